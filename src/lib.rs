@@ -1,0 +1,13 @@
+//! omroep: publish and aggregate blogs and podcasts.
+//!
+//! Data flows one way: `ingest` (feeds, Markdown, audio) → `model` (the normalised feed,
+//! also the `parse --json` contract) → store → render → publish. `normalise` holds the
+//! rules every ingest path applies; `cli` turns arguments into checked settings and
+//! `main.rs` maps results to exit codes.
+
+pub mod cli;
+pub mod commands;
+pub mod ingest;
+pub mod model;
+pub mod normalise;
+pub mod report;

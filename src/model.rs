@@ -1,0 +1,466 @@
+//! The normalised feed: the one model every part of omroep speaks.
+//!
+//! Its JSON form is the public contract printed by `omroep parse SOURCE --json` and
+//! documented in `docs/normalised-feed.md`. The serde attributes here *are* that contract:
+//! a field with no value and an empty list are omitted, dates are RFC 3339 UTC strings to
+//! the second with a `Z` suffix, and no key exists that the contract does not name.
+//!
+//! Ingest (`ingest::feed` for remote feeds, `ingest::markdown`/`ingest::audio` for local
+//! content) fills it; the store keeps it as JSON; the renderers read it. Where a field comes
+//! from in each dialect is said on the field. Every text field is already normalised when
+//! it is here: plain text fields hold no markup, HTML fields hold sanitised HTML with
+//! absolute URLs.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The feed dialect a document was detected as (by sniffing, never by file name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
+pub enum Format {
+    /// RSS 2.0, and `<rss>` documents whose version is missing or unknown.
+    #[default]
+    #[serde(rename = "rss2.0")]
+    Rss20,
+    /// RSS 1.0: RDF with the `http://purl.org/rss/1.0/` namespace.
+    #[serde(rename = "rss1.0")]
+    Rss10,
+    /// RSS 0.90 (RDF with the Netscape namespace) and `<rss version="0.91|0.92|0.93|0.94">`.
+    #[serde(rename = "rss0.9x")]
+    Rss09x,
+    /// Atom 1.0 (RFC 4287), namespace `http://www.w3.org/2005/Atom`.
+    #[serde(rename = "atom1.0")]
+    Atom10,
+    /// Atom 0.3, namespace `http://purl.org/atom/ns#`.
+    #[serde(rename = "atom0.3")]
+    Atom03,
+    /// JSON Feed 1.0 (`https://jsonfeed.org/version/1`).
+    #[serde(rename = "jsonfeed1.0")]
+    JsonFeed10,
+    /// JSON Feed 1.1 (`https://jsonfeed.org/version/1.1`).
+    #[serde(rename = "jsonfeed1.1")]
+    JsonFeed11,
+}
+
+impl Format {
+    /// The contract's name for the format, as printed in `format`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Rss20 => "rss2.0",
+            Format::Rss10 => "rss1.0",
+            Format::Rss09x => "rss0.9x",
+            Format::Atom10 => "atom1.0",
+            Format::Atom03 => "atom0.3",
+            Format::JsonFeed10 => "jsonfeed1.0",
+            Format::JsonFeed11 => "jsonfeed1.1",
+        }
+    }
+}
+
+/// One feed, normalised.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Feed {
+    pub format: Format,
+    /// RSS `channel/title`, Atom `feed/title`, JSON Feed `title`; plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// The site's home page: RSS `channel/link` (else an `atom:link rel="alternate"`),
+    /// Atom `link rel="alternate"` (or a link without `rel`), JSON Feed `home_page_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// The feed's own URL: `atom:link rel="self"` in any dialect, JSON Feed `feed_url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub self_link: Option<String>,
+    /// Plain text of RSS `description`, Atom `subtitle`/`tagline`, `itunes:summary`/
+    /// `itunes:subtitle` as fallbacks, JSON Feed `description`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// Sanitised HTML of the description, present only when the source had markup.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description_html: Option<String>,
+    /// BCP 47: RSS `language`, `dc:language`, `xml:lang` on the root, JSON Feed `language`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    /// RSS `lastBuildDate` (else `dc:date`), Atom `updated`/`modified`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "utc_seconds::option"
+    )]
+    pub updated: Option<DateTime<Utc>>,
+    /// RSS `pubDate`, Atom 0.3 `issued`, `dcterms:issued`.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "utc_seconds::option"
+    )]
+    pub published: Option<DateTime<Utc>>,
+    /// RSS `generator`, Atom `generator`, `admin:generatorAgent`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub generator: Option<String>,
+    /// RSS `copyright`, Atom `rights`/`copyright`, `dc:rights`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub copyright: Option<String>,
+    /// RSS `managingEditor`/`dc:creator`/`itunes:author`, Atom `author`, JSON Feed `authors`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<Person>,
+    /// RSS `category`, `dc:subject`, Atom `category`, `itunes:category` (scheme `itunes`,
+    /// nested categories as `subcategories`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<Category>,
+    /// RSS `image`, Atom `logo`/`icon`, `itunes:image`, `media:thumbnail`, JSON Feed `icon`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+    /// iTunes and Podcasting 2.0 channel fields; omitted when none was present.
+    #[serde(default, skip_serializing_if = "FeedPodcast::is_empty")]
+    pub podcast: FeedPodcast,
+    /// The entries, in document order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub entries: Vec<Entry>,
+    /// What was repaired or ignored while reading, one human-readable line each.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+/// A person: an author, contributor or managing editor.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Person {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uri: Option<String>,
+}
+
+impl Person {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none() && self.email.is_none() && self.uri.is_none()
+    }
+}
+
+/// A category or tag. For `itunes:category` the scheme is the literal `itunes` and the
+/// nested `itunes:category` elements are the `subcategories`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub term: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheme: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub subcategories: Vec<String>,
+}
+
+/// An image: the feed's artwork, or an entry's.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
+}
+
+/// Channel-level podcast fields from the `itunes:` and `podcast:` namespaces.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FeedPodcast {
+    /// `itunes:explicit`: `yes`/`true`/`explicit` → true, `no`/`false`/`clean` → false.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explicit: Option<bool>,
+    /// `itunes:type`: `episodic` or `serial`.
+    #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
+    /// `itunes:owner` with its `itunes:name` and `itunes:email`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Owner>,
+    /// `itunes:author`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub author: Option<String>,
+    /// `itunes:complete` (`yes` → true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete: Option<bool>,
+    /// `itunes:block` (`yes` → true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block: Option<bool>,
+    /// `itunes:new-feed-url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub new_feed_url: Option<String>,
+    /// `podcast:guid`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guid: Option<String>,
+    /// `podcast:locked` (`yes`/`no`) and its `owner` attribute.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked: Option<Locked>,
+    /// `podcast:medium`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub medium: Option<String>,
+    /// `podcast:funding`, each with its `url` attribute and its text.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub funding: Vec<Funding>,
+    /// `podcast:person` at channel level.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub persons: Vec<PodcastPerson>,
+}
+
+impl FeedPodcast {
+    pub fn is_empty(&self) -> bool {
+        *self == FeedPodcast::default()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Owner {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Locked {
+    pub value: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Funding {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+}
+
+/// `podcast:person`: the text is the name; `role` and `group` are lower-cased as in the
+/// Podcasting 2.0 taxonomy (an unknown value is kept, never a reason to refuse the feed).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PodcastPerson {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub img: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub href: Option<String>,
+}
+
+/// One entry (RSS `item`, Atom `entry`, JSON Feed item).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Entry {
+    /// Identity: the guid/id as given, else the link, else a stable hash of
+    /// title + date + enclosure URL (see `normalise::id`). Never empty.
+    pub id: String,
+    /// RSS `guid`, Atom `id`, JSON Feed `id`, exactly as given (trimmed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guid: Option<String>,
+    /// RSS `guid isPermaLink` (absent attribute means true, per RSS 2.0); only for RSS guids.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guid_is_permalink: Option<bool>,
+    /// Plain text.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    /// RSS `link` (else a permalink guid), Atom `link rel="alternate"`, JSON Feed `url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link: Option<String>,
+    /// Plain text: RSS `description`, Atom `summary`, `itunes:summary`/`subtitle`, JSON Feed
+    /// `summary` (else the text of the content, shortened).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub summary: Option<String>,
+    /// Sanitised HTML: `content:encoded`, Atom `content`, RSS `description`, JSON Feed
+    /// `content_html` (or `content_text` escaped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content_html: Option<String>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "utc_seconds::option"
+    )]
+    pub published: Option<DateTime<Utc>>,
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "utc_seconds::option"
+    )]
+    pub updated: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub authors: Vec<Person>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub categories: Vec<Category>,
+    /// `itunes:image`, `media:thumbnail`, JSON Feed `image`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub image: Option<Image>,
+    /// RSS `enclosure`, Atom `link rel="enclosure"`, JSON Feed `attachments`, and
+    /// `media:content` when nothing else gave one.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub enclosures: Vec<Enclosure>,
+    /// iTunes and Podcasting 2.0 item fields; omitted when none was present.
+    #[serde(default, skip_serializing_if = "EntryPodcast::is_empty")]
+    pub podcast: EntryPodcast,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Enclosure {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    /// Bytes. A non-numeric or negative length is dropped (with a warning).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<u64>,
+}
+
+/// Item-level podcast fields.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EntryPodcast {
+    /// `itunes:duration` in any form (`3723`, `62:03`, `1:02:03.5`), JSON Feed
+    /// `duration_in_seconds`, `media:content duration`; whole seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub duration_seconds: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explicit: Option<bool>,
+    /// `itunes:season`, else `podcast:season`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub season: Option<u32>,
+    /// `itunes:episode`, else `podcast:episode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub episode: Option<u32>,
+    /// `itunes:episodeType`: `full`, `trailer` or `bonus`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub episode_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub block: Option<bool>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transcripts: Vec<Transcript>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chapters: Option<Chapters>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub persons: Vec<PodcastPerson>,
+}
+
+impl EntryPodcast {
+    pub fn is_empty(&self) -> bool {
+        *self == EntryPodcast::default()
+    }
+}
+
+/// `podcast:transcript`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Transcript {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rel: Option<String>,
+}
+
+/// `podcast:chapters`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Chapters {
+    pub url: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mime_type: Option<String>,
+}
+
+/// Serde for dates as the contract writes them: RFC 3339, UTC, whole seconds, `Z`.
+pub mod utc_seconds {
+    use chrono::{DateTime, SecondsFormat, Utc};
+
+    /// Formats a date the contract's way.
+    pub fn format(date: &DateTime<Utc>) -> String {
+        date.to_rfc3339_opts(SecondsFormat::Secs, true)
+    }
+
+    pub mod option {
+        use chrono::{DateTime, Utc};
+        use serde::{Deserialize, Deserializer, Serializer};
+
+        pub fn serialize<S: Serializer>(
+            date: &Option<DateTime<Utc>>,
+            serializer: S,
+        ) -> Result<S::Ok, S::Error> {
+            match date {
+                Some(date) => serializer.serialize_str(&super::format(date)),
+                None => serializer.serialize_none(),
+            }
+        }
+
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
+            let text = Option::<String>::deserialize(deserializer)?;
+            text.map(|text| {
+                DateTime::parse_from_rfc3339(&text)
+                    .map(|date| date.with_timezone(&Utc))
+                    .map_err(serde::de::Error::custom)
+            })
+            .transpose()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn empty_fields_and_lists_are_omitted() {
+        let feed = Feed {
+            format: Format::Atom03,
+            title: Some("T".into()),
+            entries: vec![Entry {
+                id: "x".into(),
+                ..Entry::default()
+            }],
+            ..Feed::default()
+        };
+        let json = serde_json::to_string(&feed).unwrap();
+        assert_eq!(
+            json,
+            r#"{"format":"atom0.3","title":"T","entries":[{"id":"x"}]}"#
+        );
+    }
+
+    #[test]
+    fn dates_are_utc_seconds_with_z() {
+        let entry = Entry {
+            id: "x".into(),
+            published: Some(Utc.with_ymd_and_hms(2024, 3, 5, 9, 0, 0).unwrap()),
+            ..Entry::default()
+        };
+        let json = serde_json::to_value(&entry).unwrap();
+        assert_eq!(json["published"], "2024-03-05T09:00:00Z");
+        let back: Entry = serde_json::from_value(json).unwrap();
+        assert_eq!(back, entry);
+    }
+
+    #[test]
+    fn podcast_type_is_serialised_as_type() {
+        let podcast = FeedPodcast {
+            kind: Some("serial".into()),
+            ..FeedPodcast::default()
+        };
+        let json = serde_json::to_value(&podcast).unwrap();
+        assert_eq!(json, serde_json::json!({"type": "serial"}));
+    }
+}

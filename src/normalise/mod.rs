@@ -1,0 +1,14 @@
+//! Normalisation rules shared by every dialect mapper and by local content: dates, plain
+//! text versus sanitised HTML, absolute URLs, durations, flags, languages and identities.
+//!
+//! Each function is pure and lenient: it returns `None` for a value it cannot read and
+//! leaves the warning to the caller, who knows which field and entry it concerns.
+
+pub mod date;
+pub mod duration;
+pub mod flag;
+pub mod html;
+pub mod id;
+pub mod language;
+pub mod text;
+pub mod url;
