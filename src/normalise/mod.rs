@@ -6,6 +6,7 @@
 
 pub mod date;
 pub mod duration;
+pub mod entities;
 pub mod flag;
 pub mod html;
 pub mod id;
