@@ -34,6 +34,10 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
 
     if let Some((sniffed, bom_len)) = sniff(bytes) {
         let body = &bytes[bom_len..];
+        if matches!(sniffed, Sniffed::Encoding(encoding) if encoding == UTF_8) {
+            // UTF-8 is UTF-8 whoever says so: stray bytes get the same repair as below.
+            return decode_utf8_or_repair(body, &mut warnings);
+        }
         let (text, name, had_errors) = match sniffed {
             Sniffed::Encoding(encoding) => {
                 let (text, had_errors) = encoding.decode_without_bom_handling(body);
@@ -402,6 +406,16 @@ mod tests {
         );
         assert_eq!(decoded.encoding, "UTF-8");
         assert!(decoded.warnings.is_empty());
+    }
+
+    #[test]
+    fn utf8_bom_with_stray_windows_1252_bytes() {
+        let mut bytes = vec![0xEF, 0xBB, 0xBF];
+        bytes.extend_from_slice("<t>Valid: \u{468} Invalid: Espa".as_bytes());
+        bytes.extend_from_slice(b"\xF1a</t>");
+        let decoded = decode(&bytes, None);
+        assert_eq!(decoded.text, "<t>Valid: \u{468} Invalid: Espa\u{f1}a</t>");
+        assert_eq!(decoded.warnings.len(), 1);
     }
 
     #[test]

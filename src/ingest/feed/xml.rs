@@ -10,11 +10,15 @@
 //! that starts no tag, markup left open at the end) by restarting it after the bad spot,
 //! and `builder.rs` builds the tree: namespaces resolved (and canonicalised through
 //! [`ns::canonical`](super::ns::canonical)), `xml:base`/`xml:lang` inherited, nesting
-//! capped at [`MAX_DEPTH`](builder::MAX_DEPTH). References resolve in `reference.rs`.
+//! capped at [`MAX_DEPTH`](builder::MAX_DEPTH). References resolve in `reference.rs`
+//! (with the DOCTYPE's plain-text entities from `doctype.rs`), and finished text gets the
+//! encoding repairs of `mojibake.rs`.
 //! The text is expected to be decoded already (`decode.rs`): the encoding named in the
 //! XML declaration is ignored.
 
 mod builder;
+mod doctype;
+mod mojibake;
 mod reference;
 mod repair;
 
@@ -47,7 +51,7 @@ const UNCLOSED_QUOTE_RETRIES: usize = 8;
 pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError> {
     // A BOM left in the text (decoded twice, or written twice) is not content.
     let text = text.trim_start_matches('\u{feff}');
-    let mut builder = Builder::new(base);
+    let mut builder = Builder::new(base, text.len());
     let mut reader = tokenizer(text);
     let mut quote_retries = 0;
     loop {
@@ -161,6 +165,16 @@ fn recover<'t>(
     let starts_with = |prefix: &str| {
         markup.len() >= prefix.len() && markup[..prefix.len()].eq_ignore_ascii_case(prefix)
     };
+    // The document ends inside the opening of a CDATA section, comment or DOCTYPE
+    // (`<![CD`): nothing more to read.
+    let tail = markup.trim_end();
+    if tail.len() < "<!DOCTYPE".len()
+        && ["<![CDATA[", "<!--", "<!DOCTYPE"].iter().any(|opening| {
+            opening.len() > tail.len() && opening.starts_with(&tail.to_ascii_uppercase())
+        })
+    {
+        return Recovery::Stop { literal: "" };
+    }
     match error {
         // `<![cdata[` in the wrong case is still meant as CDATA.
         SyntaxError::UnclosedCData if starts_with("<![CDATA[") => {

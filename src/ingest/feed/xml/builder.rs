@@ -15,7 +15,9 @@ use quick_xml::events::BytesStart;
 
 use super::super::dom::{Attribute, Element, Node};
 use super::super::ns;
-use super::reference::{push_attribute_value, push_reference};
+use super::doctype;
+use super::mojibake;
+use super::reference::References;
 use super::repair::{Repair, Repairs};
 
 /// Elements nested deeper than this are flattened into their ancestor at this depth, so
@@ -62,11 +64,15 @@ pub(super) struct Builder {
     /// The root element is `<html>`: void elements close themselves.
     html: bool,
     pub(super) doctype: Option<String>,
+    references: References,
+    /// Reused by the mojibake repair.
+    scratch: Vec<u8>,
     pub(super) repairs: Repairs,
 }
 
 impl Builder {
-    pub(super) fn new(base: Option<&url::Url>) -> Builder {
+    /// A builder for a document of `len` bytes fetched from `base`.
+    pub(super) fn new(base: Option<&url::Url>, len: usize) -> Builder {
         Builder {
             stack: Vec::with_capacity(32),
             top_level: Vec::new(),
@@ -77,6 +83,8 @@ impl Builder {
             overflow: 0,
             html: false,
             doctype: None,
+            references: References::new(len),
+            scratch: Vec::new(),
             repairs: Repairs::default(),
         }
     }
@@ -114,7 +122,11 @@ impl Builder {
                     let prefix = key.strip_prefix("xmlns").unwrap_or_default();
                     let prefix = prefix.strip_prefix(':').unwrap_or(prefix);
                     let mut value = String::new();
-                    push_attribute_value(&attr.value, &mut value, &mut self.repairs);
+                    self.references.push_attribute_value(
+                        &attr.value,
+                        &mut value,
+                        &mut self.repairs,
+                    );
                     let value = value.trim();
                     let uri = (!value.is_empty()).then(|| self.intern(ns::canonical(value)));
                     self.scope.push(Binding {
@@ -123,11 +135,19 @@ impl Builder {
                     });
                 } else if key == "xml:base" {
                     let mut value = String::new();
-                    push_attribute_value(&attr.value, &mut value, &mut self.repairs);
+                    self.references.push_attribute_value(
+                        &attr.value,
+                        &mut value,
+                        &mut self.repairs,
+                    );
                     base = Some(resolve_base(base.as_deref(), value.trim()));
                 } else if key == "xml:lang" {
                     let mut value = String::new();
-                    push_attribute_value(&attr.value, &mut value, &mut self.repairs);
+                    self.references.push_attribute_value(
+                        &attr.value,
+                        &mut value,
+                        &mut self.repairs,
+                    );
                     let value = value.trim();
                     lang = (!value.is_empty()).then(|| Arc::from(value));
                 }
@@ -167,7 +187,9 @@ impl Builder {
                     None => None,
                 };
                 let mut value = String::with_capacity(attr.value.len());
-                push_attribute_value(&attr.value, &mut value, &mut self.repairs);
+                self.references
+                    .push_attribute_value(&attr.value, &mut value, &mut self.repairs);
+                mojibake::repair(&mut value, &mut self.scratch);
                 attrs.push(Attribute {
                     ns: attr_ns,
                     name: attr_name.to_string(),
@@ -269,24 +291,27 @@ impl Builder {
     pub(super) fn reference(&mut self, name: &str) {
         if let Some(open) = self.stack.last_mut() {
             let mut resolved = String::new();
-            push_reference(name, &mut resolved, &mut self.repairs);
+            self.references.push(name, &mut resolved, &mut self.repairs);
             append_text(&mut open.element.children, &resolved);
         }
     }
 
-    /// The `<!DOCTYPE …>` contents: kept for dialect detection (RSS 0.91 Netscape vs
-    /// Userland), its internal subset never used.
+    /// The `<!DOCTYPE …>` contents: the declaration is kept for dialect detection (RSS
+    /// 0.91 Netscape vs Userland), plain-text entities of the internal subset are
+    /// declared, anything else in it is ignored.
     pub(super) fn doctype(&mut self, content: &str) {
-        let (declaration, subset) = match content.find('[') {
-            Some(open) => content.split_at(open),
-            None => (content, ""),
-        };
-        if subset.contains("<!ENTITY") {
-            self.repairs.note(Repair::DoctypeEntities, String::new);
+        if self.doctype.is_some() {
+            return;
         }
-        if self.doctype.is_none() {
-            self.doctype = Some(declaration.split_whitespace().collect::<Vec<_>>().join(" "));
+        let parsed = doctype::parse(content);
+        for (name, value) in parsed.entities {
+            self.references.declare(name, value);
         }
+        if let Some(name) = parsed.refused {
+            self.repairs
+                .note(Repair::DoctypeEntities, || format!("<!ENTITY {name} …>"));
+        }
+        self.doctype = Some(parsed.declaration);
     }
 
     /// Closes whatever is open (a truncated document) and picks the root element.
@@ -316,10 +341,15 @@ impl Builder {
     }
 
     fn close_top(&mut self, at: usize) {
-        let Some(open) = self.stack.pop() else {
+        let Some(mut open) = self.stack.pop() else {
             return;
         };
         self.scope.truncate(open.scope_len);
+        for child in &mut open.element.children {
+            if let Node::Text(text) = child {
+                mojibake::repair(text, &mut self.scratch);
+            }
+        }
         match self.stack.last_mut() {
             Some(parent) => parent.element.children.push(Node::Element(open.element)),
             None => self

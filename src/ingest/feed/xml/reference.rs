@@ -1,12 +1,17 @@
 //! Entity and character references: `&amp;`, `&#233;`, `&#xE9;` and the HTML named
 //! entities feeds use in XML (`&nbsp;`, `&eacute;`).
 //!
-//! Only the five XML entities, numeric references and the HTML table resolve; nothing a
-//! document declares itself is ever expanded (no external entities, no entity expansion
-//! blow-up). An undefined name stays as literal text, and an `&` that starts no reference
-//! at all is a literal `&`; both are recorded as repairs. Numeric references to code
-//! points XML cannot hold become U+FFFD; references to 128–159 are read as windows-1252,
-//! as browsers do, because that is what the feed's author meant by `&#146;`.
+//! What resolves: the five XML entities, numeric references, entities the DOCTYPE's
+//! internal subset declares as plain text (`<!ENTITY id "tag:example.com,">`, which the
+//! Universal Feed Parser also expands), and the HTML table. Nothing external is ever
+//! fetched and nothing nested is expanded (`doctype.rs` keeps only plain-text
+//! declarations), and declared entities may expand to at most the document's size again,
+//! so no document can blow up. An undefined name stays as literal text and an `&` that
+//! starts no reference is a literal `&`; both are recorded as repairs, as is an HTML name
+//! (XML does not define them). References to code points XML cannot hold become U+FFFD;
+//! 128–159 are left for `mojibake.rs`, which reads them as windows-1252.
+
+use std::collections::HashMap;
 
 use super::repair::{Repair, Repairs};
 use crate::normalise::entities;
@@ -14,30 +19,118 @@ use crate::normalise::entities;
 /// The longest entity name in the HTML table, with room to spare.
 const MAX_NAME: usize = 48;
 
-/// Appends what the reference `&name;` stands for (`name` is without `&` and `;`).
-pub(super) fn push_reference(name: &str, out: &mut String, repairs: &mut Repairs) {
-    if let Some(number) = name.strip_prefix('#') {
-        match char_reference(number) {
-            Some(Ok(c)) => out.push(c),
-            Some(Err(())) => {
-                repairs.note(Repair::InvalidCharRef, || format!("&{name};"));
-                out.push(char::REPLACEMENT_CHARACTER);
+/// The expansion every document may use beyond its own length.
+const EXPANSION_ALLOWANCE: usize = 1024 * 1024;
+
+/// Resolves references for one document: knows its declared entities and how much more
+/// they may expand to.
+#[derive(Debug)]
+pub(super) struct References {
+    declared: HashMap<String, String>,
+    budget: usize,
+}
+
+impl References {
+    /// References for a document of `len` bytes.
+    pub(super) fn new(len: usize) -> References {
+        References {
+            declared: HashMap::new(),
+            budget: len.saturating_add(EXPANSION_ALLOWANCE),
+        }
+    }
+
+    /// Declares a plain-text entity; the first declaration of a name wins, as in XML.
+    pub(super) fn declare(&mut self, name: &str, value: String) {
+        self.declared.entry(name.to_string()).or_insert(value);
+    }
+
+    /// Appends what the reference `&name;` stands for (`name` is without `&` and `;`).
+    pub(super) fn push(&mut self, name: &str, out: &mut String, repairs: &mut Repairs) {
+        if let Some(number) = name.strip_prefix('#') {
+            match char_reference(number) {
+                Some(Ok(c)) => out.push(c),
+                Some(Err(())) => {
+                    repairs.note(Repair::InvalidCharRef, || format!("&{name};"));
+                    out.push(char::REPLACEMENT_CHARACTER);
+                }
+                None => {
+                    repairs.note(Repair::BareAmpersand, || format!("&{name};"));
+                    push_literal(name, out);
+                }
             }
-            None => {
-                repairs.note(Repair::BareAmpersand, || format!("&{name};"));
+            return;
+        }
+        if let Some(text) = predefined(name) {
+            out.push_str(text);
+        } else if let Some(value) = self.declared.get(name) {
+            if value.len() <= self.budget {
+                self.budget -= value.len();
+                out.push_str(value);
+            } else {
+                repairs.note(Repair::ExpansionLimit, || format!("&{name};"));
                 push_literal(name, out);
             }
+        } else if let Some(text) = html(name) {
+            repairs.note(Repair::HtmlEntity, || format!("&{name};"));
+            out.push_str(text);
+        } else if is_name(name) {
+            repairs.note(Repair::UndefinedEntity, || format!("&{name};"));
+            push_literal(name, out);
+        } else {
+            repairs.note(Repair::BareAmpersand, || format!("&{name};"));
+            push_literal(name, out);
         }
-        return;
     }
-    if let Some(text) = named(name) {
-        out.push_str(text);
-    } else if is_name(name) {
-        repairs.note(Repair::UndefinedEntity, || format!("&{name};"));
-        push_literal(name, out);
-    } else {
-        repairs.note(Repair::BareAmpersand, || format!("&{name};"));
-        push_literal(name, out);
+
+    /// Appends an attribute value with its references resolved and its whitespace
+    /// normalised as XML asks (tab, newline and carriage return become spaces; `\r\n`
+    /// becomes one).
+    pub(super) fn push_attribute_value(
+        &mut self,
+        raw: &str,
+        out: &mut String,
+        repairs: &mut Repairs,
+    ) {
+        let bytes = raw.as_bytes();
+        let mut start = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'&' => {
+                    out.push_str(&raw[start..i]);
+                    match reference_end(&raw[i + 1..]) {
+                        Some(len) => {
+                            self.push(&raw[i + 1..i + 1 + len], out, repairs);
+                            i += len + 2;
+                        }
+                        None => {
+                            repairs.note(Repair::BareAmpersand, || format!("\"{raw}\""));
+                            out.push('&');
+                            i += 1;
+                        }
+                    }
+                    start = i;
+                }
+                b'\r' => {
+                    out.push_str(&raw[start..i]);
+                    out.push(' ');
+                    i += if bytes.get(i + 1) == Some(&b'\n') {
+                        2
+                    } else {
+                        1
+                    };
+                    start = i;
+                }
+                b'\t' | b'\n' => {
+                    out.push_str(&raw[start..i]);
+                    out.push(' ');
+                    i += 1;
+                    start = i;
+                }
+                _ => i += 1,
+            }
+        }
+        out.push_str(&raw[start..]);
     }
 }
 
@@ -49,7 +142,7 @@ fn push_literal(name: &str, out: &mut String) {
 
 /// `Some(Ok(c))` for a usable reference, `Some(Err(()))` for a well-formed reference to
 /// an impossible code point, `None` when the digits are not digits at all.
-fn char_reference(number: &str) -> Option<Result<char, ()>> {
+pub(super) fn char_reference(number: &str) -> Option<Result<char, ()>> {
     let (digits, radix) = match number.strip_prefix(['x', 'X']) {
         Some(hex) => (hex, 16),
         None => (number, 10),
@@ -71,38 +164,26 @@ fn char_reference(number: &str) -> Option<Result<char, ()>> {
         radix,
     )
     .ok()?;
-    Some(code_point(value))
+    Some(match value {
+        0 => Err(()),
+        value => char::from_u32(value).ok_or(()),
+    })
 }
 
-fn code_point(value: u32) -> Result<char, ()> {
-    if value == 0 {
-        return Err(());
-    }
-    if (0x80..=0x9F).contains(&value) {
-        return Ok(WINDOWS_1252_C1[(value - 0x80) as usize]);
-    }
-    char::from_u32(value).ok_or(())
+/// The five entities XML itself defines.
+pub(super) fn predefined(name: &str) -> Option<&'static str> {
+    Some(match name {
+        "amp" => "&",
+        "lt" => "<",
+        "gt" => ">",
+        "quot" => "\"",
+        "apos" => "'",
+        _ => return None,
+    })
 }
 
-/// What HTML reads for `&#128;`…`&#159;`: the windows-1252 characters at those bytes
-/// (the five bytes windows-1252 leaves undefined stay as they are).
-const WINDOWS_1252_C1: [char; 32] = [
-    '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}', '\u{2021}',
-    '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}', '\u{8F}',
-    '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}', '\u{2014}',
-    '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}', '\u{178}',
-];
-
-/// The five XML entities, then the HTML table (names there carry their `;`).
-fn named(name: &str) -> Option<&'static str> {
-    match name {
-        "amp" => return Some("&"),
-        "lt" => return Some("<"),
-        "gt" => return Some(">"),
-        "quot" => return Some("\""),
-        "apos" => return Some("'"),
-        _ => {}
-    }
+/// The HTML table (its names carry their `;`).
+fn html(name: &str) -> Option<&'static str> {
     if name.len() > MAX_NAME {
         return None;
     }
@@ -113,7 +194,7 @@ fn named(name: &str) -> Option<&'static str> {
     entities::lookup(key)
 }
 
-/// An XML name: what an entity reference may be called.
+/// An XML name: what an entity may be called.
 pub(super) fn is_name(name: &str) -> bool {
     let mut chars = name.chars();
     match chars.next() {
@@ -121,53 +202,6 @@ pub(super) fn is_name(name: &str) -> bool {
         _ => return false,
     }
     chars.all(|c| c.is_alphanumeric() || matches!(c, '.' | '-' | '_' | ':' | '\u{B7}'))
-}
-
-/// Appends an attribute value with its references resolved and its whitespace normalised
-/// as XML asks (tab, newline and carriage return become spaces; `\r\n` becomes one).
-pub(super) fn push_attribute_value(raw: &str, out: &mut String, repairs: &mut Repairs) {
-    let bytes = raw.as_bytes();
-    let mut start = 0;
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'&' => {
-                out.push_str(&raw[start..i]);
-                match reference_end(&raw[i + 1..]) {
-                    Some(len) => {
-                        push_reference(&raw[i + 1..i + 1 + len], out, repairs);
-                        i += len + 2;
-                    }
-                    None => {
-                        repairs.note(Repair::BareAmpersand, || {
-                            format!("\"{}\"", &raw[..raw.len().min(i + 20)])
-                        });
-                        out.push('&');
-                        i += 1;
-                    }
-                }
-                start = i;
-            }
-            b'\r' => {
-                out.push_str(&raw[start..i]);
-                out.push(' ');
-                i += if bytes.get(i + 1) == Some(&b'\n') {
-                    2
-                } else {
-                    1
-                };
-                start = i;
-            }
-            b'\t' | b'\n' => {
-                out.push_str(&raw[start..i]);
-                out.push(' ');
-                i += 1;
-                start = i;
-            }
-            _ => i += 1,
-        }
-    }
-    out.push_str(&raw[start..]);
 }
 
 /// The length of the name of a reference starting after an `&` in an attribute value, if
@@ -187,41 +221,49 @@ mod tests {
     fn resolve(name: &str) -> (String, Vec<String>) {
         let mut out = String::new();
         let mut repairs = Repairs::default();
-        push_reference(name, &mut out, &mut repairs);
+        References::new(0).push(name, &mut out, &mut repairs);
         (out, repairs.into_warnings())
     }
 
     fn attribute(raw: &str) -> (String, Vec<String>) {
         let mut out = String::new();
         let mut repairs = Repairs::default();
-        push_attribute_value(raw, &mut out, &mut repairs);
+        References::new(0).push_attribute_value(raw, &mut out, &mut repairs);
         (out, repairs.into_warnings())
     }
 
     #[test]
-    fn xml_html_and_numeric_references() {
+    fn xml_and_numeric_references() {
         for (name, expected) in [
             ("amp", "&"),
             ("lt", "<"),
+            ("gt", ">"),
+            ("quot", "\""),
             ("apos", "'"),
-            ("nbsp", "\u{a0}"),
-            ("eacute", "\u{e9}"),
-            ("hellip", "\u{2026}"),
             ("#233", "\u{e9}"),
             ("#xE9", "\u{e9}"),
             ("#XE9", "\u{e9}"),
             ("#x1F3A7", "\u{1f3a7}"),
             ("#0000065", "A"),
+            // Left for the windows-1252 repair of finished text.
+            ("#146", "\u{92}"),
         ] {
             assert_eq!(resolve(name), (expected.to_string(), vec![]), "&{name};");
         }
     }
 
     #[test]
-    fn c1_references_read_as_windows_1252() {
-        assert_eq!(resolve("#146").0, "\u{2019}");
-        assert_eq!(resolve("#x96").0, "\u{2013}");
-        assert_eq!(resolve("#128").0, "\u{20ac}");
+    fn html_names_resolve_with_a_warning() {
+        for (name, expected) in [
+            ("nbsp", "\u{a0}"),
+            ("eacute", "\u{e9}"),
+            ("hellip", "\u{2026}"),
+        ] {
+            let (text, warnings) = resolve(name);
+            assert_eq!(text, expected, "&{name};");
+            assert_eq!(warnings.len(), 1);
+            assert!(warnings[0].contains("HTML"), "{warnings:?}");
+        }
     }
 
     #[test]
@@ -245,15 +287,38 @@ mod tests {
     }
 
     #[test]
+    fn declared_entities_expand_within_the_budget() {
+        let mut references = References::new(100);
+        references.declare("id", "tag:example.com,".to_string());
+        references.declare("id", "ignored".to_string());
+        references.declare("big", "x".repeat(EXPANSION_ALLOWANCE));
+        let mut out = String::new();
+        let mut repairs = Repairs::default();
+        references.push("id", &mut out, &mut repairs);
+        assert_eq!(out, "tag:example.com,");
+        references.push("big", &mut out, &mut repairs);
+        assert_eq!(out.len(), 16 + EXPANSION_ALLOWANCE);
+        // The budget (100 + the allowance) is now spent.
+        references.push("big", &mut out, &mut repairs);
+        assert!(out.ends_with("&big;"));
+        let warnings = repairs.into_warnings();
+        assert_eq!(warnings.len(), 1);
+        assert!(warnings[0].contains("&big;"));
+    }
+
+    #[test]
     fn attribute_values() {
         assert_eq!(
             attribute("a.mp3?x=1&amp;y=2&z=3"),
             (
                 "a.mp3?x=1&y=2&z=3".to_string(),
-                vec!["read a bare `&` as text (it should be written `&amp;`): \"a.mp3?x=1&amp;y=2&z=3\"".to_string()]
+                vec![
+                    "read a bare `&` as text (it should be written `&amp;`): \"a.mp3?x=1&amp;y=2&z=3\""
+                        .to_string()
+                ]
             )
         );
-        assert_eq!(attribute("caf&eacute; &#233;").0, "caf\u{e9} \u{e9}");
+        assert_eq!(attribute("caf&#233; &#xe9;").0, "caf\u{e9} \u{e9}");
         assert_eq!(attribute("a\tb\r\nc\nd&#10;e").0, "a b c d\ne");
         assert_eq!(attribute("plain").0, "plain");
         assert_eq!(attribute("&;").0, "&;");

@@ -10,7 +10,9 @@ pub(super) enum Repair {
     JunkBeforeRoot,
     ExtraTopLevel,
     BareAmpersand,
+    HtmlEntity,
     UndefinedEntity,
+    ExpansionLimit,
     InvalidCharRef,
     BareLessThan,
     Unclosed,
@@ -31,7 +33,11 @@ impl Repair {
                 "ignored elements outside the root element (junk before or after it)"
             }
             Repair::BareAmpersand => "read a bare `&` as text (it should be written `&amp;`)",
+            Repair::HtmlEntity => "read HTML named entities, which XML does not define",
             Repair::UndefinedEntity => "kept an undefined entity reference as text",
+            Repair::ExpansionLimit => {
+                "stopped expanding DOCTYPE entities past the document's own size"
+            }
             Repair::InvalidCharRef => {
                 "replaced a character reference to an invalid code point with U+FFFD"
             }
@@ -44,7 +50,7 @@ impl Repair {
             Repair::DepthCap => "flattened elements nested deeper than the reader's limit",
             Repair::BadAttribute => "recovered a malformed attribute",
             Repair::DoctypeEntities => {
-                "did not expand entities declared in the DOCTYPE (never done, for safety)"
+                "did not expand a DOCTYPE entity that is external or refers to others (unsafe)"
             }
         }
     }

@@ -46,12 +46,34 @@ fn a_well_formed_feed_reads_without_warnings() {
 }
 
 #[test]
-fn html_and_numeric_entities() {
-    let document = doc("<a>&nbsp;x&eacute;&#233;&#xE9;&amp;amp;&lt;b&gt;&apos;&quot;</a>");
-    assert_eq!(document.root.text(), "\u{a0}x\u{e9}\u{e9}\u{e9}&amp;<b>'\"");
+fn xml_and_numeric_entities() {
+    let document = doc("<a>x&#233;&#xE9;&amp;amp;&lt;b&gt;&apos;&quot;</a>");
+    assert_eq!(document.root.text(), "x\u{e9}\u{e9}&amp;<b>'\"");
     assert!(document.warnings.is_empty(), "{:?}", document.warnings);
     // References and the text around them are one text node.
     assert_eq!(document.root.children.len(), 1);
+}
+
+#[test]
+fn html_entities_resolve_with_one_warning() {
+    let document = doc("<a t=\"&eacute;\">&nbsp;x&eacute;&hellip;</a>");
+    assert_eq!(document.root.text(), "\u{a0}x\u{e9}\u{2026}");
+    assert_eq!(document.root.attr("t"), Some("\u{e9}"));
+    assert_eq!(document.warnings.len(), 1, "{:?}", document.warnings);
+    assert!(warned(&document, "&eacute; (4 times)"));
+}
+
+#[test]
+fn windows_1252_references_and_double_encoding_are_repaired() {
+    let document = doc(
+        "<r><a>don&#146;t</a><b>&#226;&#128;&#166;</b><c>caf\u{c3}\u{a9}</c><d>\u{93}q\u{94}</d><e t=\"&#150;\"/></r>",
+    );
+    assert_eq!(child(&document.root, "a").text(), "don\u{2019}t");
+    assert_eq!(child(&document.root, "b").text(), "\u{2026}");
+    assert_eq!(child(&document.root, "c").text(), "caf\u{e9}");
+    assert_eq!(child(&document.root, "d").text(), "\u{201c}q\u{201d}");
+    assert_eq!(child(&document.root, "e").attr("t"), Some("\u{2013}"));
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
 }
 
 #[test]
@@ -123,6 +145,31 @@ fn doctype_with_external_entity_is_not_fetched() {
     assert!(warned(&document, "DOCTYPE"));
     assert!(warned(&document, "&xxe;"));
     assert_eq!(document.doctype.as_deref(), Some("rss"));
+}
+
+#[test]
+fn plain_text_doctype_entities_expand() {
+    let document = doc(
+        "<!DOCTYPE rss [\n  <!ENTITY id \"tag:example.com,\">\n]>\n<rss><guid>&id;2006-05-04:/blog/</guid><x a=\"&id;\"/></rss>",
+    );
+    assert_eq!(
+        child(&document.root, "guid").text(),
+        "tag:example.com,2006-05-04:/blog/"
+    );
+    assert_eq!(
+        child(&document.root, "x").attr("a"),
+        Some("tag:example.com,")
+    );
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+}
+
+#[test]
+fn parameter_entities_are_ignored_silently() {
+    let document = doc(
+        "<?xml version=\"1.0\"?><!DOCTYPE rdf:RDF [\n<!ENTITY % HTMLlat1 PUBLIC\n \"-//W3C//ENTITIES Latin 1 for XHTML//EN\"\n \"http://www.w3.org/TR/xhtml1/DTD/xhtml-lat1.ent\">\n%HTMLlat1;\n]>\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"/>",
+    );
+    assert_eq!(document.root.name, "RDF");
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
 }
 
 #[test]
@@ -198,6 +245,11 @@ fn truncated_documents_close_everything() {
     assert_eq!(path(&document.root, &["channel", "title"]).text(), "T");
     let document = doc("<rss><d><![CDATA[<p>half");
     assert_eq!(child(&document.root, "d").text(), "<p>half");
+    let document = doc("<rss><item><title><![CD\n\n");
+    assert_eq!(path(&document.root, &["item", "title"]).text(), "");
+    assert!(warned(&document, "ends early"));
+    let document = doc("<rss version=\"2.0\">\n</rss");
+    assert_eq!(document.root.attr("version"), Some("2.0"));
 }
 
 #[test]
@@ -518,4 +570,134 @@ fn hostile_inputs_finish_quickly() {
             &text[..20]
         );
     }
+}
+
+/// A deterministic ~5 MB podcast feed shaped like what hosts publish: escaped HTML
+/// descriptions of 2–8 KB, CDATA `content:encoded`, iTunes and Podcasting 2.0 tags.
+fn generated_feed(target_bytes: usize) -> String {
+    let mut seed: u64 = 0x5eed;
+    let mut next = move |range: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % range
+    };
+    let words = [
+        "podcast",
+        "episode",
+        "caf&#233;",
+        "interview",
+        "&amp;",
+        "music",
+        "Amsterdam",
+        "&quot;quoted&quot;",
+        "r&eacute;sum&eacute;",
+        "story",
+        "the",
+        "and",
+        "guest",
+    ];
+    let mut feed = String::with_capacity(target_bytes + 16 * 1024);
+    feed.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom">
+<channel><title>Generated Show</title><link>https://example.org/</link>
+<atom:link href="https://example.org/feed.xml" rel="self" type="application/rss+xml"/>
+<itunes:author>Someone</itunes:author><itunes:image href="https://example.org/art.jpg"/>
+<itunes:category text="Arts"><itunes:category text="Books"/></itunes:category>
+<podcast:locked owner="a@example.org">yes</podcast:locked>
+"#);
+    let mut number = 0;
+    while feed.len() < target_bytes {
+        number += 1;
+        let mut paragraph = String::new();
+        let length = 2048 + next(6144) as usize;
+        while paragraph.len() < length {
+            paragraph.push_str("&lt;p&gt;");
+            for _ in 0..40 {
+                paragraph.push_str(words[next(words.len() as u64) as usize]);
+                paragraph.push(' ');
+            }
+            paragraph.push_str("&lt;a href=&quot;https://example.org/x?a=1&amp;amp;b=2&quot;&gt;link&lt;/a&gt;&lt;/p&gt;\n");
+        }
+        feed.push_str(&format!(
+            r#"<item>
+  <title>Episode {number}: caf&#233; &amp; more</title>
+  <link>https://example.org/episodes/{number}</link>
+  <guid isPermaLink="false">urn:uuid:{number:08x}-0000-4000-8000-000000000000</guid>
+  <pubDate>Mon, 04 Mar 2024 10:00:00 +0000</pubDate>
+  <description>{paragraph}</description>
+  <content:encoded><![CDATA[<p>Show notes for episode {number}.</p><ul><li>One</li><li>Two</li></ul>]]></content:encoded>
+  <enclosure url="https://cdn.example.org/{number}.mp3?src=feed&amp;id={number}" length="{length}" type="audio/mpeg"/>
+  <itunes:duration>1:02:03</itunes:duration><itunes:episode>{number}</itunes:episode>
+  <itunes:explicit>false</itunes:explicit><itunes:episodeType>full</itunes:episodeType>
+  <podcast:transcript url="https://example.org/{number}.vtt" type="text/vtt"/>
+  <podcast:person role="host" img="https://example.org/p.jpg">Host Name</podcast:person>
+</item>
+"#
+        ));
+    }
+    feed.push_str("</channel></rss>\n");
+    feed
+}
+
+/// Throughput of the reader against a bare quick-xml tokenizing pass over the same
+/// document. Run with `cargo test --release --lib xml::tests::throughput -- --ignored
+/// --nocapture`; the numbers are in BENCHMARKS.md.
+#[test]
+#[ignore = "benchmark; run in release mode"]
+fn throughput() {
+    let feed = generated_feed(5 * 1024 * 1024);
+    let megabytes = feed.len() as f64 / (1024.0 * 1024.0);
+    let rounds = 10;
+
+    let best = |run: &mut dyn FnMut() -> usize| {
+        let mut best = f64::MAX;
+        let mut check = 0;
+        for _ in 0..rounds {
+            let started = std::time::Instant::now();
+            check = run();
+            best = best.min(started.elapsed().as_secs_f64());
+        }
+        (best, check)
+    };
+
+    let (bare, events) = best(&mut || {
+        let mut reader = quick_xml::Reader::from_str(&feed);
+        let mut events = 0;
+        loop {
+            match reader.read_event() {
+                Ok(Event::Eof) => break,
+                Ok(_) => events += 1,
+                Err(error) => panic!("the generated feed is well-formed: {error}"),
+            }
+        }
+        events
+    });
+    let (reader, items) = best(&mut || {
+        let document = read(&feed, None).expect("reads");
+        assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+        path(&document.root, &["channel"])
+            .children_named(None, "item")
+            .count()
+    });
+    let bytes = feed.as_bytes();
+    let (pipeline, _) = best(&mut || {
+        let decoded = super::super::decode::decode(bytes, None);
+        read(&decoded.text, None)
+            .map(|d| d.root.children.len())
+            .unwrap_or(0)
+    });
+    println!(
+        "{megabytes:.1} MB, {items} items, {events} events: bare quick-xml {:.0} MB/s, read {:.0} MB/s ({:.2}x the bare pass), decode+read {:.0} MB/s",
+        megabytes / bare,
+        megabytes / reader,
+        reader / bare,
+        megabytes / pipeline,
+    );
+    assert!(items > 500);
+    assert!(
+        reader < bare * 3.0,
+        "the reader takes {:.1}x the bare tokenizing pass",
+        reader / bare
+    );
 }
