@@ -2,7 +2,7 @@
 
 use chrono::{TimeZone, Utc};
 
-use crate::ingest::feed::{ParseOptions, parse_for_test};
+use crate::ingest::feed::{ParseOptions, parse};
 use crate::model::{Category, Enclosure, Feed, Format, Person};
 
 fn read(xml: &str) -> Feed {
@@ -14,7 +14,7 @@ fn read_at(xml: &str, url: Option<&str>) -> Feed {
         base_url: url.and_then(|url| url::Url::parse(url).ok()),
         ..ParseOptions::default()
     };
-    match parse_for_test(xml, &options) {
+    match parse(xml.as_bytes(), &options) {
         Ok(feed) => feed,
         Err(error) => panic!("test document did not parse: {error}"),
     }

@@ -1,12 +1,12 @@
 //! The `itunes:`, `podcast:`, `media:` and `content:` rules, on RSS and Atom documents.
 
-use crate::ingest::feed::{ParseOptions, parse_for_test};
+use crate::ingest::feed::{ParseOptions, parse};
 use crate::model::{
     Category, Chapters, Enclosure, Feed, Funding, Image, Locked, Owner, PodcastPerson, Transcript,
 };
 
 fn read(xml: &str) -> Feed {
-    match parse_for_test(xml, &ParseOptions::default()) {
+    match parse(xml.as_bytes(), &ParseOptions::default()) {
         Ok(feed) => feed,
         Err(error) => panic!("test document did not parse: {error}"),
     }
