@@ -168,3 +168,6 @@ fn map_xml(
     };
     Ok(feed)
 }
+
+#[cfg(test)]
+mod tests;
