@@ -131,7 +131,7 @@ fn map_xml(
 ) -> Result<Feed, ParseError> {
     let name = root.name.to_ascii_lowercase();
     let feed = match (root.ns.as_deref(), name.as_str()) {
-        (Some(ns::RDF), "rdf") => rss::map_rdf(root, ctx),
+        (Some(ns::RDF), "rdf") => rss::map_rdf(root, text, ctx),
         (_, "rss") => rss::map_rss(root, ctx),
         (Some(ns::ATOM10), "feed") => atom::map_atom(root, Format::Atom10, ctx),
         (Some(ns::ATOM03), "feed") => atom::map_atom(root, Format::Atom03, ctx),
