@@ -104,7 +104,7 @@ fn parse_text(
     if start.is_empty() {
         return Err(ParseError::Empty);
     }
-    let mut ctx = Ctx::new(options.base_url.clone());
+    let mut ctx = Ctx::new(options.base_url.as_ref());
     ctx.warnings = warnings;
     let mut feed = if start.starts_with('{') {
         jsonfeed::map_json(start, options.base_url.as_ref(), &mut ctx)?
