@@ -28,7 +28,13 @@ pub(crate) struct Ctx {
     /// Where in the document the mapper is ("entry 3"), prefixed to warnings.
     scope: Option<String>,
     pub warnings: Vec<String>,
+    /// Warnings past [`MAX_WARNINGS`], counted but not kept.
+    suppressed: usize,
 }
+
+/// At most this many warnings are kept for one document: a feed with a bad date in each
+/// of its ten thousand items needs a handful of examples, not ten thousand lines.
+pub(crate) const MAX_WARNINGS: usize = 100;
 
 impl Ctx {
     pub fn new(doc_url: Option<&Url>) -> Ctx {
@@ -37,6 +43,7 @@ impl Ctx {
             feed_link: None,
             scope: None,
             warnings: Vec::new(),
+            suppressed: 0,
         }
     }
 
@@ -58,12 +65,25 @@ impl Ctx {
 
     /// Records a warning, prefixed with the current scope.
     pub fn warn(&mut self, message: impl AsRef<str>) {
+        if self.warnings.len() >= MAX_WARNINGS {
+            self.suppressed += 1;
+            return;
+        }
         let message = message.as_ref();
         let line = match &self.scope {
             Some(scope) => format!("{scope}: {message}"),
             None => message.to_string(),
         };
         self.warnings.push(line);
+    }
+
+    /// The warnings, with a last line counting those left out.
+    pub fn into_warnings(mut self) -> Vec<String> {
+        if self.suppressed > 0 {
+            self.warnings
+                .push(format!("{} more warnings were left out", self.suppressed));
+        }
+        self.warnings
     }
 
     /// The base for URLs inside `element`.

@@ -130,7 +130,7 @@ fn parse_text(
             .and_then(normalise::language::normalise);
     }
     finish::finish(&mut feed, &mut ctx);
-    feed.warnings = ctx.warnings;
+    feed.warnings = ctx.into_warnings();
     Ok(feed)
 }
 
