@@ -5,8 +5,10 @@
 //! rules every ingest path applies; `cli` turns arguments into checked settings and
 //! `main.rs` maps results to exit codes.
 
+pub mod apple_categories;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod ingest;
 pub mod model;
 pub mod normalise;
