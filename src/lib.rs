@@ -12,4 +12,5 @@ pub mod config;
 pub mod ingest;
 pub mod model;
 pub mod normalise;
+pub mod publish;
 pub mod report;
