@@ -10,4 +10,5 @@ pub mod commands;
 pub mod ingest;
 pub mod model;
 pub mod normalise;
+pub mod render;
 pub mod report;
