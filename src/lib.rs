@@ -13,4 +13,5 @@ pub mod ingest;
 pub mod model;
 pub mod normalise;
 pub mod publish;
+pub mod render;
 pub mod report;

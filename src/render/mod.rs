@@ -1,0 +1,186 @@
+//! The renderers: the normalised model in, the text of one output file out.
+//!
+//! Each output format has its own module (`rss`, `atom`, `podcast`, `jsonfeed`, `opml`,
+//! `index`). Renderers are pure: they never read the clock, the disk or the network, so the
+//! same model always gives byte-identical output (issue 3, "Byte-stable"). Writing files is
+//! `publish`'s job; choosing, filtering, ordering and limiting entries is the caller's
+//! (entries arrive newest first and are rendered in the order given).
+//!
+//! Policies every renderer follows:
+//! - Dates come from the model only. A feed's "last changed" date (`lastBuildDate`, Atom
+//!   `updated`, the index's date) is the newest entry date, else the feed's own dates.
+//! - Text from sources is hostile: characters XML 1.0 forbids are dropped, everything is
+//!   escaped by the writer, and HTML is only the model's already-sanitised `content_html`.
+//! - Every document ends with exactly one newline.
+
+use std::borrow::Cow;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Entry, Feed};
+
+pub mod atom;
+pub mod index;
+pub mod jsonfeed;
+pub mod opml;
+pub mod podcast;
+pub mod rss;
+mod xml;
+
+/// What a published feed is: the user's blog, the user's podcast, or a planet of other
+/// people's feeds. Written in config and JSON as `blog`, `podcast`, `aggregate`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FeedKind {
+    Blog,
+    Podcast,
+    Aggregate,
+}
+
+impl FeedKind {
+    /// The name used in config files, JSON and the HTML index.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FeedKind::Blog => "blog",
+            FeedKind::Podcast => "podcast",
+            FeedKind::Aggregate => "aggregate",
+        }
+    }
+}
+
+/// Everything a feed renderer needs: the feed (metadata and entries, newest first, already
+/// filtered and limited) and where it is published.
+#[derive(Debug, Clone, Copy)]
+pub struct Channel<'a> {
+    /// Feed-level metadata and the entries to render, in the order to render them.
+    pub feed: &'a Feed,
+    pub kind: FeedKind,
+    /// Absolute URL of the file being rendered (`atom:link rel="self"`, Atom `id`
+    /// fallback, JSON Feed `feed_url`).
+    pub self_url: &'a str,
+    /// The site page this feed belongs to (RSS `link`, Atom alternate link).
+    pub home_url: &'a str,
+    /// Written as the feed's generator, e.g. `omroep 0.1.0`.
+    pub generator: &'a str,
+}
+
+/// The feed an entry came from, for combined and aggregate feeds: written as RSS
+/// `<source url="…">title</source>` and Atom `<source>`; see `rss::render_with_sources`
+/// and `atom::render_with_sources`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Source<'a> {
+    /// Short name of the feed (its definition file's stem), used by the HTML index.
+    pub name: &'a str,
+    pub title: &'a str,
+    /// Absolute URL of that feed's own file.
+    pub url: &'a str,
+    /// That feed's home page.
+    pub home_url: &'a str,
+}
+
+/// The date an entry is shown and sorted by: published, else updated.
+pub(crate) fn entry_date(entry: &Entry) -> Option<DateTime<Utc>> {
+    entry.published.or(entry.updated)
+}
+
+/// The newest date an entry carries: updated, else published.
+pub(crate) fn entry_updated(entry: &Entry) -> Option<DateTime<Utc>> {
+    match (entry.updated, entry.published) {
+        (Some(updated), Some(published)) => Some(updated.max(published)),
+        (updated, published) => updated.or(published),
+    }
+}
+
+/// When the feed last changed: the newest entry date, else the feed's own `updated` or
+/// `published`. Never "now", so a rebuild of the same input gives the same bytes.
+pub(crate) fn feed_updated(feed: &Feed) -> Option<DateTime<Utc>> {
+    feed.entries
+        .iter()
+        .filter_map(entry_updated)
+        .max()
+        .or(feed.updated)
+        .or(feed.published)
+}
+
+/// RFC 822 date as RSS 2.0 wants it: two-digit day, four-digit year, numeric zone.
+pub(crate) fn rfc822(date: &DateTime<Utc>) -> String {
+    date.format("%a, %d %b %Y %H:%M:%S +0000").to_string()
+}
+
+/// RFC 3339 date in UTC to the second, with a `Z` suffix.
+pub(crate) fn rfc3339(date: &DateTime<Utc>) -> String {
+    crate::model::utc_seconds::format(date)
+}
+
+/// Drops the characters XML 1.0 does not allow anywhere in a document (most C0 controls,
+/// unpaired surrogates cannot occur in a Rust string, U+FFFE and U+FFFF). Escaping is the
+/// writer's job; this only makes the text representable at all.
+pub(crate) fn xml_text(text: &str) -> Cow<'_, str> {
+    fn allowed(c: char) -> bool {
+        matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+    }
+    if text.chars().all(allowed) {
+        Cow::Borrowed(text)
+    } else {
+        Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())
+    }
+}
+
+/// `xml_text` for an owned result, the form the feed crates' structs take.
+pub(crate) fn owned(text: &str) -> String {
+    xml_text(text).into_owned()
+}
+
+/// Whether an enclosure is audio or video (what a podcast app plays).
+pub(crate) fn is_episode_media(enclosure: &crate::model::Enclosure) -> bool {
+    enclosure
+        .mime_type
+        .as_deref()
+        .is_some_and(|mime| mime.starts_with("audio/") || mime.starts_with("video/"))
+}
+
+#[cfg(test)]
+pub(crate) mod fixture;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn rfc822_has_the_right_weekday_two_digit_day_and_numeric_zone() {
+        let date = Utc.with_ymd_and_hms(2024, 3, 5, 9, 7, 3).unwrap();
+        assert_eq!(rfc822(&date), "Tue, 05 Mar 2024 09:07:03 +0000");
+        let leap = Utc.with_ymd_and_hms(2024, 2, 29, 23, 59, 59).unwrap();
+        assert_eq!(rfc822(&leap), "Thu, 29 Feb 2024 23:59:59 +0000");
+    }
+
+    #[test]
+    fn xml_text_drops_forbidden_characters_only() {
+        assert_eq!(xml_text("a\u{0}b\u{1b}c\u{FFFF}d"), "abcd");
+        assert!(matches!(xml_text("tab\tok é 🎙"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn feed_updated_is_the_newest_entry_date_not_the_first() {
+        let feed = fixture::blog();
+        let newest = feed.entries.iter().filter_map(entry_updated).max();
+        assert_eq!(feed_updated(&feed), newest);
+        assert!(newest.is_some());
+        let empty = Feed {
+            updated: Some(Utc.with_ymd_and_hms(2020, 1, 1, 0, 0, 0).unwrap()),
+            ..Feed::default()
+        };
+        assert_eq!(feed_updated(&empty), empty.updated);
+    }
+
+    #[test]
+    fn feed_kind_serialises_lowercase() {
+        assert_eq!(
+            serde_json::to_string(&FeedKind::Aggregate).unwrap(),
+            "\"aggregate\""
+        );
+        assert_eq!(FeedKind::Podcast.as_str(), "podcast");
+    }
+}
