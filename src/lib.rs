@@ -10,6 +10,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod ingest;
+pub mod ledger;
 pub mod model;
 pub mod normalise;
 pub mod publish;

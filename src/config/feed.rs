@@ -15,35 +15,15 @@ use super::opml;
 use super::values::{Email, HttpUrl, Language, OutputPath, Text};
 use crate::apple_categories;
 
-/// What a feed publishes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FeedKind {
-    /// Posts (and episodes, as ordinary entries) from local Markdown.
-    Blog,
-    /// Episodes: entries with audio, written as podcast RSS.
-    Podcast,
-    /// A planet: other people's feeds, collected.
-    Aggregate,
-}
+pub use crate::render::FeedKind;
 
-impl FeedKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            FeedKind::Blog => "blog",
-            FeedKind::Podcast => "podcast",
-            FeedKind::Aggregate => "aggregate",
+/// The formats written when a feed does not list its own.
+pub fn default_formats(kind: FeedKind) -> Vec<OutputFormat> {
+    match kind {
+        FeedKind::Blog | FeedKind::Aggregate => {
+            vec![OutputFormat::Rss, OutputFormat::Atom, OutputFormat::Json]
         }
-    }
-
-    /// The formats written when a feed does not list its own.
-    pub fn default_formats(self) -> Vec<OutputFormat> {
-        match self {
-            FeedKind::Blog | FeedKind::Aggregate => {
-                vec![OutputFormat::Rss, OutputFormat::Atom, OutputFormat::Json]
-            }
-            FeedKind::Podcast => vec![OutputFormat::Podcast, OutputFormat::Json],
-        }
+        FeedKind::Podcast => vec![OutputFormat::Podcast, OutputFormat::Json],
     }
 }
 
@@ -427,7 +407,7 @@ pub fn check(
     };
 
     let formats = match &raw.formats {
-        None => kind.default_formats(),
+        None => default_formats(kind),
         Some(formats) => {
             let mut seen = Vec::new();
             for format in formats.get_ref() {
