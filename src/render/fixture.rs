@@ -295,3 +295,116 @@ pub fn assert_well_formed(xml: &str) {
     }
     assert_eq!(depth, 0, "unclosed elements");
 }
+
+/// Where sample outputs go: `target/render-samples/`.
+pub fn samples_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/render-samples")
+}
+
+/// Renders every format from the fixtures into `dir`; returns the file names written.
+pub fn write_samples(dir: &std::path::Path) -> Vec<String> {
+    use super::{Channel, FeedKind, Source};
+
+    std::fs::create_dir_all(dir).unwrap();
+    let blog = blog();
+    let podcast = podcast();
+    let blog_channel = |self_url| Channel {
+        feed: &blog,
+        kind: FeedKind::Blog,
+        self_url,
+        home_url: "https://example.org/blog/",
+        generator: "omroep 0.1.0",
+    };
+    let podcast_channel = |self_url| Channel {
+        feed: &podcast,
+        kind: FeedKind::Podcast,
+        self_url,
+        home_url: "https://example.org/podcast/",
+        generator: "omroep 0.1.0",
+    };
+    // The combined feed: every entry of both, newest first, each naming its feed.
+    let notes = Source {
+        name: "notes",
+        title: "Notes & <Sketches>",
+        url: "https://example.org/blog/feed.xml",
+        home_url: "https://example.org/blog/",
+    };
+    let show = Source {
+        name: "show",
+        title: "Omroep & Co",
+        url: "https://example.org/podcast/feed.xml",
+        home_url: "https://example.org/podcast/",
+    };
+    let mut pairs: Vec<(&Entry, Source)> = blog
+        .entries
+        .iter()
+        .map(|e| (e, notes))
+        .chain(podcast.entries.iter().map(|e| (e, show)))
+        .collect();
+    pairs.sort_by_key(|(entry, _)| std::cmp::Reverse(super::entry_date(entry)));
+    let combined = Feed {
+        title: Some("Everything".into()),
+        language: Some("en".into()),
+        description: Some("Every post and episode.".into()),
+        entries: pairs.iter().map(|(e, _)| (*e).clone()).collect(),
+        ..Feed::default()
+    };
+    let sources: Vec<Source> = pairs.iter().map(|(_, s)| *s).collect();
+    let combined_channel = |self_url| Channel {
+        feed: &combined,
+        kind: FeedKind::Aggregate,
+        self_url,
+        home_url: "https://example.org/",
+        generator: "omroep 0.1.0",
+    };
+    let index = super::index::tests::sample(&blog, &podcast);
+    let files = [
+        (
+            "blog.rss.xml",
+            super::rss::render(&blog_channel("https://example.org/blog/feed.xml")),
+        ),
+        (
+            "blog.atom.xml",
+            super::atom::render(&blog_channel("https://example.org/blog/atom.xml")),
+        ),
+        (
+            "blog.feed.json",
+            super::jsonfeed::render(&blog_channel("https://example.org/blog/feed.json")),
+        ),
+        (
+            "podcast.rss.xml",
+            super::podcast::render(&podcast_channel("https://example.org/podcast/feed.xml")),
+        ),
+        (
+            "podcast.atom.xml",
+            super::atom::render(&podcast_channel("https://example.org/podcast/atom.xml")),
+        ),
+        (
+            "podcast.feed.json",
+            super::jsonfeed::render(&podcast_channel("https://example.org/podcast/feed.json")),
+        ),
+        (
+            "all.rss.xml",
+            super::rss::render_with_sources(
+                &combined_channel("https://example.org/all.xml"),
+                &sources,
+            ),
+        ),
+        (
+            "all.atom.xml",
+            super::atom::render_with_sources(
+                &combined_channel("https://example.org/all.atom.xml"),
+                &sources,
+            ),
+        ),
+        ("index.html", super::index::html(&index)),
+        ("index.json", super::index::json(&index)),
+    ];
+    files
+        .into_iter()
+        .map(|(name, text)| {
+            std::fs::write(dir.join(name), text).unwrap();
+            name.to_owned()
+        })
+        .collect()
+}

@@ -616,7 +616,7 @@ struct JsonEnclosure<'a> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::super::fixture;
     use super::*;
     use crate::model::Feed;

@@ -175,6 +175,19 @@ mod tests {
         assert_eq!(feed_updated(&empty), empty.updated);
     }
 
+    /// Writes every renderer's output for the fixtures to `target/render-samples/`, where
+    /// `feed-clients` and the browser test read them (see the module's tests).
+    #[test]
+    fn samples_are_written_for_external_checks() {
+        let dir = fixture::samples_dir();
+        let written = fixture::write_samples(&dir);
+        for name in written {
+            let bytes = std::fs::read(dir.join(&name)).unwrap();
+            assert!(!bytes.is_empty() && bytes.ends_with(b"\n"), "{name}");
+            assert!(std::str::from_utf8(&bytes).is_ok(), "{name} is UTF-8");
+        }
+    }
+
     #[test]
     fn feed_kind_serialises_lowercase() {
         assert_eq!(

@@ -27,7 +27,7 @@ pub(crate) const PODCAST_NS: &str = "https://podcastindex.org/namespace/1.0";
 /// Renders a podcast RSS feed.
 pub fn render(channel: &Channel) -> String {
     let feed = channel.feed;
-    let mut out = super::rss::channel(channel, &[]);
+    let mut out = super::rss::channel(channel, &[], super::rss::Enclosures::Always);
     out.namespaces
         .insert("itunes".to_owned(), ITUNES_NS.to_owned());
     out.namespaces

@@ -7,6 +7,13 @@
 //! feed an entry came from in combined and aggregate feeds. `podcast` builds on
 //! [`channel`] and adds the iTunes and Podcasting 2.0 tags.
 //!
+//! Enclosures: RSS readers and podcast apps treat a feed where some items have an
+//! `<enclosure>` as a podcast and skip the items without one. So a blog or combined feed
+//! writes `<enclosure>` only when every item has one; when posts and episodes are mixed,
+//! an episode's media is linked at the end of its `content:encoded` instead (file name,
+//! type, size, duration), and the Atom and JSON versions keep it as a real enclosure.
+//! `podcast` always writes enclosures.
+//!
 //! The crate writes `atom:` and `podcast:` elements as generic extensions and declares only
 //! the prefixes listed in `namespaces`, so every prefix used is registered here.
 
@@ -34,7 +41,20 @@ pub fn render(channel: &Channel) -> String {
 /// Renders an RSS 2.0 feed whose entries each name the feed they came from: `sources[i]`
 /// belongs to `channel.feed.entries[i]` (a shorter list leaves the rest without).
 pub fn render_with_sources(channel: &Channel, sources: &[Source]) -> String {
-    write(&self::channel(channel, sources))
+    write(&self::channel(
+        channel,
+        sources,
+        Enclosures::WhenEveryItemHasOne,
+    ))
+}
+
+/// When items get an `<enclosure>` element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Enclosures {
+    /// Podcast feeds: every item with media gets its enclosure.
+    Always,
+    /// Blog and combined feeds: only when no item lacks one (see the module docs).
+    WhenEveryItemHasOne,
 }
 
 /// Serialises a channel built here (or extended by `podcast`) as the published text.
@@ -46,7 +66,11 @@ pub(crate) fn write(channel: &::rss::Channel) -> String {
 }
 
 /// The RSS channel for `channel`, without podcast tags.
-pub(crate) fn channel(channel: &Channel, sources: &[Source]) -> ::rss::Channel {
+pub(crate) fn channel(
+    channel: &Channel,
+    sources: &[Source],
+    enclosures: Enclosures,
+) -> ::rss::Channel {
     let feed = channel.feed;
     let title = feed_title(channel);
     let mut out = ::rss::Channel {
@@ -101,11 +125,18 @@ pub(crate) fn channel(channel: &Channel, sources: &[Source]) -> ::rss::Channel {
     );
     insert(&mut out.extensions, "atom", "link", self_link);
     out.namespaces = namespaces(&[("atom", ATOM_NS), ("content", CONTENT_NS), ("dc", DC_NS)]);
+    let write_enclosures = match enclosures {
+        Enclosures::Always => true,
+        Enclosures::WhenEveryItemHasOne => feed
+            .entries
+            .iter()
+            .all(|entry| !entry.enclosures.is_empty()),
+    };
     out.items = feed
         .entries
         .iter()
         .enumerate()
-        .map(|(i, entry)| item(entry, sources.get(i)))
+        .map(|(i, entry)| item(entry, sources.get(i), write_enclosures))
         .collect();
     out
 }
@@ -115,7 +146,7 @@ pub(crate) fn feed_title(channel: &Channel) -> String {
     owned(channel.feed.title.as_deref().unwrap_or(channel.home_url))
 }
 
-fn item(entry: &Entry, source: Option<&Source>) -> ::rss::Item {
+fn item(entry: &Entry, source: Option<&Source>, write_enclosure: bool) -> ::rss::Item {
     let mut item = ::rss::Item {
         title: entry.title.as_deref().map(owned),
         link: entry.link.as_deref().map(owned),
@@ -136,7 +167,11 @@ fn item(entry: &Entry, source: Option<&Source>) -> ::rss::Item {
         .iter()
         .find(|enclosure| super::is_episode_media(enclosure))
         .or(entry.enclosures.first());
-    if let Some(enclosure) = primary {
+    if let Some(enclosure) = primary.filter(|_| !write_enclosure) {
+        let html = item.content.get_or_insert_with(String::new);
+        html.push_str(&media_link(enclosure, entry.podcast.duration_seconds));
+    }
+    if let Some(enclosure) = primary.filter(|_| write_enclosure) {
         item.enclosure = Some(::rss::Enclosure {
             url: owned(&enclosure.url),
             // RSS Advisory Board practice: a length that cannot be known is written as 0.
@@ -163,6 +198,40 @@ fn item(entry: &Entry, source: Option<&Source>) -> ::rss::Item {
         });
     }
     item
+}
+
+/// `<p><a href="…">file.mp3</a> (audio/mpeg, 24.1 MB, 1:02:03)</p>`: words-free, so it
+/// reads the same in every language.
+fn media_link(enclosure: &crate::model::Enclosure, duration: Option<u64>) -> String {
+    let escape = crate::normalise::text::escape;
+    let url = owned(&enclosure.url);
+    let path = url.split(['?', '#']).next().unwrap_or(&url);
+    let name = path
+        .rsplit('/')
+        .find(|part| !part.is_empty())
+        .unwrap_or(path);
+    let mut facts: Vec<String> = enclosure.mime_type.iter().map(|m| owned(m)).collect();
+    if let Some(length) = enclosure.length.filter(|&length| length > 0) {
+        facts.push(format!("{:.1} MB", length as f64 / 1_000_000.0));
+    }
+    if let Some(seconds) = duration.filter(|_| super::is_episode_media(enclosure)) {
+        let (h, m, s) = (seconds / 3600, seconds / 60 % 60, seconds % 60);
+        facts.push(if h > 0 {
+            format!("{h}:{m:02}:{s:02}")
+        } else {
+            format!("{m}:{s:02}")
+        });
+    }
+    let facts = if facts.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", escape(&facts.join(", ")))
+    };
+    format!(
+        "<p><a href=\"{}\">{}</a>{facts}</p>",
+        escape(&url),
+        escape(name)
+    )
 }
 
 /// The entry's guid, and whether it is a permalink: only an http(s) guid that the source
@@ -339,6 +408,24 @@ mod tests {
         assert!(xml.contains(
             "<source url=\"https://example.org/blog/feed.xml\">Notes &amp; more</source>"
         ));
+    }
+
+    #[test]
+    fn mixed_posts_and_episodes_link_media_in_content_instead_of_enclosures() {
+        let mut feed = fixture::blog();
+        let episode = fixture::podcast().entries.remove(0);
+        feed.entries.insert(0, episode);
+        let xml = render(&blog_channel(&feed));
+        fixture::assert_well_formed(&xml);
+        assert!(!xml.contains("<enclosure"));
+        assert!(xml.contains(
+            "<a href=\"https://example.org/podcast/media/2.mp3\">2.mp3</a> (audio/mpeg, 24.1 MB, 1:02:03)</p>]]></content:encoded>"
+        ));
+        // When every item has media, the feed keeps real enclosures.
+        feed.entries.truncate(1);
+        let xml = render(&blog_channel(&feed));
+        assert_eq!(xml.matches("<enclosure url=").count(), 1);
+        assert!(!xml.contains("2.mp3</a>"));
     }
 
     #[test]
