@@ -1,0 +1,475 @@
+//! One Markdown file → one [`LocalItem`] (a post, or an episode when it names `audio`),
+//! a held-back draft or scheduled entry, or the problems that stopped it.
+//!
+//! The order matters to the user: front matter syntax first (nothing else can be read
+//! without it), then every field (all their errors at once), then drafts (whose other
+//! mistakes are only warnings, since they are work in progress), then the date (required:
+//! a file's mtime changes on every checkout and would reorder the feed), the permalink,
+//! the body, and the episode's audio and attachments.
+
+use std::path::Path;
+
+use url::Url;
+
+use super::episode;
+use super::fields::{self, Meta};
+use super::frontmatter;
+use super::local::{Asset, HeldBack, ItemKind, LocalItem, Problem, Session};
+use super::markdown::{self, Bases};
+use super::permalink;
+use super::reference::{self, Target};
+use crate::model::{Category, Entry, Image};
+
+/// The largest Markdown file we read.
+pub const MAX_BYTES: u64 = 8 * 1024 * 1024;
+
+/// What became of one file.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Item {
+        item: Box<LocalItem>,
+        /// Remote audio whose length or type must still be asked.
+        pending: Option<episode::Pending>,
+        problems: Vec<Problem>,
+    },
+    Held {
+        held: HeldBack,
+        problems: Vec<Problem>,
+    },
+    Failed {
+        problems: Vec<Problem>,
+    },
+}
+
+/// Reads the Markdown file at `relative` (to the site root).
+pub fn read(session: &mut Session, relative: &Path) -> Outcome {
+    let mut problems = Vec::new();
+    match read_inner(session, relative, &mut problems) {
+        Ok(Read::Item(item, pending)) => Outcome::Item {
+            item,
+            pending,
+            problems,
+        },
+        Ok(Read::Held(held)) => Outcome::Held { held, problems },
+        Err(()) => Outcome::Failed { problems },
+    }
+}
+
+enum Read {
+    Item(Box<LocalItem>, Option<episode::Pending>),
+    Held(HeldBack),
+}
+
+fn read_inner(
+    session: &mut Session,
+    relative: &Path,
+    problems: &mut Vec<Problem>,
+) -> Result<Read, ()> {
+    let settings = session.settings.clone();
+    let full = settings.site_root.join(relative);
+    let text = read_text(&full).map_err(|message| {
+        problems.push(Problem::error(relative, message));
+    })?;
+    let doc = frontmatter::parse(&text).map_err(|e| {
+        problems.push(Problem::error(relative, e.message).at_line(e.line));
+    })?;
+    let (meta, field_problems) = fields::read(&doc.fields, relative);
+    if meta.draft {
+        // Work in progress: its mistakes must not fail a build.
+        problems.extend(field_problems.into_iter().map(|p| Problem {
+            is_error: false,
+            ..p
+        }));
+        return Ok(Read::Held(HeldBack::Draft));
+    }
+    let mut failed = field_problems.iter().any(|p| p.is_error);
+    problems.extend(field_problems);
+    let Some(date) = meta.date else {
+        if !meta.lines.contains_key("date") {
+            problems.push(
+                Problem::error(
+                    relative,
+                    "no `date`; add one such as `date: 2024-03-05` (omroep never uses the file's modification time)",
+                )
+                .at_line(Some(1))
+                .in_field("date"),
+            );
+        }
+        return Err(());
+    };
+    let is_episode = meta.audio.is_some();
+    if is_episode && meta.title.is_none() && !meta.lines.contains_key("title") {
+        problems.push(
+            Problem::error(
+                relative,
+                "an episode needs a `title`; podcast apps list episodes by it",
+            )
+            .at_line(Some(1))
+            .in_field("title"),
+        );
+        failed = true;
+    }
+    if let Some(updated) = meta.updated
+        && updated < date
+    {
+        problems.push(
+            Problem::warning(relative, "is before `date`; check the two dates")
+                .at_line(meta.line("updated"))
+                .in_field("updated"),
+        );
+    }
+    let language = meta.lang.clone().or_else(|| {
+        settings
+            .language
+            .as_deref()
+            .and_then(crate::normalise::language::normalise)
+    });
+    let slug = match &meta.slug {
+        Some(given) => {
+            let slug = permalink::slugify(given);
+            if slug != *given {
+                problems.push(
+                    Problem::warning(
+                        relative,
+                        format!("`{given}` is not URL-safe; using `{slug}`"),
+                    )
+                    .at_line(meta.line("slug"))
+                    .in_field("slug"),
+                );
+            }
+            slug
+        }
+        None => permalink::slug_from_path(relative),
+    };
+    if slug.is_empty() {
+        problems.push(
+            Problem::error(
+                relative,
+                "the slug is empty; give a `slug` of letters or digits",
+            )
+            .at_line(meta.line("slug"))
+            .in_field("slug"),
+        );
+        return Err(());
+    }
+    let page = permalink::url(
+        &settings.base_url,
+        &settings.permalink,
+        &date,
+        &slug,
+        language.as_deref(),
+    )
+    .map_err(|message| problems.push(Problem::error(relative, message)))?;
+
+    let bases = Bases {
+        page: &page,
+        site: &settings.base_url,
+    };
+    let rendered = markdown::render(doc.body, &bases);
+    let mut assets = Vec::new();
+    body_assets(
+        &settings.site_root,
+        &settings.base_url,
+        relative,
+        &rendered,
+        &mut assets,
+    );
+
+    let mut ctx = ItemContext {
+        site_root: &settings.site_root,
+        base_url: &settings.base_url,
+        relative,
+        page: &page,
+        assets: &mut assets,
+        problems,
+        meta: &meta,
+        failed: false,
+    };
+    let mut entry = entry_from(&meta, &page, &rendered, &settings, &mut ctx);
+    let mut pending = None;
+    if is_episode {
+        pending = episode::apply(session, &mut ctx, &mut entry, language.as_deref());
+    }
+    failed |= ctx.failed;
+    if failed {
+        return Err(());
+    }
+    if date > settings.now {
+        return Ok(Read::Held(HeldBack::Scheduled(date)));
+    }
+    assets.sort();
+    assets.dedup();
+    let tags = meta.tags.clone();
+    Ok(Read::Item(
+        Box::new(LocalItem {
+            entry,
+            kind: if is_episode {
+                ItemKind::Episode
+            } else {
+                ItemKind::Post
+            },
+            language,
+            path: relative.to_path_buf(),
+            tags,
+            assets,
+        }),
+        pending,
+    ))
+}
+
+/// Reads a file as UTF-8 text, refusing absurd sizes.
+pub fn read_text(full: &Path) -> Result<String, String> {
+    let meta = std::fs::metadata(full).map_err(|e| format!("cannot read it: {e}"))?;
+    if meta.len() > MAX_BYTES {
+        return Err(format!(
+            "is {} bytes, more than the {MAX_BYTES} a post may have; is it really Markdown?",
+            meta.len()
+        ));
+    }
+    let bytes = std::fs::read(full).map_err(|e| format!("cannot read it: {e}"))?;
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "is not UTF-8 text (first bad byte at offset {}); save it as UTF-8",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// What the episode and image code needs to know about the item being built.
+pub struct ItemContext<'a> {
+    pub site_root: &'a Path,
+    pub base_url: &'a Url,
+    /// The Markdown file, relative to the site root.
+    pub relative: &'a Path,
+    /// The item's own URL.
+    pub page: &'a Url,
+    pub assets: &'a mut Vec<Asset>,
+    pub problems: &'a mut Vec<Problem>,
+    pub meta: &'a Meta,
+    /// Set when an error means the item must be skipped.
+    pub failed: bool,
+}
+
+impl ItemContext<'_> {
+    pub fn error(&mut self, field: &str, message: impl Into<String>) {
+        let line = self.meta.line(field);
+        self.problems.push(
+            Problem::error(self.relative, message)
+                .at_line(line)
+                .in_field(field),
+        );
+        self.failed = true;
+    }
+
+    pub fn warning(&mut self, field: &str, message: impl Into<String>) {
+        let line = self.meta.line(field);
+        self.problems.push(
+            Problem::warning(self.relative, message)
+                .at_line(line)
+                .in_field(field),
+        );
+    }
+
+    /// Resolves a front matter reference to its public URL; a local file becomes an asset
+    /// published under the item's URL. Errors are recorded against `field`.
+    pub fn publish(&mut self, field: &str, href: &str) -> Option<(String, Option<Target>)> {
+        let target = match reference::locate(self.site_root, self.relative, href) {
+            Ok(target) => target,
+            Err(message) => {
+                self.error(field, message);
+                return None;
+            }
+        };
+        match &target {
+            Target::Remote(url) => Some((url.to_string(), Some(target))),
+            Target::Local { full, .. } => {
+                let page_path =
+                    permalink::output_path(self.base_url, self.page).unwrap_or_default();
+                let Some(output) = asset_output(&page_path, href) else {
+                    self.error(field, format!("`{href}` would be published outside the site; move the file beside the post"));
+                    return None;
+                };
+                let url = match permalink::join_path(self.base_url, &output) {
+                    Ok(url) => url.to_string(),
+                    Err(message) => {
+                        self.error(field, message);
+                        return None;
+                    }
+                };
+                self.assets.push(Asset {
+                    source: full.clone(),
+                    output,
+                });
+                Some((url, Some(target)))
+            }
+        }
+    }
+}
+
+/// Where a file referenced as `href` from the page at `page_path` is published: beside
+/// the page (`ep1.vtt` → `blog/2024/ep1/ep1.vtt`), or from the site root for `/x`.
+pub fn asset_output(page_path: &str, href: &str) -> Option<String> {
+    let dir = &page_path[..page_path.rfind('/').map(|i| i + 1).unwrap_or(0)];
+    let joined = match href.trim().strip_prefix('/') {
+        Some(rooted) => rooted.to_string(),
+        None => format!("{dir}{}", href.trim()),
+    };
+    let normal = reference::normalise(Path::new(&joined))?;
+    let out = reference::slash_path(&normal);
+    (!out.is_empty()).then_some(out)
+}
+
+fn entry_from(
+    meta: &Meta,
+    page: &Url,
+    rendered: &markdown::Rendered,
+    settings: &super::local::LocalSettings,
+    ctx: &mut ItemContext<'_>,
+) -> Entry {
+    let permalink = page.to_string();
+    let link = match &meta.link {
+        Some(link) => match markdown::resolve(
+            link,
+            &Bases {
+                page,
+                site: &settings.base_url,
+            },
+        ) {
+            markdown::Resolved::Unchanged => {
+                if Url::parse(link).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+                    link.clone()
+                } else {
+                    let field = if ctx.meta.lines.contains_key("link") {
+                        "link"
+                    } else {
+                        "canonical"
+                    };
+                    ctx.error(
+                        field,
+                        format!("expected an http(s) URL or a /path on the site, found `{link}`"),
+                    );
+                    permalink.clone()
+                }
+            }
+            markdown::Resolved::Site(url) | markdown::Resolved::Page(url) => url.to_string(),
+        },
+        None => permalink.clone(),
+    };
+    let (id, guid_is_permalink) = match &meta.guid {
+        Some(guid) => (guid.clone(), *guid == permalink),
+        None => (permalink.clone(), true),
+    };
+    let image = meta.image.as_ref().and_then(|href| {
+        let (url, target) = ctx.publish("image", href)?;
+        if ctx.meta.audio.is_some()
+            && let Some(Target::Local { full, .. }) = target
+        {
+            check_artwork(ctx, "image", &full);
+        }
+        Some(Image {
+            url,
+            ..Image::default()
+        })
+    });
+    let authors = if meta.authors.is_empty() {
+        settings.author.iter().cloned().collect()
+    } else {
+        meta.authors.clone()
+    };
+    Entry {
+        id: id.clone(),
+        guid: Some(id),
+        guid_is_permalink: Some(guid_is_permalink),
+        title: meta.title.clone(),
+        link: Some(link),
+        summary: meta.summary.clone().or_else(|| rendered.summary.clone()),
+        content_html: (!rendered.html.trim().is_empty()).then(|| rendered.html.clone()),
+        published: meta.date,
+        updated: meta.updated,
+        authors,
+        categories: meta
+            .tags
+            .iter()
+            .map(|tag| Category {
+                term: tag.clone(),
+                ..Category::default()
+            })
+            .collect(),
+        image,
+        ..Entry::default()
+    }
+}
+
+/// Apple's artwork rules, as warnings with the numbers found.
+pub fn check_artwork(ctx: &mut ItemContext<'_>, field: &str, full: &Path) {
+    match super::artwork::read(full) {
+        Ok(art) => {
+            for warning in super::artwork::warnings(&art) {
+                ctx.warning(field, warning);
+            }
+        }
+        Err(message) => ctx.error(field, message),
+    }
+}
+
+/// Local files the body links to (images, PDFs) are published at the URL the link now
+/// points to.
+fn body_assets(
+    site_root: &Path,
+    base_url: &Url,
+    relative: &Path,
+    rendered: &markdown::Rendered,
+    assets: &mut Vec<Asset>,
+) {
+    let dir = relative.parent().unwrap_or(Path::new(""));
+    for (href, url) in &rendered.relative_refs {
+        let path_part = href.split(['?', '#']).next().unwrap_or("");
+        if path_part.is_empty() || path_part.ends_with('/') {
+            continue;
+        }
+        let decoded = permalink::percent_decode(path_part);
+        let Some(local) = reference::normalise(&dir.join(&decoded)) else {
+            continue;
+        };
+        let full = site_root.join(&local);
+        if !full.is_file() {
+            continue;
+        }
+        if let Some(output) = permalink::output_path(base_url, url) {
+            assets.push(Asset {
+                source: full,
+                output,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assets_are_published_beside_the_page() {
+        assert_eq!(
+            asset_output("blog/2024/ep1/", "ep1.vtt").as_deref(),
+            Some("blog/2024/ep1/ep1.vtt")
+        );
+        assert_eq!(
+            asset_output("blog/2024/ep1/", "audio/ep1.vtt").as_deref(),
+            Some("blog/2024/ep1/audio/ep1.vtt")
+        );
+        assert_eq!(
+            asset_output("blog/2024/ep1.html", "ep1.vtt").as_deref(),
+            Some("blog/2024/ep1.vtt")
+        );
+        assert_eq!(
+            asset_output("blog/2024/ep1/", "../shared.json").as_deref(),
+            Some("blog/2024/shared.json")
+        );
+        assert_eq!(
+            asset_output("blog/2024/ep1/", "/art/cover.jpg").as_deref(),
+            Some("art/cover.jpg")
+        );
+        assert_eq!(asset_output("blog/", "../../x.jpg"), None);
+    }
+}
