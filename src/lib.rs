@@ -6,6 +6,7 @@
 //! `main.rs` maps results to exit codes.
 
 pub mod apple_categories;
+pub mod build;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -148,8 +148,8 @@ impl Filter {
 pub enum SourceLocation {
     /// A glob of Markdown files, relative to the site root, as written.
     Markdown(String),
-    /// A folder of audio files (absolute).
-    Audio(PathBuf),
+    /// A folder of audio files, relative to the site root, as written.
+    Audio(String),
     /// A remote feed.
     Url(url::Url),
     /// An OPML file (absolute) and the feed URLs it lists.
@@ -715,7 +715,7 @@ fn check_source(
                     folder.display()
                 )));
             }
-            SourceLocation::Audio(folder)
+            SourceLocation::Audio(text.to_string())
         }
         "url" => SourceLocation::Url(HttpUrl::parse(text).map_err(at)?.0),
         _ => {
