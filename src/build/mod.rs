@@ -128,6 +128,13 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             }
         }
         reconciled = reconcile(site, &old_ledger, &items, &guids, &failed, options);
+        // A feed whose definition is gone but which published entries: its outputs stay
+        // (nothing is removed) until the user restores it or accepts the change.
+        for name in &refused {
+            if !site.feeds.iter().any(|feed| &feed.name == name) {
+                report.failed_feeds.push(name.clone());
+            }
+        }
     }
 
     // Render what can be built.
@@ -136,10 +143,6 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     for (index, feed) in site.feeds.iter().enumerate() {
         if failed[index] {
             report.failed_feeds.push(feed.name.clone());
-            report.errors.push(format!(
-                "feed `{}`: not rebuilt; its previous outputs stay as they were",
-                feed.name
-            ));
             continue;
         }
         let model = channel::build(site, feed, &items[index], guids[index].clone());
@@ -151,6 +154,12 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         built.push((feed, model.feed));
     }
     add_assets(&mut outputs, site, &items, &failed)?;
+    report.failed_feeds.sort();
+    for name in &report.failed_feeds {
+        report.errors.push(format!(
+            "feed `{name}`: not rebuilt; its previous outputs stay as they were"
+        ));
+    }
     let all_built = report.failed_feeds.is_empty();
     if all_built {
         let published: Vec<combined::Published<'_>> = built

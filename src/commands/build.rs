@@ -66,9 +66,13 @@ pub fn build_and_report(
     let mut stdout = io::stdout().lock();
     let output = config::shown_path(&site.output, cwd);
     let ledger = config::shown_path(&site.ledger, cwd);
-    let mut counts = [0usize; 4];
+    let (mut written, mut unchanged, mut removed) = (0usize, 0usize, 0usize);
     for (path, change) in &outcome.changes {
-        counts[*change as usize] += 1;
+        match change {
+            Change::Created | Change::Updated => written += 1,
+            Change::Unchanged => unchanged += 1,
+            Change::Removed => removed += 1,
+        }
         let show = *change != Change::Unchanged || global.verbose > 0;
         if show && !global.quiet {
             let verb = if args.check && *change != Change::Unchanged {
@@ -101,8 +105,6 @@ pub fn build_and_report(
             }
         )?;
     }
-    let [created, updated, unchanged, removed] = counts;
-    let written = created + updated;
     if !global.quiet {
         let summary = if args.check {
             if outcome.changed_anything() {
@@ -117,7 +119,12 @@ pub fn build_and_report(
         } else {
             format!("build: nothing changed ({unchanged} files unchanged)")
         };
-        writeln!(stdout, "{summary}")?;
+        let failed = match outcome.failed_feeds.len() {
+            0 => String::new(),
+            1 => "; 1 feed not rebuilt".to_string(),
+            n => format!("; {n} feeds not rebuilt"),
+        };
+        writeln!(stdout, "{summary}{failed}")?;
     }
     stdout.flush()?;
     Ok(

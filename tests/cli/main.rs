@@ -1,0 +1,9 @@
+//! CLI behaviour of `omroep`: one integration binary, one module per command. Every test
+//! runs the real binary in a temporary site and asserts the whole standard output, the
+//! whole standard error and the exit status.
+
+mod build;
+mod config;
+mod init;
+mod ledger;
+mod support;
