@@ -99,6 +99,11 @@ pub fn probe(path: &Path, covers_dir: &Path) -> Result<AudioInfo, AudioError> {
         .map_err(|e| AudioError::Tags(e.to_string()))?;
     let duration = if is_mp3 {
         super::mp3::scan_file(path)?.seconds()
+    } else if is_mp4(mime_type) {
+        let mut file = std::fs::File::open(path)?;
+        super::mp4_boxes::read_moov(&mut file)?
+            .and_then(|moov| super::mp4_boxes::audio_duration(&moov))
+            .unwrap_or_else(|| tagged.properties().duration().as_secs_f64())
     } else {
         tagged.properties().duration().as_secs_f64()
     };
@@ -112,6 +117,10 @@ pub fn probe(path: &Path, covers_dir: &Path) -> Result<AudioInfo, AudioError> {
         mime_type: mime_type.to_string(),
         tags,
     })
+}
+
+fn is_mp4(mime_type: &str) -> bool {
+    matches!(mime_type, "audio/x-m4a" | "audio/mp4" | "video/mp4")
 }
 
 fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
@@ -152,7 +161,12 @@ fn read_tags(tag: &lofty::tag::Tag, covers_dir: &Path) -> Result<AudioTags, Audi
         track: tag.track(),
         disc: tag.disk(),
         date,
-        comment: text(tag.comment()),
+        // Vorbis comments and some MP4 taggers put it in DESCRIPTION instead.
+        comment: text(tag.comment()).or_else(|| {
+            tag.get_string(lofty::tag::ItemKey::Description)
+                .map(|d| d.trim().to_string())
+                .filter(|d| !d.is_empty())
+        }),
         cover,
     })
 }
@@ -176,6 +190,14 @@ fn save_cover(data: &[u8], covers_dir: &Path) -> Result<Option<Cover>, AudioErro
             std::fs::create_dir_all(covers_dir)?;
             let mut tmp = tempfile::NamedTempFile::new_in(covers_dir)?;
             std::io::Write::write_all(&mut tmp, data)?;
+            // Temporary files are private; a published picture must be readable by the
+            // web server.
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                tmp.as_file()
+                    .set_permissions(std::fs::Permissions::from_mode(0o644))?;
+            }
             tmp.persist(&path).map_err(|e| e.error)?;
             Ok(())
         };
@@ -290,6 +312,122 @@ mod tests {
             Some("audio/x-m4a")
         );
         assert_eq!(sniff(b"<html>", no_file).unwrap(), None);
+    }
+
+    fn fixture(name: &str) -> std::path::PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/audio")
+            .join(name)
+    }
+
+    /// (file, MIME type, bytes, true duration in seconds, whole seconds), as measured in
+    /// fixtures/audio/README.md.
+    const FIXTURES: &[(&str, &str, u64, f64, u64)] = &[
+        ("speech-cbr.mp3", "audio/mpeg", 39267, 4.769, 5),
+        ("speech-vbr-noxing.mp3", "audio/mpeg", 66762, 4.937, 5),
+        ("speech.m4a", "audio/x-m4a", 20972, 3.928, 4),
+        ("speech.opus", "audio/opus", 10684, 4.825, 5),
+        ("speech-vorbis.ogg", "audio/ogg", 19818, 4.769, 5),
+        ("untagged/no-tags.mp3", "audio/mpeg", 15987, 3.997, 4),
+    ];
+
+    #[test]
+    fn every_fixture_has_its_true_duration_length_and_type() {
+        let covers = tempfile::tempdir().unwrap();
+        for &(name, mime, bytes, seconds, whole) in FIXTURES {
+            let info = probe(&fixture(name), covers.path()).unwrap();
+            assert_eq!(info.mime_type, mime, "{name}");
+            assert_eq!(info.length, bytes, "{name}");
+            assert!(
+                (info.duration - seconds).abs() <= 0.05,
+                "{name}: {} s, expected {seconds} s",
+                info.duration
+            );
+            assert_eq!(info.whole_seconds(), whole, "{name}");
+        }
+    }
+
+    #[test]
+    fn vbr_mp3_without_xing_is_measured_by_frames_not_estimated() {
+        // lofty alone says 2.27 s and ffprobe estimates 4.17 s for this file.
+        let covers = tempfile::tempdir().unwrap();
+        let info = probe(&fixture("speech-vbr-noxing.mp3"), covers.path()).unwrap();
+        assert!(
+            (info.duration - 217_728.0 / 44_100.0).abs() < 1e-9,
+            "{}",
+            info.duration
+        );
+    }
+
+    #[test]
+    fn tags_are_read_from_every_format() {
+        let covers = tempfile::tempdir().unwrap();
+        let info = probe(&fixture("speech-cbr.mp3"), covers.path()).unwrap();
+        assert_eq!(
+            info.tags,
+            AudioTags {
+                title: Some("Welkom bij Koers Houden".into()),
+                artist: Some("Anne de Vries".into()),
+                album: Some("Koers Houden".into()),
+                track: Some(1),
+                disc: Some(1),
+                date: Some("2024-03-05".into()),
+                comment: Some("Een korte kennismaking met de podcast.".into()),
+                cover: None,
+            }
+        );
+        let m4a = probe(&fixture("speech.m4a"), covers.path()).unwrap().tags;
+        assert_eq!(
+            (m4a.track, m4a.disc, m4a.date.as_deref()),
+            (Some(3), Some(2), Some("2024-04-02"))
+        );
+        assert_eq!(
+            m4a.comment.as_deref(),
+            Some("Questions that change a conversation.")
+        );
+        let opus = probe(&fixture("speech.opus"), covers.path()).unwrap().tags;
+        assert_eq!(opus.title.as_deref(), Some("Goede vragen"));
+        assert_eq!(
+            opus.comment.as_deref(),
+            Some("Waarom vragen beter werken dan advies.")
+        );
+        assert_eq!(
+            (opus.track, opus.disc, opus.date.as_deref()),
+            (Some(4), Some(2), Some("2024-04-09"))
+        );
+        let none = probe(&fixture("untagged/no-tags.mp3"), covers.path())
+            .unwrap()
+            .tags;
+        assert_eq!(none, AudioTags::default());
+    }
+
+    #[test]
+    fn the_embedded_cover_is_written_once_by_content() {
+        let covers = tempfile::tempdir().unwrap();
+        let info = probe(&fixture("speech-vbr-noxing.mp3"), covers.path()).unwrap();
+        let cover = info.tags.cover.expect("cover");
+        assert_eq!(cover.mime_type, "image/jpeg");
+        assert!(cover.path.starts_with(covers.path()));
+        let art = super::super::artwork::read(&cover.path).unwrap();
+        assert_eq!(
+            (art.width, art.height, art.colour),
+            (1400, 1400, Some("RGB"))
+        );
+        let again = probe(&fixture("speech-vbr-noxing.mp3"), covers.path()).unwrap();
+        assert_eq!(again.tags.cover.unwrap().path, cover.path);
+        assert_eq!(std::fs::read_dir(covers.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn a_file_that_is_not_audio_is_refused_with_its_first_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("episode.mp3");
+        std::fs::write(&path, "<html><body>404</body></html>").unwrap();
+        let err = probe(&path, dir.path()).unwrap_err().to_string();
+        assert_eq!(
+            err,
+            "not an audio format podcasts use (it starts with \"<html><b\"); use MP3, M4A, Ogg/Opus or FLAC"
+        );
     }
 
     #[test]

@@ -169,7 +169,7 @@ fn remote_audio(
 /// Fills a remote enclosure's missing length/type from the session's cache; `None` when
 /// the cache has no (usable) answer.
 pub fn fill_remote(session: &mut Session, entry: &mut Entry, pending: &Pending) -> Option<()> {
-    if session.settings.refresh_remote_media && !session.asked.contains(&pending.url) {
+    if session.refresh_remote_media && !session.asked.contains(&pending.url) {
         return None;
     }
     let known = session.remote.get(&pending.url)?;

@@ -38,9 +38,6 @@ pub struct LocalSettings {
     pub author: Option<Person>,
     /// Entries dated after this are held back as scheduled.
     pub now: DateTime<Utc>,
-    /// Ask remote servers again for the length and type of audio URLs, instead of using
-    /// the answers remembered in `.omroep/remote-media.json`.
-    pub refresh_remote_media: bool,
 }
 
 impl LocalSettings {
@@ -55,7 +52,6 @@ impl LocalSettings {
             language: None,
             author: None,
             now: Utc::now(),
-            refresh_remote_media: false,
         }
     }
 }
@@ -220,6 +216,8 @@ pub struct Session {
     pub(super) probe_failures: HashMap<PathBuf, String>,
     /// Remote audio URLs asked about in this run.
     pub(super) asked: HashSet<String>,
+    /// Ask servers again instead of trusting `.omroep/remote-media.json`.
+    pub(super) refresh_remote_media: bool,
 }
 
 impl Session {
@@ -239,7 +237,15 @@ impl Session {
             read: HashMap::new(),
             probe_failures: HashMap::new(),
             asked: HashSet::new(),
+            refresh_remote_media: false,
         }
+    }
+
+    /// Ask remote servers again (once in this session) for the length and type of audio
+    /// URLs, instead of using the answers remembered in `.omroep/remote-media.json`.
+    pub fn refresh_remote_media(mut self, refresh: bool) -> Session {
+        self.refresh_remote_media = refresh;
+        self
     }
 
     pub fn settings(&self) -> &LocalSettings {

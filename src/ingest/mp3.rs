@@ -219,6 +219,7 @@ pub fn scan<R: Read + Seek>(reader: R, len: u64) -> Result<Mp3Scan, Mp3Error> {
         junk_bytes: 0,
     };
     let mut first: Option<Header> = None;
+    let mut first_audio_bitrate: Option<u32> = None;
     let mut trim = 0u64;
     while pos + 4 <= w.len {
         let header = w.header_at(pos)?;
@@ -249,10 +250,11 @@ pub fn scan<R: Read + Seek>(reader: R, len: u64) -> Result<Mp3Scan, Mp3Error> {
                 pos += u64::from(h.frame_len);
                 continue;
             }
-        } else if let Some(f) = &first
-            && f.bitrate_kbps != h.bitrate_kbps
-        {
-            scan.variable_bitrate = true;
+        }
+        match first_audio_bitrate {
+            None => first_audio_bitrate = Some(h.bitrate_kbps),
+            Some(bitrate) if bitrate != h.bitrate_kbps => scan.variable_bitrate = true,
+            Some(_) => {}
         }
         scan.frames += 1;
         scan.samples += u64::from(h.samples);
@@ -468,6 +470,25 @@ mod tests {
         assert!(scan.has_vbr_header);
         assert_eq!(scan.frames, 10);
         assert_eq!(scan.samples, 11_520 - 576 - 1000);
+    }
+
+    #[test]
+    fn real_files_lame_cbr_with_info_frame_and_vbr_without() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/audio");
+        let cbr = scan_file(&dir.join("speech-cbr.mp3")).unwrap();
+        assert!(cbr.has_vbr_header);
+        assert!(!cbr.variable_bitrate);
+        assert_eq!((cbr.frames, cbr.sample_rate), (185, 22_050));
+        // 185 × 576 samples minus the LAME tag's delay and padding: the source's length.
+        assert_eq!(cbr.samples, 105_149);
+        let vbr = scan_file(&dir.join("speech-vbr-noxing.mp3")).unwrap();
+        assert!(!vbr.has_vbr_header);
+        assert!(vbr.variable_bitrate);
+        assert_eq!(
+            (vbr.frames, vbr.samples, vbr.sample_rate),
+            (189, 217_728, 44_100)
+        );
+        assert_eq!(vbr.junk_bytes, 0);
     }
 
     #[test]

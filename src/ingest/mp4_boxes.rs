@@ -1,15 +1,20 @@
 //! Just enough of the ISO base media file format (MP4) to tell a video file from an
-//! audio-only one: walk the top-level boxes to `moov`, then each `trak`'s `mdia/hdlr`
-//! handler type (`vide` or `soun`). Sizes are checked against the file so a hostile file
-//! cannot make us read or allocate more than it holds.
+//! audio-only one and to give the audio's presented duration: walk the top-level boxes to
+//! `moov`, then each `trak`'s `mdia/hdlr` handler type (`vide` or `soun`) and its edit
+//! list. Sizes are checked against the file so a hostile file cannot make us read or
+//! allocate more than it holds.
+//!
+//! The duration comes from the edit list (`edts/elst`) when there is one, because AAC
+//! encoders put about 1024 samples of priming and some padding in the media that the
+//! edit list cuts away; the media's own length is that much too long.
 
 use std::io::{self, Read, Seek, SeekFrom};
 
 /// The largest `moov` box we read into memory (it holds sample tables, not media).
 const MAX_MOOV: u64 = 64 * 1024 * 1024;
 
-/// Whether the MP4 file has a video track.
-pub fn has_video_track<R: Read + Seek>(file: &mut R) -> io::Result<bool> {
+/// The body of the `moov` box, or `None` when the file has none (or an absurd one).
+pub fn read_moov<R: Read + Seek>(file: &mut R) -> io::Result<Option<Vec<u8>>> {
     let len = file.seek(SeekFrom::End(0))?;
     let mut pos = 0u64;
     while pos + 8 <= len {
@@ -17,21 +22,99 @@ pub fn has_video_track<R: Read + Seek>(file: &mut R) -> io::Result<bool> {
         let mut header = [0u8; 16];
         let n = read_up_to(file, &mut header)?;
         let Some((kind, header_len, size)) = box_header(&header[..n], len - pos) else {
-            return Ok(false);
+            return Ok(None);
         };
         if &kind == b"moov" {
             let body_len = size - header_len;
             if body_len > MAX_MOOV {
-                return Ok(false);
+                return Ok(None);
             }
             file.seek(SeekFrom::Start(pos + header_len))?;
             let mut body = vec![0u8; body_len as usize];
             file.read_exact(&mut body)?;
-            return Ok(handlers(&body).any(|h| &h == b"vide"));
+            return Ok(Some(body));
         }
         pos += size;
     }
-    Ok(false)
+    Ok(None)
+}
+
+/// Whether the MP4 file has a video track.
+pub fn has_video_track<R: Read + Seek>(file: &mut R) -> io::Result<bool> {
+    Ok(read_moov(file)?.is_some_and(|moov| handlers(&moov).any(|h| &h == b"vide")))
+}
+
+/// The presented duration of the first audio track in seconds: the sum of its edit
+/// list's segments, else its `tkhd` duration, in the movie's time scale.
+pub fn audio_duration(moov: &[u8]) -> Option<f64> {
+    let timescale = children(moov)
+        .find(|(kind, _)| kind == b"mvhd")
+        .and_then(|(_, mvhd)| {
+            let at = if *mvhd.first()? == 1 { 20 } else { 12 };
+            be_u32(mvhd, at)
+        })
+        .filter(|&t| t > 0)?;
+    let trak = children(moov)
+        .filter(|(kind, _)| kind == b"trak")
+        .map(|(_, trak)| trak)
+        .find(|trak| track_handler(trak) == Some(*b"soun"))?;
+    let edits = children(trak)
+        .find(|(kind, _)| kind == b"edts")
+        .and_then(|(_, edts)| children(edts).find(|(kind, _)| kind == b"elst"))
+        .and_then(|(_, elst)| edit_total(elst));
+    let units = match edits {
+        Some(units) => units,
+        None => {
+            let (_, tkhd) = children(trak).find(|(kind, _)| kind == b"tkhd")?;
+            if *tkhd.first()? == 1 {
+                be_u64(tkhd, 28)?
+            } else {
+                u64::from(be_u32(tkhd, 20)?)
+            }
+        }
+    };
+    Some(units as f64 / f64::from(timescale))
+}
+
+/// The sum of an edit list's segment durations, skipping empty edits (media time -1).
+fn edit_total(elst: &[u8]) -> Option<u64> {
+    let version = *elst.first()?;
+    let count = be_u32(elst, 4)? as usize;
+    let entry_len = if version == 1 { 20 } else { 12 };
+    if count == 0 || elst.len() < 8 + count.checked_mul(entry_len)? {
+        return None;
+    }
+    let mut total = 0u64;
+    for i in 0..count {
+        let at = 8 + i * entry_len;
+        let (duration, empty) = if version == 1 {
+            (be_u64(elst, at)?, be_u64(elst, at + 8)? == u64::MAX)
+        } else {
+            (
+                u64::from(be_u32(elst, at)?),
+                be_u32(elst, at + 4)? == u32::MAX,
+            )
+        };
+        if !empty {
+            total = total.checked_add(duration)?;
+        }
+    }
+    Some(total)
+}
+
+fn be_u32(b: &[u8], at: usize) -> Option<u32> {
+    Some(u32::from_be_bytes(b.get(at..at + 4)?.try_into().ok()?))
+}
+
+fn be_u64(b: &[u8], at: usize) -> Option<u64> {
+    Some(u64::from_be_bytes(b.get(at..at + 8)?.try_into().ok()?))
+}
+
+fn track_handler(trak: &[u8]) -> Option<[u8; 4]> {
+    children(trak)
+        .filter(|(kind, _)| kind == b"mdia")
+        .flat_map(|(_, mdia)| children(mdia).filter(|(kind, _)| kind == b"hdlr"))
+        .find_map(|(_, hdlr)| hdlr.get(8..12)?.try_into().ok())
 }
 
 fn read_up_to<R: Read>(r: &mut R, buf: &mut [u8]) -> io::Result<usize> {
@@ -73,14 +156,11 @@ fn children(body: &[u8]) -> impl Iterator<Item = ([u8; 4], &[u8])> {
     })
 }
 
-/// The handler type of every `trak/mdia/hdlr` in a `moov` body.
+/// The handler type of every `trak` in a `moov` body.
 fn handlers(moov: &[u8]) -> impl Iterator<Item = [u8; 4]> + '_ {
     children(moov)
         .filter(|(kind, _)| kind == b"trak")
-        .flat_map(|(_, trak)| children(trak).filter(|(kind, _)| kind == b"mdia"))
-        .flat_map(|(_, mdia)| children(mdia).filter(|(kind, _)| kind == b"hdlr"))
-        // hdlr: version+flags (4), pre_defined (4), handler_type (4).
-        .filter_map(|(_, hdlr)| hdlr.get(8..12)?.try_into().ok())
+        .filter_map(|(_, trak)| track_handler(trak))
 }
 
 #[cfg(test)]
@@ -117,6 +197,30 @@ mod tests {
     fn finds_a_video_track_after_the_media_data() {
         assert!(has_video_track(&mut Cursor::new(file(&[b"soun", b"vide"]))).unwrap());
         assert!(!has_video_track(&mut Cursor::new(file(&[b"soun"]))).unwrap());
+    }
+
+    #[test]
+    fn audio_duration_follows_the_edit_list() {
+        let mut mvhd = vec![0u8; 12];
+        mvhd.extend(1000u32.to_be_bytes()); // timescale
+        mvhd.extend(5000u32.to_be_bytes()); // duration (ignored)
+        let mut elst = vec![0u8, 0, 0, 0];
+        elst.extend(2u32.to_be_bytes());
+        for (duration, media_time) in [(500u32, u32::MAX), (3928u32, 1024u32)] {
+            elst.extend(duration.to_be_bytes());
+            elst.extend(media_time.to_be_bytes());
+            elst.extend(0x0001_0000u32.to_be_bytes());
+        }
+        let mut trak = track(b"soun");
+        trak.truncate(8); // keep the header, rebuild the body
+        let mut body = boxed(b"edts", &boxed(b"elst", &elst));
+        let mut hdlr = vec![0u8; 8];
+        hdlr.extend(b"soun");
+        body.extend(boxed(b"mdia", &boxed(b"hdlr", &hdlr)));
+        let trak = boxed(b"trak", &body);
+        let mut moov = boxed(b"mvhd", &mvhd);
+        moov.extend(trak);
+        assert_eq!(audio_duration(&moov), Some(3.928));
     }
 
     #[test]
