@@ -142,6 +142,8 @@ pub(crate) fn is_episode_media(enclosure: &crate::model::Enclosure) -> bool {
 
 #[cfg(test)]
 pub(crate) mod fixture;
+#[cfg(test)]
+mod index_browser;
 
 #[cfg(test)]
 mod tests {
