@@ -1,6 +1,7 @@
 //! The HTML index in a real browser: Debian's headless Chromium loads the rendered page,
 //! and `tests/browser/index-page.cjs` (playwright-core) uses the filter, the search box
-//! and the keyboard like a visitor. Screenshots are kept in `target/render-browser/`.
+//! and the keyboard like a visitor, and runs axe-core's accessibility rules. Screenshots
+//! are kept in `target/render-browser/`.
 //!
 //! Chromium is `$OMROEP_CHROMIUM`, else `/usr/bin/chromium` (Debian package `chromium`);
 //! the interaction part also needs `node` and `npm ci --prefix tests/browser`. Whatever is

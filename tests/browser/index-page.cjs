@@ -37,6 +37,23 @@ async function main() {
     result.no_js = { entries: (await visible(noJs)).length, controls_shown: await noJs.isVisible("#controls") };
     await plain.close();
 
+    // Accessibility rules (axe-core, WCAG 2 A/AA), in both colour schemes. Injecting axe
+    // needs the page's CSP bypassed; the page itself is checked under its CSP below.
+    result.axe = {};
+    for (const scheme of ["light", "dark"]) {
+      const audit = await browser.newContext({ bypassCSP: true, colorScheme: scheme });
+      await audit.route(/^https?:/, (route) => route.fulfill({ status: 204, body: "" }));
+      const auditPage = await audit.newPage();
+      await auditPage.goto("file://" + file);
+      await auditPage.addScriptTag({ path: require.resolve("axe-core") });
+      const report = await auditPage.evaluate(() =>
+        window.axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21aa", "best-practice"] } }));
+      result.axe[scheme] = report.violations.map((v) => ({
+        id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(" ")).slice(0, 5),
+      }));
+      await audit.close();
+    }
+
     const context = await browser.newContext({ viewport: { width: 1024, height: 900 } });
     // The page's artwork and media live on the web; answer them here so the test stays
     // offline and the console shows only what the page itself does wrong.
