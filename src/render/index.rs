@@ -28,7 +28,8 @@
 //!                                 "length": 24117248, "duration_seconds": 3723 } } ] }
 //! ```
 //!
-//! `kind` of an entry is `episode` when it carries audio or video, else `post`; `date` is
+//! `kind` of an entry is `episode` when it carries audio or video or belongs to a podcast
+//! feed, else `post`; `date` is
 //! the published date (else the updated one); entries keep the caller's order.
 
 use serde::Serialize;
@@ -286,7 +287,7 @@ fn format_label(format: &str, labels: &Labels) -> (&'static str, &'static str) {
 fn entry_view(i: usize, item: &IndexEntry, index: &Index, labels: &Labels) -> EntryView {
     let entry = item.entry;
     let audio = entry.enclosures.iter().find(|e| is_episode_media(e));
-    let kind = if audio.is_some() { "episode" } else { "post" };
+    let episode = is_episode(item);
     let title = entry
         .title
         .clone()
@@ -301,12 +302,8 @@ fn entry_view(i: usize, item: &IndexEntry, index: &Index, labels: &Labels) -> En
     let duration = entry.podcast.duration_seconds.filter(|_| audio.is_some());
     EntryView {
         dom_id: format!("entry-{}", i + 1),
-        kind,
-        kind_label: if audio.is_some() {
-            labels.episode
-        } else {
-            labels.post
-        },
+        kind: if episode { "episode" } else { "post" },
+        kind_label: if episode { labels.episode } else { labels.post },
         title: title.clone(),
         link: entry.link.as_deref().and_then(web_url).map(str::to_owned),
         date_iso: date.map(|d| rfc3339(&d)),
@@ -332,6 +329,11 @@ fn audio_view(enclosure: &Enclosure, title: &str, labels: &Labels) -> Option<Aud
         label: format!("{}: {title}", labels.play),
         download: format!("{}{size}", labels.download),
     })
+}
+
+/// An entry is an episode when it carries audio or video, or belongs to a podcast feed.
+fn is_episode(item: &IndexEntry) -> bool {
+    item.kind == FeedKind::Podcast || item.entry.enclosures.iter().any(is_episode_media)
 }
 
 /// Cuts a plain-text summary at a word boundary after at most `SUMMARY_CHARS` characters.
@@ -377,7 +379,7 @@ fn json_entry<'a>(item: &IndexEntry<'a>) -> JsonEntry<'a> {
     JsonEntry {
         id: entry.guid.as_deref().unwrap_or(&entry.id),
         feed: item.feed_name,
-        kind: if audio.is_some() { "episode" } else { "post" },
+        kind: if is_episode(item) { "episode" } else { "post" },
         title: entry.title.as_deref(),
         link: entry.link.as_deref(),
         date: entry_date(entry).map(|d| rfc3339(&d)),

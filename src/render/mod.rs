@@ -142,6 +142,8 @@ pub(crate) fn is_episode_media(enclosure: &crate::model::Enclosure) -> bool {
 
 #[cfg(test)]
 pub(crate) mod fixture;
+#[cfg(test)]
+mod index_browser;
 
 #[cfg(test)]
 mod tests {
@@ -186,6 +188,121 @@ mod tests {
             assert!(!bytes.is_empty() && bytes.ends_with(b"\n"), "{name}");
             assert!(std::str::from_utf8(&bytes).is_ok(), "{name} is UTF-8");
         }
+    }
+
+    /// Renders a site of 10,000 entries across 5 feeds (2 podcasts, 3 blogs) in every
+    /// format plus the combined feeds and index, and prints the time and peak memory:
+    /// `cargo test --lib render::tests::bench_10000_entries -- --ignored --nocapture`.
+    #[test]
+    #[ignore = "benchmark; run explicitly"]
+    fn bench_10000_entries() {
+        use std::time::Instant;
+
+        let blog = fixture::blog();
+        let podcast = fixture::podcast();
+        let feeds: Vec<(Feed, FeedKind)> = (0..5)
+            .map(|f| {
+                let (template, kind) = if f < 2 {
+                    (&podcast, FeedKind::Podcast)
+                } else {
+                    (&blog, FeedKind::Blog)
+                };
+                let mut feed = template.clone();
+                feed.entries = (0..2000)
+                    .map(|i| {
+                        let mut entry = template.entries[i % 2].clone();
+                        entry.id = format!("urn:bench:{f}:{i}");
+                        entry.guid = Some(entry.id.clone());
+                        entry.title = Some(format!("Entry {i} of feed {f} & friends"));
+                        entry.content_html = Some("<p>Some words &amp; more.</p>".repeat(40));
+                        entry.published = Utc
+                            .timestamp_opt(1_700_000_000 - i as i64 * 3600, 0)
+                            .single();
+                        entry
+                    })
+                    .collect();
+                (feed, kind)
+            })
+            .collect();
+        let started = Instant::now();
+        let mut bytes = 0usize;
+        for (feed, kind) in &feeds {
+            let channel = Channel {
+                feed,
+                kind: *kind,
+                self_url: "https://example.org/feed.xml",
+                home_url: "https://example.org/",
+                generator: "omroep 0.1.0",
+            };
+            let t = Instant::now();
+            bytes += match kind {
+                FeedKind::Podcast => podcast::render(&channel).len(),
+                _ => rss::render(&channel).len(),
+            };
+            eprintln!("rss {:?}", t.elapsed());
+            let t = Instant::now();
+            bytes += atom::render(&channel).len();
+            eprintln!("atom {:?}", t.elapsed());
+            let t = Instant::now();
+            bytes += jsonfeed::render(&channel).len();
+            eprintln!("json {:?}", t.elapsed());
+        }
+        let mut all: Vec<(&Entry, &str)> = feeds
+            .iter()
+            .enumerate()
+            .flat_map(|(f, (feed, _))| {
+                let name = ["a", "b", "c", "d", "e"][f];
+                feed.entries.iter().map(move |e| (e, name))
+            })
+            .collect();
+        all.sort_by_key(|(e, _)| std::cmp::Reverse(entry_date(e)));
+        let combined = Feed {
+            title: Some("All".into()),
+            entries: all.iter().map(|(e, _)| (*e).clone()).collect(),
+            ..Feed::default()
+        };
+        let channel = Channel {
+            feed: &combined,
+            kind: FeedKind::Aggregate,
+            self_url: "https://example.org/all.xml",
+            home_url: "https://example.org/",
+            generator: "omroep 0.1.0",
+        };
+        bytes += rss::render(&channel).len() + atom::render(&channel).len();
+        let index = index::Index {
+            site_title: "Bench",
+            site_url: "https://example.org/",
+            language: Some("en"),
+            feeds: vec![],
+            entries: all
+                .iter()
+                .map(|(entry, name)| index::IndexEntry {
+                    entry,
+                    feed_name: name,
+                    kind: FeedKind::Blog,
+                })
+                .collect(),
+        };
+        let t = Instant::now();
+        bytes += index::html(&index).len();
+        eprintln!("html {:?}", t.elapsed());
+        let t = Instant::now();
+        bytes += index::json(&index).len();
+        eprintln!("ijson {:?}", t.elapsed());
+        let elapsed = started.elapsed();
+        let peak = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmHWM"))
+                    .map(str::to_owned)
+            })
+            .unwrap_or_default();
+        println!(
+            "rendered 10,000 entries / 5 feeds (17 documents, {:.1} MB) in {elapsed:.2?}; {peak}",
+            bytes as f64 / 1e6
+        );
+        assert!(bytes > 10_000_000);
     }
 
     #[test]

@@ -11,7 +11,10 @@
 //! `itunes:explicit`, `itunes:image`, `itunes:block`; `podcast:transcript`, `chapters`,
 //! `person`, `season`, `episode`.
 //!
-//! A field the model does not have is not written (never guessed): `itunes:explicit`
+//! `podcast:guid` is the model's (which the publish ledger pins once published); a feed
+//! without one gets the spec's derivation, UUIDv5 of `self_url` without its scheme.
+//!
+//! Any other field the model does not have is not written (never guessed): `itunes:explicit`
 //! missing from the model stays missing, and `omroep validate` reports it.
 
 use ::rss::extension::itunes::{ITunesChannelExtension, ITunesItemExtension, ITunesOwner};
@@ -45,7 +48,7 @@ pub fn render(channel: &Channel) -> String {
             itunes_category(category),
         );
     }
-    channel_podcast(feed, &mut out.extensions);
+    channel_podcast(feed, channel.self_url, &mut out.extensions);
     for (item, entry) in out.items.iter_mut().zip(&feed.entries) {
         item_podcast(entry, feed, item);
     }
@@ -96,16 +99,18 @@ fn itunes_category(category: &Category) -> Extension {
     parent
 }
 
-fn channel_podcast(feed: &Feed, map: &mut ExtensionMap) {
+fn channel_podcast(feed: &Feed, self_url: &str, map: &mut ExtensionMap) {
     let podcast = &feed.podcast;
-    if let Some(guid) = &podcast.guid {
-        insert(
-            map,
-            "podcast",
-            "guid",
-            element("podcast:guid", Some(guid), []),
-        );
-    }
+    let guid = podcast
+        .guid
+        .clone()
+        .unwrap_or_else(|| crate::normalise::id::podcast_guid(self_url));
+    insert(
+        map,
+        "podcast",
+        "guid",
+        element("podcast:guid", Some(&guid), []),
+    );
     if let Some(locked) = &podcast.locked {
         let value = if locked.value { "yes" } else { "no" };
         let owner = locked.owner.as_deref().map(|owner| ("owner", owner));
@@ -319,6 +324,16 @@ mod tests {
         ] {
             assert!(xml.contains(needle), "missing {needle}");
         }
+    }
+
+    #[test]
+    fn podcast_guid_defaults_to_the_spec_derivation_of_the_feed_url() {
+        let mut feed = fixture::podcast();
+        feed.podcast.guid = None;
+        let mut channel = channel(&feed);
+        channel.self_url = "https://podnews.net/rss";
+        let xml = render(&channel);
+        assert!(xml.contains("<podcast:guid>9b024349-ccf0-5f69-a609-6b82873eab3c</podcast:guid>"));
     }
 
     #[test]
