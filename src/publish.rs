@@ -10,8 +10,8 @@
 //!   those: a manifest in the output folder lists what omroep owns, so a user's own files
 //!   there (a CNAME, a favicon) are never deleted.
 //!
-//! `plan` compares with the disk and writes nothing (that is `build --check`); `apply`
-//! carries a plan out.
+//! A `Stage` compares each output as it is added and stages what changed; in check mode
+//! it writes nothing (that is `build --check`). `apply` carries the plan out.
 
 use std::collections::BTreeSet;
 use std::fs::{self, File};
@@ -75,14 +75,107 @@ impl Change {
     }
 }
 
-/// The changes a set of outputs makes to an output folder, sorted by path.
-#[derive(Debug)]
+/// Outputs being published. Each output is compared with the disk as it is added and,
+/// when it differs, written at once to a temporary file beside its destination, so the
+/// build never holds every rendered file in memory. Nothing replaces a published file
+/// until `apply`; dropping a stage (a failed build) deletes its temporary files.
+pub struct Stage {
+    root: PathBuf,
+    check: bool,
+    steps: Vec<Step>,
+    produced: BTreeSet<String>,
+}
+
+struct Step {
+    path: String,
+    change: Change,
+    /// The new content, already on disk under a temporary name (none in check mode).
+    pending: Option<tempfile::NamedTempFile>,
+}
+
+/// What applying a stage changes, with everything needed to do it.
 pub struct Plan {
     root: PathBuf,
-    steps: Vec<(Output, Change)>,
+    steps: Vec<Step>,
     removals: Vec<String>,
     manifest: Vec<u8>,
     manifest_changed: bool,
+}
+
+impl Stage {
+    /// A stage for the output folder `root`; with `check`, nothing is ever written.
+    pub fn new(root: &Path, check: bool) -> Self {
+        Stage {
+            root: root.to_path_buf(),
+            check,
+            steps: Vec::new(),
+            produced: BTreeSet::new(),
+        }
+    }
+
+    /// Compares one output with the disk and, when it changed, stages its new content.
+    pub fn add(&mut self, output: Output) -> Result<()> {
+        check_relative(&output.path)?;
+        if output.path == MANIFEST {
+            bail!("{MANIFEST}: this name is reserved for omroep's list of files it wrote");
+        }
+        let destination = self.root.join(&output.path);
+        if !self.produced.insert(output.path.clone()) {
+            bail!(
+                "{}: two outputs would be written to the same file; give the feeds or assets distinct paths",
+                destination.display()
+            );
+        }
+        let change = compare(&destination, &output.content).with_context(|| {
+            format!(
+                "{}: cannot compare with the new output",
+                destination.display()
+            )
+        })?;
+        let pending = if change == Change::Unchanged || self.check {
+            None
+        } else {
+            Some(match &output.content {
+                Content::Bytes(bytes) => stage_bytes(&destination, bytes)?,
+                Content::Copy(source) => stage_copy(source, &destination)?,
+            })
+        };
+        self.steps.push(Step {
+            path: output.path,
+            change,
+            pending,
+        });
+        Ok(())
+    }
+
+    /// Ends staging. Files listed in the old manifest but not produced now are to be
+    /// removed unless `retain` keeps them (the outputs of a feed that failed this time).
+    pub fn finish(mut self, retain: &dyn Fn(&str) -> bool) -> Result<Plan> {
+        let old = read_manifest(&self.root)?;
+        let mut kept = self.produced.clone();
+        let mut removals = Vec::new();
+        for path in &old {
+            if self.produced.contains(path) {
+                continue;
+            }
+            if retain(path) {
+                kept.insert(path.clone());
+            } else if self.root.join(path).exists() {
+                removals.push(path.clone());
+            }
+        }
+        self.steps.sort_by(|a, b| a.path.cmp(&b.path));
+        let manifest = manifest_text(&kept);
+        let manifest_changed =
+            fs::read(self.root.join(MANIFEST)).ok().as_deref() != Some(&manifest[..]);
+        Ok(Plan {
+            root: self.root,
+            steps: self.steps,
+            removals,
+            manifest,
+            manifest_changed,
+        })
+    }
 }
 
 impl Plan {
@@ -91,7 +184,7 @@ impl Plan {
         let mut changes: Vec<(&str, Change)> = self
             .steps
             .iter()
-            .map(|(output, change)| (output.path.as_str(), *change))
+            .map(|step| (step.path.as_str(), step.change))
             .chain(
                 self.removals
                     .iter()
@@ -109,83 +202,35 @@ impl Plan {
             || self
                 .steps
                 .iter()
-                .any(|(_, change)| *change != Change::Unchanged)
+                .any(|step| step.change != Change::Unchanged)
     }
 }
 
-/// Works out what writing `outputs` into `root` would change. Files listed in the old
-/// manifest but not produced now are removed unless `retain` keeps them (the outputs of a
-/// feed that failed this time stay as they were).
+/// Stages `outputs` and finishes: `Stage` in one call, for callers that have them all.
 pub fn plan(root: &Path, outputs: Vec<Output>, retain: &dyn Fn(&str) -> bool) -> Result<Plan> {
-    let mut produced = BTreeSet::new();
-    for output in &outputs {
-        check_relative(&output.path)?;
-        if output.path == MANIFEST {
-            bail!("{MANIFEST}: this name is reserved for omroep's list of files it wrote");
-        }
-        if !produced.insert(output.path.clone()) {
-            bail!(
-                "{}: two outputs would be written to the same file; give the feeds or assets distinct paths",
-                root.join(&output.path).display()
-            );
-        }
-    }
-    let old = read_manifest(root)?;
-    let mut kept: BTreeSet<String> = produced.clone();
-    let mut removals = Vec::new();
-    for path in &old {
-        if produced.contains(path) {
-            continue;
-        }
-        if retain(path) {
-            kept.insert(path.clone());
-        } else if root.join(path).exists() {
-            removals.push(path.clone());
-        }
-    }
-    let mut steps = Vec::with_capacity(outputs.len());
+    let mut stage = Stage::new(root, false);
     for output in outputs {
-        let destination = root.join(&output.path);
-        let change = compare(&destination, &output.content).with_context(|| {
-            format!(
-                "{}: cannot compare with the new output",
-                destination.display()
-            )
-        })?;
-        steps.push((output, change));
+        stage.add(output)?;
     }
-    steps.sort_by(|a, b| a.0.path.cmp(&b.0.path));
-    let manifest = manifest_text(&kept);
-    let manifest_changed = fs::read(root.join(MANIFEST)).ok().as_deref() != Some(&manifest[..]);
-    Ok(Plan {
-        root: root.to_path_buf(),
-        steps,
-        removals,
-        manifest,
-        manifest_changed,
-    })
+    stage.finish(retain)
 }
 
-/// Carries out a plan: writes what changed, removes what is gone, updates the manifest.
-/// The manifest is written first with the union of old and new files, so an interrupted
-/// build never forgets a file it may already have written.
-pub fn apply(plan: &Plan) -> Result<()> {
+/// Carries out a plan: renames the staged files into place, removes what is gone, updates
+/// the manifest. The manifest is first written with the union of old and new files, so an
+/// interrupted build never forgets a file it may already have written.
+pub fn apply(plan: Plan) -> Result<()> {
     fs::create_dir_all(&plan.root)
         .with_context(|| format!("{}: cannot create the output folder", plan.root.display()))?;
     let manifest_path = plan.root.join(MANIFEST);
     if plan.manifest_changed {
         let mut union: BTreeSet<String> = read_manifest(&plan.root)?.into_iter().collect();
-        union.extend(plan.steps.iter().map(|(output, _)| output.path.clone()));
+        union.extend(plan.steps.iter().map(|step| step.path.clone()));
         write_atomic(&manifest_path, &manifest_text(&union))?;
     }
-    for (output, change) in &plan.steps {
-        if *change == Change::Unchanged {
-            continue;
-        }
-        let destination = plan.root.join(&output.path);
-        match &output.content {
-            Content::Bytes(bytes) => write_atomic(&destination, bytes)?,
-            Content::Copy(source) => copy_atomic(source, &destination)?,
+    for step in plan.steps {
+        if let Some(temp) = step.pending {
+            let destination = plan.root.join(&step.path);
+            finish(temp, &destination)?;
         }
     }
     for path in &plan.removals {
@@ -207,30 +252,40 @@ pub fn apply(plan: &Plan) -> Result<()> {
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, given
 /// the old file's permissions (or 0644), renamed over `path`, then the folder synced.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
-    let folder = parent_of(path)?;
-    let mut temp = tempfile::Builder::new()
+    let temp = stage_bytes(path, bytes)?;
+    finish(temp, path)
+}
+
+fn temp_beside(destination: &Path) -> Result<tempfile::NamedTempFile> {
+    let folder = destination
+        .parent()
+        .filter(|parent| !parent.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    fs::create_dir_all(folder)
+        .with_context(|| format!("{}: cannot create the folder", folder.display()))?;
+    tempfile::Builder::new()
         .prefix(".omroep-")
         .suffix(".tmp")
         .tempfile_in(folder)
-        .with_context(|| format!("{}: cannot create a temporary file", folder.display()))?;
-    temp.write_all(bytes)
-        .and_then(|()| temp.as_file().sync_all())
-        .with_context(|| format!("{}: cannot write", path.display()))?;
-    finish(temp, path, folder)
+        .with_context(|| format!("{}: cannot create a temporary file", folder.display()))
 }
 
-/// Copies `source` to `destination` atomically, keeping the source's mtime so the next
+/// The new content of `destination`, written and synced under a temporary name beside it.
+fn stage_bytes(destination: &Path, bytes: &[u8]) -> Result<tempfile::NamedTempFile> {
+    let mut temp = temp_beside(destination)?;
+    temp.write_all(bytes)
+        .and_then(|()| temp.as_file().sync_all())
+        .with_context(|| format!("{}: cannot write", destination.display()))?;
+    Ok(temp)
+}
+
+/// A copy of `source` staged for `destination`, keeping the source's mtime so the next
 /// build can tell an unchanged copy by size and mtime without reading it again.
-fn copy_atomic(source: &Path, destination: &Path) -> Result<()> {
-    let folder = parent_of(destination)?;
+fn stage_copy(source: &Path, destination: &Path) -> Result<tempfile::NamedTempFile> {
     let mut input =
         File::open(source).with_context(|| format!("{}: cannot read", source.display()))?;
     let modified = input.metadata().and_then(|meta| meta.modified()).ok();
-    let mut temp = tempfile::Builder::new()
-        .prefix(".omroep-")
-        .suffix(".tmp")
-        .tempfile_in(folder)
-        .with_context(|| format!("{}: cannot create a temporary file", folder.display()))?;
+    let mut temp = temp_beside(destination)?;
     io::copy(&mut input, temp.as_file_mut())
         .and_then(|_| temp.as_file().sync_all())
         .with_context(|| {
@@ -244,20 +299,11 @@ fn copy_atomic(source: &Path, destination: &Path) -> Result<()> {
         // Best effort: without it the next build compares the bytes instead.
         let _ = temp.as_file().set_modified(modified);
     }
-    finish(temp, destination, folder)
+    Ok(temp)
 }
 
-fn parent_of(path: &Path) -> Result<&Path> {
-    let folder = path
-        .parent()
-        .filter(|parent| !parent.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    fs::create_dir_all(folder)
-        .with_context(|| format!("{}: cannot create the folder", folder.display()))?;
-    Ok(folder)
-}
-
-fn finish(temp: tempfile::NamedTempFile, path: &Path, folder: &Path) -> Result<()> {
+/// Renames a staged file over its destination, with the old file's permissions.
+fn finish(temp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     // A temporary file is created 0600; published files must stay readable by the web
     // server, so keep the old file's mode, else use the usual 0644.
     #[cfg(unix)]
@@ -275,7 +321,9 @@ fn finish(temp: tempfile::NamedTempFile, path: &Path, folder: &Path) -> Result<(
         .with_context(|| format!("{}: cannot replace the file", path.display()))?;
     // The rename is durable only once the folder is synced; not every platform allows
     // opening a folder, and a failure here loses nothing that was not already at risk.
-    if let Ok(dir) = File::open(folder) {
+    if let Some(folder) = path.parent()
+        && let Ok(dir) = File::open(folder)
+    {
         let _ = dir.sync_all();
     }
     Ok(())
@@ -413,7 +461,7 @@ mod tests {
             .into_iter()
             .map(|(path, change)| (path.to_string(), change))
             .collect();
-        apply(&plan).unwrap();
+        apply(plan).unwrap();
         changes
     }
 
@@ -455,7 +503,7 @@ mod tests {
             .unwrap();
         let second = plan(&root, outputs(), &keep_nothing).unwrap();
         assert!(!second.changes_anything());
-        apply(&second).unwrap();
+        apply(second).unwrap();
         let after = fs::metadata(root.join("a/rss.xml"))
             .unwrap()
             .modified()
@@ -524,7 +572,7 @@ mod tests {
         build(dir.path(), vec![Output::bytes("failed/rss.xml", "old")]);
         let plan = plan(dir.path(), vec![], &|path| path.starts_with("failed/")).unwrap();
         assert!(plan.changes().is_empty());
-        apply(&plan).unwrap();
+        apply(plan).unwrap();
         assert!(dir.path().join("failed/rss.xml").exists());
         let later = super::plan(dir.path(), vec![], &keep_nothing).unwrap();
         assert_eq!(later.changes(), [("failed/rss.xml", Change::Removed)]);
@@ -561,13 +609,46 @@ mod tests {
             );
         }
         let twice = vec![Output::bytes("a.xml", "1"), Output::bytes("a.xml", "2")];
-        let error = plan(dir.path(), twice, &keep_nothing)
-            .unwrap_err()
-            .to_string();
+        let error = match plan(dir.path(), twice, &keep_nothing) {
+            Err(error) => error.to_string(),
+            Ok(_) => panic!("two outputs with one path were accepted"),
+        };
         assert!(
             error.contains("two outputs would be written to the same file"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_dropped_stage_leaves_the_old_file_and_no_temporary_file() {
+        let dir = tempfile::tempdir().unwrap();
+        build(dir.path(), vec![Output::bytes("feed.xml", "old")]);
+        let mut stage = Stage::new(dir.path(), false);
+        stage.add(Output::bytes("feed.xml", "new")).unwrap();
+        stage.add(Output::bytes("sub/other.xml", "new")).unwrap();
+        drop(stage);
+        assert_eq!(
+            fs::read_to_string(dir.path().join("feed.xml")).unwrap(),
+            "old"
+        );
+        let temporaries: Vec<_> = walkdir::WalkDir::new(dir.path())
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
+            .collect();
+        assert!(temporaries.is_empty(), "{temporaries:?}");
+    }
+
+    #[test]
+    fn a_check_stage_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().join("public");
+        let mut stage = Stage::new(&root, true);
+        stage.add(Output::bytes("a/feed.xml", "x")).unwrap();
+        let plan = stage.finish(&keep_nothing).unwrap();
+        assert_eq!(plan.changes(), [("a/feed.xml", Change::Created)]);
+        assert!(plan.changes_anything());
+        assert!(!root.exists());
     }
 
     #[test]

@@ -5,7 +5,6 @@
 
 use std::path::Path;
 
-use super::collect::FeedItems;
 use crate::config::{Artwork, FeedConfig, FeedKind, OutputFormat, Site};
 use crate::model::{self, Feed, FeedPodcast};
 use crate::publish::Output;
@@ -44,7 +43,12 @@ pub fn podcast_guid(site: &Site, feed: &FeedConfig, recorded: Option<&str>) -> O
 }
 
 /// The model of one feed, with its entries (newest first, limited).
-pub fn build(site: &Site, config: &FeedConfig, items: &FeedItems, guid: Option<String>) -> Built {
+pub fn build(
+    site: &Site,
+    config: &FeedConfig,
+    entries: Vec<model::Entry>,
+    guid: Option<String>,
+) -> Built {
     let mut warnings = Vec::new();
     let authors: Vec<model::Person> = match (&config.author, &site.author_name) {
         (Some(name), _) => vec![model::Person {
@@ -171,11 +175,7 @@ pub fn build(site: &Site, config: &FeedConfig, items: &FeedItems, guid: Option<S
         categories,
         image,
         podcast,
-        entries: items
-            .in_output()
-            .iter()
-            .map(|item| item.entry.clone())
-            .collect(),
+        entries,
         ..Feed::default()
     };
     Built {
@@ -185,31 +185,25 @@ pub fn build(site: &Site, config: &FeedConfig, items: &FeedItems, guid: Option<S
     }
 }
 
-/// Renders every format of a feed.
-pub fn outputs(site: &Site, config: &FeedConfig, feed: &Feed) -> Vec<Output> {
+/// Renders one format of a feed.
+pub fn render(site: &Site, config: &FeedConfig, feed: &Feed, format: OutputFormat) -> Output {
     let home = site.base_url.to_string();
-    config
-        .formats
-        .iter()
-        .map(|format| {
-            let path = config.output_file(*format);
-            let self_url = site.url_of(&path);
-            let channel = Channel {
-                feed,
-                kind: config.kind,
-                self_url: &self_url,
-                home_url: &home,
-                generator: GENERATOR,
-            };
-            let text = match format {
-                OutputFormat::Rss => render::rss::render(&channel),
-                OutputFormat::Atom => render::atom::render(&channel),
-                OutputFormat::Podcast => render::podcast::render(&channel),
-                OutputFormat::Json => render::jsonfeed::render(&channel),
-            };
-            Output::bytes(path, text)
-        })
-        .collect()
+    let path = config.output_file(format);
+    let self_url = site.url_of(&path);
+    let channel = Channel {
+        feed,
+        kind: config.kind,
+        self_url: &self_url,
+        home_url: &home,
+        generator: GENERATOR,
+    };
+    let text = match format {
+        OutputFormat::Rss => render::rss::render(&channel),
+        OutputFormat::Atom => render::atom::render(&channel),
+        OutputFormat::Podcast => render::podcast::render(&channel),
+        OutputFormat::Json => render::jsonfeed::render(&channel),
+    };
+    Output::bytes(path, text)
 }
 
 /// The format a feed is best subscribed to by: podcast RSS for podcasts, else RSS, else

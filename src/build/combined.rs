@@ -3,67 +3,67 @@
 //! `feeds.opml` listing every published feed (with an aggregate's sources beneath it).
 //!
 //! An entry published in two feeds appears once, under the first feed by name, so the
-//! combined feeds never hold two items with one guid.
+//! combined feeds never hold two items with one guid. Each file is handed to `emit` as
+//! soon as it is rendered, so only one is in memory at a time.
 
 use std::collections::HashSet;
 
+use anyhow::Result;
+
 use super::channel::{GENERATOR, main_format};
-use crate::config::{FeedConfig, FeedKind, OutputFormat, Site, SourceLocation};
+use crate::config::{FeedConfig, FeedKind, Site, SourceLocation};
 use crate::model::{Entry, Feed};
 use crate::publish::Output;
 use crate::render::index::{FeedLink, Index, IndexEntry, IndexFeed};
 use crate::render::opml::Outline;
 use crate::render::{self, Channel, Source};
 
-/// A feed as built this time, for the combined outputs.
-pub struct Published<'a> {
-    pub config: &'a FeedConfig,
-    pub feed: &'a Feed,
+/// Every published entry once, and the feed (by position) each belongs to.
+#[derive(Default)]
+pub struct Pool {
+    seen: HashSet<String>,
+    entries: Vec<(Entry, usize)>,
 }
 
-/// Renders the combined outputs from every published feed (in name order).
-pub fn outputs(site: &Site, feeds: &[Published<'_>]) -> Vec<Output> {
-    let urls: Vec<Vec<(OutputFormat, String)>> = feeds
-        .iter()
-        .map(|published| {
-            published
-                .config
-                .formats
-                .iter()
-                .map(|format| (*format, site.url_of(&published.config.output_file(*format))))
-                .collect()
-        })
-        .collect();
+impl Pool {
+    /// Adds a feed's entries; an entry already added by an earlier feed is skipped.
+    pub fn add(&mut self, feed: usize, entries: Vec<Entry>) {
+        for entry in entries {
+            if self
+                .seen
+                .insert(super::collect::guid_of(&entry).to_string())
+            {
+                self.entries.push((entry, feed));
+            }
+        }
+    }
+}
+
+/// A published feed's definition and its feed-level model (entries already in the pool).
+pub struct Published<'a> {
+    pub config: &'a FeedConfig,
+    pub feed: Feed,
+}
+
+/// Renders the combined outputs, handing each to `emit`.
+pub fn render(
+    site: &Site,
+    feeds: &[Published<'_>],
+    pool: Pool,
+    emit: &mut dyn FnMut(Output) -> Result<()>,
+) -> Result<()> {
+    let home = site.base_url.to_string();
     let main_urls: Vec<String> = feeds
         .iter()
         .map(|published| site.url_of(&published.config.output_file(main_format(published.config))))
         .collect();
-    let home = site.base_url.to_string();
 
-    // Every entry once, newest first, with the feed it belongs to.
-    let mut seen = HashSet::new();
-    let mut entries: Vec<(&Entry, usize)> = Vec::new();
-    for (index, published) in feeds.iter().enumerate() {
-        for entry in &published.feed.entries {
-            if seen.insert(super::collect::guid_of(entry)) {
-                entries.push((entry, index));
-            }
-        }
-    }
-    entries.sort_by(|(a, _), (b, _)| {
+    let mut pooled = pool.entries;
+    pooled.sort_by(|(a, _), (b, _)| {
         let date = |entry: &Entry| entry.published.or(entry.updated);
         date(b).cmp(&date(a)).then_with(|| a.id.cmp(&b.id))
     });
-
-    let sources: Vec<Source<'_>> = entries
-        .iter()
-        .map(|(_, index)| Source {
-            name: &feeds[*index].config.name,
-            title: &feeds[*index].config.title,
-            url: &main_urls[*index],
-            home_url: &home,
-        })
-        .collect();
+    let (entries, owners): (Vec<Entry>, Vec<usize>) = pooled.into_iter().unzip();
     let combined = Feed {
         title: Some(site.title.clone()),
         link: Some(home.clone()),
@@ -82,21 +82,52 @@ pub fn outputs(site: &Site, feeds: &[Published<'_>]) -> Vec<Output> {
             })
             .into_iter()
             .collect(),
-        entries: entries.iter().map(|(entry, _)| (*entry).clone()).collect(),
+        entries,
         ..Feed::default()
     };
-    let rss_url = site.url_of("rss.xml");
-    let atom_url = site.url_of("atom.xml");
-    let channel = |self_url| Channel {
-        feed: &combined,
-        kind: FeedKind::Aggregate,
-        self_url,
-        home_url: &home,
-        generator: GENERATOR,
-    };
-    let rss = render::rss::render_with_sources(&channel(&rss_url), &sources);
-    let atom = render::atom::render_with_sources(&channel(&atom_url), &sources);
 
+    let sources: Vec<Source<'_>> = owners
+        .iter()
+        .map(|owner| Source {
+            name: &feeds[*owner].config.name,
+            title: &feeds[*owner].config.title,
+            url: &main_urls[*owner],
+            home_url: &home,
+        })
+        .collect();
+    for (file, format) in [("rss.xml", "rss"), ("atom.xml", "atom")] {
+        let self_url = site.url_of(file);
+        let channel = Channel {
+            feed: &combined,
+            kind: FeedKind::Aggregate,
+            self_url: &self_url,
+            home_url: &home,
+            generator: GENERATOR,
+        };
+        let text = if format == "rss" {
+            render::rss::render_with_sources(&channel, &sources)
+        } else {
+            render::atom::render_with_sources(&channel, &sources)
+        };
+        emit(Output::bytes(file, text))?;
+    }
+
+    let urls: Vec<Vec<(&str, String)>> = feeds
+        .iter()
+        .map(|published| {
+            published
+                .config
+                .formats
+                .iter()
+                .map(|format| {
+                    (
+                        format.as_str(),
+                        site.url_of(&published.config.output_file(*format)),
+                    )
+                })
+                .collect()
+        })
+        .collect();
     let index = Index {
         site_title: &site.title,
         site_url: &home,
@@ -115,24 +146,23 @@ pub fn outputs(site: &Site, feeds: &[Published<'_>]) -> Vec<Output> {
                     .map(|image| image.url.as_str()),
                 links: urls
                     .iter()
-                    .map(|(format, url)| FeedLink {
-                        format: format.as_str(),
-                        url,
-                    })
+                    .map(|(format, url)| FeedLink { format, url })
                     .collect(),
             })
             .collect(),
-        entries: entries
+        entries: combined
+            .entries
             .iter()
-            .map(|(entry, index)| IndexEntry {
+            .zip(&owners)
+            .map(|(entry, owner)| IndexEntry {
                 entry,
-                feed_name: &feeds[*index].config.name,
-                kind: feeds[*index].config.kind,
+                feed_name: &feeds[*owner].config.name,
+                kind: feeds[*owner].config.kind,
             })
             .collect(),
     };
-    let html = render::index::html(&index);
-    let json = render::index::json(&index);
+    emit(Output::bytes("index.html", render::index::html(&index)))?;
+    emit(Output::bytes("index.json", render::index::json(&index)))?;
 
     let source_urls: Vec<Vec<String>> = feeds
         .iter()
@@ -171,13 +201,8 @@ pub fn outputs(site: &Site, feeds: &[Published<'_>]) -> Vec<Output> {
                 .collect(),
         })
         .collect();
-    let opml = render::opml::render(&site.title, &outlines);
-
-    vec![
-        Output::bytes("index.html", html),
-        Output::bytes("index.json", json),
-        Output::bytes("rss.xml", rss),
-        Output::bytes("atom.xml", atom),
-        Output::bytes("feeds.opml", opml),
-    ]
+    emit(Output::bytes(
+        "feeds.opml",
+        render::opml::render(&site.title, &outlines),
+    ))
 }

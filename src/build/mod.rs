@@ -86,7 +86,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
 
     // Collect every feed's entries.
     let mut collector = collect::Collector::new(site, options.now);
-    let mut items = Vec::with_capacity(site.feeds.len());
+    let mut items: Vec<collect::FeedItems> = Vec::with_capacity(site.feeds.len());
     let mut failed = vec![false; site.feeds.len()];
     for (index, feed) in site.feeds.iter().enumerate() {
         let found = collector.feed(feed);
@@ -137,23 +137,38 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         }
     }
 
-    // Render what can be built.
-    let mut outputs: Vec<Output> = Vec::new();
+    // Render what can be built, staging each file as soon as it is rendered.
+    let mut stage = publish::Stage::new(&site.output, options.check);
+    add_assets(&mut stage, site, &items, &failed)?;
     let mut built = Vec::new();
+    let mut pool = combined::Pool::default();
     for (index, feed) in site.feeds.iter().enumerate() {
         if failed[index] {
             report.failed_feeds.push(feed.name.clone());
             continue;
         }
-        let model = channel::build(site, feed, &items[index], guids[index].clone());
+        let found = std::mem::take(&mut items[index]);
+        let published = found.published;
+        let entries: Vec<_> = found
+            .items
+            .into_iter()
+            .take(published)
+            .map(|item| item.entry)
+            .collect();
+        let mut model = channel::build(site, feed, entries, guids[index].clone());
         report.warnings.extend(model.warnings.iter().cloned());
-        outputs.extend(channel::outputs(site, feed, &model.feed));
-        if let Some((source, output)) = &model.artwork_copy {
-            outputs.push(Output::copy(output.clone(), source.clone()));
+        for format in &feed.formats {
+            stage.add(channel::render(site, feed, &model.feed, *format))?;
         }
-        built.push((feed, model.feed));
+        if let Some((source, output)) = &model.artwork_copy {
+            stage.add(Output::copy(output.clone(), source.clone()))?;
+        }
+        pool.add(built.len(), std::mem::take(&mut model.feed.entries));
+        built.push(combined::Published {
+            config: feed,
+            feed: model.feed,
+        });
     }
-    add_assets(&mut outputs, site, &items, &failed)?;
     report.failed_feeds.sort();
     for name in &report.failed_feeds {
         report.errors.push(format!(
@@ -162,15 +177,11 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     }
     let all_built = report.failed_feeds.is_empty();
     if all_built {
-        let published: Vec<combined::Published<'_>> = built
-            .iter()
-            .map(|(config, feed)| combined::Published { config, feed })
-            .collect();
-        outputs.extend(combined::outputs(site, &published));
+        combined::render(site, &built, pool, &mut |output| stage.add(output))?;
     }
 
-    // Publish: when a feed failed, nothing is removed (its old files must stay).
-    let plan = publish::plan(&site.output, outputs, &|_| !all_built)?;
+    // When a feed failed, nothing is removed: its old files must stay.
+    let plan = stage.finish(&|_| !all_built)?;
     report.changes = plan
         .changes()
         .into_iter()
@@ -189,7 +200,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         })
         .count();
     if !options.check {
-        publish::apply(&plan)?;
+        publish::apply(plan)?;
         if report.ledger_changed {
             publish::write_atomic(&site.ledger, new_ledger.to_text().as_bytes())?;
         }
@@ -258,7 +269,7 @@ fn violating_feeds(violations: &[Violation]) -> Vec<String> {
 /// A file shared by two entries (or feeds) is copied once; two different files claiming
 /// one output path would publish the wrong file for one of them, so the build stops.
 fn add_assets(
-    outputs: &mut Vec<Output>,
+    stage: &mut publish::Stage,
     site: &Site,
     items: &[collect::FeedItems],
     failed: &[bool],
@@ -297,11 +308,9 @@ fn add_assets(
             }
         }
     }
-    outputs.extend(
-        assets
-            .into_iter()
-            .map(|(output, source)| Output::copy(output, source)),
-    );
+    for (output, source) in assets {
+        stage.add(Output::copy(output, source))?;
+    }
     Ok(())
 }
 
