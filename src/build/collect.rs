@@ -8,7 +8,7 @@
 use std::collections::{HashMap, HashSet};
 
 use crate::config::{FeedConfig, FeedKind, Filter, Site, SourceLocation};
-use crate::ingest::local::{Asset, ItemKind, LocalItem, LocalSettings, Problem, Session};
+use crate::ingest::local::{Asset, HeldBack, ItemKind, LocalItem, LocalSettings, Problem, Session};
 use crate::model::{Entry, Person};
 
 /// One entry of a feed, with what the build needs beside the model.
@@ -32,6 +32,8 @@ pub struct FeedItems {
     /// Errors and warnings from reading the sources, one line each.
     pub errors: Vec<String>,
     pub warnings: Vec<String>,
+    /// When the earliest scheduled (held-back) entry becomes due.
+    pub next_due: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl FeedItems {
@@ -92,6 +94,11 @@ impl<'a> Collector<'a> {
                 SourceLocation::Audio(folder) => self.session(&feed.language).collect_audio(folder),
                 SourceLocation::Url(_) | SourceLocation::Opml { .. } => continue,
             };
+            for (_, held) in &collected.held_back {
+                if let HeldBack::Scheduled(date) = held {
+                    out.next_due = Some(out.next_due.map_or(*date, |due| due.min(*date)));
+                }
+            }
             for problem in &collected.problems {
                 let line = problem_line(problem);
                 if problem.is_error {

@@ -14,6 +14,7 @@
 pub mod channel;
 pub mod collect;
 pub mod combined;
+pub mod fingerprint;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};
@@ -66,6 +67,19 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let old_ledger = Ledger::read(&site.ledger)?;
     ledger::check_consistent(&old_ledger).with_context(|| site.ledger.display().to_string())?;
 
+    if let Some(state) = fingerprint::State::load(site)
+        && state.still_holds(site, options.allow_identity_change, options.now)
+    {
+        report.warnings = state.warnings;
+        report.changes = state
+            .outputs
+            .into_iter()
+            .filter(|(path, _, _)| path != publish::MANIFEST)
+            .map(|(path, _, _)| (path, Change::Unchanged))
+            .collect();
+        return Ok(report);
+    }
+
     let remote: Vec<&str> = site
         .feeds
         .iter()
@@ -98,6 +112,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         items.push(found);
     }
     report.warnings.extend(collector.finish());
+    let next_due = items.iter().filter_map(|found| found.next_due).min();
 
     // Check identity against the ledger; a feed that would break it is not built.
     let guids: Vec<Option<String>> = site
@@ -139,7 +154,11 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
 
     // Render what can be built, staging each file as soon as it is rendered.
     let mut stage = publish::Stage::new(&site.output, options.check);
-    add_assets(&mut stage, site, &items, &failed)?;
+    let mut extra_inputs = add_assets(&mut stage, site, &items, &failed)?;
+    extra_inputs.extend(site.feeds.iter().filter_map(|feed| match &feed.artwork {
+        Some(crate::config::Artwork::Local(file)) => Some(file.clone()),
+        _ => None,
+    }));
     let mut built = Vec::new();
     let mut pool = combined::Pool::default();
     for (index, feed) in site.feeds.iter().enumerate() {
@@ -204,8 +223,42 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         if report.ledger_changed {
             publish::write_atomic(&site.ledger, new_ledger.to_text().as_bytes())?;
         }
+        save_state(site, options, &report, all_built, extra_inputs, next_due);
     }
     Ok(report)
+}
+
+/// Records what this build saw and left, for the next build's fast path; after a partial
+/// build the state is removed, so the next build is a full one.
+fn save_state(
+    site: &Site,
+    options: &Options,
+    report: &Report,
+    all_built: bool,
+    extra_inputs: Vec<std::path::PathBuf>,
+    next_due: Option<DateTime<Utc>>,
+) {
+    let file = site.root.join(fingerprint::STATE_FILE);
+    if !all_built {
+        let _ = std::fs::remove_file(&file);
+        return;
+    }
+    let outputs: Vec<String> = report
+        .changes
+        .iter()
+        .filter(|(_, change)| *change != Change::Removed)
+        .map(|(path, _)| path.clone())
+        .collect();
+    let state = fingerprint::State::record(
+        site,
+        options.allow_identity_change,
+        extra_inputs,
+        &outputs,
+        report.warnings.clone(),
+        next_due,
+    );
+    // Losing the state only costs the next build its fast path.
+    let _ = publish::write_atomic(&file, state.to_json().as_bytes());
 }
 
 fn reconcile(
@@ -273,14 +326,21 @@ fn add_assets(
     site: &Site,
     items: &[collect::FeedItems],
     failed: &[bool],
-) -> Result<()> {
+) -> Result<Vec<std::path::PathBuf>> {
     let mut assets: std::collections::BTreeMap<String, std::path::PathBuf> =
         std::collections::BTreeMap::new();
+    let mut read = Vec::new();
     for (index, found) in items.iter().enumerate() {
         if failed[index] {
             continue;
         }
         for item in found.in_output() {
+            read.extend(
+                item.entry
+                    .enclosures
+                    .iter()
+                    .filter_map(|enclosure| media_in_site(site, &enclosure.url)),
+            );
             let audio = item
                 .entry
                 .enclosures
@@ -309,18 +369,27 @@ fn add_assets(
         }
     }
     for (output, source) in assets {
+        read.push(source.clone());
         stage.add(Output::copy(output, source))?;
     }
-    Ok(())
+    read.sort();
+    read.dedup();
+    Ok(read)
 }
 
 /// A media URL's local file and output path, when the file lives in the site and its URL
 /// is under the base URL: `media_base_url` + path in the site = `base_url` + output path.
 fn local_media(site: &Site, url: &str) -> Option<(String, std::path::PathBuf)> {
-    use crate::ingest::permalink::output_path;
+    let source = media_in_site(site, url)?;
     let url = url::Url::parse(url).ok()?;
-    let in_site = output_path(&site.media_base_url, &url)?;
-    let output = output_path(&site.base_url, &url)?;
+    let output = crate::ingest::permalink::output_path(&site.base_url, &url)?;
+    Some((output, source))
+}
+
+/// The file in the site that a media URL under `media_base_url` was made from.
+fn media_in_site(site: &Site, url: &str) -> Option<std::path::PathBuf> {
+    let url = url::Url::parse(url).ok()?;
+    let in_site = crate::ingest::permalink::output_path(&site.media_base_url, &url)?;
     if in_site.is_empty()
         || in_site
             .split('/')
@@ -329,5 +398,5 @@ fn local_media(site: &Site, url: &str) -> Option<(String, std::path::PathBuf)> {
         return None;
     }
     let source = site.root.join(&in_site);
-    source.is_file().then_some((output, source))
+    source.is_file().then_some(source)
 }

@@ -267,12 +267,66 @@ fn remote_sources_are_announced_once_and_the_rest_is_built() {
             env.read("feeds/blog.toml")
         ),
     );
-    let outcome = env.run(&["build"]);
+    let warning = "omroep: warning: remote sources (`url`, `opml`) are not fetched yet, so feeds `blog` are built from their local sources only\n";
+    assert_outcome(&env.run(&["build"]), 0, FIRST_BUILD, warning);
+    // A rebuild with nothing changed says the same.
     assert_outcome(
-        &outcome,
+        &env.run(&["build"]),
         0,
-        FIRST_BUILD,
-        "omroep: warning: remote sources (`url`, `opml`) are not fetched yet, so feeds `blog` are built from their local sources only\n",
+        "build: nothing changed (12 files unchanged)\n",
+        warning,
+    );
+}
+
+#[test]
+fn a_deleted_or_edited_output_is_restored() {
+    let env = TestEnv::site();
+    env.run(&["build"]);
+    let before = env.outputs();
+    std::fs::remove_file(env.path("public/blog/atom.xml")).expect("remove an output");
+    env.write("public/index.html", "defaced");
+    assert_outcome(
+        &env.run(&["build"]),
+        0,
+        "created public/blog/atom.xml\nupdated public/index.html\nbuild: 2 written, 10 unchanged, 0 removed\n",
+        "",
+    );
+    assert_eq!(env.outputs(), before);
+}
+
+#[test]
+fn a_scheduled_post_is_published_once_due() {
+    let env = TestEnv::site();
+    let due = chrono::Utc::now() + chrono::Duration::seconds(3);
+    env.write(
+        "content/posts/soon.md",
+        &format!(
+            "---\ntitle: Soon\ndate: {}\n---\n\nScheduled.\n",
+            due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+    );
+    env.run(&["build"]);
+    assert!(
+        !env.read("public/blog/rss.xml")
+            .contains("<title>Soon</title>")
+    );
+    assert_outcome(
+        &env.run(&["build"]),
+        0,
+        "build: nothing changed (12 files unchanged)\n",
+        "",
+    );
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let outcome = env.run(&["build"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome.stdout.contains("updated public/blog/rss.xml\n"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        env.read("public/blog/rss.xml")
+            .contains("<title>Soon</title>")
     );
 }
 
