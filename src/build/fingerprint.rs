@@ -141,9 +141,17 @@ fn key(site: &Site, allow: bool, extra_inputs: &[PathBuf]) -> String {
     folders.dedup();
     for folder in &folders {
         add(&folder.to_string_lossy());
+        // The output folder and omroep's own state change with every build, and `.git`
+        // is not content: a source pattern at the site root must not count them.
+        let state_dir = site.root.join(".omroep");
+        let git_dir = site.root.join(".git");
         let mut files: Vec<(String, Option<(u64, u128)>)> = walkdir::WalkDir::new(folder)
             .follow_links(true)
             .into_iter()
+            .filter_entry(|entry| {
+                let path = entry.path();
+                path != site.output && path != state_dir && path != git_dir
+            })
             .filter_map(Result::ok)
             .filter(|entry| entry.file_type().is_file())
             .map(|entry| {
@@ -189,7 +197,7 @@ mod tests {
         .unwrap();
         fs::write(
             root.join("feeds/blog.toml"),
-            "kind = \"blog\"\ntitle = \"B\"\n[[source]]\nmarkdown = \"posts/*.md\"\n",
+            "kind = \"blog\"\ntitle = \"B\"\n[[source]]\nmarkdown = \"**/*.md\"\n",
         )
         .unwrap();
         fs::write(root.join("posts/a.md"), "a").unwrap();
@@ -216,6 +224,16 @@ mod tests {
             key(&site, false, &[extra]),
             with_extra,
             "files read elsewhere count"
+        );
+        fs::create_dir_all(dir.path().join("public")).unwrap();
+        fs::create_dir_all(dir.path().join(".omroep")).unwrap();
+        let before_outputs = key(&site, false, &[]);
+        fs::write(dir.path().join("public/index.html"), "x").unwrap();
+        fs::write(dir.path().join(".omroep/build-state.json"), "{}").unwrap();
+        assert_eq!(
+            key(&site, false, &[]),
+            before_outputs,
+            "outputs and state do not"
         );
         let before_ledger = key(&site, false, &[]);
         fs::write(&site.ledger, "# ledger\n").unwrap();
