@@ -14,7 +14,7 @@ use super::local::Session;
 use super::permalink;
 use super::post::ItemContext;
 use super::reference::{self, Target};
-use crate::model::{Chapters, Enclosure, Entry, EntryPodcast, Transcript};
+use crate::model::{Chapters, Enclosure, Entry, EntryPodcast, Funding, Transcript};
 
 /// Remote audio whose length or type is still to be asked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -56,6 +56,18 @@ pub fn apply(
     for person in &mut podcast.persons {
         if let Some(img) = person.img.take() {
             person.img = ctx.publish("persons", &img).map(|(url, _)| url);
+        }
+    }
+    for funding in &meta.funding {
+        match url::Url::parse(&funding.url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => podcast.funding.push(Funding {
+                url: url.to_string(),
+                text: funding.text.clone(),
+            }),
+            _ => ctx.error(
+                "funding",
+                format!("expected an http(s) URL, found `{}`", funding.url),
+            ),
         }
     }
     for transcript in &meta.transcripts {

@@ -67,8 +67,8 @@ fn read_inner(
 ) -> Result<Read, ()> {
     let settings = session.settings.clone();
     let full = settings.site_root.join(relative);
-    let text = read_text(&full).map_err(|message| {
-        problems.push(Problem::error(relative, message));
+    let text = read_text(&full).map_err(|(line, message)| {
+        problems.push(Problem::error(relative, message).at_line(line));
     })?;
     let doc = frontmatter::parse(&text).map_err(|e| {
         problems.push(Problem::error(relative, e.message).at_line(e.line));
@@ -165,15 +165,21 @@ fn read_inner(
         page: &page,
         site: &settings.base_url,
     };
-    let rendered = markdown::render(doc.body, &bases);
     let mut assets = Vec::new();
-    body_assets(
-        &settings.site_root,
-        &settings.base_url,
-        relative,
-        &rendered,
-        &mut assets,
-    );
+    let page_path = permalink::output_path(&settings.base_url, &page).unwrap_or_default();
+    let rendered = {
+        let mut local = |href: &str| {
+            body_asset(
+                &settings.site_root,
+                &settings.base_url,
+                relative,
+                &page_path,
+                href,
+                &mut assets,
+            )
+        };
+        markdown::render(doc.body, &bases, &mut local)
+    };
 
     let mut ctx = ItemContext {
         site_root: &settings.site_root,
@@ -217,20 +223,29 @@ fn read_inner(
     ))
 }
 
-/// Reads a file as UTF-8 text, refusing absurd sizes.
-pub fn read_text(full: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(full).map_err(|e| format!("cannot read it: {e}"))?;
+/// Reads a file as UTF-8 text, refusing absurd sizes; an error may name a line.
+pub fn read_text(full: &Path) -> Result<String, (Option<usize>, String)> {
+    let meta = std::fs::metadata(full).map_err(|e| (None, format!("cannot read it: {e}")))?;
     if meta.len() > MAX_BYTES {
-        return Err(format!(
-            "is {} bytes, more than the {MAX_BYTES} a post may have; is it really Markdown?",
-            meta.len()
+        return Err((
+            None,
+            format!(
+                "is {} bytes, more than the {MAX_BYTES} a post may have; is it really Markdown?",
+                meta.len()
+            ),
         ));
     }
-    let bytes = std::fs::read(full).map_err(|e| format!("cannot read it: {e}"))?;
+    let bytes = std::fs::read(full).map_err(|e| (None, format!("cannot read it: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "is not UTF-8 text (first bad byte at offset {}); save it as UTF-8",
-            e.utf8_error().valid_up_to()
+        let offset = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        (
+            Some(line),
+            format!("not UTF-8 text (byte {offset}); save the file as UTF-8"),
         )
     })
 }
@@ -282,11 +297,14 @@ impl ItemContext<'_> {
         };
         match &target {
             Target::Remote(url) => Some((url.to_string(), Some(target))),
-            Target::Local { full, .. } => {
+            Target::Local { full, relative } => {
                 let page_path =
                     permalink::output_path(self.base_url, self.page).unwrap_or_default();
-                let Some(output) = asset_output(&page_path, href) else {
-                    self.error(field, format!("`{href}` would be published outside the site; move the file beside the post"));
+                let Some(output) = asset_output(&page_path, href, relative) else {
+                    self.error(
+                        field,
+                        format!("`{href}` cannot be published; give the file a name"),
+                    );
                     return None;
                 };
                 let url = match permalink::join_path(self.base_url, &output) {
@@ -306,16 +324,23 @@ impl ItemContext<'_> {
     }
 }
 
-/// Where a file referenced as `href` from the page at `page_path` is published: beside
-/// the page (`ep1.vtt` → `blog/2024/ep1/ep1.vtt`), or from the site root for `/x`.
-pub fn asset_output(page_path: &str, href: &str) -> Option<String> {
-    let dir = &page_path[..page_path.rfind('/').map(|i| i + 1).unwrap_or(0)];
-    let joined = match href.trim().strip_prefix('/') {
-        Some(rooted) => rooted.to_string(),
-        None => format!("{dir}{}", href.trim()),
+/// Where a local file referenced as `href` is published. A file beside the Markdown
+/// file or below it (`ep1.vtt`, `beeld/x.jpg`) goes beside the page, as in a page
+/// bundle (`blog/2024/ep1/ep1.vtt`); any other (`../art.jpg`, `/art/cover.jpg`) at its
+/// own path from the site root, so a file shared by many posts is published once.
+pub fn asset_output(page_path: &str, href: &str, site_relative: &Path) -> Option<String> {
+    let href = href.trim();
+    let beside = (!href.starts_with('/'))
+        .then(|| reference::normalise(Path::new(href)))
+        .flatten()
+        .filter(|p| !p.as_os_str().is_empty());
+    let out = match beside {
+        Some(below) => {
+            let dir = &page_path[..page_path.rfind('/').map(|i| i + 1).unwrap_or(0)];
+            format!("{dir}{}", reference::slash_path(&below))
+        }
+        None => reference::slash_path(site_relative),
     };
-    let normal = reference::normalise(Path::new(&joined))?;
-    let out = reference::slash_path(&normal);
     (!out.is_empty()).then_some(out)
 }
 
@@ -412,36 +437,34 @@ pub fn check_artwork(ctx: &mut ItemContext<'_>, field: &str, full: &Path) {
     }
 }
 
-/// Local files the body links to (images, PDFs) are published at the URL the link now
-/// points to.
-fn body_assets(
+/// A relative reference in the body that names a local file (an image, a PDF) publishes
+/// that file; the reference then points at it.
+fn body_asset(
     site_root: &Path,
     base_url: &Url,
     relative: &Path,
-    rendered: &markdown::Rendered,
+    page_path: &str,
+    href: &str,
     assets: &mut Vec<Asset>,
-) {
-    let dir = relative.parent().unwrap_or(Path::new(""));
-    for (href, url) in &rendered.relative_refs {
-        let path_part = href.split(['?', '#']).next().unwrap_or("");
-        if path_part.is_empty() || path_part.ends_with('/') {
-            continue;
-        }
-        let decoded = permalink::percent_decode(path_part);
-        let Some(local) = reference::normalise(&dir.join(&decoded)) else {
-            continue;
-        };
-        let full = site_root.join(&local);
-        if !full.is_file() {
-            continue;
-        }
-        if let Some(output) = permalink::output_path(base_url, url) {
-            assets.push(Asset {
-                source: full,
-                output,
-            });
-        }
+) -> Option<Url> {
+    let path_part = href.split(['?', '#']).next().unwrap_or("");
+    if path_part.is_empty() || path_part.ends_with('/') {
+        return None;
     }
+    let decoded = permalink::percent_decode(path_part);
+    let dir = relative.parent().unwrap_or(Path::new(""));
+    let site_relative = reference::normalise(&dir.join(&decoded))?;
+    let full = site_root.join(&site_relative);
+    if !full.is_file() {
+        return None;
+    }
+    let output = asset_output(page_path, &decoded, &site_relative)?;
+    let url = permalink::join_path(base_url, &output).ok()?;
+    assets.push(Asset {
+        source: full,
+        output,
+    });
+    Some(url)
 }
 
 #[cfg(test)]
@@ -449,27 +472,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn assets_are_published_beside_the_page() {
+    fn assets_beside_the_post_go_beside_the_page_and_others_keep_their_path() {
+        let file = Path::new("content/episodes/audio/ep1.vtt");
         assert_eq!(
-            asset_output("blog/2024/ep1/", "ep1.vtt").as_deref(),
+            asset_output("blog/2024/ep1/", "ep1.vtt", file).as_deref(),
             Some("blog/2024/ep1/ep1.vtt")
         );
         assert_eq!(
-            asset_output("blog/2024/ep1/", "audio/ep1.vtt").as_deref(),
+            asset_output("blog/2024/ep1/", "audio/./ep1.vtt", file).as_deref(),
             Some("blog/2024/ep1/audio/ep1.vtt")
         );
         assert_eq!(
-            asset_output("blog/2024/ep1.html", "ep1.vtt").as_deref(),
+            asset_output("blog/2024/ep1.html", "ep1.vtt", file).as_deref(),
             Some("blog/2024/ep1.vtt")
         );
+        let shared = Path::new("content/artwork.jpg");
         assert_eq!(
-            asset_output("blog/2024/ep1/", "../shared.json").as_deref(),
-            Some("blog/2024/shared.json")
+            asset_output("blog/2024/ep1/", "../artwork.jpg", shared).as_deref(),
+            Some("content/artwork.jpg")
         );
         assert_eq!(
-            asset_output("blog/2024/ep1/", "/art/cover.jpg").as_deref(),
-            Some("art/cover.jpg")
+            asset_output("blog/2024/ep1/", "/content/artwork.jpg", shared).as_deref(),
+            Some("content/artwork.jpg")
         );
-        assert_eq!(asset_output("blog/", "../../x.jpg"), None);
     }
 }
