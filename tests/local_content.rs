@@ -311,6 +311,8 @@ fn broken_files_are_reported_with_file_line_and_field_and_the_rest_still_publish
             "broken/bad-date.md:3: field `date`: expected a date such as `2024-03-05` or `2024-03-05T09:30:00+01:00`, found `5 maart 2024`",
             "broken/bad-toml.md:4: front matter is not valid TOML: string values must be quoted, expected literal string",
             "broken/bad-yaml.md:4: front matter is not valid YAML: unclosed bracket '['",
+            "broken/draft-with-mistakes.md:2: field `titel`: unknown field; did you mean `title`?",
+            "broken/draft-with-mistakes.md:3: field `date`: expected a date such as `2024-03-05` or `2024-03-05T09:30:00+01:00`, found `volgende week`",
             "broken/episode-bad-attachments.md:5: field `transcript`: `bad-timing.vtt` line 3: expected a timing such as `00:01.000 --> 00:04.500`, found `00:00.000 --> 00:02,400`",
             "broken/episode-bad-attachments.md:6: field `chapters`: `bad-chapters.json` chapter 3 starts at 12 s, not after chapter 2 at 30 s; `startTime`s must ascend",
             "broken/episode-bad-attachments.md:7: field `episode_type`: expected `full`, `trailer` or `bonus`, found `teaser`",
@@ -333,8 +335,15 @@ fn broken_files_are_reported_with_file_line_and_field_and_the_rest_still_publish
     let warnings: Vec<bool> = c.problems.iter().map(|p| p.is_error).collect();
     assert_eq!(
         warnings.iter().filter(|e| !**e).count(),
-        5,
-        "artwork, typos and the episode field on a post are warnings"
+        7,
+        "artwork, typos, the episode field on a post and a draft's mistakes are warnings"
+    );
+    assert_eq!(
+        c.held_back,
+        vec![(
+            PathBuf::from("broken/draft-with-mistakes.md"),
+            HeldBack::Draft
+        )]
     );
     // Files with only warnings are published; every other file was skipped.
     let published: Vec<_> = c.items.iter().map(|i| i.path.clone()).collect();

@@ -98,13 +98,16 @@ fn read_inner(
         return Err(());
     };
     let is_episode = meta.audio.is_some();
-    if is_episode && meta.title.is_none() && !meta.lines.contains_key("title") {
+    let title_reported = problems
+        .iter()
+        .any(|p| p.is_error && p.field.as_deref() == Some("title"));
+    if is_episode && meta.title.is_none() && !title_reported {
         problems.push(
             Problem::error(
                 relative,
                 "an episode needs a `title`; podcast apps list episodes by it",
             )
-            .at_line(Some(1))
+            .at_line(meta.line("title").or(Some(1)))
             .in_field("title"),
         );
         failed = true;
@@ -455,7 +458,7 @@ fn body_asset(
     let dir = relative.parent().unwrap_or(Path::new(""));
     let site_relative = reference::normalise(&dir.join(&decoded))?;
     let full = site_root.join(&site_relative);
-    if !full.is_file() {
+    if !full.is_file() || !reference::inside(site_root, &full) {
         return None;
     }
     let output = asset_output(page_path, &decoded, &site_relative)?;
