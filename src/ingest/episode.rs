@@ -93,7 +93,8 @@ fn local_audio(
     let info = match session.probe(full) {
         Ok(info) => info,
         Err(message) => {
-            ctx.error("audio", message);
+            let written = ctx.meta.audio.clone().unwrap_or_default();
+            ctx.error("audio", format!("`{written}`: {message}"));
             return;
         }
     };

@@ -100,13 +100,14 @@ pub fn render(body: &str, bases: &Bases<'_>, local: &mut LocalFiles<'_>) -> Rend
         events.remove(i);
         more_at = Some(i);
     }
-    // An HTML block holding only the marker leaves an empty Start/End pair behind.
-    drop_empty_html_blocks(&mut events);
-    add_heading_ids(&mut events);
+    // The summary first: `more_at` indexes the events as they are now.
     let summary = match more_at {
         Some(end) => plain_text(&events[..end.min(events.len())]),
         None => first_paragraph(&events).and_then(plain_text),
     };
+    // An HTML block holding only the marker leaves an empty Start/End pair behind.
+    drop_empty_html_blocks(&mut events);
+    add_heading_ids(&mut events);
     let mut html = String::with_capacity(body.len() * 3 / 2);
     pulldown_cmark::html::push_html(&mut html, events.into_iter());
     Rendered { html, summary }
