@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
 use omroep::ingest::audio::AudioInfo;
+use omroep::ingest::file_cache::CachedDocument;
 use omroep::ingest::{
     FileCache, FileStamp, HeldBack, ItemKind, LocalItem, LocalSettings, MemoryFileCache, Session,
     collect_audio, collect_markdown,
@@ -454,22 +455,105 @@ fn a_folder_of_bare_audio_files_becomes_episodes_from_their_tags() {
     );
 }
 
-/// Counts how often audio is really read.
-#[derive(Default)]
+/// A file cache shared by several sessions (as the store is shared by runs) that counts
+/// how often audio and Markdown files are really read.
+#[derive(Clone, Default)]
 struct CountingCache {
-    inner: MemoryFileCache,
+    inner: Arc<Mutex<MemoryFileCache>>,
     stored: Arc<Mutex<usize>>,
+    documents: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 impl FileCache for CountingCache {
     fn audio(&self, path: &Path, stamp: &FileStamp) -> Option<AudioInfo> {
-        self.inner.audio(path, stamp)
+        self.inner.lock().unwrap().audio(path, stamp)
     }
 
     fn put_audio(&mut self, path: &Path, stamp: FileStamp, info: &AudioInfo) {
         *self.stored.lock().unwrap() += 1;
-        self.inner.put_audio(path, stamp, info);
+        self.inner.lock().unwrap().put_audio(path, stamp, info);
     }
+
+    fn document(&self, path: &Path) -> Option<CachedDocument> {
+        self.inner.lock().unwrap().document(path)
+    }
+
+    fn put_document(&mut self, path: &Path, document: CachedDocument) {
+        self.documents.lock().unwrap().push(path.to_path_buf());
+        self.inner.lock().unwrap().put_document(path, document);
+    }
+}
+
+#[test]
+fn unchanged_files_are_not_read_again_and_changed_ones_are() {
+    let site = site_with(&[("content/episodes", "episodes"), ("content/posts", "posts")]);
+    let cache = CountingCache::default();
+    let read = cache.documents.clone();
+    let s = settings(site.path());
+    let run = |cache: &CountingCache| {
+        let mut session = Session::with_file_cache(s.clone(), Box::new(cache.clone()));
+        let posts = session.collect_markdown("posts/**/*.md");
+        let episodes = session.collect_markdown("episodes");
+        (posts, episodes)
+    };
+    let first = run(&cache);
+    assert_eq!(read.lock().unwrap().len(), 13, "10 posts and 3 episodes");
+    assert_eq!(*cache.stored.lock().unwrap(), 3);
+
+    read.lock().unwrap().clear();
+    let second = run(&cache);
+    assert_eq!(second, first);
+    assert!(
+        read.lock().unwrap().is_empty(),
+        "nothing read again: {:?}",
+        read.lock().unwrap()
+    );
+    assert_eq!(*cache.stored.lock().unwrap(), 3);
+
+    // A changed post, a changed transcript and a file that a link could name but that did
+    // not exist are each noticed; only the files that depended on them are read.
+    std::fs::write(
+        site.path()
+            .join("posts/en/2024-03-11-feedback-that-lands.md"),
+        "---\ntitle: Changed\ndate: 2024-03-11\nlang: en\n---\nNew text.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        site.path().join("episodes/audio/001-welkom.vtt"),
+        "WEBVTT\n\n00:00.000 --> 00:04.000\nWelkom.\n",
+    )
+    .unwrap();
+    read.lock().unwrap().clear();
+    let third = run(&cache);
+    let mut again: Vec<String> = read
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            p.strip_prefix(site.path())
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    again.sort();
+    assert_eq!(
+        again,
+        vec![
+            "episodes/001-welkom.md",
+            "posts/en/2024-03-11-feedback-that-lands.md"
+        ]
+    );
+    let changed = by_path(&third.0.items, "2024-03-11-feedback-that-lands.md");
+    assert_eq!(changed.entry.title.as_deref(), Some("Changed"));
+
+    // Other settings (a new base URL) mean every file is read again.
+    read.lock().unwrap().clear();
+    let mut moved = s.clone();
+    moved.base_url = Url::parse("https://new.example/").unwrap();
+    let mut session = Session::with_file_cache(moved, Box::new(cache.clone()));
+    let _ = session.collect_markdown("posts/**/*.md");
+    assert_eq!(read.lock().unwrap().len(), 10);
 }
 
 #[test]
@@ -477,6 +561,7 @@ fn a_session_reads_each_audio_file_once_and_asks_the_file_cache_first() {
     let root = fixtures().join("content");
     let cache = CountingCache::default();
     let stored = cache.stored.clone();
+    let documents = cache.documents.clone();
     let mut session = Session::with_file_cache(settings(&root), Box::new(cache));
     let first = session.collect_markdown("episodes/*.md");
     let second = session.collect_markdown("episodes");
@@ -485,6 +570,11 @@ fn a_session_reads_each_audio_file_once_and_asks_the_file_cache_first() {
         *stored.lock().unwrap(),
         3,
         "three audio files, each read once"
+    );
+    assert_eq!(
+        documents.lock().unwrap().len(),
+        3,
+        "three Markdown files, each read once"
     );
     assert_eq!(session.finish(), None);
 }

@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::bare_audio::{self, AudioOutcome};
 use super::episode;
+use super::file_cache::CachedDocument;
 use super::local::{Collected, LocalItem, Problem, Session};
 use super::permalink;
 use super::post::{self, Outcome};
@@ -41,7 +42,7 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
         let outcome = match session.read.get(&relative) {
             Some(outcome) => outcome.clone(),
             None => {
-                let outcome = post::read(session, &relative);
+                let outcome = read_or_reuse(session, &relative);
                 session.read.insert(relative.clone(), outcome.clone());
                 outcome
             }
@@ -68,6 +69,31 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     resolve_remote(session, pending, &mut collected);
     finish(&mut collected);
     collected
+}
+
+/// A Markdown file's outcome: the file cache's, while every file it depended on is
+/// unchanged and the settings are the same; else read now (and remembered).
+fn read_or_reuse(session: &mut Session, relative: &Path) -> Outcome {
+    let full = session.settings.site_root.join(relative);
+    let key = session.settings_key.clone();
+    let now = session.settings.now;
+    if let Some(cached) = session.files.document(&full)
+        && cached.is_valid(&key, now)
+    {
+        return cached.outcome;
+    }
+    let reading = post::read(session, relative);
+    session.files.put_document(
+        &full,
+        CachedDocument {
+            settings_key: key,
+            dependencies: reading.dependencies,
+            date: reading.date,
+            was_future: reading.date.is_some_and(|date| date > now),
+            outcome: reading.outcome.clone(),
+        },
+    );
+    reading.outcome
 }
 
 pub fn audio(session: &mut Session, folder: &str) -> Collected {

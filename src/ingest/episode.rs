@@ -17,7 +17,7 @@ use super::reference::{self, Target};
 use crate::model::{Chapters, Enclosure, Entry, EntryPodcast, Funding, Transcript};
 
 /// Remote audio whose length or type is still to be asked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pending {
     pub url: String,
     pub line: Option<usize>,
@@ -43,7 +43,7 @@ pub fn apply(
     };
     let mut pending = None;
     if let Some(audio) = &meta.audio {
-        match reference::locate(ctx.site_root, ctx.relative, audio) {
+        match ctx.locate(audio) {
             Ok(Target::Local { full, relative }) => {
                 local_audio(session, ctx, entry, &mut podcast, &full, &relative);
             }

@@ -13,6 +13,7 @@ use url::Url;
 
 use super::episode;
 use super::fields::{self, Meta};
+use super::file_cache::Dependencies;
 use super::frontmatter;
 use super::local::{Asset, HeldBack, ItemKind, LocalItem, Problem, Session};
 use super::markdown::{self, Bases};
@@ -24,7 +25,7 @@ use crate::model::{Category, Entry, Image};
 pub const MAX_BYTES: u64 = 8 * 1024 * 1024;
 
 /// What became of one file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
     Item {
         item: Box<LocalItem>,
@@ -41,10 +42,26 @@ pub enum Outcome {
     },
 }
 
+/// A file's outcome with what it depended on.
+pub struct Reading {
+    pub outcome: Outcome,
+    pub dependencies: Dependencies,
+    /// The file's date, when it had a readable one.
+    pub date: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// Reads the Markdown file at `relative` (to the site root).
-pub fn read(session: &mut Session, relative: &Path) -> Outcome {
+pub fn read(session: &mut Session, relative: &Path) -> Reading {
     let mut problems = Vec::new();
-    match read_inner(session, relative, &mut problems) {
+    let mut dependencies = Dependencies::default();
+    let mut date = None;
+    let outcome = match read_inner(
+        session,
+        relative,
+        &mut problems,
+        &mut dependencies,
+        &mut date,
+    ) {
         Ok(Read::Item(item, pending)) => Outcome::Item {
             item,
             pending,
@@ -52,6 +69,11 @@ pub fn read(session: &mut Session, relative: &Path) -> Outcome {
         },
         Ok(Read::Held(held)) => Outcome::Held { held, problems },
         Err(()) => Outcome::Failed { problems },
+    };
+    Reading {
+        outcome,
+        dependencies,
+        date,
     }
 }
 
@@ -64,9 +86,12 @@ fn read_inner(
     session: &mut Session,
     relative: &Path,
     problems: &mut Vec<Problem>,
+    deps: &mut Dependencies,
+    date_out: &mut Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Read, ()> {
     let settings = session.settings.clone();
     let full = settings.site_root.join(relative);
+    deps.record(&full);
     let text = read_text(&full).map_err(|(line, message)| {
         problems.push(Problem::error(relative, message).at_line(line));
     })?;
@@ -84,6 +109,7 @@ fn read_inner(
     }
     let mut failed = field_problems.iter().any(|p| p.is_error);
     problems.extend(field_problems);
+    *date_out = meta.date;
     let Some(date) = meta.date else {
         if !meta.lines.contains_key("date") {
             problems.push(
@@ -179,6 +205,7 @@ fn read_inner(
                 &page_path,
                 href,
                 &mut assets,
+                deps,
             )
         };
         markdown::render(doc.body, &bases, &mut local)
@@ -193,6 +220,7 @@ fn read_inner(
         problems,
         meta: &meta,
         failed: false,
+        deps,
     };
     let mut entry = entry_from(&meta, &page, &rendered, &settings, &mut ctx);
     let mut pending = None;
@@ -266,6 +294,8 @@ pub struct ItemContext<'a> {
     pub meta: &'a Meta,
     /// Set when an error means the item must be skipped.
     pub failed: bool,
+    /// Every local file looked at (or looked for).
+    pub deps: &'a mut Dependencies,
 }
 
 impl ItemContext<'_> {
@@ -290,8 +320,19 @@ impl ItemContext<'_> {
 
     /// Resolves a front matter reference to its public URL; a local file becomes an asset
     /// published under the item's URL. Errors are recorded against `field`.
+    /// Resolves a front matter reference, noting the local file it names (or would name)
+    /// as a dependency.
+    pub fn locate(&mut self, href: &str) -> Result<Target, String> {
+        if url::Url::parse(href.trim()).is_err()
+            && let Some(relative) = reference::site_relative(self.relative, href)
+        {
+            self.deps.record(&self.site_root.join(relative));
+        }
+        reference::locate(self.site_root, self.relative, href)
+    }
+
     pub fn publish(&mut self, field: &str, href: &str) -> Option<(String, Option<Target>)> {
-        let target = match reference::locate(self.site_root, self.relative, href) {
+        let target = match self.locate(href) {
             Ok(target) => target,
             Err(message) => {
                 self.error(field, message);
@@ -449,6 +490,7 @@ fn body_asset(
     page_path: &str,
     href: &str,
     assets: &mut Vec<Asset>,
+    deps: &mut Dependencies,
 ) -> Option<Url> {
     let path_part = href.split(['?', '#']).next().unwrap_or("");
     if path_part.is_empty() || path_part.ends_with('/') {
@@ -458,6 +500,7 @@ fn body_asset(
     let dir = relative.parent().unwrap_or(Path::new(""));
     let site_relative = reference::normalise(&dir.join(&decoded))?;
     let full = site_root.join(&site_relative);
+    deps.record(&full);
     if !full.is_file() || !reference::inside(site_root, &full) {
         return None;
     }

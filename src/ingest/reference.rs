@@ -32,11 +32,7 @@ pub fn locate(site_root: &Path, from: &Path, href: &str) -> Result<Target, Strin
             )),
         };
     }
-    let relative = match href.strip_prefix('/') {
-        Some(rooted) => normalise(Path::new(rooted)),
-        None => normalise(&from.parent().unwrap_or(Path::new("")).join(href)),
-    };
-    let Some(relative) = relative else {
+    let Some(relative) = site_relative(from, href) else {
         return Err(format!("`{href}` leads outside the site folder"));
     };
     let full = site_root.join(&relative);
@@ -54,6 +50,16 @@ pub fn locate(site_root: &Path, from: &Path, href: &str) -> Result<Target, Strin
             "`{href}` not found (looked for {})",
             relative.display()
         )),
+    }
+}
+
+/// The path a (non-URL) reference names, relative to the site root; `None` when it
+/// climbs out of the site.
+pub fn site_relative(from: &Path, href: &str) -> Option<PathBuf> {
+    let href = href.trim();
+    match href.strip_prefix('/') {
+        Some(rooted) => normalise(Path::new(rooted)),
+        None => normalise(&from.parent().unwrap_or(Path::new("")).join(href)),
     }
 }
 
