@@ -150,10 +150,10 @@ fn parse_yaml(block: &str) -> Result<Vec<Field>, FrontMatterError> {
     // alias bombs ("billion laughs") and absurd nesting long before they cost anything.
     let options = serde_saphyr::options! {
         budget: serde_saphyr::budget! {
-            max_events: 50_000,
-            max_nodes: 50_000,
-            max_aliases: 1_000,
-            max_recorded_anchor_events: 50_000,
+            max_events: 10_000,
+            max_nodes: 10_000,
+            max_aliases: 200,
+            max_recorded_anchor_events: 10_000,
             max_depth: 32,
             max_total_scalar_bytes: 4 * 1024 * 1024,
         },
