@@ -478,6 +478,15 @@ mod tests {
     }
 
     #[test]
+    fn absurd_nesting_is_an_error_not_a_crash() {
+        let deep = 100_000;
+        let toml = format!("+++\na = {}{}\n+++\n", "[".repeat(deep), "]".repeat(deep));
+        assert!(parse(&toml).is_err());
+        let yaml = format!("---\na: {}{}\n---\n", "[".repeat(deep), "]".repeat(deep));
+        assert!(parse(&yaml).is_err());
+    }
+
+    #[test]
     fn byte_order_mark_and_crlf_are_accepted() {
         let doc = parse("\u{feff}---\r\ntitle: x\r\n---\r\nBody").unwrap();
         assert_eq!(doc.fields[0].key, "title");

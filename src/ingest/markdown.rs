@@ -426,6 +426,16 @@ mod tests {
     }
 
     #[test]
+    fn hostile_bodies_render_without_crashing() {
+        let deep = format!("{}deep\n", "> ".repeat(20_000));
+        assert!(render_at(&deep).html.contains("deep"));
+        let links = "[x](".repeat(20_000);
+        assert!(!render_at(&links).html.is_empty());
+        let html = "<a href=\"".repeat(5_000);
+        assert!(!render_at(&html).html.is_empty());
+    }
+
+    #[test]
     fn a_body_without_paragraphs_has_no_summary() {
         assert_eq!(render_at("# Only a heading\n").summary, None);
         assert_eq!(render_at("").summary, None);
