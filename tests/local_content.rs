@@ -756,3 +756,55 @@ fn remote_audio_is_asked_once_remembered_and_asked_again_only_when_told() {
         "{asked_third:?}"
     );
 }
+
+#[test]
+fn measured_audio_wins_over_a_wrong_duration_but_explicit_length_and_type_win() {
+    let site = site_with(&[("audio", "audio")]);
+    std::fs::write(
+        site.path().join("ep.md"),
+        "---\ntitle: Gemeten\ndate: 2024-01-01\naudio: audio/speech-cbr.mp3\nduration: \"1:00\"\nlength: 40000\ntype: audio/mp3\n---\n",
+    )
+    .unwrap();
+    let c = collect_markdown("ep.md", &settings(site.path()));
+    let item = &c.items[0];
+    assert_eq!(item.entry.podcast.duration_seconds, Some(5));
+    assert_eq!(item.entry.enclosures[0].length, Some(40000));
+    assert_eq!(
+        item.entry.enclosures[0].mime_type.as_deref(),
+        Some("audio/mp3")
+    );
+    assert_eq!(
+        item.entry.enclosures[0].url,
+        "https://media.koershouden.example/podcast/audio/speech-cbr.mp3"
+    );
+    assert_eq!(
+        messages(&c.problems),
+        vec![
+            "ep.md:5: field `duration`: says 60 s, but the audio is 5 s long; using 5 s",
+            "ep.md:6: field `length`: says 40000 bytes, but the file has 39267 bytes; using 40000 as you asked",
+            "ep.md:7: field `type`: says audio/mp3, but the file is audio/mpeg; using audio/mp3 as you asked",
+        ]
+    );
+    assert!(c.problems.iter().all(|p| !p.is_error));
+}
+
+#[test]
+fn audio_paths_with_spaces_are_percent_encoded_in_the_enclosure_url() {
+    let site = site_with(&[("audio", "mijn audio")]);
+    std::fs::rename(
+        site.path().join("mijn audio/speech.opus"),
+        site.path().join("mijn audio/goede vragen #1.opus"),
+    )
+    .unwrap();
+    std::fs::write(
+        site.path().join("ep.md"),
+        "---\ntitle: Spaties\ndate: 2024-01-01\naudio: \"mijn audio/goede vragen #1.opus\"\n---\n",
+    )
+    .unwrap();
+    let c = collect_markdown("ep.md", &settings(site.path()));
+    assert_eq!(messages(&c.problems), Vec::<String>::new());
+    assert_eq!(
+        c.items[0].entry.enclosures[0].url,
+        "https://media.koershouden.example/podcast/mijn%20audio/goede%20vragen%20%231.opus"
+    );
+}
