@@ -222,8 +222,10 @@ pub fn collect_audio(folder: &str, settings: &LocalSettings) -> Collected {
     session.finish_into(collected)
 }
 
-/// One run's worth of local reading: remembers what it read, so several sources sharing
-/// files read each file once, and saves what it learned about remote audio at the end.
+/// One run's worth of local reading with one set of settings: remembers what it read,
+/// so several sources sharing files read each file once, and saves what it learned
+/// about remote audio when it finishes. Feeds with different settings (another
+/// permalink pattern) use one session each, and may share one [`FileCache`].
 pub struct Session {
     pub(super) settings: LocalSettings,
     pub(super) files: Box<dyn FileCache>,
@@ -241,13 +243,14 @@ pub struct Session {
 }
 
 impl Session {
-    /// A session that keeps audio probes in memory for this run only.
+    /// A session that remembers audio probes and Markdown outcomes in memory, for as
+    /// long as it lives.
     pub fn new(settings: LocalSettings) -> Session {
         Session::with_file_cache(settings, Box::new(MemoryFileCache::default()))
     }
 
-    /// A session whose audio probes are kept by `files` (the store, from issue 5 on):
-    /// an unchanged audio file is then not read again.
+    /// A session whose audio probes and Markdown outcomes are kept by `files` (the store,
+    /// from issue 5 on): unchanged files are then not read again, run after run.
     pub fn with_file_cache(settings: LocalSettings, files: Box<dyn FileCache>) -> Session {
         let remote = RemoteMediaCache::for_site(&settings.site_root);
         let settings_key = settings.cache_key();
