@@ -33,18 +33,16 @@ pub fn read(session: &mut Session, relative: &Path) -> AudioOutcome {
         Ok(info) => info,
         Err(message) => return AudioOutcome::Failed(vec![Problem::error(relative, message)]),
     };
-    let tag_error = |tag: &str, message: &str| Problem::error(relative, message).in_field(tag);
+    let tag_error = |message: &str| Problem::error(relative, message);
     let title = info.tags.title.clone();
     if title.is_none() {
         problems.push(tag_error(
-            "title",
             "no title tag; add one with a tag editor, or describe the episode in a Markdown file with `audio:`",
         ));
     }
     let date = match &info.tags.date {
         None => {
             problems.push(tag_error(
-                "date",
                 "no date tag; add the publication date (such as 2024-03-05) with a tag editor",
             ));
             None
@@ -53,7 +51,6 @@ pub fn read(session: &mut Session, relative: &Path) -> AudioOutcome {
             Some(date) => Some(date),
             None => {
                 problems.push(tag_error(
-                    "date",
                     &format!("the date tag `{raw}` is not a full date; an episode needs one such as 2024-03-05"),
                 ));
                 None
@@ -150,20 +147,17 @@ fn cover(
     match super::artwork::read(&cover.path) {
         Ok(art) => {
             for warning in super::artwork::warnings(&art) {
-                problems.push(
-                    Problem::warning(relative, format!("the embedded cover {warning}"))
-                        .in_field("cover"),
-                );
+                problems.push(Problem::warning(
+                    relative,
+                    format!("the embedded cover {warning}"),
+                ));
             }
         }
         Err(message) => {
-            problems.push(
-                Problem::warning(
-                    relative,
-                    format!("the embedded cover: {message}; it is left out"),
-                )
-                .in_field("cover"),
-            );
+            problems.push(Problem::warning(
+                relative,
+                format!("the embedded cover: {message}; it is left out"),
+            ));
             return None;
         }
     }

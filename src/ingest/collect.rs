@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 
 use super::bare_audio::{self, AudioOutcome};
 use super::episode;
+use super::file_cache::CachedDocument;
 use super::local::{Collected, LocalItem, Problem, Session};
 use super::permalink;
 use super::post::{self, Outcome};
@@ -27,7 +28,10 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
         return collected;
     }
     let files = match find(&session.settings.site_root, pattern, MARKDOWN, true) {
-        Ok(files) => files,
+        Ok(found) => {
+            collected.problems.extend(found.link_warnings());
+            found.files
+        }
         Err(message) => {
             collected.problems.push(Problem::error("", message));
             return collected;
@@ -38,7 +42,7 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
         let outcome = match session.read.get(&relative) {
             Some(outcome) => outcome.clone(),
             None => {
-                let outcome = post::read(session, &relative);
+                let outcome = read_or_reuse(session, &relative);
                 session.read.insert(relative.clone(), outcome.clone());
                 outcome
             }
@@ -67,6 +71,31 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     collected
 }
 
+/// A Markdown file's outcome: the file cache's, while every file it depended on is
+/// unchanged and the settings are the same; else read now (and remembered).
+fn read_or_reuse(session: &mut Session, relative: &Path) -> Outcome {
+    let full = session.settings.site_root.join(relative);
+    let key = session.settings_key.clone();
+    let now = session.settings.now;
+    if let Some(cached) = session.files.document(&full)
+        && cached.is_valid(&key, now)
+    {
+        return cached.outcome;
+    }
+    let reading = post::read(session, relative);
+    session.files.put_document(
+        &full,
+        CachedDocument {
+            settings_key: key,
+            dependencies: reading.dependencies,
+            date: reading.date,
+            was_future: reading.date.is_some_and(|date| date > now),
+            outcome: reading.outcome.clone(),
+        },
+    );
+    reading.outcome
+}
+
 pub fn audio(session: &mut Session, folder: &str) -> Collected {
     let mut collected = Collected::default();
     let pattern = format!("{}/*", folder.trim_end_matches('/'));
@@ -76,7 +105,10 @@ pub fn audio(session: &mut Session, folder: &str) -> Collected {
         bare_audio::EXTENSIONS,
         false,
     ) {
-        Ok(files) => files,
+        Ok(found) => {
+            collected.problems.extend(found.link_warnings());
+            found.files
+        }
         Err(message) => {
             collected.problems.push(Problem::error("", message));
             return collected;
@@ -216,15 +248,34 @@ fn finish(collected: &mut Collected) {
         .sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.line.cmp(&b.line)));
 }
 
-/// The files matching `pattern` (relative to `root`) with one of `extensions`, relative to
-/// `root`, sorted. A pattern without glob characters that names a folder means every
-/// matching file in it (and, when `recursive`, below it).
+/// What a source's pattern found, relative to the site root, sorted.
+#[derive(Debug, Default, PartialEq)]
+pub struct Found {
+    pub files: Vec<PathBuf>,
+    /// Symbolic links that matched: never followed (one could lead out of the site).
+    pub links: Vec<PathBuf>,
+}
+
+impl Found {
+    fn link_warnings(&self) -> impl Iterator<Item = Problem> + '_ {
+        self.links.iter().map(|link| {
+            Problem::warning(
+                link,
+                "is a symbolic link, which omroep does not follow; put the file itself in the site",
+            )
+        })
+    }
+}
+
+/// The files matching `pattern` (relative to `root`) with one of `extensions`. A pattern
+/// without glob characters that names a folder means every matching file in it (and,
+/// when `recursive`, below it).
 pub fn find(
     root: &Path,
     pattern: &str,
     extensions: &[&str],
     recursive: bool,
-) -> Result<Vec<PathBuf>, String> {
+) -> Result<Found, String> {
     let pattern = pattern.trim().trim_start_matches("./");
     if pattern.is_empty() {
         return Err(
@@ -263,7 +314,7 @@ pub fn find(
             reference::slash_path(&super::local::relative_to(root, &start))
         ));
     }
-    let mut files = Vec::new();
+    let mut found = Found::default();
     let walker = walkdir::WalkDir::new(&start)
         .follow_links(false)
         .sort_by_file_name()
@@ -271,7 +322,8 @@ pub fn find(
         .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
     for entry in walker {
         let entry = entry.map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
-        if !entry.file_type().is_file() {
+        let is_link = entry.file_type().is_symlink();
+        if !entry.file_type().is_file() && !is_link {
             continue;
         }
         let relative = super::local::relative_to(root, entry.path());
@@ -282,10 +334,14 @@ pub fn find(
             .unwrap_or_default();
         if extensions.contains(&ext.as_str()) && matcher.is_match(reference::slash_path(&relative))
         {
-            files.push(relative);
+            if is_link {
+                found.links.push(relative);
+            } else {
+                found.files.push(relative);
+            }
         }
     }
-    Ok(files)
+    Ok(found)
 }
 
 #[cfg(test)]
@@ -302,8 +358,12 @@ mod tests {
         dir
     }
 
-    fn names(files: Vec<PathBuf>) -> Vec<String> {
-        files.iter().map(|p| reference::slash_path(p)).collect()
+    fn names(found: Found) -> Vec<String> {
+        found
+            .files
+            .iter()
+            .map(|p| reference::slash_path(p))
+            .collect()
     }
 
     #[test]
@@ -340,6 +400,26 @@ mod tests {
         assert_eq!(
             names(find(root, "content", MARKDOWN, false).unwrap()),
             vec!["content/top.md"]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_are_reported_not_followed() {
+        let site = tree(&["posts/a.md"]);
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("b.md"), "x").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("b.md"), site.path().join("posts/b.md"))
+            .unwrap();
+        let found = find(site.path(), "posts/*.md", MARKDOWN, true).unwrap();
+        assert_eq!(found.files, vec![PathBuf::from("posts/a.md")]);
+        assert_eq!(found.links, vec![PathBuf::from("posts/b.md")]);
+        let warning = found.link_warnings().next().unwrap();
+        assert!(!warning.is_error);
+        assert!(
+            warning
+                .to_string()
+                .starts_with("posts/b.md: is a symbolic link")
         );
     }
 

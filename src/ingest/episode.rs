@@ -14,10 +14,10 @@ use super::local::Session;
 use super::permalink;
 use super::post::ItemContext;
 use super::reference::{self, Target};
-use crate::model::{Chapters, Enclosure, Entry, EntryPodcast, Transcript};
+use crate::model::{Chapters, Enclosure, Entry, EntryPodcast, Funding, Transcript};
 
 /// Remote audio whose length or type is still to be asked.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Pending {
     pub url: String,
     pub line: Option<usize>,
@@ -43,7 +43,7 @@ pub fn apply(
     };
     let mut pending = None;
     if let Some(audio) = &meta.audio {
-        match reference::locate(ctx.site_root, ctx.relative, audio) {
+        match ctx.locate(audio) {
             Ok(Target::Local { full, relative }) => {
                 local_audio(session, ctx, entry, &mut podcast, &full, &relative);
             }
@@ -56,6 +56,18 @@ pub fn apply(
     for person in &mut podcast.persons {
         if let Some(img) = person.img.take() {
             person.img = ctx.publish("persons", &img).map(|(url, _)| url);
+        }
+    }
+    for funding in &meta.funding {
+        match url::Url::parse(&funding.url) {
+            Ok(url) if matches!(url.scheme(), "http" | "https") => podcast.funding.push(Funding {
+                url: url.to_string(),
+                text: funding.text.clone(),
+            }),
+            _ => ctx.error(
+                "funding",
+                format!("expected an http(s) URL, found `{}`", funding.url),
+            ),
         }
     }
     for transcript in &meta.transcripts {
@@ -81,7 +93,8 @@ fn local_audio(
     let info = match session.probe(full) {
         Ok(info) => info,
         Err(message) => {
-            ctx.error("audio", message);
+            let written = ctx.meta.audio.clone().unwrap_or_default();
+            ctx.error("audio", format!("`{written}`: {message}"));
             return;
         }
     };

@@ -219,12 +219,7 @@ fn read_one(meta: &mut Meta, key: &str, value: &Value) -> Result<(), Complaint> 
         "transcript" => meta.transcripts = transcripts(value)?,
         "chapters" => meta.chapters = non_empty(text(value)?.trim().to_string()),
         "persons" => meta.persons = persons(value)?,
-        "funding" => {
-            meta.funding = funding(value)?;
-            return Err(Complaint::Warning(
-                "Podcasting 2.0 allows `podcast:funding` only for the whole podcast; it is kept here, but set it in the feed definition to publish it".to_string(),
-            ));
-        }
+        "funding" => meta.funding = funding(value)?,
         "length" => {
             let length = positive(value)?;
             meta.length = Some(u64::from(length));

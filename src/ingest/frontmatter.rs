@@ -146,8 +146,19 @@ fn parse_yaml(block: &str) -> Result<Vec<Field>, FrontMatterError> {
     if block.trim().is_empty() {
         return Ok(Vec::new());
     }
-    // serde-saphyr's default budget already refuses alias bombs and absurd nesting.
-    let top: Top = serde_saphyr::from_str(block).map_err(|e| {
+    // A front matter block has tens of fields; a budget far above that still refuses
+    // alias bombs ("billion laughs") and absurd nesting long before they cost anything.
+    let options = serde_saphyr::options! {
+        budget: serde_saphyr::budget! {
+            max_events: 10_000,
+            max_nodes: 10_000,
+            max_aliases: 200,
+            max_recorded_anchor_events: 10_000,
+            max_depth: 32,
+            max_total_scalar_bytes: 4 * 1024 * 1024,
+        },
+    };
+    let top: Top = serde_saphyr::from_str_with_options(block, options).map_err(|e| {
         let line = e
             .location()
             .map(|l| l.line() as usize)
@@ -445,6 +456,34 @@ mod tests {
             "{err}"
         );
         assert_eq!(err.line, Some(3));
+    }
+
+    #[test]
+    fn an_alias_bomb_is_refused_quickly() {
+        let mut yaml = String::from("---\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        for (name, prev) in ["b", "c", "d", "e", "f", "g", "h", "i"]
+            .iter()
+            .zip(["a", "b", "c", "d", "e", "f", "g", "h"])
+        {
+            yaml.push_str(&format!("{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]\n"));
+        }
+        yaml.push_str("---\n");
+        let start = std::time::Instant::now();
+        let err = parse(&yaml).unwrap_err();
+        assert!(
+            err.message.starts_with("front matter is not valid YAML"),
+            "{err}"
+        );
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+    }
+
+    #[test]
+    fn absurd_nesting_is_an_error_not_a_crash() {
+        let deep = 100_000;
+        let toml = format!("+++\na = {}{}\n+++\n", "[".repeat(deep), "]".repeat(deep));
+        assert!(parse(&toml).is_err());
+        let yaml = format!("---\na: {}{}\n---\n", "[".repeat(deep), "]".repeat(deep));
+        assert!(parse(&yaml).is_err());
     }
 
     #[test]

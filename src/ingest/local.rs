@@ -12,6 +12,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::model::{Entry, Person};
 
@@ -56,6 +57,23 @@ impl LocalSettings {
     }
 }
 
+impl LocalSettings {
+    /// Everything in the settings that shapes an item (all but `now`, which a cached
+    /// outcome checks against its date): two reads with equal keys give equal items.
+    pub fn cache_key(&self) -> String {
+        let author = self.author.as_ref().map(|a| (&a.name, &a.email, &a.uri));
+        format!(
+            "{}\n{}\n{}\n{:?}\n{:?}\n{}",
+            self.base_url,
+            self.media_base_url,
+            self.permalink,
+            self.language,
+            author,
+            self.site_root.display()
+        )
+    }
+}
+
 /// Where embedded cover pictures are extracted, relative to the site root.
 pub const COVERS_DIR: &str = ".omroep/covers";
 
@@ -63,7 +81,7 @@ pub const COVERS_DIR: &str = ".omroep/covers";
 pub const DEFAULT_PERMALINK: &str = "/{year}/{slug}/";
 
 /// What a local item is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ItemKind {
     /// A Markdown file without `audio`.
     Post,
@@ -72,7 +90,7 @@ pub enum ItemKind {
 }
 
 /// One post or episode, ready for the feeds.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LocalItem {
     /// Fully normalised: absolute URLs, HTML rendered from Markdown (the author's own,
     /// not sanitised), plain-text title and summary, enclosure with true length and type.
@@ -89,7 +107,7 @@ pub struct LocalItem {
 }
 
 /// A file to copy into the output folder.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Asset {
     /// Where the file is now: `site_root` joined with its path, or a file omroep extracted
     /// under `site_root/.omroep/` (an embedded cover picture).
@@ -100,7 +118,7 @@ pub struct Asset {
 }
 
 /// Why an entry is not published (yet).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum HeldBack {
     /// `draft: true`: never published.
     Draft,
@@ -110,7 +128,7 @@ pub enum HeldBack {
 
 /// Something wrong with one file. Errors mean the file was skipped; warnings mean it was
 /// used, but something in it deserves a look.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Problem {
     /// The file, relative to `site_root` (empty for a problem with the source itself).
     pub path: PathBuf,
@@ -204,8 +222,10 @@ pub fn collect_audio(folder: &str, settings: &LocalSettings) -> Collected {
     session.finish_into(collected)
 }
 
-/// One run's worth of local reading: remembers what it read, so several sources sharing
-/// files read each file once, and saves what it learned about remote audio at the end.
+/// One run's worth of local reading with one set of settings: remembers what it read,
+/// so several sources sharing files read each file once, and saves what it learned
+/// about remote audio when it finishes. Feeds with different settings (another
+/// permalink pattern) use one session each, and may share one [`FileCache`].
 pub struct Session {
     pub(super) settings: LocalSettings,
     pub(super) files: Box<dyn FileCache>,
@@ -218,19 +238,24 @@ pub struct Session {
     pub(super) asked: HashSet<String>,
     /// Ask servers again instead of trusting `.omroep/remote-media.json`.
     pub(super) refresh_remote_media: bool,
+    /// `settings.cache_key()`, computed once.
+    pub(super) settings_key: String,
 }
 
 impl Session {
-    /// A session that keeps audio probes in memory for this run only.
+    /// A session that remembers audio probes and Markdown outcomes in memory, for as
+    /// long as it lives.
     pub fn new(settings: LocalSettings) -> Session {
         Session::with_file_cache(settings, Box::new(MemoryFileCache::default()))
     }
 
-    /// A session whose audio probes are kept by `files` (the store, from issue 5 on):
-    /// an unchanged audio file is then not read again.
+    /// A session whose audio probes and Markdown outcomes are kept by `files` (the store,
+    /// from issue 5 on): unchanged files are then not read again, run after run.
     pub fn with_file_cache(settings: LocalSettings, files: Box<dyn FileCache>) -> Session {
         let remote = RemoteMediaCache::for_site(&settings.site_root);
+        let settings_key = settings.cache_key();
         Session {
+            settings_key,
             settings,
             files,
             remote,

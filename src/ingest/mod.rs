@@ -8,7 +8,7 @@
 //! `remote_media` asks servers about remote audio, `attachments` checks transcripts and
 //! chapters, `artwork` checks images), and `bare_audio` turns a tagged audio file into
 //! an episode on its own. `reference` keeps every referenced path inside the site, and
-//! `file_cache` is the seam through which the store will skip unchanged audio.
+//! `file_cache` is the seam through which the store skips unchanged files.
 
 pub mod artwork;
 pub mod attachments;
@@ -29,7 +29,7 @@ pub mod post;
 pub mod reference;
 pub mod remote_media;
 
-pub use file_cache::{FileCache, FileStamp, MemoryFileCache};
+pub use file_cache::{CachedDocument, Dependencies, FileCache, FileStamp, MemoryFileCache};
 pub use local::{
     Asset, Collected, HeldBack, ItemKind, LocalItem, LocalSettings, Problem, Session,
     collect_audio, collect_markdown,

@@ -13,6 +13,7 @@ use url::Url;
 
 use super::episode;
 use super::fields::{self, Meta};
+use super::file_cache::Dependencies;
 use super::frontmatter;
 use super::local::{Asset, HeldBack, ItemKind, LocalItem, Problem, Session};
 use super::markdown::{self, Bases};
@@ -24,7 +25,7 @@ use crate::model::{Category, Entry, Image};
 pub const MAX_BYTES: u64 = 8 * 1024 * 1024;
 
 /// What became of one file.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Outcome {
     Item {
         item: Box<LocalItem>,
@@ -41,10 +42,26 @@ pub enum Outcome {
     },
 }
 
+/// A file's outcome with what it depended on.
+pub struct Reading {
+    pub outcome: Outcome,
+    pub dependencies: Dependencies,
+    /// The file's date, when it had a readable one.
+    pub date: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// Reads the Markdown file at `relative` (to the site root).
-pub fn read(session: &mut Session, relative: &Path) -> Outcome {
+pub fn read(session: &mut Session, relative: &Path) -> Reading {
     let mut problems = Vec::new();
-    match read_inner(session, relative, &mut problems) {
+    let mut dependencies = Dependencies::default();
+    let mut date = None;
+    let outcome = match read_inner(
+        session,
+        relative,
+        &mut problems,
+        &mut dependencies,
+        &mut date,
+    ) {
         Ok(Read::Item(item, pending)) => Outcome::Item {
             item,
             pending,
@@ -52,6 +69,11 @@ pub fn read(session: &mut Session, relative: &Path) -> Outcome {
         },
         Ok(Read::Held(held)) => Outcome::Held { held, problems },
         Err(()) => Outcome::Failed { problems },
+    };
+    Reading {
+        outcome,
+        dependencies,
+        date,
     }
 }
 
@@ -64,11 +86,14 @@ fn read_inner(
     session: &mut Session,
     relative: &Path,
     problems: &mut Vec<Problem>,
+    deps: &mut Dependencies,
+    date_out: &mut Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Read, ()> {
     let settings = session.settings.clone();
     let full = settings.site_root.join(relative);
-    let text = read_text(&full).map_err(|message| {
-        problems.push(Problem::error(relative, message));
+    deps.record(&full);
+    let text = read_text(&full).map_err(|(line, message)| {
+        problems.push(Problem::error(relative, message).at_line(line));
     })?;
     let doc = frontmatter::parse(&text).map_err(|e| {
         problems.push(Problem::error(relative, e.message).at_line(e.line));
@@ -84,6 +109,7 @@ fn read_inner(
     }
     let mut failed = field_problems.iter().any(|p| p.is_error);
     problems.extend(field_problems);
+    *date_out = meta.date;
     let Some(date) = meta.date else {
         if !meta.lines.contains_key("date") {
             problems.push(
@@ -98,13 +124,16 @@ fn read_inner(
         return Err(());
     };
     let is_episode = meta.audio.is_some();
-    if is_episode && meta.title.is_none() && !meta.lines.contains_key("title") {
+    let title_reported = problems
+        .iter()
+        .any(|p| p.is_error && p.field.as_deref() == Some("title"));
+    if is_episode && meta.title.is_none() && !title_reported {
         problems.push(
             Problem::error(
                 relative,
                 "an episode needs a `title`; podcast apps list episodes by it",
             )
-            .at_line(Some(1))
+            .at_line(meta.line("title").or(Some(1)))
             .in_field("title"),
         );
         failed = true;
@@ -165,15 +194,22 @@ fn read_inner(
         page: &page,
         site: &settings.base_url,
     };
-    let rendered = markdown::render(doc.body, &bases);
     let mut assets = Vec::new();
-    body_assets(
-        &settings.site_root,
-        &settings.base_url,
-        relative,
-        &rendered,
-        &mut assets,
-    );
+    let page_path = permalink::output_path(&settings.base_url, &page).unwrap_or_default();
+    let rendered = {
+        let mut local = |href: &str| {
+            body_asset(
+                &settings.site_root,
+                &settings.base_url,
+                relative,
+                &page_path,
+                href,
+                &mut assets,
+                deps,
+            )
+        };
+        markdown::render(doc.body, &bases, &mut local)
+    };
 
     let mut ctx = ItemContext {
         site_root: &settings.site_root,
@@ -184,6 +220,7 @@ fn read_inner(
         problems,
         meta: &meta,
         failed: false,
+        deps,
     };
     let mut entry = entry_from(&meta, &page, &rendered, &settings, &mut ctx);
     let mut pending = None;
@@ -217,20 +254,29 @@ fn read_inner(
     ))
 }
 
-/// Reads a file as UTF-8 text, refusing absurd sizes.
-pub fn read_text(full: &Path) -> Result<String, String> {
-    let meta = std::fs::metadata(full).map_err(|e| format!("cannot read it: {e}"))?;
+/// Reads a file as UTF-8 text, refusing absurd sizes; an error may name a line.
+pub fn read_text(full: &Path) -> Result<String, (Option<usize>, String)> {
+    let meta = std::fs::metadata(full).map_err(|e| (None, format!("cannot read it: {e}")))?;
     if meta.len() > MAX_BYTES {
-        return Err(format!(
-            "is {} bytes, more than the {MAX_BYTES} a post may have; is it really Markdown?",
-            meta.len()
+        return Err((
+            None,
+            format!(
+                "is {} bytes, more than the {MAX_BYTES} a post may have; is it really Markdown?",
+                meta.len()
+            ),
         ));
     }
-    let bytes = std::fs::read(full).map_err(|e| format!("cannot read it: {e}"))?;
+    let bytes = std::fs::read(full).map_err(|e| (None, format!("cannot read it: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
-        format!(
-            "is not UTF-8 text (first bad byte at offset {}); save it as UTF-8",
-            e.utf8_error().valid_up_to()
+        let offset = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..offset]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        (
+            Some(line),
+            format!("not UTF-8 text (byte {offset}); save the file as UTF-8"),
         )
     })
 }
@@ -248,6 +294,8 @@ pub struct ItemContext<'a> {
     pub meta: &'a Meta,
     /// Set when an error means the item must be skipped.
     pub failed: bool,
+    /// Every local file looked at (or looked for).
+    pub deps: &'a mut Dependencies,
 }
 
 impl ItemContext<'_> {
@@ -272,8 +320,19 @@ impl ItemContext<'_> {
 
     /// Resolves a front matter reference to its public URL; a local file becomes an asset
     /// published under the item's URL. Errors are recorded against `field`.
+    /// Resolves a front matter reference, noting the local file it names (or would name)
+    /// as a dependency.
+    pub fn locate(&mut self, href: &str) -> Result<Target, String> {
+        if url::Url::parse(href.trim()).is_err()
+            && let Some(relative) = reference::site_relative(self.relative, href)
+        {
+            self.deps.record(&self.site_root.join(relative));
+        }
+        reference::locate(self.site_root, self.relative, href)
+    }
+
     pub fn publish(&mut self, field: &str, href: &str) -> Option<(String, Option<Target>)> {
-        let target = match reference::locate(self.site_root, self.relative, href) {
+        let target = match self.locate(href) {
             Ok(target) => target,
             Err(message) => {
                 self.error(field, message);
@@ -282,11 +341,14 @@ impl ItemContext<'_> {
         };
         match &target {
             Target::Remote(url) => Some((url.to_string(), Some(target))),
-            Target::Local { full, .. } => {
+            Target::Local { full, relative } => {
                 let page_path =
                     permalink::output_path(self.base_url, self.page).unwrap_or_default();
-                let Some(output) = asset_output(&page_path, href) else {
-                    self.error(field, format!("`{href}` would be published outside the site; move the file beside the post"));
+                let Some(output) = asset_output(&page_path, href, relative) else {
+                    self.error(
+                        field,
+                        format!("`{href}` cannot be published; give the file a name"),
+                    );
                     return None;
                 };
                 let url = match permalink::join_path(self.base_url, &output) {
@@ -306,16 +368,23 @@ impl ItemContext<'_> {
     }
 }
 
-/// Where a file referenced as `href` from the page at `page_path` is published: beside
-/// the page (`ep1.vtt` → `blog/2024/ep1/ep1.vtt`), or from the site root for `/x`.
-pub fn asset_output(page_path: &str, href: &str) -> Option<String> {
-    let dir = &page_path[..page_path.rfind('/').map(|i| i + 1).unwrap_or(0)];
-    let joined = match href.trim().strip_prefix('/') {
-        Some(rooted) => rooted.to_string(),
-        None => format!("{dir}{}", href.trim()),
+/// Where a local file referenced as `href` is published. A file beside the Markdown
+/// file or below it (`ep1.vtt`, `beeld/x.jpg`) goes beside the page, as in a page
+/// bundle (`blog/2024/ep1/ep1.vtt`); any other (`../art.jpg`, `/art/cover.jpg`) at its
+/// own path from the site root, so a file shared by many posts is published once.
+pub fn asset_output(page_path: &str, href: &str, site_relative: &Path) -> Option<String> {
+    let href = href.trim();
+    let beside = (!href.starts_with('/'))
+        .then(|| reference::normalise(Path::new(href)))
+        .flatten()
+        .filter(|p| !p.as_os_str().is_empty());
+    let out = match beside {
+        Some(below) => {
+            let dir = &page_path[..page_path.rfind('/').map(|i| i + 1).unwrap_or(0)];
+            format!("{dir}{}", reference::slash_path(&below))
+        }
+        None => reference::slash_path(site_relative),
     };
-    let normal = reference::normalise(Path::new(&joined))?;
-    let out = reference::slash_path(&normal);
     (!out.is_empty()).then_some(out)
 }
 
@@ -412,36 +481,36 @@ pub fn check_artwork(ctx: &mut ItemContext<'_>, field: &str, full: &Path) {
     }
 }
 
-/// Local files the body links to (images, PDFs) are published at the URL the link now
-/// points to.
-fn body_assets(
+/// A relative reference in the body that names a local file (an image, a PDF) publishes
+/// that file; the reference then points at it.
+fn body_asset(
     site_root: &Path,
     base_url: &Url,
     relative: &Path,
-    rendered: &markdown::Rendered,
+    page_path: &str,
+    href: &str,
     assets: &mut Vec<Asset>,
-) {
-    let dir = relative.parent().unwrap_or(Path::new(""));
-    for (href, url) in &rendered.relative_refs {
-        let path_part = href.split(['?', '#']).next().unwrap_or("");
-        if path_part.is_empty() || path_part.ends_with('/') {
-            continue;
-        }
-        let decoded = permalink::percent_decode(path_part);
-        let Some(local) = reference::normalise(&dir.join(&decoded)) else {
-            continue;
-        };
-        let full = site_root.join(&local);
-        if !full.is_file() {
-            continue;
-        }
-        if let Some(output) = permalink::output_path(base_url, url) {
-            assets.push(Asset {
-                source: full,
-                output,
-            });
-        }
+    deps: &mut Dependencies,
+) -> Option<Url> {
+    let path_part = href.split(['?', '#']).next().unwrap_or("");
+    if path_part.is_empty() || path_part.ends_with('/') {
+        return None;
     }
+    let decoded = permalink::percent_decode(path_part);
+    let dir = relative.parent().unwrap_or(Path::new(""));
+    let site_relative = reference::normalise(&dir.join(&decoded))?;
+    let full = site_root.join(&site_relative);
+    deps.record(&full);
+    if !full.is_file() || !reference::inside(site_root, &full) {
+        return None;
+    }
+    let output = asset_output(page_path, &decoded, &site_relative)?;
+    let url = permalink::join_path(base_url, &output).ok()?;
+    assets.push(Asset {
+        source: full,
+        output,
+    });
+    Some(url)
 }
 
 #[cfg(test)]
@@ -449,27 +518,28 @@ mod tests {
     use super::*;
 
     #[test]
-    fn assets_are_published_beside_the_page() {
+    fn assets_beside_the_post_go_beside_the_page_and_others_keep_their_path() {
+        let file = Path::new("content/episodes/audio/ep1.vtt");
         assert_eq!(
-            asset_output("blog/2024/ep1/", "ep1.vtt").as_deref(),
+            asset_output("blog/2024/ep1/", "ep1.vtt", file).as_deref(),
             Some("blog/2024/ep1/ep1.vtt")
         );
         assert_eq!(
-            asset_output("blog/2024/ep1/", "audio/ep1.vtt").as_deref(),
+            asset_output("blog/2024/ep1/", "audio/./ep1.vtt", file).as_deref(),
             Some("blog/2024/ep1/audio/ep1.vtt")
         );
         assert_eq!(
-            asset_output("blog/2024/ep1.html", "ep1.vtt").as_deref(),
+            asset_output("blog/2024/ep1.html", "ep1.vtt", file).as_deref(),
             Some("blog/2024/ep1.vtt")
         );
+        let shared = Path::new("content/artwork.jpg");
         assert_eq!(
-            asset_output("blog/2024/ep1/", "../shared.json").as_deref(),
-            Some("blog/2024/shared.json")
+            asset_output("blog/2024/ep1/", "../artwork.jpg", shared).as_deref(),
+            Some("content/artwork.jpg")
         );
         assert_eq!(
-            asset_output("blog/2024/ep1/", "/art/cover.jpg").as_deref(),
-            Some("art/cover.jpg")
+            asset_output("blog/2024/ep1/", "/content/artwork.jpg", shared).as_deref(),
+            Some("content/artwork.jpg")
         );
-        assert_eq!(asset_output("blog/", "../../x.jpg"), None);
     }
 }

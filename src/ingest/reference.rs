@@ -32,21 +32,43 @@ pub fn locate(site_root: &Path, from: &Path, href: &str) -> Result<Target, Strin
             )),
         };
     }
-    let relative = match href.strip_prefix('/') {
-        Some(rooted) => normalise(Path::new(rooted)),
-        None => normalise(&from.parent().unwrap_or(Path::new("")).join(href)),
-    };
-    let Some(relative) = relative else {
+    let Some(relative) = site_relative(from, href) else {
         return Err(format!("`{href}` leads outside the site folder"));
     };
     let full = site_root.join(&relative);
     match std::fs::metadata(&full) {
-        Ok(meta) if meta.is_file() => Ok(Target::Local { full, relative }),
+        Ok(meta) if meta.is_file() => {
+            if !inside(site_root, &full) {
+                return Err(format!(
+                    "`{href}` is a link to a file outside the site folder"
+                ));
+            }
+            Ok(Target::Local { full, relative })
+        }
         Ok(_) => Err(format!("`{href}` is a folder, not a file")),
         Err(_) => Err(format!(
             "`{href}` not found (looked for {})",
             relative.display()
         )),
+    }
+}
+
+/// The path a (non-URL) reference names, relative to the site root; `None` when it
+/// climbs out of the site.
+pub fn site_relative(from: &Path, href: &str) -> Option<PathBuf> {
+    let href = href.trim();
+    match href.strip_prefix('/') {
+        Some(rooted) => normalise(Path::new(rooted)),
+        None => normalise(&from.parent().unwrap_or(Path::new("")).join(href)),
+    }
+}
+
+/// Whether `full` (an existing path) really lies inside `site_root` once symbolic links
+/// are followed: a link inside the site must not publish a file from elsewhere.
+pub fn inside(site_root: &Path, full: &Path) -> bool {
+    match (site_root.canonicalize(), full.canonicalize()) {
+        (Ok(root), Ok(real)) => real.starts_with(root),
+        _ => false,
     }
 }
 
@@ -123,5 +145,17 @@ mod tests {
             locate(site.path(), from, "https://cdn.example/ep1.mp3"),
             Ok(Target::Remote(_))
         ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_out_of_the_site_is_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), b"x").unwrap();
+        let site = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), site.path().join("t.vtt"))
+            .unwrap();
+        let err = locate(site.path(), Path::new("ep.md"), "t.vtt").unwrap_err();
+        assert_eq!(err, "`t.vtt` is a link to a file outside the site folder");
     }
 }

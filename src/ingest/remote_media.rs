@@ -197,6 +197,7 @@ async fn ask(client: &reqwest::Client, url: &str) -> Result<RemoteMedia, String>
     match head {
         Ok(response) if response.status().is_success() => {
             mime_type = content_type(&response);
+            refuse_text(mime_type.as_deref())?;
             if let Some(length) = header_number(&response, reqwest::header::CONTENT_LENGTH)
                 && length > 0
             {
@@ -223,6 +224,7 @@ async fn ask(client: &reqwest::Client, url: &str) -> Result<RemoteMedia, String>
         return Err(format!("{head}GET answered {status}"));
     }
     mime_type = mime_type.or_else(|| content_type(&response));
+    refuse_text(mime_type.as_deref())?;
     let length = if status == reqwest::StatusCode::PARTIAL_CONTENT {
         response
             .headers()
@@ -244,6 +246,17 @@ async fn ask(client: &reqwest::Client, url: &str) -> Result<RemoteMedia, String>
             "the server did not say how large the file is; give `length` in the front matter"
                 .to_string(),
         ),
+    }
+}
+
+/// A server that answers with a web page (a login wall, a "not found" page served with
+/// 200) has not given us the audio; its length would be silently wrong.
+fn refuse_text(mime_type: Option<&str>) -> Result<(), String> {
+    match mime_type {
+        Some(t) if t.starts_with("text/") || t == "application/xhtml+xml" => Err(format!(
+            "the server answers with {t}, not audio; check the URL"
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -333,6 +346,7 @@ mod tests {
 
     fn route(method: &str, path: &str, range: Option<&str>) -> String {
         match (method, path, range) {
+            ("HEAD", "/page.mp3", _) => "HTTP/1.1 200 OK\r\nContent-Length: 5120\r\nContent-Type: text/html; charset=utf-8\r\nConnection: close\r\n\r\n".into(),
             ("HEAD", "/ep1.mp3", _) => "HTTP/1.1 200 OK\r\nContent-Length: 1234567\r\nContent-Type: audio/mpeg\r\nConnection: close\r\n\r\n".into(),
             ("HEAD", "/no-head.m4a", _) => "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".into(),
             ("GET", "/no-head.m4a", Some("bytes=0-0")) => "HTTP/1.1 206 Partial Content\r\nContent-Range: bytes 0-0/7654321\r\nContent-Length: 1\r\nContent-Type: audio/x-m4a; charset=binary\r\nConnection: close\r\n\r\nx".into(),
@@ -347,6 +361,7 @@ mod tests {
             format!("{base}/ep1.mp3"),
             format!("{base}/no-head.m4a"),
             format!("{base}/missing.mp3"),
+            format!("{base}/page.mp3"),
         ];
         let answers = ask_all(&urls);
         let ep1 = answers[0].1.as_ref().unwrap();
@@ -361,6 +376,11 @@ mod tests {
         );
         let missing = answers[2].1.as_ref().unwrap_err();
         assert!(missing.contains("404"), "{missing}");
+        let page = answers[3].1.as_ref().unwrap_err();
+        assert_eq!(
+            page,
+            "the server answers with text/html, not audio; check the URL"
+        );
         let log = log.lock().unwrap();
         assert!(
             log.contains(&"GET /no-head.m4a bytes=0-0".to_string()),
