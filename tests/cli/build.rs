@@ -345,3 +345,56 @@ fn the_config_is_found_from_a_subfolder_or_given_with_config() {
     assert_outcome(&outcome, 0, "", "");
     assert!(env.path("public/index.html").exists());
 }
+
+#[test]
+fn the_example_site_builds_every_feed() {
+    let env = TestEnv::example();
+    let outcome = env.run(&["build"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome
+            .stderr
+            .lines()
+            .all(|line| line.starts_with("omroep: warning: ")),
+        "{}",
+        outcome.stderr
+    );
+    for file in [
+        "nl/rss.xml",
+        "nl/atom.xml",
+        "nl/feed.json",
+        "en/rss.xml",
+        "en/atom.xml",
+        "en/feed.json",
+        "podcast/podcast.xml",
+        "podcast/feed.json",
+        "podcast/artwork.jpg",
+        "index.html",
+        "index.json",
+        "rss.xml",
+        "atom.xml",
+        "feeds.opml",
+    ] {
+        assert!(env.path("public").join(file).is_file(), "{file} missing");
+    }
+    let podcast = env.read("public/podcast/podcast.xml");
+    assert!(
+        podcast.contains("<podcast:locked owner=\"anne@koershouden.example\">yes</podcast:locked>")
+    );
+    assert!(podcast.contains(
+        "https://media.koershouden.example/fixtures/content/episodes/audio/001-welkom.mp3"
+    ));
+    let english = env.read("public/en/rss.xml");
+    assert!(english.contains("<language>en</language>"));
+    assert!(
+        !english.contains("2099"),
+        "a post scheduled for 2099 is held back"
+    );
+    let second = env.run(&["build"]);
+    assert_eq!(second.code, 0);
+    assert!(
+        second.stdout.starts_with("build: nothing changed ("),
+        "{}",
+        second.stdout
+    );
+}

@@ -34,6 +34,17 @@ impl TestEnv {
         env
     }
 
+    /// A copy of the repository's example site (`omroep.toml`, `feeds/`, and the fixture
+    /// content it reads).
+    pub fn example() -> TestEnv {
+        let env = TestEnv::empty();
+        let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+        for part in ["omroep.toml", "feeds", "fixtures/content"] {
+            copy_tree(&repo.join(part), &env.path(part));
+        }
+        env
+    }
+
     /// An empty temporary folder; the site root is its `site` subfolder.
     pub fn empty() -> TestEnv {
         let dir = tempfile::tempdir().expect("a temporary folder");
@@ -122,6 +133,26 @@ impl TestEnv {
                 (relative, mtime)
             })
             .collect()
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from)
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let relative = entry.path().strip_prefix(from).expect("inside");
+        let target = if relative.as_os_str().is_empty() {
+            to.to_path_buf()
+        } else {
+            to.join(relative)
+        };
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).expect("create a folder");
+        } else {
+            fs::create_dir_all(target.parent().expect("a parent")).expect("create a folder");
+            fs::copy(entry.path(), &target).expect("copy a file");
+        }
     }
 }
 
