@@ -201,6 +201,7 @@ pub fn podcast() -> Feed {
                             ..PodcastPerson::default()
                         },
                     ],
+                    funding: Vec::new(),
                 },
                 ..Entry::default()
             },
