@@ -3,7 +3,8 @@
 //! Identity: an entry's `id` is its guid (else the model's `id`) when that is an IRI, and
 //! otherwise a `urn:omroep:` hash of it, so the same entry always gets the same id. The
 //! feed's `id` is `urn:uuid:` + its `podcast:guid` when it has one (that never changes),
-//! else the feed's own URL. `updated` is the newest entry date, never the build time. RFC
+//! else the feed's own URL. `updated` is the newest entry date, never the build time (an
+//! entry without any date, which Atom does not allow, takes the feed's). RFC
 //! 4287 wants an author on the feed or on every entry, so the feed always has one: its
 //! authors, else the podcast author or owner, else the feed's title.
 //!

@@ -190,6 +190,37 @@ mod tests {
         }
     }
 
+    /// Real feed clients read every sample without a problem: set `OMROEP_FEED_CLIENTS` to
+    /// the `feed-clients` tool and run
+    /// `cargo test --lib render::tests::samples_pass_feed_clients -- --ignored`.
+    #[test]
+    #[ignore = "needs the feed-clients tool (Python and Node clients)"]
+    fn samples_pass_feed_clients() {
+        let tool = std::env::var_os("OMROEP_FEED_CLIENTS")
+            .expect("set OMROEP_FEED_CLIENTS to the feed-clients tool");
+        let dir = fixture::samples_dir().join("clients");
+        let files: Vec<_> = fixture::write_samples(&dir)
+            .into_iter()
+            .filter(|name| name.ends_with(".xml") || name.ends_with(".feed.json"))
+            .map(|name| dir.join(name))
+            .collect();
+        let output = std::process::Command::new(tool)
+            .args(&files)
+            .output()
+            .expect("run feed-clients");
+        let report = String::from_utf8_lossy(&output.stdout);
+        let verdicts: Vec<&str> = report
+            .lines()
+            .filter(|line| line.contains("verdict") || line.contains("PROBLEM"))
+            .collect();
+        assert!(
+            output.status.success(),
+            "feed-clients found problems:\n{}",
+            verdicts.join("\n")
+        );
+        assert_eq!(verdicts.len(), files.len(), "one verdict per feed");
+    }
+
     /// Renders a site of 10,000 entries across 5 feeds (2 podcasts, 3 blogs) in every
     /// format plus the combined feeds and index, and prints the time and peak memory:
     /// `cargo test --lib render::tests::bench_10000_entries -- --ignored --nocapture`.
@@ -226,6 +257,17 @@ mod tests {
             .collect();
         let started = Instant::now();
         let mut bytes = 0usize;
+        // Time spent per output format, in the order first seen.
+        let mut times: Vec<(&str, std::time::Duration)> = Vec::new();
+        let mut timed = |name: &'static str, render: &mut dyn FnMut() -> usize| {
+            let t = Instant::now();
+            let len = render();
+            match times.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, total)) => *total += t.elapsed(),
+                None => times.push((name, t.elapsed())),
+            }
+            len
+        };
         for (feed, kind) in &feeds {
             let channel = Channel {
                 feed,
@@ -234,18 +276,12 @@ mod tests {
                 home_url: "https://example.org/",
                 generator: "omroep 0.1.0",
             };
-            let t = Instant::now();
             bytes += match kind {
-                FeedKind::Podcast => podcast::render(&channel).len(),
-                _ => rss::render(&channel).len(),
+                FeedKind::Podcast => timed("podcast", &mut || podcast::render(&channel).len()),
+                _ => timed("rss", &mut || rss::render(&channel).len()),
             };
-            eprintln!("rss {:?}", t.elapsed());
-            let t = Instant::now();
-            bytes += atom::render(&channel).len();
-            eprintln!("atom {:?}", t.elapsed());
-            let t = Instant::now();
-            bytes += jsonfeed::render(&channel).len();
-            eprintln!("json {:?}", t.elapsed());
+            bytes += timed("atom", &mut || atom::render(&channel).len());
+            bytes += timed("jsonfeed", &mut || jsonfeed::render(&channel).len());
         }
         let mut all: Vec<(&Entry, &str)> = feeds
             .iter()
@@ -268,7 +304,8 @@ mod tests {
             home_url: "https://example.org/",
             generator: "omroep 0.1.0",
         };
-        bytes += rss::render(&channel).len() + atom::render(&channel).len();
+        bytes += timed("combined rss", &mut || rss::render(&channel).len());
+        bytes += timed("combined atom", &mut || atom::render(&channel).len());
         let index = index::Index {
             site_title: "Bench",
             site_url: "https://example.org/",
@@ -283,12 +320,8 @@ mod tests {
                 })
                 .collect(),
         };
-        let t = Instant::now();
-        bytes += index::html(&index).len();
-        eprintln!("html {:?}", t.elapsed());
-        let t = Instant::now();
-        bytes += index::json(&index).len();
-        eprintln!("ijson {:?}", t.elapsed());
+        bytes += timed("index.html", &mut || index::html(&index).len());
+        bytes += timed("index.json", &mut || index::json(&index).len());
         let elapsed = started.elapsed();
         let peak = std::fs::read_to_string("/proc/self/status")
             .ok()
@@ -302,6 +335,9 @@ mod tests {
             "rendered 10,000 entries / 5 feeds (17 documents, {:.1} MB) in {elapsed:.2?}; {peak}",
             bytes as f64 / 1e6
         );
+        for (name, time) in &times {
+            println!("  {name:<14} {time:.2?}");
+        }
         assert!(bytes > 10_000_000);
     }
 
