@@ -366,14 +366,20 @@ impl Ledger {
                 .filter(|r| r.feed == feed.name)
                 .collect();
             let mut matched = vec![false; records.len()];
+            // Indexes, so a feed of thousands of entries is matched in linear time.
+            let mut guid_index: HashMap<&str, usize> = HashMap::new();
+            let mut source_index: HashMap<&str, Vec<usize>> = HashMap::new();
+            for (index, record) in records.iter().enumerate() {
+                guid_index.entry(&record.guid).or_insert(index);
+                source_index.entry(&record.source).or_default().push(index);
+            }
             let mut seen_urls: HashMap<&str, &str> = HashMap::new();
             for entry in &feed.entries {
-                let by_guid = records.iter().position(|r| r.guid == entry.guid);
-                let by_source = || {
-                    records
-                        .iter()
-                        .enumerate()
-                        .position(|(i, r)| !matched[i] && r.source == entry.source)
+                let by_guid = guid_index.get(entry.guid.as_str()).copied();
+                let by_source = |matched: &[bool]| {
+                    source_index
+                        .get(entry.source.as_str())
+                        .and_then(|candidates| candidates.iter().copied().find(|i| !matched[*i]))
                 };
                 // Two entries of this build sharing a URL nobody published yet; a URL that
                 // was published is checked against its owner below.
@@ -421,7 +427,7 @@ impl Ledger {
                     next.entries.push(updated);
                     continue;
                 }
-                if let Some(index) = by_source() {
+                if let Some(index) = by_source(&matched) {
                     matched[index] = true;
                     let record = records[index];
                     violations.push(Violation::GuidChanged {
@@ -875,6 +881,28 @@ mod tests {
             )),
             "{:?}",
             result.violations
+        );
+    }
+
+    #[test]
+    fn two_new_entries_may_not_share_an_enclosure_url() {
+        let built = [feed(
+            "show",
+            vec![
+                episode("ep2", "episodes/2.md", 4, "https://cdn/new.mp3"),
+                episode("ep1", "episodes/1.md", 3, "https://cdn/new.mp3"),
+            ],
+        )];
+        let result = Ledger::default().reconcile(&built, &[], false);
+        assert_eq!(
+            result.violations,
+            [Violation::EnclosureReused {
+                feed: "show".into(),
+                guid: "ep1".into(),
+                url: "https://cdn/new.mp3".into(),
+                owner_feed: "show".into(),
+                owner_guid: "ep2".into(),
+            }]
         );
     }
 

@@ -208,15 +208,15 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         .collect();
     let new_ledger = reconciled.ledger;
     report.ledger_changed = new_ledger != old_ledger;
+    let known: std::collections::HashSet<(&str, &str)> = old_ledger
+        .entries
+        .iter()
+        .map(|record| (record.feed.as_str(), record.guid.as_str()))
+        .collect();
     report.ledger_added = new_ledger
         .entries
         .iter()
-        .filter(|record| {
-            !old_ledger
-                .entries
-                .iter()
-                .any(|old| old.feed == record.feed && old.guid == record.guid)
-        })
+        .filter(|record| !known.contains(&(record.feed.as_str(), record.guid.as_str())))
         .count();
     if !options.check {
         publish::apply(plan)?;
