@@ -1,7 +1,10 @@
 //! One module per command. Each turns its clap arguments into settings, calls the
 //! pipeline, prints its report and returns the exit status.
 
+pub mod build;
+pub mod init;
 pub mod parse;
+pub mod run;
 
 /// The exit status of a command: see `--help`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

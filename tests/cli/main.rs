@@ -1,5 +1,11 @@
-//! CLI behaviour: the built `omroep` binary run as a user runs it, asserting whole
-//! standard output, standard error and exit status. One module per command.
+//! CLI behaviour of `omroep`: one integration binary, one module per command. Every test
+//! runs the real binary (in a temporary site where it needs one) and asserts the whole
+//! standard output, the whole standard error and the exit status.
 
+mod build;
+mod config;
+mod init;
+mod ledger;
 mod parse;
+mod site_env;
 mod support;
