@@ -11,3 +11,4 @@ pub mod ingest;
 pub mod model;
 pub mod normalise;
 pub mod report;
+pub mod store;
