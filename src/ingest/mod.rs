@@ -4,3 +4,4 @@
 //! local content (Markdown posts, audio files).
 
 pub mod feed;
+pub mod remote;
