@@ -11,6 +11,8 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Parse(args) => commands::parse::run(args),
+        Command::Ingest(args) => commands::ingest::run(args, &cli.global),
+        Command::Sources(args) => commands::sources::run(args),
     };
     let status = match result {
         Ok(status) => status,
@@ -19,7 +21,7 @@ fn main() -> ExitCode {
                 Status::Success
             } else {
                 omroep::report::error(&format!("{error:#}"));
-                Status::Fatal
+                Status::of_error(&error)
             }
         }
     };

@@ -5,3 +5,4 @@
 
 pub mod feed;
 pub mod remote;
+pub mod run;

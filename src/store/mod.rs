@@ -166,6 +166,7 @@ pub struct StoredEntry {
     /// The source that owns it (first stored it).
     pub source: SourceId,
     pub first_seen: DateTime<Utc>,
+    /// The last successful fetch (a 304 counts) of a source whose document held it.
     pub last_seen: DateTime<Utc>,
     pub last_changed: DateTime<Utc>,
 }
@@ -241,6 +242,35 @@ impl Store {
         )?;
         self.source(configured_url)?
             .ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
+    }
+
+    /// The sources named by `configured_urls`, in that order, adding those the store
+    /// lacks (in one transaction, so that a run over many sources starts quickly).
+    pub fn ensure_sources(&mut self, configured_urls: &[&str]) -> Result<Vec<SourceState>> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO sources (configured_url, url) VALUES (?1, ?1)
+                 ON CONFLICT(configured_url) DO NOTHING",
+            )?;
+            for url in configured_urls {
+                insert.execute([url])?;
+            }
+        }
+        tx.commit()?;
+        let all: HashMap<String, SourceState> = self
+            .sources()?
+            .into_iter()
+            .map(|state| (state.configured_url.clone(), state))
+            .collect();
+        configured_urls
+            .iter()
+            .map(|url| {
+                all.get(*url)
+                    .cloned()
+                    .ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
+            })
+            .collect()
     }
 
     /// The source named `configured_url`, if the store has it.
@@ -377,12 +407,8 @@ impl Store {
                         status
                     ],
                 )?;
-                // The document still holds what it held: those entries were seen now.
-                tx.execute(
-                    "UPDATE entries SET last_seen = ?2 WHERE id IN
-                         (SELECT entry FROM entry_sources WHERE source = ?1 AND in_feed = 1)",
-                    params![source, at],
-                )?;
+                // The entries still in the document count as seen now through the
+                // source's `last_success` (see `schema.rs`): no entry row is touched.
             }
             Outcome::Failed { error, next_fetch } => {
                 tx.execute(
@@ -441,8 +467,13 @@ impl Store {
     /// newest first (by `published`, else `updated`, else first seen; ties by identity).
     pub fn entries(&self, sources: &[SourceId]) -> Result<Vec<StoredEntry>> {
         let mut statement = self.conn.prepare_cached(
-            "SELECT e.key, e.json, e.owner, e.first_seen, e.last_seen, e.last_changed,
-                    e.sort_date
+            "SELECT e.key, e.json, e.owner, e.first_seen,
+                    (SELECT max(CASE WHEN m.in_feed THEN max(m.last_seen,
+                                          coalesce(s.last_success, 0))
+                                     ELSE m.last_seen END)
+                     FROM entry_sources m JOIN sources s ON s.id = m.source
+                     WHERE m.entry = e.id),
+                    e.last_changed
              FROM entries e
              WHERE e.id IN (SELECT m.entry FROM entry_sources m
                             WHERE m.source IN (SELECT value FROM json_each(?1)))
@@ -455,7 +486,7 @@ impl Store {
                 row.get::<_, String>(1)?,
                 row.get::<_, SourceId>(2)?,
                 row.get::<_, i64>(3)?,
-                row.get::<_, i64>(4)?,
+                row.get::<_, Option<i64>>(4)?,
                 row.get::<_, i64>(5)?,
             ))
         })?;
@@ -472,7 +503,7 @@ impl Store {
                 entry,
                 source,
                 first_seen,
-                last_seen: time(Some(last_seen)).unwrap_or_default(),
+                last_seen: time(last_seen).unwrap_or(first_seen),
                 last_changed: time(Some(last_changed)).unwrap_or_default(),
             });
         }
@@ -545,18 +576,17 @@ fn store_entries(
     )?;
     let mut insert = tx.prepare_cached(
         "INSERT INTO entries (key, owner, guid, link, json, hash, sort_date, first_seen,
-                              last_seen, last_changed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, ?8), ?8, ?8, ?8)",
+                              last_changed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, ?8), ?8, ?8)",
     )?;
     let mut update = tx.prepare_cached(
         "UPDATE entries SET guid = ?2, link = ?3, json = ?4, hash = ?5,
-             sort_date = coalesce(?6, first_seen), last_seen = ?7, last_changed = ?7
+             sort_date = coalesce(?6, first_seen), last_changed = ?7
          WHERE id = ?1",
     )?;
-    let mut touch = tx.prepare_cached("UPDATE entries SET last_seen = ?2 WHERE id = ?1")?;
     let mut link_entry = tx.prepare_cached(
-        "INSERT INTO entry_sources (source, entry, in_feed) VALUES (?1, ?2, 1)
-         ON CONFLICT(source, entry) DO UPDATE SET in_feed = 1",
+        "INSERT INTO entry_sources (source, entry, in_feed, last_seen) VALUES (?1, ?2, 1, ?3)
+         ON CONFLICT(source, entry) DO UPDATE SET in_feed = 1, last_seen = ?3",
     )?;
     let mut counts = EntryCounts::default();
     let mut keys = HashSet::new();
@@ -595,12 +625,9 @@ fn store_entries(
                 counts.changed += 1;
                 id
             }
-            Some((id, _, _)) => {
-                touch.execute(params![id, now])?;
-                id
-            }
+            Some((id, _, _)) => id,
         };
-        link_entry.execute(params![source, id])?;
+        link_entry.execute(params![source, id, now])?;
     }
     Ok(counts)
 }

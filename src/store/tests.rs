@@ -74,6 +74,18 @@ fn opening_a_file_store_uses_wal_and_the_latest_schema() {
 }
 
 #[test]
+fn ensure_sources_adds_the_missing_ones_and_keeps_the_order_asked() {
+    let mut store = Store::open_in_memory().unwrap();
+    let b = store.ensure_source("https://b.example/").unwrap();
+    let states = store
+        .ensure_sources(&["https://a.example/", "https://b.example/"])
+        .unwrap();
+    assert_eq!(states[0].configured_url, "https://a.example/");
+    assert_eq!(states[1], b);
+    assert_eq!(store.sources().unwrap().len(), 2);
+}
+
+#[test]
 fn parsed_entries_are_read_back_newest_first_with_validators_kept() {
     let mut store = Store::open_in_memory().unwrap();
     let source = store.ensure_source("https://a.example/feed").unwrap();
