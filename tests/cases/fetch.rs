@@ -620,3 +620,54 @@ fn concurrency_is_limited_per_host_and_overall() {
     }
     assert_eq!(group.max_in_flight(), 4, "global limit");
 }
+
+/// The options the parser was last called with, by the capturing parser below.
+static SEEN_OPTIONS: std::sync::Mutex<Vec<(Option<String>, Option<String>)>> =
+    std::sync::Mutex::new(Vec::new());
+
+fn capturing_parse(
+    bytes: &[u8],
+    options: &omroep::ingest::feed::ParseOptions,
+) -> Result<omroep::model::Feed, omroep::ingest::feed::ParseError> {
+    SEEN_OPTIONS.lock().unwrap().push((
+        options.http_charset.clone(),
+        options.base_url.as_ref().map(|url| url.to_string()),
+    ));
+    omroep::ingest::feed::parse(bytes, options)
+}
+
+#[test]
+fn the_header_charset_and_the_final_url_reach_the_parser() {
+    // The header says Latin-1 while the document is UTF-8 JSON: the parser is the one
+    // to weigh the two, so it must be told what the header said.
+    let server = Server::start(|hit| match hit.path.as_str() {
+        "/feed" => redirect(302, "/real/feed.json"),
+        _ => Reply::Raw(response(
+            200,
+            &[(
+                "Content-Type",
+                "application/feed+json; charset=\"ISO-8859-1\"",
+            )],
+            &json_feed("Café", &[("https://blog.example/é", "Überall", None)]),
+        )),
+    });
+    let url = server.url("/feed");
+    let mut store = Store::open_in_memory().unwrap();
+    let mut capturing = settings();
+    capturing.parse = capturing_parse;
+    let report = run_with(&mut store, std::slice::from_ref(&url), &capturing);
+    assert!(matches!(
+        report.sources[0].outcome,
+        SourceOutcome::Fetched { entries: 1, .. }
+    ));
+    let seen = SEEN_OPTIONS.lock().unwrap().clone();
+    assert_eq!(
+        seen,
+        [(
+            Some("ISO-8859-1".to_string()),
+            Some(server.url("/real/feed.json"))
+        )]
+    );
+    assert_eq!(state(&store, &url).title.as_deref(), Some("Café"));
+    assert_eq!(entry_titles(&store, &url), ["Überall"]);
+}
