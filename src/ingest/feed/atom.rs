@@ -38,7 +38,7 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
     feed.link = alternate(&links).and_then(|link| {
         let href = link.attr("href")?.trim();
         (!href.is_empty())
-            .then(|| normalise::url::resolve(ctx.base_without_feed_link(link).as_ref(), href))
+            .then(|| super::context::resolve(ctx.base_without_feed_link(link).as_ref(), href))
     });
     ctx.set_feed_link(feed.link.as_deref());
     feed.self_link = links
@@ -250,13 +250,17 @@ enum Kind {
 struct Construct {
     kind: Kind,
     value: String,
+    /// For markup read from the tree: its text, taken from the tree rather than by
+    /// parsing the serialised markup again.
+    text: Option<String>,
 }
 
 impl Construct {
     fn plain(&self, ctx: &Ctx) -> Option<String> {
-        match self.kind {
-            Kind::Text => collapse_whitespace(&self.value),
-            Kind::Html | Kind::Markup => ctx.plain(&self.value),
+        match (self.kind, &self.text) {
+            (Kind::Markup, Some(text)) => collapse_whitespace(text),
+            (Kind::Text, _) => collapse_whitespace(&self.value),
+            (Kind::Html | Kind::Markup, _) => ctx.plain(&self.value),
         }
     }
 
@@ -306,7 +310,11 @@ fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
         if kind == Kind::Markup {
             kind = Kind::Html;
         }
-        return Some(Construct { kind, value });
+        return Some(Construct {
+            kind,
+            value,
+            text: None,
+        });
     }
 
     if !element.has_element_children() {
@@ -315,7 +323,11 @@ fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
             // XHTML without elements is just its text.
             kind = Kind::Text;
         }
-        return Some(Construct { kind, value });
+        return Some(Construct {
+            kind,
+            value,
+            text: None,
+        });
     }
 
     let div = single_div(element);
@@ -327,17 +339,19 @@ fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
         return Some(Construct {
             kind: Kind::Html,
             value: div.text(),
+            text: None,
         });
     }
     // XHTML: the div is the container, not the content. Markup written inline under
     // another type is taken as it stands.
-    let value = match div {
-        Some(div) if declared_xhtml(&declared) => div.inner_markup(),
-        _ => element.inner_markup(),
+    let container = match div {
+        Some(div) if declared_xhtml(&declared) => div,
+        _ => element,
     };
     Some(Construct {
         kind: Kind::Markup,
-        value,
+        value: container.inner_markup(),
+        text: Some(container.text()),
     })
 }
 

@@ -84,7 +84,7 @@ impl Ctx {
         if href.is_empty() {
             return None;
         }
-        Some(normalise::url::resolve(self.base(element).as_ref(), href))
+        Some(resolve(self.base(element).as_ref(), href))
     }
 
     /// The element's text made an absolute URL; `None` when empty.
@@ -137,6 +137,18 @@ impl Ctx {
             ));
         }
         date
+    }
+}
+
+/// `href` made absolute against `base`. A URL that is already absolute is kept exactly
+/// as written (no case folding, no added slash), so it still matches what the publisher
+/// and other readers use.
+pub(crate) fn resolve(base: Option<&Url>, href: &str) -> String {
+    let href = href.trim();
+    if Url::parse(href).is_ok() {
+        href.to_string()
+    } else {
+        normalise::url::resolve(base, href)
     }
 }
 

@@ -7,7 +7,7 @@
 
 use url::Url;
 
-use crate::normalise;
+use super::context::resolve;
 
 /// The feed types a page can point to with `<link rel="alternate" type="…">`.
 const FEED_TYPES: [&str; 5] = [
@@ -85,7 +85,7 @@ pub(crate) fn alternates(text: &str, page_url: Option<&Url>) -> Vec<String> {
                     && let Some(href) = attribute(&attributes, "href")
                     && !href.trim().is_empty()
                 {
-                    let url = normalise::url::resolve(base.as_ref(), href);
+                    let url = resolve(base.as_ref(), href);
                     if !found.contains(&url) {
                         found.push(url);
                     }

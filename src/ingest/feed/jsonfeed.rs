@@ -163,13 +163,13 @@ pub(crate) fn map_json(
     };
     let doc_base = doc_url.cloned();
     feed.link = take_text(ctx, "home_page_url", document.home_page_url)
-        .map(|href| normalise::url::resolve(doc_base.as_ref(), &href));
+        .map(|href| super::context::resolve(doc_base.as_ref(), &href));
     let base = feed
         .link
         .as_deref()
         .and_then(|link| Url::parse(link).ok())
         .or(doc_base);
-    let absolute = |href: String| normalise::url::resolve(base.as_ref(), &href);
+    let absolute = |href: String| super::context::resolve(base.as_ref(), &href);
 
     feed.title = take_text(ctx, "title", document.title).and_then(|text| text_value(&text));
     feed.self_link = take_text(ctx, "feed_url", document.feed_url).map(absolute);
@@ -196,7 +196,12 @@ pub(crate) fn map_json(
         match item {
             Loose::Ok(item) => feed.entries.push(map_item(ctx, item, base.as_ref())),
             Loose::Wrong(other) => {
-                ctx.warn(format!("is {}, expected an object; skipped", kind(&other)));
+                ctx.set_scope(None);
+                ctx.warn(format!(
+                    "entry {} is {}, expected an object; skipped",
+                    index + 1,
+                    kind(&other)
+                ));
             }
         }
     }
@@ -205,7 +210,7 @@ pub(crate) fn map_json(
 }
 
 fn map_item(ctx: &mut Ctx, item: Item, base: Option<&Url>) -> Entry {
-    let absolute = |href: String| normalise::url::resolve(base, &href);
+    let absolute = |href: String| super::context::resolve(base, &href);
     let guid = match take(ctx, "id", "a string", item.id) {
         Some(Value::String(id)) => non_empty(id),
         // The spec wants a string; numbers are common and unambiguous.

@@ -307,7 +307,7 @@ fn link_value(ctx: &Ctx, element: &Element, channel: bool) -> Option<String> {
         if value.is_empty() {
             return None;
         }
-        Some(normalise::url::resolve(
+        Some(super::context::resolve(
             ctx.base_without_feed_link(element).as_ref(),
             value,
         ))

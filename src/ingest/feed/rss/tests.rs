@@ -2,11 +2,11 @@
 
 use chrono::{TimeZone, Utc};
 
-use crate::ingest::feed::{ParseOptions, parse_for_test};
+use crate::ingest::feed::{ParseOptions, parse};
 use crate::model::{Category, Enclosure, Feed, Format, Image, Person};
 
 fn read(xml: &str) -> Feed {
-    match parse_for_test(xml, &ParseOptions::default()) {
+    match parse(xml.as_bytes(), &ParseOptions::default()) {
         Ok(feed) => feed,
         Err(error) => panic!("test document did not parse: {error}"),
     }
@@ -17,7 +17,7 @@ fn read_at(xml: &str, url: &str) -> Feed {
         base_url: url::Url::parse(url).ok(),
         ..ParseOptions::default()
     };
-    match parse_for_test(xml, &options) {
+    match parse(xml.as_bytes(), &options) {
         Ok(feed) => feed,
         Err(error) => panic!("test document did not parse: {error}"),
     }
