@@ -671,3 +671,48 @@ fn the_header_charset_and_the_final_url_reach_the_parser() {
     assert_eq!(state(&store, &url).title.as_deref(), Some("Café"));
     assert_eq!(entry_titles(&store, &url), ["Überall"]);
 }
+
+/// An RSS document in windows-1252 bytes whose declaration names `declared`.
+fn latin1_rss(declared: &str) -> Vec<u8> {
+    let text = format!(
+        "<?xml version=\"1.0\" encoding=\"{declared}\"?>\n<rss version=\"2.0\"><channel>\
+         <title>Caf\u{e9} Oranje</title><link>https://cafe.example/</link>\
+         <item><title>Cr\u{e8}me br\u{fb}l\u{e9}e</title><guid>https://cafe.example/1</guid>\
+         <pubDate>Tue, 05 Mar 2024 09:00:00 GMT</pubDate></item></channel></rss>"
+    );
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(&text);
+    assert!(!unmappable);
+    bytes.into_owned()
+}
+
+#[test]
+fn a_header_charset_that_disagrees_with_the_document_is_handled_as_http_says() {
+    let server = Server::start(|hit| match hit.path.as_str() {
+        // The header is right and the declaration wrong: the header wins (RFC 7303).
+        "/header-right" => Reply::Raw(response(
+            200,
+            &[("Content-Type", "application/rss+xml; charset=ISO-8859-1")],
+            &latin1_rss("UTF-8"),
+        )),
+        // The header claims UTF-8 for Latin-1 bytes: repaired, with a warning.
+        _ => Reply::Raw(response(
+            200,
+            &[("Content-Type", "application/rss+xml; charset=utf-8")],
+            &latin1_rss("ISO-8859-1"),
+        )),
+    });
+    let urls = [server.url("/header-right"), server.url("/header-wrong")];
+    let mut store = Store::open_in_memory().unwrap();
+    let report = run_with(&mut store, &urls, &settings());
+    assert_eq!(report.totals().fetched, 2);
+    for url in &urls {
+        assert_eq!(state(&store, url).title.as_deref(), Some("Café Oranje"));
+        assert_eq!(entry_titles(&store, url), ["Crème brûlée"]);
+    }
+    assert!(
+        report.sources[0].warnings.is_empty(),
+        "{:?}",
+        report.sources[0].warnings
+    );
+    assert!(!report.sources[1].warnings.is_empty());
+}
