@@ -49,11 +49,13 @@ CREATE TABLE entries (
     owner INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
     guid TEXT,
     link TEXT,
-    json TEXT NOT NULL,
     hash TEXT NOT NULL,
     sort_date INTEGER NOT NULL,
     first_seen INTEGER NOT NULL,
-    last_changed INTEGER NOT NULL
+    last_changed INTEGER NOT NULL,
+    -- Last: a long value spills into overflow pages, which a lookup of the columns
+    -- before it then never has to read.
+    json TEXT NOT NULL
 );
 CREATE INDEX entries_link ON entries(link) WHERE link IS NOT NULL;
 CREATE INDEX entries_sort ON entries(sort_date DESC, key);
