@@ -8,6 +8,8 @@
 //!
 //! What a result does to a source:
 //! - 200 with a body whose SHA-256 equals the stored one: not parsed, like a 304.
+//!   (The stored fingerprint includes omroep's version: a new version re-parses every
+//!   feed once, without validators, as its parser may read more.)
 //! - 304: nothing parsed; the stored entries count as seen.
 //! - 410: the source is retired and skipped by later runs until re-enabled.
 //! - 429/503 with `Retry-After`: not fetched again before the time the server asked.
@@ -209,6 +211,16 @@ enum TaskResult {
     Gone(String),
 }
 
+/// What ends a body's fingerprint: the omroep version that parsed it.
+const VERSION_SUFFIX: &str = concat!("@omroep-", env!("CARGO_PKG_VERSION"));
+
+/// The stored fingerprint of a parsed body: its SHA-256 and the omroep version that
+/// parsed it, so that after an upgrade every feed is parsed once more even when its
+/// server says (304) or its bytes show (same hash) that it has not changed.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    format!("{}{VERSION_SUFFIX}", store::hex_sha256(bytes))
+}
+
 /// Ingests `sources` into `store`; `on_source` is called as each source is recorded
 /// (or skipped), for progress display.
 pub fn ingest(
@@ -297,8 +309,12 @@ async fn fetch_one(
     parse: ParseFn,
     max_bytes: usize,
 ) -> Done {
-    // Validators only count when the document they describe was stored.
-    let has_document = state.body_hash.is_some();
+    // Validators only count when the document they describe was stored, by this
+    // version of omroep (a newer parser may read more out of the same document).
+    let has_document = state
+        .body_hash
+        .as_deref()
+        .is_some_and(|hash| hash.ends_with(VERSION_SUFFIX));
     let request = Request {
         url: state.url.clone(),
         etag: state.etag.clone().filter(|_| has_document),
@@ -350,7 +366,7 @@ async fn fetch_one(
                 http_charset: charset,
             };
             let parsed = tokio::task::spawn_blocking(move || {
-                let body_hash = store::hex_sha256(&bytes);
+                let body_hash = fingerprint(&bytes);
                 if stored_hash.as_deref() == Some(body_hash.as_str()) {
                     return Ok(None);
                 }

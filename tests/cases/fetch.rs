@@ -716,3 +716,52 @@ fn a_header_charset_that_disagrees_with_the_document_is_handled_as_http_says() {
     );
     assert!(!report.sources[1].warnings.is_empty());
 }
+
+#[test]
+fn a_feed_parsed_by_an_older_omroep_is_fetched_whole_and_parsed_again() {
+    let server = conditional_server();
+    let url = server.url("/feed.json");
+    let mut store = Store::open_in_memory().unwrap();
+    run(&mut store, &url);
+    let stored = state(&store, &url);
+    assert!(
+        stored
+            .body_hash
+            .as_deref()
+            .unwrap()
+            .ends_with(&format!("@omroep-{}", env!("CARGO_PKG_VERSION")))
+    );
+    // Pretend an older omroep parsed the same document.
+    let old_hash = stored
+        .body_hash
+        .unwrap()
+        .replace("@omroep-", "@omroep-0.0.0-old-");
+    let meta = omroep::model::Feed::default();
+    store
+        .record(
+            stored.id,
+            &omroep::store::FetchRecord {
+                at: Utc::now(),
+                status: Some(200),
+                moved_to: None,
+                redirects: &[],
+                outcome: omroep::store::Outcome::Parsed {
+                    meta: &meta,
+                    entries: &[],
+                    validators: omroep::store::Validators {
+                        etag: Some(FEED_ETAG.into()),
+                        last_modified: None,
+                    },
+                    body_hash: &old_hash,
+                },
+            },
+        )
+        .unwrap();
+    let report = run(&mut store, &url);
+    assert_eq!(server.last_hit("/feed.json").header("if-none-match"), None);
+    assert!(matches!(
+        report.outcome,
+        SourceOutcome::Fetched { entries: 2, .. }
+    ));
+    assert_eq!(state(&store, &url).title.as_deref(), Some("Blog"));
+}
