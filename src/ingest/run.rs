@@ -276,6 +276,10 @@ pub fn ingest(
         };
         let (sender, mut receiver) =
             tokio::sync::mpsc::channel::<Done>(settings.fetch.concurrency.max(1));
+        let names: Vec<(usize, String, String)> = to_fetch
+            .iter()
+            .map(|(index, state)| (*index, state.configured_url.clone(), state.url.clone()))
+            .collect();
         for (index, state) in to_fetch {
             let fetcher = fetcher.clone();
             let sender = sender.clone();
@@ -294,6 +298,24 @@ pub fn ingest(
             let report = record(store, done, settings.backoff)?;
             on_source(&report);
             reports[index] = Some(report);
+        }
+        // A task that died (a bug) sent nothing: say so rather than drop its line.
+        for (index, url, fetched_url) in names {
+            if reports[index].is_none() {
+                let report = SourceReport {
+                    url,
+                    fetched_url,
+                    status: None,
+                    moved_to: None,
+                    outcome: SourceOutcome::Failed {
+                        error: "omroep stopped working on this source unexpectedly; please report this feed".into(),
+                        next_fetch: None,
+                    },
+                    warnings: Vec::new(),
+                };
+                on_source(&report);
+                reports[index] = Some(report);
+            }
         }
     }
     Ok(RunReport {

@@ -765,3 +765,36 @@ fn a_feed_parsed_by_an_older_omroep_is_fetched_whole_and_parsed_again() {
     ));
     assert_eq!(state(&store, &url).title.as_deref(), Some("Blog"));
 }
+
+fn panicking_parse(
+    bytes: &[u8],
+    options: &omroep::ingest::feed::ParseOptions,
+) -> Result<omroep::model::Feed, omroep::ingest::feed::ParseError> {
+    if bytes.starts_with(b"{\"boom\"") {
+        panic!("a parser bug");
+    }
+    omroep::ingest::feed::parse(bytes, options)
+}
+
+#[test]
+fn a_parser_crash_on_one_feed_is_that_feed_s_failure_only() {
+    let server = Server::start(|hit| match hit.path.as_str() {
+        "/boom" => Reply::Raw(response(200, &[], b"{\"boom\": true}")),
+        _ => Reply::Raw(response(200, &[], &feed_v1())),
+    });
+    let urls = [server.url("/boom"), server.url("/fine")];
+    let mut store = Store::open_in_memory().unwrap();
+    let mut crashing = settings();
+    crashing.parse = panicking_parse;
+    let report = run_with(&mut store, &urls, &crashing);
+    assert!(
+        failed_error(&report.sources[0]).starts_with("the parser failed unexpectedly"),
+        "{:?}",
+        report.sources[0]
+    );
+    assert!(matches!(
+        report.sources[1].outcome,
+        SourceOutcome::Fetched { entries: 2, .. }
+    ));
+    assert_eq!(state(&store, &urls[0]).consecutive_failures, 1);
+}
