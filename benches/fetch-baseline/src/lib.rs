@@ -129,7 +129,7 @@ mod tests {
     #[test]
     fn dates_have_the_right_weekday() {
         assert_eq!(super::rfc822(0), "Tue, 31 Dec 2024 09:00:00 +0000");
-        assert_eq!(super::rfc822(365), "Sun, 31 Dec 2023 09:00:00 +0000");
+        assert_eq!(super::rfc822(366), "Sun, 31 Dec 2023 09:00:00 +0000");
         assert_eq!(super::rfc3339(30), "2024-12-01T09:00:00Z");
     }
 }
@@ -168,7 +168,8 @@ fn body(rng: &mut Rng, paragraphs: u64) -> String {
 
 fn title(rng: &mut Rng) -> String {
     let mut title = String::new();
-    words(rng, 3 + rng.below(6) as usize, &mut title);
+    let n = 3 + rng.below(6) as usize;
+    words(rng, n, &mut title);
     title
 }
 
