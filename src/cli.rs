@@ -9,7 +9,8 @@ const EXIT_CODES: &str = "\
 Exit status:
   0  everything succeeded
   1  the run finished, but some sources or outputs failed
-  2  bad arguments, configuration or store";
+  2  bad arguments, configuration or store
+  3  another run is using the store (ingest); nothing was done";
 
 /// Publish and aggregate blogs and podcasts.
 #[derive(Debug, Parser)]
@@ -55,6 +56,10 @@ pub enum Command {
     Run(BuildArgs),
     /// Create a working site (omroep.toml, a blog and a podcast feed, sample content).
     Init(InitArgs),
+    /// Fetch every remote source of the site's feeds into the store.
+    Ingest(IngestArgs),
+    /// List the remote sources with their state (failures, back-off, moves, retirement).
+    Sources(SourcesArgs),
 }
 
 #[derive(Debug, Args)]
@@ -86,6 +91,53 @@ pub struct ParseArgs {
     /// Refuse documents larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::feed::DEFAULT_MAX_BYTES)]
     pub max_bytes: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct IngestArgs {
+    /// Ingest only the sources of this feed (its file name in feeds/, without .toml).
+    #[arg(long, value_name = "NAME")]
+    pub feed: Option<String>,
+    /// Print the run's summary as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// Requests in flight at once, over all hosts.
+    #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
+    pub concurrency: u16,
+    /// Requests in flight at once to one host.
+    #[arg(long, value_name = "N", default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..))]
+    pub per_host: u16,
+    /// Seconds allowed to connect to a server.
+    #[arg(long, value_name = "SECONDS", default_value_t = 10.0, value_parser = positive_seconds)]
+    pub connect_timeout: f64,
+    /// Seconds allowed for a whole request, body included (cuts off trickling servers).
+    #[arg(long, value_name = "SECONDS", default_value_t = 60.0, value_parser = positive_seconds)]
+    pub timeout: f64,
+    /// Refuse responses larger than this many bytes, on the wire or decompressed.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::remote::DEFAULT_MAX_BYTES)]
+    pub max_bytes: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct SourcesArgs {
+    /// List only the sources that need attention: failing, retired or moved.
+    #[arg(long)]
+    pub failing: bool,
+    /// Print the list as JSON on standard output.
+    #[arg(long)]
+    pub json: bool,
+    /// Fetch this retired or backed-off source again on the next run (its configured URL).
+    #[arg(long, value_name = "URL", conflicts_with_all = ["failing", "json"])]
+    pub enable: Option<String>,
+}
+
+fn positive_seconds(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds > 0.0 && seconds <= 86_400.0 => Ok(seconds),
+        _ => Err(format!(
+            "{text:?} is not a number of seconds between 0 and 86400"
+        )),
+    }
 }
 
 impl Cli {

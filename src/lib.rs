@@ -17,3 +17,4 @@ pub mod normalise;
 pub mod publish;
 pub mod render;
 pub mod report;
+pub mod store;

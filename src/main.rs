@@ -14,6 +14,8 @@ fn main() -> ExitCode {
         Command::Build(args) => commands::build::run(&cli.global, args),
         Command::Run(args) => commands::run::run(&cli.global, args),
         Command::Init(args) => commands::init::run(&cli.global, args),
+        Command::Ingest(args) => commands::ingest::run(args, &cli.global),
+        Command::Sources(args) => commands::sources::run(args),
     };
     let status = match result {
         Ok(status) => status,
@@ -22,7 +24,7 @@ fn main() -> ExitCode {
                 Status::Success
             } else {
                 omroep::report::error(&format!("{error:#}"));
-                Status::Fatal
+                Status::of_error(&error)
             }
         }
     };

@@ -5,6 +5,9 @@ pub mod build;
 pub mod init;
 pub mod parse;
 pub mod run;
+pub mod ingest;
+pub mod site_sources;
+pub mod sources;
 
 /// The exit status of a command: see `--help`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -15,6 +18,8 @@ pub enum Status {
     Partial,
     /// Bad arguments, configuration or store.
     Fatal,
+    /// Another run holds the store's lock.
+    Locked,
 }
 
 impl Status {
@@ -23,6 +28,22 @@ impl Status {
             Status::Success => 0,
             Status::Partial => 1,
             Status::Fatal => 2,
+            Status::Locked => 3,
+        }
+    }
+
+    /// The status for an error that ended a command.
+    pub fn of_error(error: &anyhow::Error) -> Status {
+        let locked = error.chain().any(|cause| {
+            matches!(
+                cause.downcast_ref::<crate::store::lock::LockError>(),
+                Some(crate::store::lock::LockError::Busy { .. })
+            )
+        });
+        if locked {
+            Status::Locked
+        } else {
+            Status::Fatal
         }
     }
 }

@@ -34,3 +34,5 @@ pub use local::{
     Asset, Collected, HeldBack, ItemKind, LocalItem, LocalSettings, Problem, Session,
     collect_audio, collect_markdown,
 };
+pub mod remote;
+pub mod run;

@@ -1,0 +1,159 @@
+//! `omroep ingest [--feed NAME] [--json]`: fetch every remote source into the store.
+//!
+//! Takes the store's run lock first (a second run over the same store exits with status
+//! 3), then hands the sources to `ingest::run`. On a terminal a progress bar shows the
+//! run; otherwise each source gets one plain line on standard error, for cron logs.
+//! Failures are always printed. The summary goes to standard output, as text or, with
+//! `--json`, as one JSON object. Exit status 1 when any source failed.
+
+use std::io::{IsTerminal, Write};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::Status;
+use super::site_sources::SiteSources;
+use crate::cli::{GlobalArgs, IngestArgs};
+use crate::ingest::remote::{FetchSettings, user_agent};
+use crate::ingest::run::{self, RunReport, RunSettings, SourceOutcome, SourceReport, SourceSpec};
+use crate::report;
+use crate::store::Store;
+use crate::store::lock::StoreLock;
+
+pub fn run(args: &IngestArgs, global: &GlobalArgs) -> Result<Status> {
+    let site = SiteSources::load(&crate::cli::Cli::current_dir())?;
+    let urls = site.urls(args.feed.as_deref())?;
+    let _lock = StoreLock::acquire(&site.store)?;
+    let mut store = Store::open(&site.store)?;
+    let settings = RunSettings {
+        fetch: FetchSettings {
+            user_agent: user_agent(site.base_url.as_deref()),
+            concurrency: usize::from(args.concurrency),
+            per_host: usize::from(args.per_host),
+            connect_timeout: Duration::from_secs_f64(args.connect_timeout),
+            timeout: Duration::from_secs_f64(args.timeout),
+            max_transfer_bytes: args.max_bytes,
+            max_body_bytes: args.max_bytes,
+            ..FetchSettings::default()
+        },
+        ..RunSettings::default()
+    };
+    let specs: Vec<SourceSpec> = urls.into_iter().map(|url| SourceSpec { url }).collect();
+
+    let bar = (!global.quiet && std::io::stderr().is_terminal() && !specs.is_empty()).then(|| {
+        let bar = ProgressBar::new(specs.len() as u64);
+        bar.set_style(
+            ProgressStyle::with_template("{bar:30} {pos}/{len} sources  {wide_msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        bar
+    });
+    let mut on_source = |source: &SourceReport| {
+        let line = source_line(source);
+        match (&bar, source.is_failure(), global.quiet) {
+            (Some(bar), true, _) => bar.suspend(|| report::error(&line)),
+            (Some(bar), false, _) => bar.set_message(report::clean(&source.url)),
+            (None, true, _) => report::error(&line),
+            (None, false, false) => eprintln!("{}", report::clean(&line)),
+            (None, false, true) => {}
+        }
+        if let Some(bar) = &bar {
+            bar.inc(1);
+        }
+    };
+    let report = run::ingest(&mut store, &specs, &settings, &mut on_source)
+        .with_context(|| format!("{}", site.store.display()))?;
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        let json = serde_json::json!({
+            "totals": report.totals(),
+            "sources": report.sources,
+        });
+        serde_json::to_writer_pretty(&mut stdout, &json)?;
+        writeln!(stdout)?;
+    } else if !global.quiet {
+        write_summary(&mut stdout, &report)?;
+    }
+    stdout.flush()?;
+    Ok(if report.totals().failed > 0 {
+        Status::Partial
+    } else {
+        Status::Success
+    })
+}
+
+/// One source's plain line (without the `omroep:` prefix).
+fn source_line(source: &SourceReport) -> String {
+    let url = &source.url;
+    let moved = match &source.moved_to {
+        Some(to) => format!(" (moved permanently to {to})"),
+        None => String::new(),
+    };
+    match &source.outcome {
+        SourceOutcome::Fetched {
+            entries,
+            entries_new,
+            entries_changed,
+        } => format!(
+            "fetched {url}: {entries} entries, {entries_new} new, {entries_changed} changed{moved}"
+        ),
+        SourceOutcome::NotModified => format!("not modified {url}{moved}"),
+        SourceOutcome::Unchanged => format!("unchanged {url}{moved}"),
+        SourceOutcome::Failed { error, next_fetch } => {
+            let next = next_fetch
+                .map(|when| {
+                    format!(
+                        " (next try after {})",
+                        crate::model::utc_seconds::format(&when)
+                    )
+                })
+                .unwrap_or_default();
+            let via = if source.fetched_url == *url {
+                String::new()
+            } else {
+                format!(" (fetched as {})", source.fetched_url)
+            };
+            format!("{url}{via}: {error}{next}")
+        }
+        SourceOutcome::Retired { error } => format!("retired {url}: {error}"),
+        SourceOutcome::SkippedRetired { .. } => {
+            format!("skipped {url}: retired (answered 410 Gone earlier)")
+        }
+        SourceOutcome::Deferred { until, .. } => format!(
+            "skipped {url}: backing off after failures until {}",
+            until
+                .map(|when| crate::model::utc_seconds::format(&when))
+                .unwrap_or_default()
+        ),
+    }
+}
+
+fn write_summary(out: &mut impl Write, report: &RunReport) -> std::io::Result<()> {
+    let totals = report.totals();
+    writeln!(
+        out,
+        "sources: {} fetched, {} not modified, {} failed, {} retired, {} skipped",
+        totals.fetched, totals.not_modified, totals.failed, totals.retired, totals.skipped
+    )?;
+    writeln!(
+        out,
+        "entries: {} new, {} changed",
+        totals.entries_new, totals.entries_changed
+    )?;
+    for source in &report.sources {
+        if let Some(to) = &source.moved_to {
+            writeln!(
+                out,
+                "moved: {} -> {} (permanent redirect; update the feed definition)",
+                report::clean(&source.url),
+                report::clean(to)
+            )?;
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,526 @@
+//! One ingest run over many remote sources: fetch them concurrently, parse what changed,
+//! record each source in the store as it completes, and report.
+//!
+//! The fetches and parses run on a tokio runtime (parsing on its blocking pool, as it is
+//! CPU work); the store is written on the calling thread, one transaction per source,
+//! in the order sources finish. A source's failure is recorded and reported and never
+//! stops the others; only a store error ends the run early.
+//!
+//! What a result does to a source:
+//! - 200 with a body whose SHA-256 equals the stored one: not parsed, like a 304.
+//!   (The stored fingerprint includes omroep's version: a new version re-parses every
+//!   feed once, without validators, as its parser may read more.)
+//! - 304: nothing parsed; the stored entries count as seen.
+//! - 410: the source is retired and skipped by later runs until re-enabled.
+//! - 429/503 with `Retry-After`: not fetched again before the time the server asked.
+//! - Any other failure (404, 5xx, timeouts, caps, a body that is not a feed):
+//!   exponential back-off across runs ([`Backoff`]); a source still waiting is skipped
+//!   and reported as deferred.
+//! - Permanent redirects (301/308) move the source to its new URL, reported, when the
+//!   fetch succeeded; temporary ones (302/303/307) change nothing.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::ingest::feed::{ParseError, ParseOptions};
+use crate::ingest::remote::retry::Backoff;
+use crate::ingest::remote::{Answer, FetchError, FetchSettings, Fetcher, Request};
+use crate::model::Feed;
+use crate::store::{self, FetchRecord, Outcome, SourceId, Store, StoreError, Validators};
+
+/// A parser for fetched bodies: [`crate::ingest::feed::parse`] in real runs.
+pub type ParseFn = fn(&[u8], &ParseOptions) -> Result<Feed, ParseError>;
+
+/// One remote source to ingest: the URL as the configuration names it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SourceSpec {
+    pub url: String,
+}
+
+/// How to run.
+#[derive(Debug, Clone)]
+pub struct RunSettings {
+    pub fetch: FetchSettings,
+    pub backoff: Backoff,
+    pub parse: ParseFn,
+}
+
+impl Default for RunSettings {
+    fn default() -> Self {
+        RunSettings {
+            fetch: FetchSettings::default(),
+            backoff: Backoff::default(),
+            parse: crate::ingest::feed::parse,
+        }
+    }
+}
+
+/// Why a run could not go on at all.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("could not set up the HTTP client: {0}")]
+    Client(FetchError),
+    #[error("could not start the async runtime: {0}")]
+    Runtime(std::io::Error),
+}
+
+/// What happened to one source in this run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub enum SourceOutcome {
+    /// A new document was parsed and stored.
+    Fetched {
+        entries: u64,
+        entries_new: u64,
+        entries_changed: u64,
+    },
+    /// 304 Not Modified.
+    NotModified,
+    /// 200, but the body is the one already stored.
+    Unchanged,
+    /// Failed this run; not fetched again before `next_fetch`.
+    Failed {
+        error: String,
+        #[serde(with = "crate::model::utc_seconds::option")]
+        next_fetch: Option<DateTime<Utc>>,
+    },
+    /// Answered 410 Gone in this run, and retired.
+    Retired { error: String },
+    /// Retired by an earlier run: not fetched.
+    SkippedRetired {
+        #[serde(with = "crate::model::utc_seconds::option")]
+        since: Option<DateTime<Utc>>,
+    },
+    /// Still backing off after earlier failures: not fetched.
+    Deferred {
+        #[serde(with = "crate::model::utc_seconds::option")]
+        until: Option<DateTime<Utc>>,
+        error: Option<String>,
+    },
+}
+
+/// One source's line of the run report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SourceReport {
+    /// The URL as configured.
+    pub url: String,
+    /// Where it was fetched (after permanent moves recorded earlier).
+    pub fetched_url: String,
+    /// The final HTTP status, when an answer came.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// Set when permanent redirects moved the source in this run: its new URL.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub moved_to: Option<String>,
+    #[serde(flatten)]
+    pub outcome: SourceOutcome,
+    /// What the parser repaired or ignored.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl SourceReport {
+    pub fn is_failure(&self) -> bool {
+        matches!(self.outcome, SourceOutcome::Failed { .. })
+    }
+}
+
+/// Counts over a whole run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Totals {
+    pub sources: u64,
+    pub fetched: u64,
+    /// 304s and unchanged bodies.
+    pub not_modified: u64,
+    pub failed: u64,
+    /// Retired in this run.
+    pub retired: u64,
+    /// Skipped: retired earlier, or backing off.
+    pub skipped: u64,
+    pub moved: u64,
+    pub entries_new: u64,
+    pub entries_changed: u64,
+}
+
+/// The report of a run, one line per source in the order the sources were given.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct RunReport {
+    pub sources: Vec<SourceReport>,
+}
+
+impl RunReport {
+    pub fn totals(&self) -> Totals {
+        let mut totals = Totals {
+            sources: self.sources.len() as u64,
+            ..Totals::default()
+        };
+        for source in &self.sources {
+            totals.moved += u64::from(source.moved_to.is_some());
+            match &source.outcome {
+                SourceOutcome::Fetched {
+                    entries_new,
+                    entries_changed,
+                    ..
+                } => {
+                    totals.fetched += 1;
+                    totals.entries_new += entries_new;
+                    totals.entries_changed += entries_changed;
+                }
+                SourceOutcome::NotModified | SourceOutcome::Unchanged => totals.not_modified += 1,
+                SourceOutcome::Failed { .. } => totals.failed += 1,
+                SourceOutcome::Retired { .. } => totals.retired += 1,
+                SourceOutcome::SkippedRetired { .. } | SourceOutcome::Deferred { .. } => {
+                    totals.skipped += 1
+                }
+            }
+        }
+        totals
+    }
+}
+
+/// What a fetch task hands back to the writing thread.
+struct Done {
+    index: usize,
+    source: SourceId,
+    url: String,
+    fetched_url: String,
+    /// The permanent move and its hops, when the redirects began with permanent ones.
+    moved: Option<(String, Vec<store::Redirect>)>,
+    at: DateTime<Utc>,
+    status: Option<u16>,
+    result: TaskResult,
+    failures_before: u32,
+    /// The global concurrency slot, released once the result is recorded.
+    _slot: Option<tokio::sync::OwnedSemaphorePermit>,
+}
+
+enum TaskResult {
+    Parsed {
+        feed: Box<Feed>,
+        validators: Validators,
+        body_hash: String,
+    },
+    NotModified(Validators),
+    Unchanged(Validators),
+    Failed(String, Option<DateTime<Utc>>),
+    Gone(String),
+}
+
+/// What ends a body's fingerprint: the omroep version that parsed it.
+const VERSION_SUFFIX: &str = concat!("@omroep-", env!("CARGO_PKG_VERSION"));
+
+/// The stored fingerprint of a parsed body: its SHA-256 and the omroep version that
+/// parsed it, so that after an upgrade every feed is parsed once more even when its
+/// server says (304) or its bytes show (same hash) that it has not changed.
+pub fn fingerprint(bytes: &[u8]) -> String {
+    format!("{}{VERSION_SUFFIX}", store::hex_sha256(bytes))
+}
+
+/// Ingests `sources` into `store`; `on_source` is called as each source is recorded
+/// (or skipped), for progress display.
+pub fn ingest(
+    store: &mut Store,
+    sources: &[SourceSpec],
+    settings: &RunSettings,
+    on_source: &mut dyn FnMut(&SourceReport),
+) -> Result<RunReport, RunError> {
+    let mut seen = HashSet::new();
+    let urls: Vec<&str> = sources
+        .iter()
+        .map(|spec| spec.url.as_str())
+        .filter(|url| seen.insert(*url))
+        .collect();
+    let states = store.ensure_sources(&urls)?;
+    let now = Utc::now();
+    let mut reports: Vec<Option<SourceReport>> = vec![None; states.len()];
+    let mut to_fetch = Vec::new();
+    for (index, state) in states.into_iter().enumerate() {
+        let skipped = |outcome| SourceReport {
+            url: state.configured_url.clone(),
+            fetched_url: state.url.clone(),
+            status: None,
+            moved_to: None,
+            outcome,
+            warnings: Vec::new(),
+        };
+        let report = if state.retired_at.is_some() {
+            skipped(SourceOutcome::SkippedRetired {
+                since: state.retired_at,
+            })
+        } else if state.next_fetch.is_some_and(|when| when > now) {
+            skipped(SourceOutcome::Deferred {
+                until: state.next_fetch,
+                error: state.last_error.clone(),
+            })
+        } else {
+            to_fetch.push((index, state));
+            continue;
+        };
+        on_source(&report);
+        reports[index] = Some(report);
+    }
+
+    if !to_fetch.is_empty() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+            .map_err(RunError::Runtime)?;
+        let fetcher = {
+            let _guard = runtime.enter();
+            Arc::new(Fetcher::new(settings.fetch.clone()).map_err(RunError::Client)?)
+        };
+        let (sender, mut receiver) =
+            tokio::sync::mpsc::channel::<Done>(settings.fetch.concurrency.max(1));
+        let names: Vec<(usize, String, String)> = to_fetch
+            .iter()
+            .map(|(index, state)| (*index, state.configured_url.clone(), state.url.clone()))
+            .collect();
+        for (index, state) in to_fetch {
+            let fetcher = fetcher.clone();
+            let sender = sender.clone();
+            let parse = settings.parse;
+            let max_bytes = usize::try_from(settings.fetch.max_body_bytes).unwrap_or(usize::MAX);
+            runtime.spawn(async move {
+                let done = fetch_one(index, state, &fetcher, parse, max_bytes).await;
+                // The receiver is gone only when the run is ending early (a store
+                // error); the result is then of no use to anyone.
+                let _ = sender.send(done).await;
+            });
+        }
+        drop(sender);
+        while let Some(done) = receiver.blocking_recv() {
+            let index = done.index;
+            let report = record(store, done, settings.backoff)?;
+            on_source(&report);
+            reports[index] = Some(report);
+        }
+        // A task that died (a bug) sent nothing: say so rather than drop its line.
+        for (index, url, fetched_url) in names {
+            if reports[index].is_none() {
+                let report = SourceReport {
+                    url,
+                    fetched_url,
+                    status: None,
+                    moved_to: None,
+                    outcome: SourceOutcome::Failed {
+                        error: "omroep stopped working on this source unexpectedly; please report this feed".into(),
+                        next_fetch: None,
+                    },
+                    warnings: Vec::new(),
+                };
+                on_source(&report);
+                reports[index] = Some(report);
+            }
+        }
+    }
+    Ok(RunReport {
+        sources: reports.into_iter().flatten().collect(),
+    })
+}
+
+/// Fetches and (when needed) parses one source.
+async fn fetch_one(
+    index: usize,
+    state: store::SourceState,
+    fetcher: &Fetcher,
+    parse: ParseFn,
+    max_bytes: usize,
+) -> Done {
+    // Validators only count when the document they describe was stored, by this
+    // version of omroep (a newer parser may read more out of the same document).
+    let has_document = state
+        .body_hash
+        .as_deref()
+        .is_some_and(|hash| hash.ends_with(VERSION_SUFFIX));
+    let request = Request {
+        url: state.url.clone(),
+        etag: state.etag.clone().filter(|_| has_document),
+        last_modified: state.last_modified.clone().filter(|_| has_document),
+    };
+    let fetched = fetcher.fetch(&request).await;
+    let at = Utc::now();
+    let moved = fetched.moved_to().map(|(to, hops)| {
+        let hops = hops
+            .iter()
+            .map(|hop| store::Redirect {
+                from: hop.from.clone(),
+                to: hop.to.clone(),
+                status: hop.status,
+                at,
+            })
+            .collect();
+        (to.to_string(), hops)
+    });
+    let mut status = fetched.result.as_ref().err().and_then(FetchError::status);
+    let result = match fetched.result {
+        Ok(Answer::NotModified {
+            etag,
+            last_modified,
+        }) => {
+            status = Some(304);
+            TaskResult::NotModified(Validators {
+                etag,
+                last_modified,
+            })
+        }
+        Ok(Answer::Body {
+            status: code,
+            bytes,
+            etag,
+            last_modified,
+            charset,
+            ..
+        }) => {
+            status = Some(code);
+            let validators = Validators {
+                etag,
+                last_modified,
+            };
+            let stored_hash = state.body_hash.clone();
+            let options = ParseOptions {
+                max_bytes,
+                base_url: url::Url::parse(&fetched.final_url).ok(),
+                http_charset: charset,
+                ..ParseOptions::default()
+            };
+            let parsed = tokio::task::spawn_blocking(move || {
+                let body_hash = fingerprint(&bytes);
+                if stored_hash.as_deref() == Some(body_hash.as_str()) {
+                    return Ok(None);
+                }
+                parse(&bytes, &options).map(|feed| Some((feed, body_hash)))
+            })
+            .await;
+            match parsed {
+                Ok(Ok(Some((feed, body_hash)))) => TaskResult::Parsed {
+                    feed: Box::new(feed),
+                    validators,
+                    body_hash,
+                },
+                Ok(Ok(None)) => TaskResult::Unchanged(validators),
+                Ok(Err(error)) => TaskResult::Failed(error.to_string(), None),
+                Err(panic) => TaskResult::Failed(
+                    format!("the parser failed unexpectedly ({panic}); please report this feed"),
+                    None,
+                ),
+            }
+        }
+        Err(FetchError::Gone) => TaskResult::Gone(FetchError::Gone.to_string()),
+        Err(error) => {
+            let retry_after = match &error {
+                FetchError::Status { retry_after, .. } => *retry_after,
+                _ => None,
+            };
+            TaskResult::Failed(error.to_string(), retry_after)
+        }
+    };
+    Done {
+        index,
+        source: state.id,
+        url: state.configured_url,
+        fetched_url: state.url,
+        moved,
+        at,
+        status,
+        result,
+        failures_before: state.consecutive_failures,
+        _slot: fetched.slot,
+    }
+}
+
+/// Records one finished source in the store and makes its report line.
+fn record(store: &mut Store, done: Done, backoff: Backoff) -> Result<SourceReport, StoreError> {
+    let succeeded = matches!(
+        done.result,
+        TaskResult::Parsed { .. } | TaskResult::NotModified(_) | TaskResult::Unchanged(_)
+    );
+    let moved = done.moved.as_ref().filter(|_| succeeded);
+    let mut warnings = Vec::new();
+    let outcome = match done.result {
+        TaskResult::Parsed {
+            mut feed,
+            validators,
+            body_hash,
+        } => {
+            let entries = std::mem::take(&mut feed.entries);
+            warnings = feed.warnings.clone();
+            let record = FetchRecord {
+                at: done.at,
+                status: done.status,
+                moved_to: moved.map(|(to, _)| to.as_str()),
+                redirects: moved.map(|(_, hops)| hops.as_slice()).unwrap_or(&[]),
+                outcome: Outcome::Parsed {
+                    meta: &feed,
+                    entries: &entries,
+                    validators,
+                    body_hash: &body_hash,
+                },
+            };
+            let counts = store.record(done.source, &record)?;
+            SourceOutcome::Fetched {
+                entries: counts.seen,
+                entries_new: counts.new,
+                entries_changed: counts.changed,
+            }
+        }
+        TaskResult::NotModified(validators) | TaskResult::Unchanged(validators) => {
+            let not_modified = done.status == Some(304);
+            let record = FetchRecord {
+                at: done.at,
+                status: done.status,
+                moved_to: moved.map(|(to, _)| to.as_str()),
+                redirects: moved.map(|(_, hops)| hops.as_slice()).unwrap_or(&[]),
+                outcome: Outcome::NotModified { validators },
+            };
+            store.record(done.source, &record)?;
+            if not_modified {
+                SourceOutcome::NotModified
+            } else {
+                SourceOutcome::Unchanged
+            }
+        }
+        TaskResult::Failed(error, retry_after) => {
+            let next_fetch =
+                retry_after.unwrap_or_else(|| backoff.next_fetch(done.failures_before, done.at));
+            let record = FetchRecord {
+                at: done.at,
+                status: done.status,
+                moved_to: None,
+                redirects: &[],
+                outcome: Outcome::Failed {
+                    error: &error,
+                    next_fetch,
+                },
+            };
+            store.record(done.source, &record)?;
+            SourceOutcome::Failed {
+                error,
+                next_fetch: Some(next_fetch),
+            }
+        }
+        TaskResult::Gone(error) => {
+            let record = FetchRecord {
+                at: done.at,
+                status: done.status,
+                moved_to: None,
+                redirects: &[],
+                outcome: Outcome::Gone { error: &error },
+            };
+            store.record(done.source, &record)?;
+            SourceOutcome::Retired { error }
+        }
+    };
+    Ok(SourceReport {
+        url: done.url,
+        fetched_url: done.fetched_url,
+        status: done.status,
+        moved_to: moved.map(|(to, _)| to.clone()),
+        outcome,
+        warnings,
+    })
+}

@@ -1,0 +1,671 @@
+//! The durable store: SQLite, and the only module that speaks SQL.
+//!
+//! It keeps the remote sources (where each is fetched now, its permanent-redirect
+//! history, validators for conditional GET, the hash of the last body, failures and
+//! back-off, retirement), every entry ever seen (as the normalised model's JSON, with a
+//! content hash and first seen / last seen / last changed times) and the remembered facts
+//! about remote media. The schema is versioned (`schema.rs`) and migrated on open; the
+//! database runs in WAL mode, and every source's update is one transaction, so a run
+//! killed at any moment leaves the store as it was after the last whole source.
+//!
+//! Policies enforced here:
+//! - **Archive.** Entries that drop out of a source's feed window stay; they are only
+//!   marked as no longer in the feed.
+//! - **Undated entries** keep the time they were first seen: they sort by it, and the
+//!   read API ([`Store::entries`]) fills `published` with it when the entry has neither
+//!   `published` nor `updated`. The stored JSON itself is never given a made-up date.
+//! - **One entry, several sources.** An entry is identified across sources by its guid
+//!   when the guid is globally unique (an absolute URI, a `urn:`/`tag:` URI or a UUID),
+//!   otherwise by its id within its source; failing that, by its link, when that link is
+//!   used by no other entry of the same document (podcasts often give every item the
+//!   show's home page). The first source to store an entry owns it: only that source's
+//!   later versions change it, so two sources carrying it cannot make it flip back and
+//!   forth.
+
+pub mod lock;
+pub mod schema;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use sha2::{Digest, Sha256};
+
+use crate::model::{Entry, Feed};
+
+/// A source's row id.
+pub type SourceId = i64;
+
+/// Why the store could not be opened, read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("{path}: could not open the store: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+    #[error("{path}: could not create its folder: {source}")]
+    Folder {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{path}: {source}")]
+    Schema {
+        path: PathBuf,
+        source: schema::MigrateError,
+    },
+    #[error("store: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("store: entry {key} holds JSON omroep cannot read ({source}); the store is damaged")]
+    BadJson {
+        key: String,
+        source: serde_json::Error,
+    },
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// What the store knows about one remote source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceState {
+    pub id: SourceId,
+    /// The URL as the configuration names it: the source's name, never changed.
+    pub configured_url: String,
+    /// Where it is fetched now: the configured URL, moved by permanent redirects.
+    pub url: String,
+    /// The feed's title, from its last parsed document.
+    pub title: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// SHA-256 (hex) of the last body that was parsed and stored.
+    pub body_hash: Option<String>,
+    pub last_fetch: Option<DateTime<Utc>>,
+    pub last_success: Option<DateTime<Utc>>,
+    /// The HTTP status of the last fetch; `None` when no answer came (or never fetched).
+    pub last_status: Option<u16>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    /// Not fetched before this time (back-off after failures, or the server's Retry-After).
+    pub next_fetch: Option<DateTime<Utc>>,
+    /// Set when the source answered 410 Gone: it is not fetched again until re-enabled.
+    pub retired_at: Option<DateTime<Utc>>,
+    /// Entries linked to this source, including archived ones.
+    pub entries: u64,
+    /// Every permanent redirect followed, oldest first.
+    pub redirects: Vec<Redirect>,
+}
+
+/// One permanent redirect that moved a source.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Redirect {
+    pub from: String,
+    pub to: String,
+    pub status: u16,
+    pub at: DateTime<Utc>,
+}
+
+/// The validators a server gave for conditional GET next time.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Validators {
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+}
+
+/// The result of fetching one source, to be recorded in one transaction.
+#[derive(Debug)]
+pub struct FetchRecord<'a> {
+    pub at: DateTime<Utc>,
+    /// The final HTTP status, `None` when no answer came.
+    pub status: Option<u16>,
+    /// Where the source now lives, when permanent redirects moved it.
+    pub moved_to: Option<&'a str>,
+    /// The permanent redirects that moved it (recorded in its history).
+    pub redirects: &'a [Redirect],
+    pub outcome: Outcome<'a>,
+}
+
+/// What happened to a fetched source.
+#[derive(Debug)]
+pub enum Outcome<'a> {
+    /// A new document was parsed: `meta` is the feed without its entries.
+    Parsed {
+        meta: &'a Feed,
+        entries: &'a [Entry],
+        validators: Validators,
+        body_hash: &'a str,
+    },
+    /// 304 Not Modified, or a 200 whose body hash equals the stored one. Validators
+    /// absent from this answer keep their stored values.
+    NotModified { validators: Validators },
+    /// A failure: counted, and the source is not fetched again before `next_fetch`.
+    Failed {
+        error: &'a str,
+        next_fetch: DateTime<Utc>,
+    },
+    /// 410 Gone: the source is retired.
+    Gone { error: &'a str },
+}
+
+/// Entries added and changed by one update.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EntryCounts {
+    /// Entries the store did not have.
+    pub new: u64,
+    /// Entries whose content changed.
+    pub changed: u64,
+    /// Entries in the document (after dropping repeated ids).
+    pub seen: u64,
+}
+
+/// An entry as the build reads it back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredEntry {
+    /// The normalised entry; see the module docs for how `published` is filled.
+    pub entry: Entry,
+    /// The source that owns it (first stored it).
+    pub source: SourceId,
+    pub first_seen: DateTime<Utc>,
+    /// The last successful fetch (a 304 counts) of a source whose document held it.
+    pub last_seen: DateTime<Utc>,
+    pub last_changed: DateTime<Utc>,
+}
+
+/// What is known about one remote media file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MediaFacts {
+    pub url: String,
+    pub length: Option<u64>,
+    pub mime_type: Option<String>,
+    pub checked_at: DateTime<Utc>,
+}
+
+/// An open store.
+pub struct Store {
+    conn: Connection,
+}
+
+impl Store {
+    /// Opens (creating it and its folder if needed) and migrates the store at `path`.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(folder) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(folder).map_err(|source| StoreError::Folder {
+                path: folder.to_path_buf(),
+                source,
+            })?;
+        }
+        let open_error = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open(path).map_err(open_error)?;
+        Self::setup(conn, path)
+    }
+
+    /// A store that lives in memory only (for tests and dry runs).
+    pub fn open_in_memory() -> Result<Store> {
+        let conn = Connection::open_in_memory()?;
+        Self::setup(conn, Path::new(":memory:"))
+    }
+
+    fn setup(mut conn: Connection, path: &Path) -> Result<Store> {
+        let open_error = |source| StoreError::Open {
+            path: path.to_path_buf(),
+            source,
+        };
+        // Another process (a second `sources` listing, say) may hold the write lock for a
+        // moment; wait rather than fail.
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(open_error)?;
+        // WAL: readers never block the writer, and a commit is one append. NORMAL
+        // synchronous is durable across a crash of omroep (the WAL is still consistent);
+        // only a power loss may drop the last commits, never corrupt earlier ones.
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
+            .map_err(open_error)?;
+        conn.pragma_update(None, "synchronous", "NORMAL")
+            .map_err(open_error)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(open_error)?;
+        schema::migrate(&mut conn).map_err(|source| StoreError::Schema {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Ok(Store { conn })
+    }
+
+    /// The source named `configured_url`, added (never fetched) if the store lacks it.
+    pub fn ensure_source(&mut self, configured_url: &str) -> Result<SourceState> {
+        self.conn.execute(
+            "INSERT INTO sources (configured_url, url) VALUES (?1, ?1)
+             ON CONFLICT(configured_url) DO NOTHING",
+            [configured_url],
+        )?;
+        self.source(configured_url)?
+            .ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
+    }
+
+    /// The sources named by `configured_urls`, in that order, adding those the store
+    /// lacks (in one transaction, so that a run over many sources starts quickly).
+    pub fn ensure_sources(&mut self, configured_urls: &[&str]) -> Result<Vec<SourceState>> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO sources (configured_url, url) VALUES (?1, ?1)
+                 ON CONFLICT(configured_url) DO NOTHING",
+            )?;
+            for url in configured_urls {
+                insert.execute([url])?;
+            }
+        }
+        tx.commit()?;
+        let all: HashMap<String, SourceState> = self
+            .sources()?
+            .into_iter()
+            .map(|state| (state.configured_url.clone(), state))
+            .collect();
+        configured_urls
+            .iter()
+            .map(|url| {
+                all.get(*url)
+                    .cloned()
+                    .ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
+            })
+            .collect()
+    }
+
+    /// The source named `configured_url`, if the store has it.
+    pub fn source(&self, configured_url: &str) -> Result<Option<SourceState>> {
+        let mut states = self.query_sources("WHERE s.configured_url = ?1", [configured_url])?;
+        Ok(states.pop())
+    }
+
+    /// Every source the store has, in the order they were first added.
+    pub fn sources(&self) -> Result<Vec<SourceState>> {
+        self.query_sources("", [])
+    }
+
+    fn query_sources<P: rusqlite::Params>(
+        &self,
+        filter: &str,
+        params: P,
+    ) -> Result<Vec<SourceState>> {
+        let sql = format!(
+            "SELECT s.id, s.configured_url, s.url, json_extract(s.feed_json, '$.title'),
+                    s.etag, s.last_modified, s.body_hash, s.last_fetch, s.last_success,
+                    s.last_status, s.last_error, s.consecutive_failures, s.next_fetch,
+                    s.retired_at,
+                    (SELECT count(*) FROM entry_sources m WHERE m.source = s.id)
+             FROM sources s {filter} ORDER BY s.id"
+        );
+        let mut statement = self.conn.prepare_cached(&sql)?;
+        let rows = statement.query_map(params, |row| {
+            Ok(SourceState {
+                id: row.get(0)?,
+                configured_url: row.get(1)?,
+                url: row.get(2)?,
+                title: row.get(3)?,
+                etag: row.get(4)?,
+                last_modified: row.get(5)?,
+                body_hash: row.get(6)?,
+                last_fetch: time(row.get(7)?),
+                last_success: time(row.get(8)?),
+                last_status: row.get::<_, Option<i64>>(9)?.map(|s| s as u16),
+                last_error: row.get(10)?,
+                consecutive_failures: row.get::<_, i64>(11)?.max(0) as u32,
+                next_fetch: time(row.get(12)?),
+                retired_at: time(row.get(13)?),
+                entries: row.get::<_, i64>(14)?.max(0) as u64,
+                redirects: Vec::new(),
+            })
+        })?;
+        let mut states = rows.collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut redirects = self.conn.prepare_cached(
+            "SELECT from_url, to_url, status, at FROM redirects WHERE source = ?1 ORDER BY id",
+        )?;
+        for state in &mut states {
+            state.redirects = redirects
+                .query_map([state.id], |row| {
+                    Ok(Redirect {
+                        from: row.get(0)?,
+                        to: row.get(1)?,
+                        status: row.get::<_, i64>(2)? as u16,
+                        at: time(row.get(3)?).unwrap_or_default(),
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+        }
+        Ok(states)
+    }
+
+    /// Records one fetch of a source, all in one transaction. Returns what changed in
+    /// the entries (zero unless a document was parsed).
+    pub fn record(&mut self, source: SourceId, record: &FetchRecord) -> Result<EntryCounts> {
+        let at = record.at.timestamp();
+        let status = record.status.map(i64::from);
+        let tx = self.conn.transaction()?;
+        if let Some(url) = record.moved_to {
+            tx.execute(
+                "UPDATE sources SET url = ?2 WHERE id = ?1",
+                params![source, url],
+            )?;
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO redirects (source, from_url, to_url, status, at)
+                 VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?;
+            for hop in record.redirects {
+                insert.execute(params![
+                    source,
+                    hop.from,
+                    hop.to,
+                    hop.status,
+                    hop.at.timestamp()
+                ])?;
+            }
+        }
+        let mut counts = EntryCounts::default();
+        match &record.outcome {
+            Outcome::Parsed {
+                meta,
+                entries,
+                validators,
+                body_hash,
+            } => {
+                let meta_json =
+                    serde_json::to_string(meta).map_err(|error| StoreError::BadJson {
+                        key: format!("source {source}"),
+                        source: error,
+                    })?;
+                tx.execute(
+                    "UPDATE sources SET feed_json = ?2, etag = ?3, last_modified = ?4,
+                         body_hash = ?5, last_fetch = ?6, last_success = ?6, last_status = ?7,
+                         last_error = NULL, consecutive_failures = 0, next_fetch = NULL
+                     WHERE id = ?1",
+                    params![
+                        source,
+                        meta_json,
+                        validators.etag,
+                        validators.last_modified,
+                        body_hash,
+                        at,
+                        status
+                    ],
+                )?;
+                counts = store_entries(&tx, source, entries, at)?;
+            }
+            Outcome::NotModified { validators } => {
+                tx.execute(
+                    "UPDATE sources SET etag = coalesce(?2, etag),
+                         last_modified = coalesce(?3, last_modified), last_fetch = ?4,
+                         last_success = ?4, last_status = ?5, last_error = NULL,
+                         consecutive_failures = 0, next_fetch = NULL
+                     WHERE id = ?1",
+                    params![
+                        source,
+                        validators.etag,
+                        validators.last_modified,
+                        at,
+                        status
+                    ],
+                )?;
+                // The entries still in the document count as seen now through the
+                // source's `last_success` (see `schema.rs`): no entry row is touched.
+            }
+            Outcome::Failed { error, next_fetch } => {
+                tx.execute(
+                    "UPDATE sources SET last_fetch = ?2, last_status = ?3, last_error = ?4,
+                         consecutive_failures = consecutive_failures + 1, next_fetch = ?5
+                     WHERE id = ?1",
+                    params![source, at, status, error, next_fetch.timestamp()],
+                )?;
+            }
+            Outcome::Gone { error } => {
+                tx.execute(
+                    "UPDATE sources SET last_fetch = ?2, last_status = ?3, last_error = ?4,
+                         consecutive_failures = consecutive_failures + 1, next_fetch = NULL,
+                         retired_at = ?2
+                     WHERE id = ?1",
+                    params![source, at, status, error],
+                )?;
+            }
+        }
+        tx.commit()?;
+        Ok(counts)
+    }
+
+    /// Brings a retired or backed-off source back: it is fetched on the next run.
+    /// Returns false when the store has no source of that name.
+    pub fn reenable(&mut self, configured_url: &str) -> Result<bool> {
+        let changed = self.conn.execute(
+            "UPDATE sources SET retired_at = NULL, next_fetch = NULL, consecutive_failures = 0
+             WHERE configured_url = ?1",
+            [configured_url],
+        )?;
+        Ok(changed > 0)
+    }
+
+    /// The feed-level fields (title, link, image, …) of a source's last parsed document.
+    pub fn source_feed(&self, source: SourceId) -> Result<Option<Feed>> {
+        let json: Option<Option<String>> = self
+            .conn
+            .query_row(
+                "SELECT feed_json FROM sources WHERE id = ?1",
+                [source],
+                |row| row.get(0),
+            )
+            .optional()?;
+        json.flatten()
+            .map(|json| {
+                serde_json::from_str(&json).map_err(|error| StoreError::BadJson {
+                    key: format!("source {source}"),
+                    source: error,
+                })
+            })
+            .transpose()
+    }
+
+    /// Every entry linked to any of `sources` (archived ones included), each once,
+    /// newest first (by `published`, else `updated`, else first seen; ties by identity).
+    pub fn entries(&self, sources: &[SourceId]) -> Result<Vec<StoredEntry>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT e.key, e.json, e.owner, e.first_seen,
+                    (SELECT max(CASE WHEN m.in_feed THEN max(m.last_seen,
+                                          coalesce(s.last_success, 0))
+                                     ELSE m.last_seen END)
+                     FROM entry_sources m JOIN sources s ON s.id = m.source
+                     WHERE m.entry = e.id),
+                    e.last_changed
+             FROM entries e
+             WHERE e.id IN (SELECT m.entry FROM entry_sources m
+                            WHERE m.source IN (SELECT value FROM json_each(?1)))
+             ORDER BY e.sort_date DESC, e.key",
+        )?;
+        let wanted = serde_json::to_string(sources).unwrap_or_else(|_| "[]".into());
+        let rows = statement.query_map([wanted], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, String>(1)?,
+                row.get::<_, SourceId>(2)?,
+                row.get::<_, i64>(3)?,
+                row.get::<_, Option<i64>>(4)?,
+                row.get::<_, i64>(5)?,
+            ))
+        })?;
+        let mut entries = Vec::new();
+        for row in rows {
+            let (key, json, source, first_seen, last_seen, last_changed) = row?;
+            let mut entry: Entry = serde_json::from_str(&json)
+                .map_err(|source| StoreError::BadJson { key, source })?;
+            let first_seen = time(Some(first_seen)).unwrap_or_default();
+            if entry.published.is_none() && entry.updated.is_none() {
+                entry.published = Some(first_seen);
+            }
+            entries.push(StoredEntry {
+                entry,
+                source,
+                first_seen,
+                last_seen: time(last_seen).unwrap_or(first_seen),
+                last_changed: time(Some(last_changed)).unwrap_or_default(),
+            });
+        }
+        Ok(entries)
+    }
+
+    /// What is remembered about a remote media file.
+    pub fn media(&self, url: &str) -> Result<Option<MediaFacts>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT url, length, mime_type, checked_at FROM media WHERE url = ?1",
+                [url],
+                |row| {
+                    Ok(MediaFacts {
+                        url: row.get(0)?,
+                        length: row.get::<_, Option<i64>>(1)?.map(|n| n.max(0) as u64),
+                        mime_type: row.get(2)?,
+                        checked_at: time(row.get(3)?).unwrap_or_default(),
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    /// Remembers (or replaces) the facts about a remote media file.
+    pub fn remember_media(&mut self, facts: &MediaFacts) -> Result<()> {
+        let length = facts.length.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+        self.conn.execute(
+            "INSERT INTO media (url, length, mime_type, checked_at) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT(url) DO UPDATE SET length = excluded.length,
+                 mime_type = excluded.mime_type, checked_at = excluded.checked_at",
+            params![
+                facts.url,
+                length,
+                facts.mime_type,
+                facts.checked_at.timestamp()
+            ],
+        )?;
+        Ok(())
+    }
+
+    /// Runs SQLite's own consistency check; `Ok(())` when it reports nothing wrong.
+    pub fn check_integrity(&self) -> Result<std::result::Result<(), String>> {
+        let report: String = self
+            .conn
+            .query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
+        Ok(if report == "ok" { Ok(()) } else { Err(report) })
+    }
+}
+
+/// Inserts or updates the entries of one parsed document (see the module docs).
+fn store_entries(
+    tx: &Transaction,
+    source: SourceId,
+    entries: &[Entry],
+    now: i64,
+) -> Result<EntryCounts> {
+    tx.execute(
+        "UPDATE entry_sources SET in_feed = 0 WHERE source = ?1",
+        [source],
+    )?;
+    let mut links: HashMap<&str, usize> = HashMap::new();
+    for link in entries.iter().filter_map(|e| e.link.as_deref()) {
+        *links.entry(link).or_default() += 1;
+    }
+    let mut by_key = tx.prepare_cached("SELECT id, owner, hash FROM entries WHERE key = ?1")?;
+    let mut by_link = tx.prepare_cached(
+        "SELECT id, owner, hash FROM entries WHERE link = ?1 ORDER BY id LIMIT 1",
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO entries (key, owner, guid, link, json, hash, sort_date, first_seen,
+                              last_changed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, ?8), ?8, ?8)",
+    )?;
+    let mut update = tx.prepare_cached(
+        "UPDATE entries SET guid = ?2, link = ?3, json = ?4, hash = ?5,
+             sort_date = coalesce(?6, first_seen), last_changed = ?7
+         WHERE id = ?1",
+    )?;
+    let mut link_entry = tx.prepare_cached(
+        "INSERT INTO entry_sources (source, entry, in_feed, last_seen) VALUES (?1, ?2, 1, ?3)
+         ON CONFLICT(source, entry) DO UPDATE SET in_feed = 1, last_seen = ?3",
+    )?;
+    let mut counts = EntryCounts::default();
+    let mut keys = HashSet::new();
+    for entry in entries {
+        let key = entry_key(source, entry);
+        if !keys.insert(key.clone()) {
+            // The parser warns about repeated ids; the first occurrence is the entry.
+            continue;
+        }
+        counts.seen += 1;
+        let json = serde_json::to_string(entry).map_err(|error| StoreError::BadJson {
+            key: key.clone(),
+            source: error,
+        })?;
+        let hash = hex_sha256(json.as_bytes());
+        let date = entry.published.or(entry.updated).map(|d| d.timestamp());
+        let row = |row: &rusqlite::Row| Ok((row.get(0)?, row.get(1)?, row.get(2)?));
+        let mut existing: Option<(i64, SourceId, String)> =
+            by_key.query_row([&key], row).optional()?;
+        if existing.is_none()
+            && let Some(link) = entry.link.as_deref()
+            && links.get(link) == Some(&1)
+        {
+            existing = by_link.query_row([link], row).optional()?;
+        }
+        let id = match existing {
+            None => {
+                insert.execute(params![
+                    key, source, entry.guid, entry.link, json, hash, date, now
+                ])?;
+                counts.new += 1;
+                tx.last_insert_rowid()
+            }
+            Some((id, owner, old_hash)) if owner == source && old_hash != hash => {
+                update.execute(params![id, entry.guid, entry.link, json, hash, date, now])?;
+                counts.changed += 1;
+                id
+            }
+            Some((id, _, _)) => id,
+        };
+        link_entry.execute(params![source, id, now])?;
+    }
+    Ok(counts)
+}
+
+/// The identity of an entry across sources (see the module docs).
+fn entry_key(source: SourceId, entry: &Entry) -> String {
+    match entry.guid.as_deref() {
+        Some(guid) if is_global_guid(guid) => format!("guid:{guid}"),
+        _ => format!("source:{source}:{}", entry.id),
+    }
+}
+
+/// A guid that names one thing wherever it appears: an absolute URI with a host, a
+/// `urn:` or `tag:` URI, or a UUID. Guids like `42` are unique only within their feed.
+fn is_global_guid(guid: &str) -> bool {
+    if uuid::Uuid::try_parse(guid).is_ok() {
+        return true;
+    }
+    match url::Url::parse(guid) {
+        Ok(url) => url.has_host() || matches!(url.scheme(), "urn" | "tag"),
+        Err(_) => false,
+    }
+}
+
+/// SHA-256 of `bytes` as lower-case hex.
+pub fn hex_sha256(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let mut hex = String::with_capacity(64);
+    for byte in digest {
+        hex.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
+        hex.push(char::from_digit(u32::from(byte & 15), 16).unwrap_or('0'));
+    }
+    hex
+}
+
+fn time(seconds: Option<i64>) -> Option<DateTime<Utc>> {
+    seconds.and_then(|s| DateTime::from_timestamp(s, 0))
+}
+
+#[cfg(test)]
+mod tests;

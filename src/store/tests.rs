@@ -1,0 +1,444 @@
+use chrono::TimeZone;
+
+use super::*;
+
+fn at(hour: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2025, 1, 10, hour, 0, 0).unwrap()
+}
+
+fn entry(id: &str, title: &str, day: Option<u32>) -> Entry {
+    Entry {
+        id: id.into(),
+        guid: Some(id.into()),
+        title: Some(title.into()),
+        published: day.map(|d| Utc.with_ymd_and_hms(2024, 3, d, 9, 0, 0).unwrap()),
+        ..Entry::default()
+    }
+}
+
+fn meta(title: &str) -> Feed {
+    Feed {
+        title: Some(title.into()),
+        ..Feed::default()
+    }
+}
+
+fn parsed<'a>(
+    when: DateTime<Utc>,
+    meta: &'a Feed,
+    entries: &'a [Entry],
+    etag: &str,
+) -> FetchRecord<'a> {
+    FetchRecord {
+        at: when,
+        status: Some(200),
+        moved_to: None,
+        redirects: &[],
+        outcome: Outcome::Parsed {
+            meta,
+            entries,
+            validators: Validators {
+                etag: Some(etag.into()),
+                last_modified: Some("Tue, 05 Mar 2024 09:00:00 GMT".into()),
+            },
+            body_hash: "abc",
+        },
+    }
+}
+
+fn titles(entries: &[StoredEntry]) -> Vec<&str> {
+    entries
+        .iter()
+        .map(|e| e.entry.title.as_deref().unwrap_or(""))
+        .collect()
+}
+
+#[test]
+fn opening_a_file_store_uses_wal_and_the_latest_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("deep/folder/store.sqlite");
+    let store = Store::open(&path).unwrap();
+    let mode: String = store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(mode, "wal");
+    drop(store);
+    // Reopening migrates nothing and keeps what was stored.
+    let mut store = Store::open(&path).unwrap();
+    store.ensure_source("https://a.example/feed").unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.sources().unwrap().len(), 1);
+    assert_eq!(store.check_integrity().unwrap(), Ok(()));
+}
+
+#[test]
+fn ensure_sources_adds_the_missing_ones_and_keeps_the_order_asked() {
+    let mut store = Store::open_in_memory().unwrap();
+    let b = store.ensure_source("https://b.example/").unwrap();
+    let states = store
+        .ensure_sources(&["https://a.example/", "https://b.example/"])
+        .unwrap();
+    assert_eq!(states[0].configured_url, "https://a.example/");
+    assert_eq!(states[1], b);
+    assert_eq!(store.sources().unwrap().len(), 2);
+}
+
+#[test]
+fn parsed_entries_are_read_back_newest_first_with_validators_kept() {
+    let mut store = Store::open_in_memory().unwrap();
+    let source = store.ensure_source("https://a.example/feed").unwrap();
+    assert_eq!(source.last_fetch, None);
+    let entries = [
+        entry("https://a.example/1", "one", Some(1)),
+        entry("https://a.example/3", "three", Some(3)),
+        entry("https://a.example/2", "two", Some(2)),
+    ];
+    let feed = meta("A");
+    let counts = store
+        .record(source.id, &parsed(at(8), &feed, &entries, "\"v1\""))
+        .unwrap();
+    assert_eq!(
+        counts,
+        EntryCounts {
+            new: 3,
+            changed: 0,
+            seen: 3
+        }
+    );
+    let read = store.entries(&[source.id]).unwrap();
+    assert_eq!(titles(&read), ["three", "two", "one"]);
+    assert_eq!(read[0].first_seen, at(8));
+    let state = store.source("https://a.example/feed").unwrap().unwrap();
+    assert_eq!(state.title.as_deref(), Some("A"));
+    assert_eq!(state.etag.as_deref(), Some("\"v1\""));
+    assert_eq!(state.body_hash.as_deref(), Some("abc"));
+    assert_eq!(state.last_status, Some(200));
+    assert_eq!(state.last_success, Some(at(8)));
+    assert_eq!(state.entries, 3);
+    assert_eq!(store.source_feed(source.id).unwrap(), Some(feed));
+}
+
+#[test]
+fn entries_that_leave_the_feed_stay_and_changes_are_counted() {
+    let mut store = Store::open_in_memory().unwrap();
+    let id = store.ensure_source("https://a.example/feed").unwrap().id;
+    let feed = meta("A");
+    let first = [
+        entry("https://a.example/1", "one", Some(1)),
+        entry("https://a.example/2", "two", Some(2)),
+    ];
+    store
+        .record(id, &parsed(at(8), &feed, &first, "1"))
+        .unwrap();
+    // The window moved: 1 dropped out, 2 was edited, 3 is new.
+    let second = [
+        entry("https://a.example/2", "two (edited)", Some(2)),
+        entry("https://a.example/3", "three", Some(3)),
+    ];
+    let counts = store
+        .record(id, &parsed(at(9), &feed, &second, "2"))
+        .unwrap();
+    assert_eq!((counts.new, counts.changed, counts.seen), (1, 1, 2));
+    let read = store.entries(&[id]).unwrap();
+    assert_eq!(titles(&read), ["three", "two (edited)", "one"]);
+    let one = &read[2];
+    assert_eq!((one.last_seen, one.last_changed), (at(8), at(8)));
+    let two = &read[1];
+    assert_eq!((two.first_seen, two.last_changed), (at(8), at(9)));
+    // The same document again changes nothing.
+    let counts = store
+        .record(id, &parsed(at(10), &feed, &second, "2"))
+        .unwrap();
+    assert_eq!((counts.new, counts.changed), (0, 0));
+}
+
+#[test]
+fn an_undated_entry_keeps_the_time_it_was_first_seen() {
+    let mut store = Store::open_in_memory().unwrap();
+    let id = store.ensure_source("https://a.example/feed").unwrap().id;
+    let feed = meta("A");
+    let undated = [entry("https://a.example/x", "undated", None)];
+    store
+        .record(id, &parsed(at(8), &feed, &undated, "1"))
+        .unwrap();
+    // Seen again later, and edited: the date stays the first sighting.
+    let edited = [entry("https://a.example/x", "undated, edited", None)];
+    store
+        .record(id, &parsed(at(12), &feed, &edited, "2"))
+        .unwrap();
+    let read = store.entries(&[id]).unwrap();
+    assert_eq!(read[0].entry.published, Some(at(8)));
+    assert_eq!(read[0].entry.updated, None);
+    // It sorts by that time among dated entries.
+    let dated = [
+        Entry {
+            published: Some(at(7)),
+            ..entry("https://a.example/old", "older", None)
+        },
+        Entry {
+            published: Some(at(9)),
+            ..entry("https://a.example/new", "newer", None)
+        },
+    ];
+    store
+        .record(id, &parsed(at(13), &feed, &dated, "3"))
+        .unwrap();
+    assert_eq!(
+        titles(&store.entries(&[id]).unwrap()),
+        ["newer", "undated, edited", "older"]
+    );
+}
+
+#[test]
+fn the_same_entry_in_two_sources_is_stored_once() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let b = store.ensure_source("https://b.example/planet").unwrap().id;
+    let feed = meta("x");
+    let by_guid = entry("https://a.example/post", "post", Some(1));
+    let by_link = Entry {
+        id: "https://a.example/other".into(),
+        guid: None,
+        link: Some("https://a.example/other".into()),
+        title: Some("other".into()),
+        ..Entry::default()
+    };
+    store
+        .record(
+            a,
+            &parsed(at(8), &feed, &[by_guid.clone(), by_link.clone()], "1"),
+        )
+        .unwrap();
+    // The planet republishes both: same guid, and the same link under a local guid.
+    let by_guid_b = Entry {
+        title: Some("post as the planet has it".into()),
+        ..by_guid.clone()
+    };
+    let by_link_b = Entry {
+        id: "planet-17".into(),
+        guid: Some("planet-17".into()),
+        ..by_link.clone()
+    };
+    let counts = store
+        .record(b, &parsed(at(9), &feed, &[by_guid_b, by_link_b], "1"))
+        .unwrap();
+    assert_eq!((counts.new, counts.changed, counts.seen), (0, 0, 2));
+    let rows: i64 = store
+        .conn
+        .query_row("SELECT count(*) FROM entries", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(rows, 2);
+    // Either source's entries include both, in the owner's version, once.
+    let read = store.entries(&[a, b]).unwrap();
+    // "other" has no date: it sorts by when it was first seen (2025), after "post" (2024).
+    assert_eq!(titles(&read), ["other", "post"]);
+    assert!(read.iter().all(|e| e.source == a));
+    assert_eq!(store.entries(&[b]).unwrap().len(), 2);
+    assert_eq!(read[0].last_seen, at(9));
+}
+
+#[test]
+fn local_guids_and_shared_links_do_not_merge_different_entries() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let b = store.ensure_source("https://b.example/feed").unwrap().id;
+    let feed = meta("x");
+    // Two shows whose items are numbered 1, 2 and all link to the show's home page.
+    let show = |host: &str| -> Vec<Entry> {
+        (1..=2)
+            .map(|n| Entry {
+                id: n.to_string(),
+                guid: Some(n.to_string()),
+                link: Some("https://network.example/".into()),
+                title: Some(format!("{host} {n}")),
+                ..Entry::default()
+            })
+            .collect()
+    };
+    store
+        .record(a, &parsed(at(8), &feed, &show("a"), "1"))
+        .unwrap();
+    let counts = store
+        .record(b, &parsed(at(8), &feed, &show("b"), "1"))
+        .unwrap();
+    assert_eq!(counts.new, 2);
+    assert_eq!(store.entries(&[a]).unwrap().len(), 2);
+    assert_eq!(store.entries(&[a, b]).unwrap().len(), 4);
+}
+
+#[test]
+fn a_repeated_id_in_one_document_is_stored_once() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let twice = [
+        entry("https://a.example/1", "first", Some(1)),
+        entry("https://a.example/1", "second", Some(2)),
+    ];
+    let counts = store
+        .record(a, &parsed(at(8), &meta("x"), &twice, "1"))
+        .unwrap();
+    assert_eq!((counts.new, counts.seen), (1, 1));
+    assert_eq!(titles(&store.entries(&[a]).unwrap()), ["first"]);
+}
+
+#[test]
+fn not_modified_keeps_validators_and_marks_entries_seen() {
+    let mut store = Store::open_in_memory().unwrap();
+    let id = store.ensure_source("https://a.example/feed").unwrap().id;
+    let entries = [entry("https://a.example/1", "one", Some(1))];
+    store
+        .record(id, &parsed(at(8), &meta("A"), &entries, "\"v1\""))
+        .unwrap();
+    let counts = store
+        .record(
+            id,
+            &FetchRecord {
+                at: at(9),
+                status: Some(304),
+                moved_to: None,
+                redirects: &[],
+                outcome: Outcome::NotModified {
+                    validators: Validators::default(),
+                },
+            },
+        )
+        .unwrap();
+    assert_eq!(counts, EntryCounts::default());
+    let state = store.source("https://a.example/feed").unwrap().unwrap();
+    assert_eq!(state.etag.as_deref(), Some("\"v1\""));
+    assert_eq!(state.last_status, Some(304));
+    assert_eq!(state.last_fetch, Some(at(9)));
+    assert_eq!(store.entries(&[id]).unwrap()[0].last_seen, at(9));
+}
+
+#[test]
+fn failures_count_up_and_a_success_clears_them() {
+    let mut store = Store::open_in_memory().unwrap();
+    let id = store.ensure_source("https://a.example/feed").unwrap().id;
+    for (n, hour) in [(1, 8), (2, 9)] {
+        store
+            .record(
+                id,
+                &FetchRecord {
+                    at: at(hour),
+                    status: Some(500),
+                    moved_to: None,
+                    redirects: &[],
+                    outcome: Outcome::Failed {
+                        error: "server error",
+                        next_fetch: at(hour + 1),
+                    },
+                },
+            )
+            .unwrap();
+        let state = store.source("https://a.example/feed").unwrap().unwrap();
+        assert_eq!(state.consecutive_failures, n);
+        assert_eq!(state.next_fetch, Some(at(hour + 1)));
+        assert_eq!(state.last_error.as_deref(), Some("server error"));
+    }
+    store
+        .record(id, &parsed(at(11), &meta("A"), &[], "1"))
+        .unwrap();
+    let state = store.source("https://a.example/feed").unwrap().unwrap();
+    assert_eq!(state.consecutive_failures, 0);
+    assert_eq!((state.next_fetch, state.last_error), (None, None));
+}
+
+#[test]
+fn gone_retires_until_reenabled() {
+    let mut store = Store::open_in_memory().unwrap();
+    let id = store.ensure_source("https://a.example/feed").unwrap().id;
+    store
+        .record(
+            id,
+            &FetchRecord {
+                at: at(8),
+                status: Some(410),
+                moved_to: None,
+                redirects: &[],
+                outcome: Outcome::Gone { error: "gone" },
+            },
+        )
+        .unwrap();
+    let state = store.source("https://a.example/feed").unwrap().unwrap();
+    assert_eq!(state.retired_at, Some(at(8)));
+    assert!(store.reenable("https://a.example/feed").unwrap());
+    assert!(!store.reenable("https://unknown.example/").unwrap());
+    let state = store.source("https://a.example/feed").unwrap().unwrap();
+    assert_eq!((state.retired_at, state.consecutive_failures), (None, 0));
+}
+
+#[test]
+fn a_permanent_move_updates_the_url_and_its_history() {
+    let mut store = Store::open_in_memory().unwrap();
+    let id = store.ensure_source("http://a.example/rss").unwrap().id;
+    let hops = [
+        Redirect {
+            from: "http://a.example/rss".into(),
+            to: "https://a.example/rss".into(),
+            status: 301,
+            at: at(8),
+        },
+        Redirect {
+            from: "https://a.example/rss".into(),
+            to: "https://a.example/feed.xml".into(),
+            status: 308,
+            at: at(8),
+        },
+    ];
+    store
+        .record(
+            id,
+            &FetchRecord {
+                moved_to: Some("https://a.example/feed.xml"),
+                redirects: &hops,
+                ..parsed(at(8), &meta("A"), &[], "1")
+            },
+        )
+        .unwrap();
+    let state = store.source("http://a.example/rss").unwrap().unwrap();
+    assert_eq!(state.url, "https://a.example/feed.xml");
+    assert_eq!(state.configured_url, "http://a.example/rss");
+    assert_eq!(state.redirects, hops);
+}
+
+#[test]
+fn media_facts_are_remembered_and_replaced() {
+    let mut store = Store::open_in_memory().unwrap();
+    assert_eq!(store.media("https://cdn.example/1.mp3").unwrap(), None);
+    let mut facts = MediaFacts {
+        url: "https://cdn.example/1.mp3".into(),
+        length: Some(12_345_678),
+        mime_type: Some("audio/mpeg".into()),
+        checked_at: at(8),
+    };
+    store.remember_media(&facts).unwrap();
+    assert_eq!(store.media(&facts.url).unwrap(), Some(facts.clone()));
+    facts.length = Some(99);
+    facts.checked_at = at(9);
+    store.remember_media(&facts).unwrap();
+    assert_eq!(store.media(&facts.url).unwrap(), Some(facts));
+}
+
+#[test]
+fn global_guids_are_told_from_local_ones() {
+    assert!(is_global_guid("https://a.example/p/1"));
+    assert!(is_global_guid(
+        "urn:uuid:1225c695-cfb8-4ebb-aaaa-80da344efa6a"
+    ));
+    assert!(is_global_guid("tag:a.example,2024:post-1"));
+    assert!(is_global_guid("1225c695-cfb8-4ebb-aaaa-80da344efa6a"));
+    assert!(!is_global_guid("42"));
+    assert!(!is_global_guid("post-1"));
+    assert!(!is_global_guid("a.example/p/1"));
+}
+
+#[test]
+fn sha256_hex_matches_a_known_vector() {
+    assert_eq!(
+        hex_sha256(b"abc"),
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+    );
+}

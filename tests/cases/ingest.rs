@@ -1,0 +1,244 @@
+//! `omroep ingest`: summary, JSON, exit codes, the run lock, and a run killed mid-way.
+
+use std::time::{Duration, Instant};
+
+use omroep::store::Store;
+use omroep::store::lock::StoreLock;
+
+use crate::support::{Reply, Server, Site, json_feed, numbered_feed, response, stderr, stdout};
+
+fn blog() -> Vec<u8> {
+    json_feed(
+        "Blog",
+        &[
+            (
+                "https://blog.example/1",
+                "First",
+                Some("2024-03-01T09:00:00Z"),
+            ),
+            (
+                "https://blog.example/2",
+                "Second",
+                Some("2024-03-02T09:00:00Z"),
+            ),
+        ],
+    )
+}
+
+fn server() -> Server {
+    Server::start(|hit| match hit.path.as_str() {
+        "/blog.json" if hit.header("if-none-match") == Some("\"b1\"") => {
+            Reply::Raw(response(304, &[], b""))
+        }
+        "/blog.json" => Reply::Raw(response(200, &[("ETag", "\"b1\"")], &blog())),
+        "/pod.json" => Reply::Raw(response(200, &[], &numbered_feed("Pod", "ep", 3))),
+        _ => Reply::Raw(response(404, &[], b"")),
+    })
+}
+
+#[test]
+fn a_run_prints_a_summary_and_exits_1_when_a_source_failed() {
+    let server = server();
+    let ok = server.url("/blog.json");
+    let missing = server.url("/missing");
+    let site = Site::new(&[("blog", vec![ok.clone(), missing.clone()])]);
+    let output = site.run(&["ingest"]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert_eq!(
+        stdout(&output),
+        "sources: 1 fetched, 0 not modified, 1 failed, 0 retired, 0 skipped\n\
+         entries: 2 new, 0 changed\n"
+    );
+    let err = stderr(&output);
+    assert!(
+        err.contains(&format!("fetched {ok}: 2 entries, 2 new, 0 changed\n")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "omroep: error: {missing}: the server answered 404 Not Found (next try after "
+        )),
+        "{err}"
+    );
+    // The store is where the site says, and holds the entries.
+    let store = Store::open(&site.store_path()).unwrap();
+    assert_eq!(store.source(&ok).unwrap().unwrap().entries, 2);
+}
+
+#[test]
+fn all_well_exits_0_and_a_second_run_is_all_not_modified() {
+    let server = server();
+    let site = Site::new(&[("blog", vec![server.url("/blog.json")])]);
+    let first = site.run(&["ingest"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let second = site.run(&["ingest"]);
+    assert_eq!(second.status.code(), Some(0));
+    assert_eq!(
+        stdout(&second),
+        "sources: 0 fetched, 1 not modified, 0 failed, 0 retired, 0 skipped\n\
+         entries: 0 new, 0 changed\n"
+    );
+    assert_eq!(
+        stderr(&second),
+        format!("not modified {}\n", server.url("/blog.json"))
+    );
+    // -q: nothing but errors.
+    let quiet = site.run(&["ingest", "-q"]);
+    assert_eq!(
+        (stdout(&quiet), stderr(&quiet)),
+        (String::new(), String::new())
+    );
+}
+
+#[test]
+fn json_summary_and_feed_selection() {
+    let server = server();
+    let blog = server.url("/blog.json");
+    let pod = server.url("/pod.json");
+    let site = Site::new(&[("blog", vec![blog.clone()]), ("pod", vec![pod.clone()])]);
+    let output = site.run(&["ingest", "--feed", "pod", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        json["totals"],
+        serde_json::json!({
+            "sources": 1, "fetched": 1, "not_modified": 0, "failed": 0, "retired": 0,
+            "skipped": 0, "moved": 0, "entries_new": 3, "entries_changed": 0
+        })
+    );
+    assert_eq!(
+        json["sources"],
+        serde_json::json!([{
+            "url": pod, "fetched_url": pod, "status": 200, "outcome": "fetched",
+            "entries": 3, "entries_new": 3, "entries_changed": 0
+        }])
+    );
+    assert_eq!(server.hits_of("/blog.json"), 0);
+
+    let unknown = site.run(&["ingest", "--feed", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(stderr(&unknown).starts_with("omroep: error: no feed named \"nope\""));
+}
+
+#[test]
+fn config_and_store_errors_exit_2() {
+    let outside = tempfile::tempdir().unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_omroep"))
+        .arg("ingest")
+        .current_dir(outside.path())
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("no omroep.toml here or in any parent folder"));
+
+    let site = Site::new(&[("blog", vec!["https://blog.example/feed".into()])]);
+    std::fs::create_dir_all(site.store_path().parent().unwrap()).unwrap();
+    std::fs::write(
+        site.store_path(),
+        b"this is not a database, it is a text file....",
+    )
+    .unwrap();
+    let output = site.run(&["ingest"]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("store.sqlite"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_second_run_over_the_same_store_says_so_and_exits_3() {
+    let server = server();
+    let site = Site::new(&[("blog", vec![server.url("/blog.json")])]);
+    let held = StoreLock::acquire(&site.store_path()).unwrap();
+    let output = site.run(&["ingest"]);
+    assert_eq!(output.status.code(), Some(3));
+    assert!(
+        stderr(&output).contains("another omroep run is using this store"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(server.hits().len(), 0);
+    drop(held);
+    assert_eq!(site.run(&["ingest"]).status.code(), Some(0));
+}
+
+/// Kills a run part-way with `signal`, checks the store, then runs to the end.
+fn kill_mid_run(signal: &str) {
+    const FEEDS: usize = 40;
+    const ENTRIES: usize = 5;
+    let server = Server::start(|hit| {
+        let n = hit.path.trim_start_matches("/f");
+        Reply::After(
+            Duration::from_millis(60),
+            response(200, &[], &numbered_feed(&format!("feed {n}"), n, ENTRIES)),
+        )
+    });
+    let urls: Vec<String> = (0..FEEDS).map(|i| server.url(&format!("/f{i}"))).collect();
+    let site = Site::new(&[("planet", urls.clone())]);
+    let mut child = site
+        .command(&["ingest", "--concurrency", "2"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until some sources are in, then kill.
+    let started = Instant::now();
+    while server.hits().len() < 8 && started.elapsed() < Duration::from_secs(20) {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    // The shell's own `kill`, so the test needs no procps.
+    let status = std::process::Command::new("sh")
+        .args(["-c", &format!("kill {signal} {}", child.id())])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let exit = child.wait().unwrap();
+    assert!(!exit.success(), "the run was meant to be killed mid-way");
+
+    let store = Store::open(&site.store_path()).unwrap();
+    assert_eq!(store.check_integrity().unwrap(), Ok(()));
+    let mut done = 0;
+    for url in &urls {
+        let Some(state) = store.source(url).unwrap() else {
+            continue;
+        };
+        // Every source is either wholly recorded or not at all.
+        if state.last_success.is_some() {
+            done += 1;
+            assert_eq!(state.entries, ENTRIES as u64, "{url}");
+            assert!(state.body_hash.is_some());
+        } else {
+            assert_eq!(state.entries, 0, "{url}");
+        }
+    }
+    assert!(done < FEEDS, "the kill came after the run had finished");
+    drop(store);
+
+    let output = site.run(&["ingest", "--json"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(json["totals"]["failed"], 0);
+    assert_eq!(
+        json["totals"]["fetched"].as_u64().unwrap()
+            + json["totals"]["not_modified"].as_u64().unwrap(),
+        FEEDS as u64
+    );
+    let store = Store::open(&site.store_path()).unwrap();
+    for url in &urls {
+        assert_eq!(store.source(url).unwrap().unwrap().entries, ENTRIES as u64);
+    }
+    assert_eq!(store.check_integrity().unwrap(), Ok(()));
+}
+
+#[test]
+fn a_run_killed_with_sigkill_leaves_the_store_consistent() {
+    kill_mid_run("-KILL");
+}
+
+#[test]
+fn a_run_killed_with_sigterm_or_sigint_leaves_the_store_consistent() {
+    kill_mid_run("-TERM");
+    kill_mid_run("-INT");
+}
