@@ -2,10 +2,10 @@
 //! pipeline, prints its report and returns the exit status.
 
 pub mod build;
+pub mod ingest;
 pub mod init;
 pub mod parse;
 pub mod run;
-pub mod ingest;
 pub mod site_sources;
 pub mod sources;
 

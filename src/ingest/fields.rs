@@ -762,7 +762,11 @@ mod tests {
     fn languages_are_checked() {
         let (meta, _) = read(&[field("lang", 2, s("en_GB"))], Path::new("p.md"));
         assert_eq!(meta.lang.as_deref(), Some("en-gb"));
-        let (_, problems) = read(&[field("lang", 2, s("Nederlands"))], Path::new("p.md"));
+        // Language names are understood ("Nederlands" is `nl`); a value that is neither a
+        // name nor a BCP 47 tag is an error.
+        let (meta, _) = read(&[field("lang", 2, s("Nederlands"))], Path::new("p.md"));
+        assert_eq!(meta.lang.as_deref(), Some("nl"));
+        let (_, problems) = read(&[field("lang", 2, s("12345"))], Path::new("p.md"));
         assert!(problems[0].is_error);
     }
 }
