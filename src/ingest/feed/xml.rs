@@ -103,6 +103,7 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
             }
         }
     }
+    let saw_text = builder.saw_text;
     let (root, doctype, repairs) = builder.finish(text.len());
     match root {
         Some(root) => Ok(Document {
@@ -110,7 +111,8 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
             warnings: repairs.into_warnings(),
             doctype,
         }),
-        None if text.trim().is_empty() => Err(ParseError::Empty),
+        // Whitespace, comments, a declaration: nothing was there to begin with.
+        None if !saw_text => Err(ParseError::Empty),
         None => Err(ParseError::Xml(format!(
             "no element found; the document starts with \"{}\"",
             snippet(text.trim_start(), 40)

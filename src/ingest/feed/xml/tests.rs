@@ -543,8 +543,15 @@ fn nothing_recoverable_is_an_error() {
         error.to_string(),
         "not valid XML: no element found; the document starts with \"Not Found\""
     );
-    assert!(read("<!-- only a comment -->", None).is_err());
-    assert!(read("<?xml version=\"1.0\"?>", None).is_err());
+    assert_eq!(
+        read("<!-- only a comment -->", None),
+        Err(ParseError::Empty)
+    );
+    assert_eq!(
+        read("<?xml version=\"1.0\"?>\n", None),
+        Err(ParseError::Empty)
+    );
+    assert!(matches!(read("&amp; <", None), Err(ParseError::Xml(_))));
 }
 
 #[test]
