@@ -83,6 +83,11 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
             Err(Error::IllFormed(_)) => {}
             Err(Error::Syntax(error)) => match recover(text, at, &error, &mut quote_retries) {
                 Recovery::Resume { literal, from } => {
+                    if literal == "<" {
+                        builder.repairs.note(Repair::BareLessThan, || {
+                            format!("\"{}\"", snippet(&text[at..], 20))
+                        });
+                    }
                     builder.literal(literal);
                     reader = tokenizer(&text[from..]);
                 }

@@ -337,8 +337,10 @@ impl Builder {
     pub(super) fn finish(mut self, end: usize) -> (Option<Element>, Option<String>, Repairs) {
         if !self.stack.is_empty() {
             let open = display_qname(&self.stack[self.stack.len() - 1].element);
-            self.repairs
-                .note(Repair::Truncated, || format!("<{open}> still open"));
+            if !self.repairs.contains(Repair::Truncated) {
+                self.repairs
+                    .note(Repair::Truncated, || format!("<{open}> still open"));
+            }
             while !self.stack.is_empty() {
                 self.close_top(end);
             }

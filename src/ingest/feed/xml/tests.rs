@@ -722,3 +722,14 @@ fn throughput() {
         reader / bare
     );
 }
+
+#[test]
+fn truncation_is_one_warning() {
+    let document = doc("<rss><channel><item><title>T</title><link>L</lin");
+    assert_eq!(document.warnings.len(), 1, "{:?}", document.warnings);
+    assert!(!warned(&document, "times"), "{:?}", document.warnings);
+    assert_eq!(
+        path(&document.root, &["channel", "item", "link"]).text(),
+        "L"
+    );
+}
