@@ -10,7 +10,7 @@
 //! that starts no tag, markup left open at the end) by restarting it after the bad spot,
 //! and `builder.rs` builds the tree: namespaces resolved (and canonicalised through
 //! [`ns::canonical`](super::ns::canonical)), `xml:base`/`xml:lang` inherited, nesting
-//! capped at [`MAX_DEPTH`](builder::MAX_DEPTH). References resolve in `reference.rs`
+//! capped at 512 levels (`builder::MAX_DEPTH`). References resolve in `reference.rs`
 //! (with the DOCTYPE's plain-text entities from `doctype.rs`), and finished text gets the
 //! encoding repairs of `mojibake.rs`.
 //! The text is expected to be decoded already (`decode.rs`): the encoding named in the
