@@ -224,4 +224,6 @@ fn snippet(text: &str, chars: usize) -> String {
 }
 
 #[cfg(test)]
+mod bench;
+#[cfg(test)]
 mod tests;

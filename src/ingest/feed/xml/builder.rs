@@ -44,6 +44,20 @@ struct Open {
     scope_len: usize,
     /// Byte offset of the start tag, to measure a top-level element's size.
     start: usize,
+    /// Text since the last child element: adjacent text, references and CDATA become one
+    /// node when the next child element or the end tag comes.
+    text: String,
+}
+
+impl Open {
+    /// Moves the pending text into the children, repaired (`mojibake.rs`).
+    fn flush_text(&mut self, scratch: &mut Vec<u8>) {
+        if !self.text.is_empty() {
+            let mut text = std::mem::take(&mut self.text);
+            mojibake::repair(&mut text, scratch);
+            self.element.children.push(Node::Text(text));
+        }
+    }
 }
 
 struct Binding {
@@ -224,6 +238,7 @@ impl Builder {
             element,
             scope_len,
             start: at,
+            text: String::new(),
         });
         if empty || void {
             self.close_top(at);
@@ -290,7 +305,7 @@ impl Builder {
     /// Text taken as is (CDATA contents, or markup characters read as text).
     pub(super) fn literal(&mut self, text: &str) {
         match self.stack.last_mut() {
-            Some(open) => append_text(&mut open.element.children, text),
+            Some(open) => push_text(&mut open.text, text),
             None => {
                 if !text.trim().is_empty() {
                     self.saw_text = true;
@@ -309,9 +324,10 @@ impl Builder {
     pub(super) fn reference(&mut self, name: &str) {
         self.saw_text |= self.stack.is_empty();
         if let Some(open) = self.stack.last_mut() {
-            let mut resolved = String::new();
-            self.references.push(name, &mut resolved, &mut self.repairs);
-            append_text(&mut open.element.children, &resolved);
+            // Straight into the text node: a character reference's `&#13;` is content and
+            // escapes line-end normalisation, as XML says.
+            self.references
+                .push(name, &mut open.text, &mut self.repairs);
         }
     }
 
@@ -366,13 +382,12 @@ impl Builder {
             return;
         };
         self.scope.truncate(open.scope_len);
-        for child in &mut open.element.children {
-            if let Node::Text(text) = child {
-                mojibake::repair(text, &mut self.scratch);
-            }
-        }
+        open.flush_text(&mut self.scratch);
         match self.stack.last_mut() {
-            Some(parent) => parent.element.children.push(Node::Element(open.element)),
+            Some(parent) => {
+                parent.flush_text(&mut self.scratch);
+                parent.element.children.push(Node::Element(open.element));
+            }
             None => self
                 .top_level
                 .push((open.element, at.saturating_sub(open.start))),
@@ -502,22 +517,8 @@ fn display_qname(element: &Element) -> String {
     }
 }
 
-/// Appends text to the last text node (adjacent text, references and CDATA become one
-/// node), normalising line ends as XML does (`\r\n` and lone `\r` become `\n`).
-fn append_text(children: &mut Vec<Node>, text: &str) {
-    if text.is_empty() {
-        return;
-    }
-    let target = match children.last_mut() {
-        Some(Node::Text(existing)) => existing,
-        _ => {
-            children.push(Node::Text(String::with_capacity(text.len())));
-            match children.last_mut() {
-                Some(Node::Text(new)) => new,
-                _ => return,
-            }
-        }
-    };
+/// Appends text, normalising line ends as XML does (`\r\n` and lone `\r` become `\n`).
+fn push_text(target: &mut String, text: &str) {
     if text.contains('\r') {
         target.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
     } else {
