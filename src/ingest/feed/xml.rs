@@ -71,7 +71,17 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
             Ok(Event::Start(tag)) => builder.start(&tag, false, at),
             Ok(Event::Empty(tag)) => builder.start(&tag, true, at),
             Ok(Event::End(tag)) => builder.end(tag.name().0, after),
-            Ok(Event::Text(content)) => builder.text(&content),
+            Ok(Event::Text(content)) => {
+                // Text cut short by a reference goes on to the next tag: room for all of
+                // it at once saves growing the string piece by piece.
+                builder.text(&content, || {
+                    let rest = &text[after..];
+                    match rest.starts_with('&') {
+                        true => content.len() + rest.find('<').unwrap_or(rest.len()),
+                        false => content.len(),
+                    }
+                });
+            }
             Ok(Event::CData(content)) => builder.literal(&content),
             Ok(Event::GeneralRef(name)) => builder.reference(&name),
             Ok(Event::DocType(content)) => builder.doctype(&content),

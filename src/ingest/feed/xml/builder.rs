@@ -292,8 +292,14 @@ impl Builder {
     }
 
     /// Character data from the document (`raw` is text between markup, without
-    /// references; a leading `&` is one that started no reference).
-    pub(super) fn text(&mut self, raw: &str) {
+    /// references; a leading `&` is one that started no reference); `expected` tells the
+    /// length the text node it starts will probably reach (asked only for a new node).
+    pub(super) fn text(&mut self, raw: &str, expected: impl FnOnce() -> usize) {
+        if let Some(open) = self.stack.last_mut()
+            && open.text.is_empty()
+        {
+            open.text.reserve(expected());
+        }
         if raw.starts_with('&') && !self.stack.is_empty() {
             self.repairs.note(Repair::BareAmpersand, || {
                 format!("\"{}\"", raw.chars().take(20).collect::<String>())
