@@ -173,6 +173,23 @@ fn parameter_entities_are_ignored_silently() {
 }
 
 #[test]
+fn external_dtd_and_entities_are_never_requested() {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("binds");
+    listener.set_nonblocking(true).expect("nonblocking");
+    let url = format!("http://{}/", listener.local_addr().expect("address"));
+    let text = format!(
+        "<!DOCTYPE rss SYSTEM \"{url}rss.dtd\" [<!ENTITY ext SYSTEM \"{url}ext\"> <!ENTITY % p SYSTEM \"{url}p\"> %p;]><rss>&ext;</rss>"
+    );
+    let document = doc(&text);
+    assert_eq!(document.root.text(), "&ext;");
+    match listener.accept() {
+        Err(error) if error.kind() == std::io::ErrorKind::WouldBlock => {}
+        Err(error) => panic!("{error}"),
+        Ok((_, peer)) => panic!("the reader connected to {url} from {peer}"),
+    }
+}
+
+#[test]
 fn billion_laughs_is_not_expanded_and_is_fast() {
     let mut subset = String::from("<!ENTITY lol0 \"lol\">");
     for level in 1..10 {
