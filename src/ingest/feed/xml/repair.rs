@@ -30,7 +30,7 @@ impl Repair {
         match self {
             Repair::JunkBeforeRoot => "skipped text before the root element",
             Repair::ExtraTopLevel => {
-                "ignored content outside the root element (junk before or after it)"
+                "ignored elements outside the root element (junk before or after it)"
             }
             Repair::BareAmpersand => "read a bare `&` as text (it should be written `&amp;`)",
             Repair::HtmlEntity => "read HTML named entities, which XML does not define",
