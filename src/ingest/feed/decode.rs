@@ -72,7 +72,9 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     let mut label_source = None;
     if let Some(charset) = http_charset {
         match usable_label(charset) {
-            Ok(encoding) => label_source = Some((encoding, "the HTTP charset")),
+            Ok(encoding) => {
+                label_source = Some((encoding, "the HTTP charset", clean_label(charset)))
+            }
             Err(label) => warnings.push(format!(
                 "the HTTP charset \"{label}\" is not a usable encoding for this document; ignored"
             )),
@@ -82,7 +84,9 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
         && let Some(label) = declared_encoding(bytes)
     {
         match usable_label(label) {
-            Ok(encoding) => label_source = Some((encoding, "the XML declaration")),
+            Ok(encoding) => {
+                label_source = Some((encoding, "the XML declaration", clean_label(label)))
+            }
             Err(label) => warnings.push(format!(
                 "the XML declaration names encoding \"{label}\", which is not usable for this document; read as UTF-8"
             )),
@@ -90,8 +94,8 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     }
 
     match label_source {
-        Some((encoding, source)) if encoding != UTF_8 => {
-            decode_labelled(bytes, encoding, source, &mut warnings)
+        Some((encoding, source, label)) if encoding != UTF_8 => {
+            decode_labelled(bytes, encoding, (source, label), &mut warnings)
         }
         _ => decode_utf8_or_repair(bytes, &mut warnings),
     }
@@ -152,7 +156,7 @@ fn decode_utf32(bytes: &[u8], big_endian: bool) -> (String, bool) {
 /// Resolves a label to an encoding usable for an ASCII-compatible document (one without
 /// a BOM or UTF-16/32 pattern). Returns the cleaned label when it is unknown or unusable.
 fn usable_label(label: &str) -> Result<&'static Encoding, String> {
-    let cleaned = label.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+    let cleaned = clean_label(label);
     match Encoding::for_label(cleaned.as_bytes()) {
         // `replacement` is WHATWG's way of refusing ISO-2022-KR and friends; UTF-16 and
         // x-user-defined cannot describe a document whose first bytes are plain ASCII.
@@ -167,6 +171,11 @@ fn usable_label(label: &str) -> Result<&'static Encoding, String> {
         _ if is_utf32_label(cleaned) => Err(cleaned.to_string()),
         _ => Err(cleaned.chars().take(40).collect()),
     }
+}
+
+/// A label without the quotes and spaces HTTP headers and declarations wrap it in.
+fn clean_label(label: &str) -> &str {
+    label.trim().trim_matches(|c| c == '"' || c == '\'').trim()
 }
 
 fn is_utf32_label(label: &str) -> bool {
@@ -220,7 +229,7 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 fn decode_labelled(
     bytes: &[u8],
     encoding: &'static Encoding,
-    source: &str,
+    (source, label): (&str, &str),
     warnings: &mut Vec<String>,
 ) -> Decoded {
     let (labelled, had_errors) = encoding.decode_without_bom_handling(bytes);
@@ -228,9 +237,9 @@ fn decode_labelled(
         && !bytes.is_ascii()
         && let Ok(text) = std::str::from_utf8(bytes)
     {
+        // The label as written: `ISO-8859-1` is what the author wrote, not windows-1252.
         warnings.push(format!(
-            "{source} says {}, but the bytes are UTF-8; read as UTF-8",
-            encoding.name()
+            "{source} says {label}, but the bytes are UTF-8; read as UTF-8"
         ));
         return Decoded {
             text: text.to_string(),
@@ -253,11 +262,12 @@ fn decode_labelled(
 
 /// Decodes a document labelled or defaulted to UTF-8. Invalid UTF-8 usually means the
 /// document is really in a legacy encoding (windows-1252 most of all), read whole in the
-/// encoding its bytes fit. But where valid multi-byte UTF-8 sequences are at least as
-/// many as the stray bytes (a UTF-8 feed with one pasted windows-1252 paragraph, or one
-/// truncated character), it is UTF-8 and only the stray bytes are read as windows-1252.
-/// Legacy multi-byte text (Shift_JIS, GBK) forms the odd valid UTF-8 pair by accident,
-/// which is why one is not enough.
+/// encoding its bytes fit. But a UTF-8 document with stray bytes in it (one pasted
+/// windows-1252 paragraph, one truncated character) stays UTF-8, with only the stray
+/// bytes read as windows-1252: that is the case when it has valid multi-byte sequences
+/// and either those outnumber the stray bytes or the stray bytes stand alone between
+/// ASCII (`caf\xE9`, ` \x80 15`). Legacy multi-byte text (Shift_JIS, GBK) forms the odd
+/// valid UTF-8 pair by accident, but its bytes come in runs.
 fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Decoded {
@@ -266,8 +276,10 @@ fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
             warnings: std::mem::take(warnings),
         };
     }
-    let (multibyte, stray) = utf8_evidence(bytes);
-    if multibyte < stray {
+    let evidence = utf8_evidence(bytes);
+    let mixed = evidence.multibyte > 0
+        && (evidence.multibyte >= evidence.stray || evidence.isolated * 2 >= evidence.stray);
+    if !mixed {
         let guessed = guess_legacy(bytes);
         warnings.push(format!(
             "the document is not valid UTF-8 (as its label or the default says); its bytes read as {}",
@@ -338,26 +350,52 @@ fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
     }
 }
 
-/// How many valid multi-byte UTF-8 sequences and how many bytes that are not UTF-8 the
-/// bytes hold.
-fn utf8_evidence(bytes: &[u8]) -> (usize, usize) {
+/// What the bytes of a document that is not valid UTF-8 say about it.
+struct Utf8Evidence {
+    /// Valid multi-byte UTF-8 sequences.
+    multibyte: usize,
+    /// Bytes that are not UTF-8.
+    stray: usize,
+    /// Stray bytes with ASCII (or nothing) on both sides: an accented letter or a curly
+    /// quote from windows-1252, where legacy multi-byte text comes in runs.
+    isolated: usize,
+}
+
+fn utf8_evidence(bytes: &[u8]) -> Utf8Evidence {
     let lead_bytes = |valid: &[u8]| valid.iter().filter(|&&byte| byte >= 0xC0).count();
-    let (mut multibyte, mut stray) = (0, 0);
-    let mut rest = bytes;
+    let mut evidence = Utf8Evidence {
+        multibyte: 0,
+        stray: 0,
+        isolated: 0,
+    };
+    let mut offset = 0;
     loop {
+        let rest = &bytes[offset..];
         match std::str::from_utf8(rest) {
-            Ok(valid) => return (multibyte + lead_bytes(valid.as_bytes()), stray),
+            Ok(valid) => {
+                evidence.multibyte += lead_bytes(valid.as_bytes());
+                return evidence;
+            }
             Err(error) => {
-                multibyte += lead_bytes(&rest[..error.valid_up_to()]);
+                evidence.multibyte += lead_bytes(&rest[..error.valid_up_to()]);
+                let start = offset + error.valid_up_to();
                 let bad = error
                     .error_len()
-                    .unwrap_or(rest.len() - error.valid_up_to());
-                stray += bad;
-                let skip = error.valid_up_to() + bad.max(1);
-                if skip >= rest.len() {
-                    return (multibyte, stray);
+                    .unwrap_or(rest.len() - error.valid_up_to())
+                    .max(1);
+                evidence.stray += bad;
+                let before = start.checked_sub(1).map(|at| bytes[at]);
+                let after = bytes.get(start + bad).copied();
+                if bad == 1
+                    && before.is_none_or(|byte| byte.is_ascii())
+                    && after.is_none_or(|byte| byte.is_ascii())
+                {
+                    evidence.isolated += 1;
                 }
-                rest = &rest[skip..];
+                offset = start + bad;
+                if offset >= bytes.len() {
+                    return evidence;
+                }
             }
         }
     }
@@ -515,11 +553,9 @@ mod tests {
         let decoded = decode(doc.as_bytes(), None);
         assert_eq!(decoded.text, doc);
         assert_eq!(decoded.encoding, "UTF-8");
-        assert_eq!(decoded.warnings.len(), 1);
-        assert!(
-            decoded.warnings[0].contains("UTF-8"),
-            "{:?}",
-            decoded.warnings
+        assert_eq!(
+            decoded.warnings,
+            vec!["the XML declaration says ISO-8859-1, but the bytes are UTF-8; read as UTF-8"]
         );
     }
 
@@ -637,16 +673,23 @@ mod tests {
     }
 
     #[test]
-    fn mostly_stray_bytes_with_one_utf8_sequence() {
-        // One `’` in UTF-8 among windows-1252 text: the document is windows-1252.
-        let mut bytes = b"<a>caf\xe9 cr\xe8me ".to_vec();
-        bytes.extend_from_slice("\u{2019}".as_bytes());
-        bytes.extend_from_slice(b"</a>");
+    fn isolated_stray_bytes_beside_one_utf8_sequence() {
+        // A UTF-8 template (`–` in the title) around one item pasted from windows-1252.
+        let mut bytes = "<t>Koor Cantabile \u{2013} Nieuws</t><d>Kaarten "
+            .as_bytes()
+            .to_vec();
+        bytes.extend_from_slice(b"\x80 15 \x96 \x93Matth\xe4us-Passion\x94</d>");
         let decoded = decode(&bytes, None);
-        assert_eq!(decoded.encoding, "windows-1252");
         assert_eq!(
             decoded.text,
-            "<a>caf\u{e9} cr\u{e8}me \u{e2}\u{20ac}\u{2122}</a>"
+            "<t>Koor Cantabile \u{2013} Nieuws</t><d>Kaarten \u{20ac} 15 \u{2013} \u{201c}Matth\u{e4}us-Passion\u{201d}</d>"
+        );
+        assert_eq!(decoded.encoding, "UTF-8");
+        assert_eq!(
+            decoded.warnings,
+            vec![
+                "the document mixes UTF-8 with bytes that are not UTF-8; those bytes were read as windows-1252"
+            ]
         );
     }
 
