@@ -1,9 +1,9 @@
 //! The lenient XML reader: text → [`Element`] tree, on quick-xml's tokenizer.
 //!
 //! It reads what a feed reader reads (the Universal Feed Parser's "bozo" recovery): junk
-//! before the root, a DOCTYPE (never fetched, its entities never expanded), bare `&` and
-//! `<`, undefined entities, unclosed and mismatched tags, truncated documents, undeclared
-//! namespace prefixes. Each kind of repair is reported once as a warning (`repair.rs`).
+//! before the root, a DOCTYPE (never fetched; only its plain-text entities expanded),
+//! bare `&` and `<`, undefined entities, control characters XML forbids (removed),
+//! unclosed and mismatched tags, truncated documents, undeclared namespace prefixes. Each kind of repair is reported once as a warning (`repair.rs`).
 //! Only a document without any element is an error.
 //!
 //! quick-xml does the tokenizing; this module steers it past what it cannot take (a `<`
@@ -52,6 +52,17 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
     // A BOM left in the text (decoded twice, or written twice) is not content.
     let text = text.trim_start_matches('\u{feff}');
     let mut builder = Builder::new(base, text.len());
+    let cleaned = without_control_characters(text, &mut builder.repairs);
+    let text = cleaned.as_deref().unwrap_or(text);
+    let leading = text.trim_start();
+    if leading.len() < text.len()
+        && leading.starts_with("<?xml")
+        && leading[5..].starts_with(|c: char| c.is_ascii_whitespace() || c == '?')
+    {
+        builder
+            .repairs
+            .note(Repair::WhitespaceBeforeDeclaration, String::new);
+    }
     let mut reader = tokenizer(text);
     let mut quote_retries = 0;
     loop {
@@ -133,6 +144,33 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
             snippet(text.trim_start(), 40)
         ))),
     }
+}
+
+/// The text without the C0 control characters XML forbids (all but tab, newline and
+/// carriage return), or `None` when it has none. They come from copy-pasted office text
+/// and break strict readers; nobody means them. One pass, a chunk at a time, for the
+/// common case of finding nothing.
+fn without_control_characters(text: &str, repairs: &mut repair::Repairs) -> Option<String> {
+    let forbidden = |byte: u8| byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r');
+    let found = text.as_bytes().chunks(64).any(|chunk| {
+        chunk
+            .iter()
+            .fold(false, |seen, &byte| seen | forbidden(byte))
+    });
+    if !found {
+        return None;
+    }
+    let mut cleaned = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() && forbidden(c as u8) {
+            repairs.note(Repair::ControlCharacters, || {
+                format!("U+{:04X}", u32::from(c))
+            });
+        } else {
+            cleaned.push(c);
+        }
+    }
+    Some(cleaned)
 }
 
 fn tokenizer(text: &str) -> Reader<&[u8]> {

@@ -124,6 +124,33 @@ fn junk_before_the_declaration_is_skipped() {
 }
 
 #[test]
+fn whitespace_before_the_declaration_is_a_repair() {
+    let document = doc("\n\n<?xml version=\"1.0\" encoding=\"UTF-8\"?><rss/>");
+    assert_eq!(
+        document.warnings,
+        vec![
+            "skipped whitespace before the XML declaration (it must start the document; strict XML readers reject the feed)"
+        ]
+    );
+    // Without a declaration, whitespace before the root is allowed.
+    assert!(doc("\n\n<rss/>").warnings.is_empty());
+}
+
+#[test]
+fn forbidden_control_characters_are_removed() {
+    let document = doc(
+        "<rss><t>Notulen\u{c} Dorpsraad</t><d a=\"x\u{1}y\">V\u{1}\u{2} ok\u{8}\ttab</d></rss>",
+    );
+    assert_eq!(child(&document.root, "t").text(), "Notulen Dorpsraad");
+    assert_eq!(child(&document.root, "d").text(), "V ok\ttab");
+    assert_eq!(child(&document.root, "d").attr("a"), Some("xy"));
+    assert_eq!(
+        document.warnings,
+        vec!["removed control characters that XML does not allow: U+000C (5 times)"]
+    );
+}
+
+#[test]
 fn php_notice_before_the_feed_leaves_the_feed_as_root() {
     let document = doc(
         "<br />\n<b>Warning</b>:  Undefined variable in <b>/srv/feed.php</b> on line <b>12</b><br />\n<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Real</title></channel></rss>",
