@@ -123,6 +123,7 @@ impl Builder {
             return;
         }
         let qname = tag.name().0;
+        self.close_unclosed_text_element(qname, at);
         let scope_len = self.scope.len();
         let (parent_base, parent_lang) = match self.stack.last() {
             Some(open) => (open.element.base.clone(), open.element.lang.clone()),
@@ -243,6 +244,33 @@ impl Builder {
         if empty || void {
             self.close_top(at);
         }
+    }
+
+    /// Closes the innermost element when it holds only text in every feed dialect
+    /// (`<title>`, `<pubDate>`, …) and the new start tag is one of its siblings, not
+    /// content: `<title>Audities<link>…` is a title whose end tag was forgotten. Readers
+    /// recover it this way; waiting for the parent's end tag would swallow the rest of
+    /// the item into the title.
+    fn close_unclosed_text_element(&mut self, qname: &str, at: usize) {
+        let Some(open) = self.stack.last() else {
+            return;
+        };
+        if !holds_only_text(&open.element) {
+            return;
+        }
+        let (prefix, name) = split_qname(qname);
+        let ns = match prefix {
+            Some(prefix) => self.peek_prefix(prefix),
+            None => self.default_namespace(),
+        };
+        if !is_feed_element(ns.as_deref(), name) {
+            return;
+        }
+        let unclosed = display_qname(&open.element);
+        self.repairs.note(Repair::Unclosed, || {
+            format!("<{unclosed}> (closed by <{qname}>)")
+        });
+        self.close_top(at);
     }
 
     /// An end tag `</qname>` ending at byte offset `at`.
@@ -416,6 +444,20 @@ impl Builder {
             .and_then(|binding| binding.uri.clone())
     }
 
+    /// The namespace a prefix stands for, without binding or reporting anything.
+    fn peek_prefix(&self, prefix: &str) -> Option<Arc<str>> {
+        match self
+            .scope
+            .iter()
+            .rev()
+            .chain(self.implicit.iter())
+            .find(|binding| binding.prefix == prefix)
+        {
+            Some(binding) => binding.uri.clone(),
+            None => ns::default_for_prefix(prefix).map(Arc::from),
+        }
+    }
+
     fn resolve_prefix(&mut self, prefix: &str, qname: &str) -> Option<Arc<str>> {
         if let Some(binding) = self
             .scope
@@ -458,6 +500,87 @@ impl Builder {
         let uri: Arc<str> = Arc::from(uri);
         self.interned.push(uri.clone());
         uri
+    }
+}
+
+/// Elements that hold only text in RSS, Atom and their common extensions. (Atom text
+/// constructs may hold an XHTML `<div>`, which is not a feed element, so they qualify.)
+fn holds_only_text(element: &Element) -> bool {
+    const PLAIN: &[&str] = &[
+        "title",
+        "link",
+        "pubDate",
+        "guid",
+        "comments",
+        "language",
+        "lastBuildDate",
+        "copyright",
+        "managingEditor",
+        "webMaster",
+        "generator",
+        "ttl",
+        "docs",
+        "updated",
+        "published",
+        "issued",
+        "modified",
+        "created",
+        "id",
+    ];
+    const EXTENSION: &[&str] = &[
+        "creator",
+        "date",
+        "subject",
+        "rights",
+        "author",
+        "duration",
+        "episode",
+        "season",
+        "episodeType",
+        "explicit",
+        "subtitle",
+        "keywords",
+    ];
+    match element.ns.as_deref() {
+        None | Some(ns::RSS10 | ns::RSS090 | ns::RSS2_USERLAND | ns::ATOM10 | ns::ATOM03) => PLAIN
+            .iter()
+            .any(|known| element.name.eq_ignore_ascii_case(known)),
+        Some(ns::DC | ns::DCTERMS | ns::ITUNES) => EXTENSION
+            .iter()
+            .any(|known| element.name.eq_ignore_ascii_case(known)),
+        Some(_) => false,
+    }
+}
+
+/// Elements that are parts of a channel, item or entry, never content of one of their
+/// text elements: what may end a text element whose end tag was forgotten.
+fn is_feed_element(ns: Option<&str>, name: &str) -> bool {
+    const CORE: &[&str] = &[
+        "item",
+        "entry",
+        "channel",
+        "title",
+        "link",
+        "description",
+        "pubDate",
+        "guid",
+        "enclosure",
+        "author",
+        "category",
+        "comments",
+        "source",
+        "content",
+        "summary",
+        "updated",
+        "published",
+        "id",
+    ];
+    match ns {
+        None | Some(ns::RSS10 | ns::RSS090 | ns::RSS2_USERLAND | ns::ATOM10 | ns::ATOM03) => {
+            CORE.iter().any(|known| name.eq_ignore_ascii_case(known))
+        }
+        Some(ns::ITUNES | ns::PODCAST | ns::DC | ns::DCTERMS | ns::CONTENT | ns::MEDIA) => true,
+        Some(_) => false,
     }
 }
 

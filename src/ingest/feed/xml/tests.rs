@@ -258,6 +258,51 @@ fn unclosed_tags_are_closed_by_the_parent_end_tag() {
 }
 
 #[test]
+fn a_text_element_left_open_is_closed_by_its_next_sibling() {
+    let document = doc(
+        "<rss><channel><item><title>Audities voor het najaar\n<link>https://x.example/a</link><description>D</description><itunes:duration>1:00</itunes:duration></item></channel></rss>",
+    );
+    let item = path(&document.root, &["channel", "item"]);
+    assert_eq!(child(item, "title").text(), "Audities voor het najaar\n");
+    assert_eq!(child(item, "link").text(), "https://x.example/a");
+    assert_eq!(child(item, "description").text(), "D");
+    assert!(
+        warned(&document, "<title> (closed by <link>)"),
+        "{:?}",
+        document.warnings
+    );
+
+    // Markup that is content, not a sibling, stays inside.
+    let document = doc(
+        "<rss><item><title>A <b>bold</b> move</title><description><p>x<link rel=\"x\"/></p></description></item></rss>",
+    );
+    let item = child(&document.root, "item");
+    assert_eq!(child(item, "title").text(), "A bold move");
+    assert!(child(item, "title").child(None, "b").is_some());
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+
+    // Atom: an XHTML title keeps its div; an unclosed id ends at the next element.
+    let document = doc(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">T</div></title><id>urn:x<updated>2024-01-01T00:00:00Z</updated></entry></feed>"#,
+    );
+    let entry = document
+        .root
+        .child(Some(ns::ATOM10), "entry")
+        .expect("entry");
+    assert!(
+        entry
+            .child(Some(ns::ATOM10), "title")
+            .and_then(|t| t.child(Some(ns::XHTML), "div"))
+            .is_some()
+    );
+    assert_eq!(
+        entry.child(Some(ns::ATOM10), "id").map(Element::text),
+        Some("urn:x".into())
+    );
+    assert!(entry.child(Some(ns::ATOM10), "updated").is_some());
+}
+
+#[test]
 fn stray_end_tags_are_ignored() {
     let document = doc("<rss><channel><title>T</bogus></title></p><link>L</link></channel></rss>");
     let channel = child(&document.root, "channel");
