@@ -693,3 +693,14 @@ fn truncation_is_one_warning() {
         "L"
     );
 }
+
+#[test]
+fn nbsp_from_an_html_entity_is_kept() {
+    let document = doc("<t>Pubquiz&nbsp;#12 &mdash; thema &lsquo;jaren tachtig&rsquo;</t>");
+    assert_eq!(
+        document.root.text(),
+        "Pubquiz\u{a0}#12 \u{2014} thema \u{2018}jaren tachtig\u{2019}"
+    );
+    let document = doc("<t>&agrave; &euro;&nbsp;5</t>");
+    assert_eq!(document.root.text(), "\u{e0} \u{20ac}\u{a0}5");
+}
