@@ -3,8 +3,10 @@
 //!
 //! The event loop in `xml.rs` feeds tokens in; this module decides where each one goes.
 //! Policies: an end tag closes the nearest open element with the same name (closing
-//! whatever was left open inside it), and is ignored when nothing open matches; text
-//! outside the root is dropped; several top-level elements (junk before or after the
+//! whatever was left open inside it, looking at most 64 levels up), and is ignored when
+//! nothing open matches; a text-only feed element left open (`<title>`, `<pubDate>`) is
+//! closed by the next feed element that starts; void HTML elements (`<br>`, and in an
+//! HTML page `<link>`, `<meta>`, …) close themselves; text outside the root is dropped; several top-level elements (junk before or after the
 //! feed) leave the largest as the root. `xmlns` declarations are consumed here and not
 //! kept in `attrs`; `xml:base` and `xml:lang` stay in `attrs` (namespace [`ns::XML`]) as
 //! well as being resolved onto every element.
