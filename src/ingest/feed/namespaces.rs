@@ -185,6 +185,13 @@ impl<'a> Extensions<'a> {
         }
     }
 
+    /// Takes an RSS item's `body` written without a namespace as its XHTML body: feeds
+    /// write it both ways, and readers (the Universal Feed Parser among them) take either
+    /// as the item's full content.
+    pub fn read_unqualified_body(&mut self, element: &'a Element) {
+        first(&mut self.xhtml_body, element);
+    }
+
     /// Fills what the channel's or feed's core elements left empty, and the podcast block.
     pub fn apply_to_feed(&self, ctx: &mut Ctx, feed: &mut Feed) {
         if feed.title.is_none() {

@@ -218,6 +218,7 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
             "description" if description.is_none() => description = Some(child),
             "summary" if summary.is_none() => summary = Some(child),
             "fullitem" if full.is_none() => full = Some(child),
+            "body" => ext.read_unqualified_body(child),
             "pubdate" => {
                 if let Some(date) = ctx.date("pubDate", child) {
                     entry.published = Some(date);

@@ -271,6 +271,26 @@ fn a_summary_element_beside_the_description() {
 }
 
 #[test]
+fn a_body_without_namespace_is_the_full_content() {
+    let feed = read(
+        r#"<rss version="2.0"><channel><link>https://blog.example/</link>
+        <item><description>Short</description>
+        <body>Full <a href="/post/1" onclick="steal()">post</a><script>x()</script></body>
+        </item>
+        <item><xhtml:body xmlns:xhtml="http://www.w3.org/1999/xhtml"><p>Also</p></xhtml:body></item>
+        </channel></rss>"#,
+    );
+    let first = &feed.entries[0];
+    assert_eq!(first.summary.as_deref(), Some("Short"));
+    assert_eq!(
+        first.content_html.as_deref(),
+        Some(r#"Full <a href="https://blog.example/post/1">post</a>"#)
+    );
+    assert_eq!(feed.entries[1].content_html.as_deref(), Some("<p>Also</p>"));
+    assert_eq!(feed.entries[1].summary.as_deref(), Some("Also"));
+}
+
+#[test]
 fn enclosures_with_bad_lengths_keep_the_url() {
     let feed = item(
         r#"<enclosure url="http://example.com/1.mp3" length="100000" type="audio/mpeg"/>
