@@ -14,7 +14,7 @@
 //! root's namespace (or either Atom namespace).
 
 use super::base64;
-use super::context::{Ctx, collapse_whitespace, looks_like_html};
+use super::context::{Ctx, collapse_whitespace, looks_like_html, non_empty};
 use super::dom::{Element, Node};
 use super::namespaces::{self, Extensions};
 use super::ns;
@@ -25,7 +25,10 @@ use crate::normalise;
 
 /// Maps an Atom `feed` document; `format` says which version the root declared.
 pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
-    let core = CoreNs(root.ns.as_deref());
+    let core = CoreNs {
+        ns: root.ns.as_deref(),
+        format,
+    };
     let mut feed = Feed {
         format,
         ..Feed::default()
@@ -60,18 +63,18 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
         }
         match child.name.to_ascii_lowercase().as_str() {
             "title" if feed.title.is_none() => {
-                feed.title = construct(ctx, child).and_then(|value| value.plain(ctx));
+                feed.title = construct(ctx, child, core.format).and_then(|value| value.plain());
             }
             "subtitle" | "tagline" if feed.description.is_none() => {
-                if let Some(value) = construct(ctx, child) {
-                    feed.description = value.plain(ctx);
+                if let Some(value) = construct(ctx, child, core.format) {
+                    feed.description = value.plain();
                     if value.kind != Kind::Text && looks_like_html(&value.value) {
                         feed.description_html = value.html(ctx, child);
                     }
                 }
             }
             "rights" | "copyright" if feed.copyright.is_none() => {
-                feed.copyright = construct(ctx, child).and_then(|value| value.plain(ctx));
+                feed.copyright = construct(ctx, child, core.format).and_then(|value| value.plain());
             }
             // A later value wins, as in the Universal Feed Parser.
             "updated" | "modified" => {
@@ -153,7 +156,7 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
                 entry.guid = (!id.is_empty()).then(|| id.to_string());
             }
             "title" if entry.title.is_none() => {
-                entry.title = construct(ctx, child).and_then(|value| value.plain(ctx));
+                entry.title = construct(ctx, child, core.format).and_then(|value| value.plain());
             }
             "link" => links.push(child),
             "summary" if summary.is_none() => summary = Some(child),
@@ -204,9 +207,10 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
         );
     }
 
-    let summary = summary.and_then(|element| Some((element, construct(ctx, element)?)));
+    let summary =
+        summary.and_then(|element| Some((element, construct(ctx, element, core.format)?)));
     if let Some((_, value)) = &summary {
-        entry.summary = value.plain(ctx);
+        entry.summary = value.plain();
     }
     if let Some(content) = content {
         match content.attr("src") {
@@ -218,7 +222,7 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
             }
             None => {
                 entry.content_html =
-                    construct(ctx, content).and_then(|value| value.html(ctx, content));
+                    construct(ctx, content, core.format).and_then(|value| value.html(ctx, content));
             }
         }
     }
@@ -233,13 +237,17 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
     entry
 }
 
-/// The namespace of the root's core elements.
-struct CoreNs<'a>(Option<&'a str>);
+/// The namespace of the root's core elements, and the Atom version the root declared
+/// (text constructs differ between the two).
+struct CoreNs<'a> {
+    ns: Option<&'a str>,
+    format: Format,
+}
 
 impl CoreNs<'_> {
     fn is_ns(&self, element: &Element) -> bool {
         let namespace = element.ns.as_deref();
-        namespace == self.0 || matches!(namespace, Some(ns::ATOM10) | Some(ns::ATOM03))
+        namespace == self.ns || matches!(namespace, Some(ns::ATOM10) | Some(ns::ATOM03))
     }
 
     fn is(&self, element: &Element, name: &str) -> bool {
@@ -262,17 +270,16 @@ enum Kind {
 struct Construct {
     kind: Kind,
     value: String,
-    /// For markup read from the tree: its text, taken from the tree rather than by
-    /// parsing the serialised markup again.
-    text: Option<String>,
 }
 
 impl Construct {
-    fn plain(&self, ctx: &Ctx) -> Option<String> {
-        match (self.kind, &self.text) {
-            (Kind::Markup, Some(text)) => collapse_whitespace(text),
-            (Kind::Text, _) => collapse_whitespace(&self.value),
-            (Kind::Html | Kind::Markup, _) => ctx.plain(&self.value),
+    /// Plain text of the value. Declared or inline markup is always read as HTML (its
+    /// tags removed, script and style content dropped), unlike text of unknown kind,
+    /// which `Ctx::plain` reads as HTML only when it looks like HTML.
+    fn plain(&self) -> Option<String> {
+        match self.kind {
+            Kind::Text => collapse_whitespace(&self.value),
+            Kind::Html | Kind::Markup => non_empty(normalise::text::plain(&self.value)),
         }
     }
 
@@ -287,7 +294,7 @@ impl Construct {
 }
 
 /// Reads a text construct (`title`, `summary`, `rights`, …) or `content` element.
-fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
+fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Construct> {
     let declared = element
         .attr("type")
         .map(|kind| kind.trim().to_ascii_lowercase())
@@ -337,11 +344,7 @@ fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
         if kind == Kind::Markup {
             kind = Kind::Html;
         }
-        return Some(Construct {
-            kind,
-            value,
-            text: None,
-        });
+        return Some(Construct { kind, value });
     }
 
     if !element.has_element_children() {
@@ -350,11 +353,7 @@ fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
             // XHTML without elements is just its text.
             kind = Kind::Text;
         }
-        return Some(Construct {
-            kind,
-            value,
-            text: None,
-        });
+        return Some(Construct { kind, value });
     }
 
     let div = single_div(element);
@@ -366,19 +365,19 @@ fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
         return Some(Construct {
             kind: Kind::Html,
             value: div.text(),
-            text: None,
         });
     }
-    // XHTML: the div is the container, not the content. Markup written inline under
-    // another type is taken as it stands.
+    // Atom 1.0 XHTML: the div is the container, not the content (RFC 4287 3.1.1.3).
+    // Atom 0.3 has no such rule: its inline XML, div included, is the content, as the
+    // Universal Feed Parser keeps it. Markup written inline under another type is taken
+    // as it stands.
     let container = match div {
-        Some(div) if declared_xhtml(&declared) => div,
+        Some(div) if format == Format::Atom10 && declared_xhtml(&declared) => div,
         _ => element,
     };
     Some(Construct {
         kind: Kind::Markup,
         value: container.inner_markup(),
-        text: Some(container.text()),
     })
 }
 

@@ -474,9 +474,10 @@ fn content_modes_and_xhtml_containers() {
         feed.entries[0].content_html.as_deref(),
         Some("<b>Escaped</b>")
     );
+    // Atom 0.3 has no XHTML container: the div is part of the content.
     assert_eq!(
         feed.entries[1].content_html.as_deref(),
-        Some("<p>Inline <i>xhtml</i></p>")
+        Some("<div><p>Inline <i>xhtml</i></p></div>")
     );
     let feed = atom10(
         r#"<entry><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>One</p><p>Two</p></div></content></entry>
@@ -496,4 +497,30 @@ fn content_modes_and_xhtml_containers() {
             Some("Example <b>Atom</b>"),
         ]
     );
+}
+
+#[test]
+fn declared_html_titles_lose_every_tag_and_inline_scripts_lose_their_text() {
+    let feed = atom03(
+        r#"<title type="text/html" mode="escaped">safe&lt;embed src="http://x.example/"&gt; title</title>
+        <tagline type="application/xhtml+xml"><div xmlns="http://www.w3.org/1999/xhtml">safe<script type="text/javascript">location.href='x';</script> tagline</div></tagline>
+        <entry><title type="text/html" mode="escaped">History of the &lt;blink&gt; tag</title></entry>"#,
+    );
+    assert_eq!(feed.title.as_deref(), Some("safe title"));
+    assert_eq!(feed.description.as_deref(), Some("safe tagline"));
+    assert_eq!(
+        feed.description_html.as_deref(),
+        Some("<div>safe tagline</div>")
+    );
+    // Escaped HTML is HTML: the blink tag is markup, not words.
+    assert_eq!(feed.entries[0].title.as_deref(), Some("History of the tag"));
+
+    let feed = atom10(
+        r#"<entry><title type="html">A &lt;iframe src="http://x.example/"&gt;&lt;/iframe&gt;title</title>
+        <summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Sum<style>p{}</style>mary</div></summary></entry>"#,
+    );
+    let entry = &feed.entries[0];
+    assert_eq!(entry.title.as_deref(), Some("A title"));
+    assert_eq!(entry.summary.as_deref(), Some("Summary"));
+    assert_eq!(entry.content_html.as_deref(), Some("Summary"));
 }
