@@ -238,9 +238,18 @@ pub(crate) fn looks_like_html(value: &str) -> bool {
                     .take_while(char::is_ascii_alphanumeric)
                     .collect::<String>()
                     .to_ascii_lowercase();
-                let after = rest[name.len()..].chars().next();
+                let after = &rest[name.len()..];
                 let is_void = matches!(name.as_str(), "br" | "img" | "hr" | "p");
-                if is_void && after.is_some_and(|c| c == '>' || c == '/' || c.is_whitespace()) {
+                let ends_name = after
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c == '>' || c == '/' || c.is_whitespace());
+                if is_void && ends_name {
+                    return true;
+                }
+                // `<embed src="…">`: an HTML element with an attribute is markup, where a
+                // bare `<blink>` in prose may be a word in brackets.
+                if starts_with_attribute(after) && normalise::elements::lookup(&name).is_some() {
                     return true;
                 }
             }
@@ -262,6 +271,19 @@ pub(crate) fn looks_like_html(value: &str) -> bool {
         }
     }
     false
+}
+
+/// Whether the text after a tag name is whitespace, then an attribute name and `=`.
+fn starts_with_attribute(after: &str) -> bool {
+    let rest = after.trim_start();
+    if rest.len() == after.len() {
+        return false;
+    }
+    let name = rest
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b':'))
+        .count();
+    name > 0 && rest[name..].trim_start().starts_with('=')
 }
 
 #[cfg(test)]
@@ -323,6 +345,12 @@ mod tests {
         assert!(looks_like_html("line<br/>break"));
         assert!(looks_like_html("<img src=\"x\">"));
         assert!(!looks_like_html("History of the <blink> tag"));
+        assert!(looks_like_html(
+            "safe<embed src=\"http://x.example/\"> text"
+        ));
+        assert!(looks_like_html("a <iframe  src = 'x'/>"));
+        assert!(!looks_like_html("Vec<T> and <T =U>"));
+        assert!(!looks_like_html("a <made-up x=\"1\"> tag"));
         assert!(!looks_like_html("<!DOCTYPE"));
         assert!(looks_like_html("a &amp; b"));
         assert!(looks_like_html("caf&#233;"));

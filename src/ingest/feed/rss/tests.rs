@@ -615,3 +615,21 @@ fn naked_markup_in_a_description_is_html() {
         Some("<p>Example <b>description</b></p>")
     );
 }
+
+#[test]
+fn a_lone_html_tag_with_attributes_makes_a_description_html() {
+    let feed = item(
+        r#"<title>Watch &lt;embed src="https://x.example/v"&gt; now</title>
+        <description>safe&lt;iframe src="https://x.example/"/&gt; description</description>"#,
+    );
+    let entry = &feed.entries[0];
+    assert_eq!(entry.title.as_deref(), Some("Watch now"));
+    assert_eq!(entry.summary.as_deref(), Some("safe description"));
+    assert_eq!(entry.content_html.as_deref(), Some("safe description"));
+    // Brackets in prose stay text.
+    let feed = item("<title>Vec&lt;T&gt; and the &lt;blink&gt; tag</title>");
+    assert_eq!(
+        feed.entries[0].title.as_deref(),
+        Some("Vec<T> and the <blink> tag")
+    );
+}
