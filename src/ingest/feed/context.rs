@@ -189,9 +189,16 @@ pub(crate) fn non_empty(text: String) -> Option<String> {
 
 /// Whitespace runs collapsed to one space, trimmed: for values that are plain text by
 /// definition (Atom `type="text"`, JSON Feed), where markup-looking characters are text.
+///
+/// Whitespace is what `normalise::text::plain` collapses: ASCII whitespace and the
+/// Unicode line separators. A no-break space, an em space or a thin space is a character
+/// the author chose (`&nbsp;` in a title), so it stays.
 pub(crate) fn collapse_whitespace(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
+    let separator = |c: char| {
+        c.is_ascii_whitespace() || matches!(c, '\u{b}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    };
+    for word in text.split(separator).filter(|word| !word.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -363,6 +370,10 @@ mod tests {
     fn helpers() {
         assert_eq!(collapse_whitespace("  a \n b  ").as_deref(), Some("a b"));
         assert_eq!(collapse_whitespace(" \n "), None);
+        assert_eq!(
+            collapse_whitespace("testing \u{a0} \u{2003}entity\u{2028}x").as_deref(),
+            Some("testing \u{a0} \u{2003}entity x")
+        );
         assert_eq!(non_empty(" x ".into()).as_deref(), Some("x"));
         assert_eq!(quote(&"x".repeat(100)).chars().count(), 83);
     }

@@ -633,3 +633,17 @@ fn a_lone_html_tag_with_attributes_makes_a_description_html() {
         Some("Vec<T> and the <blink> tag")
     );
 }
+
+#[test]
+fn a_no_break_space_in_a_title_is_kept() {
+    let feed = read(
+        "<rss version=\"2.0\"><channel><title>testing &nbsp; entity</title>\
+         <item><title>thin&thinsp;space &amp; &lt;b&gt;bold&lt;/b&gt;&nbsp;!</title></item>\
+         </channel></rss>",
+    );
+    assert_eq!(feed.title.as_deref(), Some("testing \u{a0} entity"));
+    assert_eq!(
+        feed.entries[0].title.as_deref(),
+        Some("thin\u{2009}space & bold\u{a0}!")
+    );
+}
