@@ -453,3 +453,13 @@ fn itunes_in_atom() {
     assert_eq!(feed.podcast.explicit, Some(true));
     assert_eq!(feed.entries[0].podcast.duration_seconds, Some(180));
 }
+
+#[test]
+fn itunes_under_the_uri_of_apples_early_example() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:itunes="http://example.com/DTDs/Podcast-1.0.dtd"><channel>
+        <itunes:block>yes</itunes:block><itunes:author>Jane</itunes:author></channel></rss>"#,
+    );
+    assert_eq!(feed.podcast.block, Some(true));
+    assert_eq!(feed.podcast.author.as_deref(), Some("Jane"));
+}
