@@ -422,9 +422,12 @@ fn alternate<'a>(links: &[&'a Element]) -> Option<&'a Element> {
         .or_else(|| alternates.first().copied())
 }
 
-/// A link's target: `href`, or its text in feeds that write the URL as content.
+/// A link's target: `href`, or its text in feeds that write the URL as content. An
+/// empty `href` is the base itself (RFC 3986 5.2), but only an `xml:base` the document
+/// set counts: an empty placeholder must not turn into the feed's own URL.
 fn href(ctx: &Ctx, link: &Element) -> Option<String> {
     match link.attr("href") {
+        Some(href) if href.trim().is_empty() => ctx.xml_base(link).map(str::to_string),
         Some(href) => ctx.url(link, href),
         None => ctx.url_text(link),
     }

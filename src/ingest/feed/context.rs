@@ -88,12 +88,17 @@ impl Ctx {
 
     /// The base for URLs inside `element`.
     pub fn base<'a>(&'a self, element: &'a Element) -> Option<&'a str> {
-        if let Some(base) = element.base.as_deref()
-            && Some(base) != self.doc_url.as_deref()
-        {
-            return Some(base);
-        }
-        self.feed_link.as_deref().or(self.doc_url.as_deref())
+        self.xml_base(element)
+            .or(self.feed_link.as_deref())
+            .or(self.doc_url.as_deref())
+    }
+
+    /// The element's `xml:base`, when the document set one (not the fetched URL).
+    pub fn xml_base<'a>(&'a self, element: &'a Element) -> Option<&'a str> {
+        element
+            .base
+            .as_deref()
+            .filter(|base| Some(*base) != self.doc_url.as_deref())
     }
 
     /// The base used for the feed's own link: `xml:base`, else the fetched URL.

@@ -524,3 +524,22 @@ fn declared_html_titles_lose_every_tag_and_inline_scripts_lose_their_text() {
     assert_eq!(entry.summary.as_deref(), Some("Summary"));
     assert_eq!(entry.content_html.as_deref(), Some("Summary"));
 }
+
+#[test]
+fn an_empty_href_is_the_xml_base_and_nothing_without_one() {
+    let feed = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://www.詹姆斯.com/feed">
+        <link rel="self" type="application/atom+xml" href=""/></feed>"#,
+    );
+    assert_eq!(
+        feed.self_link.as_deref(),
+        Some("http://www.詹姆斯.com/feed")
+    );
+    let feed = read_at(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><link rel="self" href=""/>
+        <entry><link href=""/></entry></feed>"#,
+        Some("https://fetched.example/feed.xml"),
+    );
+    assert_eq!(feed.self_link, None);
+    assert_eq!(feed.entries[0].link, None);
+}
