@@ -254,12 +254,14 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
             .attr("isPermaLink")
             .is_none_or(|value| !value.trim().eq_ignore_ascii_case("false"));
         entry.guid_is_permalink = Some(permalink);
-        if permalink && entry.link.is_none() {
-            // A permalink guid is the item's address when it has no link; only a real
-            // web address qualifies, whatever the attribute claims.
-            entry.link = ctx.url(guid, &value).filter(|url| {
-                url::Url::parse(url).is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
-            });
+        // A permalink guid is the item's address when it has no link; only a real web
+        // address qualifies, whatever the attribute claims. It must be absolute as
+        // written: `<guid>12345</guid>` resolved against the channel link would invent a
+        // page that does not exist.
+        let web_address = url::Url::parse(&value)
+            .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host());
+        if permalink && entry.link.is_none() && web_address {
+            entry.link = Some(value.clone());
         }
         entry.guid = Some(value);
     }

@@ -218,6 +218,15 @@ fn a_guid_that_is_not_a_permalink_is_never_a_link() {
     assert_eq!(feed.entries[0].id, "abc");
     assert_eq!(feed.entries[0].link, None);
 
+    // Nor is it one once resolved against the channel link: there is no such page.
+    let feed = read(
+        r#"<rss version="2.0"><channel><link>https://show.example/</link>
+        <item><guid>12345</guid></item><item><guid>/episodes/7</guid></item></channel></rss>"#,
+    );
+    assert_eq!(feed.entries[0].id, "12345");
+    assert_eq!(feed.entries[0].link, None);
+    assert_eq!(feed.entries[1].link, None);
+
     // Neither is something that cannot be parsed as a URL.
     let feed = item(r#"<guid isPermaLink="true">http://example.c[o.test/</guid>"#);
     assert_eq!(feed.entries[0].link, None);
