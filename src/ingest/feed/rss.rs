@@ -11,6 +11,10 @@
 //!
 //! Core elements may be unqualified or in any of the namespaces RSS has been published
 //! under (RSS 1.0, RSS 0.90, Userland's and Harvard's); names match case-insensitively.
+//!
+//! Microsoft's Channel Definition Format (CDF, 1997), a bare `CHANNEL` of `ITEM`s, is
+//! read by the same mapper, as the Universal Feed Parser reads it: its `HREF` attribute
+//! is the link, `LASTMOD` the updated date and `ABSTRACT` the description.
 
 use super::context::{Ctx, collapse_whitespace, quote};
 use super::dom::Element;
@@ -120,6 +124,15 @@ fn map_channel(
         .elements()
         .filter(|element| is_core(element, "link"))
         .find_map(|element| link_value(ctx, element, true));
+    if feed.link.is_none()
+        && let Some(href) = channel.attr("href").filter(|href| !href.trim().is_empty())
+    {
+        // CDF: the channel's address is an attribute.
+        feed.link = Some(normalise::url::join(
+            ctx.base_without_feed_link(channel),
+            href.trim(),
+        ));
+    }
     ctx.set_feed_link(feed.link.as_deref());
 
     let mut ext = Extensions::default();
@@ -130,7 +143,7 @@ fn map_channel(
         }
         match child.name.to_ascii_lowercase().as_str() {
             "title" if feed.title.is_none() => feed.title = ctx.plain_of(child),
-            "description" if feed.description.is_none() => {
+            "description" | "abstract" if feed.description.is_none() => {
                 let (text, html) = namespaces::description_pair(ctx, child);
                 feed.description = text;
                 feed.description_html = html;
@@ -167,6 +180,9 @@ fn map_channel(
             "tags" => add_tags(&mut feed.categories, child),
             _ => {}
         }
+    }
+    if feed.updated.is_none() {
+        feed.updated = lastmod(ctx, channel);
     }
     for link in &ext.atom_links {
         match link_rel(link).as_str() {
@@ -215,7 +231,7 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
             "title" if entry.title.is_none() => entry.title = ctx.plain_of(child),
             "link" if entry.link.is_none() => entry.link = link_value(ctx, child, false),
             "guid" if guid.is_none() => guid = Some(child),
-            "description" if description.is_none() => description = Some(child),
+            "description" | "abstract" if description.is_none() => description = Some(child),
             "summary" if summary.is_none() => summary = Some(child),
             "fullitem" if full.is_none() => full = Some(child),
             "body" => ext.read_unqualified_body(child),
@@ -286,6 +302,13 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
             _ => {}
         }
     }
+    if entry.link.is_none() {
+        // CDF: the item's address is an attribute.
+        entry.link = item.attr("href").and_then(|href| ctx.url(item, href));
+    }
+    if entry.updated.is_none() {
+        entry.updated = lastmod(ctx, item);
+    }
     if entry.guid.is_none()
         && let Some(about) = item.attr_ns(ns::RDF, "about").and_then(collapse_whitespace)
     {
@@ -311,6 +334,22 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
     }
     ext.apply_to_entry(ctx, &mut entry);
     entry
+}
+
+/// A CDF `LASTMOD` attribute read as a date; an unreadable one is dropped with a warning.
+fn lastmod(ctx: &mut Ctx, element: &Element) -> Option<chrono::DateTime<chrono::Utc>> {
+    let value = element.attr("lastmod")?.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let date = normalise::date::parse(value);
+    if date.is_none() {
+        ctx.warn(format!(
+            "LASTMOD {} is not a date omroep can read; omitted",
+            quote(value)
+        ));
+    }
+    date
 }
 
 /// The URL in a `link` element: its text, or an `href` attribute some feeds use. The

@@ -656,3 +656,41 @@ fn a_no_break_space_in_a_title_is_kept() {
         Some("thin\u{2009}space & bold\u{a0}!")
     );
 }
+
+#[test]
+fn cdf_channel_definition_format() {
+    let feed = read(
+        r#"<CHANNEL HREF="http://www.example.org/" LASTMOD="2004-04-06T23:05:43-05:00">
+        <TITLE>Example feed</TITLE><ABSTRACT>Example description</ABSTRACT>
+        <ITEM HREF="/items/1" LASTMOD="2004-04-07T01:00:00-05:00">
+        <TITLE>Example item</TITLE><ABSTRACT>Item &lt;b&gt;description&lt;/b&gt;</ABSTRACT>
+        </ITEM><ITEM LASTMOD="yesterday"><TITLE>Second</TITLE></ITEM></CHANNEL>"#,
+    );
+    assert_eq!(feed.format, Format::Rss20);
+    assert_eq!(feed.link.as_deref(), Some("http://www.example.org/"));
+    assert_eq!(feed.title.as_deref(), Some("Example feed"));
+    assert_eq!(feed.description.as_deref(), Some("Example description"));
+    assert_eq!(
+        feed.updated,
+        Some(Utc.with_ymd_and_hms(2004, 4, 7, 4, 5, 43).unwrap())
+    );
+    let item = &feed.entries[0];
+    assert_eq!(item.link.as_deref(), Some("http://www.example.org/items/1"));
+    assert_eq!(item.id, "http://www.example.org/items/1");
+    assert_eq!(item.summary.as_deref(), Some("Item description"));
+    assert_eq!(
+        item.content_html.as_deref(),
+        Some("Item <b>description</b>")
+    );
+    assert_eq!(
+        item.updated,
+        Some(Utc.with_ymd_and_hms(2004, 4, 7, 6, 0, 0).unwrap())
+    );
+    assert_eq!(feed.entries[1].updated, None);
+    assert!(
+        feed.warnings.iter().any(|warning| warning
+            == "entry 2: LASTMOD \"yesterday\" is not a date omroep can read; omitted"),
+        "{:?}",
+        feed.warnings
+    );
+}
