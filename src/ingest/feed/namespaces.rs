@@ -300,10 +300,10 @@ impl<'a> Extensions<'a> {
         podcast.author = self.itunes_author.and_then(|element| ctx.plain_of(element));
         podcast.complete = self
             .itunes_complete
-            .and_then(|element| yes_no(ctx, "itunes:complete", element));
+            .and_then(|element| apple_yes(ctx, "itunes:complete", element));
         podcast.block = self
             .itunes_block
-            .and_then(|element| yes_no(ctx, "itunes:block", element));
+            .and_then(|element| apple_yes(ctx, "itunes:block", element));
         podcast.new_feed_url = self
             .itunes_new_feed_url
             .and_then(|element| ctx.url_text(element));
@@ -454,7 +454,7 @@ impl<'a> Extensions<'a> {
         });
         podcast.block = self
             .itunes_block
-            .and_then(|element| yes_no(ctx, "itunes:block", element));
+            .and_then(|element| apple_yes(ctx, "itunes:block", element));
         podcast.transcripts = self
             .podcast_transcripts
             .iter()
@@ -716,6 +716,27 @@ fn explicit(ctx: &mut Ctx, element: &Element) -> Option<bool> {
         ));
     }
     value
+}
+
+/// `itunes:block` and `itunes:complete`: Apple acts on `Yes` only and ignores any other
+/// value, and so do podcast apps (the Universal Feed Parser, podcast-partytime). A
+/// publisher who wrote `true` sees the show listed, so omroep reads it as no, and says so.
+fn apple_yes(ctx: &mut Ctx, field: &str, element: &Element) -> Option<bool> {
+    let text = element.text();
+    let value = text.trim();
+    if value.is_empty() {
+        return None;
+    }
+    if value.eq_ignore_ascii_case("yes") {
+        return Some(true);
+    }
+    if normalise::flag::yes_no(value) != Some(false) {
+        ctx.warn(format!(
+            "{field} {} is not \"Yes\", the only value Apple acts on; read as no",
+            quote(value)
+        ));
+    }
+    Some(false)
 }
 
 fn yes_no(ctx: &mut Ctx, field: &str, element: &Element) -> Option<bool> {

@@ -463,3 +463,28 @@ fn itunes_under_the_uri_of_apples_early_example() {
     assert_eq!(feed.podcast.block, Some(true));
     assert_eq!(feed.podcast.author.as_deref(), Some("Jane"));
 }
+
+#[test]
+fn itunes_block_and_complete_count_only_yes() {
+    let feed = podcast(
+        "<itunes:block>true</itunes:block><itunes:complete>maybe</itunes:complete>",
+        "<itunes:block> YES </itunes:block>",
+    );
+    assert_eq!(feed.podcast.block, Some(false));
+    assert_eq!(feed.podcast.complete, Some(false));
+    assert_eq!(feed.entries[0].podcast.block, Some(true));
+    assert_eq!(
+        feed.warnings,
+        vec![
+            "itunes:complete \"maybe\" is not \"Yes\", the only value Apple acts on; read as no",
+            "itunes:block \"true\" is not \"Yes\", the only value Apple acts on; read as no",
+        ]
+    );
+    let feed = podcast(
+        "<itunes:block>False</itunes:block>",
+        "<itunes:block>no</itunes:block>",
+    );
+    assert_eq!(feed.podcast.block, Some(false));
+    assert_eq!(feed.entries[0].podcast.block, Some(false));
+    assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
+}
