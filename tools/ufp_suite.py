@@ -18,27 +18,6 @@ so rather than guessing in omroep's favour:
   Content-Language and the document URL reach omroep;
 - expectations about things the contract does not carry (Atom 0.3 `info`, HTTP
   `etag`/`modified`, the fields in NA) are not applicable.
-"""Run omroep's `parse --json` over the Universal Feed Parser test suite (read from a
-checkout outside the repo) and evaluate each test's Expect expression against a
-feedparser-shaped view of omroep's output. Prints pass rate per folder and failures."""Run omroep's `parse --json` over the Universal Feed Parser test suite (read from a
-checkout outside the repo; none of its files belong in this repository) and evaluate each
-test's Expect expression against a feedparser-shaped view of omroep's output. Prints the
-pass rate per folder and writes the failures to /tmp/ufp_fails.txt.
-
-    python3 tools/ufp_suite.py PATH/TO/feedparser/tests target/debug/omroep [FILTER]
-
-The view maps the contract onto feedparser's names. Where the two models differ it says
-so rather than guessing in omroep's favour:
-- feedparser's FeedParserDict aliases (`guid` for `id`, `url` for `href`, `has_key`);
-- an entry's `summary` is omroep's content_html when omroep's text summary was taken from
-  that same element (feedparser's summary is the element's HTML), else the text summary;
-- `links` are the alternate link and the enclosures; `id` only where feedparser has one
-  (a guid, an Atom id, an RSS 1.0 rdf:about);
-- tests whose path contains "http" are served from 127.0.0.1:8097 with the headers their
-  `Header:` lines give, as feedparser's own suite serves them, so Content-Location,
-  Content-Language and the document URL reach omroep;
-- expectations about things the contract does not carry (Atom 0.3 `info`, HTTP
-  `etag`/`modified`, the fields in NA) are not applicable.
 """
 import json, os, re, subprocess, sys, time
 
@@ -76,45 +55,7 @@ import html as _html
 def _squash(t):
     return re.sub(r'\s+', '', t)
 def derived(summary, content):
-    """Run omroep's `parse --json` over the Universal Feed Parser test suite (read from a
-checkout outside the repo; none of its files belong in this repository) and evaluate each
-test's Expect expression against a feedparser-shaped view of omroep's output. Prints the
-pass rate per folder and writes the failures to /tmp/ufp_fails.txt.
-
-    python3 tools/ufp_suite.py PATH/TO/feedparser/tests target/debug/omroep [FILTER]
-
-The view maps the contract onto feedparser's names. Where the two models differ it says
-so rather than guessing in omroep's favour:
-- feedparser's FeedParserDict aliases (`guid` for `id`, `url` for `href`, `has_key`);
-- an entry's `summary` is omroep's content_html when omroep's text summary was taken from
-  that same element (feedparser's summary is the element's HTML), else the text summary;
-- `links` are the alternate link and the enclosures; `id` only where feedparser has one
-  (a guid, an Atom id, an RSS 1.0 rdf:about);
-- tests whose path contains "http" are served from 127.0.0.1:8097 with the headers their
-  `Header:` lines give, as feedparser's own suite serves them, so Content-Location,
-  Content-Language and the document URL reach omroep;
-- expectations about things the contract does not carry (Atom 0.3 `info`, HTTP
-  `etag`/`modified`, the fields in NA) are not applicable.
-"""Whether omroep's text summary is the text of its content_html (same source)."""Run omroep's `parse --json` over the Universal Feed Parser test suite (read from a
-checkout outside the repo; none of its files belong in this repository) and evaluate each
-test's Expect expression against a feedparser-shaped view of omroep's output. Prints the
-pass rate per folder and writes the failures to /tmp/ufp_fails.txt.
-
-    python3 tools/ufp_suite.py PATH/TO/feedparser/tests target/debug/omroep [FILTER]
-
-The view maps the contract onto feedparser's names. Where the two models differ it says
-so rather than guessing in omroep's favour:
-- feedparser's FeedParserDict aliases (`guid` for `id`, `url` for `href`, `has_key`);
-- an entry's `summary` is omroep's content_html when omroep's text summary was taken from
-  that same element (feedparser's summary is the element's HTML), else the text summary;
-- `links` are the alternate link and the enclosures; `id` only where feedparser has one
-  (a guid, an Atom id, an RSS 1.0 rdf:about);
-- tests whose path contains "http" are served from 127.0.0.1:8097 with the headers their
-  `Header:` lines give, as feedparser's own suite serves them, so Content-Location,
-  Content-Language and the document URL reach omroep;
-- expectations about things the contract does not carry (Atom 0.3 `info`, HTTP
-  `etag`/`modified`, the fields in NA) are not applicable.
-"""
+    """Whether omroep's text summary is the text of its content_html (same source)."""
     text = _squash(_html.unescape(re.sub(r'<[^>]*>', ' ', content)))
     s = _squash(summary)
     if s.endswith('\u2026'): return text.startswith(s[:-1])
