@@ -525,19 +525,30 @@ impl<'a> Extensions<'a> {
             let Some(term) = element.attr("text").and_then(collapse_whitespace) else {
                 continue;
             };
-            let subcategories = element
+            let subcategories: Vec<String> = element
                 .children_named(Some(ns::ITUNES), "category")
                 .filter_map(|sub| sub.attr("text").and_then(collapse_whitespace))
                 .collect();
-            push_category(
-                categories,
-                Category {
-                    term,
-                    scheme: Some("itunes".into()),
-                    subcategories,
-                    ..Category::default()
-                },
-            );
+            let scheme = Some("itunes".to_string());
+            // Apple lists a category with two subcategories as the parent written twice,
+            // once around each: both subcategories belong to the one category.
+            if let Some(known) = categories
+                .iter_mut()
+                .find(|known| known.term == term && known.scheme == scheme)
+            {
+                for sub in subcategories {
+                    if !known.subcategories.contains(&sub) {
+                        known.subcategories.push(sub);
+                    }
+                }
+                continue;
+            }
+            categories.push(Category {
+                term,
+                scheme,
+                subcategories,
+                ..Category::default()
+            });
         }
         for element in &self.media_categories {
             if let Some(term) = ctx.plain_of(element) {

@@ -488,3 +488,23 @@ fn itunes_block_and_complete_count_only_yes() {
     assert_eq!(feed.entries[0].podcast.block, Some(false));
     assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
 }
+
+#[test]
+fn a_category_written_twice_keeps_both_subcategories() {
+    let feed = podcast(
+        r#"<itunes:category text="Society &amp; Culture"><itunes:category text="Documentary"/></itunes:category>
+        <itunes:category text="Society &amp; Culture"><itunes:category text="Places &amp; Travel"/></itunes:category>
+        <itunes:category text="Society &amp; Culture"><itunes:category text="Documentary"/></itunes:category>
+        <itunes:category text="Society &amp; Culture"/>"#,
+        "",
+    );
+    assert_eq!(
+        feed.categories,
+        vec![Category {
+            term: "Society & Culture".into(),
+            scheme: Some("itunes".into()),
+            subcategories: vec!["Documentary".into(), "Places & Travel".into()],
+            ..Category::default()
+        }]
+    );
+}
