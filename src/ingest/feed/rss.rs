@@ -266,9 +266,14 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
     if let Some(guid) = guid
         && let Some(value) = collapse_whitespace(&guid.text())
     {
-        let permalink = guid
-            .attr("isPermaLink")
-            .is_none_or(|value| !value.trim().eq_ignore_ascii_case("false"));
+        // `false` is the only value RSS 2.0 defines for "not a permalink"; feeds also
+        // write `no` and `0`, which mean the same to every reader.
+        let permalink = guid.attr("isPermaLink").is_none_or(|value| {
+            !matches!(
+                value.trim().to_ascii_lowercase().as_str(),
+                "false" | "no" | "0"
+            )
+        });
         entry.guid_is_permalink = Some(permalink);
         // A permalink guid is the item's address when it has no link; only a real web
         // address qualifies, whatever the attribute claims. It must be absolute as

@@ -218,6 +218,15 @@ fn a_guid_that_is_not_a_permalink_is_never_a_link() {
     assert_eq!(feed.entries[0].id, "abc");
     assert_eq!(feed.entries[0].link, None);
 
+    // `no` and `0` say "not a permalink" as `false` does.
+    for value in ["no", "0", " FALSE "] {
+        let feed = item(&format!(
+            r#"<guid isPermaLink="{value}">http://guid.example.com/</guid>"#
+        ));
+        assert_eq!(feed.entries[0].guid_is_permalink, Some(false), "{value}");
+        assert_eq!(feed.entries[0].link, None, "{value}");
+    }
+
     // Nor is it one once resolved against the channel link: there is no such page.
     let feed = read(
         r#"<rss version="2.0"><channel><link>https://show.example/</link>
