@@ -45,11 +45,13 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
         let href = href.trim();
         (!href.is_empty()).then(|| normalise::url::join(ctx.base_without_feed_link(link), href))
     });
+    feed.link = ctx.web_link("link", feed.link);
     ctx.set_feed_link(feed.link.as_deref());
     feed.self_link = links
         .iter()
         .find(|link| link_rel(link) == "self")
-        .and_then(|link| href(ctx, link));
+        .and_then(|link| resolve_href(ctx, link));
+    feed.self_link = ctx.web_link("self link", feed.self_link);
 
     let mut ext = Extensions::default();
     let mut logo = None;
@@ -189,7 +191,8 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
     if entry.published.is_none() {
         entry.published = created.and_then(|element| ctx.date("created", element));
     }
-    entry.link = alternate(&links).and_then(|link| href(ctx, link));
+    let link = alternate(&links).and_then(|link| resolve_href(ctx, link));
+    entry.link = ctx.web_link("link", link);
     for link in links.iter().filter(|link| link_rel(link) == "enclosure") {
         let Some(url) = href(ctx, link) else {
             continue;
@@ -217,7 +220,8 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
             // Out-of-line content: nothing to show inline, but it says where the entry is.
             Some(src) => {
                 if entry.link.is_none() {
-                    entry.link = ctx.url(content, src);
+                    let link = ctx.resolve(content, src);
+                    entry.link = ctx.web_link("content src", link);
                 }
             }
             None => {
@@ -430,6 +434,16 @@ fn href(ctx: &Ctx, link: &Element) -> Option<String> {
         Some(href) if href.trim().is_empty() => ctx.xml_base(link).map(str::to_string),
         Some(href) => ctx.url(link, href),
         None => ctx.url_text(link),
+    }
+}
+
+/// `href` for a link to a page, unchecked: the caller keeps it only if it is a web
+/// address (`Ctx::web_link`), with a warning that names the field.
+fn resolve_href(ctx: &Ctx, link: &Element) -> Option<String> {
+    match link.attr("href") {
+        Some(href) if href.trim().is_empty() => ctx.xml_base(link).map(str::to_string),
+        Some(href) => ctx.resolve(link, href),
+        None => ctx.resolve(link, &link.text()),
     }
 }
 

@@ -324,7 +324,7 @@ impl<'a> Extensions<'a> {
             .iter()
             .filter_map(|element| {
                 let url = element.attr("url").and_then(|href| ctx.url(element, href));
-                if url.is_none() {
+                if url.is_none() && !has_value(element, "url") {
                     ctx.warn("podcast:funding without a url attribute; ignored");
                 }
                 Some(Funding {
@@ -460,7 +460,7 @@ impl<'a> Extensions<'a> {
             .iter()
             .filter_map(|element| {
                 let url = element.attr("url").and_then(|href| ctx.url(element, href));
-                if url.is_none() {
+                if url.is_none() && !has_value(element, "url") {
                     ctx.warn("podcast:transcript without a url attribute; ignored");
                 }
                 Some(Transcript {
@@ -475,7 +475,7 @@ impl<'a> Extensions<'a> {
             .collect();
         podcast.chapters = self.podcast_chapters.and_then(|element| {
             let url = element.attr("url").and_then(|href| ctx.url(element, href));
-            if url.is_none() {
+            if url.is_none() && !has_value(element, "url") {
                 ctx.warn("podcast:chapters without a url attribute; ignored");
             }
             Some(Chapters {
@@ -708,6 +708,13 @@ fn image_href(element: &Element) -> Option<String> {
 
 fn itunes_image_url(ctx: &Ctx, element: &Element) -> Option<String> {
     image_href(element).and_then(|href| ctx.url(element, &href))
+}
+
+/// Whether the attribute is there with a value (a refused value was warned about already).
+pub(crate) fn has_value(element: &Element, name: &str) -> bool {
+    element
+        .attr(name)
+        .is_some_and(|value| !value.trim().is_empty())
 }
 
 fn attr_text(element: &Element, name: &str) -> Option<String> {

@@ -124,14 +124,13 @@ fn map_channel(
         .elements()
         .filter(|element| is_core(element, "link"))
         .find_map(|element| link_value(ctx, element, true));
+    feed.link = ctx.web_link("link", feed.link);
     if feed.link.is_none()
         && let Some(href) = channel.attr("href").filter(|href| !href.trim().is_empty())
     {
         // CDF: the channel's address is an attribute.
-        feed.link = Some(normalise::url::join(
-            ctx.base_without_feed_link(channel),
-            href.trim(),
-        ));
+        let link = normalise::url::join(ctx.base_without_feed_link(channel), href.trim());
+        feed.link = ctx.web_link("CHANNEL HREF", Some(link));
     }
     ctx.set_feed_link(feed.link.as_deref());
 
@@ -186,9 +185,11 @@ fn map_channel(
     }
     for link in &ext.atom_links {
         match link_rel(link).as_str() {
-            "self" if feed.self_link.is_none() => feed.self_link = href(ctx, link),
+            "self" if feed.self_link.is_none() => {
+                feed.self_link = page_href(ctx, link);
+            }
             "alternate" if feed.link.is_none() => {
-                feed.link = href(ctx, link);
+                feed.link = page_href(ctx, link);
                 ctx.set_feed_link(feed.link.as_deref());
             }
             _ => {}
@@ -229,7 +230,10 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
         }
         match child.name.to_ascii_lowercase().as_str() {
             "title" if entry.title.is_none() => entry.title = ctx.plain_of(child),
-            "link" if entry.link.is_none() => entry.link = link_value(ctx, child, false),
+            "link" if entry.link.is_none() => {
+                let link = link_value(ctx, child, false);
+                entry.link = ctx.web_link("link", link);
+            }
             "guid" if guid.is_none() => guid = Some(child),
             "description" | "abstract" if description.is_none() => description = Some(child),
             "summary" if summary.is_none() => summary = Some(child),
@@ -288,7 +292,7 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
     }
     for link in &ext.atom_links {
         match link_rel(link).as_str() {
-            "alternate" if entry.link.is_none() => entry.link = href(ctx, link),
+            "alternate" if entry.link.is_none() => entry.link = page_href(ctx, link),
             "enclosure" => {
                 if let Some(url) = href(ctx, link) {
                     let length = link.attr("length").and_then(|value| {
@@ -309,7 +313,8 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
     }
     if entry.link.is_none() {
         // CDF: the item's address is an attribute.
-        entry.link = item.attr("href").and_then(|href| ctx.url(item, href));
+        let link = item.attr("href").and_then(|href| ctx.resolve(item, href));
+        entry.link = ctx.web_link("ITEM HREF", link);
     }
     if entry.updated.is_none() {
         entry.updated = lastmod(ctx, item);
@@ -377,7 +382,7 @@ fn link_value(ctx: &Ctx, element: &Element, channel: bool) -> Option<String> {
             value,
         ))
     } else {
-        ctx.url(element, &value)
+        ctx.resolve(element, &value)
     }
 }
 
@@ -393,6 +398,12 @@ fn href(ctx: &Ctx, link: &Element) -> Option<String> {
     link.attr("href").and_then(|href| ctx.url(link, href))
 }
 
+/// An `atom:link` to a page (self, alternate): a web address or nothing.
+fn page_href(ctx: &mut Ctx, link: &Element) -> Option<String> {
+    let url = link.attr("href").and_then(|href| ctx.resolve(link, href));
+    ctx.web_link("atom:link", url)
+}
+
 fn category(ctx: &Ctx, element: &Element) -> Option<Category> {
     let term = ctx.plain_of(element)?;
     Some(Category {
@@ -404,7 +415,9 @@ fn category(ctx: &Ctx, element: &Element) -> Option<Category> {
 
 fn enclosure(ctx: &mut Ctx, element: &Element) -> Option<Enclosure> {
     let Some(url) = element.attr("url").and_then(|href| ctx.url(element, href)) else {
-        ctx.warn("enclosure without a url attribute; ignored");
+        if !namespaces::has_value(element, "url") {
+            ctx.warn("enclosure without a url attribute; ignored");
+        }
         return None;
     };
     let length = element

@@ -543,3 +543,29 @@ fn an_empty_href_is_the_xml_base_and_nothing_without_one() {
     assert_eq!(feed.self_link, None);
     assert_eq!(feed.entries[0].link, None);
 }
+
+#[test]
+fn links_must_be_web_addresses_and_no_url_may_run_code() {
+    let feed = atom10(
+        r#"<link href="javascript:alert(1)"/><link rel="self" href="https://x.example/feed"/>
+        <logo>javascript:logo()</logo>
+        <entry><link href="data:text/html,x"/><link rel="enclosure" href="vbscript:e" type="audio/mpeg"/></entry>
+        <entry><content src="javascript:src()" type="video/mp4"/></entry>"#,
+    );
+    assert_eq!(feed.link, None);
+    assert_eq!(feed.self_link.as_deref(), Some("https://x.example/feed"));
+    assert_eq!(feed.image, None);
+    assert_eq!(feed.entries[0].link, None);
+    assert!(feed.entries[0].enclosures.is_empty());
+    assert_eq!(feed.entries[1].link, None);
+    assert_eq!(
+        feed.warnings,
+        vec![
+            "link \"javascript:alert(1)\" is not a web address; ignored",
+            "URL \"javascript:logo()\" would run code, not name a resource; ignored",
+            "entry 1: link \"data:text/html,x\" is not a web address; ignored",
+            "entry 1: URL \"vbscript:e\" would run code, not name a resource; ignored",
+            "entry 2: content src \"javascript:src()\" is not a web address; ignored",
+        ]
+    );
+}

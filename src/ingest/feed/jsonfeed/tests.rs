@@ -238,3 +238,39 @@ fn not_json_or_not_an_object_is_an_error() {
         other => panic!("expected a JSON error, got {other:?}"),
     }
 }
+
+#[test]
+fn links_must_be_web_addresses_and_no_url_may_run_code() {
+    let feed = read(
+        r#"{"version": "https://jsonfeed.org/version/1.1", "title": "T",
+        "home_page_url": "javascript:alert(1)", "feed_url": "https://example.org/feed.json",
+        "icon": "data:text/html,<script>x()</script>",
+        "items": [{"id": "1", "url": "vbscript:x", "image": "javascript:y()",
+            "authors": [{"name": "A", "url": "javascript:z()"}],
+            "attachments": [{"url": "data:audio/mpeg;base64,AAAA", "mime_type": "audio/mpeg"},
+                            {"url": "https://example.org/1.mp3", "mime_type": "audio/mpeg"}]}]}"#,
+    );
+    assert_eq!(feed.link, None);
+    assert_eq!(
+        feed.self_link.as_deref(),
+        Some("https://example.org/feed.json")
+    );
+    assert_eq!(feed.image, None);
+    let entry = &feed.entries[0];
+    assert_eq!(entry.link, None);
+    assert_eq!(entry.image, None);
+    assert_eq!(entry.authors[0].uri, None);
+    assert_eq!(entry.enclosures.len(), 1);
+    assert_eq!(entry.enclosures[0].url, "https://example.org/1.mp3");
+    assert_eq!(
+        feed.warnings,
+        vec![
+            "home_page_url \"javascript:alert(1)\" is not a web address; ignored",
+            "icon \"data:text/html,<script>x()</script>\" would run code, not name a resource; ignored",
+            "entry 1: url \"vbscript:x\" is not a web address; ignored",
+            "entry 1: image \"javascript:y()\" would run code, not name a resource; ignored",
+            "entry 1: author url \"javascript:z()\" would run code, not name a resource; ignored",
+            "entry 1: attachment url \"data:audio/mpeg;base64,AAAA\" would run code, not name a resource; ignored",
+        ]
+    );
+}

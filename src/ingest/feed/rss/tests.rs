@@ -703,3 +703,42 @@ fn cdf_channel_definition_format() {
         feed.warnings
     );
 }
+
+#[test]
+fn links_that_are_not_web_addresses_and_urls_that_run_code_are_dropped() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"
+            xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+        <link>javascript:alert(1)</link>
+        <atom:link rel="self" href="data:text/html,&lt;script&gt;x()&lt;/script&gt;"/>
+        <item><title>One</title><link>javascript:alert('link')</link>
+        <enclosure url="JaVaScRiPt:alert(2)" type="audio/mpeg" length="1"/>
+        <itunes:image href="vbscript:x"/></item>
+        <item><title>Two</title><link>mailto:someone@example.com</link><link>https://ok.example/2</link>
+        <enclosure url="https://ok.example/2.mp3" type="audio/mpeg"/></item>
+        </channel></rss>"#,
+    );
+    assert_eq!(feed.link, None);
+    assert_eq!(feed.self_link, None);
+    let first = &feed.entries[0];
+    assert_eq!(first.link, None);
+    assert!(first.enclosures.is_empty());
+    assert_eq!(first.image, None);
+    // A refused link leaves room for the next link element.
+    assert_eq!(
+        feed.entries[1].link.as_deref(),
+        Some("https://ok.example/2")
+    );
+    assert_eq!(feed.entries[1].enclosures.len(), 1);
+    assert_eq!(
+        feed.warnings,
+        vec![
+            "link \"javascript:alert(1)\" is not a web address; ignored",
+            "atom:link \"data:text/html,<script>x()</script>\" is not a web address; ignored",
+            "entry 1: link \"javascript:alert('link')\" is not a web address; ignored",
+            "entry 1: URL \"JaVaScRiPt:alert(2)\" would run code, not name a resource; ignored",
+            "entry 1: URL \"vbscript:x\" would run code, not name a resource; ignored",
+            "entry 2: link \"mailto:someone@example.com\" is not a web address; ignored",
+        ]
+    );
+}
