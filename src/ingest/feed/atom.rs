@@ -454,6 +454,15 @@ fn has_href(link: &Element) -> bool {
     )
 }
 
+/// An `atom:author` inside another dialect (RSS), read as an Atom 1.0 person.
+pub(crate) fn atom10_person(ctx: &Ctx, element: &Element) -> Option<Person> {
+    let core = CoreNs {
+        ns: Some(ns::ATOM10),
+        format: Format::Atom10,
+    };
+    atom_person(ctx, &core, element)
+}
+
 /// An Atom person: `name`, `email`, `uri` (1.0) or `url`/`homepage` (0.3). An author
 /// written as bare text is split like an RSS author.
 fn atom_person(ctx: &Ctx, core: &CoreNs, element: &Element) -> Option<Person> {

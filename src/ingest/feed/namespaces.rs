@@ -1,6 +1,7 @@
 //! The extension namespaces both XML dialects carry: Dublin Core and `dcterms:`,
-//! `content:encoded`, XHTML `body`, `atom:link` inside RSS, `admin:generatorAgent`,
-//! `itunes:`, `podcast:` (Podcasting 2.0) and `media:` (Media RSS).
+//! `content:encoded`, XHTML `body`, `atom:link`/`updated`/`published`/`author` inside
+//! RSS, `admin:generatorAgent`, `itunes:`, `podcast:` (Podcasting 2.0) and `media:`
+//! (Media RSS).
 //!
 //! Reading is in two steps. [`Extensions::read`] is one `match` arm per (namespace, tag):
 //! it only remembers which element carried what. The dialect mapper fills the model from
@@ -44,6 +45,11 @@ pub(crate) struct Extensions<'a> {
     generator_agent: Option<&'a Element>,
     /// `atom:link` elements inside RSS, for the dialect mapper to read.
     pub atom_links: Vec<&'a Element>,
+    /// `atom:updated`, `atom:published` and `atom:author` inside RSS (ASP.NET's
+    /// syndication classes and Medium write them on every item).
+    atom_updated: Option<&'a Element>,
+    atom_published: Option<&'a Element>,
+    atom_authors: Vec<&'a Element>,
 
     itunes_title: Option<&'a Element>,
     itunes_summary: Option<&'a Element>,
@@ -112,6 +118,9 @@ impl<'a> Extensions<'a> {
             (ns::XHTML, "body") => first(&mut self.xhtml_body, element),
             (ns::ADMIN, "generatoragent") => first(&mut self.generator_agent, element),
             (ns::ATOM10, "link") | (ns::ATOM03, "link") => self.atom_links.push(element),
+            (ns::ATOM10, "updated") => first(&mut self.atom_updated, element),
+            (ns::ATOM10, "published") => first(&mut self.atom_published, element),
+            (ns::ATOM10, "author") => self.atom_authors.push(element),
 
             (ns::ITUNES, "title") => first(&mut self.itunes_title, element),
             (ns::ITUNES, "summary") => first(&mut self.itunes_summary, element),
@@ -229,6 +238,7 @@ impl<'a> Extensions<'a> {
                 &[
                     ("dc:date", self.dc_date),
                     ("dcterms:modified", self.dcterms_modified),
+                    ("atom:updated", self.atom_updated),
                 ],
             );
         }
@@ -238,6 +248,7 @@ impl<'a> Extensions<'a> {
                 &[
                     ("dcterms:issued", self.dcterms_issued),
                     ("dcterms:created", self.dcterms_created),
+                    ("atom:published", self.atom_published),
                 ],
             );
         }
@@ -385,6 +396,7 @@ impl<'a> Extensions<'a> {
                 &[
                     ("dcterms:issued", self.dcterms_issued),
                     ("dcterms:created", self.dcterms_created),
+                    ("atom:published", self.atom_published),
                 ],
             );
         }
@@ -394,6 +406,7 @@ impl<'a> Extensions<'a> {
                 &[
                     ("dc:date", self.dc_date),
                     ("dcterms:modified", self.dcterms_modified),
+                    ("atom:updated", self.atom_updated),
                 ],
             );
         }
@@ -504,6 +517,11 @@ impl<'a> Extensions<'a> {
                 .plain_of(element)
                 .and_then(|text| person::from_text(&text))
             {
+                push_person(authors, person);
+            }
+        }
+        for element in &self.atom_authors {
+            if let Some(person) = super::atom::atom10_person(ctx, element) {
                 push_person(authors, person);
             }
         }

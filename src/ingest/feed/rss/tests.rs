@@ -742,3 +742,46 @@ fn links_that_are_not_web_addresses_and_urls_that_run_code_are_dropped() {
         ]
     );
 }
+
+#[test]
+fn atom_dates_and_authors_inside_rss_items() {
+    // Shaped like ASP.NET's SyndicationFeed output, which binds Atom to `a10`.
+    let feed = read(
+        r#"<rss xmlns:a10="http://www.w3.org/2005/Atom" version="2.0"><channel><title>T</title>
+        <a10:updated>2024-03-05T10:30:00+01:00</a10:updated>
+        <item><guid isPermaLink="false">1</guid>
+        <a10:author><a10:name>Team Communicatie</a10:name><a10:email>team@example.nl</a10:email></a10:author>
+        <pubDate>Fri, 01 Mar 2024 14:05:00 +0100</pubDate>
+        <a10:updated>2024-03-04T09:12:00+01:00</a10:updated></item>
+        <item><guid isPermaLink="false">2</guid><a10:published>2024-01-03T09:00:00Z</a10:published>
+        <a10:updated>not a date</a10:updated></item>
+        </channel></rss>"#,
+    );
+    assert_eq!(
+        feed.updated,
+        Some(Utc.with_ymd_and_hms(2024, 3, 5, 9, 30, 0).unwrap())
+    );
+    let first = &feed.entries[0];
+    assert_eq!(
+        first.authors,
+        vec![person(Some("Team Communicatie"), Some("team@example.nl"))]
+    );
+    assert_eq!(
+        first.published,
+        Some(Utc.with_ymd_and_hms(2024, 3, 1, 13, 5, 0).unwrap())
+    );
+    assert_eq!(
+        first.updated,
+        Some(Utc.with_ymd_and_hms(2024, 3, 4, 8, 12, 0).unwrap())
+    );
+    let second = &feed.entries[1];
+    assert_eq!(
+        second.published,
+        Some(Utc.with_ymd_and_hms(2024, 1, 3, 9, 0, 0).unwrap())
+    );
+    assert_eq!(second.updated, None);
+    assert_eq!(
+        feed.warnings,
+        vec!["entry 2: atom:updated \"not a date\" is not a date omroep can read; omitted"]
+    );
+}
