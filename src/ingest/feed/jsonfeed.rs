@@ -296,8 +296,8 @@ fn map_item(ctx: &mut Ctx, item: Item, base: Option<&str>) -> Entry {
         let Some(url) = ctx.code_free("attachment url", absolute(url)) else {
             continue;
         };
-        let length = number(ctx, "attachment size_in_bytes", attachment.size_in_bytes);
-        let seconds = number(
+        let length = bytes(ctx, "attachment size_in_bytes", attachment.size_in_bytes);
+        let seconds = seconds(
             ctx,
             "attachment duration_in_seconds",
             attachment.duration_in_seconds,
@@ -353,17 +353,39 @@ fn date(ctx: &mut Ctx, field: &str, value: Field<String>) -> Option<chrono::Date
     date
 }
 
-/// A non-negative whole number, also when written as a string or as `12.0`.
-fn number(ctx: &mut Ctx, field: &str, value: Field<Value>) -> Option<u64> {
+/// A size in bytes: a non-negative whole number (also written as a string or as `3.0`);
+/// anything else is omitted with a warning, worded as for an RSS enclosure length.
+fn bytes(ctx: &mut Ctx, field: &str, value: Field<Value>) -> Option<u64> {
     let value = take(ctx, field, "a number", value)?;
     let parsed = match &value {
         Value::Number(number) => number.as_u64().or_else(|| {
             number
                 .as_f64()
-                .filter(|float| *float >= 0.0 && float.fract() == 0.0)
+                .filter(|float| *float >= 0.0 && float.fract() == 0.0 && *float < 2e19)
                 .map(|float| float as u64)
         }),
         Value::String(text) => text.trim().parse().ok(),
+        Value::Null => return None,
+        _ => None,
+    };
+    if parsed.is_none() {
+        ctx.warn(format!("{field} {value} is not a number of bytes; omitted"));
+    }
+    parsed
+}
+
+/// A duration in whole seconds; a fraction is cut off, as for `itunes:duration`
+/// (`normalise::duration`), which also reads one written as a string.
+fn seconds(ctx: &mut Ctx, field: &str, value: Field<Value>) -> Option<u64> {
+    let value = take(ctx, field, "a number", value)?;
+    let parsed = match &value {
+        Value::Number(number) => number.as_u64().or_else(|| {
+            number
+                .as_f64()
+                .filter(|float| *float >= 0.0 && *float < 2e19)
+                .map(|float| float.trunc() as u64)
+        }),
+        Value::String(text) => normalise::duration::parse(text),
         Value::Null => return None,
         _ => None,
     };
