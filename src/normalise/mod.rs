@@ -7,7 +7,7 @@
 pub mod charref;
 pub mod date;
 pub mod duration;
-mod elements;
+pub(crate) mod elements;
 pub mod entities;
 pub mod flag;
 pub mod html;

@@ -14,7 +14,7 @@
 //! root's namespace (or either Atom namespace).
 
 use super::base64;
-use super::context::{Ctx, collapse_whitespace, looks_like_html};
+use super::context::{Ctx, collapse_whitespace, looks_like_html, non_empty};
 use super::dom::{Element, Node};
 use super::namespaces::{self, Extensions};
 use super::ns;
@@ -25,7 +25,10 @@ use crate::normalise;
 
 /// Maps an Atom `feed` document; `format` says which version the root declared.
 pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
-    let core = CoreNs(root.ns.as_deref());
+    let core = CoreNs {
+        ns: root.ns.as_deref(),
+        format,
+    };
     let mut feed = Feed {
         format,
         ..Feed::default()
@@ -42,11 +45,13 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
         let href = href.trim();
         (!href.is_empty()).then(|| normalise::url::join(ctx.base_without_feed_link(link), href))
     });
+    feed.link = ctx.web_link("link", feed.link);
     ctx.set_feed_link(feed.link.as_deref());
     feed.self_link = links
         .iter()
         .find(|link| link_rel(link) == "self")
-        .and_then(|link| href(ctx, link));
+        .and_then(|link| resolve_href(ctx, link));
+    feed.self_link = ctx.web_link("self link", feed.self_link);
 
     let mut ext = Extensions::default();
     let mut logo = None;
@@ -60,18 +65,18 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
         }
         match child.name.to_ascii_lowercase().as_str() {
             "title" if feed.title.is_none() => {
-                feed.title = construct(ctx, child).and_then(|value| value.plain(ctx));
+                feed.title = construct(ctx, child, core.format).and_then(|value| value.plain());
             }
             "subtitle" | "tagline" if feed.description.is_none() => {
-                if let Some(value) = construct(ctx, child) {
-                    feed.description = value.plain(ctx);
+                if let Some(value) = construct(ctx, child, core.format) {
+                    feed.description = value.plain();
                     if value.kind != Kind::Text && looks_like_html(&value.value) {
                         feed.description_html = value.html(ctx, child);
                     }
                 }
             }
             "rights" | "copyright" if feed.copyright.is_none() => {
-                feed.copyright = construct(ctx, child).and_then(|value| value.plain(ctx));
+                feed.copyright = construct(ctx, child, core.format).and_then(|value| value.plain());
             }
             // A later value wins, as in the Universal Feed Parser.
             "updated" | "modified" => {
@@ -153,7 +158,7 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
                 entry.guid = (!id.is_empty()).then(|| id.to_string());
             }
             "title" if entry.title.is_none() => {
-                entry.title = construct(ctx, child).and_then(|value| value.plain(ctx));
+                entry.title = construct(ctx, child, core.format).and_then(|value| value.plain());
             }
             "link" => links.push(child),
             "summary" if summary.is_none() => summary = Some(child),
@@ -186,7 +191,8 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
     if entry.published.is_none() {
         entry.published = created.and_then(|element| ctx.date("created", element));
     }
-    entry.link = alternate(&links).and_then(|link| href(ctx, link));
+    let link = alternate(&links).and_then(|link| resolve_href(ctx, link));
+    entry.link = ctx.web_link("link", link);
     for link in links.iter().filter(|link| link_rel(link) == "enclosure") {
         let Some(url) = href(ctx, link) else {
             continue;
@@ -204,21 +210,23 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
         );
     }
 
-    let summary = summary.and_then(|element| Some((element, construct(ctx, element)?)));
+    let summary =
+        summary.and_then(|element| Some((element, construct(ctx, element, core.format)?)));
     if let Some((_, value)) = &summary {
-        entry.summary = value.plain(ctx);
+        entry.summary = value.plain();
     }
     if let Some(content) = content {
         match content.attr("src") {
             // Out-of-line content: nothing to show inline, but it says where the entry is.
             Some(src) => {
                 if entry.link.is_none() {
-                    entry.link = ctx.url(content, src);
+                    let link = ctx.resolve(content, src);
+                    entry.link = ctx.web_link("content src", link);
                 }
             }
             None => {
                 entry.content_html =
-                    construct(ctx, content).and_then(|value| value.html(ctx, content));
+                    construct(ctx, content, core.format).and_then(|value| value.html(ctx, content));
             }
         }
     }
@@ -233,13 +241,17 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
     entry
 }
 
-/// The namespace of the root's core elements.
-struct CoreNs<'a>(Option<&'a str>);
+/// The namespace of the root's core elements, and the Atom version the root declared
+/// (text constructs differ between the two).
+struct CoreNs<'a> {
+    ns: Option<&'a str>,
+    format: Format,
+}
 
 impl CoreNs<'_> {
     fn is_ns(&self, element: &Element) -> bool {
         let namespace = element.ns.as_deref();
-        namespace == self.0 || matches!(namespace, Some(ns::ATOM10) | Some(ns::ATOM03))
+        namespace == self.ns || matches!(namespace, Some(ns::ATOM10) | Some(ns::ATOM03))
     }
 
     fn is(&self, element: &Element, name: &str) -> bool {
@@ -262,17 +274,16 @@ enum Kind {
 struct Construct {
     kind: Kind,
     value: String,
-    /// For markup read from the tree: its text, taken from the tree rather than by
-    /// parsing the serialised markup again.
-    text: Option<String>,
 }
 
 impl Construct {
-    fn plain(&self, ctx: &Ctx) -> Option<String> {
-        match (self.kind, &self.text) {
-            (Kind::Markup, Some(text)) => collapse_whitespace(text),
-            (Kind::Text, _) => collapse_whitespace(&self.value),
-            (Kind::Html | Kind::Markup, _) => ctx.plain(&self.value),
+    /// Plain text of the value. Declared or inline markup is always read as HTML (its
+    /// tags removed, script and style content dropped), unlike text of unknown kind,
+    /// which `Ctx::plain` reads as HTML only when it looks like HTML.
+    fn plain(&self) -> Option<String> {
+        match self.kind {
+            Kind::Text => collapse_whitespace(&self.value),
+            Kind::Html | Kind::Markup => non_empty(normalise::text::plain(&self.value)),
         }
     }
 
@@ -287,7 +298,7 @@ impl Construct {
 }
 
 /// Reads a text construct (`title`, `summary`, `rights`, …) or `content` element.
-fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
+fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Construct> {
     let declared = element
         .attr("type")
         .map(|kind| kind.trim().to_ascii_lowercase())
@@ -337,11 +348,7 @@ fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
         if kind == Kind::Markup {
             kind = Kind::Html;
         }
-        return Some(Construct {
-            kind,
-            value,
-            text: None,
-        });
+        return Some(Construct { kind, value });
     }
 
     if !element.has_element_children() {
@@ -350,11 +357,7 @@ fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
             // XHTML without elements is just its text.
             kind = Kind::Text;
         }
-        return Some(Construct {
-            kind,
-            value,
-            text: None,
-        });
+        return Some(Construct { kind, value });
     }
 
     let div = single_div(element);
@@ -366,19 +369,19 @@ fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
         return Some(Construct {
             kind: Kind::Html,
             value: div.text(),
-            text: None,
         });
     }
-    // XHTML: the div is the container, not the content. Markup written inline under
-    // another type is taken as it stands.
+    // Atom 1.0 XHTML: the div is the container, not the content (RFC 4287 3.1.1.3).
+    // Atom 0.3 has no such rule: its inline XML, div included, is the content, as the
+    // Universal Feed Parser keeps it. Markup written inline under another type is taken
+    // as it stands.
     let container = match div {
-        Some(div) if declared_xhtml(&declared) => div,
+        Some(div) if format == Format::Atom10 && declared_xhtml(&declared) => div,
         _ => element,
     };
     Some(Construct {
         kind: Kind::Markup,
         value: container.inner_markup(),
-        text: Some(container.text()),
     })
 }
 
@@ -423,11 +426,24 @@ fn alternate<'a>(links: &[&'a Element]) -> Option<&'a Element> {
         .or_else(|| alternates.first().copied())
 }
 
-/// A link's target: `href`, or its text in feeds that write the URL as content.
+/// A link's target: `href`, or its text in feeds that write the URL as content. An
+/// empty `href` is the base itself (RFC 3986 5.2), but only an `xml:base` the document
+/// set counts: an empty placeholder must not turn into the feed's own URL.
 fn href(ctx: &Ctx, link: &Element) -> Option<String> {
     match link.attr("href") {
+        Some(href) if href.trim().is_empty() => ctx.xml_base(link).map(str::to_string),
         Some(href) => ctx.url(link, href),
         None => ctx.url_text(link),
+    }
+}
+
+/// `href` for a link to a page, unchecked: the caller keeps it only if it is a web
+/// address (`Ctx::web_link`), with a warning that names the field.
+fn resolve_href(ctx: &Ctx, link: &Element) -> Option<String> {
+    match link.attr("href") {
+        Some(href) if href.trim().is_empty() => ctx.xml_base(link).map(str::to_string),
+        Some(href) => ctx.resolve(link, href),
+        None => ctx.resolve(link, &link.text()),
     }
 }
 
@@ -436,6 +452,15 @@ fn has_href(link: &Element) -> bool {
         || !link.text().trim().is_empty(),
         |href| !href.trim().is_empty(),
     )
+}
+
+/// An `atom:author` inside another dialect (RSS), read as an Atom 1.0 person.
+pub(crate) fn atom10_person(ctx: &Ctx, element: &Element) -> Option<Person> {
+    let core = CoreNs {
+        ns: Some(ns::ATOM10),
+        format: Format::Atom10,
+    };
+    atom_person(ctx, &core, element)
 }
 
 /// An Atom person: `name`, `email`, `uri` (1.0) or `url`/`homepage` (0.3). An author

@@ -7,6 +7,13 @@
 //! the feed's own link, then the URL the document was fetched from (the contract's order).
 //! The reader gives every element its effective base starting from the fetched URL, so an
 //! element "has an `xml:base`" exactly when its base differs from that URL.
+//!
+//! No URL that runs code (`javascript:`, `vbscript:`, `data:`) reaches the model, whatever
+//! field it was written in, and a page link (the feed's or an entry's link, the self
+//! link) must be a web address (`http`, `https`, or relative with nothing to resolve it
+//! against); anything else is dropped with a warning.
+
+use std::cell::RefCell;
 
 use chrono::{DateTime, Utc};
 use url::Url;
@@ -30,6 +37,10 @@ pub(crate) struct Ctx {
     pub warnings: Vec<String>,
     /// Warnings past [`MAX_WARNINGS`], counted but not kept.
     suppressed: usize,
+    /// Warnings raised where the mapper holds the context shared (a URL refused inside
+    /// [`Ctx::url`]), already prefixed with their scope; moved into `warnings`, in order,
+    /// before the next warning and at the end.
+    pending: RefCell<Vec<String>>,
 }
 
 /// At most this many warnings are kept for one document: a feed with a bad date in each
@@ -44,6 +55,7 @@ impl Ctx {
             scope: None,
             warnings: Vec::new(),
             suppressed: 0,
+            pending: RefCell::new(Vec::new()),
         }
     }
 
@@ -65,20 +77,42 @@ impl Ctx {
 
     /// Records a warning, prefixed with the current scope.
     pub fn warn(&mut self, message: impl AsRef<str>) {
-        if self.warnings.len() >= MAX_WARNINGS {
-            self.suppressed += 1;
-            return;
-        }
-        let message = message.as_ref();
-        let line = match &self.scope {
+        self.flush_pending();
+        let line = self.scoped(message.as_ref());
+        self.push_warning(line);
+    }
+
+    fn scoped(&self, message: &str) -> String {
+        match &self.scope {
             Some(scope) => format!("{scope}: {message}"),
             None => message.to_string(),
-        };
-        self.warnings.push(line);
+        }
+    }
+
+    fn push_warning(&mut self, line: String) {
+        if self.warnings.len() >= MAX_WARNINGS {
+            self.suppressed += 1;
+        } else {
+            self.warnings.push(line);
+        }
+    }
+
+    /// Records a warning through a shared reference; see `pending`.
+    fn note(&self, message: &str) {
+        let line = self.scoped(message);
+        self.pending.borrow_mut().push(line);
+    }
+
+    fn flush_pending(&mut self) {
+        let pending = std::mem::take(self.pending.get_mut());
+        for line in pending {
+            self.push_warning(line);
+        }
     }
 
     /// The warnings, with a last line counting those left out.
     pub fn into_warnings(mut self) -> Vec<String> {
+        self.flush_pending();
         if self.suppressed > 0 {
             self.warnings
                 .push(format!("{} more warnings were left out", self.suppressed));
@@ -88,12 +122,17 @@ impl Ctx {
 
     /// The base for URLs inside `element`.
     pub fn base<'a>(&'a self, element: &'a Element) -> Option<&'a str> {
-        if let Some(base) = element.base.as_deref()
-            && Some(base) != self.doc_url.as_deref()
-        {
-            return Some(base);
-        }
-        self.feed_link.as_deref().or(self.doc_url.as_deref())
+        self.xml_base(element)
+            .or(self.feed_link.as_deref())
+            .or(self.doc_url.as_deref())
+    }
+
+    /// The element's `xml:base`, when the document set one (not the fetched URL).
+    pub fn xml_base<'a>(&'a self, element: &'a Element) -> Option<&'a str> {
+        element
+            .base
+            .as_deref()
+            .filter(|base| Some(*base) != self.doc_url.as_deref())
     }
 
     /// The base used for the feed's own link: `xml:base`, else the fetched URL.
@@ -101,13 +140,53 @@ impl Ctx {
         element.base.as_deref().or(self.doc_url.as_deref())
     }
 
-    /// `href` made absolute against the element's base; `None` when empty.
+    /// `href` made absolute against the element's base; `None` when empty, or (with a
+    /// warning) when it would run code instead of naming a resource.
     pub fn url(&self, element: &Element, href: &str) -> Option<String> {
+        let url = self.resolve(element, href)?;
+        if runs_code(&url) {
+            self.note(&format!(
+                "URL {} would run code, not name a resource; ignored",
+                quote(&url)
+            ));
+            return None;
+        }
+        Some(url)
+    }
+
+    /// `href` made absolute against the element's base, unchecked; `None` when empty.
+    pub fn resolve(&self, element: &Element, href: &str) -> Option<String> {
         let href = href.trim();
         if href.is_empty() {
             return None;
         }
         Some(normalise::url::join(self.base(element), href))
+    }
+
+    /// A resolved URL for a resource (`field` names it in the warning): dropped when it
+    /// would run code.
+    pub fn code_free(&mut self, field: &str, url: String) -> Option<String> {
+        if !runs_code(&url) {
+            return Some(url);
+        }
+        self.warn(format!(
+            "{field} {} would run code, not name a resource; ignored",
+            quote(&url)
+        ));
+        None
+    }
+
+    /// A page link (`field` names it in the warning): kept only when it is a web address.
+    pub fn web_link(&mut self, field: &str, url: Option<String>) -> Option<String> {
+        let url = url?;
+        if is_web_address(&url) {
+            return Some(url);
+        }
+        self.warn(format!(
+            "{field} {} is not a web address; ignored",
+            quote(&url)
+        ));
+        None
     }
 
     /// The element's text made an absolute URL; `None` when empty.
@@ -165,6 +244,24 @@ impl Ctx {
     }
 }
 
+/// Whether a URL is a web address: `http` or `https`, or relative (no scheme), which is
+/// all a page link can be once resolved against what base there is.
+pub(crate) fn is_web_address(url: &str) -> bool {
+    normalise::url::scheme(url).is_none_or(|scheme| {
+        scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+    })
+}
+
+/// Whether a URL would run code where a page follows it: `javascript:`, `vbscript:`, and
+/// `data:` (which can carry a whole HTML page with its scripts).
+pub(crate) fn runs_code(url: &str) -> bool {
+    normalise::url::scheme(url).is_some_and(|scheme| {
+        ["javascript", "vbscript", "data", "livescript"]
+            .iter()
+            .any(|code| scheme.eq_ignore_ascii_case(code))
+    })
+}
+
 /// The content of an element that holds text or markup: markup written inline (naked
 /// HTML in an RSS description, say) is serialised back, otherwise the decoded text.
 pub(crate) fn raw_value(element: &Element) -> String {
@@ -189,9 +286,16 @@ pub(crate) fn non_empty(text: String) -> Option<String> {
 
 /// Whitespace runs collapsed to one space, trimmed: for values that are plain text by
 /// definition (Atom `type="text"`, JSON Feed), where markup-looking characters are text.
+///
+/// Whitespace is what `normalise::text::plain` collapses: ASCII whitespace and the
+/// Unicode line separators. A no-break space, an em space or a thin space is a character
+/// the author chose (`&nbsp;` in a title), so it stays.
 pub(crate) fn collapse_whitespace(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
+    let separator = |c: char| {
+        c.is_ascii_whitespace() || matches!(c, '\u{b}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    };
+    for word in text.split(separator).filter(|word| !word.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -238,9 +342,18 @@ pub(crate) fn looks_like_html(value: &str) -> bool {
                     .take_while(char::is_ascii_alphanumeric)
                     .collect::<String>()
                     .to_ascii_lowercase();
-                let after = rest[name.len()..].chars().next();
+                let after = &rest[name.len()..];
                 let is_void = matches!(name.as_str(), "br" | "img" | "hr" | "p");
-                if is_void && after.is_some_and(|c| c == '>' || c == '/' || c.is_whitespace()) {
+                let ends_name = after
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c == '>' || c == '/' || c.is_whitespace());
+                if is_void && ends_name {
+                    return true;
+                }
+                // `<embed src="…">`: an HTML element with an attribute is markup, where a
+                // bare `<blink>` in prose may be a word in brackets.
+                if starts_with_attribute(after) && normalise::elements::lookup(&name).is_some() {
                     return true;
                 }
             }
@@ -262,6 +375,19 @@ pub(crate) fn looks_like_html(value: &str) -> bool {
         }
     }
     false
+}
+
+/// Whether the text after a tag name is whitespace, then an attribute name and `=`.
+fn starts_with_attribute(after: &str) -> bool {
+    let rest = after.trim_start();
+    if rest.len() == after.len() {
+        return false;
+    }
+    let name = rest
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b':'))
+        .count();
+    name > 0 && rest[name..].trim_start().starts_with('=')
 }
 
 #[cfg(test)]
@@ -318,11 +444,46 @@ mod tests {
     }
 
     #[test]
+    fn refused_urls_warn_in_order_with_their_scope() {
+        let mut ctx = Ctx::new(None);
+        let element = element_with_base(None);
+        ctx.set_scope(Some("entry 1".into()));
+        assert_eq!(ctx.url(&element, " javascript:alert(1)"), None);
+        assert_eq!(ctx.url(&element, "java\tscript:alert(2)"), None);
+        ctx.set_scope(Some("entry 2".into()));
+        ctx.warn("later");
+        assert_eq!(ctx.url(&element, "DATA:text/html,x"), None);
+        assert_eq!(
+            ctx.url(&element, "https://ok.example/a").as_deref(),
+            Some("https://ok.example/a")
+        );
+        assert_eq!(
+            ctx.into_warnings(),
+            vec![
+                "entry 1: URL \"javascript:alert(1)\" would run code, not name a resource; ignored",
+                "entry 1: URL \"javascript:alert(2)\" would run code, not name a resource; ignored",
+                "entry 2: later",
+                "entry 2: URL \"DATA:text/html,x\" would run code, not name a resource; ignored",
+            ]
+        );
+        assert!(is_web_address("/relative"));
+        assert!(is_web_address("HTTPS://x.example/"));
+        assert!(!is_web_address("mailto:a@b.example"));
+        assert!(!runs_code("https://x.example/javascript:"));
+    }
+
+    #[test]
     fn html_detection() {
         assert!(looks_like_html("<p>x</p>"));
         assert!(looks_like_html("line<br/>break"));
         assert!(looks_like_html("<img src=\"x\">"));
         assert!(!looks_like_html("History of the <blink> tag"));
+        assert!(looks_like_html(
+            "safe<embed src=\"http://x.example/\"> text"
+        ));
+        assert!(looks_like_html("a <iframe  src = 'x'/>"));
+        assert!(!looks_like_html("Vec<T> and <T =U>"));
+        assert!(!looks_like_html("a <made-up x=\"1\"> tag"));
         assert!(!looks_like_html("<!DOCTYPE"));
         assert!(looks_like_html("a &amp; b"));
         assert!(looks_like_html("caf&#233;"));
@@ -335,6 +496,10 @@ mod tests {
     fn helpers() {
         assert_eq!(collapse_whitespace("  a \n b  ").as_deref(), Some("a b"));
         assert_eq!(collapse_whitespace(" \n "), None);
+        assert_eq!(
+            collapse_whitespace("testing \u{a0} \u{2003}entity\u{2028}x").as_deref(),
+            Some("testing \u{a0} \u{2003}entity x")
+        );
         assert_eq!(non_empty(" x ".into()).as_deref(), Some("x"));
         assert_eq!(quote(&"x".repeat(100)).chars().count(), 83);
     }

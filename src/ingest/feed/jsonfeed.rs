@@ -162,8 +162,9 @@ pub(crate) fn map_json(
         ..Feed::default()
     };
     let doc_base = doc_url.map(Url::as_str);
-    feed.link = take_text(ctx, "home_page_url", document.home_page_url)
+    let home_page = take_text(ctx, "home_page_url", document.home_page_url)
         .map(|href| normalise::url::join(doc_base, &href));
+    feed.link = ctx.web_link("home_page_url", home_page);
     // The home page is the base when it is absolute; else the fetched URL.
     let home = feed
         .link
@@ -173,7 +174,8 @@ pub(crate) fn map_json(
     let absolute = |href: String| normalise::url::join(base, &href);
 
     feed.title = take_text(ctx, "title", document.title).and_then(|text| text_value(&text));
-    feed.self_link = take_text(ctx, "feed_url", document.feed_url).map(absolute);
+    let feed_url = take_text(ctx, "feed_url", document.feed_url).map(absolute);
+    feed.self_link = ctx.web_link("feed_url", feed_url);
     if let Some(description) = take_text(ctx, "description", document.description) {
         feed.description = text_value(&description);
         if looks_like_html(&description) {
@@ -185,10 +187,13 @@ pub(crate) fn map_json(
         .and_then(|tag| normalise::language::normalise(&tag));
     let icon = take_text(ctx, "icon", document.icon)
         .or_else(|| take_text(ctx, "favicon", document.favicon));
-    feed.image = icon.map(|url| Image {
-        url: absolute(url),
-        ..Image::default()
-    });
+    feed.image = icon
+        .map(absolute)
+        .and_then(|url| ctx.code_free("icon", url))
+        .map(|url| Image {
+            url,
+            ..Image::default()
+        });
     feed.authors = authors(ctx, document.author, document.authors, &absolute);
 
     let items = take(ctx, "items", "a list", document.items).unwrap_or_default();
@@ -229,9 +234,10 @@ fn map_item(ctx: &mut Ctx, item: Item, base: Option<&str>) -> Entry {
         guid,
         ..Entry::default()
     };
-    entry.link = take_text(ctx, "url", item.url)
+    let link = take_text(ctx, "url", item.url)
         .or_else(|| take_text(ctx, "external_url", item.external_url))
         .map(&absolute);
+    entry.link = ctx.web_link("url", link);
     entry.title = take_text(ctx, "title", item.title).and_then(|text| text_value(&text));
     let html = take_text(ctx, "content_html", item.content_html);
     let text = take_text(ctx, "content_text", item.content_text);
@@ -243,10 +249,13 @@ fn map_item(ctx: &mut Ctx, item: Item, base: Option<&str>) -> Entry {
     entry.summary = take_text(ctx, "summary", item.summary).and_then(|text| text_value(&text));
     let image = take_text(ctx, "image", item.image)
         .or_else(|| take_text(ctx, "banner_image", item.banner_image));
-    entry.image = image.map(|url| Image {
-        url: absolute(url),
-        ..Image::default()
-    });
+    entry.image = image
+        .map(&absolute)
+        .and_then(|url| ctx.code_free("image", url))
+        .map(|url| Image {
+            url,
+            ..Image::default()
+        });
     entry.published = date(ctx, "date_published", item.date_published);
     entry.updated = date(ctx, "date_modified", item.date_modified);
     entry.authors = authors(ctx, item.author, item.authors, &absolute);
@@ -284,8 +293,11 @@ fn map_item(ctx: &mut Ctx, item: Item, base: Option<&str>) -> Entry {
             ctx.warn("attachment without a url; ignored");
             continue;
         };
-        let length = number(ctx, "attachment size_in_bytes", attachment.size_in_bytes);
-        let seconds = number(
+        let Some(url) = ctx.code_free("attachment url", absolute(url)) else {
+            continue;
+        };
+        let length = bytes(ctx, "attachment size_in_bytes", attachment.size_in_bytes);
+        let seconds = seconds(
             ctx,
             "attachment duration_in_seconds",
             attachment.duration_in_seconds,
@@ -296,7 +308,7 @@ fn map_item(ctx: &mut Ctx, item: Item, base: Option<&str>) -> Entry {
         push_enclosure(
             &mut entry.enclosures,
             Enclosure {
-                url: absolute(url),
+                url,
                 mime_type: take_text(ctx, "attachment mime_type", attachment.mime_type)
                     .and_then(|kind| collapse_whitespace(&kind)),
                 length,
@@ -341,17 +353,39 @@ fn date(ctx: &mut Ctx, field: &str, value: Field<String>) -> Option<chrono::Date
     date
 }
 
-/// A non-negative whole number, also when written as a string or as `12.0`.
-fn number(ctx: &mut Ctx, field: &str, value: Field<Value>) -> Option<u64> {
+/// A size in bytes: a non-negative whole number (also written as a string or as `3.0`);
+/// anything else is omitted with a warning, worded as for an RSS enclosure length.
+fn bytes(ctx: &mut Ctx, field: &str, value: Field<Value>) -> Option<u64> {
     let value = take(ctx, field, "a number", value)?;
     let parsed = match &value {
         Value::Number(number) => number.as_u64().or_else(|| {
             number
                 .as_f64()
-                .filter(|float| *float >= 0.0 && float.fract() == 0.0)
+                .filter(|float| *float >= 0.0 && float.fract() == 0.0 && *float < 2e19)
                 .map(|float| float as u64)
         }),
         Value::String(text) => text.trim().parse().ok(),
+        Value::Null => return None,
+        _ => None,
+    };
+    if parsed.is_none() {
+        ctx.warn(format!("{field} {value} is not a number of bytes; omitted"));
+    }
+    parsed
+}
+
+/// A duration in whole seconds; a fraction is cut off, as for `itunes:duration`
+/// (`normalise::duration`), which also reads one written as a string.
+fn seconds(ctx: &mut Ctx, field: &str, value: Field<Value>) -> Option<u64> {
+    let value = take(ctx, field, "a number", value)?;
+    let parsed = match &value {
+        Value::Number(number) => number.as_u64().or_else(|| {
+            number
+                .as_f64()
+                .filter(|float| *float >= 0.0 && *float < 2e19)
+                .map(|float| float.trunc() as u64)
+        }),
+        Value::String(text) => normalise::duration::parse(text),
         Value::Null => return None,
         _ => None,
     };
@@ -389,7 +423,7 @@ fn authors(
         let (email, uri) = match url {
             Some(url) => match url.trim().strip_prefix("mailto:") {
                 Some(email) => (collapse_whitespace(email), None),
-                None => (None, Some(absolute(url))),
+                None => (None, ctx.code_free("author url", absolute(url))),
             },
             None => (None, None),
         };

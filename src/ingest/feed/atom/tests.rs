@@ -474,9 +474,10 @@ fn content_modes_and_xhtml_containers() {
         feed.entries[0].content_html.as_deref(),
         Some("<b>Escaped</b>")
     );
+    // Atom 0.3 has no XHTML container: the div is part of the content.
     assert_eq!(
         feed.entries[1].content_html.as_deref(),
-        Some("<p>Inline <i>xhtml</i></p>")
+        Some("<div><p>Inline <i>xhtml</i></p></div>")
     );
     let feed = atom10(
         r#"<entry><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>One</p><p>Two</p></div></content></entry>
@@ -494,6 +495,77 @@ fn content_modes_and_xhtml_containers() {
             Some("<p>One</p><p>Two</p>"),
             Some("Example <b>Atom</b>"),
             Some("Example <b>Atom</b>"),
+        ]
+    );
+}
+
+#[test]
+fn declared_html_titles_lose_every_tag_and_inline_scripts_lose_their_text() {
+    let feed = atom03(
+        r#"<title type="text/html" mode="escaped">safe&lt;embed src="http://x.example/"&gt; title</title>
+        <tagline type="application/xhtml+xml"><div xmlns="http://www.w3.org/1999/xhtml">safe<script type="text/javascript">location.href='x';</script> tagline</div></tagline>
+        <entry><title type="text/html" mode="escaped">History of the &lt;blink&gt; tag</title></entry>"#,
+    );
+    assert_eq!(feed.title.as_deref(), Some("safe title"));
+    assert_eq!(feed.description.as_deref(), Some("safe tagline"));
+    assert_eq!(
+        feed.description_html.as_deref(),
+        Some("<div>safe tagline</div>")
+    );
+    // Escaped HTML is HTML: the blink tag is markup, not words.
+    assert_eq!(feed.entries[0].title.as_deref(), Some("History of the tag"));
+
+    let feed = atom10(
+        r#"<entry><title type="html">A &lt;iframe src="http://x.example/"&gt;&lt;/iframe&gt;title</title>
+        <summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Sum<style>p{}</style>mary</div></summary></entry>"#,
+    );
+    let entry = &feed.entries[0];
+    assert_eq!(entry.title.as_deref(), Some("A title"));
+    assert_eq!(entry.summary.as_deref(), Some("Summary"));
+    assert_eq!(entry.content_html.as_deref(), Some("Summary"));
+}
+
+#[test]
+fn an_empty_href_is_the_xml_base_and_nothing_without_one() {
+    let feed = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://www.詹姆斯.com/feed">
+        <link rel="self" type="application/atom+xml" href=""/></feed>"#,
+    );
+    assert_eq!(
+        feed.self_link.as_deref(),
+        Some("http://www.詹姆斯.com/feed")
+    );
+    let feed = read_at(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><link rel="self" href=""/>
+        <entry><link href=""/></entry></feed>"#,
+        Some("https://fetched.example/feed.xml"),
+    );
+    assert_eq!(feed.self_link, None);
+    assert_eq!(feed.entries[0].link, None);
+}
+
+#[test]
+fn links_must_be_web_addresses_and_no_url_may_run_code() {
+    let feed = atom10(
+        r#"<link href="javascript:alert(1)"/><link rel="self" href="https://x.example/feed"/>
+        <logo>javascript:logo()</logo>
+        <entry><link href="data:text/html,x"/><link rel="enclosure" href="vbscript:e" type="audio/mpeg"/></entry>
+        <entry><content src="javascript:src()" type="video/mp4"/></entry>"#,
+    );
+    assert_eq!(feed.link, None);
+    assert_eq!(feed.self_link.as_deref(), Some("https://x.example/feed"));
+    assert_eq!(feed.image, None);
+    assert_eq!(feed.entries[0].link, None);
+    assert!(feed.entries[0].enclosures.is_empty());
+    assert_eq!(feed.entries[1].link, None);
+    assert_eq!(
+        feed.warnings,
+        vec![
+            "link \"javascript:alert(1)\" is not a web address; ignored",
+            "URL \"javascript:logo()\" would run code, not name a resource; ignored",
+            "entry 1: link \"data:text/html,x\" is not a web address; ignored",
+            "entry 1: URL \"vbscript:e\" would run code, not name a resource; ignored",
+            "entry 2: content src \"javascript:src()\" is not a web address; ignored",
         ]
     );
 }

@@ -586,19 +586,11 @@ fn is_feed_element(ns: Option<&str>, name: &str) -> bool {
     }
 }
 
-/// `xml:base` resolved against the base in scope. A relative value with no usable base
+/// `xml:base` resolved against the base in scope, as text: an IRI stays an IRI, as every
+/// other URL resolved by `normalise::url::join` does. A relative value with no usable base
 /// stays as written.
 fn resolve_base(parent: Option<&str>, value: &str) -> Arc<str> {
-    if let Some(parent) = parent
-        && let Ok(parent) = url::Url::parse(parent)
-        && let Ok(joined) = parent.join(value)
-    {
-        return Arc::from(joined.as_str());
-    }
-    match url::Url::parse(value) {
-        Ok(absolute) => Arc::from(absolute.as_str()),
-        Err(_) => Arc::from(value),
-    }
+    Arc::from(crate::normalise::url::join(parent, value))
 }
 
 /// Splits `prefix:local`; a name with an empty side is taken whole as a local name.
