@@ -3,7 +3,7 @@
 //!
 //! Two things are remembered. An audio probe (a frame-by-frame MP3 scan, tags, cover),
 //! keyed by the file's size and modification time ([`FileStamp`]). And a whole Markdown
-//! file's [`Outcome`](super::post::Outcome), kept as a [`CachedDocument`] with every
+//! file's [`Outcome`], kept as a [`CachedDocument`] with every
 //! file it depended on (the Markdown itself, its audio, transcripts, chapters, images,
 //! and the files a relative link could have named but did not exist) and the settings
 //! it was read with: while all of those are unchanged, the outcome is reused without
