@@ -1,13 +1,445 @@
 //! URLs made absolute against a base.
+//!
+//! Resolution is RFC 3986 §5.2 done on the text itself rather than through a URL parser,
+//! so a URL keeps the characters it was written with: an IRI stays an IRI
+//! (`http://any.test/À`, not `%C3%80`), a host is not punycoded, and an absolute URL comes
+//! back exactly as given (`http://example.com` gets no trailing slash). What a browser
+//! would ignore is removed first: surrounding whitespace and control characters, and tabs
+//! and line breaks inside (WHATWG URL parsing strips them too, which is why
+//! `jav&#x09;ascript:` is a `javascript:` URL). A `feed:` URL, the old "subscribe" scheme,
+//! becomes the http(s) URL it wraps, since nothing can fetch `feed:` itself.
+//!
+//! Nothing here panics or fails: without a usable base (none, or one without a scheme) the
+//! reference comes back cleaned but relative. Which schemes are safe to publish is the
+//! caller's policy (`html` has it for markup).
+
+use std::borrow::Cow;
 
 use url::Url;
 
 /// Resolves `href` against `base`; returns `href` trimmed when there is no base or it
 /// cannot be resolved.
 pub fn resolve(base: Option<&Url>, href: &str) -> String {
-    let href = href.trim();
-    match base.and_then(|base| base.join(href).ok()) {
-        Some(url) => url.to_string(),
-        None => href.to_string(),
+    join(base.map(Url::as_str), href)
+}
+
+/// Resolves `href` against a base given as text (an `xml:base` value, a feed link),
+/// keeping both as written. Without a base, or with a relative one, `href` comes back
+/// cleaned and unresolved. An empty `href` is the base itself, minus its fragment.
+pub fn join(base: Option<&str>, href: &str) -> String {
+    let href = clean(href);
+    let href = unwrap_feed_scheme(&href);
+    if scheme(&href).is_some() {
+        return href.to_string();
+    }
+    let base = match base.map(clean) {
+        Some(base) if scheme(&base).is_some() => base,
+        _ => return href.to_string(),
+    };
+    let base = unwrap_feed_scheme(&base);
+    resolve_reference(&Parts::split(&base), &Parts::split(&href))
+}
+
+/// Removes what browsers ignore in a URL: leading and trailing whitespace and C0 control
+/// characters, and every tab, line feed and carriage return inside.
+pub fn clean(href: &str) -> Cow<'_, str> {
+    let trimmed = href.trim_matches(|c: char| c <= ' ');
+    if trimmed.contains(['\t', '\n', '\r']) {
+        Cow::Owned(trimmed.replace(['\t', '\n', '\r'], ""))
+    } else {
+        Cow::Borrowed(trimmed)
+    }
+}
+
+/// The scheme of an absolute URL (`https`, `mailto`), as written; `None` for a relative
+/// reference. A scheme is a letter followed by letters, digits, `+`, `-` or `.`, then `:`.
+pub fn scheme(url: &str) -> Option<&str> {
+    let colon = url.find(':')?;
+    let candidate = &url[..colon];
+    let mut bytes = candidate.bytes();
+    let first_ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
+    let rest_ok = bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
+    (first_ok && rest_ok).then_some(candidate)
+}
+
+/// `feed://host/x` → `http://host/x`; `feed:https://host/x` → `https://host/x`.
+fn unwrap_feed_scheme(url: &str) -> Cow<'_, str> {
+    let Some(rest) = url
+        .get(..5)
+        .filter(|prefix| prefix.eq_ignore_ascii_case("feed:"))
+        .map(|_| &url[5..])
+    else {
+        return Cow::Borrowed(url);
+    };
+    if let Some(authority) = rest.strip_prefix("//") {
+        Cow::Owned(format!("http://{authority}"))
+    } else if scheme(rest).is_some() {
+        Cow::Borrowed(rest)
+    } else {
+        Cow::Borrowed(url)
+    }
+}
+
+/// The five components of RFC 3986 §3, as slices of the original text.
+struct Parts<'a> {
+    scheme: Option<&'a str>,
+    authority: Option<&'a str>,
+    path: &'a str,
+    query: Option<&'a str>,
+    fragment: Option<&'a str>,
+}
+
+impl<'a> Parts<'a> {
+    /// Splits a URL reference into its components (RFC 3986 appendix B).
+    fn split(url: &'a str) -> Parts<'a> {
+        let (rest, fragment) = match url.split_once('#') {
+            Some((rest, fragment)) => (rest, Some(fragment)),
+            None => (url, None),
+        };
+        let (rest, query) = match rest.split_once('?') {
+            Some((rest, query)) => (rest, Some(query)),
+            None => (rest, None),
+        };
+        let (scheme, rest) = match scheme(rest) {
+            Some(scheme) => (Some(scheme), &rest[scheme.len() + 1..]),
+            None => (None, rest),
+        };
+        let (authority, path) = match rest.strip_prefix("//") {
+            Some(after) => {
+                let end = after.find('/').unwrap_or(after.len());
+                (Some(&after[..end]), &after[end..])
+            }
+            None => (None, rest),
+        };
+        Parts {
+            scheme,
+            authority,
+            path,
+            query,
+            fragment,
+        }
+    }
+}
+
+/// RFC 3986 §5.2.2, for a reference without a scheme.
+fn resolve_reference(base: &Parts, reference: &Parts) -> String {
+    let scheme = base.scheme.unwrap_or_default();
+    let (authority, path, query): (Option<&str>, Cow<str>, Option<&str>) =
+        if reference.authority.is_some() {
+            (
+                reference.authority,
+                remove_dot_segments(reference.path),
+                reference.query,
+            )
+        } else if reference.path.is_empty() {
+            (
+                base.authority,
+                Cow::Borrowed(base.path),
+                reference.query.or(base.query),
+            )
+        } else if reference.path.starts_with('/') {
+            (
+                base.authority,
+                remove_dot_segments(reference.path),
+                reference.query,
+            )
+        } else {
+            let merged = merge(base, reference.path);
+            (
+                base.authority,
+                Cow::Owned(remove_dot_segments(&merged).into_owned()),
+                reference.query,
+            )
+        };
+
+    let mut out =
+        String::with_capacity(scheme.len() + authority.map_or(0, str::len) + path.len() + 16);
+    out.push_str(scheme);
+    out.push(':');
+    if let Some(authority) = authority {
+        out.push_str("//");
+        out.push_str(authority);
+    }
+    out.push_str(&path);
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(query);
+    }
+    if let Some(fragment) = reference.fragment {
+        out.push('#');
+        out.push_str(fragment);
+    }
+    out
+}
+
+/// RFC 3986 §5.2.3: the reference path appended to the base path's directory.
+fn merge(base: &Parts, path: &str) -> String {
+    if base.authority.is_some() && base.path.is_empty() {
+        return format!("/{path}");
+    }
+    match base.path.rfind('/') {
+        Some(slash) => format!("{}{path}", &base.path[..=slash]),
+        None => path.to_string(),
+    }
+}
+
+/// RFC 3986 §5.2.4: resolves `.` and `..` segments.
+fn remove_dot_segments(path: &str) -> Cow<'_, str> {
+    let has_dots = path
+        .split('/')
+        .any(|segment| segment == "." || segment == "..");
+    if !has_dots {
+        return Cow::Borrowed(path);
+    }
+    let absolute = path.starts_with('/');
+    let mut output: Vec<&str> = Vec::new();
+    let segments: Vec<&str> = path.split('/').collect();
+    let last = segments.len() - 1;
+    // A path ending in `.` or `..` names a directory: keep the trailing slash.
+    let mut trailing_slash = false;
+    for (index, segment) in segments.iter().enumerate() {
+        match *segment {
+            "." => trailing_slash = index == last,
+            ".." => {
+                if output.len() > usize::from(absolute) {
+                    output.pop();
+                }
+                trailing_slash = index == last;
+            }
+            other => {
+                output.push(other);
+                trailing_slash = false;
+            }
+        }
+    }
+    let mut joined = output.join("/");
+    if absolute && !joined.starts_with('/') {
+        joined.insert(0, '/');
+    }
+    if trailing_slash && !joined.ends_with('/') {
+        joined.push('/');
+    }
+    Cow::Owned(joined)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BASE: &str = "http://a/b/c/d;p?q";
+
+    #[test]
+    fn rfc_3986_normal_examples() {
+        let cases = [
+            ("g:h", "g:h"),
+            ("g", "http://a/b/c/g"),
+            ("./g", "http://a/b/c/g"),
+            ("g/", "http://a/b/c/g/"),
+            ("/g", "http://a/g"),
+            ("//g", "http://g"),
+            ("?y", "http://a/b/c/d;p?y"),
+            ("g?y", "http://a/b/c/g?y"),
+            ("#s", "http://a/b/c/d;p?q#s"),
+            ("g#s", "http://a/b/c/g#s"),
+            ("g?y#s", "http://a/b/c/g?y#s"),
+            (";x", "http://a/b/c/;x"),
+            ("g;x", "http://a/b/c/g;x"),
+            ("g;x?y#s", "http://a/b/c/g;x?y#s"),
+            ("", "http://a/b/c/d;p?q"),
+            (".", "http://a/b/c/"),
+            ("./", "http://a/b/c/"),
+            ("..", "http://a/b/"),
+            ("../", "http://a/b/"),
+            ("../g", "http://a/b/g"),
+            ("../..", "http://a/"),
+            ("../../", "http://a/"),
+            ("../../g", "http://a/g"),
+        ];
+        for (reference, expected) in cases {
+            assert_eq!(join(Some(BASE), reference), expected, "{reference:?}");
+        }
+    }
+
+    #[test]
+    fn rfc_3986_abnormal_examples() {
+        let cases = [
+            ("../../../g", "http://a/g"),
+            ("../../../../g", "http://a/g"),
+            ("/./g", "http://a/g"),
+            ("/../g", "http://a/g"),
+            ("g.", "http://a/b/c/g."),
+            (".g", "http://a/b/c/.g"),
+            ("g..", "http://a/b/c/g.."),
+            ("..g", "http://a/b/c/..g"),
+            ("./../g", "http://a/b/g"),
+            ("./g/.", "http://a/b/c/g/"),
+            ("g/./h", "http://a/b/c/g/h"),
+            ("g/../h", "http://a/b/c/h"),
+            ("g;x=1/./y", "http://a/b/c/g;x=1/y"),
+            ("g;x=1/../y", "http://a/b/c/y"),
+            ("g?y/./x", "http://a/b/c/g?y/./x"),
+            ("g#s/../x", "http://a/b/c/g#s/../x"),
+            ("http:g", "http:g"),
+        ];
+        for (reference, expected) in cases {
+            assert_eq!(join(Some(BASE), reference), expected, "{reference:?}");
+        }
+    }
+
+    #[test]
+    fn feed_urls_as_written() {
+        let cases: &[(Option<&str>, &str, &str)] = &[
+            // Absolute URLs come back untouched: no trailing slash, no re-encoding.
+            (
+                Some("http://example.org/"),
+                "http://example.com",
+                "http://example.com",
+            ),
+            (
+                Some("http://example.org/"),
+                "HTTPS://Example.com/A",
+                "HTTPS://Example.com/A",
+            ),
+            (None, "https://example.com/x", "https://example.com/x"),
+            // IRIs keep their characters.
+            (Some("http://any.test/"), "À", "http://any.test/À"),
+            (
+                Some("http://www.詹姆斯.com/feed"),
+                "",
+                "http://www.詹姆斯.com/feed",
+            ),
+            // Whitespace and control characters browsers ignore.
+            (
+                Some("http://example.com/a/"),
+                "  b.html \n",
+                "http://example.com/a/b.html",
+            ),
+            (
+                Some("http://example.com/"),
+                "x\t/y\n/z",
+                "http://example.com/x/y/z",
+            ),
+            // Protocol-relative.
+            (
+                Some("https://example.com/a"),
+                "//cdn.example.net/i.png",
+                "https://cdn.example.net/i.png",
+            ),
+            (None, "//cdn.example.net/i.png", "//cdn.example.net/i.png"),
+            // Base without a path.
+            (
+                Some("http://example.com"),
+                "relative/link",
+                "http://example.com/relative/link",
+            ),
+            (
+                Some("http://example.com?x=1"),
+                "?y=2",
+                "http://example.com?y=2",
+            ),
+            // Fragments.
+            (
+                Some("http://example.com/post#top"),
+                "#comments",
+                "http://example.com/post#comments",
+            ),
+            (
+                Some("http://example.com/post#top"),
+                "",
+                "http://example.com/post",
+            ),
+            // No usable base: the reference comes back cleaned.
+            (None, " relative ", "relative"),
+            (Some("not a url"), "relative", "relative"),
+            (Some(""), "relative", "relative"),
+            // Other schemes are absolute.
+            (
+                Some("http://example.com/"),
+                "mailto:a@example.com",
+                "mailto:a@example.com",
+            ),
+            (
+                Some("http://example.com/"),
+                "javascript:alert(1)",
+                "javascript:alert(1)",
+            ),
+            // feed: wraps an http(s) URL.
+            (None, "feed://example.com/rss", "http://example.com/rss"),
+            (
+                None,
+                "FEED:https://example.com/rss",
+                "https://example.com/rss",
+            ),
+            (
+                Some("feed://example.com/blog/"),
+                "rss.xml",
+                "http://example.com/blog/rss.xml",
+            ),
+        ];
+        for (base, reference, expected) in cases {
+            assert_eq!(
+                join(*base, reference),
+                *expected,
+                "{base:?} + {reference:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn resolve_takes_a_parsed_base() {
+        let base = Url::parse("https://example.com/blog/post/").ok();
+        assert_eq!(
+            resolve(base.as_ref(), "../img/a.png"),
+            "https://example.com/blog/img/a.png"
+        );
+        assert_eq!(resolve(None, " /a "), "/a");
+        assert_eq!(resolve(base.as_ref(), "https://x.test"), "https://x.test");
+    }
+
+    #[test]
+    fn scheme_detection() {
+        let cases: &[(&str, Option<&str>)] = &[
+            ("https://x", Some("https")),
+            ("JavaScript:alert(1)", Some("JavaScript")),
+            ("svn+ssh://x", Some("svn+ssh")),
+            ("mailto:a@b", Some("mailto")),
+            ("/path:with/colon", None),
+            ("1http://x", None),
+            ("a b:c", None),
+            ("relative", None),
+            (":nothing", None),
+            ("", None),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(scheme(url), *expected, "{url:?}");
+        }
+    }
+
+    #[test]
+    fn hostile_input_never_panics() {
+        for reference in [
+            "../../../../../../",
+            "//",
+            "///",
+            "?",
+            "#",
+            ":",
+            "::",
+            "\u{0}",
+            "é/../..",
+            "%",
+            "\\..\\",
+        ] {
+            for base in [
+                None,
+                Some("http://a"),
+                Some("http://a/b/"),
+                Some("mailto:x"),
+                Some("x:"),
+            ] {
+                let _ = join(base, reference);
+            }
+        }
+        assert_eq!(join(Some("mailto:x@y"), "z"), "mailto:z");
     }
 }

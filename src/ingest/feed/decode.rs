@@ -1,26 +1,593 @@
 //! Bytes → text: the BOM, the XML declaration and the HTTP charset, in the order the XML
 //! and HTTP specs give, with repair of mislabelled documents.
+//!
+//! The order is the one RFC 7303 §3 and XML 1.0 Appendix F give: a byte order mark (or,
+//! without one, the zero-byte pattern of a UTF-16/UTF-32 `<`) decides; else the HTTP
+//! `charset`; else the `encoding` of the XML declaration; else UTF-8. Labels go through
+//! `encoding_rs` (the WHATWG table, so `iso-8859-1` reads as windows-1252, as browsers and
+//! feed readers do). Real feeds lie about their encoding all the time, so two repairs
+//! follow, each with a warning: a document labelled with a single-byte encoding whose
+//! bytes are valid UTF-8 with multi-byte sequences is read as UTF-8, and a document
+//! labelled (or defaulted to) UTF-8 whose bytes are not valid UTF-8 is read as
+//! windows-1252 (byte by byte where valid UTF-8 and stray bytes are mixed). The result is
+//! plain Rust text; later stages ignore whatever the declaration still says.
+
+use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// A decoded document and what was repaired on the way.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded {
     pub text: String,
-    /// The encoding the text was decoded from, by its WHATWG name.
+    /// The encoding the text was decoded from, by its WHATWG name (`UTF-32LE`/`UTF-32BE`,
+    /// which WHATWG does not list, by those names).
     pub encoding: &'static str,
     pub warnings: Vec<String>,
 }
 
+/// How far into the document the XML declaration is looked for: junk before it (blank
+/// lines, a stray PHP notice) is tolerated by the reader, so it is tolerated here too.
+const DECLARATION_WINDOW: usize = 1024;
+
 /// Decodes a document.
 pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
-    let _ = http_charset;
-    let (text, encoding, had_errors) = encoding_rs::UTF_8.decode(bytes);
     let mut warnings = Vec::new();
+
+    if let Some((sniffed, bom_len)) = sniff(bytes) {
+        let body = &bytes[bom_len..];
+        if matches!(sniffed, Sniffed::Encoding(encoding) if encoding == UTF_8) {
+            // UTF-8 is UTF-8 whoever says so: stray bytes get the same repair as below.
+            return decode_utf8_or_repair(body, &mut warnings);
+        }
+        let (text, name, had_errors) = match sniffed {
+            Sniffed::Encoding(encoding) => {
+                let (text, had_errors) = encoding.decode_without_bom_handling(body);
+                (text.into_owned(), encoding.name(), had_errors)
+            }
+            Sniffed::Utf32 { big_endian } => {
+                let (text, had_errors) = decode_utf32(body, big_endian);
+                let name = if big_endian { "UTF-32BE" } else { "UTF-32LE" };
+                (text, name, had_errors)
+            }
+        };
+        if had_errors {
+            warnings.push(format!(
+                "invalid {name} byte sequences were replaced with U+FFFD"
+            ));
+        }
+        return Decoded {
+            text,
+            encoding: name,
+            warnings,
+        };
+    }
+
+    // No BOM and no UTF-16/32 pattern: the document is ASCII-compatible, so a label
+    // saying UTF-16/32 is certainly wrong and is ignored like an unknown one.
+    let mut label_source = None;
+    if let Some(charset) = http_charset {
+        match usable_label(charset) {
+            Ok(encoding) => label_source = Some((encoding, "the HTTP charset")),
+            Err(label) => warnings.push(format!(
+                "the HTTP charset \"{label}\" is not a usable encoding for this document; ignored"
+            )),
+        }
+    }
+    if label_source.is_none()
+        && let Some(label) = declared_encoding(bytes)
+    {
+        match usable_label(label) {
+            Ok(encoding) => label_source = Some((encoding, "the XML declaration")),
+            Err(label) => warnings.push(format!(
+                "the XML declaration names encoding \"{label}\", which is not usable for this document; read as UTF-8"
+            )),
+        }
+    }
+
+    match label_source {
+        Some((encoding, source)) if encoding != UTF_8 => {
+            decode_labelled(bytes, encoding, source, &mut warnings)
+        }
+        _ => decode_utf8_or_repair(bytes, &mut warnings),
+    }
+}
+
+enum Sniffed {
+    Encoding(&'static Encoding),
+    Utf32 { big_endian: bool },
+}
+
+/// The BOM or, without one, the zero-byte pattern of the first characters (XML 1.0
+/// Appendix F). Returns the encoding and the length of the BOM to skip.
+fn sniff(bytes: &[u8]) -> Option<(Sniffed, usize)> {
+    match bytes {
+        [0x00, 0x00, 0xFE, 0xFF, ..] => Some((Sniffed::Utf32 { big_endian: true }, 4)),
+        [0xFF, 0xFE, 0x00, 0x00, ..] => Some((Sniffed::Utf32 { big_endian: false }, 4)),
+        [0xEF, 0xBB, 0xBF, ..] => Some((Sniffed::Encoding(UTF_8), 3)),
+        [0xFE, 0xFF, ..] => Some((Sniffed::Encoding(UTF_16BE), 2)),
+        [0xFF, 0xFE, ..] => Some((Sniffed::Encoding(UTF_16LE), 2)),
+        [0x00, 0x00, 0x00, b, ..] if *b != 0 => Some((Sniffed::Utf32 { big_endian: true }, 0)),
+        [b, 0x00, 0x00, 0x00, ..] if *b != 0 => Some((Sniffed::Utf32 { big_endian: false }, 0)),
+        // `<?` (or `<r`, or leading whitespace) in UTF-16 without a BOM: every other byte
+        // is zero.
+        [0x00, a, 0x00, b, ..] if *a != 0 && *b != 0 => Some((Sniffed::Encoding(UTF_16BE), 0)),
+        [a, 0x00, b, 0x00, ..] if *a != 0 && *b != 0 => Some((Sniffed::Encoding(UTF_16LE), 0)),
+        _ => None,
+    }
+}
+
+/// UTF-32 is not in the WHATWG set `encoding_rs` implements; it is simple enough to do
+/// here. Returns the text and whether anything was replaced.
+fn decode_utf32(bytes: &[u8], big_endian: bool) -> (String, bool) {
+    let mut text = String::with_capacity(bytes.len() / 4);
+    let mut had_errors = false;
+    let mut chunks = bytes.chunks_exact(4);
+    for chunk in &mut chunks {
+        let quad = [chunk[0], chunk[1], chunk[2], chunk[3]];
+        let value = if big_endian {
+            u32::from_be_bytes(quad)
+        } else {
+            u32::from_le_bytes(quad)
+        };
+        match char::from_u32(value) {
+            Some(c) => text.push(c),
+            None => {
+                text.push(char::REPLACEMENT_CHARACTER);
+                had_errors = true;
+            }
+        }
+    }
+    if !chunks.remainder().is_empty() {
+        text.push(char::REPLACEMENT_CHARACTER);
+        had_errors = true;
+    }
+    (text, had_errors)
+}
+
+/// Resolves a label to an encoding usable for an ASCII-compatible document (one without
+/// a BOM or UTF-16/32 pattern). Returns the cleaned label when it is unknown or unusable.
+fn usable_label(label: &str) -> Result<&'static Encoding, String> {
+    let cleaned = label.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+    match Encoding::for_label(cleaned.as_bytes()) {
+        // `replacement` is WHATWG's way of refusing ISO-2022-KR and friends; UTF-16 and
+        // x-user-defined cannot describe a document whose first bytes are plain ASCII.
+        Some(encoding)
+            if encoding != encoding_rs::REPLACEMENT
+                && encoding != UTF_16LE
+                && encoding != UTF_16BE
+                && encoding != encoding_rs::X_USER_DEFINED =>
+        {
+            Ok(encoding)
+        }
+        _ if is_utf32_label(cleaned) => Err(cleaned.to_string()),
+        _ => Err(cleaned.chars().take(40).collect()),
+    }
+}
+
+fn is_utf32_label(label: &str) -> bool {
+    let lower = label.to_ascii_lowercase();
+    lower.starts_with("utf-32") || lower.starts_with("ucs-4")
+}
+
+/// The `encoding` pseudo-attribute of the XML declaration, read as ASCII.
+fn declared_encoding(bytes: &[u8]) -> Option<&str> {
+    let window = &bytes[..bytes.len().min(DECLARATION_WINDOW)];
+    let start = find(window, b"<?xml")?;
+    let declaration = &window[start + 5..];
+    let end = find(declaration, b"?>").unwrap_or(declaration.len());
+    let declaration = &declaration[..end];
+    let mut at = find(declaration, b"encoding")? + b"encoding".len();
+    while declaration.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    if declaration.get(at) != Some(&b'=') {
+        return None;
+    }
+    at += 1;
+    while declaration.get(at).is_some_and(u8::is_ascii_whitespace) {
+        at += 1;
+    }
+    let value = &declaration[at..];
+    let (value, stop) = match value.first() {
+        Some(&quote @ (b'"' | b'\'')) => (&value[1..], Some(quote)),
+        _ => (value, None),
+    };
+    let len = value
+        .iter()
+        .position(|&b| match stop {
+            Some(quote) => b == quote,
+            None => b.is_ascii_whitespace(),
+        })
+        .unwrap_or(value.len());
+    std::str::from_utf8(&value[..len]).ok()
+}
+
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
+/// Decodes with a label that is not UTF-8, repairing the common lie of UTF-8 labelled as
+/// a single-byte encoding.
+fn decode_labelled(
+    bytes: &[u8],
+    encoding: &'static Encoding,
+    source: &str,
+    warnings: &mut Vec<String>,
+) -> Decoded {
+    if encoding.is_single_byte()
+        && !bytes.is_ascii()
+        && let Ok(text) = std::str::from_utf8(bytes)
+    {
+        warnings.push(format!(
+            "{source} says {}, but the bytes are UTF-8; read as UTF-8",
+            encoding.name()
+        ));
+        return Decoded {
+            text: text.to_string(),
+            encoding: UTF_8.name(),
+            warnings: std::mem::take(warnings),
+        };
+    }
+    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     if had_errors {
-        warnings.push("invalid UTF-8 bytes were replaced".to_string());
+        warnings.push(format!(
+            "bytes that are not valid {} were replaced with U+FFFD",
+            encoding.name()
+        ));
     }
     Decoded {
         text: text.into_owned(),
         encoding: encoding.name(),
-        warnings,
+        warnings: std::mem::take(warnings),
+    }
+}
+
+/// Decodes a document labelled or defaulted to UTF-8. Invalid UTF-8 means the document is
+/// really windows-1252 (the usual lie); where valid multi-byte UTF-8 and stray bytes are
+/// mixed (a UTF-8 feed with one pasted windows-1252 paragraph), only the stray bytes are
+/// read as windows-1252.
+fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
+    if let Ok(text) = std::str::from_utf8(bytes) {
+        return Decoded {
+            text: text.to_string(),
+            encoding: UTF_8.name(),
+            warnings: std::mem::take(warnings),
+        };
+    }
+    if !has_multibyte_utf8(bytes) {
+        warnings.push(
+            "the document is not valid UTF-8 (as its label or the default says); read as windows-1252"
+                .to_string(),
+        );
+        let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
+        return Decoded {
+            text: text.into_owned(),
+            encoding: WINDOWS_1252.name(),
+            warnings: std::mem::take(warnings),
+        };
+    }
+    warnings.push(
+        "the document mixes UTF-8 with bytes that are not UTF-8; those bytes were read as windows-1252"
+            .to_string(),
+    );
+    let mut text = String::with_capacity(bytes.len() + bytes.len() / 8);
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => {
+                text.push_str(valid);
+                break;
+            }
+            Err(error) => {
+                let (valid, after) = rest.split_at(error.valid_up_to());
+                // The prefix was just checked; `from_utf8` cannot fail on it.
+                text.push_str(std::str::from_utf8(valid).unwrap_or_default());
+                let bad = error.error_len().unwrap_or(after.len()).max(1);
+                let (stray, remaining) = after.split_at(bad.min(after.len()));
+                let (repaired, _) = WINDOWS_1252.decode_without_bom_handling(stray);
+                text.push_str(&repaired);
+                rest = remaining;
+            }
+        }
+    }
+    Decoded {
+        text,
+        encoding: UTF_8.name(),
+        warnings: std::mem::take(warnings),
+    }
+}
+
+/// Whether the bytes hold at least one valid multi-byte UTF-8 sequence.
+fn has_multibyte_utf8(bytes: &[u8]) -> bool {
+    let mut rest = bytes;
+    loop {
+        match std::str::from_utf8(rest) {
+            Ok(valid) => return !valid.is_ascii(),
+            Err(error) => {
+                let valid = &rest[..error.valid_up_to()];
+                if !valid.is_ascii() {
+                    return true;
+                }
+                let skip = error.valid_up_to() + error.error_len().unwrap_or(1).max(1);
+                if skip >= rest.len() {
+                    return false;
+                }
+                rest = &rest[skip..];
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        if bom {
+            out.extend_from_slice(if big_endian {
+                &[0xFE, 0xFF]
+            } else {
+                &[0xFF, 0xFE]
+            });
+        }
+        for unit in text.encode_utf16() {
+            out.extend_from_slice(&if big_endian {
+                unit.to_be_bytes()
+            } else {
+                unit.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    fn utf32(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
+        let mut out = Vec::new();
+        let chars = bom.then_some('\u{feff}').into_iter().chain(text.chars());
+        for c in chars {
+            let value = c as u32;
+            out.extend_from_slice(&if big_endian {
+                value.to_be_bytes()
+            } else {
+                value.to_le_bytes()
+            });
+        }
+        out
+    }
+
+    const DOC: &str = "<?xml version=\"1.0\" encoding=\"utf-16\"?><rss><title>Caf\u{e9} \u{20ac} \u{1f3a7}</title></rss>";
+
+    #[test]
+    fn utf16_with_and_without_bom() {
+        for big_endian in [false, true] {
+            for bom in [false, true] {
+                let decoded = decode(&utf16(DOC, big_endian, bom), None);
+                assert_eq!(decoded.text, DOC, "big_endian={big_endian} bom={bom}");
+                assert_eq!(
+                    decoded.encoding,
+                    if big_endian { "UTF-16BE" } else { "UTF-16LE" }
+                );
+                assert!(decoded.warnings.is_empty(), "{:?}", decoded.warnings);
+            }
+        }
+    }
+
+    #[test]
+    fn utf16_without_declaration_or_bom() {
+        let doc = "<rss><title>\u{e9}</title></rss>";
+        assert_eq!(decode(&utf16(doc, false, false), None).text, doc);
+        assert_eq!(decode(&utf16(doc, true, false), None).text, doc);
+    }
+
+    #[test]
+    fn utf32_with_and_without_bom() {
+        let doc = "<?xml version=\"1.0\"?><rss>\u{e9}\u{1f3a7}</rss>";
+        for big_endian in [false, true] {
+            for bom in [false, true] {
+                let decoded = decode(&utf32(doc, big_endian, bom), None);
+                assert_eq!(decoded.text, doc, "big_endian={big_endian} bom={bom}");
+                assert!(decoded.warnings.is_empty());
+            }
+        }
+        assert_eq!(decode(&utf32(doc, true, true), None).encoding, "UTF-32BE");
+    }
+
+    #[test]
+    fn utf8_bom_is_stripped_and_wins_over_labels() {
+        let mut bytes = vec![0xEF, 0xBB, 0xBF];
+        bytes.extend_from_slice(
+            "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>\u{e9}</a>".as_bytes(),
+        );
+        let decoded = decode(&bytes, Some("windows-1251"));
+        assert_eq!(
+            decoded.text,
+            "<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>\u{e9}</a>"
+        );
+        assert_eq!(decoded.encoding, "UTF-8");
+        assert!(decoded.warnings.is_empty());
+    }
+
+    #[test]
+    fn utf8_bom_with_stray_windows_1252_bytes() {
+        let mut bytes = vec![0xEF, 0xBB, 0xBF];
+        bytes.extend_from_slice("<t>Valid: \u{468} Invalid: Espa".as_bytes());
+        bytes.extend_from_slice(b"\xF1a</t>");
+        let decoded = decode(&bytes, None);
+        assert_eq!(decoded.text, "<t>Valid: \u{468} Invalid: Espa\u{f1}a</t>");
+        assert_eq!(decoded.warnings.len(), 1);
+    }
+
+    #[test]
+    fn utf16_bom_wins_over_http_charset() {
+        let decoded = decode(&utf16(DOC, false, true), Some("iso-8859-1"));
+        assert_eq!(decoded.text, DOC);
+    }
+
+    #[test]
+    fn windows_1252_declared() {
+        // é, €, curly quotes and an en dash as windows-1252 bytes.
+        let mut bytes =
+            b"<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>caf\xE9 \x80 \x93 \x91q\x92 \x93"
+                .to_vec();
+        bytes.extend_from_slice(b"</a>");
+        let decoded = decode(&bytes, None);
+        assert!(
+            decoded
+                .text
+                .contains("caf\u{e9} \u{20ac} \u{201c} \u{2018}q\u{2019} \u{201c}</a>"),
+            "{}",
+            decoded.text
+        );
+        assert_eq!(decoded.encoding, "windows-1252");
+        assert!(decoded.warnings.is_empty());
+    }
+
+    #[test]
+    fn iso_8859_1_reads_as_windows_1252() {
+        let bytes = b"<?xml version='1.0' encoding='ISO-8859-1'?><a>\x93hi\x94 \xE9</a>";
+        let decoded = decode(bytes, None);
+        assert_eq!(
+            decoded.text,
+            "<?xml version='1.0' encoding='ISO-8859-1'?><a>\u{201c}hi\u{201d} \u{e9}</a>"
+        );
+    }
+
+    #[test]
+    fn iso_8859_15_euro_sign() {
+        let bytes = b"<?xml version=\"1.0\" encoding=\"ISO-8859-15\"?><a>\xA4 5</a>";
+        let decoded = decode(bytes, None);
+        assert!(
+            decoded.text.ends_with("<a>\u{20ac} 5</a>"),
+            "{}",
+            decoded.text
+        );
+        assert_eq!(decoded.encoding, "ISO-8859-15");
+    }
+
+    #[test]
+    fn declared_latin1_but_really_utf8() {
+        let doc = "<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?><a>caf\u{e9} \u{20ac}</a>";
+        let decoded = decode(doc.as_bytes(), None);
+        assert_eq!(decoded.text, doc);
+        assert_eq!(decoded.encoding, "UTF-8");
+        assert_eq!(decoded.warnings.len(), 1);
+        assert!(
+            decoded.warnings[0].contains("UTF-8"),
+            "{:?}",
+            decoded.warnings
+        );
+    }
+
+    #[test]
+    fn http_latin1_but_really_utf8() {
+        let doc = "<a>caf\u{e9}</a>";
+        let decoded = decode(doc.as_bytes(), Some("iso-8859-1"));
+        assert_eq!(decoded.text, doc);
+        assert!(decoded.warnings[0].contains("HTTP charset"));
+    }
+
+    #[test]
+    fn declared_utf8_but_really_windows_1252() {
+        let bytes = b"<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>caf\xE9 \x80</a>";
+        let decoded = decode(bytes, None);
+        assert_eq!(
+            decoded.text,
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><a>caf\u{e9} \u{20ac}</a>"
+        );
+        assert_eq!(decoded.encoding, "windows-1252");
+        assert!(decoded.warnings[0].contains("windows-1252"));
+    }
+
+    #[test]
+    fn undeclared_windows_1252_defaults_then_repairs() {
+        let decoded = decode(b"<a>na\xEFve</a>", None);
+        assert_eq!(decoded.text, "<a>na\u{ef}ve</a>");
+        assert_eq!(decoded.warnings.len(), 1);
+    }
+
+    #[test]
+    fn mixed_utf8_and_stray_bytes() {
+        let mut bytes = "<a>caf\u{e9} ".as_bytes().to_vec();
+        bytes.extend_from_slice(b"\x93quoted\x94</a>");
+        let decoded = decode(&bytes, None);
+        assert_eq!(decoded.text, "<a>caf\u{e9} \u{201c}quoted\u{201d}</a>");
+        assert_eq!(decoded.encoding, "UTF-8");
+        assert_eq!(decoded.warnings.len(), 1);
+    }
+
+    #[test]
+    fn http_charset_overrides_declaration() {
+        // The bytes are windows-1251 Cyrillic; the declaration lies.
+        let bytes =
+            b"<?xml version=\"1.0\" encoding=\"iso-8859-1\"?><a>\xcf\xf0\xe8\xe2\xe5\xf2</a>";
+        let decoded = decode(bytes, Some("\"windows-1251\""));
+        assert!(
+            decoded
+                .text
+                .ends_with("<a>\u{41f}\u{440}\u{438}\u{432}\u{435}\u{442}</a>")
+        );
+        assert_eq!(decoded.encoding, "windows-1251");
+        assert!(decoded.warnings.is_empty());
+    }
+
+    #[test]
+    fn unknown_labels_warn_and_fall_back() {
+        let decoded = decode(
+            b"<?xml version=\"1.0\" encoding=\"klingon-8\"?><a>x</a>",
+            None,
+        );
+        assert_eq!(decoded.encoding, "UTF-8");
+        assert_eq!(decoded.warnings.len(), 1);
+        assert!(decoded.warnings[0].contains("klingon-8"));
+
+        let decoded = decode(b"<a>\xE9</a>", Some("bogus"));
+        assert_eq!(decoded.text, "<a>\u{e9}</a>");
+        assert_eq!(decoded.warnings.len(), 2, "{:?}", decoded.warnings);
+        assert!(decoded.warnings[0].contains("bogus"));
+    }
+
+    #[test]
+    fn utf16_label_on_an_ascii_document_is_ignored() {
+        let decoded = decode(
+            b"<?xml version=\"1.0\" encoding=\"UTF-16\"?><a>ok</a>",
+            None,
+        );
+        assert_eq!(
+            decoded.text,
+            "<?xml version=\"1.0\" encoding=\"UTF-16\"?><a>ok</a>"
+        );
+        assert_eq!(decoded.warnings.len(), 1);
+    }
+
+    #[test]
+    fn invalid_bytes_in_a_multibyte_encoding_are_replaced() {
+        // A lone Shift_JIS lead byte at the end.
+        let decoded = decode(
+            b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x82\xa0\x82</a>",
+            None,
+        );
+        assert!(decoded.text.contains('\u{3042}'), "{}", decoded.text);
+        assert!(decoded.text.contains('\u{fffd}'));
+        assert_eq!(decoded.warnings.len(), 1);
+    }
+
+    #[test]
+    fn truncated_utf16_is_replaced() {
+        let mut bytes = utf16("<a>x</a>", false, true);
+        bytes.push(0x41);
+        let decoded = decode(&bytes, None);
+        assert_eq!(decoded.text, "<a>x</a>\u{fffd}");
+        assert_eq!(decoded.warnings.len(), 1);
+    }
+
+    #[test]
+    fn declaration_after_junk_and_single_quotes() {
+        let bytes = b"\n\n  <?xml version='1.0' encoding = 'windows-1252' ?><a>\xE9</a>";
+        assert_eq!(decode(bytes, None).encoding, "windows-1252");
+        assert_eq!(
+            declared_encoding(b"<?xml version=\"1.0\"?><a encoding=\"x\"/>"),
+            None
+        );
     }
 }

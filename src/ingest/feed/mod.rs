@@ -1,18 +1,36 @@
 //! Feed documents in any dialect → [`Feed`].
 //!
-//! The entry point [`parse`] decodes the bytes (`decode.rs`), sniffs the document — a
-//! leading `{` is JSON Feed, anything else goes through the lenient XML reader
-//! (`xml.rs`) — and dispatches on the root element to the dialect mapper (`rss.rs` for
-//! RSS 0.9x/1.0/2.0, `atom.rs` for Atom 0.3/1.0, `jsonfeed.rs`). The `itunes:`,
-//! `podcast:`, `media:` and Dublin Core elements are read in `namespaces.rs`, which both
-//! XML mappers call.
+//! The entry point [`parse`] checks the size, decodes the bytes (`decode.rs`: BOM, XML
+//! declaration, HTTP charset), sniffs the document and dispatches: a leading `{` is JSON
+//! Feed (`jsonfeed.rs`); an HTML page is refused with the feed links it advertises
+//! (`html_page.rs`); anything else goes through the lenient XML reader (`xml.rs`) and is
+//! dispatched on its root element — `rss` to `rss.rs` (RSS 0.9x and 2.0; an `<rss>`
+//! without a version is RSS 2.0), `rdf:RDF` to `rss.rs` (RSS 1.0 and 0.90), `feed` to
+//! `atom.rs` (Atom 1.0 or 0.3 by namespace, else by `version`). The `itunes:`,
+//! `podcast:`, `media:`, Dublin Core and `content:` elements are read in
+//! `namespaces.rs`, which both XML mappers call. `finish.rs` assigns entry identities and
+//! reports what concerns the whole feed. The file name never matters.
 
+mod atom;
+mod base64;
+mod context;
 pub mod decode;
 pub mod dom;
+mod finish;
+mod html_page;
+mod jsonfeed;
+mod namespaces;
 pub mod ns;
+mod person;
+mod rss;
+#[cfg(test)]
+mod test_reader;
 pub mod xml;
 
-use crate::model::Feed;
+use context::Ctx;
+use dom::Element;
+
+use crate::model::{Feed, Format};
 
 /// The default cap on a document's size: 50 MiB.
 pub const DEFAULT_MAX_BYTES: usize = 50 * 1024 * 1024;
@@ -74,6 +92,97 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Feed, ParseError> {
         });
     }
     let decoded = decode::decode(bytes, options.http_charset.as_deref());
-    let _ = decoded;
-    Err(ParseError::NotAFeed("the parser is not written yet".into()))
+    parse_text(&decoded.text, decoded.warnings, options, xml::read)
+}
+
+/// The reader that turns XML text into a tree: `xml::read`, or a stand-in in tests.
+type XmlReader = fn(&str, Option<&url::Url>) -> Result<xml::Document, ParseError>;
+
+/// Sniffs decoded text and maps it; `warnings` are those of decoding.
+fn parse_text(
+    text: &str,
+    warnings: Vec<String>,
+    options: &ParseOptions,
+    read_xml: XmlReader,
+) -> Result<Feed, ParseError> {
+    let text = text.trim_start_matches('\u{feff}');
+    let start = text.trim_start();
+    if start.is_empty() {
+        return Err(ParseError::Empty);
+    }
+    let mut ctx = Ctx::new(options.base_url.clone());
+    ctx.warnings = warnings;
+    let mut feed = if start.starts_with('{') {
+        jsonfeed::map_json(start, options.base_url.as_ref(), &mut ctx)?
+    } else if html_page::is_html(text) {
+        return Err(ParseError::Html {
+            alternates: html_page::alternates(text, options.base_url.as_ref()),
+        });
+    } else {
+        let document = read_xml(text, options.base_url.as_ref())?;
+        ctx.warnings.extend(document.warnings);
+        map_xml(&document.root, text, options, &mut ctx)?
+    };
+    finish::finish(&mut feed, &mut ctx);
+    feed.warnings = ctx.warnings;
+    Ok(feed)
+}
+
+/// Dispatches an XML document on its root element.
+fn map_xml(
+    root: &Element,
+    text: &str,
+    options: &ParseOptions,
+    ctx: &mut Ctx,
+) -> Result<Feed, ParseError> {
+    let name = root.name.to_ascii_lowercase();
+    let feed = match (root.ns.as_deref(), name.as_str()) {
+        (Some(ns::RDF), "rdf") => rss::map_rdf(root, ctx),
+        (_, "rss") => rss::map_rss(root, ctx),
+        (Some(ns::ATOM10), "feed") => atom::map_atom(root, Format::Atom10, ctx),
+        (Some(ns::ATOM03), "feed") => atom::map_atom(root, Format::Atom03, ctx),
+        (_, "feed") => {
+            // Pre-1.0 Atom lived under several provisional namespaces (or none).
+            let format = match root.attr("version").map(str::trim) {
+                Some("0.1" | "0.2" | "0.3") => Format::Atom03,
+                _ => Format::Atom10,
+            };
+            ctx.warn(format!(
+                "the feed element is not in an Atom namespace; read as {}",
+                format.as_str()
+            ));
+            atom::map_atom(root, format, ctx)
+        }
+        (_, "channel") => {
+            ctx.warn("the document is a bare <channel> without <rss>; read as RSS 2.0");
+            rss::map_rss(root, ctx)
+        }
+        (_, "html") => {
+            return Err(ParseError::Html {
+                alternates: html_page::alternates(text, options.base_url.as_ref()),
+            });
+        }
+        _ => {
+            let written = match &root.prefix {
+                Some(prefix) => format!("{prefix}:{}", root.name),
+                None => root.name.clone(),
+            };
+            return Err(ParseError::NotAFeed(format!(
+                "the root element is <{written}>, not <rss>, <rdf:RDF> or <feed>"
+            )));
+        }
+    };
+    Ok(feed)
+}
+
+/// Test support: parses a document with the test stand-in XML reader.
+#[cfg(test)]
+pub(crate) fn parse_for_test(text: &str, options: &ParseOptions) -> Result<Feed, ParseError> {
+    fn read(text: &str, base: Option<&url::Url>) -> Result<xml::Document, ParseError> {
+        Ok(xml::Document {
+            root: test_reader::read(text, base),
+            warnings: Vec::new(),
+        })
+    }
+    parse_text(text, Vec::new(), options, read)
 }

@@ -1,17 +1,220 @@
 //! The lenient XML reader: text → [`Element`] tree, on quick-xml's tokenizer.
+//!
+//! It reads what a feed reader reads (the Universal Feed Parser's "bozo" recovery): junk
+//! before the root, a DOCTYPE (never fetched, its entities never expanded), bare `&` and
+//! `<`, undefined entities, unclosed and mismatched tags, truncated documents, undeclared
+//! namespace prefixes. Each kind of repair is reported once as a warning (`repair.rs`).
+//! Only a document without any element is an error.
+//!
+//! quick-xml does the tokenizing; this module steers it past what it cannot take (a `<`
+//! that starts no tag, markup left open at the end) by restarting it after the bad spot,
+//! and `builder.rs` builds the tree: namespaces resolved (and canonicalised through
+//! [`ns::canonical`](super::ns::canonical)), `xml:base`/`xml:lang` inherited, nesting
+//! capped at [`MAX_DEPTH`](builder::MAX_DEPTH). References resolve in `reference.rs`
+//! (with the DOCTYPE's plain-text entities from `doctype.rs`), and finished text gets the
+//! encoding repairs of `mojibake.rs`.
+//! The text is expected to be decoded already (`decode.rs`): the encoding named in the
+//! XML declaration is ignored.
+
+mod builder;
+mod doctype;
+mod mojibake;
+mod reference;
+mod repair;
+
+use quick_xml::Reader;
+use quick_xml::errors::{Error, SyntaxError};
+use quick_xml::events::Event;
 
 use super::ParseError;
 use super::dom::Element;
+use builder::Builder;
+use repair::Repair;
 
 /// The root element of a document and what was repaired while reading it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Document {
     pub root: Element,
     pub warnings: Vec<String>,
+    /// The `<!DOCTYPE …>` declaration without its internal subset and with whitespace
+    /// collapsed (`rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "…"`), if
+    /// the document has one: RSS 0.91 Netscape and Userland differ only there.
+    pub doctype: Option<String>,
 }
+
+/// How many times a tag whose attribute quote never closes is re-read as text before the
+/// rest of the document is taken as truncated: each retry rescans to the end, so the
+/// count must stay small for the reader to stay linear.
+const UNCLOSED_QUOTE_RETRIES: usize = 8;
 
 /// Reads a document; `base` is the URL it was fetched from.
 pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError> {
-    let _ = (text, base);
-    Err(ParseError::Xml("the reader is not written yet".into()))
+    // A BOM left in the text (decoded twice, or written twice) is not content.
+    let text = text.trim_start_matches('\u{feff}');
+    let mut builder = Builder::new(base, text.len());
+    let mut reader = tokenizer(text);
+    let mut quote_retries = 0;
+    loop {
+        let at = text.len() - reader.get_ref().len();
+        let rest = &text.as_bytes()[at..];
+        if rest.first() == Some(&b'<') && !opens_markup(rest) {
+            builder.repairs.note(Repair::BareLessThan, || {
+                format!("\"{}\"", snippet(&text[at..], 20))
+            });
+            builder.literal("<");
+            reader = tokenizer(&text[at + 1..]);
+            continue;
+        }
+        let event = reader.read_event();
+        let after = text.len() - reader.get_ref().len();
+        match event {
+            Ok(Event::Start(tag)) => builder.start(&tag, false, at),
+            Ok(Event::Empty(tag)) => builder.start(&tag, true, at),
+            Ok(Event::End(tag)) => builder.end(tag.name().0, after),
+            Ok(Event::Text(content)) => builder.text(&content),
+            Ok(Event::CData(content)) => builder.literal(&content),
+            Ok(Event::GeneralRef(name)) => builder.reference(&name),
+            Ok(Event::DocType(content)) => builder.doctype(&content),
+            Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_)) => {}
+            Ok(Event::Eof) => break,
+            // Ill-formed (as opposed to syntax) errors leave the tokenizer able to go on;
+            // with the checks this reader switches off, only `<!DOCTYPE>` without a name
+            // is left, and it is harmless.
+            Err(Error::IllFormed(_)) => {}
+            Err(Error::Syntax(error)) => match recover(text, at, &error, &mut quote_retries) {
+                Recovery::Resume { literal, from } => {
+                    builder.literal(literal);
+                    reader = tokenizer(&text[from..]);
+                }
+                Recovery::Stop { literal } => {
+                    builder.literal(literal);
+                    builder
+                        .repairs
+                        .note(Repair::Truncated, || error.to_string());
+                    break;
+                }
+            },
+            // Reading from a string cannot fail otherwise; treat it like the end.
+            Err(error) => {
+                builder
+                    .repairs
+                    .note(Repair::Truncated, || error.to_string());
+                break;
+            }
+        }
+    }
+    let (root, doctype, repairs) = builder.finish(text.len());
+    match root {
+        Some(root) => Ok(Document {
+            root,
+            warnings: repairs.into_warnings(),
+            doctype,
+        }),
+        None if text.trim().is_empty() => Err(ParseError::Empty),
+        None => Err(ParseError::Xml(format!(
+            "no element found; the document starts with \"{}\"",
+            snippet(text.trim_start(), 40)
+        ))),
+    }
 }
+
+fn tokenizer(text: &str) -> Reader<&[u8]> {
+    let mut reader = Reader::from_str(text);
+    let config = reader.config_mut();
+    config.allow_dangling_amp = true;
+    config.allow_unmatched_ends = true;
+    config.check_end_names = false;
+    config.check_comments = false;
+    config.expand_empty_elements = false;
+    config.trim_markup_names_in_closing_tags = true;
+    reader
+}
+
+/// Whether the `<` at the start of `rest` opens markup: a tag name, an end tag, `<!` or
+/// `<?`. Anything else (`a < b`, `<3`) is text.
+fn opens_markup(rest: &[u8]) -> bool {
+    let name_start = |b: Option<&u8>| {
+        b.is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_' || b == b':' || b >= 0x80)
+    };
+    match rest.get(1) {
+        Some(b'!' | b'?') => true,
+        Some(b'/') => name_start(rest.get(2)),
+        next => name_start(next),
+    }
+}
+
+enum Recovery<'t> {
+    /// Add `literal` as text and go on tokenizing at byte `from`.
+    Resume { literal: &'t str, from: usize },
+    /// Add `literal` as text; the document ends here.
+    Stop { literal: &'t str },
+}
+
+/// What to do about markup at byte `at` the tokenizer could not read.
+fn recover<'t>(
+    text: &'t str,
+    at: usize,
+    error: &SyntaxError,
+    quote_retries: &mut usize,
+) -> Recovery<'t> {
+    let markup = &text[at..];
+    let as_text = Recovery::Resume {
+        literal: "<",
+        from: at + 1,
+    };
+    let starts_with = |prefix: &str| {
+        markup.len() >= prefix.len() && markup[..prefix.len()].eq_ignore_ascii_case(prefix)
+    };
+    // The document ends inside the opening of a CDATA section, comment or DOCTYPE
+    // (`<![CD`): nothing more to read.
+    let tail = markup.trim_end();
+    if tail.len() < "<!DOCTYPE".len()
+        && ["<![CDATA[", "<!--", "<!DOCTYPE"].iter().any(|opening| {
+            opening.len() > tail.len() && opening.starts_with(&tail.to_ascii_uppercase())
+        })
+    {
+        return Recovery::Stop { literal: "" };
+    }
+    match error {
+        // `<![cdata[` in the wrong case is still meant as CDATA.
+        SyntaxError::UnclosedCData if starts_with("<![CDATA[") => {
+            let body = &markup[9..];
+            match body.find("]]>") {
+                Some(end) => Recovery::Resume {
+                    literal: &body[..end],
+                    from: at + 9 + end + 3,
+                },
+                None => Recovery::Stop { literal: body },
+            }
+        }
+        SyntaxError::UnclosedComment if markup.starts_with("<!--") => {
+            Recovery::Stop { literal: "" }
+        }
+        SyntaxError::UnclosedDoctype if starts_with("<!DOCTYPE") => Recovery::Stop { literal: "" },
+        SyntaxError::UnclosedPI | SyntaxError::UnclosedXmlDecl | SyntaxError::UnclosedTag => {
+            Recovery::Stop { literal: "" }
+        }
+        SyntaxError::UnclosedSingleQuotedAttributeValue
+        | SyntaxError::UnclosedDoubleQuotedAttributeValue => {
+            if *quote_retries < UNCLOSED_QUOTE_RETRIES {
+                *quote_retries += 1;
+                as_text
+            } else {
+                Recovery::Stop { literal: "" }
+            }
+        }
+        // `<!x`, or a `<!-`/`<![`/`<!D` that turned out to be none of those.
+        _ => as_text,
+    }
+}
+
+/// The first `chars` characters of `text`, on one line.
+fn snippet(text: &str, chars: usize) -> String {
+    text.chars()
+        .take(chars)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

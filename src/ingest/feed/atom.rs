@@ -1,0 +1,442 @@
+//! Atom 1.0 (RFC 4287) and Atom 0.3 → [`Feed`].
+//!
+//! Atom 0.3 differs in names (`tagline`, `copyright`, `modified`, `issued`, `created`,
+//! `url` for a person's page) and in how content is written: a MIME `type` plus a `mode`
+//! of `xml` (inline, the default), `escaped` or `base64`. Atom 1.0 has text constructs of
+//! `type` `text` (the default), `html` or `xhtml` (markup inside one XHTML `div`, which
+//! is not part of the value), and content that may be any MIME type, base64-encoded when
+//! it is neither text nor XML. Both are read by one mapper.
+//!
+//! Text constructs become plain text for titles and names and sanitised HTML for
+//! content; `type="text"` is literal text (a `<` in it is a character, not a tag).
+//! Markup written inline where the type claims text or escaped HTML (seen in the wild) is
+//! taken as markup. A `link` without `rel` is `alternate`. Core elements are those in the
+//! root's namespace (or either Atom namespace).
+
+use super::base64;
+use super::context::{Ctx, collapse_whitespace, looks_like_html};
+use super::dom::{Element, Node};
+use super::namespaces::{self, Extensions};
+use super::ns;
+use super::person;
+use super::rss::{link_rel, push_enclosure};
+use crate::model::{Category, Enclosure, Entry, Feed, Format, Image, Person};
+use crate::normalise;
+
+/// Maps an Atom `feed` document; `format` says which version the root declared.
+pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
+    let core = CoreNs(root.ns.as_deref());
+    let mut feed = Feed {
+        format,
+        ..Feed::default()
+    };
+    let links: Vec<&Element> = root
+        .elements()
+        .filter(|element| core.is(element, "link"))
+        .collect();
+    // The feed link first: it is the base for every relative URL without `xml:base`.
+    feed.link = alternate(&links).and_then(|link| {
+        let href = link.attr("href")?.trim();
+        (!href.is_empty())
+            .then(|| super::context::resolve(ctx.base_without_feed_link(link).as_ref(), href))
+    });
+    ctx.set_feed_link(feed.link.as_deref());
+    feed.self_link = links
+        .iter()
+        .find(|link| link_rel(link) == "self")
+        .and_then(|link| href(ctx, link));
+
+    let mut ext = Extensions::default();
+    let mut logo = None;
+    let mut icon = None;
+    let mut created = None;
+    let mut entries = Vec::new();
+    for child in root.elements() {
+        if !core.is_ns(child) {
+            ext.read(child);
+            continue;
+        }
+        match child.name.to_ascii_lowercase().as_str() {
+            "title" if feed.title.is_none() => {
+                feed.title = construct(ctx, child).and_then(|value| value.plain(ctx));
+            }
+            "subtitle" | "tagline" if feed.description.is_none() => {
+                if let Some(value) = construct(ctx, child) {
+                    feed.description = value.plain(ctx);
+                    if value.kind != Kind::Text && looks_like_html(&value.value) {
+                        feed.description_html = value.html(ctx, child);
+                    }
+                }
+            }
+            "rights" | "copyright" if feed.copyright.is_none() => {
+                feed.copyright = construct(ctx, child).and_then(|value| value.plain(ctx));
+            }
+            "updated" | "modified" if feed.updated.is_none() => {
+                feed.updated = ctx.date(&child.name, child);
+            }
+            "published" | "issued" if feed.published.is_none() => {
+                feed.published = ctx.date(&child.name, child);
+            }
+            "created" if created.is_none() => created = Some(child),
+            "generator" if feed.generator.is_none() => {
+                feed.generator = ctx.plain_of(child).or_else(|| {
+                    [child.attr("uri"), child.attr("url")]
+                        .into_iter()
+                        .flatten()
+                        .find_map(|href| ctx.url(child, href))
+                });
+            }
+            "author" => {
+                if let Some(person) = atom_person(ctx, &core, child) {
+                    namespaces::push_person(&mut feed.authors, person);
+                }
+            }
+            "category" => {
+                if let Some(category) = category(ctx, child) {
+                    namespaces::push_category(&mut feed.categories, category);
+                }
+            }
+            "logo" if logo.is_none() => logo = ctx.url_text(child),
+            "icon" if icon.is_none() => icon = ctx.url_text(child),
+            "entry" => entries.push(child),
+            _ => {}
+        }
+    }
+    if feed.published.is_none() {
+        feed.published = created.and_then(|element| ctx.date("created", element));
+    }
+    feed.image = logo.or(icon).map(|url| Image {
+        url,
+        ..Image::default()
+    });
+    feed.language = root
+        .lang
+        .as_deref()
+        .and_then(normalise::language::normalise);
+    ext.apply_to_feed(ctx, &mut feed);
+
+    feed.entries = entries
+        .iter()
+        .enumerate()
+        .map(|(index, entry)| {
+            ctx.set_scope(Some(format!("entry {}", index + 1)));
+            map_entry(entry, &core, ctx)
+        })
+        .collect();
+    ctx.set_scope(None);
+    feed
+}
+
+fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
+    let mut entry = Entry::default();
+    let mut ext = Extensions::default();
+    let mut links = Vec::new();
+    let mut summary = None;
+    let mut content = None;
+    let mut created = None;
+    for child in element.elements() {
+        if !core.is_ns(child) {
+            ext.read(child);
+            continue;
+        }
+        match child.name.to_ascii_lowercase().as_str() {
+            "id" if entry.guid.is_none() => {
+                let text = child.text();
+                let id = text.trim();
+                entry.guid = (!id.is_empty()).then(|| id.to_string());
+            }
+            "title" if entry.title.is_none() => {
+                entry.title = construct(ctx, child).and_then(|value| value.plain(ctx));
+            }
+            "link" => links.push(child),
+            "summary" if summary.is_none() => summary = Some(child),
+            "content" if content.is_none() => content = Some(child),
+            "published" | "issued" if entry.published.is_none() => {
+                entry.published = ctx.date(&child.name, child);
+            }
+            "updated" | "modified" if entry.updated.is_none() => {
+                entry.updated = ctx.date(&child.name, child);
+            }
+            "created" if created.is_none() => created = Some(child),
+            "author" => {
+                if let Some(person) = atom_person(ctx, core, child) {
+                    namespaces::push_person(&mut entry.authors, person);
+                }
+            }
+            "category" => {
+                if let Some(category) = category(ctx, child) {
+                    namespaces::push_category(&mut entry.categories, category);
+                }
+            }
+            _ => {}
+        }
+    }
+    if entry.published.is_none() {
+        entry.published = created.and_then(|element| ctx.date("created", element));
+    }
+    entry.link = alternate(&links).and_then(|link| href(ctx, link));
+    for link in links.iter().filter(|link| link_rel(link) == "enclosure") {
+        let Some(url) = href(ctx, link) else {
+            continue;
+        };
+        let length = link
+            .attr("length")
+            .and_then(|value| namespaces::enclosure_length(ctx, "link length", value));
+        push_enclosure(
+            &mut entry.enclosures,
+            Enclosure {
+                url,
+                mime_type: link.attr("type").and_then(collapse_whitespace),
+                length,
+            },
+        );
+    }
+
+    let summary = summary.and_then(|element| Some((element, construct(ctx, element)?)));
+    if let Some((_, value)) = &summary {
+        entry.summary = value.plain(ctx);
+    }
+    if let Some(content) = content {
+        match content.attr("src") {
+            // Out-of-line content: nothing to show inline, but it says where the entry is.
+            Some(src) => {
+                if entry.link.is_none() {
+                    entry.link = ctx.url(content, src);
+                }
+            }
+            None => {
+                entry.content_html =
+                    construct(ctx, content).and_then(|value| value.html(ctx, content));
+            }
+        }
+    }
+    if entry.content_html.is_none()
+        && let Some((element, value)) = &summary
+        && value.kind != Kind::Text
+    {
+        // An HTML summary is the only markup this entry has.
+        entry.content_html = value.html(ctx, element);
+    }
+    ext.apply_to_entry(ctx, &mut entry);
+    entry
+}
+
+/// The namespace of the root's core elements.
+struct CoreNs<'a>(Option<&'a str>);
+
+impl CoreNs<'_> {
+    fn is_ns(&self, element: &Element) -> bool {
+        let namespace = element.ns.as_deref();
+        namespace == self.0 || matches!(namespace, Some(ns::ATOM10) | Some(ns::ATOM03))
+    }
+
+    fn is(&self, element: &Element, name: &str) -> bool {
+        self.is_ns(element) && element.name.eq_ignore_ascii_case(name)
+    }
+}
+
+/// What a text construct or content element holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Literal text.
+    Text,
+    /// HTML, as a string.
+    Html,
+    /// XHTML or other XML markup, serialised.
+    Markup,
+}
+
+#[derive(Debug)]
+struct Construct {
+    kind: Kind,
+    value: String,
+    /// For markup read from the tree: its text, taken from the tree rather than by
+    /// parsing the serialised markup again.
+    text: Option<String>,
+}
+
+impl Construct {
+    fn plain(&self, ctx: &Ctx) -> Option<String> {
+        match (self.kind, &self.text) {
+            (Kind::Markup, Some(text)) => collapse_whitespace(text),
+            (Kind::Text, _) => collapse_whitespace(&self.value),
+            (Kind::Html | Kind::Markup, _) => ctx.plain(&self.value),
+        }
+    }
+
+    fn html(&self, ctx: &Ctx, element: &Element) -> Option<String> {
+        match self.kind {
+            Kind::Text => {
+                (!self.value.trim().is_empty()).then(|| normalise::text::escape(self.value.trim()))
+            }
+            Kind::Html | Kind::Markup => ctx.html(element, &self.value),
+        }
+    }
+}
+
+/// Reads a text construct (`title`, `summary`, `rights`, …) or `content` element.
+fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
+    let declared = element
+        .attr("type")
+        .map(|kind| kind.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let mode = element
+        .attr("mode")
+        .map(|mode| mode.trim().to_ascii_lowercase())
+        .unwrap_or_default();
+    let (mut kind, binary) = match declared.as_str() {
+        "" | "text" | "plain" | "text/plain" => (Kind::Text, false),
+        "html" | "text/html" => (Kind::Html, false),
+        "xhtml" | "application/xhtml+xml" => (Kind::Markup, false),
+        other if other.ends_with("+xml") || other.ends_with("/xml") => (Kind::Markup, false),
+        other if other.starts_with("text/") => (Kind::Text, false),
+        _ => (Kind::Text, true),
+    };
+
+    if mode == "base64" || (binary && !element.has_element_children()) {
+        let text = element.text();
+        let Some(bytes) = base64::decode(&text) else {
+            ctx.warn(format!(
+                "{} is declared base64 but is not; omitted",
+                element.name
+            ));
+            return None;
+        };
+        if binary {
+            // An image or other file inlined as content: nothing to show as text.
+            return None;
+        }
+        let value = String::from_utf8_lossy(&bytes).into_owned();
+        if kind == Kind::Markup {
+            kind = Kind::Html;
+        }
+        return Some(Construct {
+            kind,
+            value,
+            text: None,
+        });
+    }
+
+    if !element.has_element_children() {
+        let value = element.text();
+        if kind == Kind::Markup {
+            // XHTML without elements is just its text.
+            kind = Kind::Text;
+        }
+        return Some(Construct {
+            kind,
+            value,
+            text: None,
+        });
+    }
+
+    let div = single_div(element);
+    if kind == Kind::Html
+        && let Some(div) = div
+        && !div.has_element_children()
+    {
+        // Typepad wraps escaped HTML in an XHTML div.
+        return Some(Construct {
+            kind: Kind::Html,
+            value: div.text(),
+            text: None,
+        });
+    }
+    // XHTML: the div is the container, not the content. Markup written inline under
+    // another type is taken as it stands.
+    let container = match div {
+        Some(div) if declared_xhtml(&declared) => div,
+        _ => element,
+    };
+    Some(Construct {
+        kind: Kind::Markup,
+        value: container.inner_markup(),
+        text: Some(container.text()),
+    })
+}
+
+fn declared_xhtml(declared: &str) -> bool {
+    matches!(declared, "xhtml" | "application/xhtml+xml")
+}
+
+/// The one `div` an element holds when all else in it is whitespace.
+fn single_div(element: &Element) -> Option<&Element> {
+    let mut div = None;
+    for node in &element.children {
+        match node {
+            Node::Text(text) if text.trim().is_empty() => {}
+            Node::Element(child) if child.name.eq_ignore_ascii_case("div") && div.is_none() => {
+                div = Some(child);
+            }
+            _ => return None,
+        }
+    }
+    div
+}
+
+/// The link to use as the page: the first `alternate` with an HTML type (or none), else
+/// the first `alternate` of any type.
+fn alternate<'a>(links: &[&'a Element]) -> Option<&'a Element> {
+    let alternates: Vec<&Element> = links
+        .iter()
+        .copied()
+        .filter(|link| link_rel(link) == "alternate")
+        .filter(|link| {
+            link.attr("href")
+                .is_some_and(|href| !href.trim().is_empty())
+        })
+        .collect();
+    alternates
+        .iter()
+        .copied()
+        .find(|link| match link.attr("type") {
+            None => true,
+            Some(kind) => {
+                let kind = kind.trim().to_ascii_lowercase();
+                kind.is_empty() || kind == "text/html" || kind == "application/xhtml+xml"
+            }
+        })
+        .or_else(|| alternates.first().copied())
+}
+
+fn href(ctx: &Ctx, link: &Element) -> Option<String> {
+    link.attr("href").and_then(|href| ctx.url(link, href))
+}
+
+/// An Atom person: `name`, `email`, `uri` (1.0) or `url`/`homepage` (0.3). An author
+/// written as bare text is split like an RSS author.
+fn atom_person(ctx: &Ctx, core: &CoreNs, element: &Element) -> Option<Person> {
+    if !element.has_element_children() {
+        return ctx
+            .plain_of(element)
+            .and_then(|text| person::from_text(&text));
+    }
+    let mut person = Person::default();
+    for child in element.elements().filter(|child| core.is_ns(child)) {
+        match child.name.to_ascii_lowercase().as_str() {
+            "name" if person.name.is_none() => person.name = ctx.plain_of(child),
+            "email" if person.email.is_none() => person.email = collapse_whitespace(&child.text()),
+            "uri" | "url" | "homepage" if person.uri.is_none() => person.uri = ctx.url_text(child),
+            _ => {}
+        }
+    }
+    (!person.is_empty()).then_some(person)
+}
+
+/// An Atom category: `term`, `scheme`, `label`; Atom 0.3-era feeds sometimes give the
+/// term as text.
+fn category(ctx: &Ctx, element: &Element) -> Option<Category> {
+    let term = element
+        .attr("term")
+        .and_then(collapse_whitespace)
+        .or_else(|| ctx.plain_of(element))?;
+    Some(Category {
+        term,
+        label: element.attr("label").and_then(|label| ctx.plain(label)),
+        scheme: element.attr("scheme").and_then(collapse_whitespace),
+        ..Category::default()
+    })
+}
+
+#[cfg(test)]
+mod tests;

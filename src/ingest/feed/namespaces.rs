@@ -1,0 +1,833 @@
+//! The extension namespaces both XML dialects carry: Dublin Core and `dcterms:`,
+//! `content:encoded`, XHTML `body`, `atom:link` inside RSS, `admin:generatorAgent`,
+//! `itunes:`, `podcast:` (Podcasting 2.0) and `media:` (Media RSS).
+//!
+//! Reading is in two steps. [`Extensions::read`] is one `match` arm per (namespace, tag):
+//! it only remembers which element carried what. The dialect mapper fills the model from
+//! its own core elements first and then calls [`Extensions::apply_to_feed`] or
+//! [`Extensions::apply_to_entry`], where the precedence lives: most extension values are
+//! fallbacks for an empty field, a few win over the core (`content:encoded` over an RSS
+//! description as the entry's HTML, `itunes:image` over an RSS `image` as the artwork,
+//! since that is what podcast apps show).
+//!
+//! `itunes:keywords` and `media:keywords` become categories without a scheme (they are
+//! free tags, not Apple's taxonomy), added only when no category has the same term.
+
+use super::context::{Ctx, collapse_whitespace, looks_like_html, quote};
+use super::dom::Element;
+use super::ns;
+use super::person;
+use crate::model::{
+    Category, Chapters, Enclosure, Entry, Feed, FeedPodcast, Funding, Image, Locked, Owner, Person,
+    PodcastPerson, Transcript,
+};
+use crate::normalise;
+
+/// What the extension elements of one channel, feed, item or entry said.
+#[derive(Debug, Default)]
+pub(crate) struct Extensions<'a> {
+    dc_title: Option<&'a Element>,
+    dc_description: Option<&'a Element>,
+    dc_language: Option<&'a Element>,
+    dc_rights: Option<&'a Element>,
+    dc_date: Option<&'a Element>,
+    dcterms_issued: Option<&'a Element>,
+    dcterms_modified: Option<&'a Element>,
+    dcterms_created: Option<&'a Element>,
+    creators: Vec<&'a Element>,
+    subjects: Vec<&'a Element>,
+    content_encoded: Option<&'a Element>,
+    xhtml_body: Option<&'a Element>,
+    generator_agent: Option<&'a Element>,
+    /// `atom:link` elements inside RSS, for the dialect mapper to read.
+    pub atom_links: Vec<&'a Element>,
+
+    itunes_title: Option<&'a Element>,
+    itunes_summary: Option<&'a Element>,
+    itunes_subtitle: Option<&'a Element>,
+    itunes_author: Option<&'a Element>,
+    itunes_image: Option<&'a Element>,
+    itunes_categories: Vec<&'a Element>,
+    keywords: Vec<&'a Element>,
+    itunes_explicit: Option<&'a Element>,
+    itunes_block: Option<&'a Element>,
+    itunes_complete: Option<&'a Element>,
+    itunes_type: Option<&'a Element>,
+    itunes_new_feed_url: Option<&'a Element>,
+    itunes_owner: Option<&'a Element>,
+    itunes_duration: Option<&'a Element>,
+    itunes_season: Option<&'a Element>,
+    itunes_episode: Option<&'a Element>,
+    itunes_episode_type: Option<&'a Element>,
+
+    podcast_guid: Option<&'a Element>,
+    podcast_locked: Option<&'a Element>,
+    podcast_medium: Option<&'a Element>,
+    podcast_season: Option<&'a Element>,
+    podcast_episode: Option<&'a Element>,
+    podcast_chapters: Option<&'a Element>,
+    podcast_funding: Vec<&'a Element>,
+    podcast_persons: Vec<&'a Element>,
+    podcast_transcripts: Vec<&'a Element>,
+
+    media_title: Option<&'a Element>,
+    media_description: Option<&'a Element>,
+    media_thumbnails: Vec<&'a Element>,
+    /// `media:content` elements; each inner list is one `media:group` (alternatives of one
+    /// medium) or one lone `media:content`.
+    media_groups: Vec<Vec<&'a Element>>,
+    media_categories: Vec<&'a Element>,
+}
+
+/// Remembers the first occurrence of a single-valued element.
+fn first<'a>(slot: &mut Option<&'a Element>, element: &'a Element) {
+    if slot.is_none() {
+        *slot = Some(element);
+    }
+}
+
+impl<'a> Extensions<'a> {
+    /// Takes note of `element` if it belongs to an extension namespace omroep reads;
+    /// returns whether it did.
+    pub fn read(&mut self, element: &'a Element) -> bool {
+        let Some(namespace) = element.ns.as_deref() else {
+            return false;
+        };
+        let name = element.name.to_ascii_lowercase();
+        match (namespace, name.as_str()) {
+            (ns::DC, "title") => first(&mut self.dc_title, element),
+            (ns::DC, "description") => first(&mut self.dc_description, element),
+            (ns::DC, "language") => first(&mut self.dc_language, element),
+            (ns::DC, "rights") | (ns::DCTERMS, "rights") => first(&mut self.dc_rights, element),
+            (ns::DC, "date") => first(&mut self.dc_date, element),
+            (ns::DC, "creator") | (ns::DC, "author") => self.creators.push(element),
+            (ns::DC, "subject") => self.subjects.push(element),
+            (ns::DCTERMS, "issued") => first(&mut self.dcterms_issued, element),
+            (ns::DCTERMS, "modified") => first(&mut self.dcterms_modified, element),
+            (ns::DCTERMS, "created") => first(&mut self.dcterms_created, element),
+            (ns::CONTENT, "encoded") => first(&mut self.content_encoded, element),
+            (ns::XHTML, "body") => first(&mut self.xhtml_body, element),
+            (ns::ADMIN, "generatoragent") => first(&mut self.generator_agent, element),
+            (ns::ATOM10, "link") | (ns::ATOM03, "link") => self.atom_links.push(element),
+
+            (ns::ITUNES, "title") => first(&mut self.itunes_title, element),
+            (ns::ITUNES, "summary") => first(&mut self.itunes_summary, element),
+            (ns::ITUNES, "subtitle") => first(&mut self.itunes_subtitle, element),
+            (ns::ITUNES, "author") => first(&mut self.itunes_author, element),
+            (ns::ITUNES, "image") => {
+                // An `itunes:image` without a URL must not hide one that has it.
+                if image_href(element).is_some() {
+                    first(&mut self.itunes_image, element);
+                }
+            }
+            (ns::ITUNES, "link") if element.attr("rel") == Some("image") => {
+                first(&mut self.itunes_image, element)
+            }
+            (ns::ITUNES, "category") => self.itunes_categories.push(element),
+            (ns::ITUNES, "keywords") | (ns::MEDIA, "keywords") => self.keywords.push(element),
+            (ns::ITUNES, "explicit") => first(&mut self.itunes_explicit, element),
+            (ns::ITUNES, "block") => first(&mut self.itunes_block, element),
+            (ns::ITUNES, "complete") => first(&mut self.itunes_complete, element),
+            (ns::ITUNES, "type") => first(&mut self.itunes_type, element),
+            (ns::ITUNES, "new-feed-url") => first(&mut self.itunes_new_feed_url, element),
+            (ns::ITUNES, "owner") => first(&mut self.itunes_owner, element),
+            (ns::ITUNES, "duration") => first(&mut self.itunes_duration, element),
+            (ns::ITUNES, "season") => first(&mut self.itunes_season, element),
+            (ns::ITUNES, "episode") => first(&mut self.itunes_episode, element),
+            (ns::ITUNES, "episodetype") => first(&mut self.itunes_episode_type, element),
+
+            (ns::PODCAST, "guid") => first(&mut self.podcast_guid, element),
+            (ns::PODCAST, "locked") => first(&mut self.podcast_locked, element),
+            (ns::PODCAST, "medium") => first(&mut self.podcast_medium, element),
+            (ns::PODCAST, "season") => first(&mut self.podcast_season, element),
+            (ns::PODCAST, "episode") => first(&mut self.podcast_episode, element),
+            (ns::PODCAST, "chapters") => first(&mut self.podcast_chapters, element),
+            (ns::PODCAST, "funding") => self.podcast_funding.push(element),
+            (ns::PODCAST, "person") => self.podcast_persons.push(element),
+            (ns::PODCAST, "transcript") => self.podcast_transcripts.push(element),
+
+            (ns::MEDIA, "title") => first(&mut self.media_title, element),
+            (ns::MEDIA, "description") => first(&mut self.media_description, element),
+            (ns::MEDIA, "thumbnail") => self.media_thumbnails.push(element),
+            (ns::MEDIA, "category") => self.media_categories.push(element),
+            (ns::MEDIA, "content") => {
+                self.media_groups.push(vec![element]);
+                self.read_media_children(element);
+            }
+            (ns::MEDIA, "group") => {
+                let contents: Vec<&Element> = element
+                    .elements()
+                    .filter(|child| child.is(Some(ns::MEDIA), "content"))
+                    .collect();
+                if !contents.is_empty() {
+                    self.media_groups.push(contents.clone());
+                }
+                for content in contents {
+                    self.read_media_children(content);
+                }
+                self.read_media_children(element);
+            }
+            _ => return false,
+        }
+        true
+    }
+
+    /// The `media:` elements that describe a `media:content` or `media:group` (title,
+    /// description, thumbnails, categories) apply to the item that holds it.
+    fn read_media_children(&mut self, container: &'a Element) {
+        for child in container.elements() {
+            if child.ns.as_deref() == Some(ns::MEDIA) && !child.is(Some(ns::MEDIA), "content") {
+                self.read(child);
+            }
+        }
+    }
+
+    /// Fills what the channel's or feed's core elements left empty, and the podcast block.
+    pub fn apply_to_feed(&self, ctx: &mut Ctx, feed: &mut Feed) {
+        if feed.title.is_none() {
+            feed.title = [self.dc_title, self.itunes_title]
+                .into_iter()
+                .flatten()
+                .find_map(|element| ctx.plain_of(element));
+        }
+        if feed.description.is_none() {
+            let source = [
+                self.dc_description,
+                self.itunes_summary,
+                self.itunes_subtitle,
+            ]
+            .into_iter()
+            .flatten()
+            .find(|element| !element.text().trim().is_empty());
+            if let Some(element) = source {
+                let (text, html) = description_pair(ctx, element);
+                feed.description = text;
+                feed.description_html = html;
+            }
+        }
+        if feed.language.is_none() {
+            feed.language = self
+                .dc_language
+                .and_then(|element| normalise::language::normalise(&element.text()));
+        }
+        if feed.copyright.is_none() {
+            feed.copyright = self.dc_rights.and_then(|element| ctx.plain_of(element));
+        }
+        if feed.updated.is_none() {
+            feed.updated = self.date(
+                ctx,
+                &[
+                    ("dc:date", self.dc_date),
+                    ("dcterms:modified", self.dcterms_modified),
+                ],
+            );
+        }
+        if feed.published.is_none() {
+            feed.published = self.date(
+                ctx,
+                &[
+                    ("dcterms:issued", self.dcterms_issued),
+                    ("dcterms:created", self.dcterms_created),
+                ],
+            );
+        }
+        if feed.generator.is_none()
+            && let Some(agent) = self.generator_agent
+        {
+            let value = agent
+                .attr_ns(ns::RDF, "resource")
+                .map(str::to_string)
+                .unwrap_or_else(|| agent.text());
+            feed.generator = collapse_whitespace(&value);
+        }
+        self.add_authors(ctx, &mut feed.authors);
+        self.add_categories(ctx, &mut feed.categories);
+
+        if let Some(url) = self
+            .itunes_image
+            .and_then(|element| itunes_image_url(ctx, element))
+        {
+            match &mut feed.image {
+                Some(image) if image.url != url => {
+                    // The artwork replaces a smaller RSS image; the size given was the
+                    // other picture's.
+                    image.url = url;
+                    image.width = None;
+                    image.height = None;
+                }
+                Some(_) => {}
+                None => {
+                    feed.image = Some(Image {
+                        url,
+                        ..Image::default()
+                    })
+                }
+            }
+        }
+        if feed.image.is_none() {
+            feed.image = self.thumbnail(ctx);
+        }
+
+        self.fill_feed_podcast(ctx, &mut feed.podcast);
+    }
+
+    fn fill_feed_podcast(&self, ctx: &mut Ctx, podcast: &mut FeedPodcast) {
+        podcast.explicit = self
+            .itunes_explicit
+            .and_then(|element| explicit(ctx, element));
+        podcast.kind = self
+            .itunes_type
+            .and_then(|element| one_of(ctx, "itunes:type", element, &["episodic", "serial"]));
+        podcast.owner = self.itunes_owner.and_then(|owner| {
+            let name = owner
+                .child(Some(ns::ITUNES), "name")
+                .and_then(|element| ctx.plain_of(element));
+            let email = owner
+                .child(Some(ns::ITUNES), "email")
+                .and_then(|element| collapse_whitespace(&element.text()));
+            (name.is_some() || email.is_some()).then_some(Owner { name, email })
+        });
+        podcast.author = self.itunes_author.and_then(|element| ctx.plain_of(element));
+        podcast.complete = self
+            .itunes_complete
+            .and_then(|element| yes_no(ctx, "itunes:complete", element));
+        podcast.block = self
+            .itunes_block
+            .and_then(|element| yes_no(ctx, "itunes:block", element));
+        podcast.new_feed_url = self
+            .itunes_new_feed_url
+            .and_then(|element| ctx.url_text(element));
+        podcast.guid = self
+            .podcast_guid
+            .and_then(|element| collapse_whitespace(&element.text()));
+        podcast.locked = self.podcast_locked.and_then(|element| {
+            let value = yes_no(ctx, "podcast:locked", element)?;
+            let owner = element.attr("owner").and_then(collapse_whitespace);
+            Some(Locked { value, owner })
+        });
+        podcast.medium = self
+            .podcast_medium
+            .and_then(|element| collapse_whitespace(&element.text()))
+            .map(|medium| medium.to_lowercase());
+        podcast.funding = self
+            .podcast_funding
+            .iter()
+            .filter_map(|element| {
+                let url = element.attr("url").and_then(|href| ctx.url(element, href));
+                if url.is_none() {
+                    ctx.warn("podcast:funding without a url attribute; ignored");
+                }
+                Some(Funding {
+                    url: url?,
+                    text: ctx.plain_of(element),
+                })
+            })
+            .collect();
+        podcast.persons = self.persons(ctx);
+    }
+
+    /// Fills what the item's or entry's core elements left empty, and the podcast block.
+    pub fn apply_to_entry(&self, ctx: &mut Ctx, entry: &mut Entry) {
+        if entry.title.is_none() {
+            entry.title = [self.dc_title, self.media_title, self.itunes_title]
+                .into_iter()
+                .flatten()
+                .find_map(|element| ctx.plain_of(element));
+        }
+        // Full content wins over a description that served as content.
+        if let Some(html) = [self.content_encoded, self.xhtml_body]
+            .into_iter()
+            .flatten()
+            .find_map(|element| ctx.html_of(element))
+        {
+            entry.content_html = Some(html);
+        }
+        if entry.summary.is_none() {
+            entry.summary = [
+                self.dc_description,
+                self.itunes_summary,
+                self.itunes_subtitle,
+                self.media_description,
+            ]
+            .into_iter()
+            .flatten()
+            .find_map(|element| ctx.plain_of(element));
+        }
+        if entry.content_html.is_none() {
+            // Show notes given only as `itunes:summary` are still the episode's content.
+            entry.content_html = [self.dc_description, self.itunes_summary]
+                .into_iter()
+                .flatten()
+                .find_map(|element| ctx.html_of(element));
+        }
+        if entry.published.is_none() {
+            entry.published = self.date(
+                ctx,
+                &[
+                    ("dcterms:issued", self.dcterms_issued),
+                    ("dcterms:created", self.dcterms_created),
+                ],
+            );
+        }
+        if entry.updated.is_none() {
+            entry.updated = self.date(
+                ctx,
+                &[
+                    ("dc:date", self.dc_date),
+                    ("dcterms:modified", self.dcterms_modified),
+                ],
+            );
+        }
+        self.add_authors(ctx, &mut entry.authors);
+        self.add_categories(ctx, &mut entry.categories);
+
+        if let Some(url) = self
+            .itunes_image
+            .and_then(|element| itunes_image_url(ctx, element))
+        {
+            entry.image = Some(Image {
+                url,
+                ..Image::default()
+            });
+        }
+        if entry.image.is_none() {
+            entry.image = self.thumbnail(ctx).or_else(|| self.media_image(ctx));
+        }
+        let mut media_duration = None;
+        if entry.enclosures.is_empty() {
+            for group in &self.media_groups {
+                if let Some((enclosure, duration)) = media_enclosure(ctx, group) {
+                    media_duration = media_duration.or(duration);
+                    entry.enclosures.push(enclosure);
+                }
+            }
+        } else {
+            // The duration a `media:content` gives for the enclosure's own file.
+            media_duration = self
+                .media_groups
+                .iter()
+                .flatten()
+                .find(|content| {
+                    content.attr("url").map(str::trim) == Some(entry.enclosures[0].url.as_str())
+                })
+                .and_then(|content| media_seconds(content));
+        }
+
+        let podcast = &mut entry.podcast;
+        podcast.duration_seconds = self
+            .itunes_duration
+            .and_then(|element| duration(ctx, element))
+            .or(media_duration);
+        podcast.explicit = self
+            .itunes_explicit
+            .and_then(|element| explicit(ctx, element));
+        podcast.season = number(ctx, "itunes:season", self.itunes_season)
+            .or_else(|| number(ctx, "podcast:season", self.podcast_season));
+        podcast.episode = number(ctx, "itunes:episode", self.itunes_episode)
+            .or_else(|| number(ctx, "podcast:episode", self.podcast_episode));
+        podcast.episode_type = self.itunes_episode_type.and_then(|element| {
+            one_of(
+                ctx,
+                "itunes:episodeType",
+                element,
+                &["full", "trailer", "bonus"],
+            )
+        });
+        podcast.block = self
+            .itunes_block
+            .and_then(|element| yes_no(ctx, "itunes:block", element));
+        podcast.transcripts = self
+            .podcast_transcripts
+            .iter()
+            .filter_map(|element| {
+                let url = element.attr("url").and_then(|href| ctx.url(element, href));
+                if url.is_none() {
+                    ctx.warn("podcast:transcript without a url attribute; ignored");
+                }
+                Some(Transcript {
+                    url: url?,
+                    mime_type: attr_text(element, "type"),
+                    language: element
+                        .attr("language")
+                        .and_then(normalise::language::normalise),
+                    rel: attr_text(element, "rel"),
+                })
+            })
+            .collect();
+        podcast.chapters = self.podcast_chapters.and_then(|element| {
+            let url = element.attr("url").and_then(|href| ctx.url(element, href));
+            if url.is_none() {
+                ctx.warn("podcast:chapters without a url attribute; ignored");
+            }
+            Some(Chapters {
+                url: url?,
+                mime_type: attr_text(element, "type"),
+            })
+        });
+        podcast.persons = self.persons(ctx);
+    }
+
+    /// The first readable date among the candidates, in order.
+    fn date(
+        &self,
+        ctx: &mut Ctx,
+        candidates: &[(&str, Option<&Element>)],
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        candidates
+            .iter()
+            .filter_map(|(field, element)| Some((*field, (*element)?)))
+            .find_map(|(field, element)| ctx.date(field, element))
+    }
+
+    fn add_authors(&self, ctx: &Ctx, authors: &mut Vec<Person>) {
+        for element in self.creators.iter().chain(self.itunes_author.iter()) {
+            if let Some(person) = ctx
+                .plain_of(element)
+                .and_then(|text| person::from_text(&text))
+            {
+                push_person(authors, person);
+            }
+        }
+    }
+
+    fn add_categories(&self, ctx: &Ctx, categories: &mut Vec<Category>) {
+        for element in &self.subjects {
+            if let Some(term) = ctx.plain_of(element) {
+                push_category(
+                    categories,
+                    Category {
+                        term,
+                        ..Category::default()
+                    },
+                );
+            }
+        }
+        for element in &self.itunes_categories {
+            let Some(term) = element.attr("text").and_then(collapse_whitespace) else {
+                continue;
+            };
+            let subcategories = element
+                .children_named(Some(ns::ITUNES), "category")
+                .filter_map(|sub| sub.attr("text").and_then(collapse_whitespace))
+                .collect();
+            push_category(
+                categories,
+                Category {
+                    term,
+                    scheme: Some("itunes".into()),
+                    subcategories,
+                    ..Category::default()
+                },
+            );
+        }
+        for element in &self.media_categories {
+            if let Some(term) = ctx.plain_of(element) {
+                push_category(
+                    categories,
+                    Category {
+                        term,
+                        label: element.attr("label").and_then(collapse_whitespace),
+                        scheme: element.attr("scheme").and_then(collapse_whitespace),
+                        ..Category::default()
+                    },
+                );
+            }
+        }
+        for element in &self.keywords {
+            for keyword in element.text().split(',') {
+                let Some(term) = collapse_whitespace(keyword) else {
+                    continue;
+                };
+                let known = categories
+                    .iter()
+                    .any(|category| category.term.eq_ignore_ascii_case(&term));
+                if !known {
+                    categories.push(Category {
+                        term,
+                        ..Category::default()
+                    });
+                }
+            }
+        }
+    }
+
+    fn persons(&self, ctx: &mut Ctx) -> Vec<PodcastPerson> {
+        let mut persons = Vec::new();
+        for element in &self.podcast_persons {
+            let Some(name) = ctx.plain_of(element) else {
+                ctx.warn("podcast:person without a name; ignored");
+                continue;
+            };
+            persons.push(PodcastPerson {
+                name,
+                role: attr_text(element, "role").map(|role| role.to_lowercase()),
+                group: attr_text(element, "group").map(|group| group.to_lowercase()),
+                img: element.attr("img").and_then(|href| ctx.url(element, href)),
+                href: element.attr("href").and_then(|href| ctx.url(element, href)),
+            });
+        }
+        persons
+    }
+
+    /// The first `media:thumbnail` with a URL.
+    fn thumbnail(&self, ctx: &Ctx) -> Option<Image> {
+        self.media_thumbnails.iter().find_map(|element| {
+            let url = element
+                .attr("url")
+                .and_then(|href| ctx.url(element, href))?;
+            Some(Image {
+                url,
+                width: element
+                    .attr("width")
+                    .and_then(|value| value.trim().parse().ok()),
+                height: element
+                    .attr("height")
+                    .and_then(|value| value.trim().parse().ok()),
+                ..Image::default()
+            })
+        })
+    }
+
+    /// The first `media:content` that is a picture.
+    fn media_image(&self, ctx: &Ctx) -> Option<Image> {
+        self.media_groups
+            .iter()
+            .flatten()
+            .filter(|content| is_image(content))
+            .find_map(|element| {
+                let url = element
+                    .attr("url")
+                    .and_then(|href| ctx.url(element, href))?;
+                Some(Image {
+                    url,
+                    width: element
+                        .attr("width")
+                        .and_then(|value| value.trim().parse().ok()),
+                    height: element
+                        .attr("height")
+                        .and_then(|value| value.trim().parse().ok()),
+                    ..Image::default()
+                })
+            })
+    }
+}
+
+/// Plain text and, when the source had markup, sanitised HTML of a description.
+pub(crate) fn description_pair(ctx: &Ctx, element: &Element) -> (Option<String>, Option<String>) {
+    let value = super::context::raw_value(element);
+    let text = ctx.plain(&value);
+    let html = if element.has_element_children() || looks_like_html(&value) {
+        ctx.html(element, &value)
+    } else {
+        None
+    };
+    (text, html)
+}
+
+/// Adds a person unless the same one is already listed.
+pub(crate) fn push_person(people: &mut Vec<Person>, person: Person) {
+    if person.is_empty() {
+        return;
+    }
+    let duplicate = people.iter_mut().find(|known| {
+        (known.name.is_some() && known.name == person.name)
+            || (known.email.is_some() && known.email == person.email)
+    });
+    match duplicate {
+        // "Jane" from `dc:creator` and "jane@example.com (Jane)" from `author` are one
+        // person: keep what either knows.
+        Some(known) => {
+            if known.name.is_none() {
+                known.name = person.name;
+            }
+            if known.email.is_none() {
+                known.email = person.email;
+            }
+            if known.uri.is_none() {
+                known.uri = person.uri;
+            }
+        }
+        None => people.push(person),
+    }
+}
+
+/// Adds a category unless one with the same term and scheme is already listed.
+pub(crate) fn push_category(categories: &mut Vec<Category>, category: Category) {
+    let duplicate = categories
+        .iter()
+        .any(|known| known.term == category.term && known.scheme == category.scheme);
+    if !duplicate {
+        categories.push(category);
+    }
+}
+
+/// The URL an `itunes:image` names: `href` as Apple specifies, `url` or the text as
+/// some feeds write it.
+fn image_href(element: &Element) -> Option<String> {
+    [element.attr("href"), element.attr("url")]
+        .into_iter()
+        .flatten()
+        .map(str::to_string)
+        .chain(std::iter::once(element.text()))
+        .find(|value| !value.trim().is_empty())
+}
+
+fn itunes_image_url(ctx: &Ctx, element: &Element) -> Option<String> {
+    image_href(element).and_then(|href| ctx.url(element, &href))
+}
+
+fn attr_text(element: &Element, name: &str) -> Option<String> {
+    element.attr(name).and_then(collapse_whitespace)
+}
+
+fn explicit(ctx: &mut Ctx, element: &Element) -> Option<bool> {
+    let text = element.text();
+    if text.trim().is_empty() {
+        return None;
+    }
+    let value = normalise::flag::explicit(&text);
+    if value.is_none() {
+        ctx.warn(format!(
+            "itunes:explicit {} is not yes/no/true/false/clean/explicit; omitted",
+            quote(&text)
+        ));
+    }
+    value
+}
+
+fn yes_no(ctx: &mut Ctx, field: &str, element: &Element) -> Option<bool> {
+    let text = element.text();
+    if text.trim().is_empty() {
+        return None;
+    }
+    let value = normalise::flag::yes_no(&text);
+    if value.is_none() {
+        ctx.warn(format!(
+            "{field} {} is not yes or no; omitted",
+            quote(&text)
+        ));
+    }
+    value
+}
+
+/// A lower-cased value from a fixed list; anything else is dropped with a warning.
+fn one_of(ctx: &mut Ctx, field: &str, element: &Element, allowed: &[&str]) -> Option<String> {
+    let text = element.text();
+    let value = text.trim().to_lowercase();
+    if value.is_empty() {
+        return None;
+    }
+    if allowed.contains(&value.as_str()) {
+        Some(value)
+    } else {
+        ctx.warn(format!(
+            "{field} {} is not one of {}; omitted",
+            quote(&text),
+            allowed.join(", ")
+        ));
+        None
+    }
+}
+
+fn duration(ctx: &mut Ctx, element: &Element) -> Option<u64> {
+    let text = element.text();
+    if text.trim().is_empty() {
+        return None;
+    }
+    let value = normalise::duration::parse(&text);
+    if value.is_none() {
+        ctx.warn(format!(
+            "itunes:duration {} is not a duration; omitted",
+            quote(&text)
+        ));
+    }
+    value
+}
+
+/// A season or episode number: a whole number, also when written as `3.0`.
+fn number(ctx: &mut Ctx, field: &str, element: Option<&Element>) -> Option<u32> {
+    let text = element?.text();
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let value = trimmed.parse::<u32>().ok().or_else(|| {
+        let float: f64 = trimmed.parse().ok()?;
+        (float.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(&float))
+            .then_some(float as u32)
+    });
+    if value.is_none() {
+        ctx.warn(format!(
+            "{field} {} is not a whole number; omitted",
+            quote(&text)
+        ));
+    }
+    value
+}
+
+fn is_image(content: &Element) -> bool {
+    content
+        .attr("medium")
+        .is_some_and(|medium| medium.trim().eq_ignore_ascii_case("image"))
+        || content
+            .attr("type")
+            .is_some_and(|kind| kind.trim().to_ascii_lowercase().starts_with("image/"))
+}
+
+fn media_seconds(content: &Element) -> Option<u64> {
+    content
+        .attr("duration")
+        .and_then(normalise::duration::parse)
+}
+
+/// The enclosure one `media:group` (or lone `media:content`) stands for: its default
+/// alternative, else its first; pictures are images, not enclosures.
+fn media_enclosure(ctx: &mut Ctx, group: &[&Element]) -> Option<(Enclosure, Option<u64>)> {
+    let candidates: Vec<&Element> = group
+        .iter()
+        .copied()
+        .filter(|content| !is_image(content))
+        .collect();
+    let content = candidates
+        .iter()
+        .find(|content| {
+            content
+                .attr("isDefault")
+                .is_some_and(|value| value.trim().eq_ignore_ascii_case("true"))
+        })
+        .or_else(|| candidates.first())?;
+    let url = content
+        .attr("url")
+        .and_then(|href| ctx.url(content, href))?;
+    let length = content
+        .attr("fileSize")
+        .and_then(|value| enclosure_length(ctx, "media:content fileSize", value));
+    Some((
+        Enclosure {
+            url,
+            mime_type: attr_text(content, "type"),
+            length,
+        },
+        media_seconds(content),
+    ))
+}
+
+/// An enclosure length in bytes; a non-numeric or negative value is dropped with a
+/// warning.
+pub(crate) fn enclosure_length(ctx: &mut Ctx, field: &str, value: &str) -> Option<u64> {
+    let trimmed = value.trim();
+    if trimmed.is_empty() {
+        return None;
+    }
+    let parsed = trimmed.parse::<u64>().ok();
+    if parsed.is_none() {
+        ctx.warn(format!(
+            "{field} {} is not a number of bytes; omitted",
+            quote(value)
+        ));
+    }
+    parsed
+}
+
+#[cfg(test)]
+mod tests;

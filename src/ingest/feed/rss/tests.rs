@@ -1,0 +1,539 @@
+//! RSS mapping rules, each on a small inline document.
+
+use chrono::{TimeZone, Utc};
+
+use crate::ingest::feed::{ParseOptions, parse_for_test};
+use crate::model::{Category, Enclosure, Feed, Format, Image, Person};
+
+fn read(xml: &str) -> Feed {
+    match parse_for_test(xml, &ParseOptions::default()) {
+        Ok(feed) => feed,
+        Err(error) => panic!("test document did not parse: {error}"),
+    }
+}
+
+fn read_at(xml: &str, url: &str) -> Feed {
+    let options = ParseOptions {
+        base_url: url::Url::parse(url).ok(),
+        ..ParseOptions::default()
+    };
+    match parse_for_test(xml, &options) {
+        Ok(feed) => feed,
+        Err(error) => panic!("test document did not parse: {error}"),
+    }
+}
+
+fn item(body: &str) -> Feed {
+    read(&format!(
+        r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+            xmlns:content="http://purl.org/rss/1.0/modules/content/"
+            xmlns:atom="http://www.w3.org/2005/Atom"><channel><title>T</title>
+            <item>{body}</item></channel></rss>"#
+    ))
+}
+
+fn person(name: Option<&str>, email: Option<&str>) -> Person {
+    Person {
+        name: name.map(String::from),
+        email: email.map(String::from),
+        uri: None,
+    }
+}
+
+#[test]
+fn versions_are_sniffed_from_the_root() {
+    let cases = [
+        (r#"<rss version="2.0"><channel/></rss>"#, Format::Rss20),
+        (r#"<rss version="2.01"><channel/></rss>"#, Format::Rss20),
+        (r#"<rss><channel/></rss>"#, Format::Rss20),
+        (r#"<rss version="0.91"><channel/></rss>"#, Format::Rss09x),
+        (r#"<rss version="0.92"><channel/></rss>"#, Format::Rss09x),
+        (r#"<rss version="0.94"><channel/></rss>"#, Format::Rss09x),
+        (
+            r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+                xmlns="http://purl.org/rss/1.0/"><channel/></rdf:RDF>"#,
+            Format::Rss10,
+        ),
+        (
+            r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+                xmlns="http://my.netscape.com/rdf/simple/0.9/"><channel/></rdf:RDF>"#,
+            Format::Rss09x,
+        ),
+    ];
+    for (xml, format) in cases {
+        let feed = read(xml);
+        assert_eq!(feed.format, format, "{xml}");
+        assert!(feed.warnings.is_empty(), "{xml}: {:?}", feed.warnings);
+    }
+    let unknown = read(r#"<rss version="3.0"><channel/></rss>"#);
+    assert_eq!(unknown.format, Format::Rss20);
+    assert_eq!(
+        unknown.warnings,
+        vec!["unknown RSS version \"3.0\"; read as RSS 2.0"]
+    );
+}
+
+#[test]
+fn channel_fields() {
+    let feed = read(
+        r#"<rss version="2.0"><channel>
+        <title>Mark&#39;s &lt;feed&gt;</title>
+        <link>http://example.com/</link>
+        <description>Example description</description>
+        <language>en-US</language>
+        <copyright>Example copyright</copyright>
+        <generator>Example generator</generator>
+        <pubDate>Thu, 01 Jan 2004 19:48:21 GMT</pubDate>
+        <lastBuildDate>Sat, 07 Sep 2002 00:00:01 GMT</lastBuildDate>
+        <managingEditor>me@example.com (Example editor)</managingEditor>
+        <webMaster>web@example.com (Not an author)</webMaster>
+        <category domain="http://www.example.com/">Example category</category>
+        <category>Second</category>
+        <ttl>60</ttl>
+        <textInput><title>Not the title</title><link>http://textinput.example.com/</link></textInput>
+        </channel></rss>"#,
+    );
+    assert_eq!(feed.title.as_deref(), Some("Mark's <feed>"));
+    assert_eq!(feed.link.as_deref(), Some("http://example.com/"));
+    assert_eq!(feed.description.as_deref(), Some("Example description"));
+    assert_eq!(feed.description_html, None);
+    assert_eq!(feed.language.as_deref(), Some("en-us"));
+    assert_eq!(feed.copyright.as_deref(), Some("Example copyright"));
+    assert_eq!(feed.generator.as_deref(), Some("Example generator"));
+    assert_eq!(
+        feed.published,
+        Some(Utc.with_ymd_and_hms(2004, 1, 1, 19, 48, 21).unwrap())
+    );
+    assert_eq!(
+        feed.updated,
+        Some(Utc.with_ymd_and_hms(2002, 9, 7, 0, 0, 1).unwrap())
+    );
+    assert_eq!(
+        feed.authors,
+        vec![person(Some("Example editor"), Some("me@example.com"))]
+    );
+    assert_eq!(
+        feed.categories,
+        vec![
+            Category {
+                term: "Example category".into(),
+                scheme: Some("http://www.example.com/".into()),
+                ..Category::default()
+            },
+            Category {
+                term: "Second".into(),
+                ..Category::default()
+            },
+        ]
+    );
+}
+
+#[test]
+fn element_names_match_case_insensitively() {
+    let feed = read(
+        r#"<rss><channel><TiTlE>Example title</TiTlE><item><PubDate>Thu, 01 Jan 2004 19:48:21 GMT</PubDate></item></channel></rss>"#,
+    );
+    assert_eq!(feed.title.as_deref(), Some("Example title"));
+    assert!(feed.entries[0].published.is_some());
+}
+
+#[test]
+fn channel_image_and_its_link_do_not_leak_into_the_channel() {
+    let feed = read(
+        r#"<rss version="2.0"><channel>
+        <image><url>/logo.png</url><title>Sample image</title><link>http://example.org/link</link>
+        <width>80</width><height>15</height></image>
+        <title>Real title</title><link>http://channel.example.com/</link>
+        </channel></rss>"#,
+    );
+    assert_eq!(feed.title.as_deref(), Some("Real title"));
+    assert_eq!(feed.link.as_deref(), Some("http://channel.example.com/"));
+    assert_eq!(
+        feed.image,
+        Some(Image {
+            url: "http://channel.example.com/logo.png".into(),
+            title: Some("Sample image".into()),
+            link: Some("http://example.org/link".into()),
+            width: Some(80),
+            height: Some(15),
+        })
+    );
+}
+
+#[test]
+fn bad_image_size_is_dropped_with_a_warning() {
+    let feed = read(
+        r#"<rss><channel><image><url>http://e.example/i.png</url><width>wide</width></image></channel></rss>"#,
+    );
+    assert_eq!(feed.image.as_ref().and_then(|image| image.width), None);
+    assert_eq!(
+        feed.warnings,
+        vec!["image width \"wide\" is not a number of pixels; omitted"]
+    );
+}
+
+#[test]
+fn author_strings_are_split_into_name_and_email() {
+    let feed = item(
+        r#"<author>me@example.com (Example editor)</author>
+        <dc:creator>Second Author</dc:creator><dc:creator>Example editor</dc:creator>"#,
+    );
+    assert_eq!(
+        feed.entries[0].authors,
+        vec![
+            person(Some("Example editor"), Some("me@example.com")),
+            person(Some("Second Author"), None),
+        ]
+    );
+}
+
+#[test]
+fn guid_is_identity_and_a_permalink_guid_is_the_link_when_there_is_none() {
+    let feed = item(r#"<guid>http://guid.example.com/</guid>"#);
+    let entry = &feed.entries[0];
+    assert_eq!(entry.id, "http://guid.example.com/");
+    assert_eq!(entry.guid.as_deref(), Some("http://guid.example.com/"));
+    assert_eq!(entry.guid_is_permalink, Some(true));
+    assert_eq!(entry.link.as_deref(), Some("http://guid.example.com/"));
+
+    let feed = item(
+        r#"<guid isPermaLink="true">http://guid.example.com/</guid><link>http://link.example.com/</link>"#,
+    );
+    assert_eq!(
+        feed.entries[0].link.as_deref(),
+        Some("http://link.example.com/")
+    );
+    assert_eq!(feed.entries[0].id, "http://guid.example.com/");
+}
+
+#[test]
+fn a_guid_that_is_not_a_permalink_is_never_a_link() {
+    let feed = item(r#"<guid isPermaLink="false">http://guid.example.com/</guid>"#);
+    let entry = &feed.entries[0];
+    assert_eq!(entry.link, None);
+    assert_eq!(entry.guid_is_permalink, Some(false));
+
+    // Without the attribute the guid counts as a permalink, but "abc" is no address.
+    let feed = item("<guid>abc</guid>");
+    assert_eq!(feed.entries[0].id, "abc");
+    assert_eq!(feed.entries[0].link, None);
+
+    // Neither is something that cannot be parsed as a URL.
+    let feed = item(r#"<guid isPermaLink="true">http://example.c[o.test/</guid>"#);
+    assert_eq!(feed.entries[0].link, None);
+    assert_eq!(feed.entries[0].id, "http://example.c[o.test/");
+}
+
+#[test]
+fn identity_falls_back_to_link_then_a_stable_hash() {
+    let feed = item("<title>x</title><link>http://example.com/1</link>");
+    assert_eq!(feed.entries[0].id, "http://example.com/1");
+    assert_eq!(feed.entries[0].guid, None);
+
+    let xml = r#"<rss><channel><item><title>No id</title><pubDate>Thu, 01 Jan 2004 19:48:21 GMT</pubDate></item></channel></rss>"#;
+    let first = read(xml);
+    let again = read(xml);
+    assert!(first.entries[0].id.starts_with("urn:omroep:"));
+    assert_eq!(first.entries[0].id, again.entries[0].id);
+}
+
+#[test]
+fn description_is_summary_and_content_until_content_encoded_comes() {
+    let feed = item("<description>Example description</description>");
+    let entry = &feed.entries[0];
+    assert_eq!(entry.summary.as_deref(), Some("Example description"));
+    assert_eq!(entry.content_html.as_deref(), Some("Example description"));
+
+    let feed = item("<description>Short</description><content:encoded>Full text</content:encoded>");
+    let entry = &feed.entries[0];
+    assert_eq!(entry.summary.as_deref(), Some("Short"));
+    assert_eq!(entry.content_html.as_deref(), Some("Full text"));
+
+    // Order in the document does not matter.
+    let feed = item("<content:encoded>Full text</content:encoded><description>Short</description>");
+    assert_eq!(feed.entries[0].content_html.as_deref(), Some("Full text"));
+    assert_eq!(feed.entries[0].summary.as_deref(), Some("Short"));
+}
+
+#[test]
+fn without_a_description_the_summary_comes_from_the_content() {
+    let feed = item("<content:encoded>Full text here</content:encoded>");
+    assert_eq!(feed.entries[0].summary.as_deref(), Some("Full text here"));
+}
+
+#[test]
+fn a_summary_element_beside_the_description() {
+    let feed =
+        item("<summary>Example summary</summary><description>Example description</description>");
+    let entry = &feed.entries[0];
+    assert_eq!(entry.summary.as_deref(), Some("Example summary"));
+    assert_eq!(entry.content_html.as_deref(), Some("Example description"));
+}
+
+#[test]
+fn enclosures_with_bad_lengths_keep_the_url() {
+    let feed = item(
+        r#"<enclosure url="http://example.com/1.mp3" length="100000" type="audio/mpeg"/>
+        <enclosure url="http://example.com/2.gif" length="-1" type="image/gif"/>
+        <enclosure url="http://example.com/3.ogg" length="big"/>
+        <enclosure url="http://example.com/1.mp3" length="100000" type="audio/mpeg"/>
+        <enclosure length="5"/>"#,
+    );
+    assert_eq!(
+        feed.entries[0].enclosures,
+        vec![
+            Enclosure {
+                url: "http://example.com/1.mp3".into(),
+                mime_type: Some("audio/mpeg".into()),
+                length: Some(100000),
+            },
+            Enclosure {
+                url: "http://example.com/2.gif".into(),
+                mime_type: Some("image/gif".into()),
+                length: None,
+            },
+            Enclosure {
+                url: "http://example.com/3.ogg".into(),
+                mime_type: None,
+                length: None,
+            },
+        ]
+    );
+    assert_eq!(
+        feed.warnings,
+        vec![
+            "entry 1: enclosure length \"-1\" is not a number of bytes; omitted",
+            "entry 1: enclosure length \"big\" is not a number of bytes; omitted",
+            "entry 1: enclosure without a url attribute; ignored",
+        ]
+    );
+}
+
+#[test]
+fn unreadable_dates_are_omitted_with_a_warning() {
+    let feed = item("<title>x</title><pubDate>someday soon</pubDate>");
+    assert_eq!(feed.entries[0].published, None);
+    assert_eq!(
+        feed.warnings,
+        vec!["entry 1: pubDate \"someday soon\" is not a date omroep can read; omitted"]
+    );
+}
+
+#[test]
+fn dublin_core_dates_and_fields() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"
+            xmlns:dcterms="http://purl.org/dc/terms/"><channel>
+        <dc:title>Example title</dc:title><dc:language>nl</dc:language>
+        <dc:rights>Example copyright</dc:rights><dc:date>2003-12-31T10:14:55Z</dc:date>
+        <dc:creator>Example editor (me@example.com)</dc:creator>
+        <dc:subject>Example category</dc:subject>
+        <dcterms:issued>2003-12-30T10:14:55Z</dcterms:issued>
+        <item><dc:title>Item title</dc:title><dc:date>2003-12-31T10:14:55Z</dc:date>
+        <dcterms:issued>2003-12-30T10:14:55Z</dcterms:issued>
+        <dc:description>Item description</dc:description>
+        <dc:subject>One</dc:subject><dc:subject>Two</dc:subject></item>
+        </channel></rss>"#,
+    );
+    assert_eq!(feed.title.as_deref(), Some("Example title"));
+    assert_eq!(feed.language.as_deref(), Some("nl"));
+    assert_eq!(feed.copyright.as_deref(), Some("Example copyright"));
+    assert_eq!(
+        feed.updated,
+        Some(Utc.with_ymd_and_hms(2003, 12, 31, 10, 14, 55).unwrap())
+    );
+    assert_eq!(
+        feed.published,
+        Some(Utc.with_ymd_and_hms(2003, 12, 30, 10, 14, 55).unwrap())
+    );
+    assert_eq!(
+        feed.authors,
+        vec![person(Some("Example editor"), Some("me@example.com"))]
+    );
+    assert_eq!(feed.categories[0].term, "Example category");
+    let entry = &feed.entries[0];
+    assert_eq!(entry.title.as_deref(), Some("Item title"));
+    assert_eq!(
+        entry.updated,
+        Some(Utc.with_ymd_and_hms(2003, 12, 31, 10, 14, 55).unwrap())
+    );
+    assert_eq!(
+        entry.published,
+        Some(Utc.with_ymd_and_hms(2003, 12, 30, 10, 14, 55).unwrap())
+    );
+    assert_eq!(entry.summary.as_deref(), Some("Item description"));
+    let terms: Vec<&str> = entry.categories.iter().map(|c| c.term.as_str()).collect();
+    assert_eq!(terms, ["One", "Two"]);
+}
+
+#[test]
+fn rss_1_0_items_beside_the_channel_and_rdf_about() {
+    let feed = read(
+        r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+              xmlns:rss="http://purl.org/rss/1.0/" xmlns:dc="http://purl.org/dc/elements/1.1/">
+          <rss:channel rdf:about="http://example.com/">
+            <rss:title>Example feed</rss:title><rss:link>http://example.com/</rss:link>
+            <rss:description>Example description</rss:description>
+            <rss:image rdf:resource="http://example.com/logo.png"/>
+            <rss:items><rdf:Seq><rdf:li rdf:resource="http://example.org/1"/></rdf:Seq></rss:items>
+          </rss:channel>
+          <rss:image rdf:about="http://example.com/logo.png">
+            <rss:title>Logo</rss:title><rss:url>http://example.com/logo.png</rss:url>
+            <rss:link>http://example.com/</rss:link>
+          </rss:image>
+          <rss:item rdf:about="http://example.org/1">
+            <rss:title>Example title</rss:title><rss:link>http://example.com/1</rss:link>
+            <rss:description>Item description</rss:description>
+            <dc:date>2002-09-28T20:01:19Z</dc:date>
+          </rss:item>
+        </rdf:RDF>"#,
+    );
+    assert_eq!(feed.format, Format::Rss10);
+    assert_eq!(feed.title.as_deref(), Some("Example feed"));
+    assert_eq!(feed.description.as_deref(), Some("Example description"));
+    assert_eq!(
+        feed.image.as_ref().map(|image| image.url.as_str()),
+        Some("http://example.com/logo.png")
+    );
+    assert_eq!(feed.entries.len(), 1);
+    let entry = &feed.entries[0];
+    assert_eq!(entry.id, "http://example.org/1");
+    assert_eq!(entry.guid, None);
+    assert_eq!(entry.link.as_deref(), Some("http://example.com/1"));
+    assert_eq!(entry.title.as_deref(), Some("Example title"));
+    assert!(entry.updated.is_some());
+}
+
+#[test]
+fn rss_0_90() {
+    let feed = read(
+        r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+              xmlns="http://my.netscape.com/rdf/simple/0.9/">
+          <channel><title>Example title</title><link>http://example.com/</link></channel>
+          <item><title>Item title</title><link>http://example.com/1</link></item>
+        </rdf:RDF>"#,
+    );
+    assert_eq!(feed.format, Format::Rss09x);
+    assert_eq!(feed.title.as_deref(), Some("Example title"));
+    assert_eq!(feed.entries[0].title.as_deref(), Some("Item title"));
+}
+
+#[test]
+fn userland_namespaces_are_core_rss() {
+    for uri in [
+        "http://backend.userland.com/rss2",
+        "http://backend.userland.com/rss",
+        "http://blogs.law.harvard.edu/tech/rss",
+    ] {
+        let feed = read(&format!(
+            r#"<rss xmlns="{uri}"><channel><description>Example description</description></channel></rss>"#
+        ));
+        assert_eq!(
+            feed.description.as_deref(),
+            Some("Example description"),
+            "{uri}"
+        );
+    }
+}
+
+#[test]
+fn items_outside_the_channel_and_without_a_channel() {
+    let feed = read(
+        r#"<rss version="0.91"><channel><title>T</title></channel><item><title>A</title></item></rss>"#,
+    );
+    assert_eq!(feed.entries.len(), 1);
+    let feed = read(r#"<rss><item><description>only</description></item></rss>"#);
+    assert_eq!(feed.entries[0].summary.as_deref(), Some("only"));
+}
+
+#[test]
+fn relative_links_resolve_against_xml_base_then_channel_link_then_fetched_url() {
+    let xml = r#"<rss version="2.0"><channel><link>/blog/</link>
+        <item><link>post-1</link><enclosure url="a.mp3" type="audio/mpeg" length="1"/></item>
+        <item xml:base="http://cdn.example/base/"><link>post-2</link></item>
+        </channel></rss>"#;
+    let feed = read_at(xml, "http://example.com/feeds/rss.xml");
+    assert_eq!(feed.link.as_deref(), Some("http://example.com/blog/"));
+    assert_eq!(
+        feed.entries[0].link.as_deref(),
+        Some("http://example.com/blog/post-1")
+    );
+    assert_eq!(
+        feed.entries[0].enclosures[0].url,
+        "http://example.com/blog/a.mp3"
+    );
+    assert_eq!(
+        feed.entries[1].link.as_deref(),
+        Some("http://cdn.example/base/post-2")
+    );
+}
+
+#[test]
+fn atom_links_inside_rss() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"><channel>
+        <atom:link rel="self" type="application/rss+xml" href="http://example.com/feed.xml"/>
+        <atom:link href="http://example.com/"/>
+        <item><atom:link rel="enclosure" href="http://example.com/e.mp3" type="audio/mpeg" length="12"/>
+        <atom:link rel="alternate" href="http://example.com/e"/></item>
+        </channel></rss>"#,
+    );
+    assert_eq!(
+        feed.self_link.as_deref(),
+        Some("http://example.com/feed.xml")
+    );
+    assert_eq!(feed.link.as_deref(), Some("http://example.com/"));
+    let entry = &feed.entries[0];
+    assert_eq!(entry.link.as_deref(), Some("http://example.com/e"));
+    assert_eq!(
+        entry.enclosures,
+        vec![Enclosure {
+            url: "http://example.com/e.mp3".into(),
+            mime_type: Some("audio/mpeg".into()),
+            length: Some(12),
+        }]
+    );
+}
+
+#[test]
+fn language_falls_back_to_xml_lang() {
+    let feed = read(r#"<rss xml:lang="en_GB"><channel><title>x</title></channel></rss>"#);
+    assert_eq!(feed.language.as_deref(), Some("en-gb"));
+    let feed = read(r#"<rss xml:lang="fr"><channel><language>nl</language></channel></rss>"#);
+    assert_eq!(feed.language.as_deref(), Some("nl"));
+}
+
+#[test]
+fn made_up_tags_element_and_categories_in_order() {
+    let feed = item("<tags>tag one, tag two</tags><category>category one</category>");
+    let terms: Vec<&str> = feed.entries[0]
+        .categories
+        .iter()
+        .map(|category| category.term.as_str())
+        .collect();
+    assert_eq!(terms, ["tag one", "tag two", "category one"]);
+}
+
+#[test]
+fn duplicate_guids_warn_but_both_entries_stay() {
+    let feed = read(
+        r#"<rss><channel><item><guid>a</guid></item><item><guid>a</guid></item></channel></rss>"#,
+    );
+    assert_eq!(feed.entries.len(), 2);
+    assert_eq!(
+        feed.warnings,
+        vec!["entry 2 has the same guid as entry 1: \"a\"; readers will see one of them"]
+    );
+}
+
+#[test]
+fn entries_keep_document_order_and_empty_fields_are_absent() {
+    let feed = read(
+        r#"<rss><channel><title>  </title><item><title>1</title></item><item><title>2</title><description></description></item></channel></rss>"#,
+    );
+    assert_eq!(feed.title, None);
+    let titles: Vec<_> = feed.entries.iter().map(|e| e.title.as_deref()).collect();
+    assert_eq!(titles, [Some("1"), Some("2")]);
+    assert_eq!(feed.entries[1].summary, None);
+    assert_eq!(feed.entries[1].content_html, None);
+}

@@ -1,0 +1,495 @@
+//! Tree construction for the lenient reader: open-element stack, namespace scopes,
+//! `xml:base`/`xml:lang` inheritance, end-tag recovery and the depth cap.
+//!
+//! The event loop in `xml.rs` feeds tokens in; this module decides where each one goes.
+//! Policies: an end tag closes the nearest open element with the same name (closing
+//! whatever was left open inside it), and is ignored when nothing open matches; text
+//! outside the root is dropped; several top-level elements (junk before or after the
+//! feed) leave the largest as the root. `xmlns` declarations are consumed here and not
+//! kept in `attrs`; `xml:base` and `xml:lang` stay in `attrs` (namespace [`ns::XML`]) as
+//! well as being resolved onto every element.
+
+use std::sync::Arc;
+
+use quick_xml::events::BytesStart;
+
+use super::super::dom::{Attribute, Element, Node};
+use super::super::ns;
+use super::doctype;
+use super::mojibake;
+use super::reference::References;
+use super::repair::{Repair, Repairs};
+
+/// Elements nested deeper than this are flattened into their ancestor at this depth, so
+/// no recursive code downstream (including `Drop`) can overflow the stack.
+pub(super) const MAX_DEPTH: usize = 512;
+
+/// HTML's void elements: in an HTML page they never have an end tag.
+const HTML_VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+    "track", "wbr",
+];
+
+/// The void elements that cannot be mistaken for a feed element (`link` and `source` are
+/// RSS elements with content), treated as void in any document when unprefixed or XHTML:
+/// HTML written unescaped inside a description uses `<br>` without closing it.
+const ALWAYS_VOID: &[&str] = &["br", "hr", "img", "wbr"];
+
+struct Open {
+    element: Element,
+    /// Length of `Builder::scope` before this element's declarations.
+    scope_len: usize,
+    /// Byte offset of the start tag, to measure a top-level element's size.
+    start: usize,
+}
+
+struct Binding {
+    /// `""` for the default namespace.
+    prefix: String,
+    /// `None` after `xmlns=""` (no namespace).
+    uri: Option<Arc<str>>,
+}
+
+pub(super) struct Builder {
+    stack: Vec<Open>,
+    /// Finished top-level elements with their size in bytes.
+    top_level: Vec<(Element, usize)>,
+    scope: Vec<Binding>,
+    /// Undeclared prefixes met so far, bound document-wide after the first warning.
+    implicit: Vec<Binding>,
+    interned: Vec<Arc<str>>,
+    document_base: Option<Arc<str>>,
+    /// Start tags skipped beyond [`MAX_DEPTH`] whose end tags are still to come.
+    overflow: usize,
+    /// The root element is `<html>`: void elements close themselves.
+    html: bool,
+    pub(super) doctype: Option<String>,
+    references: References,
+    /// Reused by the mojibake repair.
+    scratch: Vec<u8>,
+    pub(super) repairs: Repairs,
+}
+
+impl Builder {
+    /// A builder for a document of `len` bytes fetched from `base`.
+    pub(super) fn new(base: Option<&url::Url>, len: usize) -> Builder {
+        Builder {
+            stack: Vec::with_capacity(32),
+            top_level: Vec::new(),
+            scope: Vec::new(),
+            implicit: Vec::new(),
+            interned: Vec::new(),
+            document_base: base.map(|url| Arc::from(url.as_str())),
+            overflow: 0,
+            html: false,
+            doctype: None,
+            references: References::new(len),
+            scratch: Vec::new(),
+            repairs: Repairs::default(),
+        }
+    }
+
+    /// A start tag (`empty` for `<tag/>`) at byte offset `at`.
+    pub(super) fn start(&mut self, tag: &BytesStart, empty: bool, at: usize) {
+        if self.stack.len() >= MAX_DEPTH {
+            if !empty {
+                self.overflow += 1;
+            }
+            self.repairs.note(Repair::DepthCap, || {
+                format!("<{}> below depth {MAX_DEPTH}", tag.name().0)
+            });
+            return;
+        }
+        let qname = tag.name().0;
+        let scope_len = self.scope.len();
+        let (parent_base, parent_lang) = match self.stack.last() {
+            Some(open) => (open.element.base.clone(), open.element.lang.clone()),
+            None => (self.document_base.clone(), None),
+        };
+        let mut base = parent_base;
+        let mut lang = parent_lang;
+
+        let has_attributes = !tag.attributes_raw().trim_ascii().is_empty();
+        if has_attributes {
+            // First pass: declarations and xml:base/xml:lang, which apply to the element's
+            // own name and attributes.
+            for attr in tag.html_attributes().with_checks(false).flatten() {
+                let key = attr.key.0;
+                if !key.starts_with("xml") {
+                    continue;
+                }
+                if key == "xmlns" || key.starts_with("xmlns:") {
+                    let prefix = key.strip_prefix("xmlns").unwrap_or_default();
+                    let prefix = prefix.strip_prefix(':').unwrap_or(prefix);
+                    let mut value = String::new();
+                    self.references.push_attribute_value(
+                        &attr.value,
+                        &mut value,
+                        &mut self.repairs,
+                    );
+                    let value = value.trim();
+                    let uri = (!value.is_empty()).then(|| self.intern(ns::canonical(value)));
+                    self.scope.push(Binding {
+                        prefix: prefix.to_string(),
+                        uri,
+                    });
+                } else if key == "xml:base" {
+                    let mut value = String::new();
+                    self.references.push_attribute_value(
+                        &attr.value,
+                        &mut value,
+                        &mut self.repairs,
+                    );
+                    base = Some(resolve_base(base.as_deref(), value.trim()));
+                } else if key == "xml:lang" {
+                    let mut value = String::new();
+                    self.references.push_attribute_value(
+                        &attr.value,
+                        &mut value,
+                        &mut self.repairs,
+                    );
+                    let value = value.trim();
+                    lang = (!value.is_empty()).then(|| Arc::from(value));
+                }
+            }
+        }
+
+        let (prefix, name) = split_qname(qname);
+        let ns = match prefix {
+            Some(prefix) => self.resolve_prefix(prefix, qname),
+            None => self.default_namespace(),
+        };
+
+        let mut attrs = Vec::new();
+        if has_attributes {
+            for attr in tag.html_attributes().with_checks(false) {
+                let attr = match attr {
+                    Ok(attr) => attr,
+                    Err(error) => {
+                        self.repairs
+                            .note(Repair::BadAttribute, || format!("in <{qname}>: {error}"));
+                        continue;
+                    }
+                };
+                let key = attr.key.0;
+                if key == "xmlns" || key.starts_with("xmlns:") {
+                    continue;
+                }
+                if !key.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == ':') {
+                    self.repairs
+                        .note(Repair::BadAttribute, || format!("in <{qname}>: `{key}`"));
+                    continue;
+                }
+                let (attr_prefix, attr_name) = split_qname(key);
+                let attr_ns = match attr_prefix {
+                    Some("xml") => Some(self.intern(ns::XML)),
+                    Some(attr_prefix) => self.resolve_prefix(attr_prefix, key),
+                    None => None,
+                };
+                let mut value = String::with_capacity(attr.value.len());
+                self.references
+                    .push_attribute_value(&attr.value, &mut value, &mut self.repairs);
+                mojibake::repair(&mut value, &mut self.scratch);
+                attrs.push(Attribute {
+                    ns: attr_ns,
+                    name: attr_name.to_string(),
+                    value,
+                });
+            }
+        }
+
+        if self.stack.is_empty() && self.top_level.is_empty() {
+            self.html = name.eq_ignore_ascii_case("html");
+        }
+        let void = self.is_void(name, ns.as_deref());
+        let element = Element {
+            ns,
+            prefix: prefix.map(str::to_string),
+            name: name.to_string(),
+            attrs,
+            children: Vec::new(),
+            base,
+            lang,
+        };
+        self.stack.push(Open {
+            element,
+            scope_len,
+            start: at,
+        });
+        if empty || void {
+            self.close_top(at);
+        }
+    }
+
+    /// An end tag `</qname>` ending at byte offset `at`.
+    pub(super) fn end(&mut self, qname: &str, at: usize) {
+        if self.overflow > 0 {
+            self.overflow -= 1;
+            return;
+        }
+        let matches_exactly = |open: &Open| qname_is(&open.element, qname);
+        let found = self.stack.iter().rposition(matches_exactly).or_else(|| {
+            // Real feeds write `<pubDate>…</pubdate>`.
+            self.stack
+                .iter()
+                .rposition(|open| qname_is_ignore_case(&open.element, qname))
+        });
+        match found {
+            Some(index) => {
+                if index + 1 < self.stack.len() && !self.html {
+                    let inner = &self.stack[self.stack.len() - 1].element;
+                    let unclosed = display_qname(inner);
+                    self.repairs.note(Repair::Unclosed, || {
+                        format!("<{unclosed}> (closed by </{qname}>)")
+                    });
+                }
+                while self.stack.len() > index {
+                    self.close_top(at);
+                }
+            }
+            None => {
+                let (_, name) = split_qname(qname);
+                let void = ALWAYS_VOID.iter().any(|v| v.eq_ignore_ascii_case(name))
+                    || (self.html && HTML_VOID.iter().any(|v| v.eq_ignore_ascii_case(name)));
+                if !void {
+                    self.repairs
+                        .note(Repair::StrayEndTag, || format!("</{qname}>"));
+                }
+            }
+        }
+    }
+
+    /// Character data from the document (`raw` is text between markup, without
+    /// references; a leading `&` is one that started no reference).
+    pub(super) fn text(&mut self, raw: &str) {
+        if raw.starts_with('&') && !self.stack.is_empty() {
+            self.repairs.note(Repair::BareAmpersand, || {
+                format!("\"{}\"", raw.chars().take(20).collect::<String>())
+            });
+        }
+        self.literal(raw);
+    }
+
+    /// Text taken as is (CDATA contents, or markup characters read as text).
+    pub(super) fn literal(&mut self, text: &str) {
+        match self.stack.last_mut() {
+            Some(open) => append_text(&mut open.element.children, text),
+            None => {
+                if !text.trim().is_empty() {
+                    let kind = if self.top_level.is_empty() {
+                        Repair::JunkBeforeRoot
+                    } else {
+                        Repair::ExtraTopLevel
+                    };
+                    self.repairs.note(kind, || format!("\"{}\"", text.trim()));
+                }
+            }
+        }
+    }
+
+    /// A reference `&name;` in text.
+    pub(super) fn reference(&mut self, name: &str) {
+        if let Some(open) = self.stack.last_mut() {
+            let mut resolved = String::new();
+            self.references.push(name, &mut resolved, &mut self.repairs);
+            append_text(&mut open.element.children, &resolved);
+        }
+    }
+
+    /// The `<!DOCTYPE …>` contents: the declaration is kept for dialect detection (RSS
+    /// 0.91 Netscape vs Userland), plain-text entities of the internal subset are
+    /// declared, anything else in it is ignored.
+    pub(super) fn doctype(&mut self, content: &str) {
+        if self.doctype.is_some() {
+            return;
+        }
+        let parsed = doctype::parse(content);
+        for (name, value) in parsed.entities {
+            self.references.declare(name, value);
+        }
+        if let Some(name) = parsed.refused {
+            self.repairs
+                .note(Repair::DoctypeEntities, || format!("<!ENTITY {name} …>"));
+        }
+        self.doctype = Some(parsed.declaration);
+    }
+
+    /// Closes whatever is open (a truncated document) and picks the root element.
+    pub(super) fn finish(mut self, end: usize) -> (Option<Element>, Option<String>, Repairs) {
+        if !self.stack.is_empty() {
+            let open = display_qname(&self.stack[self.stack.len() - 1].element);
+            self.repairs
+                .note(Repair::Truncated, || format!("<{open}> still open"));
+            while !self.stack.is_empty() {
+                self.close_top(end);
+            }
+        }
+        if self.top_level.len() > 1 {
+            let count = self.top_level.len() - 1;
+            self.repairs.note(Repair::ExtraTopLevel, || {
+                format!("{count} element(s) besides the root")
+            });
+        }
+        let root = self
+            .top_level
+            .into_iter()
+            .enumerate()
+            // The largest wins; on a tie, the first.
+            .max_by_key(|(index, (_, size))| (*size, std::cmp::Reverse(*index)))
+            .map(|(_, (element, _))| element);
+        (root, self.doctype, self.repairs)
+    }
+
+    fn close_top(&mut self, at: usize) {
+        let Some(mut open) = self.stack.pop() else {
+            return;
+        };
+        self.scope.truncate(open.scope_len);
+        for child in &mut open.element.children {
+            if let Node::Text(text) = child {
+                mojibake::repair(text, &mut self.scratch);
+            }
+        }
+        match self.stack.last_mut() {
+            Some(parent) => parent.element.children.push(Node::Element(open.element)),
+            None => self
+                .top_level
+                .push((open.element, at.saturating_sub(open.start))),
+        }
+    }
+
+    fn is_void(&self, name: &str, ns: Option<&str>) -> bool {
+        if ns.is_some_and(|ns| ns != ns::XHTML) {
+            return false;
+        }
+        let list = if self.html { HTML_VOID } else { ALWAYS_VOID };
+        list.iter().any(|void| void.eq_ignore_ascii_case(name))
+    }
+
+    fn default_namespace(&self) -> Option<Arc<str>> {
+        self.scope
+            .iter()
+            .rev()
+            .find(|binding| binding.prefix.is_empty())
+            .and_then(|binding| binding.uri.clone())
+    }
+
+    fn resolve_prefix(&mut self, prefix: &str, qname: &str) -> Option<Arc<str>> {
+        if let Some(binding) = self
+            .scope
+            .iter()
+            .rev()
+            .chain(self.implicit.iter())
+            .find(|binding| binding.prefix == prefix)
+        {
+            return binding.uri.clone();
+        }
+        if prefix == "xml" {
+            return Some(self.intern(ns::XML));
+        }
+        let uri = match ns::default_for_prefix(prefix) {
+            Some(uri) => {
+                self.repairs.note(Repair::UndeclaredPrefix, || {
+                    format!("{prefix}: (in <{qname}>) as {uri}")
+                });
+                Some(self.intern(uri))
+            }
+            None => {
+                self.repairs.note(Repair::UnknownPrefix, || {
+                    format!("{prefix}: (in <{qname}>)")
+                });
+                None
+            }
+        };
+        self.implicit.push(Binding {
+            prefix: prefix.to_string(),
+            uri: uri.clone(),
+        });
+        uri
+    }
+
+    /// One shared allocation per namespace URI per document.
+    fn intern(&mut self, uri: &str) -> Arc<str> {
+        if let Some(existing) = self.interned.iter().find(|known| ***known == *uri) {
+            return existing.clone();
+        }
+        let uri: Arc<str> = Arc::from(uri);
+        self.interned.push(uri.clone());
+        uri
+    }
+}
+
+/// `xml:base` resolved against the base in scope. A relative value with no usable base
+/// stays as written.
+fn resolve_base(parent: Option<&str>, value: &str) -> Arc<str> {
+    if let Some(parent) = parent
+        && let Ok(parent) = url::Url::parse(parent)
+        && let Ok(joined) = parent.join(value)
+    {
+        return Arc::from(joined.as_str());
+    }
+    match url::Url::parse(value) {
+        Ok(absolute) => Arc::from(absolute.as_str()),
+        Err(_) => Arc::from(value),
+    }
+}
+
+/// Splits `prefix:local`; a name with an empty side is taken whole as a local name.
+fn split_qname(qname: &str) -> (Option<&str>, &str) {
+    match qname.split_once(':') {
+        Some((prefix, local)) if !prefix.is_empty() && !local.is_empty() => (Some(prefix), local),
+        _ => (None, qname),
+    }
+}
+
+fn qname_is(element: &Element, qname: &str) -> bool {
+    match &element.prefix {
+        Some(prefix) => {
+            qname.len() == prefix.len() + 1 + element.name.len()
+                && qname.starts_with(prefix.as_str())
+                && qname.as_bytes()[prefix.len()] == b':'
+                && qname.ends_with(element.name.as_str())
+        }
+        None => qname == element.name,
+    }
+}
+
+fn qname_is_ignore_case(element: &Element, qname: &str) -> bool {
+    let (prefix, name) = split_qname(qname);
+    element.name.eq_ignore_ascii_case(name)
+        && match (&element.prefix, prefix) {
+            (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+            (None, None) => true,
+            _ => false,
+        }
+}
+
+fn display_qname(element: &Element) -> String {
+    match &element.prefix {
+        Some(prefix) => format!("{prefix}:{}", element.name),
+        None => element.name.clone(),
+    }
+}
+
+/// Appends text to the last text node (adjacent text, references and CDATA become one
+/// node), normalising line ends as XML does (`\r\n` and lone `\r` become `\n`).
+fn append_text(children: &mut Vec<Node>, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    let target = match children.last_mut() {
+        Some(Node::Text(existing)) => existing,
+        _ => {
+            children.push(Node::Text(String::with_capacity(text.len())));
+            match children.last_mut() {
+                Some(Node::Text(new)) => new,
+                _ => return,
+            }
+        }
+    };
+    if text.contains('\r') {
+        target.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
+    } else {
+        target.push_str(text);
+    }
+}

@@ -1,0 +1,110 @@
+//! Text that went through the wrong encoding on the author's side, repaired the way feed
+//! readers do once the text is complete.
+//!
+//! Two repairs, applied to every finished text node and attribute value, silently (the
+//! Universal Feed Parser does both and does not flag them, and there is nothing the
+//! reader of the warning could do):
+//! - UTF-8 read as Latin-1 and written out again (`cafÃ©` for `café`, or `&#226;&#128;&#166;`
+//!   for `…`): when every character fits in one byte and those bytes are valid UTF-8 with
+//!   multi-byte sequences, the text is read again as UTF-8. Real Latin-1 text almost never
+//!   forms valid multi-byte UTF-8 (`é` would have to be followed by two symbols from the
+//!   0x80–0xBF range), so this does not damage what was right.
+//! - The C1 control characters U+0080–U+009F, which no one means, are read as the
+//!   windows-1252 characters at those bytes (`&#146;` → `’`), as browsers do.
+
+/// Repairs a finished text in place; `scratch` is reused between calls.
+pub(super) fn repair(text: &mut String, scratch: &mut Vec<u8>) {
+    if text.is_ascii() {
+        return;
+    }
+    let mut fits_in_latin1 = true;
+    let mut has_c1 = false;
+    for c in text.chars() {
+        match c as u32 {
+            0x80..=0x9F => has_c1 = true,
+            0x100.. => {
+                fits_in_latin1 = false;
+                if has_c1 {
+                    break;
+                }
+            }
+            _ => {}
+        }
+    }
+    if fits_in_latin1 {
+        scratch.clear();
+        // Every character is below U+0100, so `as u8` keeps it whole.
+        scratch.extend(text.chars().map(|c| c as u8));
+        if let Ok(reread) = std::str::from_utf8(scratch) {
+            // The bytes are not all ASCII (the text was not), so valid UTF-8 here means
+            // multi-byte sequences: this was UTF-8 all along.
+            text.clear();
+            text.push_str(reread);
+            has_c1 = text.chars().any(|c| ('\u{80}'..='\u{9F}').contains(&c));
+        }
+    }
+    if has_c1 {
+        *text = text.chars().map(windows_1252).collect();
+    }
+}
+
+/// The windows-1252 character for a C1 control (the five bytes windows-1252 leaves
+/// undefined stay as they are); any other character unchanged.
+fn windows_1252(c: char) -> char {
+    const C1: [char; 32] = [
+        '\u{20AC}', '\u{81}', '\u{201A}', '\u{192}', '\u{201E}', '\u{2026}', '\u{2020}',
+        '\u{2021}', '\u{2C6}', '\u{2030}', '\u{160}', '\u{2039}', '\u{152}', '\u{8D}', '\u{17D}',
+        '\u{8F}', '\u{90}', '\u{2018}', '\u{2019}', '\u{201C}', '\u{201D}', '\u{2022}', '\u{2013}',
+        '\u{2014}', '\u{2DC}', '\u{2122}', '\u{161}', '\u{203A}', '\u{153}', '\u{9D}', '\u{17E}',
+        '\u{178}',
+    ];
+    match c as u32 {
+        code @ 0x80..=0x9F => C1[(code - 0x80) as usize],
+        _ => c,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn repaired(text: &str) -> String {
+        let mut text = text.to_string();
+        repair(&mut text, &mut Vec::new());
+        text
+    }
+
+    #[test]
+    fn utf8_read_as_latin1_is_read_again() {
+        assert_eq!(repaired("caf\u{c3}\u{a9}"), "caf\u{e9}");
+        // `&#226;&#128;&#166;`: the bytes of `…` as characters.
+        assert_eq!(repaired("\u{e2}\u{80}\u{a6}"), "\u{2026}");
+        assert_eq!(repaired("don\u{e2}\u{80}\u{99}t"), "don\u{2019}t");
+    }
+
+    #[test]
+    fn real_latin1_and_other_text_is_left_alone() {
+        for text in [
+            "caf\u{e9}",
+            "na\u{ef}ve \u{a9} 2024",
+            "25\u{b0}C",
+            "\u{e9}\u{e9}",
+            "\u{65e5}\u{672c}",
+            "plain",
+        ] {
+            assert_eq!(repaired(text), text);
+        }
+    }
+
+    #[test]
+    fn c1_controls_read_as_windows_1252() {
+        assert_eq!(repaired("don\u{92}t"), "don\u{2019}t");
+        assert_eq!(
+            repaired("\u{93}quoted\u{94} \u{80}5"),
+            "\u{201c}quoted\u{201d} \u{20ac}5"
+        );
+        assert_eq!(repaired("\u{9d}"), "\u{9d}");
+        // Next to characters beyond Latin-1 too.
+        assert_eq!(repaired("\u{65e5}\u{96}"), "\u{65e5}\u{2013}");
+    }
+}

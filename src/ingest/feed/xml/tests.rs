@@ -1,0 +1,703 @@
+//! Tests of the lenient reader: one per rule, on small documents written here.
+
+use super::super::dom::{Element, Node};
+use super::super::ns;
+use super::*;
+
+fn doc(text: &str) -> Document {
+    match read(text, None) {
+        Ok(document) => document,
+        Err(error) => panic!("{error}: {text}"),
+    }
+}
+
+fn child<'a>(element: &'a Element, name: &str) -> &'a Element {
+    element
+        .elements()
+        .find(|e| e.name == name)
+        .unwrap_or_else(|| panic!("no <{name}> in <{}>", element.name))
+}
+
+fn path<'a>(root: &'a Element, names: &[&str]) -> &'a Element {
+    names
+        .iter()
+        .fold(root, |element, name| child(element, name))
+}
+
+fn warned(document: &Document, needle: &str) -> bool {
+    document.warnings.iter().any(|w| w.contains(needle))
+}
+
+#[test]
+fn a_well_formed_feed_reads_without_warnings() {
+    let document = doc(r#"<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0"><channel><title>Hello &amp; welcome</title>
+<item><title>One</title><link>https://example.org/1</link></item></channel></rss>"#);
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+    assert_eq!(document.root.name, "rss");
+    assert_eq!(document.root.attr("version"), Some("2.0"));
+    let channel = child(&document.root, "channel");
+    assert_eq!(child(channel, "title").text(), "Hello & welcome");
+    assert_eq!(
+        path(channel, &["item", "link"]).text(),
+        "https://example.org/1"
+    );
+    assert_eq!(channel.children_named(None, "item").count(), 1);
+}
+
+#[test]
+fn xml_and_numeric_entities() {
+    let document = doc("<a>x&#233;&#xE9;&amp;amp;&lt;b&gt;&apos;&quot;</a>");
+    assert_eq!(document.root.text(), "x\u{e9}\u{e9}&amp;<b>'\"");
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+    // References and the text around them are one text node.
+    assert_eq!(document.root.children.len(), 1);
+}
+
+#[test]
+fn html_entities_resolve_with_one_warning() {
+    let document = doc("<a t=\"&eacute;\">&nbsp;x&eacute;&hellip;</a>");
+    assert_eq!(document.root.text(), "\u{a0}x\u{e9}\u{2026}");
+    assert_eq!(document.root.attr("t"), Some("\u{e9}"));
+    assert_eq!(document.warnings.len(), 1, "{:?}", document.warnings);
+    assert!(warned(&document, "&eacute; (4 times)"));
+}
+
+#[test]
+fn windows_1252_references_and_double_encoding_are_repaired() {
+    let document = doc(
+        "<r><a>don&#146;t</a><b>&#226;&#128;&#166;</b><c>caf\u{c3}\u{a9}</c><d>\u{93}q\u{94}</d><e t=\"&#150;\"/></r>",
+    );
+    assert_eq!(child(&document.root, "a").text(), "don\u{2019}t");
+    assert_eq!(child(&document.root, "b").text(), "\u{2026}");
+    assert_eq!(child(&document.root, "c").text(), "caf\u{e9}");
+    assert_eq!(child(&document.root, "d").text(), "\u{201c}q\u{201d}");
+    assert_eq!(child(&document.root, "e").attr("t"), Some("\u{2013}"));
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+}
+
+#[test]
+fn undefined_entity_is_kept_as_text() {
+    let document = doc("<a>x &foo; y &bar;</a>");
+    assert_eq!(document.root.text(), "x &foo; y &bar;");
+    assert_eq!(document.warnings.len(), 1, "{:?}", document.warnings);
+    assert!(warned(&document, "&foo;"));
+    assert!(warned(&document, "2 times"));
+}
+
+#[test]
+fn bare_ampersands_are_text() {
+    let document = doc("<a><t>AT&T rocks; Q&A</t><u>Tom & Jerry</u><v>fish &chips</v></a>");
+    assert_eq!(child(&document.root, "t").text(), "AT&T rocks; Q&A");
+    assert_eq!(child(&document.root, "u").text(), "Tom & Jerry");
+    assert_eq!(child(&document.root, "v").text(), "fish &chips");
+    assert_eq!(document.warnings.len(), 1, "{:?}", document.warnings);
+    assert!(warned(&document, "bare `&`"));
+}
+
+#[test]
+fn bare_ampersand_in_attribute() {
+    let document = doc(r#"<a href="https://x.org/?a=1&b=2&amp;c=3"/>"#);
+    assert_eq!(
+        document.root.attr("href"),
+        Some("https://x.org/?a=1&b=2&c=3")
+    );
+    assert!(warned(&document, "bare `&`"));
+}
+
+#[test]
+fn less_than_that_starts_no_tag_is_text() {
+    let document = doc("<a><t>1 < 2 and 3 <4 and <</t><u>x</u></a>");
+    assert_eq!(child(&document.root, "t").text(), "1 < 2 and 3 <4 and <");
+    assert_eq!(child(&document.root, "u").text(), "x");
+    assert!(warned(&document, "`<`"));
+}
+
+#[test]
+fn junk_before_the_declaration_is_skipped() {
+    let document = doc("\n\n  garbage here\n<?xml version=\"1.0\"?>\n<rss><channel/></rss>");
+    assert_eq!(document.root.name, "rss");
+    assert_eq!(document.warnings.len(), 1, "{:?}", document.warnings);
+    assert!(warned(&document, "garbage here"));
+    // Whitespace alone is not worth a warning.
+    assert!(doc("\n\n   <rss/>").warnings.is_empty());
+}
+
+#[test]
+fn php_notice_before_the_feed_leaves_the_feed_as_root() {
+    let document = doc(
+        "<br />\n<b>Warning</b>:  Undefined variable in <b>/srv/feed.php</b> on line <b>12</b><br />\n<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Real</title></channel></rss>",
+    );
+    assert_eq!(document.root.name, "rss");
+    assert_eq!(path(&document.root, &["channel", "title"]).text(), "Real");
+    assert!(warned(&document, "outside the root"));
+}
+
+#[test]
+fn doctype_with_external_entity_is_not_fetched() {
+    let document = doc(r#"<?xml version="1.0"?>
+<!DOCTYPE rss [ <!ENTITY xxe SYSTEM "file:///etc/passwd"> <!ENTITY remote SYSTEM "http://127.0.0.1:1/x"> ]>
+<rss><channel><title>&xxe;&remote;</title></channel></rss>"#);
+    assert_eq!(
+        path(&document.root, &["channel", "title"]).text(),
+        "&xxe;&remote;"
+    );
+    assert!(warned(&document, "DOCTYPE"));
+    assert!(warned(&document, "&xxe;"));
+    assert_eq!(document.doctype.as_deref(), Some("rss"));
+}
+
+#[test]
+fn plain_text_doctype_entities_expand() {
+    let document = doc(
+        "<!DOCTYPE rss [\n  <!ENTITY id \"tag:example.com,\">\n]>\n<rss><guid>&id;2006-05-04:/blog/</guid><x a=\"&id;\"/></rss>",
+    );
+    assert_eq!(
+        child(&document.root, "guid").text(),
+        "tag:example.com,2006-05-04:/blog/"
+    );
+    assert_eq!(
+        child(&document.root, "x").attr("a"),
+        Some("tag:example.com,")
+    );
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+}
+
+#[test]
+fn parameter_entities_are_ignored_silently() {
+    let document = doc(
+        "<?xml version=\"1.0\"?><!DOCTYPE rdf:RDF [\n<!ENTITY % HTMLlat1 PUBLIC\n \"-//W3C//ENTITIES Latin 1 for XHTML//EN\"\n \"http://www.w3.org/TR/xhtml1/DTD/xhtml-lat1.ent\">\n%HTMLlat1;\n]>\n<rdf:RDF xmlns:rdf=\"http://www.w3.org/1999/02/22-rdf-syntax-ns#\"/>",
+    );
+    assert_eq!(document.root.name, "RDF");
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+}
+
+#[test]
+fn billion_laughs_is_not_expanded_and_is_fast() {
+    let mut subset = String::from("<!ENTITY lol0 \"lol\">");
+    for level in 1..10 {
+        let previous = format!("&lol{};", level - 1);
+        subset.push_str(&format!("<!ENTITY lol{level} \"{}\">", previous.repeat(10)));
+    }
+    let text = format!("<?xml version=\"1.0\"?><!DOCTYPE lolz [{subset}]><lolz>&lol9;</lolz>");
+    let started = std::time::Instant::now();
+    let document = doc(&text);
+    assert!(started.elapsed() < std::time::Duration::from_secs(1));
+    assert_eq!(document.root.text(), "&lol9;");
+}
+
+#[test]
+fn netscape_doctype_is_reported() {
+    let document = doc(
+        "<!DOCTYPE rss PUBLIC \"-//Netscape Communications//DTD RSS 0.91//EN\"\n  \"http://my.netscape.com/publish/formats/rss-0.91.dtd\">\n<rss version=\"0.91\"/>",
+    );
+    assert_eq!(
+        document.doctype.as_deref(),
+        Some(
+            "rss PUBLIC \"-//Netscape Communications//DTD RSS 0.91//EN\" \"http://my.netscape.com/publish/formats/rss-0.91.dtd\""
+        )
+    );
+    assert!(document.warnings.is_empty());
+}
+
+#[test]
+fn unclosed_tags_are_closed_by_the_parent_end_tag() {
+    let document = doc(
+        "<rss><channel><item><title>One<b>bold</item><item><title>Two</title></item></channel></rss>",
+    );
+    let channel = child(&document.root, "channel");
+    let items: Vec<_> = channel.children_named(None, "item").collect();
+    assert_eq!(items.len(), 2);
+    assert_eq!(child(items[0], "title").text(), "Onebold");
+    assert_eq!(child(items[1], "title").text(), "Two");
+    assert!(warned(&document, "<b> (closed by </item>)"));
+}
+
+#[test]
+fn stray_end_tags_are_ignored() {
+    let document = doc("<rss><channel><title>T</bogus></title></p><link>L</link></channel></rss>");
+    let channel = child(&document.root, "channel");
+    assert_eq!(child(channel, "title").text(), "T");
+    assert_eq!(child(channel, "link").text(), "L");
+    assert!(warned(&document, "</bogus>"));
+}
+
+#[test]
+fn end_tags_match_case_insensitively_as_a_fallback() {
+    let document = doc("<item><pubDate>Mon</pubdate><title>T</title></item>");
+    assert_eq!(child(&document.root, "pubDate").text(), "Mon");
+    assert_eq!(child(&document.root, "title").text(), "T");
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+}
+
+#[test]
+fn truncated_documents_close_everything() {
+    let document = doc("<rss><channel><title>T</title><item><title>Cut off her");
+    let item = path(&document.root, &["channel", "item"]);
+    assert_eq!(child(item, "title").text(), "Cut off her");
+    assert!(warned(&document, "ends early"));
+
+    // Cut inside a tag, a comment, or CDATA.
+    let document = doc("<rss><channel><title>T</title><item a=\"1");
+    assert_eq!(path(&document.root, &["channel", "title"]).text(), "T");
+    assert!(warned(&document, "ends early"));
+    let document = doc("<rss><channel><title>T</title><!-- never ends");
+    assert_eq!(path(&document.root, &["channel", "title"]).text(), "T");
+    let document = doc("<rss><d><![CDATA[<p>half");
+    assert_eq!(child(&document.root, "d").text(), "<p>half");
+    let document = doc("<rss><item><title><![CD\n\n");
+    assert_eq!(path(&document.root, &["item", "title"]).text(), "");
+    assert!(warned(&document, "ends early"));
+    let document = doc("<rss version=\"2.0\">\n</rss");
+    assert_eq!(document.root.attr("version"), Some("2.0"));
+}
+
+#[test]
+fn attributes_without_quotes_or_values() {
+    let document = doc(
+        "<a><enclosure url=http://x.org/a.mp3 length=123 type=audio/mpeg/><input checked name='n'></input></a>",
+    );
+    let enclosure = child(&document.root, "enclosure");
+    assert_eq!(enclosure.attr("url"), Some("http://x.org/a.mp3"));
+    assert_eq!(enclosure.attr("length"), Some("123"));
+    let input = child(&document.root, "input");
+    assert_eq!(input.attr("checked"), Some(""));
+    assert_eq!(input.attr("name"), Some("n"));
+}
+
+#[test]
+fn cdata_is_literal_and_merged_with_text() {
+    let document = doc("<d>a &amp; <![CDATA[<p>x &amp; y</p>]]> b</d>");
+    assert_eq!(
+        document.root.children,
+        vec![Node::Text("a & <p>x &amp; y</p> b".into())]
+    );
+}
+
+#[test]
+fn lowercase_cdata_is_read_as_cdata() {
+    let document = doc("<d><![cdata[<b>x</b>]]></d>");
+    assert_eq!(document.root.text(), "<b>x</b>");
+}
+
+#[test]
+fn comments_and_processing_instructions_are_dropped() {
+    let document = doc("<a>x<!-- c -->y<?pi data?>z</a>");
+    assert_eq!(document.root.children, vec![Node::Text("xyz".into())]);
+}
+
+#[test]
+fn line_ends_are_normalised() {
+    let document = doc("<a t=\"1\r\n2\">x\r\ny\rz<![CDATA[\r\n]]></a>");
+    assert_eq!(document.root.text(), "x\ny\nz\n");
+    assert_eq!(document.root.attr("t"), Some("1 2"));
+}
+
+#[test]
+fn default_and_prefixed_namespaces() {
+    let document = doc(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom" xmlns:media="http://search.yahoo.com/mrss">
+<title>T</title><media:thumbnail url="u"/><div xmlns="http://www.w3.org/1999/xhtml"><p>x</p></div><x xmlns=""/></feed>"#,
+    );
+    let root = &document.root;
+    assert_eq!(root.ns.as_deref(), Some(ns::ATOM10));
+    assert!(root.child(Some(ns::ATOM10), "title").is_some());
+    let thumbnail = root
+        .child(Some(ns::MEDIA), "thumbnail")
+        .expect("media:thumbnail");
+    assert_eq!(thumbnail.prefix.as_deref(), Some("media"));
+    // Unprefixed attributes have no namespace.
+    assert_eq!(thumbnail.attrs[0].ns, None);
+    let div = root.child(Some(ns::XHTML), "div").expect("xhtml div");
+    assert!(div.child(Some(ns::XHTML), "p").is_some());
+    assert!(root.child(None, "x").is_some());
+    // Declarations are not kept as attributes.
+    assert!(root.attrs.is_empty());
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+}
+
+#[test]
+fn undeclared_well_known_prefix_is_bound_with_a_warning() {
+    let document = doc(
+        "<rss><channel><itunes:author>A</itunes:author><itunes:image href=\"i\"/><foo:bar>b</foo:bar></channel></rss>",
+    );
+    let channel = child(&document.root, "channel");
+    assert_eq!(
+        channel.child(Some(ns::ITUNES), "author").map(Element::text),
+        Some("A".into())
+    );
+    assert!(channel.child(Some(ns::ITUNES), "image").is_some());
+    let bar = channel.child(None, "bar").expect("foo:bar kept");
+    assert_eq!(bar.prefix.as_deref(), Some("foo"));
+    assert_eq!(document.warnings.len(), 2, "{:?}", document.warnings);
+    assert!(warned(&document, "itunes:"));
+    assert!(warned(&document, "foo:"));
+}
+
+#[test]
+fn both_podcast_uris_and_custom_prefixes_are_one_namespace() {
+    for declaration in [
+        r#"xmlns:podcast="https://podcastindex.org/namespace/1.0""#,
+        r#"xmlns:podcast="https://github.com/Podcastindex-org/podcast-namespace/blob/main/docs/1.0.md""#,
+    ] {
+        let document = doc(&format!(
+            "<rss {declaration}><podcast:locked>yes</podcast:locked></rss>"
+        ));
+        assert!(
+            document.root.child(Some(ns::PODCAST), "locked").is_some(),
+            "{declaration}"
+        );
+    }
+    let document = doc(
+        r#"<rss xmlns:pi="https://podcastindex.org/namespace/1.0" xmlns:it="http://www.itunes.com/DTDs/Podcast-1.0.dtd"><pi:guid>g</pi:guid><it:explicit>no</it:explicit></rss>"#,
+    );
+    assert_eq!(
+        document
+            .root
+            .child(Some(ns::PODCAST), "guid")
+            .map(Element::text),
+        Some("g".into())
+    );
+    assert!(document.root.child(Some(ns::ITUNES), "explicit").is_some());
+    assert!(document.warnings.is_empty());
+}
+
+#[test]
+fn prefixed_attributes_resolve() {
+    let document = doc(
+        r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><item rdf:about="x"/></rdf:RDF>"#,
+    );
+    assert_eq!(document.root.ns.as_deref(), Some(ns::RDF));
+    let item = child(&document.root, "item");
+    assert_eq!(item.attr_ns(ns::RDF, "about"), Some("x"));
+    assert_eq!(item.attr("about"), None);
+}
+
+#[test]
+fn namespace_uris_are_shared_not_copied() {
+    let document = doc(r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry/><entry/></feed>"#);
+    let entries: Vec<_> = document.root.elements().collect();
+    let (Some(a), Some(b)) = (&entries[0].ns, &entries[1].ns) else {
+        panic!("namespaces missing");
+    };
+    assert!(std::sync::Arc::ptr_eq(a, b));
+}
+
+#[test]
+fn xml_base_chains() {
+    let base = url::Url::parse("http://example.org/feeds/atom.xml").expect("url");
+    let document = read(
+        r#"<feed xml:base="/blog/"><entry xml:base="2024/"><content xml:base="post/"><p/></content></entry><entry xml:base="https://other.example/x/"><link/></entry><entry/></feed>"#,
+        Some(&base),
+    )
+    .expect("reads");
+    let root = &document.root;
+    assert_eq!(root.base.as_deref(), Some("http://example.org/blog/"));
+    let entries: Vec<_> = root.elements().collect();
+    assert_eq!(
+        entries[0].base.as_deref(),
+        Some("http://example.org/blog/2024/")
+    );
+    let content = child(entries[0], "content");
+    assert_eq!(
+        content.base.as_deref(),
+        Some("http://example.org/blog/2024/post/")
+    );
+    assert_eq!(
+        child(content, "p").base.as_deref(),
+        Some("http://example.org/blog/2024/post/")
+    );
+    assert_eq!(entries[1].base.as_deref(), Some("https://other.example/x/"));
+    assert_eq!(
+        child(entries[1], "link").base.as_deref(),
+        Some("https://other.example/x/")
+    );
+    assert_eq!(entries[2].base.as_deref(), Some("http://example.org/blog/"));
+    // The attribute itself is kept, in the xml namespace.
+    assert_eq!(root.attr_ns(ns::XML, "base"), Some("/blog/"));
+}
+
+#[test]
+fn xml_base_without_a_document_url() {
+    let document = doc(
+        r#"<feed xml:base="relative/"><entry xml:base="http://a.example/b/"><x xml:base="c/"/></entry><y/></feed>"#,
+    );
+    assert_eq!(document.root.base.as_deref(), Some("relative/"));
+    let entry = child(&document.root, "entry");
+    assert_eq!(
+        child(entry, "x").base.as_deref(),
+        Some("http://a.example/b/c/")
+    );
+    assert_eq!(
+        child(&document.root, "y").base.as_deref(),
+        Some("relative/")
+    );
+    // Every element of a document from a URL carries it.
+    let base = url::Url::parse("https://e.example/feed").expect("url");
+    let document = read("<rss><channel/></rss>", Some(&base)).expect("reads");
+    assert_eq!(
+        child(&document.root, "channel").base.as_deref(),
+        Some("https://e.example/feed")
+    );
+}
+
+#[test]
+fn base_and_lang_are_shared_between_elements() {
+    let base = url::Url::parse("https://e.example/feed").expect("url");
+    let document = read(r#"<rss xml:lang="nl"><a/><b/></rss>"#, Some(&base)).expect("reads");
+    let children: Vec<_> = document.root.elements().collect();
+    let (Some(a), Some(b)) = (&children[0].base, &children[1].base) else {
+        panic!("base missing");
+    };
+    assert!(std::sync::Arc::ptr_eq(a, b));
+    let (Some(a), Some(b)) = (&children[0].lang, &children[1].lang) else {
+        panic!("lang missing");
+    };
+    assert!(std::sync::Arc::ptr_eq(a, b));
+}
+
+#[test]
+fn xml_lang_is_inherited_and_can_be_reset() {
+    let document = doc(
+        r#"<feed xml:lang="en-US"><entry><title/></entry><entry xml:lang="nl"><title/></entry><entry xml:lang=""><title/></entry></feed>"#,
+    );
+    let entries: Vec<_> = document.root.elements().collect();
+    assert_eq!(document.root.lang.as_deref(), Some("en-US"));
+    assert_eq!(child(entries[0], "title").lang.as_deref(), Some("en-US"));
+    assert_eq!(child(entries[1], "title").lang.as_deref(), Some("nl"));
+    assert_eq!(child(entries[2], "title").lang.as_deref(), None);
+}
+
+#[test]
+fn depth_is_capped_and_deep_trees_drop_safely() {
+    let depth = 100_000;
+    let text = format!(
+        "<r>{}deep{}<after/></r>",
+        "<d>".repeat(depth),
+        "</d>".repeat(depth)
+    );
+    let document = doc(&text);
+    let mut element = &document.root;
+    let mut levels = 1;
+    while let Some(next) = element.child(None, "d") {
+        element = next;
+        levels += 1;
+    }
+    assert_eq!(levels, builder::MAX_DEPTH);
+    assert_eq!(element.text(), "deep");
+    // Closing tags of the flattened elements do not close their ancestors.
+    assert!(document.root.child(None, "after").is_some());
+    assert!(warned(&document, "deeper"));
+    drop(document);
+}
+
+#[test]
+fn html_pages_read_with_void_elements() {
+    let document = doc(
+        r#"<!DOCTYPE html><html><head><meta charset="utf-8"><title>Blog</title>
+<link rel="alternate" type="application/rss+xml" href="/feed.xml"><link rel="stylesheet" href="s.css">
+</head><body><p>Hi<br>there<img src="a.png"></p></body></html>"#,
+    );
+    assert_eq!(document.root.name, "html");
+    let head = child(&document.root, "head");
+    assert_eq!(head.children_named(None, "link").count(), 2);
+    assert_eq!(child(head, "title").text(), "Blog");
+    let p = path(&document.root, &["body", "p"]);
+    assert_eq!(p.inner_markup(), "Hi<br />there<img src=\"a.png\" />");
+    assert_eq!(document.doctype.as_deref(), Some("html"));
+}
+
+#[test]
+fn unescaped_html_in_a_description_keeps_its_shape() {
+    let document = doc("<item><description><p>a<br>b</p><p>c</description><link>L</link></item>");
+    let description = child(&document.root, "description");
+    assert_eq!(description.inner_markup(), "<p>a<br />b</p><p>c</p>");
+    assert_eq!(child(&document.root, "link").text(), "L");
+}
+
+#[test]
+fn rss_link_is_not_void_outside_html() {
+    let document = doc(
+        "<rss><channel><link>https://x.org/</link><source url=\"u\">S</source></channel></rss>",
+    );
+    let channel = child(&document.root, "channel");
+    assert_eq!(child(channel, "link").text(), "https://x.org/");
+    assert_eq!(child(channel, "source").text(), "S");
+}
+
+#[test]
+fn nothing_recoverable_is_an_error() {
+    assert_eq!(read("", None), Err(ParseError::Empty));
+    assert_eq!(read("  \n\t ", None), Err(ParseError::Empty));
+    let error = read("Not Found", None).expect_err("plain text");
+    assert_eq!(
+        error.to_string(),
+        "not valid XML: no element found; the document starts with \"Not Found\""
+    );
+    assert!(read("<!-- only a comment -->", None).is_err());
+    assert!(read("<?xml version=\"1.0\"?>", None).is_err());
+}
+
+#[test]
+fn bom_left_in_text_is_ignored() {
+    let document = doc("\u{feff}<rss/>");
+    assert!(document.warnings.is_empty());
+}
+
+#[test]
+fn encoding_in_the_declaration_is_ignored() {
+    // The text is already decoded; the declaration must not change how it is read.
+    let document = doc("<?xml version=\"1.0\" encoding=\"windows-1252\"?><a>\u{e9}\u{20ac}</a>");
+    assert_eq!(document.root.text(), "\u{e9}\u{20ac}");
+}
+
+#[test]
+fn hostile_inputs_finish_quickly() {
+    let cases = [
+        "<a x=\"".repeat(20_000),
+        "<".repeat(100_000),
+        "&".repeat(100_000),
+        "<a>".to_string() + &"<!".repeat(50_000),
+        "<a>".to_string() + &"&#x".repeat(50_000),
+        "<a ".to_string() + &"b='".repeat(50_000),
+    ];
+    for text in cases {
+        let started = std::time::Instant::now();
+        let _ = read(&text, None);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(2),
+            "slow on {}",
+            &text[..20]
+        );
+    }
+}
+
+/// A deterministic ~5 MB podcast feed shaped like what hosts publish: escaped HTML
+/// descriptions of 2–8 KB, CDATA `content:encoded`, iTunes and Podcasting 2.0 tags.
+fn generated_feed(target_bytes: usize) -> String {
+    let mut seed: u64 = 0x5eed;
+    let mut next = move |range: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % range
+    };
+    let words = [
+        "podcast",
+        "episode",
+        "caf&#233;",
+        "interview",
+        "&amp;",
+        "music",
+        "Amsterdam",
+        "&quot;quoted&quot;",
+        "r&eacute;sum&eacute;",
+        "story",
+        "the",
+        "and",
+        "guest",
+    ];
+    let mut feed = String::with_capacity(target_bytes + 16 * 1024);
+    feed.push_str(r#"<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" xmlns:podcast="https://podcastindex.org/namespace/1.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom">
+<channel><title>Generated Show</title><link>https://example.org/</link>
+<atom:link href="https://example.org/feed.xml" rel="self" type="application/rss+xml"/>
+<itunes:author>Someone</itunes:author><itunes:image href="https://example.org/art.jpg"/>
+<itunes:category text="Arts"><itunes:category text="Books"/></itunes:category>
+<podcast:locked owner="a@example.org">yes</podcast:locked>
+"#);
+    let mut number = 0;
+    while feed.len() < target_bytes {
+        number += 1;
+        let mut paragraph = String::new();
+        let length = 2048 + next(6144) as usize;
+        while paragraph.len() < length {
+            paragraph.push_str("&lt;p&gt;");
+            for _ in 0..40 {
+                paragraph.push_str(words[next(words.len() as u64) as usize]);
+                paragraph.push(' ');
+            }
+            paragraph.push_str("&lt;a href=&quot;https://example.org/x?a=1&amp;amp;b=2&quot;&gt;link&lt;/a&gt;&lt;/p&gt;\n");
+        }
+        feed.push_str(&format!(
+            r#"<item>
+  <title>Episode {number}: caf&#233; &amp; more</title>
+  <link>https://example.org/episodes/{number}</link>
+  <guid isPermaLink="false">urn:uuid:{number:08x}-0000-4000-8000-000000000000</guid>
+  <pubDate>Mon, 04 Mar 2024 10:00:00 +0000</pubDate>
+  <description>{paragraph}</description>
+  <content:encoded><![CDATA[<p>Show notes for episode {number}.</p><ul><li>One</li><li>Two</li></ul>]]></content:encoded>
+  <enclosure url="https://cdn.example.org/{number}.mp3?src=feed&amp;id={number}" length="{length}" type="audio/mpeg"/>
+  <itunes:duration>1:02:03</itunes:duration><itunes:episode>{number}</itunes:episode>
+  <itunes:explicit>false</itunes:explicit><itunes:episodeType>full</itunes:episodeType>
+  <podcast:transcript url="https://example.org/{number}.vtt" type="text/vtt"/>
+  <podcast:person role="host" img="https://example.org/p.jpg">Host Name</podcast:person>
+</item>
+"#
+        ));
+    }
+    feed.push_str("</channel></rss>\n");
+    feed
+}
+
+/// Throughput of the reader against a bare quick-xml tokenizing pass over the same
+/// document. Run with `cargo test --release --lib xml::tests::throughput -- --ignored
+/// --nocapture`; the numbers are in BENCHMARKS.md.
+#[test]
+#[ignore = "benchmark; run in release mode"]
+fn throughput() {
+    let feed = generated_feed(5 * 1024 * 1024);
+    let megabytes = feed.len() as f64 / (1024.0 * 1024.0);
+    let rounds = 10;
+
+    let best = |run: &mut dyn FnMut() -> usize| {
+        let mut best = f64::MAX;
+        let mut check = 0;
+        for _ in 0..rounds {
+            let started = std::time::Instant::now();
+            check = run();
+            best = best.min(started.elapsed().as_secs_f64());
+        }
+        (best, check)
+    };
+
+    let (bare, events) = best(&mut || {
+        let mut reader = quick_xml::Reader::from_str(&feed);
+        let mut events = 0;
+        loop {
+            match reader.read_event() {
+                Ok(Event::Eof) => break,
+                Ok(_) => events += 1,
+                Err(error) => panic!("the generated feed is well-formed: {error}"),
+            }
+        }
+        events
+    });
+    let (reader, items) = best(&mut || {
+        let document = read(&feed, None).expect("reads");
+        assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+        path(&document.root, &["channel"])
+            .children_named(None, "item")
+            .count()
+    });
+    let bytes = feed.as_bytes();
+    let (pipeline, _) = best(&mut || {
+        let decoded = super::super::decode::decode(bytes, None);
+        read(&decoded.text, None)
+            .map(|d| d.root.children.len())
+            .unwrap_or(0)
+    });
+    println!(
+        "{megabytes:.1} MB, {items} items, {events} events: bare quick-xml {:.0} MB/s, read {:.0} MB/s ({:.2}x the bare pass), decode+read {:.0} MB/s",
+        megabytes / bare,
+        megabytes / reader,
+        reader / bare,
+        megabytes / pipeline,
+    );
+    assert!(items > 500);
+    assert!(
+        reader < bare * 3.0,
+        "the reader takes {:.1}x the bare tokenizing pass",
+        reader / bare
+    );
+}
