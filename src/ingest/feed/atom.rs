@@ -36,7 +36,10 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
         .collect();
     // The feed link first: it is the base for every relative URL without `xml:base`.
     feed.link = alternate(&links).and_then(|link| {
-        let href = link.attr("href")?.trim();
+        let href = link
+            .attr("href")
+            .map_or_else(|| link.text(), str::to_string);
+        let href = href.trim();
         (!href.is_empty())
             .then(|| super::context::resolve(ctx.base_without_feed_link(link).as_ref(), href))
     });
@@ -71,11 +74,16 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
             "rights" | "copyright" if feed.copyright.is_none() => {
                 feed.copyright = construct(ctx, child).and_then(|value| value.plain(ctx));
             }
-            "updated" | "modified" if feed.updated.is_none() => {
-                feed.updated = ctx.date(&child.name, child);
+            // A later value wins, as in the Universal Feed Parser.
+            "updated" | "modified" => {
+                if let Some(date) = ctx.date(&child.name, child) {
+                    feed.updated = Some(date);
+                }
             }
-            "published" | "issued" if feed.published.is_none() => {
-                feed.published = ctx.date(&child.name, child);
+            "published" | "issued" => {
+                if let Some(date) = ctx.date(&child.name, child) {
+                    feed.published = Some(date);
+                }
             }
             "created" if created.is_none() => created = Some(child),
             "generator" if feed.generator.is_none() => {
@@ -151,11 +159,16 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
             "link" => links.push(child),
             "summary" if summary.is_none() => summary = Some(child),
             "content" if content.is_none() => content = Some(child),
-            "published" | "issued" if entry.published.is_none() => {
-                entry.published = ctx.date(&child.name, child);
+            // A later value wins, as in the Universal Feed Parser.
+            "published" | "issued" => {
+                if let Some(date) = ctx.date(&child.name, child) {
+                    entry.published = Some(date);
+                }
             }
-            "updated" | "modified" if entry.updated.is_none() => {
-                entry.updated = ctx.date(&child.name, child);
+            "updated" | "modified" => {
+                if let Some(date) = ctx.date(&child.name, child) {
+                    entry.updated = Some(date);
+                }
             }
             "created" if created.is_none() => created = Some(child),
             "author" => {
@@ -302,11 +315,26 @@ fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
             ));
             return None;
         };
-        if binary {
-            // An image or other file inlined as content: nothing to show as text.
-            return None;
-        }
-        let value = String::from_utf8_lossy(&bytes).into_owned();
+        let value = if binary {
+            // A picture, sound or film inlined as content has nothing to show as text;
+            // another type whose bytes are text (seen as application/octet-stream) does.
+            let media = ["image/", "audio/", "video/"]
+                .iter()
+                .any(|prefix| declared.starts_with(prefix));
+            match String::from_utf8(bytes) {
+                Ok(text) if !media => {
+                    kind = if looks_like_html(&text) {
+                        Kind::Html
+                    } else {
+                        Kind::Text
+                    };
+                    text
+                }
+                _ => return None,
+            }
+        } else {
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
         if kind == Kind::Markup {
             kind = Kind::Html;
         }
@@ -381,10 +409,7 @@ fn alternate<'a>(links: &[&'a Element]) -> Option<&'a Element> {
         .iter()
         .copied()
         .filter(|link| link_rel(link) == "alternate")
-        .filter(|link| {
-            link.attr("href")
-                .is_some_and(|href| !href.trim().is_empty())
-        })
+        .filter(|link| has_href(link))
         .collect();
     alternates
         .iter()
@@ -399,8 +424,19 @@ fn alternate<'a>(links: &[&'a Element]) -> Option<&'a Element> {
         .or_else(|| alternates.first().copied())
 }
 
+/// A link's target: `href`, or its text in feeds that write the URL as content.
 fn href(ctx: &Ctx, link: &Element) -> Option<String> {
-    link.attr("href").and_then(|href| ctx.url(link, href))
+    match link.attr("href") {
+        Some(href) => ctx.url(link, href),
+        None => ctx.url_text(link),
+    }
+}
+
+fn has_href(link: &Element) -> bool {
+    link.attr("href").map_or_else(
+        || !link.text().trim().is_empty(),
+        |href| !href.trim().is_empty(),
+    )
 }
 
 /// An Atom person: `name`, `email`, `uri` (1.0) or `url`/`homepage` (0.3). An author

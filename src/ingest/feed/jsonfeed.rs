@@ -196,7 +196,12 @@ pub(crate) fn map_json(
         match item {
             Loose::Ok(item) => feed.entries.push(map_item(ctx, item, base.as_ref())),
             Loose::Wrong(other) => {
-                ctx.warn(format!("is {}, expected an object; skipped", kind(&other)));
+                ctx.set_scope(None);
+                ctx.warn(format!(
+                    "entry {} is {}, expected an object; skipped",
+                    index + 1,
+                    kind(&other)
+                ));
             }
         }
     }

@@ -23,8 +23,6 @@ mod namespaces;
 pub mod ns;
 mod person;
 mod rss;
-#[cfg(test)]
-mod test_reader;
 pub mod xml;
 
 use context::Ctx;
@@ -92,18 +90,14 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Feed, ParseError> {
         });
     }
     let decoded = decode::decode(bytes, options.http_charset.as_deref());
-    parse_text(&decoded.text, decoded.warnings, options, xml::read)
+    parse_text(&decoded.text, decoded.warnings, options)
 }
-
-/// The reader that turns XML text into a tree: `xml::read`, or a stand-in in tests.
-type XmlReader = fn(&str, Option<&url::Url>) -> Result<xml::Document, ParseError>;
 
 /// Sniffs decoded text and maps it; `warnings` are those of decoding.
 fn parse_text(
     text: &str,
     warnings: Vec<String>,
     options: &ParseOptions,
-    read_xml: XmlReader,
 ) -> Result<Feed, ParseError> {
     let text = text.trim_start_matches('\u{feff}');
     let start = text.trim_start();
@@ -119,7 +113,7 @@ fn parse_text(
             alternates: html_page::alternates(text, options.base_url.as_ref()),
         });
     } else {
-        let document = read_xml(text, options.base_url.as_ref())?;
+        let document = xml::read(text, options.base_url.as_ref())?;
         ctx.warnings.extend(document.warnings);
         map_xml(&document.root, text, options, &mut ctx)?
     };
@@ -137,7 +131,7 @@ fn map_xml(
 ) -> Result<Feed, ParseError> {
     let name = root.name.to_ascii_lowercase();
     let feed = match (root.ns.as_deref(), name.as_str()) {
-        (Some(ns::RDF), "rdf") => rss::map_rdf(root, ctx),
+        (Some(ns::RDF), "rdf") => rss::map_rdf(root, text, ctx),
         (_, "rss") => rss::map_rss(root, ctx),
         (Some(ns::ATOM10), "feed") => atom::map_atom(root, Format::Atom10, ctx),
         (Some(ns::ATOM03), "feed") => atom::map_atom(root, Format::Atom03, ctx),
@@ -175,14 +169,5 @@ fn map_xml(
     Ok(feed)
 }
 
-/// Test support: parses a document with the test stand-in XML reader.
 #[cfg(test)]
-pub(crate) fn parse_for_test(text: &str, options: &ParseOptions) -> Result<Feed, ParseError> {
-    fn read(text: &str, base: Option<&url::Url>) -> Result<xml::Document, ParseError> {
-        Ok(xml::Document {
-            root: test_reader::read(text, base),
-            warnings: Vec::new(),
-        })
-    }
-    parse_text(text, Vec::new(), options, read)
-}
+mod tests;

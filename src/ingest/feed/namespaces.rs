@@ -23,6 +23,9 @@ use crate::model::{
 };
 use crate::normalise;
 
+/// The scheme of a `media:category` without one, per the Media RSS specification.
+const MEDIA_CATEGORY_SCHEME: &str = "http://search.yahoo.com/mrss/category_schema";
+
 /// What the extension elements of one channel, feed, item or entry said.
 #[derive(Debug, Default)]
 pub(crate) struct Extensions<'a> {
@@ -527,7 +530,11 @@ impl<'a> Extensions<'a> {
                     Category {
                         term,
                         label: element.attr("label").and_then(collapse_whitespace),
-                        scheme: element.attr("scheme").and_then(collapse_whitespace),
+                        // Media RSS names a default scheme when none is given.
+                        scheme: element
+                            .attr("scheme")
+                            .and_then(collapse_whitespace)
+                            .or_else(|| Some(MEDIA_CATEGORY_SCHEME.to_string())),
                         ..Category::default()
                     },
                 );

@@ -51,12 +51,18 @@ pub(crate) fn map_rss(root: &Element, ctx: &mut Ctx) -> Feed {
     map_channel(format, root, container, &items, image, ctx)
 }
 
-/// Maps an `rdf:RDF` document (RSS 1.0 or 0.90).
-pub(crate) fn map_rdf(root: &Element, ctx: &mut Ctx) -> Feed {
+/// Maps an `rdf:RDF` document (RSS 1.0 or 0.90); `text` is the document, for a
+/// channel-less one whose version only its namespace declarations tell.
+pub(crate) fn map_rdf(root: &Element, text: &str, ctx: &mut Ctx) -> Feed {
     let channel = root.elements().find(|element| is_core(element, "channel"));
-    let format = match channel.and_then(|channel| channel.ns.as_deref()) {
-        Some(ns::RSS090) => Format::Rss09x,
-        _ => Format::Rss10,
+    let netscape = match channel.and_then(|channel| channel.ns.as_deref()) {
+        Some(namespace) => namespace == ns::RSS090,
+        None => text.contains(ns::RSS090),
+    };
+    let format = if netscape {
+        Format::Rss09x
+    } else {
+        Format::Rss10
     };
     // Items belong beside the channel; some feeds put them inside it.
     let mut items: Vec<&Element> = root
@@ -141,9 +147,16 @@ fn map_channel(
                     namespaces::push_person(&mut feed.authors, person);
                 }
             }
-            "pubdate" if feed.published.is_none() => feed.published = ctx.date("pubDate", child),
-            "lastbuilddate" if feed.updated.is_none() => {
-                feed.updated = ctx.date("lastBuildDate", child);
+            // A later value wins, as in the Universal Feed Parser.
+            "pubdate" => {
+                if let Some(date) = ctx.date("pubDate", child) {
+                    feed.published = Some(date);
+                }
+            }
+            "lastbuilddate" => {
+                if let Some(date) = ctx.date("lastBuildDate", child) {
+                    feed.updated = Some(date);
+                }
             }
             "generator" if feed.generator.is_none() => feed.generator = ctx.plain_of(child),
             "category" => {
@@ -205,7 +218,11 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
             "description" if description.is_none() => description = Some(child),
             "summary" if summary.is_none() => summary = Some(child),
             "fullitem" if full.is_none() => full = Some(child),
-            "pubdate" if entry.published.is_none() => entry.published = ctx.date("pubDate", child),
+            "pubdate" => {
+                if let Some(date) = ctx.date("pubDate", child) {
+                    entry.published = Some(date);
+                }
+            }
             "author" => {
                 if let Some(person) = ctx
                     .plain_of(child)

@@ -2,7 +2,7 @@
 
 use chrono::{TimeZone, Utc};
 
-use crate::ingest::feed::{ParseOptions, parse_for_test};
+use crate::ingest::feed::{ParseOptions, parse};
 use crate::model::{Category, Enclosure, Feed, Format, Person};
 
 fn read(xml: &str) -> Feed {
@@ -14,7 +14,7 @@ fn read_at(xml: &str, url: Option<&str>) -> Feed {
         base_url: url.and_then(|url| url::Url::parse(url).ok()),
         ..ParseOptions::default()
     };
-    match parse_for_test(xml, &options) {
+    match parse(xml.as_bytes(), &options) {
         Ok(feed) => feed,
         Err(error) => panic!("test document did not parse: {error}"),
     }
@@ -387,4 +387,45 @@ fn youtube_style_media_group() {
         entry.published,
         Some(Utc.with_ymd_and_hms(2024, 3, 5, 9, 0, 0).unwrap())
     );
+}
+
+#[test]
+fn a_link_written_as_text_counts_and_enclosures_do_not_replace_the_alternate() {
+    let feed = atom10(
+        r#"<entry><link rel="alternate" type="text/html">http://www.example.com/alternate</link>
+        <link rel="enclosure" type="text/html">http://www.example.com/enclosure</link></entry>
+        <entry><link rel="enclosure" type="text/html">http://www.example.com/enclosure</link>
+        <link rel="alternate" type="text/html">http://www.example.com/alternate</link></entry>"#,
+    );
+    for entry in &feed.entries {
+        assert_eq!(
+            entry.link.as_deref(),
+            Some("http://www.example.com/alternate")
+        );
+        assert_eq!(entry.enclosures[0].url, "http://www.example.com/enclosure");
+    }
+}
+
+#[test]
+fn a_later_date_of_the_same_kind_wins() {
+    let feed = atom03(
+        "<entry><issued>Thu, 01 Jan 2004 19:48:21 GMT</issued><published>Sat, 01 Jan 2010 19:48:21 GMT</published>\
+         <updated>2010-12-01T10:14:55Z</updated><updated>2003-12-31T10:14:55Z</updated></entry>",
+    );
+    let entry = &feed.entries[0];
+    assert_eq!(
+        entry.published,
+        Some(Utc.with_ymd_and_hms(2010, 1, 1, 19, 48, 21).unwrap())
+    );
+    assert_eq!(
+        entry.updated,
+        Some(Utc.with_ymd_and_hms(2003, 12, 31, 10, 14, 55).unwrap())
+    );
+}
+
+#[test]
+fn base64_of_an_unknown_type_that_is_text_is_read() {
+    let feed =
+        atom10(r#"<entry><title type="application/octet-stream">RXhhbXBsZSBBdG9t</title></entry>"#);
+    assert_eq!(feed.entries[0].title.as_deref(), Some("Example Atom"));
 }

@@ -1,12 +1,12 @@
 //! The `itunes:`, `podcast:`, `media:` and `content:` rules, on RSS and Atom documents.
 
-use crate::ingest::feed::{ParseOptions, parse_for_test};
+use crate::ingest::feed::{ParseOptions, parse};
 use crate::model::{
     Category, Chapters, Enclosure, Feed, Funding, Image, Locked, Owner, PodcastPerson, Transcript,
 };
 
 fn read(xml: &str) -> Feed {
-    match parse_for_test(xml, &ParseOptions::default()) {
+    match parse(xml.as_bytes(), &ParseOptions::default()) {
         Ok(feed) => feed,
         Err(error) => panic!("test document did not parse: {error}"),
     }
@@ -419,18 +419,26 @@ fn media_title_and_description_are_fallbacks() {
         r#"<rss xmlns:media="http://search.yahoo.com/mrss/"><channel><item>
         <media:title>foo</media:title><media:description>bar</media:description>
         <media:category scheme="http://example.INVALID/" label="lab1">cat1</media:category>
+                <media:category>cat2</media:category>
         </item><item><title>real</title><media:title>foo</media:title></item></channel></rss>"#,
     );
     assert_eq!(feed.entries[0].title.as_deref(), Some("foo"));
     assert_eq!(feed.entries[0].summary.as_deref(), Some("bar"));
     assert_eq!(
         feed.entries[0].categories,
-        vec![Category {
-            term: "cat1".into(),
-            label: Some("lab1".into()),
-            scheme: Some("http://example.INVALID/".into()),
-            ..Category::default()
-        }]
+        vec![
+            Category {
+                term: "cat1".into(),
+                label: Some("lab1".into()),
+                scheme: Some("http://example.INVALID/".into()),
+                ..Category::default()
+            },
+            Category {
+                term: "cat2".into(),
+                scheme: Some("http://search.yahoo.com/mrss/category_schema".into()),
+                ..Category::default()
+            }
+        ]
     );
     assert_eq!(feed.entries[1].title.as_deref(), Some("real"));
 }

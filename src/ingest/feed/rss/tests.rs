@@ -2,11 +2,11 @@
 
 use chrono::{TimeZone, Utc};
 
-use crate::ingest::feed::{ParseOptions, parse_for_test};
+use crate::ingest::feed::{ParseOptions, parse};
 use crate::model::{Category, Enclosure, Feed, Format, Image, Person};
 
 fn read(xml: &str) -> Feed {
-    match parse_for_test(xml, &ParseOptions::default()) {
+    match parse(xml.as_bytes(), &ParseOptions::default()) {
         Ok(feed) => feed,
         Err(error) => panic!("test document did not parse: {error}"),
     }
@@ -17,7 +17,7 @@ fn read_at(xml: &str, url: &str) -> Feed {
         base_url: url::Url::parse(url).ok(),
         ..ParseOptions::default()
     };
-    match parse_for_test(xml, &options) {
+    match parse(xml.as_bytes(), &options) {
         Ok(feed) => feed,
         Err(error) => panic!("test document did not parse: {error}"),
     }
@@ -536,4 +536,23 @@ fn entries_keep_document_order_and_empty_fields_are_absent() {
     assert_eq!(titles, [Some("1"), Some("2")]);
     assert_eq!(feed.entries[1].summary, None);
     assert_eq!(feed.entries[1].content_html, None);
+}
+
+#[test]
+fn an_rdf_document_without_a_channel_is_versioned_by_its_namespace() {
+    let feed = read(
+        r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/"></rdf:RDF>"#,
+    );
+    assert_eq!(feed.format, Format::Rss09x);
+}
+
+#[test]
+fn a_later_pub_date_wins() {
+    let feed = item(
+        "<pubDate>Thu, 01 Jan 2004 19:48:21 GMT</pubDate><pubDate>Fri, 02 Jan 2004 19:48:21 GMT</pubDate>",
+    );
+    assert_eq!(
+        feed.entries[0].published,
+        Some(Utc.with_ymd_and_hms(2004, 1, 2, 19, 48, 21).unwrap())
+    );
 }
