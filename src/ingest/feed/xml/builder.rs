@@ -24,6 +24,9 @@ use super::repair::{Repair, Repairs};
 /// no recursive code downstream (including `Drop`) can overflow the stack.
 pub(super) const MAX_DEPTH: usize = 512;
 
+/// How many open elements, from the innermost, an end tag may close.
+const END_TAG_REACH: usize = 64;
+
 /// HTML's void elements: in an HTML page they never have an end tag.
 const HTML_VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
@@ -92,7 +95,9 @@ impl Builder {
     /// A start tag (`empty` for `<tag/>`) at byte offset `at`.
     pub(super) fn start(&mut self, tag: &BytesStart, empty: bool, at: usize) {
         if self.stack.len() >= MAX_DEPTH {
-            if !empty {
+            // A skipped element swallows its end tag later, unless it never gets one.
+            let (_, name) = split_qname(tag.name().0);
+            if !empty && !self.is_void(name, None) {
                 self.overflow += 1;
             }
             self.repairs.note(Repair::DepthCap, || {
@@ -109,8 +114,9 @@ impl Builder {
         let mut base = parent_base;
         let mut lang = parent_lang;
 
-        let has_attributes = !tag.attributes_raw().trim_ascii().is_empty();
-        if has_attributes {
+        let raw_attributes = tag.attributes_raw();
+        let has_attributes = !raw_attributes.trim_ascii().is_empty();
+        if has_attributes && raw_attributes.contains("xml") {
             // First pass: declarations and xml:base/xml:lang, which apply to the element's
             // own name and attributes.
             for attr in tag.html_attributes().with_checks(false).flatten() {
@@ -227,13 +233,21 @@ impl Builder {
             self.overflow -= 1;
             return;
         }
-        let matches_exactly = |open: &Open| qname_is(&open.element, qname);
-        let found = self.stack.iter().rposition(matches_exactly).or_else(|| {
-            // Real feeds write `<pubDate>…</pubdate>`.
-            self.stack
-                .iter()
-                .rposition(|open| qname_is_ignore_case(&open.element, qname))
-        });
+        // Only the innermost elements are candidates, so a flood of stray end tags under a
+        // deep stack stays linear; an end tag meant for an element further out is lost,
+        // and the end of the document closes that element anyway.
+        let reach = self.stack.len().saturating_sub(END_TAG_REACH);
+        let candidates = &self.stack[reach..];
+        let found = candidates
+            .iter()
+            .rposition(|open| qname_is(&open.element, qname))
+            .or_else(|| {
+                // Real feeds write `<pubDate>…</pubdate>`.
+                candidates
+                    .iter()
+                    .rposition(|open| qname_is_ignore_case(&open.element, qname))
+            })
+            .map(|index| index + reach);
         match found {
             Some(index) => {
                 if index + 1 < self.stack.len() && !self.html {
@@ -442,11 +456,18 @@ fn split_qname(qname: &str) -> (Option<&str>, &str) {
     }
 }
 
+/// The length of the element's name as written, prefix included.
+fn qname_len(element: &Element) -> usize {
+    element.prefix.as_ref().map_or(0, |prefix| prefix.len() + 1) + element.name.len()
+}
+
 fn qname_is(element: &Element, qname: &str) -> bool {
+    if qname_len(element) != qname.len() {
+        return false;
+    }
     match &element.prefix {
         Some(prefix) => {
-            qname.len() == prefix.len() + 1 + element.name.len()
-                && qname.starts_with(prefix.as_str())
+            qname.starts_with(prefix.as_str())
                 && qname.as_bytes()[prefix.len()] == b':'
                 && qname.ends_with(element.name.as_str())
         }
@@ -455,6 +476,9 @@ fn qname_is(element: &Element, qname: &str) -> bool {
 }
 
 fn qname_is_ignore_case(element: &Element, qname: &str) -> bool {
+    if qname_len(element) != qname.len() {
+        return false;
+    }
     let (prefix, name) = split_qname(qname);
     element.name.eq_ignore_ascii_case(name)
         && match (&element.prefix, prefix) {

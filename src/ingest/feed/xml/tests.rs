@@ -489,6 +489,15 @@ fn depth_is_capped_and_deep_trees_drop_safely() {
     assert!(document.root.child(None, "after").is_some());
     assert!(warned(&document, "deeper"));
     drop(document);
+
+    // Void elements below the cap have no end tag to wait for.
+    let text = format!(
+        "<r>{}<br><img src=x>{}<after/></r>",
+        "<d>".repeat(600),
+        "</d>".repeat(600)
+    );
+    let document = doc(&text);
+    assert!(document.root.child(None, "after").is_some());
 }
 
 #[test]
@@ -551,21 +560,26 @@ fn encoding_in_the_declaration_is_ignored() {
     assert_eq!(document.root.text(), "\u{e9}\u{20ac}");
 }
 
+/// Inputs that would take quadratic time (or worse) if a recovery rescanned the rest of
+/// the document each time. Linear reading takes well under a second even in a debug
+/// build; the limit is generous so a busy machine does not fail the test.
 #[test]
 fn hostile_inputs_finish_quickly() {
     let cases = [
-        "<a x=\"".repeat(20_000),
+        "<a x=\"".repeat(100_000),
         "<".repeat(100_000),
         "&".repeat(100_000),
         "<a>".to_string() + &"<!".repeat(50_000),
         "<a>".to_string() + &"&#x".repeat(50_000),
         "<a ".to_string() + &"b='".repeat(50_000),
+        "<d>".repeat(600) + &"</x>".repeat(20_000),
+        "<d>".repeat(600) + &"</D>".repeat(20_000),
     ];
     for text in cases {
         let started = std::time::Instant::now();
         let _ = read(&text, None);
         assert!(
-            started.elapsed() < std::time::Duration::from_secs(2),
+            started.elapsed() < std::time::Duration::from_secs(10),
             "slow on {}",
             &text[..20]
         );
