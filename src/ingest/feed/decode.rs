@@ -208,14 +208,17 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Decodes with a label that is not UTF-8, repairing the common lie of UTF-8 labelled as
-/// a single-byte encoding.
+/// something else: for a single-byte encoding, valid multi-byte UTF-8 is proof enough
+/// (real Latin-1 text practically never is); for a multi-byte one (Shift_JIS, GBK, …),
+/// the bytes must also be invalid in the labelled encoding.
 fn decode_labelled(
     bytes: &[u8],
     encoding: &'static Encoding,
     source: &str,
     warnings: &mut Vec<String>,
 ) -> Decoded {
-    if encoding.is_single_byte()
+    let (labelled, had_errors) = encoding.decode_without_bom_handling(bytes);
+    if (encoding.is_single_byte() || had_errors)
         && !bytes.is_ascii()
         && let Ok(text) = std::str::from_utf8(bytes)
     {
@@ -229,7 +232,6 @@ fn decode_labelled(
             warnings: std::mem::take(warnings),
         };
     }
-    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     if had_errors {
         warnings.push(format!(
             "bytes that are not valid {} were replaced with U+FFFD",
@@ -237,7 +239,7 @@ fn decode_labelled(
         ));
     }
     Decoded {
-        text: text.into_owned(),
+        text: labelled.into_owned(),
         encoding: encoding.name(),
         warnings: std::mem::take(warnings),
     }
@@ -477,6 +479,25 @@ mod tests {
             "{:?}",
             decoded.warnings
         );
+    }
+
+    #[test]
+    fn declared_shift_jis_but_really_utf8() {
+        let doc = "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\u{65e5}\u{672c}\u{8a9e} caf\u{e9}</a>";
+        let decoded = decode(doc.as_bytes(), None);
+        assert_eq!(decoded.text, doc);
+        assert_eq!(decoded.warnings.len(), 1);
+        // Real Shift_JIS stays Shift_JIS.
+        let decoded = decode(
+            b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x93\xfa\x96\x7b</a>",
+            None,
+        );
+        assert!(
+            decoded.text.ends_with("<a>\u{65e5}\u{672c}</a>"),
+            "{}",
+            decoded.text
+        );
+        assert!(decoded.warnings.is_empty());
     }
 
     #[test]

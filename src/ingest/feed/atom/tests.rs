@@ -429,3 +429,37 @@ fn base64_of_an_unknown_type_that_is_text_is_read() {
         atom10(r#"<entry><title type="application/octet-stream">RXhhbXBsZSBBdG9t</title></entry>"#);
     assert_eq!(feed.entries[0].title.as_deref(), Some("Example Atom"));
 }
+
+#[test]
+fn html_content_is_sanitised_against_its_xml_base_and_gives_the_summary() {
+    let long = "word ".repeat(200);
+    let feed = atom10(&format!(
+        r#"<entry xml:base="http://example.com/test/">
+        <content type="html">&lt;p&gt;See &lt;a href="test.html"&gt;test&lt;/a&gt; {long}&lt;/p&gt;</content></entry>
+        <entry><content type="text">1 &lt; 2</content></entry>"#
+    ));
+    let entry = &feed.entries[0];
+    let html = entry.content_html.as_deref().unwrap_or_default();
+    assert!(
+        html.starts_with(r#"<p>See <a href="http://example.com/test/test.html">test</a> word"#),
+        "{html}"
+    );
+    let summary = entry.summary.as_deref().unwrap_or_default();
+    assert!(summary.starts_with("See test word word"), "{summary}");
+    assert!(summary.ends_with("word…"), "{summary}");
+    assert!(
+        summary.chars().count() <= 301,
+        "{}",
+        summary.chars().count()
+    );
+    assert_eq!(feed.entries[1].summary.as_deref(), Some("1 < 2"));
+}
+
+#[test]
+fn an_html_summary_is_the_content_when_there_is_no_content() {
+    let feed =
+        atom10(r#"<entry><summary type="html">&lt;b&gt;Bold&lt;/b&gt; move</summary></entry>"#);
+    let entry = &feed.entries[0];
+    assert_eq!(entry.summary.as_deref(), Some("Bold move"));
+    assert_eq!(entry.content_html.as_deref(), Some("<b>Bold</b> move"));
+}

@@ -556,3 +556,42 @@ fn a_later_pub_date_wins() {
         Some(Utc.with_ymd_and_hms(2004, 1, 2, 19, 48, 21).unwrap())
     );
 }
+
+#[test]
+fn html_descriptions_become_plain_summaries_and_sanitised_content() {
+    let feed = read(
+        r#"<rss version="2.0"><channel><link>https://blog.example/</link>
+        <description>&lt;p&gt;About &lt;b&gt;this&lt;/b&gt; blog&lt;/p&gt;</description>
+        <item><title>Tom &amp;amp; Jerry</title>
+        <description><![CDATA[<p>Read <a href="/posts/1" onclick="steal()">this</a>.</p><script>alert(1)</script>]]></description>
+        </item></channel></rss>"#,
+    );
+    assert_eq!(feed.description.as_deref(), Some("About this blog"));
+    assert_eq!(
+        feed.description_html.as_deref(),
+        Some("<p>About <b>this</b> blog</p>")
+    );
+    let entry = &feed.entries[0];
+    assert_eq!(entry.title.as_deref(), Some("Tom & Jerry"));
+    assert_eq!(entry.summary.as_deref(), Some("Read this."));
+    let html = entry.content_html.as_deref().unwrap_or_default();
+    assert!(
+        html.contains(r#"<a href="https://blog.example/posts/1""#),
+        "{html}"
+    );
+    assert!(
+        !html.contains("onclick") && !html.contains("script"),
+        "{html}"
+    );
+}
+
+#[test]
+fn naked_markup_in_a_description_is_html() {
+    let feed = item("<description><p>Example <b>description</b></p></description>");
+    let entry = &feed.entries[0];
+    assert_eq!(entry.summary.as_deref(), Some("Example description"));
+    assert_eq!(
+        entry.content_html.as_deref(),
+        Some("<p>Example <b>description</b></p>")
+    );
+}
