@@ -329,6 +329,15 @@ impl<'a> Extensions<'a> {
         podcast.persons = self.persons(ctx);
     }
 
+    /// Whether `content:encoded` or an XHTML `body` carries the full content, so a
+    /// description need not be sanitised as content.
+    pub fn has_full_content(&self) -> bool {
+        [self.content_encoded, self.xhtml_body]
+            .into_iter()
+            .flatten()
+            .any(|element| element.has_element_children() || !element.text().trim().is_empty())
+    }
+
     /// Fills what the item's or entry's core elements left empty, and the podcast block.
     pub fn apply_to_entry(&self, ctx: &mut Ctx, entry: &mut Entry) {
         if entry.title.is_none() {

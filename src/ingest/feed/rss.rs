@@ -294,16 +294,17 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
     if let Some(summary) = summary {
         entry.summary = ctx.plain_of(summary);
     }
+    if let Some(full) = full {
+        entry.content_html = ctx.html_of(full);
+    }
     if let Some(description) = description {
         if entry.summary.is_none() {
             entry.summary = ctx.plain_of(description);
         }
-        entry.content_html = ctx.html_of(description);
-    }
-    if let Some(full) = full
-        && let Some(html) = ctx.html_of(full)
-    {
-        entry.content_html = Some(html);
+        // Sanitising is the costly part; skip it when fuller content will replace it.
+        if entry.content_html.is_none() && !ext.has_full_content() {
+            entry.content_html = ctx.html_of(description);
+        }
     }
     ext.apply_to_entry(ctx, &mut entry);
     entry

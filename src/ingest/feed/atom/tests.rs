@@ -463,3 +463,37 @@ fn an_html_summary_is_the_content_when_there_is_no_content() {
     assert_eq!(entry.summary.as_deref(), Some("Bold move"));
     assert_eq!(entry.content_html.as_deref(), Some("<b>Bold</b> move"));
 }
+
+#[test]
+fn content_modes_and_xhtml_containers() {
+    let feed = atom03(
+        r#"<entry><content type="text/html" mode="escaped">&lt;b&gt;Escaped&lt;/b&gt;</content></entry>
+        <entry><content type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Inline <i>xhtml</i></p></div></content></entry>"#,
+    );
+    assert_eq!(
+        feed.entries[0].content_html.as_deref(),
+        Some("<b>Escaped</b>")
+    );
+    assert_eq!(
+        feed.entries[1].content_html.as_deref(),
+        Some("<p>Inline <i>xhtml</i></p>")
+    );
+    let feed = atom10(
+        r#"<entry><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>One</p><p>Two</p></div></content></entry>
+        <entry><content type="html"><div xmlns="http://www.w3.org/1999/xhtml">Example &lt;b&gt;Atom&lt;/b&gt;</div></content></entry>
+        <entry><content>Example <b>Atom</b></content></entry>"#,
+    );
+    let html: Vec<_> = feed
+        .entries
+        .iter()
+        .map(|entry| entry.content_html.as_deref())
+        .collect();
+    assert_eq!(
+        html,
+        [
+            Some("<p>One</p><p>Two</p>"),
+            Some("Example <b>Atom</b>"),
+            Some("Example <b>Atom</b>"),
+        ]
+    );
+}
