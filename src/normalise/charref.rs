@@ -131,6 +131,19 @@ fn named(input: &str, in_attribute: bool) -> Option<(Decoded, usize)> {
         .take_while(|byte| byte.is_ascii_alphanumeric())
         .count();
     if run <= MAX_NAME && bytes.get(1 + run) == Some(&b';') {
+        // The most frequent names first, without a search.
+        let common = match &input[1..run + 1] {
+            "amp" => Some('&'),
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            "nbsp" => Some('\u{a0}'),
+            _ => None,
+        };
+        if let Some(c) = common {
+            return Some((Decoded::Char(c), run + 2));
+        }
         // The name with its `;` is a slice of the input: no allocation.
         if let Some(text) = entities::lookup(&input[1..run + 2]) {
             return Some((decoded(text), run + 2));

@@ -64,12 +64,114 @@ const fn e(name: &'static str, policy: Policy, flags: u16) -> Element {
     }
 }
 
+/// Packs a name of at most 16 bytes, ASCII-lower-cased, into one integer whose order is
+/// the names' alphabetical order: lookups in the hot path compare integers, not strings.
+/// `None` for longer names and names holding a NUL byte, which no table holds.
+pub const fn pack_lowercase(name: &[u8]) -> Option<u128> {
+    if name.len() > 16 {
+        return None;
+    }
+    let mut key: u128 = 0;
+    let mut i = 0;
+    while i < 16 {
+        let byte = if i < name.len() {
+            if name[i] == 0 {
+                return None;
+            }
+            name[i].to_ascii_lowercase()
+        } else {
+            0
+        };
+        key = (key << 8) | byte as u128;
+        i += 1;
+    }
+    Some(key)
+}
+
+/// `pack_lowercase` for the hot path: the same key, built byte by byte.
+pub fn key(name: &[u8]) -> Option<u128> {
+    if name.len() > 16 {
+        return None;
+    }
+    let mut key: u128 = 0;
+    for &byte in name {
+        if byte == 0 {
+            return None;
+        }
+        key = (key << 8) | u128::from(byte.to_ascii_lowercase());
+    }
+    // An empty name shifts by all 128 bits: no key but zero.
+    Some(key.checked_shl(8 * (16 - name.len() as u32)).unwrap_or(0))
+}
+
+/// Slots in a `NameIndex`: a power of two well above the table sizes, so probes are short.
+const SLOTS: usize = 512;
+
+/// An open-addressing hash index from packed names to positions in a table, built at
+/// compile time: a lookup is one multiplication and usually one comparison.
+pub struct NameIndex {
+    /// Position in the table plus one; 0 is an empty slot.
+    slots: [u8; SLOTS],
+}
+
+const fn slot_of(key: u128) -> usize {
+    let folded = (key as u64) ^ ((key >> 64) as u64);
+    (folded.wrapping_mul(0x9e37_79b9_7f4a_7c15) >> 55) as usize
+}
+
+impl NameIndex {
+    /// Indexes `keys` (distinct, at most 255 of them).
+    pub const fn build(keys: &[u128]) -> NameIndex {
+        assert!(keys.len() < 256 && keys.len() * 2 < SLOTS);
+        let mut slots = [0u8; SLOTS];
+        let mut index = 0;
+        while index < keys.len() {
+            let mut slot = slot_of(keys[index]);
+            while slots[slot] != 0 {
+                slot = (slot + 1) % SLOTS;
+            }
+            slots[slot] = (index + 1) as u8;
+            index += 1;
+        }
+        NameIndex { slots }
+    }
+
+    /// The position of `key` in `keys`, the table this index was built from.
+    pub fn find(&self, keys: &[u128], key: u128) -> Option<usize> {
+        let mut slot = slot_of(key);
+        loop {
+            let entry = usize::from(self.slots[slot]);
+            if entry == 0 {
+                return None;
+            }
+            if keys.get(entry - 1) == Some(&key) {
+                return Some(entry - 1);
+            }
+            slot = (slot + 1) % SLOTS;
+        }
+    }
+}
+
+/// The packed keys of a table's names, in the table's order.
+pub const fn keys_of<const N: usize>(names: [&str; N]) -> [u128; N] {
+    let mut keys = [0u128; N];
+    let mut i = 0;
+    while i < N {
+        keys[i] = match pack_lowercase(names[i].as_bytes()) {
+            Some(key) => key,
+            None => panic!("table names fit in 16 bytes"),
+        };
+        i += 1;
+    }
+    keys
+}
+
 use Policy::{DropNested, DropRawText, Keep, Unwrap};
 
 const BLOCK: u16 = CLOSES_P | SPECIAL | BREAK;
 
-/// Sorted by name for binary search.
-static ELEMENTS: &[Element] = &[
+/// Sorted by name, which keeps duplicates out and the table easy to read.
+const ELEMENTS: &[Element] = &[
     e("a", Keep, 0),
     e("abbr", Keep, 0),
     e("acronym", Keep, 0),
@@ -220,23 +322,27 @@ static ELEMENTS: &[Element] = &[
     e("xmp", Unwrap, BLOCK),
 ];
 
-/// Longest name in the table.
-const MAX_NAME: usize = 12;
+const ELEMENT_COUNT: usize = ELEMENTS.len();
+
+const fn element_names() -> [&'static str; ELEMENT_COUNT] {
+    let mut names = [""; ELEMENT_COUNT];
+    let mut i = 0;
+    while i < ELEMENT_COUNT {
+        names[i] = ELEMENTS[i].name;
+        i += 1;
+    }
+    names
+}
+
+static ELEMENT_TABLE: &[Element] = ELEMENTS;
+static ELEMENT_KEYS: [u128; ELEMENT_COUNT] = keys_of(element_names());
+static ELEMENT_INDEX: NameIndex = NameIndex::build(&keys_of(element_names()));
 
 /// Looks an element up by name, case-insensitively; `None` for unknown names.
 pub fn lookup(name: &str) -> Option<&'static Element> {
-    if name.len() > MAX_NAME {
-        return None;
-    }
-    let mut buffer = [0u8; MAX_NAME];
-    let lower = &mut buffer[..name.len()];
-    lower.copy_from_slice(name.as_bytes());
-    lower.make_ascii_lowercase();
-    let lower = std::str::from_utf8(lower).ok()?;
-    ELEMENTS
-        .binary_search_by(|element| element.name.cmp(lower))
-        .ok()
-        .map(|index| &ELEMENTS[index])
+    let key = key(name.as_bytes())?;
+    let index = ELEMENT_INDEX.find(&ELEMENT_KEYS, key)?;
+    ELEMENT_TABLE.get(index)
 }
 
 #[cfg(test)]
@@ -244,13 +350,36 @@ mod tests {
     use super::*;
 
     #[test]
-    fn table_is_sorted_and_names_fit() {
+    fn table_is_sorted_by_name_and_key() {
         assert!(ELEMENTS.windows(2).all(|pair| pair[0].name < pair[1].name));
-        assert!(
-            ELEMENTS
-                .iter()
-                .all(|element| element.name.len() <= MAX_NAME)
-        );
+        assert!(ELEMENT_KEYS.windows(2).all(|pair| pair[0] < pair[1]));
+        for element in ELEMENT_TABLE {
+            assert!(lookup(element.name).is_some_and(|found| std::ptr::eq(found, element)));
+        }
+    }
+
+    #[test]
+    fn packing_is_case_insensitive_and_bounded() {
+        assert_eq!(pack_lowercase(b"DiV"), pack_lowercase(b"div"));
+        assert_ne!(pack_lowercase(b"div"), pack_lowercase(b"divs"));
+        assert!(pack_lowercase(&[b'a'; 16]).is_some());
+        assert_eq!(pack_lowercase(&[b'a'; 17]), None);
+        assert_eq!(pack_lowercase(b"div\0"), None);
+        for name in [
+            "",
+            "a",
+            "DIV",
+            "blockquote",
+            "accept-charset",
+            "0123456789abcdef",
+            "x\0",
+        ] {
+            assert_eq!(
+                key(name.as_bytes()),
+                pack_lowercase(name.as_bytes()),
+                "{name}"
+            );
+        }
     }
 
     #[test]

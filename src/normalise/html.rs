@@ -50,10 +50,11 @@ pub fn sanitise(html: &str, base: Option<&url::Url>) -> String {
 /// Sanitises `html`, resolving its URLs against a base given as text (`xml:base`, a feed
 /// link), which is kept as written (an IRI stays an IRI).
 pub fn sanitise_relative_to(html: &str, base: Option<&str>) -> String {
+    let base = base.and_then(super::url::Base::new);
     let mut sanitiser = Sanitiser {
         out: String::with_capacity(html.len() + html.len() / 8),
         stack: Vec::new(),
-        base,
+        base: base.as_ref(),
         kept: Vec::new(),
     };
     sanitiser.run(html);
@@ -136,7 +137,7 @@ enum Kind {
 use Kind::{Image, Plain, SrcSet, Style, Url};
 
 /// Allowed attributes, on any kept element. Sorted for binary search.
-static ATTRIBUTES: &[(&str, Kind)] = &[
+const ATTRIBUTE_NAMES: &[(&str, Kind)] = &[
     ("abbr", Plain),
     ("accept", Plain),
     ("accept-charset", Plain),
@@ -283,35 +284,39 @@ static ATTRIBUTES: &[(&str, Kind)] = &[
     ("xml:lang", Plain),
 ];
 
-/// Longest attribute name in the table.
-const MAX_ATTRIBUTE_NAME: usize = 16;
-
-fn attribute(name: &str) -> Option<(&'static str, Kind)> {
-    if name.len() > MAX_ATTRIBUTE_NAME {
-        return None;
+const fn attribute_names() -> [&'static str; ATTRIBUTE_NAMES.len()] {
+    let mut names = [""; ATTRIBUTE_NAMES.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = ATTRIBUTE_NAMES[i].0;
+        i += 1;
     }
-    let mut buffer = [0u8; MAX_ATTRIBUTE_NAME];
-    let lower = &mut buffer[..name.len()];
-    lower.copy_from_slice(name.as_bytes());
-    lower.make_ascii_lowercase();
-    let lower = std::str::from_utf8(lower).ok()?;
-    ATTRIBUTES
-        .binary_search_by(|(candidate, _)| candidate.cmp(&lower))
-        .ok()
-        .map(|index| ATTRIBUTES[index])
+    names
 }
 
-struct Sanitiser<'b> {
+/// The table as one static, so that a name's `&str` is the same pointer every time.
+static ATTRIBUTE_TABLE: &[(&str, Kind)] = ATTRIBUTE_NAMES;
+static ATTRIBUTE_KEYS: [u128; ATTRIBUTE_NAMES.len()] = elements::keys_of(attribute_names());
+static ATTRIBUTE_INDEX: elements::NameIndex =
+    elements::NameIndex::build(&elements::keys_of(attribute_names()));
+
+fn attribute(name: &str) -> Option<(&'static str, Kind)> {
+    let key = elements::key(name.as_bytes())?;
+    let index = ATTRIBUTE_INDEX.find(&ATTRIBUTE_KEYS, key)?;
+    ATTRIBUTE_TABLE.get(index).copied()
+}
+
+struct Sanitiser<'a, 'b> {
     out: String,
     /// Kept elements open in the output, outermost first.
     stack: Vec<&'static Element>,
-    base: Option<&'b str>,
+    base: Option<&'b super::url::Base<'b>>,
     /// The attributes of the tag being written (reused between tags).
-    kept: Vec<(&'static str, String)>,
+    kept: Vec<(&'static str, Cow<'a, str>)>,
 }
 
-impl Sanitiser<'_> {
-    fn run(&mut self, html: &str) {
+impl<'a> Sanitiser<'a, '_> {
+    fn run(&mut self, html: &'a str) {
         let mut tokenizer = Tokenizer::new(html);
         // Inside an element dropped with its content: which one, and how deep.
         let mut skipping: Option<(&'static Element, usize)> = None;
@@ -380,7 +385,12 @@ impl Sanitiser<'_> {
     }
 
     /// A kept start tag.
-    fn start(&mut self, element: &'static Element, attributes: &[Attribute], self_closing: bool) {
+    fn start(
+        &mut self,
+        element: &'static Element,
+        attributes: &[Attribute<'a>],
+        self_closing: bool,
+    ) {
         if !self.make_room_for(element) {
             return;
         }
@@ -541,22 +551,23 @@ impl Sanitiser<'_> {
         }
     }
 
-    fn write_start_tag(&mut self, element: &'static Element, attributes: &[Attribute]) {
+    fn write_start_tag(&mut self, element: &'static Element, attributes: &[Attribute<'a>]) {
         self.kept.clear();
         for attribute in attributes {
             let Some((name, kind)) = self::attribute(attribute.name) else {
                 continue;
             };
-            if self.kept.iter().any(|(kept, _)| *kept == name) {
+            // Names come from the table: the same name is the same pointer.
+            if self.kept.iter().any(|(kept, _)| std::ptr::eq(*kept, name)) {
                 continue;
             }
             let value = attribute.value();
             let value = match kind {
-                Plain => Some(value.into_owned()),
-                Url => self.safe_url(&value, false),
-                Image => self.safe_url(&value, true),
-                SrcSet => self.safe_srcset(&value),
-                Style => style::filter(&value),
+                Plain => Some(value),
+                Url => self.safe_url(&value, false).map(Cow::Owned),
+                Image => self.safe_url(&value, true).map(Cow::Owned),
+                SrcSet => self.safe_srcset(&value).map(Cow::Owned),
+                Style => style::filter(&value).map(Cow::Owned),
             };
             if let Some(value) = value {
                 self.kept.push((name, value));
@@ -581,7 +592,7 @@ impl Sanitiser<'_> {
     /// Control characters are removed before the scheme is checked, so the check sees
     /// exactly what is written.
     fn safe_url(&self, value: &str, images: bool) -> Option<String> {
-        let cleaned: Cow<str> = if value.chars().any(|c| c.is_ascii_control()) {
+        let cleaned: Cow<str> = if value.bytes().any(|b| b.is_ascii_control()) {
             Cow::Owned(value.chars().filter(|c| !c.is_ascii_control()).collect())
         } else {
             Cow::Borrowed(value)
@@ -590,7 +601,7 @@ impl Sanitiser<'_> {
         if cleaned.is_empty() {
             return Some(String::new());
         }
-        let resolved = super::url::join(self.base, cleaned);
+        let resolved = super::url::join_with(self.base, cleaned);
         let allowed = match super::url::scheme(&resolved) {
             None => true,
             Some(scheme) => is_allowed_scheme(scheme) || (images && is_data_image(&resolved)),
@@ -681,11 +692,32 @@ const fn special_bytes(attribute: bool) -> [bool; 256] {
 static TEXT_SPECIAL: [bool; 256] = special_bytes(false);
 static ATTRIBUTE_SPECIAL: [bool; 256] = special_bytes(true);
 
+/// Whether any of eight bytes may need attention (`special_bytes`), tested all at once:
+/// SWAR "has zero byte" and "has byte less than" tricks. Tabs and line feeds count too,
+/// which only sends that chunk through the byte-by-byte path.
+fn chunk_may_be_special(chunk: u64, attribute: bool) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let has = |byte: u8| has_zero(chunk ^ (ONES * u64::from(byte)));
+    let below_space = chunk.wrapping_sub(ONES * 0x20) & !chunk & HIGHS;
+    let quote = if attribute { has(b'"') } else { 0 };
+    (below_space | has(b'&') | has(b'<') | has(b'>') | has(0xef) | quote) != 0
+}
+
 fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
     let bytes = text.as_bytes();
+    let attribute = special[usize::from(b'"')];
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8)
+            && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
+            && !chunk_may_be_special(u64::from_le_bytes(chunk), attribute)
+        {
+            i += 8;
+            continue;
+        }
         let byte = bytes[i];
         if !special[usize::from(byte)] {
             i += 1;
@@ -744,3 +776,17 @@ fn push_decoded(out: &mut String, decoded: Decoded) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn attribute_table_is_sorted() {
+        assert!(ATTRIBUTE_NAMES.windows(2).all(|pair| pair[0].0 < pair[1].0));
+        assert!(ATTRIBUTE_KEYS.windows(2).all(|pair| pair[0] < pair[1]));
+        assert_eq!(attribute("HREF"), Some(("href", Url)));
+        assert_eq!(attribute("onclick"), None);
+        assert_eq!(attribute("a-very-long-attribute-name"), None);
+    }
+}

@@ -130,9 +130,7 @@ impl<'a> Tokenizer<'a> {
                 None => self.literal(1),
             },
             _ => {
-                let end = bytes[start + 1..]
-                    .iter()
-                    .position(|&byte| byte == b'<' || byte == b'&')
+                let end = memchr::memchr2(b'<', b'&', &bytes[start + 1..])
                     .map_or(bytes.len(), |offset| start + 1 + offset);
                 self.pos = end;
                 Token::Text(&self.input[start..end])
