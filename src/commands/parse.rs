@@ -86,8 +86,9 @@ fn parse_source(
             .get(&url, options.max_bytes)
             .with_context(|| source.to_string())?;
         let options = ParseOptions {
-            base_url: Some(fetched.final_url),
+            base_url: Some(fetched.base_url),
             http_charset: fetched.charset,
+            http_language: fetched.language,
             ..options.clone()
         };
         return feed::parse(&fetched.bytes, &options).with_context(|| source.to_string());

@@ -322,7 +322,7 @@ impl<'a> Sanitiser<'a, '_> {
         let mut skipping: Option<(&'static Element, usize)> = None;
         while let Some(token) = tokenizer.next_token() {
             match token {
-                Token::Text(text) | Token::CData(text) => {
+                Token::Text(text) => {
                     if skipping.is_none() {
                         push_text(&mut self.out, text);
                     }

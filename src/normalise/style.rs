@@ -86,10 +86,6 @@ fn is_keyword(word: &str) -> bool {
             | "thick"
             | "collapse"
             | "separate"
-            | "repeat"
-            | "no-repeat"
-            | "repeat-x"
-            | "repeat-y"
             | "scroll"
             | "fixed"
             | "top"
@@ -309,7 +305,7 @@ mod tests {
             ),
             (
                 "background-color: #000; background-image: url(/i.jpg); background-repeat: no-repeat;",
-                "background-color: #000; background-repeat: no-repeat;",
+                "background-color: #000;",
             ),
         ];
         for (input, expected) in cases {

@@ -25,7 +25,7 @@ pub fn plain(text: &str) -> String {
     let mut skipping: Option<(&'static elements::Element, usize)> = None;
     while let Some(token) = tokenizer.next_token() {
         match token {
-            Token::Text(text) | Token::CData(text) => {
+            Token::Text(text) => {
                 if skipping.is_none() {
                     out.push(text);
                 }
@@ -248,7 +248,7 @@ mod tests {
             ("a<style>b{}</style>b", "ab"),
             ("a<svg><text>x</text></svg>b", "ab"),
             ("x<!-- comment -->y", "xy"),
-            ("<![CDATA[literal <b>]]>", "literal <b>"),
+            ("<![CDATA[wrapped <b>bold</b>]]>", "wrapped bold"),
             ("Word<o:p></o:p> here", "Word here"),
             ("<a href=\"x\" onclick=\"y\">link</a>", "link"),
             (

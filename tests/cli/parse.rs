@@ -313,3 +313,45 @@ fn a_url_nobody_answers_is_an_error_not_a_hang() {
     );
     assert_eq!(out.stderr.lines().count(), 1);
 }
+
+#[test]
+fn content_location_is_the_base_and_content_language_the_fallback_language() {
+    let body = r#"<feed version="0.3" xmlns="http://purl.org/atom/ns#"><entry>
+        <link rel="alternate" type="text/html" href="/relative/link"/></entry></feed>"#;
+    let located = Route {
+        path: "/feed.atom",
+        head: "HTTP/1.1 200 OK\r\nContent-Type: application/atom+xml\r\n\
+               Content-Location: http://example.com/\r\nContent-Language: en, nl\r\n"
+            .into(),
+        body: body.into(),
+        chunked: false,
+    };
+    let french = Route {
+        path: "/fr.xml",
+        head: "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Language: en\r\n".into(),
+        body: "<rss><channel><language>fr</language></channel></rss>".into(),
+        chunked: false,
+    };
+    let base = serve(vec![located, french]);
+    let dir = folder_with(&[]);
+    let atom = format!("{base}/feed.atom");
+    let rss = format!("{base}/fr.xml");
+    let out = omroep(dir.path(), &["parse", &atom, &rss, "--json"], b"");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let lines: Vec<Value> = out.stdout.lines().map(json_of).collect();
+    assert_eq!(
+        lines,
+        vec![
+            json!({
+                "source": atom,
+                "format": "atom0.3",
+                "language": "en",
+                "entries": [{
+                    "id": "http://example.com/relative/link",
+                    "link": "http://example.com/relative/link"
+                }]
+            }),
+            json!({"source": rss, "format": "rss2.0", "language": "fr"}),
+        ]
+    );
+}

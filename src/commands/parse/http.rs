@@ -20,10 +20,13 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 #[derive(Debug)]
 pub struct Fetched {
     pub bytes: Vec<u8>,
-    /// The URL after redirects: the base for relative URLs in the document.
-    pub final_url: Url,
+    /// The base for relative URLs in the document: the URL after redirects, or the
+    /// response's `Content-Location` resolved against it.
+    pub base_url: Url,
     /// The `charset` parameter of the response's `Content-Type`.
     pub charset: Option<String>,
+    /// The response's `Content-Language`.
+    pub language: Option<String>,
 }
 
 /// An HTTP client and the runtime it runs on, built on first use.
@@ -81,12 +84,24 @@ async fn get(client: &reqwest::Client, url: &Url, max_bytes: usize) -> Result<Fe
             "document is {length} bytes, over the limit of {max_bytes} bytes; raise --max-bytes if it is really a feed"
         );
     }
+    let headers = response.headers();
+    let header = |name: reqwest::header::HeaderName| {
+        headers
+            .get(name)
+            .and_then(|value| value.to_str().ok())
+            .map(str::trim)
+            .filter(|value| !value.is_empty())
+            .map(str::to_string)
+    };
+    let charset = header(reqwest::header::CONTENT_TYPE).and_then(|value| charset_of(&value));
+    let language = header(reqwest::header::CONTENT_LANGUAGE);
+    // The document's own address, when the server names one, is what its relative URLs
+    // are relative to (as the Universal Feed Parser reads it).
     let final_url = response.url().clone();
-    let charset = response
-        .headers()
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-        .and_then(charset_of);
+    let base_url = header(reqwest::header::CONTENT_LOCATION)
+        .and_then(|location| final_url.join(&location).ok())
+        .filter(|url| matches!(url.scheme(), "http" | "https"))
+        .unwrap_or(final_url);
     let mut bytes = Vec::new();
     while let Some(chunk) = response
         .chunk()
@@ -102,8 +117,9 @@ async fn get(client: &reqwest::Client, url: &Url, max_bytes: usize) -> Result<Fe
     }
     Ok(Fetched {
         bytes,
-        final_url,
+        base_url,
         charset,
+        language,
     })
 }
 

@@ -40,8 +40,7 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
             .attr("href")
             .map_or_else(|| link.text(), str::to_string);
         let href = href.trim();
-        (!href.is_empty())
-            .then(|| super::context::resolve(ctx.base_without_feed_link(link).as_ref(), href))
+        (!href.is_empty()).then(|| normalise::url::join(ctx.base_without_feed_link(link), href))
     });
     ctx.set_feed_link(feed.link.as_deref());
     feed.self_link = links

@@ -11,6 +11,10 @@
 use chrono::{DateTime, Utc};
 use url::Url;
 
+/// Bases are kept as text, as written: `normalise::url::join` and the sanitiser resolve
+/// against text, so an IRI base stays an IRI and nothing is parsed twice.
+type Base = String;
+
 use super::dom::Element;
 use crate::normalise;
 
@@ -18,29 +22,40 @@ use crate::normalise;
 #[derive(Debug)]
 pub(crate) struct Ctx {
     /// The URL the document was fetched from: the last base.
-    doc_url: Option<Url>,
+    doc_url: Option<Base>,
     /// The feed's home page, once known: the base after `xml:base`.
-    feed_link: Option<Url>,
+    feed_link: Option<Base>,
     /// Where in the document the mapper is ("entry 3"), prefixed to warnings.
     scope: Option<String>,
     pub warnings: Vec<String>,
+    /// Warnings past [`MAX_WARNINGS`], counted but not kept.
+    suppressed: usize,
 }
 
+/// At most this many warnings are kept for one document: a feed with a bad date in each
+/// of its ten thousand items needs a handful of examples, not ten thousand lines.
+pub(crate) const MAX_WARNINGS: usize = 100;
+
 impl Ctx {
-    pub fn new(doc_url: Option<Url>) -> Ctx {
+    pub fn new(doc_url: Option<&Url>) -> Ctx {
         Ctx {
-            doc_url,
+            doc_url: doc_url.map(|url| url.as_str().to_string()),
             feed_link: None,
             scope: None,
             warnings: Vec::new(),
+            suppressed: 0,
         }
     }
 
     /// Records the feed's (already absolute) link as the base for what has no `xml:base`.
     pub fn set_feed_link(&mut self, link: Option<&str>) {
         self.feed_link = link
-            .and_then(|link| Url::parse(link).ok())
-            .filter(|url| matches!(url.scheme(), "http" | "https"));
+            .filter(|link| {
+                normalise::url::scheme(link).is_some_and(|scheme| {
+                    scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+                })
+            })
+            .map(str::to_string);
     }
 
     /// Sets the prefix of later warnings (`Some("entry 3")`), or clears it.
@@ -50,6 +65,10 @@ impl Ctx {
 
     /// Records a warning, prefixed with the current scope.
     pub fn warn(&mut self, message: impl AsRef<str>) {
+        if self.warnings.len() >= MAX_WARNINGS {
+            self.suppressed += 1;
+            return;
+        }
         let message = message.as_ref();
         let line = match &self.scope {
             Some(scope) => format!("{scope}: {message}"),
@@ -58,24 +77,28 @@ impl Ctx {
         self.warnings.push(line);
     }
 
-    /// The base for URLs inside `element`.
-    pub fn base(&self, element: &Element) -> Option<Url> {
-        if let Some(base) = element.base.as_deref()
-            && let Ok(url) = Url::parse(base)
-            && Some(&url) != self.doc_url.as_ref()
-        {
-            return Some(url);
+    /// The warnings, with a last line counting those left out.
+    pub fn into_warnings(mut self) -> Vec<String> {
+        if self.suppressed > 0 {
+            self.warnings
+                .push(format!("{} more warnings were left out", self.suppressed));
         }
-        self.feed_link.clone().or_else(|| self.doc_url.clone())
+        self.warnings
+    }
+
+    /// The base for URLs inside `element`.
+    pub fn base<'a>(&'a self, element: &'a Element) -> Option<&'a str> {
+        if let Some(base) = element.base.as_deref()
+            && Some(base) != self.doc_url.as_deref()
+        {
+            return Some(base);
+        }
+        self.feed_link.as_deref().or(self.doc_url.as_deref())
     }
 
     /// The base used for the feed's own link: `xml:base`, else the fetched URL.
-    pub fn base_without_feed_link(&self, element: &Element) -> Option<Url> {
-        element
-            .base
-            .as_deref()
-            .and_then(|base| Url::parse(base).ok())
-            .or_else(|| self.doc_url.clone())
+    pub fn base_without_feed_link<'a>(&'a self, element: &'a Element) -> Option<&'a str> {
+        element.base.as_deref().or(self.doc_url.as_deref())
     }
 
     /// `href` made absolute against the element's base; `None` when empty.
@@ -84,7 +107,7 @@ impl Ctx {
         if href.is_empty() {
             return None;
         }
-        Some(resolve(self.base(element).as_ref(), href))
+        Some(normalise::url::join(self.base(element), href))
     }
 
     /// The element's text made an absolute URL; `None` when empty.
@@ -112,8 +135,10 @@ impl Ctx {
         if html.trim().is_empty() {
             return None;
         }
-        let base = self.base(element);
-        non_empty(normalise::html::sanitise(html, base.as_ref()))
+        non_empty(normalise::html::sanitise_relative_to(
+            html,
+            self.base(element),
+        ))
     }
 
     /// Sanitised HTML of an element whose content is HTML (escaped or written inline).
@@ -137,18 +162,6 @@ impl Ctx {
             ));
         }
         date
-    }
-}
-
-/// `href` made absolute against `base`. A URL that is already absolute is kept exactly
-/// as written (no case folding, no added slash), so it still matches what the publisher
-/// and other readers use.
-pub(crate) fn resolve(base: Option<&Url>, href: &str) -> String {
-    let href = href.trim();
-    if Url::parse(href).is_ok() {
-        href.to_string()
-    } else {
-        normalise::url::resolve(base, href)
     }
 }
 
@@ -268,7 +281,7 @@ mod tests {
     #[test]
     fn base_order_is_xml_base_then_feed_link_then_fetched_url() {
         let fetched = Url::parse("https://fetched.example/feed.xml").ok();
-        let mut ctx = Ctx::new(fetched);
+        let mut ctx = Ctx::new(fetched.as_ref());
         let plain = element_with_base(Some("https://fetched.example/feed.xml"));
         let based = element_with_base(Some("https://base.example/dir/"));
 

@@ -7,7 +7,7 @@
 
 use url::Url;
 
-use super::context::resolve;
+use crate::normalise::url::resolve;
 
 /// The feed types a page can point to with `<link rel="alternate" type="…">`.
 const FEED_TYPES: [&str; 5] = [

@@ -161,15 +161,16 @@ pub(crate) fn map_json(
         format,
         ..Feed::default()
     };
-    let doc_base = doc_url.cloned();
+    let doc_base = doc_url.map(Url::as_str);
     feed.link = take_text(ctx, "home_page_url", document.home_page_url)
-        .map(|href| super::context::resolve(doc_base.as_ref(), &href));
-    let base = feed
+        .map(|href| normalise::url::join(doc_base, &href));
+    // The home page is the base when it is absolute; else the fetched URL.
+    let home = feed
         .link
-        .as_deref()
-        .and_then(|link| Url::parse(link).ok())
-        .or(doc_base);
-    let absolute = |href: String| super::context::resolve(base.as_ref(), &href);
+        .clone()
+        .filter(|link| normalise::url::scheme(link).is_some());
+    let base = home.as_deref().or(doc_base);
+    let absolute = |href: String| normalise::url::join(base, &href);
 
     feed.title = take_text(ctx, "title", document.title).and_then(|text| text_value(&text));
     feed.self_link = take_text(ctx, "feed_url", document.feed_url).map(absolute);
@@ -177,7 +178,7 @@ pub(crate) fn map_json(
         feed.description = text_value(&description);
         if looks_like_html(&description) {
             feed.description_html =
-                non_empty(normalise::html::sanitise(&description, base.as_ref()));
+                non_empty(normalise::html::sanitise_relative_to(&description, base));
         }
     }
     feed.language = take_text(ctx, "language", document.language)
@@ -194,7 +195,7 @@ pub(crate) fn map_json(
     for (index, item) in items.into_iter().enumerate() {
         ctx.set_scope(Some(format!("entry {}", index + 1)));
         match item {
-            Loose::Ok(item) => feed.entries.push(map_item(ctx, item, base.as_ref())),
+            Loose::Ok(item) => feed.entries.push(map_item(ctx, item, base)),
             Loose::Wrong(other) => {
                 ctx.set_scope(None);
                 ctx.warn(format!(
@@ -209,8 +210,8 @@ pub(crate) fn map_json(
     Ok(feed)
 }
 
-fn map_item(ctx: &mut Ctx, item: Item, base: Option<&Url>) -> Entry {
-    let absolute = |href: String| super::context::resolve(base, &href);
+fn map_item(ctx: &mut Ctx, item: Item, base: Option<&str>) -> Entry {
+    let absolute = |href: String| normalise::url::join(base, &href);
     let guid = match take(ctx, "id", "a string", item.id) {
         Some(Value::String(id)) => non_empty(id),
         // The spec wants a string; numbers are common and unambiguous.
@@ -235,7 +236,7 @@ fn map_item(ctx: &mut Ctx, item: Item, base: Option<&Url>) -> Entry {
     let html = take_text(ctx, "content_html", item.content_html);
     let text = take_text(ctx, "content_text", item.content_text);
     entry.content_html = match (html, &text) {
-        (Some(html), _) => non_empty(normalise::html::sanitise(&html, base)),
+        (Some(html), _) => non_empty(normalise::html::sanitise_relative_to(&html, base)),
         (None, Some(text)) => Some(text_to_html(text)),
         (None, None) => None,
     };

@@ -325,8 +325,8 @@ fn link_value(ctx: &Ctx, element: &Element, channel: bool) -> Option<String> {
         if value.is_empty() {
             return None;
         }
-        Some(super::context::resolve(
-            ctx.base_without_feed_link(element).as_ref(),
+        Some(normalise::url::join(
+            ctx.base_without_feed_link(element),
             value,
         ))
     } else {

@@ -117,3 +117,19 @@ fn reader_and_decoder_warnings_come_first() {
         Some("entry 1: pubDate \"x\" is not a date omroep can read; omitted")
     );
 }
+
+#[test]
+fn warnings_are_capped_with_a_count_of_the_rest() {
+    let items = "<item><pubDate>never</pubDate></item>".repeat(150);
+    let feed = parse_str(&format!("<rss><channel>{items}</channel></rss>")).unwrap_or_default();
+    assert_eq!(feed.entries.len(), 150);
+    assert_eq!(feed.warnings.len(), context::MAX_WARNINGS + 1);
+    assert_eq!(
+        feed.warnings[0],
+        "entry 1: pubDate \"never\" is not a date omroep can read; omitted"
+    );
+    assert_eq!(
+        feed.warnings.last().map(String::as_str),
+        Some("50 more warnings were left out")
+    );
+}
