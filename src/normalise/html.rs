@@ -12,9 +12,11 @@
 //! `autofocus` or `accesskey`). URL attributes (`href`, `src`, `srcset` candidates,
 //! `poster`, `cite`, `action`, `background`, `longdesc`, …) have their references
 //! decoded and every control character removed, are resolved against the base, and are
-//! kept only with a scheme on the list below or none at all (no base to resolve against);
-//! `src`, `srcset` and `poster` also accept `data:` images other than SVG. An attribute
-//! that fails is dropped, not emptied. Attributes are written in name order, the first of
+//! kept only with a scheme from `is_allowed_scheme` or none at all (no base to resolve
+//! against); `src`, `srcset` and `poster` also accept `data:` images other than SVG. An
+//! attribute that fails is dropped, not emptied (an empty one stays empty). Comments,
+//! doctypes and processing instructions never reach the output. Attributes are written in
+//! name order (as the Universal Feed Parser writes them), the first of
 //! a duplicated name winning as in browsers; the sanitiser adds none of its own (the
 //! contract is compared with other parsers; a page that shows the HTML can add
 //! `rel="noopener"` itself).

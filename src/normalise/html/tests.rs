@@ -739,23 +739,29 @@ fn sanitiser_speed() {
 <blockquote><p>&ldquo;Nothing is as permanent as a temporary fix.&rdquo;</p></blockquote>
 <p>Transcript follows below. Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod tempor incididunt ut labore et dolore magna aliqua. Ut enim ad minim veniam, quis nostrud exercitation ullamco laboris nisi ut aliquip ex ea commodo consequat. Duis aute irure dolor in reprehenderit in voluptate velit esse cillum dolore eu fugiat nulla pariatur. Excepteur sint occaecat cupidatat non proident, sunt in culpa qui officia deserunt mollit anim id est laborum.</p>
 "#;
-    // One entry's worth (about 2.5 KB) at a time, as the feed parser calls it.
+    // One entry's worth at a time, as the feed parser calls it; plain text too, since
+    // summaries are made from the same HTML.
     let base = Some("https://example.com/blog/");
+    measure("sanitise", post, || sanitise_relative_to(post, base).len());
+    measure("plain", post, || crate::normalise::text::plain(post).len());
+}
+
+fn measure(label: &str, input: &str, mut run: impl FnMut() -> usize) {
     let rounds = 40_000;
     let mut output_bytes = 0;
     let wall = std::time::Instant::now();
     let cpu = thread_cpu_seconds();
     for _ in 0..rounds {
-        output_bytes += sanitise_relative_to(post, base).len();
+        output_bytes += run();
     }
     let wall = wall.elapsed().as_secs_f64();
     let cpu = cpu
         .and_then(|start| Some(thread_cpu_seconds()? - start))
         .filter(|&seconds| seconds > 0.0);
-    let megabytes = (post.len() * rounds) as f64 / 1_000_000.0;
+    let megabytes = (input.len() * rounds) as f64 / 1_000_000.0;
     println!(
-        "sanitiser: {megabytes:.1} MB ({} B per call); CPU {} s = {} MB/CPU-s; wall {wall:.3} s = {:.0} MB/s; output {output_bytes} B",
-        post.len(),
+        "{label}: {megabytes:.1} MB ({} B per call); CPU {} s = {} MB/CPU-s; wall {wall:.3} s = {:.0} MB/s; output {output_bytes} B",
+        input.len(),
         cpu.map_or("n/a".to_string(), |cpu| format!("{cpu:.3}")),
         cpu.map_or("n/a".to_string(), |cpu| format!("{:.0}", megabytes / cpu)),
         megabytes / wall,
