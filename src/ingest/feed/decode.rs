@@ -8,9 +8,11 @@
 //! feed readers do). Real feeds lie about their encoding all the time, so two repairs
 //! follow, each with a warning: a document labelled with a single-byte encoding whose
 //! bytes are valid UTF-8 with multi-byte sequences is read as UTF-8, and a document
-//! labelled (or defaulted to) UTF-8 whose bytes are not valid UTF-8 is read as
-//! windows-1252 (byte by byte where valid UTF-8 and stray bytes are mixed). The result is
-//! plain Rust text; later stages ignore whatever the declaration still says.
+//! labelled (or defaulted to) UTF-8 whose bytes are not valid UTF-8 is read in the legacy
+//! encoding the bytes fit (`chardetng`, the detector browsers use: windows-1252 for
+//! Western text, Big5 or KOI8-R where the bytes say so), or, where valid multi-byte UTF-8
+//! and stray bytes are mixed, as UTF-8 with the stray bytes read as windows-1252. The
+//! result is plain Rust text; later stages ignore whatever the declaration still says.
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
@@ -27,6 +29,10 @@ pub struct Decoded {
 /// How far into the document the XML declaration is looked for: junk before it (blank
 /// lines, a stray PHP notice) is tolerated by the reader, so it is tolerated here too.
 const DECLARATION_WINDOW: usize = 1024;
+
+/// Non-ASCII bytes below which the encoding detector is not asked (it would be guessing
+/// from one accented word).
+const MIN_DETECTION_EVIDENCE: usize = 8;
 
 /// Decodes a document.
 pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
@@ -245,10 +251,13 @@ fn decode_labelled(
     }
 }
 
-/// Decodes a document labelled or defaulted to UTF-8. Invalid UTF-8 means the document is
-/// really windows-1252 (the usual lie); where valid multi-byte UTF-8 and stray bytes are
-/// mixed (a UTF-8 feed with one pasted windows-1252 paragraph), only the stray bytes are
-/// read as windows-1252.
+/// Decodes a document labelled or defaulted to UTF-8. Invalid UTF-8 usually means the
+/// document is really in a legacy encoding (windows-1252 most of all), read whole in the
+/// encoding its bytes fit. But where valid multi-byte UTF-8 sequences are at least as
+/// many as the stray bytes (a UTF-8 feed with one pasted windows-1252 paragraph, or one
+/// truncated character), it is UTF-8 and only the stray bytes are read as windows-1252.
+/// Legacy multi-byte text (Shift_JIS, GBK) forms the odd valid UTF-8 pair by accident,
+/// which is why one is not enough.
 fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Decoded {
@@ -257,15 +266,23 @@ fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
             warnings: std::mem::take(warnings),
         };
     }
-    if !has_multibyte_utf8(bytes) {
-        warnings.push(
-            "the document is not valid UTF-8 (as its label or the default says); read as windows-1252"
-                .to_string(),
-        );
-        let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
+    let (multibyte, stray) = utf8_evidence(bytes);
+    if multibyte < stray {
+        let guessed = guess_legacy(bytes);
+        warnings.push(format!(
+            "the document is not valid UTF-8 (as its label or the default says); its bytes read as {}",
+            guessed.name()
+        ));
+        let (text, had_errors) = guessed.decode_without_bom_handling(bytes);
+        if had_errors {
+            warnings.push(format!(
+                "bytes that are not valid {} were replaced with U+FFFD",
+                guessed.name()
+            ));
+        }
         return Decoded {
             text: text.into_owned(),
-            encoding: WINDOWS_1252.name(),
+            encoding: guessed.name(),
             warnings: std::mem::take(warnings),
         };
     }
@@ -300,20 +317,45 @@ fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
     }
 }
 
-/// Whether the bytes hold at least one valid multi-byte UTF-8 sequence.
-fn has_multibyte_utf8(bytes: &[u8]) -> bool {
+/// The legacy encoding unlabelled (or mislabelled) bytes are most likely in, by the
+/// detector browsers use: windows-1252 for Western text, which is what feeds claiming
+/// UTF-8 mostly turn out to be, and Big5, KOI8-R, Shift_JIS and so on where the bytes say
+/// so. With only a few non-ASCII bytes there is nothing to go on, and windows-1252 is the
+/// likeliest by far.
+fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
+    if bytes.iter().filter(|byte| !byte.is_ascii()).count() < MIN_DETECTION_EVIDENCE {
+        return WINDOWS_1252;
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let guessed = detector.guess(None, chardetng::Utf8Detection::Deny);
+    // The detector only answers ASCII-compatible encodings, but be sure: the document
+    // has already been read as ASCII-compatible.
+    if guessed == UTF_16LE || guessed == UTF_16BE || guessed == encoding_rs::REPLACEMENT {
+        WINDOWS_1252
+    } else {
+        guessed
+    }
+}
+
+/// How many valid multi-byte UTF-8 sequences and how many bytes that are not UTF-8 the
+/// bytes hold.
+fn utf8_evidence(bytes: &[u8]) -> (usize, usize) {
+    let lead_bytes = |valid: &[u8]| valid.iter().filter(|&&byte| byte >= 0xC0).count();
+    let (mut multibyte, mut stray) = (0, 0);
     let mut rest = bytes;
     loop {
         match std::str::from_utf8(rest) {
-            Ok(valid) => return !valid.is_ascii(),
+            Ok(valid) => return (multibyte + lead_bytes(valid.as_bytes()), stray),
             Err(error) => {
-                let valid = &rest[..error.valid_up_to()];
-                if !valid.is_ascii() {
-                    return true;
-                }
-                let skip = error.valid_up_to() + error.error_len().unwrap_or(1).max(1);
+                multibyte += lead_bytes(&rest[..error.valid_up_to()]);
+                let bad = error
+                    .error_len()
+                    .unwrap_or(rest.len() - error.valid_up_to());
+                stray += bad;
+                let skip = error.valid_up_to() + bad.max(1);
                 if skip >= rest.len() {
-                    return false;
+                    return (multibyte, stray);
                 }
                 rest = &rest[skip..];
             }
@@ -528,13 +570,84 @@ mod tests {
     }
 
     #[test]
-    fn mixed_utf8_and_stray_bytes() {
-        let mut bytes = "<a>caf\u{e9} ".as_bytes().to_vec();
+    fn undeclared_legacy_cjk_and_cyrillic_are_detected() {
+        let shift_jis = b"\x93\xfa\x96\x7b\x8c\xea\x82\xcc\x83\x65\x83\x4c\x83\x58\x83\x67\x82\xc5\x82\xb7\x81\x42\x83\x7c\x83\x62\x83\x68\x83\x4c\x83\x83\x83\x58\x83\x67\x82\xcc\x90\x56\x82\xb5\x82\xa2\x83\x47\x83\x73\x83\x5c\x81\x5b\x83\x68\x82\xf0\x8c\xf6\x8a\x4a\x82\xb5\x82\xdc\x82\xb5\x82\xbd\x81\x42";
+        let koi8_r = b"\xf0\xd2\xc9\xd7\xc5\xd4, \xcb\xc1\xcb \xc4\xc5\xcc\xc1? \xee\xcf\xd7\xd9\xca \xd7\xd9\xd0\xd5\xd3\xcb \xd0\xcf\xc4\xcb\xc1\xd3\xd4\xc1 \xd5\xd6\xc5 \xc4\xcf\xd3\xd4\xd5\xd0\xc5\xce.";
+        for (body, expected, encoding) in [
+            (
+                &shift_jis[..],
+                "\u{65e5}\u{672c}\u{8a9e}\u{306e}\u{30c6}\u{30ad}\u{30b9}\u{30c8}\u{3067}\u{3059}\u{3002}\u{30dd}\u{30c3}\u{30c9}\u{30ad}\u{30e3}\u{30b9}\u{30c8}\u{306e}\u{65b0}\u{3057}\u{3044}\u{30a8}\u{30d4}\u{30bd}\u{30fc}\u{30c9}\u{3092}\u{516c}\u{958b}\u{3057}\u{307e}\u{3057}\u{305f}\u{3002}",
+                "Shift_JIS",
+            ),
+            (
+                &koi8_r[..],
+                "\u{41f}\u{440}\u{438}\u{432}\u{435}\u{442}, \u{43a}\u{430}\u{43a} \u{434}\u{435}\u{43b}\u{430}? \u{41d}\u{43e}\u{432}\u{44b}\u{439} \u{432}\u{44b}\u{43f}\u{443}\u{441}\u{43a} \u{43f}\u{43e}\u{434}\u{43a}\u{430}\u{441}\u{442}\u{430} \u{443}\u{436}\u{435} \u{434}\u{43e}\u{441}\u{442}\u{443}\u{43f}\u{435}\u{43d}.",
+                "KOI8",
+            ),
+        ] {
+            let mut bytes = b"<rss><title>".to_vec();
+            bytes.extend_from_slice(body);
+            bytes.extend_from_slice(b"</title></rss>");
+            let decoded = decode(&bytes, None);
+            assert_eq!(
+                decoded.text,
+                format!("<rss><title>{expected}</title></rss>")
+            );
+            assert!(
+                decoded.encoding.starts_with(encoding),
+                "{}",
+                decoded.encoding
+            );
+            assert_eq!(decoded.warnings.len(), 1);
+        }
+    }
+
+    #[test]
+    fn a_few_stray_bytes_are_windows_1252() {
+        // Too little evidence for a detector: one byte could be anything.
+        for (bytes, expected) in [
+            (&b"<a>na\xefve</a>"[..], "<a>na\u{ef}ve</a>"),
+            (b"<a>It\x92s</a>", "<a>It\u{2019}s</a>"),
+            (b"<a>\xbfQu\xe9?</a>", "<a>\u{bf}Qu\u{e9}?</a>"),
+        ] {
+            let decoded = decode(bytes, None);
+            assert_eq!(decoded.text, expected);
+            assert_eq!(decoded.encoding, "windows-1252");
+        }
+    }
+
+    #[test]
+    fn mostly_utf8_with_stray_bytes() {
+        let mut bytes = "<a>caf\u{e9} cr\u{e8}me br\u{fb}l\u{e9}e "
+            .as_bytes()
+            .to_vec();
         bytes.extend_from_slice(b"\x93quoted\x94</a>");
         let decoded = decode(&bytes, None);
-        assert_eq!(decoded.text, "<a>caf\u{e9} \u{201c}quoted\u{201d}</a>");
+        assert_eq!(
+            decoded.text,
+            "<a>caf\u{e9} cr\u{e8}me br\u{fb}l\u{e9}e \u{201c}quoted\u{201d}</a>"
+        );
         assert_eq!(decoded.encoding, "UTF-8");
         assert_eq!(decoded.warnings.len(), 1);
+        assert!(
+            decoded.warnings[0].contains("mixes"),
+            "{:?}",
+            decoded.warnings
+        );
+    }
+
+    #[test]
+    fn mostly_stray_bytes_with_one_utf8_sequence() {
+        // One `’` in UTF-8 among windows-1252 text: the document is windows-1252.
+        let mut bytes = b"<a>caf\xe9 cr\xe8me ".to_vec();
+        bytes.extend_from_slice("\u{2019}".as_bytes());
+        bytes.extend_from_slice(b"</a>");
+        let decoded = decode(&bytes, None);
+        assert_eq!(decoded.encoding, "windows-1252");
+        assert_eq!(
+            decoded.text,
+            "<a>caf\u{e9} cr\u{e8}me \u{e2}\u{20ac}\u{2122}</a>"
+        );
     }
 
     #[test]

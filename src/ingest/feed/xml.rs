@@ -10,7 +10,7 @@
 //! that starts no tag, markup left open at the end) by restarting it after the bad spot,
 //! and `builder.rs` builds the tree: namespaces resolved (and canonicalised through
 //! [`ns::canonical`](super::ns::canonical)), `xml:base`/`xml:lang` inherited, nesting
-//! capped at [`MAX_DEPTH`](builder::MAX_DEPTH). References resolve in `reference.rs`
+//! capped at 512 levels (`builder::MAX_DEPTH`). References resolve in `reference.rs`
 //! (with the DOCTYPE's plain-text entities from `doctype.rs`), and finished text gets the
 //! encoding repairs of `mojibake.rs`.
 //! The text is expected to be decoded already (`decode.rs`): the encoding named in the
@@ -83,6 +83,11 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
             Err(Error::IllFormed(_)) => {}
             Err(Error::Syntax(error)) => match recover(text, at, &error, &mut quote_retries) {
                 Recovery::Resume { literal, from } => {
+                    if literal == "<" {
+                        builder.repairs.note(Repair::BareLessThan, || {
+                            format!("\"{}\"", snippet(&text[at..], 20))
+                        });
+                    }
                     builder.literal(literal);
                     reader = tokenizer(&text[from..]);
                 }
@@ -103,6 +108,7 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
             }
         }
     }
+    let saw_text = builder.saw_text;
     let (root, doctype, repairs) = builder.finish(text.len());
     match root {
         Some(root) => Ok(Document {
@@ -110,7 +116,8 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
             warnings: repairs.into_warnings(),
             doctype,
         }),
-        None if text.trim().is_empty() => Err(ParseError::Empty),
+        // Whitespace, comments, a declaration: nothing was there to begin with.
+        None if !saw_text => Err(ParseError::Empty),
         None => Err(ParseError::Xml(format!(
             "no element found; the document starts with \"{}\"",
             snippet(text.trim_start(), 40)

@@ -67,6 +67,8 @@ pub(super) struct Builder {
     /// The root element is `<html>`: void elements close themselves.
     html: bool,
     pub(super) doctype: Option<String>,
+    /// Text (not just whitespace) was met outside any element.
+    pub(super) saw_text: bool,
     references: References,
     /// Reused by the mojibake repair.
     scratch: Vec<u8>,
@@ -86,6 +88,7 @@ impl Builder {
             overflow: 0,
             html: false,
             doctype: None,
+            saw_text: false,
             references: References::new(len),
             scratch: Vec::new(),
             repairs: Repairs::default(),
@@ -290,6 +293,7 @@ impl Builder {
             Some(open) => append_text(&mut open.element.children, text),
             None => {
                 if !text.trim().is_empty() {
+                    self.saw_text = true;
                     let kind = if self.top_level.is_empty() {
                         Repair::JunkBeforeRoot
                     } else {
@@ -303,6 +307,7 @@ impl Builder {
 
     /// A reference `&name;` in text.
     pub(super) fn reference(&mut self, name: &str) {
+        self.saw_text |= self.stack.is_empty();
         if let Some(open) = self.stack.last_mut() {
             let mut resolved = String::new();
             self.references.push(name, &mut resolved, &mut self.repairs);
@@ -332,8 +337,10 @@ impl Builder {
     pub(super) fn finish(mut self, end: usize) -> (Option<Element>, Option<String>, Repairs) {
         if !self.stack.is_empty() {
             let open = display_qname(&self.stack[self.stack.len() - 1].element);
-            self.repairs
-                .note(Repair::Truncated, || format!("<{open}> still open"));
+            if !self.repairs.contains(Repair::Truncated) {
+                self.repairs
+                    .note(Repair::Truncated, || format!("<{open}> still open"));
+            }
             while !self.stack.is_empty() {
                 self.close_top(end);
             }

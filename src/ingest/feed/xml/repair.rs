@@ -85,6 +85,11 @@ impl Repairs {
         }
     }
 
+    /// Whether a kind of repair has been recorded.
+    pub(super) fn contains(&self, kind: Repair) -> bool {
+        self.seen.iter().any(|seen| seen.kind == kind)
+    }
+
     /// One line per kind: what was repaired, the first example, and how often.
     pub(super) fn into_warnings(self) -> Vec<String> {
         self.seen

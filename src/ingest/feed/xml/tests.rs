@@ -543,8 +543,15 @@ fn nothing_recoverable_is_an_error() {
         error.to_string(),
         "not valid XML: no element found; the document starts with \"Not Found\""
     );
-    assert!(read("<!-- only a comment -->", None).is_err());
-    assert!(read("<?xml version=\"1.0\"?>", None).is_err());
+    assert_eq!(
+        read("<!-- only a comment -->", None),
+        Err(ParseError::Empty)
+    );
+    assert_eq!(
+        read("<?xml version=\"1.0\"?>\n", None),
+        Err(ParseError::Empty)
+    );
+    assert!(matches!(read("&amp; <", None), Err(ParseError::Xml(_))));
 }
 
 #[test]
@@ -713,5 +720,16 @@ fn throughput() {
         reader < bare * 3.0,
         "the reader takes {:.1}x the bare tokenizing pass",
         reader / bare
+    );
+}
+
+#[test]
+fn truncation_is_one_warning() {
+    let document = doc("<rss><channel><item><title>T</title><link>L</lin");
+    assert_eq!(document.warnings.len(), 1, "{:?}", document.warnings);
+    assert!(!warned(&document, "times"), "{:?}", document.warnings);
+    assert_eq!(
+        path(&document.root, &["channel", "item", "link"]).text(),
+        "L"
     );
 }
