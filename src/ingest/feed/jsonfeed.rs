@@ -132,6 +132,13 @@ pub(crate) fn map_json(
             kind(&value)
         )));
     }
+    // An API's error answer or any other JSON object must not pass for an empty feed that
+    // a cron job would then publish: a JSON Feed has at least one of the two.
+    if value.get("version").is_none() && value.get("items").is_none() {
+        return Err(ParseError::NotAFeed(
+            "JSON without \"version\" or \"items\"; a JSON Feed has both".to_string(),
+        ));
+    }
     // Each field is `Loose`, so deserialising an object cannot fail on a field's type.
     let document: Document =
         serde_json::from_value(value).map_err(|error| ParseError::Json(error.to_string()))?;

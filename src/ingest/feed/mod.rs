@@ -93,6 +93,13 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Feed, ParseError> {
             limit: options.max_bytes,
         });
     }
+    // A server that sends gzip without saying so in Content-Encoding (or a `.gz` file
+    // given by mistake) would otherwise be reported as broken XML quoting binary bytes.
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return Err(ParseError::NotAFeed(
+            "the document is gzip-compressed data; decompress it first".to_string(),
+        ));
+    }
     let decoded = decode::decode(bytes, options.http_charset.as_deref());
     parse_text(&decoded.text, decoded.warnings, options)
 }

@@ -133,3 +133,28 @@ fn warnings_are_capped_with_a_count_of_the_rest() {
         Some("50 more warnings were left out")
     );
 }
+
+#[test]
+fn gzip_bytes_are_named_as_such() {
+    let error = parse(
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00",
+        &ParseOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "not a feed: the document is gzip-compressed data; decompress it first"
+    );
+}
+
+#[test]
+fn json_that_is_no_feed_is_an_error_not_an_empty_feed() {
+    let error = parse_str(r#"{"error": {"code": 429, "message": "slow down"}}"#).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "not a feed: JSON without \"version\" or \"items\"; a JSON Feed has both"
+    );
+    // Either key alone is enough to be read (with warnings) as a feed.
+    assert!(parse_str(r#"{"items": []}"#).is_ok());
+    assert!(parse_str(r#"{"version": "https://jsonfeed.org/version/1.1"}"#).is_ok());
+}
