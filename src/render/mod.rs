@@ -120,7 +120,14 @@ pub(crate) fn xml_text(text: &str) -> Cow<'_, str> {
     fn allowed(c: char) -> bool {
         matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
     }
-    if text.chars().all(allowed) {
+    // Fast path on bytes: a control byte below 0x20, or the lead byte of U+FFFE/U+FFFF
+    // (EF BF BE/BF), are the only ways a Rust string can hold a forbidden character.
+    // Blocks are tested without early exit so the compiler can vectorise the scan.
+    let suspicious = |b: u8| (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') | (b == 0xEF);
+    let mut blocks = text.as_bytes().chunks_exact(32);
+    let clean = blocks.all(|block| !block.iter().fold(false, |hit, &b| hit | suspicious(b)))
+        && !blocks.remainder().iter().any(|&b| suspicious(b));
+    if clean || text.chars().all(allowed) {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())
