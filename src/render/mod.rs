@@ -55,6 +55,8 @@ impl FeedKind {
 pub struct Channel<'a> {
     /// Feed-level metadata and the entries to render, in the order to render them.
     pub feed: &'a Feed,
+    /// What the feed is. The tags written follow from the renderer called (`podcast` vs
+    /// `rss`), not from this; it is carried so callers pass one value everywhere.
     pub kind: FeedKind,
     /// Absolute URL of the file being rendered (`atom:link rel="self"`, Atom `id`
     /// fallback, JSON Feed `feed_url`).

@@ -1,8 +1,8 @@
 //! Line layout for the XML the feed crates write.
 //!
 //! `rss` and `atom_syndication` write one long line (their "pretty" mode puts whitespace
-//! inside empty elements, which changes the element's value). This pass reads that compact
-//! document back and copies every token verbatim, adding a newline and two-space indent
+//! inside empty elements, which changes the element's value). This pass tokenises that
+//! compact document and copies every token verbatim, adding a newline and two-space indent
 //! only between tags that have no text between them, and turning `<x …></x>` into
 //! `<x …/>`. Text and CDATA are never touched, so the document means exactly the same.
 //! Mixed content (text and elements side by side, as in Atom `type="xhtml"`) is not
