@@ -63,6 +63,11 @@ fn opening_a_file_store_uses_wal_and_the_latest_schema() {
         .query_row("PRAGMA journal_mode", [], |r| r.get(0))
         .unwrap();
     assert_eq!(mode, "wal");
+    let page_size: i64 = store
+        .conn
+        .query_row("PRAGMA page_size", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(page_size, 16384);
     drop(store);
     // Reopening migrates nothing and keeps what was stored.
     let mut store = Store::open(&path).unwrap();

@@ -62,8 +62,25 @@ impl BodyDecoder {
         max_transfer: u64,
         max_body: u64,
     ) -> Result<BodyDecoder, FetchError> {
+        Self::with_length_hint(content_encoding, max_transfer, max_body, None)
+    }
+
+    /// Like [`BodyDecoder::new`], with the announced `Content-Length` used to size the
+    /// buffer up front (never beyond the cap: the header is the server's word only).
+    pub fn with_length_hint(
+        content_encoding: Option<&str>,
+        max_transfer: u64,
+        max_body: u64,
+        content_length: Option<u64>,
+    ) -> Result<BodyDecoder, FetchError> {
+        let identity = matches!(
+            content_encoding.map(str::trim),
+            None | Some("" | "identity")
+        );
+        // Feeds compress about four to one; at most 8 MiB is reserved on its word.
+        let expected = content_length.map_or(0, |n| if identity { n } else { n.saturating_mul(4) });
         let sink = Capped {
-            bytes: Vec::new(),
+            bytes: Vec::with_capacity(expected.min(max_body).min(8 << 20) as usize),
             limit: max_body,
             exceeded: false,
         };

@@ -395,10 +395,11 @@ impl Fetcher {
                     });
                 }
                 let encoding = text_header(&headers, header::CONTENT_ENCODING);
-                let mut decoder = BodyDecoder::new(
+                let mut decoder = BodyDecoder::with_length_hint(
                     encoding.as_deref(),
                     self.settings.max_transfer_bytes,
                     self.settings.max_body_bytes,
+                    response.content_length(),
                 )?;
                 while let Some(chunk) = response.chunk().await.map_err(request_error)? {
                     decoder.push(&chunk)?;
