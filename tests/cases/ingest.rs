@@ -169,8 +169,17 @@ fn a_second_run_over_the_same_store_says_so_and_exits_3() {
         stderr(&output)
     );
     assert_eq!(server.hits().len(), 0);
+    // `run` takes the same lock before fetching, and builds nothing while it is held.
+    let output = site.run(&["run"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("another omroep run is using this store"));
+    assert_eq!(server.hits().len(), 0);
+    assert!(!site.path().join("public").exists());
     drop(held);
     assert_eq!(site.run(&["ingest"]).status.code(), Some(0));
+    let output = site.run(&["run"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(site.path().join("public/blog/rss.xml").is_file());
 }
 
 /// Kills a run part-way with `signal`, checks the store, then runs to the end.
