@@ -100,7 +100,8 @@ impl<'a> Collector<'a> {
         let mut without_audio = 0usize;
         let mut not_fetched: Vec<String> = Vec::new();
         for source in &feed.sources {
-            let found: Vec<Item> = match &source.location {
+            // Each item with the key that makes two of them one entry.
+            let found: Vec<(String, Item)> = match &source.location {
                 SourceLocation::Markdown(pattern) => {
                     let collected = self.session(&feed.language).collect_markdown(pattern);
                     local_items(collected, &mut out)
@@ -117,10 +118,10 @@ impl<'a> Collector<'a> {
                     self.remote_items(feed, &urls, &mut not_fetched, &mut out)
                 }
             };
-            for item in found {
+            for (key, item) in found {
                 // The same file matched by two sources of one feed is one entry, and so
-                // is one remote entry reached through two sources.
-                if !seen.insert(item.entry.id.clone()) {
+                // is one stored remote entry reached through two sources.
+                if !seen.insert(key) {
                     continue;
                 }
                 if !keeps(&feed.filter, &item) || !keeps(&source.filter, &item) {
@@ -128,6 +129,24 @@ impl<'a> Collector<'a> {
                 }
                 if feed.kind == FeedKind::Podcast && !item.is_episode {
                     without_audio += 1;
+                    continue;
+                }
+                // Two remote feeds may use one guid (numbered guids are common); readers
+                // would take them for one entry, and the remote feed cannot be fixed
+                // here, so the first one (in source order) is kept and the user told.
+                if source.location.is_remote()
+                    && let Some(first) = out
+                        .items
+                        .iter()
+                        .find(|other| guid_of(&other.entry) == guid_of(&item.entry))
+                {
+                    out.warnings.push(format!(
+                        "feed `{}`: {} has an entry with the guid `{}` that {} already uses; it is left out",
+                        feed.name,
+                        item.source,
+                        guid_of(&item.entry),
+                        first.source
+                    ));
                     continue;
                 }
                 out.items.push(item);
@@ -189,7 +208,7 @@ impl Collector<'_> {
         urls: &[&str],
         not_fetched: &mut Vec<String>,
         out: &mut FeedItems,
-    ) -> Vec<Item> {
+    ) -> Vec<(String, Item)> {
         let Some(store) = self.store else {
             not_fetched.extend(urls.iter().map(|url| url.to_string()));
             return Vec::new();
@@ -209,11 +228,13 @@ impl Collector<'_> {
                 continue;
             };
             match store.entries(&[state.id]) {
-                Ok(stored) => items.extend(
-                    stored
-                        .into_iter()
-                        .map(|stored| remote_item(stored.entry, url)),
-                ),
+                // Ids are only unique within their source: the store's owner qualifies them.
+                Ok(stored) => items.extend(stored.into_iter().map(|stored| {
+                    (
+                        format!("remote {}\n{}", stored.source, stored.entry.id),
+                        remote_item(stored.entry, url),
+                    )
+                })),
                 Err(error) => out.errors.push(format!(
                     "feed `{}`: {url}: could not read its entries from {}: {error:#}",
                     feed.name,
@@ -226,7 +247,10 @@ impl Collector<'_> {
 }
 
 /// Local items of one source; its problems go to the feed's errors and warnings.
-fn local_items(collected: crate::ingest::local::Collected, out: &mut FeedItems) -> Vec<Item> {
+fn local_items(
+    collected: crate::ingest::local::Collected,
+    out: &mut FeedItems,
+) -> Vec<(String, Item)> {
     for (_, held) in &collected.held_back {
         if let HeldBack::Scheduled(date) = held {
             out.next_due = Some(out.next_due.map_or(*date, |due| due.min(*date)));
@@ -240,7 +264,11 @@ fn local_items(collected: crate::ingest::local::Collected, out: &mut FeedItems) 
             out.warnings.push(line);
         }
     }
-    collected.items.into_iter().map(to_item).collect()
+    collected
+        .items
+        .into_iter()
+        .map(|local| (local.entry.id.clone(), to_item(local)))
+        .collect()
 }
 
 /// A stored remote entry as a feed item: an episode when it carries an enclosure; its

@@ -180,3 +180,39 @@ fn build_reads_what_ingest_fetched_and_never_fetches_itself() {
         "{unknown:?}"
     );
 }
+
+#[test]
+fn two_remote_sources_sharing_a_guid_keep_the_first_and_warn() {
+    let numbered = |title: &str| {
+        format!(
+            "<rss version=\"2.0\"><channel><title>{title}</title><link>https://{title}.example/</link>\
+             <description>d</description><item><title>{title} one</title>\
+             <link>https://{title}.example/1</link><guid isPermaLink=\"false\">1</guid>\
+             <pubDate>Thu, 07 Mar 2024 09:00:00 GMT</pubDate></item></channel></rss>"
+        )
+    };
+    let base = serve(vec![
+        Route::ok("/a.xml", "application/rss+xml", numbered("alpha")),
+        Route::ok("/b.xml", "application/rss+xml", numbered("beta")),
+    ]);
+    let (a, b) = (format!("{base}/a.xml"), format!("{base}/b.xml"));
+    let env = TestEnv::site();
+    env.write(
+        "feeds/planet.toml",
+        &format!(
+            "kind = \"aggregate\"\ntitle = \"Planet\"\n\
+             [[source]]\nurl = \"{a}\"\n[[source]]\nurl = \"{b}\"\n"
+        ),
+    );
+    let outcome = env.run(&["run"]);
+    assert_code(&outcome, 0);
+    let rss = env.read("public/planet/rss.xml");
+    assert!(rss.contains("alpha one"), "{rss}");
+    assert!(!rss.contains("beta one"), "{rss}");
+    assert!(
+        outcome.stderr.contains(&format!(
+            "omroep: warning: feed `planet`: {b} has an entry with the guid `1` that {a} already uses; it is left out\n"
+        )),
+        "{outcome:?}"
+    );
+}
