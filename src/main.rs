@@ -15,7 +15,7 @@ fn main() -> ExitCode {
         Command::Run(args) => commands::run::run(&cli.global, args),
         Command::Init(args) => commands::init::run(&cli.global, args),
         Command::Ingest(args) => commands::ingest::run(args, &cli.global),
-        Command::Sources(args) => commands::sources::run(args),
+        Command::Sources(args) => commands::sources::run(args, &cli.global),
     };
     let status = match result {
         Ok(status) => status,

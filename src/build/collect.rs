@@ -2,14 +2,18 @@
 //! `ingest::local` (which already applies drafts and scheduling), then the feed's and each
 //! source's filters, newest first with a stable tiebreak, and the feed's limit.
 //!
-//! Remote sources (`url`, `opml`) are not read here: fetching them into the store is the
-//! fetch step's job (issue 5); `build` says so once and builds the rest.
+//! Remote sources (`url`, and the feeds an `opml` file lists) are read back from the
+//! store, where `omroep ingest` (or `run`) put them: the build never fetches. Their
+//! entries were normalised and their HTML sanitised when they were parsed. A source the
+//! store has never fetched successfully, or a missing store, gives one warning per feed,
+//! and the feed is built from what there is.
 
 use std::collections::{HashMap, HashSet};
 
 use crate::config::{FeedConfig, FeedKind, Filter, Site, SourceLocation};
 use crate::ingest::local::{Asset, HeldBack, ItemKind, LocalItem, LocalSettings, Problem, Session};
 use crate::model::{Entry, Person};
+use crate::store::Store;
 
 /// One entry of a feed, with what the build needs beside the model.
 #[derive(Debug, Clone)]
@@ -48,14 +52,22 @@ pub struct Collector<'a> {
     site: &'a Site,
     now: chrono::DateTime<chrono::Utc>,
     sessions: HashMap<String, Session>,
+    /// The store of fetched remote sources, when the site has one.
+    store: Option<&'a Store>,
 }
 
 impl<'a> Collector<'a> {
-    pub fn new(site: &'a Site, now: chrono::DateTime<chrono::Utc>) -> Self {
+    /// `store` is the opened store, or `None` when there is none yet.
+    pub fn new(
+        site: &'a Site,
+        now: chrono::DateTime<chrono::Utc>,
+        store: Option<&'a Store>,
+    ) -> Self {
         Collector {
             site,
             now,
             sessions: HashMap::new(),
+            store,
         }
     }
 
@@ -86,33 +98,32 @@ impl<'a> Collector<'a> {
         let mut out = FeedItems::default();
         let mut seen: HashSet<String> = HashSet::new();
         let mut without_audio = 0usize;
+        let mut not_fetched: Vec<String> = Vec::new();
         for source in &feed.sources {
-            let collected = match &source.location {
+            // Each item with the key that makes two of them one entry.
+            let found: Vec<(String, Item)> = match &source.location {
                 SourceLocation::Markdown(pattern) => {
-                    self.session(&feed.language).collect_markdown(pattern)
+                    let collected = self.session(&feed.language).collect_markdown(pattern);
+                    local_items(collected, &mut out)
                 }
-                SourceLocation::Audio(folder) => self.session(&feed.language).collect_audio(folder),
-                SourceLocation::Url(_) | SourceLocation::Opml { .. } => continue,
+                SourceLocation::Audio(folder) => {
+                    let collected = self.session(&feed.language).collect_audio(folder);
+                    local_items(collected, &mut out)
+                }
+                SourceLocation::Url(url) => {
+                    self.remote_items(feed, &[url.as_str()], &mut not_fetched, &mut out)
+                }
+                SourceLocation::Opml { feeds, .. } => {
+                    let urls: Vec<&str> = feeds.iter().map(url::Url::as_str).collect();
+                    self.remote_items(feed, &urls, &mut not_fetched, &mut out)
+                }
             };
-            for (_, held) in &collected.held_back {
-                if let HeldBack::Scheduled(date) = held {
-                    out.next_due = Some(out.next_due.map_or(*date, |due| due.min(*date)));
-                }
-            }
-            for problem in &collected.problems {
-                let line = problem_line(problem);
-                if problem.is_error {
-                    out.errors.push(line);
-                } else {
-                    out.warnings.push(line);
-                }
-            }
-            for local in collected.items {
-                // The same file matched by two sources of one feed is one entry.
-                if !seen.insert(local.entry.id.clone()) {
+            for (key, item) in found {
+                // The same file matched by two sources of one feed is one entry, and so
+                // is one stored remote entry reached through two sources.
+                if !seen.insert(key) {
                     continue;
                 }
-                let item = to_item(local);
                 if !keeps(&feed.filter, &item) || !keeps(&source.filter, &item) {
                     continue;
                 }
@@ -120,8 +131,47 @@ impl<'a> Collector<'a> {
                     without_audio += 1;
                     continue;
                 }
+                // Two remote feeds may use one guid (numbered guids are common); readers
+                // would take them for one entry, and the remote feed cannot be fixed
+                // here, so the first one (in source order) is kept and the user told.
+                if source.location.is_remote()
+                    && let Some(first) = out
+                        .items
+                        .iter()
+                        .find(|other| guid_of(&other.entry) == guid_of(&item.entry))
+                {
+                    out.warnings.push(format!(
+                        "feed `{}`: {} has an entry with the guid `{}` that {} already uses; it is left out",
+                        feed.name,
+                        item.source,
+                        guid_of(&item.entry),
+                        first.source
+                    ));
+                    continue;
+                }
                 out.items.push(item);
             }
+        }
+        if !not_fetched.is_empty() {
+            let what = match self.store {
+                None => format!(
+                    "there is no store yet ({})",
+                    self.site
+                        .store
+                        .strip_prefix(&self.site.root)
+                        .unwrap_or(&self.site.store)
+                        .display()
+                ),
+                Some(_) => format!(
+                    "{} of its remote sources never fetched successfully ({})",
+                    not_fetched.len(),
+                    not_fetched.join(", ")
+                ),
+            };
+            out.warnings.push(format!(
+                "feed `{}`: built without the entries of remote sources: {what}; run `omroep ingest` or `omroep run` to fetch them",
+                feed.name
+            ));
         }
         if without_audio > 0 {
             out.warnings.push(format!(
@@ -146,6 +196,89 @@ impl<'a> Collector<'a> {
             .filter_map(|language| self.sessions.get_mut(language)?.finish())
             .map(|problem| problem_line(&problem))
             .collect()
+    }
+}
+
+impl Collector<'_> {
+    /// The stored entries of the remote sources `urls` (as configured), each marked with
+    /// its source's URL; URLs the store has no successful fetch of go to `not_fetched`.
+    fn remote_items(
+        &self,
+        feed: &FeedConfig,
+        urls: &[&str],
+        not_fetched: &mut Vec<String>,
+        out: &mut FeedItems,
+    ) -> Vec<(String, Item)> {
+        let Some(store) = self.store else {
+            not_fetched.extend(urls.iter().map(|url| url.to_string()));
+            return Vec::new();
+        };
+        let mut items = Vec::new();
+        for url in urls {
+            let state = match store.source(url) {
+                Ok(state) => state,
+                Err(error) => {
+                    out.errors
+                        .push(format!("feed `{}`: {url}: {error:#}", feed.name));
+                    continue;
+                }
+            };
+            let Some(state) = state.filter(|state| state.last_success.is_some()) else {
+                not_fetched.push(url.to_string());
+                continue;
+            };
+            match store.entries(&[state.id]) {
+                // Ids are only unique within their source: the store's owner qualifies them.
+                Ok(stored) => items.extend(stored.into_iter().map(|stored| {
+                    (
+                        format!("remote {}\n{}", stored.source, stored.entry.id),
+                        remote_item(stored.entry, url),
+                    )
+                })),
+                Err(error) => out.errors.push(format!(
+                    "feed `{}`: {url}: could not read its entries from {}: {error:#}",
+                    feed.name,
+                    self.site.store.display()
+                )),
+            }
+        }
+        items
+    }
+}
+
+/// Local items of one source; its problems go to the feed's errors and warnings.
+fn local_items(
+    collected: crate::ingest::local::Collected,
+    out: &mut FeedItems,
+) -> Vec<(String, Item)> {
+    for (_, held) in &collected.held_back {
+        if let HeldBack::Scheduled(date) = held {
+            out.next_due = Some(out.next_due.map_or(*date, |due| due.min(*date)));
+        }
+    }
+    for problem in &collected.problems {
+        let line = problem_line(problem);
+        if problem.is_error {
+            out.errors.push(line);
+        } else {
+            out.warnings.push(line);
+        }
+    }
+    collected
+        .items
+        .into_iter()
+        .map(|local| (local.entry.id.clone(), to_item(local)))
+        .collect()
+}
+
+/// A stored remote entry as a feed item: an episode when it carries an enclosure; its
+/// ledger key is the source's URL as configured.
+fn remote_item(entry: Entry, url: &str) -> Item {
+    Item {
+        is_episode: !entry.enclosures.is_empty(),
+        entry,
+        source: url.to_string(),
+        assets: Vec::new(),
     }
 }
 

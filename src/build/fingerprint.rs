@@ -4,7 +4,8 @@
 //! The state (`.omroep/build-state.json` under the site) holds a SHA-256 over everything
 //! a build depends on — omroep's version, the checked config, the ledger, the size and
 //! mtime of every file under each source's folder and of every other file the last build
-//! read (assets, audio), and the remembered remote-media facts — plus the size and mtime of
+//! read (assets, audio), the store of fetched remote sources (when a feed has any), and the
+//! remembered remote-media facts — plus the size and mtime of
 //! every output it left, the warnings it printed (replayed, so both paths print the same),
 //! and the moment the next scheduled entry falls due. Anything different, any doubt, and
 //! the full build runs. The state is only written after a build in which every feed was
@@ -168,6 +169,14 @@ fn key(site: &Site, allow: bool, extra_inputs: &[PathBuf]) -> String {
     }
     for file in extra_inputs {
         add(&format!("{} {:?}", file.display(), stamp(file)));
+    }
+    // Remote sources are read from the store: any ingest that changed it (its file or,
+    // in WAL mode, its log) makes the build a full one.
+    if site.feeds.iter().any(|feed| feed.has_remote_sources()) {
+        let mut log = site.store.as_os_str().to_owned();
+        log.push("-wal");
+        add(&format!("store {:?}", stamp(&site.store)));
+        add(&format!("store log {:?}", stamp(Path::new(&log))));
     }
     let remote = site
         .root

@@ -80,26 +80,23 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         return Ok(report);
     }
 
-    let remote: Vec<&str> = site
-        .feeds
-        .iter()
-        .filter(|feed| feed.has_remote_sources())
-        .map(|feed| feed.name.as_str())
-        .collect();
-    if !remote.is_empty() {
-        report.warnings.push(format!(
-            "remote sources (`url`, `opml`) are not fetched yet, so feeds {} are built from \
-             their local sources only",
-            remote
-                .iter()
-                .map(|name| format!("`{name}`"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ));
-    }
+    // The store is only read: it is opened when some feed aggregates remote sources and
+    // an ingest has created it; without it those feeds are built from local sources with
+    // a warning (see `collect`).
+    let has_remote = site.feeds.iter().any(|feed| feed.has_remote_sources());
+    let store = if has_remote && site.store.is_file() {
+        Some(crate::store::Store::open(&site.store).with_context(|| {
+            format!(
+                "{}: could not open the store of fetched sources",
+                site.store.display()
+            )
+        })?)
+    } else {
+        None
+    };
 
     // Collect every feed's entries.
-    let mut collector = collect::Collector::new(site, options.now);
+    let mut collector = collect::Collector::new(site, options.now, store.as_ref());
     let mut items: Vec<collect::FeedItems> = Vec::with_capacity(site.feeds.len());
     let mut failed = vec![false; site.feeds.len()];
     for (index, feed) in site.feeds.iter().enumerate() {
@@ -112,6 +109,8 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         items.push(found);
     }
     report.warnings.extend(collector.finish());
+    // Closed before the build state records the store's size and time.
+    drop(store);
     let next_due = items.iter().filter_map(|found| found.next_due).min();
 
     // Check identity against the ledger; a feed that would break it is not built.

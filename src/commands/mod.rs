@@ -6,7 +6,6 @@ pub mod ingest;
 pub mod init;
 pub mod parse;
 pub mod run;
-pub mod site_sources;
 pub mod sources;
 
 /// The exit status of a command: see `--help`.

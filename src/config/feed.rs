@@ -245,6 +245,25 @@ impl FeedConfig {
             .any(|source| source.location.is_remote())
     }
 
+    /// The URLs of the remote feeds this feed aggregates: each `url` source and every
+    /// `xmlUrl` of each `opml` source, in definition order, each once.
+    pub fn remote_urls(&self) -> Vec<&url::Url> {
+        let mut urls: Vec<&url::Url> = Vec::new();
+        for source in &self.sources {
+            let found: Vec<&url::Url> = match &source.location {
+                SourceLocation::Url(url) => vec![url],
+                SourceLocation::Opml { feeds, .. } => feeds.iter().collect(),
+                SourceLocation::Markdown(_) | SourceLocation::Audio(_) => Vec::new(),
+            };
+            for url in found {
+                if !urls.contains(&url) {
+                    urls.push(url);
+                }
+            }
+        }
+        urls
+    }
+
     /// The output file of a format, relative to the output folder.
     pub fn output_file(&self, format: OutputFormat) -> String {
         format!("{}/{}", self.path, format.file_name())

@@ -233,6 +233,33 @@ fn opml_sources_resolve_against_the_feed_folder() {
 }
 
 #[test]
+fn remote_urls_are_the_url_sources_and_opml_feeds_each_once() {
+    let opml = r#"<opml version="2.0"><body><outline text="folder">
+        <outline xmlUrl="https://a.example/feed"/><outline xmlUrl="https://c.example/rss"/>
+        </outline></body></opml>"#;
+    let planet = "kind = \"aggregate\"\ntitle = \"Planet\"\n\n\
+        [[source]]\nurl = \"https://a.example/feed\"\n\
+        [[source]]\nmarkdown = \"posts/*.md\"\n\
+        [[source]]\nopml = \"friends.opml\"\n";
+    let dir = site(&[
+        ("omroep.toml", SITE),
+        ("feeds/planet.toml", planet),
+        ("feeds/friends.opml", opml),
+        ("feeds/blog.toml", BLOG),
+    ]);
+    let site = load(&dir.path().join(SITE_FILE), dir.path()).unwrap();
+    let planet = site.feeds.iter().find(|f| f.name == "planet").unwrap();
+    let urls: Vec<&str> = planet
+        .remote_urls()
+        .into_iter()
+        .map(url::Url::as_str)
+        .collect();
+    assert_eq!(urls, ["https://a.example/feed", "https://c.example/rss"]);
+    let blog = site.feeds.iter().find(|f| f.name == "blog").unwrap();
+    assert!(blog.remote_urls().is_empty());
+}
+
+#[test]
 fn a_missing_opml_file_is_reported_at_its_key() {
     let planet = "kind = \"aggregate\"\ntitle = \"Planet\"\n\n[[source]]\nopml = \"nope.opml\"\n";
     let dir = site(&[("omroep.toml", SITE), ("feeds/planet.toml", planet)]);

@@ -258,7 +258,7 @@ fn outputs_of_a_removed_feed_are_removed_but_other_files_stay() {
 }
 
 #[test]
-fn remote_sources_are_announced_once_and_the_rest_is_built() {
+fn remote_sources_never_fetched_are_announced_once_and_the_rest_is_built() {
     let env = TestEnv::site();
     env.write(
         "feeds/blog.toml",
@@ -267,7 +267,7 @@ fn remote_sources_are_announced_once_and_the_rest_is_built() {
             env.read("feeds/blog.toml")
         ),
     );
-    let warning = "omroep: warning: remote sources (`url`, `opml`) are not fetched yet, so feeds `blog` are built from their local sources only\n";
+    let warning = "omroep: warning: feed `blog`: built without the entries of remote sources: there is no store yet (.omroep/store.sqlite); run `omroep ingest` or `omroep run` to fetch them\n";
     assert_outcome(&env.run(&["build"]), 0, FIRST_BUILD, warning);
     // A rebuild with nothing changed says the same.
     assert_outcome(

@@ -7,5 +7,6 @@ mod config;
 mod init;
 mod ledger;
 mod parse;
+mod run;
 mod site_env;
 mod support;

@@ -325,12 +325,14 @@ fn content_location_is_the_base_and_content_language_the_fallback_language() {
             .into(),
         body: body.into(),
         chunked: false,
+        etag: None,
     };
     let french = Route {
         path: "/fr.xml",
         head: "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Language: en\r\n".into(),
         body: "<rss><channel><language>fr</language></channel></rss>".into(),
         chunked: false,
+        etag: None,
     };
     let base = serve(vec![located, french]);
     let dir = folder_with(&[]);

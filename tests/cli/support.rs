@@ -43,6 +43,8 @@ pub struct Route {
     pub head: String,
     pub body: Vec<u8>,
     pub chunked: bool,
+    /// When set, sent as `ETag`, and a request whose `If-None-Match` names it gets 304.
+    pub etag: Option<&'static str>,
 }
 
 impl Route {
@@ -52,6 +54,23 @@ impl Route {
             head: format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\n"),
             body: body.into(),
             chunked: false,
+            etag: None,
+        }
+    }
+
+    /// A 200 with an `ETag`, answered with 304 Not Modified when the client sends it back.
+    pub fn tagged(
+        path: &'static str,
+        content_type: &str,
+        body: impl Into<Vec<u8>>,
+        etag: &'static str,
+    ) -> Route {
+        Route {
+            path,
+            head: format!("HTTP/1.1 200 OK\r\nContent-Type: {content_type}\r\nETag: {etag}\r\n"),
+            body: body.into(),
+            chunked: false,
+            etag: Some(etag),
         }
     }
 
@@ -61,6 +80,7 @@ impl Route {
             head: format!("HTTP/1.1 301 Moved Permanently\r\nLocation: {location}\r\n"),
             body: Vec::new(),
             chunked: false,
+            etag: None,
         }
     }
 }
@@ -89,7 +109,20 @@ fn answer(mut stream: TcpStream, routes: &[Route]) {
     }
     let request = String::from_utf8_lossy(&request);
     let path = request.split_whitespace().nth(1).unwrap_or("/");
+    let answered_tag = |etag: &str| {
+        request.lines().any(|line| {
+            line.split_once(':').is_some_and(|(name, value)| {
+                name.trim().eq_ignore_ascii_case("if-none-match") && value.trim() == etag
+            })
+        })
+    };
     let response = match routes.iter().find(|route| route.path == path) {
+        Some(Route {
+            etag: Some(etag), ..
+        }) if answered_tag(etag) => format!(
+            "HTTP/1.1 304 Not Modified\r\nETag: {etag}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        )
+        .into_bytes(),
         Some(route) if route.chunked => {
             let mut response = format!(
                 "{}Transfer-Encoding: chunked\r\nConnection: close\r\n\r\n",
