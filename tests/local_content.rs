@@ -474,11 +474,11 @@ impl FileCache for CountingCache {
         self.inner.lock().unwrap().put_audio(path, stamp, info);
     }
 
-    fn document(&self, path: &Path) -> Option<CachedDocument> {
+    fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
         self.inner.lock().unwrap().document(path)
     }
 
-    fn put_document(&mut self, path: &Path, document: CachedDocument) {
+    fn put_document(&mut self, path: &Path, document: Arc<CachedDocument>) {
         self.documents.lock().unwrap().push(path.to_path_buf());
         self.inner.lock().unwrap().put_document(path, document);
     }

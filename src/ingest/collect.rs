@@ -8,6 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::bare_audio::{self, AudioOutcome};
 use super::episode;
@@ -39,15 +40,16 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     };
     let mut pending = Vec::new();
     for relative in files {
-        let outcome = match session.read.get(&relative) {
-            Some(outcome) => outcome.clone(),
+        let document = match session.read.get(&relative) {
+            Some(document) => document.clone(),
             None => {
-                let outcome = read_or_reuse(session, &relative);
-                session.read.insert(relative.clone(), outcome.clone());
-                outcome
+                let document = read_or_reuse(session, &relative);
+                session.read.insert(relative.clone(), document.clone());
+                document
             }
         };
-        match outcome {
+        // The one deep copy of a file's outcome in a run.
+        match document.outcome.clone() {
             Outcome::Item {
                 item,
                 pending: waiting,
@@ -73,27 +75,24 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
 
 /// A Markdown file's outcome: the file cache's, while every file it depended on is
 /// unchanged and the settings are the same; else read now (and remembered).
-fn read_or_reuse(session: &mut Session, relative: &Path) -> Outcome {
+fn read_or_reuse(session: &mut Session, relative: &Path) -> Arc<CachedDocument> {
     let full = session.settings.site_root.join(relative);
-    let key = session.settings_key.clone();
     let now = session.settings.now;
     if let Some(cached) = session.files.document(&full)
-        && cached.is_valid(&key, now)
+        && cached.is_valid(&session.settings_key, now)
     {
-        return cached.outcome;
+        return cached;
     }
     let reading = post::read(session, relative);
-    session.files.put_document(
-        &full,
-        CachedDocument {
-            settings_key: key,
-            dependencies: reading.dependencies,
-            date: reading.date,
-            was_future: reading.date.is_some_and(|date| date > now),
-            outcome: reading.outcome.clone(),
-        },
-    );
-    reading.outcome
+    let document = Arc::new(CachedDocument {
+        settings_key: session.settings_key.clone(),
+        dependencies: reading.dependencies,
+        date: reading.date,
+        was_future: reading.date.is_some_and(|date| date > now),
+        outcome: reading.outcome,
+    });
+    session.files.put_document(&full, document.clone());
+    document
 }
 
 pub fn audio(session: &mut Session, folder: &str) -> Collected {
@@ -203,13 +202,14 @@ fn finish(collected: &mut Collected) {
     // In path order, so the first file keeps its URL and the later one is reported.
     let mut order: Vec<usize> = (0..collected.items.len()).collect();
     order.sort_by(|&a, &b| collected.items[a].path.cmp(&collected.items[b].path));
-    let mut ids: HashMap<String, PathBuf> = HashMap::new();
-    let mut outputs: HashMap<String, PathBuf> = HashMap::new();
+    let mut ids: HashMap<&str, &Path> = HashMap::new();
+    let mut outputs: HashMap<&str, &Path> = HashMap::new();
     let mut rejected = vec![false; collected.items.len()];
+    let mut clashes = Vec::new();
     for index in order {
         let item = &collected.items[index];
-        if let Some(first) = ids.get(&item.entry.id) {
-            collected.problems.push(Problem::error(
+        if let Some(first) = ids.get(item.entry.id.as_str()) {
+            clashes.push(Problem::error(
                 &item.path,
                 format!(
                     "has the same URL/guid as {} ({}); give one of them another `slug` or `guid`",
@@ -221,11 +221,11 @@ fn finish(collected: &mut Collected) {
             continue;
         }
         let clash = item.assets.iter().find_map(|asset| {
-            let first = outputs.get(&asset.output)?;
-            (first != &asset.source).then(|| (asset.output.clone(), first.clone()))
+            let first = outputs.get(asset.output.as_str())?;
+            (*first != asset.source.as_path()).then_some((&asset.output, *first))
         });
         if let Some((output, first)) = clash {
-            collected.problems.push(Problem::error(
+            clashes.push(Problem::error(
                 &item.path,
                 format!(
                     "would publish a file at {output}, where {} is published already; rename one of them",
@@ -235,11 +235,12 @@ fn finish(collected: &mut Collected) {
             rejected[index] = true;
             continue;
         }
-        ids.insert(item.entry.id.clone(), item.path.clone());
+        ids.insert(&item.entry.id, &item.path);
         for asset in &item.assets {
-            outputs.insert(asset.output.clone(), asset.source.clone());
+            outputs.insert(&asset.output, &asset.source);
         }
     }
+    collected.problems.extend(clashes);
     let mut keep = rejected.iter().map(|r| !r);
     collected.items.retain(|_| keep.next().unwrap_or(true));
     collected.held_back.sort_by(|a, b| a.0.cmp(&b.0));

@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
@@ -97,13 +98,13 @@ pub trait FileCache {
     /// Remembers the probe of this version of `path`.
     fn put_audio(&mut self, path: &Path, stamp: FileStamp, info: &AudioInfo);
     /// The last outcome of the Markdown file at `path` (a full path); the caller checks
-    /// that it is still valid.
-    fn document(&self, path: &Path) -> Option<CachedDocument> {
+    /// that it is still valid. (Shared, so a cache in memory hands it out without a copy.)
+    fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
         let _ = path;
         None
     }
     /// Remembers the outcome of the Markdown file at `path`.
-    fn put_document(&mut self, path: &Path, document: CachedDocument) {
+    fn put_document(&mut self, path: &Path, document: Arc<CachedDocument>) {
         let _ = (path, document);
     }
 }
@@ -112,7 +113,7 @@ pub trait FileCache {
 #[derive(Debug, Default)]
 pub struct MemoryFileCache {
     audio: HashMap<PathBuf, (FileStamp, AudioInfo)>,
-    documents: HashMap<PathBuf, CachedDocument>,
+    documents: HashMap<PathBuf, Arc<CachedDocument>>,
 }
 
 impl FileCache for MemoryFileCache {
@@ -127,11 +128,11 @@ impl FileCache for MemoryFileCache {
         self.audio.insert(path.to_path_buf(), (stamp, info.clone()));
     }
 
-    fn document(&self, path: &Path) -> Option<CachedDocument> {
+    fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
         self.documents.get(path).cloned()
     }
 
-    fn put_document(&mut self, path: &Path, document: CachedDocument) {
+    fn put_document(&mut self, path: &Path, document: Arc<CachedDocument>) {
         self.documents.insert(path.to_path_buf(), document);
     }
 }
