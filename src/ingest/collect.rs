@@ -320,25 +320,33 @@ pub fn find(
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().as_encoded_bytes().starts_with(b"."));
     for entry in walker {
         let entry = entry.map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
         let is_link = entry.file_type().is_symlink();
         if !entry.file_type().is_file() && !is_link {
             continue;
         }
-        let relative = super::local::relative_to(root, entry.path());
-        let ext = relative
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        if extensions.contains(&ext.as_str()) && matcher.is_match(reference::slash_path(&relative))
-        {
+        let known = entry.path().extension().is_some_and(|ext| {
+            extensions
+                .iter()
+                .any(|known| ext.eq_ignore_ascii_case(known))
+        });
+        if !known {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        // globset matches paths with `/` separators; only Windows needs them rewritten.
+        let matched = if cfg!(windows) {
+            matcher.is_match(reference::slash_path(relative))
+        } else {
+            matcher.is_match(relative)
+        };
+        if matched {
             if is_link {
-                found.links.push(relative);
+                found.links.push(relative.to_path_buf());
             } else {
-                found.files.push(relative);
+                found.files.push(relative.to_path_buf());
             }
         }
     }
