@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::bare_audio::{self, AudioOutcome};
 use super::episode;
-use super::file_cache::CachedDocument;
+use super::file_cache::{CachedDocument, FileStamp};
 use super::local::{Collected, LocalItem, Problem, Session};
 use super::permalink;
 use super::post::{self, Outcome};
@@ -78,10 +78,16 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
 fn read_or_reuse(session: &mut Session, relative: &Path) -> Arc<CachedDocument> {
     let full = session.settings.site_root.join(relative);
     let now = session.settings.now;
-    if let Some(cached) = session.files.document(&full)
-        && cached.is_valid(&session.settings_key, now)
-    {
-        return cached;
+    if let Some(cached) = session.files.document(&full) {
+        let stamps = &mut session.stamps;
+        let mut stamp = |path: &Path| {
+            *stamps
+                .entry(path.to_path_buf())
+                .or_insert_with(|| FileStamp::of(path).ok())
+        };
+        if cached.is_valid(&session.settings_key, now, &mut stamp) {
+            return cached;
+        }
     }
     let reading = post::read(session, relative);
     let document = Arc::new(CachedDocument {
@@ -193,13 +199,8 @@ fn resolve_remote(
 
 /// Checks across items, then sorts everything into its documented order.
 fn finish(collected: &mut Collected) {
-    collected.items.sort_by(|a, b| {
-        b.entry
-            .published
-            .cmp(&a.entry.published)
-            .then_with(|| a.path.cmp(&b.path))
-    });
-    // In path order, so the first file keeps its URL and the later one is reported.
+    // In path order, so the first file keeps its URL and the later one is reported. The
+    // items arrive in path order (remote-audio items last), so this sort is nearly free.
     let mut order: Vec<usize> = (0..collected.items.len()).collect();
     order.sort_by(|&a, &b| collected.items[a].path.cmp(&collected.items[b].path));
     let mut ids: HashMap<&str, &Path> = HashMap::new();
@@ -243,6 +244,12 @@ fn finish(collected: &mut Collected) {
     collected.problems.extend(clashes);
     let mut keep = rejected.iter().map(|r| !r);
     collected.items.retain(|_| keep.next().unwrap_or(true));
+    collected.items.sort_by(|a, b| {
+        b.entry
+            .published
+            .cmp(&a.entry.published)
+            .then_with(|| a.path.cmp(&b.path))
+    });
     collected.held_back.sort_by(|a, b| a.0.cmp(&b.0));
     collected
         .problems

@@ -59,9 +59,13 @@ impl Dependencies {
 
     /// Whether every file is as it was: same size and mtime, or still absent.
     pub fn unchanged(&self) -> bool {
-        self.0
-            .iter()
-            .all(|(path, stamp)| FileStamp::of(path).ok() == *stamp)
+        self.unchanged_by(&mut |path| FileStamp::of(path).ok())
+    }
+
+    /// As [`Dependencies::unchanged`], with the stamps given by `stamp` (which may
+    /// remember them for the rest of a run: many files share one artwork).
+    pub fn unchanged_by(&self, stamp: &mut dyn FnMut(&Path) -> Option<FileStamp>) -> bool {
+        self.0.iter().all(|(path, known)| stamp(path) == *known)
     }
 
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
@@ -83,11 +87,17 @@ pub struct CachedDocument {
 }
 
 impl CachedDocument {
-    /// Whether the outcome still holds for these settings at `now`.
-    pub fn is_valid(&self, settings_key: &str, now: DateTime<Utc>) -> bool {
+    /// Whether the outcome still holds for these settings at `now`, with file stamps
+    /// from `stamp`.
+    pub fn is_valid(
+        &self,
+        settings_key: &str,
+        now: DateTime<Utc>,
+        stamp: &mut dyn FnMut(&Path) -> Option<FileStamp>,
+    ) -> bool {
         self.settings_key == settings_key
             && self.date.is_none_or(|date| (date > now) == self.was_future)
-            && self.dependencies.unchanged()
+            && self.dependencies.unchanged_by(stamp)
     }
 }
 
