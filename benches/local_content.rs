@@ -10,41 +10,16 @@
 //! `cargo test --release --bench local_content`/`cargo test --bench local_content`.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use omroep::ingest::audio::AudioInfo;
-use omroep::ingest::file_cache::CachedDocument;
-use omroep::ingest::{FileCache, FileStamp, LocalSettings, MemoryFileCache, Session};
+use omroep::ingest::{LocalSettings, MemoryFileCache, Session};
 
 const POSTS: usize = 1000;
 const EPISODES: usize = 200;
 
 /// A file cache shared between sessions, as the store will be.
-#[derive(Clone, Default)]
-struct SharedCache(std::sync::Arc<std::sync::Mutex<MemoryFileCache>>);
-
-impl FileCache for SharedCache {
-    fn audio(&self, path: &Path, stamp: &FileStamp) -> Option<AudioInfo> {
-        self.0.lock().ok()?.audio(path, stamp)
-    }
-
-    fn put_audio(&mut self, path: &Path, stamp: FileStamp, info: &AudioInfo) {
-        if let Ok(mut cache) = self.0.lock() {
-            cache.put_audio(path, stamp, info);
-        }
-    }
-
-    fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
-        self.0.lock().ok()?.document(path)
-    }
-
-    fn put_document(&mut self, path: &Path, document: Arc<CachedDocument>) {
-        if let Ok(mut cache) = self.0.lock() {
-            cache.put_document(path, document);
-        }
-    }
-}
+type SharedCache = Arc<Mutex<MemoryFileCache>>;
 
 fn main() {
     let site = tempfile::tempdir().expect("temporary folder");

@@ -119,6 +119,30 @@ pub trait FileCache {
     }
 }
 
+/// A cache shared by several sessions (one per feed language, say): each holds a clone
+/// of the `Arc`.
+impl<T: FileCache> FileCache for Arc<std::sync::Mutex<T>> {
+    fn audio(&self, path: &Path, stamp: &FileStamp) -> Option<AudioInfo> {
+        self.lock().ok()?.audio(path, stamp)
+    }
+
+    fn put_audio(&mut self, path: &Path, stamp: FileStamp, info: &AudioInfo) {
+        if let Ok(mut cache) = self.lock() {
+            cache.put_audio(path, stamp, info);
+        }
+    }
+
+    fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
+        self.lock().ok()?.document(path)
+    }
+
+    fn put_document(&mut self, path: &Path, document: Arc<CachedDocument>) {
+        if let Ok(mut cache) = self.lock() {
+            cache.put_document(path, document);
+        }
+    }
+}
+
 /// A cache that lives as long as the value: one run, or several sessions sharing it.
 #[derive(Debug, Default)]
 pub struct MemoryFileCache {
@@ -169,6 +193,22 @@ mod tests {
         assert!(deps.unchanged());
         std::fs::write(&present, "longer").unwrap();
         assert!(!deps.unchanged(), "a file that grew");
+    }
+
+    #[test]
+    fn a_shared_cache_serves_every_session_holding_it() {
+        let shared = Arc::new(std::sync::Mutex::new(MemoryFileCache::default()));
+        let mut one: Box<dyn FileCache> = Box::new(shared.clone());
+        let two: Box<dyn FileCache> = Box::new(shared.clone());
+        let stamp = FileStamp {
+            size: 1,
+            modified: None,
+        };
+        one.put_audio(Path::new("a.mp3"), stamp, &AudioInfo::default());
+        assert_eq!(
+            two.audio(Path::new("a.mp3"), &stamp),
+            Some(AudioInfo::default())
+        );
     }
 
     #[test]
