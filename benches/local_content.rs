@@ -10,41 +10,16 @@
 //! `cargo test --release --bench local_content`/`cargo test --bench local_content`.
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use omroep::ingest::audio::AudioInfo;
-use omroep::ingest::file_cache::CachedDocument;
-use omroep::ingest::{FileCache, FileStamp, LocalSettings, MemoryFileCache, Session};
+use omroep::ingest::{LocalSettings, MemoryFileCache, Session};
 
 const POSTS: usize = 1000;
 const EPISODES: usize = 200;
 
 /// A file cache shared between sessions, as the store will be.
-#[derive(Clone, Default)]
-struct SharedCache(std::sync::Arc<std::sync::Mutex<MemoryFileCache>>);
-
-impl FileCache for SharedCache {
-    fn audio(&self, path: &Path, stamp: &FileStamp) -> Option<AudioInfo> {
-        self.0.lock().ok()?.audio(path, stamp)
-    }
-
-    fn put_audio(&mut self, path: &Path, stamp: FileStamp, info: &AudioInfo) {
-        if let Ok(mut cache) = self.0.lock() {
-            cache.put_audio(path, stamp, info);
-        }
-    }
-
-    fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
-        self.0.lock().ok()?.document(path)
-    }
-
-    fn put_document(&mut self, path: &Path, document: Arc<CachedDocument>) {
-        if let Ok(mut cache) = self.0.lock() {
-            cache.put_document(path, document);
-        }
-    }
-}
+type SharedCache = Arc<Mutex<MemoryFileCache>>;
 
 fn main() {
     let site = tempfile::tempdir().expect("temporary folder");
@@ -60,10 +35,9 @@ fn main() {
     settings.language = Some("nl".to_string());
 
     // Each figure is the best of several rounds: the machine may be shared, and the
-    // best round is the one least disturbed. CPU time (this thread's, from
-    // /proc/thread-self/schedstat) is shown beside the wall time for the same reason.
-    let mut first = Timing::worst();
-    let mut second = Timing::worst();
+    // best round is the one least disturbed by other work.
+    let mut first = Duration::MAX;
+    let mut second = Duration::MAX;
     let mut items = 0;
     for _ in 0..ROUNDS {
         let cache = SharedCache::default();
@@ -76,89 +50,37 @@ fn main() {
         );
         assert_eq!(warm_items, cold_items);
         items = cold_items;
-        first = first.best(cold);
-        second = second.best(warm);
+        first = first.min(cold);
+        second = second.min(warm);
     }
 
     println!(
         "local content: {POSTS} posts + {EPISODES} episodes ({items} items), best of {ROUNDS}"
     );
-    println!("  first run:                   {first}");
-    println!("  second run, nothing changed: {second}");
+    println!("  first run:                   {}", ms(first));
+    println!("  second run, nothing changed: {}", ms(second));
     println!(
-        "  speed-up: {:.1}x wall, {:.1}x CPU",
-        first.wall.as_secs_f64() / second.wall.as_secs_f64(),
-        first.cpu.unwrap_or_default().as_secs_f64()
-            / second.cpu.unwrap_or(Duration::from_nanos(1)).as_secs_f64()
+        "  speed-up: {:.1}x",
+        first.as_secs_f64() / second.as_secs_f64()
     );
 }
 
-const ROUNDS: usize = 5;
-
-/// Wall and CPU time of one run.
-#[derive(Clone, Copy)]
-struct Timing {
-    wall: Duration,
-    cpu: Option<Duration>,
-}
-
-impl Timing {
-    fn worst() -> Timing {
-        Timing {
-            wall: Duration::MAX,
-            cpu: None,
-        }
-    }
-
-    fn best(self, other: Timing) -> Timing {
-        Timing {
-            wall: self.wall.min(other.wall),
-            cpu: match (self.cpu, other.cpu) {
-                (Some(a), Some(b)) => Some(a.min(b)),
-                (a, b) => a.or(b),
-            },
-        }
-    }
-}
-
-impl std::fmt::Display for Timing {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} wall", ms(self.wall))?;
-        if let Some(cpu) = self.cpu {
-            write!(f, ", {} CPU", ms(cpu))?;
-        }
-        Ok(())
-    }
-}
-
-/// This thread's CPU time so far (Linux).
-fn thread_cpu() -> Option<Duration> {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").ok()?;
-    let nanos: u64 = text.split_whitespace().next()?.parse().ok()?;
-    Some(Duration::from_nanos(nanos))
-}
+const ROUNDS: usize = 7;
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
 }
 
-fn run(settings: &LocalSettings, cache: SharedCache) -> (Timing, usize) {
-    let cpu_start = thread_cpu();
+fn run(settings: &LocalSettings, cache: SharedCache) -> (Duration, usize) {
     let start = Instant::now();
     let mut session = Session::with_file_cache(settings.clone(), Box::new(cache));
     let posts = session.collect_markdown("posts/**/*.md");
     let episodes = session.collect_markdown("episodes/*.md");
-    let wall = start.elapsed();
-    let cpu = thread_cpu()
-        .zip(cpu_start)
-        .map(|(end, start)| end.saturating_sub(start));
+    let elapsed = start.elapsed();
     for problem in posts.problems.iter().chain(&episodes.problems) {
         eprintln!("{problem}");
     }
-    (
-        Timing { wall, cpu },
-        posts.items.len() + episodes.items.len(),
-    )
+    (elapsed, posts.items.len() + episodes.items.len())
 }
 
 const AUDIO: &[&str] = &[

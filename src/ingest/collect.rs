@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::bare_audio::{self, AudioOutcome};
 use super::episode;
-use super::file_cache::CachedDocument;
+use super::file_cache::{CachedDocument, FileStamp};
 use super::local::{Collected, LocalItem, Problem, Session};
 use super::permalink;
 use super::post::{self, Outcome};
@@ -78,10 +78,16 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
 fn read_or_reuse(session: &mut Session, relative: &Path) -> Arc<CachedDocument> {
     let full = session.settings.site_root.join(relative);
     let now = session.settings.now;
-    if let Some(cached) = session.files.document(&full)
-        && cached.is_valid(&session.settings_key, now)
-    {
-        return cached;
+    if let Some(cached) = session.files.document(&full) {
+        let stamps = &mut session.stamps;
+        let mut stamp = |path: &Path| {
+            *stamps
+                .entry(path.to_path_buf())
+                .or_insert_with(|| FileStamp::of(path).ok())
+        };
+        if cached.is_valid(&session.settings_key, now, &mut stamp) {
+            return cached;
+        }
     }
     let reading = post::read(session, relative);
     let document = Arc::new(CachedDocument {
@@ -193,13 +199,8 @@ fn resolve_remote(
 
 /// Checks across items, then sorts everything into its documented order.
 fn finish(collected: &mut Collected) {
-    collected.items.sort_by(|a, b| {
-        b.entry
-            .published
-            .cmp(&a.entry.published)
-            .then_with(|| a.path.cmp(&b.path))
-    });
-    // In path order, so the first file keeps its URL and the later one is reported.
+    // In path order, so the first file keeps its URL and the later one is reported. The
+    // items arrive in path order (remote-audio items last), so this sort is nearly free.
     let mut order: Vec<usize> = (0..collected.items.len()).collect();
     order.sort_by(|&a, &b| collected.items[a].path.cmp(&collected.items[b].path));
     let mut ids: HashMap<&str, &Path> = HashMap::new();
@@ -243,6 +244,12 @@ fn finish(collected: &mut Collected) {
     collected.problems.extend(clashes);
     let mut keep = rejected.iter().map(|r| !r);
     collected.items.retain(|_| keep.next().unwrap_or(true));
+    collected.items.sort_by(|a, b| {
+        b.entry
+            .published
+            .cmp(&a.entry.published)
+            .then_with(|| a.path.cmp(&b.path))
+    });
     collected.held_back.sort_by(|a, b| a.0.cmp(&b.0));
     collected
         .problems
@@ -320,25 +327,33 @@ pub fn find(
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().as_encoded_bytes().starts_with(b"."));
     for entry in walker {
         let entry = entry.map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
         let is_link = entry.file_type().is_symlink();
         if !entry.file_type().is_file() && !is_link {
             continue;
         }
-        let relative = super::local::relative_to(root, entry.path());
-        let ext = relative
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        if extensions.contains(&ext.as_str()) && matcher.is_match(reference::slash_path(&relative))
-        {
+        let known = entry.path().extension().is_some_and(|ext| {
+            extensions
+                .iter()
+                .any(|known| ext.eq_ignore_ascii_case(known))
+        });
+        if !known {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        // globset matches paths with `/` separators; only Windows needs them rewritten.
+        let matched = if cfg!(windows) {
+            matcher.is_match(reference::slash_path(relative))
+        } else {
+            matcher.is_match(relative)
+        };
+        if matched {
             if is_link {
-                found.links.push(relative);
+                found.links.push(relative.to_path_buf());
             } else {
-                found.files.push(relative);
+                found.files.push(relative.to_path_buf());
             }
         }
     }

@@ -240,6 +240,9 @@ pub struct Session {
     pub(super) refresh_remote_media: bool,
     /// `settings.cache_key()`, computed once.
     pub(super) settings_key: String,
+    /// File stamps looked up while checking cached outcomes: within one run a file
+    /// shared by many items (an artwork) is looked at once.
+    pub(super) stamps: HashMap<PathBuf, Option<FileStamp>>,
 }
 
 impl Session {
@@ -263,6 +266,7 @@ impl Session {
             probe_failures: HashMap::new(),
             asked: HashSet::new(),
             refresh_remote_media: false,
+            stamps: HashMap::new(),
         }
     }
 
