@@ -2,8 +2,13 @@
 //! record each source in the store as it completes, and report.
 //!
 //! The fetches and parses run on a tokio runtime (parsing on its blocking pool, as it is
-//! CPU work); the store is written on the calling thread, one transaction per source,
-//! in the order sources finish. A source's failure is recorded and reported and never
+//! CPU work, at most one parse per core); the store is written on the calling thread,
+//! one transaction per source, in the order sources finish. Everything costly that needs
+//! no database — parsing, and turning entries into JSON with their hashes
+//! ([`PreparedEntries`]) — happens before a result reaches that thread, since it is the
+//! one part that cannot run in parallel. A fetch keeps its place under the global limit
+//! until its result is queued for the writer, so the documents held in memory are
+//! bounded by twice the concurrency limit whatever the speed of the disk. A source's failure is recorded and reported and never
 //! stops the others; only a store error ends the run early.
 //!
 //! What a result does to a source:
@@ -22,6 +27,8 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -29,7 +36,9 @@ use crate::ingest::feed::{ParseError, ParseOptions};
 use crate::ingest::remote::retry::Backoff;
 use crate::ingest::remote::{Answer, FetchError, FetchSettings, Fetcher, Request};
 use crate::model::Feed;
-use crate::store::{self, FetchRecord, Outcome, SourceId, Store, StoreError, Validators};
+use crate::store::{
+    self, FetchRecord, Outcome, PreparedEntries, SourceId, Store, StoreError, Validators,
+};
 
 /// A parser for fetched bodies: [`crate::ingest::feed::parse`] in real runs.
 pub type ParseFn = fn(&[u8], &ParseOptions) -> Result<Feed, ParseError>;
@@ -195,13 +204,13 @@ struct Done {
     status: Option<u16>,
     result: TaskResult,
     failures_before: u32,
-    /// The global concurrency slot, released once the result is recorded.
-    _slot: Option<tokio::sync::OwnedSemaphorePermit>,
 }
 
 enum TaskResult {
     Parsed {
-        feed: Box<Feed>,
+        /// The feed without its entries, which are in `entries`.
+        meta: Box<Feed>,
+        entries: PreparedEntries,
         validators: Validators,
         body_hash: String,
     },
@@ -276,6 +285,10 @@ pub fn ingest(
         };
         let (sender, mut receiver) =
             tokio::sync::mpsc::channel::<Done>(settings.fetch.concurrency.max(1));
+        // Parsing is CPU work: more parses at once than cores only makes the one thread
+        // that writes the store wait longer for its turn on a core.
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let parse_slots = Arc::new(Semaphore::new(cores));
         let names: Vec<(usize, String, String)> = to_fetch
             .iter()
             .map(|(index, state)| (*index, state.configured_url.clone(), state.url.clone()))
@@ -283,13 +296,18 @@ pub fn ingest(
         for (index, state) in to_fetch {
             let fetcher = fetcher.clone();
             let sender = sender.clone();
+            let parse_slots = parse_slots.clone();
             let parse = settings.parse;
             let max_bytes = usize::try_from(settings.fetch.max_body_bytes).unwrap_or(usize::MAX);
             runtime.spawn(async move {
-                let done = fetch_one(index, state, &fetcher, parse, max_bytes).await;
+                let (done, slot) =
+                    fetch_one(index, state, &fetcher, &parse_slots, parse, max_bytes).await;
                 // The receiver is gone only when the run is ending early (a store
                 // error); the result is then of no use to anyone.
                 let _ = sender.send(done).await;
+                // Only now may another fetch start: what waits for the writer is bounded
+                // by the channel, and what is in flight by the concurrency limit.
+                drop(slot);
             });
         }
         drop(sender);
@@ -328,9 +346,10 @@ async fn fetch_one(
     index: usize,
     state: store::SourceState,
     fetcher: &Fetcher,
+    parse_slots: &Arc<Semaphore>,
     parse: ParseFn,
     max_bytes: usize,
-) -> Done {
+) -> (Done, Option<OwnedSemaphorePermit>) {
     // Validators only count when the document they describe was stored, by this
     // version of omroep (a newer parser may read more out of the same document).
     let has_document = state
@@ -357,6 +376,7 @@ async fn fetch_one(
         (to.to_string(), hops)
     });
     let mut status = fetched.result.as_ref().err().and_then(FetchError::status);
+    let slot = fetched.slot;
     let result = match fetched.result {
         Ok(Answer::NotModified {
             etag,
@@ -382,6 +402,8 @@ async fn fetch_one(
                 last_modified,
             };
             let stored_hash = state.body_hash.clone();
+            let source = state.id;
+            let parse_slot = parse_slots.clone().acquire_owned().await.ok();
             let options = ParseOptions {
                 max_bytes,
                 base_url: url::Url::parse(&fetched.final_url).ok(),
@@ -393,17 +415,24 @@ async fn fetch_one(
                 if stored_hash.as_deref() == Some(body_hash.as_str()) {
                     return Ok(None);
                 }
-                parse(&bytes, &options).map(|feed| Some((feed, body_hash)))
+                let mut feed = parse(&bytes, &options).map_err(|error| error.to_string())?;
+                drop(bytes);
+                let entries = std::mem::take(&mut feed.entries);
+                let prepared =
+                    PreparedEntries::new(source, &entries).map_err(|error| error.to_string())?;
+                Ok(Some((feed, prepared, body_hash)))
             })
             .await;
+            drop(parse_slot);
             match parsed {
-                Ok(Ok(Some((feed, body_hash)))) => TaskResult::Parsed {
-                    feed: Box::new(feed),
+                Ok(Ok(Some((meta, entries, body_hash)))) => TaskResult::Parsed {
+                    meta: Box::new(meta),
+                    entries,
                     validators,
                     body_hash,
                 },
                 Ok(Ok(None)) => TaskResult::Unchanged(validators),
-                Ok(Err(error)) => TaskResult::Failed(error.to_string(), None),
+                Ok(Err(error)) => TaskResult::Failed(error, None),
                 Err(panic) => TaskResult::Failed(
                     format!("the parser failed unexpectedly ({panic}); please report this feed"),
                     None,
@@ -419,7 +448,7 @@ async fn fetch_one(
             TaskResult::Failed(error.to_string(), retry_after)
         }
     };
-    Done {
+    let done = Done {
         index,
         source: state.id,
         url: state.configured_url,
@@ -429,8 +458,8 @@ async fn fetch_one(
         status,
         result,
         failures_before: state.consecutive_failures,
-        _slot: fetched.slot,
-    }
+    };
+    (done, slot)
 }
 
 /// Records one finished source in the store and makes its report line.
@@ -443,19 +472,19 @@ fn record(store: &mut Store, done: Done, backoff: Backoff) -> Result<SourceRepor
     let mut warnings = Vec::new();
     let outcome = match done.result {
         TaskResult::Parsed {
-            mut feed,
+            meta,
+            entries,
             validators,
             body_hash,
         } => {
-            let entries = std::mem::take(&mut feed.entries);
-            warnings = feed.warnings.clone();
+            warnings = meta.warnings.clone();
             let record = FetchRecord {
                 at: done.at,
                 status: done.status,
                 moved_to: moved.map(|(to, _)| to.as_str()),
                 redirects: moved.map(|(_, hops)| hops.as_slice()).unwrap_or(&[]),
                 outcome: Outcome::Parsed {
-                    meta: &feed,
+                    meta: &meta,
                     entries: &entries,
                     validators,
                     body_hash: &body_hash,

@@ -131,7 +131,7 @@ pub enum Outcome<'a> {
     /// A new document was parsed: `meta` is the feed without its entries.
     Parsed {
         meta: &'a Feed,
-        entries: &'a [Entry],
+        entries: &'a PreparedEntries,
         validators: Validators,
         body_hash: &'a str,
     },
@@ -145,6 +145,73 @@ pub enum Outcome<'a> {
     },
     /// 410 Gone: the source is retired.
     Gone { error: &'a str },
+}
+
+/// A document's entries made ready for the store: identity, JSON and content hash
+/// computed up front. This is the costly part of storing a document and needs no
+/// database, so the ingest run does it on its worker threads, leaving only SQL for the
+/// one thread that writes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PreparedEntries {
+    source: SourceId,
+    items: Vec<PreparedEntry>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+struct PreparedEntry {
+    key: String,
+    guid: Option<String>,
+    link: Option<String>,
+    /// The link, when no other entry of the same document has it (see the module docs).
+    unique_link: bool,
+    json: String,
+    hash: String,
+    date: Option<i64>,
+}
+
+impl PreparedEntries {
+    /// Prepares the entries of one document of `source`. A repeated id keeps its first
+    /// occurrence (the parser has warned about it).
+    pub fn new(source: SourceId, entries: &[Entry]) -> Result<PreparedEntries> {
+        let mut links: HashMap<&str, usize> = HashMap::new();
+        for link in entries.iter().filter_map(|e| e.link.as_deref()) {
+            *links.entry(link).or_default() += 1;
+        }
+        let mut keys = HashSet::new();
+        let mut items = Vec::with_capacity(entries.len());
+        for entry in entries {
+            let key = entry_key(source, entry);
+            if !keys.insert(key.clone()) {
+                continue;
+            }
+            let json = serde_json::to_string(entry).map_err(|error| StoreError::BadJson {
+                key: key.clone(),
+                source: error,
+            })?;
+            items.push(PreparedEntry {
+                hash: hex_sha256(json.as_bytes()),
+                unique_link: entry
+                    .link
+                    .as_deref()
+                    .is_some_and(|link| links.get(link) == Some(&1)),
+                key,
+                guid: entry.guid.clone(),
+                link: entry.link.clone(),
+                json,
+                date: entry.published.or(entry.updated).map(|d| d.timestamp()),
+            });
+        }
+        Ok(PreparedEntries { source, items })
+    }
+
+    /// How many distinct entries the document holds.
+    pub fn len(&self) -> usize {
+        self.items.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.items.is_empty()
+    }
 }
 
 /// Entries added and changed by one update.
@@ -402,6 +469,16 @@ impl Store {
                         status
                     ],
                 )?;
+                if entries.source != source {
+                    // Keys of local guids embed the source: prepared for another
+                    // source, they would file the entries under the wrong one.
+                    return Err(StoreError::Sql(rusqlite::Error::InvalidParameterName(
+                        format!(
+                            "entries prepared for source {} recorded for {source}",
+                            entries.source
+                        ),
+                    )));
+                }
                 counts = store_entries(&tx, source, entries, at)?;
             }
             Outcome::NotModified { validators } => {
@@ -571,25 +648,21 @@ impl Store {
 fn store_entries(
     tx: &Transaction,
     source: SourceId,
-    entries: &[Entry],
+    entries: &PreparedEntries,
     now: i64,
 ) -> Result<EntryCounts> {
     tx.execute(
         "UPDATE entry_sources SET in_feed = 0 WHERE source = ?1",
         [source],
     )?;
-    let mut links: HashMap<&str, usize> = HashMap::new();
-    for link in entries.iter().filter_map(|e| e.link.as_deref()) {
-        *links.entry(link).or_default() += 1;
-    }
     let mut by_key = tx.prepare_cached("SELECT id, owner, hash FROM entries WHERE key = ?1")?;
     let mut by_link = tx.prepare_cached(
         "SELECT id, owner, hash FROM entries WHERE link = ?1 ORDER BY id LIMIT 1",
     )?;
     let mut insert = tx.prepare_cached(
-        "INSERT INTO entries (key, owner, guid, link, json, hash, sort_date, first_seen,
-                              last_changed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, coalesce(?7, ?8), ?8, ?8)",
+        "INSERT INTO entries (key, owner, guid, link, hash, sort_date, first_seen,
+                              last_changed, json)
+         VALUES (?1, ?2, ?3, ?4, ?5, coalesce(?6, ?7), ?7, ?7, ?8)",
     )?;
     let mut update = tx.prepare_cached(
         "UPDATE entries SET guid = ?2, link = ?3, json = ?4, hash = ?5,
@@ -601,39 +674,29 @@ fn store_entries(
          ON CONFLICT(source, entry) DO UPDATE SET in_feed = 1, last_seen = ?3",
     )?;
     let mut counts = EntryCounts::default();
-    let mut keys = HashSet::new();
-    for entry in entries {
-        let key = entry_key(source, entry);
-        if !keys.insert(key.clone()) {
-            // The parser warns about repeated ids; the first occurrence is the entry.
-            continue;
-        }
+    for item in &entries.items {
         counts.seen += 1;
-        let json = serde_json::to_string(entry).map_err(|error| StoreError::BadJson {
-            key: key.clone(),
-            source: error,
-        })?;
-        let hash = hex_sha256(json.as_bytes());
-        let date = entry.published.or(entry.updated).map(|d| d.timestamp());
         let row = |row: &rusqlite::Row| Ok((row.get(0)?, row.get(1)?, row.get(2)?));
         let mut existing: Option<(i64, SourceId, String)> =
-            by_key.query_row([&key], row).optional()?;
+            by_key.query_row([&item.key], row).optional()?;
         if existing.is_none()
-            && let Some(link) = entry.link.as_deref()
-            && links.get(link) == Some(&1)
+            && item.unique_link
+            && let Some(link) = item.link.as_deref()
         {
             existing = by_link.query_row([link], row).optional()?;
         }
         let id = match existing {
             None => {
                 insert.execute(params![
-                    key, source, entry.guid, entry.link, json, hash, date, now
+                    item.key, source, item.guid, item.link, item.hash, item.date, now, item.json
                 ])?;
                 counts.new += 1;
                 tx.last_insert_rowid()
             }
-            Some((id, owner, old_hash)) if owner == source && old_hash != hash => {
-                update.execute(params![id, entry.guid, entry.link, json, hash, date, now])?;
+            Some((id, owner, old_hash)) if owner == source && old_hash != item.hash => {
+                update.execute(params![
+                    id, item.guid, item.link, item.json, item.hash, item.date, now
+                ])?;
                 counts.changed += 1;
                 id
             }

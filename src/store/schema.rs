@@ -58,7 +58,8 @@ CREATE TABLE entries (
     json TEXT NOT NULL
 );
 CREATE INDEX entries_link ON entries(link) WHERE link IS NOT NULL;
-CREATE INDEX entries_sort ON entries(sort_date DESC, key);
+-- No index on the sort date: dates are scattered, so such an index would dirty a page
+-- per entry in every update; the build's read sorts its selection instead.
 CREATE TABLE entry_sources (
     source INTEGER NOT NULL REFERENCES sources(id) ON DELETE CASCADE,
     entry INTEGER NOT NULL REFERENCES entries(id) ON DELETE CASCADE,

@@ -23,10 +23,25 @@ fn meta(title: &str) -> Feed {
     }
 }
 
+/// Records a parsed document (prepared for `source`, as the ingest run does).
+fn record_parsed(
+    store: &mut Store,
+    source: SourceId,
+    when: DateTime<Utc>,
+    meta: &Feed,
+    entries: &[Entry],
+    etag: &str,
+) -> EntryCounts {
+    let prepared = PreparedEntries::new(source, entries).unwrap();
+    store
+        .record(source, &parsed(when, meta, &prepared, etag))
+        .unwrap()
+}
+
 fn parsed<'a>(
     when: DateTime<Utc>,
     meta: &'a Feed,
-    entries: &'a [Entry],
+    entries: &'a PreparedEntries,
     etag: &str,
 ) -> FetchRecord<'a> {
     FetchRecord {
@@ -101,9 +116,7 @@ fn parsed_entries_are_read_back_newest_first_with_validators_kept() {
         entry("https://a.example/2", "two", Some(2)),
     ];
     let feed = meta("A");
-    let counts = store
-        .record(source.id, &parsed(at(8), &feed, &entries, "\"v1\""))
-        .unwrap();
+    let counts = record_parsed(&mut store, source.id, at(8), &feed, &entries, "\"v1\"");
     assert_eq!(
         counts,
         EntryCounts {
@@ -134,17 +147,13 @@ fn entries_that_leave_the_feed_stay_and_changes_are_counted() {
         entry("https://a.example/1", "one", Some(1)),
         entry("https://a.example/2", "two", Some(2)),
     ];
-    store
-        .record(id, &parsed(at(8), &feed, &first, "1"))
-        .unwrap();
+    record_parsed(&mut store, id, at(8), &feed, &first, "1");
     // The window moved: 1 dropped out, 2 was edited, 3 is new.
     let second = [
         entry("https://a.example/2", "two (edited)", Some(2)),
         entry("https://a.example/3", "three", Some(3)),
     ];
-    let counts = store
-        .record(id, &parsed(at(9), &feed, &second, "2"))
-        .unwrap();
+    let counts = record_parsed(&mut store, id, at(9), &feed, &second, "2");
     assert_eq!((counts.new, counts.changed, counts.seen), (1, 1, 2));
     let read = store.entries(&[id]).unwrap();
     assert_eq!(titles(&read), ["three", "two (edited)", "one"]);
@@ -153,9 +162,7 @@ fn entries_that_leave_the_feed_stay_and_changes_are_counted() {
     let two = &read[1];
     assert_eq!((two.first_seen, two.last_changed), (at(8), at(9)));
     // The same document again changes nothing.
-    let counts = store
-        .record(id, &parsed(at(10), &feed, &second, "2"))
-        .unwrap();
+    let counts = record_parsed(&mut store, id, at(10), &feed, &second, "2");
     assert_eq!((counts.new, counts.changed), (0, 0));
 }
 
@@ -165,14 +172,10 @@ fn an_undated_entry_keeps_the_time_it_was_first_seen() {
     let id = store.ensure_source("https://a.example/feed").unwrap().id;
     let feed = meta("A");
     let undated = [entry("https://a.example/x", "undated", None)];
-    store
-        .record(id, &parsed(at(8), &feed, &undated, "1"))
-        .unwrap();
+    record_parsed(&mut store, id, at(8), &feed, &undated, "1");
     // Seen again later, and edited: the date stays the first sighting.
     let edited = [entry("https://a.example/x", "undated, edited", None)];
-    store
-        .record(id, &parsed(at(12), &feed, &edited, "2"))
-        .unwrap();
+    record_parsed(&mut store, id, at(12), &feed, &edited, "2");
     let read = store.entries(&[id]).unwrap();
     assert_eq!(read[0].entry.published, Some(at(8)));
     assert_eq!(read[0].entry.updated, None);
@@ -187,9 +190,7 @@ fn an_undated_entry_keeps_the_time_it_was_first_seen() {
             ..entry("https://a.example/new", "newer", None)
         },
     ];
-    store
-        .record(id, &parsed(at(13), &feed, &dated, "3"))
-        .unwrap();
+    record_parsed(&mut store, id, at(13), &feed, &dated, "3");
     assert_eq!(
         titles(&store.entries(&[id]).unwrap()),
         ["newer", "undated, edited", "older"]
@@ -210,12 +211,14 @@ fn the_same_entry_in_two_sources_is_stored_once() {
         title: Some("other".into()),
         ..Entry::default()
     };
-    store
-        .record(
-            a,
-            &parsed(at(8), &feed, &[by_guid.clone(), by_link.clone()], "1"),
-        )
-        .unwrap();
+    record_parsed(
+        &mut store,
+        a,
+        at(8),
+        &feed,
+        &[by_guid.clone(), by_link.clone()],
+        "1",
+    );
     // The planet republishes both: same guid, and the same link under a local guid.
     let by_guid_b = Entry {
         title: Some("post as the planet has it".into()),
@@ -226,9 +229,7 @@ fn the_same_entry_in_two_sources_is_stored_once() {
         guid: Some("planet-17".into()),
         ..by_link.clone()
     };
-    let counts = store
-        .record(b, &parsed(at(9), &feed, &[by_guid_b, by_link_b], "1"))
-        .unwrap();
+    let counts = record_parsed(&mut store, b, at(9), &feed, &[by_guid_b, by_link_b], "1");
     assert_eq!((counts.new, counts.changed, counts.seen), (0, 0, 2));
     let rows: i64 = store
         .conn
@@ -262,12 +263,8 @@ fn local_guids_and_shared_links_do_not_merge_different_entries() {
             })
             .collect()
     };
-    store
-        .record(a, &parsed(at(8), &feed, &show("a"), "1"))
-        .unwrap();
-    let counts = store
-        .record(b, &parsed(at(8), &feed, &show("b"), "1"))
-        .unwrap();
+    record_parsed(&mut store, a, at(8), &feed, &show("a"), "1");
+    let counts = record_parsed(&mut store, b, at(8), &feed, &show("b"), "1");
     assert_eq!(counts.new, 2);
     assert_eq!(store.entries(&[a]).unwrap().len(), 2);
     assert_eq!(store.entries(&[a, b]).unwrap().len(), 4);
@@ -281,9 +278,7 @@ fn a_repeated_id_in_one_document_is_stored_once() {
         entry("https://a.example/1", "first", Some(1)),
         entry("https://a.example/1", "second", Some(2)),
     ];
-    let counts = store
-        .record(a, &parsed(at(8), &meta("x"), &twice, "1"))
-        .unwrap();
+    let counts = record_parsed(&mut store, a, at(8), &meta("x"), &twice, "1");
     assert_eq!((counts.new, counts.seen), (1, 1));
     assert_eq!(titles(&store.entries(&[a]).unwrap()), ["first"]);
 }
@@ -293,9 +288,7 @@ fn not_modified_keeps_validators_and_marks_entries_seen() {
     let mut store = Store::open_in_memory().unwrap();
     let id = store.ensure_source("https://a.example/feed").unwrap().id;
     let entries = [entry("https://a.example/1", "one", Some(1))];
-    store
-        .record(id, &parsed(at(8), &meta("A"), &entries, "\"v1\""))
-        .unwrap();
+    record_parsed(&mut store, id, at(8), &meta("A"), &entries, "\"v1\"");
     let counts = store
         .record(
             id,
@@ -343,9 +336,7 @@ fn failures_count_up_and_a_success_clears_them() {
         assert_eq!(state.next_fetch, Some(at(hour + 1)));
         assert_eq!(state.last_error.as_deref(), Some("server error"));
     }
-    store
-        .record(id, &parsed(at(11), &meta("A"), &[], "1"))
-        .unwrap();
+    record_parsed(&mut store, id, at(11), &meta("A"), &[], "1");
     let state = store.source("https://a.example/feed").unwrap().unwrap();
     assert_eq!(state.consecutive_failures, 0);
     assert_eq!((state.next_fetch, state.last_error), (None, None));
@@ -399,7 +390,12 @@ fn a_permanent_move_updates_the_url_and_its_history() {
             &FetchRecord {
                 moved_to: Some("https://a.example/feed.xml"),
                 redirects: &hops,
-                ..parsed(at(8), &meta("A"), &[], "1")
+                ..parsed(
+                    at(8),
+                    &meta("A"),
+                    &PreparedEntries::new(id, &[]).unwrap(),
+                    "1",
+                )
             },
         )
         .unwrap();
@@ -446,4 +442,24 @@ fn sha256_hex_matches_a_known_vector() {
         hex_sha256(b"abc"),
         "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
     );
+}
+
+#[test]
+fn entries_prepared_for_another_source_are_refused() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let b = store.ensure_source("https://b.example/feed").unwrap().id;
+    let entries = [Entry {
+        id: "7".into(),
+        guid: Some("7".into()),
+        ..Entry::default()
+    }];
+    let prepared = PreparedEntries::new(a, &entries).unwrap();
+    assert_eq!(prepared.len(), 1);
+    assert!(
+        store
+            .record(b, &parsed(at(8), &meta("x"), &prepared, "1"))
+            .is_err()
+    );
+    assert!(store.entries(&[a, b]).unwrap().is_empty());
 }

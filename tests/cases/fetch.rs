@@ -737,6 +737,7 @@ fn a_feed_parsed_by_an_older_omroep_is_fetched_whole_and_parsed_again() {
         .unwrap()
         .replace("@omroep-", "@omroep-0.0.0-old-");
     let meta = omroep::model::Feed::default();
+    let none = omroep::store::PreparedEntries::new(stored.id, &[]).unwrap();
     store
         .record(
             stored.id,
@@ -747,7 +748,7 @@ fn a_feed_parsed_by_an_older_omroep_is_fetched_whole_and_parsed_again() {
                 redirects: &[],
                 outcome: omroep::store::Outcome::Parsed {
                     meta: &meta,
-                    entries: &[],
+                    entries: &none,
                     validators: omroep::store::Validators {
                         etag: Some(FEED_ETAG.into()),
                         last_modified: None,
