@@ -3,8 +3,11 @@
 //! `feeds.opml` listing every published feed (with an aggregate's sources beneath it).
 //!
 //! An entry published in two feeds appears once, under the first feed by name, so the
-//! combined feeds never hold two items with one guid. Each file is handed to `emit` as
-//! soon as it is rendered, so only one is in memory at a time.
+//! combined feeds never hold two items with one guid. The combined feeds are an index of
+//! everything: each entry with its title, link, date, summary, tags and enclosure, but not
+//! its full content, which its own feed carries. A site's whole history in full would make
+//! a file of tens of megabytes that feed readers refuse or time out on. Each file is handed
+//! to `emit` as soon as it is rendered, so only one is in memory at a time.
 
 use std::collections::HashSet;
 
@@ -28,11 +31,12 @@ pub struct Pool {
 impl Pool {
     /// Adds a feed's entries; an entry already added by an earlier feed is skipped.
     pub fn add(&mut self, feed: usize, entries: Vec<Entry>) {
-        for entry in entries {
+        for mut entry in entries {
             if self
                 .seen
                 .insert(super::collect::guid_of(&entry).to_string())
             {
+                entry.content_html = None;
                 self.entries.push((entry, feed));
             }
         }

@@ -69,6 +69,11 @@ fn build_writes_every_format() {
         ),
         "{combined}"
     );
+    assert!(
+        combined.contains("The first post.") && !combined.contains("Hello there."),
+        "the combined feed lists entries with their summaries, not their full content"
+    );
+    assert!(env.read("public/blog/rss.xml").contains("Hello there."));
     let opml = env.read("public/feeds.opml");
     assert!(opml.contains("xmlUrl=\"https://example.org/blog/rss.xml\""));
     assert!(opml.contains("xmlUrl=\"https://example.org/podcast/podcast.xml\""));
@@ -127,12 +132,10 @@ fn check_exits_1_after_a_content_change_and_0_otherwise() {
         &env.run(&["build", "--check"]),
         1,
         "\
-would be updated public/atom.xml
 would be updated public/blog/atom.xml
 would be updated public/blog/feed.json
 would be updated public/blog/rss.xml
-would be updated public/rss.xml
-check: outputs are out of date (5 to write, 0 to remove, 7 unchanged)
+check: outputs are out of date (3 to write, 0 to remove, 9 unchanged)
 ",
         "",
     );
