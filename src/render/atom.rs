@@ -88,10 +88,16 @@ pub fn render_with_sources(channel: &Channel, sources: &[Source]) -> String {
         indent_size: None,
     };
     // Writing into a Vec cannot fail for I/O reasons; the tests parse every output.
+    let size = 4096
+        + feed
+            .entries
+            .iter()
+            .map(|e| 1024 + e.content_html.as_ref().map_or(0, |c| c.len() * 5 / 4))
+            .sum::<usize>();
     let bytes = out
-        .write_with_config(Vec::new(), config)
+        .write_with_config(Vec::with_capacity(size), config)
         .unwrap_or_default();
-    super::xml::layout(&String::from_utf8_lossy(&bytes))
+    super::xml::layout(&bytes)
 }
 
 fn entry(entry: &Entry, feed_updated: DateTime<Utc>, source: Option<&Source>) -> atom::Entry {

@@ -182,13 +182,29 @@ fn html_formatter(
     value: &minijinja::Value,
 ) -> Result<(), minijinja::Error> {
     match value.as_str() {
-        Some(text) if !value.is_safe() => {
-            let escaped = crate::normalise::text::escape(text);
-            out.write_str(&escaped)
-                .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write"))
-        }
+        Some(text) if !value.is_safe() => escape_into(out, text)
+            .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write")),
         _ => minijinja::escape_formatter(out, state, value),
     }
+}
+
+/// Writes `text` with `& < > "` replaced by entities, in one pass.
+fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
+    let mut from = 0;
+    // The special characters are ASCII, so every index found is a char boundary.
+    for (at, byte) in text.bytes().enumerate() {
+        let entity = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.write_str(&text[from..at])?;
+        out.write_str(entity)?;
+        from = at + 1;
+    }
+    out.write_str(&text[from..])
 }
 
 /// Renders `index.json` (shape in the module documentation).

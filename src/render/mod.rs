@@ -55,6 +55,8 @@ impl FeedKind {
 pub struct Channel<'a> {
     /// Feed-level metadata and the entries to render, in the order to render them.
     pub feed: &'a Feed,
+    /// What the feed is. The tags written follow from the renderer called (`podcast` vs
+    /// `rss`), not from this; it is carried so callers pass one value everywhere.
     pub kind: FeedKind,
     /// Absolute URL of the file being rendered (`atom:link rel="self"`, Atom `id`
     /// fallback, JSON Feed `feed_url`).
@@ -120,7 +122,14 @@ pub(crate) fn xml_text(text: &str) -> Cow<'_, str> {
     fn allowed(c: char) -> bool {
         matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
     }
-    if text.chars().all(allowed) {
+    // Fast path on bytes: a control byte below 0x20, or the lead byte of U+FFFE/U+FFFF
+    // (EF BF BE/BF), are the only ways a Rust string can hold a forbidden character.
+    // Blocks are tested without early exit so the compiler can vectorise the scan.
+    let suspicious = |b: u8| (b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r') | (b == 0xEF);
+    let mut blocks = text.as_bytes().chunks_exact(32);
+    let clean = blocks.all(|block| !block.iter().fold(false, |hit, &b| hit | suspicious(b)))
+        && !blocks.remainder().iter().any(|&b| suspicious(b));
+    if clean || text.chars().all(allowed) {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())

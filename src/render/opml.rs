@@ -31,7 +31,7 @@ pub fn render(title: &str, outlines: &[Outline]) -> String {
     let mut writer = Writer::new(Vec::new());
     // Writing into a Vec cannot fail.
     let _ = write_document(&mut writer, title, outlines);
-    super::xml::layout(&String::from_utf8_lossy(&writer.into_inner()))
+    super::xml::layout(&writer.into_inner())
 }
 
 fn write_document(

@@ -337,6 +337,34 @@ mod tests {
     }
 
     #[test]
+    fn moved_blocked_finished_serial_shows_say_so() {
+        let mut feed = fixture::podcast();
+        feed.podcast.explicit = Some(true);
+        feed.podcast.block = Some(true);
+        feed.podcast.complete = Some(true);
+        feed.podcast.kind = Some("serial".into());
+        feed.podcast.new_feed_url = Some("https://new.example/feed.xml?a=1&b=2".into());
+        feed.podcast.locked = Some(crate::model::Locked {
+            value: false,
+            owner: None,
+        });
+        feed.entries[0].podcast.block = Some(true);
+        let xml = render(&channel(&feed));
+        fixture::assert_well_formed(&xml);
+        for needle in [
+            "<itunes:explicit>true</itunes:explicit>",
+            "<itunes:block>Yes</itunes:block>",
+            "<itunes:complete>Yes</itunes:complete>",
+            "<itunes:type>serial</itunes:type>",
+            "<itunes:new-feed-url>https://new.example/feed.xml?a=1&amp;b=2</itunes:new-feed-url>",
+            "<podcast:locked>no</podcast:locked>",
+        ] {
+            assert!(xml.contains(needle), "missing {needle}");
+        }
+        assert_eq!(xml.matches("<itunes:block>Yes</itunes:block>").count(), 2);
+    }
+
+    #[test]
     fn a_missing_explicit_flag_is_not_guessed() {
         let mut feed = fixture::podcast();
         feed.podcast.explicit = None;

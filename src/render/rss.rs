@@ -61,8 +61,23 @@ pub(crate) enum Enclosures {
 pub(crate) fn write(channel: &::rss::Channel) -> String {
     // Writing into a Vec cannot fail for I/O reasons, and the crate only writes valid
     // UTF-8; an empty document would be caught by every renderer test.
-    let bytes = channel.write_to(Vec::new()).unwrap_or_default();
-    super::xml::layout(&String::from_utf8_lossy(&bytes))
+    let bytes = channel
+        .write_to(Vec::with_capacity(estimate(channel)))
+        .unwrap_or_default();
+    super::xml::layout(&bytes)
+}
+
+/// A generous guess at the output size, so the buffer is allocated once.
+fn estimate(channel: &::rss::Channel) -> usize {
+    let text = |item: &::rss::Item| {
+        item.content.as_ref().map_or(0, String::len)
+            + item.description.as_ref().map_or(0, String::len)
+    };
+    4096 + channel
+        .items
+        .iter()
+        .map(|item| 1024 + text(item))
+        .sum::<usize>()
 }
 
 /// The RSS channel for `channel`, without podcast tags.
