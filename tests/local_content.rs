@@ -330,7 +330,7 @@ fn broken_files_are_reported_with_file_line_and_field_and_the_rest_still_publish
             "broken/wrong-types.md:4: field `tags`: expected a list such as `[coaching, podcast]`, found a table of keys",
             "broken/wrong-types.md:5: field `draft`: expected true or false, found `misschien`",
             "broken/wrong-types.md:6: field `season`: only episodes use this; add `audio` to make this an episode, or remove it",
-            "broken/wrong-types.md:7: field `lang`: expected a language tag such as `nl` or `en-GB`, found `Nederlands`",
+            "broken/wrong-types.md:7: field `lang`: expected a language tag such as `nl` or `en-GB`, found `12345`",
         ]
     );
     let warnings: Vec<bool> = c.problems.iter().map(|p| p.is_error).collect();
@@ -474,11 +474,11 @@ impl FileCache for CountingCache {
         self.inner.lock().unwrap().put_audio(path, stamp, info);
     }
 
-    fn document(&self, path: &Path) -> Option<CachedDocument> {
+    fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
         self.inner.lock().unwrap().document(path)
     }
 
-    fn put_document(&mut self, path: &Path, document: CachedDocument) {
+    fn put_document(&mut self, path: &Path, document: Arc<CachedDocument>) {
         self.documents.lock().unwrap().push(path.to_path_buf());
         self.inner.lock().unwrap().put_document(path, document);
     }

@@ -26,6 +26,9 @@ pub struct AudioInfo {
     /// Sniffed from the content, e.g. `audio/mpeg`.
     pub mime_type: String,
     pub tags: AudioTags,
+    /// Whether embedded pictures were looked at (`tags.cover` means nothing otherwise).
+    #[serde(default)]
+    pub covers_read: bool,
 }
 
 impl AudioInfo {
@@ -76,9 +79,10 @@ pub enum AudioError {
     },
 }
 
-/// Reads the audio file at `path`. An embedded cover is written to `covers_dir` (created
-/// when needed) as `<sha256>.jpg`/`.png`, so the same picture is stored once.
-pub fn probe(path: &Path, covers_dir: &Path) -> Result<AudioInfo, AudioError> {
+/// Reads the audio file at `path`. With `covers_dir`, an embedded cover is written there
+/// (created when needed) as `<sha256>.jpg`/`.png`, so the same picture is stored once;
+/// without, pictures are not read at all (a Markdown episode names its own image).
+pub fn probe(path: &Path, covers_dir: Option<&Path>) -> Result<AudioInfo, AudioError> {
     let mut head = [0u8; 4096];
     let mut file = std::fs::File::open(path)?;
     let length = file.metadata()?.len();
@@ -90,7 +94,9 @@ pub fn probe(path: &Path, covers_dir: &Path) -> Result<AudioInfo, AudioError> {
     let is_mp3 = mime_type == "audio/mpeg";
     let mut options = lofty::config::ParseOptions::new();
     // Our scanner gives the MP3 duration; lofty need not walk the frames too.
-    options = options.read_properties(!is_mp3);
+    options = options
+        .read_properties(!is_mp3)
+        .read_cover_art(covers_dir.is_some());
     let tagged = lofty::probe::Probe::open(path)
         .map_err(|e| AudioError::Tags(e.to_string()))?
         .options(options)
@@ -116,6 +122,7 @@ pub fn probe(path: &Path, covers_dir: &Path) -> Result<AudioInfo, AudioError> {
         length,
         mime_type: mime_type.to_string(),
         tags,
+        covers_read: covers_dir.is_some(),
     })
 }
 
@@ -134,7 +141,7 @@ fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize
     Ok(filled)
 }
 
-fn read_tags(tag: &lofty::tag::Tag, covers_dir: &Path) -> Result<AudioTags, AudioError> {
+fn read_tags(tag: &lofty::tag::Tag, covers_dir: Option<&Path>) -> Result<AudioTags, AudioError> {
     let text = |value: Option<std::borrow::Cow<'_, str>>| {
         value
             .map(|v| v.trim().to_string())
@@ -150,9 +157,9 @@ fn read_tags(tag: &lofty::tag::Tag, covers_dir: &Path) -> Result<AudioTags, Audi
     let cover = tag
         .get_picture_type(lofty::picture::PictureType::CoverFront)
         .or_else(|| tag.pictures().first());
-    let cover = match cover {
-        Some(picture) => save_cover(picture.data(), covers_dir)?,
-        None => None,
+    let cover = match (cover, covers_dir) {
+        (Some(picture), Some(dir)) => save_cover(picture.data(), dir)?,
+        _ => None,
     };
     Ok(AudioTags {
         title: text(tag.title()),
@@ -335,7 +342,7 @@ mod tests {
     fn every_fixture_has_its_true_duration_length_and_type() {
         let covers = tempfile::tempdir().unwrap();
         for &(name, mime, bytes, seconds, whole) in FIXTURES {
-            let info = probe(&fixture(name), covers.path()).unwrap();
+            let info = probe(&fixture(name), Some(covers.path())).unwrap();
             assert_eq!(info.mime_type, mime, "{name}");
             assert_eq!(info.length, bytes, "{name}");
             assert!(
@@ -351,7 +358,7 @@ mod tests {
     fn vbr_mp3_without_xing_is_measured_by_frames_not_estimated() {
         // lofty alone says 2.27 s and ffprobe estimates 4.17 s for this file.
         let covers = tempfile::tempdir().unwrap();
-        let info = probe(&fixture("speech-vbr-noxing.mp3"), covers.path()).unwrap();
+        let info = probe(&fixture("speech-vbr-noxing.mp3"), Some(covers.path())).unwrap();
         assert!(
             (info.duration - 217_728.0 / 44_100.0).abs() < 1e-9,
             "{}",
@@ -362,7 +369,7 @@ mod tests {
     #[test]
     fn tags_are_read_from_every_format() {
         let covers = tempfile::tempdir().unwrap();
-        let info = probe(&fixture("speech-cbr.mp3"), covers.path()).unwrap();
+        let info = probe(&fixture("speech-cbr.mp3"), Some(covers.path())).unwrap();
         assert_eq!(
             info.tags,
             AudioTags {
@@ -376,7 +383,9 @@ mod tests {
                 cover: None,
             }
         );
-        let m4a = probe(&fixture("speech.m4a"), covers.path()).unwrap().tags;
+        let m4a = probe(&fixture("speech.m4a"), Some(covers.path()))
+            .unwrap()
+            .tags;
         assert_eq!(
             (m4a.track, m4a.disc, m4a.date.as_deref()),
             (Some(3), Some(2), Some("2024-04-02"))
@@ -385,7 +394,9 @@ mod tests {
             m4a.comment.as_deref(),
             Some("Questions that change a conversation.")
         );
-        let opus = probe(&fixture("speech.opus"), covers.path()).unwrap().tags;
+        let opus = probe(&fixture("speech.opus"), Some(covers.path()))
+            .unwrap()
+            .tags;
         assert_eq!(opus.title.as_deref(), Some("Goede vragen"));
         assert_eq!(
             opus.comment.as_deref(),
@@ -395,7 +406,7 @@ mod tests {
             (opus.track, opus.disc, opus.date.as_deref()),
             (Some(4), Some(2), Some("2024-04-09"))
         );
-        let none = probe(&fixture("untagged/no-tags.mp3"), covers.path())
+        let none = probe(&fixture("untagged/no-tags.mp3"), Some(covers.path()))
             .unwrap()
             .tags;
         assert_eq!(none, AudioTags::default());
@@ -404,7 +415,7 @@ mod tests {
     #[test]
     fn the_embedded_cover_is_written_once_by_content() {
         let covers = tempfile::tempdir().unwrap();
-        let info = probe(&fixture("speech-vbr-noxing.mp3"), covers.path()).unwrap();
+        let info = probe(&fixture("speech-vbr-noxing.mp3"), Some(covers.path())).unwrap();
         let cover = info.tags.cover.expect("cover");
         assert_eq!(cover.mime_type, "image/jpeg");
         assert!(cover.path.starts_with(covers.path()));
@@ -413,9 +424,20 @@ mod tests {
             (art.width, art.height, art.colour),
             (1400, 1400, Some("RGB"))
         );
-        let again = probe(&fixture("speech-vbr-noxing.mp3"), covers.path()).unwrap();
+        let again = probe(&fixture("speech-vbr-noxing.mp3"), Some(covers.path())).unwrap();
         assert_eq!(again.tags.cover.unwrap().path, cover.path);
         assert_eq!(std::fs::read_dir(covers.path()).unwrap().count(), 1);
+    }
+
+    #[test]
+    fn without_a_covers_folder_pictures_are_not_read() {
+        let info = probe(&fixture("speech-vbr-noxing.mp3"), None).unwrap();
+        assert_eq!(info.tags.cover, None);
+        assert!(!info.covers_read);
+        assert_eq!(
+            info.tags.title.as_deref(),
+            Some("Welcome to Holding Course")
+        );
     }
 
     #[test]
@@ -423,7 +445,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("episode.mp3");
         std::fs::write(&path, "<html><body>404</body></html>").unwrap();
-        let err = probe(&path, dir.path()).unwrap_err().to_string();
+        let err = probe(&path, Some(dir.path())).unwrap_err().to_string();
         assert_eq!(
             err,
             "not an audio format podcasts use (it starts with \"<html><b\"); use MP3, M4A, Ogg/Opus or FLAC"

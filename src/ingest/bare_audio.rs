@@ -29,7 +29,7 @@ pub fn read(session: &mut Session, relative: &Path) -> AudioOutcome {
     let settings = session.settings.clone();
     let full = settings.site_root.join(relative);
     let mut problems = Vec::new();
-    let info = match session.probe(&full) {
+    let info = match session.probe(&full, true) {
         Ok(info) => info,
         Err(message) => return AudioOutcome::Failed(vec![Problem::error(relative, message)]),
     };

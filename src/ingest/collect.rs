@@ -8,10 +8,11 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use super::bare_audio::{self, AudioOutcome};
 use super::episode;
-use super::file_cache::CachedDocument;
+use super::file_cache::{CachedDocument, FileStamp};
 use super::local::{Collected, LocalItem, Problem, Session};
 use super::permalink;
 use super::post::{self, Outcome};
@@ -39,15 +40,16 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     };
     let mut pending = Vec::new();
     for relative in files {
-        let outcome = match session.read.get(&relative) {
-            Some(outcome) => outcome.clone(),
+        let document = match session.read.get(&relative) {
+            Some(document) => document.clone(),
             None => {
-                let outcome = read_or_reuse(session, &relative);
-                session.read.insert(relative.clone(), outcome.clone());
-                outcome
+                let document = read_or_reuse(session, &relative);
+                session.read.insert(relative.clone(), document.clone());
+                document
             }
         };
-        match outcome {
+        // The one deep copy of a file's outcome in a run.
+        match document.outcome.clone() {
             Outcome::Item {
                 item,
                 pending: waiting,
@@ -73,27 +75,30 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
 
 /// A Markdown file's outcome: the file cache's, while every file it depended on is
 /// unchanged and the settings are the same; else read now (and remembered).
-fn read_or_reuse(session: &mut Session, relative: &Path) -> Outcome {
+fn read_or_reuse(session: &mut Session, relative: &Path) -> Arc<CachedDocument> {
     let full = session.settings.site_root.join(relative);
-    let key = session.settings_key.clone();
     let now = session.settings.now;
-    if let Some(cached) = session.files.document(&full)
-        && cached.is_valid(&key, now)
-    {
-        return cached.outcome;
+    if let Some(cached) = session.files.document(&full) {
+        let stamps = &mut session.stamps;
+        let mut stamp = |path: &Path| {
+            *stamps
+                .entry(path.to_path_buf())
+                .or_insert_with(|| FileStamp::of(path).ok())
+        };
+        if cached.is_valid(&session.settings_key, now, &mut stamp) {
+            return cached;
+        }
     }
     let reading = post::read(session, relative);
-    session.files.put_document(
-        &full,
-        CachedDocument {
-            settings_key: key,
-            dependencies: reading.dependencies,
-            date: reading.date,
-            was_future: reading.date.is_some_and(|date| date > now),
-            outcome: reading.outcome.clone(),
-        },
-    );
-    reading.outcome
+    let document = Arc::new(CachedDocument {
+        settings_key: session.settings_key.clone(),
+        dependencies: reading.dependencies,
+        date: reading.date,
+        was_future: reading.date.is_some_and(|date| date > now),
+        outcome: reading.outcome,
+    });
+    session.files.put_document(&full, document.clone());
+    document
 }
 
 pub fn audio(session: &mut Session, folder: &str) -> Collected {
@@ -194,22 +199,18 @@ fn resolve_remote(
 
 /// Checks across items, then sorts everything into its documented order.
 fn finish(collected: &mut Collected) {
-    collected.items.sort_by(|a, b| {
-        b.entry
-            .published
-            .cmp(&a.entry.published)
-            .then_with(|| a.path.cmp(&b.path))
-    });
-    // In path order, so the first file keeps its URL and the later one is reported.
+    // In path order, so the first file keeps its URL and the later one is reported. The
+    // items arrive in path order (remote-audio items last), so this sort is nearly free.
     let mut order: Vec<usize> = (0..collected.items.len()).collect();
     order.sort_by(|&a, &b| collected.items[a].path.cmp(&collected.items[b].path));
-    let mut ids: HashMap<String, PathBuf> = HashMap::new();
-    let mut outputs: HashMap<String, PathBuf> = HashMap::new();
+    let mut ids: HashMap<&str, &Path> = HashMap::new();
+    let mut outputs: HashMap<&str, &Path> = HashMap::new();
     let mut rejected = vec![false; collected.items.len()];
+    let mut clashes = Vec::new();
     for index in order {
         let item = &collected.items[index];
-        if let Some(first) = ids.get(&item.entry.id) {
-            collected.problems.push(Problem::error(
+        if let Some(first) = ids.get(item.entry.id.as_str()) {
+            clashes.push(Problem::error(
                 &item.path,
                 format!(
                     "has the same URL/guid as {} ({}); give one of them another `slug` or `guid`",
@@ -221,11 +222,11 @@ fn finish(collected: &mut Collected) {
             continue;
         }
         let clash = item.assets.iter().find_map(|asset| {
-            let first = outputs.get(&asset.output)?;
-            (first != &asset.source).then(|| (asset.output.clone(), first.clone()))
+            let first = outputs.get(asset.output.as_str())?;
+            (*first != asset.source.as_path()).then_some((&asset.output, *first))
         });
         if let Some((output, first)) = clash {
-            collected.problems.push(Problem::error(
+            clashes.push(Problem::error(
                 &item.path,
                 format!(
                     "would publish a file at {output}, where {} is published already; rename one of them",
@@ -235,13 +236,20 @@ fn finish(collected: &mut Collected) {
             rejected[index] = true;
             continue;
         }
-        ids.insert(item.entry.id.clone(), item.path.clone());
+        ids.insert(&item.entry.id, &item.path);
         for asset in &item.assets {
-            outputs.insert(asset.output.clone(), asset.source.clone());
+            outputs.insert(&asset.output, &asset.source);
         }
     }
+    collected.problems.extend(clashes);
     let mut keep = rejected.iter().map(|r| !r);
     collected.items.retain(|_| keep.next().unwrap_or(true));
+    collected.items.sort_by(|a, b| {
+        b.entry
+            .published
+            .cmp(&a.entry.published)
+            .then_with(|| a.path.cmp(&b.path))
+    });
     collected.held_back.sort_by(|a, b| a.0.cmp(&b.0));
     collected
         .problems
@@ -319,25 +327,33 @@ pub fn find(
         .follow_links(false)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().as_encoded_bytes().starts_with(b"."));
     for entry in walker {
         let entry = entry.map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
         let is_link = entry.file_type().is_symlink();
         if !entry.file_type().is_file() && !is_link {
             continue;
         }
-        let relative = super::local::relative_to(root, entry.path());
-        let ext = relative
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        if extensions.contains(&ext.as_str()) && matcher.is_match(reference::slash_path(&relative))
-        {
+        let known = entry.path().extension().is_some_and(|ext| {
+            extensions
+                .iter()
+                .any(|known| ext.eq_ignore_ascii_case(known))
+        });
+        if !known {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        // globset matches paths with `/` separators; only Windows needs them rewritten.
+        let matched = if cfg!(windows) {
+            matcher.is_match(reference::slash_path(relative))
+        } else {
+            matcher.is_match(relative)
+        };
+        if matched {
             if is_link {
-                found.links.push(relative);
+                found.links.push(relative.to_path_buf());
             } else {
-                found.files.push(relative);
+                found.files.push(relative.to_path_buf());
             }
         }
     }

@@ -90,7 +90,7 @@ fn local_audio(
     full: &std::path::Path,
     relative: &std::path::Path,
 ) {
-    let info = match session.probe(full) {
+    let info = match session.probe(full, false) {
         Ok(info) => info,
         Err(message) => {
             let written = ctx.meta.audio.clone().unwrap_or_default();

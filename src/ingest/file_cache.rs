@@ -3,7 +3,7 @@
 //!
 //! Two things are remembered. An audio probe (a frame-by-frame MP3 scan, tags, cover),
 //! keyed by the file's size and modification time ([`FileStamp`]). And a whole Markdown
-//! file's [`Outcome`](super::post::Outcome), kept as a [`CachedDocument`] with every
+//! file's [`Outcome`], kept as a [`CachedDocument`] with every
 //! file it depended on (the Markdown itself, its audio, transcripts, chapters, images,
 //! and the files a relative link could have named but did not exist) and the settings
 //! it was read with: while all of those are unchanged, the outcome is reused without
@@ -16,6 +16,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
@@ -58,9 +59,13 @@ impl Dependencies {
 
     /// Whether every file is as it was: same size and mtime, or still absent.
     pub fn unchanged(&self) -> bool {
-        self.0
-            .iter()
-            .all(|(path, stamp)| FileStamp::of(path).ok() == *stamp)
+        self.unchanged_by(&mut |path| FileStamp::of(path).ok())
+    }
+
+    /// As [`Dependencies::unchanged`], with the stamps given by `stamp` (which may
+    /// remember them for the rest of a run: many files share one artwork).
+    pub fn unchanged_by(&self, stamp: &mut dyn FnMut(&Path) -> Option<FileStamp>) -> bool {
+        self.0.iter().all(|(path, known)| stamp(path) == *known)
     }
 
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
@@ -82,11 +87,17 @@ pub struct CachedDocument {
 }
 
 impl CachedDocument {
-    /// Whether the outcome still holds for these settings at `now`.
-    pub fn is_valid(&self, settings_key: &str, now: DateTime<Utc>) -> bool {
+    /// Whether the outcome still holds for these settings at `now`, with file stamps
+    /// from `stamp`.
+    pub fn is_valid(
+        &self,
+        settings_key: &str,
+        now: DateTime<Utc>,
+        stamp: &mut dyn FnMut(&Path) -> Option<FileStamp>,
+    ) -> bool {
         self.settings_key == settings_key
             && self.date.is_none_or(|date| (date > now) == self.was_future)
-            && self.dependencies.unchanged()
+            && self.dependencies.unchanged_by(stamp)
     }
 }
 
@@ -97,14 +108,38 @@ pub trait FileCache {
     /// Remembers the probe of this version of `path`.
     fn put_audio(&mut self, path: &Path, stamp: FileStamp, info: &AudioInfo);
     /// The last outcome of the Markdown file at `path` (a full path); the caller checks
-    /// that it is still valid.
-    fn document(&self, path: &Path) -> Option<CachedDocument> {
+    /// that it is still valid. (Shared, so a cache in memory hands it out without a copy.)
+    fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
         let _ = path;
         None
     }
     /// Remembers the outcome of the Markdown file at `path`.
-    fn put_document(&mut self, path: &Path, document: CachedDocument) {
+    fn put_document(&mut self, path: &Path, document: Arc<CachedDocument>) {
         let _ = (path, document);
+    }
+}
+
+/// A cache shared by several sessions (one per feed language, say): each holds a clone
+/// of the `Arc`.
+impl<T: FileCache> FileCache for Arc<std::sync::Mutex<T>> {
+    fn audio(&self, path: &Path, stamp: &FileStamp) -> Option<AudioInfo> {
+        self.lock().ok()?.audio(path, stamp)
+    }
+
+    fn put_audio(&mut self, path: &Path, stamp: FileStamp, info: &AudioInfo) {
+        if let Ok(mut cache) = self.lock() {
+            cache.put_audio(path, stamp, info);
+        }
+    }
+
+    fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
+        self.lock().ok()?.document(path)
+    }
+
+    fn put_document(&mut self, path: &Path, document: Arc<CachedDocument>) {
+        if let Ok(mut cache) = self.lock() {
+            cache.put_document(path, document);
+        }
     }
 }
 
@@ -112,7 +147,7 @@ pub trait FileCache {
 #[derive(Debug, Default)]
 pub struct MemoryFileCache {
     audio: HashMap<PathBuf, (FileStamp, AudioInfo)>,
-    documents: HashMap<PathBuf, CachedDocument>,
+    documents: HashMap<PathBuf, Arc<CachedDocument>>,
 }
 
 impl FileCache for MemoryFileCache {
@@ -127,11 +162,11 @@ impl FileCache for MemoryFileCache {
         self.audio.insert(path.to_path_buf(), (stamp, info.clone()));
     }
 
-    fn document(&self, path: &Path) -> Option<CachedDocument> {
+    fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
         self.documents.get(path).cloned()
     }
 
-    fn put_document(&mut self, path: &Path, document: CachedDocument) {
+    fn put_document(&mut self, path: &Path, document: Arc<CachedDocument>) {
         self.documents.insert(path.to_path_buf(), document);
     }
 }
@@ -158,6 +193,22 @@ mod tests {
         assert!(deps.unchanged());
         std::fs::write(&present, "longer").unwrap();
         assert!(!deps.unchanged(), "a file that grew");
+    }
+
+    #[test]
+    fn a_shared_cache_serves_every_session_holding_it() {
+        let shared = Arc::new(std::sync::Mutex::new(MemoryFileCache::default()));
+        let mut one: Box<dyn FileCache> = Box::new(shared.clone());
+        let two: Box<dyn FileCache> = Box::new(shared.clone());
+        let stamp = FileStamp {
+            size: 1,
+            modified: None,
+        };
+        one.put_audio(Path::new("a.mp3"), stamp, &AudioInfo::default());
+        assert_eq!(
+            two.audio(Path::new("a.mp3"), &stamp),
+            Some(AudioInfo::default())
+        );
     }
 
     #[test]

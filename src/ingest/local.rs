@@ -230,8 +230,8 @@ pub struct Session {
     pub(super) settings: LocalSettings,
     pub(super) files: Box<dyn FileCache>,
     pub(super) remote: RemoteMediaCache,
-    /// Parsed Markdown files of this run, by path relative to `site_root`.
-    pub(super) read: HashMap<PathBuf, super::post::Outcome>,
+    /// Markdown files of this run, by path relative to `site_root`.
+    pub(super) read: HashMap<PathBuf, std::sync::Arc<super::file_cache::CachedDocument>>,
     /// Audio probes of this run that failed, by full path (successes are in `files`).
     pub(super) probe_failures: HashMap<PathBuf, String>,
     /// Remote audio URLs asked about in this run.
@@ -240,6 +240,9 @@ pub struct Session {
     pub(super) refresh_remote_media: bool,
     /// `settings.cache_key()`, computed once.
     pub(super) settings_key: String,
+    /// File stamps looked up while checking cached outcomes: within one run a file
+    /// shared by many items (an artwork) is looked at once.
+    pub(super) stamps: HashMap<PathBuf, Option<FileStamp>>,
 }
 
 impl Session {
@@ -263,6 +266,7 @@ impl Session {
             probe_failures: HashMap::new(),
             asked: HashSet::new(),
             refresh_remote_media: false,
+            stamps: HashMap::new(),
         }
     }
 
@@ -288,20 +292,22 @@ impl Session {
     }
 
     /// Reads an audio file once per run (or not at all when the file cache knows this
-    /// version of it). The message of an error is one line for the user.
-    pub(super) fn probe(&mut self, full: &Path) -> Result<AudioInfo, String> {
+    /// version of it); `covers` also extracts its embedded cover. The message of an
+    /// error is one line for the user.
+    pub(super) fn probe(&mut self, full: &Path, covers: bool) -> Result<AudioInfo, String> {
         if let Some(message) = self.probe_failures.get(full) {
             return Err(message.clone());
         }
         let stamp =
             FileStamp::of(full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
         if let Some(info) = self.files.audio(full, &stamp)
+            && (!covers || info.covers_read)
             && info.tags.cover.as_ref().is_none_or(|c| c.path.is_file())
         {
             return Ok(info);
         }
-        let covers = self.settings.site_root.join(COVERS_DIR);
-        match super::audio::probe(full, &covers) {
+        let covers_dir = self.settings.site_root.join(COVERS_DIR);
+        match super::audio::probe(full, covers.then_some(covers_dir.as_path())) {
             Ok(info) => {
                 self.files.put_audio(full, stamp, &info);
                 Ok(info)
