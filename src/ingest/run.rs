@@ -2,8 +2,10 @@
 //! record each source in the store as it completes, and report.
 //!
 //! The fetches and parses run on a tokio runtime (parsing on its blocking pool, as it is
-//! CPU work, at most one parse per core); the store is written on the calling thread,
-//! one transaction per source, in the order sources finish. Everything costly that needs
+//! CPU work, at most one parse per core); the store is written on the calling thread
+//! in the order sources finish. A source's update is always whole within one
+//! transaction; the results that queue up while a commit is being written share the
+//! next commit, so a slow disk means fewer, larger commits rather than a backlog. Everything costly that needs
 //! no database — parsing, and turning entries into JSON with their hashes
 //! ([`PreparedEntries`]) — happens before a result reaches that thread, since it is the
 //! one part that cannot run in parallel. A fetch keeps its place under the global limit
@@ -311,11 +313,36 @@ pub fn ingest(
             });
         }
         drop(sender);
-        while let Some(done) = receiver.blocking_recv() {
-            let index = done.index;
-            let report = record(store, done, settings.backoff)?;
-            on_source(&report);
-            reports[index] = Some(report);
+        // Whatever has queued up while the last commit was written goes into the next
+        // one together (see `Store::record_all`): the slower the disk, the fewer
+        // commits, and the writer never falls behind for long.
+        let batch_limit = settings.fetch.concurrency.max(1);
+        while let Some(first) = receiver.blocking_recv() {
+            let mut batch = vec![first];
+            while batch.len() < batch_limit {
+                match receiver.try_recv() {
+                    Ok(done) => batch.push(done),
+                    Err(_) => break,
+                }
+            }
+            let counts = {
+                let plans: Vec<FetchRecord> = batch
+                    .iter()
+                    .map(|done| plan(done, settings.backoff))
+                    .collect();
+                let records: Vec<(SourceId, &FetchRecord)> = batch
+                    .iter()
+                    .zip(&plans)
+                    .map(|(done, plan)| (done.source, plan))
+                    .collect();
+                store.record_all(&records)?
+            };
+            for (done, counts) in batch.into_iter().zip(counts) {
+                let index = done.index;
+                let report = report(done, counts, settings.backoff);
+                on_source(&report);
+                reports[index] = Some(report);
+            }
         }
         // A task that died (a bug) sent nothing: say so rather than drop its line.
         for (index, url, fetched_url) in names {
@@ -462,94 +489,88 @@ async fn fetch_one(
     (done, slot)
 }
 
-/// Records one finished source in the store and makes its report line.
-fn record(store: &mut Store, done: Done, backoff: Backoff) -> Result<SourceReport, StoreError> {
+/// The moves to record for a finished source: only when the fetch succeeded.
+fn moved(done: &Done) -> Option<&(String, Vec<store::Redirect>)> {
     let succeeded = matches!(
         done.result,
         TaskResult::Parsed { .. } | TaskResult::NotModified(_) | TaskResult::Unchanged(_)
     );
-    let moved = done.moved.as_ref().filter(|_| succeeded);
-    let mut warnings = Vec::new();
-    let outcome = match done.result {
+    done.moved.as_ref().filter(|_| succeeded)
+}
+
+/// When a failed source may be fetched again: when the server asked, else back-off.
+fn next_fetch(done: &Done, retry_after: Option<DateTime<Utc>>, backoff: Backoff) -> DateTime<Utc> {
+    retry_after.unwrap_or_else(|| backoff.next_fetch(done.failures_before, done.at))
+}
+
+/// What to record in the store for a finished source.
+fn plan(done: &Done, backoff: Backoff) -> FetchRecord<'_> {
+    let moved = moved(done);
+    let (moved_to, redirects) = match moved {
+        Some((to, hops)) => (Some(to.as_str()), hops.as_slice()),
+        None => (None, &[][..]),
+    };
+    let outcome = match &done.result {
         TaskResult::Parsed {
             meta,
             entries,
             validators,
             body_hash,
-        } => {
+        } => Outcome::Parsed {
+            meta,
+            entries,
+            validators: validators.clone(),
+            body_hash,
+        },
+        TaskResult::NotModified(validators) | TaskResult::Unchanged(validators) => {
+            Outcome::NotModified {
+                validators: validators.clone(),
+            }
+        }
+        TaskResult::Failed(error, retry_after) => Outcome::Failed {
+            error,
+            next_fetch: next_fetch(done, *retry_after, backoff),
+        },
+        TaskResult::Gone(error) => Outcome::Gone { error },
+    };
+    FetchRecord {
+        at: done.at,
+        status: done.status,
+        moved_to,
+        redirects,
+        outcome,
+    }
+}
+
+/// The report line of a source once it is recorded.
+fn report(done: Done, counts: store::EntryCounts, backoff: Backoff) -> SourceReport {
+    let moved_to = moved(&done).map(|(to, _)| to.clone());
+    let mut warnings = Vec::new();
+    let outcome = match done.result {
+        TaskResult::Parsed { ref meta, .. } => {
             warnings = meta.warnings.clone();
-            let record = FetchRecord {
-                at: done.at,
-                status: done.status,
-                moved_to: moved.map(|(to, _)| to.as_str()),
-                redirects: moved.map(|(_, hops)| hops.as_slice()).unwrap_or(&[]),
-                outcome: Outcome::Parsed {
-                    meta: &meta,
-                    entries: &entries,
-                    validators,
-                    body_hash: &body_hash,
-                },
-            };
-            let counts = store.record(done.source, &record)?;
             SourceOutcome::Fetched {
                 entries: counts.seen,
                 entries_new: counts.new,
                 entries_changed: counts.changed,
             }
         }
-        TaskResult::NotModified(validators) | TaskResult::Unchanged(validators) => {
-            let not_modified = done.status == Some(304);
-            let record = FetchRecord {
-                at: done.at,
-                status: done.status,
-                moved_to: moved.map(|(to, _)| to.as_str()),
-                redirects: moved.map(|(_, hops)| hops.as_slice()).unwrap_or(&[]),
-                outcome: Outcome::NotModified { validators },
-            };
-            store.record(done.source, &record)?;
-            if not_modified {
-                SourceOutcome::NotModified
-            } else {
-                SourceOutcome::Unchanged
-            }
-        }
-        TaskResult::Failed(error, retry_after) => {
-            let next_fetch =
-                retry_after.unwrap_or_else(|| backoff.next_fetch(done.failures_before, done.at));
-            let record = FetchRecord {
-                at: done.at,
-                status: done.status,
-                moved_to: None,
-                redirects: &[],
-                outcome: Outcome::Failed {
-                    error: &error,
-                    next_fetch,
-                },
-            };
-            store.record(done.source, &record)?;
-            SourceOutcome::Failed {
-                error,
-                next_fetch: Some(next_fetch),
-            }
-        }
-        TaskResult::Gone(error) => {
-            let record = FetchRecord {
-                at: done.at,
-                status: done.status,
-                moved_to: None,
-                redirects: &[],
-                outcome: Outcome::Gone { error: &error },
-            };
-            store.record(done.source, &record)?;
-            SourceOutcome::Retired { error }
-        }
+        TaskResult::NotModified(_) => SourceOutcome::NotModified,
+        TaskResult::Unchanged(_) => SourceOutcome::Unchanged,
+        TaskResult::Failed(ref error, retry_after) => SourceOutcome::Failed {
+            error: error.clone(),
+            next_fetch: Some(next_fetch(&done, retry_after, backoff)),
+        },
+        TaskResult::Gone(ref error) => SourceOutcome::Retired {
+            error: error.clone(),
+        },
     };
-    Ok(SourceReport {
+    SourceReport {
         url: done.url,
         fetched_url: done.fetched_url,
         status: done.status,
-        moved_to: moved.map(|(to, _)| to.clone()),
+        moved_to,
         outcome,
         warnings,
-    })
+    }
 }

@@ -5,8 +5,9 @@
 //! back-off, retirement), every entry ever seen (as the normalised model's JSON, with a
 //! content hash and first seen / last seen / last changed times) and the remembered facts
 //! about remote media. The schema is versioned (`schema.rs`) and migrated on open; the
-//! database runs in WAL mode, and every source's update is one transaction, so a run
-//! killed at any moment leaves the store as it was after the last whole source.
+//! database runs in WAL mode, and every source's update is made inside one transaction
+//! (several sources may share one: [`Store::record_all`]), so a run killed at any moment
+//! leaves the store as it was after the last commit, never with half a source.
 //!
 //! Policies enforced here:
 //! - **Archive.** Entries that drop out of a source's feed window stay; they are only
@@ -419,103 +420,21 @@ impl Store {
     /// Records one fetch of a source, all in one transaction. Returns what changed in
     /// the entries (zero unless a document was parsed).
     pub fn record(&mut self, source: SourceId, record: &FetchRecord) -> Result<EntryCounts> {
-        let at = record.at.timestamp();
-        let status = record.status.map(i64::from);
         let tx = self.conn.transaction()?;
-        if let Some(url) = record.moved_to {
-            tx.execute(
-                "UPDATE sources SET url = ?2 WHERE id = ?1",
-                params![source, url],
-            )?;
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO redirects (source, from_url, to_url, status, at)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for hop in record.redirects {
-                insert.execute(params![
-                    source,
-                    hop.from,
-                    hop.to,
-                    hop.status,
-                    hop.at.timestamp()
-                ])?;
-            }
-        }
-        let mut counts = EntryCounts::default();
-        match &record.outcome {
-            Outcome::Parsed {
-                meta,
-                entries,
-                validators,
-                body_hash,
-            } => {
-                let meta_json =
-                    serde_json::to_string(meta).map_err(|error| StoreError::BadJson {
-                        key: format!("source {source}"),
-                        source: error,
-                    })?;
-                tx.execute(
-                    "UPDATE sources SET feed_json = ?2, etag = ?3, last_modified = ?4,
-                         body_hash = ?5, last_fetch = ?6, last_success = ?6, last_status = ?7,
-                         last_error = NULL, consecutive_failures = 0, next_fetch = NULL
-                     WHERE id = ?1",
-                    params![
-                        source,
-                        meta_json,
-                        validators.etag,
-                        validators.last_modified,
-                        body_hash,
-                        at,
-                        status
-                    ],
-                )?;
-                if entries.source != source {
-                    // Keys of local guids embed the source: prepared for another
-                    // source, they would file the entries under the wrong one.
-                    return Err(StoreError::Sql(rusqlite::Error::InvalidParameterName(
-                        format!(
-                            "entries prepared for source {} recorded for {source}",
-                            entries.source
-                        ),
-                    )));
-                }
-                counts = store_entries(&tx, source, entries, at)?;
-            }
-            Outcome::NotModified { validators } => {
-                tx.execute(
-                    "UPDATE sources SET etag = coalesce(?2, etag),
-                         last_modified = coalesce(?3, last_modified), last_fetch = ?4,
-                         last_success = ?4, last_status = ?5, last_error = NULL,
-                         consecutive_failures = 0, next_fetch = NULL
-                     WHERE id = ?1",
-                    params![
-                        source,
-                        validators.etag,
-                        validators.last_modified,
-                        at,
-                        status
-                    ],
-                )?;
-                // The entries still in the document count as seen now through the
-                // source's `last_success` (see `schema.rs`): no entry row is touched.
-            }
-            Outcome::Failed { error, next_fetch } => {
-                tx.execute(
-                    "UPDATE sources SET last_fetch = ?2, last_status = ?3, last_error = ?4,
-                         consecutive_failures = consecutive_failures + 1, next_fetch = ?5
-                     WHERE id = ?1",
-                    params![source, at, status, error, next_fetch.timestamp()],
-                )?;
-            }
-            Outcome::Gone { error } => {
-                tx.execute(
-                    "UPDATE sources SET last_fetch = ?2, last_status = ?3, last_error = ?4,
-                         consecutive_failures = consecutive_failures + 1, next_fetch = NULL,
-                         retired_at = ?2
-                     WHERE id = ?1",
-                    params![source, at, status, error],
-                )?;
-            }
+        let counts = apply(&tx, source, record)?;
+        tx.commit()?;
+        Ok(counts)
+    }
+
+    /// Records several fetches in one transaction. Each source's update is still whole
+    /// — never split across commits — but they share one commit, which writes the
+    /// pages they have in common (indexes, the sources table) once instead of once
+    /// each. A crash loses the group or none of it.
+    pub fn record_all(&mut self, records: &[(SourceId, &FetchRecord)]) -> Result<Vec<EntryCounts>> {
+        let tx = self.conn.transaction()?;
+        let mut counts = Vec::with_capacity(records.len());
+        for (source, record) in records {
+            counts.push(apply(&tx, *source, record)?);
         }
         tx.commit()?;
         Ok(counts)
@@ -642,6 +561,107 @@ impl Store {
             .query_row("PRAGMA integrity_check", [], |row| row.get(0))?;
         Ok(if report == "ok" { Ok(()) } else { Err(report) })
     }
+}
+
+/// Records one fetch of a source inside `tx`.
+fn apply(tx: &Transaction, source: SourceId, record: &FetchRecord) -> Result<EntryCounts> {
+    let at = record.at.timestamp();
+    let status = record.status.map(i64::from);
+    if let Some(url) = record.moved_to {
+        tx.execute(
+            "UPDATE sources SET url = ?2 WHERE id = ?1",
+            params![source, url],
+        )?;
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO redirects (source, from_url, to_url, status, at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?;
+        for hop in record.redirects {
+            insert.execute(params![
+                source,
+                hop.from,
+                hop.to,
+                hop.status,
+                hop.at.timestamp()
+            ])?;
+        }
+    }
+    let mut counts = EntryCounts::default();
+    match &record.outcome {
+        Outcome::Parsed {
+            meta,
+            entries,
+            validators,
+            body_hash,
+        } => {
+            let meta_json = serde_json::to_string(meta).map_err(|error| StoreError::BadJson {
+                key: format!("source {source}"),
+                source: error,
+            })?;
+            tx.execute(
+                "UPDATE sources SET feed_json = ?2, etag = ?3, last_modified = ?4,
+                     body_hash = ?5, last_fetch = ?6, last_success = ?6, last_status = ?7,
+                     last_error = NULL, consecutive_failures = 0, next_fetch = NULL
+                 WHERE id = ?1",
+                params![
+                    source,
+                    meta_json,
+                    validators.etag,
+                    validators.last_modified,
+                    body_hash,
+                    at,
+                    status
+                ],
+            )?;
+            if entries.source != source {
+                // Keys of local guids embed the source: prepared for another
+                // source, they would file the entries under the wrong one.
+                return Err(StoreError::Sql(rusqlite::Error::InvalidParameterName(
+                    format!(
+                        "entries prepared for source {} recorded for {source}",
+                        entries.source
+                    ),
+                )));
+            }
+            counts = store_entries(tx, source, entries, at)?;
+        }
+        Outcome::NotModified { validators } => {
+            tx.execute(
+                "UPDATE sources SET etag = coalesce(?2, etag),
+                     last_modified = coalesce(?3, last_modified), last_fetch = ?4,
+                     last_success = ?4, last_status = ?5, last_error = NULL,
+                     consecutive_failures = 0, next_fetch = NULL
+                 WHERE id = ?1",
+                params![
+                    source,
+                    validators.etag,
+                    validators.last_modified,
+                    at,
+                    status
+                ],
+            )?;
+            // The entries still in the document count as seen now through the
+            // source's `last_success` (see `schema.rs`): no entry row is touched.
+        }
+        Outcome::Failed { error, next_fetch } => {
+            tx.execute(
+                "UPDATE sources SET last_fetch = ?2, last_status = ?3, last_error = ?4,
+                     consecutive_failures = consecutive_failures + 1, next_fetch = ?5
+                 WHERE id = ?1",
+                params![source, at, status, error, next_fetch.timestamp()],
+            )?;
+        }
+        Outcome::Gone { error } => {
+            tx.execute(
+                "UPDATE sources SET last_fetch = ?2, last_status = ?3, last_error = ?4,
+                     consecutive_failures = consecutive_failures + 1, next_fetch = NULL,
+                     retired_at = ?2
+                 WHERE id = ?1",
+                params![source, at, status, error],
+            )?;
+        }
+    }
+    Ok(counts)
 }
 
 /// Inserts or updates the entries of one parsed document (see the module docs).

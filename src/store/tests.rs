@@ -463,3 +463,35 @@ fn entries_prepared_for_another_source_are_refused() {
     );
     assert!(store.entries(&[a, b]).unwrap().is_empty());
 }
+
+#[test]
+fn several_sources_recorded_together_are_each_whole() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let b = store.ensure_source("https://b.example/feed").unwrap().id;
+    let feed = meta("x");
+    let entries_a =
+        PreparedEntries::new(a, &[entry("https://a.example/1", "a1", Some(1))]).unwrap();
+    let failed = FetchRecord {
+        at: at(8),
+        status: Some(500),
+        moved_to: None,
+        redirects: &[],
+        outcome: Outcome::Failed {
+            error: "server error",
+            next_fetch: at(9),
+        },
+    };
+    let first = parsed(at(8), &feed, &entries_a, "1");
+    let counts = store.record_all(&[(a, &first), (b, &failed)]).unwrap();
+    assert_eq!(counts[0].new, 1);
+    assert_eq!(counts[1], EntryCounts::default());
+    assert_eq!(titles(&store.entries(&[a]).unwrap()), ["a1"]);
+    let b_state = store.source("https://b.example/feed").unwrap().unwrap();
+    assert_eq!(b_state.consecutive_failures, 1);
+    // A group that fails part-way leaves nothing of itself behind.
+    let wrong = PreparedEntries::new(a, &[entry("https://a.example/2", "a2", Some(2))]).unwrap();
+    let second = parsed(at(10), &feed, &wrong, "2");
+    assert!(store.record_all(&[(a, &second), (b, &second)]).is_err());
+    assert_eq!(titles(&store.entries(&[a]).unwrap()), ["a1"]);
+}
