@@ -33,6 +33,10 @@ pub struct GlobalArgs {
     /// When to use colour on standard error.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+    /// The site's omroep.toml (or its folder); by default found in the current folder or
+    /// its parents.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -46,10 +50,34 @@ pub enum ColorChoice {
 pub enum Command {
     /// Parse feeds (files, `-` for standard input, or http(s) URLs) and print what omroep sees.
     Parse(ParseArgs),
+    /// Render every feed, the combined index and the OPML into the output folder.
+    Build(BuildArgs),
+    /// Ingest then build: what cron and CI call.
+    Run(BuildArgs),
+    /// Create a working site (omroep.toml, a blog and a podcast feed, sample content).
+    Init(InitArgs),
     /// Fetch every remote source of the site's feeds into the store.
     Ingest(IngestArgs),
     /// List the remote sources with their state (failures, back-off, moves, retirement).
     Sources(SourcesArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Write nothing; exit 1 when the outputs or the ledger would change (for CI).
+    #[arg(long)]
+    pub check: bool,
+    /// Accept changes to published identity (guids, enclosure URLs, podcast:guid, dropped
+    /// entries) and record them in the ledger, instead of refusing to build.
+    #[arg(long)]
+    pub allow_identity_change: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to create the site in (created if missing; must not hold a site yet).
+    #[arg(value_name = "DIR", default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Args)]

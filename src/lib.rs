@@ -5,10 +5,16 @@
 //! rules every ingest path applies; `cli` turns arguments into checked settings and
 //! `main.rs` maps results to exit codes.
 
+pub mod apple_categories;
+pub mod build;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod ingest;
+pub mod ledger;
 pub mod model;
 pub mod normalise;
+pub mod publish;
+pub mod render;
 pub mod report;
 pub mod store;

@@ -11,8 +11,11 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Parse(args) => commands::parse::run(args),
+        Command::Build(args) => commands::build::run(&cli.global, args),
+        Command::Run(args) => commands::run::run(&cli.global, args),
+        Command::Init(args) => commands::init::run(&cli.global, args),
         Command::Ingest(args) => commands::ingest::run(args, &cli.global),
-        Command::Sources(args) => commands::sources::run(args),
+        Command::Sources(args) => commands::sources::run(args, &cli.global),
     };
     let status = match result {
         Ok(status) => status,

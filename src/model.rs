@@ -351,6 +351,10 @@ pub struct EntryPodcast {
     pub chapters: Option<Chapters>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub persons: Vec<PodcastPerson>,
+    /// `podcast:funding` at item level (the Podcasting 2.0 namespace allows it on
+    /// `<item>` as well as `<channel>`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub funding: Vec<Funding>,
 }
 
 impl EntryPodcast {

@@ -13,8 +13,9 @@ use anyhow::{Context, Result};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::Status;
-use super::site_sources::SiteSources;
-use crate::cli::{GlobalArgs, IngestArgs};
+use super::build::load_site;
+use crate::cli::{Cli, GlobalArgs, IngestArgs};
+use crate::config::Site;
 use crate::ingest::remote::{FetchSettings, user_agent};
 use crate::ingest::run::{self, RunReport, RunSettings, SourceOutcome, SourceReport, SourceSpec};
 use crate::report;
@@ -22,13 +23,21 @@ use crate::store::Store;
 use crate::store::lock::StoreLock;
 
 pub fn run(args: &IngestArgs, global: &GlobalArgs) -> Result<Status> {
-    let site = SiteSources::load(&crate::cli::Cli::current_dir())?;
-    let urls = site.urls(args.feed.as_deref())?;
-    let _lock = StoreLock::acquire(&site.store)?;
-    let mut store = Store::open(&site.store)?;
+    let cwd = Cli::current_dir();
+    let site = match load_site(global, &cwd) {
+        Ok(site) => site,
+        Err(status) => return Ok(status),
+    };
+    let urls = match remote_urls(&site, args.feed.as_deref()) {
+        Ok(urls) => urls,
+        Err(message) => {
+            report::error(&message);
+            return Ok(Status::Fatal);
+        }
+    };
     let settings = RunSettings {
         fetch: FetchSettings {
-            user_agent: user_agent(site.base_url.as_deref()),
+            user_agent: user_agent(Some(site.base_url.as_str())),
             concurrency: usize::from(args.concurrency),
             per_host: usize::from(args.per_host),
             connect_timeout: Duration::from_secs_f64(args.connect_timeout),
@@ -39,6 +48,88 @@ pub fn run(args: &IngestArgs, global: &GlobalArgs) -> Result<Status> {
         },
         ..RunSettings::default()
     };
+    let _lock = StoreLock::acquire(&site.store)?;
+    let report = fetch_into_store(&site, urls, &settings, global)?;
+
+    let mut stdout = std::io::stdout().lock();
+    if args.json {
+        let json = serde_json::json!({
+            "totals": report.totals(),
+            "sources": report.sources,
+        });
+        serde_json::to_writer_pretty(&mut stdout, &json)?;
+        writeln!(stdout)?;
+    } else if !global.quiet {
+        write_summary(&mut stdout, &report)?;
+    }
+    stdout.flush()?;
+    Ok(if report.totals().failed > 0 {
+        Status::Partial
+    } else {
+        Status::Success
+    })
+}
+
+/// The remote source URLs of one feed, or of every feed, each once, in the order the
+/// feeds (sorted by name) and their sources name them. An unknown feed name is an error
+/// listing the known ones.
+pub fn remote_urls(site: &Site, feed: Option<&str>) -> std::result::Result<Vec<String>, String> {
+    let selected: Vec<&crate::config::FeedConfig> = match feed {
+        Some(name) => match site.feeds.iter().find(|config| config.name == name) {
+            Some(config) => vec![config],
+            None => {
+                let mut known: Vec<&str> = site.feeds.iter().map(|f| f.name.as_str()).collect();
+                known.sort_unstable();
+                return Err(format!(
+                    "--feed {}: no such feed in {}; the feeds are: {}",
+                    report::clean(name),
+                    site.root.join("feeds").display(),
+                    if known.is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        known.join(", ")
+                    }
+                ));
+            }
+        },
+        None => {
+            let mut all: Vec<&crate::config::FeedConfig> = site.feeds.iter().collect();
+            all.sort_by(|a, b| a.name.cmp(&b.name));
+            all
+        }
+    };
+    let mut urls: Vec<String> = Vec::new();
+    for config in selected {
+        for url in config.remote_urls() {
+            if !urls.iter().any(|known| known == url.as_str()) {
+                urls.push(url.to_string());
+            }
+        }
+    }
+    Ok(urls)
+}
+
+/// The names of the feeds that aggregate `url`, sorted.
+pub fn feeds_of(site: &Site, url: &str) -> Vec<String> {
+    let mut names: Vec<String> = site
+        .feeds
+        .iter()
+        .filter(|config| config.remote_urls().iter().any(|u| u.as_str() == url))
+        .map(|config| config.name.clone())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Fetches `urls` into the site's store, printing each source's line as it is recorded:
+/// the part of `ingest` that `run` shares. The caller holds the store's run lock.
+pub fn fetch_into_store(
+    site: &Site,
+    urls: Vec<String>,
+    settings: &RunSettings,
+    global: &GlobalArgs,
+) -> Result<RunReport> {
+    let mut store = Store::open(&site.store)?;
     let specs: Vec<SourceSpec> = urls.into_iter().map(|url| SourceSpec { url }).collect();
 
     let bar = (!global.quiet && std::io::stderr().is_terminal() && !specs.is_empty()).then(|| {
@@ -62,29 +153,12 @@ pub fn run(args: &IngestArgs, global: &GlobalArgs) -> Result<Status> {
             bar.inc(1);
         }
     };
-    let report = run::ingest(&mut store, &specs, &settings, &mut on_source)
+    let report = run::ingest(&mut store, &specs, settings, &mut on_source)
         .with_context(|| format!("{}", site.store.display()))?;
     if let Some(bar) = bar {
         bar.finish_and_clear();
     }
-
-    let mut stdout = std::io::stdout().lock();
-    if args.json {
-        let json = serde_json::json!({
-            "totals": report.totals(),
-            "sources": report.sources,
-        });
-        serde_json::to_writer_pretty(&mut stdout, &json)?;
-        writeln!(stdout)?;
-    } else if !global.quiet {
-        write_summary(&mut stdout, &report)?;
-    }
-    stdout.flush()?;
-    Ok(if report.totals().failed > 0 {
-        Status::Partial
-    } else {
-        Status::Success
-    })
+    Ok(report)
 }
 
 /// One source's plain line (without the `omroep:` prefix).
@@ -133,7 +207,7 @@ fn source_line(source: &SourceReport) -> String {
     }
 }
 
-fn write_summary(out: &mut impl Write, report: &RunReport) -> std::io::Result<()> {
+pub fn write_summary(out: &mut impl Write, report: &RunReport) -> std::io::Result<()> {
     let totals = report.totals();
     writeln!(
         out,

@@ -1,9 +1,11 @@
 //! One module per command. Each turns its clap arguments into settings, calls the
 //! pipeline, prints its report and returns the exit status.
 
+pub mod build;
 pub mod ingest;
+pub mod init;
 pub mod parse;
-pub mod site_sources;
+pub mod run;
 pub mod sources;
 
 /// The exit status of a command: see `--help`.

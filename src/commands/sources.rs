@@ -15,8 +15,10 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use super::Status;
-use super::site_sources::SiteSources;
-use crate::cli::SourcesArgs;
+use super::build::load_site;
+use super::ingest::{feeds_of, remote_urls};
+use crate::cli::{Cli, GlobalArgs, SourcesArgs};
+use crate::config::Site;
 use crate::model::utc_seconds;
 use crate::report;
 use crate::store::{SourceState, Store};
@@ -53,8 +55,18 @@ impl Row {
     }
 }
 
-pub fn run(args: &SourcesArgs) -> Result<Status> {
-    let site = SiteSources::load(&crate::cli::Cli::current_dir())?;
+pub fn run(args: &SourcesArgs, global: &GlobalArgs) -> Result<Status> {
+    let site = match load_site(global, &Cli::current_dir()) {
+        Ok(site) => site,
+        Err(status) => return Ok(status),
+    };
+    let urls = match remote_urls(&site, None) {
+        Ok(urls) => urls,
+        Err(message) => {
+            report::error(&message);
+            return Ok(Status::Fatal);
+        }
+    };
     let mut store = Store::open(&site.store)?;
     if let Some(url) = &args.enable {
         if !store.reenable(url)? {
@@ -73,8 +85,7 @@ pub fn run(args: &SourcesArgs) -> Result<Status> {
         .into_iter()
         .map(|state| (state.configured_url.clone(), state))
         .collect();
-    let rows: Vec<Row> = site
-        .urls(None)?
+    let rows: Vec<Row> = urls
         .into_iter()
         .map(|url| row(&site, url.clone(), known.get(&url)))
         .filter(|row| !args.failing || row.needs_attention())
@@ -92,8 +103,8 @@ pub fn run(args: &SourcesArgs) -> Result<Status> {
     Ok(Status::Success)
 }
 
-fn row(site: &SiteSources, url: String, state: Option<&SourceState>) -> Row {
-    let feeds = site.feeds_of(&url);
+fn row(site: &Site, url: String, state: Option<&SourceState>) -> Row {
+    let feeds = feeds_of(site, &url);
     let Some(state) = state else {
         return Row {
             url,

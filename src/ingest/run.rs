@@ -435,6 +435,7 @@ async fn fetch_one(
                 max_bytes,
                 base_url: url::Url::parse(&fetched.final_url).ok(),
                 http_charset: charset,
+                ..ParseOptions::default()
             };
             let parsed = tokio::task::spawn_blocking(move || {
                 let body_hash = fingerprint(&bytes);

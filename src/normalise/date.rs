@@ -326,7 +326,8 @@ struct WordReader {
 
 impl WordReader {
     fn word(&mut self, word: &str) -> Option<()> {
-        let first = word.as_bytes()[0];
+        // Empty pieces come from splitting `06--Nov`: not a date.
+        let &first = word.as_bytes().first()?;
         if first.is_ascii_digit() {
             if word.contains(':') {
                 return self.time_word(word);
@@ -644,6 +645,9 @@ fn numeric_offset(zone: &str) -> Option<i32> {
         _ => return None,
     };
     let digits = &zone[1..];
+    if !digits.bytes().all(|b| b.is_ascii_digit() || b == b':') {
+        return None;
+    }
     let (hours, minutes) = match digits.split_once(':') {
         Some((hours, minutes)) if minutes.len() == 2 => (hours, minutes),
         Some(_) => return None,
@@ -1011,6 +1015,31 @@ mod tests {
             ("2024-03-05T", None),
             ("2024-03-05 junk", None),
         ]);
+    }
+
+    const FUZZ_ROUNDS: usize = 20_000;
+
+    #[test]
+    fn hostile_input_never_panics() {
+        let pieces = [
+            "Tue", ",", " ", "05", "Mar", "2024", "09:00:00", "GMT", "+0100", "-", "--", "/", ":",
+            "T", "Z", "W", ".", "pm", "(", ")", "9999", "0", "é", "-05:", "+", "24:00", "60", "1",
+            "12", "123", "2024-", "W1", "t", "at", "Etc/", "utc", "00", ",5", "am", "3rd",
+        ];
+        let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+        for _ in 0..FUZZ_ROUNDS {
+            let mut text = String::new();
+            for _ in 0..(seed % 9) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                text.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            let _ = parse(&text);
+            seed = seed.wrapping_add(1);
+        }
+        assert_eq!(parse("Sun, 06--Nov-94 08:49:37 GMT"), None);
+        assert_eq!(parse("06-Nov- 08:49:37"), None);
     }
 
     #[test]

@@ -1,8 +1,794 @@
 //! HTML from feeds made safe: an allow-list sanitiser that re-serialises what it keeps,
 //! with every URL made absolute against the document's base.
+//!
+//! The input is tokenized (`tokenizer`) and only what the allow-lists accept is written
+//! back, freshly serialised: element and attribute names from our own tables, every
+//! attribute value double-quoted and escaped, all text escaped. No byte of markup from the
+//! input reaches the output verbatim, so no quoting trick, comment or encoding can smuggle
+//! a tag through. Which elements are kept, unwrapped or dropped with their content is the
+//! policy in `elements`; inline styles are filtered by `style`.
+//!
+//! Attributes: a fixed allow-list (no `on*` handler, no `srcdoc`, `formaction`, `ping`,
+//! `autofocus` or `accesskey`). URL attributes (`href`, `src`, `srcset` candidates,
+//! `poster`, `cite`, `action`, `background`, `longdesc`, …) have their references
+//! decoded and every control character removed, are resolved against the base, and are
+//! kept only with a scheme from `is_allowed_scheme` or none at all (no base to resolve
+//! against); `src`, `srcset` and `poster` also accept `data:` images other than SVG. An
+//! attribute that fails is dropped, not emptied (an empty one stays empty). Comments,
+//! doctypes and processing instructions never reach the output. Attributes are written in
+//! name order (as the Universal Feed Parser writes them), the first of
+//! a duplicated name winning as in browsers; the sanitiser adds none of its own (the
+//! contract is compared with other parsers; a page that shows the HTML can add
+//! `rel="noopener"` itself).
+//!
+//! The result is a balanced fragment that cannot reach outside itself, so an aggregated
+//! post cannot break the page it is shown on: void elements are written `<br />`,
+//! elements left open are closed at the end, stray end tags are dropped, and the start
+//! tags that make a browser close elements implicitly (`p` by a block, `li`, `dd`/`dt`,
+//! nested `a`, headings in headings, table parts) are closed explicitly in the output.
+//! Table parts outside a table, and `li`/`dd`/`dt` where a browser would search past the
+//! fragment for an element to close, are unwrapped. Nesting deeper than `MAX_DEPTH`
+//! elements is flattened. The page should wrap each fragment in a `div` or `article`
+//! (never a `p`, `li`, `td` or `a`).
+//!
+//! Text keeps its characters (references decoded; `&`, `<`, `>` escaped); control
+//! characters that XML forbids are removed, line breaks normalised to `\n`, and leading
+//! and trailing whitespace trimmed.
+
+use std::borrow::Cow;
+
+use super::elements::{self, CLOSES_P, Element, HEADING, Policy, SCOPE, SPECIAL, TABLE_PART, VOID};
+use super::tokenizer::{Attribute, Token, Tokenizer};
+use super::{charref::Decoded, style};
+
+/// Deeper nesting than this is flattened (the tags are dropped, the content kept).
+const MAX_DEPTH: usize = 256;
 
 /// Sanitises `html` and resolves its URLs against `base`.
 pub fn sanitise(html: &str, base: Option<&url::Url>) -> String {
-    let _ = base;
-    super::text::escape(html)
+    sanitise_relative_to(html, base.map(url::Url::as_str))
+}
+
+/// Sanitises `html`, resolving its URLs against a base given as text (`xml:base`, a feed
+/// link), which is kept as written (an IRI stays an IRI).
+pub fn sanitise_relative_to(html: &str, base: Option<&str>) -> String {
+    let base = base.and_then(super::url::Base::new);
+    let mut sanitiser = Sanitiser {
+        out: String::with_capacity(html.len() + html.len() / 8),
+        stack: Vec::new(),
+        base: base.as_ref(),
+        kept: Vec::new(),
+    };
+    sanitiser.run(html);
+    sanitiser.finish()
+}
+
+/// URL schemes that may appear in sanitised HTML.
+fn is_allowed_scheme(scheme: &str) -> bool {
+    const ALLOWED: &[&str] = &[
+        "http",
+        "https",
+        "ftp",
+        "ftps",
+        "sftp",
+        "mailto",
+        "tel",
+        "sms",
+        "geo",
+        "magnet",
+        "xmpp",
+        "irc",
+        "ircs",
+        "news",
+        "nntp",
+        "webcal",
+        "sip",
+        "sips",
+        "gopher",
+        "itms",
+        "itms-apps",
+        "itms-podcasts",
+        "itpc",
+        "pcast",
+        "podcast",
+    ];
+    ALLOWED
+        .iter()
+        .any(|allowed| allowed.eq_ignore_ascii_case(scheme))
+}
+
+/// `data:` URLs of raster images, which cannot run script.
+fn is_data_image(url: &str) -> bool {
+    let Some(rest) = url
+        .get(..5)
+        .filter(|p| p.eq_ignore_ascii_case("data:"))
+        .map(|_| &url[5..])
+    else {
+        return false;
+    };
+    let mime_end = rest.find([';', ',']).unwrap_or(rest.len());
+    let mime = rest[..mime_end].trim().to_ascii_lowercase();
+    matches!(
+        mime.as_str(),
+        "image/png"
+            | "image/gif"
+            | "image/jpeg"
+            | "image/jpg"
+            | "image/webp"
+            | "image/avif"
+            | "image/bmp"
+            | "image/x-icon"
+            | "image/vnd.microsoft.icon"
+    )
+}
+
+/// How an allowed attribute's value is checked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Plain,
+    /// A URL: resolved, scheme-checked.
+    Url,
+    /// A URL that may also be a `data:` image.
+    Image,
+    /// A list of image candidates, each checked like `Image`.
+    SrcSet,
+    /// Filtered by `style::filter`.
+    Style,
+}
+
+use Kind::{Image, Plain, SrcSet, Style, Url};
+
+/// Allowed attributes, on any kept element. Sorted for binary search.
+const ATTRIBUTE_NAMES: &[(&str, Kind)] = &[
+    ("abbr", Plain),
+    ("accept", Plain),
+    ("accept-charset", Plain),
+    ("action", Url),
+    ("align", Plain),
+    ("alt", Plain),
+    ("autocomplete", Plain),
+    ("axis", Plain),
+    ("background", Url),
+    ("balance", Plain),
+    ("bgcolor", Plain),
+    ("bgproperties", Plain),
+    ("border", Plain),
+    ("bordercolor", Plain),
+    ("bordercolordark", Plain),
+    ("bordercolorlight", Plain),
+    ("bottompadding", Plain),
+    ("cellpadding", Plain),
+    ("cellspacing", Plain),
+    ("ch", Plain),
+    ("challenge", Plain),
+    ("char", Plain),
+    ("charoff", Plain),
+    ("charset", Plain),
+    ("checked", Plain),
+    ("choff", Plain),
+    ("cite", Url),
+    ("class", Plain),
+    ("clear", Plain),
+    ("color", Plain),
+    ("cols", Plain),
+    ("colspan", Plain),
+    ("compact", Plain),
+    ("contenteditable", Plain),
+    ("controls", Plain),
+    ("coords", Plain),
+    ("data", Url),
+    ("datafld", Plain),
+    ("datapagesize", Plain),
+    ("datasrc", Plain),
+    ("datetime", Plain),
+    ("default", Plain),
+    ("delay", Plain),
+    ("dir", Plain),
+    ("disabled", Plain),
+    ("draggable", Plain),
+    ("dynsrc", Url),
+    ("enctype", Plain),
+    ("end", Plain),
+    ("face", Plain),
+    ("for", Plain),
+    ("form", Plain),
+    ("frame", Plain),
+    ("galleryimg", Plain),
+    ("gutter", Plain),
+    ("headers", Plain),
+    ("height", Plain),
+    ("hidden", Plain),
+    ("hidefocus", Plain),
+    ("high", Plain),
+    ("href", Url),
+    ("hreflang", Plain),
+    ("hspace", Plain),
+    ("icon", Url),
+    ("id", Plain),
+    ("inputmode", Plain),
+    ("ismap", Plain),
+    ("keytype", Plain),
+    ("kind", Plain),
+    ("label", Plain),
+    ("lang", Plain),
+    ("leftspacing", Plain),
+    ("list", Plain),
+    ("longdesc", Url),
+    ("loop", Plain),
+    ("loopcount", Plain),
+    ("loopend", Plain),
+    ("loopstart", Plain),
+    ("low", Plain),
+    ("lowsrc", Url),
+    ("max", Plain),
+    ("maxlength", Plain),
+    ("media", Plain),
+    ("method", Plain),
+    ("min", Plain),
+    ("multiple", Plain),
+    ("muted", Plain),
+    ("name", Plain),
+    ("nohref", Plain),
+    ("noshade", Plain),
+    ("nowrap", Plain),
+    ("open", Plain),
+    ("optimum", Plain),
+    ("pattern", Plain),
+    ("point-size", Plain),
+    ("poster", Image),
+    ("pqg", Plain),
+    ("preload", Plain),
+    ("prompt", Plain),
+    ("radiogroup", Plain),
+    ("readonly", Plain),
+    ("rel", Plain),
+    ("repeat-max", Plain),
+    ("repeat-min", Plain),
+    ("replace", Plain),
+    ("required", Plain),
+    ("rev", Plain),
+    ("reversed", Plain),
+    ("rightspacing", Plain),
+    ("rows", Plain),
+    ("rowspan", Plain),
+    ("rules", Plain),
+    ("scope", Plain),
+    ("selected", Plain),
+    ("shape", Plain),
+    ("size", Plain),
+    ("sizes", Plain),
+    ("span", Plain),
+    ("src", Image),
+    ("srclang", Plain),
+    ("srcset", SrcSet),
+    ("start", Plain),
+    ("step", Plain),
+    ("style", Style),
+    ("summary", Plain),
+    ("suppress", Plain),
+    ("tabindex", Plain),
+    ("target", Plain),
+    ("template", Plain),
+    ("title", Plain),
+    ("toppadding", Plain),
+    ("type", Plain),
+    ("unselectable", Plain),
+    ("urn", Plain),
+    ("usemap", Plain),
+    ("valign", Plain),
+    ("value", Plain),
+    ("variable", Plain),
+    ("volume", Plain),
+    ("vrml", Plain),
+    ("vspace", Plain),
+    ("width", Plain),
+    ("wrap", Plain),
+    ("xml:lang", Plain),
+];
+
+const fn attribute_names() -> [&'static str; ATTRIBUTE_NAMES.len()] {
+    let mut names = [""; ATTRIBUTE_NAMES.len()];
+    let mut i = 0;
+    while i < names.len() {
+        names[i] = ATTRIBUTE_NAMES[i].0;
+        i += 1;
+    }
+    names
+}
+
+/// The table as one static, so that a name's `&str` is the same pointer every time.
+static ATTRIBUTE_TABLE: &[(&str, Kind)] = ATTRIBUTE_NAMES;
+static ATTRIBUTE_KEYS: [u128; ATTRIBUTE_NAMES.len()] = elements::keys_of(attribute_names());
+static ATTRIBUTE_INDEX: elements::NameIndex =
+    elements::NameIndex::build(&elements::keys_of(attribute_names()));
+
+fn attribute(name: &str) -> Option<(&'static str, Kind)> {
+    let key = elements::key(name.as_bytes())?;
+    let index = ATTRIBUTE_INDEX.find(&ATTRIBUTE_KEYS, key)?;
+    ATTRIBUTE_TABLE.get(index).copied()
+}
+
+struct Sanitiser<'a, 'b> {
+    out: String,
+    /// Kept elements open in the output, outermost first.
+    stack: Vec<&'static Element>,
+    base: Option<&'b super::url::Base<'b>>,
+    /// The attributes of the tag being written (reused between tags).
+    kept: Vec<(&'static str, Cow<'a, str>)>,
+}
+
+impl<'a> Sanitiser<'a, '_> {
+    fn run(&mut self, html: &'a str) {
+        let mut tokenizer = Tokenizer::new(html);
+        // Inside an element dropped with its content: which one, and how deep.
+        let mut skipping: Option<(&'static Element, usize)> = None;
+        while let Some(token) = tokenizer.next_token() {
+            match token {
+                Token::Text(text) => {
+                    if skipping.is_none() {
+                        push_text(&mut self.out, text);
+                    }
+                }
+                Token::Reference(decoded) => {
+                    if skipping.is_none() {
+                        push_decoded(&mut self.out, decoded);
+                    }
+                }
+                Token::Ignored => {}
+                Token::StartTag { name, self_closing } => {
+                    let Some(element) = elements::lookup(name) else {
+                        continue;
+                    };
+                    match element.policy {
+                        // A browser reads raw text even after `<script/>`.
+                        Policy::DropRawText => tokenizer.skip_raw_text(element.name),
+                        Policy::DropNested if self_closing => {}
+                        Policy::DropNested => match &mut skipping {
+                            None => skipping = Some((element, 1)),
+                            Some((outer, depth)) if std::ptr::eq(*outer, element) => *depth += 1,
+                            Some(_) => {}
+                        },
+                        _ if skipping.is_some() => {}
+                        Policy::Keep => self.start(element, tokenizer.attributes(), self_closing),
+                        Policy::Unwrap => {}
+                    }
+                }
+                Token::EndTag { name } => {
+                    let Some(element) = elements::lookup(name) else {
+                        continue;
+                    };
+                    if let Some((outer, depth)) = &mut skipping {
+                        if std::ptr::eq(*outer, element) {
+                            *depth -= 1;
+                            if *depth == 0 {
+                                skipping = None;
+                            }
+                        }
+                        continue;
+                    }
+                    if element.policy == Policy::Keep {
+                        self.end(element);
+                    }
+                }
+            }
+        }
+    }
+
+    fn finish(mut self) -> String {
+        self.close_through(0);
+        let out = self.out;
+        let is_space = |c: char| c.is_ascii_whitespace();
+        let trimmed = out.trim_matches(is_space);
+        if trimmed.len() == out.len() {
+            out
+        } else {
+            trimmed.to_string()
+        }
+    }
+
+    /// A kept start tag.
+    fn start(
+        &mut self,
+        element: &'static Element,
+        attributes: &[Attribute<'a>],
+        self_closing: bool,
+    ) {
+        if !self.make_room_for(element) {
+            return;
+        }
+        let void = element.is(VOID);
+        if !void && self.stack.len() >= MAX_DEPTH {
+            return;
+        }
+        self.write_start_tag(element, attributes);
+        if void {
+            return;
+        }
+        // `<div/>` in a feed is XHTML for an empty element.
+        if self_closing {
+            self.out.push_str("</");
+            self.out.push_str(element.name);
+            self.out.push('>');
+        } else {
+            self.stack.push(element);
+        }
+    }
+
+    /// A kept end tag: closes the element and everything opened inside it; a stray one
+    /// (nothing open of that name, or a void element) is dropped.
+    fn end(&mut self, element: &'static Element) {
+        if element.is(VOID) {
+            return;
+        }
+        if let Some(index) = self
+            .stack
+            .iter()
+            .rposition(|open| std::ptr::eq(*open, element))
+        {
+            self.close_through(index);
+        }
+    }
+
+    /// Closes what a browser would close before `element` opens, so that the output means
+    /// the same to a browser as to us. `false` when the element must not be opened here.
+    fn make_room_for(&mut self, element: &'static Element) -> bool {
+        match element.name {
+            "li" => {
+                if !self.close_list_item(&["li"]) {
+                    return false;
+                }
+                self.close_p();
+            }
+            "dd" | "dt" => {
+                if !self.close_list_item(&["dd", "dt"]) {
+                    return false;
+                }
+                self.close_p();
+            }
+            "a" => {
+                if let Some(index) = self.find_in_scope("a") {
+                    self.close_through(index);
+                }
+            }
+            "rb" | "rp" | "rt" | "rtc" => {
+                if self
+                    .stack
+                    .last()
+                    .is_some_and(|top| matches!(top.name, "rb" | "rp" | "rt"))
+                {
+                    self.close_through(self.stack.len() - 1);
+                }
+            }
+            "table" => {
+                // A table directly inside a table (not in a cell) closes the outer one.
+                let context = self
+                    .stack
+                    .iter()
+                    .rposition(|open| matches!(open.name, "table" | "td" | "th" | "caption"));
+                if let Some(index) = context
+                    && self.stack[index].name == "table"
+                {
+                    self.close_through(index);
+                }
+                self.close_p();
+            }
+            _ if element.is(TABLE_PART) => return self.make_room_for_table_part(element),
+            _ => {
+                if element.is(CLOSES_P) {
+                    self.close_p();
+                }
+                if element.is(HEADING) && self.stack.last().is_some_and(|top| top.is(HEADING)) {
+                    self.close_through(self.stack.len() - 1);
+                }
+            }
+        }
+        true
+    }
+
+    /// HTML's search for an open `li` (or `dd`/`dt`) to close. `false` when the search
+    /// would leave the fragment: the element is then not opened at all.
+    fn close_list_item(&mut self, names: &[&str]) -> bool {
+        for index in (0..self.stack.len()).rev() {
+            let open = self.stack[index];
+            if names.contains(&open.name) {
+                self.close_through(index);
+                return true;
+            }
+            if open.is(SPECIAL) && !matches!(open.name, "address" | "div" | "p") {
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Closes an open `p` unless a scope boundary (table, cell, caption) comes first.
+    fn close_p(&mut self) {
+        if let Some(index) = self.find_in_scope("p") {
+            self.close_through(index);
+        }
+    }
+
+    fn find_in_scope(&self, name: &str) -> Option<usize> {
+        for index in (0..self.stack.len()).rev() {
+            let open = self.stack[index];
+            if open.name == name {
+                return Some(index);
+            }
+            if open.is(SCOPE) {
+                return None;
+            }
+        }
+        None
+    }
+
+    /// Table parts need a table, and close the parts they cannot sit in.
+    fn make_room_for_table_part(&mut self, element: &'static Element) -> bool {
+        let Some(table) = self.stack.iter().rposition(|open| open.name == "table") else {
+            return false;
+        };
+        let stops_at: &[&str] = match element.name {
+            "caption" | "colgroup" | "thead" | "tbody" | "tfoot" => &[],
+            "col" => &["colgroup"],
+            "tr" => &["thead", "tbody", "tfoot"],
+            _ => &["tr", "thead", "tbody", "tfoot"],
+        };
+        let keep = self.stack[table + 1..]
+            .iter()
+            .rposition(|open| stops_at.contains(&open.name))
+            .map_or(table + 1, |offset| table + 1 + offset + 1);
+        if keep < self.stack.len() {
+            self.close_through(keep);
+        }
+        true
+    }
+
+    /// Writes end tags for the open elements from the innermost down to `index`.
+    fn close_through(&mut self, index: usize) {
+        while self.stack.len() > index {
+            if let Some(open) = self.stack.pop() {
+                self.out.push_str("</");
+                self.out.push_str(open.name);
+                self.out.push('>');
+            }
+        }
+    }
+
+    fn write_start_tag(&mut self, element: &'static Element, attributes: &[Attribute<'a>]) {
+        self.kept.clear();
+        for attribute in attributes {
+            let Some((name, kind)) = self::attribute(attribute.name) else {
+                continue;
+            };
+            // Names come from the table: the same name is the same pointer.
+            if self.kept.iter().any(|(kept, _)| std::ptr::eq(*kept, name)) {
+                continue;
+            }
+            let value = attribute.value();
+            let value = match kind {
+                Plain => Some(value),
+                Url => self.safe_url(&value, false).map(Cow::Owned),
+                Image => self.safe_url(&value, true).map(Cow::Owned),
+                SrcSet => self.safe_srcset(&value).map(Cow::Owned),
+                Style => style::filter(&value).map(Cow::Owned),
+            };
+            if let Some(value) = value {
+                self.kept.push((name, value));
+            }
+        }
+        self.kept.sort_unstable_by_key(|(name, _)| *name);
+
+        self.out.push('<');
+        self.out.push_str(element.name);
+        for (name, value) in &self.kept {
+            self.out.push(' ');
+            self.out.push_str(name);
+            self.out.push_str("=\"");
+            push_attribute_value(&mut self.out, value);
+            self.out.push('"');
+        }
+        self.out
+            .push_str(if element.is(VOID) { " />" } else { ">" });
+    }
+
+    /// A URL attribute's value as it will be written, or `None` to drop the attribute.
+    /// Control characters are removed before the scheme is checked, so the check sees
+    /// exactly what is written.
+    fn safe_url(&self, value: &str, images: bool) -> Option<String> {
+        let cleaned: Cow<str> = if value.bytes().any(|b| b.is_ascii_control()) {
+            Cow::Owned(value.chars().filter(|c| !c.is_ascii_control()).collect())
+        } else {
+            Cow::Borrowed(value)
+        };
+        let cleaned = cleaned.trim_matches(|c: char| c.is_ascii_whitespace());
+        if cleaned.is_empty() {
+            return Some(String::new());
+        }
+        let resolved = super::url::join_with(self.base, cleaned);
+        let allowed = match super::url::scheme(&resolved) {
+            None => true,
+            Some(scheme) => is_allowed_scheme(scheme) || (images && is_data_image(&resolved)),
+        };
+        allowed.then_some(resolved)
+    }
+
+    /// `srcset`: each candidate URL checked like `src`; unsafe candidates are dropped,
+    /// and the attribute with them when none is left.
+    fn safe_srcset(&self, value: &str) -> Option<String> {
+        let mut out = String::new();
+        for (url, descriptor) in srcset_candidates(value) {
+            let Some(url) = self.safe_url(url, true).filter(|url| !url.is_empty()) else {
+                continue;
+            };
+            if !out.is_empty() {
+                out.push_str(", ");
+            }
+            out.push_str(&url);
+            if !descriptor.is_empty() {
+                out.push(' ');
+                out.push_str(descriptor);
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+}
+
+/// Splits a `srcset` into (URL, descriptor) candidates the way HTML does: a URL is a run
+/// of non-whitespace (trailing commas stripped); its descriptors run to the next comma
+/// outside parentheses.
+fn srcset_candidates(value: &str) -> Vec<(&str, &str)> {
+    let bytes = value.as_bytes();
+    let mut candidates = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        while i < bytes.len() && (bytes[i].is_ascii_whitespace() || bytes[i] == b',') {
+            i += 1;
+        }
+        if i >= bytes.len() {
+            break;
+        }
+        let url_start = i;
+        while i < bytes.len() && !bytes[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        let mut url = &value[url_start..i];
+        if url.ends_with(',') {
+            url = url.trim_end_matches(',');
+            candidates.push((url, ""));
+            continue;
+        }
+        let descriptor_start = i;
+        let mut depth = 0usize;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'(' => depth += 1,
+                b')' => depth = depth.saturating_sub(1),
+                b',' if depth == 0 => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        candidates.push((url, value[descriptor_start..i].trim()));
+    }
+    candidates
+}
+
+/// Bytes that need attention in text: `&`, `<`, `>`, carriage return, control characters
+/// XML forbids, and 0xEF (the lead byte of U+FFFE and U+FFFF, which XML forbids too).
+const fn special_bytes(attribute: bool) -> [bool; 256] {
+    let mut table = [false; 256];
+    let mut byte = 0;
+    while byte < 0x20 {
+        table[byte] = !matches!(byte, 0x09 | 0x0a);
+        byte += 1;
+    }
+    table[b'&' as usize] = true;
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[0xef] = true;
+    if attribute {
+        table[b'"' as usize] = true;
+    }
+    table
+}
+
+static TEXT_SPECIAL: [bool; 256] = special_bytes(false);
+static ATTRIBUTE_SPECIAL: [bool; 256] = special_bytes(true);
+
+/// Whether any of eight bytes may need attention (`special_bytes`), tested all at once:
+/// SWAR "has zero byte" and "has byte less than" tricks. Tabs and line feeds count too,
+/// which only sends that chunk through the byte-by-byte path.
+fn chunk_may_be_special(chunk: u64, attribute: bool) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+    let has = |byte: u8| has_zero(chunk ^ (ONES * u64::from(byte)));
+    let below_space = chunk.wrapping_sub(ONES * 0x20) & !chunk & HIGHS;
+    let quote = if attribute { has(b'"') } else { 0 };
+    (below_space | has(b'&') | has(b'<') | has(b'>') | has(0xef) | quote) != 0
+}
+
+fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
+    let bytes = text.as_bytes();
+    let attribute = special[usize::from(b'"')];
+    let mut run = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if let Some(chunk) = bytes.get(i..i + 8)
+            && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
+            && !chunk_may_be_special(u64::from_le_bytes(chunk), attribute)
+        {
+            i += 8;
+            continue;
+        }
+        let byte = bytes[i];
+        if !special[usize::from(byte)] {
+            i += 1;
+            continue;
+        }
+        if byte == 0xef {
+            // Only U+FFFE and U+FFFF are removed; other characters starting with 0xEF stay.
+            if bytes.get(i + 1) == Some(&0xbf) && matches!(bytes.get(i + 2), Some(0xbe | 0xbf)) {
+                out.push_str(&text[run..i]);
+                i += 3;
+                run = i;
+            } else {
+                i += 1;
+            }
+            continue;
+        }
+        out.push_str(&text[run..i]);
+        match byte {
+            b'&' => out.push_str("&amp;"),
+            b'<' => out.push_str("&lt;"),
+            b'>' => out.push_str("&gt;"),
+            b'"' => out.push_str("&quot;"),
+            b'\r' => {
+                out.push('\n');
+                if bytes.get(i + 1) == Some(&b'\n') {
+                    i += 1;
+                }
+            }
+            0x0c => out.push(' '),
+            _ => {}
+        }
+        i += 1;
+        run = i;
+    }
+    out.push_str(&text[run..]);
+}
+
+/// Appends text, escaped for an element's content.
+pub(crate) fn push_text(out: &mut String, text: &str) {
+    push_escaped(out, text, &TEXT_SPECIAL);
+}
+
+fn push_attribute_value(out: &mut String, value: &str) {
+    push_escaped(out, value, &ATTRIBUTE_SPECIAL);
+}
+
+fn push_decoded(out: &mut String, decoded: Decoded) {
+    match decoded {
+        Decoded::Char(c) => {
+            let mut buffer = [0u8; 4];
+            push_text(out, c.encode_utf8(&mut buffer));
+        }
+        Decoded::Str(text) => push_text(out, text),
+    }
+}
+
+#[cfg(test)]
+mod tests;
+
+#[cfg(test)]
+mod table_tests {
+    use super::*;
+
+    #[test]
+    fn attribute_table_is_sorted() {
+        assert!(ATTRIBUTE_NAMES.windows(2).all(|pair| pair[0].0 < pair[1].0));
+        assert!(ATTRIBUTE_KEYS.windows(2).all(|pair| pair[0] < pair[1]));
+        assert_eq!(attribute("HREF"), Some(("href", Url)));
+        assert_eq!(attribute("onclick"), None);
+        assert_eq!(attribute("a-very-long-attribute-name"), None);
+    }
 }

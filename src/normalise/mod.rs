@@ -4,12 +4,16 @@
 //! Each function is pure and lenient: it returns `None` for a value it cannot read and
 //! leaves the warning to the caller, who knows which field and entry it concerns.
 
+pub mod charref;
 pub mod date;
 pub mod duration;
+pub(crate) mod elements;
 pub mod entities;
 pub mod flag;
 pub mod html;
 pub mod id;
 pub mod language;
+mod style;
 pub mod text;
+mod tokenizer;
 pub mod url;

@@ -1,14 +1,336 @@
 //! Plain text: markup removed, entities decoded, whitespace collapsed.
+//!
+//! Titles, names and summaries may arrive as HTML, as escaped HTML or as plain text that
+//! merely contains `<` and `&`. `plain` reads them with the same tokenizer as the
+//! sanitiser, but conservatively: only tags of real HTML elements are markup, so
+//! `a < b`, `Vec<T>` and `<Hard> news` keep their text, while `<b>bold</b>` and
+//! `<o:p>` (namespaced editor junk) do not. Script and style content is dropped, block
+//! boundaries (`<p>`, `<br>`, `<li>`, cells) separate words, references are decoded, and
+//! runs of whitespace (ASCII whitespace and the Unicode line separators) become one space.
+//! A no-break space is a character the author chose, so it is kept as U+00A0. Control
+//! characters XML forbids are removed.
+
+use super::charref::Decoded;
+use super::elements::{self, BREAK, Policy};
+use super::tokenizer::{Token, Tokenizer};
 
 /// Turns text that may hold markup and entities into plain text.
 pub fn plain(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
+    let mut out = Collapser::with_capacity(text.len());
+    if !text.contains(['<', '&']) {
+        out.push(text);
+        return out.finish();
+    }
+    let mut tokenizer = Tokenizer::new(text);
+    let mut skipping: Option<(&'static elements::Element, usize)> = None;
+    while let Some(token) = tokenizer.next_token() {
+        match token {
+            Token::Text(text) => {
+                if skipping.is_none() {
+                    out.push(text);
+                }
+            }
+            Token::Reference(decoded) => {
+                if skipping.is_none() {
+                    match decoded {
+                        Decoded::Char(c) => out.push_char(c),
+                        Decoded::Str(text) => out.push(text),
+                    }
+                }
+            }
+            Token::Ignored => {}
+            Token::StartTag { name, self_closing } => match elements::lookup(name) {
+                None if is_namespaced(name) => {}
+                None => {
+                    if skipping.is_none() {
+                        out.push(tokenizer.source());
+                    }
+                }
+                Some(element) => match element.policy {
+                    Policy::DropRawText => tokenizer.skip_raw_text(element.name),
+                    Policy::DropNested if self_closing => {}
+                    Policy::DropNested => match &mut skipping {
+                        None => skipping = Some((element, 1)),
+                        Some((outer, depth)) if std::ptr::eq(*outer, element) => *depth += 1,
+                        Some(_) => {}
+                    },
+                    _ if element.is(BREAK) => out.space(),
+                    _ => {}
+                },
+            },
+            Token::EndTag { name } => match elements::lookup(name) {
+                None if is_namespaced(name) => {}
+                None => {
+                    if skipping.is_none() {
+                        out.push(tokenizer.source());
+                    }
+                }
+                Some(element) => {
+                    if let Some((outer, depth)) = &mut skipping {
+                        if std::ptr::eq(*outer, element) {
+                            *depth -= 1;
+                            if *depth == 0 {
+                                skipping = None;
+                            }
+                        }
+                    } else if element.is(BREAK) {
+                        out.space();
+                    }
+                }
+            },
+        }
+    }
+    out.finish()
 }
 
-/// Escapes text for use inside HTML or XML.
+/// `o:p`, `svg:rect`: markup from another vocabulary, never prose.
+fn is_namespaced(name: &str) -> bool {
+    name.contains(':')
+}
+
+/// Builds text with whitespace collapsed to single spaces and trimmed at both ends.
+struct Collapser {
+    out: String,
+    /// A space is owed before the next visible character.
+    pending_space: bool,
+}
+
+impl Collapser {
+    fn with_capacity(capacity: usize) -> Self {
+        Collapser {
+            out: String::with_capacity(capacity),
+            pending_space: false,
+        }
+    }
+
+    fn space(&mut self) {
+        self.pending_space = true;
+    }
+
+    fn push(&mut self, text: &str) {
+        let bytes = text.as_bytes();
+        let mut run = 0;
+        let mut i = 0;
+        while i < bytes.len() {
+            let byte = bytes[i];
+            if byte <= b' ' || byte == 0x7f {
+                self.flush(&text[run..i]);
+                if matches!(byte, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
+                    self.pending_space = true;
+                }
+                i += 1;
+                run = i;
+                continue;
+            }
+            // Lead bytes of U+0085, U+2028, U+2029, U+FFFE and U+FFFF.
+            if matches!(byte, 0xc2 | 0xe2 | 0xef)
+                && let Some(c) = text[i..].chars().next()
+                && matches!(
+                    c,
+                    '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{fffe}' | '\u{ffff}'
+                )
+            {
+                self.flush(&text[run..i]);
+                self.push_char(c);
+                i += c.len_utf8();
+                run = i;
+                continue;
+            }
+            i += 1;
+        }
+        self.flush(&text[run..]);
+    }
+
+    fn push_char(&mut self, c: char) {
+        match c {
+            '\t' | '\n' | '\r' | '\u{b}' | '\u{c}' | ' ' | '\u{85}' | '\u{2028}' | '\u{2029}' => {
+                self.pending_space = true;
+            }
+            '\u{fffe}' | '\u{ffff}' => {}
+            c if c.is_ascii_control() => {}
+            c => {
+                let mut buffer = [0u8; 4];
+                self.flush(c.encode_utf8(&mut buffer));
+            }
+        }
+    }
+
+    /// Appends visible text (no whitespace or controls in it).
+    fn flush(&mut self, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        if self.pending_space && !self.out.is_empty() {
+            self.out.push(' ');
+        }
+        self.pending_space = false;
+        self.out.push_str(text);
+    }
+
+    fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// Escapes text for use inside HTML or XML (element content or a double-quoted attribute).
 pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
+    let mut out = String::with_capacity(text.len() + text.len() / 16);
+    let mut run = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let replacement = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            _ => continue,
+        };
+        out.push_str(&text[run..i]);
+        out.push_str(replacement);
+        run = i + 1;
+    }
+    out.push_str(&text[run..]);
+    out
+}
+
+/// Shortens plain text to at most `max_chars` characters, cutting at a word boundary and
+/// ending with `…` when anything was cut. A single word longer than the limit is cut
+/// inside the word.
+pub fn truncate_words(text: &str, max_chars: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max_chars {
+        return text.to_string();
+    }
+    if max_chars == 0 {
+        return String::new();
+    }
+    // Room for the ellipsis.
+    let budget = max_chars - 1;
+    let cut = text
+        .char_indices()
+        .nth(budget)
+        .map_or(text.len(), |(index, _)| index);
+    let head = &text[..cut];
+    // Cut at the last whitespace, unless the next character starts a new word anyway.
+    let next_is_space = text[cut..].starts_with(char::is_whitespace);
+    let head = if next_is_space {
+        head
+    } else {
+        match head.rfind(char::is_whitespace) {
+            Some(space) if space > 0 => &head[..space],
+            _ => head,
+        }
+    };
+    let head = head.trim_end_matches(|c: char| {
+        c.is_whitespace() || matches!(c, ',' | ';' | ':' | '-' | '–' | '—')
+    });
+    format!("{head}…")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_text_from_markup() {
+        let cases = [
+            ("Hello <b>world</b>", "Hello world"),
+            ("<p>One</p><p>Two</p>", "One Two"),
+            ("line<br>break", "line break"),
+            ("line<br/>break", "line break"),
+            ("<ul><li>a</li><li>b</li></ul>", "a b"),
+            ("H<sub>2</sub>O", "H2O"),
+            ("caf&eacute; &amp; bar", "café & bar"),
+            ("&lt;b&gt;escaped&lt;/b&gt;", "<b>escaped</b>"),
+            (
+                "safe<script>alert(1)</script> description",
+                "safe description",
+            ),
+            ("a<style>b{}</style>b", "ab"),
+            ("a<svg><text>x</text></svg>b", "ab"),
+            ("x<!-- comment -->y", "xy"),
+            ("<![CDATA[wrapped <b>bold</b>]]>", "wrapped bold"),
+            ("Word<o:p></o:p> here", "Word here"),
+            ("<a href=\"x\" onclick=\"y\">link</a>", "link"),
+            (
+                "<title>Crazy HTML -- Can Your Regex Parse This?</title>",
+                "Crazy HTML -- Can Your Regex Parse This?",
+            ),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(plain(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn plain_text_that_merely_contains_angle_brackets() {
+        let cases = [
+            ("a < b", "a < b"),
+            ("a<b", "a<b"),
+            ("x > y", "x > y"),
+            ("Vec<T> in Rust", "Vec<T> in Rust"),
+            ("Die <Hard> Trilogy", "Die <Hard> Trilogy"),
+            ("if a <= b && c", "if a <= b && c"),
+            ("Q&A", "Q&A"),
+            ("AT&T &c.", "AT&T &c."),
+            ("1 &lt 2", "1 < 2"),
+            ("</> nothing", "nothing"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(plain(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn whitespace_is_collapsed_and_trimmed() {
+        let cases = [
+            ("  padded  ", "padded"),
+            ("a\n\n\tb\r\nc", "a b c"),
+            ("a&#10;b", "a b"),
+            ("a\u{2028}b\u{85}c", "a b c"),
+            ("no\u{a0}break", "no\u{a0}break"),
+            ("&nbsp;kept&nbsp;", "\u{a0}kept\u{a0}"),
+            ("ctrl\u{1}\u{7f}chars\u{fffe}", "ctrlchars"),
+            ("", ""),
+            ("   ", ""),
+            ("<p> </p>", ""),
+            ("é  ü", "é ü"),
+            ("“quoted”  — dash", "“quoted” — dash"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(plain(input), expected, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn escape_covers_markup_characters() {
+        assert_eq!(
+            escape("a & b < c > d \"e\" 'f'"),
+            "a &amp; b &lt; c &gt; d &quot;e&quot; 'f'"
+        );
+        assert_eq!(escape("plain é"), "plain é");
+        assert_eq!(escape(""), "");
+    }
+
+    #[test]
+    fn truncation_at_word_boundaries() {
+        let text = "The quick brown fox jumps over the lazy dog";
+        let cases: &[(usize, &str)] = &[
+            (100, "The quick brown fox jumps over the lazy dog"),
+            (43, "The quick brown fox jumps over the lazy dog"),
+            (42, "The quick brown fox jumps over the lazy…"),
+            (20, "The quick brown fox…"),
+            (19, "The quick brown…"),
+            (5, "The…"),
+            (1, "…"),
+            (0, ""),
+        ];
+        for (max, expected) in cases {
+            let got = truncate_words(text, *max);
+            assert_eq!(got, *expected, "{max}");
+            assert!(got.chars().count() <= *max, "{max}");
+        }
+        assert_eq!(truncate_words("Supercalifragilistic", 6), "Super…");
+        assert_eq!(truncate_words("Hello, world and more", 8), "Hello…");
+        assert_eq!(truncate_words("  éé éé éé  ", 6), "éé éé…");
+    }
 }

@@ -27,24 +27,55 @@ pub fn resolve(base: Option<&Url>, href: &str) -> String {
 /// keeping both as written. Without a base, or with a relative one, `href` comes back
 /// cleaned and unresolved. An empty `href` is the base itself, minus its fragment.
 pub fn join(base: Option<&str>, href: &str) -> String {
+    join_with(base.and_then(Base::new).as_ref(), href)
+}
+
+/// A base URL cleaned and checked once, for resolving many references against it.
+pub struct Base<'a> {
+    text: Cow<'a, str>,
+}
+
+impl<'a> Base<'a> {
+    /// `None` when `base` is not absolute (it has no scheme), so nothing can be resolved
+    /// against it.
+    pub fn new(base: &'a str) -> Option<Base<'a>> {
+        let text = match clean(base) {
+            Cow::Borrowed(cleaned) => unwrap_feed_scheme(cleaned),
+            Cow::Owned(cleaned) => Cow::Owned(unwrap_feed_scheme(&cleaned).into_owned()),
+        };
+        scheme(&text)?;
+        Some(Base { text })
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.text
+    }
+}
+
+/// `join` with a prepared base.
+pub fn join_with(base: Option<&Base>, href: &str) -> String {
     let href = clean(href);
     let href = unwrap_feed_scheme(&href);
     if scheme(&href).is_some() {
-        return href.to_string();
+        return href.into_owned();
     }
-    let base = match base.map(clean) {
-        Some(base) if scheme(&base).is_some() => base,
-        _ => return href.to_string(),
-    };
-    let base = unwrap_feed_scheme(&base);
-    resolve_reference(&Parts::split(&base), &Parts::split(&href))
+    match base {
+        Some(base) => resolve_reference(&Parts::split(base.as_str()), &Parts::split(&href)),
+        None => href.into_owned(),
+    }
 }
 
 /// Removes what browsers ignore in a URL: leading and trailing whitespace and C0 control
 /// characters, and every tab, line feed and carriage return inside.
 pub fn clean(href: &str) -> Cow<'_, str> {
-    let trimmed = href.trim_matches(|c: char| c <= ' ');
-    if trimmed.contains(['\t', '\n', '\r']) {
+    let bytes = href.as_bytes();
+    let start = bytes.iter().position(|&b| b > b' ').unwrap_or(bytes.len());
+    let end = bytes
+        .iter()
+        .rposition(|&b| b > b' ')
+        .map_or(start, |last| last + 1);
+    let trimmed = &href[start..end];
+    if trimmed.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
         Cow::Owned(trimmed.replace(['\t', '\n', '\r'], ""))
     } else {
         Cow::Borrowed(trimmed)
@@ -54,7 +85,7 @@ pub fn clean(href: &str) -> Cow<'_, str> {
 /// The scheme of an absolute URL (`https`, `mailto`), as written; `None` for a relative
 /// reference. A scheme is a letter followed by letters, digits, `+`, `-` or `.`, then `:`.
 pub fn scheme(url: &str) -> Option<&str> {
-    let colon = url.find(':')?;
+    let colon = url.bytes().position(|b| b == b':')?;
     let candidate = &url[..colon];
     let mut bytes = candidate.bytes();
     let first_ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());

@@ -117,7 +117,12 @@ fn json_summary_and_feed_selection() {
 
     let unknown = site.run(&["ingest", "--feed", "nope"]);
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(stderr(&unknown).starts_with("omroep: error: no feed named \"nope\""));
+    assert!(
+        stderr(&unknown).starts_with("omroep: error: --feed nope: no such feed in ")
+            && stderr(&unknown).contains("the feeds are: blog, pod"),
+        "{}",
+        stderr(&unknown)
+    );
 }
 
 #[test]
@@ -129,7 +134,11 @@ fn config_and_store_errors_exit_2() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(2));
-    assert!(stderr(&output).contains("no omroep.toml here or in any parent folder"));
+    assert!(
+        stderr(&output).contains("omroep.toml: not found in "),
+        "{}",
+        stderr(&output)
+    );
 
     let site = Site::new(&[("blog", vec!["https://blog.example/feed".into()])]);
     std::fs::create_dir_all(site.store_path().parent().unwrap()).unwrap();
@@ -160,8 +169,17 @@ fn a_second_run_over_the_same_store_says_so_and_exits_3() {
         stderr(&output)
     );
     assert_eq!(server.hits().len(), 0);
+    // `run` takes the same lock before fetching, and builds nothing while it is held.
+    let output = site.run(&["run"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("another omroep run is using this store"));
+    assert_eq!(server.hits().len(), 0);
+    assert!(!site.path().join("public").exists());
     drop(held);
     assert_eq!(site.run(&["ingest"]).status.code(), Some(0));
+    let output = site.run(&["run"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(site.path().join("public/blog/rss.xml").is_file());
 }
 
 /// Kills a run part-way with `signal`, checks the store, then runs to the end.

@@ -297,7 +297,7 @@ impl Site {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(
             dir.path().join("omroep.toml"),
-            "title = \"Test site\"\nbase_url = \"https://site.example/\"\n",
+            "title = \"Test site\"\nbase_url = \"https://site.example/\"\nlanguage = \"en\"\n",
         )
         .unwrap();
         std::fs::create_dir(dir.path().join("feeds")).unwrap();

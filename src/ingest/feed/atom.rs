@@ -14,7 +14,7 @@
 //! root's namespace (or either Atom namespace).
 
 use super::base64;
-use super::context::{Ctx, collapse_whitespace, looks_like_html};
+use super::context::{Ctx, collapse_whitespace, looks_like_html, non_empty};
 use super::dom::{Element, Node};
 use super::namespaces::{self, Extensions};
 use super::ns;
@@ -25,7 +25,10 @@ use crate::normalise;
 
 /// Maps an Atom `feed` document; `format` says which version the root declared.
 pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
-    let core = CoreNs(root.ns.as_deref());
+    let core = CoreNs {
+        ns: root.ns.as_deref(),
+        format,
+    };
     let mut feed = Feed {
         format,
         ..Feed::default()
@@ -36,15 +39,19 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
         .collect();
     // The feed link first: it is the base for every relative URL without `xml:base`.
     feed.link = alternate(&links).and_then(|link| {
-        let href = link.attr("href")?.trim();
-        (!href.is_empty())
-            .then(|| super::context::resolve(ctx.base_without_feed_link(link).as_ref(), href))
+        let href = link
+            .attr("href")
+            .map_or_else(|| link.text(), str::to_string);
+        let href = href.trim();
+        (!href.is_empty()).then(|| normalise::url::join(ctx.base_without_feed_link(link), href))
     });
+    feed.link = ctx.web_link("link", feed.link);
     ctx.set_feed_link(feed.link.as_deref());
     feed.self_link = links
         .iter()
         .find(|link| link_rel(link) == "self")
-        .and_then(|link| href(ctx, link));
+        .and_then(|link| resolve_href(ctx, link));
+    feed.self_link = ctx.web_link("self link", feed.self_link);
 
     let mut ext = Extensions::default();
     let mut logo = None;
@@ -58,24 +65,29 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
         }
         match child.name.to_ascii_lowercase().as_str() {
             "title" if feed.title.is_none() => {
-                feed.title = construct(ctx, child).and_then(|value| value.plain(ctx));
+                feed.title = construct(ctx, child, core.format).and_then(|value| value.plain());
             }
             "subtitle" | "tagline" if feed.description.is_none() => {
-                if let Some(value) = construct(ctx, child) {
-                    feed.description = value.plain(ctx);
+                if let Some(value) = construct(ctx, child, core.format) {
+                    feed.description = value.plain();
                     if value.kind != Kind::Text && looks_like_html(&value.value) {
                         feed.description_html = value.html(ctx, child);
                     }
                 }
             }
             "rights" | "copyright" if feed.copyright.is_none() => {
-                feed.copyright = construct(ctx, child).and_then(|value| value.plain(ctx));
+                feed.copyright = construct(ctx, child, core.format).and_then(|value| value.plain());
             }
-            "updated" | "modified" if feed.updated.is_none() => {
-                feed.updated = ctx.date(&child.name, child);
+            // A later value wins, as in the Universal Feed Parser.
+            "updated" | "modified" => {
+                if let Some(date) = ctx.date(&child.name, child) {
+                    feed.updated = Some(date);
+                }
             }
-            "published" | "issued" if feed.published.is_none() => {
-                feed.published = ctx.date(&child.name, child);
+            "published" | "issued" => {
+                if let Some(date) = ctx.date(&child.name, child) {
+                    feed.published = Some(date);
+                }
             }
             "created" if created.is_none() => created = Some(child),
             "generator" if feed.generator.is_none() => {
@@ -146,16 +158,21 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
                 entry.guid = (!id.is_empty()).then(|| id.to_string());
             }
             "title" if entry.title.is_none() => {
-                entry.title = construct(ctx, child).and_then(|value| value.plain(ctx));
+                entry.title = construct(ctx, child, core.format).and_then(|value| value.plain());
             }
             "link" => links.push(child),
             "summary" if summary.is_none() => summary = Some(child),
             "content" if content.is_none() => content = Some(child),
-            "published" | "issued" if entry.published.is_none() => {
-                entry.published = ctx.date(&child.name, child);
+            // A later value wins, as in the Universal Feed Parser.
+            "published" | "issued" => {
+                if let Some(date) = ctx.date(&child.name, child) {
+                    entry.published = Some(date);
+                }
             }
-            "updated" | "modified" if entry.updated.is_none() => {
-                entry.updated = ctx.date(&child.name, child);
+            "updated" | "modified" => {
+                if let Some(date) = ctx.date(&child.name, child) {
+                    entry.updated = Some(date);
+                }
             }
             "created" if created.is_none() => created = Some(child),
             "author" => {
@@ -174,7 +191,8 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
     if entry.published.is_none() {
         entry.published = created.and_then(|element| ctx.date("created", element));
     }
-    entry.link = alternate(&links).and_then(|link| href(ctx, link));
+    let link = alternate(&links).and_then(|link| resolve_href(ctx, link));
+    entry.link = ctx.web_link("link", link);
     for link in links.iter().filter(|link| link_rel(link) == "enclosure") {
         let Some(url) = href(ctx, link) else {
             continue;
@@ -192,21 +210,23 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
         );
     }
 
-    let summary = summary.and_then(|element| Some((element, construct(ctx, element)?)));
+    let summary =
+        summary.and_then(|element| Some((element, construct(ctx, element, core.format)?)));
     if let Some((_, value)) = &summary {
-        entry.summary = value.plain(ctx);
+        entry.summary = value.plain();
     }
     if let Some(content) = content {
         match content.attr("src") {
             // Out-of-line content: nothing to show inline, but it says where the entry is.
             Some(src) => {
                 if entry.link.is_none() {
-                    entry.link = ctx.url(content, src);
+                    let link = ctx.resolve(content, src);
+                    entry.link = ctx.web_link("content src", link);
                 }
             }
             None => {
                 entry.content_html =
-                    construct(ctx, content).and_then(|value| value.html(ctx, content));
+                    construct(ctx, content, core.format).and_then(|value| value.html(ctx, content));
             }
         }
     }
@@ -221,13 +241,17 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
     entry
 }
 
-/// The namespace of the root's core elements.
-struct CoreNs<'a>(Option<&'a str>);
+/// The namespace of the root's core elements, and the Atom version the root declared
+/// (text constructs differ between the two).
+struct CoreNs<'a> {
+    ns: Option<&'a str>,
+    format: Format,
+}
 
 impl CoreNs<'_> {
     fn is_ns(&self, element: &Element) -> bool {
         let namespace = element.ns.as_deref();
-        namespace == self.0 || matches!(namespace, Some(ns::ATOM10) | Some(ns::ATOM03))
+        namespace == self.ns || matches!(namespace, Some(ns::ATOM10) | Some(ns::ATOM03))
     }
 
     fn is(&self, element: &Element, name: &str) -> bool {
@@ -250,17 +274,16 @@ enum Kind {
 struct Construct {
     kind: Kind,
     value: String,
-    /// For markup read from the tree: its text, taken from the tree rather than by
-    /// parsing the serialised markup again.
-    text: Option<String>,
 }
 
 impl Construct {
-    fn plain(&self, ctx: &Ctx) -> Option<String> {
-        match (self.kind, &self.text) {
-            (Kind::Markup, Some(text)) => collapse_whitespace(text),
-            (Kind::Text, _) => collapse_whitespace(&self.value),
-            (Kind::Html | Kind::Markup, _) => ctx.plain(&self.value),
+    /// Plain text of the value. Declared or inline markup is always read as HTML (its
+    /// tags removed, script and style content dropped), unlike text of unknown kind,
+    /// which `Ctx::plain` reads as HTML only when it looks like HTML.
+    fn plain(&self) -> Option<String> {
+        match self.kind {
+            Kind::Text => collapse_whitespace(&self.value),
+            Kind::Html | Kind::Markup => non_empty(normalise::text::plain(&self.value)),
         }
     }
 
@@ -275,7 +298,7 @@ impl Construct {
 }
 
 /// Reads a text construct (`title`, `summary`, `rights`, …) or `content` element.
-fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
+fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Construct> {
     let declared = element
         .attr("type")
         .map(|kind| kind.trim().to_ascii_lowercase())
@@ -302,19 +325,30 @@ fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
             ));
             return None;
         };
-        if binary {
-            // An image or other file inlined as content: nothing to show as text.
-            return None;
-        }
-        let value = String::from_utf8_lossy(&bytes).into_owned();
+        let value = if binary {
+            // A picture, sound or film inlined as content has nothing to show as text;
+            // another type whose bytes are text (seen as application/octet-stream) does.
+            let media = ["image/", "audio/", "video/"]
+                .iter()
+                .any(|prefix| declared.starts_with(prefix));
+            match String::from_utf8(bytes) {
+                Ok(text) if !media => {
+                    kind = if looks_like_html(&text) {
+                        Kind::Html
+                    } else {
+                        Kind::Text
+                    };
+                    text
+                }
+                _ => return None,
+            }
+        } else {
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
         if kind == Kind::Markup {
             kind = Kind::Html;
         }
-        return Some(Construct {
-            kind,
-            value,
-            text: None,
-        });
+        return Some(Construct { kind, value });
     }
 
     if !element.has_element_children() {
@@ -323,11 +357,7 @@ fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
             // XHTML without elements is just its text.
             kind = Kind::Text;
         }
-        return Some(Construct {
-            kind,
-            value,
-            text: None,
-        });
+        return Some(Construct { kind, value });
     }
 
     let div = single_div(element);
@@ -339,19 +369,19 @@ fn construct(ctx: &mut Ctx, element: &Element) -> Option<Construct> {
         return Some(Construct {
             kind: Kind::Html,
             value: div.text(),
-            text: None,
         });
     }
-    // XHTML: the div is the container, not the content. Markup written inline under
-    // another type is taken as it stands.
+    // Atom 1.0 XHTML: the div is the container, not the content (RFC 4287 3.1.1.3).
+    // Atom 0.3 has no such rule: its inline XML, div included, is the content, as the
+    // Universal Feed Parser keeps it. Markup written inline under another type is taken
+    // as it stands.
     let container = match div {
-        Some(div) if declared_xhtml(&declared) => div,
+        Some(div) if format == Format::Atom10 && declared_xhtml(&declared) => div,
         _ => element,
     };
     Some(Construct {
         kind: Kind::Markup,
         value: container.inner_markup(),
-        text: Some(container.text()),
     })
 }
 
@@ -381,10 +411,7 @@ fn alternate<'a>(links: &[&'a Element]) -> Option<&'a Element> {
         .iter()
         .copied()
         .filter(|link| link_rel(link) == "alternate")
-        .filter(|link| {
-            link.attr("href")
-                .is_some_and(|href| !href.trim().is_empty())
-        })
+        .filter(|link| has_href(link))
         .collect();
     alternates
         .iter()
@@ -399,8 +426,41 @@ fn alternate<'a>(links: &[&'a Element]) -> Option<&'a Element> {
         .or_else(|| alternates.first().copied())
 }
 
+/// A link's target: `href`, or its text in feeds that write the URL as content. An
+/// empty `href` is the base itself (RFC 3986 5.2), but only an `xml:base` the document
+/// set counts: an empty placeholder must not turn into the feed's own URL.
 fn href(ctx: &Ctx, link: &Element) -> Option<String> {
-    link.attr("href").and_then(|href| ctx.url(link, href))
+    match link.attr("href") {
+        Some(href) if href.trim().is_empty() => ctx.xml_base(link).map(str::to_string),
+        Some(href) => ctx.url(link, href),
+        None => ctx.url_text(link),
+    }
+}
+
+/// `href` for a link to a page, unchecked: the caller keeps it only if it is a web
+/// address (`Ctx::web_link`), with a warning that names the field.
+fn resolve_href(ctx: &Ctx, link: &Element) -> Option<String> {
+    match link.attr("href") {
+        Some(href) if href.trim().is_empty() => ctx.xml_base(link).map(str::to_string),
+        Some(href) => ctx.resolve(link, href),
+        None => ctx.resolve(link, &link.text()),
+    }
+}
+
+fn has_href(link: &Element) -> bool {
+    link.attr("href").map_or_else(
+        || !link.text().trim().is_empty(),
+        |href| !href.trim().is_empty(),
+    )
+}
+
+/// An `atom:author` inside another dialect (RSS), read as an Atom 1.0 person.
+pub(crate) fn atom10_person(ctx: &Ctx, element: &Element) -> Option<Person> {
+    let core = CoreNs {
+        ns: Some(ns::ATOM10),
+        format: Format::Atom10,
+    };
+    atom_person(ctx, &core, element)
 }
 
 /// An Atom person: `name`, `email`, `uri` (1.0) or `url`/`homepage` (0.3). An author

@@ -7,9 +7,20 @@
 //! the feed's own link, then the URL the document was fetched from (the contract's order).
 //! The reader gives every element its effective base starting from the fetched URL, so an
 //! element "has an `xml:base`" exactly when its base differs from that URL.
+//!
+//! No URL that runs code (`javascript:`, `vbscript:`, `data:`) reaches the model, whatever
+//! field it was written in, and a page link (the feed's or an entry's link, the self
+//! link) must be a web address (`http`, `https`, or relative with nothing to resolve it
+//! against); anything else is dropped with a warning.
+
+use std::cell::RefCell;
 
 use chrono::{DateTime, Utc};
 use url::Url;
+
+/// Bases are kept as text, as written: `normalise::url::join` and the sanitiser resolve
+/// against text, so an IRI base stays an IRI and nothing is parsed twice.
+type Base = String;
 
 use super::dom::Element;
 use crate::normalise;
@@ -18,29 +29,45 @@ use crate::normalise;
 #[derive(Debug)]
 pub(crate) struct Ctx {
     /// The URL the document was fetched from: the last base.
-    doc_url: Option<Url>,
+    doc_url: Option<Base>,
     /// The feed's home page, once known: the base after `xml:base`.
-    feed_link: Option<Url>,
+    feed_link: Option<Base>,
     /// Where in the document the mapper is ("entry 3"), prefixed to warnings.
     scope: Option<String>,
     pub warnings: Vec<String>,
+    /// Warnings past [`MAX_WARNINGS`], counted but not kept.
+    suppressed: usize,
+    /// Warnings raised where the mapper holds the context shared (a URL refused inside
+    /// [`Ctx::url`]), already prefixed with their scope; moved into `warnings`, in order,
+    /// before the next warning and at the end.
+    pending: RefCell<Vec<String>>,
 }
 
+/// At most this many warnings are kept for one document: a feed with a bad date in each
+/// of its ten thousand items needs a handful of examples, not ten thousand lines.
+pub(crate) const MAX_WARNINGS: usize = 100;
+
 impl Ctx {
-    pub fn new(doc_url: Option<Url>) -> Ctx {
+    pub fn new(doc_url: Option<&Url>) -> Ctx {
         Ctx {
-            doc_url,
+            doc_url: doc_url.map(|url| url.as_str().to_string()),
             feed_link: None,
             scope: None,
             warnings: Vec::new(),
+            suppressed: 0,
+            pending: RefCell::new(Vec::new()),
         }
     }
 
     /// Records the feed's (already absolute) link as the base for what has no `xml:base`.
     pub fn set_feed_link(&mut self, link: Option<&str>) {
         self.feed_link = link
-            .and_then(|link| Url::parse(link).ok())
-            .filter(|url| matches!(url.scheme(), "http" | "https"));
+            .filter(|link| {
+                normalise::url::scheme(link).is_some_and(|scheme| {
+                    scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+                })
+            })
+            .map(str::to_string);
     }
 
     /// Sets the prefix of later warnings (`Some("entry 3")`), or clears it.
@@ -50,41 +77,116 @@ impl Ctx {
 
     /// Records a warning, prefixed with the current scope.
     pub fn warn(&mut self, message: impl AsRef<str>) {
-        let message = message.as_ref();
-        let line = match &self.scope {
+        self.flush_pending();
+        let line = self.scoped(message.as_ref());
+        self.push_warning(line);
+    }
+
+    fn scoped(&self, message: &str) -> String {
+        match &self.scope {
             Some(scope) => format!("{scope}: {message}"),
             None => message.to_string(),
-        };
-        self.warnings.push(line);
+        }
+    }
+
+    fn push_warning(&mut self, line: String) {
+        if self.warnings.len() >= MAX_WARNINGS {
+            self.suppressed += 1;
+        } else {
+            self.warnings.push(line);
+        }
+    }
+
+    /// Records a warning through a shared reference; see `pending`.
+    fn note(&self, message: &str) {
+        let line = self.scoped(message);
+        self.pending.borrow_mut().push(line);
+    }
+
+    fn flush_pending(&mut self) {
+        let pending = std::mem::take(self.pending.get_mut());
+        for line in pending {
+            self.push_warning(line);
+        }
+    }
+
+    /// The warnings, with a last line counting those left out.
+    pub fn into_warnings(mut self) -> Vec<String> {
+        self.flush_pending();
+        if self.suppressed > 0 {
+            self.warnings
+                .push(format!("{} more warnings were left out", self.suppressed));
+        }
+        self.warnings
     }
 
     /// The base for URLs inside `element`.
-    pub fn base(&self, element: &Element) -> Option<Url> {
-        if let Some(base) = element.base.as_deref()
-            && let Ok(url) = Url::parse(base)
-            && Some(&url) != self.doc_url.as_ref()
-        {
-            return Some(url);
-        }
-        self.feed_link.clone().or_else(|| self.doc_url.clone())
+    pub fn base<'a>(&'a self, element: &'a Element) -> Option<&'a str> {
+        self.xml_base(element)
+            .or(self.feed_link.as_deref())
+            .or(self.doc_url.as_deref())
     }
 
-    /// The base used for the feed's own link: `xml:base`, else the fetched URL.
-    pub fn base_without_feed_link(&self, element: &Element) -> Option<Url> {
+    /// The element's `xml:base`, when the document set one (not the fetched URL).
+    pub fn xml_base<'a>(&'a self, element: &'a Element) -> Option<&'a str> {
         element
             .base
             .as_deref()
-            .and_then(|base| Url::parse(base).ok())
-            .or_else(|| self.doc_url.clone())
+            .filter(|base| Some(*base) != self.doc_url.as_deref())
     }
 
-    /// `href` made absolute against the element's base; `None` when empty.
+    /// The base used for the feed's own link: `xml:base`, else the fetched URL.
+    pub fn base_without_feed_link<'a>(&'a self, element: &'a Element) -> Option<&'a str> {
+        element.base.as_deref().or(self.doc_url.as_deref())
+    }
+
+    /// `href` made absolute against the element's base; `None` when empty, or (with a
+    /// warning) when it would run code instead of naming a resource.
     pub fn url(&self, element: &Element, href: &str) -> Option<String> {
+        let url = self.resolve(element, href)?;
+        if runs_code(&url) {
+            self.note(&format!(
+                "URL {} would run code, not name a resource; ignored",
+                quote(&url)
+            ));
+            return None;
+        }
+        Some(url)
+    }
+
+    /// `href` made absolute against the element's base, unchecked; `None` when empty.
+    pub fn resolve(&self, element: &Element, href: &str) -> Option<String> {
         let href = href.trim();
         if href.is_empty() {
             return None;
         }
-        Some(resolve(self.base(element).as_ref(), href))
+        Some(normalise::url::join(self.base(element), href))
+    }
+
+    /// A resolved URL for a resource (`field` names it in the warning): dropped when it
+    /// would run code.
+    pub fn code_free(&mut self, field: &str, url: String) -> Option<String> {
+        if !runs_code(&url) {
+            return Some(url);
+        }
+        self.warn(format!(
+            "{field} {} would run code, not name a resource; ignored",
+            quote(&url)
+        ));
+        None
+    }
+
+    /// A page link (`field` names it in the warning): kept only when it is a web address.
+    pub fn web_link(&mut self, field: &str, url: Option<String>) -> Option<String> {
+        let url = url?;
+        if is_web_address(&url) {
+            return Some(url);
+        }
+        self.warn(format!(
+            "{field} {} is not a web address; ignored",
+            quote(&url)
+        ));
+        None
     }
 
     /// The element's text made an absolute URL; `None` when empty.
@@ -112,8 +214,10 @@ impl Ctx {
         if html.trim().is_empty() {
             return None;
         }
-        let base = self.base(element);
-        non_empty(normalise::html::sanitise(html, base.as_ref()))
+        non_empty(normalise::html::sanitise_relative_to(
+            html,
+            self.base(element),
+        ))
     }
 
     /// Sanitised HTML of an element whose content is HTML (escaped or written inline).
@@ -140,16 +244,22 @@ impl Ctx {
     }
 }
 
-/// `href` made absolute against `base`. A URL that is already absolute is kept exactly
-/// as written (no case folding, no added slash), so it still matches what the publisher
-/// and other readers use.
-pub(crate) fn resolve(base: Option<&Url>, href: &str) -> String {
-    let href = href.trim();
-    if Url::parse(href).is_ok() {
-        href.to_string()
-    } else {
-        normalise::url::resolve(base, href)
-    }
+/// Whether a URL is a web address: `http` or `https`, or relative (no scheme), which is
+/// all a page link can be once resolved against what base there is.
+pub(crate) fn is_web_address(url: &str) -> bool {
+    normalise::url::scheme(url).is_none_or(|scheme| {
+        scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
+    })
+}
+
+/// Whether a URL would run code where a page follows it: `javascript:`, `vbscript:`, and
+/// `data:` (which can carry a whole HTML page with its scripts).
+pub(crate) fn runs_code(url: &str) -> bool {
+    normalise::url::scheme(url).is_some_and(|scheme| {
+        ["javascript", "vbscript", "data", "livescript"]
+            .iter()
+            .any(|code| scheme.eq_ignore_ascii_case(code))
+    })
 }
 
 /// The content of an element that holds text or markup: markup written inline (naked
@@ -176,9 +286,16 @@ pub(crate) fn non_empty(text: String) -> Option<String> {
 
 /// Whitespace runs collapsed to one space, trimmed: for values that are plain text by
 /// definition (Atom `type="text"`, JSON Feed), where markup-looking characters are text.
+///
+/// Whitespace is what `normalise::text::plain` collapses: ASCII whitespace and the
+/// Unicode line separators. A no-break space, an em space or a thin space is a character
+/// the author chose (`&nbsp;` in a title), so it stays.
 pub(crate) fn collapse_whitespace(text: &str) -> Option<String> {
     let mut out = String::with_capacity(text.len());
-    for word in text.split_whitespace() {
+    let separator = |c: char| {
+        c.is_ascii_whitespace() || matches!(c, '\u{b}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+    };
+    for word in text.split(separator).filter(|word| !word.is_empty()) {
         if !out.is_empty() {
             out.push(' ');
         }
@@ -225,9 +342,18 @@ pub(crate) fn looks_like_html(value: &str) -> bool {
                     .take_while(char::is_ascii_alphanumeric)
                     .collect::<String>()
                     .to_ascii_lowercase();
-                let after = rest[name.len()..].chars().next();
+                let after = &rest[name.len()..];
                 let is_void = matches!(name.as_str(), "br" | "img" | "hr" | "p");
-                if is_void && after.is_some_and(|c| c == '>' || c == '/' || c.is_whitespace()) {
+                let ends_name = after
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c == '>' || c == '/' || c.is_whitespace());
+                if is_void && ends_name {
+                    return true;
+                }
+                // `<embed src="…">`: an HTML element with an attribute is markup, where a
+                // bare `<blink>` in prose may be a word in brackets.
+                if starts_with_attribute(after) && normalise::elements::lookup(&name).is_some() {
                     return true;
                 }
             }
@@ -251,6 +377,19 @@ pub(crate) fn looks_like_html(value: &str) -> bool {
     false
 }
 
+/// Whether the text after a tag name is whitespace, then an attribute name and `=`.
+fn starts_with_attribute(after: &str) -> bool {
+    let rest = after.trim_start();
+    if rest.len() == after.len() {
+        return false;
+    }
+    let name = rest
+        .bytes()
+        .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b':'))
+        .count();
+    name > 0 && rest[name..].trim_start().starts_with('=')
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
@@ -268,7 +407,7 @@ mod tests {
     #[test]
     fn base_order_is_xml_base_then_feed_link_then_fetched_url() {
         let fetched = Url::parse("https://fetched.example/feed.xml").ok();
-        let mut ctx = Ctx::new(fetched);
+        let mut ctx = Ctx::new(fetched.as_ref());
         let plain = element_with_base(Some("https://fetched.example/feed.xml"));
         let based = element_with_base(Some("https://base.example/dir/"));
 
@@ -305,11 +444,46 @@ mod tests {
     }
 
     #[test]
+    fn refused_urls_warn_in_order_with_their_scope() {
+        let mut ctx = Ctx::new(None);
+        let element = element_with_base(None);
+        ctx.set_scope(Some("entry 1".into()));
+        assert_eq!(ctx.url(&element, " javascript:alert(1)"), None);
+        assert_eq!(ctx.url(&element, "java\tscript:alert(2)"), None);
+        ctx.set_scope(Some("entry 2".into()));
+        ctx.warn("later");
+        assert_eq!(ctx.url(&element, "DATA:text/html,x"), None);
+        assert_eq!(
+            ctx.url(&element, "https://ok.example/a").as_deref(),
+            Some("https://ok.example/a")
+        );
+        assert_eq!(
+            ctx.into_warnings(),
+            vec![
+                "entry 1: URL \"javascript:alert(1)\" would run code, not name a resource; ignored",
+                "entry 1: URL \"javascript:alert(2)\" would run code, not name a resource; ignored",
+                "entry 2: later",
+                "entry 2: URL \"DATA:text/html,x\" would run code, not name a resource; ignored",
+            ]
+        );
+        assert!(is_web_address("/relative"));
+        assert!(is_web_address("HTTPS://x.example/"));
+        assert!(!is_web_address("mailto:a@b.example"));
+        assert!(!runs_code("https://x.example/javascript:"));
+    }
+
+    #[test]
     fn html_detection() {
         assert!(looks_like_html("<p>x</p>"));
         assert!(looks_like_html("line<br/>break"));
         assert!(looks_like_html("<img src=\"x\">"));
         assert!(!looks_like_html("History of the <blink> tag"));
+        assert!(looks_like_html(
+            "safe<embed src=\"http://x.example/\"> text"
+        ));
+        assert!(looks_like_html("a <iframe  src = 'x'/>"));
+        assert!(!looks_like_html("Vec<T> and <T =U>"));
+        assert!(!looks_like_html("a <made-up x=\"1\"> tag"));
         assert!(!looks_like_html("<!DOCTYPE"));
         assert!(looks_like_html("a &amp; b"));
         assert!(looks_like_html("caf&#233;"));
@@ -322,6 +496,10 @@ mod tests {
     fn helpers() {
         assert_eq!(collapse_whitespace("  a \n b  ").as_deref(), Some("a b"));
         assert_eq!(collapse_whitespace(" \n "), None);
+        assert_eq!(
+            collapse_whitespace("testing \u{a0} \u{2003}entity\u{2028}x").as_deref(),
+            Some("testing \u{a0} \u{2003}entity x")
+        );
         assert_eq!(non_empty(" x ".into()).as_deref(), Some("x"));
         assert_eq!(quote(&"x".repeat(100)).chars().count(), 83);
     }

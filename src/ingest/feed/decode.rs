@@ -8,9 +8,11 @@
 //! feed readers do). Real feeds lie about their encoding all the time, so two repairs
 //! follow, each with a warning: a document labelled with a single-byte encoding whose
 //! bytes are valid UTF-8 with multi-byte sequences is read as UTF-8, and a document
-//! labelled (or defaulted to) UTF-8 whose bytes are not valid UTF-8 is read as
-//! windows-1252 (byte by byte where valid UTF-8 and stray bytes are mixed). The result is
-//! plain Rust text; later stages ignore whatever the declaration still says.
+//! labelled (or defaulted to) UTF-8 whose bytes are not valid UTF-8 is read in the legacy
+//! encoding the bytes fit (`chardetng`, the detector browsers use: windows-1252 for
+//! Western text, Big5 or KOI8-R where the bytes say so), or, where valid multi-byte UTF-8
+//! and stray bytes are mixed, as UTF-8 with the stray bytes read as windows-1252. The
+//! result is plain Rust text; later stages ignore whatever the declaration still says.
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
@@ -27,6 +29,10 @@ pub struct Decoded {
 /// How far into the document the XML declaration is looked for: junk before it (blank
 /// lines, a stray PHP notice) is tolerated by the reader, so it is tolerated here too.
 const DECLARATION_WINDOW: usize = 1024;
+
+/// Non-ASCII bytes below which the encoding detector is not asked (it would be guessing
+/// from one accented word).
+const MIN_DETECTION_EVIDENCE: usize = 8;
 
 /// Decodes a document.
 pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
@@ -66,7 +72,9 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     let mut label_source = None;
     if let Some(charset) = http_charset {
         match usable_label(charset) {
-            Ok(encoding) => label_source = Some((encoding, "the HTTP charset")),
+            Ok(encoding) => {
+                label_source = Some((encoding, "the HTTP charset", clean_label(charset)))
+            }
             Err(label) => warnings.push(format!(
                 "the HTTP charset \"{label}\" is not a usable encoding for this document; ignored"
             )),
@@ -76,7 +84,9 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
         && let Some(label) = declared_encoding(bytes)
     {
         match usable_label(label) {
-            Ok(encoding) => label_source = Some((encoding, "the XML declaration")),
+            Ok(encoding) => {
+                label_source = Some((encoding, "the XML declaration", clean_label(label)))
+            }
             Err(label) => warnings.push(format!(
                 "the XML declaration names encoding \"{label}\", which is not usable for this document; read as UTF-8"
             )),
@@ -84,8 +94,8 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
     }
 
     match label_source {
-        Some((encoding, source)) if encoding != UTF_8 => {
-            decode_labelled(bytes, encoding, source, &mut warnings)
+        Some((encoding, source, label)) if encoding != UTF_8 => {
+            decode_labelled(bytes, encoding, (source, label), &mut warnings)
         }
         _ => decode_utf8_or_repair(bytes, &mut warnings),
     }
@@ -146,7 +156,7 @@ fn decode_utf32(bytes: &[u8], big_endian: bool) -> (String, bool) {
 /// Resolves a label to an encoding usable for an ASCII-compatible document (one without
 /// a BOM or UTF-16/32 pattern). Returns the cleaned label when it is unknown or unusable.
 fn usable_label(label: &str) -> Result<&'static Encoding, String> {
-    let cleaned = label.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+    let cleaned = clean_label(label);
     match Encoding::for_label(cleaned.as_bytes()) {
         // `replacement` is WHATWG's way of refusing ISO-2022-KR and friends; UTF-16 and
         // x-user-defined cannot describe a document whose first bytes are plain ASCII.
@@ -161,6 +171,11 @@ fn usable_label(label: &str) -> Result<&'static Encoding, String> {
         _ if is_utf32_label(cleaned) => Err(cleaned.to_string()),
         _ => Err(cleaned.chars().take(40).collect()),
     }
+}
+
+/// A label without the quotes and spaces HTTP headers and declarations wrap it in.
+fn clean_label(label: &str) -> &str {
+    label.trim().trim_matches(|c| c == '"' || c == '\'').trim()
 }
 
 fn is_utf32_label(label: &str) -> bool {
@@ -208,20 +223,23 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 }
 
 /// Decodes with a label that is not UTF-8, repairing the common lie of UTF-8 labelled as
-/// a single-byte encoding.
+/// something else: for a single-byte encoding, valid multi-byte UTF-8 is proof enough
+/// (real Latin-1 text practically never is); for a multi-byte one (Shift_JIS, GBK, …),
+/// the bytes must also be invalid in the labelled encoding.
 fn decode_labelled(
     bytes: &[u8],
     encoding: &'static Encoding,
-    source: &str,
+    (source, label): (&str, &str),
     warnings: &mut Vec<String>,
 ) -> Decoded {
-    if encoding.is_single_byte()
+    let (labelled, had_errors) = encoding.decode_without_bom_handling(bytes);
+    if (encoding.is_single_byte() || had_errors)
         && !bytes.is_ascii()
         && let Ok(text) = std::str::from_utf8(bytes)
     {
+        // The label as written: `ISO-8859-1` is what the author wrote, not windows-1252.
         warnings.push(format!(
-            "{source} says {}, but the bytes are UTF-8; read as UTF-8",
-            encoding.name()
+            "{source} says {label}, but the bytes are UTF-8; read as UTF-8"
         ));
         return Decoded {
             text: text.to_string(),
@@ -229,7 +247,6 @@ fn decode_labelled(
             warnings: std::mem::take(warnings),
         };
     }
-    let (text, had_errors) = encoding.decode_without_bom_handling(bytes);
     if had_errors {
         warnings.push(format!(
             "bytes that are not valid {} were replaced with U+FFFD",
@@ -237,16 +254,20 @@ fn decode_labelled(
         ));
     }
     Decoded {
-        text: text.into_owned(),
+        text: labelled.into_owned(),
         encoding: encoding.name(),
         warnings: std::mem::take(warnings),
     }
 }
 
-/// Decodes a document labelled or defaulted to UTF-8. Invalid UTF-8 means the document is
-/// really windows-1252 (the usual lie); where valid multi-byte UTF-8 and stray bytes are
-/// mixed (a UTF-8 feed with one pasted windows-1252 paragraph), only the stray bytes are
-/// read as windows-1252.
+/// Decodes a document labelled or defaulted to UTF-8. Invalid UTF-8 usually means the
+/// document is really in a legacy encoding (windows-1252 most of all), read whole in the
+/// encoding its bytes fit. But a UTF-8 document with stray bytes in it (one pasted
+/// windows-1252 paragraph, one truncated character) stays UTF-8, with only the stray
+/// bytes read as windows-1252: that is the case when it has valid multi-byte sequences
+/// and either those outnumber the stray bytes or the stray bytes stand alone between
+/// ASCII (`caf\xE9`, ` \x80 15`). Legacy multi-byte text (Shift_JIS, GBK) forms the odd
+/// valid UTF-8 pair by accident, but its bytes come in runs.
 fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Decoded {
@@ -255,15 +276,25 @@ fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
             warnings: std::mem::take(warnings),
         };
     }
-    if !has_multibyte_utf8(bytes) {
-        warnings.push(
-            "the document is not valid UTF-8 (as its label or the default says); read as windows-1252"
-                .to_string(),
-        );
-        let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
+    let evidence = utf8_evidence(bytes);
+    let mixed = evidence.multibyte > 0
+        && (evidence.multibyte >= evidence.stray || evidence.isolated * 2 >= evidence.stray);
+    if !mixed {
+        let guessed = guess_legacy(bytes);
+        warnings.push(format!(
+            "the document is not valid UTF-8 (as its label or the default says); its bytes read as {}",
+            guessed.name()
+        ));
+        let (text, had_errors) = guessed.decode_without_bom_handling(bytes);
+        if had_errors {
+            warnings.push(format!(
+                "bytes that are not valid {} were replaced with U+FFFD",
+                guessed.name()
+            ));
+        }
         return Decoded {
             text: text.into_owned(),
-            encoding: WINDOWS_1252.name(),
+            encoding: guessed.name(),
             warnings: std::mem::take(warnings),
         };
     }
@@ -298,22 +329,73 @@ fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
     }
 }
 
-/// Whether the bytes hold at least one valid multi-byte UTF-8 sequence.
-fn has_multibyte_utf8(bytes: &[u8]) -> bool {
-    let mut rest = bytes;
+/// The legacy encoding unlabelled (or mislabelled) bytes are most likely in, by the
+/// detector browsers use: windows-1252 for Western text, which is what feeds claiming
+/// UTF-8 mostly turn out to be, and Big5, KOI8-R, Shift_JIS and so on where the bytes say
+/// so. With only a few non-ASCII bytes there is nothing to go on, and windows-1252 is the
+/// likeliest by far.
+fn guess_legacy(bytes: &[u8]) -> &'static Encoding {
+    if bytes.iter().filter(|byte| !byte.is_ascii()).count() < MIN_DETECTION_EVIDENCE {
+        return WINDOWS_1252;
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    detector.feed(bytes, true);
+    let guessed = detector.guess(None, chardetng::Utf8Detection::Deny);
+    // The detector only answers ASCII-compatible encodings, but be sure: the document
+    // has already been read as ASCII-compatible.
+    if guessed == UTF_16LE || guessed == UTF_16BE || guessed == encoding_rs::REPLACEMENT {
+        WINDOWS_1252
+    } else {
+        guessed
+    }
+}
+
+/// What the bytes of a document that is not valid UTF-8 say about it.
+struct Utf8Evidence {
+    /// Valid multi-byte UTF-8 sequences.
+    multibyte: usize,
+    /// Bytes that are not UTF-8.
+    stray: usize,
+    /// Stray bytes with ASCII (or nothing) on both sides: an accented letter or a curly
+    /// quote from windows-1252, where legacy multi-byte text comes in runs.
+    isolated: usize,
+}
+
+fn utf8_evidence(bytes: &[u8]) -> Utf8Evidence {
+    let lead_bytes = |valid: &[u8]| valid.iter().filter(|&&byte| byte >= 0xC0).count();
+    let mut evidence = Utf8Evidence {
+        multibyte: 0,
+        stray: 0,
+        isolated: 0,
+    };
+    let mut offset = 0;
     loop {
+        let rest = &bytes[offset..];
         match std::str::from_utf8(rest) {
-            Ok(valid) => return !valid.is_ascii(),
+            Ok(valid) => {
+                evidence.multibyte += lead_bytes(valid.as_bytes());
+                return evidence;
+            }
             Err(error) => {
-                let valid = &rest[..error.valid_up_to()];
-                if !valid.is_ascii() {
-                    return true;
+                evidence.multibyte += lead_bytes(&rest[..error.valid_up_to()]);
+                let start = offset + error.valid_up_to();
+                let bad = error
+                    .error_len()
+                    .unwrap_or(rest.len() - error.valid_up_to())
+                    .max(1);
+                evidence.stray += bad;
+                let before = start.checked_sub(1).map(|at| bytes[at]);
+                let after = bytes.get(start + bad).copied();
+                if bad == 1
+                    && before.is_none_or(|byte| byte.is_ascii())
+                    && after.is_none_or(|byte| byte.is_ascii())
+                {
+                    evidence.isolated += 1;
                 }
-                let skip = error.valid_up_to() + error.error_len().unwrap_or(1).max(1);
-                if skip >= rest.len() {
-                    return false;
+                offset = start + bad;
+                if offset >= bytes.len() {
+                    return evidence;
                 }
-                rest = &rest[skip..];
             }
         }
     }
@@ -471,12 +553,29 @@ mod tests {
         let decoded = decode(doc.as_bytes(), None);
         assert_eq!(decoded.text, doc);
         assert_eq!(decoded.encoding, "UTF-8");
-        assert_eq!(decoded.warnings.len(), 1);
-        assert!(
-            decoded.warnings[0].contains("UTF-8"),
-            "{:?}",
-            decoded.warnings
+        assert_eq!(
+            decoded.warnings,
+            vec!["the XML declaration says ISO-8859-1, but the bytes are UTF-8; read as UTF-8"]
         );
+    }
+
+    #[test]
+    fn declared_shift_jis_but_really_utf8() {
+        let doc = "<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\u{65e5}\u{672c}\u{8a9e} caf\u{e9}</a>";
+        let decoded = decode(doc.as_bytes(), None);
+        assert_eq!(decoded.text, doc);
+        assert_eq!(decoded.warnings.len(), 1);
+        // Real Shift_JIS stays Shift_JIS.
+        let decoded = decode(
+            b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?><a>\x93\xfa\x96\x7b</a>",
+            None,
+        );
+        assert!(
+            decoded.text.ends_with("<a>\u{65e5}\u{672c}</a>"),
+            "{}",
+            decoded.text
+        );
+        assert!(decoded.warnings.is_empty());
     }
 
     #[test]
@@ -507,13 +606,91 @@ mod tests {
     }
 
     #[test]
-    fn mixed_utf8_and_stray_bytes() {
-        let mut bytes = "<a>caf\u{e9} ".as_bytes().to_vec();
+    fn undeclared_legacy_cjk_and_cyrillic_are_detected() {
+        let shift_jis = b"\x93\xfa\x96\x7b\x8c\xea\x82\xcc\x83\x65\x83\x4c\x83\x58\x83\x67\x82\xc5\x82\xb7\x81\x42\x83\x7c\x83\x62\x83\x68\x83\x4c\x83\x83\x83\x58\x83\x67\x82\xcc\x90\x56\x82\xb5\x82\xa2\x83\x47\x83\x73\x83\x5c\x81\x5b\x83\x68\x82\xf0\x8c\xf6\x8a\x4a\x82\xb5\x82\xdc\x82\xb5\x82\xbd\x81\x42";
+        let koi8_r = b"\xf0\xd2\xc9\xd7\xc5\xd4, \xcb\xc1\xcb \xc4\xc5\xcc\xc1? \xee\xcf\xd7\xd9\xca \xd7\xd9\xd0\xd5\xd3\xcb \xd0\xcf\xc4\xcb\xc1\xd3\xd4\xc1 \xd5\xd6\xc5 \xc4\xcf\xd3\xd4\xd5\xd0\xc5\xce.";
+        for (body, expected, encoding) in [
+            (
+                &shift_jis[..],
+                "\u{65e5}\u{672c}\u{8a9e}\u{306e}\u{30c6}\u{30ad}\u{30b9}\u{30c8}\u{3067}\u{3059}\u{3002}\u{30dd}\u{30c3}\u{30c9}\u{30ad}\u{30e3}\u{30b9}\u{30c8}\u{306e}\u{65b0}\u{3057}\u{3044}\u{30a8}\u{30d4}\u{30bd}\u{30fc}\u{30c9}\u{3092}\u{516c}\u{958b}\u{3057}\u{307e}\u{3057}\u{305f}\u{3002}",
+                "Shift_JIS",
+            ),
+            (
+                &koi8_r[..],
+                "\u{41f}\u{440}\u{438}\u{432}\u{435}\u{442}, \u{43a}\u{430}\u{43a} \u{434}\u{435}\u{43b}\u{430}? \u{41d}\u{43e}\u{432}\u{44b}\u{439} \u{432}\u{44b}\u{43f}\u{443}\u{441}\u{43a} \u{43f}\u{43e}\u{434}\u{43a}\u{430}\u{441}\u{442}\u{430} \u{443}\u{436}\u{435} \u{434}\u{43e}\u{441}\u{442}\u{443}\u{43f}\u{435}\u{43d}.",
+                "KOI8",
+            ),
+        ] {
+            let mut bytes = b"<rss><title>".to_vec();
+            bytes.extend_from_slice(body);
+            bytes.extend_from_slice(b"</title></rss>");
+            let decoded = decode(&bytes, None);
+            assert_eq!(
+                decoded.text,
+                format!("<rss><title>{expected}</title></rss>")
+            );
+            assert!(
+                decoded.encoding.starts_with(encoding),
+                "{}",
+                decoded.encoding
+            );
+            assert_eq!(decoded.warnings.len(), 1);
+        }
+    }
+
+    #[test]
+    fn a_few_stray_bytes_are_windows_1252() {
+        // Too little evidence for a detector: one byte could be anything.
+        for (bytes, expected) in [
+            (&b"<a>na\xefve</a>"[..], "<a>na\u{ef}ve</a>"),
+            (b"<a>It\x92s</a>", "<a>It\u{2019}s</a>"),
+            (b"<a>\xbfQu\xe9?</a>", "<a>\u{bf}Qu\u{e9}?</a>"),
+        ] {
+            let decoded = decode(bytes, None);
+            assert_eq!(decoded.text, expected);
+            assert_eq!(decoded.encoding, "windows-1252");
+        }
+    }
+
+    #[test]
+    fn mostly_utf8_with_stray_bytes() {
+        let mut bytes = "<a>caf\u{e9} cr\u{e8}me br\u{fb}l\u{e9}e "
+            .as_bytes()
+            .to_vec();
         bytes.extend_from_slice(b"\x93quoted\x94</a>");
         let decoded = decode(&bytes, None);
-        assert_eq!(decoded.text, "<a>caf\u{e9} \u{201c}quoted\u{201d}</a>");
+        assert_eq!(
+            decoded.text,
+            "<a>caf\u{e9} cr\u{e8}me br\u{fb}l\u{e9}e \u{201c}quoted\u{201d}</a>"
+        );
         assert_eq!(decoded.encoding, "UTF-8");
         assert_eq!(decoded.warnings.len(), 1);
+        assert!(
+            decoded.warnings[0].contains("mixes"),
+            "{:?}",
+            decoded.warnings
+        );
+    }
+
+    #[test]
+    fn isolated_stray_bytes_beside_one_utf8_sequence() {
+        // A UTF-8 template (`–` in the title) around one item pasted from windows-1252.
+        let mut bytes = "<t>Koor Cantabile \u{2013} Nieuws</t><d>Kaarten "
+            .as_bytes()
+            .to_vec();
+        bytes.extend_from_slice(b"\x80 15 \x96 \x93Matth\xe4us-Passion\x94</d>");
+        let decoded = decode(&bytes, None);
+        assert_eq!(
+            decoded.text,
+            "<t>Koor Cantabile \u{2013} Nieuws</t><d>Kaarten \u{20ac} 15 \u{2013} \u{201c}Matth\u{e4}us-Passion\u{201d}</d>"
+        );
+        assert_eq!(decoded.encoding, "UTF-8");
+        assert_eq!(
+            decoded.warnings,
+            vec![
+                "the document mixes UTF-8 with bytes that are not UTF-8; those bytes were read as windows-1252"
+            ]
+        );
     }
 
     #[test]

@@ -17,7 +17,10 @@ pub enum Node {
     Text(String),
 }
 
-/// An attribute, with its value entity-decoded.
+/// An attribute, with its value entity-decoded and its whitespace normalised as XML does.
+/// Namespace declarations (`xmlns`, `xmlns:p`) are consumed by the reader and never appear
+/// here; `xml:base` and `xml:lang` do (namespace [`ns::XML`](super::ns::XML)), besides
+/// being resolved into [`Element::base`] and [`Element::lang`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute {
     /// Namespace URI; `None` for an unprefixed attribute.

@@ -7,11 +7,11 @@
 
 use std::collections::HashMap;
 
-use super::context::{Ctx, quote};
+use super::context::{Ctx, non_empty, quote};
 use crate::model::{Entry, Feed, utc_seconds};
 use crate::normalise;
 
-/// How long a summary taken from the content may be, in characters.
+/// How long a summary taken from the content may be, in characters (ellipsis included).
 const SUMMARY_CHARS: usize = 300;
 
 /// Completes a mapped feed in place.
@@ -21,7 +21,8 @@ pub(crate) fn finish(feed: &mut Feed, ctx: &mut Ctx) {
         if entry.summary.is_none()
             && let Some(html) = &entry.content_html
         {
-            entry.summary = shorten(&normalise::text::plain(html), SUMMARY_CHARS);
+            let text = normalise::text::plain(html);
+            entry.summary = non_empty(normalise::text::truncate_words(&text, SUMMARY_CHARS));
         }
     }
     warn_duplicate_guids(feed, ctx);
@@ -69,23 +70,6 @@ fn warn_duplicate_guids(feed: &Feed, ctx: &mut Ctx) {
             first_seen.insert(guid, index);
         }
     }
-}
-
-/// Text cut at a word boundary to at most `max` characters, with an ellipsis when cut.
-fn shorten(text: &str, max: usize) -> Option<String> {
-    let text = text.trim();
-    if text.is_empty() {
-        return None;
-    }
-    if text.chars().count() <= max {
-        return Some(text.to_string());
-    }
-    let cut: String = text.chars().take(max).collect();
-    let cut = match cut.rfind(char::is_whitespace) {
-        Some(space) if space > max / 2 => &cut[..space],
-        _ => cut.as_str(),
-    };
-    Some(format!("{}…", cut.trim_end()))
 }
 
 #[cfg(test)]
@@ -172,11 +156,26 @@ mod tests {
     }
 
     #[test]
-    fn summary_from_content_is_shortened_at_a_word() {
-        assert_eq!(shorten("short text", 300).as_deref(), Some("short text"));
-        let long = "word ".repeat(100);
-        let short = shorten(&long, 22).unwrap_or_default();
-        assert_eq!(short, "word word word word…");
-        assert_eq!(shorten("   ", 10), None);
+    fn summary_from_content_is_its_text_shortened() {
+        let mut feed = Feed {
+            entries: vec![
+                Entry {
+                    content_html: Some(format!("<p>{}</p>", "word ".repeat(100))),
+                    ..entry()
+                },
+                Entry {
+                    content_html: Some("<p>Short <b>one</b></p>".into()),
+                    summary: Some("Given".into()),
+                    ..entry()
+                },
+            ],
+            ..Feed::default()
+        };
+        finish(&mut feed, &mut Ctx::new(None));
+        let summary = feed.entries[0].summary.as_deref().unwrap_or_default();
+        assert!(summary.starts_with("word word"), "{summary}");
+        assert!(summary.ends_with("word…"), "{summary}");
+        assert!(summary.chars().count() <= SUMMARY_CHARS);
+        assert_eq!(feed.entries[1].summary.as_deref(), Some("Given"));
     }
 }

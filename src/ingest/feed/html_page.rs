@@ -7,7 +7,7 @@
 
 use url::Url;
 
-use super::context::resolve;
+use crate::normalise::url::resolve;
 
 /// The feed types a page can point to with `<link rel="alternate" type="…">`.
 const FEED_TYPES: [&str; 5] = [
@@ -18,10 +18,12 @@ const FEED_TYPES: [&str; 5] = [
     "application/rdf+xml",
 ];
 
-/// Whether the document is an HTML page: an HTML doctype or `<html>` as its first tag
-/// (after an XML declaration, comments and whitespace).
+/// Whether the document is an HTML page: `<html>` as its first tag, or an HTML doctype
+/// followed by anything but a feed's root (after an XML declaration, comments and
+/// whitespace). A feed behind a stray XHTML doctype is still a feed.
 pub(crate) fn is_html(text: &str) -> bool {
     let mut rest = text.trim_start_matches('\u{feff}').trim_start();
+    let mut html_doctype = false;
     loop {
         if let Some(after) = rest.strip_prefix("<?") {
             rest = after
@@ -33,18 +35,37 @@ pub(crate) fn is_html(text: &str) -> bool {
                 .split_once("-->")
                 .map_or("", |(_, tail)| tail)
                 .trim_start();
+        } else if rest.len() >= 9
+            && rest.is_char_boundary(9)
+            && rest[..9].eq_ignore_ascii_case("<!doctype")
+        {
+            let head: String = rest
+                .chars()
+                .take(14)
+                .collect::<String>()
+                .to_ascii_lowercase();
+            html_doctype |= head.starts_with("<!doctype html");
+            rest = rest
+                .split_once('>')
+                .map_or("", |(_, tail)| tail)
+                .trim_start();
         } else {
             break;
         }
     }
-    let head: String = rest
+    let Some(tag) = rest.strip_prefix('<') else {
+        return html_doctype;
+    };
+    let name: String = tag
         .chars()
-        .take(14)
+        .take_while(|c| c.is_ascii_alphanumeric() || *c == ':')
         .collect::<String>()
         .to_ascii_lowercase();
-    head.starts_with("<!doctype html")
-        || head.starts_with("<html")
-            && head[5..].starts_with(|c: char| c == '>' || c.is_whitespace())
+    match name.as_str() {
+        "html" => true,
+        "rss" | "feed" | "rdf:rdf" | "channel" => false,
+        _ => html_doctype,
+    }
 }
 
 /// The feed URLs a page advertises, absolute against its `<base href>` or `page_url`.
@@ -194,6 +215,10 @@ mod tests {
         ));
         assert!(!is_html("<rss version=\"2.0\"><channel/></rss>"));
         assert!(!is_html("<htmlish/>"));
+        assert!(!is_html(
+            "<?xml version=\"1.0\"?><!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Transitional//EN\" \"x\">\n<rss><channel/></rss>"
+        ));
+        assert!(is_html("<!doctype html>\n<head><title>x</title>"));
         assert!(!is_html(""));
     }
 

@@ -132,6 +132,13 @@ pub(crate) fn map_json(
             kind(&value)
         )));
     }
+    // An API's error answer or any other JSON object must not pass for an empty feed that
+    // a cron job would then publish: a JSON Feed has at least one of the two.
+    if value.get("version").is_none() && value.get("items").is_none() {
+        return Err(ParseError::NotAFeed(
+            "JSON without \"version\" or \"items\"; a JSON Feed has both".to_string(),
+        ));
+    }
     // Each field is `Loose`, so deserialising an object cannot fail on a field's type.
     let document: Document =
         serde_json::from_value(value).map_err(|error| ParseError::Json(error.to_string()))?;
@@ -161,40 +168,46 @@ pub(crate) fn map_json(
         format,
         ..Feed::default()
     };
-    let doc_base = doc_url.cloned();
-    feed.link = take_text(ctx, "home_page_url", document.home_page_url)
-        .map(|href| super::context::resolve(doc_base.as_ref(), &href));
-    let base = feed
+    let doc_base = doc_url.map(Url::as_str);
+    let home_page = take_text(ctx, "home_page_url", document.home_page_url)
+        .map(|href| normalise::url::join(doc_base, &href));
+    feed.link = ctx.web_link("home_page_url", home_page);
+    // The home page is the base when it is absolute; else the fetched URL.
+    let home = feed
         .link
-        .as_deref()
-        .and_then(|link| Url::parse(link).ok())
-        .or(doc_base);
-    let absolute = |href: String| super::context::resolve(base.as_ref(), &href);
+        .clone()
+        .filter(|link| normalise::url::scheme(link).is_some());
+    let base = home.as_deref().or(doc_base);
+    let absolute = |href: String| normalise::url::join(base, &href);
 
     feed.title = take_text(ctx, "title", document.title).and_then(|text| text_value(&text));
-    feed.self_link = take_text(ctx, "feed_url", document.feed_url).map(absolute);
+    let feed_url = take_text(ctx, "feed_url", document.feed_url).map(absolute);
+    feed.self_link = ctx.web_link("feed_url", feed_url);
     if let Some(description) = take_text(ctx, "description", document.description) {
         feed.description = text_value(&description);
         if looks_like_html(&description) {
             feed.description_html =
-                non_empty(normalise::html::sanitise(&description, base.as_ref()));
+                non_empty(normalise::html::sanitise_relative_to(&description, base));
         }
     }
     feed.language = take_text(ctx, "language", document.language)
         .and_then(|tag| normalise::language::normalise(&tag));
     let icon = take_text(ctx, "icon", document.icon)
         .or_else(|| take_text(ctx, "favicon", document.favicon));
-    feed.image = icon.map(|url| Image {
-        url: absolute(url),
-        ..Image::default()
-    });
+    feed.image = icon
+        .map(absolute)
+        .and_then(|url| ctx.code_free("icon", url))
+        .map(|url| Image {
+            url,
+            ..Image::default()
+        });
     feed.authors = authors(ctx, document.author, document.authors, &absolute);
 
     let items = take(ctx, "items", "a list", document.items).unwrap_or_default();
     for (index, item) in items.into_iter().enumerate() {
         ctx.set_scope(Some(format!("entry {}", index + 1)));
         match item {
-            Loose::Ok(item) => feed.entries.push(map_item(ctx, item, base.as_ref())),
+            Loose::Ok(item) => feed.entries.push(map_item(ctx, item, base)),
             Loose::Wrong(other) => {
                 ctx.set_scope(None);
                 ctx.warn(format!(
@@ -209,8 +222,8 @@ pub(crate) fn map_json(
     Ok(feed)
 }
 
-fn map_item(ctx: &mut Ctx, item: Item, base: Option<&Url>) -> Entry {
-    let absolute = |href: String| super::context::resolve(base, &href);
+fn map_item(ctx: &mut Ctx, item: Item, base: Option<&str>) -> Entry {
+    let absolute = |href: String| normalise::url::join(base, &href);
     let guid = match take(ctx, "id", "a string", item.id) {
         Some(Value::String(id)) => non_empty(id),
         // The spec wants a string; numbers are common and unambiguous.
@@ -228,24 +241,28 @@ fn map_item(ctx: &mut Ctx, item: Item, base: Option<&Url>) -> Entry {
         guid,
         ..Entry::default()
     };
-    entry.link = take_text(ctx, "url", item.url)
+    let link = take_text(ctx, "url", item.url)
         .or_else(|| take_text(ctx, "external_url", item.external_url))
         .map(&absolute);
+    entry.link = ctx.web_link("url", link);
     entry.title = take_text(ctx, "title", item.title).and_then(|text| text_value(&text));
     let html = take_text(ctx, "content_html", item.content_html);
     let text = take_text(ctx, "content_text", item.content_text);
     entry.content_html = match (html, &text) {
-        (Some(html), _) => non_empty(normalise::html::sanitise(&html, base)),
+        (Some(html), _) => non_empty(normalise::html::sanitise_relative_to(&html, base)),
         (None, Some(text)) => Some(text_to_html(text)),
         (None, None) => None,
     };
     entry.summary = take_text(ctx, "summary", item.summary).and_then(|text| text_value(&text));
     let image = take_text(ctx, "image", item.image)
         .or_else(|| take_text(ctx, "banner_image", item.banner_image));
-    entry.image = image.map(|url| Image {
-        url: absolute(url),
-        ..Image::default()
-    });
+    entry.image = image
+        .map(&absolute)
+        .and_then(|url| ctx.code_free("image", url))
+        .map(|url| Image {
+            url,
+            ..Image::default()
+        });
     entry.published = date(ctx, "date_published", item.date_published);
     entry.updated = date(ctx, "date_modified", item.date_modified);
     entry.authors = authors(ctx, item.author, item.authors, &absolute);
@@ -283,8 +300,11 @@ fn map_item(ctx: &mut Ctx, item: Item, base: Option<&Url>) -> Entry {
             ctx.warn("attachment without a url; ignored");
             continue;
         };
-        let length = number(ctx, "attachment size_in_bytes", attachment.size_in_bytes);
-        let seconds = number(
+        let Some(url) = ctx.code_free("attachment url", absolute(url)) else {
+            continue;
+        };
+        let length = bytes(ctx, "attachment size_in_bytes", attachment.size_in_bytes);
+        let seconds = seconds(
             ctx,
             "attachment duration_in_seconds",
             attachment.duration_in_seconds,
@@ -295,7 +315,7 @@ fn map_item(ctx: &mut Ctx, item: Item, base: Option<&Url>) -> Entry {
         push_enclosure(
             &mut entry.enclosures,
             Enclosure {
-                url: absolute(url),
+                url,
                 mime_type: take_text(ctx, "attachment mime_type", attachment.mime_type)
                     .and_then(|kind| collapse_whitespace(&kind)),
                 length,
@@ -340,17 +360,39 @@ fn date(ctx: &mut Ctx, field: &str, value: Field<String>) -> Option<chrono::Date
     date
 }
 
-/// A non-negative whole number, also when written as a string or as `12.0`.
-fn number(ctx: &mut Ctx, field: &str, value: Field<Value>) -> Option<u64> {
+/// A size in bytes: a non-negative whole number (also written as a string or as `3.0`);
+/// anything else is omitted with a warning, worded as for an RSS enclosure length.
+fn bytes(ctx: &mut Ctx, field: &str, value: Field<Value>) -> Option<u64> {
     let value = take(ctx, field, "a number", value)?;
     let parsed = match &value {
         Value::Number(number) => number.as_u64().or_else(|| {
             number
                 .as_f64()
-                .filter(|float| *float >= 0.0 && float.fract() == 0.0)
+                .filter(|float| *float >= 0.0 && float.fract() == 0.0 && *float < 2e19)
                 .map(|float| float as u64)
         }),
         Value::String(text) => text.trim().parse().ok(),
+        Value::Null => return None,
+        _ => None,
+    };
+    if parsed.is_none() {
+        ctx.warn(format!("{field} {value} is not a number of bytes; omitted"));
+    }
+    parsed
+}
+
+/// A duration in whole seconds; a fraction is cut off, as for `itunes:duration`
+/// (`normalise::duration`), which also reads one written as a string.
+fn seconds(ctx: &mut Ctx, field: &str, value: Field<Value>) -> Option<u64> {
+    let value = take(ctx, field, "a number", value)?;
+    let parsed = match &value {
+        Value::Number(number) => number.as_u64().or_else(|| {
+            number
+                .as_f64()
+                .filter(|float| *float >= 0.0 && *float < 2e19)
+                .map(|float| float.trunc() as u64)
+        }),
+        Value::String(text) => normalise::duration::parse(text),
         Value::Null => return None,
         _ => None,
     };
@@ -388,7 +430,7 @@ fn authors(
         let (email, uri) = match url {
             Some(url) => match url.trim().strip_prefix("mailto:") {
                 Some(email) => (collapse_whitespace(email), None),
-                None => (None, Some(absolute(url))),
+                None => (None, ctx.code_free("author url", absolute(url))),
             },
             None => (None, None),
         };

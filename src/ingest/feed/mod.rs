@@ -29,6 +29,7 @@ use context::Ctx;
 use dom::Element;
 
 use crate::model::{Feed, Format};
+use crate::normalise;
 
 /// The default cap on a document's size: 50 MiB.
 pub const DEFAULT_MAX_BYTES: usize = 50 * 1024 * 1024;
@@ -42,6 +43,8 @@ pub struct ParseOptions {
     pub base_url: Option<url::Url>,
     /// The `charset` parameter of the HTTP `Content-Type`, when fetched over HTTP.
     pub http_charset: Option<String>,
+    /// The HTTP `Content-Language`: the feed's language when the document names none.
+    pub http_language: Option<String>,
 }
 
 impl Default for ParseOptions {
@@ -50,6 +53,7 @@ impl Default for ParseOptions {
             max_bytes: DEFAULT_MAX_BYTES,
             base_url: None,
             http_charset: None,
+            http_language: None,
         }
     }
 }
@@ -89,6 +93,13 @@ pub fn parse(bytes: &[u8], options: &ParseOptions) -> Result<Feed, ParseError> {
             limit: options.max_bytes,
         });
     }
+    // A server that sends gzip without saying so in Content-Encoding (or a `.gz` file
+    // given by mistake) would otherwise be reported as broken XML quoting binary bytes.
+    if bytes.starts_with(&[0x1f, 0x8b]) {
+        return Err(ParseError::NotAFeed(
+            "the document is gzip-compressed data; decompress it first".to_string(),
+        ));
+    }
     let decoded = decode::decode(bytes, options.http_charset.as_deref());
     parse_text(&decoded.text, decoded.warnings, options)
 }
@@ -104,7 +115,7 @@ fn parse_text(
     if start.is_empty() {
         return Err(ParseError::Empty);
     }
-    let mut ctx = Ctx::new(options.base_url.clone());
+    let mut ctx = Ctx::new(options.base_url.as_ref());
     ctx.warnings = warnings;
     let mut feed = if start.starts_with('{') {
         jsonfeed::map_json(start, options.base_url.as_ref(), &mut ctx)?
@@ -117,8 +128,16 @@ fn parse_text(
         ctx.warnings.extend(document.warnings);
         map_xml(&document.root, text, options, &mut ctx)?
     };
+    if feed.language.is_none() {
+        // Only the first tag of a list ("nl, en") says what the document is in.
+        feed.language = options
+            .http_language
+            .as_deref()
+            .and_then(|languages| languages.split(',').next())
+            .and_then(normalise::language::normalise);
+    }
     finish::finish(&mut feed, &mut ctx);
-    feed.warnings = ctx.warnings;
+    feed.warnings = ctx.into_warnings();
     Ok(feed)
 }
 
@@ -131,7 +150,7 @@ fn map_xml(
 ) -> Result<Feed, ParseError> {
     let name = root.name.to_ascii_lowercase();
     let feed = match (root.ns.as_deref(), name.as_str()) {
-        (Some(ns::RDF), "rdf") => rss::map_rdf(root, ctx),
+        (Some(ns::RDF), "rdf") => rss::map_rdf(root, text, ctx),
         (_, "rss") => rss::map_rss(root, ctx),
         (Some(ns::ATOM10), "feed") => atom::map_atom(root, Format::Atom10, ctx),
         (Some(ns::ATOM03), "feed") => atom::map_atom(root, Format::Atom03, ctx),

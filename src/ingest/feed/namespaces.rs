@@ -1,6 +1,7 @@
 //! The extension namespaces both XML dialects carry: Dublin Core and `dcterms:`,
-//! `content:encoded`, XHTML `body`, `atom:link` inside RSS, `admin:generatorAgent`,
-//! `itunes:`, `podcast:` (Podcasting 2.0) and `media:` (Media RSS).
+//! `content:encoded`, XHTML `body`, `atom:link`/`updated`/`published`/`author` inside
+//! RSS, `admin:generatorAgent`, `itunes:`, `podcast:` (Podcasting 2.0) and `media:`
+//! (Media RSS).
 //!
 //! Reading is in two steps. [`Extensions::read`] is one `match` arm per (namespace, tag):
 //! it only remembers which element carried what. The dialect mapper fills the model from
@@ -23,6 +24,9 @@ use crate::model::{
 };
 use crate::normalise;
 
+/// The scheme of a `media:category` without one, per the Media RSS specification.
+const MEDIA_CATEGORY_SCHEME: &str = "http://search.yahoo.com/mrss/category_schema";
+
 /// What the extension elements of one channel, feed, item or entry said.
 #[derive(Debug, Default)]
 pub(crate) struct Extensions<'a> {
@@ -41,6 +45,11 @@ pub(crate) struct Extensions<'a> {
     generator_agent: Option<&'a Element>,
     /// `atom:link` elements inside RSS, for the dialect mapper to read.
     pub atom_links: Vec<&'a Element>,
+    /// `atom:updated`, `atom:published` and `atom:author` inside RSS (ASP.NET's
+    /// syndication classes and Medium write them on every item).
+    atom_updated: Option<&'a Element>,
+    atom_published: Option<&'a Element>,
+    atom_authors: Vec<&'a Element>,
 
     itunes_title: Option<&'a Element>,
     itunes_summary: Option<&'a Element>,
@@ -109,6 +118,9 @@ impl<'a> Extensions<'a> {
             (ns::XHTML, "body") => first(&mut self.xhtml_body, element),
             (ns::ADMIN, "generatoragent") => first(&mut self.generator_agent, element),
             (ns::ATOM10, "link") | (ns::ATOM03, "link") => self.atom_links.push(element),
+            (ns::ATOM10, "updated") => first(&mut self.atom_updated, element),
+            (ns::ATOM10, "published") => first(&mut self.atom_published, element),
+            (ns::ATOM10, "author") => self.atom_authors.push(element),
 
             (ns::ITUNES, "title") => first(&mut self.itunes_title, element),
             (ns::ITUNES, "summary") => first(&mut self.itunes_summary, element),
@@ -182,6 +194,13 @@ impl<'a> Extensions<'a> {
         }
     }
 
+    /// Takes an RSS item's `body` written without a namespace as its XHTML body: feeds
+    /// write it both ways, and readers (the Universal Feed Parser among them) take either
+    /// as the item's full content.
+    pub fn read_unqualified_body(&mut self, element: &'a Element) {
+        first(&mut self.xhtml_body, element);
+    }
+
     /// Fills what the channel's or feed's core elements left empty, and the podcast block.
     pub fn apply_to_feed(&self, ctx: &mut Ctx, feed: &mut Feed) {
         if feed.title.is_none() {
@@ -219,6 +238,7 @@ impl<'a> Extensions<'a> {
                 &[
                     ("dc:date", self.dc_date),
                     ("dcterms:modified", self.dcterms_modified),
+                    ("atom:updated", self.atom_updated),
                 ],
             );
         }
@@ -228,6 +248,7 @@ impl<'a> Extensions<'a> {
                 &[
                     ("dcterms:issued", self.dcterms_issued),
                     ("dcterms:created", self.dcterms_created),
+                    ("atom:published", self.atom_published),
                 ],
             );
         }
@@ -290,10 +311,10 @@ impl<'a> Extensions<'a> {
         podcast.author = self.itunes_author.and_then(|element| ctx.plain_of(element));
         podcast.complete = self
             .itunes_complete
-            .and_then(|element| yes_no(ctx, "itunes:complete", element));
+            .and_then(|element| apple_yes(ctx, "itunes:complete", element));
         podcast.block = self
             .itunes_block
-            .and_then(|element| yes_no(ctx, "itunes:block", element));
+            .and_then(|element| apple_yes(ctx, "itunes:block", element));
         podcast.new_feed_url = self
             .itunes_new_feed_url
             .and_then(|element| ctx.url_text(element));
@@ -314,7 +335,7 @@ impl<'a> Extensions<'a> {
             .iter()
             .filter_map(|element| {
                 let url = element.attr("url").and_then(|href| ctx.url(element, href));
-                if url.is_none() {
+                if url.is_none() && !has_value(element, "url") {
                     ctx.warn("podcast:funding without a url attribute; ignored");
                 }
                 Some(Funding {
@@ -324,6 +345,15 @@ impl<'a> Extensions<'a> {
             })
             .collect();
         podcast.persons = self.persons(ctx);
+    }
+
+    /// Whether `content:encoded` or an XHTML `body` carries the full content, so a
+    /// description need not be sanitised as content.
+    pub fn has_full_content(&self) -> bool {
+        [self.content_encoded, self.xhtml_body]
+            .into_iter()
+            .flatten()
+            .any(|element| element.has_element_children() || !element.text().trim().is_empty())
     }
 
     /// Fills what the item's or entry's core elements left empty, and the podcast block.
@@ -366,6 +396,7 @@ impl<'a> Extensions<'a> {
                 &[
                     ("dcterms:issued", self.dcterms_issued),
                     ("dcterms:created", self.dcterms_created),
+                    ("atom:published", self.atom_published),
                 ],
             );
         }
@@ -375,6 +406,7 @@ impl<'a> Extensions<'a> {
                 &[
                     ("dc:date", self.dc_date),
                     ("dcterms:modified", self.dcterms_modified),
+                    ("atom:updated", self.atom_updated),
                 ],
             );
         }
@@ -435,13 +467,13 @@ impl<'a> Extensions<'a> {
         });
         podcast.block = self
             .itunes_block
-            .and_then(|element| yes_no(ctx, "itunes:block", element));
+            .and_then(|element| apple_yes(ctx, "itunes:block", element));
         podcast.transcripts = self
             .podcast_transcripts
             .iter()
             .filter_map(|element| {
                 let url = element.attr("url").and_then(|href| ctx.url(element, href));
-                if url.is_none() {
+                if url.is_none() && !has_value(element, "url") {
                     ctx.warn("podcast:transcript without a url attribute; ignored");
                 }
                 Some(Transcript {
@@ -456,7 +488,7 @@ impl<'a> Extensions<'a> {
             .collect();
         podcast.chapters = self.podcast_chapters.and_then(|element| {
             let url = element.attr("url").and_then(|href| ctx.url(element, href));
-            if url.is_none() {
+            if url.is_none() && !has_value(element, "url") {
                 ctx.warn("podcast:chapters without a url attribute; ignored");
             }
             Some(Chapters {
@@ -488,6 +520,11 @@ impl<'a> Extensions<'a> {
                 push_person(authors, person);
             }
         }
+        for element in &self.atom_authors {
+            if let Some(person) = super::atom::atom10_person(ctx, element) {
+                push_person(authors, person);
+            }
+        }
     }
 
     fn add_categories(&self, ctx: &Ctx, categories: &mut Vec<Category>) {
@@ -506,19 +543,30 @@ impl<'a> Extensions<'a> {
             let Some(term) = element.attr("text").and_then(collapse_whitespace) else {
                 continue;
             };
-            let subcategories = element
+            let subcategories: Vec<String> = element
                 .children_named(Some(ns::ITUNES), "category")
                 .filter_map(|sub| sub.attr("text").and_then(collapse_whitespace))
                 .collect();
-            push_category(
-                categories,
-                Category {
-                    term,
-                    scheme: Some("itunes".into()),
-                    subcategories,
-                    ..Category::default()
-                },
-            );
+            let scheme = Some("itunes".to_string());
+            // Apple lists a category with two subcategories as the parent written twice,
+            // once around each: both subcategories belong to the one category.
+            if let Some(known) = categories
+                .iter_mut()
+                .find(|known| known.term == term && known.scheme == scheme)
+            {
+                for sub in subcategories {
+                    if !known.subcategories.contains(&sub) {
+                        known.subcategories.push(sub);
+                    }
+                }
+                continue;
+            }
+            categories.push(Category {
+                term,
+                scheme,
+                subcategories,
+                ..Category::default()
+            });
         }
         for element in &self.media_categories {
             if let Some(term) = ctx.plain_of(element) {
@@ -527,7 +575,11 @@ impl<'a> Extensions<'a> {
                     Category {
                         term,
                         label: element.attr("label").and_then(collapse_whitespace),
-                        scheme: element.attr("scheme").and_then(collapse_whitespace),
+                        // Media RSS names a default scheme when none is given.
+                        scheme: element
+                            .attr("scheme")
+                            .and_then(collapse_whitespace)
+                            .or_else(|| Some(MEDIA_CATEGORY_SCHEME.to_string())),
                         ..Category::default()
                     },
                 );
@@ -676,6 +728,13 @@ fn itunes_image_url(ctx: &Ctx, element: &Element) -> Option<String> {
     image_href(element).and_then(|href| ctx.url(element, &href))
 }
 
+/// Whether the attribute is there with a value (a refused value was warned about already).
+pub(crate) fn has_value(element: &Element, name: &str) -> bool {
+    element
+        .attr(name)
+        .is_some_and(|value| !value.trim().is_empty())
+}
+
 fn attr_text(element: &Element, name: &str) -> Option<String> {
     element.attr(name).and_then(collapse_whitespace)
 }
@@ -693,6 +752,27 @@ fn explicit(ctx: &mut Ctx, element: &Element) -> Option<bool> {
         ));
     }
     value
+}
+
+/// `itunes:block` and `itunes:complete`: Apple acts on `Yes` only and ignores any other
+/// value, and so do podcast apps (the Universal Feed Parser, podcast-partytime). A
+/// publisher who wrote `true` sees the show listed, so omroep reads it as no, and says so.
+fn apple_yes(ctx: &mut Ctx, field: &str, element: &Element) -> Option<bool> {
+    let text = element.text();
+    let value = text.trim();
+    if value.is_empty() {
+        return None;
+    }
+    if value.eq_ignore_ascii_case("yes") {
+        return Some(true);
+    }
+    if normalise::flag::yes_no(value) != Some(false) {
+        ctx.warn(format!(
+            "{field} {} is not \"Yes\", the only value Apple acts on; read as no",
+            quote(value)
+        ));
+    }
+    Some(false)
 }
 
 fn yes_no(ctx: &mut Ctx, field: &str, element: &Element) -> Option<bool> {

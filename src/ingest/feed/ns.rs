@@ -55,8 +55,9 @@ pub fn default_for_prefix(prefix: &str) -> Option<&'static str> {
 /// vocabulary map to one constant, so mappers compare against one value.
 ///
 /// - both Podcasting 2.0 URIs → [`PODCAST`];
-/// - the iTunes URI written with different case or `https` → [`ITUNES`] (the URI is
-///   case-sensitive by the spec, but readers accept the variants, and so do we);
+/// - the iTunes URI written with different case or `https`, or as the `example.com` URI
+///   of an early Apple example → [`ITUNES`] (the URI is case-sensitive by the spec, but
+///   readers accept the variants, and so do we);
 /// - Media RSS with or without the trailing slash → [`MEDIA`];
 /// - Atom 1.0 written as `https`/with a trailing slash → [`ATOM10`].
 pub fn canonical(uri: &str) -> &str {
@@ -71,6 +72,9 @@ pub fn canonical(uri: &str) -> &str {
         "podcastindex.org/namespace/1.0" => PODCAST,
         "github.com/podcastindex-org/podcast-namespace/blob/main/docs/1.0.md" => PODCAST,
         "www.itunes.com/dtds/podcast-1.0.dtd" | "itunes.com/dtds/podcast-1.0.dtd" => ITUNES,
+        // An early example in Apple's podcast specification declared this URI, and feeds
+        // copied it; the Universal Feed Parser reads it as iTunes too.
+        "example.com/dtds/podcast-1.0.dtd" => ITUNES,
         "search.yahoo.com/mrss" => MEDIA,
         "www.w3.org/2005/atom" => ATOM10,
         "purl.org/atom/ns#" => ATOM03,
@@ -105,6 +109,7 @@ mod tests {
             canonical("http://www.itunes.com/DTDs/Podcast-1.0.dtd"),
             ITUNES
         );
+        assert_eq!(canonical("http://example.com/DTDs/Podcast-1.0.dtd"), ITUNES);
         assert_eq!(
             canonical("https://example.org/ns"),
             "https://example.org/ns"

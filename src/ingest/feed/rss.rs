@@ -11,6 +11,10 @@
 //!
 //! Core elements may be unqualified or in any of the namespaces RSS has been published
 //! under (RSS 1.0, RSS 0.90, Userland's and Harvard's); names match case-insensitively.
+//!
+//! Microsoft's Channel Definition Format (CDF, 1997), a bare `CHANNEL` of `ITEM`s, is
+//! read by the same mapper, as the Universal Feed Parser reads it: its `HREF` attribute
+//! is the link, `LASTMOD` the updated date and `ABSTRACT` the description.
 
 use super::context::{Ctx, collapse_whitespace, quote};
 use super::dom::Element;
@@ -51,12 +55,18 @@ pub(crate) fn map_rss(root: &Element, ctx: &mut Ctx) -> Feed {
     map_channel(format, root, container, &items, image, ctx)
 }
 
-/// Maps an `rdf:RDF` document (RSS 1.0 or 0.90).
-pub(crate) fn map_rdf(root: &Element, ctx: &mut Ctx) -> Feed {
+/// Maps an `rdf:RDF` document (RSS 1.0 or 0.90); `text` is the document, for a
+/// channel-less one whose version only its namespace declarations tell.
+pub(crate) fn map_rdf(root: &Element, text: &str, ctx: &mut Ctx) -> Feed {
     let channel = root.elements().find(|element| is_core(element, "channel"));
-    let format = match channel.and_then(|channel| channel.ns.as_deref()) {
-        Some(ns::RSS090) => Format::Rss09x,
-        _ => Format::Rss10,
+    let netscape = match channel.and_then(|channel| channel.ns.as_deref()) {
+        Some(namespace) => namespace == ns::RSS090,
+        None => text.contains(ns::RSS090),
+    };
+    let format = if netscape {
+        Format::Rss09x
+    } else {
+        Format::Rss10
     };
     // Items belong beside the channel; some feeds put them inside it.
     let mut items: Vec<&Element> = root
@@ -114,6 +124,14 @@ fn map_channel(
         .elements()
         .filter(|element| is_core(element, "link"))
         .find_map(|element| link_value(ctx, element, true));
+    feed.link = ctx.web_link("link", feed.link);
+    if feed.link.is_none()
+        && let Some(href) = channel.attr("href").filter(|href| !href.trim().is_empty())
+    {
+        // CDF: the channel's address is an attribute.
+        let link = normalise::url::join(ctx.base_without_feed_link(channel), href.trim());
+        feed.link = ctx.web_link("CHANNEL HREF", Some(link));
+    }
     ctx.set_feed_link(feed.link.as_deref());
 
     let mut ext = Extensions::default();
@@ -124,7 +142,7 @@ fn map_channel(
         }
         match child.name.to_ascii_lowercase().as_str() {
             "title" if feed.title.is_none() => feed.title = ctx.plain_of(child),
-            "description" if feed.description.is_none() => {
+            "description" | "abstract" if feed.description.is_none() => {
                 let (text, html) = namespaces::description_pair(ctx, child);
                 feed.description = text;
                 feed.description_html = html;
@@ -141,9 +159,16 @@ fn map_channel(
                     namespaces::push_person(&mut feed.authors, person);
                 }
             }
-            "pubdate" if feed.published.is_none() => feed.published = ctx.date("pubDate", child),
-            "lastbuilddate" if feed.updated.is_none() => {
-                feed.updated = ctx.date("lastBuildDate", child);
+            // A later value wins, as in the Universal Feed Parser.
+            "pubdate" => {
+                if let Some(date) = ctx.date("pubDate", child) {
+                    feed.published = Some(date);
+                }
+            }
+            "lastbuilddate" => {
+                if let Some(date) = ctx.date("lastBuildDate", child) {
+                    feed.updated = Some(date);
+                }
             }
             "generator" if feed.generator.is_none() => feed.generator = ctx.plain_of(child),
             "category" => {
@@ -155,11 +180,16 @@ fn map_channel(
             _ => {}
         }
     }
+    if feed.updated.is_none() {
+        feed.updated = lastmod(ctx, channel);
+    }
     for link in &ext.atom_links {
         match link_rel(link).as_str() {
-            "self" if feed.self_link.is_none() => feed.self_link = href(ctx, link),
+            "self" if feed.self_link.is_none() => {
+                feed.self_link = page_href(ctx, link);
+            }
             "alternate" if feed.link.is_none() => {
-                feed.link = href(ctx, link);
+                feed.link = page_href(ctx, link);
                 ctx.set_feed_link(feed.link.as_deref());
             }
             _ => {}
@@ -200,12 +230,20 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
         }
         match child.name.to_ascii_lowercase().as_str() {
             "title" if entry.title.is_none() => entry.title = ctx.plain_of(child),
-            "link" if entry.link.is_none() => entry.link = link_value(ctx, child, false),
+            "link" if entry.link.is_none() => {
+                let link = link_value(ctx, child, false);
+                entry.link = ctx.web_link("link", link);
+            }
             "guid" if guid.is_none() => guid = Some(child),
-            "description" if description.is_none() => description = Some(child),
+            "description" | "abstract" if description.is_none() => description = Some(child),
             "summary" if summary.is_none() => summary = Some(child),
             "fullitem" if full.is_none() => full = Some(child),
-            "pubdate" if entry.published.is_none() => entry.published = ctx.date("pubDate", child),
+            "body" => ext.read_unqualified_body(child),
+            "pubdate" => {
+                if let Some(date) = ctx.date("pubDate", child) {
+                    entry.published = Some(date);
+                }
+            }
             "author" => {
                 if let Some(person) = ctx
                     .plain_of(child)
@@ -232,22 +270,29 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
     if let Some(guid) = guid
         && let Some(value) = collapse_whitespace(&guid.text())
     {
-        let permalink = guid
-            .attr("isPermaLink")
-            .is_none_or(|value| !value.trim().eq_ignore_ascii_case("false"));
+        // `false` is the only value RSS 2.0 defines for "not a permalink"; feeds also
+        // write `no` and `0`, which mean the same to every reader.
+        let permalink = guid.attr("isPermaLink").is_none_or(|value| {
+            !matches!(
+                value.trim().to_ascii_lowercase().as_str(),
+                "false" | "no" | "0"
+            )
+        });
         entry.guid_is_permalink = Some(permalink);
-        if permalink && entry.link.is_none() {
-            // A permalink guid is the item's address when it has no link; only a real
-            // web address qualifies, whatever the attribute claims.
-            entry.link = ctx.url(guid, &value).filter(|url| {
-                url::Url::parse(url).is_ok_and(|url| matches!(url.scheme(), "http" | "https"))
-            });
+        // A permalink guid is the item's address when it has no link; only a real web
+        // address qualifies, whatever the attribute claims. It must be absolute as
+        // written: `<guid>12345</guid>` resolved against the channel link would invent a
+        // page that does not exist.
+        let web_address = url::Url::parse(&value)
+            .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host());
+        if permalink && entry.link.is_none() && web_address {
+            entry.link = Some(value.clone());
         }
         entry.guid = Some(value);
     }
     for link in &ext.atom_links {
         match link_rel(link).as_str() {
-            "alternate" if entry.link.is_none() => entry.link = href(ctx, link),
+            "alternate" if entry.link.is_none() => entry.link = page_href(ctx, link),
             "enclosure" => {
                 if let Some(url) = href(ctx, link) {
                     let length = link.attr("length").and_then(|value| {
@@ -266,6 +311,14 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
             _ => {}
         }
     }
+    if entry.link.is_none() {
+        // CDF: the item's address is an attribute.
+        let link = item.attr("href").and_then(|href| ctx.resolve(item, href));
+        entry.link = ctx.web_link("ITEM HREF", link);
+    }
+    if entry.updated.is_none() {
+        entry.updated = lastmod(ctx, item);
+    }
     if entry.guid.is_none()
         && let Some(about) = item.attr_ns(ns::RDF, "about").and_then(collapse_whitespace)
     {
@@ -277,19 +330,36 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
     if let Some(summary) = summary {
         entry.summary = ctx.plain_of(summary);
     }
+    if let Some(full) = full {
+        entry.content_html = ctx.html_of(full);
+    }
     if let Some(description) = description {
         if entry.summary.is_none() {
             entry.summary = ctx.plain_of(description);
         }
-        entry.content_html = ctx.html_of(description);
-    }
-    if let Some(full) = full
-        && let Some(html) = ctx.html_of(full)
-    {
-        entry.content_html = Some(html);
+        // Sanitising is the costly part; skip it when fuller content will replace it.
+        if entry.content_html.is_none() && !ext.has_full_content() {
+            entry.content_html = ctx.html_of(description);
+        }
     }
     ext.apply_to_entry(ctx, &mut entry);
     entry
+}
+
+/// A CDF `LASTMOD` attribute read as a date; an unreadable one is dropped with a warning.
+fn lastmod(ctx: &mut Ctx, element: &Element) -> Option<chrono::DateTime<chrono::Utc>> {
+    let value = element.attr("lastmod")?.trim();
+    if value.is_empty() {
+        return None;
+    }
+    let date = normalise::date::parse(value);
+    if date.is_none() {
+        ctx.warn(format!(
+            "LASTMOD {} is not a date omroep can read; omitted",
+            quote(value)
+        ));
+    }
+    date
 }
 
 /// The URL in a `link` element: its text, or an `href` attribute some feeds use. The
@@ -307,12 +377,12 @@ fn link_value(ctx: &Ctx, element: &Element, channel: bool) -> Option<String> {
         if value.is_empty() {
             return None;
         }
-        Some(super::context::resolve(
-            ctx.base_without_feed_link(element).as_ref(),
+        Some(normalise::url::join(
+            ctx.base_without_feed_link(element),
             value,
         ))
     } else {
-        ctx.url(element, &value)
+        ctx.resolve(element, &value)
     }
 }
 
@@ -328,6 +398,12 @@ fn href(ctx: &Ctx, link: &Element) -> Option<String> {
     link.attr("href").and_then(|href| ctx.url(link, href))
 }
 
+/// An `atom:link` to a page (self, alternate): a web address or nothing.
+fn page_href(ctx: &mut Ctx, link: &Element) -> Option<String> {
+    let url = link.attr("href").and_then(|href| ctx.resolve(link, href));
+    ctx.web_link("atom:link", url)
+}
+
 fn category(ctx: &Ctx, element: &Element) -> Option<Category> {
     let term = ctx.plain_of(element)?;
     Some(Category {
@@ -339,7 +415,9 @@ fn category(ctx: &Ctx, element: &Element) -> Option<Category> {
 
 fn enclosure(ctx: &mut Ctx, element: &Element) -> Option<Enclosure> {
     let Some(url) = element.attr("url").and_then(|href| ctx.url(element, href)) else {
-        ctx.warn("enclosure without a url attribute; ignored");
+        if !namespaces::has_value(element, "url") {
+            ctx.warn("enclosure without a url attribute; ignored");
+        }
         return None;
     };
     let length = element

@@ -117,3 +117,44 @@ fn reader_and_decoder_warnings_come_first() {
         Some("entry 1: pubDate \"x\" is not a date omroep can read; omitted")
     );
 }
+
+#[test]
+fn warnings_are_capped_with_a_count_of_the_rest() {
+    let items = "<item><pubDate>never</pubDate></item>".repeat(150);
+    let feed = parse_str(&format!("<rss><channel>{items}</channel></rss>")).unwrap_or_default();
+    assert_eq!(feed.entries.len(), 150);
+    assert_eq!(feed.warnings.len(), context::MAX_WARNINGS + 1);
+    assert_eq!(
+        feed.warnings[0],
+        "entry 1: pubDate \"never\" is not a date omroep can read; omitted"
+    );
+    assert_eq!(
+        feed.warnings.last().map(String::as_str),
+        Some("50 more warnings were left out")
+    );
+}
+
+#[test]
+fn gzip_bytes_are_named_as_such() {
+    let error = parse(
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00",
+        &ParseOptions::default(),
+    )
+    .unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "not a feed: the document is gzip-compressed data; decompress it first"
+    );
+}
+
+#[test]
+fn json_that_is_no_feed_is_an_error_not_an_empty_feed() {
+    let error = parse_str(r#"{"error": {"code": 429, "message": "slow down"}}"#).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "not a feed: JSON without \"version\" or \"items\"; a JSON Feed has both"
+    );
+    // Either key alone is enough to be read (with warnings) as a feed.
+    assert!(parse_str(r#"{"items": []}"#).is_ok());
+    assert!(parse_str(r#"{"version": "https://jsonfeed.org/version/1.1"}"#).is_ok());
+}

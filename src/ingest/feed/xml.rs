@@ -1,16 +1,16 @@
 //! The lenient XML reader: text → [`Element`] tree, on quick-xml's tokenizer.
 //!
 //! It reads what a feed reader reads (the Universal Feed Parser's "bozo" recovery): junk
-//! before the root, a DOCTYPE (never fetched, its entities never expanded), bare `&` and
-//! `<`, undefined entities, unclosed and mismatched tags, truncated documents, undeclared
-//! namespace prefixes. Each kind of repair is reported once as a warning (`repair.rs`).
+//! before the root, a DOCTYPE (never fetched; only its plain-text entities expanded),
+//! bare `&` and `<`, undefined entities, control characters XML forbids (removed),
+//! unclosed and mismatched tags, truncated documents, undeclared namespace prefixes. Each kind of repair is reported once as a warning (`repair.rs`).
 //! Only a document without any element is an error.
 //!
 //! quick-xml does the tokenizing; this module steers it past what it cannot take (a `<`
 //! that starts no tag, markup left open at the end) by restarting it after the bad spot,
 //! and `builder.rs` builds the tree: namespaces resolved (and canonicalised through
 //! [`ns::canonical`](super::ns::canonical)), `xml:base`/`xml:lang` inherited, nesting
-//! capped at [`MAX_DEPTH`](builder::MAX_DEPTH). References resolve in `reference.rs`
+//! capped at 512 levels (`builder::MAX_DEPTH`). References resolve in `reference.rs`
 //! (with the DOCTYPE's plain-text entities from `doctype.rs`), and finished text gets the
 //! encoding repairs of `mojibake.rs`.
 //! The text is expected to be decoded already (`decode.rs`): the encoding named in the
@@ -52,6 +52,17 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
     // A BOM left in the text (decoded twice, or written twice) is not content.
     let text = text.trim_start_matches('\u{feff}');
     let mut builder = Builder::new(base, text.len());
+    let cleaned = without_control_characters(text, &mut builder.repairs);
+    let text = cleaned.as_deref().unwrap_or(text);
+    let leading = text.trim_start();
+    if leading.len() < text.len()
+        && leading.starts_with("<?xml")
+        && leading[5..].starts_with(|c: char| c.is_ascii_whitespace() || c == '?')
+    {
+        builder
+            .repairs
+            .note(Repair::WhitespaceBeforeDeclaration, String::new);
+    }
     let mut reader = tokenizer(text);
     let mut quote_retries = 0;
     loop {
@@ -71,7 +82,17 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
             Ok(Event::Start(tag)) => builder.start(&tag, false, at),
             Ok(Event::Empty(tag)) => builder.start(&tag, true, at),
             Ok(Event::End(tag)) => builder.end(tag.name().0, after),
-            Ok(Event::Text(content)) => builder.text(&content),
+            Ok(Event::Text(content)) => {
+                // Text cut short by a reference goes on to the next tag: room for all of
+                // it at once saves growing the string piece by piece.
+                builder.text(&content, || {
+                    let rest = &text[after..];
+                    match rest.starts_with('&') {
+                        true => content.len() + rest.find('<').unwrap_or(rest.len()),
+                        false => content.len(),
+                    }
+                });
+            }
             Ok(Event::CData(content)) => builder.literal(&content),
             Ok(Event::GeneralRef(name)) => builder.reference(&name),
             Ok(Event::DocType(content)) => builder.doctype(&content),
@@ -83,6 +104,11 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
             Err(Error::IllFormed(_)) => {}
             Err(Error::Syntax(error)) => match recover(text, at, &error, &mut quote_retries) {
                 Recovery::Resume { literal, from } => {
+                    if literal == "<" {
+                        builder.repairs.note(Repair::BareLessThan, || {
+                            format!("\"{}\"", snippet(&text[at..], 20))
+                        });
+                    }
                     builder.literal(literal);
                     reader = tokenizer(&text[from..]);
                 }
@@ -103,6 +129,7 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
             }
         }
     }
+    let saw_text = builder.saw_text;
     let (root, doctype, repairs) = builder.finish(text.len());
     match root {
         Some(root) => Ok(Document {
@@ -110,12 +137,40 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
             warnings: repairs.into_warnings(),
             doctype,
         }),
-        None if text.trim().is_empty() => Err(ParseError::Empty),
+        // Whitespace, comments, a declaration: nothing was there to begin with.
+        None if !saw_text => Err(ParseError::Empty),
         None => Err(ParseError::Xml(format!(
             "no element found; the document starts with \"{}\"",
             snippet(text.trim_start(), 40)
         ))),
     }
+}
+
+/// The text without the C0 control characters XML forbids (all but tab, newline and
+/// carriage return), or `None` when it has none. They come from copy-pasted office text
+/// and break strict readers; nobody means them. One pass, a chunk at a time, for the
+/// common case of finding nothing.
+fn without_control_characters(text: &str, repairs: &mut repair::Repairs) -> Option<String> {
+    let forbidden = |byte: u8| byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r');
+    let found = text.as_bytes().chunks(64).any(|chunk| {
+        chunk
+            .iter()
+            .fold(false, |seen, &byte| seen | forbidden(byte))
+    });
+    if !found {
+        return None;
+    }
+    let mut cleaned = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_ascii() && forbidden(c as u8) {
+            repairs.note(Repair::ControlCharacters, || {
+                format!("U+{:04X}", u32::from(c))
+            });
+        } else {
+            cleaned.push(c);
+        }
+    }
+    Some(cleaned)
 }
 
 fn tokenizer(text: &str) -> Reader<&[u8]> {
@@ -216,5 +271,7 @@ fn snippet(text: &str, chars: usize) -> String {
         .collect()
 }
 
+#[cfg(test)]
+mod bench;
 #[cfg(test)]
 mod tests;

@@ -388,3 +388,184 @@ fn youtube_style_media_group() {
         Some(Utc.with_ymd_and_hms(2024, 3, 5, 9, 0, 0).unwrap())
     );
 }
+
+#[test]
+fn a_link_written_as_text_counts_and_enclosures_do_not_replace_the_alternate() {
+    let feed = atom10(
+        r#"<entry><link rel="alternate" type="text/html">http://www.example.com/alternate</link>
+        <link rel="enclosure" type="text/html">http://www.example.com/enclosure</link></entry>
+        <entry><link rel="enclosure" type="text/html">http://www.example.com/enclosure</link>
+        <link rel="alternate" type="text/html">http://www.example.com/alternate</link></entry>"#,
+    );
+    for entry in &feed.entries {
+        assert_eq!(
+            entry.link.as_deref(),
+            Some("http://www.example.com/alternate")
+        );
+        assert_eq!(entry.enclosures[0].url, "http://www.example.com/enclosure");
+    }
+}
+
+#[test]
+fn a_later_date_of_the_same_kind_wins() {
+    let feed = atom03(
+        "<entry><issued>Thu, 01 Jan 2004 19:48:21 GMT</issued><published>Sat, 01 Jan 2010 19:48:21 GMT</published>\
+         <updated>2010-12-01T10:14:55Z</updated><updated>2003-12-31T10:14:55Z</updated></entry>",
+    );
+    let entry = &feed.entries[0];
+    assert_eq!(
+        entry.published,
+        Some(Utc.with_ymd_and_hms(2010, 1, 1, 19, 48, 21).unwrap())
+    );
+    assert_eq!(
+        entry.updated,
+        Some(Utc.with_ymd_and_hms(2003, 12, 31, 10, 14, 55).unwrap())
+    );
+}
+
+#[test]
+fn base64_of_an_unknown_type_that_is_text_is_read() {
+    let feed =
+        atom10(r#"<entry><title type="application/octet-stream">RXhhbXBsZSBBdG9t</title></entry>"#);
+    assert_eq!(feed.entries[0].title.as_deref(), Some("Example Atom"));
+}
+
+#[test]
+fn html_content_is_sanitised_against_its_xml_base_and_gives_the_summary() {
+    let long = "word ".repeat(200);
+    let feed = atom10(&format!(
+        r#"<entry xml:base="http://example.com/test/">
+        <content type="html">&lt;p&gt;See &lt;a href="test.html"&gt;test&lt;/a&gt; {long}&lt;/p&gt;</content></entry>
+        <entry><content type="text">1 &lt; 2</content></entry>"#
+    ));
+    let entry = &feed.entries[0];
+    let html = entry.content_html.as_deref().unwrap_or_default();
+    assert!(
+        html.starts_with(r#"<p>See <a href="http://example.com/test/test.html">test</a> word"#),
+        "{html}"
+    );
+    let summary = entry.summary.as_deref().unwrap_or_default();
+    assert!(summary.starts_with("See test word word"), "{summary}");
+    assert!(summary.ends_with("word…"), "{summary}");
+    assert!(
+        summary.chars().count() <= 301,
+        "{}",
+        summary.chars().count()
+    );
+    assert_eq!(feed.entries[1].summary.as_deref(), Some("1 < 2"));
+}
+
+#[test]
+fn an_html_summary_is_the_content_when_there_is_no_content() {
+    let feed =
+        atom10(r#"<entry><summary type="html">&lt;b&gt;Bold&lt;/b&gt; move</summary></entry>"#);
+    let entry = &feed.entries[0];
+    assert_eq!(entry.summary.as_deref(), Some("Bold move"));
+    assert_eq!(entry.content_html.as_deref(), Some("<b>Bold</b> move"));
+}
+
+#[test]
+fn content_modes_and_xhtml_containers() {
+    let feed = atom03(
+        r#"<entry><content type="text/html" mode="escaped">&lt;b&gt;Escaped&lt;/b&gt;</content></entry>
+        <entry><content type="application/xhtml+xml" mode="xml"><div xmlns="http://www.w3.org/1999/xhtml"><p>Inline <i>xhtml</i></p></div></content></entry>"#,
+    );
+    assert_eq!(
+        feed.entries[0].content_html.as_deref(),
+        Some("<b>Escaped</b>")
+    );
+    // Atom 0.3 has no XHTML container: the div is part of the content.
+    assert_eq!(
+        feed.entries[1].content_html.as_deref(),
+        Some("<div><p>Inline <i>xhtml</i></p></div>")
+    );
+    let feed = atom10(
+        r#"<entry><content type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml"><p>One</p><p>Two</p></div></content></entry>
+        <entry><content type="html"><div xmlns="http://www.w3.org/1999/xhtml">Example &lt;b&gt;Atom&lt;/b&gt;</div></content></entry>
+        <entry><content>Example <b>Atom</b></content></entry>"#,
+    );
+    let html: Vec<_> = feed
+        .entries
+        .iter()
+        .map(|entry| entry.content_html.as_deref())
+        .collect();
+    assert_eq!(
+        html,
+        [
+            Some("<p>One</p><p>Two</p>"),
+            Some("Example <b>Atom</b>"),
+            Some("Example <b>Atom</b>"),
+        ]
+    );
+}
+
+#[test]
+fn declared_html_titles_lose_every_tag_and_inline_scripts_lose_their_text() {
+    let feed = atom03(
+        r#"<title type="text/html" mode="escaped">safe&lt;embed src="http://x.example/"&gt; title</title>
+        <tagline type="application/xhtml+xml"><div xmlns="http://www.w3.org/1999/xhtml">safe<script type="text/javascript">location.href='x';</script> tagline</div></tagline>
+        <entry><title type="text/html" mode="escaped">History of the &lt;blink&gt; tag</title></entry>"#,
+    );
+    assert_eq!(feed.title.as_deref(), Some("safe title"));
+    assert_eq!(feed.description.as_deref(), Some("safe tagline"));
+    assert_eq!(
+        feed.description_html.as_deref(),
+        Some("<div>safe tagline</div>")
+    );
+    // Escaped HTML is HTML: the blink tag is markup, not words.
+    assert_eq!(feed.entries[0].title.as_deref(), Some("History of the tag"));
+
+    let feed = atom10(
+        r#"<entry><title type="html">A &lt;iframe src="http://x.example/"&gt;&lt;/iframe&gt;title</title>
+        <summary type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">Sum<style>p{}</style>mary</div></summary></entry>"#,
+    );
+    let entry = &feed.entries[0];
+    assert_eq!(entry.title.as_deref(), Some("A title"));
+    assert_eq!(entry.summary.as_deref(), Some("Summary"));
+    assert_eq!(entry.content_html.as_deref(), Some("Summary"));
+}
+
+#[test]
+fn an_empty_href_is_the_xml_base_and_nothing_without_one() {
+    let feed = read(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://www.詹姆斯.com/feed">
+        <link rel="self" type="application/atom+xml" href=""/></feed>"#,
+    );
+    assert_eq!(
+        feed.self_link.as_deref(),
+        Some("http://www.詹姆斯.com/feed")
+    );
+    let feed = read_at(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><link rel="self" href=""/>
+        <entry><link href=""/></entry></feed>"#,
+        Some("https://fetched.example/feed.xml"),
+    );
+    assert_eq!(feed.self_link, None);
+    assert_eq!(feed.entries[0].link, None);
+}
+
+#[test]
+fn links_must_be_web_addresses_and_no_url_may_run_code() {
+    let feed = atom10(
+        r#"<link href="javascript:alert(1)"/><link rel="self" href="https://x.example/feed"/>
+        <logo>javascript:logo()</logo>
+        <entry><link href="data:text/html,x"/><link rel="enclosure" href="vbscript:e" type="audio/mpeg"/></entry>
+        <entry><content src="javascript:src()" type="video/mp4"/></entry>"#,
+    );
+    assert_eq!(feed.link, None);
+    assert_eq!(feed.self_link.as_deref(), Some("https://x.example/feed"));
+    assert_eq!(feed.image, None);
+    assert_eq!(feed.entries[0].link, None);
+    assert!(feed.entries[0].enclosures.is_empty());
+    assert_eq!(feed.entries[1].link, None);
+    assert_eq!(
+        feed.warnings,
+        vec![
+            "link \"javascript:alert(1)\" is not a web address; ignored",
+            "URL \"javascript:logo()\" would run code, not name a resource; ignored",
+            "entry 1: link \"data:text/html,x\" is not a web address; ignored",
+            "entry 1: URL \"vbscript:e\" would run code, not name a resource; ignored",
+            "entry 2: content src \"javascript:src()\" is not a web address; ignored",
+        ]
+    );
+}

@@ -184,7 +184,7 @@ fn wrong_types_cost_the_field_not_the_feed() {
             "entry 1: id is an object, expected a string; ignored",
             "entry 1: date_published \"not a date\" is not a date omroep can read; omitted",
             "entry 1: a tag is a number, expected a string; ignored",
-            "entry 1: attachment size_in_bytes \"many\" is not a whole number; omitted",
+            "entry 1: attachment size_in_bytes \"many\" is not a number of bytes; omitted",
             "entry 1: an attachment is a number, expected an object; ignored",
             "entry 2 is a string, expected an object; skipped",
         ]
@@ -237,4 +237,72 @@ fn not_json_or_not_an_object_is_an_error() {
         }
         other => panic!("expected a JSON error, got {other:?}"),
     }
+}
+
+#[test]
+fn links_must_be_web_addresses_and_no_url_may_run_code() {
+    let feed = read(
+        r#"{"version": "https://jsonfeed.org/version/1.1", "title": "T",
+        "home_page_url": "javascript:alert(1)", "feed_url": "https://example.org/feed.json",
+        "icon": "data:text/html,<script>x()</script>",
+        "items": [{"id": "1", "url": "vbscript:x", "image": "javascript:y()",
+            "authors": [{"name": "A", "url": "javascript:z()"}],
+            "attachments": [{"url": "data:audio/mpeg;base64,AAAA", "mime_type": "audio/mpeg"},
+                            {"url": "https://example.org/1.mp3", "mime_type": "audio/mpeg"}]}]}"#,
+    );
+    assert_eq!(feed.link, None);
+    assert_eq!(
+        feed.self_link.as_deref(),
+        Some("https://example.org/feed.json")
+    );
+    assert_eq!(feed.image, None);
+    let entry = &feed.entries[0];
+    assert_eq!(entry.link, None);
+    assert_eq!(entry.image, None);
+    assert_eq!(entry.authors[0].uri, None);
+    assert_eq!(entry.enclosures.len(), 1);
+    assert_eq!(entry.enclosures[0].url, "https://example.org/1.mp3");
+    assert_eq!(
+        feed.warnings,
+        vec![
+            "home_page_url \"javascript:alert(1)\" is not a web address; ignored",
+            "icon \"data:text/html,<script>x()</script>\" would run code, not name a resource; ignored",
+            "entry 1: url \"vbscript:x\" is not a web address; ignored",
+            "entry 1: image \"javascript:y()\" would run code, not name a resource; ignored",
+            "entry 1: author url \"javascript:z()\" would run code, not name a resource; ignored",
+            "entry 1: attachment url \"data:audio/mpeg;base64,AAAA\" would run code, not name a resource; ignored",
+        ]
+    );
+}
+
+#[test]
+fn attachment_durations_lose_their_fraction_and_sizes_must_be_bytes() {
+    let feed = read(
+        r#"{"version": "https://jsonfeed.org/version/1.1", "title": "T", "items": [
+        {"id": "1", "attachments": [{"url": "https://x.example/1.mp3", "mime_type": "audio/mpeg",
+            "size_in_bytes": 22413312.0, "duration_in_seconds": 1401.6}]},
+        {"id": "2", "attachments": [{"url": "https://x.example/2.mp3", "mime_type": "audio/mpeg",
+            "size_in_bytes": -5, "duration_in_seconds": "1:02:03"}]},
+        {"id": "3", "attachments": [{"url": "https://x.example/3.mp3", "mime_type": "audio/mpeg",
+            "size_in_bytes": "12345", "duration_in_seconds": -1}]}]}"#,
+    );
+    let seconds: Vec<_> = feed
+        .entries
+        .iter()
+        .map(|entry| entry.podcast.duration_seconds)
+        .collect();
+    assert_eq!(seconds, [Some(1401), Some(3723), None]);
+    let lengths: Vec<_> = feed
+        .entries
+        .iter()
+        .map(|entry| entry.enclosures[0].length)
+        .collect();
+    assert_eq!(lengths, [Some(22413312), None, Some(12345)]);
+    assert_eq!(
+        feed.warnings,
+        vec![
+            "entry 2: attachment size_in_bytes -5 is not a number of bytes; omitted",
+            "entry 3: attachment duration_in_seconds -1 is not a whole number; omitted",
+        ]
+    );
 }

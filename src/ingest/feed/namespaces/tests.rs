@@ -419,18 +419,26 @@ fn media_title_and_description_are_fallbacks() {
         r#"<rss xmlns:media="http://search.yahoo.com/mrss/"><channel><item>
         <media:title>foo</media:title><media:description>bar</media:description>
         <media:category scheme="http://example.INVALID/" label="lab1">cat1</media:category>
+                <media:category>cat2</media:category>
         </item><item><title>real</title><media:title>foo</media:title></item></channel></rss>"#,
     );
     assert_eq!(feed.entries[0].title.as_deref(), Some("foo"));
     assert_eq!(feed.entries[0].summary.as_deref(), Some("bar"));
     assert_eq!(
         feed.entries[0].categories,
-        vec![Category {
-            term: "cat1".into(),
-            label: Some("lab1".into()),
-            scheme: Some("http://example.INVALID/".into()),
-            ..Category::default()
-        }]
+        vec![
+            Category {
+                term: "cat1".into(),
+                label: Some("lab1".into()),
+                scheme: Some("http://example.INVALID/".into()),
+                ..Category::default()
+            },
+            Category {
+                term: "cat2".into(),
+                scheme: Some("http://search.yahoo.com/mrss/category_schema".into()),
+                ..Category::default()
+            }
+        ]
     );
     assert_eq!(feed.entries[1].title.as_deref(), Some("real"));
 }
@@ -444,4 +452,59 @@ fn itunes_in_atom() {
     );
     assert_eq!(feed.podcast.explicit, Some(true));
     assert_eq!(feed.entries[0].podcast.duration_seconds, Some(180));
+}
+
+#[test]
+fn itunes_under_the_uri_of_apples_early_example() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:itunes="http://example.com/DTDs/Podcast-1.0.dtd"><channel>
+        <itunes:block>yes</itunes:block><itunes:author>Jane</itunes:author></channel></rss>"#,
+    );
+    assert_eq!(feed.podcast.block, Some(true));
+    assert_eq!(feed.podcast.author.as_deref(), Some("Jane"));
+}
+
+#[test]
+fn itunes_block_and_complete_count_only_yes() {
+    let feed = podcast(
+        "<itunes:block>true</itunes:block><itunes:complete>maybe</itunes:complete>",
+        "<itunes:block> YES </itunes:block>",
+    );
+    assert_eq!(feed.podcast.block, Some(false));
+    assert_eq!(feed.podcast.complete, Some(false));
+    assert_eq!(feed.entries[0].podcast.block, Some(true));
+    assert_eq!(
+        feed.warnings,
+        vec![
+            "itunes:complete \"maybe\" is not \"Yes\", the only value Apple acts on; read as no",
+            "itunes:block \"true\" is not \"Yes\", the only value Apple acts on; read as no",
+        ]
+    );
+    let feed = podcast(
+        "<itunes:block>False</itunes:block>",
+        "<itunes:block>no</itunes:block>",
+    );
+    assert_eq!(feed.podcast.block, Some(false));
+    assert_eq!(feed.entries[0].podcast.block, Some(false));
+    assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
+}
+
+#[test]
+fn a_category_written_twice_keeps_both_subcategories() {
+    let feed = podcast(
+        r#"<itunes:category text="Society &amp; Culture"><itunes:category text="Documentary"/></itunes:category>
+        <itunes:category text="Society &amp; Culture"><itunes:category text="Places &amp; Travel"/></itunes:category>
+        <itunes:category text="Society &amp; Culture"><itunes:category text="Documentary"/></itunes:category>
+        <itunes:category text="Society &amp; Culture"/>"#,
+        "",
+    );
+    assert_eq!(
+        feed.categories,
+        vec![Category {
+            term: "Society & Culture".into(),
+            scheme: Some("itunes".into()),
+            subcategories: vec!["Documentary".into(), "Places & Travel".into()],
+            ..Category::default()
+        }]
+    );
 }

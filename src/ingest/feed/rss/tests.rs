@@ -218,6 +218,24 @@ fn a_guid_that_is_not_a_permalink_is_never_a_link() {
     assert_eq!(feed.entries[0].id, "abc");
     assert_eq!(feed.entries[0].link, None);
 
+    // `no` and `0` say "not a permalink" as `false` does.
+    for value in ["no", "0", " FALSE "] {
+        let feed = item(&format!(
+            r#"<guid isPermaLink="{value}">http://guid.example.com/</guid>"#
+        ));
+        assert_eq!(feed.entries[0].guid_is_permalink, Some(false), "{value}");
+        assert_eq!(feed.entries[0].link, None, "{value}");
+    }
+
+    // Nor is it one once resolved against the channel link: there is no such page.
+    let feed = read(
+        r#"<rss version="2.0"><channel><link>https://show.example/</link>
+        <item><guid>12345</guid></item><item><guid>/episodes/7</guid></item></channel></rss>"#,
+    );
+    assert_eq!(feed.entries[0].id, "12345");
+    assert_eq!(feed.entries[0].link, None);
+    assert_eq!(feed.entries[1].link, None);
+
     // Neither is something that cannot be parsed as a URL.
     let feed = item(r#"<guid isPermaLink="true">http://example.c[o.test/</guid>"#);
     assert_eq!(feed.entries[0].link, None);
@@ -268,6 +286,26 @@ fn a_summary_element_beside_the_description() {
     let entry = &feed.entries[0];
     assert_eq!(entry.summary.as_deref(), Some("Example summary"));
     assert_eq!(entry.content_html.as_deref(), Some("Example description"));
+}
+
+#[test]
+fn a_body_without_namespace_is_the_full_content() {
+    let feed = read(
+        r#"<rss version="2.0"><channel><link>https://blog.example/</link>
+        <item><description>Short</description>
+        <body>Full <a href="/post/1" onclick="steal()">post</a><script>x()</script></body>
+        </item>
+        <item><xhtml:body xmlns:xhtml="http://www.w3.org/1999/xhtml"><p>Also</p></xhtml:body></item>
+        </channel></rss>"#,
+    );
+    let first = &feed.entries[0];
+    assert_eq!(first.summary.as_deref(), Some("Short"));
+    assert_eq!(
+        first.content_html.as_deref(),
+        Some(r#"Full <a href="https://blog.example/post/1">post</a>"#)
+    );
+    assert_eq!(feed.entries[1].content_html.as_deref(), Some("<p>Also</p>"));
+    assert_eq!(feed.entries[1].summary.as_deref(), Some("Also"));
 }
 
 #[test]
@@ -536,4 +574,214 @@ fn entries_keep_document_order_and_empty_fields_are_absent() {
     assert_eq!(titles, [Some("1"), Some("2")]);
     assert_eq!(feed.entries[1].summary, None);
     assert_eq!(feed.entries[1].content_html, None);
+}
+
+#[test]
+fn an_rdf_document_without_a_channel_is_versioned_by_its_namespace() {
+    let feed = read(
+        r#"<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://my.netscape.com/rdf/simple/0.9/"></rdf:RDF>"#,
+    );
+    assert_eq!(feed.format, Format::Rss09x);
+}
+
+#[test]
+fn a_later_pub_date_wins() {
+    let feed = item(
+        "<pubDate>Thu, 01 Jan 2004 19:48:21 GMT</pubDate><pubDate>Fri, 02 Jan 2004 19:48:21 GMT</pubDate>",
+    );
+    assert_eq!(
+        feed.entries[0].published,
+        Some(Utc.with_ymd_and_hms(2004, 1, 2, 19, 48, 21).unwrap())
+    );
+}
+
+#[test]
+fn html_descriptions_become_plain_summaries_and_sanitised_content() {
+    let feed = read(
+        r#"<rss version="2.0"><channel><link>https://blog.example/</link>
+        <description>&lt;p&gt;About &lt;b&gt;this&lt;/b&gt; blog&lt;/p&gt;</description>
+        <item><title>Tom &amp;amp; Jerry</title>
+        <description><![CDATA[<p>Read <a href="/posts/1" onclick="steal()">this</a>.</p><script>alert(1)</script>]]></description>
+        </item></channel></rss>"#,
+    );
+    assert_eq!(feed.description.as_deref(), Some("About this blog"));
+    assert_eq!(
+        feed.description_html.as_deref(),
+        Some("<p>About <b>this</b> blog</p>")
+    );
+    let entry = &feed.entries[0];
+    assert_eq!(entry.title.as_deref(), Some("Tom & Jerry"));
+    assert_eq!(entry.summary.as_deref(), Some("Read this."));
+    let html = entry.content_html.as_deref().unwrap_or_default();
+    assert!(
+        html.contains(r#"<a href="https://blog.example/posts/1""#),
+        "{html}"
+    );
+    assert!(
+        !html.contains("onclick") && !html.contains("script"),
+        "{html}"
+    );
+}
+
+#[test]
+fn naked_markup_in_a_description_is_html() {
+    let feed = item("<description><p>Example <b>description</b></p></description>");
+    let entry = &feed.entries[0];
+    assert_eq!(entry.summary.as_deref(), Some("Example description"));
+    assert_eq!(
+        entry.content_html.as_deref(),
+        Some("<p>Example <b>description</b></p>")
+    );
+}
+
+#[test]
+fn a_lone_html_tag_with_attributes_makes_a_description_html() {
+    let feed = item(
+        r#"<title>Watch &lt;embed src="https://x.example/v"&gt; now</title>
+        <description>safe&lt;iframe src="https://x.example/"/&gt; description</description>"#,
+    );
+    let entry = &feed.entries[0];
+    assert_eq!(entry.title.as_deref(), Some("Watch now"));
+    assert_eq!(entry.summary.as_deref(), Some("safe description"));
+    assert_eq!(entry.content_html.as_deref(), Some("safe description"));
+    // Brackets in prose stay text.
+    let feed = item("<title>Vec&lt;T&gt; and the &lt;blink&gt; tag</title>");
+    assert_eq!(
+        feed.entries[0].title.as_deref(),
+        Some("Vec<T> and the <blink> tag")
+    );
+}
+
+#[test]
+fn a_no_break_space_in_a_title_is_kept() {
+    let feed = read(
+        "<rss version=\"2.0\"><channel><title>testing &nbsp; entity</title>\
+         <item><title>thin&thinsp;space &amp; &lt;b&gt;bold&lt;/b&gt;&nbsp;!</title></item>\
+         </channel></rss>",
+    );
+    assert_eq!(feed.title.as_deref(), Some("testing \u{a0} entity"));
+    assert_eq!(
+        feed.entries[0].title.as_deref(),
+        Some("thin\u{2009}space & bold\u{a0}!")
+    );
+}
+
+#[test]
+fn cdf_channel_definition_format() {
+    let feed = read(
+        r#"<CHANNEL HREF="http://www.example.org/" LASTMOD="2004-04-06T23:05:43-05:00">
+        <TITLE>Example feed</TITLE><ABSTRACT>Example description</ABSTRACT>
+        <ITEM HREF="/items/1" LASTMOD="2004-04-07T01:00:00-05:00">
+        <TITLE>Example item</TITLE><ABSTRACT>Item &lt;b&gt;description&lt;/b&gt;</ABSTRACT>
+        </ITEM><ITEM LASTMOD="yesterday"><TITLE>Second</TITLE></ITEM></CHANNEL>"#,
+    );
+    assert_eq!(feed.format, Format::Rss20);
+    assert_eq!(feed.link.as_deref(), Some("http://www.example.org/"));
+    assert_eq!(feed.title.as_deref(), Some("Example feed"));
+    assert_eq!(feed.description.as_deref(), Some("Example description"));
+    assert_eq!(
+        feed.updated,
+        Some(Utc.with_ymd_and_hms(2004, 4, 7, 4, 5, 43).unwrap())
+    );
+    let item = &feed.entries[0];
+    assert_eq!(item.link.as_deref(), Some("http://www.example.org/items/1"));
+    assert_eq!(item.id, "http://www.example.org/items/1");
+    assert_eq!(item.summary.as_deref(), Some("Item description"));
+    assert_eq!(
+        item.content_html.as_deref(),
+        Some("Item <b>description</b>")
+    );
+    assert_eq!(
+        item.updated,
+        Some(Utc.with_ymd_and_hms(2004, 4, 7, 6, 0, 0).unwrap())
+    );
+    assert_eq!(feed.entries[1].updated, None);
+    assert!(
+        feed.warnings.iter().any(|warning| warning
+            == "entry 2: LASTMOD \"yesterday\" is not a date omroep can read; omitted"),
+        "{:?}",
+        feed.warnings
+    );
+}
+
+#[test]
+fn links_that_are_not_web_addresses_and_urls_that_run_code_are_dropped() {
+    let feed = read(
+        r#"<rss version="2.0" xmlns:atom="http://www.w3.org/2005/Atom"
+            xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+        <link>javascript:alert(1)</link>
+        <atom:link rel="self" href="data:text/html,&lt;script&gt;x()&lt;/script&gt;"/>
+        <item><title>One</title><link>javascript:alert('link')</link>
+        <enclosure url="JaVaScRiPt:alert(2)" type="audio/mpeg" length="1"/>
+        <itunes:image href="vbscript:x"/></item>
+        <item><title>Two</title><link>mailto:someone@example.com</link><link>https://ok.example/2</link>
+        <enclosure url="https://ok.example/2.mp3" type="audio/mpeg"/></item>
+        </channel></rss>"#,
+    );
+    assert_eq!(feed.link, None);
+    assert_eq!(feed.self_link, None);
+    let first = &feed.entries[0];
+    assert_eq!(first.link, None);
+    assert!(first.enclosures.is_empty());
+    assert_eq!(first.image, None);
+    // A refused link leaves room for the next link element.
+    assert_eq!(
+        feed.entries[1].link.as_deref(),
+        Some("https://ok.example/2")
+    );
+    assert_eq!(feed.entries[1].enclosures.len(), 1);
+    assert_eq!(
+        feed.warnings,
+        vec![
+            "link \"javascript:alert(1)\" is not a web address; ignored",
+            "atom:link \"data:text/html,<script>x()</script>\" is not a web address; ignored",
+            "entry 1: link \"javascript:alert('link')\" is not a web address; ignored",
+            "entry 1: URL \"JaVaScRiPt:alert(2)\" would run code, not name a resource; ignored",
+            "entry 1: URL \"vbscript:x\" would run code, not name a resource; ignored",
+            "entry 2: link \"mailto:someone@example.com\" is not a web address; ignored",
+        ]
+    );
+}
+
+#[test]
+fn atom_dates_and_authors_inside_rss_items() {
+    // Shaped like ASP.NET's SyndicationFeed output, which binds Atom to `a10`.
+    let feed = read(
+        r#"<rss xmlns:a10="http://www.w3.org/2005/Atom" version="2.0"><channel><title>T</title>
+        <a10:updated>2024-03-05T10:30:00+01:00</a10:updated>
+        <item><guid isPermaLink="false">1</guid>
+        <a10:author><a10:name>Team Communicatie</a10:name><a10:email>team@example.nl</a10:email></a10:author>
+        <pubDate>Fri, 01 Mar 2024 14:05:00 +0100</pubDate>
+        <a10:updated>2024-03-04T09:12:00+01:00</a10:updated></item>
+        <item><guid isPermaLink="false">2</guid><a10:published>2024-01-03T09:00:00Z</a10:published>
+        <a10:updated>not a date</a10:updated></item>
+        </channel></rss>"#,
+    );
+    assert_eq!(
+        feed.updated,
+        Some(Utc.with_ymd_and_hms(2024, 3, 5, 9, 30, 0).unwrap())
+    );
+    let first = &feed.entries[0];
+    assert_eq!(
+        first.authors,
+        vec![person(Some("Team Communicatie"), Some("team@example.nl"))]
+    );
+    assert_eq!(
+        first.published,
+        Some(Utc.with_ymd_and_hms(2024, 3, 1, 13, 5, 0).unwrap())
+    );
+    assert_eq!(
+        first.updated,
+        Some(Utc.with_ymd_and_hms(2024, 3, 4, 8, 12, 0).unwrap())
+    );
+    let second = &feed.entries[1];
+    assert_eq!(
+        second.published,
+        Some(Utc.with_ymd_and_hms(2024, 1, 3, 9, 0, 0).unwrap())
+    );
+    assert_eq!(second.updated, None);
+    assert_eq!(
+        feed.warnings,
+        vec!["entry 2: atom:updated \"not a date\" is not a date omroep can read; omitted"]
+    );
 }

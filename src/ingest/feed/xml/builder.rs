@@ -3,8 +3,10 @@
 //!
 //! The event loop in `xml.rs` feeds tokens in; this module decides where each one goes.
 //! Policies: an end tag closes the nearest open element with the same name (closing
-//! whatever was left open inside it), and is ignored when nothing open matches; text
-//! outside the root is dropped; several top-level elements (junk before or after the
+//! whatever was left open inside it, looking at most 64 levels up), and is ignored when
+//! nothing open matches; a text-only feed element left open (`<title>`, `<pubDate>`) is
+//! closed by the next feed element that starts; void HTML elements (`<br>`, and in an
+//! HTML page `<link>`, `<meta>`, …) close themselves; text outside the root is dropped; several top-level elements (junk before or after the
 //! feed) leave the largest as the root. `xmlns` declarations are consumed here and not
 //! kept in `attrs`; `xml:base` and `xml:lang` stay in `attrs` (namespace [`ns::XML`]) as
 //! well as being resolved onto every element.
@@ -24,6 +26,9 @@ use super::repair::{Repair, Repairs};
 /// no recursive code downstream (including `Drop`) can overflow the stack.
 pub(super) const MAX_DEPTH: usize = 512;
 
+/// How many open elements, from the innermost, an end tag may close.
+const END_TAG_REACH: usize = 64;
+
 /// HTML's void elements: in an HTML page they never have an end tag.
 const HTML_VOID: &[&str] = &[
     "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
@@ -41,6 +46,20 @@ struct Open {
     scope_len: usize,
     /// Byte offset of the start tag, to measure a top-level element's size.
     start: usize,
+    /// Text since the last child element: adjacent text, references and CDATA become one
+    /// node when the next child element or the end tag comes.
+    text: String,
+}
+
+impl Open {
+    /// Moves the pending text into the children, repaired (`mojibake.rs`).
+    fn flush_text(&mut self, scratch: &mut Vec<u8>) {
+        if !self.text.is_empty() {
+            let mut text = std::mem::take(&mut self.text);
+            mojibake::repair(&mut text, scratch);
+            self.element.children.push(Node::Text(text));
+        }
+    }
 }
 
 struct Binding {
@@ -64,6 +83,8 @@ pub(super) struct Builder {
     /// The root element is `<html>`: void elements close themselves.
     html: bool,
     pub(super) doctype: Option<String>,
+    /// Text (not just whitespace) was met outside any element.
+    pub(super) saw_text: bool,
     references: References,
     /// Reused by the mojibake repair.
     scratch: Vec<u8>,
@@ -83,6 +104,7 @@ impl Builder {
             overflow: 0,
             html: false,
             doctype: None,
+            saw_text: false,
             references: References::new(len),
             scratch: Vec::new(),
             repairs: Repairs::default(),
@@ -92,7 +114,9 @@ impl Builder {
     /// A start tag (`empty` for `<tag/>`) at byte offset `at`.
     pub(super) fn start(&mut self, tag: &BytesStart, empty: bool, at: usize) {
         if self.stack.len() >= MAX_DEPTH {
-            if !empty {
+            // A skipped element swallows its end tag later, unless it never gets one.
+            let (_, name) = split_qname(tag.name().0);
+            if !empty && !self.is_void(name, None) {
                 self.overflow += 1;
             }
             self.repairs.note(Repair::DepthCap, || {
@@ -101,6 +125,7 @@ impl Builder {
             return;
         }
         let qname = tag.name().0;
+        self.close_unclosed_text_element(qname, at);
         let scope_len = self.scope.len();
         let (parent_base, parent_lang) = match self.stack.last() {
             Some(open) => (open.element.base.clone(), open.element.lang.clone()),
@@ -109,8 +134,9 @@ impl Builder {
         let mut base = parent_base;
         let mut lang = parent_lang;
 
-        let has_attributes = !tag.attributes_raw().trim_ascii().is_empty();
-        if has_attributes {
+        let raw_attributes = tag.attributes_raw();
+        let has_attributes = !raw_attributes.trim_ascii().is_empty();
+        if has_attributes && raw_attributes.contains("xml") {
             // First pass: declarations and xml:base/xml:lang, which apply to the element's
             // own name and attributes.
             for attr in tag.html_attributes().with_checks(false).flatten() {
@@ -215,10 +241,38 @@ impl Builder {
             element,
             scope_len,
             start: at,
+            text: String::new(),
         });
         if empty || void {
             self.close_top(at);
         }
+    }
+
+    /// Closes the innermost element when it holds only text in every feed dialect
+    /// (`<title>`, `<pubDate>`, …) and the new start tag is one of its siblings, not
+    /// content: `<title>Audities<link>…` is a title whose end tag was forgotten. Readers
+    /// recover it this way; waiting for the parent's end tag would swallow the rest of
+    /// the item into the title.
+    fn close_unclosed_text_element(&mut self, qname: &str, at: usize) {
+        let Some(open) = self.stack.last() else {
+            return;
+        };
+        if !holds_only_text(&open.element) {
+            return;
+        }
+        let (prefix, name) = split_qname(qname);
+        let ns = match prefix {
+            Some(prefix) => self.peek_prefix(prefix),
+            None => self.default_namespace(),
+        };
+        if !is_feed_element(ns.as_deref(), name) {
+            return;
+        }
+        let unclosed = display_qname(&open.element);
+        self.repairs.note(Repair::Unclosed, || {
+            format!("<{unclosed}> (closed by <{qname}>)")
+        });
+        self.close_top(at);
     }
 
     /// An end tag `</qname>` ending at byte offset `at`.
@@ -227,13 +281,21 @@ impl Builder {
             self.overflow -= 1;
             return;
         }
-        let matches_exactly = |open: &Open| qname_is(&open.element, qname);
-        let found = self.stack.iter().rposition(matches_exactly).or_else(|| {
-            // Real feeds write `<pubDate>…</pubdate>`.
-            self.stack
-                .iter()
-                .rposition(|open| qname_is_ignore_case(&open.element, qname))
-        });
+        // Only the innermost elements are candidates, so a flood of stray end tags under a
+        // deep stack stays linear; an end tag meant for an element further out is lost,
+        // and the end of the document closes that element anyway.
+        let reach = self.stack.len().saturating_sub(END_TAG_REACH);
+        let candidates = &self.stack[reach..];
+        let found = candidates
+            .iter()
+            .rposition(|open| qname_is(&open.element, qname))
+            .or_else(|| {
+                // Real feeds write `<pubDate>…</pubdate>`.
+                candidates
+                    .iter()
+                    .rposition(|open| qname_is_ignore_case(&open.element, qname))
+            })
+            .map(|index| index + reach);
         match found {
             Some(index) => {
                 if index + 1 < self.stack.len() && !self.html {
@@ -260,8 +322,14 @@ impl Builder {
     }
 
     /// Character data from the document (`raw` is text between markup, without
-    /// references; a leading `&` is one that started no reference).
-    pub(super) fn text(&mut self, raw: &str) {
+    /// references; a leading `&` is one that started no reference); `expected` tells the
+    /// length the text node it starts will probably reach (asked only for a new node).
+    pub(super) fn text(&mut self, raw: &str, expected: impl FnOnce() -> usize) {
+        if let Some(open) = self.stack.last_mut()
+            && open.text.is_empty()
+        {
+            open.text.reserve(expected());
+        }
         if raw.starts_with('&') && !self.stack.is_empty() {
             self.repairs.note(Repair::BareAmpersand, || {
                 format!("\"{}\"", raw.chars().take(20).collect::<String>())
@@ -273,9 +341,10 @@ impl Builder {
     /// Text taken as is (CDATA contents, or markup characters read as text).
     pub(super) fn literal(&mut self, text: &str) {
         match self.stack.last_mut() {
-            Some(open) => append_text(&mut open.element.children, text),
+            Some(open) => push_text(&mut open.text, text),
             None => {
                 if !text.trim().is_empty() {
+                    self.saw_text = true;
                     let kind = if self.top_level.is_empty() {
                         Repair::JunkBeforeRoot
                     } else {
@@ -289,10 +358,12 @@ impl Builder {
 
     /// A reference `&name;` in text.
     pub(super) fn reference(&mut self, name: &str) {
+        self.saw_text |= self.stack.is_empty();
         if let Some(open) = self.stack.last_mut() {
-            let mut resolved = String::new();
-            self.references.push(name, &mut resolved, &mut self.repairs);
-            append_text(&mut open.element.children, &resolved);
+            // Straight into the text node: a character reference's `&#13;` is content and
+            // escapes line-end normalisation, as XML says.
+            self.references
+                .push(name, &mut open.text, &mut self.repairs);
         }
     }
 
@@ -318,8 +389,10 @@ impl Builder {
     pub(super) fn finish(mut self, end: usize) -> (Option<Element>, Option<String>, Repairs) {
         if !self.stack.is_empty() {
             let open = display_qname(&self.stack[self.stack.len() - 1].element);
-            self.repairs
-                .note(Repair::Truncated, || format!("<{open}> still open"));
+            if !self.repairs.contains(Repair::Truncated) {
+                self.repairs
+                    .note(Repair::Truncated, || format!("<{open}> still open"));
+            }
             while !self.stack.is_empty() {
                 self.close_top(end);
             }
@@ -345,13 +418,12 @@ impl Builder {
             return;
         };
         self.scope.truncate(open.scope_len);
-        for child in &mut open.element.children {
-            if let Node::Text(text) = child {
-                mojibake::repair(text, &mut self.scratch);
-            }
-        }
+        open.flush_text(&mut self.scratch);
         match self.stack.last_mut() {
-            Some(parent) => parent.element.children.push(Node::Element(open.element)),
+            Some(parent) => {
+                parent.flush_text(&mut self.scratch);
+                parent.element.children.push(Node::Element(open.element));
+            }
             None => self
                 .top_level
                 .push((open.element, at.saturating_sub(open.start))),
@@ -372,6 +444,20 @@ impl Builder {
             .rev()
             .find(|binding| binding.prefix.is_empty())
             .and_then(|binding| binding.uri.clone())
+    }
+
+    /// The namespace a prefix stands for, without binding or reporting anything.
+    fn peek_prefix(&self, prefix: &str) -> Option<Arc<str>> {
+        match self
+            .scope
+            .iter()
+            .rev()
+            .chain(self.implicit.iter())
+            .find(|binding| binding.prefix == prefix)
+        {
+            Some(binding) => binding.uri.clone(),
+            None => ns::default_for_prefix(prefix).map(Arc::from),
+        }
     }
 
     fn resolve_prefix(&mut self, prefix: &str, qname: &str) -> Option<Arc<str>> {
@@ -419,19 +505,92 @@ impl Builder {
     }
 }
 
-/// `xml:base` resolved against the base in scope. A relative value with no usable base
+/// Elements that hold only text in RSS, Atom and their common extensions. (Atom text
+/// constructs may hold an XHTML `<div>`, which is not a feed element, so they qualify.)
+fn holds_only_text(element: &Element) -> bool {
+    const PLAIN: &[&str] = &[
+        "title",
+        "link",
+        "pubDate",
+        "guid",
+        "comments",
+        "language",
+        "lastBuildDate",
+        "copyright",
+        "managingEditor",
+        "webMaster",
+        "generator",
+        "ttl",
+        "docs",
+        "updated",
+        "published",
+        "issued",
+        "modified",
+        "created",
+        "id",
+    ];
+    const EXTENSION: &[&str] = &[
+        "creator",
+        "date",
+        "subject",
+        "rights",
+        "author",
+        "duration",
+        "episode",
+        "season",
+        "episodeType",
+        "explicit",
+        "subtitle",
+        "keywords",
+    ];
+    match element.ns.as_deref() {
+        None | Some(ns::RSS10 | ns::RSS090 | ns::RSS2_USERLAND | ns::ATOM10 | ns::ATOM03) => PLAIN
+            .iter()
+            .any(|known| element.name.eq_ignore_ascii_case(known)),
+        Some(ns::DC | ns::DCTERMS | ns::ITUNES) => EXTENSION
+            .iter()
+            .any(|known| element.name.eq_ignore_ascii_case(known)),
+        Some(_) => false,
+    }
+}
+
+/// Elements that are parts of a channel, item or entry, never content of one of their
+/// text elements: what may end a text element whose end tag was forgotten.
+fn is_feed_element(ns: Option<&str>, name: &str) -> bool {
+    const CORE: &[&str] = &[
+        "item",
+        "entry",
+        "channel",
+        "title",
+        "link",
+        "description",
+        "pubDate",
+        "guid",
+        "enclosure",
+        "author",
+        "category",
+        "comments",
+        "source",
+        "content",
+        "summary",
+        "updated",
+        "published",
+        "id",
+    ];
+    match ns {
+        None | Some(ns::RSS10 | ns::RSS090 | ns::RSS2_USERLAND | ns::ATOM10 | ns::ATOM03) => {
+            CORE.iter().any(|known| name.eq_ignore_ascii_case(known))
+        }
+        Some(ns::ITUNES | ns::PODCAST | ns::DC | ns::DCTERMS | ns::CONTENT | ns::MEDIA) => true,
+        Some(_) => false,
+    }
+}
+
+/// `xml:base` resolved against the base in scope, as text: an IRI stays an IRI, as every
+/// other URL resolved by `normalise::url::join` does. A relative value with no usable base
 /// stays as written.
 fn resolve_base(parent: Option<&str>, value: &str) -> Arc<str> {
-    if let Some(parent) = parent
-        && let Ok(parent) = url::Url::parse(parent)
-        && let Ok(joined) = parent.join(value)
-    {
-        return Arc::from(joined.as_str());
-    }
-    match url::Url::parse(value) {
-        Ok(absolute) => Arc::from(absolute.as_str()),
-        Err(_) => Arc::from(value),
-    }
+    Arc::from(crate::normalise::url::join(parent, value))
 }
 
 /// Splits `prefix:local`; a name with an empty side is taken whole as a local name.
@@ -442,11 +601,18 @@ fn split_qname(qname: &str) -> (Option<&str>, &str) {
     }
 }
 
+/// The length of the element's name as written, prefix included.
+fn qname_len(element: &Element) -> usize {
+    element.prefix.as_ref().map_or(0, |prefix| prefix.len() + 1) + element.name.len()
+}
+
 fn qname_is(element: &Element, qname: &str) -> bool {
+    if qname_len(element) != qname.len() {
+        return false;
+    }
     match &element.prefix {
         Some(prefix) => {
-            qname.len() == prefix.len() + 1 + element.name.len()
-                && qname.starts_with(prefix.as_str())
+            qname.starts_with(prefix.as_str())
                 && qname.as_bytes()[prefix.len()] == b':'
                 && qname.ends_with(element.name.as_str())
         }
@@ -455,6 +621,9 @@ fn qname_is(element: &Element, qname: &str) -> bool {
 }
 
 fn qname_is_ignore_case(element: &Element, qname: &str) -> bool {
+    if qname_len(element) != qname.len() {
+        return false;
+    }
     let (prefix, name) = split_qname(qname);
     element.name.eq_ignore_ascii_case(name)
         && match (&element.prefix, prefix) {
@@ -471,22 +640,8 @@ fn display_qname(element: &Element) -> String {
     }
 }
 
-/// Appends text to the last text node (adjacent text, references and CDATA become one
-/// node), normalising line ends as XML does (`\r\n` and lone `\r` become `\n`).
-fn append_text(children: &mut Vec<Node>, text: &str) {
-    if text.is_empty() {
-        return;
-    }
-    let target = match children.last_mut() {
-        Some(Node::Text(existing)) => existing,
-        _ => {
-            children.push(Node::Text(String::with_capacity(text.len())));
-            match children.last_mut() {
-                Some(Node::Text(new)) => new,
-                _ => return,
-            }
-        }
-    };
+/// Appends text, normalising line ends as XML does (`\r\n` and lone `\r` become `\n`).
+fn push_text(target: &mut String, text: &str) {
     if text.contains('\r') {
         target.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
     } else {

@@ -14,24 +14,46 @@
 
 /// Repairs a finished text in place; `scratch` is reused between calls.
 pub(super) fn repair(text: &mut String, scratch: &mut Vec<u8>) {
-    if text.is_ascii() {
+    // Both repairs need a character from U+0080–U+00BF, which UTF-8 writes as C2 xx; most
+    // text (ASCII, `é` = C3 A9, `“` = E2 80 9C) has none and is done after one memchr.
+    if !text.as_bytes().contains(&0xC2) {
         return;
     }
+    // One pass over the UTF-8 bytes. Characters up to U+00FF are encoded with lead byte
+    // C2 or C3; C1 controls are C2 80–9F; a "lead byte read as Latin-1" (U+00C2–U+00F4)
+    // is C3 82–B4 and a "continuation byte read as Latin-1" (U+0080–U+00BF) is C2 80–BF.
+    let bytes = text.as_bytes();
     let mut fits_in_latin1 = true;
     let mut has_c1 = false;
-    for c in text.chars() {
-        match c as u32 {
-            0x80..=0x9F => has_c1 = true,
-            0x100.. => {
-                fits_in_latin1 = false;
-                if has_c1 {
-                    break;
-                }
-            }
-            _ => {}
+    let mut has_pair = false;
+    let mut index = 0;
+    while index < bytes.len() {
+        // Skip ASCII eight bytes at a time: prose is mostly ASCII even in French.
+        if let Some(word) = bytes.get(index..index + 8)
+            && let Ok(word) = <[u8; 8]>::try_from(word)
+            && u64::from_ne_bytes(word) & 0x8080_8080_8080_8080 == 0
+        {
+            index += 8;
+            continue;
+        }
+        let byte = bytes[index];
+        index += 1;
+        if byte < 0xC2 {
+            continue;
+        }
+        if byte > 0xC3 {
+            fits_in_latin1 = false;
+            continue;
+        }
+        // `index` is now just past `byte`.
+        if byte == 0xC2 {
+            let next = bytes.get(index).copied().unwrap_or(0);
+            has_c1 |= (0x80..=0x9F).contains(&next);
+            has_pair |=
+                index >= 3 && bytes[index - 3] == 0xC3 && (0x82..=0xB4).contains(&bytes[index - 2]);
         }
     }
-    if fits_in_latin1 {
+    if fits_in_latin1 && has_pair {
         scratch.clear();
         // Every character is below U+0100, so `as u8` keeps it whole.
         scratch.extend(text.chars().map(|c| c as u8));
@@ -80,6 +102,21 @@ mod tests {
         // `&#226;&#128;&#166;`: the bytes of `…` as characters.
         assert_eq!(repaired("\u{e2}\u{80}\u{a6}"), "\u{2026}");
         assert_eq!(repaired("don\u{e2}\u{80}\u{99}t"), "don\u{2019}t");
+    }
+
+    #[test]
+    fn found_at_any_offset_in_long_text() {
+        for prefix in 0..20 {
+            let ascii = "x".repeat(prefix);
+            assert_eq!(
+                repaired(&format!("{ascii}caf\u{c3}\u{a9} ok {ascii}")),
+                format!("{ascii}caf\u{e9} ok {ascii}")
+            );
+            assert_eq!(
+                repaired(&format!("{ascii}\u{92}{ascii}\u{e9}")),
+                format!("{ascii}\u{2019}{ascii}\u{e9}")
+            );
+        }
     }
 
     #[test]

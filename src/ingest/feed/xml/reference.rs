@@ -28,7 +28,12 @@ const EXPANSION_ALLOWANCE: usize = 1024 * 1024;
 pub(super) struct References {
     declared: HashMap<String, String>,
     budget: usize,
+    /// HTML names met so far: a feed uses a handful of them over and over.
+    html_seen: Vec<(String, &'static str)>,
 }
+
+/// How many distinct HTML names [`References`] remembers.
+const HTML_SEEN: usize = 16;
 
 impl References {
     /// References for a document of `len` bytes.
@@ -36,6 +41,7 @@ impl References {
         References {
             declared: HashMap::new(),
             budget: len.saturating_add(EXPANSION_ALLOWANCE),
+            html_seen: Vec::new(),
         }
     }
 
@@ -70,7 +76,7 @@ impl References {
                 repairs.note(Repair::ExpansionLimit, || format!("&{name};"));
                 push_literal(name, out);
             }
-        } else if let Some(text) = html(name) {
+        } else if let Some(text) = self.html(name) {
             repairs.note(Repair::HtmlEntity, || format!("&{name};"));
             out.push_str(text);
         } else if is_name(name) {
@@ -80,6 +86,18 @@ impl References {
             repairs.note(Repair::BareAmpersand, || format!("&{name};"));
             push_literal(name, out);
         }
+    }
+
+    /// An HTML name, looked up in the table once per distinct name.
+    fn html(&mut self, name: &str) -> Option<&'static str> {
+        if let Some((_, text)) = self.html_seen.iter().find(|(seen, _)| seen == name) {
+            return Some(text);
+        }
+        let text = html(name)?;
+        if self.html_seen.len() < HTML_SEEN {
+            self.html_seen.push((name.to_string(), text));
+        }
+        Some(text)
     }
 
     /// Appends an attribute value with its references resolved and its whitespace

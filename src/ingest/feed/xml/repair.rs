@@ -7,6 +7,8 @@
 /// One kind of repair.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(super) enum Repair {
+    ControlCharacters,
+    WhitespaceBeforeDeclaration,
     JunkBeforeRoot,
     ExtraTopLevel,
     BareAmpersand,
@@ -28,6 +30,10 @@ pub(super) enum Repair {
 impl Repair {
     fn message(self) -> &'static str {
         match self {
+            Repair::ControlCharacters => "removed control characters that XML does not allow",
+            Repair::WhitespaceBeforeDeclaration => {
+                "skipped whitespace before the XML declaration (it must start the document; strict XML readers reject the feed)"
+            }
             Repair::JunkBeforeRoot => "skipped text before the root element",
             Repair::ExtraTopLevel => {
                 "ignored elements outside the root element (junk before or after it)"
@@ -83,6 +89,11 @@ impl Repairs {
                 count: 1,
             }),
         }
+    }
+
+    /// Whether a kind of repair has been recorded.
+    pub(super) fn contains(&self, kind: Repair) -> bool {
+        self.seen.iter().any(|seen| seen.kind == kind)
     }
 
     /// One line per kind: what was repaired, the first example, and how often.

@@ -1,0 +1,277 @@
+//! The no-change fast path: a build that finds its inputs and outputs exactly as the last
+//! successful build left them skips reading, rendering and comparing altogether.
+//!
+//! The state (`.omroep/build-state.json` under the site) holds a SHA-256 over everything
+//! a build depends on — omroep's version, the checked config, the ledger, the size and
+//! mtime of every file under each source's folder and of every other file the last build
+//! read (assets, audio), the store of fetched remote sources (when a feed has any), and the
+//! remembered remote-media facts — plus the size and mtime of
+//! every output it left, the warnings it printed (replayed, so both paths print the same),
+//! and the moment the next scheduled entry falls due. Anything different, any doubt, and
+//! the full build runs. The state is only written after a build in which every feed was
+//! built.
+
+use std::path::{Path, PathBuf};
+use std::time::UNIX_EPOCH;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::{Site, SourceLocation};
+
+/// Where the state lives, relative to the site root.
+pub const STATE_FILE: &str = ".omroep/build-state.json";
+
+/// What the last complete build saw and left.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct State {
+    pub key: String,
+    /// Files outside the source folders that the build read (assets, audio).
+    pub extra_inputs: Vec<PathBuf>,
+    /// Each output (relative to the output folder) with its size and mtime.
+    pub outputs: Vec<(String, u64, u128)>,
+    pub warnings: Vec<String>,
+    /// When the earliest held-back scheduled entry becomes due.
+    pub next_due: Option<DateTime<Utc>>,
+}
+
+impl State {
+    /// The state of the last build, if any and readable.
+    pub fn load(site: &Site) -> Option<State> {
+        let text = std::fs::read_to_string(site.root.join(STATE_FILE)).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    /// Whether a build now would find everything as this state left it.
+    pub fn still_holds(&self, site: &Site, allow: bool, now: DateTime<Utc>) -> bool {
+        if self.next_due.is_some_and(|due| now >= due) {
+            return false;
+        }
+        if key(site, allow, &self.extra_inputs) != self.key {
+            return false;
+        }
+        self.outputs
+            .iter()
+            .all(|(path, size, mtime)| stamp(&site.output.join(path)) == Some((*size, *mtime)))
+    }
+
+    /// The state after a build that wrote (or kept) `outputs`.
+    pub fn record(
+        site: &Site,
+        allow: bool,
+        extra_inputs: Vec<PathBuf>,
+        outputs: &[String],
+        warnings: Vec<String>,
+        next_due: Option<DateTime<Utc>>,
+    ) -> State {
+        let mut files: Vec<String> = outputs.to_vec();
+        files.push(crate::publish::MANIFEST.to_string());
+        let outputs = files
+            .into_iter()
+            .filter_map(|path| {
+                let (size, mtime) = stamp(&site.output.join(&path))?;
+                Some((path, size, mtime))
+            })
+            .collect();
+        State {
+            key: key(site, allow, &extra_inputs),
+            extra_inputs,
+            outputs,
+            warnings,
+            next_due,
+        }
+    }
+
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+}
+
+/// Size and mtime (nanoseconds since the epoch) of a file.
+fn stamp(path: &Path) -> Option<(u64, u128)> {
+    let meta = std::fs::metadata(path).ok()?;
+    let mtime = meta
+        .modified()
+        .ok()?
+        .duration_since(UNIX_EPOCH)
+        .ok()?
+        .as_nanos();
+    Some((meta.len(), mtime))
+}
+
+/// The folder a source's files live under: the part of its pattern before any glob
+/// character. Everything under it counts as input (over-counting only costs a rebuild).
+fn source_folder(site: &Site, pattern: &str) -> PathBuf {
+    let prefix: PathBuf = pattern
+        .trim_start_matches("./")
+        .split('/')
+        .take_while(|part| !part.contains(['*', '?', '[', '{']))
+        .collect();
+    let folder = site.root.join(&prefix);
+    if folder.is_dir() {
+        folder
+    } else {
+        folder.parent().map(Path::to_path_buf).unwrap_or(folder)
+    }
+}
+
+fn key(site: &Site, allow: bool, extra_inputs: &[PathBuf]) -> String {
+    let mut hasher = Sha256::new();
+    let mut add = |text: &str| {
+        hasher.update(text.as_bytes());
+        hasher.update([0u8]);
+    };
+    add(env!("CARGO_PKG_VERSION"));
+    add(&format!("{site:?}"));
+    add(if allow { "allow" } else { "refuse" });
+    add(&std::fs::read_to_string(&site.ledger).unwrap_or_default());
+    let mut folders: Vec<PathBuf> = site
+        .feeds
+        .iter()
+        .flat_map(|feed| &feed.sources)
+        .filter_map(|source| match &source.location {
+            SourceLocation::Markdown(pattern) | SourceLocation::Audio(pattern) => {
+                Some(source_folder(site, pattern))
+            }
+            SourceLocation::Opml { file, .. } => Some(file.clone()),
+            SourceLocation::Url(_) => None,
+        })
+        .collect();
+    folders.sort();
+    folders.dedup();
+    for folder in &folders {
+        add(&folder.to_string_lossy());
+        // The output folder and omroep's own state change with every build, and `.git`
+        // is not content: a source pattern at the site root must not count them.
+        let state_dir = site.root.join(".omroep");
+        let git_dir = site.root.join(".git");
+        let mut files: Vec<(String, Option<(u64, u128)>)> = walkdir::WalkDir::new(folder)
+            .follow_links(true)
+            .into_iter()
+            .filter_entry(|entry| {
+                let path = entry.path();
+                path != site.output && path != state_dir && path != git_dir
+            })
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_file())
+            .map(|entry| {
+                (
+                    entry.path().to_string_lossy().into_owned(),
+                    stamp(entry.path()),
+                )
+            })
+            .collect();
+        files.sort();
+        for (path, stamp) in files {
+            add(&format!("{path} {stamp:?}"));
+        }
+    }
+    for file in extra_inputs {
+        add(&format!("{} {:?}", file.display(), stamp(file)));
+    }
+    // Remote sources are read from the store: any ingest that changed it (its file or,
+    // in WAL mode, its log) makes the build a full one.
+    if site.feeds.iter().any(|feed| feed.has_remote_sources()) {
+        let mut log = site.store.as_os_str().to_owned();
+        log.push("-wal");
+        add(&format!("store {:?}", stamp(&site.store)));
+        add(&format!("store log {:?}", stamp(Path::new(&log))));
+    }
+    let remote = site
+        .root
+        .join(crate::ingest::remote_media::RemoteMediaCache::RELATIVE_PATH);
+    add(&format!("{:?}", stamp(&remote)));
+    hasher
+        .finalize()
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::fs;
+
+    fn site() -> (tempfile::TempDir, Site) {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("feeds")).unwrap();
+        fs::create_dir_all(root.join("posts")).unwrap();
+        fs::write(
+            root.join("omroep.toml"),
+            "title = \"T\"\nbase_url = \"https://x.example/\"\nlanguage = \"en\"\n",
+        )
+        .unwrap();
+        fs::write(
+            root.join("feeds/blog.toml"),
+            "kind = \"blog\"\ntitle = \"B\"\n[[source]]\nmarkdown = \"**/*.md\"\n",
+        )
+        .unwrap();
+        fs::write(root.join("posts/a.md"), "a").unwrap();
+        let site = crate::config::load(&root.join("omroep.toml"), root).unwrap();
+        (dir, site)
+    }
+
+    #[test]
+    fn the_key_follows_every_input() {
+        let (dir, site) = site();
+        let first = key(&site, false, &[]);
+        assert_eq!(key(&site, false, &[]), first, "same inputs, same key");
+        assert_ne!(key(&site, true, &[]), first, "the override flag counts");
+        fs::write(dir.path().join("posts/b.md"), "b").unwrap();
+        let added = key(&site, false, &[]);
+        assert_ne!(added, first, "a new file counts");
+        fs::write(dir.path().join("posts/b.md"), "bb").unwrap();
+        assert_ne!(key(&site, false, &[]), added, "a changed file counts");
+        let extra = dir.path().join("art.jpg");
+        fs::write(&extra, "x").unwrap();
+        let with_extra = key(&site, false, std::slice::from_ref(&extra));
+        fs::write(&extra, "xy").unwrap();
+        assert_ne!(
+            key(&site, false, &[extra]),
+            with_extra,
+            "files read elsewhere count"
+        );
+        fs::create_dir_all(dir.path().join("public")).unwrap();
+        fs::create_dir_all(dir.path().join(".omroep")).unwrap();
+        let before_outputs = key(&site, false, &[]);
+        fs::write(dir.path().join("public/index.html"), "x").unwrap();
+        fs::write(dir.path().join(".omroep/build-state.json"), "{}").unwrap();
+        assert_eq!(
+            key(&site, false, &[]),
+            before_outputs,
+            "outputs and state do not"
+        );
+        let before_ledger = key(&site, false, &[]);
+        fs::write(&site.ledger, "# ledger\n").unwrap();
+        assert_ne!(key(&site, false, &[]), before_ledger, "the ledger counts");
+    }
+
+    #[test]
+    fn a_missing_output_or_a_due_entry_ends_the_fast_path() {
+        let (_dir, site) = site();
+        fs::create_dir_all(&site.output).unwrap();
+        fs::write(site.output.join("index.html"), "x").unwrap();
+        let now = Utc::now();
+        let due = now + chrono::Duration::hours(1);
+        let state = State::record(
+            &site,
+            false,
+            Vec::new(),
+            &["index.html".into()],
+            vec![],
+            Some(due),
+        );
+        assert!(state.still_holds(&site, false, now));
+        assert!(
+            !state.still_holds(&site, false, due),
+            "a scheduled entry fell due"
+        );
+        let round_trip: State = serde_json::from_str(&state.to_json()).unwrap();
+        assert_eq!(round_trip, state);
+        fs::remove_file(site.output.join("index.html")).unwrap();
+        assert!(!state.still_holds(&site, false, now));
+    }
+}

@@ -1,0 +1,61 @@
+//! `omroep run`: ingest, then build; what cron and CI call.
+//!
+//! Local content (Markdown posts, audio folders) is read inside the build, once per run.
+//! Remote sources (`url`, and the feeds of `opml` files) are first fetched into the store
+//! exactly as `omroep ingest` does, under the store's run lock, which is released before
+//! the build reads the store back. A source that fails makes the run partial (exit 1)
+//! while the build still goes ahead with what the store holds; a configuration or store
+//! error stops the run (exit 2), and a store locked by another run exits 3.
+
+use std::io::Write;
+
+use anyhow::Result;
+
+use super::Status;
+use super::build::{build_and_report, load_site};
+use super::ingest::{fetch_into_store, remote_urls, write_summary};
+use crate::cli::{BuildArgs, Cli, GlobalArgs};
+use crate::ingest::remote::{FetchSettings, user_agent};
+use crate::ingest::run::RunSettings;
+use crate::report;
+use crate::store::lock::StoreLock;
+
+pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Status> {
+    let cwd = Cli::current_dir();
+    let site = match load_site(global, &cwd) {
+        Ok(site) => site,
+        Err(status) => return Ok(status),
+    };
+    let urls = match remote_urls(&site, None) {
+        Ok(urls) => urls,
+        Err(message) => {
+            report::error(&message);
+            return Ok(Status::Fatal);
+        }
+    };
+    // A site without remote sources needs no store: none is created for it.
+    let mut sources_failed = false;
+    if !urls.is_empty() && !args.check {
+        let settings = RunSettings {
+            fetch: FetchSettings {
+                user_agent: user_agent(Some(site.base_url.as_str())),
+                ..FetchSettings::default()
+            },
+            ..RunSettings::default()
+        };
+        let lock = StoreLock::acquire(&site.store)?;
+        let ingested = fetch_into_store(&site, urls, &settings, global)?;
+        drop(lock);
+        if !global.quiet {
+            let mut stdout = std::io::stdout().lock();
+            write_summary(&mut stdout, &ingested)?;
+            stdout.flush()?;
+        }
+        sources_failed = ingested.totals().failed > 0;
+    }
+    let built = build_and_report(&site, global, args, &cwd)?;
+    Ok(match built {
+        Status::Success if sources_failed => Status::Partial,
+        status => status,
+    })
+}

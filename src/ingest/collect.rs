@@ -1,0 +1,461 @@
+//! One source → a [`Collected`]: find the files (a glob of Markdown files, or a folder
+//! of audio files), read each one through the session, ask servers about remote audio
+//! in one batch, and check what only the whole set can show (two files with the same
+//! URL or guid, two different files published at the same path).
+//!
+//! Files are visited in sorted path order and hidden files and folders (`.git`,
+//! `.omroep`) are skipped, so the result never depends on the file system's order.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::bare_audio::{self, AudioOutcome};
+use super::episode;
+use super::file_cache::{CachedDocument, FileStamp};
+use super::local::{Collected, LocalItem, Problem, Session};
+use super::permalink;
+use super::post::{self, Outcome};
+use super::reference;
+use super::remote_media;
+
+/// Markdown file extensions.
+const MARKDOWN: &[&str] = &["md", "markdown"];
+
+pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
+    let mut collected = Collected::default();
+    if let Err(message) = permalink::check_pattern(&session.settings.permalink) {
+        collected.problems.push(Problem::error("", message));
+        return collected;
+    }
+    let files = match find(&session.settings.site_root, pattern, MARKDOWN, true) {
+        Ok(found) => {
+            collected.problems.extend(found.link_warnings());
+            found.files
+        }
+        Err(message) => {
+            collected.problems.push(Problem::error("", message));
+            return collected;
+        }
+    };
+    let mut pending = Vec::new();
+    for relative in files {
+        let document = match session.read.get(&relative) {
+            Some(document) => document.clone(),
+            None => {
+                let document = read_or_reuse(session, &relative);
+                session.read.insert(relative.clone(), document.clone());
+                document
+            }
+        };
+        // The one deep copy of a file's outcome in a run.
+        match document.outcome.clone() {
+            Outcome::Item {
+                item,
+                pending: waiting,
+                problems,
+            } => {
+                collected.problems.extend(problems);
+                match waiting {
+                    Some(waiting) => pending.push((*item, waiting)),
+                    None => collected.items.push(*item),
+                }
+            }
+            Outcome::Held { held, problems } => {
+                collected.problems.extend(problems);
+                collected.held_back.push((relative, held));
+            }
+            Outcome::Failed { problems } => collected.problems.extend(problems),
+        }
+    }
+    resolve_remote(session, pending, &mut collected);
+    finish(&mut collected);
+    collected
+}
+
+/// A Markdown file's outcome: the file cache's, while every file it depended on is
+/// unchanged and the settings are the same; else read now (and remembered).
+fn read_or_reuse(session: &mut Session, relative: &Path) -> Arc<CachedDocument> {
+    let full = session.settings.site_root.join(relative);
+    let now = session.settings.now;
+    if let Some(cached) = session.files.document(&full) {
+        let stamps = &mut session.stamps;
+        let mut stamp = |path: &Path| {
+            *stamps
+                .entry(path.to_path_buf())
+                .or_insert_with(|| FileStamp::of(path).ok())
+        };
+        if cached.is_valid(&session.settings_key, now, &mut stamp) {
+            return cached;
+        }
+    }
+    let reading = post::read(session, relative);
+    let document = Arc::new(CachedDocument {
+        settings_key: session.settings_key.clone(),
+        dependencies: reading.dependencies,
+        date: reading.date,
+        was_future: reading.date.is_some_and(|date| date > now),
+        outcome: reading.outcome,
+    });
+    session.files.put_document(&full, document.clone());
+    document
+}
+
+pub fn audio(session: &mut Session, folder: &str) -> Collected {
+    let mut collected = Collected::default();
+    let pattern = format!("{}/*", folder.trim_end_matches('/'));
+    let files = match find(
+        &session.settings.site_root,
+        &pattern,
+        bare_audio::EXTENSIONS,
+        false,
+    ) {
+        Ok(found) => {
+            collected.problems.extend(found.link_warnings());
+            found.files
+        }
+        Err(message) => {
+            collected.problems.push(Problem::error("", message));
+            return collected;
+        }
+    };
+    for relative in files {
+        match bare_audio::read(session, &relative) {
+            AudioOutcome::Item(item, problems) => {
+                collected.problems.extend(problems);
+                collected.items.push(*item);
+            }
+            AudioOutcome::Held(held, problems) => {
+                collected.problems.extend(problems);
+                collected.held_back.push((relative, held));
+            }
+            AudioOutcome::Failed(problems) => collected.problems.extend(problems),
+        }
+    }
+    finish(&mut collected);
+    collected
+}
+
+/// Asks about every remote audio URL the cache cannot answer, in one batch, then fills
+/// the enclosures. An item whose audio cannot be learned is skipped with an error: an
+/// enclosure without a length is invalid, and a guess would be silently wrong.
+fn resolve_remote(
+    session: &mut Session,
+    pending: Vec<(LocalItem, episode::Pending)>,
+    collected: &mut Collected,
+) {
+    let mut to_ask: Vec<String> = Vec::new();
+    for (item, waiting) in &pending {
+        let mut probe = item.entry.clone();
+        if episode::fill_remote(session, &mut probe, waiting).is_none()
+            && !to_ask.contains(&waiting.url)
+        {
+            to_ask.push(waiting.url.clone());
+        }
+    }
+    let mut failures: HashMap<String, String> = HashMap::new();
+    for (url, answer) in remote_media::ask_all(&to_ask) {
+        session.asked.insert(url.clone());
+        match answer {
+            Ok(media) => session.remote.put(&url, media),
+            Err(reason) => {
+                failures.insert(url, reason);
+            }
+        }
+    }
+    if let Some(problem) = session.remote.load_problem.take() {
+        collected.problems.push(Problem::warning(
+            remote_media::RemoteMediaCache::RELATIVE_PATH,
+            problem,
+        ));
+    }
+    for (mut item, waiting) in pending {
+        let filled = episode::fill_remote(session, &mut item.entry, &waiting).is_some();
+        let complete = item
+            .entry
+            .enclosures
+            .first()
+            .is_some_and(|e| e.length.is_some() && e.mime_type.is_some());
+        if filled && complete {
+            collected.items.push(item);
+            continue;
+        }
+        let reason = failures.get(&waiting.url).cloned().unwrap_or_else(|| {
+            "the server did not say its type; give `type` in the front matter".to_string()
+        });
+        collected.problems.push(
+            Problem::error(
+                &item.path,
+                format!(
+                    "cannot learn the length and type of {}: {reason}",
+                    waiting.url
+                ),
+            )
+            .at_line(waiting.line)
+            .in_field("audio"),
+        );
+    }
+}
+
+/// Checks across items, then sorts everything into its documented order.
+fn finish(collected: &mut Collected) {
+    // In path order, so the first file keeps its URL and the later one is reported. The
+    // items arrive in path order (remote-audio items last), so this sort is nearly free.
+    let mut order: Vec<usize> = (0..collected.items.len()).collect();
+    order.sort_by(|&a, &b| collected.items[a].path.cmp(&collected.items[b].path));
+    let mut ids: HashMap<&str, &Path> = HashMap::new();
+    let mut outputs: HashMap<&str, &Path> = HashMap::new();
+    let mut rejected = vec![false; collected.items.len()];
+    let mut clashes = Vec::new();
+    for index in order {
+        let item = &collected.items[index];
+        if let Some(first) = ids.get(item.entry.id.as_str()) {
+            clashes.push(Problem::error(
+                &item.path,
+                format!(
+                    "has the same URL/guid as {} ({}); give one of them another `slug` or `guid`",
+                    first.display(),
+                    item.entry.id
+                ),
+            ));
+            rejected[index] = true;
+            continue;
+        }
+        let clash = item.assets.iter().find_map(|asset| {
+            let first = outputs.get(asset.output.as_str())?;
+            (*first != asset.source.as_path()).then_some((&asset.output, *first))
+        });
+        if let Some((output, first)) = clash {
+            clashes.push(Problem::error(
+                &item.path,
+                format!(
+                    "would publish a file at {output}, where {} is published already; rename one of them",
+                    first.display()
+                ),
+            ));
+            rejected[index] = true;
+            continue;
+        }
+        ids.insert(&item.entry.id, &item.path);
+        for asset in &item.assets {
+            outputs.insert(&asset.output, &asset.source);
+        }
+    }
+    collected.problems.extend(clashes);
+    let mut keep = rejected.iter().map(|r| !r);
+    collected.items.retain(|_| keep.next().unwrap_or(true));
+    collected.items.sort_by(|a, b| {
+        b.entry
+            .published
+            .cmp(&a.entry.published)
+            .then_with(|| a.path.cmp(&b.path))
+    });
+    collected.held_back.sort_by(|a, b| a.0.cmp(&b.0));
+    collected
+        .problems
+        .sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.line.cmp(&b.line)));
+}
+
+/// What a source's pattern found, relative to the site root, sorted.
+#[derive(Debug, Default, PartialEq)]
+pub struct Found {
+    pub files: Vec<PathBuf>,
+    /// Symbolic links that matched: never followed (one could lead out of the site).
+    pub links: Vec<PathBuf>,
+}
+
+impl Found {
+    fn link_warnings(&self) -> impl Iterator<Item = Problem> + '_ {
+        self.links.iter().map(|link| {
+            Problem::warning(
+                link,
+                "is a symbolic link, which omroep does not follow; put the file itself in the site",
+            )
+        })
+    }
+}
+
+/// The files matching `pattern` (relative to `root`) with one of `extensions`. A pattern
+/// without glob characters that names a folder means every matching file in it (and,
+/// when `recursive`, below it).
+pub fn find(
+    root: &Path,
+    pattern: &str,
+    extensions: &[&str],
+    recursive: bool,
+) -> Result<Found, String> {
+    let pattern = pattern.trim().trim_start_matches("./");
+    if pattern.is_empty() {
+        return Err(
+            "the source names no files; give a glob such as `content/posts/**/*.md`".to_string(),
+        );
+    }
+    if Path::new(pattern).is_absolute() || pattern.split('/').any(|part| part == "..") {
+        return Err(format!(
+            "`{pattern}` must be a path inside the site folder, without `..`"
+        ));
+    }
+    let is_glob = pattern.contains(['*', '?', '[', '{']);
+    let pattern = if !is_glob && root.join(pattern).is_dir() {
+        let any = if recursive { "**/*" } else { "*" };
+        format!("{}/{any}", pattern.trim_end_matches('/'))
+    } else {
+        pattern.to_string()
+    };
+    let matcher = globset::GlobBuilder::new(&pattern)
+        .literal_separator(true)
+        .build()
+        .map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?
+        .compile_matcher();
+    let prefix: PathBuf = pattern
+        .split('/')
+        .take_while(|part| !part.contains(['*', '?', '[', '{']))
+        .collect();
+    let start = if is_glob || root.join(&prefix).is_dir() {
+        root.join(&prefix)
+    } else {
+        root.join(prefix.parent().unwrap_or(Path::new("")))
+    };
+    if !start.exists() {
+        return Err(format!(
+            "`{pattern}` matches nothing: {} does not exist",
+            reference::slash_path(&super::local::relative_to(root, &start))
+        ));
+    }
+    let mut found = Found::default();
+    let walker = walkdir::WalkDir::new(&start)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().as_encoded_bytes().starts_with(b"."));
+    for entry in walker {
+        let entry = entry.map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
+        let is_link = entry.file_type().is_symlink();
+        if !entry.file_type().is_file() && !is_link {
+            continue;
+        }
+        let known = entry.path().extension().is_some_and(|ext| {
+            extensions
+                .iter()
+                .any(|known| ext.eq_ignore_ascii_case(known))
+        });
+        if !known {
+            continue;
+        }
+        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        // globset matches paths with `/` separators; only Windows needs them rewritten.
+        let matched = if cfg!(windows) {
+            matcher.is_match(reference::slash_path(relative))
+        } else {
+            matcher.is_match(relative)
+        };
+        if matched {
+            if is_link {
+                found.links.push(relative.to_path_buf());
+            } else {
+                found.files.push(relative.to_path_buf());
+            }
+        }
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(files: &[&str]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for file in files {
+            let path = dir.path().join(file);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, "x").unwrap();
+        }
+        dir
+    }
+
+    fn names(found: Found) -> Vec<String> {
+        found
+            .files
+            .iter()
+            .map(|p| reference::slash_path(p))
+            .collect()
+    }
+
+    #[test]
+    fn globs_folders_and_single_files() {
+        let site = tree(&[
+            "content/posts/en/b.md",
+            "content/posts/en/a.md",
+            "content/posts/nl/c.markdown",
+            "content/posts/nl/photo.jpg",
+            "content/posts/.drafts/d.md",
+            "content/top.md",
+        ]);
+        let root = site.path();
+        assert_eq!(
+            names(find(root, "content/posts/**/*.md", MARKDOWN, true).unwrap()),
+            vec!["content/posts/en/a.md", "content/posts/en/b.md"]
+        );
+        assert_eq!(
+            names(find(root, "content/posts", MARKDOWN, true).unwrap()),
+            vec![
+                "content/posts/en/a.md",
+                "content/posts/en/b.md",
+                "content/posts/nl/c.markdown"
+            ]
+        );
+        assert_eq!(
+            names(find(root, "content/*.md", MARKDOWN, true).unwrap()),
+            vec!["content/top.md"]
+        );
+        assert_eq!(
+            names(find(root, "content/top.md", MARKDOWN, true).unwrap()),
+            vec!["content/top.md"]
+        );
+        assert_eq!(
+            names(find(root, "content", MARKDOWN, false).unwrap()),
+            vec!["content/top.md"]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_are_reported_not_followed() {
+        let site = tree(&["posts/a.md"]);
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("b.md"), "x").unwrap();
+        std::os::unix::fs::symlink(outside.path().join("b.md"), site.path().join("posts/b.md"))
+            .unwrap();
+        let found = find(site.path(), "posts/*.md", MARKDOWN, true).unwrap();
+        assert_eq!(found.files, vec![PathBuf::from("posts/a.md")]);
+        assert_eq!(found.links, vec![PathBuf::from("posts/b.md")]);
+        let warning = found.link_warnings().next().unwrap();
+        assert!(!warning.is_error);
+        assert!(
+            warning
+                .to_string()
+                .starts_with("posts/b.md: is a symbolic link")
+        );
+    }
+
+    #[test]
+    fn patterns_cannot_leave_the_site() {
+        let site = tree(&["a.md"]);
+        assert!(
+            find(site.path(), "../*.md", MARKDOWN, true)
+                .unwrap_err()
+                .contains("without `..`")
+        );
+        assert!(
+            find(site.path(), "/etc/*.md", MARKDOWN, true)
+                .unwrap_err()
+                .contains("inside the site")
+        );
+        assert!(
+            find(site.path(), "nope/*.md", MARKDOWN, true)
+                .unwrap_err()
+                .contains("does not exist")
+        );
+    }
+}

@@ -1,0 +1,370 @@
+//! Local content → normalised entries: the public face of Markdown posts, Markdown
+//! episodes and folders of bare audio files.
+//!
+//! [`collect_markdown`] and [`collect_audio`] are what `omroep build` calls, once per
+//! `[[source]]`. They never stop at a broken file: each file becomes either a
+//! [`LocalItem`], a held-back entry (draft or scheduled), or a [`Problem`] naming the file,
+//! line and field. A [`Session`] does the same for several sources in one run, so that a
+//! file used by two feeds is read once and the remote-media answers are saved once.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::model::{Entry, Person};
+
+use super::audio::AudioInfo;
+use super::file_cache::{FileCache, FileStamp, MemoryFileCache};
+use super::remote_media::RemoteMediaCache;
+
+/// Site-wide settings for reading local content.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalSettings {
+    /// Globs, folders and relative paths resolve here; nothing outside it is read.
+    pub site_root: PathBuf,
+    /// The site's public base URL; permalinks and assets live under it.
+    pub base_url: url::Url,
+    /// Where audio is served (often a CDN); an audio file's URL is this plus its path
+    /// relative to `site_root`. Defaults to `base_url`.
+    pub media_base_url: url::Url,
+    /// Permalink pattern, relative to `base_url`, e.g. `/blog/{year}/{slug}/`.
+    /// Placeholders: `{year}` `{month}` `{day}` (of the date, in UTC) `{slug}` `{lang}`.
+    pub permalink: String,
+    /// The site's default language (BCP 47); a post's `lang` overrides it.
+    pub language: Option<String>,
+    /// The default author of a post that names none.
+    pub author: Option<Person>,
+    /// Entries dated after this are held back as scheduled.
+    pub now: DateTime<Utc>,
+}
+
+impl LocalSettings {
+    /// Settings with the defaults: media served from `base_url`, permalinks
+    /// `/{year}/{slug}/`, no language or author, `now` = the current time.
+    pub fn new(site_root: impl Into<PathBuf>, base_url: url::Url) -> LocalSettings {
+        LocalSettings {
+            site_root: site_root.into(),
+            media_base_url: base_url.clone(),
+            base_url,
+            permalink: DEFAULT_PERMALINK.to_string(),
+            language: None,
+            author: None,
+            now: Utc::now(),
+        }
+    }
+}
+
+impl LocalSettings {
+    /// Everything in the settings that shapes an item (all but `now`, which a cached
+    /// outcome checks against its date): two reads with equal keys give equal items.
+    pub fn cache_key(&self) -> String {
+        let author = self.author.as_ref().map(|a| (&a.name, &a.email, &a.uri));
+        format!(
+            "{}\n{}\n{}\n{:?}\n{:?}\n{}",
+            self.base_url,
+            self.media_base_url,
+            self.permalink,
+            self.language,
+            author,
+            self.site_root.display()
+        )
+    }
+}
+
+/// Where embedded cover pictures are extracted, relative to the site root.
+pub const COVERS_DIR: &str = ".omroep/covers";
+
+/// The permalink pattern used when a site sets none.
+pub const DEFAULT_PERMALINK: &str = "/{year}/{slug}/";
+
+/// What a local item is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ItemKind {
+    /// A Markdown file without `audio`.
+    Post,
+    /// A Markdown file with `audio`, or a bare audio file.
+    Episode,
+}
+
+/// One post or episode, ready for the feeds.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LocalItem {
+    /// Fully normalised: absolute URLs, HTML rendered from Markdown (the author's own,
+    /// not sanitised), plain-text title and summary, enclosure with true length and type.
+    pub entry: Entry,
+    pub kind: ItemKind,
+    /// The item's language (its `lang`, else the site's).
+    pub language: Option<String>,
+    /// The source file, relative to `site_root`.
+    pub path: PathBuf,
+    /// The tags and categories, as written (also in `entry.categories`).
+    pub tags: Vec<String>,
+    /// Files to publish beside the feeds: transcripts, chapters, images.
+    pub assets: Vec<Asset>,
+}
+
+/// A file to copy into the output folder.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Asset {
+    /// Where the file is now: `site_root` joined with its path, or a file omroep extracted
+    /// under `site_root/.omroep/` (an embedded cover picture).
+    pub source: PathBuf,
+    /// Its path under the output folder, `/`-separated, no leading `/`; its public URL is
+    /// `base_url` joined with this.
+    pub output: String,
+}
+
+/// Why an entry is not published (yet).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HeldBack {
+    /// `draft: true`: never published.
+    Draft,
+    /// Dated after `now`: published by the first run after this moment.
+    Scheduled(DateTime<Utc>),
+}
+
+/// Something wrong with one file. Errors mean the file was skipped; warnings mean it was
+/// used, but something in it deserves a look.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// The file, relative to `site_root` (empty for a problem with the source itself).
+    pub path: PathBuf,
+    /// 1-based line in the file.
+    pub line: Option<usize>,
+    /// The front matter field (or tag) concerned.
+    pub field: Option<String>,
+    /// What is wrong and what to do, lower-case, one line.
+    pub message: String,
+    pub is_error: bool,
+}
+
+impl Problem {
+    pub fn error(path: impl Into<PathBuf>, message: impl Into<String>) -> Problem {
+        Problem {
+            path: path.into(),
+            line: None,
+            field: None,
+            message: message.into(),
+            is_error: true,
+        }
+    }
+
+    pub fn warning(path: impl Into<PathBuf>, message: impl Into<String>) -> Problem {
+        Problem {
+            is_error: false,
+            ..Problem::error(path, message)
+        }
+    }
+
+    pub fn at_line(mut self, line: Option<usize>) -> Problem {
+        self.line = line;
+        self
+    }
+
+    pub fn in_field(mut self, field: impl Into<String>) -> Problem {
+        self.field = Some(field.into());
+        self
+    }
+}
+
+/// `posts/x.md:3: field `date`: …`
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let path = self.path.to_string_lossy().replace('\\', "/");
+        if !path.is_empty() {
+            f.write_str(&path)?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+            }
+            f.write_str(": ")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "field `{field}`: ")?;
+        }
+        f.write_str(&self.message)
+    }
+}
+
+/// Everything one source produced.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Collected {
+    /// Newest first; items with the same date in path order.
+    pub items: Vec<LocalItem>,
+    /// Drafts and scheduled entries, by source path (relative to `site_root`).
+    pub held_back: Vec<(PathBuf, HeldBack)>,
+    /// Errors (the file was skipped) and warnings, in path order.
+    pub problems: Vec<Problem>,
+}
+
+impl Collected {
+    /// Whether any problem is an error.
+    pub fn has_errors(&self) -> bool {
+        self.problems.iter().any(|p| p.is_error)
+    }
+}
+
+/// Reads every Markdown file matching `pattern` (a glob relative to `site_root`, such as
+/// `content/posts/**/*.md`; a folder means every `.md` file under it).
+pub fn collect_markdown(pattern: &str, settings: &LocalSettings) -> Collected {
+    let mut session = Session::new(settings.clone());
+    let collected = session.collect_markdown(pattern);
+    session.finish_into(collected)
+}
+
+/// Reads every audio file directly inside `folder` (relative to `site_root`) as one
+/// episode, from its tags.
+pub fn collect_audio(folder: &str, settings: &LocalSettings) -> Collected {
+    let mut session = Session::new(settings.clone());
+    let collected = session.collect_audio(folder);
+    session.finish_into(collected)
+}
+
+/// One run's worth of local reading with one set of settings: remembers what it read,
+/// so several sources sharing files read each file once, and saves what it learned
+/// about remote audio when it finishes. Feeds with different settings (another
+/// permalink pattern) use one session each, and may share one [`FileCache`].
+pub struct Session {
+    pub(super) settings: LocalSettings,
+    pub(super) files: Box<dyn FileCache>,
+    pub(super) remote: RemoteMediaCache,
+    /// Markdown files of this run, by path relative to `site_root`.
+    pub(super) read: HashMap<PathBuf, std::sync::Arc<super::file_cache::CachedDocument>>,
+    /// Audio probes of this run that failed, by full path (successes are in `files`).
+    pub(super) probe_failures: HashMap<PathBuf, String>,
+    /// Remote audio URLs asked about in this run.
+    pub(super) asked: HashSet<String>,
+    /// Ask servers again instead of trusting `.omroep/remote-media.json`.
+    pub(super) refresh_remote_media: bool,
+    /// `settings.cache_key()`, computed once.
+    pub(super) settings_key: String,
+    /// File stamps looked up while checking cached outcomes: within one run a file
+    /// shared by many items (an artwork) is looked at once.
+    pub(super) stamps: HashMap<PathBuf, Option<FileStamp>>,
+}
+
+impl Session {
+    /// A session that remembers audio probes and Markdown outcomes in memory, for as
+    /// long as it lives.
+    pub fn new(settings: LocalSettings) -> Session {
+        Session::with_file_cache(settings, Box::new(MemoryFileCache::default()))
+    }
+
+    /// A session whose audio probes and Markdown outcomes are kept by `files` (the store,
+    /// from issue 5 on): unchanged files are then not read again, run after run.
+    pub fn with_file_cache(settings: LocalSettings, files: Box<dyn FileCache>) -> Session {
+        let remote = RemoteMediaCache::for_site(&settings.site_root);
+        let settings_key = settings.cache_key();
+        Session {
+            settings_key,
+            settings,
+            files,
+            remote,
+            read: HashMap::new(),
+            probe_failures: HashMap::new(),
+            asked: HashSet::new(),
+            refresh_remote_media: false,
+            stamps: HashMap::new(),
+        }
+    }
+
+    /// Ask remote servers again (once in this session) for the length and type of audio
+    /// URLs, instead of using the answers remembered in `.omroep/remote-media.json`.
+    pub fn refresh_remote_media(mut self, refresh: bool) -> Session {
+        self.refresh_remote_media = refresh;
+        self
+    }
+
+    pub fn settings(&self) -> &LocalSettings {
+        &self.settings
+    }
+
+    /// As [`collect_markdown`], sharing this session's reads.
+    pub fn collect_markdown(&mut self, pattern: &str) -> Collected {
+        super::collect::markdown(self, pattern)
+    }
+
+    /// As [`collect_audio`], sharing this session's reads.
+    pub fn collect_audio(&mut self, folder: &str) -> Collected {
+        super::collect::audio(self, folder)
+    }
+
+    /// Reads an audio file once per run (or not at all when the file cache knows this
+    /// version of it); `covers` also extracts its embedded cover. The message of an
+    /// error is one line for the user.
+    pub(super) fn probe(&mut self, full: &Path, covers: bool) -> Result<AudioInfo, String> {
+        if let Some(message) = self.probe_failures.get(full) {
+            return Err(message.clone());
+        }
+        let stamp =
+            FileStamp::of(full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
+        if let Some(info) = self.files.audio(full, &stamp)
+            && (!covers || info.covers_read)
+            && info.tags.cover.as_ref().is_none_or(|c| c.path.is_file())
+        {
+            return Ok(info);
+        }
+        let covers_dir = self.settings.site_root.join(COVERS_DIR);
+        match super::audio::probe(full, covers.then_some(covers_dir.as_path())) {
+            Ok(info) => {
+                self.files.put_audio(full, stamp, &info);
+                Ok(info)
+            }
+            Err(e) => {
+                let message = e.to_string();
+                self.probe_failures
+                    .insert(full.to_path_buf(), message.clone());
+                Err(message)
+            }
+        }
+    }
+
+    /// Saves what was learned about remote audio (`.omroep/remote-media.json`); returns a
+    /// warning when that file could not be written.
+    pub fn finish(&mut self) -> Option<Problem> {
+        self.remote
+            .save()
+            .err()
+            .map(|message| Problem::warning(RemoteMediaCache::RELATIVE_PATH, message))
+    }
+
+    fn finish_into(mut self, mut collected: Collected) -> Collected {
+        if let Some(problem) = self.finish() {
+            collected.problems.push(problem);
+        }
+        collected
+    }
+}
+
+/// `path` relative to `root`, or `path` itself when it is not under `root`.
+pub(super) fn relative_to(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn problem_display_names_file_line_and_field() {
+        let problem = Problem::error("posts/x.md", "expected a date such as 2024-03-05")
+            .at_line(Some(3))
+            .in_field("date");
+        assert_eq!(
+            problem.to_string(),
+            "posts/x.md:3: field `date`: expected a date such as 2024-03-05"
+        );
+        let bare = Problem::warning("", "pattern matched no files");
+        assert_eq!(bare.to_string(), "pattern matched no files");
+    }
+
+    #[test]
+    fn settings_default_media_to_the_base_url() {
+        let base = url::Url::parse("https://example.org/").unwrap();
+        let settings = LocalSettings::new("/site", base.clone());
+        assert_eq!(settings.media_base_url, base);
+        assert_eq!(settings.permalink, DEFAULT_PERMALINK);
+    }
+}

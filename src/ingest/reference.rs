@@ -1,0 +1,161 @@
+//! References from content to other files: `audio: ep1.mp3`, `transcript: ep1.vtt`,
+//! `image: /art/cover.jpg`, or a URL. A relative path is looked up beside the Markdown
+//! file, a `/`-rooted one at the site root; neither may lead outside the site folder, so
+//! a hostile or mistaken `../../` cannot publish a file from elsewhere on the machine.
+
+use std::path::{Component, Path, PathBuf};
+
+use url::Url;
+
+/// Where a reference leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A file inside the site: its full path and its path relative to the site root.
+    Local { full: PathBuf, relative: PathBuf },
+    /// An `http(s)` URL.
+    Remote(Url),
+}
+
+/// Resolves `href`, written in the file `from` (relative to `site_root`).
+pub fn locate(site_root: &Path, from: &Path, href: &str) -> Result<Target, String> {
+    let href = href.trim();
+    if href.is_empty() {
+        return Err("is empty".to_string());
+    }
+    if let Ok(url) = Url::parse(href) {
+        return match url.scheme() {
+            "http" | "https" => Ok(Target::Remote(url)),
+            // `C:\x` parses as a URL with scheme `c`; it is a path outside the site.
+            scheme if scheme.len() == 1 => Err(format!("`{href}` is outside the site folder")),
+            scheme => Err(format!(
+                "`{href}`: use a path in the site or an http(s) URL, not `{scheme}:`"
+            )),
+        };
+    }
+    let Some(relative) = site_relative(from, href) else {
+        return Err(format!("`{href}` leads outside the site folder"));
+    };
+    let full = site_root.join(&relative);
+    match std::fs::metadata(&full) {
+        Ok(meta) if meta.is_file() => {
+            if !inside(site_root, &full) {
+                return Err(format!(
+                    "`{href}` is a link to a file outside the site folder"
+                ));
+            }
+            Ok(Target::Local { full, relative })
+        }
+        Ok(_) => Err(format!("`{href}` is a folder, not a file")),
+        Err(_) => Err(format!(
+            "`{href}` not found (looked for {})",
+            relative.display()
+        )),
+    }
+}
+
+/// The path a (non-URL) reference names, relative to the site root; `None` when it
+/// climbs out of the site.
+pub fn site_relative(from: &Path, href: &str) -> Option<PathBuf> {
+    let href = href.trim();
+    match href.strip_prefix('/') {
+        Some(rooted) => normalise(Path::new(rooted)),
+        None => normalise(&from.parent().unwrap_or(Path::new("")).join(href)),
+    }
+}
+
+/// Whether `full` (an existing path) really lies inside `site_root` once symbolic links
+/// are followed: a link inside the site must not publish a file from elsewhere.
+pub fn inside(site_root: &Path, full: &Path) -> bool {
+    match (site_root.canonicalize(), full.canonicalize()) {
+        (Ok(root), Ok(real)) => real.starts_with(root),
+        _ => false,
+    }
+}
+
+/// Resolves `.` and `..` without touching the disk; `None` when `..` climbs above the
+/// start or the path is absolute.
+pub fn normalise(path: &Path) -> Option<PathBuf> {
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::Normal(part) => out.push(part),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    return None;
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => return None,
+        }
+    }
+    Some(out)
+}
+
+/// A path relative to the site root as `/`-separated text.
+pub fn slash_path(path: &Path) -> String {
+    path.components()
+        .filter_map(|c| match c {
+            Component::Normal(part) => Some(part.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_resolve_beside_the_file_or_at_the_root_and_never_outside() {
+        let site = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(site.path().join("content/episodes/audio")).unwrap();
+        std::fs::write(site.path().join("content/episodes/audio/ep1.mp3"), b"x").unwrap();
+        let from = Path::new("content/episodes/ep1.md");
+        let expected = Target::Local {
+            full: site.path().join("content/episodes/audio/ep1.mp3"),
+            relative: PathBuf::from("content/episodes/audio/ep1.mp3"),
+        };
+        assert_eq!(
+            locate(site.path(), from, "audio/ep1.mp3"),
+            Ok(expected.clone())
+        );
+        assert_eq!(
+            locate(site.path(), from, "/content/episodes/audio/ep1.mp3"),
+            Ok(expected)
+        );
+        let err = locate(site.path(), from, "../../../etc/passwd").unwrap_err();
+        assert!(err.contains("outside the site"), "{err}");
+        let err = locate(site.path(), from, "audio/ep2.mp3").unwrap_err();
+        assert_eq!(
+            err,
+            "`audio/ep2.mp3` not found (looked for content/episodes/audio/ep2.mp3)"
+        );
+        assert!(
+            locate(site.path(), from, "audio")
+                .unwrap_err()
+                .contains("folder")
+        );
+        assert!(
+            locate(site.path(), from, "file:///etc/passwd")
+                .unwrap_err()
+                .contains("not `file:`")
+        );
+        assert!(matches!(
+            locate(site.path(), from, "https://cdn.example/ep1.mp3"),
+            Ok(Target::Remote(_))
+        ));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_out_of_the_site_is_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("secret.txt"), b"x").unwrap();
+        let site = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink(outside.path().join("secret.txt"), site.path().join("t.vtt"))
+            .unwrap();
+        let err = locate(site.path(), Path::new("ep.md"), "t.vtt").unwrap_err();
+        assert_eq!(err, "`t.vtt` is a link to a file outside the site folder");
+    }
+}

@@ -1,0 +1,403 @@
+//! `omroep build` and `omroep run`: every format written, nothing rewritten when nothing
+//! changed, `--check`, atomic and byte-stable outputs.
+
+use crate::site_env::{TestEnv, assert_outcome};
+
+const FIRST_BUILD: &str = "\
+created public/atom.xml
+created public/blog/atom.xml
+created public/blog/feed.json
+created public/blog/rss.xml
+created public/content/episodes/001-welcome.mp3
+created public/feeds.opml
+created public/index.html
+created public/index.json
+created public/podcast/artwork.jpg
+created public/podcast/feed.json
+created public/podcast/podcast.xml
+created public/rss.xml
+updated omroep.ledger (3 new entries)
+build: 12 written, 0 unchanged, 0 removed
+";
+
+#[test]
+fn build_writes_every_format() {
+    let env = TestEnv::site();
+    assert_outcome(&env.run(&["build"]), 0, FIRST_BUILD, "");
+    let rss = env.read("public/blog/rss.xml");
+    assert!(rss.contains("<rss version=\"2.0\""));
+    assert!(rss.contains("<title>Welcome</title>"));
+    assert!(
+        rss.contains("<lastBuildDate>Tue, 05 Mar 2024 09:00:00 +0000</lastBuildDate>"),
+        "{rss}"
+    );
+    let atom = env.read("public/blog/atom.xml");
+    assert!(atom.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\""));
+    assert!(atom.contains("<updated>2024-03-05T09:00:00"), "{atom}");
+    let podcast = env.read("public/podcast/podcast.xml");
+    for tag in [
+        "<itunes:explicit>false</itunes:explicit>",
+        "<itunes:category text=\"Education\">\n      <itunes:category text=\"How To\"/>",
+        "<itunes:image href=\"https://example.org/podcast/artwork.jpg\"",
+        "<podcast:guid>",
+        "url=\"https://example.org/content/episodes/001-welcome.mp3\"",
+        "length=\"18652\"",
+    ] {
+        assert!(podcast.contains(tag), "{tag} missing from\n{podcast}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&env.read("public/podcast/feed.json")).expect("JSON Feed");
+    assert_eq!(json["version"], "https://jsonfeed.org/version/1.1");
+    assert_eq!(json["items"][0]["attachments"][0]["size_in_bytes"], 18652);
+    let index: serde_json::Value =
+        serde_json::from_str(&env.read("public/index.json")).expect("index.json");
+    let feeds: Vec<&str> = index["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|entry| entry["feed"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(
+        feeds,
+        ["podcast", "blog", "blog"],
+        "newest first, each naming its feed"
+    );
+    let combined = env.read("public/rss.xml");
+    assert!(
+        combined.contains(
+            "<source url=\"https://example.org/podcast/podcast.xml\">My podcast</source>"
+        ),
+        "{combined}"
+    );
+    assert!(
+        combined.contains("The first post.") && !combined.contains("Hello there."),
+        "the combined feed lists entries with their summaries, not their full content"
+    );
+    assert!(env.read("public/blog/rss.xml").contains("Hello there."));
+    let opml = env.read("public/feeds.opml");
+    assert!(opml.contains("xmlUrl=\"https://example.org/blog/rss.xml\""));
+    assert!(opml.contains("xmlUrl=\"https://example.org/podcast/podcast.xml\""));
+    assert!(env.read("public/index.html").contains("<audio"));
+}
+
+#[test]
+fn a_second_build_rewrites_nothing_and_says_so() {
+    let env = TestEnv::site();
+    env.run(&["build"]);
+    env.age_outputs();
+    let before = env.mtimes();
+    let ledger = env.read("omroep.ledger");
+    assert_outcome(
+        &env.run(&["build"]),
+        0,
+        "build: nothing changed (12 files unchanged)\n",
+        "",
+    );
+    assert_eq!(env.mtimes(), before);
+    assert_eq!(env.read("omroep.ledger"), ledger);
+}
+
+#[test]
+fn verbose_lists_unchanged_files_and_quiet_prints_nothing() {
+    let env = TestEnv::site();
+    env.run(&["build"]);
+    let verbose = env.run(&["build", "-v"]);
+    assert!(
+        verbose
+            .stdout
+            .starts_with("unchanged public/atom.xml\nunchanged public/blog/atom.xml\n")
+    );
+    assert_outcome(&env.run(&["build", "-q"]), 0, "", "");
+}
+
+#[test]
+fn check_exits_1_after_a_content_change_and_0_otherwise() {
+    let env = TestEnv::site();
+    env.run(&["build"]);
+    assert_outcome(
+        &env.run(&["build", "--check"]),
+        0,
+        "check: outputs are up to date (12 files)\n",
+        "",
+    );
+    env.age_outputs();
+    let before = env.outputs();
+    let mtimes = env.mtimes();
+    env.write(
+        "content/posts/welcome.md",
+        &env.read("content/posts/welcome.md")
+            .replace("Hello there.", "Hello again."),
+    );
+    assert_outcome(
+        &env.run(&["build", "--check"]),
+        1,
+        "\
+would be updated public/blog/atom.xml
+would be updated public/blog/feed.json
+would be updated public/blog/rss.xml
+check: outputs are out of date (3 to write, 0 to remove, 9 unchanged)
+",
+        "",
+    );
+    assert_eq!(env.outputs(), before, "--check writes nothing");
+    assert_eq!(env.mtimes(), mtimes);
+}
+
+#[test]
+fn check_on_a_site_never_built_reports_the_ledger_too() {
+    let env = TestEnv::site();
+    let outcome = env.run(&["build", "--check"]);
+    assert_eq!(outcome.code, 1);
+    assert!(
+        outcome
+            .stdout
+            .contains("would be created public/blog/rss.xml\n")
+    );
+    assert!(
+        outcome
+            .stdout
+            .contains("would be updated omroep.ledger (3 new entries)\n")
+    );
+    assert!(!env.path("public").exists());
+    assert!(!env.path("omroep.ledger").exists());
+}
+
+#[test]
+fn two_fresh_builds_give_byte_identical_outputs() {
+    let first = TestEnv::site();
+    let second = TestEnv::site();
+    first.run(&["build"]);
+    second.run(&["run"]);
+    assert_eq!(first.outputs(), second.outputs());
+    assert_eq!(first.read("omroep.ledger"), second.read("omroep.ledger"));
+}
+
+#[test]
+fn a_broken_post_keeps_the_previous_outputs() {
+    let env = TestEnv::site();
+    env.run(&["build"]);
+    let before = env.outputs();
+    env.write(
+        "content/posts/broken.md",
+        "---\ntitle: Broken\ndate: not a date\n---\n\nx\n",
+    );
+    let outcome = env.run(&["build"]);
+    assert_eq!(outcome.code, 1, "{outcome:?}");
+    let errors: Vec<&str> = outcome.stderr.lines().collect();
+    assert!(
+        errors[0].starts_with("omroep: error: content/posts/broken.md:3: field `date`: "),
+        "{}",
+        outcome.stderr
+    );
+    assert_eq!(
+        errors.last().copied(),
+        Some("omroep: error: feed `blog`: not rebuilt; its previous outputs stay as they were")
+    );
+    assert_eq!(
+        outcome.stdout,
+        "build: nothing changed (4 files unchanged); 1 feed not rebuilt\n"
+    );
+    assert_eq!(
+        env.outputs(),
+        before,
+        "every previous output survives, byte for byte"
+    );
+    let leftovers: Vec<_> = walkdir::WalkDir::new(env.path("public"))
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn the_other_feeds_are_still_built_when_one_fails() {
+    let env = TestEnv::site();
+    env.run(&["build"]);
+    env.write(
+        "content/posts/broken.md",
+        "---\ntitle: Broken\n---\n\nno date\n",
+    );
+    env.write(
+        "content/episodes/001-welcome.md",
+        &env.read("content/episodes/001-welcome.md")
+            .replace("First episode.", "The first episode."),
+    );
+    let outcome = env.run(&["build"]);
+    assert_eq!(outcome.code, 1);
+    assert_eq!(
+        outcome.stdout,
+        "updated public/podcast/feed.json\nupdated public/podcast/podcast.xml\nbuild: 2 written, 2 unchanged, 0 removed; 1 feed not rebuilt\n"
+    );
+}
+
+#[test]
+fn outputs_of_a_removed_feed_are_removed_but_other_files_stay() {
+    let env = TestEnv::site();
+    env.run(&["build"]);
+    env.write("public/CNAME", "example.org\n");
+    std::fs::remove_file(env.path("feeds/blog.toml")).expect("remove the blog feed");
+    let refused = env.run(&["build"]);
+    assert_eq!(refused.code, 1, "{refused:?}");
+    assert!(refused.stderr.ends_with(
+        "omroep: error: feed `blog`: not rebuilt; its previous outputs stay as they were\n"
+    ));
+    assert!(refused.stderr.starts_with(
+        "omroep: error: feed `blog`: its definition is gone, dropping published entry"
+    ));
+    assert!(env.path("public/blog/rss.xml").exists());
+    let outcome = env.run(&["build", "--allow-identity-change"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome.stdout.contains("removed public/blog/rss.xml\n"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(!env.path("public/blog").exists());
+    assert!(
+        env.path("public/CNAME").exists(),
+        "files omroep did not write are never removed"
+    );
+}
+
+#[test]
+fn remote_sources_never_fetched_are_announced_once_and_the_rest_is_built() {
+    let env = TestEnv::site();
+    env.write(
+        "feeds/blog.toml",
+        &format!(
+            "{}\n[[source]]\nurl = \"https://old.example.org/feed/\"\n",
+            env.read("feeds/blog.toml")
+        ),
+    );
+    let warning = "omroep: warning: feed `blog`: built without the entries of remote sources: there is no store yet (.omroep/store.sqlite); run `omroep ingest` or `omroep run` to fetch them\n";
+    assert_outcome(&env.run(&["build"]), 0, FIRST_BUILD, warning);
+    // A rebuild with nothing changed says the same.
+    assert_outcome(
+        &env.run(&["build"]),
+        0,
+        "build: nothing changed (12 files unchanged)\n",
+        warning,
+    );
+}
+
+#[test]
+fn a_deleted_or_edited_output_is_restored() {
+    let env = TestEnv::site();
+    env.run(&["build"]);
+    let before = env.outputs();
+    std::fs::remove_file(env.path("public/blog/atom.xml")).expect("remove an output");
+    env.write("public/index.html", "defaced");
+    assert_outcome(
+        &env.run(&["build"]),
+        0,
+        "created public/blog/atom.xml\nupdated public/index.html\nbuild: 2 written, 10 unchanged, 0 removed\n",
+        "",
+    );
+    assert_eq!(env.outputs(), before);
+}
+
+#[test]
+fn a_scheduled_post_is_published_once_due() {
+    let env = TestEnv::site();
+    let due = chrono::Utc::now() + chrono::Duration::seconds(3);
+    env.write(
+        "content/posts/soon.md",
+        &format!(
+            "---\ntitle: Soon\ndate: {}\n---\n\nScheduled.\n",
+            due.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        ),
+    );
+    env.run(&["build"]);
+    assert!(
+        !env.read("public/blog/rss.xml")
+            .contains("<title>Soon</title>")
+    );
+    assert_outcome(
+        &env.run(&["build"]),
+        0,
+        "build: nothing changed (12 files unchanged)\n",
+        "",
+    );
+    std::thread::sleep(std::time::Duration::from_secs(4));
+    let outcome = env.run(&["build"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome.stdout.contains("updated public/blog/rss.xml\n"),
+        "{}",
+        outcome.stdout
+    );
+    assert!(
+        env.read("public/blog/rss.xml")
+            .contains("<title>Soon</title>")
+    );
+}
+
+#[test]
+fn the_config_is_found_from_a_subfolder_or_given_with_config() {
+    let env = TestEnv::site();
+    let nested = env.path("content/posts");
+    let outcome = env.run_in(&nested, &["build", "--check", "-q"]);
+    assert_eq!(outcome.code, 1, "{outcome:?}");
+    let elsewhere = tempfile::tempdir().expect("a folder");
+    let config = env.path("omroep.toml");
+    let outcome = env.run_in(
+        elsewhere.path(),
+        &["--config", config.to_str().expect("utf-8"), "build", "-q"],
+    );
+    assert_outcome(&outcome, 0, "", "");
+    assert!(env.path("public/index.html").exists());
+}
+
+#[test]
+fn the_example_site_builds_every_feed() {
+    let env = TestEnv::example();
+    let outcome = env.run(&["build"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome
+            .stderr
+            .lines()
+            .all(|line| line.starts_with("omroep: warning: ")),
+        "{}",
+        outcome.stderr
+    );
+    for file in [
+        "nl/rss.xml",
+        "nl/atom.xml",
+        "nl/feed.json",
+        "en/rss.xml",
+        "en/atom.xml",
+        "en/feed.json",
+        "podcast/podcast.xml",
+        "podcast/feed.json",
+        "podcast/artwork.jpg",
+        "index.html",
+        "index.json",
+        "rss.xml",
+        "atom.xml",
+        "feeds.opml",
+    ] {
+        assert!(env.path("public").join(file).is_file(), "{file} missing");
+    }
+    let podcast = env.read("public/podcast/podcast.xml");
+    assert!(
+        podcast.contains("<podcast:locked owner=\"anne@koershouden.example\">yes</podcast:locked>")
+    );
+    assert!(podcast.contains(
+        "https://media.koershouden.example/fixtures/content/episodes/audio/001-welkom.mp3"
+    ));
+    let english = env.read("public/en/rss.xml");
+    assert!(english.contains("<language>en</language>"));
+    assert!(
+        !english.contains("2099"),
+        "a post scheduled for 2099 is held back"
+    );
+    let second = env.run(&["build"]);
+    assert_eq!(second.code, 0);
+    assert!(
+        second.stdout.starts_with("build: nothing changed ("),
+        "{}",
+        second.stdout
+    );
+}

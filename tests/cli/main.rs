@@ -1,0 +1,12 @@
+//! CLI behaviour of `omroep`: one integration binary, one module per command. Every test
+//! runs the real binary (in a temporary site where it needs one) and asserts the whole
+//! standard output, the whole standard error and the exit status.
+
+mod build;
+mod config;
+mod init;
+mod ledger;
+mod parse;
+mod run;
+mod site_env;
+mod support;
