@@ -85,6 +85,10 @@ fn cli(args: &[String]) -> ExitCode {
     };
     let result = match &cli.command {
         omroep::cli::Command::Parse(args) => omroep::commands::parse::run(args),
+        _ => {
+            eprintln!("omroep-bench-parse: only `parse` runs in process");
+            return ExitCode::from(2);
+        }
     };
     match result {
         Ok(status) => ExitCode::from(status.code() as u8),
