@@ -233,24 +233,10 @@ impl<'a> Extensions<'a> {
             feed.copyright = self.dc_rights.and_then(|element| ctx.plain_of(element));
         }
         if feed.updated.is_none() {
-            feed.updated = self.date(
-                ctx,
-                &[
-                    ("dc:date", self.dc_date),
-                    ("dcterms:modified", self.dcterms_modified),
-                    ("atom:updated", self.atom_updated),
-                ],
-            );
+            feed.updated = self.updated(ctx);
         }
         if feed.published.is_none() {
-            feed.published = self.date(
-                ctx,
-                &[
-                    ("dcterms:issued", self.dcterms_issued),
-                    ("dcterms:created", self.dcterms_created),
-                    ("atom:published", self.atom_published),
-                ],
-            );
+            feed.published = self.published(ctx);
         }
         if feed.generator.is_none()
             && let Some(agent) = self.generator_agent
@@ -391,24 +377,10 @@ impl<'a> Extensions<'a> {
                 .find_map(|element| ctx.html_of(element));
         }
         if entry.published.is_none() {
-            entry.published = self.date(
-                ctx,
-                &[
-                    ("dcterms:issued", self.dcterms_issued),
-                    ("dcterms:created", self.dcterms_created),
-                    ("atom:published", self.atom_published),
-                ],
-            );
+            entry.published = self.published(ctx);
         }
         if entry.updated.is_none() {
-            entry.updated = self.date(
-                ctx,
-                &[
-                    ("dc:date", self.dc_date),
-                    ("dcterms:modified", self.dcterms_modified),
-                    ("atom:updated", self.atom_updated),
-                ],
-            );
+            entry.updated = self.updated(ctx);
         }
         self.add_authors(ctx, &mut entry.authors);
         self.add_categories(ctx, &mut entry.categories);
@@ -500,6 +472,31 @@ impl<'a> Extensions<'a> {
     }
 
     /// The first readable date among the candidates, in order.
+    /// The update date from the extension namespaces, in the order readers prefer them;
+    /// one list for channels and items alike.
+    fn updated(&self, ctx: &mut Ctx) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.date(
+            ctx,
+            &[
+                ("dc:date", self.dc_date),
+                ("dcterms:modified", self.dcterms_modified),
+                ("atom:updated", self.atom_updated),
+            ],
+        )
+    }
+
+    /// The publication date from the extension namespaces, for channels and items alike.
+    fn published(&self, ctx: &mut Ctx) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.date(
+            ctx,
+            &[
+                ("dcterms:issued", self.dcterms_issued),
+                ("dcterms:created", self.dcterms_created),
+                ("atom:published", self.atom_published),
+            ],
+        )
+    }
+
     fn date(
         &self,
         ctx: &mut Ctx,
