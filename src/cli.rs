@@ -12,9 +12,17 @@ Exit status:
   2  bad arguments, configuration or store
   3  another run is using the store (ingest); nothing was done";
 
+/// `omroep --version`: the version and the git revision it was built from (`build.rs`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (git ",
+    env!("OMROEP_GIT_REVISION"),
+    ")"
+);
+
 /// Publish and aggregate blogs and podcasts.
 #[derive(Debug, Parser)]
-#[command(name = "omroep", version, about, after_help = EXIT_CODES)]
+#[command(name = "omroep", version = VERSION, about, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
@@ -60,6 +68,65 @@ pub enum Command {
     Ingest(IngestArgs),
     /// List the remote sources with their state (failures, back-off, moves, retirement).
     Sources(SourcesArgs),
+    /// Compare what a build would write with what is published, feed by feed; writes nothing.
+    Diff(DiffArgs),
+    /// Record that a feed moved to NEW_URL (itunes:new-feed-url) and print redirect rules.
+    MoveFeed(MoveFeedArgs),
+    /// Print a shell completion script for bash, zsh, fish or PowerShell.
+    Completions(CompletionsArgs),
+    /// Print omroep's manual page (roff), e.g. `omroep man > omroep.1`.
+    Man,
+}
+
+/// How a reporting command prints its report on standard output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON document, described in docs/json-output.md.
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Compare with the site published at this base URL instead of the output folder.
+    #[arg(long, value_name = "URL")]
+    pub against: Option<String>,
+    /// Compare only this feed (its file name in feeds/, without .toml).
+    #[arg(long, value_name = "NAME")]
+    pub feed: Option<String>,
+    /// Exit 1 when there are differences (like `git diff --exit-code`).
+    #[arg(long)]
+    pub exit_code: bool,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct MoveFeedArgs {
+    /// The feed's new public URL (http or https).
+    #[arg(value_name = "NEW_URL")]
+    pub new_url: String,
+    /// The feed that moves (its file name in feeds/, without .toml); needed when the site
+    /// has more than one podcast feed.
+    #[arg(long, value_name = "NAME")]
+    pub feed: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: Shell,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Shell {
+    Bash,
+    Zsh,
+    Fish,
+    Powershell,
 }
 
 #[derive(Debug, Args)]

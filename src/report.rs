@@ -1,14 +1,160 @@
 //! Messages to the user on standard error, and the one place that makes untrusted text
 //! safe to print on a terminal. Standard output is for data only.
+//!
+//! How much is printed and whether in colour is decided once, from the global flags, by
+//! [`init`] (the binary calls it first); every command prints through the functions here,
+//! so `-q`, `-v`/`-vv` and `--color` hold for all of them alike:
+//!
+//! - errors are always printed;
+//! - warnings and command summaries unless `-q`;
+//! - log lines (one per source fetched, file read…) only with `-v`, so a cron job stays
+//!   quiet by default; on a terminal a progress bar shows instead;
+//! - debug lines (what was read from where, how long it took) only with `-vv`.
+//!
+//! Colour: `--color always` or `never` decides; `auto` (the default) colours a stream
+//! only when it is a terminal and `NO_COLOR` is unset or empty (<https://no-color.org>).
 
-/// Prints an error line: `omroep: error: MESSAGE`.
-pub fn error(message: &str) {
-    eprintln!("omroep: error: {}", clean(message));
+use std::io::IsTerminal;
+use std::sync::OnceLock;
+
+use crate::cli::{ColorChoice, GlobalArgs};
+
+/// How much to print.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// `-q`: errors only.
+    Errors,
+    /// The default.
+    Normal,
+    /// `-v`: log lines too.
+    Verbose,
+    /// `-vv`: debug lines too.
+    Debug,
 }
 
-/// Prints a warning line: `omroep: warning: MESSAGE`.
+/// The output settings of this run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Settings {
+    pub level: Level,
+    pub color_stdout: bool,
+    pub color_stderr: bool,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            level: Level::Normal,
+            color_stdout: false,
+            color_stderr: false,
+        }
+    }
+}
+
+impl Settings {
+    /// The settings the global flags ask for, given the environment's `NO_COLOR` and
+    /// whether standard output and error are terminals.
+    pub fn decide(
+        global: &GlobalArgs,
+        no_color: Option<&str>,
+        stdout_terminal: bool,
+        stderr_terminal: bool,
+    ) -> Settings {
+        let level = if global.quiet {
+            Level::Errors
+        } else {
+            match global.verbose {
+                0 => Level::Normal,
+                1 => Level::Verbose,
+                _ => Level::Debug,
+            }
+        };
+        let no_color = no_color.is_some_and(|value| !value.is_empty());
+        let color = |terminal: bool| match global.color {
+            ColorChoice::Always => true,
+            ColorChoice::Never => false,
+            ColorChoice::Auto => terminal && !no_color,
+        };
+        Settings {
+            level,
+            color_stdout: color(stdout_terminal),
+            color_stderr: color(stderr_terminal),
+        }
+    }
+}
+
+static SETTINGS: OnceLock<Settings> = OnceLock::new();
+
+/// Fixes this run's settings from the global flags; later calls change nothing.
+pub fn init(global: &GlobalArgs) {
+    let no_color = std::env::var("NO_COLOR").ok();
+    let settings = Settings::decide(
+        global,
+        no_color.as_deref(),
+        std::io::stdout().is_terminal(),
+        std::io::stderr().is_terminal(),
+    );
+    let _ = SETTINGS.set(settings);
+}
+
+/// This run's settings (the defaults when [`init`] was not called, as in unit tests).
+pub fn settings() -> Settings {
+    SETTINGS.get().copied().unwrap_or_default()
+}
+
+/// Whether messages of `level` are printed.
+pub fn shows(level: Level) -> bool {
+    settings().level >= level
+}
+
+/// A colour for a short marker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Style {
+    Red,
+    Green,
+    Yellow,
+    Bold,
+}
+
+/// `text` in `style` when `enabled`, else as it is.
+pub fn paint(text: &str, style: Style, enabled: bool) -> String {
+    if !enabled {
+        return text.to_string();
+    }
+    let code = match style {
+        Style::Red => "1;31",
+        Style::Green => "32",
+        Style::Yellow => "33",
+        Style::Bold => "1",
+    };
+    format!("\u{1b}[{code}m{text}\u{1b}[0m")
+}
+
+/// Prints an error line: `omroep: error: MESSAGE`. Always printed.
+pub fn error(message: &str) {
+    let label = paint("error:", Style::Red, settings().color_stderr);
+    eprintln!("omroep: {label} {}", clean(message));
+}
+
+/// Prints a warning line: `omroep: warning: MESSAGE`, unless `-q`.
 pub fn warning(message: &str) {
-    eprintln!("omroep: warning: {}", clean(message));
+    if shows(Level::Normal) {
+        let label = paint("warning:", Style::Yellow, settings().color_stderr);
+        eprintln!("omroep: {label} {}", clean(message));
+    }
+}
+
+/// Prints a log line (it names the source URL or file it is about), with `-v`.
+pub fn log(message: &str) {
+    if shows(Level::Verbose) {
+        eprintln!("{}", clean(message));
+    }
+}
+
+/// Prints a debug line, with `-vv`.
+pub fn debug(message: &str) {
+    if shows(Level::Debug) {
+        eprintln!("omroep: debug: {}", clean(message));
+    }
 }
 
 /// Replaces control and bidirectional-override characters, which a feed could use to
@@ -35,5 +181,46 @@ mod tests {
         assert_eq!(clean("a\u{1b}[31mb"), "a\\u{1b}[31mb");
         assert_eq!(clean("x\u{202e}y"), "x\\u{202e}y");
         assert_eq!(clean("plain é"), "plain é");
+    }
+
+    fn global(quiet: bool, verbose: u8, color: ColorChoice) -> GlobalArgs {
+        GlobalArgs {
+            quiet,
+            verbose,
+            color,
+            config: None,
+        }
+    }
+
+    #[test]
+    fn flags_set_the_level() {
+        let level = |quiet, verbose| {
+            Settings::decide(&global(quiet, verbose, ColorChoice::Auto), None, true, true).level
+        };
+        assert_eq!(level(true, 0), Level::Errors);
+        assert_eq!(level(false, 0), Level::Normal);
+        assert_eq!(level(false, 1), Level::Verbose);
+        assert_eq!(level(false, 2), Level::Debug);
+        assert_eq!(level(false, 5), Level::Debug);
+    }
+
+    #[test]
+    fn colour_follows_the_flag_then_no_color_then_the_terminal() {
+        let decide = |choice, no_color, terminal| {
+            let settings = Settings::decide(&global(false, 0, choice), no_color, terminal, false);
+            (settings.color_stdout, settings.color_stderr)
+        };
+        assert_eq!(decide(ColorChoice::Auto, None, true), (true, false));
+        assert_eq!(decide(ColorChoice::Auto, Some("1"), true), (false, false));
+        // An empty NO_COLOR does not count, as no-color.org says.
+        assert_eq!(decide(ColorChoice::Auto, Some(""), true), (true, false));
+        assert_eq!(decide(ColorChoice::Always, Some("1"), false), (true, true));
+        assert_eq!(decide(ColorChoice::Never, None, true), (false, false));
+    }
+
+    #[test]
+    fn paint_wraps_only_when_enabled() {
+        assert_eq!(paint("x", Style::Green, false), "x");
+        assert_eq!(paint("x", Style::Green, true), "\u{1b}[32mx\u{1b}[0m");
     }
 }

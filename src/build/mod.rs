@@ -15,6 +15,7 @@ pub mod channel;
 pub mod collect;
 pub mod combined;
 pub mod fingerprint;
+pub mod preview;
 
 use anyhow::{Context, Result};
 use chrono::{DateTime, Utc};

@@ -2,8 +2,11 @@
 //! pipeline, prints its report and returns the exit status.
 
 pub mod build;
+pub mod completions;
+pub mod diff;
 pub mod ingest;
 pub mod init;
+pub mod move_feed;
 pub mod parse;
 pub mod run;
 pub mod sources;
