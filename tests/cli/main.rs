@@ -4,6 +4,7 @@
 
 mod build;
 mod config;
+mod diff;
 mod init;
 mod ledger;
 mod parse;
