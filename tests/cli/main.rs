@@ -7,6 +7,7 @@ mod config;
 mod diff;
 mod init;
 mod ledger;
+mod move_feed;
 mod parse;
 mod run;
 mod site_env;
