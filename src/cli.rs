@@ -112,6 +112,9 @@ pub struct MoveFeedArgs {
     /// has more than one podcast feed.
     #[arg(long, value_name = "NAME")]
     pub feed: Option<String>,
+    /// How to print what was recorded and the redirect rules.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]
@@ -138,6 +141,9 @@ pub struct BuildArgs {
     /// entries) and record them in the ledger, instead of refusing to build.
     #[arg(long)]
     pub allow_identity_change: bool,
+    /// How to print the report.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]
@@ -145,6 +151,9 @@ pub struct InitArgs {
     /// The folder to create the site in (created if missing; must not hold a site yet).
     #[arg(value_name = "DIR", default_value = ".")]
     pub dir: PathBuf,
+    /// How to print the list of files created.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
 }
 
 #[derive(Debug, Args)]
@@ -155,6 +164,9 @@ pub struct ParseArgs {
     /// Print the normalised feed as JSON (one object; with several sources, one per line).
     #[arg(long)]
     pub json: bool,
+    /// `--format json` is `--json`.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
     /// Refuse documents larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::feed::DEFAULT_MAX_BYTES)]
     pub max_bytes: usize,
@@ -165,9 +177,12 @@ pub struct IngestArgs {
     /// Ingest only the sources of this feed (its file name in feeds/, without .toml).
     #[arg(long, value_name = "NAME")]
     pub feed: Option<String>,
-    /// Print the run's summary as JSON on standard output.
+    /// Print the run's summary as JSON on standard output (the same as `--format json`).
     #[arg(long)]
     pub json: bool,
+    /// How to print the run's summary.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
     /// Requests in flight at once, over all hosts.
     #[arg(long, value_name = "N", default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..))]
     pub concurrency: u16,
@@ -190,9 +205,12 @@ pub struct SourcesArgs {
     /// List only the sources that need attention: failing, retired or moved.
     #[arg(long)]
     pub failing: bool,
-    /// Print the list as JSON on standard output.
+    /// Print the list as JSON on standard output (the same as `--format json`).
     #[arg(long)]
     pub json: bool,
+    /// How to print the list.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
     /// Fetch this retired or backed-off source again on the next run (its configured URL).
     #[arg(long, value_name = "URL", conflicts_with_all = ["failing", "json"])]
     pub enable: Option<String>,
@@ -204,6 +222,27 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
         _ => Err(format!(
             "{text:?} is not a number of seconds between 0 and 86400"
         )),
+    }
+}
+
+impl ParseArgs {
+    /// Whether JSON was asked for, by `--json` or `--format json`.
+    pub fn json(&self) -> bool {
+        self.json || self.format == ReportFormat::Json
+    }
+}
+
+impl IngestArgs {
+    /// Whether JSON was asked for, by `--json` or `--format json`.
+    pub fn json(&self) -> bool {
+        self.json || self.format == ReportFormat::Json
+    }
+}
+
+impl SourcesArgs {
+    /// Whether JSON was asked for, by `--json` or `--format json`.
+    pub fn json(&self) -> bool {
+        self.json || self.format == ReportFormat::Json
     }
 }
 

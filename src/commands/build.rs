@@ -2,7 +2,8 @@
 //! index and the OPML, and print what changed.
 //!
 //! Standard output lists each file written or removed (`-v` adds the unchanged ones) and a
-//! summary line; warnings and errors go to standard error. Exit status: 0 when all feeds
+//! summary line, or with `--format json` one JSON document (docs/json-output.md); warnings
+//! and errors go to standard error. Exit status: 0 when all feeds
 //! were built (and, with `--check`, nothing would change), 1 when a feed was not rebuilt or
 //! `--check` found changes, 2 for configuration, ledger or disk errors.
 
@@ -13,7 +14,7 @@ use anyhow::Result;
 
 use super::Status;
 use crate::build::{self, Options};
-use crate::cli::{BuildArgs, Cli, GlobalArgs};
+use crate::cli::{BuildArgs, Cli, GlobalArgs, ReportFormat};
 use crate::config::{self, Site};
 use crate::publish::Change;
 use crate::report;
@@ -33,12 +34,88 @@ pub fn load_site(global: &GlobalArgs, cwd: &Path) -> std::result::Result<Site, S
         report::error(&error.to_string());
         Status::Fatal
     })?;
-    config::load(&file, cwd).map_err(|errors| {
+    let site = config::load(&file, cwd).map_err(|errors| {
         for error in &errors {
             report::error(&error.to_string());
         }
         Status::Fatal
-    })
+    })?;
+    report::debug(&format!(
+        "{}: {} feeds, output folder {}",
+        config::shown_path(&file, cwd).display(),
+        site.feeds.len(),
+        config::shown_path(&site.output, cwd).display()
+    ));
+    Ok(site)
+}
+
+/// Builds the site and returns the report as JSON (warnings and errors are printed).
+pub fn build_json(
+    site: &Site,
+    args: &BuildArgs,
+    cwd: &Path,
+) -> Result<(Status, serde_json::Value)> {
+    let outcome = build_site(site, args)?;
+    let status = status_of(&outcome, args);
+    let count = |wanted: &[Change]| {
+        outcome
+            .changes
+            .iter()
+            .filter(|(_, change)| wanted.contains(change))
+            .count()
+    };
+    let changes: Vec<serde_json::Value> = outcome
+        .changes
+        .iter()
+        .map(|(path, change)| serde_json::json!({"path": path, "change": change.as_str()}))
+        .collect();
+    let json = serde_json::json!({
+        "check": args.check,
+        "output": config::shown_path(&site.output, cwd).to_string_lossy(),
+        "changed": outcome.changed_anything(),
+        "totals": {
+            "written": count(&[Change::Created, Change::Updated]),
+            "unchanged": count(&[Change::Unchanged]),
+            "removed": count(&[Change::Removed]),
+        },
+        "files": changes,
+        "ledger": {
+            "file": config::shown_path(&site.ledger, cwd).to_string_lossy(),
+            "changed": outcome.ledger_changed,
+            "new_entries": outcome.ledger_added,
+        },
+        "failed_feeds": outcome.failed_feeds,
+        "errors": outcome.errors,
+        "warnings": outcome.warnings,
+    });
+    Ok((status, json))
+}
+
+/// Runs the build and prints its warnings and errors on standard error.
+fn build_site(site: &Site, args: &BuildArgs) -> Result<build::Report> {
+    let options = Options {
+        check: args.check,
+        allow_identity_change: args.allow_identity_change,
+        now: chrono::Utc::now(),
+    };
+    let started = std::time::Instant::now();
+    let outcome = build::run(site, &options)?;
+    report::debug(&format!("build took {} ms", started.elapsed().as_millis()));
+    for warning in &outcome.warnings {
+        report::warning(warning);
+    }
+    for error in &outcome.errors {
+        report::error(error);
+    }
+    Ok(outcome)
+}
+
+fn status_of(outcome: &build::Report, args: &BuildArgs) -> Status {
+    if !outcome.failed_feeds.is_empty() || (args.check && outcome.changed_anything()) {
+        Status::Partial
+    } else {
+        Status::Success
+    }
 }
 
 /// Builds the site and prints the report.
@@ -48,20 +125,15 @@ pub fn build_and_report(
     args: &BuildArgs,
     cwd: &Path,
 ) -> Result<Status> {
-    let options = Options {
-        check: args.check,
-        allow_identity_change: args.allow_identity_change,
-        now: chrono::Utc::now(),
-    };
-    let outcome = build::run(site, &options)?;
-    if !global.quiet {
-        for warning in &outcome.warnings {
-            report::warning(warning);
-        }
+    if args.format == ReportFormat::Json {
+        let (status, json) = build_json(site, args, cwd)?;
+        let mut stdout = io::stdout().lock();
+        serde_json::to_writer_pretty(&mut stdout, &json)?;
+        writeln!(stdout)?;
+        stdout.flush()?;
+        return Ok(status);
     }
-    for error in &outcome.errors {
-        report::error(error);
-    }
+    let outcome = build_site(site, args)?;
 
     let mut stdout = io::stdout().lock();
     let output = config::shown_path(&site.output, cwd);
@@ -127,11 +199,5 @@ pub fn build_and_report(
         writeln!(stdout, "{summary}{failed}")?;
     }
     stdout.flush()?;
-    Ok(
-        if !outcome.failed_feeds.is_empty() || (args.check && outcome.changed_anything()) {
-            Status::Partial
-        } else {
-            Status::Success
-        },
-    )
+    Ok(status_of(&outcome, args))
 }

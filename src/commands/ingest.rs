@@ -2,8 +2,8 @@
 //!
 //! Takes the store's run lock first (a second run over the same store exits with status
 //! 3), then hands the sources to `ingest::run`. On a terminal a progress bar shows the
-//! run; otherwise each source gets one plain line on standard error, for cron logs.
-//! Failures are always printed. The summary goes to standard output, as text or, with
+//! run; with `-v` each source also gets one plain line on standard error (without it, a
+//! cron job stays quiet). Failures are always printed. The summary goes to standard output, as text or, with
 //! `--json`, as one JSON object. Exit status 1 when any source failed.
 
 use std::io::{IsTerminal, Write};
@@ -52,7 +52,7 @@ pub fn run(args: &IngestArgs, global: &GlobalArgs) -> Result<Status> {
     let report = fetch_into_store(&site, urls, &settings, global)?;
 
     let mut stdout = std::io::stdout().lock();
-    if args.json {
+    if args.json() {
         let json = serde_json::json!({
             "totals": report.totals(),
             "sources": report.sources,
@@ -127,12 +127,15 @@ pub fn fetch_into_store(
     site: &Site,
     urls: Vec<String>,
     settings: &RunSettings,
-    global: &GlobalArgs,
+    _global: &GlobalArgs,
 ) -> Result<RunReport> {
     let mut store = Store::open(&site.store)?;
     let specs: Vec<SourceSpec> = urls.into_iter().map(|url| SourceSpec { url }).collect();
 
-    let bar = (!global.quiet && std::io::stderr().is_terminal() && !specs.is_empty()).then(|| {
+    let bar = (report::shows(report::Level::Normal)
+        && std::io::stderr().is_terminal()
+        && !specs.is_empty())
+    .then(|| {
         let bar = ProgressBar::new(specs.len() as u64);
         bar.set_style(
             ProgressStyle::with_template("{bar:30} {pos}/{len} sources  {wide_msg}")
@@ -142,12 +145,16 @@ pub fn fetch_into_store(
     });
     let mut on_source = |source: &SourceReport| {
         let line = source_line(source);
-        match (&bar, source.is_failure(), global.quiet) {
-            (Some(bar), true, _) => bar.suspend(|| report::error(&line)),
-            (Some(bar), false, _) => bar.set_message(report::clean(&source.url)),
-            (None, true, _) => report::error(&line),
-            (None, false, false) => eprintln!("{}", report::clean(&line)),
-            (None, false, true) => {}
+        match (&bar, source.is_failure()) {
+            (Some(bar), true) => bar.suspend(|| report::error(&line)),
+            (Some(bar), false) => {
+                bar.set_message(report::clean(&source.url));
+                if report::shows(report::Level::Verbose) {
+                    bar.suspend(|| report::log(&line));
+                }
+            }
+            (None, true) => report::error(&line),
+            (None, false) => report::log(&line),
         }
         if let Some(bar) = &bar {
             bar.inc(1);

@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 
 use super::Status;
-use crate::cli::{Cli, GlobalArgs, InitArgs};
+use crate::cli::{Cli, GlobalArgs, InitArgs, ReportFormat};
 
 const EPISODE_MP3: &[u8] = include_bytes!("../../fixtures/init/episode.mp3");
 const ARTWORK_JPG: &[u8] = include_bytes!("../../fixtures/init/artwork.jpg");
@@ -65,7 +65,15 @@ pub fn run(global: &GlobalArgs, args: &InitArgs) -> Result<Status> {
     let yesterday = today.pred_opt().unwrap_or(today);
     let files = scaffold(&today.to_string(), &yesterday.to_string());
     create(&dir, &files)?;
-    if !global.quiet {
+    if args.format == ReportFormat::Json {
+        let created: Vec<String> = files
+            .iter()
+            .map(|(path, _)| args.dir.join(path).to_string_lossy().into_owned())
+            .collect();
+        let mut stdout = std::io::stdout().lock();
+        serde_json::to_writer_pretty(&mut stdout, &serde_json::json!({ "created": created }))?;
+        writeln!(stdout)?;
+    } else if !global.quiet {
         let mut stdout = std::io::stdout().lock();
         for (path, _) in &files {
             writeln!(stdout, "created {}", args.dir.join(path).display())?;

@@ -23,7 +23,7 @@ use toml::Spanned;
 use super::Status;
 use super::build::load_site;
 use crate::build::channel;
-use crate::cli::{Cli, GlobalArgs, MoveFeedArgs};
+use crate::cli::{Cli, GlobalArgs, MoveFeedArgs, ReportFormat};
 use crate::config::{self, FeedConfig, FeedKind, Site};
 use crate::ledger::Ledger;
 use crate::report;
@@ -45,51 +45,77 @@ pub fn run(global: &GlobalArgs, args: &MoveFeedArgs) -> Result<Status> {
         .with_context(|| format!("{old_url}: the feed's current URL does not parse"))?;
     let definition = config::shown_path(&feed.file, &cwd);
 
+    let mut recorded = None;
+    if feed.kind == FeedKind::Podcast {
+        let ledger = Ledger::read(&site.ledger)?;
+        let guid = channel::podcast_guid(&site, feed, ledger.podcast_guid(&feed.name))
+            .with_context(|| format!("feed `{}`: has no podcast:guid to keep", feed.name))?;
+        let before = record(&feed.file, &new_url, &guid)?;
+        let file = config::locate(global.config.as_deref(), &cwd)?;
+        if let Err(errors) = config::load(&file, &cwd) {
+            crate::publish::write_atomic(&feed.file, before.as_bytes())?;
+            let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+            bail!(
+                "the edited configuration does not load ({}); {} was put back as it was",
+                messages.join("; "),
+                definition.display()
+            );
+        }
+        recorded = Some(guid);
+    }
+    let rules = redirect_rules(&old_path, &new_url);
     let mut out = std::io::stdout().lock();
+    if args.format == ReportFormat::Json {
+        let redirects: serde_json::Map<String, serde_json::Value> = rules
+            .iter()
+            .map(|(server, _, rule)| (server.to_string(), rule.as_str().into()))
+            .collect();
+        let json = serde_json::json!({
+            "feed": feed.name,
+            "from": old_url,
+            "to": new_url,
+            "recorded": recorded.as_ref().map(|guid| serde_json::json!({
+                "file": definition.to_string_lossy(),
+                "new_feed_url": new_url,
+                "guid": guid,
+            })),
+            "redirects": redirects,
+        });
+        serde_json::to_writer_pretty(&mut out, &json)?;
+        writeln!(out)?;
+        out.flush()?;
+        return Ok(Status::Success);
+    }
     writeln!(
         out,
         "feed `{}` moves from {old_url} to {new_url}",
         feed.name
     )?;
-    if feed.kind == FeedKind::Podcast {
-        let ledger = Ledger::read(&site.ledger)?;
-        let guid = channel::podcast_guid(&site, feed, ledger.podcast_guid(&feed.name))
-            .with_context(|| format!("feed `{}`: has no podcast:guid to keep", feed.name))?;
-        record(&feed.file, &new_url, &guid)?;
-        let file = config::locate(global.config.as_deref(), &cwd)?;
-        if let Err(errors) = config::load(&file, &cwd) {
-            let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
-            bail!(
-                "the edited configuration does not load ({}); {} was left as it was",
-                messages.join("; "),
+    match &recorded {
+        Some(guid) => {
+            writeln!(
+                out,
+                "recorded in {}: new_feed_url = {new_url}, guid = {guid} (podcast:guid stays)",
                 definition.display()
-            );
+            )?;
+            let output = site
+                .output
+                .join(feed.output_file(channel::main_format(feed)));
+            writeln!(
+                out,
+                "the next build writes <itunes:new-feed-url> into {}",
+                config::shown_path(&output, &cwd).display()
+            )?;
         }
-        writeln!(
-            out,
-            "recorded in {}: new_feed_url = {new_url}, guid = {guid} (podcast:guid stays)",
-            definition.display()
-        )?;
-        writeln!(
-            out,
-            "the next build writes <itunes:new-feed-url> into {}",
-            config::shown_path(
-                &site
-                    .output
-                    .join(feed.output_file(channel::main_format(feed))),
-                &cwd
-            )
-            .display()
-        )?;
-    } else {
-        writeln!(
+        None => writeln!(
             out,
             "nothing recorded: a {} feed has no element that announces a move; the redirects below do it",
             feed.kind.as_str()
-        )?;
+        )?,
     }
-    writeln!(out)?;
-    write!(out, "{}", redirect_rules(&old_path, &new_url))?;
+    for (_, heading, rule) in &rules {
+        write!(out, "\n# {heading}\n{rule}")?;
+    }
     out.flush()?;
     Ok(Status::Success)
 }
@@ -150,21 +176,31 @@ fn new_url(text: &str) -> Result<String> {
     Ok(url)
 }
 
-/// The redirect rules, one block per server.
-fn redirect_rules(old_path: &str, new_url: &str) -> String {
-    format!(
-        "# nginx (inside the old site's server block)\n\
-         location = {old_path} {{\n    return 301 {new_url};\n}}\n\
-         \n\
-         # Apache (.htaccess or the old site's virtual host)\n\
-         Redirect 301 {old_path} {new_url}\n\
-         \n\
-         # Caddy (inside the old site's block)\n\
-         redir {old_path} {new_url} 301\n\
-         \n\
-         # Netlify or Cloudflare Pages (a _redirects file at the top of the old site)\n\
-         {old_path} {new_url} 301\n"
-    )
+/// The redirect rules, one per server: its key in the JSON output, a comment saying where
+/// it goes, and the rule.
+fn redirect_rules(old_path: &str, new_url: &str) -> Vec<(&'static str, &'static str, String)> {
+    vec![
+        (
+            "nginx",
+            "nginx (inside the old site's server block)",
+            format!("location = {old_path} {{\n    return 301 {new_url};\n}}\n"),
+        ),
+        (
+            "apache",
+            "Apache (.htaccess or the old site's virtual host)",
+            format!("Redirect 301 {old_path} {new_url}\n"),
+        ),
+        (
+            "caddy",
+            "Caddy (inside the old site's block)",
+            format!("redir {old_path} {new_url} 301\n"),
+        ),
+        (
+            "redirects_file",
+            "Netlify or Cloudflare Pages (a _redirects file at the top of the old site)",
+            format!("{old_path} {new_url} 301\n"),
+        ),
+    ]
 }
 
 /// The two keys move-feed writes, with where their values are when present.
@@ -174,8 +210,9 @@ struct Keys {
     guid: Option<Spanned<toml::Value>>,
 }
 
-/// Writes `new_feed_url` and (when absent) `guid` into the feed definition.
-fn record(file: &std::path::Path, new_url: &str, guid: &str) -> Result<()> {
+/// Writes `new_feed_url` and (when absent) `guid` into the feed definition; returns the
+/// text it had before.
+fn record(file: &std::path::Path, new_url: &str, guid: &str) -> Result<String> {
     let shown = file.display();
     let text = std::fs::read_to_string(file).with_context(|| format!("{shown}: cannot read"))?;
     let edited = edit(&text, new_url, guid).map_err(|why| {
@@ -183,7 +220,8 @@ fn record(file: &std::path::Path, new_url: &str, guid: &str) -> Result<()> {
             "{shown}: {why}; add `new_feed_url = \"{new_url}\"` and `guid = \"{guid}\"` at the top by hand"
         )
     })?;
-    crate::publish::write_atomic(file, edited.as_bytes())
+    crate::publish::write_atomic(file, edited.as_bytes())?;
+    Ok(text)
 }
 
 /// The definition with `new_feed_url = NEW_URL` (replacing any earlier value) and `guid`

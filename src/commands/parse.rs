@@ -30,7 +30,7 @@ pub fn run(args: &ParseArgs) -> Result<Status> {
     let mut fetcher = None;
     for source in &args.sources {
         let result = parse_source(source, &options, &mut fetcher);
-        match (result, args.json, several) {
+        match (result, args.json(), several) {
             (Ok(feed), true, false) => {
                 serde_json::to_writer_pretty(&mut stdout, &feed)?;
                 writeln!(stdout)?;

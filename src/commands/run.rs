@@ -12,9 +12,9 @@ use std::io::Write;
 use anyhow::Result;
 
 use super::Status;
-use super::build::{build_and_report, load_site};
+use super::build::{build_and_report, build_json, load_site};
 use super::ingest::{fetch_into_store, remote_urls, write_summary};
-use crate::cli::{BuildArgs, Cli, GlobalArgs};
+use crate::cli::{BuildArgs, Cli, GlobalArgs, ReportFormat};
 use crate::ingest::remote::{FetchSettings, user_agent};
 use crate::ingest::run::RunSettings;
 use crate::report;
@@ -34,7 +34,9 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Status> {
         }
     };
     // A site without remote sources needs no store: none is created for it.
+    let json = args.format == ReportFormat::Json;
     let mut sources_failed = false;
+    let mut ingest_json = serde_json::Value::Null;
     if !urls.is_empty() && !args.check {
         let settings = RunSettings {
             fetch: FetchSettings {
@@ -46,14 +48,29 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Status> {
         let lock = StoreLock::acquire(&site.store)?;
         let ingested = fetch_into_store(&site, urls, &settings, global)?;
         drop(lock);
-        if !global.quiet {
+        if json {
+            ingest_json = serde_json::json!({
+                "totals": ingested.totals(),
+                "sources": ingested.sources,
+            });
+        } else if report::shows(report::Level::Normal) {
             let mut stdout = std::io::stdout().lock();
             write_summary(&mut stdout, &ingested)?;
             stdout.flush()?;
         }
         sources_failed = ingested.totals().failed > 0;
     }
-    let built = build_and_report(&site, global, args, &cwd)?;
+    let built = if json {
+        let (status, build) = build_json(&site, args, &cwd)?;
+        let mut stdout = std::io::stdout().lock();
+        let document = serde_json::json!({"ingest": ingest_json, "build": build});
+        serde_json::to_writer_pretty(&mut stdout, &document)?;
+        writeln!(stdout)?;
+        stdout.flush()?;
+        status
+    } else {
+        build_and_report(&site, global, args, &cwd)?
+    };
     Ok(match built {
         Status::Success if sources_failed => Status::Partial,
         status => status,

@@ -74,10 +74,12 @@ pub fn run(args: &SourcesArgs, global: &GlobalArgs) -> Result<Status> {
                 "{url}: the store has no such source; `omroep sources` lists them (use the URL as configured)"
             );
         }
-        eprintln!(
-            "{}: enabled; the next ingest fetches it",
-            report::clean(url)
-        );
+        if report::shows(report::Level::Normal) {
+            eprintln!(
+                "{}: enabled; the next ingest fetches it",
+                report::clean(url)
+            );
+        }
         return Ok(Status::Success);
     }
     let known: HashMap<String, SourceState> = store
@@ -91,7 +93,7 @@ pub fn run(args: &SourcesArgs, global: &GlobalArgs) -> Result<Status> {
         .filter(|row| !args.failing || row.needs_attention())
         .collect();
     let mut out = std::io::stdout().lock();
-    if args.json {
+    if args.json() {
         serde_json::to_writer_pretty(&mut out, &rows)?;
         writeln!(out)?;
     } else {

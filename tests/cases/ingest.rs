@@ -42,7 +42,7 @@ fn a_run_prints_a_summary_and_exits_1_when_a_source_failed() {
     let ok = server.url("/blog.json");
     let missing = server.url("/missing");
     let site = Site::new(&[("blog", vec![ok.clone(), missing.clone()])]);
-    let output = site.run(&["ingest"]);
+    let output = site.run(&["ingest", "-v"]);
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
     assert_eq!(
         stdout(&output),
@@ -78,8 +78,12 @@ fn all_well_exits_0_and_a_second_run_is_all_not_modified() {
         "sources: 0 fetched, 1 not modified, 0 failed, 0 retired, 0 skipped\n\
          entries: 0 new, 0 changed\n"
     );
+    // Off a terminal a run that went well says nothing on standard error; -v logs
+    // each source with its URL.
+    assert_eq!(stderr(&second), "");
+    let verbose = site.run(&["ingest", "-v"]);
     assert_eq!(
-        stderr(&second),
+        stderr(&verbose),
         format!("not modified {}\n", server.url("/blog.json"))
     );
     // -q: nothing but errors.

@@ -34,10 +34,18 @@ fn the_move_is_recorded_built_and_redirected() {
     let env = TestEnv::site();
     assert_eq!(env.run(&["build"]).code, 0);
     let before = env.read("public/podcast/podcast.xml");
-    assert_eq!(podcast_guid(&before), "4b71b814-4cc2-5e86-acda-721f22857c35");
+    assert_eq!(
+        podcast_guid(&before),
+        "4b71b814-4cc2-5e86-acda-721f22857c35"
+    );
     assert!(!before.contains("new-feed-url"));
 
-    assert_outcome(&env.run(&["move-feed", "https://new.example/show.xml"]), 0, MOVED, "");
+    assert_outcome(
+        &env.run(&["move-feed", "https://new.example/show.xml"]),
+        0,
+        MOVED,
+        "",
+    );
     let definition = env.read("feeds/podcast.toml");
     assert!(
         definition.contains(
@@ -56,10 +64,17 @@ fn the_move_is_recorded_built_and_redirected() {
     assert_eq!(podcast_guid(&after), podcast_guid(&before));
 
     // Moving again replaces the address; the pinned guid stays as it is.
-    let again = env.run(&["move-feed", "https://newer.example/show.xml", "--feed", "podcast"]);
+    let again = env.run(&[
+        "move-feed",
+        "https://newer.example/show.xml",
+        "--feed",
+        "podcast",
+    ]);
     assert_eq!(again.code, 0, "{again:?}");
     let definition = env.read("feeds/podcast.toml");
-    assert!(definition.contains("new_feed_url = \"https://newer.example/show.xml\"\nguid = \"4b71b814"));
+    assert!(
+        definition.contains("new_feed_url = \"https://newer.example/show.xml\"\nguid = \"4b71b814")
+    );
     assert_eq!(definition.matches("new_feed_url").count(), 1);
 }
 
@@ -67,13 +82,21 @@ fn the_move_is_recorded_built_and_redirected() {
 fn a_blog_gets_redirects_only_and_mistakes_are_refused() {
     let env = TestEnv::site();
     let definition = env.read("feeds/blog.toml");
-    let blog = env.run(&["move-feed", "https://new.example/blog.xml", "--feed", "blog"]);
+    let blog = env.run(&[
+        "move-feed",
+        "https://new.example/blog.xml",
+        "--feed",
+        "blog",
+    ]);
     assert_eq!(blog.code, 0, "{blog:?}");
     assert!(blog.stdout.starts_with(
         "feed `blog` moves from https://example.org/blog/rss.xml to https://new.example/blog.xml\n\
          nothing recorded: a blog feed has no element that announces a move; the redirects below do it\n\n"
     ));
-    assert!(blog.stdout.ends_with("/blog/rss.xml https://new.example/blog.xml 301\n"));
+    assert!(
+        blog.stdout
+            .ends_with("/blog/rss.xml https://new.example/blog.xml 301\n")
+    );
     assert_eq!(env.read("feeds/blog.toml"), definition);
 
     assert_outcome(

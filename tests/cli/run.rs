@@ -49,7 +49,7 @@ fn run_fetches_remote_sources_and_builds_them_into_the_aggregate() {
     )]);
     let url = format!("{base}/friend.xml");
     let env = planet_site(&url);
-    let first = env.run(&["run"]);
+    let first = env.run(&["run", "-v"]);
     assert_code(&first, 0);
     assert!(
         first
@@ -100,7 +100,7 @@ fn run_fetches_remote_sources_and_builds_them_into_the_aggregate() {
     // A second run: the server answers 304, and no output is rewritten.
     env.age_outputs();
     let before = env.mtimes();
-    let second = env.run(&["run"]);
+    let second = env.run(&["run", "-v"]);
     assert_code(&second, 0);
     assert!(
         second
