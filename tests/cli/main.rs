@@ -5,6 +5,7 @@
 mod build;
 mod config;
 mod diff;
+mod global;
 mod init;
 mod ledger;
 mod move_feed;
