@@ -5,6 +5,7 @@
 mod build;
 mod config;
 mod diff;
+mod examples;
 mod global;
 mod init;
 mod ledger;
