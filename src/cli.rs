@@ -9,6 +9,7 @@ const EXIT_CODES: &str = "\
 Exit status:
   0  everything succeeded
   1  the run finished, but some sources or outputs failed
+     (build --check, diff --exit-code: there are changes)
   2  bad arguments, configuration or store
   3  another run is using the store (ingest); nothing was done";
 
@@ -38,7 +39,7 @@ pub struct GlobalArgs {
     /// Print more detail; repeat for even more.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// When to use colour on standard error.
+    /// When to colour errors, warnings and `diff` markers; `auto` honours NO_COLOR.
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
     /// The site's omroep.toml (or its folder); by default found in the current folder or
