@@ -5,6 +5,8 @@
 //! limit, build the channel model with the `podcast:guid` the ledger pins, render) but
 //! stages nothing, skips the ledger check (the diff reports identity changes itself, by
 //! comparing with what is published) and does not save the remote-media cache either.
+//! (Reading audio files may still fill the cover cache under `.omroep/covers`, as any
+//! build does; it is derived data, never an output.)
 //! Only each feed's main format is rendered: the one subscribers use (see
 //! [`channel::main_format`]); the other formats carry the same entries.
 

@@ -1,5 +1,6 @@
 //! `omroep diff [--against URL] [--feed NAME] [--exit-code] [--format text|json]`: what
-//! the next build would change for subscribers, feed by feed. Writes nothing.
+//! the next build would change for subscribers, feed by feed. Writes no output, ledger or
+//! build state.
 //!
 //! Each feed's main format is rendered in memory (`build::preview`) and compared with the
 //! published one: the file in the output folder, or with `--against` the same path under

@@ -216,3 +216,29 @@ fn an_unreachable_site_or_a_bad_url_is_an_error() {
         ),
     );
 }
+
+#[test]
+fn a_feed_the_build_would_not_rebuild_fails_and_an_unknown_feed_is_refused() {
+    let env = TestEnv::site();
+    env.write("content/posts/bad.md", "---\ntitle: [broken\n---\nx\n");
+    assert_outcome(
+        &env.run(&["diff"]),
+        2,
+        "\
+== blog (public/blog/rss.xml): failed
+== podcast (public/podcast/podcast.xml): new feed, 1 entry
++ \"Welcome to the podcast\" <https://example.org/2024/001-welcome/>
+diff: 0 feeds changed, 1 new, 0 unchanged, 1 failed
+",
+        "\
+omroep: error: feed `blog`: content/posts/bad.md:2: front matter is not valid YAML: unclosed bracket '['
+omroep: error: feed `blog`: a build would not rebuild this feed; fix the errors above
+",
+    );
+    assert_outcome(
+        &env.run(&["diff", "--feed", "nope"]),
+        2,
+        "",
+        "omroep: error: --feed nope: no such feed; the feeds are: blog, podcast\n",
+    );
+}
