@@ -226,6 +226,21 @@ fn positive_seconds(text: &str) -> Result<f64, String> {
     }
 }
 
+impl GlobalArgs {
+    /// How much to print, and when in colour, as `report` takes them.
+    pub fn report_settings(&self) -> (crate::report::Level, crate::report::Color) {
+        let color = match self.color {
+            ColorChoice::Auto => crate::report::Color::Auto,
+            ColorChoice::Always => crate::report::Color::Always,
+            ColorChoice::Never => crate::report::Color::Never,
+        };
+        (
+            crate::report::Level::from_flags(self.quiet, self.verbose),
+            color,
+        )
+    }
+}
+
 impl ParseArgs {
     /// Whether JSON was asked for, by `--json` or `--format json`.
     pub fn json(&self) -> bool {

@@ -9,7 +9,8 @@ use omroep::commands::{self, Status};
 
 fn main() -> ExitCode {
     let cli = parse_arguments();
-    omroep::report::init(&cli.global);
+    let (level, color) = cli.global.report_settings();
+    omroep::report::init(level, color);
     let result = match &cli.command {
         Command::Parse(args) => commands::parse::run(args),
         Command::Build(args) => commands::build::run(&cli.global, args),

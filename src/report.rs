@@ -17,8 +17,6 @@
 use std::io::IsTerminal;
 use std::sync::OnceLock;
 
-use crate::cli::{ColorChoice, GlobalArgs};
-
 /// How much to print.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Level {
@@ -30,6 +28,27 @@ pub enum Level {
     Verbose,
     /// `-vv`: debug lines too.
     Debug,
+}
+
+/// When to colour.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Color {
+    /// Only a terminal, and only when `NO_COLOR` is unset or empty.
+    Auto,
+    Always,
+    Never,
+}
+
+impl Level {
+    /// The level `-q` and `-v` (repeated `verbose` times) ask for.
+    pub fn from_flags(quiet: bool, verbose: u8) -> Level {
+        match (quiet, verbose) {
+            (true, _) => Level::Errors,
+            (false, 0) => Level::Normal,
+            (false, 1) => Level::Verbose,
+            (false, _) => Level::Debug,
+        }
+    }
 }
 
 /// The output settings of this run.
@@ -51,28 +70,20 @@ impl Default for Settings {
 }
 
 impl Settings {
-    /// The settings the global flags ask for, given the environment's `NO_COLOR` and
+    /// The settings for `level` and `color`, given the environment's `NO_COLOR` and
     /// whether standard output and error are terminals.
     pub fn decide(
-        global: &GlobalArgs,
+        level: Level,
+        color: Color,
         no_color: Option<&str>,
         stdout_terminal: bool,
         stderr_terminal: bool,
     ) -> Settings {
-        let level = if global.quiet {
-            Level::Errors
-        } else {
-            match global.verbose {
-                0 => Level::Normal,
-                1 => Level::Verbose,
-                _ => Level::Debug,
-            }
-        };
         let no_color = no_color.is_some_and(|value| !value.is_empty());
-        let color = |terminal: bool| match global.color {
-            ColorChoice::Always => true,
-            ColorChoice::Never => false,
-            ColorChoice::Auto => terminal && !no_color,
+        let color = |terminal: bool| match color {
+            Color::Always => true,
+            Color::Never => false,
+            Color::Auto => terminal && !no_color,
         };
         Settings {
             level,
@@ -84,11 +95,13 @@ impl Settings {
 
 static SETTINGS: OnceLock<Settings> = OnceLock::new();
 
-/// Fixes this run's settings from the global flags; later calls change nothing.
-pub fn init(global: &GlobalArgs) {
+/// Fixes this run's settings from the flags and the environment; later calls change
+/// nothing.
+pub fn init(level: Level, color: Color) {
     let no_color = std::env::var("NO_COLOR").ok();
     let settings = Settings::decide(
-        global,
+        level,
+        color,
         no_color.as_deref(),
         std::io::stdout().is_terminal(),
         std::io::stderr().is_terminal(),
@@ -183,39 +196,28 @@ mod tests {
         assert_eq!(clean("plain é"), "plain é");
     }
 
-    fn global(quiet: bool, verbose: u8, color: ColorChoice) -> GlobalArgs {
-        GlobalArgs {
-            quiet,
-            verbose,
-            color,
-            config: None,
-        }
-    }
-
     #[test]
     fn flags_set_the_level() {
-        let level = |quiet, verbose| {
-            Settings::decide(&global(quiet, verbose, ColorChoice::Auto), None, true, true).level
-        };
-        assert_eq!(level(true, 0), Level::Errors);
-        assert_eq!(level(false, 0), Level::Normal);
-        assert_eq!(level(false, 1), Level::Verbose);
-        assert_eq!(level(false, 2), Level::Debug);
-        assert_eq!(level(false, 5), Level::Debug);
+        assert_eq!(Level::from_flags(true, 0), Level::Errors);
+        assert_eq!(Level::from_flags(true, 2), Level::Errors);
+        assert_eq!(Level::from_flags(false, 0), Level::Normal);
+        assert_eq!(Level::from_flags(false, 1), Level::Verbose);
+        assert_eq!(Level::from_flags(false, 2), Level::Debug);
+        assert_eq!(Level::from_flags(false, 5), Level::Debug);
     }
 
     #[test]
     fn colour_follows_the_flag_then_no_color_then_the_terminal() {
         let decide = |choice, no_color, terminal| {
-            let settings = Settings::decide(&global(false, 0, choice), no_color, terminal, false);
+            let settings = Settings::decide(Level::Normal, choice, no_color, terminal, false);
             (settings.color_stdout, settings.color_stderr)
         };
-        assert_eq!(decide(ColorChoice::Auto, None, true), (true, false));
-        assert_eq!(decide(ColorChoice::Auto, Some("1"), true), (false, false));
+        assert_eq!(decide(Color::Auto, None, true), (true, false));
+        assert_eq!(decide(Color::Auto, Some("1"), true), (false, false));
         // An empty NO_COLOR does not count, as no-color.org says.
-        assert_eq!(decide(ColorChoice::Auto, Some(""), true), (true, false));
-        assert_eq!(decide(ColorChoice::Always, Some("1"), false), (true, true));
-        assert_eq!(decide(ColorChoice::Never, None, true), (false, false));
+        assert_eq!(decide(Color::Auto, Some(""), true), (true, false));
+        assert_eq!(decide(Color::Always, Some("1"), false), (true, true));
+        assert_eq!(decide(Color::Never, None, true), (false, false));
     }
 
     #[test]
