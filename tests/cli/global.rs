@@ -192,6 +192,12 @@ fn every_site_command_honours_quiet_and_very_verbose() {
         assert_outcome(&env.run(command), 0, "", "");
     }
     assert!(env.run(&["diff", "-q"]).stdout.ends_with("2 unchanged\n"));
+    assert_outcome(&env.run(&["init", "-q", "another"]), 0, "", "");
+    let parsed = env.run(&["parse", "-q", "public/blog/rss.xml"]);
+    assert!(
+        parsed.stdout.starts_with("format:   rss2.0\n") && parsed.stderr.is_empty(),
+        "{parsed:?}"
+    );
     // A warning names its file, and -q silences it.
     env.write(
         "content/posts/broken-date.md",
