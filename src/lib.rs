@@ -18,3 +18,4 @@ pub mod publish;
 pub mod render;
 pub mod report;
 pub mod store;
+pub mod validate;
