@@ -8,6 +8,8 @@
 //! families own the rules; `output.rs` prints findings as text, JSON or SARIF; the command
 //! lives in `commands/validate.rs` and `build` calls [`validate`] on what it writes.
 
+pub mod image;
+pub mod online;
 pub mod rules;
 pub mod tree;
 

@@ -5,8 +5,10 @@
 //! `pub fn check(doc: &Document, cx: &mut Checker)`; adding one is one `mod` line and one
 //! [`FAMILIES`] line here.
 
+pub mod apple;
 pub mod dates;
 pub mod json;
+pub mod podcasting;
 pub mod xml;
 
 use super::{Checker, Document, Rule};
@@ -30,6 +32,21 @@ pub const FAMILIES: &[Family] = &[
         name: "json",
         rules: json::RULES,
         check: json::check,
+    },
+    Family {
+        name: "apple",
+        rules: apple::RULES,
+        check: apple::check,
+    },
+    Family {
+        name: "p20",
+        rules: podcasting::RULES,
+        check: podcasting::check,
+    },
+    Family {
+        name: "online",
+        rules: super::online::RULES,
+        check: super::online::check,
     },
 ];
 
