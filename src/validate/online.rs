@@ -351,7 +351,7 @@ async fn send(
     }
     Err((
         &REDIRECT_LIMIT,
-        format!("{url} redirects more than {MAX_REDIRECTS} times (last to {current})"),
+        format!("{url} still redirects after {MAX_REDIRECTS} hops (next to {current})"),
     ))
 }
 
