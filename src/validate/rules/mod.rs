@@ -7,6 +7,7 @@
 
 pub mod dates;
 pub mod json;
+pub mod rss;
 pub mod xml;
 
 use super::{Checker, Document, Rule};
@@ -25,6 +26,11 @@ pub const FAMILIES: &[Family] = &[
         name: "xml",
         rules: xml::RULES,
         check: xml::check,
+    },
+    Family {
+        name: "rss",
+        rules: rss::RULES,
+        check: rss::check,
     },
     Family {
         name: "json",
