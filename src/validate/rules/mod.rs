@@ -5,6 +5,7 @@
 //! `pub fn check(doc: &Document, cx: &mut Checker)`; adding one is one `mod` line and one
 //! [`FAMILIES`] line here.
 
+pub mod atom;
 pub mod dates;
 pub mod json;
 pub mod rss;
@@ -31,6 +32,11 @@ pub const FAMILIES: &[Family] = &[
         name: "rss",
         rules: rss::RULES,
         check: rss::check,
+    },
+    Family {
+        name: "atom",
+        rules: atom::RULES,
+        check: atom::check,
     },
     Family {
         name: "json",
