@@ -6,8 +6,10 @@
 //! [`FAMILIES`] line here.
 
 pub mod atom;
+pub mod content;
 pub mod dates;
 pub mod json;
+pub mod rfc5005;
 pub mod rss;
 pub mod xml;
 
@@ -42,6 +44,16 @@ pub const FAMILIES: &[Family] = &[
         name: "json",
         rules: json::RULES,
         check: json::check,
+    },
+    Family {
+        name: "rfc5005",
+        rules: rfc5005::RULES,
+        check: rfc5005::check,
+    },
+    Family {
+        name: "content",
+        rules: content::RULES,
+        check: content::check,
     },
 ];
 
