@@ -8,6 +8,7 @@
 pub mod atom;
 pub mod content;
 pub mod dates;
+pub mod identity;
 pub mod json;
 pub mod rfc5005;
 pub mod rss;
@@ -54,6 +55,11 @@ pub const FAMILIES: &[Family] = &[
         name: "content",
         rules: content::RULES,
         check: content::check,
+    },
+    Family {
+        name: "identity",
+        rules: identity::RULES,
+        check: identity::check,
     },
 ];
 
