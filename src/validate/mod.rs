@@ -209,6 +209,12 @@ pub fn entry_label(item: &El) -> Option<String> {
     })
 }
 
+/// Whether `text` is an absolute `http`/`https` URL with a host.
+pub fn is_absolute_http(text: &str) -> bool {
+    url::Url::parse(text.trim())
+        .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+}
+
 /// Whether any finding fails the run: an error, or under `strict` a warning.
 pub fn fails(findings: &[Finding], strict: bool) -> bool {
     findings.iter().any(|finding| match finding.severity() {
@@ -238,6 +244,13 @@ pub(crate) mod testing {
             .iter()
             .map(|finding| finding.rule.id)
             .collect()
+    }
+
+    /// `clean` with the first `from` replaced by `to` (which must occur).
+    #[track_caller]
+    pub fn replaced(clean: &str, from: &str, to: &str) -> Vec<u8> {
+        assert!(clean.contains(from), "{from:?} is not in the document");
+        clean.replacen(from, to, 1).into_bytes()
     }
 
     /// Asserts that rule `id` fires on `bytes`.

@@ -6,9 +6,14 @@
 //! [`FAMILIES`] line here.
 
 pub mod apple;
+pub mod atom;
+pub mod content;
 pub mod dates;
+pub mod identity;
 pub mod json;
 pub mod podcasting;
+pub mod rfc5005;
+pub mod rss;
 pub mod xml;
 
 use super::{Checker, Document, Rule};
@@ -29,9 +34,34 @@ pub const FAMILIES: &[Family] = &[
         check: xml::check,
     },
     Family {
+        name: "rss",
+        rules: rss::RULES,
+        check: rss::check,
+    },
+    Family {
+        name: "atom",
+        rules: atom::RULES,
+        check: atom::check,
+    },
+    Family {
         name: "json",
         rules: json::RULES,
         check: json::check,
+    },
+    Family {
+        name: "rfc5005",
+        rules: rfc5005::RULES,
+        check: rfc5005::check,
+    },
+    Family {
+        name: "content",
+        rules: content::RULES,
+        check: content::check,
+    },
+    Family {
+        name: "identity",
+        rules: identity::RULES,
+        check: identity::check,
     },
     Family {
         name: "apple",
