@@ -1627,17 +1627,17 @@ mod tests {
     fn findings_name_the_tag_the_parent_and_the_values() {
         assert_eq!(
             messages("parent"),
-            ["40 p20/parent: podcast:medium is in <item>; it belongs in <channel>"]
+            ["41 p20/parent: podcast:medium is in <item>; it belongs in <channel>"]
         );
         assert_eq!(
             messages("guid-format"),
             [
-                "8 p20/guid-format: podcast:guid 917393e3-1b1e-4cef-ace4-edaa54e1f810 is a version 4 UUID; it must be a UUIDv5 of the feed URL"
+                "9 p20/guid-format: podcast:guid 917393e3-1b1e-4cef-ace4-edaa54e1f810 is a version 4 UUID; it must be a UUIDv5 of the feed URL"
             ]
         );
         assert_eq!(
             messages("cardinality"),
-            ["11 p20/cardinality: podcast:medium appears 2 times in <channel>; keep one"]
+            ["12 p20/cardinality: podcast:medium appears 2 times in <channel>; keep one"]
         );
         let role = fixture_findings("p20", "person-role");
         assert_eq!(role[0].entry, None);
