@@ -8,6 +8,7 @@
 //! families own the rules; `output.rs` prints findings as text, JSON or SARIF; the command
 //! lives in `commands/validate.rs` and `build` calls [`validate`] on what it writes.
 
+pub mod output;
 pub mod rules;
 pub mod tree;
 
