@@ -71,6 +71,10 @@ pub struct BuildArgs {
     /// entries) and record them in the ledger, instead of refusing to build.
     #[arg(long)]
     pub allow_identity_change: bool,
+    /// Publish feeds even when `omroep validate`'s rules find errors in them (reported as
+    /// warnings), instead of keeping their previous outputs.
+    #[arg(long)]
+    pub allow_invalid: bool,
 }
 
 #[derive(Debug, Args)]

@@ -32,6 +32,13 @@ pub struct Options {
     pub allow_identity_change: bool,
     /// Scheduled entries dated up to this moment are published.
     pub now: DateTime<Utc>,
+    /// Publish feeds whose output breaks a validation rule of severity error (the findings
+    /// become warnings) instead of refusing them.
+    pub allow_invalid: bool,
+    /// Render everything even when the saved state says nothing changed, and check
+    /// identity with the `identity/…` rules against the ledger: what `omroep validate`
+    /// runs, together with `check`.
+    pub validate_all: bool,
 }
 
 /// What a build did (or, with `check`, would do).
@@ -48,6 +55,9 @@ pub struct Report {
     /// Problems that made a feed fail, one line each.
     pub errors: Vec<String>,
     pub warnings: Vec<String>,
+    /// What the validation rules found in the rendered feeds; each finding's target is
+    /// the output path relative to the output folder.
+    pub findings: Vec<crate::validate::Finding>,
 }
 
 impl Report {
@@ -67,7 +77,8 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let old_ledger = Ledger::read(&site.ledger)?;
     ledger::check_consistent(&old_ledger).with_context(|| site.ledger.display().to_string())?;
 
-    if let Some(state) = fingerprint::State::load(site)
+    if !options.validate_all
+        && let Some(state) = fingerprint::State::load(site)
         && state.still_holds(site, options.allow_identity_change, options.now)
     {
         report.warnings = state.warnings;
@@ -119,7 +130,8 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         .iter()
         .map(|feed| channel::podcast_guid(site, feed, old_ledger.podcast_guid(&feed.name)))
         .collect();
-    let mut reconciled = reconcile(site, &old_ledger, &items, &guids, &failed, options);
+    let builds = feed_builds(site, &items, &guids);
+    let mut reconciled = reconcile(&old_ledger, &builds, &failed, options);
     let refused: Vec<String> = if options.allow_identity_change {
         Vec::new()
     } else {
@@ -141,7 +153,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
                 failed[index] = true;
             }
         }
-        reconciled = reconcile(site, &old_ledger, &items, &guids, &failed, options);
+        reconciled = reconcile(&old_ledger, &builds, &failed, options);
         // A feed whose definition is gone but which published entries: its outputs stay
         // (nothing is removed) until the user restores it or accepts the change.
         for name in &refused {
@@ -160,6 +172,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     }));
     let mut built = Vec::new();
     let mut pool = combined::Pool::default();
+    let mut invalid = false;
     for (index, feed) in site.feeds.iter().enumerate() {
         if failed[index] {
             report.failed_feeds.push(feed.name.clone());
@@ -175,8 +188,22 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             .collect();
         let mut model = channel::build(site, feed, entries, guids[index].clone());
         report.warnings.extend(model.warnings.iter().cloned());
-        for format in &feed.formats {
-            stage.add(channel::render(site, feed, &model.feed, *format))?;
+        let outputs: Vec<Output> = feed
+            .formats
+            .iter()
+            .map(|format| channel::render(site, feed, &model.feed, *format))
+            .collect();
+        let context = validation_context(site, feed, &model, &old_ledger, options);
+        if !validated(&outputs, &context, options, &mut report) {
+            // Refused: nothing of this feed is published, and the ledger does not record
+            // its entries (reconciled again below).
+            failed[index] = true;
+            invalid = true;
+            report.failed_feeds.push(feed.name.clone());
+            continue;
+        }
+        for output in outputs {
+            stage.add(output)?;
         }
         if let Some((source, output)) = &model.artwork_copy {
             stage.add(Output::copy(output.clone(), source.clone()))?;
@@ -193,13 +220,32 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             "feed `{name}`: not rebuilt; its previous outputs stay as they were"
         ));
     }
+    if invalid {
+        reconciled = reconcile(&old_ledger, &builds, &failed, options);
+    }
     let all_built = report.failed_feeds.is_empty();
+    // A combined feed refused by validation keeps its previous file.
+    let mut kept = std::collections::HashSet::new();
     if all_built {
-        combined::render(site, &built, pool, &mut |output| stage.add(output))?;
+        let context = crate::validate::Context::default();
+        combined::render(site, &built, pool, &mut |output| {
+            if combined::is_feed(&output.path)
+                && !validated(
+                    std::slice::from_ref(&output),
+                    &context,
+                    options,
+                    &mut report,
+                )
+            {
+                kept.insert(output.path);
+                return Ok(());
+            }
+            stage.add(output)
+        })?;
     }
 
     // When a feed failed, nothing is removed: its old files must stay.
-    let plan = stage.finish(&|_| !all_built)?;
+    let plan = stage.finish(&|path| !all_built || kept.contains(path))?;
     report.changes = plan
         .changes()
         .into_iter()
@@ -260,44 +306,132 @@ fn save_state(
     let _ = publish::write_atomic(&file, state.to_json().as_bytes());
 }
 
-fn reconcile(
+/// What each feed would publish, for the ledger; computed once, before rendering takes
+/// the entries, so the ledger can be reconciled again when validation refuses a feed.
+fn feed_builds(
     site: &Site,
-    old: &Ledger,
     items: &[collect::FeedItems],
     guids: &[Option<String>],
+) -> Vec<FeedBuild> {
+    site.feeds
+        .iter()
+        .enumerate()
+        .map(|(index, feed)| {
+            let found = &items[index];
+            FeedBuild {
+                name: feed.name.clone(),
+                podcast_guid: guids[index].clone(),
+                entries: found
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(|(position, item)| {
+                        let enclosure = item.entry.enclosures.first();
+                        Current {
+                            guid: collect::guid_of(&item.entry).to_string(),
+                            source: item.source.clone(),
+                            published: item.entry.published.or(item.entry.updated),
+                            enclosure_url: enclosure.map(|e| e.url.clone()),
+                            enclosure_length: enclosure.and_then(|e| e.length),
+                            in_output: position < found.published,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn reconcile(
+    old: &Ledger,
+    builds: &[FeedBuild],
     failed: &[bool],
     options: &Options,
 ) -> ledger::Reconciled {
-    let mut builds = Vec::new();
+    let mut kept = Vec::new();
     let mut skipped = Vec::new();
-    for (index, feed) in site.feeds.iter().enumerate() {
-        if failed[index] {
-            skipped.push(feed.name.as_str());
-            continue;
+    for (build, failed) in builds.iter().zip(failed) {
+        if *failed {
+            skipped.push(build.name.as_str());
+        } else {
+            kept.push(build.clone());
         }
-        let found = &items[index];
-        builds.push(FeedBuild {
-            name: feed.name.clone(),
-            podcast_guid: guids[index].clone(),
-            entries: found
-                .items
-                .iter()
-                .enumerate()
-                .map(|(position, item)| {
-                    let enclosure = item.entry.enclosures.first();
-                    Current {
-                        guid: collect::guid_of(&item.entry).to_string(),
-                        source: item.source.clone(),
-                        published: item.entry.published.or(item.entry.updated),
-                        enclosure_url: enclosure.map(|e| e.url.clone()),
-                        enclosure_length: enclosure.and_then(|e| e.length),
-                        in_output: position < found.published,
-                    }
-                })
-                .collect(),
+    }
+    old.reconcile(&kept, &skipped, options.allow_identity_change)
+}
+
+/// What the validation rules may know about one feed: where it is published, its local
+/// artwork, and (for `omroep validate`) the ledger.
+fn validation_context(
+    site: &Site,
+    feed: &crate::config::FeedConfig,
+    model: &channel::Built,
+    ledger: &Ledger,
+    options: &Options,
+) -> crate::validate::Context {
+    let mut context = crate::validate::Context {
+        now: Some(options.now),
+        base_dir: Some(site.root.clone()),
+        ..Default::default()
+    };
+    if let Some((source, output)) = &model.artwork_copy {
+        context
+            .local_files
+            .insert(site.url_of(output), source.clone());
+    }
+    if options.validate_all {
+        context.identity = Some(crate::validate::Identity {
+            feed: feed.name.clone(),
+            ledger: ledger.clone(),
         });
     }
-    old.reconcile(&builds, &skipped, options.allow_identity_change)
+    context
+}
+
+/// Runs the validation rules on rendered feed outputs and records the findings: errors
+/// refuse the outputs (returns false) unless `allow_invalid`, which reports them as
+/// warnings; warnings are reported as warnings.
+fn validated(
+    outputs: &[Output],
+    context: &crate::validate::Context,
+    options: &Options,
+    report: &mut Report,
+) -> bool {
+    use crate::validate::Severity;
+    let mut refused = false;
+    for output in outputs {
+        let publish::Content::Bytes(bytes) = &output.content else {
+            continue;
+        };
+        let findings = crate::validate::validate(&output.path, bytes, context);
+        for finding in &findings {
+            let line = finding
+                .line
+                .map(|line| format!(" line {line}:"))
+                .unwrap_or_default();
+            let entry = finding
+                .entry
+                .as_deref()
+                .map(|entry| format!(" entry `{entry}`:"))
+                .unwrap_or_default();
+            let text = format!(
+                "{}:{line}{entry} {} ({})",
+                output.path, finding.message, finding.rule.id
+            );
+            match finding.severity() {
+                Severity::Error if !options.allow_invalid => {
+                    refused = true;
+                    report.errors.push(format!(
+                        "{text}; fix it, or pass --allow-invalid to publish anyway"
+                    ));
+                }
+                Severity::Error | Severity::Warning => report.warnings.push(text),
+                Severity::Info => {}
+            }
+        }
+        report.findings.extend(findings);
+    }
+    !refused
 }
 
 fn violating_feeds(violations: &[Violation]) -> Vec<String> {

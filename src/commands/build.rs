@@ -52,6 +52,8 @@ pub fn build_and_report(
         check: args.check,
         allow_identity_change: args.allow_identity_change,
         now: chrono::Utc::now(),
+        allow_invalid: args.allow_invalid,
+        validate_all: false,
     };
     let outcome = build::run(site, &options)?;
     if !global.quiet {

@@ -10,6 +10,7 @@
 
 pub mod image;
 pub mod online;
+pub mod output;
 pub mod rules;
 pub mod tree;
 
