@@ -58,6 +58,8 @@ pub struct Report {
     /// What the validation rules found in the rendered feeds; each finding's target is
     /// the output path relative to the output folder.
     pub findings: Vec<crate::validate::Finding>,
+    /// The output paths the validation rules checked.
+    pub validated: Vec<String>,
 }
 
 impl Report {
@@ -404,6 +406,7 @@ fn validated(
             continue;
         };
         let findings = crate::validate::validate(&output.path, bytes, context);
+        report.validated.push(output.path.clone());
         for finding in &findings {
             let line = finding
                 .line

@@ -97,20 +97,16 @@ pub fn text(
         }
     }
     let counts = Counts::of(findings, targets.len());
-    let with_findings = targets
-        .iter()
-        .filter(|target| findings.iter().any(|f| &f.target == *target))
-        .count();
     writeln!(
         out,
-        "{} {}, {} {}, {} info in {with_findings} of {} {}",
+        "{} {} checked: {} {}, {} {}, {} info",
+        counts.targets,
+        plural(counts.targets, "target", "targets"),
         counts.errors,
         plural(counts.errors, "error", "errors"),
         counts.warnings,
         plural(counts.warnings, "warning", "warnings"),
         counts.info,
-        counts.targets,
-        plural(counts.targets, "target", "targets"),
     )?;
     if !findings.is_empty() {
         writeln!(out, "explain a rule: omroep validate --explain RULE")?;
@@ -190,7 +186,6 @@ pub fn sarif(findings: &[Finding]) -> Value {
             "tool": {"driver": {
                 "name": "omroep",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/omroep/omroep/blob/main/docs/validate.md",
                 "rules": rules,
             }},
             "results": results,
@@ -271,7 +266,7 @@ mod tests {
              \x20 entry ep-1\n\
              \x20   error   rss/guid-unique: line 9: guid \"ep-1\" twice\n\
              \x20   error   rss/date-format: bad date\n\
-             2 errors, 1 warning, 0 info in 1 of 2 targets\n\
+             2 targets checked: 2 errors, 1 warning, 0 info\n\
              explain a rule: omroep validate --explain RULE\n"
         );
         let mut coloured = Vec::new();
