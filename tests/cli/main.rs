@@ -10,3 +10,4 @@ mod parse;
 mod run;
 mod site_env;
 mod support;
+mod validate;
