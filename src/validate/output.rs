@@ -203,6 +203,27 @@ pub fn explain(out: &mut impl Write, rule: &Rule) -> io::Result<()> {
     writeln!(out, "Reference: {}", rule.reference)
 }
 
+/// The rule list of `docs/validate.md`: one table per family (id, severity, what it
+/// asks for, reference), generated from the registry so the docs cannot drift.
+pub fn rules_markdown() -> String {
+    let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::new();
+    for family in rules::FAMILIES {
+        out.push_str(&format!("\n### `{}/…`\n\n", family.name));
+        out.push_str("| Rule | Severity | Checks | Reference |\n|---|---|---|---|\n");
+        for rule in family.rules {
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                rule.id,
+                rule.severity.as_str(),
+                cell(rule.summary),
+                cell(rule.reference)
+            ));
+        }
+    }
+    out
+}
+
 fn level(severity: Severity) -> &'static str {
     match severity {
         Severity::Error => "error",
@@ -306,6 +327,32 @@ mod tests {
                 .get("region")
                 .is_none()
         );
+    }
+
+    /// docs/validate.md lists every rule of the registry, as generated; re-generate with
+    /// `OMROEP_BLESS=1 cargo test --lib docs_list_every_rule` and review the diff.
+    #[test]
+    fn docs_list_every_rule() {
+        const START: &str = "<!-- rules: generated from the registry, do not edit -->\n";
+        const END: &str = "<!-- rules: end -->";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/validate.md");
+        let doc = std::fs::read_to_string(&path).expect("docs/validate.md");
+        let start = doc.find(START).expect("the start marker") + START.len();
+        let end = doc.find(END).expect("the end marker");
+        let generated = rules_markdown();
+        if std::env::var_os("OMROEP_BLESS").is_some() {
+            let updated = format!("{}{generated}\n{}", &doc[..start], &doc[end..]);
+            std::fs::write(&path, updated).expect("write docs/validate.md");
+            return;
+        }
+        assert_eq!(
+            doc[start..end].trim(),
+            generated.trim(),
+            "docs/validate.md is out of date: run OMROEP_BLESS=1 cargo test --lib docs_list_every_rule"
+        );
+        for rule in rules::all() {
+            assert!(doc.contains(&format!("`{}`", rule.id)), "{}", rule.id);
+        }
     }
 
     #[test]

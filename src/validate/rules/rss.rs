@@ -44,7 +44,7 @@ pub const ITEM_REQUIRED: Rule = Rule {
     id: "rss/item-required",
     severity: Severity::Error,
     summary: "Every item has a `<title>` or a `<description>`.",
-    reference: "RSS 2.0 Specification, elements of <item>, https://www.rssboard.org/rss-specification#hrelementsOfLtitemgt",
+    reference: "RSS 2.0 Specification, elements of item, https://www.rssboard.org/rss-specification#hrelementsOfLtitemgt",
     explain: "An item needs at least a title or a description; with neither, readers show \
               an empty entry. Give every item a title.",
 };
