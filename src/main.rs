@@ -16,6 +16,7 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(&cli.global, args),
         Command::Ingest(args) => commands::ingest::run(args, &cli.global),
         Command::Sources(args) => commands::sources::run(args, &cli.global),
+        Command::Validate(args) => commands::validate::run(&cli.global, args),
     };
     let status = match result {
         Ok(status) => status,

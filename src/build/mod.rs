@@ -58,6 +58,8 @@ pub struct Report {
     /// What the validation rules found in the rendered feeds; each finding's target is
     /// the output path relative to the output folder.
     pub findings: Vec<crate::validate::Finding>,
+    /// The output paths the validation rules checked.
+    pub validated: Vec<String>,
 }
 
 impl Report {
@@ -404,6 +406,7 @@ fn validated(
             continue;
         };
         let findings = crate::validate::validate(&output.path, bytes, context);
+        report.validated.push(output.path.clone());
         for finding in &findings {
             let line = finding
                 .line
@@ -532,4 +535,58 @@ fn media_in_site(site: &Site, url: &str) -> Option<std::path::PathBuf> {
     }
     let source = site.root.join(&in_site);
     source.is_file().then_some(source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(allow_invalid: bool) -> Options {
+        Options {
+            check: true,
+            allow_identity_change: false,
+            now: Utc::now(),
+            allow_invalid,
+            validate_all: false,
+        }
+    }
+
+    /// A channel without a description: one `rss/channel-required` error.
+    const INVALID: &str = "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\"><channel>\
+        <title>t</title><link>https://example.org/</link>\
+        <atom:link rel=\"self\" href=\"https://example.org/rss.xml\"/></channel></rss>";
+
+    #[test]
+    fn a_feed_with_errors_is_refused_unless_invalid_feeds_are_allowed() {
+        let outputs = [
+            Output::bytes("blog/rss.xml", INVALID),
+            Output::copy("blog/artwork.jpg", "artwork.jpg"),
+        ];
+        let context = crate::validate::Context::default();
+        let mut report = Report::default();
+        assert!(!validated(&outputs, &context, &options(false), &mut report));
+        assert_eq!(
+            report.errors,
+            vec![
+                "blog/rss.xml: line 1: no <description> (rss/channel-required); fix it, or pass \
+                 --allow-invalid to publish anyway"
+            ]
+        );
+        assert_eq!(report.validated, vec!["blog/rss.xml"]);
+        assert_eq!(report.findings.len(), 1);
+
+        let mut report = Report::default();
+        assert!(validated(&outputs, &context, &options(true), &mut report));
+        assert!(report.errors.is_empty());
+        assert_eq!(
+            report.warnings,
+            vec!["blog/rss.xml: line 1: no <description> (rss/channel-required)"]
+        );
+    }
+
+    #[test]
+    fn only_the_combined_feeds_are_validated_among_site_outputs() {
+        assert!(combined::is_feed("rss.xml") && combined::is_feed("atom.xml"));
+        assert!(!combined::is_feed("index.json") && !combined::is_feed("feeds.opml"));
+    }
 }

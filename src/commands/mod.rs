@@ -7,6 +7,7 @@ pub mod init;
 pub mod parse;
 pub mod run;
 pub mod sources;
+pub mod validate;
 
 /// The exit status of a command: see `--help`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

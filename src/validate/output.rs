@@ -97,20 +97,16 @@ pub fn text(
         }
     }
     let counts = Counts::of(findings, targets.len());
-    let with_findings = targets
-        .iter()
-        .filter(|target| findings.iter().any(|f| &f.target == *target))
-        .count();
     writeln!(
         out,
-        "{} {}, {} {}, {} info in {with_findings} of {} {}",
+        "{} {} checked: {} {}, {} {}, {} info",
+        counts.targets,
+        plural(counts.targets, "target", "targets"),
         counts.errors,
         plural(counts.errors, "error", "errors"),
         counts.warnings,
         plural(counts.warnings, "warning", "warnings"),
         counts.info,
-        counts.targets,
-        plural(counts.targets, "target", "targets"),
     )?;
     if !findings.is_empty() {
         writeln!(out, "explain a rule: omroep validate --explain RULE")?;
@@ -190,7 +186,6 @@ pub fn sarif(findings: &[Finding]) -> Value {
             "tool": {"driver": {
                 "name": "omroep",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/omroep/omroep/blob/main/docs/validate.md",
                 "rules": rules,
             }},
             "results": results,
@@ -206,6 +201,27 @@ pub fn explain(out: &mut impl Write, rule: &Rule) -> io::Result<()> {
     writeln!(out, "{}", rule.explain)?;
     writeln!(out)?;
     writeln!(out, "Reference: {}", rule.reference)
+}
+
+/// The rule list of `docs/validate.md`: one table per family (id, severity, what it
+/// asks for, reference), generated from the registry so the docs cannot drift.
+pub fn rules_markdown() -> String {
+    let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::new();
+    for family in rules::FAMILIES {
+        out.push_str(&format!("\n### `{}/…`\n\n", family.name));
+        out.push_str("| Rule | Severity | Checks | Reference |\n|---|---|---|---|\n");
+        for rule in family.rules {
+            out.push_str(&format!(
+                "| `{}` | {} | {} | {} |\n",
+                rule.id,
+                rule.severity.as_str(),
+                cell(rule.summary),
+                cell(rule.reference)
+            ));
+        }
+    }
+    out
 }
 
 fn level(severity: Severity) -> &'static str {
@@ -271,7 +287,7 @@ mod tests {
              \x20 entry ep-1\n\
              \x20   error   rss/guid-unique: line 9: guid \"ep-1\" twice\n\
              \x20   error   rss/date-format: bad date\n\
-             2 errors, 1 warning, 0 info in 1 of 2 targets\n\
+             2 targets checked: 2 errors, 1 warning, 0 info\n\
              explain a rule: omroep validate --explain RULE\n"
         );
         let mut coloured = Vec::new();
@@ -311,6 +327,32 @@ mod tests {
                 .get("region")
                 .is_none()
         );
+    }
+
+    /// docs/validate.md lists every rule of the registry, as generated; re-generate with
+    /// `OMROEP_BLESS=1 cargo test --lib docs_list_every_rule` and review the diff.
+    #[test]
+    fn docs_list_every_rule() {
+        const START: &str = "<!-- rules: generated from the registry, do not edit -->\n";
+        const END: &str = "<!-- rules: end -->";
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/validate.md");
+        let doc = std::fs::read_to_string(&path).expect("docs/validate.md");
+        let start = doc.find(START).expect("the start marker") + START.len();
+        let end = doc.find(END).expect("the end marker");
+        let generated = rules_markdown();
+        if std::env::var_os("OMROEP_BLESS").is_some() {
+            let updated = format!("{}{generated}\n{}", &doc[..start], &doc[end..]);
+            std::fs::write(&path, updated).expect("write docs/validate.md");
+            return;
+        }
+        assert_eq!(
+            doc[start..end].trim(),
+            generated.trim(),
+            "docs/validate.md is out of date: run OMROEP_BLESS=1 cargo test --lib docs_list_every_rule"
+        );
+        for rule in rules::all() {
+            assert!(doc.contains(&format!("`{}`", rule.id)), "{}", rule.id);
+        }
     }
 
     #[test]

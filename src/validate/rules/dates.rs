@@ -94,8 +94,9 @@ pub fn rfc822(text: &str) -> Result<DateTime<FixedOffset>, String> {
     Ok(instant)
 }
 
-/// Why a date is implausible for a feed entry: before the web had feeds, or well in the
-/// future.
+/// Why a date is implausible for a feed entry: before 1980 (a zero or truncated timestamp
+/// such as 1970-01-01; an archive of older writing is rare enough to flag), or more than
+/// two days in the future.
 pub fn implausible(instant: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
     if instant.year() < 1995 {
         Some(format!(

@@ -116,6 +116,15 @@ pub const DATE: Rule = Rule {
               readers that cannot parse a date sort the item as new, or drop it.",
 };
 
+pub const DATE_IMPLAUSIBLE: Rule = Rule {
+    id: "json/date-implausible",
+    severity: Severity::Warning,
+    summary: "Dates are neither before 1980 nor more than two days in the future.",
+    reference: "JSON Feed 1.1 §Items (date_published), https://www.jsonfeed.org/version/1.1/#items-a-name-items-a",
+    explain: "A date in 1970 is usually a zero timestamp; a future date pins an item to the \
+              top of readers' lists. Fix the date in the source.",
+};
+
 pub const AUTHOR_DEPRECATED: Rule = Rule {
     id: "json/author-deprecated",
     severity: Severity::Info,
@@ -137,6 +146,7 @@ pub const RULES: &[Rule] = &[
     ATTACHMENT,
     URL,
     DATE,
+    DATE_IMPLAUSIBLE,
     AUTHOR_DEPRECATED,
 ];
 
@@ -264,16 +274,24 @@ fn check_item(item: &Map<String, Value>, label: &str, v11: bool, cx: &mut Checke
     for field in ["date_published", "date_modified"] {
         match item.get(field) {
             None => {}
-            Some(Value::String(text)) => {
-                if let Err(problem) = dates::rfc3339(text) {
-                    cx.report_at(
-                        &DATE,
-                        None,
-                        Some(label),
-                        format!("{field} \"{text}\": {problem}"),
-                    );
+            Some(Value::String(text)) => match dates::rfc3339(text) {
+                Ok(instant) => {
+                    if let Some(problem) = dates::implausible(instant.to_utc(), cx.now()) {
+                        cx.report_at(
+                            &DATE_IMPLAUSIBLE,
+                            None,
+                            Some(label),
+                            format!("{field}: {problem}"),
+                        );
+                    }
                 }
-            }
+                Err(problem) => cx.report_at(
+                    &DATE,
+                    None,
+                    Some(label),
+                    format!("{field} \"{text}\": {problem}"),
+                ),
+            },
             Some(other) => cx.report_at(
                 &DATE,
                 None,
@@ -505,6 +523,11 @@ mod tests {
                 "\"author\": {\"name\": \"Me\"}",
             ),
         );
+        fires(
+            "json/date-implausible",
+            &broken("2026-03-01T09:30:00+01:00", "1970-01-01T00:00:00Z"),
+        );
+        quiet("json/date-implausible", CLEAN.as_bytes());
         quiet("json/attachment", CLEAN.as_bytes());
         quiet("json/date", CLEAN.as_bytes());
     }

@@ -44,7 +44,7 @@ pub const ITEM_REQUIRED: Rule = Rule {
     id: "rss/item-required",
     severity: Severity::Error,
     summary: "Every item has a `<title>` or a `<description>`.",
-    reference: "RSS 2.0 Specification, elements of <item>, https://www.rssboard.org/rss-specification#hrelementsOfLtitemgt",
+    reference: "RSS 2.0 Specification, elements of item, https://www.rssboard.org/rss-specification#hrelementsOfLtitemgt",
     explain: "An item needs at least a title or a description; with neither, readers show \
               an empty entry. Give every item a title.",
 };
@@ -112,7 +112,7 @@ pub const DATE_FORMAT: Rule = Rule {
 pub const DATE_IMPLAUSIBLE: Rule = Rule {
     id: "rss/date-implausible",
     severity: Severity::Warning,
-    summary: "Dates are neither before 1995 nor more than two days in the future.",
+    summary: "Dates are neither before 1980 nor more than two days in the future.",
     reference: "RSS 2.0 Specification, pubDate, https://www.rssboard.org/rss-specification#ltpubdategtSubelementOfLtitemgt",
     explain: "A date in 1970 is usually a zero timestamp; a future date pins an item to the \
               top of readers' lists (and some hide it until then). Fix the date in the \
