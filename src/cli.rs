@@ -153,6 +153,10 @@ pub struct ValidateArgs {
     /// Fail (exit 1) on warnings too, not only on errors.
     #[arg(long)]
     pub strict: bool,
+    /// Also check the hosting over HTTP: the feed URL and its ETag, each enclosure (HEAD
+    /// length and type, range requests) and artwork, redirects (the `online/…` rules).
+    #[arg(long)]
+    pub online: bool,
     /// Refuse documents larger than this many bytes.
     #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::feed::DEFAULT_MAX_BYTES)]
     pub max_bytes: usize,

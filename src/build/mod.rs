@@ -39,6 +39,8 @@ pub struct Options {
     /// identity with the `identity/…` rules against the ledger: what `omroep validate`
     /// runs, together with `check`.
     pub validate_all: bool,
+    /// Run the `online/…` hosting checks too (`omroep validate --online`).
+    pub online: bool,
 }
 
 /// What a build did (or, with `check`, would do).
@@ -182,6 +184,14 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         }
         let found = std::mem::take(&mut items[index]);
         let published = found.published;
+        // The files entries publish (episode artwork) by URL, for the artwork rules.
+        let assets: Vec<(String, std::path::PathBuf)> = found
+            .items
+            .iter()
+            .take(published)
+            .flat_map(|item| item.assets.iter())
+            .map(|asset| (site.url_of(&asset.output), asset.source.clone()))
+            .collect();
         let entries: Vec<_> = found
             .items
             .into_iter()
@@ -195,7 +205,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             .iter()
             .map(|format| channel::render(site, feed, &model.feed, *format))
             .collect();
-        let context = validation_context(site, feed, &model, &old_ledger, options);
+        let context = validation_context(site, feed, &model, &assets, &old_ledger, options);
         if !validated(&outputs, &context, options, &mut report) {
             // Refused: nothing of this feed is published, and the ledger does not record
             // its entries (reconciled again below).
@@ -363,16 +373,18 @@ fn reconcile(
 }
 
 /// What the validation rules may know about one feed: where it is published, its local
-/// artwork, and (for `omroep validate`) the ledger.
+/// artwork and the files its entries publish, and (for `omroep validate`) the ledger.
 fn validation_context(
     site: &Site,
     feed: &crate::config::FeedConfig,
     model: &channel::Built,
+    assets: &[(String, std::path::PathBuf)],
     ledger: &Ledger,
     options: &Options,
 ) -> crate::validate::Context {
     let mut context = crate::validate::Context {
         now: Some(options.now),
+        online: options.online,
         base_dir: Some(site.root.clone()),
         ..Default::default()
     };
@@ -381,6 +393,7 @@ fn validation_context(
             .local_files
             .insert(site.url_of(output), source.clone());
     }
+    context.local_files.extend(assets.iter().cloned());
     if options.validate_all {
         context.identity = Some(crate::validate::Identity {
             feed: feed.name.clone(),
@@ -548,6 +561,7 @@ mod tests {
             now: Utc::now(),
             allow_invalid,
             validate_all: false,
+            online: false,
         }
     }
 

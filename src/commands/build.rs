@@ -54,6 +54,7 @@ pub fn build_and_report(
         now: chrono::Utc::now(),
         allow_invalid: args.allow_invalid,
         validate_all: false,
+        online: false,
     };
     let outcome = build::run(site, &options)?;
     if !global.quiet {

@@ -40,12 +40,12 @@ pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Result<Status> {
     }
     let cwd = Cli::current_dir();
     let (targets, findings, unreadable) = if args.targets.is_empty() {
-        match site_findings(global, &cwd)? {
+        match site_findings(global, &cwd, args.online)? {
             Ok(found) => found,
             Err(status) => return Ok(status),
         }
     } else {
-        target_findings(&args.targets, args.max_bytes, &cwd)
+        target_findings(&args.targets, args.max_bytes, &cwd, args.online)
     };
     match args.format {
         ValidateFormat::Text => {
@@ -72,7 +72,11 @@ pub fn run(global: &GlobalArgs, args: &ValidateArgs) -> Result<Status> {
 type Found = (Vec<String>, Vec<Finding>, bool);
 
 /// Every feed the site builds, rendered in memory and checked by the build itself.
-fn site_findings(global: &GlobalArgs, cwd: &Path) -> Result<std::result::Result<Found, Status>> {
+fn site_findings(
+    global: &GlobalArgs,
+    cwd: &Path,
+    online: bool,
+) -> Result<std::result::Result<Found, Status>> {
     let site = match super::build::load_site(global, cwd) {
         Ok(site) => site,
         Err(status) => return Ok(Err(status)),
@@ -83,6 +87,7 @@ fn site_findings(global: &GlobalArgs, cwd: &Path) -> Result<std::result::Result<
         now: chrono::Utc::now(),
         allow_invalid: true,
         validate_all: true,
+        online,
     };
     let outcome = build::run(&site, &options)?;
     // Problems that kept a feed from rendering at all (a broken post, an unreadable
@@ -105,13 +110,16 @@ fn site_findings(global: &GlobalArgs, cwd: &Path) -> Result<std::result::Result<
 }
 
 /// Each target read and checked alone; one that cannot be read is reported and skipped.
-fn target_findings(sources: &[String], max_bytes: usize, cwd: &Path) -> Found {
+fn target_findings(sources: &[String], max_bytes: usize, cwd: &Path, online: bool) -> Found {
     let mut fetcher = None;
     let mut targets = Vec::new();
     let mut findings = Vec::new();
     let mut unreadable = false;
     for source in sources {
-        let mut context = Context::default();
+        let mut context = Context {
+            online,
+            ..Context::default()
+        };
         match read(source, max_bytes, &mut fetcher, &mut context, cwd) {
             Ok((name, bytes)) => {
                 findings.extend(validate::validate(&name, &bytes, &context));

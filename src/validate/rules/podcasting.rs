@@ -844,8 +844,9 @@ fn check_tag(el: &El, parent: Option<Parent>, entry: Option<&str>, cx: &mut Chec
     }
     for &attr in tag.urls {
         if let Some(url) = el.attr(attr).map(str::trim)
-            && url.len() >= 5
-            && url[..5].eq_ignore_ascii_case("http:")
+            && url
+                .get(..5)
+                .is_some_and(|scheme| scheme.eq_ignore_ascii_case("http:"))
         {
             cx.report(
                 &HTTPS,
@@ -1647,6 +1648,23 @@ mod tests {
         );
         let https = fixture_findings("p20", "https");
         assert_eq!(https[0].entry.as_deref(), Some("fixture-episode-1"));
+    }
+
+    #[test]
+    fn hostile_values_are_findings_not_panics() {
+        let feed = r#"<rss version="2.0" xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel>
+<podcast:guid>917393e3-1b1e-5cef-ace4-edaa54e1f8€</podcast:guid>
+<podcast:person href="htt€p://x">A</podcast:person>
+<podcast:updateFrequency rrule="FREQ=WEEKLY;BYDAY=M€">W</podcast:updateFrequency>
+<podcast:liveItem status="live" start="2024-01-01T00:00:00Z€"><podcast:contentLink href="https://x.example/"/></podcast:liveItem>
+</channel></rss>"#;
+        let ids: Vec<&str> =
+            crate::validate::validate("f.xml", feed.as_bytes(), &Default::default())
+                .iter()
+                .map(|f| f.rule.id)
+                .filter(|id| id.starts_with("p20/"))
+                .collect();
+        assert_eq!(ids, ["p20/guid-format", "p20/update-frequency", "p20/date"]);
     }
 
     #[test]
