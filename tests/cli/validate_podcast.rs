@@ -140,3 +140,37 @@ fn online_adds_the_hosting_checks_of_a_local_server() {
         )
     );
 }
+
+#[test]
+fn online_on_a_site_asks_where_build_publishes() {
+    // Nothing is published yet: the site's feed, media and artwork URLs all answer 404.
+    let base = serve(Vec::new());
+    let env = TestEnv::site();
+    let config = env
+        .read("omroep.toml")
+        .replace("https://example.org/", &format!("{base}/"));
+    env.write("omroep.toml", &config);
+    let (ids, code) = rule_ids(&env, &["--online"]);
+    assert_eq!(code, 1);
+    let online: Vec<&str> = ids
+        .iter()
+        .map(String::as_str)
+        .filter(|id| id.starts_with("online/"))
+        .collect();
+    // The blog's RSS feed and the podcast feed, the episode's audio and the artwork.
+    assert_eq!(
+        online,
+        [
+            "online/feed-answers",
+            "online/feed-answers",
+            "online/head",
+            "online/head"
+        ],
+        "{ids:?}"
+    );
+    let (offline, _) = rule_ids(&env, &[]);
+    assert!(
+        offline.iter().all(|id| !id.starts_with("online/")),
+        "{offline:?}"
+    );
+}
