@@ -715,9 +715,14 @@ pub fn check(doc: &Document, cx: &mut Checker) {
 /// Visits every element, knowing what kind of parent each podcast: tag sits in and which
 /// entry (item) it belongs to.
 fn walk(el: &El, parent: Option<Parent>, entry: Option<&str>, cx: &mut Checker) {
-    let podcast = el.in_ns(ns::PODCAST);
+    let podcast = is_podcast(el);
+    let tag = if podcast {
+        TAGS.iter().find(|t| t.name == el.name)
+    } else {
+        None
+    };
     let own_kind = if podcast {
-        TAGS.iter().find(|t| t.name == el.name).map(|t| {
+        tag.map(|t| {
             if t.name == "liveItem" {
                 LiveItem
             } else {
@@ -738,9 +743,9 @@ fn walk(el: &El, parent: Option<Parent>, entry: Option<&str>, cx: &mut Checker) 
     };
     let entry = label.as_deref().or(entry);
     if podcast {
-        check_tag(el, parent, entry, cx);
+        check_tag(el, tag, parent, entry, cx);
     }
-    if own_kind.is_some() {
+    if own_kind.is_some() && el.children.len() > 1 {
         check_cardinality(el, own_kind, entry, cx);
     }
     for child in &el.children {
@@ -749,31 +754,41 @@ fn walk(el: &El, parent: Option<Parent>, entry: Option<&str>, cx: &mut Checker) 
 }
 
 fn check_cardinality(parent: &El, kind: Option<Parent>, entry: Option<&str>, cx: &mut Checker) {
-    for tag in TAGS.iter().filter(|tag| tag.single) {
-        let mut same = parent
-            .children
-            .iter()
-            .filter(|c| c.name == tag.name && c.in_ns(ns::PODCAST));
-        if same.next().is_some()
-            && let Some(second) = same.next()
-        {
-            let count = 2 + same.count();
+    // One pass over the children: (name, count, the second one) per podcast: tag.
+    let mut seen: Vec<(&str, usize, &El)> = Vec::new();
+    for child in parent.children.iter().filter(|c| is_podcast(c)) {
+        match seen.iter_mut().find(|(name, ..)| *name == child.name) {
+            Some((_, count, second)) => {
+                *count += 1;
+                if *count == 2 {
+                    *second = child;
+                }
+            }
+            None => seen.push((&child.name, 1, child)),
+        }
+    }
+    for (name, count, second) in seen {
+        let single = TAGS.iter().any(|tag| tag.single && tag.name == name);
+        if single && count > 1 {
             let within = kind.map(Parent::describe).unwrap_or_default();
             cx.report(
                 &CARDINALITY,
                 Some(second),
                 entry,
-                format!(
-                    "podcast:{} appears {count} times in {within}; keep one",
-                    tag.name
-                ),
+                format!("podcast:{name} appears {count} times in {within}; keep one"),
             );
         }
     }
 }
 
-fn check_tag(el: &El, parent: Option<Parent>, entry: Option<&str>, cx: &mut Checker) {
-    let Some(tag) = TAGS.iter().find(|tag| tag.name == el.name) else {
+fn check_tag(
+    el: &El,
+    tag: Option<&Tag>,
+    parent: Option<Parent>,
+    entry: Option<&str>,
+    cx: &mut Checker,
+) {
+    let Some(tag) = tag else {
         cx.report(
             &UNKNOWN_ELEMENT,
             Some(el),
@@ -824,16 +839,18 @@ fn check_tag(el: &El, parent: Option<Parent>, entry: Option<&str>, cx: &mut Chec
         );
     }
     for &(attr, max) in tag.limits {
-        let (value, what) = if attr.is_empty() {
-            (Some(el.trimmed()), el.qname())
+        let value = if attr.is_empty() {
+            Some(el.trimmed())
         } else {
-            (
-                el.attr(attr).map(str::trim),
-                format!("{} {attr}", el.qname()),
-            )
+            el.attr(attr).map(str::trim)
         };
         let chars = value.map_or(0, |v| v.chars().count());
         if chars > max {
+            let what = if attr.is_empty() {
+                el.qname()
+            } else {
+                format!("{} {attr}", el.qname())
+            };
             cx.report(
                 &TEXT_LENGTH,
                 Some(el),
@@ -1104,7 +1121,18 @@ fn check_values(el: &El, entry: Option<&str>, cx: &mut Checker) {
 }
 
 fn is_p20(el: &El, name: &str) -> bool {
-    el.name == name && el.in_ns(ns::PODCAST)
+    el.name == name && is_podcast(el)
+}
+
+/// Whether `el` is in the Podcasting 2.0 namespace (either URI). Every element is asked,
+/// so the URIs of the other common vocabularies are answered without canonicalising.
+fn is_podcast(el: &El) -> bool {
+    match el.ns.as_deref() {
+        None => false,
+        Some(ns::PODCAST) => true,
+        Some(ns::ITUNES | ns::CONTENT | ns::ATOM10 | ns::DC | ns::MEDIA) => false,
+        Some(_) => el.in_ns(ns::PODCAST),
+    }
 }
 
 /// Why `text` is not a UUIDv5, if it is not.
