@@ -345,9 +345,8 @@ mod tests {
             std::fs::write(&path, updated).expect("write docs/validate.md");
             return;
         }
-        assert_eq!(
-            doc[start..end].trim(),
-            generated.trim(),
+        assert!(
+            doc[start..end].trim() == generated.trim(),
             "docs/validate.md is out of date: run OMROEP_BLESS=1 cargo test --lib docs_list_every_rule"
         );
         for rule in rules::all() {

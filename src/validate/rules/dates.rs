@@ -73,9 +73,13 @@ pub fn rfc822(text: &str) -> Result<DateTime<FixedOffset>, String> {
         .or_else(|_| NaiveTime::parse_from_str(parts[3], "%H:%M"))
         .map_err(|_| format!("time \"{}\" is not hh:mm:ss", parts[3]))?;
     let zone = parts[4];
-    let offset = numeric_zone(zone).ok_or_else(|| {
-        format!("time zone \"{zone}\" is not numeric (write +0000 rather than GMT or a name)")
-    })?;
+    let offset = numeric_zone(zone)
+        .or_else(|| named_zone(zone))
+        .ok_or_else(|| {
+            format!(
+                "time zone \"{zone}\" is not an RFC 822 zone (write a numeric one such as +0100)"
+            )
+        })?;
     let offset =
         FixedOffset::east_opt(offset).ok_or_else(|| format!("zone \"{zone}\" is out of range"))?;
     let instant = offset
@@ -117,6 +121,27 @@ const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// Whether an RFC 822 date (already accepted by [`rfc822`]) ends in a numeric zone.
+pub fn has_numeric_zone(text: &str) -> bool {
+    text.split_whitespace()
+        .last()
+        .is_some_and(|zone| numeric_zone(zone).is_some())
+}
+
+/// Seconds east of UTC for the zone names RFC 822 §5.1 defines (not military letters).
+fn named_zone(zone: &str) -> Option<i32> {
+    let hours = match zone {
+        "UT" | "GMT" | "Z" => 0,
+        "EDT" => -4,
+        "EST" | "CDT" => -5,
+        "CST" | "MDT" => -6,
+        "MST" | "PDT" => -7,
+        "PST" => -8,
+        _ => return None,
+    };
+    Some(hours * 3600)
+}
 
 /// Seconds east of UTC for `+hhmm` / `-hhmm`.
 fn numeric_zone(zone: &str) -> Option<i32> {
@@ -171,10 +196,17 @@ mod tests {
                 .unwrap_err()
                 .contains("four digits")
         );
+        assert!(rfc822("Sun, 01 Mar 2026 09:30:00 GMT").is_ok());
+        assert!(!has_numeric_zone("Sun, 01 Mar 2026 09:30:00 GMT"));
+        assert!(has_numeric_zone("Sun, 01 Mar 2026 09:30:00 +0100"));
+        assert_eq!(
+            rfc822("Sun, 01 Mar 2026 09:30:00 EST").unwrap().to_utc(),
+            rfc822("Sun, 01 Mar 2026 14:30:00 +0000").unwrap().to_utc()
+        );
         assert!(
-            rfc822("Sun, 01 Mar 2026 09:30:00 GMT")
+            rfc822("Sun, 01 Mar 2026 09:30:00 CET")
                 .unwrap_err()
-                .contains("numeric")
+                .contains("RFC 822 zone")
         );
         assert!(
             rfc822("Mon, 01 Mar 2026 09:30:00 +0000")

@@ -126,4 +126,28 @@ mod tests {
         assert!(find("xml/well-formed").is_some());
         assert!(find("xml/nonexistent").is_none());
     }
+
+    /// Every rule is named in the tests of its family's file: each has a document that
+    /// breaks it (the tests themselves assert that it fires, and that clean ones do not).
+    #[test]
+    fn every_rule_has_a_test_in_its_family() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/validate/rules");
+        for family in FAMILIES {
+            let file = dir.join(format!("{}.rs", family.name));
+            let source = std::fs::read_to_string(&file).expect("the family's file");
+            let tests = source
+                .split_once("#[cfg(test)]")
+                .map(|(_, tests)| tests)
+                .unwrap_or_else(|| panic!("{} has no tests", file.display()));
+            for rule in family.rules {
+                assert!(
+                    tests.contains(&format!("\"{}\"", rule.id)),
+                    "{}: no test names {}",
+                    file.display(),
+                    rule.id
+                );
+            }
+        }
+        assert!(find("xml/nonexistent").is_none());
+    }
 }

@@ -101,12 +101,23 @@ pub const ENCLOSURE_ATTRIBUTES: Rule = Rule {
 pub const DATE_FORMAT: Rule = Rule {
     id: "rss/date-format",
     severity: Severity::Error,
-    summary: "`pubDate` and `lastBuildDate` are RFC 822 dates with a four-digit year, a numeric zone and the right weekday.",
+    summary: "`pubDate` and `lastBuildDate` are RFC 822 dates with a four-digit year, an RFC 822 zone and the right weekday.",
     reference: "RSS 2.0 Specification (dates conform to RFC 822, four-digit year allowed), https://www.rssboard.org/rss-specification#optionalChannelElements; RSS Best Practices Profile, https://www.rssboard.org/rss-profile#data-types-datetime",
     explain: "Write dates like `Wed, 02 Oct 2002 13:00:00 +0000`: English day and month \
-              abbreviations, a four-digit year, a numeric zone (`GMT` and `EST` are read \
-              differently by different readers) and the weekday that the date really falls \
-              on. Readers that cannot parse a date sort the item as new.",
+              abbreviations, a four-digit year, a zone RFC 822 knows (better a numeric one, \
+              see `rss/date-zone`) and the weekday that the date really falls on. Readers \
+              that cannot parse a date sort the item as new.",
+};
+
+pub const DATE_ZONE: Rule = Rule {
+    id: "rss/date-zone",
+    severity: Severity::Warning,
+    summary: "Dates give their time zone as a number (`+0000`, `-0500`), not a name (`GMT`, `EST`).",
+    reference: "RSS Best Practices Profile, dates (use numeric time zones), https://www.rssboard.org/rss-profile#data-types-datetime",
+    explain: "RFC 822 allows `GMT`, `UT` and a few North American zone names, and most \
+              readers understand `GMT`; but other names (`CET`, `BST`) are not RFC 822 at \
+              all and readers guess them differently, so the profile recommends numeric \
+              zones throughout. Write `+0000` instead of `GMT`.",
 };
 
 pub const DATE_IMPLAUSIBLE: Rule = Rule {
@@ -170,6 +181,7 @@ pub const RULES: &[Rule] = &[
     ENCLOSURE_COUNT,
     ENCLOSURE_ATTRIBUTES,
     DATE_FORMAT,
+    DATE_ZONE,
     DATE_IMPLAUSIBLE,
     LINK,
     SELF_LINK,
@@ -377,6 +389,14 @@ fn date_element(el: &El, label: Option<&str>, cx: &mut Checker) {
     let text = el.trimmed();
     match dates::rfc822(text) {
         Ok(instant) => {
+            if !dates::has_numeric_zone(text) {
+                cx.report(
+                    &DATE_ZONE,
+                    Some(el),
+                    label,
+                    format!("<{}> \"{}\" names its zone", el.name, snippet(text, 40)),
+                );
+            }
             if let Some(problem) = dates::implausible(instant.to_utc(), cx.now()) {
                 cx.report(
                     &DATE_IMPLAUSIBLE,
@@ -551,8 +571,17 @@ mod tests {
         );
         fires(
             "rss/date-format",
+            &rss(date, "Sun, 01 Mar 2026 09:30:00 CET</pubDate>"),
+        );
+        fires(
+            "rss/date-zone",
             &rss(date, "Sun, 01 Mar 2026 09:30:00 GMT</pubDate>"),
         );
+        quiet(
+            "rss/date-format",
+            &rss(date, "Sun, 01 Mar 2026 09:30:00 GMT</pubDate>"),
+        );
+        quiet("rss/date-zone", CLEAN.as_bytes());
         fires(
             "rss/date-format",
             &rss(date, "Mon, 01 Mar 2026 09:30:00 +0000</pubDate>"),
