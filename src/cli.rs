@@ -77,6 +77,9 @@ pub enum Command {
     Completions(CompletionsArgs),
     /// Print omroep's manual page (roff), e.g. `omroep man > omroep.1`.
     Man,
+    /// Check feeds against the format, podcast-directory and identity rules (no target:
+    /// every feed the site builds, as `build` would write it).
+    Validate(ValidateArgs),
 }
 
 /// How a reporting command prints its report on standard output.
@@ -145,6 +148,10 @@ pub struct BuildArgs {
     /// How to print the report.
     #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
     pub format: ReportFormat,
+    /// Publish feeds even when `omroep validate`'s rules find errors in them (reported as
+    /// warnings), instead of keeping their previous outputs.
+    #[arg(long)]
+    pub allow_invalid: bool,
 }
 
 #[derive(Debug, Args)]
@@ -215,6 +222,40 @@ pub struct SourcesArgs {
     /// Fetch this retired or backed-off source again on the next run (its configured URL).
     #[arg(long, value_name = "URL", conflicts_with_all = ["failing", "json"])]
     pub enable: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    /// Feed files, `-` for standard input, or http(s) URLs; none: every feed the site
+    /// builds, rendered in memory as `build` would write it.
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+    /// Print a rule's full text and how to fix what it finds, then exit.
+    #[arg(long, value_name = "RULE", conflicts_with = "targets")]
+    pub explain: Option<String>,
+    /// How to print the findings.
+    #[arg(long, value_enum, default_value_t = ValidateFormat::Text)]
+    pub format: ValidateFormat,
+    /// Fail (exit 1) on warnings too, not only on errors.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also check the hosting over HTTP: the feed URL and its ETag, each enclosure (HEAD
+    /// length and type, range requests) and artwork, redirects (the `online/…` rules).
+    #[arg(long)]
+    pub online: bool,
+    /// Refuse documents larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::feed::DEFAULT_MAX_BYTES)]
+    pub max_bytes: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ValidateFormat {
+    /// Grouped by target and entry, coloured on a terminal.
+    Text,
+    /// One JSON object: `findings` and `summary`.
+    Json,
+    /// SARIF 2.1.0, for CI code annotations.
+    Sarif,
 }
 
 fn positive_seconds(text: &str) -> Result<f64, String> {

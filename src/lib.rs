@@ -19,3 +19,4 @@ pub mod publish;
 pub mod render;
 pub mod report;
 pub mod store;
+pub mod validate;

@@ -22,6 +22,7 @@ fn main() -> ExitCode {
         Command::MoveFeed(args) => commands::move_feed::run(&cli.global, args),
         Command::Completions(args) => commands::completions::completions(args),
         Command::Man => commands::completions::man(),
+        Command::Validate(args) => commands::validate::run(&cli.global, args),
     };
     let status = match result {
         Ok(status) => status,

@@ -8,3 +8,5 @@ mod ingest;
 #[path = "cases/sources.rs"]
 mod sources;
 mod support;
+#[path = "cases/validate_online.rs"]
+mod validate_online;

@@ -21,6 +21,12 @@ use crate::render::index::{FeedLink, Index, IndexEntry, IndexFeed};
 use crate::render::opml::Outline;
 use crate::render::{self, Channel, Source};
 
+/// Whether a combined output is a feed (checked by the validation rules), rather than the
+/// HTML/JSON index or the OPML.
+pub fn is_feed(path: &str) -> bool {
+    matches!(path, "rss.xml" | "atom.xml")
+}
+
 /// Every published entry once, and the feed (by position) each belongs to.
 #[derive(Default)]
 pub struct Pool {

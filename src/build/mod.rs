@@ -33,6 +33,15 @@ pub struct Options {
     pub allow_identity_change: bool,
     /// Scheduled entries dated up to this moment are published.
     pub now: DateTime<Utc>,
+    /// Publish feeds whose output breaks a validation rule of severity error (the findings
+    /// become warnings) instead of refusing them.
+    pub allow_invalid: bool,
+    /// Render everything even when the saved state says nothing changed, and check
+    /// identity with the `identity/…` rules against the ledger: what `omroep validate`
+    /// runs, together with `check`.
+    pub validate_all: bool,
+    /// Run the `online/…` hosting checks too (`omroep validate --online`).
+    pub online: bool,
 }
 
 /// What a build did (or, with `check`, would do).
@@ -49,6 +58,11 @@ pub struct Report {
     /// Problems that made a feed fail, one line each.
     pub errors: Vec<String>,
     pub warnings: Vec<String>,
+    /// What the validation rules found in the rendered feeds; each finding's target is
+    /// the output path relative to the output folder.
+    pub findings: Vec<crate::validate::Finding>,
+    /// The output paths the validation rules checked.
+    pub validated: Vec<String>,
 }
 
 impl Report {
@@ -68,7 +82,8 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let old_ledger = Ledger::read(&site.ledger)?;
     ledger::check_consistent(&old_ledger).with_context(|| site.ledger.display().to_string())?;
 
-    if let Some(state) = fingerprint::State::load(site)
+    if !options.validate_all
+        && let Some(state) = fingerprint::State::load(site)
         && state.still_holds(site, options.allow_identity_change, options.now)
     {
         report.warnings = state.warnings;
@@ -120,7 +135,8 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         .iter()
         .map(|feed| channel::podcast_guid(site, feed, old_ledger.podcast_guid(&feed.name)))
         .collect();
-    let mut reconciled = reconcile(site, &old_ledger, &items, &guids, &failed, options);
+    let builds = feed_builds(site, &items, &guids);
+    let mut reconciled = reconcile(&old_ledger, &builds, &failed, options);
     let refused: Vec<String> = if options.allow_identity_change {
         Vec::new()
     } else {
@@ -142,7 +158,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
                 failed[index] = true;
             }
         }
-        reconciled = reconcile(site, &old_ledger, &items, &guids, &failed, options);
+        reconciled = reconcile(&old_ledger, &builds, &failed, options);
         // A feed whose definition is gone but which published entries: its outputs stay
         // (nothing is removed) until the user restores it or accepts the change.
         for name in &refused {
@@ -161,6 +177,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     }));
     let mut built = Vec::new();
     let mut pool = combined::Pool::default();
+    let mut invalid = false;
     for (index, feed) in site.feeds.iter().enumerate() {
         if failed[index] {
             report.failed_feeds.push(feed.name.clone());
@@ -168,6 +185,14 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         }
         let found = std::mem::take(&mut items[index]);
         let published = found.published;
+        // The files entries publish (episode artwork) by URL, for the artwork rules.
+        let assets: Vec<(String, std::path::PathBuf)> = found
+            .items
+            .iter()
+            .take(published)
+            .flat_map(|item| item.assets.iter())
+            .map(|asset| (site.url_of(&asset.output), asset.source.clone()))
+            .collect();
         let entries: Vec<_> = found
             .items
             .into_iter()
@@ -176,8 +201,22 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             .collect();
         let mut model = channel::build(site, feed, entries, guids[index].clone());
         report.warnings.extend(model.warnings.iter().cloned());
-        for format in &feed.formats {
-            stage.add(channel::render(site, feed, &model.feed, *format))?;
+        let outputs: Vec<Output> = feed
+            .formats
+            .iter()
+            .map(|format| channel::render(site, feed, &model.feed, *format))
+            .collect();
+        let context = validation_context(site, feed, &model, &assets, &old_ledger, options);
+        if !validated(&outputs, &context, options, &mut report) {
+            // Refused: nothing of this feed is published, and the ledger does not record
+            // its entries (reconciled again below).
+            failed[index] = true;
+            invalid = true;
+            report.failed_feeds.push(feed.name.clone());
+            continue;
+        }
+        for output in outputs {
+            stage.add(output)?;
         }
         if let Some((source, output)) = &model.artwork_copy {
             stage.add(Output::copy(output.clone(), source.clone()))?;
@@ -194,13 +233,32 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             "feed `{name}`: not rebuilt; its previous outputs stay as they were"
         ));
     }
+    if invalid {
+        reconciled = reconcile(&old_ledger, &builds, &failed, options);
+    }
     let all_built = report.failed_feeds.is_empty();
+    // A combined feed refused by validation keeps its previous file.
+    let mut kept = std::collections::HashSet::new();
     if all_built {
-        combined::render(site, &built, pool, &mut |output| stage.add(output))?;
+        let context = crate::validate::Context::default();
+        combined::render(site, &built, pool, &mut |output| {
+            if combined::is_feed(&output.path)
+                && !validated(
+                    std::slice::from_ref(&output),
+                    &context,
+                    options,
+                    &mut report,
+                )
+            {
+                kept.insert(output.path);
+                return Ok(());
+            }
+            stage.add(output)
+        })?;
     }
 
     // When a feed failed, nothing is removed: its old files must stay.
-    let plan = stage.finish(&|_| !all_built)?;
+    let plan = stage.finish(&|path| !all_built || kept.contains(path))?;
     report.changes = plan
         .changes()
         .into_iter()
@@ -261,44 +319,136 @@ fn save_state(
     let _ = publish::write_atomic(&file, state.to_json().as_bytes());
 }
 
-fn reconcile(
+/// What each feed would publish, for the ledger; computed once, before rendering takes
+/// the entries, so the ledger can be reconciled again when validation refuses a feed.
+fn feed_builds(
     site: &Site,
-    old: &Ledger,
     items: &[collect::FeedItems],
     guids: &[Option<String>],
+) -> Vec<FeedBuild> {
+    site.feeds
+        .iter()
+        .enumerate()
+        .map(|(index, feed)| {
+            let found = &items[index];
+            FeedBuild {
+                name: feed.name.clone(),
+                podcast_guid: guids[index].clone(),
+                entries: found
+                    .items
+                    .iter()
+                    .enumerate()
+                    .map(|(position, item)| {
+                        let enclosure = item.entry.enclosures.first();
+                        Current {
+                            guid: collect::guid_of(&item.entry).to_string(),
+                            source: item.source.clone(),
+                            published: item.entry.published.or(item.entry.updated),
+                            enclosure_url: enclosure.map(|e| e.url.clone()),
+                            enclosure_length: enclosure.and_then(|e| e.length),
+                            in_output: position < found.published,
+                        }
+                    })
+                    .collect(),
+            }
+        })
+        .collect()
+}
+
+fn reconcile(
+    old: &Ledger,
+    builds: &[FeedBuild],
     failed: &[bool],
     options: &Options,
 ) -> ledger::Reconciled {
-    let mut builds = Vec::new();
+    let mut kept = Vec::new();
     let mut skipped = Vec::new();
-    for (index, feed) in site.feeds.iter().enumerate() {
-        if failed[index] {
-            skipped.push(feed.name.as_str());
-            continue;
+    for (build, failed) in builds.iter().zip(failed) {
+        if *failed {
+            skipped.push(build.name.as_str());
+        } else {
+            kept.push(build.clone());
         }
-        let found = &items[index];
-        builds.push(FeedBuild {
-            name: feed.name.clone(),
-            podcast_guid: guids[index].clone(),
-            entries: found
-                .items
-                .iter()
-                .enumerate()
-                .map(|(position, item)| {
-                    let enclosure = item.entry.enclosures.first();
-                    Current {
-                        guid: collect::guid_of(&item.entry).to_string(),
-                        source: item.source.clone(),
-                        published: item.entry.published.or(item.entry.updated),
-                        enclosure_url: enclosure.map(|e| e.url.clone()),
-                        enclosure_length: enclosure.and_then(|e| e.length),
-                        in_output: position < found.published,
-                    }
-                })
-                .collect(),
+    }
+    old.reconcile(&kept, &skipped, options.allow_identity_change)
+}
+
+/// What the validation rules may know about one feed: where it is published, its local
+/// artwork and the files its entries publish, and (for `omroep validate`) the ledger.
+fn validation_context(
+    site: &Site,
+    feed: &crate::config::FeedConfig,
+    model: &channel::Built,
+    assets: &[(String, std::path::PathBuf)],
+    ledger: &Ledger,
+    options: &Options,
+) -> crate::validate::Context {
+    let mut context = crate::validate::Context {
+        now: Some(options.now),
+        online: options.online,
+        base_dir: Some(site.root.clone()),
+        ..Default::default()
+    };
+    if let Some((source, output)) = &model.artwork_copy {
+        context
+            .local_files
+            .insert(site.url_of(output), source.clone());
+    }
+    context.local_files.extend(assets.iter().cloned());
+    if options.validate_all {
+        context.identity = Some(crate::validate::Identity {
+            feed: feed.name.clone(),
+            ledger: ledger.clone(),
         });
     }
-    old.reconcile(&builds, &skipped, options.allow_identity_change)
+    context
+}
+
+/// Runs the validation rules on rendered feed outputs and records the findings: errors
+/// refuse the outputs (returns false) unless `allow_invalid`, which reports them as
+/// warnings; warnings are reported as warnings.
+fn validated(
+    outputs: &[Output],
+    context: &crate::validate::Context,
+    options: &Options,
+    report: &mut Report,
+) -> bool {
+    use crate::validate::Severity;
+    let mut refused = false;
+    for output in outputs {
+        let publish::Content::Bytes(bytes) = &output.content else {
+            continue;
+        };
+        let findings = crate::validate::validate(&output.path, bytes, context);
+        report.validated.push(output.path.clone());
+        for finding in &findings {
+            let line = finding
+                .line
+                .map(|line| format!(" line {line}:"))
+                .unwrap_or_default();
+            let entry = finding
+                .entry
+                .as_deref()
+                .map(|entry| format!(" entry `{entry}`:"))
+                .unwrap_or_default();
+            let text = format!(
+                "{}:{line}{entry} {} ({})",
+                output.path, finding.message, finding.rule.id
+            );
+            match finding.severity() {
+                Severity::Error if !options.allow_invalid => {
+                    refused = true;
+                    report.errors.push(format!(
+                        "{text}; fix it, or pass --allow-invalid to publish anyway"
+                    ));
+                }
+                Severity::Error | Severity::Warning => report.warnings.push(text),
+                Severity::Info => {}
+            }
+        }
+        report.findings.extend(findings);
+    }
+    !refused
 }
 
 fn violating_feeds(violations: &[Violation]) -> Vec<String> {
@@ -399,4 +549,59 @@ fn media_in_site(site: &Site, url: &str) -> Option<std::path::PathBuf> {
     }
     let source = site.root.join(&in_site);
     source.is_file().then_some(source)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn options(allow_invalid: bool) -> Options {
+        Options {
+            check: true,
+            allow_identity_change: false,
+            now: Utc::now(),
+            allow_invalid,
+            validate_all: false,
+            online: false,
+        }
+    }
+
+    /// A channel without a description: one `rss/channel-required` error.
+    const INVALID: &str = "<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\"><channel>\
+        <title>t</title><link>https://example.org/</link>\
+        <atom:link rel=\"self\" href=\"https://example.org/rss.xml\"/></channel></rss>";
+
+    #[test]
+    fn a_feed_with_errors_is_refused_unless_invalid_feeds_are_allowed() {
+        let outputs = [
+            Output::bytes("blog/rss.xml", INVALID),
+            Output::copy("blog/artwork.jpg", "artwork.jpg"),
+        ];
+        let context = crate::validate::Context::default();
+        let mut report = Report::default();
+        assert!(!validated(&outputs, &context, &options(false), &mut report));
+        assert_eq!(
+            report.errors,
+            vec![
+                "blog/rss.xml: line 1: no <description> (rss/channel-required); fix it, or pass \
+                 --allow-invalid to publish anyway"
+            ]
+        );
+        assert_eq!(report.validated, vec!["blog/rss.xml"]);
+        assert_eq!(report.findings.len(), 1);
+
+        let mut report = Report::default();
+        assert!(validated(&outputs, &context, &options(true), &mut report));
+        assert!(report.errors.is_empty());
+        assert_eq!(
+            report.warnings,
+            vec!["blog/rss.xml: line 1: no <description> (rss/channel-required)"]
+        );
+    }
+
+    #[test]
+    fn only_the_combined_feeds_are_validated_among_site_outputs() {
+        assert!(combined::is_feed("rss.xml") && combined::is_feed("atom.xml"));
+        assert!(!combined::is_feed("index.json") && !combined::is_feed("feeds.opml"));
+    }
 }

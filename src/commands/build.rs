@@ -97,6 +97,9 @@ fn build_site(site: &Site, args: &BuildArgs) -> Result<build::Report> {
         check: args.check,
         allow_identity_change: args.allow_identity_change,
         now: chrono::Utc::now(),
+        allow_invalid: args.allow_invalid,
+        validate_all: false,
+        online: false,
     };
     let started = std::time::Instant::now();
     let outcome = build::run(site, &options)?;

@@ -10,6 +10,7 @@ pub mod move_feed;
 pub mod parse;
 pub mod run;
 pub mod sources;
+pub mod validate;
 
 /// The exit status of a command: see `--help`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -84,9 +84,11 @@ pub fn warnings(art: &Artwork) -> Vec<String> {
 }
 
 /// The colour model from a JPEG's frame header: 1 component is grayscale, 3 RGB (YCbCr),
-/// 4 CMYK.
+/// 4 CMYK. An Adobe `APP14` segment, when present, tells CMYK from YCCK (both are
+/// print colour, not RGB); it comes before the frame header, so it is remembered on the way.
 fn jpeg_colour(bytes: &[u8]) -> Option<&'static str> {
     let mut i = 2;
+    let mut adobe_transform = None;
     while i + 4 <= bytes.len() {
         if bytes[i] != 0xFF {
             return None;
@@ -100,12 +102,17 @@ fn jpeg_colour(bytes: &[u8]) -> Option<&'static str> {
         let is_frame = matches!(marker, 0xC0..=0xC3 | 0xC5..=0xC7 | 0xC9..=0xCB | 0xCD..=0xCF);
         if is_frame {
             // length(2) precision(1) height(2) width(2) components(1)
-            return match bytes.get(i + 9)? {
-                1 => Some("grayscale"),
-                3 => Some("RGB"),
-                4 => Some("CMYK"),
+            return match (bytes.get(i + 9)?, adobe_transform) {
+                (1, _) => Some("grayscale"),
+                (3, _) => Some("RGB"),
+                (4, Some(2)) => Some("CMYK (YCCK)"),
+                (4, _) => Some("CMYK"),
                 _ => Some("an unusual colour model"),
             };
+        }
+        // APP14: "Adobe" version(2) flags0(2) flags1(2) transform(1)
+        if marker == 0xEE && bytes.get(i + 4..i + 9) == Some(b"Adobe".as_slice()) {
+            adobe_transform = bytes.get(i + 15).copied();
         }
         if len < 2 {
             return None;
@@ -113,6 +120,21 @@ fn jpeg_colour(bytes: &[u8]) -> Option<&'static str> {
         i += 2 + len;
     }
     None
+}
+
+/// The file name extensions that belong to each image type Apple accepts, so a name
+/// can be checked against the bytes (`cover.jpg` holding a PNG is refused by some apps).
+pub fn extension_matches(name: &str, mime_type: &str) -> Option<bool> {
+    let file = name.rsplit('/').next().unwrap_or(name);
+    let file = file.split(['?', '#']).next().unwrap_or(file);
+    let (_, extension) = file.rsplit_once('.')?;
+    let extension = extension.to_ascii_lowercase();
+    let expected: &[&str] = match mime_type {
+        "image/jpeg" => &["jpg", "jpeg", "jpe", "jfif"],
+        "image/png" => &["png"],
+        _ => return None,
+    };
+    Some(expected.contains(&extension.as_str()))
 }
 
 /// The colour model from a PNG's `IHDR` colour type.
@@ -186,6 +208,31 @@ mod tests {
                 "is CMYK; Apple Podcasts wants RGB colour",
             ]
         );
+    }
+
+    #[test]
+    fn an_adobe_marker_tells_ycck_from_cmyk() {
+        let mut b = vec![0xFF, 0xD8, 0xFF, 0xEE, 0x00, 0x0E];
+        b.extend(b"Adobe");
+        b.extend([0, 100, 0, 0, 0, 0, 2]);
+        b.extend(&jpeg(1400, 1400, 4)[2..]);
+        assert_eq!(inspect(&b).unwrap().colour, Some("CMYK (YCCK)"));
+        assert_eq!(inspect(&jpeg(1400, 1400, 4)).unwrap().colour, Some("CMYK"));
+    }
+
+    #[test]
+    fn extensions_are_checked_against_the_bytes() {
+        assert_eq!(extension_matches("cover.JPG", "image/jpeg"), Some(true));
+        assert_eq!(
+            extension_matches("https://x.example/a/cover.png?v=2", "image/png"),
+            Some(true)
+        );
+        assert_eq!(extension_matches("cover.jpg", "image/png"), Some(false));
+        assert_eq!(
+            extension_matches("https://x.example/art", "image/png"),
+            None
+        );
+        assert_eq!(extension_matches("cover.gif", "image/gif"), None);
     }
 
     #[test]

@@ -14,3 +14,5 @@ mod parse;
 mod run;
 mod site_env;
 mod support;
+mod validate;
+mod validate_podcast;

@@ -14,6 +14,8 @@ use std::time::Duration;
 /// One request the server received.
 #[derive(Debug, Clone)]
 pub struct Hit {
+    /// `GET`, `HEAD`, …
+    pub method: String,
     pub path: String,
     /// Header names in lower case.
     pub headers: Vec<(String, String)>,
@@ -133,6 +135,11 @@ fn serve(
     if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
         return;
     }
+    let method = request_line
+        .split_whitespace()
+        .next()
+        .unwrap_or("GET")
+        .to_string();
     let path = request_line
         .split_whitespace()
         .nth(1)
@@ -152,7 +159,11 @@ fn serve(
             headers.push((name.trim().to_ascii_lowercase(), value.trim().to_string()));
         }
     }
-    let hit = Hit { path, headers };
+    let hit = Hit {
+        method,
+        path,
+        headers,
+    };
     hits.lock().unwrap().push(hit.clone());
     let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
     max_in_flight.fetch_max(now, Ordering::SeqCst);

@@ -28,6 +28,8 @@ pub const XML: &str = "http://www.w3.org/XML/1998/namespace";
 pub const SYNDICATION: &str = "http://purl.org/rss/1.0/modules/syndication/";
 pub const ADMIN: &str = "http://webns.net/mvcb/";
 pub const SLASH: &str = "http://purl.org/rss/1.0/modules/slash/";
+/// Feed paging and archiving (RFC 5005): `fh:complete`, `fh:archive`.
+pub const FEED_HISTORY: &str = "http://purl.org/syndication/history/1.0";
 pub const GOOGLEPLAY: &str = "http://www.google.com/schemas/play-podcasts/1.0";
 
 /// The URI a well-known prefix stands for when a document uses it without declaring it.

@@ -1,0 +1,693 @@
+//! The strict XML tree the validator checks: built from the raw bytes with quick-xml,
+//! every element keeping its line, its resolved namespace and the prefix it was written with.
+//!
+//! Unlike the lenient reader in `ingest::feed::xml` (which repairs what feed readers
+//! repair), nothing here is fixed up silently. A problem the tree can step over (a bare
+//! `&`, an undefined entity, an unbound prefix, a character reference to a forbidden
+//! character) is recorded in [`XmlDoc::problems`] with its line, and the `xml/…` rule
+//! family reports it; a problem that leaves no tree to check (mismatched or unclosed tags,
+//! content after the root) is an [`Unreadable`] error naming its line. Encoding is decided
+//! in `rules/xml.rs`; this module reads text that is already decoded.
+
+use std::borrow::Cow;
+
+use quick_xml::Reader;
+use quick_xml::errors::{Error, IllFormedError};
+use quick_xml::events::{BytesStart, Event};
+use quick_xml::name::PrefixDeclaration;
+
+use super::Rule;
+use super::rules::xml as xml_rules;
+use crate::ingest::feed::ns;
+
+/// Deeper nesting than this is refused: no feed needs it, and it keeps the recursive
+/// walks of the rule families within the stack.
+pub const MAX_DEPTH: usize = 256;
+
+/// A parsed document: its root element and the bytes it came from.
+#[derive(Debug, Clone)]
+pub struct XmlDoc {
+    pub root: El,
+    /// The raw bytes, as fetched or read (before decoding).
+    pub source: Vec<u8>,
+    /// Problems stepped over while building the tree, reported by the `xml/…` family.
+    pub problems: Vec<Problem>,
+    /// Every namespace declaration in the document: (line, prefix, URI as written).
+    pub declarations: Vec<Declaration>,
+}
+
+/// One `xmlns` / `xmlns:prefix` attribute.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    pub line: u32,
+    /// `None` for the default namespace.
+    pub prefix: Option<String>,
+    pub uri: String,
+}
+
+/// One element.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct El {
+    /// The namespace URI exactly as declared (not canonicalised: the rules judge it).
+    pub ns: Option<String>,
+    pub prefix: Option<String>,
+    /// The local name.
+    pub name: String,
+    /// Attributes other than namespace declarations.
+    pub attrs: Vec<Attr>,
+    pub children: Vec<El>,
+    /// The element's own text (its text, references and CDATA, not its children's),
+    /// decoded.
+    pub text: String,
+    /// Whether any of that text came from a CDATA section.
+    pub cdata: bool,
+    /// The 1-based line of the start tag.
+    pub line: u32,
+}
+
+/// One attribute, its value decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attr {
+    pub ns: Option<String>,
+    pub name: String,
+    pub value: String,
+}
+
+/// A problem the tree stepped over.
+#[derive(Debug, Clone)]
+pub struct Problem {
+    pub rule: &'static Rule,
+    pub line: u32,
+    pub message: String,
+}
+
+/// Why a document gives no tree: the line and what is wrong there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub line: u32,
+    pub message: String,
+}
+
+impl El {
+    /// The value of the un-namespaced attribute `name`.
+    pub fn attr(&self, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|attr| attr.ns.is_none() && attr.name == name)
+            .map(|attr| attr.value.as_str())
+    }
+
+    /// The value of attribute `name` in namespace `ns` (`None`: un-namespaced).
+    pub fn attr_ns(&self, ns: Option<&str>, name: &str) -> Option<&str> {
+        self.attrs
+            .iter()
+            .find(|attr| attr.ns.as_deref() == ns && attr.name == name)
+            .map(|attr| attr.value.as_str())
+    }
+
+    /// The first child named `name` in namespace `ns` (`None`: no namespace).
+    pub fn child(&self, ns: Option<&str>, name: &str) -> Option<&El> {
+        self.children.iter().find(|child| child.is(ns, name))
+    }
+
+    /// Every child named `name` in namespace `ns`, in document order.
+    pub fn children_named<'a>(
+        &'a self,
+        ns: Option<&'a str>,
+        name: &'a str,
+    ) -> impl Iterator<Item = &'a El> {
+        self.children.iter().filter(move |child| child.is(ns, name))
+    }
+
+    /// Whether this element is `name` in namespace `ns`.
+    pub fn is(&self, ns: Option<&str>, name: &str) -> bool {
+        self.name == name && self.ns.as_deref() == ns
+    }
+
+    /// Whether this element's namespace is `uri` once canonicalised (both Podcasting 2.0
+    /// URIs, iTunes in any case): for rules that judge the content, not the URI.
+    pub fn in_ns(&self, uri: &str) -> bool {
+        self.ns.as_deref().map(ns::canonical) == Some(uri)
+    }
+
+    /// The text with surrounding whitespace removed.
+    pub fn trimmed(&self) -> &str {
+        self.text.trim()
+    }
+
+    /// The qualified name as written (`itunes:image`), for messages.
+    pub fn qname(&self) -> String {
+        match &self.prefix {
+            Some(prefix) => format!("{prefix}:{}", self.name),
+            None => self.name.clone(),
+        }
+    }
+
+    /// This element and every descendant, depth first in document order.
+    pub fn descendants(&self) -> Descendants<'_> {
+        Descendants { stack: vec![self] }
+    }
+}
+
+/// Iterator behind [`El::descendants`].
+pub struct Descendants<'a> {
+    stack: Vec<&'a El>,
+}
+
+impl<'a> Iterator for Descendants<'a> {
+    type Item = &'a El;
+
+    fn next(&mut self) -> Option<&'a El> {
+        let next = self.stack.pop()?;
+        self.stack.extend(next.children.iter().rev());
+        Some(next)
+    }
+}
+
+/// Builds the tree of `text` (already decoded); `source` is kept as the raw bytes.
+pub fn parse(text: &str, source: Vec<u8>) -> Result<XmlDoc, Unreadable> {
+    let mut builder = Builder {
+        text,
+        lines: LineCounter::default(),
+        scopes: vec![Vec::new()],
+        stack: Vec::new(),
+        root: None,
+        problems: Vec::new(),
+        declarations: Vec::new(),
+    };
+    builder.run()?;
+    match builder.root {
+        Some(root) => Ok(XmlDoc {
+            root,
+            source,
+            problems: builder.problems,
+            declarations: builder.declarations,
+        }),
+        None => Err(Unreadable {
+            line: 1,
+            message: "no root element".into(),
+        }),
+    }
+}
+
+/// Turns byte offsets into line numbers; offsets are asked for in increasing order, so
+/// the whole document is scanned for newlines once.
+#[derive(Default)]
+struct LineCounter {
+    offset: usize,
+    line: u32,
+}
+
+impl LineCounter {
+    fn line_at(&mut self, text: &str, offset: usize) -> u32 {
+        let offset = offset.min(text.len());
+        if offset < self.offset {
+            self.offset = 0;
+            self.line = 0;
+        }
+        let newlines = memchr::memchr_iter(b'\n', &text.as_bytes()[self.offset..offset]).count();
+        self.line += newlines as u32;
+        self.offset = offset;
+        self.line + 1
+    }
+}
+
+struct Builder<'t> {
+    text: &'t str,
+    lines: LineCounter,
+    /// Prefix bindings per open element (plus one for the document): `None` = default.
+    scopes: Vec<Vec<(Option<String>, String)>>,
+    stack: Vec<El>,
+    root: Option<El>,
+    problems: Vec<Problem>,
+    declarations: Vec<Declaration>,
+}
+
+impl Builder<'_> {
+    fn run(&mut self) -> Result<(), Unreadable> {
+        let mut reader = Reader::from_str(self.text);
+        // A bare `&` is reported (xml/unescaped-ampersand) and the tree goes on.
+        reader.config_mut().allow_dangling_amp = true;
+        reader.config_mut().check_comments = true;
+        loop {
+            let start = reader.buffer_position() as usize;
+            let event = match reader.read_event() {
+                Ok(event) => event,
+                Err(error) => {
+                    let at = reader.error_position() as usize;
+                    let line = self.lines.line_at(self.text, at);
+                    return Err(Unreadable {
+                        line,
+                        message: describe(&error),
+                    });
+                }
+            };
+            let line = self.lines.line_at(self.text, start);
+            match event {
+                Event::Start(tag) => self.open(&tag, line)?,
+                Event::Empty(tag) => {
+                    self.open(&tag, line)?;
+                    self.close();
+                }
+                Event::End(_) => self.close(),
+                Event::Text(text) => {
+                    let content = text.xml10_content();
+                    self.text_event(&content, line)?;
+                }
+                Event::CData(data) => {
+                    let content = data.into_inner();
+                    match self.stack.last_mut() {
+                        Some(el) => {
+                            el.text.push_str(&content);
+                            el.cdata = true;
+                        }
+                        None => {
+                            return Err(Unreadable {
+                                line,
+                                message: "CDATA outside the root element".into(),
+                            });
+                        }
+                    }
+                }
+                Event::GeneralRef(reference) => {
+                    let resolved = self.reference(&reference, line);
+                    self.push_text(&resolved, line)?;
+                }
+                Event::Eof => break,
+                Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
+            }
+        }
+        if let Some(open) = self.stack.last() {
+            let line = self.lines.line_at(self.text, self.text.len());
+            return Err(Unreadable {
+                line,
+                message: format!(
+                    "the document ends inside <{}> (opened on line {})",
+                    open.qname(),
+                    open.line
+                ),
+            });
+        }
+        Ok(())
+    }
+
+    fn open(&mut self, tag: &BytesStart, line: u32) -> Result<(), Unreadable> {
+        if self.stack.is_empty() && self.root.is_some() {
+            return Err(Unreadable {
+                line,
+                message: format!(
+                    "a second root element <{}> after the first one closed",
+                    tag.name().0
+                ),
+            });
+        }
+        if self.stack.len() >= MAX_DEPTH {
+            return Err(Unreadable {
+                line,
+                message: format!("elements nested deeper than {MAX_DEPTH} levels"),
+            });
+        }
+        let mut scope = Vec::new();
+        let mut raw_attrs = Vec::new();
+        for attr in tag.attributes() {
+            let attr = match attr {
+                Ok(attr) => attr,
+                Err(error) => {
+                    return Err(Unreadable {
+                        line,
+                        message: format!("a malformed attribute in <{}>: {error}", tag.name().0),
+                    });
+                }
+            };
+            let value = self.attr_value(&attr.value, line);
+            match attr.key.as_namespace_binding() {
+                Some(PrefixDeclaration::Default) => {
+                    self.declarations.push(Declaration {
+                        line,
+                        prefix: None,
+                        uri: value.clone(),
+                    });
+                    scope.push((None, value));
+                }
+                Some(PrefixDeclaration::Named(prefix)) => {
+                    self.declarations.push(Declaration {
+                        line,
+                        prefix: Some(prefix.to_string()),
+                        uri: value.clone(),
+                    });
+                    scope.push((Some(prefix.to_string()), value));
+                }
+                None => raw_attrs.push((attr.key.0.to_string(), value)),
+            }
+        }
+        self.scopes.push(scope);
+        let qname = tag.name().0;
+        let (prefix, name) = split_qname(qname);
+        let ns = self.resolve(prefix, true, line, qname);
+        let mut attrs = Vec::with_capacity(raw_attrs.len());
+        for (key, value) in raw_attrs {
+            let (prefix, name) = split_qname(&key);
+            let ns = if prefix.is_some() {
+                self.resolve(prefix, false, line, &key)
+            } else {
+                None
+            };
+            if attrs
+                .iter()
+                .any(|a: &Attr| a.name == name && a.ns.as_deref() == ns.as_deref())
+            {
+                return Err(Unreadable {
+                    line,
+                    message: format!("attribute {key} appears twice in <{qname}>"),
+                });
+            }
+            attrs.push(Attr {
+                ns,
+                name: name.to_string(),
+                value,
+            });
+        }
+        self.stack.push(El {
+            ns,
+            prefix: prefix.map(str::to_string),
+            name: name.to_string(),
+            attrs,
+            children: Vec::new(),
+            text: String::new(),
+            cdata: false,
+            line,
+        });
+        Ok(())
+    }
+
+    fn close(&mut self) {
+        self.scopes.pop();
+        // quick-xml checks that end tags match their start tags, so the stack is never
+        // empty here.
+        if let Some(el) = self.stack.pop() {
+            match self.stack.last_mut() {
+                Some(parent) => parent.children.push(el),
+                None => self.root = Some(el),
+            }
+        }
+    }
+
+    /// The namespace bound to `prefix` (for an element, `None` means the default one).
+    fn resolve(
+        &mut self,
+        prefix: Option<&str>,
+        element: bool,
+        line: u32,
+        qname: &str,
+    ) -> Option<String> {
+        if prefix == Some("xml") {
+            return Some(ns::XML.to_string());
+        }
+        if prefix.is_none() && !element {
+            return None;
+        }
+        for scope in self.scopes.iter().rev() {
+            for (bound, uri) in scope.iter().rev() {
+                if bound.as_deref() == prefix {
+                    // `xmlns=""` undeclares the default namespace.
+                    return (!uri.is_empty()).then(|| uri.clone());
+                }
+            }
+        }
+        if let Some(prefix) = prefix {
+            self.problems.push(Problem {
+                rule: &xml_rules::UNBOUND_PREFIX,
+                line,
+                message: format!(
+                    "<{qname}> uses the prefix `{prefix}:` but no xmlns:{prefix} declares it"
+                ),
+            });
+        }
+        None
+    }
+
+    fn text_event(&mut self, content: &str, line: u32) -> Result<(), Unreadable> {
+        // With `allow_dangling_amp`, a `&` that starts no reference arrives as text.
+        if content.contains('&') {
+            self.problems.push(Problem {
+                rule: &xml_rules::UNESCAPED_AMPERSAND,
+                line,
+                message: format!("a bare `&` in text: \"{}\"", snippet(content, 40)),
+            });
+        }
+        if content.contains("]]>") {
+            let in_element = self.stack.last().map(El::qname).unwrap_or_default();
+            self.problems.push(Problem {
+                rule: &xml_rules::CDATA_END,
+                line,
+                message: format!(
+                    "`]]>` in the text of <{in_element}> (a CDATA section ended early, or an \
+                     unescaped `>`)"
+                ),
+            });
+        }
+        self.push_text(content, line)
+    }
+
+    fn push_text(&mut self, content: &str, line: u32) -> Result<(), Unreadable> {
+        match self.stack.last_mut() {
+            Some(el) => {
+                el.text.push_str(content);
+                Ok(())
+            }
+            None if content.trim().is_empty() => Ok(()),
+            None => Err(Unreadable {
+                line,
+                message: format!(
+                    "text outside the root element: \"{}\"",
+                    snippet(content.trim(), 40)
+                ),
+            }),
+        }
+    }
+
+    /// The text a reference (`&amp;`, `&#233;`) stands for; an unknown or forbidden one is
+    /// recorded and kept as written.
+    fn reference(&mut self, reference: &str, line: u32) -> Cow<'static, str> {
+        match resolve_reference(reference) {
+            Ok(text) => Cow::Owned(text),
+            Err(RefError::Forbidden(code)) => {
+                self.problems.push(Problem {
+                    rule: &xml_rules::FORBIDDEN_CHARACTER,
+                    line,
+                    message: format!("&{reference}; refers to U+{code:04X}, which XML 1.0 forbids"),
+                });
+                Cow::Owned(String::new())
+            }
+            Err(RefError::Unknown) => {
+                self.problems.push(Problem {
+                    rule: &xml_rules::UNDEFINED_ENTITY,
+                    line,
+                    message: format!(
+                        "&{reference}; is not one of XML's five entities (&amp; &lt; &gt; &quot; \
+                         &apos;)"
+                    ),
+                });
+                Cow::Owned(format!("&{reference};"))
+            }
+        }
+    }
+
+    /// An attribute value with its references resolved; problems recorded like text's.
+    fn attr_value(&mut self, raw: &str, line: u32) -> String {
+        if !raw.contains('&') {
+            return normalise_attr_whitespace(raw);
+        }
+        let mut value = String::with_capacity(raw.len());
+        let mut rest = raw;
+        while let Some(at) = rest.find('&') {
+            value.push_str(&rest[..at]);
+            let after = &rest[at + 1..];
+            let end = after.find(';').filter(|&end| {
+                end > 0
+                    && after[..end].bytes().all(|b| {
+                        b.is_ascii_alphanumeric()
+                            || b == b'#'
+                            || b == b'_'
+                            || b == b'-'
+                            || b == b'.'
+                    })
+            });
+            match end {
+                Some(end) => {
+                    value.push_str(&self.reference(&after[..end], line));
+                    rest = &after[end + 1..];
+                }
+                None => {
+                    self.problems.push(Problem {
+                        rule: &xml_rules::UNESCAPED_AMPERSAND,
+                        line,
+                        message: format!(
+                            "a bare `&` in an attribute value: \"{}\"",
+                            snippet(raw, 60)
+                        ),
+                    });
+                    value.push('&');
+                    rest = after;
+                }
+            }
+        }
+        value.push_str(rest);
+        normalise_attr_whitespace(&value)
+    }
+}
+
+/// Attribute-value normalisation (XML 1.0 §3.3.3): literal tabs and newlines read as spaces.
+fn normalise_attr_whitespace(value: &str) -> String {
+    if value.contains(['\t', '\n', '\r']) {
+        value.replace("\r\n", " ").replace(['\t', '\n', '\r'], " ")
+    } else {
+        value.to_string()
+    }
+}
+
+enum RefError {
+    Unknown,
+    Forbidden(u32),
+}
+
+fn resolve_reference(reference: &str) -> Result<String, RefError> {
+    let predefined = match reference {
+        "amp" => Some('&'),
+        "lt" => Some('<'),
+        "gt" => Some('>'),
+        "quot" => Some('"'),
+        "apos" => Some('\''),
+        _ => None,
+    };
+    if let Some(c) = predefined {
+        return Ok(c.to_string());
+    }
+    let number = reference.strip_prefix('#').ok_or(RefError::Unknown)?;
+    let code = match number.strip_prefix('x') {
+        Some(hex) => u32::from_str_radix(hex, 16),
+        None => number.parse::<u32>(),
+    }
+    .map_err(|_| RefError::Unknown)?;
+    match char::from_u32(code) {
+        Some(c) if is_xml_char(c) => Ok(c.to_string()),
+        _ => Err(RefError::Forbidden(code)),
+    }
+}
+
+/// Whether XML 1.0 allows the character (§2.2 Char).
+pub fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+fn split_qname(qname: &str) -> (Option<&str>, &str) {
+    match qname.split_once(':') {
+        Some((prefix, local)) => (Some(prefix), local),
+        None => (None, qname),
+    }
+}
+
+/// At most `max` characters of `text`, with control characters shown escaped.
+pub fn snippet(text: &str, max: usize) -> String {
+    let mut out: String = text
+        .chars()
+        .take(max)
+        .flat_map(|c| {
+            if c.is_control() {
+                c.escape_default().collect::<Vec<_>>()
+            } else {
+                vec![c]
+            }
+        })
+        .collect();
+    if text.chars().nth(max).is_some() {
+        out.push('…');
+    }
+    out
+}
+
+fn describe(error: &Error) -> String {
+    match error {
+        Error::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
+            format!(
+                "</{found}> closes <{expected}>; every element must be closed by its own end tag"
+            )
+        }
+        Error::IllFormed(IllFormedError::UnmatchedEndTag(name)) => {
+            format!("</{name}> closes no open element")
+        }
+        Error::IllFormed(IllFormedError::MissingEndTag(name)) => {
+            format!("<{name}> is never closed")
+        }
+        other => other.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree(xml: &str) -> XmlDoc {
+        parse(xml, xml.as_bytes().to_vec()).expect("a tree")
+    }
+
+    #[test]
+    fn namespaces_lines_text_and_attributes() {
+        let doc = tree(
+            "<?xml version=\"1.0\"?>\n<rss xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\">\n\
+             <channel><title>A &amp; B <![CDATA[<i>c</i>]]></title>\n\
+             <itunes:image href=\"x.jpg?a=1&amp;b=2\"/></channel></rss>",
+        );
+        assert_eq!(doc.root.name, "rss");
+        assert_eq!(doc.root.line, 2);
+        let channel = doc.root.child(None, "channel").unwrap();
+        let title = channel.child(None, "title").unwrap();
+        assert_eq!(title.text, "A & B <i>c</i>");
+        assert!(title.cdata);
+        let image = channel.child(Some(ns::ITUNES), "image").unwrap();
+        assert_eq!(image.attr("href"), Some("x.jpg?a=1&b=2"));
+        assert_eq!(image.line, 4);
+        assert_eq!(image.qname(), "itunes:image");
+        assert!(doc.problems.is_empty());
+        assert_eq!(doc.declarations.len(), 1);
+        assert_eq!(doc.root.descendants().count(), 4);
+    }
+
+    #[test]
+    fn recoverable_problems_are_recorded_with_their_line() {
+        let doc = tree("<a>\n<b x=\"1 & 2\">AT&T &nbsp; &#1;</b><c:d/></a>");
+        let ids: Vec<_> = doc.problems.iter().map(|p| (p.rule.id, p.line)).collect();
+        assert!(
+            ids.contains(&(xml_rules::UNESCAPED_AMPERSAND.id, 2)),
+            "{ids:?}"
+        );
+        assert!(
+            ids.contains(&(xml_rules::UNDEFINED_ENTITY.id, 2)),
+            "{ids:?}"
+        );
+        assert!(
+            ids.contains(&(xml_rules::FORBIDDEN_CHARACTER.id, 2)),
+            "{ids:?}"
+        );
+        assert!(ids.contains(&(xml_rules::UNBOUND_PREFIX.id, 2)), "{ids:?}");
+        assert_eq!(doc.root.children[0].attr("x"), Some("1 & 2"));
+    }
+
+    #[test]
+    fn broken_documents_give_no_tree() {
+        let cases = [
+            ("<a><b></a>", 1),
+            ("<a>\n<b>", 2),
+            ("<a/>\n<b/>", 2),
+            ("<a/>text", 1),
+            ("", 1),
+            ("<a x=\"1\" x=\"2\"/>", 1),
+        ];
+        for (xml, line) in cases {
+            let error = parse(xml, Vec::new()).expect_err(xml);
+            assert_eq!(error.line, line, "{xml}: {}", error.message);
+        }
+        let deep = "<a>".repeat(MAX_DEPTH + 1);
+        assert!(parse(&deep, Vec::new()).is_err());
+    }
+}
