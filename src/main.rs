@@ -16,6 +16,8 @@ fn main() -> ExitCode {
         Command::Init(args) => commands::init::run(&cli.global, args),
         Command::Ingest(args) => commands::ingest::run(args, &cli.global),
         Command::Sources(args) => commands::sources::run(args, &cli.global),
+        Command::New(args) => commands::new::run(args, &cli.global),
+        Command::Import(args) => commands::import::run(args, &cli.global),
     };
     let status = match result {
         Ok(status) => status,

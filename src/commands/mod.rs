@@ -2,8 +2,10 @@
 //! pipeline, prints its report and returns the exit status.
 
 pub mod build;
+pub mod import;
 pub mod ingest;
 pub mod init;
+pub mod new;
 pub mod parse;
 pub mod run;
 pub mod sources;

@@ -7,7 +7,7 @@
 //! short summary is printed. Every failure is also reported on standard error, and any
 //! failure makes the exit status non-zero.
 
-mod http;
+pub mod http;
 
 use std::io::{self, Read, Write};
 
@@ -108,13 +108,13 @@ fn parse_source(
 }
 
 /// Whether a source names an http(s) URL rather than a file.
-fn is_url(source: &str) -> bool {
+pub(crate) fn is_url(source: &str) -> bool {
     let lower = source.get(..8).unwrap_or(source).to_ascii_lowercase();
     lower.starts_with("http://") || lower.starts_with("https://")
 }
 
 /// Reads a file, refusing one over the limit before reading it when its size is known.
-fn read_capped(path: &str, max_bytes: usize) -> Result<Vec<u8>> {
+pub(crate) fn read_capped(path: &str, max_bytes: usize) -> Result<Vec<u8>> {
     let file = std::fs::File::open(path)
         .map_err(|error| anyhow::anyhow!("{path}: could not open ({error}); check the path"))?;
     if let Ok(metadata) = file.metadata() {

@@ -15,5 +15,5 @@ pub mod id;
 pub mod language;
 mod style;
 pub mod text;
-mod tokenizer;
+pub(crate) mod tokenizer;
 pub mod url;
