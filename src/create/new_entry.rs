@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
-use super::place::{self, Names, Want};
+use super::place::{self, Want};
 use super::yaml::{FrontMatter, Value};
 use crate::config::{FeedConfig, Site, SourceLocation};
 use crate::ingest::{audio, bare_audio, collect, frontmatter, post, reference};
@@ -84,8 +84,13 @@ pub fn create(site: &Site, cwd: &Path, request: &Request) -> Result<Created, Str
         Want::Post => None,
     };
 
-    let mut names = Names::in_folder(&site.root, &folder.folder);
-    let slug = names.claim(&place::stem(title, request.want.noun()));
+    let slug = place::stem(title, request.want.noun());
+    if let Some(existing) = place::with_slug(&site.root, &folder.folder, &slug) {
+        return Err(format!(
+            "{} already has the slug `{slug}` (its URL would be this one's); choose another title",
+            existing.display()
+        ));
+    }
     let relative = folder.file(&format!("{}-{slug}.md", local.format("%Y-%m-%d")))?;
 
     let mut fm = FrontMatter::new();

@@ -268,6 +268,26 @@ impl Names {
     }
 }
 
+/// The Markdown file in `folder` (site-relative) whose slug is `slug`, if any.
+pub fn with_slug(root: &Path, folder: &str, slug: &str) -> Option<PathBuf> {
+    let mut found: Vec<PathBuf> = std::fs::read_dir(root.join(folder))
+        .ok()?
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| {
+            path.extension()
+                .is_some_and(|ext| ext == "md" || ext == "markdown")
+                && permalink::slug_from_path(path) == slug
+        })
+        .collect();
+    found.sort();
+    found.into_iter().next().map(|path| {
+        path.strip_prefix(root)
+            .map(Path::to_path_buf)
+            .unwrap_or(path)
+    })
+}
+
 /// Writes a new file, creating its folder; an existing file is an error, never replaced.
 pub fn write_new(full: &Path, text: &str) -> Result<(), String> {
     if let Some(parent) = full.parent() {

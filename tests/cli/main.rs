@@ -4,8 +4,10 @@
 
 mod build;
 mod config;
+mod import;
 mod init;
 mod ledger;
+mod new;
 mod parse;
 mod run;
 mod site_env;

@@ -101,7 +101,21 @@ pub fn run(root: &Path, zone: Tz, cwd: &Path, options: &Options) -> Result<Repor
             Err(reason) => skipped.push(reason),
         }
     }
-    let podcast = files.iter().any(|f| f.is_episode);
+    // A podcast when the source says it is one (iTunes or Podcasting 2.0 channel data),
+    // or when every entry is an episode; a blog with one audio post stays a blog.
+    let episodes = files.iter().filter(|f| f.is_episode).count();
+    let says_podcast = !feed.podcast.is_empty()
+        || feed
+            .categories
+            .iter()
+            .any(|c| c.scheme.as_deref() == Some("itunes"));
+    let podcast = episodes > 0 && (says_podcast || episodes == files.len());
+    if podcast && episodes < files.len() {
+        warnings.push(format!(
+            "{} entries have no audio; they are imported, but a podcast feed publishes episodes only (a blog feed reading the same folder would publish them)",
+            files.len() - episodes
+        ));
+    }
 
     let name = match &options.feed {
         Some(name) => {
