@@ -187,3 +187,238 @@ fn podbean_podcast() {
 fn transistor_podcast() {
     round_trip("rss2.0/rss_2.0_transistor.xml", "show");
 }
+
+/// A podcast RSS feed with `items` (title, guid, RFC 822 date, audio URL) and an
+/// optional `next` page link.
+fn podcast_rss(items: &[(String, Option<String>, String, String)], next: Option<&str>) -> String {
+    let mut out = String::from(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n\
+         <rss version=\"2.0\" xmlns:itunes=\"http://www.itunes.com/dtds/podcast-1.0.dtd\" \
+         xmlns:atom=\"http://www.w3.org/2005/Atom\"><channel>\n\
+         <title>Gegenereerd</title><link>https://old.example/</link>\n\
+         <description>Een show om te importeren.</description><language>nl</language>\n\
+         <itunes:image href=\"https://old.example/art.jpg\"/>\n\
+         <itunes:category text=\"Education\"/><itunes:explicit>false</itunes:explicit>\n",
+    );
+    if let Some(next) = next {
+        out.push_str(&format!("<atom:link rel=\"next\" href=\"{next}\"/>\n"));
+    }
+    for (i, (title, guid, date, audio)) in items.iter().enumerate() {
+        out.push_str("<item>");
+        out.push_str(&format!("<title>{title}</title><pubDate>{date}</pubDate>"));
+        if let Some(guid) = guid {
+            out.push_str(&format!("<guid isPermaLink=\"false\">{guid}</guid>"));
+        }
+        out.push_str(&format!(
+            "<enclosure url=\"{audio}\" length=\"{}\" type=\"audio/mpeg\"/>\
+             <description>&lt;p&gt;Aflevering {i}.&lt;/p&gt;</description></item>\n",
+            1000 + i
+        ));
+    }
+    out.push_str("</channel></rss>\n");
+    out
+}
+
+fn item(i: usize, title: &str, guid: bool) -> (String, Option<String>, String, String) {
+    let day = 1 + i % 28;
+    let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun"][i % 6];
+    (
+        title.to_string(),
+        guid.then(|| format!("gen-{i}")),
+        format!(
+            "Mon, {day:02} {month} 2023 {:02}:{:02}:07 +0100",
+            10 + i % 12,
+            i % 60
+        ),
+        format!("https://cdn.old.example/audio/{i}.mp3?src=feed&amp;n={i}"),
+    )
+}
+
+#[test]
+fn five_hundred_entries_with_hostile_titles() {
+    let hostile = [
+        "../../etc/passwd",
+        "Één ontwikkeling",
+        "CON",
+        "<b>???</b>",
+        "???",
+        "Aflevering met een heel erg lange titel die maar doorgaat en doorgaat tot ver voorbij wat een bestandsnaam kan hebben zonder problemen",
+        "Dubbel",
+        "Dubbel",
+        ".verborgen",
+        "a/b\\c:d*e",
+    ];
+    let items: Vec<_> = (0..500)
+        .map(|i| {
+            let title = hostile[i % hostile.len()]
+                .replace('&', "&amp;")
+                .replace('<', "&lt;")
+                .replace('>', "&gt;");
+            item(i, &title, i % 7 != 0)
+        })
+        .collect();
+    let env = TestEnv::site();
+    env.write("feed.xml", &podcast_rss(&items, None));
+    let first = env.run(&["import", "feed.xml", "--feed", "gen"]);
+    assert_eq!(first.code, 0, "{first:?}");
+    assert!(
+        first
+            .stdout
+            .ends_with("import: 500 entries from 1 page: 500 written, 0 unchanged, 0 skipped\n"),
+        "{first:?}"
+    );
+    let files = env.tree("content/gen");
+    assert_eq!(files.len(), 500);
+    for (name, _) in &files {
+        assert!(
+            !name.contains('/')
+                && !name.starts_with('.')
+                && name.ends_with(".md")
+                && name.len() <= 11 + 80 + 3,
+            "{name}"
+        );
+    }
+    // Nothing escaped the content folder.
+    assert_eq!(env.tree("content").len(), env.tree("content/gen").len() + 5);
+    let build = env.run(&["build"]);
+    assert_eq!(build.code, 0, "{build:?}");
+    let source = parse(env.read("feed.xml").as_bytes());
+    let out = built(&env, "gen");
+    assert!(out.podcast);
+    assert_eq!(out.xml.entries.len(), 500);
+    assert_identity_survives(&source, &out, "generated");
+    let again = env.run(&["import", "feed.xml", "--feed", "gen"]);
+    assert_outcome(
+        &again,
+        0,
+        "import: 500 entries from 1 page: 0 written, 500 unchanged, 0 skipped\n",
+        "",
+    );
+    assert_eq!(env.tree("content/gen"), files);
+}
+
+#[test]
+fn paged_feeds_are_followed_until_they_loop() {
+    let page = |from: usize, next: &str| {
+        let items: Vec<_> = (from..from + 2)
+            .map(|i| item(i, &format!("Deel {i}"), true))
+            .collect();
+        podcast_rss(&items, Some(next))
+    };
+    let base = serve(vec![
+        Route::ok(
+            "/feed.xml",
+            "application/rss+xml",
+            page(0, "/feed.xml?page=2"),
+        ),
+        Route::ok(
+            "/feed.xml?page=2",
+            "application/rss+xml",
+            page(2, "feed.xml?page=3"),
+        ),
+        // The last page points back at the first: a loop, not an endless import.
+        Route::ok(
+            "/feed.xml?page=3",
+            "application/rss+xml",
+            page(4, "/feed.xml"),
+        ),
+    ]);
+    let url = format!("{base}/feed.xml");
+    let env = TestEnv::site();
+    let dry = env.run(&["import", &url, "--dry-run"]);
+    let loop_warning = format!(
+        "omroep: warning: page {url} was read before (the `next` links loop); stopped there\n"
+    );
+    assert_outcome(
+        &dry,
+        0,
+        "would create feeds/gegenereerd.toml\n\
+         would create content/gegenereerd/2023-01-01-deel-0.md\n\
+         would create content/gegenereerd/2023-02-02-deel-1.md\n\
+         would create content/gegenereerd/2023-03-03-deel-2.md\n\
+         would create content/gegenereerd/2023-04-04-deel-3.md\n\
+         would create content/gegenereerd/2023-05-05-deel-4.md\n\
+         would create content/gegenereerd/2023-06-06-deel-5.md\n\
+         import (dry run): 6 entries from 3 pages: 6 to write, 0 unchanged, 0 skipped\n",
+        &loop_warning,
+    );
+    assert!(!env.path("feeds/gegenereerd.toml").exists());
+    assert!(!env.path("content/gegenereerd").exists());
+
+    let first = env.run(&["import", &url]);
+    assert_eq!(first.code, 0, "{first:?}");
+    assert_eq!(
+        first.stdout,
+        dry.stdout.replace("would create", "created").replace(
+            "import (dry run): 6 entries from 3 pages: 6 to write",
+            "import: 6 entries from 3 pages: 6 written",
+        )
+    );
+    // No podcast:guid in the source: the one podcast apps derived from its URL is kept.
+    let guid = omroep::normalise::id::podcast_guid(&url);
+    assert!(
+        env.read("feeds/gegenereerd.toml")
+            .contains(&format!("\nguid = \"{guid}\"\n")),
+        "{}",
+        env.read("feeds/gegenereerd.toml")
+    );
+    let build = env.run(&["build"]);
+    assert_eq!(build.code, 0, "{build:?}");
+    assert!(
+        env.read("public/gegenereerd/podcast.xml")
+            .contains(&format!("<podcast:guid>{guid}</podcast:guid>"))
+    );
+
+    let again = env.run(&["import", &url, "--format", "json"]);
+    assert_eq!(
+        (again.code, again.stderr.as_str()),
+        (0, loop_warning.as_str())
+    );
+    let report: serde_json::Value = serde_json::from_str(&again.stdout).expect("JSON");
+    assert_eq!(report["feed"], "gegenereerd");
+    assert_eq!(report["pages"], 3);
+    assert_eq!(report["entries"], 6);
+    assert_eq!(report["definition"]["action"], "unchanged");
+    let actions: Vec<&str> = report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["action"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(actions, ["unchanged"; 6]);
+    assert_eq!(
+        report["files"][0]["path"],
+        "content/gegenereerd/2023-01-01-deel-0.md"
+    );
+    assert_eq!(report["files"][0]["guid"], "gen-0");
+}
+
+#[test]
+fn the_page_cap_is_reported() {
+    let page = |from: usize, next: &str| {
+        podcast_rss(&[item(from, &format!("Deel {from}"), true)], Some(next))
+    };
+    let base = serve(vec![
+        Route::ok("/a.xml", "application/rss+xml", page(0, "/b.xml")),
+        Route::ok("/b.xml", "application/rss+xml", page(1, "/c.xml")),
+        Route::ok("/c.xml", "application/rss+xml", page(2, "/d.xml")),
+    ]);
+    let env = TestEnv::site();
+    let outcome = env.run(&[
+        "import",
+        &format!("{base}/a.xml"),
+        "--max-pages",
+        "1",
+        "--dry-run",
+    ]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert_eq!(
+        outcome.stderr,
+        format!(
+            "omroep: warning: stopped after 1 next pages (--max-pages); {base}/c.xml and later pages were not read\n"
+        )
+    );
+    assert!(outcome.stdout.ends_with(
+        "import (dry run): 2 entries from 2 pages: 2 to write, 0 unchanged, 0 skipped\n"
+    ));
+}

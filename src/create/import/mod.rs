@@ -196,6 +196,12 @@ pub fn run(root: &Path, zone: Tz, cwd: &Path, options: &Options) -> Result<Repor
             ));
             continue;
         }
+        if file.is_episode && file.title.is_none() {
+            warnings.push(format!(
+                "an episode with guid {} has no title, which podcast apps need; give it a `title` in its file before building",
+                file.guid
+            ));
+        }
         let fallback = if file.is_episode { "episode" } else { "post" };
         let stem = names.claim(&place::stem(&file.name_from, fallback));
         let relative = folder
