@@ -72,6 +72,12 @@ fn assert_identity_survives(source: &Feed, built: &Built, label: &str) {
             entry.published.or(entry.updated),
             "{label}: {guid}"
         );
+        // The body reads the same, whether it became Markdown or stayed HTML.
+        if let Some(html) = &entry.content_html {
+            let text = |html: &str| omroep::normalise::text::plain(html);
+            let rebuilt = find(&built.json).content_html.unwrap_or_default();
+            assert_eq!(text(&rebuilt), text(html), "{label}: {guid}");
+        }
         if let Some(audio) = audio(entry) {
             let with_audio = if built.podcast {
                 out
