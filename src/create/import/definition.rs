@@ -19,25 +19,10 @@ use crate::config::values::{HttpUrl, Language};
 use crate::model::Feed;
 use crate::normalise::id::podcast_guid;
 
-/// A TOML basic string.
+/// A TOML basic string: the YAML double-quoted form omroep writes is one too (the same
+/// `\"`, `\\`, `\n`, `\t`, `\r` and `\uXXXX` escapes).
 pub fn quote(text: &str) -> String {
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\r' => out.push_str("\\r"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04X}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+    crate::create::yaml::quote(text)
 }
 
 /// The `podcast:guid` to keep: the source's, else derived from the old feed's URL.
@@ -263,6 +248,15 @@ pub fn add_guid(text: &str, guid: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hostile_text_reads_back_from_toml() {
+        let hostile = "a\"b\\c\nd\u{7}\u{2028}\u{feff} [[source]]";
+        let text = format!("title = {}\n", quote(hostile));
+        let table: toml::Table = toml::from_str(&text).unwrap();
+        assert_eq!(table["title"].as_str(), Some(hostile));
+        assert_eq!(table.len(), 1);
+    }
 
     #[test]
     fn a_guid_goes_before_the_first_table() {
