@@ -45,7 +45,7 @@ pub fn run(args: &ImportArgs, global: &GlobalArgs) -> Result<Status> {
         max_pages: args.max_pages,
         max_bytes: args.max_bytes,
     };
-    let report = import::run(&root, zone, &cwd, &options)?;
+    let report = import::run(&root, zone, &options)?;
     for warning in report.warnings.iter().chain(&report.skipped) {
         if !global.quiet {
             report::warning(warning);

@@ -428,3 +428,79 @@ fn the_page_cap_is_reported() {
         "import (dry run): 2 entries from 2 pages: 2 to write, 0 unchanged, 0 skipped\n"
     ));
 }
+
+#[test]
+fn into_an_existing_podcast_the_guid_is_added_and_nothing_else_changes() {
+    let env = TestEnv::site();
+    let source_path = fixture("rss2.0/rss_2.0_buzzsprout.xml");
+    let before = env.read("feeds/podcast.toml");
+    let outcome = env.run(&["import", &source_path, "--feed", "podcast"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome.stdout.starts_with(
+            "updated feeds/podcast.toml\n\
+             created content/episodes/2024-03-05-42-tomaten-paprika-en-de-strijd-tegen-de-slak.md\n"
+        ),
+        "{outcome:?}"
+    );
+    // The show's podcast:guid, before the first table; the user's lines untouched.
+    let after = env.read("feeds/podcast.toml");
+    let guid_line = "guid = \"f3a9c2d1-7b4e-5a60-9c8d-2e1f0a3b4c5d\"\n";
+    assert_eq!(after.replacen(guid_line, "", 1), before);
+    assert!(after.find(guid_line) < after.find("[[category]]"));
+    let build = env.run(&["build"]);
+    assert_eq!(build.code, 0, "{build:?}");
+    let source = parse(&std::fs::read(&source_path).expect("the fixture"));
+    assert_identity_survives(&source, &built(&env, "podcast"), "merged");
+    assert!(
+        env.read("public/podcast/podcast.xml")
+            .contains("<podcast:guid>f3a9c2d1-7b4e-5a60-9c8d-2e1f0a3b4c5d</podcast:guid>")
+    );
+    let again = env.run(&["import", &source_path, "--feed", "podcast"]);
+    assert_outcome(
+        &again,
+        0,
+        "import: 3 entries from 1 page: 0 written, 3 unchanged, 0 skipped\n",
+        "",
+    );
+}
+
+#[test]
+fn a_new_definition_can_read_another_folder() {
+    let env = TestEnv::site();
+    let outcome = env.run(&[
+        "import",
+        &fixture("rss2.0/rss_2.0_wordpress.xml"),
+        "--feed",
+        "tuin",
+        "--into",
+        "content/oud/tuin",
+    ]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        env.read("feeds/tuin.toml")
+            .ends_with("\n[[source]]\nmarkdown = \"content/oud/tuin/*.md\"\n")
+    );
+    assert_eq!(env.tree("content/oud/tuin").len(), 3);
+    let bad = env.run(&[
+        "import",
+        &fixture("rss2.0/rss_2.0_wordpress.xml"),
+        "--feed",
+        "x",
+        "--into",
+        "../buiten",
+    ]);
+    assert_outcome(
+        &bad,
+        2,
+        "",
+        "omroep: error: --into ../buiten: expected a folder inside the site such as `content/blog`, without `..` or wildcards\n",
+    );
+    let missing = env.run(&["import", "nergens.xml"]);
+    assert_outcome(
+        &missing,
+        2,
+        "",
+        "omroep: error: nergens.xml: could not open (No such file or directory (os error 2)); check the path\n",
+    );
+}

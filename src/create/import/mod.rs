@@ -83,9 +83,9 @@ impl Report {
     }
 }
 
-/// Imports into the site at `root`, reading dates in `zone`.
-pub fn run(root: &Path, zone: Tz, cwd: &Path, options: &Options) -> Result<Report> {
-    let source = pages::read(&options.source, cwd, options.max_pages, options.max_bytes)?;
+/// Imports into the site at `root`, writing dates in `zone`.
+pub fn run(root: &Path, zone: Tz, options: &Options) -> Result<Report> {
+    let source = pages::read(&options.source, options.max_pages, options.max_bytes)?;
     let feed = &source.feed;
     let source_url = match &source.first {
         pages::Location::Url(url) => Some(url.to_string()),

@@ -45,19 +45,19 @@ pub struct Source {
     pub warnings: Vec<String>,
 }
 
-/// Reads `source` (a path relative to `cwd`, or an http(s) URL) and its next pages.
-pub fn read(source: &str, cwd: &Path, max_pages: usize, max_bytes: usize) -> Result<Source> {
+/// Reads `source` (a path, relative to the current folder, or an http(s) URL) and its
+/// next pages. Errors name the page.
+pub fn read(source: &str, max_pages: usize, max_bytes: usize) -> Result<Source> {
     let first = if is_url(source) {
         Location::Url(
             Url::parse(source)
                 .map_err(|error| anyhow::anyhow!("{source}: not a valid URL ({error})"))?,
         )
     } else {
-        Location::File(cwd.join(source))
+        Location::File(PathBuf::from(source))
     };
     let mut fetcher = None;
-    let (mut feed, mut next, first_at) =
-        read_page(&first, max_bytes, &mut fetcher).with_context(|| source.to_string())?;
+    let (mut feed, mut next, first_at) = read_page(&first, max_bytes, &mut fetcher)?;
     let mut seen: HashSet<Location> = HashSet::from([first.clone(), first_at.clone()]);
     let mut ids: HashSet<String> = feed.entries.iter().map(|e| e.id.clone()).collect();
     let mut warnings = Vec::new();
@@ -91,7 +91,7 @@ pub fn read(source: &str, cwd: &Path, max_pages: usize, max_bytes: usize) -> Res
             Err(error) => {
                 // The entries read so far are still good; the user sees what is missing.
                 warnings.push(format!(
-                    "{location}: {error:#}; the entries of this page and later ones were not imported"
+                    "{error:#}; the entries of this page and later ones were not imported"
                 ));
                 break;
             }
@@ -119,14 +119,16 @@ fn read_page(
             let Some(client) = fetcher.as_ref() else {
                 anyhow::bail!("no HTTP client");
             };
-            let fetched = client.get(url, max_bytes)?;
+            let fetched = client
+                .get(url, max_bytes)
+                .with_context(|| url.to_string())?;
             let options = ParseOptions {
                 max_bytes,
                 base_url: Some(fetched.base_url.clone()),
                 http_charset: fetched.charset,
                 http_language: fetched.language,
             };
-            let feed = feed::parse(&fetched.bytes, &options)?;
+            let feed = feed::parse(&fetched.bytes, &options).with_context(|| url.to_string())?;
             let next = next_link(&fetched.bytes)
                 .and_then(|href| fetched.base_url.join(&href).ok())
                 .filter(|url| matches!(url.scheme(), "http" | "https"))
@@ -140,7 +142,7 @@ fn read_page(
                 max_bytes,
                 ..ParseOptions::default()
             };
-            let feed = feed::parse(&bytes, &options)?;
+            let feed = feed::parse(&bytes, &options).with_context(|| shown.to_string())?;
             let next = next_link(&bytes).map(|href| {
                 if is_url(&href) {
                     Url::parse(&href)
