@@ -6,8 +6,9 @@
 //! names come from titles, which are hostile input (an imported feed is somebody else's
 //! text): they are slugs (letters, digits and `-` only, so no `/`, `..` or hidden
 //! names), cut to a length every file system takes, and made unique with `-2`, `-3`, …
-//! Files are created with `create_new`, so an existing file is never overwritten, even
-//! by a race with another process.
+//! A file is written beside its place and linked in only while the name is free
+//! (`persist_noclobber`), so it appears whole or not at all and an existing file is never
+//! overwritten, even in a race with another process.
 
 use std::collections::HashSet;
 use std::io::Write;
@@ -290,27 +291,26 @@ pub fn with_slug(root: &Path, folder: &str, slug: &str) -> Option<PathBuf> {
 
 /// Writes a new file, creating its folder; an existing file is an error, never replaced.
 pub fn write_new(full: &Path, text: &str) -> Result<(), String> {
-    if let Some(parent) = full.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create folder {}: {e}", parent.display()))?;
-    }
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(full)
-        .map_err(|e| {
-            if e.kind() == std::io::ErrorKind::AlreadyExists {
-                format!(
-                    "{} already exists; omroep never overwrites a file (give another title, or remove it)",
-                    full.display()
-                )
-            } else {
-                format!("cannot create {}: {e}", full.display())
-            }
-        })?;
-    file.write_all(text.as_bytes())
-        .and_then(|()| file.sync_all())
-        .map_err(|e| format!("cannot write {}: {e}", full.display()))
+    let parent = full.parent().unwrap_or(Path::new("."));
+    std::fs::create_dir_all(parent)
+        .map_err(|e| format!("cannot create folder {}: {e}", parent.display()))?;
+    // Written beside it, then linked into place only if the name is still free: the file
+    // appears whole or not at all, and nothing that exists is ever replaced.
+    let mut tmp = tempfile::NamedTempFile::new_in(parent)
+        .map_err(|e| format!("cannot write in {}: {e}", parent.display()))?;
+    tmp.write_all(text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", full.display()))?;
+    tmp.persist_noclobber(full).map_err(|e| {
+        if e.error.kind() == std::io::ErrorKind::AlreadyExists {
+            format!(
+                "{} already exists; omroep never overwrites a file (give another title, or remove it)",
+                full.display()
+            )
+        } else {
+            format!("cannot create {}: {}", full.display(), e.error)
+        }
+    })?;
+    Ok(())
 }
 
 #[cfg(test)]

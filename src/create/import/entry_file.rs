@@ -21,7 +21,8 @@ pub struct EntryFile {
     pub title: Option<String>,
     pub is_episode: bool,
     pub front_matter: FrontMatter,
-    pub body: Body,
+    /// The source's HTML body; converted only when the file is written (`body`).
+    pub content_html: Option<String>,
     /// The local date, `YYYY-MM-DD`, for the file name.
     pub day: String,
     /// What the file name is made from (the old URL's last segment, else the title).
@@ -152,11 +153,6 @@ pub fn build(entry: &Entry, zone: Tz) -> Result<EntryFile, String> {
                 ),
             );
     }
-    let body = entry
-        .content_html
-        .as_deref()
-        .map(body::convert)
-        .unwrap_or(Body::Markdown(String::new()));
     let name_from = match (&entry.link, enclosure) {
         (Some(link), None) => last_segment(link)
             .filter(|s| s.chars().any(char::is_alphabetic))
@@ -169,11 +165,21 @@ pub fn build(entry: &Entry, zone: Tz) -> Result<EntryFile, String> {
         title: entry.title.clone(),
         is_episode: enclosure.is_some(),
         front_matter: fm,
-        body,
+        content_html: entry.content_html.clone(),
         day: local.format("%Y-%m-%d").to_string(),
         name_from,
         warnings,
     })
+}
+
+impl EntryFile {
+    /// The body for the file: Markdown where faithful, else the HTML.
+    pub fn body(&self) -> Body {
+        self.content_html
+            .as_deref()
+            .map(body::convert)
+            .unwrap_or(Body::Markdown(String::new()))
+    }
 }
 
 /// The enclosure that makes an entry an episode: the first audio or video one.

@@ -11,7 +11,7 @@ pub mod definition;
 pub mod entry_file;
 pub mod pages;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -173,11 +173,7 @@ pub fn run(root: &Path, zone: Tz, options: &Options) -> Result<Report> {
     let mut this_run: HashSet<String> = HashSet::new();
     for file in files {
         warnings.extend(file.warnings.iter().cloned());
-        if let Some(path) = existing
-            .iter()
-            .find(|(g, _)| *g == file.guid)
-            .map(|(_, p)| p)
-        {
+        if let Some(path) = existing.get(&file.guid) {
             planned.push(Planned {
                 path: path.clone(),
                 action: Action::Unchanged,
@@ -202,6 +198,7 @@ pub fn run(root: &Path, zone: Tz, options: &Options) -> Result<Report> {
                 file.guid
             ));
         }
+        let body = file.body();
         let fallback = if file.is_episode { "episode" } else { "post" };
         let stem = names.claim(&place::stem(&file.name_from, fallback));
         let relative = folder
@@ -212,8 +209,8 @@ pub fn run(root: &Path, zone: Tz, options: &Options) -> Result<Report> {
             action: Action::Create,
             guid: Some(file.guid.clone()),
             title: file.title.clone(),
-            body: Some(file.body.kind()),
-            text: Some(file.front_matter.document(file.body.text())),
+            body: Some(body.kind()),
+            text: Some(file.front_matter.document(body.text())),
         });
     }
 
@@ -308,18 +305,18 @@ fn merge(
 }
 
 /// The guid of each Markdown file the folder's feed reads now.
-fn existing_guids(root: &Path, folder: &ContentFolder) -> Result<Vec<(String, String)>> {
+fn existing_guids(root: &Path, folder: &ContentFolder) -> Result<HashMap<String, String>> {
     let pattern = if folder.folder.is_empty() {
         "**/*.md".to_string()
     } else {
         format!("{}/**/*.md", folder.folder)
     };
     if !root.join(&folder.folder).is_dir() {
-        return Ok(Vec::new());
+        return Ok(HashMap::new());
     }
     let found =
         collect::find(root, &pattern, &["md", "markdown"], true).map_err(anyhow::Error::msg)?;
-    let mut guids = Vec::new();
+    let mut guids = HashMap::new();
     for relative in found.files {
         let Ok(text) = post::read_text(&root.join(&relative)) else {
             continue;
@@ -333,7 +330,9 @@ fn existing_guids(root: &Path, folder: &ContentFolder) -> Result<Vec<(String, St
             .find(|f| f.key == "guid")
             .map(|f| &f.value)
         {
-            guids.push((guid.trim().to_string(), reference::slash_path(&relative)));
+            guids
+                .entry(guid.trim().to_string())
+                .or_insert_with(|| reference::slash_path(&relative));
         }
     }
     Ok(guids)
