@@ -239,3 +239,32 @@ fn several_candidate_feeds_need_a_choice() {
         "",
     );
 }
+
+#[test]
+fn dates_written_without_an_offset_are_read_in_the_site_zone() {
+    let env = amsterdam_site();
+    env.write(
+        "content/posts/welcome.md",
+        "---\ntitle: Welcome\ndate: 2024-03-05 09:30\n---\n\nHello there.\n",
+    );
+    let build = env.run(&["build"]);
+    assert_eq!(build.code, 0, "{build:?}");
+    let rss = env.read("public/blog/rss.xml");
+    // 09:30 in Amsterdam (winter time, +01:00) is 08:30 UTC.
+    assert!(
+        rss.contains("<pubDate>Tue, 05 Mar 2024 08:30:00 +0000</pubDate>"),
+        "{rss}"
+    );
+    let wrong = env
+        .read("omroep.toml")
+        .replace("Europe/Amsterdam", "Amsterdam");
+    env.write("omroep.toml", &wrong);
+    let build = env.run(&["build"]);
+    assert_eq!(build.code, 2);
+    assert!(
+        build.stderr.starts_with(
+            "omroep: error: omroep.toml:7: key `timezone`: `Amsterdam` is not a time zone name"
+        ),
+        "{build:?}"
+    );
+}
