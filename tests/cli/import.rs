@@ -482,6 +482,21 @@ fn a_new_definition_can_read_another_folder() {
             .ends_with("\n[[source]]\nmarkdown = \"content/oud/tuin/*.md\"\n")
     );
     assert_eq!(env.tree("content/oud/tuin").len(), 3);
+    // Once the definition exists, it says where the files are.
+    let again = env.run(&[
+        "import",
+        &fixture("rss2.0/rss_2.0_wordpress.xml"),
+        "--feed",
+        "tuin",
+        "--into",
+        "content/elders",
+    ]);
+    assert_outcome(
+        &again,
+        0,
+        "import: 3 entries from 1 page: 0 written, 3 unchanged, 0 skipped\n",
+        "omroep: warning: --into content/elders is not used: feeds/tuin.toml exists, and its files go where it reads them\n",
+    );
     let bad = env.run(&[
         "import",
         &fixture("rss2.0/rss_2.0_wordpress.xml"),

@@ -129,6 +129,11 @@ pub fn run(root: &Path, zone: Tz, options: &Options) -> Result<Report> {
     let definition_relative = format!("{FEEDS_DIR}/{name}.toml");
     let definition_path = root.join(&definition_relative);
     let (folder, definition) = if definition_path.is_file() {
+        if let Some(into) = &options.into {
+            warnings.push(format!(
+                "--into {into} is not used: {definition_relative} exists, and its files go where it reads them"
+            ));
+        }
         merge(
             root,
             &name,
