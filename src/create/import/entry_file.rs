@@ -11,6 +11,7 @@ use chrono_tz::Tz;
 
 use super::body::{self, Body};
 use crate::create::yaml::{FrontMatter, Value};
+use crate::ingest::attachments::transcript_type;
 use crate::ingest::episode::type_from_extension;
 use crate::model::{Enclosure, Entry, Person};
 
@@ -87,6 +88,14 @@ pub fn build(entry: &Entry, zone: Tz) -> Result<EntryFile, String> {
 
     let enclosure = audio_enclosure(&entry.enclosures);
     if let Some(enclosure) = enclosure {
+        for transcript in &entry.podcast.transcripts {
+            if transcript.mime_type.is_none() && transcript_type(&transcript.url).is_none() {
+                warnings.push(format!(
+                    "{}: the source gives this transcript no type, and its name shows none; add its `type` in the file, or the build refuses the episode",
+                    transcript.url
+                ));
+            }
+        }
         fm.set("audio", Value::text(enclosure.url.clone()));
         enclosure_fields(&mut fm, enclosure, &mut warnings);
         let p = &entry.podcast;
@@ -265,4 +274,62 @@ fn last_segment(link: &str) -> Option<String> {
         _ => decoded,
     };
     Some(stem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{EntryPodcast, Transcript};
+
+    fn episode(enclosure: Enclosure) -> Entry {
+        Entry {
+            id: "https://old.example/1".into(),
+            title: Some("Eén".into()),
+            published: Some(chrono::DateTime::from_timestamp(1_709_625_600, 0).expect("a date")),
+            enclosures: vec![enclosure],
+            ..Entry::default()
+        }
+    }
+
+    #[test]
+    fn what_the_build_cannot_reproduce_is_said() {
+        let mut entry = episode(Enclosure {
+            url: "https://cdn.example/1.mp3".into(),
+            mime_type: None,
+            length: Some(0),
+        });
+        entry.podcast = EntryPodcast {
+            transcripts: vec![Transcript {
+                url: "https://cdn.example/1/transcript".into(),
+                ..Transcript::default()
+            }],
+            ..EntryPodcast::default()
+        };
+        let file = build(&entry, Tz::Europe__Amsterdam).unwrap();
+        assert_eq!(
+            file.warnings,
+            [
+                "https://cdn.example/1/transcript: the source gives this transcript no type, and its name shows none; add its `type` in the file, or the build refuses the episode",
+                "https://cdn.example/1.mp3: the source gave no enclosure type; wrote `audio/mpeg` from the file name",
+                "https://cdn.example/1.mp3: the source gave no usable enclosure length (0); the build will ask the server once",
+            ]
+        );
+        let text = file.front_matter.document("");
+        assert_eq!(
+            text,
+            "---\ntitle: \"Eén\"\ndate: 2024-03-05T09:00:00+01:00\nguid: \"https://old.example/1\"\n\
+             audio: \"https://cdn.example/1.mp3\"\ntype: \"audio/mpeg\"\n\
+             transcript:\n  - url: \"https://cdn.example/1/transcript\"\n---\n"
+        );
+    }
+
+    #[test]
+    fn an_entry_without_a_date_is_refused() {
+        let mut entry = episode(Enclosure::default());
+        entry.published = None;
+        assert_eq!(
+            build(&entry, Tz::UTC).unwrap_err(),
+            "`Eén` has no date, which local content needs; it was not imported"
+        );
+    }
 }
