@@ -80,6 +80,10 @@ pub enum Command {
     /// Check feeds against the format, podcast-directory and identity rules (no target:
     /// every feed the site builds, as `build` would write it).
     Validate(ValidateArgs),
+    /// Create a new post or episode file, dated now, in the folder its feed reads.
+    New(NewArgs),
+    /// Turn an existing feed (file or URL) into local content and a feed definition.
+    Import(ImportArgs),
 }
 
 /// How a reporting command prints its report on standard output.
@@ -90,6 +94,85 @@ pub enum ReportFormat {
     /// One JSON document, described in docs/json-output.md.
     Json,
 }
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    #[command(subcommand)]
+    pub what: NewCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// A Markdown post: `omroep new post "Title"`.
+    Post(NewPostArgs),
+    /// A Markdown episode for an audio file in the site: `omroep new episode "Title" --audio FILE`.
+    Episode(NewEpisodeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct NewPostArgs {
+    /// The title; the file name and slug come from it, accents folded.
+    pub title: String,
+    #[command(flatten)]
+    pub common: NewCommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct NewEpisodeArgs {
+    /// The title; the file name and slug come from it, accents folded.
+    pub title: String,
+    /// The episode's audio file, inside the site folder; its duration is measured.
+    #[arg(long, value_name = "FILE")]
+    pub audio: PathBuf,
+    #[command(flatten)]
+    pub common: NewCommonArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct NewCommonArgs {
+    /// The feed to add it to (its file name in feeds/, without .toml); needed when
+    /// several feeds could take it.
+    #[arg(long, value_name = "NAME")]
+    pub feed: Option<String>,
+    /// Mark it as a draft (never published until you remove `draft: true`).
+    #[arg(long)]
+    pub draft: bool,
+    /// Its date instead of now (`2024-03-05 09:30`, in the site's time zone unless an
+    /// offset is given); a future date schedules it.
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    /// Print the created file's path (text) or a JSON object describing it.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// The feed to import: a file or an http(s) URL.
+    #[arg(value_name = "SOURCE")]
+    pub source: String,
+    /// The feed definition to write (feeds/NAME.toml) or merge into, when it exists;
+    /// by default a name made from the feed's title.
+    #[arg(long, value_name = "NAME")]
+    pub feed: Option<String>,
+    /// Where the Markdown files go, relative to the site root (for a new feed
+    /// definition); by default content/NAME.
+    #[arg(long, value_name = "FOLDER")]
+    pub into: Option<String>,
+    /// Write nothing; list what would be written.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Follow at most this many RFC 5005 `next` pages after the first.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub max_pages: usize,
+    /// Refuse documents larger than this many bytes.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::ingest::feed::DEFAULT_MAX_BYTES)]
+    pub max_bytes: usize,
+    /// Print the report as text or JSON.
+    #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+    pub format: ReportFormat,
+}
+
 
 #[derive(Debug, Args)]
 pub struct DiffArgs {

@@ -10,6 +10,7 @@ pub mod build;
 pub mod cli;
 pub mod commands;
 pub mod config;
+pub mod create;
 pub mod diff;
 pub mod ingest;
 pub mod ledger;

@@ -23,6 +23,8 @@ fn main() -> ExitCode {
         Command::Completions(args) => commands::completions::completions(args),
         Command::Man => commands::completions::man(),
         Command::Validate(args) => commands::validate::run(&cli.global, args),
+        Command::New(args) => commands::new::run(args, &cli.global),
+        Command::Import(args) => commands::import::run(args, &cli.global),
     };
     let status = match result {
         Ok(status) => status,

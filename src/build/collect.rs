@@ -89,6 +89,7 @@ impl<'a> Collector<'a> {
                     uri: None,
                 });
                 settings.now = now;
+                settings.timezone = site.timezone;
                 Session::new(settings)
             })
     }

@@ -27,6 +27,7 @@ language = "en"
 permalink = "/{year}/{slug}/"
 # output = "public"
 # media_base_url = "https://media.example.org/"   # where audio is served, if not base_url
+# timezone = "Europe/Amsterdam"   # dates written without an offset; default UTC
 
 [author]
 name = "Your Name"

@@ -4,9 +4,11 @@
 pub mod build;
 pub mod completions;
 pub mod diff;
+pub mod import;
 pub mod ingest;
 pub mod init;
 pub mod move_feed;
+pub mod new;
 pub mod parse;
 pub mod run;
 pub mod sources;

@@ -7,7 +7,7 @@
 //! short summary is printed. Every failure is also reported on standard error, and any
 //! failure makes the exit status non-zero.
 
-pub(crate) mod http;
+pub mod http;
 
 use std::io::{self, Read, Write};
 

@@ -23,7 +23,7 @@ pub use feed::{
 };
 pub use location::ConfigError;
 use location::Document;
-use values::{Email, HttpUrl, Language, Text};
+use values::{Email, HttpUrl, Language, Text, TimeZone};
 
 /// The site file's name.
 pub const SITE_FILE: &str = "omroep.toml";
@@ -61,6 +61,8 @@ pub struct Site {
     /// The URL pattern of posts, e.g. `/{year}/{slug}/`; `None` leaves the default to the
     /// Markdown collector.
     pub permalink: Option<String>,
+    /// `timezone`: local content dates without an offset are read in it (UTC by default).
+    pub timezone: chrono_tz::Tz,
     /// Sorted by name.
     pub feeds: Vec<FeedConfig>,
 }
@@ -88,6 +90,7 @@ struct RawSite {
     ledger: Option<Spanned<String>>,
     permalink: Option<Spanned<String>>,
     media_base_url: Option<HttpUrl>,
+    timezone: Option<TimeZone>,
 }
 
 #[derive(Deserialize)]
@@ -236,6 +239,7 @@ pub fn load(site_file: &Path, cwd: &Path) -> Result<Site, Vec<ConfigError>> {
         store,
         ledger,
         permalink: raw.permalink.map(|value| value.into_inner()),
+        timezone: raw.timezone.map_or(chrono_tz::Tz::UTC, |zone| zone.0),
         feeds,
     })
 }

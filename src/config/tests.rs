@@ -66,6 +66,7 @@ fn loads_a_site_with_defaults() {
     let site = load(&dir.path().join(SITE_FILE), dir.path()).unwrap();
     assert_eq!(site.base_url.as_str(), "https://coach.example/site/");
     assert_eq!(site.media_base_url, site.base_url);
+    assert_eq!(site.timezone, chrono_tz::Tz::UTC);
     assert_eq!(site.output, dir.path().join("public"));
     assert_eq!(site.store, dir.path().join(".omroep/store.sqlite"));
     assert_eq!(site.ledger, dir.path().join("omroep.ledger"));
@@ -92,6 +93,24 @@ fn loads_a_site_with_defaults() {
     assert_eq!(
         show.sources[0].location,
         SourceLocation::Audio("episodes".into())
+    );
+}
+
+#[test]
+fn the_site_time_zone_is_read_and_checked() {
+    let zoned = format!("timezone = \"Europe/Amsterdam\"\n{SITE}");
+    let dir = site(&[("omroep.toml", &zoned), ("feeds/blog.toml", BLOG)]);
+    let site = load(&dir.path().join(SITE_FILE), dir.path()).unwrap();
+    assert_eq!(site.timezone, chrono_tz::Tz::Europe__Amsterdam);
+
+    let wrong = format!("timezone = \"Amsterdam\"\n{SITE}");
+    let dir = self::site(&[("omroep.toml", &wrong), ("feeds/blog.toml", BLOG)]);
+    assert_eq!(
+        errors(dir.path()),
+        [
+            "omroep.toml:1: key `timezone`: `Amsterdam` is not a time zone name; expected an IANA \
+          name such as `Europe/Amsterdam`, `America/New_York` or `UTC`"
+        ]
     );
 }
 

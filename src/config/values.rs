@@ -127,6 +127,29 @@ impl<'de> Deserialize<'de> for Text {
     }
 }
 
+/// An IANA time zone name (`Europe/Amsterdam`, `UTC`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TimeZone(pub chrono_tz::Tz);
+
+impl TimeZone {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let name = text.trim();
+        name.parse::<chrono_tz::Tz>().map(TimeZone).map_err(|_| {
+            format!(
+                "`{text}` is not a time zone name; expected an IANA name such as \
+                 `Europe/Amsterdam`, `America/New_York` or `UTC`"
+            )
+        })
+    }
+}
+
+impl<'de> Deserialize<'de> for TimeZone {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        TimeZone::parse(&text).map_err(D::Error::custom)
+    }
+}
+
 /// A plausible e-mail address (`name@host.tld`); podcast directories send mail to it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Email(pub String);
@@ -171,6 +194,21 @@ mod tests {
         assert_eq!(Language::parse("en_GB").unwrap().0, "en-gb");
         assert!(Language::parse("Dutch language").is_err());
         assert!(Language::parse("").is_err());
+    }
+
+    #[test]
+    fn time_zones_are_iana_names() {
+        assert_eq!(
+            TimeZone::parse(" Europe/Amsterdam ").unwrap().0,
+            chrono_tz::Tz::Europe__Amsterdam
+        );
+        assert_eq!(TimeZone::parse("UTC").unwrap().0, chrono_tz::Tz::UTC);
+        let error = TimeZone::parse("Amsterdam").unwrap_err();
+        assert!(
+            error.starts_with("`Amsterdam` is not a time zone name"),
+            "{error}"
+        );
+        assert!(TimeZone::parse("CET+1").is_err());
     }
 
     #[test]

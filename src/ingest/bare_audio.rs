@@ -47,7 +47,7 @@ pub fn read(session: &mut Session, relative: &Path) -> AudioOutcome {
             ));
             None
         }
-        Some(raw) => match super::fields::parse_date(raw) {
+        Some(raw) => match super::fields::parse_date(raw, settings.timezone) {
             Some(date) => Some(date),
             None => {
                 problems.push(tag_error(

@@ -2,13 +2,18 @@
 //! hold what it should (naming its line and what is expected) and a warning for every
 //! field omroep does not know, suggesting the known field it is probably a typo of.
 //!
-//! Dates without a zone are read in the site's time zone, which is UTC for now; give an
-//! offset (`2024-03-05T09:30:00+01:00`) to say otherwise.
+//! Dates without an offset are read in the site's time zone (`timezone` in `omroep.toml`,
+//! UTC by default), so `2024-03-05 09:30` is half past nine where the author lives; an
+//! offset (`2024-03-05T09:30:00+01:00`, `Z`) always wins. Around a clock change the wall
+//! time can be ambiguous (it happens twice in autumn: the first, summer-time one is
+//! taken) or missing (skipped in spring: read with the offset in force before the jump),
+//! so every written date still names exactly one moment.
 
 use std::collections::HashMap;
 use std::path::Path;
 
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono_tz::Tz;
 
 use super::frontmatter::{Field, Value};
 use super::local::Problem;
@@ -108,9 +113,9 @@ impl Meta {
     }
 }
 
-/// Reads the fields of `path`; problems are returned alongside (errors mean the value
-/// was not usable).
-pub fn read(fields: &[Field], path: &Path) -> (Meta, Vec<Problem>) {
+/// Reads the fields of `path`, dates without an offset in `zone`; problems are returned
+/// alongside (errors mean the value was not usable).
+pub fn read(fields: &[Field], path: &Path, zone: Tz) -> (Meta, Vec<Problem>) {
     let mut meta = Meta::default();
     let mut problems = Vec::new();
     let is_episode = fields
@@ -143,7 +148,7 @@ pub fn read(fields: &[Field], path: &Path) -> (Meta, Vec<Problem>) {
             );
             continue;
         }
-        let result = read_one(&mut meta, key, &field.value);
+        let result = read_one(&mut meta, key, &field.value, zone);
         match result {
             Ok(()) => {}
             Err(Complaint::Error(message)) => problems.push(problem(message)),
@@ -168,11 +173,11 @@ impl From<String> for Complaint {
     }
 }
 
-fn read_one(meta: &mut Meta, key: &str, value: &Value) -> Result<(), Complaint> {
+fn read_one(meta: &mut Meta, key: &str, value: &Value, zone: Tz) -> Result<(), Complaint> {
     match key {
         "title" => meta.title = non_empty(plain(text(value)?)),
-        "date" => meta.date = Some(date(value)?),
-        "updated" => meta.updated = Some(date(value)?),
+        "date" => meta.date = Some(date(value, zone)?),
+        "updated" => meta.updated = Some(date(value, zone)?),
         "slug" => meta.slug = non_empty(text(value)?.trim().to_string()),
         "summary" => meta.summary = non_empty(plain(text(value)?)),
         "tags" | "categories" => {
@@ -344,8 +349,9 @@ fn describe(value: &Value) -> String {
     }
 }
 
-/// Reads a date; see the module documentation for the accepted forms.
-pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
+/// Reads a date; see the module documentation for the accepted forms. A date without an
+/// offset is a wall-clock time in `zone`.
+pub fn parse_date(raw: &str, zone: Tz) -> Option<DateTime<Utc>> {
     let text = raw.trim();
     if let Ok(date) = DateTime::parse_from_rfc3339(text) {
         return Some(date.with_timezone(&Utc));
@@ -367,16 +373,35 @@ pub fn parse_date(raw: &str) -> Option<DateTime<Utc>> {
     }
     for format in ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M"] {
         if let Ok(date) = NaiveDateTime::parse_from_str(&normal, format) {
-            return Some(date.and_utc());
+            return Some(in_zone(date, zone));
         }
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
         .ok()
         .and_then(|d| d.and_hms_opt(0, 0, 0))
-        .map(|d| d.and_utc())
+        .map(|d| in_zone(d, zone))
 }
 
-fn date(value: &Value) -> Result<DateTime<Utc>, String> {
+/// The moment a wall-clock time in `zone` names; see the module documentation for the
+/// hours a clock change doubles or skips.
+pub fn in_zone(wall: NaiveDateTime, zone: Tz) -> DateTime<Utc> {
+    match zone.from_local_datetime(&wall) {
+        LocalResult::Single(date) => date.with_timezone(&Utc),
+        LocalResult::Ambiguous(first, _) => first.with_timezone(&Utc),
+        LocalResult::None => {
+            // Skipped by a spring-forward jump: the offset before the jump is the one in
+            // force a few hours earlier.
+            let before = wall - chrono::Duration::hours(3);
+            let offset = match zone.from_local_datetime(&before) {
+                LocalResult::Single(date) | LocalResult::Ambiguous(date, _) => date.offset().fix(),
+                LocalResult::None => Utc.fix(),
+            };
+            (wall - chrono::Duration::seconds(i64::from(offset.local_minus_utc()))).and_utc()
+        }
+    }
+}
+
+fn date(value: &Value, zone: Tz) -> Result<DateTime<Utc>, String> {
     let raw = match value {
         Value::String(s) => s.as_str(),
         other => {
@@ -386,7 +411,7 @@ fn date(value: &Value) -> Result<DateTime<Utc>, String> {
             ));
         }
     };
-    parse_date(raw).ok_or_else(|| {
+    parse_date(raw, zone).ok_or_else(|| {
         format!(
             "expected a date such as `2024-03-05` or `2024-03-05T09:30:00+01:00`, found `{}`",
             raw.trim()
@@ -636,17 +661,83 @@ mod tests {
         Value::String(text.into())
     }
 
+    /// Most tests do not care about the zone: read in UTC.
+    fn read(fields: &[Field], path: &Path) -> (Meta, Vec<Problem>) {
+        super::read(fields, path, Tz::UTC)
+    }
+
     #[test]
     fn dates_in_every_accepted_form() {
         let utc = |h, m| Utc.with_ymd_and_hms(2024, 3, 5, h, m, 0).unwrap();
-        assert_eq!(parse_date("2024-03-05"), Some(utc(0, 0)));
-        assert_eq!(parse_date("2024-03-05 09:30"), Some(utc(9, 30)));
-        assert_eq!(parse_date("2024-03-05T09:30:00"), Some(utc(9, 30)));
-        assert_eq!(parse_date("2024-03-05T09:30:00Z"), Some(utc(9, 30)));
-        assert_eq!(parse_date("2024-03-05T10:30:00+01:00"), Some(utc(9, 30)));
-        assert_eq!(parse_date("2024-03-05 10:30 +0100"), Some(utc(9, 30)));
-        assert_eq!(parse_date("5 maart 2024"), None);
-        assert_eq!(parse_date("2024-02-30"), None);
+        let parse = |raw| parse_date(raw, Tz::UTC);
+        assert_eq!(parse("2024-03-05"), Some(utc(0, 0)));
+        assert_eq!(parse("2024-03-05 09:30"), Some(utc(9, 30)));
+        assert_eq!(parse("2024-03-05T09:30:00"), Some(utc(9, 30)));
+        assert_eq!(parse("2024-03-05T09:30:00Z"), Some(utc(9, 30)));
+        assert_eq!(parse("2024-03-05T10:30:00+01:00"), Some(utc(9, 30)));
+        assert_eq!(parse("2024-03-05 10:30 +0100"), Some(utc(9, 30)));
+        assert_eq!(parse("5 maart 2024"), None);
+        assert_eq!(parse("2024-02-30"), None);
+    }
+
+    #[test]
+    fn dates_without_an_offset_are_read_in_the_site_zone() {
+        let amsterdam = Tz::Europe__Amsterdam;
+        let at = |y, mo, d, h, mi| Utc.with_ymd_and_hms(y, mo, d, h, mi, 0).unwrap();
+        // Winter (+01:00) and summer (+02:00).
+        assert_eq!(
+            parse_date("2024-03-05 09:30", amsterdam),
+            Some(at(2024, 3, 5, 8, 30))
+        );
+        assert_eq!(
+            parse_date("2024-07-01T09:30:00", amsterdam),
+            Some(at(2024, 7, 1, 7, 30))
+        );
+        // A bare day starts at local midnight.
+        assert_eq!(
+            parse_date("2024-03-05", amsterdam),
+            Some(at(2024, 3, 4, 23, 0))
+        );
+        // An offset or `Z` wins over the zone.
+        assert_eq!(
+            parse_date("2024-03-05T09:30:00Z", amsterdam),
+            Some(at(2024, 3, 5, 9, 30))
+        );
+        assert_eq!(
+            parse_date("2024-03-05T09:30:00+05:00", amsterdam),
+            Some(at(2024, 3, 5, 4, 30))
+        );
+        // 02:30 on 2024-10-27 happens twice: the first (summer time, +02:00) is taken.
+        assert_eq!(
+            parse_date("2024-10-27 02:30", amsterdam),
+            Some(at(2024, 10, 27, 0, 30))
+        );
+        // 02:30 on 2024-03-31 never happens: read with the winter offset (+01:00).
+        assert_eq!(
+            parse_date("2024-03-31 02:30", amsterdam),
+            Some(at(2024, 3, 31, 1, 30))
+        );
+    }
+
+    #[test]
+    fn front_matter_dates_use_the_zone_given() {
+        let (meta, problems) = super::read(
+            &[
+                field("date", 2, s("2024-03-05 09:30")),
+                field("updated", 3, s("2024-03-06")),
+            ],
+            Path::new("p.md"),
+            Tz::Europe__Amsterdam,
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            meta.date,
+            Some(Utc.with_ymd_and_hms(2024, 3, 5, 8, 30, 0).unwrap())
+        );
+        assert_eq!(
+            meta.updated,
+            Some(Utc.with_ymd_and_hms(2024, 3, 5, 23, 0, 0).unwrap())
+        );
     }
 
     #[test]

@@ -39,11 +39,13 @@ pub struct LocalSettings {
     pub author: Option<Person>,
     /// Entries dated after this are held back as scheduled.
     pub now: DateTime<Utc>,
+    /// The site's time zone: front matter and tag dates without an offset are read in it.
+    pub timezone: chrono_tz::Tz,
 }
 
 impl LocalSettings {
     /// Settings with the defaults: media served from `base_url`, permalinks
-    /// `/{year}/{slug}/`, no language or author, `now` = the current time.
+    /// `/{year}/{slug}/`, no language or author, `now` = the current time, dates in UTC.
     pub fn new(site_root: impl Into<PathBuf>, base_url: url::Url) -> LocalSettings {
         LocalSettings {
             site_root: site_root.into(),
@@ -53,6 +55,7 @@ impl LocalSettings {
             language: None,
             author: None,
             now: Utc::now(),
+            timezone: chrono_tz::Tz::UTC,
         }
     }
 }
@@ -63,13 +66,14 @@ impl LocalSettings {
     pub fn cache_key(&self) -> String {
         let author = self.author.as_ref().map(|a| (&a.name, &a.email, &a.uri));
         format!(
-            "{}\n{}\n{}\n{:?}\n{:?}\n{}",
+            "{}\n{}\n{}\n{:?}\n{:?}\n{}\n{}",
             self.base_url,
             self.media_base_url,
             self.permalink,
             self.language,
             author,
-            self.site_root.display()
+            self.site_root.display(),
+            self.timezone.name()
         )
     }
 }

@@ -98,7 +98,7 @@ fn read_inner(
     let doc = frontmatter::parse(&text).map_err(|e| {
         problems.push(Problem::error(relative, e.message).at_line(e.line));
     })?;
-    let (meta, field_problems) = fields::read(&doc.fields, relative);
+    let (meta, field_problems) = fields::read(&doc.fields, relative, settings.timezone);
     if meta.draft {
         // Work in progress: its mistakes must not fail a build.
         problems.extend(field_problems.into_iter().map(|p| Problem {

@@ -109,6 +109,27 @@ impl TestEnv {
         files
     }
 
+    /// Every file under `relative` with its bytes, sorted by path.
+    pub fn tree(&self, relative: &str) -> Vec<(String, Vec<u8>)> {
+        let base = self.path(relative);
+        let mut files: Vec<(String, Vec<u8>)> = walkdir::WalkDir::new(&base)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_type().is_file())
+            .map(|entry| {
+                let name = entry
+                    .path()
+                    .strip_prefix(&base)
+                    .expect("inside the folder")
+                    .to_string_lossy()
+                    .into_owned();
+                (name, fs::read(entry.path()).expect("read a file"))
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
     /// Sets every output's mtime an hour back, so a rewrite would show.
     pub fn age_outputs(&self) {
         let old = SystemTime::now() - Duration::from_secs(3600);
