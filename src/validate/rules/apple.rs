@@ -123,10 +123,11 @@ pub const SHOW_TYPE: Rule = Rule {
 pub const SERIAL_NUMBERS: Rule = Rule {
     id: "apple/serial-episode-number",
     severity: Severity::Error,
-    summary: "In a serial show, every item has an itunes:episode number.",
+    summary: "In a serial show, every full episode has an itunes:episode number.",
     reference: REQUIREMENTS,
     explain: "A `serial` show is presented in episode order, which Apple takes from \
-              `<itunes:episode>`. An item without a number cannot be placed. Number every \
+              `<itunes:episode>`. A full episode without a number cannot be placed \
+              (trailers and bonus items may go without). Number every full \
               episode (`episode:` in its front matter), or make the show `episodic`.",
 };
 
@@ -577,7 +578,11 @@ fn check_episode<'a>(
             }
         }
     }
-    if serial && itunes(item, "episode").is_none() {
+    // Trailers and bonus items sit outside the numbered run (Apple places them by type
+    // and season), so only full episodes need a number.
+    let numbered_kind = itunes(item, "episodeType")
+        .is_none_or(|kind| !matches!(kind.trimmed(), "trailer" | "bonus"));
+    if serial && numbered_kind && itunes(item, "episode").is_none() {
         cx.report(
             &SERIAL_NUMBERS,
             Some(item),
@@ -872,6 +877,32 @@ pub(super) mod tests {
             .into_iter()
             .map(|f| format!("{} {}: {}", f.line.unwrap_or(0), f.rule.id, f.message))
             .collect()
+    }
+
+    #[test]
+    fn trailers_and_bonus_items_of_a_serial_show_need_no_number() {
+        let dir = fixture_dir("apple");
+        let broken = std::fs::read_to_string(dir.join("serial-episode-number.xml")).unwrap();
+        let context = Context {
+            base_dir: Some(dir),
+            ..Context::default()
+        };
+        let fires = |text: &str| {
+            validate("serial.xml", text.as_bytes(), &context)
+                .iter()
+                .any(|f| f.rule.id == SERIAL_NUMBERS.id)
+        };
+        assert!(fires(&broken), "the fixture's unnumbered full episode is found");
+        // The same unnumbered item as a trailer, then as a bonus item.
+        let last_type = broken.rfind("<itunes:episodeType>full").unwrap();
+        for kind in ["trailer", "bonus"] {
+            let mut text = broken.clone();
+            text.replace_range(
+                last_type..last_type + "<itunes:episodeType>full".len(),
+                &format!("<itunes:episodeType>{kind}"),
+            );
+            assert!(!fires(&text), "an unnumbered {kind} is fine");
+        }
     }
 
     #[test]
