@@ -173,7 +173,6 @@ pub struct ImportArgs {
     pub format: ReportFormat,
 }
 
-
 #[derive(Debug, Args)]
 pub struct DiffArgs {
     /// Compare with the site published at this base URL instead of the output folder.

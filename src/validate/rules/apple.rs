@@ -892,7 +892,10 @@ pub(super) mod tests {
                 .iter()
                 .any(|f| f.rule.id == SERIAL_NUMBERS.id)
         };
-        assert!(fires(&broken), "the fixture's unnumbered full episode is found");
+        assert!(
+            fires(&broken),
+            "the fixture's unnumbered full episode is found"
+        );
         // The same unnumbered item as a trailer, then as a bonus item.
         let last_type = broken.rfind("<itunes:episodeType>full").unwrap();
         for kind in ["trailer", "bonus"] {
