@@ -387,6 +387,29 @@ fn the_example_site_builds_every_feed() {
     assert!(podcast.contains(
         "https://media.koershouden.example/fixtures/content/episodes/audio/001-welkom.mp3"
     ));
+    // Transcripts and chapters are published with the site, and the feed points at
+    // exactly the copies that were written (same bytes as the author's files).
+    let attachment_urls: Vec<&str> = podcast
+        .lines()
+        .filter(|line| line.contains("<podcast:transcript ") || line.contains("<podcast:chapters "))
+        .filter_map(|line| line.split("url=\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(
+        attachment_urls.len(),
+        4,
+        "three transcripts and one chapters file:\n{podcast}"
+    );
+    for url in attachment_urls {
+        let published = url
+            .strip_prefix("https://koershouden.example/")
+            .unwrap_or_else(|| panic!("{url} is not on the site"));
+        let name = published.rsplit('/').next().unwrap_or_default();
+        let written = std::fs::read(env.path("public").join(published))
+            .unwrap_or_else(|error| panic!("{url}: public/{published} not written: {error}"));
+        let original = std::fs::read(env.path("fixtures/content/episodes/audio").join(name))
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert_eq!(written, original, "{url} differs from the author's file");
+    }
     let english = env.read("public/en/rss.xml");
     assert!(english.contains("<language>en</language>"));
     assert!(
