@@ -264,3 +264,56 @@ fn a_run_killed_with_sigterm_or_sigint_leaves_the_store_consistent() {
     kill_mid_run("-TERM");
     kill_mid_run("-INT");
 }
+
+/// A cron job sees only the summary (standard output) unless something failed, so a
+/// moved or retired source must be named there, not only with `-v` or in `sources`.
+#[test]
+fn a_permanent_move_and_a_retirement_are_in_the_summary() {
+    let server = Server::start(|hit| match hit.path.as_str() {
+        "/old" => crate::support::redirect(301, "/new"),
+        "/new" => Reply::Raw(response(200, &[], &blog())),
+        _ => Reply::Raw(response(410, &[], b"")),
+    });
+    let [old, new, gone] = ["/old", "/new", "/gone"].map(|path| server.url(path));
+    let site = Site::new(&[("planet", vec![old.clone(), gone.clone()])]);
+    let output = site.run(&["ingest"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+    let summary = stdout(&output);
+    assert!(
+        summary.starts_with(
+            "sources: 1 fetched, 0 not modified, 0 failed, 1 retired, 0 skipped\n\
+             entries: 2 new, 0 changed\n"
+        ),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!(
+            "moved: {old} -> {new} (permanent redirect; update the feed definition)\n"
+        )),
+        "{summary}"
+    );
+    assert!(summary.contains(&format!("retired: {gone} (")), "{summary}");
+    assert!(
+        summary.contains(&format!(
+            "; `omroep sources --enable {gone}` fetches it again)\n"
+        )),
+        "{summary}"
+    );
+    // The store agrees with the report.
+    let store = Store::open(&site.store_path()).unwrap();
+    assert_eq!(store.source(&old).unwrap().unwrap().entries, 2);
+    drop(store);
+
+    // The next run skips the retired source without naming it again, and goes straight
+    // to the new address.
+    let again = site.run(&["ingest"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(
+        stdout(&again),
+        "sources: 0 fetched, 1 not modified, 0 failed, 0 retired, 1 skipped\n\
+         entries: 0 new, 0 changed\n"
+    );
+    assert_eq!(server.hits_of("/gone"), 1);
+    assert_eq!(server.hits_of("/old"), 1);
+}
