@@ -505,3 +505,28 @@ markdown = \"content/notes/*.md\"
         ["More news", "Welcome", "Old news"]
     );
 }
+
+#[test]
+fn podcast_artwork_apple_would_refuse_is_a_warning_with_the_numbers() {
+    let env = TestEnv::site();
+    let small = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/content/broken/small-art.png"),
+    )
+    .expect("the small artwork fixture");
+    std::fs::write(env.path("content/artwork.png"), small).expect("write artwork");
+    let podcast = env.read("feeds/podcast.toml").replace(
+        "artwork = \"content/artwork.jpg\"",
+        "artwork = \"content/artwork.png\"",
+    );
+    assert!(podcast.contains("content/artwork.png"), "{podcast}");
+    env.write("feeds/podcast.toml", &podcast);
+    let outcome = env.run(&["build"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert_eq!(
+        outcome.stderr,
+        "omroep: warning: content/artwork.png: artwork is 300x200 px, not square; Apple Podcasts wants a square image\n\
+         omroep: warning: content/artwork.png: artwork is 300x200 px, smaller than the 1400x1400 px Apple Podcasts requires\n"
+    );
+    assert!(env.path("public/podcast/artwork.png").is_file());
+}
