@@ -11,7 +11,7 @@ Exit status:
   1  the run finished, but some sources or outputs failed
      (build --check, diff --exit-code: there are changes)
   2  bad arguments, configuration or store
-  3  another run is using the store (ingest); nothing was done";
+  3  another run is using the store (ingest, run); nothing was done";
 
 /// `omroep --version`: the version and the git revision it was built from (`build.rs`).
 pub const VERSION: &str = concat!(
@@ -60,12 +60,15 @@ pub enum Command {
     /// Parse feeds (files, `-` for standard input, or http(s) URLs) and print what omroep sees.
     Parse(ParseArgs),
     /// Render every feed, the combined index and the OPML into the output folder.
+    #[command(after_help = EXIT_CODES)]
     Build(BuildArgs),
     /// Ingest then build: what cron and CI call.
+    #[command(after_help = EXIT_CODES)]
     Run(BuildArgs),
     /// Create a working site (omroep.toml, a blog and a podcast feed, sample content).
     Init(InitArgs),
     /// Fetch every remote source of the site's feeds into the store.
+    #[command(after_help = EXIT_CODES)]
     Ingest(IngestArgs),
     /// List the remote sources with their state (failures, back-off, moves, retirement).
     Sources(SourcesArgs),

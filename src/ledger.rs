@@ -12,7 +12,7 @@
 //! feed, first-published date and guid), so the same history always gives the same bytes
 //! and a new entry shows as one added line in a diff.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
@@ -373,13 +373,29 @@ impl Ledger {
                 guid_index.entry(&record.guid).or_insert(index);
                 source_index.entry(&record.source).or_default().push(index);
             }
+            // A record is the same entry under a new guid only when its source (a local
+            // file) holds one entry, before and now, and its guid is gone from the build.
+            // A remote feed's entries share their source, so pairing them by source would
+            // call a new post a renamed old one, depending on the order of the entries.
+            let current_guids: HashSet<&str> = feed
+                .entries
+                .iter()
+                .map(|entry| entry.guid.as_str())
+                .collect();
+            let mut current_per_source: HashMap<&str, usize> = HashMap::new();
+            for entry in &feed.entries {
+                *current_per_source.entry(&entry.source).or_default() += 1;
+            }
             let mut seen_urls: HashMap<&str, &str> = HashMap::new();
             for entry in &feed.entries {
                 let by_guid = guid_index.get(entry.guid.as_str()).copied();
                 let by_source = |matched: &[bool]| {
-                    source_index
-                        .get(entry.source.as_str())
-                        .and_then(|candidates| candidates.iter().copied().find(|i| !matched[*i]))
+                    let candidates = source_index.get(entry.source.as_str())?;
+                    let single = candidates.len() == 1
+                        && current_per_source.get(entry.source.as_str()) == Some(&1);
+                    candidates.iter().copied().find(|i| {
+                        single && !matched[*i] && !current_guids.contains(records[*i].guid.as_str())
+                    })
                 };
                 // Two entries of this build sharing a URL nobody published yet; a URL that
                 // was published is checked against its owner below.
@@ -766,6 +782,57 @@ mod tests {
                 .entries
                 .iter()
                 .any(|r| r.source == "posts/2024/b.md")
+        );
+    }
+
+    #[test]
+    fn new_posts_of_a_remote_feed_are_new_entries_not_renamed_old_ones() {
+        let feed_url = "https://blog.example/feed.json";
+        let old = Ledger::default()
+            .reconcile(
+                &[feed(
+                    "planet",
+                    vec![post("p/2", feed_url, 2), post("p/1", feed_url, 1)],
+                )],
+                &[],
+                false,
+            )
+            .ledger;
+        // The source grew: its new posts come first (newest first), before the old ones.
+        let grown = [feed(
+            "planet",
+            vec![
+                post("p/4", feed_url, 4),
+                post("p/3", feed_url, 3),
+                post("p/2", feed_url, 2),
+                post("p/1", feed_url, 1),
+            ],
+        )];
+        let result = old.reconcile(&grown, &[], false);
+        assert_eq!(result.violations, []);
+        let guids: Vec<&str> = result
+            .ledger
+            .entries
+            .iter()
+            .map(|r| r.guid.as_str())
+            .collect();
+        assert_eq!(guids, ["p/1", "p/2", "p/3", "p/4"]);
+
+        // An old post gone from a remote source is a drop, named as such, not a rename
+        // of whichever new post happens to come first.
+        let replaced = [feed(
+            "planet",
+            vec![post("p/5", feed_url, 5), post("p/2", feed_url, 2)],
+        )];
+        let result = old.reconcile(&replaced, &[], false);
+        assert_eq!(
+            result.violations,
+            [Violation::Dropped {
+                feed: "planet".into(),
+                guid: "p/1".into(),
+                source: feed_url.into(),
+                feed_gone: false,
+            }]
         );
     }
 

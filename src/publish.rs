@@ -3,7 +3,8 @@
 //!
 //! - a file is written to a temporary name in its destination folder, synced, then renamed
 //!   over the old one, so a reader (a web server, a podcast app) never sees half a file,
-//!   and a crash at any moment leaves the old or the new file, never a mix;
+//!   and a crash at any moment leaves the old or the new file, never a mix; temporary
+//!   files a killed build left behind are removed by the next build that writes there;
 //! - a file whose bytes are unchanged is not touched, so its mtime stays and rsync, CDNs
 //!   and `If-Modified-Since` keep working;
 //! - files omroep wrote in an earlier build and no longer produces are removed, and only
@@ -227,6 +228,12 @@ pub fn apply(plan: Plan) -> Result<()> {
         union.extend(plan.steps.iter().map(|step| step.path.clone()));
         write_atomic(&manifest_path, &manifest_text(&union))?;
     }
+    let mut folders: BTreeSet<PathBuf> = BTreeSet::from([plan.root.clone()]);
+    for step in &plan.steps {
+        if let Some(folder) = plan.root.join(&step.path).parent() {
+            folders.insert(folder.to_path_buf());
+        }
+    }
     for step in plan.steps {
         if let Some(temp) = step.pending {
             let destination = plan.root.join(&step.path);
@@ -246,7 +253,49 @@ pub fn apply(plan: Plan) -> Result<()> {
     if plan.manifest_changed {
         write_atomic(&manifest_path, &plan.manifest)?;
     }
+    for folder in &folders {
+        remove_stale_temporaries(folder);
+    }
     Ok(())
+}
+
+/// The name a temporary file of this process starts with: the process id in it lets a
+/// later build tell the leftovers of a killed build from the files of one still running.
+fn temp_prefix() -> String {
+    format!("{TEMP_PREFIX}{}-", std::process::id())
+}
+
+const TEMP_PREFIX: &str = ".omroep-";
+
+/// Removes the temporary files a killed build left in `folder` (SIGKILL gives it no
+/// chance to clean up), so they are never published. Only files whose process is gone
+/// are touched; where process ids cannot be checked (no /proc), nothing is removed.
+/// Best effort: a file that cannot be removed stays and is tried again next build.
+fn remove_stale_temporaries(folder: &Path) {
+    let processes = Path::new("/proc");
+    if !processes.join("self").exists() {
+        return;
+    }
+    let Ok(entries) = fs::read_dir(folder) else {
+        return;
+    };
+    let own = std::process::id().to_string();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name
+            .to_str()
+            .and_then(|name| name.strip_prefix(TEMP_PREFIX))
+            .filter(|rest| rest.ends_with(".tmp"))
+            .and_then(|rest| rest.split_once('-'))
+            .map(|(pid, _)| pid)
+            .filter(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
+        else {
+            continue;
+        };
+        if pid != own && !processes.join(pid).exists() {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, given
@@ -264,7 +313,7 @@ fn temp_beside(destination: &Path) -> Result<tempfile::NamedTempFile> {
     fs::create_dir_all(folder)
         .with_context(|| format!("{}: cannot create the folder", folder.display()))?;
     tempfile::Builder::new()
-        .prefix(".omroep-")
+        .prefix(&temp_prefix())
         .suffix(".tmp")
         .tempfile_in(folder)
         .with_context(|| format!("{}: cannot create a temporary file", folder.display()))
@@ -473,6 +522,31 @@ mod tests {
             .unwrap()
             .set_modified(old)
             .unwrap();
+    }
+
+    #[test]
+    fn leftovers_of_a_killed_build_are_removed_and_live_ones_kept() {
+        if !Path::new("/proc/self").exists() {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        // Above Linux's largest process id, so never a running process.
+        let dead = format!("{TEMP_PREFIX}4294967-aB3dEf.tmp");
+        let init = format!("{TEMP_PREFIX}1-aB3dEf.tmp");
+        let own = format!("{}xYz.tmp", temp_prefix());
+        for name in [dead.as_str(), &init, &own, ".omroep-notes.tmp", "mine.tmp"] {
+            fs::write(root.join(name), b"x").unwrap();
+            fs::create_dir_all(root.join("feed")).unwrap();
+            fs::write(root.join("feed").join(name), b"x").unwrap();
+        }
+        build(root, vec![Output::bytes("feed/rss.xml", "<rss/>")]);
+        for folder in [root.to_path_buf(), root.join("feed")] {
+            assert!(!folder.join(&dead).exists(), "{}", folder.display());
+            for kept in [init.as_str(), &own, ".omroep-notes.tmp", "mine.tmp"] {
+                assert!(folder.join(kept).exists(), "{kept} in {}", folder.display());
+            }
+        }
     }
 
     #[test]

@@ -235,6 +235,16 @@ pub fn write_summary(out: &mut impl Write, report: &RunReport) -> std::io::Resul
                 report::clean(to)
             )?;
         }
+        // A retirement happens once (later runs skip the source quietly), so this is the
+        // only time a cron job's output names the URL.
+        if let SourceOutcome::Retired { error } = &source.outcome {
+            let url = report::clean(&source.url);
+            writeln!(
+                out,
+                "retired: {url} ({}; `omroep sources --enable {url}` fetches it again)",
+                report::clean(error)
+            )?;
+        }
     }
     Ok(())
 }

@@ -321,6 +321,21 @@ mod tests {
         assert_eq!(sniff(b"<html>", no_file).unwrap(), None);
     }
 
+    #[test]
+    fn an_mp4_without_an_audio_brand_is_told_apart_by_its_tracks() {
+        let dir = tempfile::tempdir().unwrap();
+        for (tracks, expected) in [
+            (&[b"soun"][..], "audio/mp4"),
+            (&[b"soun", b"vide"][..], "video/mp4"),
+        ] {
+            let path = dir.path().join("media.mp4");
+            let bytes = super::super::mp4_boxes::tests::file(tracks);
+            std::fs::write(&path, &bytes).unwrap();
+            let sniffed = sniff(&bytes[..16], || std::fs::File::open(&path)).unwrap();
+            assert_eq!(sniffed, Some(expected), "{tracks:?}");
+        }
+    }
+
     fn fixture(name: &str) -> std::path::PathBuf {
         Path::new(env!("CARGO_MANIFEST_DIR"))
             .join("fixtures/audio")

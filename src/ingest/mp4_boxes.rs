@@ -164,7 +164,7 @@ fn handlers(moov: &[u8]) -> impl Iterator<Item = [u8; 4]> + '_ {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::io::Cursor;
 
@@ -182,7 +182,9 @@ mod tests {
         boxed(b"trak", &boxed(b"mdia", &boxed(b"hdlr", &hdlr)))
     }
 
-    fn file(tracks: &[&[u8; 4]]) -> Vec<u8> {
+    /// An `isom` MP4 file with one track per handler (`soun`, `vide`), its `moov` after
+    /// the media data.
+    pub(crate) fn file(tracks: &[&[u8; 4]]) -> Vec<u8> {
         let mut moov = Vec::new();
         for t in tracks {
             moov.extend(track(t));

@@ -264,3 +264,176 @@ fn a_run_killed_with_sigterm_or_sigint_leaves_the_store_consistent() {
     kill_mid_run("-TERM");
     kill_mid_run("-INT");
 }
+
+/// A cron job sees only the summary (standard output) unless something failed, so a
+/// moved or retired source must be named there, not only with `-v` or in `sources`.
+#[test]
+fn a_permanent_move_and_a_retirement_are_in_the_summary() {
+    let server = Server::start(|hit| match hit.path.as_str() {
+        "/old" => crate::support::redirect(301, "/new"),
+        "/new" => Reply::Raw(response(200, &[], &blog())),
+        _ => Reply::Raw(response(410, &[], b"")),
+    });
+    let [old, new, gone] = ["/old", "/new", "/gone"].map(|path| server.url(path));
+    let site = Site::new(&[("planet", vec![old.clone(), gone.clone()])]);
+    let output = site.run(&["ingest"]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+    let summary = stdout(&output);
+    assert!(
+        summary.starts_with(
+            "sources: 1 fetched, 0 not modified, 0 failed, 1 retired, 0 skipped\n\
+             entries: 2 new, 0 changed\n"
+        ),
+        "{summary}"
+    );
+    assert!(
+        summary.contains(&format!(
+            "moved: {old} -> {new} (permanent redirect; update the feed definition)\n"
+        )),
+        "{summary}"
+    );
+    assert!(summary.contains(&format!("retired: {gone} (")), "{summary}");
+    assert!(
+        summary.contains(&format!(
+            "; `omroep sources --enable {gone}` fetches it again)\n"
+        )),
+        "{summary}"
+    );
+    // The store agrees with the report.
+    let store = Store::open(&site.store_path()).unwrap();
+    assert_eq!(store.source(&old).unwrap().unwrap().entries, 2);
+    drop(store);
+
+    // The next run skips the retired source without naming it again, and goes straight
+    // to the new address.
+    let again = site.run(&["ingest"]);
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    assert_eq!(
+        stdout(&again),
+        "sources: 0 fetched, 1 not modified, 0 failed, 0 retired, 1 skipped\n\
+         entries: 0 new, 0 changed\n"
+    );
+    assert_eq!(server.hits_of("/gone"), 1);
+    assert_eq!(server.hits_of("/old"), 1);
+}
+
+/// Every file under `dir` (relative path → bytes), temporary files included.
+fn files_under(dir: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    let mut files = std::collections::BTreeMap::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                let name = path.strip_prefix(dir).unwrap().display().to_string();
+                files.insert(name, std::fs::read(&path).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// `omroep run` killed at any moment (while fetching, storing, rendering or writing)
+/// leaves every published file whole — the old version or the new one — and the next run
+/// completes normally and removes the temporary files the killed runs left behind.
+#[test]
+fn a_killed_run_leaves_the_published_outputs_whole() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let version = Arc::new(AtomicUsize::new(3));
+    let served = Arc::clone(&version);
+    let server = Server::start(move |_| {
+        let n = served.load(Ordering::SeqCst);
+        Reply::Raw(response(200, &[], &numbered_feed("Blog", "post", n)))
+    });
+    let site = Site::new(&[("blog", vec![server.url("/feed.json")])]);
+    let first = site.run(&["run"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let old = files_under(&site.path().join("public"));
+    assert!(old.contains_key("blog/rss.xml"), "{:?}", old.keys());
+    let old_ledger = std::fs::read(site.path().join("omroep.ledger")).unwrap();
+
+    // A twin site, built the same way, times one complete run with the new content, so
+    // the kills below are spread over the whole run however loaded the machine is.
+    let twin = Site::new(&[("blog", vec![server.url("/feed.json")])]);
+    assert_eq!(twin.run(&["run"]).status.code(), Some(0));
+    // From now on the feed has more entries, so a completed run rewrites the outputs.
+    version.store(40, Ordering::SeqCst);
+    let started = Instant::now();
+    assert_eq!(twin.run(&["run"]).status.code(), Some(0));
+    let whole_run = started.elapsed();
+    let mut snapshots = Vec::new();
+    for step in 0..30u32 {
+        let delay = whole_run * step / 24;
+        let mut child = site
+            .command(&["run"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(delay);
+        let status = std::process::Command::new("sh")
+            .args(["-c", &format!("kill -KILL {}", child.id())])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        child.wait().unwrap();
+        snapshots.push((
+            delay.as_millis(),
+            files_under(&site.path().join("public")),
+            std::fs::read(site.path().join("omroep.ledger")).unwrap(),
+        ));
+        // Start the next attempt from the old outputs again, as if this run never was.
+        // Temporary files a kill left behind stay, for the last run to deal with.
+        if snapshots.last().is_some_and(|(_, files, _)| *files != old) {
+            for name in snapshots.last().unwrap().1.keys() {
+                if !name.ends_with(".tmp") && !old.contains_key(name) {
+                    std::fs::remove_file(site.path().join("public").join(name)).unwrap();
+                }
+            }
+            for (name, bytes) in &old {
+                let path = site.path().join("public").join(name);
+                std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+                std::fs::write(path, bytes).unwrap();
+            }
+            std::fs::write(site.path().join("omroep.ledger"), &old_ledger).unwrap();
+        }
+    }
+
+    let last = site.run(&["run"]);
+    assert_eq!(last.status.code(), Some(0), "{}", stderr(&last));
+    let new = files_under(&site.path().join("public"));
+    let new_ledger = std::fs::read(site.path().join("omroep.ledger")).unwrap();
+    assert_ne!(new, old, "the completed run changed the outputs");
+    assert!(
+        new.keys().all(|name| !name.ends_with(".tmp")),
+        "a completed run leaves no temporary files: {:?}",
+        new.keys()
+    );
+    let store = Store::open(&site.store_path()).unwrap();
+    assert_eq!(store.check_integrity().unwrap(), Ok(()));
+
+    for (delay_ms, files, ledger) in &snapshots {
+        assert!(
+            *ledger == old_ledger || *ledger == new_ledger,
+            "killed after {delay_ms} ms: omroep.ledger is neither the old nor the new one"
+        );
+        // A kill mid-write leaves its temporary files (nothing can clean up after
+        // SIGKILL); the next build removes them, as checked above.
+        for (name, bytes) in files.iter().filter(|(name, _)| !name.ends_with(".tmp")) {
+            assert!(
+                old.get(name) == Some(bytes) || new.get(name) == Some(bytes),
+                "killed after {delay_ms} ms: public/{name} is neither the old nor the new file"
+            );
+        }
+        for name in old.keys() {
+            assert!(
+                files.contains_key(name),
+                "killed after {delay_ms} ms: public/{name} is gone"
+            );
+        }
+    }
+}

@@ -387,6 +387,29 @@ fn the_example_site_builds_every_feed() {
     assert!(podcast.contains(
         "https://media.koershouden.example/fixtures/content/episodes/audio/001-welkom.mp3"
     ));
+    // Transcripts and chapters are published with the site, and the feed points at
+    // exactly the copies that were written (same bytes as the author's files).
+    let attachment_urls: Vec<&str> = podcast
+        .lines()
+        .filter(|line| line.contains("<podcast:transcript ") || line.contains("<podcast:chapters "))
+        .filter_map(|line| line.split("url=\"").nth(1)?.split('"').next())
+        .collect();
+    assert_eq!(
+        attachment_urls.len(),
+        4,
+        "three transcripts and one chapters file:\n{podcast}"
+    );
+    for url in attachment_urls {
+        let published = url
+            .strip_prefix("https://koershouden.example/")
+            .unwrap_or_else(|| panic!("{url} is not on the site"));
+        let name = published.rsplit('/').next().unwrap_or_default();
+        let written = std::fs::read(env.path("public").join(published))
+            .unwrap_or_else(|error| panic!("{url}: public/{published} not written: {error}"));
+        let original = std::fs::read(env.path("fixtures/content/episodes/audio").join(name))
+            .unwrap_or_else(|error| panic!("{name}: {error}"));
+        assert_eq!(written, original, "{url} differs from the author's file");
+    }
     let english = env.read("public/en/rss.xml");
     assert!(english.contains("<language>en</language>"));
     assert!(
@@ -400,4 +423,110 @@ fn the_example_site_builds_every_feed() {
         "{}",
         second.stdout
     );
+}
+
+/// The titles a built JSON Feed lists, in order.
+fn json_feed_titles(env: &TestEnv, file: &str) -> Vec<String> {
+    let json: serde_json::Value = serde_json::from_str(&env.read(file)).expect("JSON Feed");
+    json["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|item| item["title"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
+
+#[test]
+fn filters_and_the_limit_decide_what_a_feed_lists() {
+    let env = TestEnv::site();
+    env.write(
+        "content/posts/more-news.md",
+        "---\ntitle: More news\ndate: 2024-03-07T09:00:00Z\ntags: [News]\n---\n\nMore.\n",
+    );
+    env.write(
+        "content/posts/private-pick.md",
+        "---\ntitle: Private pick\ndate: 2024-03-08T09:00:00Z\ntags: [picks, private]\n---\n\nNot for the picks feed.\n",
+    );
+    env.write(
+        "content/notes/old-news.md",
+        "---\ntitle: Old news\ndate: 2024-03-01T09:00:00Z\ntags: [news]\n---\n\nOld.\n",
+    );
+    // The episode is tagged too, so only the audio filter can keep it out.
+    let episode = env.read("content/episodes/001-welcome.md").replacen(
+        "episode: 1\n",
+        "episode: 1\ntags: [news]\n",
+        1,
+    );
+    env.write("content/episodes/001-welcome.md", &episode);
+    let picks = "\
+kind = \"blog\"
+title = \"Picks\"
+path = \"picks\"
+formats = [\"json\"]
+limit = 2
+filter = { tags = [\"news\", \"picks\"] }
+
+[[source]]
+markdown = \"content/posts/*.md\"
+filter = { exclude_tags = [\"private\"] }
+
+[[source]]
+markdown = \"content/episodes/*.md\"
+filter = { audio = \"without\" }
+
+[[source]]
+markdown = \"content/notes/*.md\"
+";
+    env.write("feeds/picks.toml", picks);
+    let outcome = env.run(&["build"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    // Newest first: the private pick (excluded by its source), the episode (has audio),
+    // "How this site works" (tagged `meta`) are left out, and the limit stops at two.
+    assert_eq!(
+        json_feed_titles(&env, "public/picks/feed.json"),
+        ["More news", "Welcome"]
+    );
+    // The blog feed, without filters, still lists every post.
+    assert_eq!(
+        json_feed_titles(&env, "public/blog/feed.json"),
+        [
+            "Private pick",
+            "More news",
+            "Welcome",
+            "How this site works"
+        ]
+    );
+
+    env.write("feeds/picks.toml", &picks.replace("limit = 2\n", ""));
+    let outcome = env.run(&["build"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert_eq!(
+        json_feed_titles(&env, "public/picks/feed.json"),
+        ["More news", "Welcome", "Old news"]
+    );
+}
+
+#[test]
+fn podcast_artwork_apple_would_refuse_is_a_warning_with_the_numbers() {
+    let env = TestEnv::site();
+    let small = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fixtures/content/broken/small-art.png"),
+    )
+    .expect("the small artwork fixture");
+    std::fs::write(env.path("content/artwork.png"), small).expect("write artwork");
+    let podcast = env.read("feeds/podcast.toml").replace(
+        "artwork = \"content/artwork.jpg\"",
+        "artwork = \"content/artwork.png\"",
+    );
+    assert!(podcast.contains("content/artwork.png"), "{podcast}");
+    env.write("feeds/podcast.toml", &podcast);
+    let outcome = env.run(&["build"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert_eq!(
+        outcome.stderr,
+        "omroep: warning: content/artwork.png: artwork is 300x200 px, not square; Apple Podcasts wants a square image\n\
+         omroep: warning: content/artwork.png: artwork is 300x200 px, smaller than the 1400x1400 px Apple Podcasts requires\n"
+    );
+    assert!(env.path("public/podcast/artwork.png").is_file());
 }

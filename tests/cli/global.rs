@@ -97,6 +97,37 @@ fn the_man_page_lists_every_subcommand() {
     }
 }
 
+/// Cron and CI scripts branch on the exit status, so the commands they call document it
+/// in their own `--help` (and `-h`), not only in `omroep --help`.
+#[test]
+fn help_documents_the_exit_status() {
+    let here = std::path::Path::new(".");
+    let env = TestEnv::empty();
+    for args in [
+        &["--help"][..],
+        &["ingest", "--help"],
+        &["run", "--help"],
+        &["run", "-h"],
+        &["build", "--help"],
+    ] {
+        let outcome = env.run_in(here, args);
+        assert_eq!(outcome.code, 0, "{args:?}: {outcome:?}");
+        for line in [
+            "Exit status:",
+            "  0  everything succeeded",
+            "  1  the run finished, but some sources or outputs failed",
+            "  2  bad arguments, configuration or store",
+            "  3  another run is using the store (ingest, run); nothing was done",
+        ] {
+            assert!(
+                outcome.stdout.contains(line),
+                "{args:?} lacks `{line}`:\n{}",
+                outcome.stdout
+            );
+        }
+    }
+}
+
 #[test]
 fn colour_follows_the_flag_and_no_color() {
     let env = TestEnv::empty();
