@@ -88,6 +88,13 @@ fn is_namespaced(name: &str) -> bool {
     name.contains(':')
 }
 
+/// Whether a byte is visible text by itself or starts a character that is: not
+/// whitespace, not a control, and not the lead byte of a character `Collapser::push`
+/// treats specially.
+fn is_plain_visible(byte: u8) -> bool {
+    byte > b' ' && byte != 0x7f && !matches!(byte, 0xc2 | 0xe2 | 0xef)
+}
+
 /// Builds text with whitespace collapsed to single spaces and trimmed at both ends.
 struct Collapser {
     out: String,
@@ -114,6 +121,15 @@ impl Collapser {
         while i < bytes.len() {
             let byte = bytes[i];
             if byte <= b' ' || byte == 0x7f {
+                // One space between two visible characters needs no collapsing: it stays
+                // in the run, so prose is copied in long pieces rather than word by word.
+                if byte == b' '
+                    && i > run
+                    && bytes.get(i + 1).copied().is_some_and(is_plain_visible)
+                {
+                    i += 2;
+                    continue;
+                }
                 self.flush(&text[run..i]);
                 if matches!(byte, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
                     self.pending_space = true;
@@ -295,6 +311,16 @@ mod tests {
             ("<p> </p>", ""),
             ("é  ü", "é ü"),
             ("“quoted”  — dash", "“quoted” — dash"),
+            // Single spaces kept inside a run, next to what must still be collapsed.
+            ("one two  three", "one two three"),
+            ("a \u{2028}b", "a b"),
+            ("a \u{85} b", "a b"),
+            ("a \u{1}b", "a b"),
+            ("a \u{7f}b c", "a b c"),
+            ("a \u{fffe}b", "a b"),
+            ("x \u{e9}t\u{e9} y", "x \u{e9}t\u{e9} y"),
+            ("end \n", "end"),
+            (" a b ", "a b"),
         ];
         for (input, expected) in cases {
             assert_eq!(plain(input), expected, "{input:?}");

@@ -8,6 +8,8 @@
 //! The reader gives every element its effective base starting from the fetched URL, so an
 //! element "has an `xml:base`" exactly when its base differs from that URL.
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use url::Url;
 
@@ -15,7 +17,7 @@ use url::Url;
 /// against text, so an IRI base stays an IRI and nothing is parsed twice.
 type Base = String;
 
-use super::dom::Element;
+use super::dom::{Element, Node};
 use crate::normalise;
 
 /// Mapping state for one document.
@@ -166,12 +168,15 @@ impl Ctx {
 }
 
 /// The content of an element that holds text or markup: markup written inline (naked
-/// HTML in an RSS description, say) is serialised back, otherwise the decoded text.
-pub(crate) fn raw_value(element: &Element) -> String {
+/// HTML in an RSS description, say) is serialised back, otherwise the decoded text
+/// (borrowed when it is one text node, as it nearly always is: content can be large).
+pub(crate) fn raw_value(element: &Element) -> Cow<'_, str> {
     if element.has_element_children() {
-        element.inner_markup()
-    } else {
-        element.text()
+        return Cow::Owned(element.inner_markup());
+    }
+    match element.children.as_slice() {
+        [Node::Text(text)] => Cow::Borrowed(text),
+        _ => Cow::Owned(element.text()),
     }
 }
 

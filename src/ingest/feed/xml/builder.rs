@@ -70,6 +70,8 @@ pub(super) struct Builder {
     references: References,
     /// Reused by the mojibake repair.
     scratch: Vec<u8>,
+    /// Reused for what one reference stands for: escaped HTML has thousands of them.
+    resolved: String,
     pub(super) repairs: Repairs,
 }
 
@@ -88,6 +90,7 @@ impl Builder {
             doctype: None,
             references: References::new(len),
             scratch: Vec::new(),
+            resolved: String::new(),
             repairs: Repairs::default(),
         }
     }
@@ -304,9 +307,10 @@ impl Builder {
     /// A reference `&name;` in text.
     pub(super) fn reference(&mut self, name: &str) {
         if let Some(open) = self.stack.last_mut() {
-            let mut resolved = String::new();
-            self.references.push(name, &mut resolved, &mut self.repairs);
-            append_text(&mut open.element.children, &resolved);
+            self.resolved.clear();
+            self.references
+                .push(name, &mut self.resolved, &mut self.repairs);
+            append_text(&mut open.element.children, &self.resolved);
         }
     }
 
@@ -504,6 +508,11 @@ fn append_text(children: &mut Vec<Node>, text: &str) {
     let target = match children.last_mut() {
         Some(Node::Text(existing)) => existing,
         _ => {
+            if children.is_empty() {
+                // Most elements hold one text node and nothing else: room for exactly
+                // one node, not the four a first push makes room for.
+                children.reserve_exact(1);
+            }
             children.push(Node::Text(String::with_capacity(text.len())));
             match children.last_mut() {
                 Some(Node::Text(new)) => new,
@@ -511,7 +520,7 @@ fn append_text(children: &mut Vec<Node>, text: &str) {
             }
         }
     };
-    if text.contains('\r') {
+    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         target.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
     } else {
         target.push_str(text);

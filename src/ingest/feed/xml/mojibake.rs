@@ -13,24 +13,18 @@
 //!   windows-1252 characters at those bytes (`&#146;` → `’`), as browsers do.
 
 /// Repairs a finished text in place; `scratch` is reused between calls.
+///
+/// Every text node passes through here, so the checks work on the UTF-8 bytes: a
+/// character beyond U+00FF has a lead byte of 0xC4 or more (continuation bytes are
+/// 0x80–0xBF and the leads of U+0080–U+00FF are 0xC2 and 0xC3), and a C1 control is the
+/// pair 0xC2 0x80–0x9F.
 pub(super) fn repair(text: &mut String, scratch: &mut Vec<u8>) {
-    if text.is_ascii() {
+    let highest = text.bytes().fold(0, u8::max);
+    if highest < 0x80 {
         return;
     }
-    let mut fits_in_latin1 = true;
-    let mut has_c1 = false;
-    for c in text.chars() {
-        match c as u32 {
-            0x80..=0x9F => has_c1 = true,
-            0x100.. => {
-                fits_in_latin1 = false;
-                if has_c1 {
-                    break;
-                }
-            }
-            _ => {}
-        }
-    }
+    let fits_in_latin1 = highest < 0xC4;
+    let mut has_c1 = contains_c1(text.as_bytes());
     if fits_in_latin1 {
         scratch.clear();
         // Every character is below U+0100, so `as u8` keeps it whole.
@@ -40,12 +34,17 @@ pub(super) fn repair(text: &mut String, scratch: &mut Vec<u8>) {
             // multi-byte sequences: this was UTF-8 all along.
             text.clear();
             text.push_str(reread);
-            has_c1 = text.chars().any(|c| ('\u{80}'..='\u{9F}').contains(&c));
+            has_c1 = contains_c1(text.as_bytes());
         }
     }
     if has_c1 {
         *text = text.chars().map(windows_1252).collect();
     }
+}
+
+/// Whether UTF-8 text holds a C1 control character (U+0080–U+009F).
+fn contains_c1(bytes: &[u8]) -> bool {
+    memchr::memchr_iter(0xC2, bytes).any(|at| matches!(bytes.get(at + 1), Some(0x80..=0x9F)))
 }
 
 /// The windows-1252 character for a C1 control (the five bytes windows-1252 leaves
@@ -106,5 +105,31 @@ mod tests {
         assert_eq!(repaired("\u{9d}"), "\u{9d}");
         // Next to characters beyond Latin-1 too.
         assert_eq!(repaired("\u{65e5}\u{96}"), "\u{65e5}\u{2013}");
+    }
+
+    #[test]
+    fn the_byte_checks_agree_with_the_characters() {
+        // Around the edges of the byte ranges: U+007F/U+0080, U+009F/U+00A0, U+00FF/U+0100.
+        for text in [
+            "a\u{7f}",
+            "\u{80}",
+            "x\u{9f}y",
+            "\u{a0}\u{ff}",
+            "\u{ff}\u{100}",
+            "\u{100}\u{85}",
+            "\u{bf}\u{c0}",
+            "\u{2019}\u{a0}",
+        ] {
+            let by_chars = text.chars().any(|c| ('\u{80}'..='\u{9f}').contains(&c));
+            assert_eq!(contains_c1(text.as_bytes()), by_chars, "{text:?}");
+            let highest = text.bytes().fold(0, u8::max);
+            assert_eq!(
+                highest < 0xC4,
+                text.chars().all(|c| (c as u32) < 0x100),
+                "{text:?}"
+            );
+        }
+        assert_eq!(repaired("\u{ff}\u{85}"), "\u{ff}\u{2026}");
+        assert_eq!(repaired("\u{100}\u{85}"), "\u{100}\u{2026}");
     }
 }
