@@ -327,6 +327,50 @@ mod tests {
         }
     }
 
+    /// Whitespace collapsing character by character, as the rules above state it.
+    fn collapsed(text: &str) -> String {
+        let mut out = String::new();
+        let mut pending = false;
+        for c in text.chars() {
+            match c {
+                '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{2028}'
+                | '\u{2029}' => pending = true,
+                '\u{fffe}' | '\u{ffff}' => {}
+                c if c.is_ascii_control() => {}
+                c => {
+                    if pending && !out.is_empty() {
+                        out.push(' ');
+                    }
+                    pending = false;
+                    out.push(c);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn collapsing_agrees_with_the_rules_on_generated_text() {
+        const PIECES: [&str; 12] = [
+            " ", "a", "bc", "\n", "\u{85}", "\u{2028}", "\u{e9}", "\u{2019}", "\u{1}", "\u{fffe}",
+            "\u{a0}", "\u{7f}",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..5_000 {
+            let mut text = String::new();
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            for _ in 0..(state >> 60) {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                text.push_str(PIECES[(state >> 33) as usize % PIECES.len()]);
+            }
+            assert_eq!(plain(&text), collapsed(&text), "{text:?}");
+        }
+    }
+
     #[test]
     fn escape_covers_markup_characters() {
         assert_eq!(
