@@ -54,14 +54,25 @@ impl<'a> Base<'a> {
 
 /// `join` with a prepared base.
 pub fn join_with(base: Option<&Base>, href: &str) -> String {
-    let href = clean(href);
-    let href = unwrap_feed_scheme(&href);
+    join_borrowed(base, href).into_owned()
+}
+
+/// `join_with`, borrowing `href` when it comes back as it was written (an absolute,
+/// clean URL: most URLs in feed content), so the sanitiser copies it only once.
+pub(crate) fn join_borrowed<'h>(base: Option<&Base>, href: &'h str) -> Cow<'h, str> {
+    let href = match clean(href) {
+        Cow::Borrowed(cleaned) => unwrap_feed_scheme(cleaned),
+        Cow::Owned(cleaned) => Cow::Owned(unwrap_feed_scheme(&cleaned).into_owned()),
+    };
     if scheme(&href).is_some() {
-        return href.into_owned();
+        return href;
     }
     match base {
-        Some(base) => resolve_reference(&Parts::split(base.as_str()), &Parts::split(&href)),
-        None => href.into_owned(),
+        Some(base) => Cow::Owned(resolve_reference(
+            &Parts::split(base.as_str()),
+            &Parts::split(&href),
+        )),
+        None => href,
     }
 }
 

@@ -307,6 +307,14 @@ impl Builder {
     /// A reference `&name;` in text.
     pub(super) fn reference(&mut self, name: &str) {
         if let Some(open) = self.stack.last_mut() {
+            // Escaped markup is mostly `&lt;` and `&gt;`: those go straight in. A
+            // predefined entity is never a line end, so there is nothing to normalise.
+            if let Some(text) = super::reference::predefined(name) {
+                if let Some(target) = text_node(&mut open.element.children, text.len()) {
+                    target.push_str(text);
+                }
+                return;
+            }
             self.resolved.clear();
             self.references
                 .push(name, &mut self.resolved, &mut self.repairs);
@@ -505,24 +513,29 @@ fn append_text(children: &mut Vec<Node>, text: &str) {
     if text.is_empty() {
         return;
     }
-    let target = match children.last_mut() {
-        Some(Node::Text(existing)) => existing,
-        _ => {
-            if children.is_empty() {
-                // Most elements hold one text node and nothing else: room for exactly
-                // one node, not the four a first push makes room for.
-                children.reserve_exact(1);
-            }
-            children.push(Node::Text(String::with_capacity(text.len())));
-            match children.last_mut() {
-                Some(Node::Text(new)) => new,
-                _ => return,
-            }
-        }
+    let Some(target) = text_node(children, text.len()) else {
+        return;
     };
     if memchr::memchr(b'\r', text.as_bytes()).is_some() {
         target.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
     } else {
         target.push_str(text);
+    }
+}
+
+/// The last child when it is text, else a new text node with room for `len` bytes
+/// (always `Some`).
+fn text_node(children: &mut Vec<Node>, len: usize) -> Option<&mut String> {
+    if !matches!(children.last(), Some(Node::Text(_))) {
+        if children.is_empty() {
+            // Most elements hold one text node and nothing else: room for exactly one
+            // node, not the four a first push makes room for.
+            children.reserve_exact(1);
+        }
+        children.push(Node::Text(String::with_capacity(len)));
+    }
+    match children.last_mut() {
+        Some(Node::Text(text)) => Some(text),
+        _ => None,
     }
 }
