@@ -376,14 +376,16 @@ impl<'a> Sanitiser<'a, '_> {
 
     fn finish(mut self) -> String {
         self.close_through(0);
-        let out = self.out;
+        let mut out = self.out;
+        // Trimmed in place: content nearly always ends with a line break, and copying the
+        // whole fragment to drop it would cost as much as writing it.
         let is_space = |c: char| c.is_ascii_whitespace();
-        let trimmed = out.trim_matches(is_space);
-        if trimmed.len() == out.len() {
-            out
-        } else {
-            trimmed.to_string()
-        }
+        let end = out.trim_end_matches(is_space).len();
+        out.truncate(end);
+        let start = out.len() - out.trim_start_matches(is_space).len();
+        out.drain(..start);
+        out.shrink_to_fit();
+        out
     }
 
     /// A kept start tag.

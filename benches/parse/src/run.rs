@@ -128,8 +128,8 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let (tokenizer, baseline, omroep) = (speeds[0].0, speeds[1].0, speeds[3].0);
     println!("### Throughput\n");
     println!(
-        "{} MB per CPU-second (user + system time of the process), best and median of {rounds} interleaved rounds over the whole corpus.\n",
-        "Parsing speed in"
+        "Parsing speed in MB per CPU-second (user + system time of the process), best and median of {rounds} interleaved rounds over the whole corpus.
+"
     );
     println!(
         "| parser | CPU s (best round) | MB/CPU-s (best) | MB/CPU-s (median) | vs (b) | vs (a) |"
