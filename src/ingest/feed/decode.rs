@@ -12,12 +12,16 @@
 //! windows-1252 (byte by byte where valid UTF-8 and stray bytes are mixed). The result is
 //! plain Rust text; later stages ignore whatever the declaration still says.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// A decoded document and what was repaired on the way.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed from the input when it is valid UTF-8 as it stands (the usual case), so
+    /// a large document is not copied before it is read.
+    pub text: Cow<'a, str>,
     /// The encoding the text was decoded from, by its WHATWG name (`UTF-32LE`/`UTF-32BE`,
     /// which WHATWG does not list, by those names).
     pub encoding: &'static str,
@@ -29,7 +33,7 @@ pub struct Decoded {
 const DECLARATION_WINDOW: usize = 1024;
 
 /// Decodes a document.
-pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
+pub fn decode<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Decoded<'a> {
     let mut warnings = Vec::new();
 
     if let Some((sniffed, bom_len)) = sniff(bytes) {
@@ -55,7 +59,7 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
             ));
         }
         return Decoded {
-            text,
+            text: Cow::Owned(text),
             encoding: name,
             warnings,
         };
@@ -211,12 +215,12 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// something else: for a single-byte encoding, valid multi-byte UTF-8 is proof enough
 /// (real Latin-1 text practically never is); for a multi-byte one (Shift_JIS, GBK, …),
 /// the bytes must also be invalid in the labelled encoding.
-fn decode_labelled(
-    bytes: &[u8],
+fn decode_labelled<'a>(
+    bytes: &'a [u8],
     encoding: &'static Encoding,
     source: &str,
     warnings: &mut Vec<String>,
-) -> Decoded {
+) -> Decoded<'a> {
     let (labelled, had_errors) = encoding.decode_without_bom_handling(bytes);
     if (encoding.is_single_byte() || had_errors)
         && !bytes.is_ascii()
@@ -227,7 +231,7 @@ fn decode_labelled(
             encoding.name()
         ));
         return Decoded {
-            text: text.to_string(),
+            text: Cow::Borrowed(text),
             encoding: UTF_8.name(),
             warnings: std::mem::take(warnings),
         };
@@ -239,7 +243,7 @@ fn decode_labelled(
         ));
     }
     Decoded {
-        text: labelled.into_owned(),
+        text: labelled,
         encoding: encoding.name(),
         warnings: std::mem::take(warnings),
     }
@@ -249,10 +253,10 @@ fn decode_labelled(
 /// really windows-1252 (the usual lie); where valid multi-byte UTF-8 and stray bytes are
 /// mixed (a UTF-8 feed with one pasted windows-1252 paragraph), only the stray bytes are
 /// read as windows-1252.
-fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
+fn decode_utf8_or_repair<'a>(bytes: &'a [u8], warnings: &mut Vec<String>) -> Decoded<'a> {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Decoded {
-            text: text.to_string(),
+            text: Cow::Borrowed(text),
             encoding: UTF_8.name(),
             warnings: std::mem::take(warnings),
         };
@@ -264,7 +268,7 @@ fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
         );
         let (text, _) = WINDOWS_1252.decode_without_bom_handling(bytes);
         return Decoded {
-            text: text.into_owned(),
+            text,
             encoding: WINDOWS_1252.name(),
             warnings: std::mem::take(warnings),
         };
@@ -294,7 +298,7 @@ fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
         }
     }
     Decoded {
-        text,
+        text: Cow::Owned(text),
         encoding: UTF_8.name(),
         warnings: std::mem::take(warnings),
     }
@@ -364,7 +368,8 @@ mod tests {
     fn utf16_with_and_without_bom() {
         for big_endian in [false, true] {
             for bom in [false, true] {
-                let decoded = decode(&utf16(DOC, big_endian, bom), None);
+                let bytes = utf16(DOC, big_endian, bom);
+                let decoded = decode(&bytes, None);
                 assert_eq!(decoded.text, DOC, "big_endian={big_endian} bom={bom}");
                 assert_eq!(
                     decoded.encoding,
@@ -387,7 +392,8 @@ mod tests {
         let doc = "<?xml version=\"1.0\"?><rss>\u{e9}\u{1f3a7}</rss>";
         for big_endian in [false, true] {
             for bom in [false, true] {
-                let decoded = decode(&utf32(doc, big_endian, bom), None);
+                let bytes = utf32(doc, big_endian, bom);
+                let decoded = decode(&bytes, None);
                 assert_eq!(decoded.text, doc, "big_endian={big_endian} bom={bom}");
                 assert!(decoded.warnings.is_empty());
             }
@@ -422,7 +428,8 @@ mod tests {
 
     #[test]
     fn utf16_bom_wins_over_http_charset() {
-        let decoded = decode(&utf16(DOC, false, true), Some("iso-8859-1"));
+        let bytes = utf16(DOC, false, true);
+        let decoded = decode(&bytes, Some("iso-8859-1"));
         assert_eq!(decoded.text, DOC);
     }
 
