@@ -376,14 +376,16 @@ impl<'a> Sanitiser<'a, '_> {
 
     fn finish(mut self) -> String {
         self.close_through(0);
-        let out = self.out;
+        let mut out = self.out;
+        // Trimmed in place: content nearly always ends with a line break, and copying the
+        // whole fragment to drop it would cost as much as writing it.
         let is_space = |c: char| c.is_ascii_whitespace();
-        let trimmed = out.trim_matches(is_space);
-        if trimmed.len() == out.len() {
-            out
-        } else {
-            trimmed.to_string()
-        }
+        let end = out.trim_end_matches(is_space).len();
+        out.truncate(end);
+        let start = out.len() - out.trim_start_matches(is_space).len();
+        out.drain(..start);
+        out.shrink_to_fit();
+        out
     }
 
     /// A kept start tag.
@@ -566,8 +568,12 @@ impl<'a> Sanitiser<'a, '_> {
             let value = attribute.value();
             let value = match kind {
                 Plain => Some(value),
-                Url => self.safe_url(&value, false).map(Cow::Owned),
-                Image => self.safe_url(&value, true).map(Cow::Owned),
+                Url | Image => match &value {
+                    Cow::Borrowed(value) => self.safe_url(value, kind == Image),
+                    Cow::Owned(value) => self
+                        .safe_url(value, kind == Image)
+                        .map(|url| Cow::Owned(url.into_owned())),
+                },
                 SrcSet => self.safe_srcset(&value).map(Cow::Owned),
                 Style => style::filter(&value).map(Cow::Owned),
             };
@@ -593,17 +599,22 @@ impl<'a> Sanitiser<'a, '_> {
     /// A URL attribute's value as it will be written, or `None` to drop the attribute.
     /// Control characters are removed before the scheme is checked, so the check sees
     /// exactly what is written.
-    fn safe_url(&self, value: &str, images: bool) -> Option<String> {
-        let cleaned: Cow<str> = if value.bytes().any(|b| b.is_ascii_control()) {
-            Cow::Owned(value.chars().filter(|c| !c.is_ascii_control()).collect())
+    fn safe_url<'v>(&self, value: &'v str, images: bool) -> Option<Cow<'v, str>> {
+        let is_space = |c: char| c.is_ascii_whitespace();
+        let resolved = if value.bytes().any(|b| b.is_ascii_control()) {
+            let cleaned: String = value.chars().filter(|c| !c.is_ascii_control()).collect();
+            let cleaned = cleaned.trim_matches(is_space);
+            if cleaned.is_empty() {
+                return Some(Cow::Borrowed(""));
+            }
+            Cow::Owned(super::url::join_borrowed(self.base, cleaned).into_owned())
         } else {
-            Cow::Borrowed(value)
+            let cleaned = value.trim_matches(is_space);
+            if cleaned.is_empty() {
+                return Some(Cow::Borrowed(""));
+            }
+            super::url::join_borrowed(self.base, cleaned)
         };
-        let cleaned = cleaned.trim_matches(|c: char| c.is_ascii_whitespace());
-        if cleaned.is_empty() {
-            return Some(String::new());
-        }
-        let resolved = super::url::join_with(self.base, cleaned);
         let allowed = match super::url::scheme(&resolved) {
             None => true,
             Some(scheme) => is_allowed_scheme(scheme) || (images && is_data_image(&resolved)),

@@ -88,6 +88,13 @@ fn is_namespaced(name: &str) -> bool {
     name.contains(':')
 }
 
+/// Whether a byte is visible text by itself or starts a character that is: not
+/// whitespace, not a control, and not the lead byte of a character `Collapser::push`
+/// treats specially.
+fn is_plain_visible(byte: u8) -> bool {
+    byte > b' ' && byte != 0x7f && !matches!(byte, 0xc2 | 0xe2 | 0xef)
+}
+
 /// Builds text with whitespace collapsed to single spaces and trimmed at both ends.
 struct Collapser {
     out: String,
@@ -114,6 +121,15 @@ impl Collapser {
         while i < bytes.len() {
             let byte = bytes[i];
             if byte <= b' ' || byte == 0x7f {
+                // One space between two visible characters needs no collapsing: it stays
+                // in the run, so prose is copied in long pieces rather than word by word.
+                if byte == b' '
+                    && i > run
+                    && bytes.get(i + 1).copied().is_some_and(is_plain_visible)
+                {
+                    i += 2;
+                    continue;
+                }
                 self.flush(&text[run..i]);
                 if matches!(byte, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
                     self.pending_space = true;
@@ -295,9 +311,63 @@ mod tests {
             ("<p> </p>", ""),
             ("é  ü", "é ü"),
             ("“quoted”  — dash", "“quoted” — dash"),
+            // Single spaces kept inside a run, next to what must still be collapsed.
+            ("one two  three", "one two three"),
+            ("a \u{2028}b", "a b"),
+            ("a \u{85} b", "a b"),
+            ("a \u{1}b", "a b"),
+            ("a \u{7f}b c", "a b c"),
+            ("a \u{fffe}b", "a b"),
+            ("x \u{e9}t\u{e9} y", "x \u{e9}t\u{e9} y"),
+            ("end \n", "end"),
+            (" a b ", "a b"),
         ];
         for (input, expected) in cases {
             assert_eq!(plain(input), expected, "{input:?}");
+        }
+    }
+
+    /// Whitespace collapsing character by character, as the rules above state it.
+    fn collapsed(text: &str) -> String {
+        let mut out = String::new();
+        let mut pending = false;
+        for c in text.chars() {
+            match c {
+                '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{2028}'
+                | '\u{2029}' => pending = true,
+                '\u{fffe}' | '\u{ffff}' => {}
+                c if c.is_ascii_control() => {}
+                c => {
+                    if pending && !out.is_empty() {
+                        out.push(' ');
+                    }
+                    pending = false;
+                    out.push(c);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn collapsing_agrees_with_the_rules_on_generated_text() {
+        const PIECES: [&str; 12] = [
+            " ", "a", "bc", "\n", "\u{85}", "\u{2028}", "\u{e9}", "\u{2019}", "\u{1}", "\u{fffe}",
+            "\u{a0}", "\u{7f}",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..5_000 {
+            let mut text = String::new();
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            for _ in 0..(state >> 60) {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                text.push_str(PIECES[(state >> 33) as usize % PIECES.len()]);
+            }
+            assert_eq!(plain(&text), collapsed(&text), "{text:?}");
         }
     }
 

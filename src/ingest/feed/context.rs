@@ -15,6 +15,8 @@
 
 use std::cell::RefCell;
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use url::Url;
 
@@ -22,7 +24,7 @@ use url::Url;
 /// against text, so an IRI base stays an IRI and nothing is parsed twice.
 type Base = String;
 
-use super::dom::Element;
+use super::dom::{Element, Node};
 use crate::normalise;
 
 /// Mapping state for one document.
@@ -263,12 +265,15 @@ pub(crate) fn runs_code(url: &str) -> bool {
 }
 
 /// The content of an element that holds text or markup: markup written inline (naked
-/// HTML in an RSS description, say) is serialised back, otherwise the decoded text.
-pub(crate) fn raw_value(element: &Element) -> String {
+/// HTML in an RSS description, say) is serialised back, otherwise the decoded text
+/// (borrowed when it is one text node, as it nearly always is: content can be large).
+pub(crate) fn raw_value(element: &Element) -> Cow<'_, str> {
     if element.has_element_children() {
-        element.inner_markup()
-    } else {
-        element.text()
+        return Cow::Owned(element.inner_markup());
+    }
+    match element.children.as_slice() {
+        [Node::Text(text)] => Cow::Borrowed(text),
+        _ => Cow::Owned(element.text()),
     }
 }
 

@@ -455,6 +455,16 @@ fn urls_are_resolved_against_the_base() {
                 "<a href=\"mailto:me@example.com\">x</a>",
             ),
             ("<a href=\"\">x</a>", "<a href=\"\">x</a>"),
+            ("<a href=\" \n \">x</a>", "<a href=\"\">x</a>"),
+            ("<a href=\"\u{1} \">x</a>", "<a href=\"\">x</a>"),
+            (
+                "<a href=\"https://cdn.test/a\u{1}b\">x</a>",
+                "<a href=\"https://cdn.test/ab\">x</a>",
+            ),
+            (
+                "<a href=\"https://cdn.test/a?b=1&amp;c=2\">x</a>",
+                "<a href=\"https://cdn.test/a?b=1&amp;c=2\">x</a>",
+            ),
             (
                 "<img src=\"i.png\" longdesc=\"d.html\">",
                 "<img longdesc=\"http://example.com/blog/post/d.html\" src=\"http://example.com/blog/post/i.png\" />",
