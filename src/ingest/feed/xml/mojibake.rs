@@ -15,8 +15,9 @@
 /// Repairs a finished text in place; `scratch` is reused between calls.
 pub(super) fn repair(text: &mut String, scratch: &mut Vec<u8>) {
     // Both repairs need a character from U+0080–U+00BF, which UTF-8 writes as C2 xx; most
-    // text (ASCII, `é` = C3 A9, `“` = E2 80 9C) has none and is done after one memchr.
-    if !text.as_bytes().contains(&0xC2) {
+    // text (ASCII, `é` = C3 A9, `“` = E2 80 9C) has none and is done after one memchr
+    // (the crate's, which is several times faster than `<[u8]>::contains`).
+    if memchr::memchr(0xC2, text.as_bytes()).is_none() {
         return;
     }
     // One pass over the UTF-8 bytes. Characters up to U+00FF are encoded with lead byte
