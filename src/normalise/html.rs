@@ -53,14 +53,34 @@ pub fn sanitise(html: &str, base: Option<&url::Url>) -> String {
 /// link), which is kept as written (an IRI stays an IRI).
 pub fn sanitise_relative_to(html: &str, base: Option<&str>) -> String {
     let base = base.and_then(super::url::Base::new);
-    let mut sanitiser = Sanitiser {
-        out: String::with_capacity(html.len() + html.len() / 8),
-        stack: Vec::new(),
-        base: base.as_ref(),
-        kept: Vec::new(),
-    };
-    sanitiser.run(html);
+    let mut sanitiser = Sanitiser::new(html, base.as_ref());
+    let mut tokenizer = Tokenizer::new(html);
+    while let Some(token) = tokenizer.next_token() {
+        if let Some(raw_text) = sanitiser.token(token, tokenizer.attributes()) {
+            tokenizer.skip_raw_text(raw_text.name);
+        }
+    }
     sanitiser.finish()
+}
+
+/// `sanitise_relative_to` and `text::plain` of the same HTML in one tokenizing pass:
+/// (sanitised HTML, plain text), each exactly what the two functions return. A
+/// description that is both an entry's summary and its content is read once.
+pub(crate) fn sanitise_with_plain(html: &str, base: Option<&str>) -> (String, String) {
+    let base = base.and_then(super::url::Base::new);
+    let mut sanitiser = Sanitiser::new(html, base.as_ref());
+    let mut plain = super::text::Plain::with_capacity(html.len());
+    let mut tokenizer = Tokenizer::new(html);
+    while let Some(token) = tokenizer.next_token() {
+        let source = tokenizer.source();
+        let skip = sanitiser.token(token, tokenizer.attributes());
+        // Both skip the raw text of the same elements (one policy table); either answer
+        // will do.
+        if let Some(raw_text) = plain.token(token, source).or(skip) {
+            tokenizer.skip_raw_text(raw_text.name);
+        }
+    }
+    (sanitiser.finish(), plain.finish())
 }
 
 /// URL schemes that may appear in sanitised HTML.
@@ -315,63 +335,73 @@ struct Sanitiser<'a, 'b> {
     base: Option<&'b super::url::Base<'b>>,
     /// The attributes of the tag being written (reused between tags).
     kept: Vec<(&'static str, Cow<'a, str>)>,
+    /// Inside an element dropped with its content: which one, and how deep.
+    skipping: Option<(&'static Element, usize)>,
 }
 
-impl<'a> Sanitiser<'a, '_> {
-    fn run(&mut self, html: &'a str) {
-        let mut tokenizer = Tokenizer::new(html);
-        // Inside an element dropped with its content: which one, and how deep.
-        let mut skipping: Option<(&'static Element, usize)> = None;
-        while let Some(token) = tokenizer.next_token() {
-            match token {
-                Token::Text(text) => {
-                    if skipping.is_none() {
-                        push_text(&mut self.out, text);
-                    }
+impl<'a, 'b> Sanitiser<'a, 'b> {
+    fn new(html: &str, base: Option<&'b super::url::Base<'b>>) -> Self {
+        Sanitiser {
+            out: String::with_capacity(html.len() + html.len() / 8),
+            stack: Vec::new(),
+            base,
+            kept: Vec::new(),
+            skipping: None,
+        }
+    }
+
+    /// Takes one token (`attributes` are the tokenizer's for a start tag). Returns the
+    /// element whose raw text (`script`, `style`) the tokenizer must skip next.
+    fn token(
+        &mut self,
+        token: Token<'a>,
+        attributes: &[Attribute<'a>],
+    ) -> Option<&'static Element> {
+        match token {
+            Token::Text(text) => {
+                if self.skipping.is_none() {
+                    push_text(&mut self.out, text);
                 }
-                Token::Reference(decoded) => {
-                    if skipping.is_none() {
-                        push_decoded(&mut self.out, decoded);
-                    }
+            }
+            Token::Reference(decoded) => {
+                if self.skipping.is_none() {
+                    push_decoded(&mut self.out, decoded);
                 }
-                Token::Ignored => {}
-                Token::StartTag { name, self_closing } => {
-                    let Some(element) = elements::lookup(name) else {
-                        continue;
-                    };
-                    match element.policy {
-                        // A browser reads raw text even after `<script/>`.
-                        Policy::DropRawText => tokenizer.skip_raw_text(element.name),
-                        Policy::DropNested if self_closing => {}
-                        Policy::DropNested => match &mut skipping {
-                            None => skipping = Some((element, 1)),
-                            Some((outer, depth)) if std::ptr::eq(*outer, element) => *depth += 1,
-                            Some(_) => {}
-                        },
-                        _ if skipping.is_some() => {}
-                        Policy::Keep => self.start(element, tokenizer.attributes(), self_closing),
-                        Policy::Unwrap => {}
-                    }
+            }
+            Token::Ignored => {}
+            Token::StartTag { name, self_closing } => {
+                let element = elements::lookup(name)?;
+                match element.policy {
+                    // A browser reads raw text even after `<script/>`.
+                    Policy::DropRawText => return Some(element),
+                    Policy::DropNested if self_closing => {}
+                    Policy::DropNested => match &mut self.skipping {
+                        None => self.skipping = Some((element, 1)),
+                        Some((outer, depth)) if std::ptr::eq(*outer, element) => *depth += 1,
+                        Some(_) => {}
+                    },
+                    _ if self.skipping.is_some() => {}
+                    Policy::Keep => self.start(element, attributes, self_closing),
+                    Policy::Unwrap => {}
                 }
-                Token::EndTag { name } => {
-                    let Some(element) = elements::lookup(name) else {
-                        continue;
-                    };
-                    if let Some((outer, depth)) = &mut skipping {
-                        if std::ptr::eq(*outer, element) {
-                            *depth -= 1;
-                            if *depth == 0 {
-                                skipping = None;
-                            }
+            }
+            Token::EndTag { name } => {
+                let element = elements::lookup(name)?;
+                if let Some((outer, depth)) = &mut self.skipping {
+                    if std::ptr::eq(*outer, element) {
+                        *depth -= 1;
+                        if *depth == 0 {
+                            self.skipping = None;
                         }
-                        continue;
                     }
-                    if element.policy == Policy::Keep {
-                        self.end(element);
-                    }
+                    return None;
+                }
+                if element.policy == Policy::Keep {
+                    self.end(element);
                 }
             }
         }
+        None
     }
 
     fn finish(mut self) -> String {

@@ -16,25 +16,55 @@ use super::tokenizer::{Token, Tokenizer};
 
 /// Turns text that may hold markup and entities into plain text.
 pub fn plain(text: &str) -> String {
-    let mut out = Collapser::with_capacity(text.len());
+    let mut out = Plain::with_capacity(text.len());
     if !text.contains(['<', '&']) {
-        out.push(text);
+        out.text.push(text);
         return out.finish();
     }
     let mut tokenizer = Tokenizer::new(text);
-    let mut skipping: Option<(&'static elements::Element, usize)> = None;
     while let Some(token) = tokenizer.next_token() {
+        if let Some(raw_text) = out.token(token, tokenizer.source()) {
+            tokenizer.skip_raw_text(raw_text.name);
+        }
+    }
+    out.finish()
+}
+
+/// Plain text built token by token: what `plain` does with each token, kept apart so the
+/// sanitiser can feed it the tokens it reads anyway (`html::sanitise_with_plain`) and a
+/// description that is both summary and content is tokenized once.
+pub(crate) struct Plain {
+    text: Collapser,
+    /// Inside an element dropped with its content: which one, and how deep.
+    skipping: Option<(&'static elements::Element, usize)>,
+}
+
+impl Plain {
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Plain {
+            text: Collapser::with_capacity(capacity),
+            skipping: None,
+        }
+    }
+
+    /// Takes one token; `source` is the token as written. Returns the element whose raw
+    /// text (`script`, `style`) the tokenizer must skip next.
+    pub(crate) fn token(
+        &mut self,
+        token: Token<'_>,
+        source: &str,
+    ) -> Option<&'static elements::Element> {
         match token {
             Token::Text(text) => {
-                if skipping.is_none() {
-                    out.push(text);
+                if self.skipping.is_none() {
+                    self.text.push(text);
                 }
             }
             Token::Reference(decoded) => {
-                if skipping.is_none() {
+                if self.skipping.is_none() {
                     match decoded {
-                        Decoded::Char(c) => out.push_char(c),
-                        Decoded::Str(text) => out.push(text),
+                        Decoded::Char(c) => self.text.push_char(c),
+                        Decoded::Str(text) => self.text.push(text),
                     }
                 }
             }
@@ -42,45 +72,49 @@ pub fn plain(text: &str) -> String {
             Token::StartTag { name, self_closing } => match elements::lookup(name) {
                 None if is_namespaced(name) => {}
                 None => {
-                    if skipping.is_none() {
-                        out.push(tokenizer.source());
+                    if self.skipping.is_none() {
+                        self.text.push(source);
                     }
                 }
                 Some(element) => match element.policy {
-                    Policy::DropRawText => tokenizer.skip_raw_text(element.name),
+                    Policy::DropRawText => return Some(element),
                     Policy::DropNested if self_closing => {}
-                    Policy::DropNested => match &mut skipping {
-                        None => skipping = Some((element, 1)),
+                    Policy::DropNested => match &mut self.skipping {
+                        None => self.skipping = Some((element, 1)),
                         Some((outer, depth)) if std::ptr::eq(*outer, element) => *depth += 1,
                         Some(_) => {}
                     },
-                    _ if element.is(BREAK) => out.space(),
+                    _ if element.is(BREAK) => self.text.space(),
                     _ => {}
                 },
             },
             Token::EndTag { name } => match elements::lookup(name) {
                 None if is_namespaced(name) => {}
                 None => {
-                    if skipping.is_none() {
-                        out.push(tokenizer.source());
+                    if self.skipping.is_none() {
+                        self.text.push(source);
                     }
                 }
                 Some(element) => {
-                    if let Some((outer, depth)) = &mut skipping {
+                    if let Some((outer, depth)) = &mut self.skipping {
                         if std::ptr::eq(*outer, element) {
                             *depth -= 1;
                             if *depth == 0 {
-                                skipping = None;
+                                self.skipping = None;
                             }
                         }
                     } else if element.is(BREAK) {
-                        out.space();
+                        self.text.space();
                     }
                 }
             },
         }
+        None
     }
-    out.finish()
+
+    pub(crate) fn finish(self) -> String {
+        self.text.finish()
+    }
 }
 
 /// `o:p`, `svg:rect`: markup from another vocabulary, never prose.

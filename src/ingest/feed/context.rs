@@ -227,6 +227,18 @@ impl Ctx {
         self.html(element, &raw_value(element))
     }
 
+    /// `plain_of` and `html_of` of the same element, (plain text, sanitised HTML), in one
+    /// tokenizing pass where the value is HTML: for a description that is both an entry's
+    /// summary and its content.
+    pub fn plain_and_html_of(&self, element: &Element) -> (Option<String>, Option<String>) {
+        let value = raw_value(element);
+        if value.trim().is_empty() || !looks_like_html(&value) {
+            return (self.plain(&value), self.html(element, &value));
+        }
+        let (html, text) = normalise::html::sanitise_with_plain(&value, self.base(element));
+        (non_empty(text), non_empty(html))
+    }
+
     /// The element's text read as a date; an unreadable value is dropped with a warning
     /// naming `field` and the value.
     pub fn date(&mut self, field: &str, element: &Element) -> Option<DateTime<Utc>> {
