@@ -631,7 +631,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     /// exactly what is written.
     fn safe_url<'v>(&self, value: &'v str, images: bool) -> Option<Cow<'v, str>> {
         let is_space = |c: char| c.is_ascii_whitespace();
-        let resolved = if value.bytes().any(|b| b.is_ascii_control()) {
+        let resolved = if has_ascii_control(value.as_bytes()) {
             let cleaned: String = value.chars().filter(|c| !c.is_ascii_control()).collect();
             let cleaned = cleaned.trim_matches(is_space);
             if cleaned.is_empty() {
@@ -748,6 +748,26 @@ fn chunk_may_be_special(chunk: u64, attribute: bool) -> bool {
     (below_space | has(b'&') | has(b'<') | has(b'>') | has(0xef) | quote) != 0
 }
 
+/// Whether any byte is an ASCII control character (below 0x20, or 0x7F), eight bytes at a
+/// time: every URL in content is checked.
+fn has_ascii_control(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        let delete = word ^ (ONES * 0x7f);
+        let has_delete = delete.wrapping_sub(ONES) & !delete & HIGHS;
+        if below_space | has_delete != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(u8::is_ascii_control)
+}
+
 fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
     let bytes = text.as_bytes();
     let attribute = special[usize::from(b'"')];
@@ -823,6 +843,23 @@ mod tests;
 #[cfg(test)]
 mod table_tests {
     use super::*;
+
+    #[test]
+    fn control_characters_found_at_every_offset() {
+        for len in 0..20 {
+            let clean = "a".repeat(len);
+            assert!(!has_ascii_control(clean.as_bytes()));
+            // Bytes next to the control range, and multi-byte characters, are not controls.
+            assert!(!has_ascii_control("\u{20}~\u{80}\u{ff}\u{7ff}".as_bytes()));
+            for at in 0..len {
+                for control in [0x00, 0x09, 0x0a, 0x1f, 0x7f] {
+                    let mut bytes = clean.clone().into_bytes();
+                    bytes[at] = control;
+                    assert!(has_ascii_control(&bytes), "{control:#x} at {at} of {len}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn attribute_table_is_sorted() {
