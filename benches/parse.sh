@@ -20,7 +20,7 @@ bench="$root/benches/parse/target/release/omroep-bench-parse"
 echo "## Parsing"
 echo
 echo "- Date: $(date -u +%Y-%m-%d)"
-echo "- Commit: $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "- Commit: $(git -C "$root" describe --always --dirty 2>/dev/null || echo unknown)"
 echo "- Machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo), load average $(cut -d' ' -f1-3 /proc/loadavg) at start"
 echo "- Toolchain: $(rustc --version), release profile"
 echo "- Command: \`MEGABYTES=$megabytes ROUNDS=$rounds SEED=$seed benches/parse.sh\`"

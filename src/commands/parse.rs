@@ -36,12 +36,11 @@ pub fn run(args: &ParseArgs) -> Result<Status> {
                 writeln!(stdout)?;
             }
             (Ok(feed), true, true) => {
-                let mut object = serde_json::Map::new();
-                object.insert("source".into(), source.clone().into());
-                if let serde_json::Value::Object(fields) = serde_json::to_value(&feed)? {
-                    object.extend(fields);
-                }
-                serde_json::to_writer(&mut stdout, &object)?;
+                let line = SourcedFeed {
+                    source,
+                    feed: &feed,
+                };
+                serde_json::to_writer(&mut stdout, &line)?;
                 writeln!(stdout)?;
             }
             (Ok(feed), false, _) => {
@@ -65,6 +64,15 @@ pub fn run(args: &ParseArgs) -> Result<Status> {
     } else {
         Status::Partial
     })
+}
+
+/// One line of the several-sources output: the source first, then the contract's
+/// fields, written straight out (no intermediate JSON value for a large feed).
+#[derive(serde::Serialize)]
+struct SourcedFeed<'a> {
+    source: &'a str,
+    #[serde(flatten)]
+    feed: &'a Feed,
 }
 
 /// Reads and parses one source: a path, `-`, or an http(s) URL. Errors name the source.

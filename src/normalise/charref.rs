@@ -174,7 +174,7 @@ fn decoded(text: &'static str) -> Decoded {
 
 /// Decodes every reference in `text`, leaving literal `&`s as they are.
 pub fn decode_all(text: &str, in_attribute: bool) -> std::borrow::Cow<'_, str> {
-    let Some(first) = text.find('&') else {
+    let Some(first) = memchr::memchr(b'&', text.as_bytes()) else {
         return std::borrow::Cow::Borrowed(text);
     };
     let mut out = String::with_capacity(text.len());

@@ -53,14 +53,34 @@ pub fn sanitise(html: &str, base: Option<&url::Url>) -> String {
 /// link), which is kept as written (an IRI stays an IRI).
 pub fn sanitise_relative_to(html: &str, base: Option<&str>) -> String {
     let base = base.and_then(super::url::Base::new);
-    let mut sanitiser = Sanitiser {
-        out: String::with_capacity(html.len() + html.len() / 8),
-        stack: Vec::new(),
-        base: base.as_ref(),
-        kept: Vec::new(),
-    };
-    sanitiser.run(html);
+    let mut sanitiser = Sanitiser::new(html, base.as_ref());
+    let mut tokenizer = Tokenizer::new(html);
+    while let Some(token) = tokenizer.next_token() {
+        if let Some(raw_text) = sanitiser.token(token, tokenizer.attributes()) {
+            tokenizer.skip_raw_text(raw_text.name);
+        }
+    }
     sanitiser.finish()
+}
+
+/// `sanitise_relative_to` and `text::plain` of the same HTML in one tokenizing pass:
+/// (sanitised HTML, plain text), each exactly what the two functions return. A
+/// description that is both an entry's summary and its content is read once.
+pub(crate) fn sanitise_with_plain(html: &str, base: Option<&str>) -> (String, String) {
+    let base = base.and_then(super::url::Base::new);
+    let mut sanitiser = Sanitiser::new(html, base.as_ref());
+    let mut plain = super::text::Plain::with_capacity(html.len());
+    let mut tokenizer = Tokenizer::new(html);
+    while let Some(token) = tokenizer.next_token() {
+        let source = tokenizer.source();
+        let skip = sanitiser.token(token, tokenizer.attributes());
+        // Both skip the raw text of the same elements (one policy table); either answer
+        // will do.
+        if let Some(raw_text) = plain.token(token, source).or(skip) {
+            tokenizer.skip_raw_text(raw_text.name);
+        }
+    }
+    (sanitiser.finish(), plain.finish())
 }
 
 /// URL schemes that may appear in sanitised HTML.
@@ -315,75 +335,87 @@ struct Sanitiser<'a, 'b> {
     base: Option<&'b super::url::Base<'b>>,
     /// The attributes of the tag being written (reused between tags).
     kept: Vec<(&'static str, Cow<'a, str>)>,
+    /// Inside an element dropped with its content: which one, and how deep.
+    skipping: Option<(&'static Element, usize)>,
 }
 
-impl<'a> Sanitiser<'a, '_> {
-    fn run(&mut self, html: &'a str) {
-        let mut tokenizer = Tokenizer::new(html);
-        // Inside an element dropped with its content: which one, and how deep.
-        let mut skipping: Option<(&'static Element, usize)> = None;
-        while let Some(token) = tokenizer.next_token() {
-            match token {
-                Token::Text(text) => {
-                    if skipping.is_none() {
-                        push_text(&mut self.out, text);
-                    }
+impl<'a, 'b> Sanitiser<'a, 'b> {
+    fn new(html: &str, base: Option<&'b super::url::Base<'b>>) -> Self {
+        Sanitiser {
+            out: String::with_capacity(html.len() + html.len() / 8),
+            stack: Vec::new(),
+            base,
+            kept: Vec::new(),
+            skipping: None,
+        }
+    }
+
+    /// Takes one token (`attributes` are the tokenizer's for a start tag). Returns the
+    /// element whose raw text (`script`, `style`) the tokenizer must skip next.
+    fn token(
+        &mut self,
+        token: Token<'a>,
+        attributes: &[Attribute<'a>],
+    ) -> Option<&'static Element> {
+        match token {
+            Token::Text(text) => {
+                if self.skipping.is_none() {
+                    push_text(&mut self.out, text);
                 }
-                Token::Reference(decoded) => {
-                    if skipping.is_none() {
-                        push_decoded(&mut self.out, decoded);
-                    }
+            }
+            Token::Reference(decoded) => {
+                if self.skipping.is_none() {
+                    push_decoded(&mut self.out, decoded);
                 }
-                Token::Ignored => {}
-                Token::StartTag { name, self_closing } => {
-                    let Some(element) = elements::lookup(name) else {
-                        continue;
-                    };
-                    match element.policy {
-                        // A browser reads raw text even after `<script/>`.
-                        Policy::DropRawText => tokenizer.skip_raw_text(element.name),
-                        Policy::DropNested if self_closing => {}
-                        Policy::DropNested => match &mut skipping {
-                            None => skipping = Some((element, 1)),
-                            Some((outer, depth)) if std::ptr::eq(*outer, element) => *depth += 1,
-                            Some(_) => {}
-                        },
-                        _ if skipping.is_some() => {}
-                        Policy::Keep => self.start(element, tokenizer.attributes(), self_closing),
-                        Policy::Unwrap => {}
-                    }
+            }
+            Token::Ignored => {}
+            Token::StartTag { name, self_closing } => {
+                let element = elements::lookup(name)?;
+                match element.policy {
+                    // A browser reads raw text even after `<script/>`.
+                    Policy::DropRawText => return Some(element),
+                    Policy::DropNested if self_closing => {}
+                    Policy::DropNested => match &mut self.skipping {
+                        None => self.skipping = Some((element, 1)),
+                        Some((outer, depth)) if std::ptr::eq(*outer, element) => *depth += 1,
+                        Some(_) => {}
+                    },
+                    _ if self.skipping.is_some() => {}
+                    Policy::Keep => self.start(element, attributes, self_closing),
+                    Policy::Unwrap => {}
                 }
-                Token::EndTag { name } => {
-                    let Some(element) = elements::lookup(name) else {
-                        continue;
-                    };
-                    if let Some((outer, depth)) = &mut skipping {
-                        if std::ptr::eq(*outer, element) {
-                            *depth -= 1;
-                            if *depth == 0 {
-                                skipping = None;
-                            }
+            }
+            Token::EndTag { name } => {
+                let element = elements::lookup(name)?;
+                if let Some((outer, depth)) = &mut self.skipping {
+                    if std::ptr::eq(*outer, element) {
+                        *depth -= 1;
+                        if *depth == 0 {
+                            self.skipping = None;
                         }
-                        continue;
                     }
-                    if element.policy == Policy::Keep {
-                        self.end(element);
-                    }
+                    return None;
+                }
+                if element.policy == Policy::Keep {
+                    self.end(element);
                 }
             }
         }
+        None
     }
 
     fn finish(mut self) -> String {
         self.close_through(0);
-        let out = self.out;
+        let mut out = self.out;
+        // Trimmed in place: content nearly always ends with a line break, and copying the
+        // whole fragment to drop it would cost as much as writing it.
         let is_space = |c: char| c.is_ascii_whitespace();
-        let trimmed = out.trim_matches(is_space);
-        if trimmed.len() == out.len() {
-            out
-        } else {
-            trimmed.to_string()
-        }
+        let end = out.trim_end_matches(is_space).len();
+        out.truncate(end);
+        let start = out.len() - out.trim_start_matches(is_space).len();
+        out.drain(..start);
+        out.shrink_to_fit();
+        out
     }
 
     /// A kept start tag.
@@ -566,8 +598,12 @@ impl<'a> Sanitiser<'a, '_> {
             let value = attribute.value();
             let value = match kind {
                 Plain => Some(value),
-                Url => self.safe_url(&value, false).map(Cow::Owned),
-                Image => self.safe_url(&value, true).map(Cow::Owned),
+                Url | Image => match &value {
+                    Cow::Borrowed(value) => self.safe_url(value, kind == Image),
+                    Cow::Owned(value) => self
+                        .safe_url(value, kind == Image)
+                        .map(|url| Cow::Owned(url.into_owned())),
+                },
                 SrcSet => self.safe_srcset(&value).map(Cow::Owned),
                 Style => style::filter(&value).map(Cow::Owned),
             };
@@ -593,17 +629,22 @@ impl<'a> Sanitiser<'a, '_> {
     /// A URL attribute's value as it will be written, or `None` to drop the attribute.
     /// Control characters are removed before the scheme is checked, so the check sees
     /// exactly what is written.
-    fn safe_url(&self, value: &str, images: bool) -> Option<String> {
-        let cleaned: Cow<str> = if value.bytes().any(|b| b.is_ascii_control()) {
-            Cow::Owned(value.chars().filter(|c| !c.is_ascii_control()).collect())
+    fn safe_url<'v>(&self, value: &'v str, images: bool) -> Option<Cow<'v, str>> {
+        let is_space = |c: char| c.is_ascii_whitespace();
+        let resolved = if has_ascii_control(value.as_bytes()) {
+            let cleaned: String = value.chars().filter(|c| !c.is_ascii_control()).collect();
+            let cleaned = cleaned.trim_matches(is_space);
+            if cleaned.is_empty() {
+                return Some(Cow::Borrowed(""));
+            }
+            Cow::Owned(super::url::join_borrowed(self.base, cleaned).into_owned())
         } else {
-            Cow::Borrowed(value)
+            let cleaned = value.trim_matches(is_space);
+            if cleaned.is_empty() {
+                return Some(Cow::Borrowed(""));
+            }
+            super::url::join_borrowed(self.base, cleaned)
         };
-        let cleaned = cleaned.trim_matches(|c: char| c.is_ascii_whitespace());
-        if cleaned.is_empty() {
-            return Some(String::new());
-        }
-        let resolved = super::url::join_with(self.base, cleaned);
         let allowed = match super::url::scheme(&resolved) {
             None => true,
             Some(scheme) => is_allowed_scheme(scheme) || (images && is_data_image(&resolved)),
@@ -707,6 +748,26 @@ fn chunk_may_be_special(chunk: u64, attribute: bool) -> bool {
     (below_space | has(b'&') | has(b'<') | has(b'>') | has(0xef) | quote) != 0
 }
 
+/// Whether any byte is an ASCII control character (below 0x20, or 0x7F), eight bytes at a
+/// time: every URL in content is checked.
+fn has_ascii_control(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        let delete = word ^ (ONES * 0x7f);
+        let has_delete = delete.wrapping_sub(ONES) & !delete & HIGHS;
+        if below_space | has_delete != 0 {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(u8::is_ascii_control)
+}
+
 fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
     let bytes = text.as_bytes();
     let attribute = special[usize::from(b'"')];
@@ -782,6 +843,23 @@ mod tests;
 #[cfg(test)]
 mod table_tests {
     use super::*;
+
+    #[test]
+    fn control_characters_found_at_every_offset() {
+        for len in 0..20 {
+            let clean = "a".repeat(len);
+            assert!(!has_ascii_control(clean.as_bytes()));
+            // Bytes next to the control range, and multi-byte characters, are not controls.
+            assert!(!has_ascii_control("\u{20}~\u{80}\u{ff}\u{7ff}".as_bytes()));
+            for at in 0..len {
+                for control in [0x00, 0x09, 0x0a, 0x1f, 0x7f] {
+                    let mut bytes = clean.clone().into_bytes();
+                    bytes[at] = control;
+                    assert!(has_ascii_control(&bytes), "{control:#x} at {at} of {len}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn attribute_table_is_sorted() {

@@ -16,25 +16,55 @@ use super::tokenizer::{Token, Tokenizer};
 
 /// Turns text that may hold markup and entities into plain text.
 pub fn plain(text: &str) -> String {
-    let mut out = Collapser::with_capacity(text.len());
+    let mut out = Plain::with_capacity(text.len());
     if !text.contains(['<', '&']) {
-        out.push(text);
+        out.text.push(text);
         return out.finish();
     }
     let mut tokenizer = Tokenizer::new(text);
-    let mut skipping: Option<(&'static elements::Element, usize)> = None;
     while let Some(token) = tokenizer.next_token() {
+        if let Some(raw_text) = out.token(token, tokenizer.source()) {
+            tokenizer.skip_raw_text(raw_text.name);
+        }
+    }
+    out.finish()
+}
+
+/// Plain text built token by token: what `plain` does with each token, kept apart so the
+/// sanitiser can feed it the tokens it reads anyway (`html::sanitise_with_plain`) and a
+/// description that is both summary and content is tokenized once.
+pub(crate) struct Plain {
+    text: Collapser,
+    /// Inside an element dropped with its content: which one, and how deep.
+    skipping: Option<(&'static elements::Element, usize)>,
+}
+
+impl Plain {
+    pub(crate) fn with_capacity(capacity: usize) -> Self {
+        Plain {
+            text: Collapser::with_capacity(capacity),
+            skipping: None,
+        }
+    }
+
+    /// Takes one token; `source` is the token as written. Returns the element whose raw
+    /// text (`script`, `style`) the tokenizer must skip next.
+    pub(crate) fn token(
+        &mut self,
+        token: Token<'_>,
+        source: &str,
+    ) -> Option<&'static elements::Element> {
         match token {
             Token::Text(text) => {
-                if skipping.is_none() {
-                    out.push(text);
+                if self.skipping.is_none() {
+                    self.text.push(text);
                 }
             }
             Token::Reference(decoded) => {
-                if skipping.is_none() {
+                if self.skipping.is_none() {
                     match decoded {
-                        Decoded::Char(c) => out.push_char(c),
-                        Decoded::Str(text) => out.push(text),
+                        Decoded::Char(c) => self.text.push_char(c),
+                        Decoded::Str(text) => self.text.push(text),
                     }
                 }
             }
@@ -42,50 +72,61 @@ pub fn plain(text: &str) -> String {
             Token::StartTag { name, self_closing } => match elements::lookup(name) {
                 None if is_namespaced(name) => {}
                 None => {
-                    if skipping.is_none() {
-                        out.push(tokenizer.source());
+                    if self.skipping.is_none() {
+                        self.text.push(source);
                     }
                 }
                 Some(element) => match element.policy {
-                    Policy::DropRawText => tokenizer.skip_raw_text(element.name),
+                    Policy::DropRawText => return Some(element),
                     Policy::DropNested if self_closing => {}
-                    Policy::DropNested => match &mut skipping {
-                        None => skipping = Some((element, 1)),
+                    Policy::DropNested => match &mut self.skipping {
+                        None => self.skipping = Some((element, 1)),
                         Some((outer, depth)) if std::ptr::eq(*outer, element) => *depth += 1,
                         Some(_) => {}
                     },
-                    _ if element.is(BREAK) => out.space(),
+                    _ if element.is(BREAK) => self.text.space(),
                     _ => {}
                 },
             },
             Token::EndTag { name } => match elements::lookup(name) {
                 None if is_namespaced(name) => {}
                 None => {
-                    if skipping.is_none() {
-                        out.push(tokenizer.source());
+                    if self.skipping.is_none() {
+                        self.text.push(source);
                     }
                 }
                 Some(element) => {
-                    if let Some((outer, depth)) = &mut skipping {
+                    if let Some((outer, depth)) = &mut self.skipping {
                         if std::ptr::eq(*outer, element) {
                             *depth -= 1;
                             if *depth == 0 {
-                                skipping = None;
+                                self.skipping = None;
                             }
                         }
                     } else if element.is(BREAK) {
-                        out.space();
+                        self.text.space();
                     }
                 }
             },
         }
+        None
     }
-    out.finish()
+
+    pub(crate) fn finish(self) -> String {
+        self.text.finish()
+    }
 }
 
 /// `o:p`, `svg:rect`: markup from another vocabulary, never prose.
 fn is_namespaced(name: &str) -> bool {
     name.contains(':')
+}
+
+/// Whether a byte is visible text by itself or starts a character that is: not
+/// whitespace, not a control, and not the lead byte of a character `Collapser::push`
+/// treats specially.
+fn is_plain_visible(byte: u8) -> bool {
+    byte > b' ' && byte != 0x7f && !matches!(byte, 0xc2 | 0xe2 | 0xef)
 }
 
 /// Builds text with whitespace collapsed to single spaces and trimmed at both ends.
@@ -114,6 +155,15 @@ impl Collapser {
         while i < bytes.len() {
             let byte = bytes[i];
             if byte <= b' ' || byte == 0x7f {
+                // One space between two visible characters needs no collapsing: it stays
+                // in the run, so prose is copied in long pieces rather than word by word.
+                if byte == b' '
+                    && i > run
+                    && bytes.get(i + 1).copied().is_some_and(is_plain_visible)
+                {
+                    i += 2;
+                    continue;
+                }
                 self.flush(&text[run..i]);
                 if matches!(byte, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ') {
                     self.pending_space = true;
@@ -295,9 +345,63 @@ mod tests {
             ("<p> </p>", ""),
             ("é  ü", "é ü"),
             ("“quoted”  — dash", "“quoted” — dash"),
+            // Single spaces kept inside a run, next to what must still be collapsed.
+            ("one two  three", "one two three"),
+            ("a \u{2028}b", "a b"),
+            ("a \u{85} b", "a b"),
+            ("a \u{1}b", "a b"),
+            ("a \u{7f}b c", "a b c"),
+            ("a \u{fffe}b", "a b"),
+            ("x \u{e9}t\u{e9} y", "x \u{e9}t\u{e9} y"),
+            ("end \n", "end"),
+            (" a b ", "a b"),
         ];
         for (input, expected) in cases {
             assert_eq!(plain(input), expected, "{input:?}");
+        }
+    }
+
+    /// Whitespace collapsing character by character, as the rules above state it.
+    fn collapsed(text: &str) -> String {
+        let mut out = String::new();
+        let mut pending = false;
+        for c in text.chars() {
+            match c {
+                '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{85}' | '\u{2028}'
+                | '\u{2029}' => pending = true,
+                '\u{fffe}' | '\u{ffff}' => {}
+                c if c.is_ascii_control() => {}
+                c => {
+                    if pending && !out.is_empty() {
+                        out.push(' ');
+                    }
+                    pending = false;
+                    out.push(c);
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn collapsing_agrees_with_the_rules_on_generated_text() {
+        const PIECES: [&str; 12] = [
+            " ", "a", "bc", "\n", "\u{85}", "\u{2028}", "\u{e9}", "\u{2019}", "\u{1}", "\u{fffe}",
+            "\u{a0}", "\u{7f}",
+        ];
+        let mut state = 0x2545_f491_4f6c_dd1d_u64;
+        for _ in 0..5_000 {
+            let mut text = String::new();
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            for _ in 0..(state >> 60) {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                text.push_str(PIECES[(state >> 33) as usize % PIECES.len()]);
+            }
+            assert_eq!(plain(&text), collapsed(&text), "{text:?}");
         }
     }
 

@@ -287,7 +287,7 @@ impl<'a> Tokenizer<'a> {
                 match *bytes.get(i)? {
                     quote @ (b'"' | b'\'') => {
                         let value_start = i + 1;
-                        let close = bytes[value_start..].iter().position(|&b| b == quote)?;
+                        let close = memchr::memchr(quote, &bytes[value_start..])?;
                         raw_value = &input[value_start..value_start + close];
                         i = value_start + close + 1;
                     }

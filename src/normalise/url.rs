@@ -54,14 +54,25 @@ impl<'a> Base<'a> {
 
 /// `join` with a prepared base.
 pub fn join_with(base: Option<&Base>, href: &str) -> String {
-    let href = clean(href);
-    let href = unwrap_feed_scheme(&href);
+    join_borrowed(base, href).into_owned()
+}
+
+/// `join_with`, borrowing `href` when it comes back as it was written (an absolute,
+/// clean URL: most URLs in feed content), so the sanitiser copies it only once.
+pub(crate) fn join_borrowed<'h>(base: Option<&Base>, href: &'h str) -> Cow<'h, str> {
+    let href = match clean(href) {
+        Cow::Borrowed(cleaned) => unwrap_feed_scheme(cleaned),
+        Cow::Owned(cleaned) => Cow::Owned(unwrap_feed_scheme(&cleaned).into_owned()),
+    };
     if scheme(&href).is_some() {
-        return href.into_owned();
+        return href;
     }
     match base {
-        Some(base) => resolve_reference(&Parts::split(base.as_str()), &Parts::split(&href)),
-        None => href.into_owned(),
+        Some(base) => Cow::Owned(resolve_reference(
+            &Parts::split(base.as_str()),
+            &Parts::split(&href),
+        )),
+        None => href,
     }
 }
 
@@ -75,7 +86,8 @@ pub fn clean(href: &str) -> Cow<'_, str> {
         .rposition(|&b| b > b' ')
         .map_or(start, |last| last + 1);
     let trimmed = &href[start..end];
-    if trimmed.bytes().any(|b| matches!(b, b'\t' | b'\n' | b'\r')) {
+    // Every URL in content passes here: one vectorised search, not a loop over bytes.
+    if memchr::memchr3(b'\t', b'\n', b'\r', trimmed.as_bytes()).is_some() {
         Cow::Owned(trimmed.replace(['\t', '\n', '\r'], ""))
     } else {
         Cow::Borrowed(trimmed)
@@ -123,14 +135,8 @@ struct Parts<'a> {
 impl<'a> Parts<'a> {
     /// Splits a URL reference into its components (RFC 3986 appendix B).
     fn split(url: &'a str) -> Parts<'a> {
-        let (rest, fragment) = match url.split_once('#') {
-            Some((rest, fragment)) => (rest, Some(fragment)),
-            None => (url, None),
-        };
-        let (rest, query) = match rest.split_once('?') {
-            Some((rest, query)) => (rest, Some(query)),
-            None => (rest, None),
-        };
+        let (rest, fragment) = split_at_byte(url, b'#');
+        let (rest, query) = split_at_byte(rest, b'?');
         let (scheme, rest) = match scheme(rest) {
             Some(scheme) => (Some(scheme), &rest[scheme.len() + 1..]),
             None => (None, rest),
@@ -149,6 +155,16 @@ impl<'a> Parts<'a> {
             query,
             fragment,
         }
+    }
+}
+
+/// `text` split around the first `byte` (ASCII), which is dropped: `split_once` with a
+/// vectorised search, for the many URLs in content.
+fn split_at_byte(text: &str, byte: u8) -> (&str, Option<&str>) {
+    match memchr::memchr(byte, text.as_bytes()) {
+        // An ASCII byte always sits on a character boundary.
+        Some(at) => (&text[..at], Some(&text[at + 1..])),
+        None => (text, None),
     }
 }
 
@@ -216,9 +232,12 @@ fn merge(base: &Parts, path: &str) -> String {
 
 /// RFC 3986 §5.2.4: resolves `.` and `..` segments.
 fn remove_dot_segments(path: &str) -> Cow<'_, str> {
-    let has_dots = path
-        .split('/')
-        .any(|segment| segment == "." || segment == "..");
+    // A dot segment starts the path or follows a `/`; most paths have neither.
+    let has_dots = (path.starts_with('.')
+        || memchr::memmem::find(path.as_bytes(), b"/.").is_some())
+        && path
+            .split('/')
+            .any(|segment| segment == "." || segment == "..");
     if !has_dots {
         return Cow::Borrowed(path);
     }

@@ -135,7 +135,7 @@ pub fn small_feeds(seed: u64, count: usize) -> Vec<Document> {
     (0..count)
         .map(|index| {
             let mut doc_rng = rng.fork(index as u64);
-            let kind = *doc_rng.pick(&[
+            let kind = doc_rng.pick(&[
                 Kind::WordPress,
                 Kind::EscapedRss,
                 Kind::Atom,
@@ -351,7 +351,7 @@ impl Writer<'_> {
     fn atom(&mut self) {
         self.declaration();
         let home = self.home();
-        let lang = *self.rng.pick(&["en", "nl", "en-GB"]);
+        let lang = self.rng.pick(&["en", "nl", "en-GB"]);
         let title = self.title();
         let mut time = Time::start(self.rng);
         let subtitle = prose::escape(&format!("<em>{}</em>", self.text(8)));
@@ -448,7 +448,7 @@ impl Writer<'_> {
         let author = prose::escape(&prose::title(self.rng, self.charset));
         let summary = self.text(60);
         let mut time = Time::start(self.rng);
-        let explicit = *self.rng.pick(&["yes", "no", "true", "false", "clean"]);
+        let explicit = self.rng.pick(&["yes", "no", "true", "false", "clean"]);
         let guid = format!(
             "{:08x}-{:04x}-5{:03x}-a{:03x}-{:012x}",
             self.rng.next() as u32,
@@ -550,7 +550,7 @@ impl Time {
     /// Moves back in time and returns the new instant as (UTC seconds, offset in minutes).
     fn step(&mut self, rng: &mut Rng) -> (i64, i64) {
         self.seconds -= rng.range(3_600, 21 * 86_400) as i64;
-        let offset = *rng.pick(&[0, 0, 0, 60, 120, -300, -240, 330]);
+        let offset = rng.pick(&[0, 0, 0, 60, 120, -300, -240, 330]);
         (self.seconds, offset)
     }
 
@@ -663,16 +663,35 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_corpus() {
-        let a = feeds(42, 2_000_000);
-        let b = feeds(42, 2_000_000);
+        // Past the first, large document, so that every kind of feed is drawn.
+        let a = feeds(42, 9_000_000);
+        let b = feeds(42, 9_000_000);
+        assert!(a.len() > 5, "{} documents", a.len());
         assert_eq!(a.len(), b.len());
         assert!(
             a.iter()
                 .zip(&b)
                 .all(|(x, y)| x.name == y.name && x.bytes == y.bytes)
         );
-        let c = feeds(43, 2_000_000);
+        let c = feeds(43, 9_000_000);
+        assert_ne!(a[0].bytes, c[0].bytes);
         assert_ne!(a[1].bytes, c[1].bytes);
+    }
+
+    #[test]
+    fn every_document_reads_cleanly_with_its_entries() {
+        let options = omroep::ingest::feed::ParseOptions::default();
+        let feed_rs = feed_rs::parser::Builder::new().build();
+        for document in feeds(7, 9_000_000).iter().chain(&small_feeds(7, 60)) {
+            let feed = omroep::ingest::feed::parse(&document.bytes, &options)
+                .unwrap_or_else(|error| panic!("{}: {error}", document.name));
+            assert_eq!(feed.warnings, Vec::<String>::new(), "{}", document.name);
+            assert_eq!(feed.entries.len(), document.entries, "{}", document.name);
+            let theirs = feed_rs
+                .parse(document.bytes.as_slice())
+                .unwrap_or_else(|error| panic!("feed-rs, {}: {error}", document.name));
+            assert_eq!(theirs.entries.len(), document.entries, "{}", document.name);
+        }
     }
 
     #[test]

@@ -176,7 +176,7 @@ mod tests {
         for engine in ALL {
             let outcome = Parser::new(engine)
                 .parse(RSS.as_bytes())
-                .expect(engine.key());
+                .unwrap_or_else(|error| panic!("{}: {error}", engine.key()));
             match engine {
                 Engine::QuickXml => assert!(outcome.count > 10, "{outcome:?}"),
                 _ => assert_eq!(outcome.count, 2, "{}", engine.key()),

@@ -99,11 +99,11 @@ fn cli(args: &[String]) -> ExitCode {
     }
 }
 
+/// Positional arguments, and `--flag value` pairs in the order given.
+pub type SplitArgs = (Vec<String>, Vec<(String, String)>);
+
 /// Splits `--flag value` pairs (only those in `known`) from positional arguments.
-pub fn split_flags(
-    args: &[String],
-    known: &[&str],
-) -> Result<(Vec<String>, Vec<(String, String)>), String> {
+pub fn split_flags(args: &[String], known: &[&str]) -> Result<SplitArgs, String> {
     let mut positional = Vec::new();
     let mut flags = Vec::new();
     let mut iter = args.iter();

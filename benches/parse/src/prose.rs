@@ -250,17 +250,17 @@ const HOSTS: &[&str] = &[
 
 pub fn word(rng: &mut Rng, charset: Charset) -> &'static str {
     match rng.range(0, 99) {
-        0..=3 => *rng.pick(LATIN1_WORDS),
-        4 if charset != Charset::Latin1 => *rng.pick(CP1252_WORDS),
-        5 if charset == Charset::Utf8 => *rng.pick(UTF8_WORDS),
-        _ => *rng.pick(WORDS),
+        0..=3 => rng.pick(LATIN1_WORDS),
+        4 if charset != Charset::Latin1 => rng.pick(CP1252_WORDS),
+        5 if charset == Charset::Utf8 => rng.pick(UTF8_WORDS),
+        _ => rng.pick(WORDS),
     }
 }
 
 /// A slug for URLs and file names: ASCII words joined by `-`.
 pub fn slug(rng: &mut Rng) -> String {
     let count = rng.range(2, 6);
-    let words: Vec<&str> = (0..count).map(|_| *rng.pick(WORDS)).collect();
+    let words: Vec<&str> = (0..count).map(|_| rng.pick(WORDS)).collect();
     words.join("-")
 }
 
@@ -403,12 +403,7 @@ fn inline_text(rng: &mut Rng, site: &Site, style: HtmlStyle, words: usize, out: 
             }
             5 => {
                 out.push_str("<code>");
-                out.push_str(*rng.pick(&[
-                    "Vec&lt;u8&gt;",
-                    "a &amp;&amp; b",
-                    "x &lt; 10",
-                    "main()",
-                ]));
+                out.push_str(rng.pick(&["Vec&lt;u8&gt;", "a &amp;&amp; b", "x &lt; 10", "main()"]));
                 out.push_str("</code>");
             }
             6..=8 => {
@@ -417,7 +412,7 @@ fn inline_text(rng: &mut Rng, site: &Site, style: HtmlStyle, words: usize, out: 
                 } else {
                     ENTITIES
                 };
-                out.push_str(*rng.pick(entities));
+                out.push_str(rng.pick(entities));
             }
             _ => out.push_str(&escape(word(rng, style.charset))),
         }
@@ -500,7 +495,7 @@ fn list(rng: &mut Rng, site: &Site, style: HtmlStyle, out: &mut String) {
 fn code_block(rng: &mut Rng, out: &mut String) {
     out.push_str("<pre class=\"wp-block-code\"><code>");
     for _ in 0..rng.range(3, 12) {
-        out.push_str(*rng.pick(&[
+        out.push_str(rng.pick(&[
             "fn main() {\n",
             "    let items: Vec&lt;String&gt; = load(&amp;path)?;\n",
             "    if a &lt; b &amp;&amp; c &gt; d { return; }\n",

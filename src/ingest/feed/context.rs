@@ -15,6 +15,8 @@
 
 use std::cell::RefCell;
 
+use std::borrow::Cow;
+
 use chrono::{DateTime, Utc};
 use url::Url;
 
@@ -22,7 +24,7 @@ use url::Url;
 /// against text, so an IRI base stays an IRI and nothing is parsed twice.
 type Base = String;
 
-use super::dom::Element;
+use super::dom::{Element, Node};
 use crate::normalise;
 
 /// Mapping state for one document.
@@ -225,6 +227,18 @@ impl Ctx {
         self.html(element, &raw_value(element))
     }
 
+    /// `plain_of` and `html_of` of the same element, (plain text, sanitised HTML), in one
+    /// tokenizing pass where the value is HTML: for a description that is both an entry's
+    /// summary and its content.
+    pub fn plain_and_html_of(&self, element: &Element) -> (Option<String>, Option<String>) {
+        let value = raw_value(element);
+        if value.trim().is_empty() || !looks_like_html(&value) {
+            return (self.plain(&value), self.html(element, &value));
+        }
+        let (html, text) = normalise::html::sanitise_with_plain(&value, self.base(element));
+        (non_empty(text), non_empty(html))
+    }
+
     /// The element's text read as a date; an unreadable value is dropped with a warning
     /// naming `field` and the value.
     pub fn date(&mut self, field: &str, element: &Element) -> Option<DateTime<Utc>> {
@@ -263,12 +277,15 @@ pub(crate) fn runs_code(url: &str) -> bool {
 }
 
 /// The content of an element that holds text or markup: markup written inline (naked
-/// HTML in an RSS description, say) is serialised back, otherwise the decoded text.
-pub(crate) fn raw_value(element: &Element) -> String {
+/// HTML in an RSS description, say) is serialised back, otherwise the decoded text
+/// (borrowed when it is one text node, as it nearly always is: content can be large).
+pub(crate) fn raw_value(element: &Element) -> Cow<'_, str> {
     if element.has_element_children() {
-        element.inner_markup()
-    } else {
-        element.text()
+        return Cow::Owned(element.inner_markup());
+    }
+    match element.children.as_slice() {
+        [Node::Text(text)] => Cow::Borrowed(text),
+        _ => Cow::Owned(element.text()),
     }
 }
 

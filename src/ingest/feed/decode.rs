@@ -14,12 +14,16 @@
 //! and stray bytes are mixed, as UTF-8 with the stray bytes read as windows-1252. The
 //! result is plain Rust text; later stages ignore whatever the declaration still says.
 
+use std::borrow::Cow;
+
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
 /// A decoded document and what was repaired on the way.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Decoded {
-    pub text: String,
+pub struct Decoded<'a> {
+    /// Borrowed from the input when it is valid UTF-8 as it stands (the usual case), so
+    /// a large document is not copied before it is read.
+    pub text: Cow<'a, str>,
     /// The encoding the text was decoded from, by its WHATWG name (`UTF-32LE`/`UTF-32BE`,
     /// which WHATWG does not list, by those names).
     pub encoding: &'static str,
@@ -35,7 +39,7 @@ const DECLARATION_WINDOW: usize = 1024;
 const MIN_DETECTION_EVIDENCE: usize = 8;
 
 /// Decodes a document.
-pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
+pub fn decode<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Decoded<'a> {
     let mut warnings = Vec::new();
 
     if let Some((sniffed, bom_len)) = sniff(bytes) {
@@ -61,7 +65,7 @@ pub fn decode(bytes: &[u8], http_charset: Option<&str>) -> Decoded {
             ));
         }
         return Decoded {
-            text,
+            text: Cow::Owned(text),
             encoding: name,
             warnings,
         };
@@ -226,12 +230,12 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// something else: for a single-byte encoding, valid multi-byte UTF-8 is proof enough
 /// (real Latin-1 text practically never is); for a multi-byte one (Shift_JIS, GBK, …),
 /// the bytes must also be invalid in the labelled encoding.
-fn decode_labelled(
-    bytes: &[u8],
+fn decode_labelled<'a>(
+    bytes: &'a [u8],
     encoding: &'static Encoding,
     (source, label): (&str, &str),
     warnings: &mut Vec<String>,
-) -> Decoded {
+) -> Decoded<'a> {
     let (labelled, had_errors) = encoding.decode_without_bom_handling(bytes);
     if (encoding.is_single_byte() || had_errors)
         && !bytes.is_ascii()
@@ -242,7 +246,7 @@ fn decode_labelled(
             "{source} says {label}, but the bytes are UTF-8; read as UTF-8"
         ));
         return Decoded {
-            text: text.to_string(),
+            text: Cow::Borrowed(text),
             encoding: UTF_8.name(),
             warnings: std::mem::take(warnings),
         };
@@ -254,7 +258,7 @@ fn decode_labelled(
         ));
     }
     Decoded {
-        text: labelled.into_owned(),
+        text: labelled,
         encoding: encoding.name(),
         warnings: std::mem::take(warnings),
     }
@@ -268,10 +272,10 @@ fn decode_labelled(
 /// and either those outnumber the stray bytes or the stray bytes stand alone between
 /// ASCII (`caf\xE9`, ` \x80 15`). Legacy multi-byte text (Shift_JIS, GBK) forms the odd
 /// valid UTF-8 pair by accident, but its bytes come in runs.
-fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
+fn decode_utf8_or_repair<'a>(bytes: &'a [u8], warnings: &mut Vec<String>) -> Decoded<'a> {
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Decoded {
-            text: text.to_string(),
+            text: Cow::Borrowed(text),
             encoding: UTF_8.name(),
             warnings: std::mem::take(warnings),
         };
@@ -293,7 +297,7 @@ fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
             ));
         }
         return Decoded {
-            text: text.into_owned(),
+            text,
             encoding: guessed.name(),
             warnings: std::mem::take(warnings),
         };
@@ -323,7 +327,7 @@ fn decode_utf8_or_repair(bytes: &[u8], warnings: &mut Vec<String>) -> Decoded {
         }
     }
     Decoded {
-        text,
+        text: Cow::Owned(text),
         encoding: UTF_8.name(),
         warnings: std::mem::take(warnings),
     }
@@ -444,7 +448,8 @@ mod tests {
     fn utf16_with_and_without_bom() {
         for big_endian in [false, true] {
             for bom in [false, true] {
-                let decoded = decode(&utf16(DOC, big_endian, bom), None);
+                let bytes = utf16(DOC, big_endian, bom);
+                let decoded = decode(&bytes, None);
                 assert_eq!(decoded.text, DOC, "big_endian={big_endian} bom={bom}");
                 assert_eq!(
                     decoded.encoding,
@@ -467,7 +472,8 @@ mod tests {
         let doc = "<?xml version=\"1.0\"?><rss>\u{e9}\u{1f3a7}</rss>";
         for big_endian in [false, true] {
             for bom in [false, true] {
-                let decoded = decode(&utf32(doc, big_endian, bom), None);
+                let bytes = utf32(doc, big_endian, bom);
+                let decoded = decode(&bytes, None);
                 assert_eq!(decoded.text, doc, "big_endian={big_endian} bom={bom}");
                 assert!(decoded.warnings.is_empty());
             }
@@ -502,7 +508,8 @@ mod tests {
 
     #[test]
     fn utf16_bom_wins_over_http_charset() {
-        let decoded = decode(&utf16(DOC, false, true), Some("iso-8859-1"));
+        let bytes = utf16(DOC, false, true);
+        let decoded = decode(&bytes, Some("iso-8859-1"));
         assert_eq!(decoded.text, DOC);
     }
 

@@ -114,6 +114,16 @@ impl Element {
         self.elements().next().is_some()
     }
 
+    /// True when the element holds a child element or text other than whitespace: what
+    /// `has_element_children() || !text().trim().is_empty()` says, without copying the
+    /// text (content can be many kilobytes).
+    pub fn has_content(&self) -> bool {
+        self.children.iter().any(|node| match node {
+            Node::Element(_) => true,
+            Node::Text(text) => !text.trim().is_empty(),
+        })
+    }
+
     /// The element's content re-serialised as markup: text escaped, child elements written
     /// back with their prefixes as written. Used for Atom `type="xhtml"` and for RSS
     /// descriptions that carry unescaped HTML.
@@ -193,6 +203,11 @@ mod tests {
         assert_eq!(p.text(), "a < b & bold");
         assert_eq!(p.inner_markup(), "a &lt; b &amp; <b>bold</b><br />");
         assert!(p.has_element_children());
+        assert!(p.has_content());
+        assert!(el("br", vec![Node::Element(el("br", vec![]))]).has_content());
+        assert!(!el("e", vec![Node::Text(" \n".into()), Node::Text("\t".into())]).has_content());
+        assert!(!el("e", vec![]).has_content());
+        assert!(el("e", vec![Node::Text(" ".into()), Node::Text("x ".into())]).has_content());
         assert!(p.child(None, "B").is_some());
     }
 }

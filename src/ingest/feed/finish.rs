@@ -54,7 +54,7 @@ fn assign_id(entry: &mut Entry) {
 }
 
 fn warn_duplicate_guids(feed: &Feed, ctx: &mut Ctx) {
-    let mut first_seen: HashMap<&str, usize> = HashMap::new();
+    let mut first_seen: HashMap<&str, usize> = HashMap::with_capacity(feed.entries.len());
     for (index, entry) in feed.entries.iter().enumerate() {
         let Some(guid) = entry.guid.as_deref() else {
             continue;

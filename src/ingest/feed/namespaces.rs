@@ -339,7 +339,7 @@ impl<'a> Extensions<'a> {
         [self.content_encoded, self.xhtml_body]
             .into_iter()
             .flatten()
-            .any(|element| element.has_element_children() || !element.text().trim().is_empty())
+            .any(Element::has_content)
     }
 
     /// Fills what the item's or entry's core elements left empty, and the podcast block.

@@ -334,12 +334,15 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
         entry.content_html = ctx.html_of(full);
     }
     if let Some(description) = description {
-        if entry.summary.is_none() {
-            entry.summary = ctx.plain_of(description);
-        }
         // Sanitising is the costly part; skip it when fuller content will replace it.
-        if entry.content_html.is_none() && !ext.has_full_content() {
-            entry.content_html = ctx.html_of(description);
+        let as_content = entry.content_html.is_none() && !ext.has_full_content();
+        match (entry.summary.is_none(), as_content) {
+            (true, true) => {
+                (entry.summary, entry.content_html) = ctx.plain_and_html_of(description);
+            }
+            (true, false) => entry.summary = ctx.plain_of(description),
+            (false, true) => entry.content_html = ctx.html_of(description),
+            (false, false) => {}
         }
     }
     ext.apply_to_entry(ctx, &mut entry);
