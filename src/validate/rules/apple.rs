@@ -173,7 +173,7 @@ pub const ARTWORK_HREF: Rule = Rule {
 
 pub const ARTWORK_FORMAT: Rule = Rule {
     id: "apple/artwork-format",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "Artwork is a JPEG or PNG file.",
     reference: ARTWORK,
     explain: "Apple Podcasts accepts show and episode artwork only as JPEG or PNG; the bytes \
@@ -182,7 +182,7 @@ pub const ARTWORK_FORMAT: Rule = Rule {
 
 pub const ARTWORK_SIZE: Rule = Rule {
     id: "apple/artwork-size",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "Artwork is between 1400x1400 and 3000x3000 pixels.",
     reference: ARTWORK,
     explain: "Apple Podcasts requires artwork of at least 1400 by 1400 pixels and at most \
@@ -192,7 +192,7 @@ pub const ARTWORK_SIZE: Rule = Rule {
 
 pub const ARTWORK_SQUARE: Rule = Rule {
     id: "apple/artwork-square",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "Artwork is square.",
     reference: ARTWORK,
     explain: "Apple Podcasts shows artwork in a square and refuses images whose width and \
@@ -201,7 +201,7 @@ pub const ARTWORK_SQUARE: Rule = Rule {
 
 pub const ARTWORK_COLOUR: Rule = Rule {
     id: "apple/artwork-colour",
-    severity: Severity::Error,
+    severity: Severity::Warning,
     summary: "Artwork uses RGB colour (not CMYK, greyscale or transparency).",
     reference: ARTWORK,
     explain: "Apple Podcasts requires artwork in the RGB colour space. CMYK images (saved for \
