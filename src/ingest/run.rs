@@ -339,7 +339,10 @@ pub fn ingest(
             };
             for (done, counts) in batch.into_iter().zip(counts) {
                 let index = done.index;
-                let report = report(done, counts, settings.backoff);
+                let report = match counts {
+                    Ok(counts) => report(done, counts, settings.backoff),
+                    Err(error) => unstored(done, &error),
+                };
                 on_source(&report);
                 reports[index] = Some(report);
             }
@@ -371,7 +374,7 @@ pub fn ingest(
 /// Fetches and (when needed) parses one source.
 async fn fetch_one(
     index: usize,
-    state: store::SourceState,
+    state: store::FetchState,
     fetcher: &Fetcher,
     parse_slots: &Arc<Semaphore>,
     parse: ParseFn,
@@ -539,6 +542,23 @@ fn plan(done: &Done, backoff: Backoff) -> FetchRecord<'_> {
         moved_to,
         redirects,
         outcome,
+    }
+}
+
+/// The report line of a source whose update the store refused on its own (see
+/// [`Store::record_all`]): nothing of this fetch was kept, so the next run fetches it
+/// again as if this one had not happened.
+fn unstored(done: Done, error: &StoreError) -> SourceReport {
+    SourceReport {
+        url: done.url,
+        fetched_url: done.fetched_url,
+        status: done.status,
+        moved_to: None,
+        outcome: SourceOutcome::Failed {
+            error: format!("could not be stored, so nothing of this fetch was kept: {error}"),
+            next_fetch: None,
+        },
+        warnings: Vec::new(),
     }
 }
 
