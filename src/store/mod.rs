@@ -205,7 +205,8 @@ struct PreparedEntry {
     link: Option<String>,
     /// The link, when no other entry of the same document has it (see the module docs).
     unique_link: bool,
-    json: String,
+    /// The entry as JSON (UTF-8, as serde_json writes it), bound as SQL text.
+    json: JsonText,
     hash: String,
     date: Option<i64>,
 }
@@ -220,17 +221,22 @@ impl PreparedEntries {
         }
         let mut keys = HashSet::new();
         let mut items = Vec::with_capacity(entries.len());
+        // Entries of one document are alike in size: sizing each buffer by the last
+        // one spares the repeated doubling (and copying) of a growing one.
+        let mut size_hint = 1024;
         for entry in entries {
             let key = entry_key(source, entry);
             if !keys.insert(key.clone()) {
                 continue;
             }
-            let json = serde_json::to_string(entry).map_err(|error| StoreError::BadJson {
+            let mut json = Vec::with_capacity(size_hint);
+            serde_json::to_writer(&mut json, entry).map_err(|error| StoreError::BadJson {
                 key: key.clone(),
                 source: error,
             })?;
+            size_hint = json.len() + json.len() / 8;
             items.push(PreparedEntry {
-                hash: hex_sha256(json.as_bytes()),
+                hash: hex_sha256(&json),
                 unique_link: entry
                     .link
                     .as_deref()
@@ -238,8 +244,8 @@ impl PreparedEntries {
                 key,
                 guid: entry.guid.clone(),
                 link: entry.link.clone(),
-                json,
                 date: entry.published.or(entry.updated).map(|d| d.timestamp()),
+                json: JsonText(json),
             });
         }
         Ok(PreparedEntries { source, items })
@@ -252,6 +258,20 @@ impl PreparedEntries {
 
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+}
+
+/// JSON as serde_json wrote it, kept as bytes: it is bound to SQL as text without
+/// being checked as UTF-8 again (serde_json only ever writes UTF-8, and SQLite stores
+/// text bytes as given).
+#[derive(Debug, Clone, PartialEq)]
+struct JsonText(Vec<u8>);
+
+impl rusqlite::ToSql for JsonText {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(
+            rusqlite::types::ValueRef::Text(&self.0),
+        ))
     }
 }
 
