@@ -3,9 +3,12 @@
 //!
 //! The fetches and parses run on a tokio runtime (parsing on its blocking pool, as it is
 //! CPU work, at most one parse per core); the store is written on the calling thread
-//! in the order sources finish. A source's update is always whole within one
-//! transaction; the results that queue up while a commit is being written share the
-//! next commit, so a slow disk means fewer, larger commits rather than a backlog. Everything costly that needs
+//! in the order sources finish. The results that queue up while a commit is being
+//! written share the next commit, so a slow disk means fewer, larger commits rather than
+//! a backlog; inside it each source's update has its own savepoint, so it lands whole or
+//! not at all, and one source's update that the store refuses is rolled back alone and
+//! reported as that source's failure without costing the others theirs
+//! ([`Store::record_all`]). Everything costly that needs
 //! no database — parsing, and turning entries into JSON with their hashes
 //! ([`PreparedEntries`]) — happens before a result reaches that thread, since it is the
 //! one part that cannot run in parallel. A fetch keeps its place under the global limit
