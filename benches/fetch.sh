@@ -10,6 +10,7 @@
 # < 0.3 s including opening the store, peak memory < 120 MB.
 #
 # Usage: benches/fetch.sh [FEEDS] [BYTES]      (defaults 1000 and 300000000)
+#        OMROEP=path/to/omroep benches/fetch.sh  (measure a given build)
 # Only loopback addresses are used; nothing leaves the machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -18,8 +19,14 @@ feeds=${1:-1000}
 bytes=${2:-300000000}
 port=${PORT:-18080}
 
+# OMROEP=PATH measures that omroep binary instead of building this tree's (to compare
+# two builds against the same baseline).
+omroep=${OMROEP:-}
 echo "== building (release)"
-cargo build --release --quiet
+if [[ -z "$omroep" ]]; then
+  cargo build --release --quiet
+  omroep="$root/target/release/omroep"
+fi
 CARGO_TARGET_DIR="$root/target" cargo build --release --quiet \
   --manifest-path benches/fetch-baseline/Cargo.toml
 
@@ -68,9 +75,9 @@ measure() {
 echo "== runs"
 measure "baseline (reqwest+feed-rs)" "$root/target/release/baseline" "$work/site/urls.txt"
 cat "$work/err.txt"
-(cd "$work/site" && measure "omroep ingest" "$root/target/release/omroep" ingest --json)
+(cd "$work/site" && measure "omroep ingest" "$omroep" ingest --json)
 python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["totals"]; print("  omroep:", t)' "$work/out.txt"
-(cd "$work/site" && measure "omroep ingest (all 304)" "$root/target/release/omroep" ingest --json)
+(cd "$work/site" && measure "omroep ingest (all 304)" "$omroep" ingest --json)
 python3 -c 'import json,sys; t=json.load(open(sys.argv[1]))["totals"]; print("  omroep:", t)' "$work/out.txt"
 measure "baseline all-304 (2 rounds)" "$root/target/release/baseline" "$work/site/urls.txt" --rounds 2
 cat "$work/err.txt"

@@ -3,9 +3,12 @@
 //!
 //! The fetches and parses run on a tokio runtime (parsing on its blocking pool, as it is
 //! CPU work, at most one parse per core); the store is written on the calling thread
-//! in the order sources finish. A source's update is always whole within one
-//! transaction; the results that queue up while a commit is being written share the
-//! next commit, so a slow disk means fewer, larger commits rather than a backlog. Everything costly that needs
+//! in the order sources finish. The results that queue up while a commit is being
+//! written share the next commit, so a slow disk means fewer, larger commits rather than
+//! a backlog; inside it each source's update has its own savepoint, so it lands whole or
+//! not at all, and one source's update that the store refuses is rolled back alone and
+//! reported as that source's failure without costing the others theirs
+//! ([`Store::record_all`]). Everything costly that needs
 //! no database — parsing, and turning entries into JSON with their hashes
 //! ([`PreparedEntries`]) — happens before a result reaches that thread, since it is the
 //! one part that cannot run in parallel. A fetch keeps its place under the global limit
@@ -339,7 +342,10 @@ pub fn ingest(
             };
             for (done, counts) in batch.into_iter().zip(counts) {
                 let index = done.index;
-                let report = report(done, counts, settings.backoff);
+                let report = match counts {
+                    Ok(counts) => report(done, counts, settings.backoff),
+                    Err(error) => unstored(done, &error),
+                };
                 on_source(&report);
                 reports[index] = Some(report);
             }
@@ -371,7 +377,7 @@ pub fn ingest(
 /// Fetches and (when needed) parses one source.
 async fn fetch_one(
     index: usize,
-    state: store::SourceState,
+    state: store::FetchState,
     fetcher: &Fetcher,
     parse_slots: &Arc<Semaphore>,
     parse: ParseFn,
@@ -539,6 +545,23 @@ fn plan(done: &Done, backoff: Backoff) -> FetchRecord<'_> {
         moved_to,
         redirects,
         outcome,
+    }
+}
+
+/// The report line of a source whose update the store refused on its own (see
+/// [`Store::record_all`]): nothing of this fetch was kept, so the next run fetches it
+/// again as if this one had not happened.
+fn unstored(done: Done, error: &StoreError) -> SourceReport {
+    SourceReport {
+        url: done.url,
+        fetched_url: done.fetched_url,
+        status: done.status,
+        moved_to: None,
+        outcome: SourceOutcome::Failed {
+            error: format!("could not be stored, so nothing of this fetch was kept: {error}"),
+            next_fetch: None,
+        },
+        warnings: Vec::new(),
     }
 }
 

@@ -30,7 +30,7 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
-use rusqlite::{Connection, OptionalExtension, Transaction, params};
+use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
 use crate::model::{Entry, Feed};
@@ -67,6 +67,26 @@ pub enum StoreError {
 
 type Result<T> = std::result::Result<T, StoreError>;
 
+impl StoreError {
+    /// Whether the error is the database's own (its file, the disk, the lock, memory)
+    /// rather than one update's data: such an error dooms every update, not one.
+    fn is_store_wide(&self) -> bool {
+        use rusqlite::ErrorCode;
+        match self {
+            StoreError::BadJson { .. } => false,
+            StoreError::Sql(rusqlite::Error::SqliteFailure(error, _)) => !matches!(
+                error.code,
+                ErrorCode::ConstraintViolation | ErrorCode::TooBig | ErrorCode::TypeMismatch
+            ),
+            StoreError::Sql(
+                rusqlite::Error::InvalidParameterName(_)
+                | rusqlite::Error::ToSqlConversionFailure(_),
+            ) => false,
+            _ => true,
+        }
+    }
+}
+
 /// What the store knows about one remote source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SourceState {
@@ -95,6 +115,26 @@ pub struct SourceState {
     pub entries: u64,
     /// Every permanent redirect followed, oldest first.
     pub redirects: Vec<Redirect>,
+}
+
+/// What a fetch of one source needs from the store: where to fetch it, the
+/// validators, and whether it may be fetched now. A subset of [`SourceState`], read
+/// without the joins a listing needs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FetchState {
+    pub id: SourceId,
+    /// The URL as the configuration names it.
+    pub configured_url: String,
+    /// Where it is fetched now (moved by permanent redirects).
+    pub url: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// The fingerprint of the last body that was parsed and stored.
+    pub body_hash: Option<String>,
+    pub last_error: Option<String>,
+    pub consecutive_failures: u32,
+    pub next_fetch: Option<DateTime<Utc>>,
+    pub retired_at: Option<DateTime<Utc>>,
 }
 
 /// One permanent redirect that moved a source.
@@ -165,7 +205,8 @@ struct PreparedEntry {
     link: Option<String>,
     /// The link, when no other entry of the same document has it (see the module docs).
     unique_link: bool,
-    json: String,
+    /// The entry as JSON (UTF-8, as serde_json writes it), bound as SQL text.
+    json: JsonText,
     hash: String,
     date: Option<i64>,
 }
@@ -180,17 +221,22 @@ impl PreparedEntries {
         }
         let mut keys = HashSet::new();
         let mut items = Vec::with_capacity(entries.len());
+        // Entries of one document are alike in size: sizing each buffer by the last
+        // one spares the repeated doubling (and copying) of a growing one.
+        let mut size_hint = 1024;
         for entry in entries {
             let key = entry_key(source, entry);
             if !keys.insert(key.clone()) {
                 continue;
             }
-            let json = serde_json::to_string(entry).map_err(|error| StoreError::BadJson {
+            let mut json = Vec::with_capacity(size_hint);
+            serde_json::to_writer(&mut json, entry).map_err(|error| StoreError::BadJson {
                 key: key.clone(),
                 source: error,
             })?;
+            size_hint = json.len() + json.len() / 8;
             items.push(PreparedEntry {
-                hash: hex_sha256(json.as_bytes()),
+                hash: hex_sha256(&json),
                 unique_link: entry
                     .link
                     .as_deref()
@@ -198,8 +244,8 @@ impl PreparedEntries {
                 key,
                 guid: entry.guid.clone(),
                 link: entry.link.clone(),
-                json,
                 date: entry.published.or(entry.updated).map(|d| d.timestamp()),
+                json: JsonText(json),
             });
         }
         Ok(PreparedEntries { source, items })
@@ -212,6 +258,20 @@ impl PreparedEntries {
 
     pub fn is_empty(&self) -> bool {
         self.items.is_empty()
+    }
+}
+
+/// JSON as serde_json wrote it, kept as bytes: it is bound to SQL as text without
+/// being checked as UTF-8 again (serde_json only ever writes UTF-8, and SQLite stores
+/// text bytes as given).
+#[derive(Debug, Clone, PartialEq)]
+struct JsonText(Vec<u8>);
+
+impl rusqlite::ToSql for JsonText {
+    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
+        Ok(rusqlite::types::ToSqlOutput::Borrowed(
+            rusqlite::types::ValueRef::Text(&self.0),
+        ))
     }
 }
 
@@ -325,32 +385,74 @@ impl Store {
     }
 
     /// The sources named by `configured_urls`, in that order, adding those the store
-    /// lacks (in one transaction, so that a run over many sources starts quickly).
-    pub fn ensure_sources(&mut self, configured_urls: &[&str]) -> Result<Vec<SourceState>> {
-        let tx = self.conn.transaction()?;
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO sources (configured_url, url) VALUES (?1, ?1)
-                 ON CONFLICT(configured_url) DO NOTHING",
-            )?;
-            for url in configured_urls {
-                insert.execute([url])?;
+    /// lacks, with just what a fetch needs ([`FetchState`]): one read of the sources
+    /// table, and a write only when some are new. This is what a run over many
+    /// sources starts with, so it leaves out what [`Store::sources`] joins in for
+    /// listings (entry counts, redirect history, the title out of the feed's JSON).
+    pub fn ensure_sources(&mut self, configured_urls: &[&str]) -> Result<Vec<FetchState>> {
+        let mut known = self.fetch_states()?;
+        let missing: Vec<&str> = {
+            let mut asked = HashSet::new();
+            configured_urls
+                .iter()
+                .copied()
+                .filter(|url| !known.contains_key(*url) && asked.insert(*url))
+                .collect()
+        };
+        if !missing.is_empty() {
+            let tx = self.conn.transaction()?;
+            {
+                let mut insert = tx.prepare_cached(
+                    "INSERT INTO sources (configured_url, url) VALUES (?1, ?1)
+                     ON CONFLICT(configured_url) DO NOTHING",
+                )?;
+                for url in &missing {
+                    insert.execute([url])?;
+                }
             }
+            tx.commit()?;
+            // Read back rather than assume: another process may have added some of
+            // them in between (it waits for the run lock only when it runs too).
+            known = self.fetch_states()?;
         }
-        tx.commit()?;
-        let all: HashMap<String, SourceState> = self
-            .sources()?
-            .into_iter()
-            .map(|state| (state.configured_url.clone(), state))
-            .collect();
         configured_urls
             .iter()
             .map(|url| {
-                all.get(*url)
+                known
+                    .get(*url)
                     .cloned()
                     .ok_or(StoreError::Sql(rusqlite::Error::QueryReturnedNoRows))
             })
             .collect()
+    }
+
+    /// Every source's [`FetchState`], by configured URL, in one query.
+    fn fetch_states(&self) -> Result<HashMap<String, FetchState>> {
+        let mut statement = self.conn.prepare_cached(
+            "SELECT id, configured_url, url, etag, last_modified, body_hash, last_error,
+                    consecutive_failures, next_fetch, retired_at
+             FROM sources",
+        )?;
+        let rows = statement.query_map([], |row| {
+            Ok(FetchState {
+                id: row.get(0)?,
+                configured_url: row.get(1)?,
+                url: row.get(2)?,
+                etag: row.get(3)?,
+                last_modified: row.get(4)?,
+                body_hash: row.get(5)?,
+                last_error: row.get(6)?,
+                consecutive_failures: row.get::<_, i64>(7)?.max(0) as u32,
+                next_fetch: time(row.get(8)?),
+                retired_at: time(row.get(9)?),
+            })
+        })?;
+        let mut states = HashMap::new();
+        for state in rows {
+            let state = state?;
+            states.insert(state.configured_url.clone(), state);
+        }
+        Ok(states)
     }
 
     /// The source named `configured_url`, if the store has it.
@@ -426,18 +528,38 @@ impl Store {
         Ok(counts)
     }
 
-    /// Records several fetches in one transaction. Each source's update is still whole
-    /// — never split across commits — but they share one commit, which writes the
-    /// pages they have in common (indexes, the sources table) once instead of once
-    /// each. A crash loses the group or none of it.
-    pub fn record_all(&mut self, records: &[(SourceId, &FetchRecord)]) -> Result<Vec<EntryCounts>> {
-        let tx = self.conn.transaction()?;
-        let mut counts = Vec::with_capacity(records.len());
+    /// Records several fetches in one transaction, each source's update inside its own
+    /// savepoint. They share one commit, which writes the pages they have in common
+    /// (indexes, the sources table) once instead of once each, yet each source's update
+    /// stays whole and apart:
+    /// - an update that fails on its own data (a constraint, JSON that will not
+    ///   serialise) is rolled back to its savepoint, alone, and returned as that
+    ///   source's error; the others in the group still land;
+    /// - an error of the database itself (disk full, I/O, a damaged file, the lock)
+    ///   abandons the whole group and is returned as the outer error: nothing of the
+    ///   group was committed, and nothing of it may be reported as stored;
+    /// - a crash before the commit loses the group, which the next run fetches again
+    ///   (its validators were never stored).
+    pub fn record_all(
+        &mut self,
+        records: &[(SourceId, &FetchRecord)],
+    ) -> Result<Vec<Result<EntryCounts>>> {
+        let mut tx = self.conn.transaction()?;
+        let mut results = Vec::with_capacity(records.len());
         for (source, record) in records {
-            counts.push(apply(&tx, *source, record)?);
+            let savepoint = tx.savepoint()?;
+            match apply(&savepoint, *source, record) {
+                Ok(counts) => {
+                    savepoint.commit()?;
+                    results.push(Ok(counts));
+                }
+                Err(error) if error.is_store_wide() => return Err(error),
+                // Dropping the savepoint rolls this source's update back.
+                Err(error) => results.push(Err(error)),
+            }
         }
         tx.commit()?;
-        Ok(counts)
+        Ok(results)
     }
 
     /// Brings a retired or backed-off source back: it is fetched on the next run.
@@ -564,7 +686,7 @@ impl Store {
 }
 
 /// Records one fetch of a source inside `tx`.
-fn apply(tx: &Transaction, source: SourceId, record: &FetchRecord) -> Result<EntryCounts> {
+fn apply(tx: &Connection, source: SourceId, record: &FetchRecord) -> Result<EntryCounts> {
     let at = record.at.timestamp();
     let status = record.status.map(i64::from);
     if let Some(url) = record.moved_to {
@@ -666,7 +788,7 @@ fn apply(tx: &Transaction, source: SourceId, record: &FetchRecord) -> Result<Ent
 
 /// Inserts or updates the entries of one parsed document (see the module docs).
 fn store_entries(
-    tx: &Transaction,
+    tx: &Connection,
     source: SourceId,
     entries: &PreparedEntries,
     now: i64,

@@ -101,7 +101,8 @@ fn ensure_sources_adds_the_missing_ones_and_keeps_the_order_asked() {
         .ensure_sources(&["https://a.example/", "https://b.example/"])
         .unwrap();
     assert_eq!(states[0].configured_url, "https://a.example/");
-    assert_eq!(states[1], b);
+    assert_eq!(states[1].id, b.id);
+    assert_eq!(states[1].url, b.url);
     assert_eq!(store.sources().unwrap().len(), 2);
 }
 
@@ -484,14 +485,49 @@ fn several_sources_recorded_together_are_each_whole() {
     };
     let first = parsed(at(8), &feed, &entries_a, "1");
     let counts = store.record_all(&[(a, &first), (b, &failed)]).unwrap();
-    assert_eq!(counts[0].new, 1);
-    assert_eq!(counts[1], EntryCounts::default());
+    assert_eq!(counts[0].as_ref().unwrap().new, 1);
+    assert_eq!(*counts[1].as_ref().unwrap(), EntryCounts::default());
     assert_eq!(titles(&store.entries(&[a]).unwrap()), ["a1"]);
     let b_state = store.source("https://b.example/feed").unwrap().unwrap();
     assert_eq!(b_state.consecutive_failures, 1);
-    // A group that fails part-way leaves nothing of itself behind.
-    let wrong = PreparedEntries::new(a, &[entry("https://a.example/2", "a2", Some(2))]).unwrap();
-    let second = parsed(at(10), &feed, &wrong, "2");
-    assert!(store.record_all(&[(a, &second), (b, &second)]).is_err());
-    assert_eq!(titles(&store.entries(&[a]).unwrap()), ["a1"]);
+    // One source's update failing in the group is rolled back alone: `b`'s (entries
+    // prepared for `a`) leaves no trace, not even the source row it changed first,
+    // and `a`'s, in the same group, lands.
+    let next = PreparedEntries::new(a, &[entry("https://a.example/2", "a2", Some(2))]).unwrap();
+    let second = parsed(at(10), &feed, &next, "2");
+    let counts = store.record_all(&[(b, &second), (a, &second)]).unwrap();
+    let error = counts[0].as_ref().unwrap_err().to_string();
+    assert!(error.contains("prepared for source"), "{error}");
+    assert_eq!(counts[1].as_ref().unwrap().new, 1);
+    assert_eq!(titles(&store.entries(&[a]).unwrap()), ["a2", "a1"]);
+    assert!(store.entries(&[b]).unwrap().is_empty());
+    let b_after = store.source("https://b.example/feed").unwrap().unwrap();
+    assert_eq!(b_after, b_state);
+}
+
+#[test]
+fn ensure_sources_reads_what_a_fetch_needs_in_one_go() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let feed = meta("x");
+    let entries = PreparedEntries::new(a, &[entry("https://a.example/1", "a1", None)]).unwrap();
+    store
+        .record(a, &parsed(at(8), &feed, &entries, "\"v1\""))
+        .unwrap();
+    // Asked twice in one list, a new source is added once and given in both places.
+    let states = store
+        .ensure_sources(&[
+            "https://a.example/feed",
+            "https://n.example/feed",
+            "https://n.example/feed",
+        ])
+        .unwrap();
+    assert_eq!(states.len(), 3);
+    assert_eq!(states[0].id, a);
+    assert_eq!(states[0].etag.as_deref(), Some("\"v1\""));
+    assert_eq!(states[0].body_hash.as_deref(), Some("abc"));
+    assert_eq!(states[1], states[2]);
+    assert_eq!(states[1].url, "https://n.example/feed");
+    assert_eq!(states[1].etag, None);
+    assert_eq!(store.sources().unwrap().len(), 2);
 }

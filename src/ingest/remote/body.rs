@@ -77,8 +77,11 @@ impl BodyDecoder {
             content_encoding.map(str::trim),
             None | Some("" | "identity")
         );
-        // Feeds compress about four to one; at most 8 MiB is reserved on its word.
-        let expected = content_length.map_or(0, |n| if identity { n } else { n.saturating_mul(4) });
+        // Feeds compress four to eight to one: reserving six times the compressed size
+        // spares most bodies the final doubling (and copy) of a buffer that was just too
+        // small; the untouched rest costs address space, not memory. At most 8 MiB is
+        // reserved on the server's word.
+        let expected = content_length.map_or(0, |n| if identity { n } else { n.saturating_mul(6) });
         let sink = Capped {
             bytes: Vec::with_capacity(expected.min(max_body).min(8 << 20) as usize),
             limit: max_body,

@@ -65,7 +65,7 @@ async fn main() {
     std::fs::create_dir_all(site.join("feeds")).expect("site folder");
     std::fs::write(
         site.join("omroep.toml"),
-        "title = \"Benchmark\"\nbase_url = \"https://bench.example/\"\n",
+        "title = \"Benchmark\"\nbase_url = \"https://bench.example/\"\nlanguage = \"en\"\n",
     )
     .expect("omroep.toml");
     let mut planet = String::from("kind = \"aggregate\"\ntitle = \"Planet\"\n");
