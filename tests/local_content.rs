@@ -8,10 +8,9 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use omroep::ingest::audio::AudioInfo;
 use omroep::ingest::file_cache::CachedDocument;
 use omroep::ingest::{
-    FileCache, FileStamp, HeldBack, ItemKind, LocalItem, LocalSettings, MemoryFileCache, Session,
+    CachedAudio, FileCache, HeldBack, ItemKind, LocalItem, LocalSettings, MemoryFileCache, Session,
     collect_audio, collect_markdown,
 };
 use omroep::model::Person;
@@ -459,28 +458,28 @@ fn a_folder_of_bare_audio_files_becomes_episodes_from_their_tags() {
 /// how often audio and Markdown files are really read.
 #[derive(Clone, Default)]
 struct CountingCache {
-    inner: Arc<Mutex<MemoryFileCache>>,
+    inner: Arc<MemoryFileCache>,
     stored: Arc<Mutex<usize>>,
     documents: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 impl FileCache for CountingCache {
-    fn audio(&self, path: &Path, stamp: &FileStamp) -> Option<AudioInfo> {
-        self.inner.lock().unwrap().audio(path, stamp)
+    fn audio(&self, path: &Path) -> Option<CachedAudio> {
+        self.inner.audio(path)
     }
 
-    fn put_audio(&mut self, path: &Path, stamp: FileStamp, info: &AudioInfo) {
+    fn put_audio(&self, path: &Path, audio: CachedAudio) {
         *self.stored.lock().unwrap() += 1;
-        self.inner.lock().unwrap().put_audio(path, stamp, info);
+        self.inner.put_audio(path, audio);
     }
 
     fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
-        self.inner.lock().unwrap().document(path)
+        self.inner.document(path)
     }
 
-    fn put_document(&mut self, path: &Path, document: Arc<CachedDocument>) {
+    fn put_document(&self, path: &Path, document: Arc<CachedDocument>) {
         self.documents.lock().unwrap().push(path.to_path_buf());
-        self.inner.lock().unwrap().put_document(path, document);
+        self.inner.put_document(path, document);
     }
 }
 

@@ -80,23 +80,47 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         return Ok(report);
     }
 
-    // The store is only read: it is opened when some feed aggregates remote sources and
-    // an ingest has created it; without it those feeds are built from local sources with
-    // a warning (see `collect`).
+    // The store keeps the fetched remote sources, read here, and the local file cache,
+    // through which content files unchanged since the last build are not read again.
+    // A store that cannot be opened fails a build that needs remote sources from it; for
+    // the cache alone it only costs speed (a warning, and every file is read).
     let has_remote = site.feeds.iter().any(|feed| feed.has_remote_sources());
-    let store = if has_remote && site.store.is_file() {
-        Some(crate::store::Store::open(&site.store).with_context(|| {
-            format!(
-                "{}: could not open the store of fetched sources",
-                site.store.display()
-            )
-        })?)
+    let existed = site.store.is_file();
+    let mut store = if existed || !options.check {
+        match crate::store::Store::open(&site.store) {
+            Ok(store) => Some(store),
+            Err(error) if has_remote && existed => {
+                return Err(anyhow::Error::new(error).context(format!(
+                    "{}: could not open the store of fetched sources",
+                    site.store.display()
+                )));
+            }
+            Err(error) => {
+                report.warnings.push(format!(
+                    "{error}; content files are read without the file cache"
+                ));
+                None
+            }
+        }
     } else {
         None
     };
+    let files = match store.as_ref().map(crate::store::Store::local_files) {
+        Some(Ok(files)) => files,
+        Some(Err(error)) => {
+            report.warnings.push(format!(
+                "{error}; content files are read without the file cache"
+            ));
+            Default::default()
+        }
+        None => Default::default(),
+    };
+    let files = std::sync::Arc::new(files);
+    // Remote sources are read only from a store that an ingest created.
+    let remote_store = store.as_ref().filter(|_| has_remote && existed);
 
     // Collect every feed's entries.
-    let mut collector = collect::Collector::new(site, options.now, store.as_ref());
+    let mut collector = collect::Collector::new(site, options.now, remote_store, files.clone());
     let mut items: Vec<collect::FeedItems> = Vec::with_capacity(site.feeds.len());
     let mut failed = vec![false; site.feeds.len()];
     for (index, feed) in site.feeds.iter().enumerate() {
@@ -109,6 +133,16 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         items.push(found);
     }
     report.warnings.extend(collector.finish());
+    // Every source was read, so what the cache holds about other files is obsolete.
+    if !options.check
+        && let Some(store) = store.as_mut()
+        && let Err(error) = store.save_local_files(&files, true)
+    {
+        report.warnings.push(format!(
+            "{}: could not save the file cache ({error}); the next build reads every content file",
+            site.store.display()
+        ));
+    }
     // Closed before the build state records the store's size and time.
     drop(store);
     let next_due = items.iter().filter_map(|found| found.next_due).min();
