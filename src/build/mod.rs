@@ -192,8 +192,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         Some(crate::config::Artwork::Local(file)) => Some(file.clone()),
         _ => None,
     }));
-    let mut built = Vec::new();
-    let mut pool = combined::Pool::default();
+    let mut models: Vec<(usize, channel::Built)> = Vec::new();
     for (index, feed) in site.feeds.iter().enumerate() {
         if failed[index] {
             report.failed_feeds.push(feed.name.clone());
@@ -207,17 +206,50 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             .take(published)
             .map(|item| item.entry)
             .collect();
-        let mut model = channel::build(site, feed, entries, guids[index].clone());
+        let model = channel::build(site, feed, entries, guids[index].clone());
         report.warnings.extend(model.warnings.iter().cloned());
-        for format in &feed.formats {
-            stage.add(channel::render(site, feed, &model.feed, *format))?;
-        }
         if let Some((source, output)) = &model.artwork_copy {
             stage.add(Output::copy(output.clone(), source.clone()))?;
         }
+        models.push((index, model));
+    }
+    // Every file of every feed is independent of the others: they are rendered on all
+    // cores, each staged as soon as it is rendered. The stage sorts what it staged, so
+    // the order in which the threads finish changes nothing.
+    let stage = std::sync::Mutex::new(stage);
+    let stage_one = |output: Output| -> Result<()> {
+        stage
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .add(output)
+    };
+    let jobs: Vec<(usize, crate::config::OutputFormat)> = models
+        .iter()
+        .enumerate()
+        .flat_map(|(position, (index, _))| {
+            site.feeds[*index]
+                .formats
+                .iter()
+                .map(move |format| (position, *format))
+        })
+        .collect();
+    crate::parallel::map(&jobs, |(position, format)| {
+        let (index, model) = &models[*position];
+        stage_one(channel::render(
+            site,
+            &site.feeds[*index],
+            &model.feed,
+            *format,
+        ))
+    })
+    .into_iter()
+    .collect::<Result<()>>()?;
+    let mut built = Vec::new();
+    let mut pool = combined::Pool::default();
+    for (index, mut model) in models {
         pool.add(built.len(), std::mem::take(&mut model.feed.entries));
         built.push(combined::Published {
-            config: feed,
+            config: &site.feeds[index],
             feed: model.feed,
         });
     }
@@ -229,8 +261,11 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     }
     let all_built = report.failed_feeds.is_empty();
     if all_built {
-        combined::render(site, &built, pool, &mut |output| stage.add(output))?;
+        combined::render(site, &built, pool, &stage_one)?;
     }
+    let stage = stage
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
 
     // When a feed failed, nothing is removed: its old files must stay.
     let plan = stage.finish(&|_| !all_built)?;
