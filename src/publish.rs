@@ -10,6 +10,9 @@
 //!   those: a manifest in the output folder lists what omroep owns, so a user's own files
 //!   there (a CNAME, a favicon) are never deleted.
 //!
+//! A build killed mid-way may leave temporary files behind; the next build removes them
+//! (`remove_stray_temporaries`).
+//!
 //! A `Stage` compares each output as it is added and stages what changed; in check mode
 //! it writes nothing (that is `build --check`). `apply` carries the plan out.
 
@@ -302,6 +305,38 @@ fn stage_copy(source: &Path, destination: &Path) -> Result<tempfile::NamedTempFi
     Ok(temp)
 }
 
+/// Removes the temporary files (`.omroep-*.tmp`) that a build killed mid-way left in
+/// `folder` (and, when `recursive`, below it). Only files last modified before `before`
+/// (the start of this build) are taken, so the files a build running at the same moment
+/// is staging are left alone. Returns how many were removed; what cannot be removed stays
+/// (it only takes space).
+pub fn remove_stray_temporaries(
+    folder: &Path,
+    recursive: bool,
+    before: std::time::SystemTime,
+) -> usize {
+    let walker = walkdir::WalkDir::new(folder)
+        .follow_links(false)
+        .max_depth(if recursive { usize::MAX } else { 1 });
+    let mut removed = 0;
+    for entry in walker.into_iter().filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy();
+        if !entry.file_type().is_file() || !name.starts_with(".omroep-") || !name.ends_with(".tmp")
+        {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .ok()
+            .and_then(|meta| meta.modified().ok())
+            .is_some_and(|modified| modified < before);
+        if stale && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
+
 /// Renames a staged file over its destination, with the old file's permissions.
 fn finish(temp: tempfile::NamedTempFile, path: &Path) -> Result<()> {
     // A temporary file is created 0600; published files must stay readable by the web
@@ -473,6 +508,36 @@ mod tests {
             .unwrap()
             .set_modified(old)
             .unwrap();
+    }
+
+    #[test]
+    fn stray_temporaries_of_a_killed_build_are_removed_and_nothing_else() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        fs::create_dir_all(root.join("blog")).unwrap();
+        let stray = [
+            root.join(".omroep-a1b2.tmp"),
+            root.join("blog/.omroep-c3.tmp"),
+        ];
+        let kept = [
+            root.join("blog/rss.xml"),
+            root.join(".omroep-notes.txt"),
+            root.join("draft.tmp"),
+        ];
+        for file in stray.iter().chain(&kept) {
+            fs::write(file, "x").unwrap();
+        }
+        let start = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
+        assert_eq!(remove_stray_temporaries(root, false, start), 1);
+        assert!(!stray[0].exists() && stray[1].exists());
+        assert_eq!(remove_stray_temporaries(root, true, start), 1);
+        assert!(stray.iter().all(|file| !file.exists()));
+        assert!(kept.iter().all(|file| file.exists()));
+        // One made after the build started belongs to a build running now.
+        fs::write(&stray[0], "x").unwrap();
+        let earlier = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        assert_eq!(remove_stray_temporaries(root, true, earlier), 0);
+        assert!(stray[0].exists());
     }
 
     #[test]

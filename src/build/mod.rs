@@ -63,6 +63,7 @@ impl Report {
 
 /// Builds every feed of the site and the combined outputs.
 pub fn run(site: &Site, options: &Options) -> Result<Report> {
+    let started = std::time::SystemTime::now();
     let mut report = Report::default();
     let old_ledger = Ledger::read(&site.ledger)?;
     ledger::check_consistent(&old_ledger).with_context(|| site.ledger.display().to_string())?;
@@ -182,6 +183,21 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             if !site.feeds.iter().any(|feed| &feed.name == name) {
                 report.failed_feeds.push(name.clone());
             }
+        }
+    }
+
+    // A build killed while staging left temporary files beside the outputs, the ledger
+    // or the build state; they are never renamed into place, so they can go.
+    if !options.check {
+        publish::remove_stray_temporaries(&site.output, true, started);
+        for folder in [
+            site.ledger.parent(),
+            Some(site.root.join(".omroep").as_path()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            publish::remove_stray_temporaries(folder, false, started);
         }
     }
 

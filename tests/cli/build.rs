@@ -522,3 +522,37 @@ fn a_build_killed_mid_way_leaves_the_store_consistent() {
     assert_eq!(env.outputs(), clean.outputs());
     assert_eq!(env.read("omroep.ledger"), clean.read("omroep.ledger"));
 }
+
+#[test]
+fn temporary_files_left_by_a_killed_build_are_removed_by_the_next() {
+    let env = TestEnv::site();
+    assert_eq!(env.run(&["build"]).code, 0);
+    // What a build killed between staging and renaming leaves behind.
+    env.write("public/.omroep-Xa12bC.tmp", "half a feed");
+    env.write("public/blog/.omroep-Zz9.tmp", "half a feed");
+    env.write(".omroep-Ledg3r.tmp", "half a ledger");
+    env.write("public/notes.tmp", "the user's own file");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(600);
+    for file in [
+        "public/.omroep-Xa12bC.tmp",
+        "public/blog/.omroep-Zz9.tmp",
+        ".omroep-Ledg3r.tmp",
+    ] {
+        std::fs::File::options()
+            .write(true)
+            .open(env.path(file))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    env.write(
+        "content/posts/welcome.md",
+        &env.read("content/posts/welcome.md")
+            .replace("Hello there.", "Hello again."),
+    );
+    assert_eq!(env.run(&["build", "-q"]).code, 0);
+    assert!(!env.path("public/.omroep-Xa12bC.tmp").exists());
+    assert!(!env.path("public/blog/.omroep-Zz9.tmp").exists());
+    assert!(!env.path(".omroep-Ledg3r.tmp").exists());
+    assert!(env.path("public/notes.tmp").exists());
+}
