@@ -556,3 +556,35 @@ fn temporary_files_left_by_a_killed_build_are_removed_by_the_next() {
     assert!(!env.path(".omroep-Ledg3r.tmp").exists());
     assert!(env.path("public/notes.tmp").exists());
 }
+
+/// Runs `omroep build -q` in `env` with `threads` worker threads.
+fn build_with_threads(env: &TestEnv, threads: &str) {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_omroep"))
+        .args(["build", "-q"])
+        .current_dir(env.root())
+        .env("OMROEP_THREADS", threads)
+        .status()
+        .expect("run omroep");
+    assert!(status.success());
+}
+
+#[test]
+fn outputs_do_not_depend_on_how_many_threads_build_them() {
+    let serial = TestEnv::site();
+    let parallel = TestEnv::site();
+    for env in [&serial, &parallel] {
+        many_posts(env, 300);
+    }
+    build_with_threads(&serial, "1");
+    build_with_threads(&parallel, "8");
+    assert_eq!(serial.outputs(), parallel.outputs());
+    assert_eq!(serial.read("omroep.ledger"), parallel.read("omroep.ledger"));
+    // A second, cached build on many threads gives the same again.
+    parallel.write(
+        "content/posts/p0001.md",
+        &parallel.read("content/posts/p0001.md"),
+    );
+    std::fs::remove_dir_all(parallel.path("public")).unwrap();
+    build_with_threads(&parallel, "8");
+    assert_eq!(serial.outputs(), parallel.outputs());
+}
