@@ -134,18 +134,19 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         items.push(found);
     }
     report.warnings.extend(collector.finish());
-    // Every source was read, so what the cache holds about other files is obsolete.
-    if !options.check
-        && let Some(store) = store.as_mut()
-        && let Err(error) = store.save_local_files(&files, true)
-    {
-        report.warnings.push(format!(
-            "{}: could not save the file cache ({error}); the next build reads every content file",
-            site.store.display()
-        ));
-    }
-    // Closed before the build state records the store's size and time.
-    drop(store);
+    // What the run learned is saved on a thread of its own while the feeds render (every
+    // source was read, so what the cache holds about other files is obsolete). The
+    // thread closes the store, and is joined before the build state records the store's
+    // size and time.
+    let saving = match store.take() {
+        Some(mut store) if !options.check => {
+            let files = files.clone();
+            Some(std::thread::spawn(move || {
+                store.save_local_files(&files, true).map(|_| ())
+            }))
+        }
+        _ => None,
+    };
     let next_due = items.iter().filter_map(|found| found.next_due).min();
 
     // Check identity against the ledger; a feed that would break it is not built.
@@ -282,6 +283,18 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let stage = stage
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
+
+    if let Some(saving) = saving {
+        let saved = saving
+            .join()
+            .unwrap_or_else(|_| Err(crate::store::StoreError::Interrupted));
+        if let Err(error) = saved {
+            report.warnings.push(format!(
+                "{}: could not save the file cache ({error}); the next build reads every content file",
+                site.store.display()
+            ));
+        }
+    }
 
     // When a feed failed, nothing is removed: its old files must stay.
     let plan = stage.finish(&|_| !all_built)?;

@@ -60,6 +60,8 @@ pub enum StoreError {
     },
     #[error("store: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("store: the thread writing it stopped before it finished")]
+    Interrupted,
     #[error("store: entry {key} holds JSON omroep cannot read ({source}); the store is damaged")]
     BadJson {
         key: String,
