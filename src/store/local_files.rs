@@ -33,9 +33,10 @@ struct State {
     /// by this run.
     parsed_documents: HashMap<PathBuf, Option<Arc<CachedDocument>>>,
     parsed_audio: HashMap<PathBuf, Option<CachedAudio>>,
-    /// What this run learned, as JSON for the store, by path.
-    new_documents: HashMap<String, String>,
-    new_audio: HashMap<String, String>,
+    /// What this run learned, by path; turned into JSON only when saved, one row at a
+    /// time, so a run never holds every outcome twice over.
+    new_documents: HashMap<String, Arc<CachedDocument>>,
+    new_audio: HashMap<String, CachedAudio>,
 }
 
 /// What [`Store::save_local_files`] wrote.
@@ -75,11 +76,11 @@ impl FileCache for StoredFileCache {
     }
 
     fn put_audio(&self, path: &Path, audio: CachedAudio) {
-        let (Some(key), Ok(json)) = (path.to_str(), serde_json::to_string(&audio)) else {
+        let Some(key) = path.to_str() else {
             return;
         };
         if let Ok(mut state) = self.state.lock() {
-            state.new_audio.insert(key.to_string(), json);
+            state.new_audio.insert(key.to_string(), audio.clone());
             state.parsed_audio.insert(path.to_path_buf(), Some(audio));
         }
     }
@@ -104,11 +105,13 @@ impl FileCache for StoredFileCache {
 
     fn put_document(&self, path: &Path, document: Arc<CachedDocument>) {
         // A path that is not UTF-8 cannot be a key; such a file is simply read each run.
-        let (Some(key), Ok(json)) = (path.to_str(), serde_json::to_string(&*document)) else {
+        let Some(key) = path.to_str() else {
             return;
         };
         if let Ok(mut state) = self.state.lock() {
-            state.new_documents.insert(key.to_string(), json);
+            state
+                .new_documents
+                .insert(key.to_string(), document.clone());
             state
                 .parsed_documents
                 .insert(path.to_path_buf(), Some(document));
@@ -147,18 +150,24 @@ impl Store {
         };
         let tx = self.conn.transaction()?;
         let mut saved = Saved::default();
-        for (table, rows) in [
-            ("local_documents", &state.new_documents),
-            ("local_audio", &state.new_audio),
-        ] {
-            let mut upsert = tx.prepare_cached(&format!(
+        let mut upsert = |table: &str, path: &str, json: serde_json::Result<String>| {
+            // A result that does not serialise is simply not remembered.
+            let Ok(json) = json else {
+                return Ok(());
+            };
+            tx.prepare_cached(&format!(
                 "INSERT INTO {table} (path, json) VALUES (?1, ?2)
                  ON CONFLICT(path) DO UPDATE SET json = excluded.json"
-            ))?;
-            for (path, json) in rows {
-                upsert.execute(params![path, json])?;
-                saved.written += 1;
-            }
+            ))?
+            .execute(params![path, json])?;
+            saved.written += 1;
+            Ok::<(), rusqlite::Error>(())
+        };
+        for (path, document) in &state.new_documents {
+            upsert("local_documents", path, serde_json::to_string(&**document))?;
+        }
+        for (path, audio) in &state.new_audio {
+            upsert("local_audio", path, serde_json::to_string(audio))?;
         }
         if prune {
             for (table, rows) in [
