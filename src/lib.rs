@@ -3,7 +3,8 @@
 //! Data flows one way: `ingest` (feeds, Markdown, audio) → `model` (the normalised feed,
 //! also the `parse --json` contract) → store → render → publish. `normalise` holds the
 //! rules every ingest path applies; `cli` turns arguments into checked settings and
-//! `main.rs` maps results to exit codes.
+//! `main.rs` maps results to exit codes. `parallel` spreads independent work (files,
+//! feeds) over the cores without changing any result.
 
 pub mod apple_categories;
 pub mod build;
@@ -16,6 +17,7 @@ pub mod ingest;
 pub mod ledger;
 pub mod model;
 pub mod normalise;
+pub mod parallel;
 pub mod publish;
 pub mod render;
 pub mod report;

@@ -11,6 +11,9 @@
 //!   those: a manifest in the output folder lists what omroep owns, so a user's own files
 //!   there (a CNAME, a favicon) are never deleted.
 //!
+//! A build killed mid-way may leave temporary files behind; the next build removes them
+//! (`remove_stray_temporaries`).
+//!
 //! A `Stage` compares each output as it is added and stages what changed; in check mode
 //! it writes nothing (that is `build --check`). `apply` carries the plan out.
 
@@ -253,9 +256,6 @@ pub fn apply(plan: Plan) -> Result<()> {
     if plan.manifest_changed {
         write_atomic(&manifest_path, &plan.manifest)?;
     }
-    for folder in &folders {
-        remove_stale_temporaries(folder);
-    }
     Ok(())
 }
 
@@ -266,37 +266,6 @@ fn temp_prefix() -> String {
 }
 
 const TEMP_PREFIX: &str = ".omroep-";
-
-/// Removes the temporary files a killed build left in `folder` (SIGKILL gives it no
-/// chance to clean up), so they are never published. Only files whose process is gone
-/// are touched; where process ids cannot be checked (no /proc), nothing is removed.
-/// Best effort: a file that cannot be removed stays and is tried again next build.
-fn remove_stale_temporaries(folder: &Path) {
-    let processes = Path::new("/proc");
-    if !processes.join("self").exists() {
-        return;
-    }
-    let Ok(entries) = fs::read_dir(folder) else {
-        return;
-    };
-    let own = std::process::id().to_string();
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let Some(pid) = name
-            .to_str()
-            .and_then(|name| name.strip_prefix(TEMP_PREFIX))
-            .filter(|rest| rest.ends_with(".tmp"))
-            .and_then(|rest| rest.split_once('-'))
-            .map(|(pid, _)| pid)
-            .filter(|pid| !pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit()))
-        else {
-            continue;
-        };
-        if pid != own && !processes.join(pid).exists() {
-            let _ = fs::remove_file(entry.path());
-        }
-    }
-}
 
 /// Writes `bytes` to `path` atomically: a temporary file in the same folder, synced, given
 /// the old file's permissions (or 0644), renamed over `path`, then the folder synced.
@@ -349,6 +318,38 @@ fn stage_copy(source: &Path, destination: &Path) -> Result<tempfile::NamedTempFi
         let _ = temp.as_file().set_modified(modified);
     }
     Ok(temp)
+}
+
+/// Removes the temporary files (`.omroep-*.tmp`) that a build killed mid-way left in
+/// `folder` (and, when `recursive`, below it). Only files last modified before `before`
+/// (the start of this build) are taken, so the files a build running at the same moment
+/// is staging are left alone. Returns how many were removed; what cannot be removed stays
+/// (it only takes space).
+pub fn remove_stray_temporaries(
+    folder: &Path,
+    recursive: bool,
+    before: std::time::SystemTime,
+) -> usize {
+    let walker = walkdir::WalkDir::new(folder)
+        .follow_links(false)
+        .max_depth(if recursive { usize::MAX } else { 1 });
+    let mut removed = 0;
+    for entry in walker.into_iter().filter_map(Result::ok) {
+        let name = entry.file_name().to_string_lossy();
+        if !entry.file_type().is_file() || !name.starts_with(".omroep-") || !name.ends_with(".tmp")
+        {
+            continue;
+        }
+        let stale = entry
+            .metadata()
+            .ok()
+            .and_then(|meta| meta.modified().ok())
+            .is_some_and(|modified| modified < before);
+        if stale && fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
 }
 
 /// Renames a staged file over its destination, with the old file's permissions.
@@ -525,28 +526,33 @@ mod tests {
     }
 
     #[test]
-    fn leftovers_of_a_killed_build_are_removed_and_live_ones_kept() {
-        if !Path::new("/proc/self").exists() {
-            return;
-        }
+    fn stray_temporaries_of_a_killed_build_are_removed_and_nothing_else() {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path();
-        // Above Linux's largest process id, so never a running process.
-        let dead = format!("{TEMP_PREFIX}4294967-aB3dEf.tmp");
-        let init = format!("{TEMP_PREFIX}1-aB3dEf.tmp");
-        let own = format!("{}xYz.tmp", temp_prefix());
-        for name in [dead.as_str(), &init, &own, ".omroep-notes.tmp", "mine.tmp"] {
-            fs::write(root.join(name), b"x").unwrap();
-            fs::create_dir_all(root.join("feed")).unwrap();
-            fs::write(root.join("feed").join(name), b"x").unwrap();
+        fs::create_dir_all(root.join("blog")).unwrap();
+        let stray = [
+            root.join(".omroep-a1b2.tmp"),
+            root.join("blog/.omroep-c3.tmp"),
+        ];
+        let kept = [
+            root.join("blog/rss.xml"),
+            root.join(".omroep-notes.txt"),
+            root.join("draft.tmp"),
+        ];
+        for file in stray.iter().chain(&kept) {
+            fs::write(file, "x").unwrap();
         }
-        build(root, vec![Output::bytes("feed/rss.xml", "<rss/>")]);
-        for folder in [root.to_path_buf(), root.join("feed")] {
-            assert!(!folder.join(&dead).exists(), "{}", folder.display());
-            for kept in [init.as_str(), &own, ".omroep-notes.tmp", "mine.tmp"] {
-                assert!(folder.join(kept).exists(), "{kept} in {}", folder.display());
-            }
-        }
+        let start = std::time::SystemTime::now() + std::time::Duration::from_secs(1);
+        assert_eq!(remove_stray_temporaries(root, false, start), 1);
+        assert!(!stray[0].exists() && stray[1].exists());
+        assert_eq!(remove_stray_temporaries(root, true, start), 1);
+        assert!(stray.iter().all(|file| !file.exists()));
+        assert!(kept.iter().all(|file| file.exists()));
+        // One made after the build started belongs to a build running now.
+        fs::write(&stray[0], "x").unwrap();
+        let earlier = std::time::SystemTime::now() - std::time::Duration::from_secs(60);
+        assert_eq!(remove_stray_temporaries(root, true, earlier), 0);
+        assert!(stray[0].exists());
     }
 
     #[test]

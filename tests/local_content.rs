@@ -8,11 +8,10 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use chrono::{DateTime, Utc};
-use omroep::ingest::audio::AudioInfo;
 use omroep::ingest::file_cache::CachedDocument;
 use omroep::ingest::{
-    FileCache, FileStamp, HeldBack, ItemKind, LocalItem, LocalSettings, MemoryFileCache, Session,
-    collect_audio, collect_markdown,
+    CachedAudio, FileCache, FileRead, HeldBack, ItemKind, LocalItem, LocalSettings,
+    MemoryFileCache, Session, collect_audio, collect_markdown,
 };
 use omroep::model::Person;
 use url::Url;
@@ -459,28 +458,28 @@ fn a_folder_of_bare_audio_files_becomes_episodes_from_their_tags() {
 /// how often audio and Markdown files are really read.
 #[derive(Clone, Default)]
 struct CountingCache {
-    inner: Arc<Mutex<MemoryFileCache>>,
+    inner: Arc<MemoryFileCache>,
     stored: Arc<Mutex<usize>>,
     documents: Arc<Mutex<Vec<PathBuf>>>,
 }
 
 impl FileCache for CountingCache {
-    fn audio(&self, path: &Path, stamp: &FileStamp) -> Option<AudioInfo> {
-        self.inner.lock().unwrap().audio(path, stamp)
+    fn audio(&self, path: &Path) -> Option<CachedAudio> {
+        self.inner.audio(path)
     }
 
-    fn put_audio(&mut self, path: &Path, stamp: FileStamp, info: &AudioInfo) {
+    fn put_audio(&self, path: &Path, audio: CachedAudio) {
         *self.stored.lock().unwrap() += 1;
-        self.inner.lock().unwrap().put_audio(path, stamp, info);
+        self.inner.put_audio(path, audio);
     }
 
     fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
-        self.inner.lock().unwrap().document(path)
+        self.inner.document(path)
     }
 
-    fn put_document(&mut self, path: &Path, document: Arc<CachedDocument>) {
+    fn put_document(&self, path: &Path, document: Arc<CachedDocument>) {
         self.documents.lock().unwrap().push(path.to_path_buf());
-        self.inner.lock().unwrap().put_document(path, document);
+        self.inner.put_document(path, document);
     }
 }
 
@@ -807,4 +806,182 @@ fn audio_paths_with_spaces_are_percent_encoded_in_the_enclosure_url() {
         c.items[0].entry.enclosures[0].url,
         "https://media.koershouden.example/podcast/mijn%20audio/goede%20vragen%20%231.opus"
     );
+}
+
+/// One run as `omroep build` makes it, in a new process: the store opened, its file
+/// cache loaded and shared by the session, what was learned saved at the end.
+fn run_with_store(
+    store: &Path,
+    s: &LocalSettings,
+) -> (
+    omroep::ingest::Collected,
+    omroep::ingest::Collected,
+    Vec<FileRead>,
+) {
+    let mut store = omroep::store::Store::open(store).unwrap();
+    let files = Arc::new(store.local_files().unwrap());
+    let mut session = Session::with_file_cache(s.clone(), Box::new(files.clone()));
+    let posts = session.collect_markdown("posts/**/*.md");
+    let episodes = session.collect_markdown("episodes");
+    store.save_local_files(&files, true).unwrap();
+    (posts, episodes, session.reads())
+}
+
+/// Each read as `kind path` relative to `root`, sorted.
+fn read_names(root: &Path, reads: &[FileRead]) -> Vec<String> {
+    let mut names: Vec<String> = reads
+        .iter()
+        .map(|read| {
+            let (kind, path) = match read {
+                FileRead::Parsed(path) => ("parsed", path),
+                FileRead::Probed(path) => ("probed", path),
+                FileRead::Hashed(path) => ("hashed", path),
+            };
+            let relative = path.strip_prefix(root).unwrap_or(path);
+            format!("{kind} {}", relative.to_string_lossy())
+        })
+        .collect();
+    names.sort();
+    names
+}
+
+fn touch(path: &Path) {
+    let later =
+        std::fs::metadata(path).unwrap().modified().unwrap() + std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+}
+
+#[test]
+fn the_store_keeps_what_was_read_so_a_new_run_reads_only_what_changed() {
+    let site = site_with(&[("content/episodes", "episodes"), ("content/posts", "posts")]);
+    let root = site.path();
+    let store = root.join(".omroep/store.sqlite");
+    let s = settings(root);
+
+    let first = run_with_store(&store, &s);
+    let reads = read_names(root, &first.2);
+    assert_eq!(
+        reads.iter().filter(|r| r.starts_with("parsed ")).count(),
+        13,
+        "10 posts and 3 episodes: {reads:?}"
+    );
+    assert_eq!(
+        reads.iter().filter(|r| r.starts_with("probed ")).count(),
+        3,
+        "{reads:?}"
+    );
+
+    // A new process, nothing changed: no file is read, the results are the same.
+    let second = run_with_store(&store, &s);
+    assert_eq!(read_names(root, &second.2), Vec::<String>::new());
+    assert_eq!((&second.0, &second.1), (&first.0, &first.1));
+
+    // An edited post is read again, and only it.
+    let post = root.join("posts/en/2024-03-11-feedback-that-lands.md");
+    std::fs::write(
+        &post,
+        "---\ntitle: Edited\ndate: 2024-03-11\nlang: en\n---\nNew text.\n",
+    )
+    .unwrap();
+    let third = run_with_store(&store, &s);
+    assert_eq!(
+        read_names(root, &third.2),
+        vec!["parsed posts/en/2024-03-11-feedback-that-lands.md"]
+    );
+    assert_eq!(
+        by_path(&third.0.items, "2024-03-11-feedback-that-lands.md")
+            .entry
+            .title
+            .as_deref(),
+        Some("Edited")
+    );
+
+    // Touched, same bytes (a git checkout): hashed, not parsed or measured again.
+    let audio = std::fs::read_dir(root.join("episodes/audio"))
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .find(|path| path.extension().is_some_and(|ext| ext == "mp3"))
+        .unwrap();
+    touch(&post);
+    touch(&audio);
+    let fourth = run_with_store(&store, &s);
+    assert_eq!(
+        read_names(root, &fourth.2),
+        vec![
+            format!(
+                "hashed {}",
+                audio.strip_prefix(root).unwrap().to_string_lossy()
+            ),
+            "hashed posts/en/2024-03-11-feedback-that-lands.md".to_string(),
+        ]
+    );
+    assert_eq!((&fourth.0, &fourth.1), (&third.0, &third.1));
+    // The fresh stamps were kept: the next run hashes nothing.
+    let fifth = run_with_store(&store, &s);
+    assert_eq!(read_names(root, &fifth.2), Vec::<String>::new());
+
+    // Same size, other bytes, new mtime: the hash differs, so the post is read again.
+    let text = std::fs::read_to_string(&post).unwrap();
+    std::fs::write(&post, text.replace("Edited", "Edites")).unwrap();
+    touch(&post);
+    let sixth = run_with_store(&store, &s);
+    assert_eq!(
+        read_names(root, &sixth.2),
+        vec![
+            "hashed posts/en/2024-03-11-feedback-that-lands.md",
+            "parsed posts/en/2024-03-11-feedback-that-lands.md"
+        ]
+    );
+    assert_eq!(
+        by_path(&sixth.0.items, "2024-03-11-feedback-that-lands.md")
+            .entry
+            .title
+            .as_deref(),
+        Some("Edites")
+    );
+}
+
+#[test]
+fn a_damaged_file_cache_costs_reading_never_a_wrong_result() {
+    let site = site_with(&[("content/episodes", "episodes"), ("content/posts", "posts")]);
+    let root = site.path();
+    let store = root.join(".omroep/store.sqlite");
+    let s = settings(root);
+    let first = run_with_store(&store, &s);
+    // Every remembered outcome replaced by something that is not one.
+    assert!(damage_outcomes(&store) > 0);
+    let second = run_with_store(&store, &s);
+    assert_eq!((&second.0, &second.1), (&first.0, &first.1));
+    let reads = read_names(root, &second.2);
+    assert_eq!(
+        reads.iter().filter(|r| r.starts_with("parsed ")).count(),
+        13,
+        "every Markdown file read again: {reads:?}"
+    );
+}
+
+/// Damages every remembered Markdown outcome in the database file itself: its
+/// `settings_key` field is renamed (same length), so SQLite's structure stays intact but
+/// no row reads as an outcome any more. Returns how many were damaged.
+fn damage_outcomes(store: &Path) -> usize {
+    let mut store_bytes = std::fs::read(store).unwrap();
+    let mut count = 0;
+    let needle = b"\"settings_key\"";
+    let mut i = 0;
+    while i + needle.len() <= store_bytes.len() {
+        if &store_bytes[i..i + needle.len()] == needle {
+            store_bytes[i + 1..i + needle.len() - 1].copy_from_slice(b"settings_kez");
+            count += 1;
+            i += needle.len();
+        } else {
+            i += 1;
+        }
+    }
+    std::fs::write(store, store_bytes).unwrap();
+    count
 }

@@ -1,5 +1,6 @@
 //! Gathers each feed's entries from its sources: local Markdown and audio through
-//! `ingest::local` (which already applies drafts and scheduling), then the feed's and each
+//! `ingest::local` (which already applies drafts and scheduling, and skips the files
+//! the store's file cache knows unchanged), then the feed's and each
 //! source's filters, newest first with a stable tiebreak, and the feed's limit.
 //!
 //! Remote sources (`url`, and the feeds an `opml` file lists) are read back from the
@@ -9,11 +10,13 @@
 //! and the feed is built from what there is.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::config::{FeedConfig, FeedKind, Filter, Site, SourceLocation};
 use crate::ingest::local::{Asset, HeldBack, ItemKind, LocalItem, LocalSettings, Problem, Session};
 use crate::model::{Entry, Person};
 use crate::store::Store;
+use crate::store::local_files::StoredFileCache;
 
 /// One entry of a feed, with what the build needs beside the model.
 #[derive(Debug, Clone)]
@@ -54,26 +57,32 @@ pub struct Collector<'a> {
     sessions: HashMap<String, Session>,
     /// The store of fetched remote sources, when the site has one.
     store: Option<&'a Store>,
+    /// What earlier runs learned from local files, shared by every session.
+    files: Arc<StoredFileCache>,
 }
 
 impl<'a> Collector<'a> {
-    /// `store` is the opened store, or `None` when there is none yet.
+    /// `store` is the opened store of remote sources, or `None` when there is none
+    /// yet; `files` the file cache (empty when the store has none).
     pub fn new(
         site: &'a Site,
         now: chrono::DateTime<chrono::Utc>,
         store: Option<&'a Store>,
+        files: Arc<StoredFileCache>,
     ) -> Self {
         Collector {
             site,
             now,
             sessions: HashMap::new(),
             store,
+            files,
         }
     }
 
     fn session(&mut self, language: &str) -> &mut Session {
         let site = self.site;
         let now = self.now;
+        let files = &self.files;
         self.sessions
             .entry(language.to_string())
             .or_insert_with(|| {
@@ -90,7 +99,7 @@ impl<'a> Collector<'a> {
                 });
                 settings.now = now;
                 settings.timezone = site.timezone;
-                Session::new(settings)
+                Session::with_file_cache(settings, Box::new(files.clone()))
             })
     }
 

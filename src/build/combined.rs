@@ -7,7 +7,8 @@
 //! everything: each entry with its title, link, date, summary, tags and enclosure, but not
 //! its full content, which its own feed carries. A site's whole history in full would make
 //! a file of tens of megabytes that feed readers refuse or time out on. Each file is handed
-//! to `emit` as soon as it is rendered, so only one is in memory at a time.
+//! to `emit` as soon as it is rendered, so only as many are in memory as there are cores
+//! rendering them.
 
 use std::collections::HashSet;
 
@@ -55,12 +56,23 @@ pub struct Published<'a> {
     pub feed: Feed,
 }
 
-/// Renders the combined outputs, handing each to `emit`.
+/// The combined files, rendered independently of each other.
+#[derive(Debug, Clone, Copy)]
+enum File {
+    Rss,
+    Atom,
+    Html,
+    Json,
+    Opml,
+}
+
+/// Renders the combined outputs on all cores, handing each to `emit` as soon as it is
+/// rendered (from the thread that rendered it).
 pub fn render(
     site: &Site,
     feeds: &[Published<'_>],
     pool: Pool,
-    emit: &mut dyn FnMut(Output) -> Result<()>,
+    emit: &(dyn Fn(Output) -> Result<()> + Sync),
 ) -> Result<()> {
     let home = site.base_url.to_string();
     let main_urls: Vec<String> = feeds
@@ -105,23 +117,6 @@ pub fn render(
             home_url: &home,
         })
         .collect();
-    for (file, format) in [("rss.xml", "rss"), ("atom.xml", "atom")] {
-        let self_url = site.url_of(file);
-        let channel = Channel {
-            feed: &combined,
-            kind: FeedKind::Aggregate,
-            self_url: &self_url,
-            home_url: &home,
-            generator: GENERATOR,
-        };
-        let text = if format == "rss" {
-            render::rss::render_with_sources(&channel, &sources)
-        } else {
-            render::atom::render_with_sources(&channel, &sources)
-        };
-        emit(Output::bytes(file, text))?;
-    }
-
     let urls: Vec<Vec<(&str, String)>> = feeds
         .iter()
         .map(|published| {
@@ -171,9 +166,6 @@ pub fn render(
             })
             .collect(),
     };
-    emit(Output::bytes("index.html", render::index::html(&index)))?;
-    emit(Output::bytes("index.json", render::index::json(&index)))?;
-
     let source_urls: Vec<Vec<String>> = feeds
         .iter()
         .map(|published| {
@@ -211,8 +203,31 @@ pub fn render(
                 .collect(),
         })
         .collect();
-    emit(Output::bytes(
-        "feeds.opml",
-        render::opml::render(&site.title, &outlines),
-    ))
+    let channel = |self_url| Channel {
+        feed: &combined,
+        kind: FeedKind::Aggregate,
+        self_url,
+        home_url: &home,
+        generator: GENERATOR,
+    };
+    let rss_url = site.url_of("rss.xml");
+    let atom_url = site.url_of("atom.xml");
+    let files = [File::Rss, File::Atom, File::Html, File::Json, File::Opml];
+    crate::parallel::map(&files, |file| {
+        emit(match file {
+            File::Rss => Output::bytes(
+                "rss.xml",
+                render::rss::render_with_sources(&channel(&rss_url), &sources),
+            ),
+            File::Atom => Output::bytes(
+                "atom.xml",
+                render::atom::render_with_sources(&channel(&atom_url), &sources),
+            ),
+            File::Html => Output::bytes("index.html", render::index::html(&index)),
+            File::Json => Output::bytes("index.json", render::index::json(&index)),
+            File::Opml => Output::bytes("feeds.opml", render::opml::render(&site.title, &outlines)),
+        })
+    })
+    .into_iter()
+    .collect()
 }

@@ -78,6 +78,7 @@ impl Report {
 
 /// Builds every feed of the site and the combined outputs.
 pub fn run(site: &Site, options: &Options) -> Result<Report> {
+    let started = std::time::SystemTime::now();
     let mut report = Report::default();
     let old_ledger = Ledger::read(&site.ledger)?;
     ledger::check_consistent(&old_ledger).with_context(|| site.ledger.display().to_string())?;
@@ -96,23 +97,47 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         return Ok(report);
     }
 
-    // The store is only read: it is opened when some feed aggregates remote sources and
-    // an ingest has created it; without it those feeds are built from local sources with
-    // a warning (see `collect`).
+    // The store keeps the fetched remote sources, read here, and the local file cache,
+    // through which content files unchanged since the last build are not read again.
+    // A store that cannot be opened fails a build that needs remote sources from it; for
+    // the cache alone it only costs speed (a warning, and every file is read).
     let has_remote = site.feeds.iter().any(|feed| feed.has_remote_sources());
-    let store = if has_remote && site.store.is_file() {
-        Some(crate::store::Store::open(&site.store).with_context(|| {
-            format!(
-                "{}: could not open the store of fetched sources",
-                site.store.display()
-            )
-        })?)
+    let existed = site.store.is_file();
+    let mut store = if existed || !options.check {
+        match crate::store::Store::open(&site.store) {
+            Ok(store) => Some(store),
+            Err(error) if has_remote && existed => {
+                return Err(anyhow::Error::new(error).context(format!(
+                    "{}: could not open the store of fetched sources",
+                    site.store.display()
+                )));
+            }
+            Err(error) => {
+                report.warnings.push(format!(
+                    "{error}; content files are read without the file cache"
+                ));
+                None
+            }
+        }
     } else {
         None
     };
+    let files = match store.as_ref().map(crate::store::Store::local_files) {
+        Some(Ok(files)) => files,
+        Some(Err(error)) => {
+            report.warnings.push(format!(
+                "{error}; content files are read without the file cache"
+            ));
+            Default::default()
+        }
+        None => Default::default(),
+    };
+    let files = std::sync::Arc::new(files);
+    // Remote sources are read only from a store that an ingest created.
+    let remote_store = store.as_ref().filter(|_| has_remote && existed);
 
     // Collect every feed's entries.
-    let mut collector = collect::Collector::new(site, options.now, store.as_ref());
+    let mut collector = collect::Collector::new(site, options.now, remote_store, files.clone());
     let mut items: Vec<collect::FeedItems> = Vec::with_capacity(site.feeds.len());
     let mut failed = vec![false; site.feeds.len()];
     for (index, feed) in site.feeds.iter().enumerate() {
@@ -125,8 +150,19 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         items.push(found);
     }
     report.warnings.extend(collector.finish());
-    // Closed before the build state records the store's size and time.
-    drop(store);
+    // What the run learned is saved on a thread of its own while the feeds render (every
+    // source was read, so what the cache holds about other files is obsolete). The
+    // thread closes the store, and is joined before the build state records the store's
+    // size and time.
+    let saving = match store.take() {
+        Some(mut store) if !options.check => {
+            let files = files.clone();
+            Some(std::thread::spawn(move || {
+                store.save_local_files(&files, true).map(|_| ())
+            }))
+        }
+        _ => None,
+    };
     let next_due = items.iter().filter_map(|found| found.next_due).min();
 
     // Check identity against the ledger; a feed that would break it is not built.
@@ -168,6 +204,21 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         }
     }
 
+    // A build killed while staging left temporary files beside the outputs, the ledger
+    // or the build state; they are never renamed into place, so they can go.
+    if !options.check {
+        publish::remove_stray_temporaries(&site.output, true, started);
+        for folder in [
+            site.ledger.parent(),
+            Some(site.root.join(".omroep").as_path()),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            publish::remove_stray_temporaries(folder, false, started);
+        }
+    }
+
     // Render what can be built, staging each file as soon as it is rendered.
     let mut stage = publish::Stage::new(&site.output, options.check);
     let mut extra_inputs = add_assets(&mut stage, site, &items, &failed)?;
@@ -175,8 +226,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         Some(crate::config::Artwork::Local(file)) => Some(file.clone()),
         _ => None,
     }));
-    let mut built = Vec::new();
-    let mut pool = combined::Pool::default();
+    let mut models: Vec<(usize, channel::Built, Vec<(String, std::path::PathBuf)>)> = Vec::new();
     let mut invalid = false;
     for (index, feed) in site.feeds.iter().enumerate() {
         if failed[index] {
@@ -199,13 +249,35 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             .take(published)
             .map(|item| item.entry)
             .collect();
-        let mut model = channel::build(site, feed, entries, guids[index].clone());
+        let model = channel::build(site, feed, entries, guids[index].clone());
         report.warnings.extend(model.warnings.iter().cloned());
-        let outputs: Vec<Output> = feed
-            .formats
-            .iter()
-            .map(|format| channel::render(site, feed, &model.feed, *format))
-            .collect();
+        models.push((index, model, assets));
+    }
+    // Every file of every feed is independent of the others: they are rendered on all
+    // cores. `parallel::map` returns them in input order, so thread scheduling changes
+    // nothing; each feed's files are then validated together and staged (the stage sorts).
+    let jobs: Vec<(usize, crate::config::OutputFormat)> = models
+        .iter()
+        .enumerate()
+        .flat_map(|(position, (index, _, _))| {
+            site.feeds[*index]
+                .formats
+                .iter()
+                .map(move |format| (position, *format))
+        })
+        .collect();
+    let rendered = crate::parallel::map(&jobs, |(position, format)| {
+        let (index, model, _) = &models[*position];
+        channel::render(site, &site.feeds[*index], &model.feed, *format)
+    });
+    let mut outputs_of: Vec<Vec<Output>> = models.iter().map(|_| Vec::new()).collect();
+    for ((position, _), output) in jobs.iter().zip(rendered) {
+        outputs_of[*position].push(output);
+    }
+    let mut built = Vec::new();
+    let mut pool = combined::Pool::default();
+    for ((index, mut model, assets), outputs) in models.into_iter().zip(outputs_of) {
+        let feed = &site.feeds[index];
         let context = validation_context(site, feed, &model, &assets, &old_ledger, options);
         if !validated(&outputs, &context, options, &mut report) {
             // Refused: nothing of this feed is published, and the ledger does not record
@@ -241,20 +313,32 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let mut kept = std::collections::HashSet::new();
     if all_built {
         let context = crate::validate::Context::default();
-        combined::render(site, &built, pool, &mut |output| {
+        let stage_and_report = std::sync::Mutex::new((&mut stage, &mut report, &mut kept));
+        combined::render(site, &built, pool, &|output: Output| {
+            let mut guard = stage_and_report
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            let (stage, report, kept) = &mut *guard;
             if combined::is_feed(&output.path)
-                && !validated(
-                    std::slice::from_ref(&output),
-                    &context,
-                    options,
-                    &mut report,
-                )
+                && !validated(std::slice::from_ref(&output), &context, options, report)
             {
                 kept.insert(output.path);
                 return Ok(());
             }
             stage.add(output)
         })?;
+    }
+
+    if let Some(saving) = saving {
+        let saved = saving
+            .join()
+            .unwrap_or_else(|_| Err(crate::store::StoreError::Interrupted));
+        if let Err(error) = saved {
+            report.warnings.push(format!(
+                "{}: could not save the file cache ({error}); the next build reads every content file",
+                site.store.display()
+            ));
+        }
     }
 
     // When a feed failed, nothing is removed: its old files must stay.

@@ -41,7 +41,7 @@ pub struct Preview {
 pub fn render(site: &Site, now: DateTime<Utc>) -> Result<Preview> {
     let ledger = Ledger::read(&site.ledger)?;
     let has_remote = site.feeds.iter().any(|feed| feed.has_remote_sources());
-    let store = if has_remote && site.store.is_file() {
+    let store = if site.store.is_file() {
         Some(crate::store::Store::open(&site.store).with_context(|| {
             format!(
                 "{}: could not open the store of fetched sources",
@@ -52,7 +52,15 @@ pub fn render(site: &Site, now: DateTime<Utc>) -> Result<Preview> {
         None
     };
     let mut preview = Preview::default();
-    let mut collector = collect::Collector::new(site, now, store.as_ref());
+    // What earlier builds remembered of the content files only saves reading them; a
+    // store that cannot give it costs time, not correctness. The preview writes nothing.
+    let files = store
+        .as_ref()
+        .and_then(|store| store.local_files().ok())
+        .unwrap_or_default();
+    let remote_store = store.as_ref().filter(|_| has_remote);
+    let mut collector =
+        collect::Collector::new(site, now, remote_store, std::sync::Arc::new(files));
     for feed in &site.feeds {
         let found = collector.feed(feed);
         preview.warnings.extend(found.warnings.iter().cloned());

@@ -25,7 +25,7 @@ pub enum AudioOutcome {
 }
 
 /// Reads the audio file at `relative` (to the site root) as an episode.
-pub fn read(session: &mut Session, relative: &Path) -> AudioOutcome {
+pub fn read(session: &Session, relative: &Path) -> AudioOutcome {
     let settings = session.settings.clone();
     let full = settings.site_root.join(relative);
     let mut problems = Vec::new();

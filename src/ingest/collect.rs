@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use super::bare_audio::{self, AudioOutcome};
 use super::episode;
-use super::file_cache::{CachedDocument, FileStamp};
-use super::local::{Collected, LocalItem, Problem, Session};
+use super::file_cache::{CachedDocument, Freshness};
+use super::local::{Collected, FileRead, LocalItem, Problem, Session, lock};
 use super::permalink;
 use super::post::{self, Outcome};
 use super::reference;
@@ -38,15 +38,21 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
             return collected;
         }
     };
+    // The files this run has not read yet are independent: read (or found unchanged)
+    // on every core, then taken in path order like the rest.
+    let todo: Vec<&PathBuf> = files
+        .iter()
+        .filter(|relative| !session.read.contains_key(*relative))
+        .collect();
+    let shared: &Session = session;
+    let documents = crate::parallel::map(&todo, |relative| read_or_reuse(shared, relative));
+    for (relative, document) in todo.into_iter().zip(documents) {
+        session.read.insert(relative.clone(), document);
+    }
     let mut pending = Vec::new();
     for relative in files {
-        let document = match session.read.get(&relative) {
-            Some(document) => document.clone(),
-            None => {
-                let document = read_or_reuse(session, &relative);
-                session.read.insert(relative.clone(), document.clone());
-                document
-            }
+        let Some(document) = session.read.get(&relative) else {
+            continue;
         };
         // The one deep copy of a file's outcome in a run.
         match document.outcome.clone() {
@@ -74,22 +80,33 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
 }
 
 /// A Markdown file's outcome: the file cache's, while every file it depended on is
-/// unchanged and the settings are the same; else read now (and remembered).
-fn read_or_reuse(session: &mut Session, relative: &Path) -> Arc<CachedDocument> {
+/// unchanged (or only touched: same content) and the settings are the same; else read
+/// now (and remembered, with the content hash of every file it depended on).
+fn read_or_reuse(session: &Session, relative: &Path) -> Arc<CachedDocument> {
     let full = session.settings.site_root.join(relative);
     let now = session.settings.now;
     if let Some(cached) = session.files.document(&full) {
-        let stamps = &mut session.stamps;
-        let mut stamp = |path: &Path| {
-            *stamps
-                .entry(path.to_path_buf())
-                .or_insert_with(|| FileStamp::of(path).ok())
-        };
-        if cached.is_valid(&session.settings_key, now, &mut stamp) {
-            return cached;
+        match cached.freshness(
+            &session.settings_key,
+            now,
+            &mut |path| session.stamp(path),
+            &mut |path, stamp| session.hash(path, stamp),
+        ) {
+            Freshness::Same => return cached,
+            Freshness::Touched(fresh) => {
+                // Remembered with the new stamps, so the next run need not hash again.
+                let fresh = Arc::new(fresh);
+                session.files.put_document(&full, fresh.clone());
+                return fresh;
+            }
+            Freshness::Changed => {}
         }
     }
-    let reading = post::read(session, relative);
+    session.note_read(FileRead::Parsed(full.clone()));
+    let mut reading = post::read(session, relative);
+    reading
+        .dependencies
+        .fill_hashes(&mut |path, stamp| session.hash(path, stamp));
     let document = Arc::new(CachedDocument {
         settings_key: session.settings_key.clone(),
         dependencies: reading.dependencies,
@@ -157,13 +174,14 @@ fn resolve_remote(
     for (url, answer) in remote_media::ask_all(&to_ask) {
         session.asked.insert(url.clone());
         match answer {
-            Ok(media) => session.remote.put(&url, media),
+            Ok(media) => lock(&session.remote).put(&url, media),
             Err(reason) => {
                 failures.insert(url, reason);
             }
         }
     }
-    if let Some(problem) = session.remote.load_problem.take() {
+    let load_problem = lock(&session.remote).load_problem.take();
+    if let Some(problem) = load_problem {
         collected.problems.push(Problem::warning(
             remote_media::RemoteMediaCache::RELATIVE_PATH,
             problem,

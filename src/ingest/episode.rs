@@ -25,7 +25,7 @@ pub struct Pending {
 
 /// Fills the episode fields of `entry`; returns the audio URL to ask about, if any.
 pub fn apply(
-    session: &mut Session,
+    session: &Session,
     ctx: &mut ItemContext<'_>,
     entry: &mut Entry,
     language: Option<&str>,
@@ -83,7 +83,7 @@ pub fn apply(
 }
 
 fn local_audio(
-    session: &mut Session,
+    session: &Session,
     ctx: &mut ItemContext<'_>,
     entry: &mut Entry,
     podcast: &mut EntryPodcast,
@@ -148,7 +148,7 @@ fn local_audio(
 }
 
 fn remote_audio(
-    session: &mut Session,
+    session: &Session,
     ctx: &mut ItemContext<'_>,
     entry: &mut Entry,
     podcast: &mut EntryPodcast,
@@ -181,11 +181,11 @@ fn remote_audio(
 
 /// Fills a remote enclosure's missing length/type from the session's cache; `None` when
 /// the cache has no (usable) answer.
-pub fn fill_remote(session: &mut Session, entry: &mut Entry, pending: &Pending) -> Option<()> {
+pub fn fill_remote(session: &Session, entry: &mut Entry, pending: &Pending) -> Option<()> {
     if session.refresh_remote_media && !session.asked.contains(&pending.url) {
         return None;
     }
-    let known = session.remote.get(&pending.url)?;
+    let known = super::local::lock(&session.remote).get(&pending.url)?;
     let enclosure = entry.enclosures.first_mut()?;
     enclosure.length = enclosure.length.or(Some(known.length));
     if enclosure.mime_type.is_none() {

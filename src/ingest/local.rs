@@ -10,6 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Entry, Person};
 
 use super::audio::AudioInfo;
-use super::file_cache::{FileCache, FileStamp, MemoryFileCache};
+use super::file_cache::{CachedAudio, FileCache, FileStamp, Freshness, MemoryFileCache};
 use super::remote_media::RemoteMediaCache;
 
 /// Site-wide settings for reading local content.
@@ -230,14 +231,17 @@ pub fn collect_audio(folder: &str, settings: &LocalSettings) -> Collected {
 /// so several sources sharing files read each file once, and saves what it learned
 /// about remote audio when it finishes. Feeds with different settings (another
 /// permalink pattern) use one session each, and may share one [`FileCache`].
+///
+/// The files of a source are read on several threads at once (they are independent);
+/// what the session remembers for the run is therefore behind locks.
 pub struct Session {
     pub(super) settings: LocalSettings,
     pub(super) files: Box<dyn FileCache>,
-    pub(super) remote: RemoteMediaCache,
+    pub(super) remote: Mutex<RemoteMediaCache>,
     /// Markdown files of this run, by path relative to `site_root`.
     pub(super) read: HashMap<PathBuf, std::sync::Arc<super::file_cache::CachedDocument>>,
     /// Audio probes of this run that failed, by full path (successes are in `files`).
-    pub(super) probe_failures: HashMap<PathBuf, String>,
+    pub(super) probe_failures: Mutex<HashMap<PathBuf, String>>,
     /// Remote audio URLs asked about in this run.
     pub(super) asked: HashSet<String>,
     /// Ask servers again instead of trusting `.omroep/remote-media.json`.
@@ -246,7 +250,30 @@ pub struct Session {
     pub(super) settings_key: String,
     /// File stamps looked up while checking cached outcomes: within one run a file
     /// shared by many items (an artwork) is looked at once.
-    pub(super) stamps: HashMap<PathBuf, Option<FileStamp>>,
+    pub(super) stamps: Mutex<HashMap<PathBuf, Option<FileStamp>>>,
+    /// Content hashes taken in this run, by file and stamp (an artwork shared by many
+    /// episodes is hashed once).
+    pub(super) hashes: Mutex<HashMap<(PathBuf, FileStamp), Option<String>>>,
+    /// Every file whose content this session read, in the order read.
+    pub(super) reads: Mutex<Vec<FileRead>>,
+}
+
+/// A file whose content a session read, and why: what the file cache exists to avoid.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum FileRead {
+    /// A Markdown file read and turned into an item (full path).
+    Parsed(PathBuf),
+    /// An audio file measured (full path).
+    Probed(PathBuf),
+    /// A file hashed to tell whether it changed (same size, new mtime) or to remember
+    /// its content (full path).
+    Hashed(PathBuf),
+}
+
+/// Locks `mutex`, also after a thread panicked while holding it (what it guards is a
+/// cache of facts, each written whole).
+pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl Session {
@@ -256,10 +283,11 @@ impl Session {
         Session::with_file_cache(settings, Box::new(MemoryFileCache::default()))
     }
 
-    /// A session whose audio probes and Markdown outcomes are kept by `files` (the store,
-    /// from issue 5 on): unchanged files are then not read again, run after run.
+    /// A session whose audio probes and Markdown outcomes are kept by `files` (the
+    /// store's [`crate::store::local_files::StoredFileCache`]): unchanged files are then
+    /// not read again, run after run.
     pub fn with_file_cache(settings: LocalSettings, files: Box<dyn FileCache>) -> Session {
-        let remote = RemoteMediaCache::for_site(&settings.site_root);
+        let remote = Mutex::new(RemoteMediaCache::for_site(&settings.site_root));
         let settings_key = settings.cache_key();
         Session {
             settings_key,
@@ -267,10 +295,12 @@ impl Session {
             files,
             remote,
             read: HashMap::new(),
-            probe_failures: HashMap::new(),
+            probe_failures: Mutex::new(HashMap::new()),
             asked: HashSet::new(),
             refresh_remote_media: false,
-            stamps: HashMap::new(),
+            stamps: Mutex::new(HashMap::new()),
+            hashes: Mutex::new(HashMap::new()),
+            reads: Mutex::new(Vec::new()),
         }
     }
 
@@ -285,6 +315,13 @@ impl Session {
         &self.settings
     }
 
+    /// Every file whose content this session has read so far (Markdown parsed, audio
+    /// measured, files hashed), in the order read; the files the file cache answered
+    /// for are not in it.
+    pub fn reads(&self) -> Vec<FileRead> {
+        lock(&self.reads).clone()
+    }
+
     /// As [`collect_markdown`], sharing this session's reads.
     pub fn collect_markdown(&mut self, pattern: &str) -> Collected {
         super::collect::markdown(self, pattern)
@@ -295,31 +332,79 @@ impl Session {
         super::collect::audio(self, folder)
     }
 
+    pub(super) fn note_read(&self, read: FileRead) {
+        lock(&self.reads).push(read);
+    }
+
+    /// The stamp of `path` now, looked up once per run.
+    pub(super) fn stamp(&self, path: &Path) -> Option<FileStamp> {
+        if let Some(known) = lock(&self.stamps).get(path) {
+            return *known;
+        }
+        let stamp = FileStamp::of(path).ok();
+        lock(&self.stamps).insert(path.to_path_buf(), stamp);
+        stamp
+    }
+
+    /// The content hash of `path` as of `stamp`, taken once per run; `None` when the
+    /// file cannot be read or changed while it was hashed.
+    pub(super) fn hash(&self, path: &Path, stamp: &FileStamp) -> Option<String> {
+        let key = (path.to_path_buf(), *stamp);
+        if let Some(known) = lock(&self.hashes).get(&key) {
+            return known.clone();
+        }
+        self.note_read(FileRead::Hashed(path.to_path_buf()));
+        let hash = super::file_cache::hash_stable(path, stamp);
+        lock(&self.hashes).insert(key, hash.clone());
+        hash
+    }
+
     /// Reads an audio file once per run (or not at all when the file cache knows this
     /// version of it); `covers` also extracts its embedded cover. The message of an
     /// error is one line for the user.
-    pub(super) fn probe(&mut self, full: &Path, covers: bool) -> Result<AudioInfo, String> {
-        if let Some(message) = self.probe_failures.get(full) {
+    pub(super) fn probe(&self, full: &Path, covers: bool) -> Result<AudioInfo, String> {
+        if let Some(message) = lock(&self.probe_failures).get(full) {
             return Err(message.clone());
         }
         let stamp =
             FileStamp::of(full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
-        if let Some(info) = self.files.audio(full, &stamp)
-            && (!covers || info.covers_read)
-            && info.tags.cover.as_ref().is_none_or(|c| c.path.is_file())
+        if let Some(cached) = self.files.audio(full)
+            && (!covers || cached.info.covers_read)
+            && cached
+                .info
+                .tags
+                .cover
+                .as_ref()
+                .is_none_or(|c| c.path.is_file())
         {
-            return Ok(info);
+            match cached.freshness(full, &stamp, &mut |path, stamp| self.hash(path, stamp)) {
+                Freshness::Same => return Ok(cached.info),
+                Freshness::Touched(fresh) => {
+                    let info = fresh.info.clone();
+                    self.files.put_audio(full, fresh);
+                    return Ok(info);
+                }
+                Freshness::Changed => {}
+            }
         }
         let covers_dir = self.settings.site_root.join(COVERS_DIR);
+        self.note_read(FileRead::Probed(full.to_path_buf()));
         match super::audio::probe(full, covers.then_some(covers_dir.as_path())) {
             Ok(info) => {
-                self.files.put_audio(full, stamp, &info);
+                let hash = self.hash(full, &stamp);
+                self.files.put_audio(
+                    full,
+                    CachedAudio {
+                        stamp,
+                        hash,
+                        info: info.clone(),
+                    },
+                );
                 Ok(info)
             }
             Err(e) => {
                 let message = e.to_string();
-                self.probe_failures
-                    .insert(full.to_path_buf(), message.clone());
+                lock(&self.probe_failures).insert(full.to_path_buf(), message.clone());
                 Err(message)
             }
         }
@@ -328,7 +413,7 @@ impl Session {
     /// Saves what was learned about remote audio (`.omroep/remote-media.json`); returns a
     /// warning when that file could not be written.
     pub fn finish(&mut self) -> Option<Problem> {
-        self.remote
+        lock(&self.remote)
             .save()
             .err()
             .map(|message| Problem::warning(RemoteMediaCache::RELATIVE_PATH, message))

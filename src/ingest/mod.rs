@@ -29,9 +29,11 @@ pub mod post;
 pub mod reference;
 pub mod remote_media;
 
-pub use file_cache::{CachedDocument, Dependencies, FileCache, FileStamp, MemoryFileCache};
+pub use file_cache::{
+    CachedAudio, CachedDocument, Dependencies, FileCache, FileStamp, Freshness, MemoryFileCache,
+};
 pub use local::{
-    Asset, Collected, HeldBack, ItemKind, LocalItem, LocalSettings, Problem, Session,
+    Asset, Collected, FileRead, HeldBack, ItemKind, LocalItem, LocalSettings, Problem, Session,
     collect_audio, collect_markdown,
 };
 pub mod remote;

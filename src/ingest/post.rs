@@ -51,7 +51,7 @@ pub struct Reading {
 }
 
 /// Reads the Markdown file at `relative` (to the site root).
-pub fn read(session: &mut Session, relative: &Path) -> Reading {
+pub fn read(session: &Session, relative: &Path) -> Reading {
     let mut problems = Vec::new();
     let mut dependencies = Dependencies::default();
     let mut date = None;
@@ -83,7 +83,7 @@ enum Read {
 }
 
 fn read_inner(
-    session: &mut Session,
+    session: &Session,
     relative: &Path,
     problems: &mut Vec<Problem>,
     deps: &mut Dependencies,
@@ -91,10 +91,15 @@ fn read_inner(
 ) -> Result<Read, ()> {
     let settings = session.settings.clone();
     let full = settings.site_root.join(relative);
+    // Stamped before reading: a file changed while read is then read again next run.
+    let stamp = super::file_cache::FileStamp::of(&full).ok();
     deps.record(&full);
     let text = read_text(&full).map_err(|(line, message)| {
         problems.push(Problem::error(relative, message).at_line(line));
     })?;
+    if let Some(stamp) = stamp {
+        deps.record_read(&full, stamp, text.as_bytes());
+    }
     let doc = frontmatter::parse(&text).map_err(|e| {
         problems.push(Problem::error(relative, e.message).at_line(e.line));
     })?;

@@ -4,7 +4,8 @@
 //! history, validators for conditional GET, the hash of the last body, failures and
 //! back-off, retirement), every entry ever seen (as the normalised model's JSON, with a
 //! content hash and first seen / last seen / last changed times) and the remembered facts
-//! about remote media. The schema is versioned (`schema.rs`) and migrated on open; the
+//! about remote media, and what was learned from local files (`local_files`: the file
+//! cache through which unchanged content files are not read again). The schema is versioned (`schema.rs`) and migrated on open; the
 //! database runs in WAL mode, and every source's update is made inside one transaction
 //! (several sources may share one: [`Store::record_all`]), so a run killed at any moment
 //! leaves the store as it was after the last commit, never with half a source.
@@ -23,6 +24,7 @@
 //!   later versions change it, so two sources carrying it cannot make it flip back and
 //!   forth.
 
+pub mod local_files;
 pub mod lock;
 pub mod schema;
 
@@ -58,6 +60,8 @@ pub enum StoreError {
     },
     #[error("store: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("store: the thread writing it stopped before it finished")]
+    Interrupted,
     #[error("store: entry {key} holds JSON omroep cannot read ({source}); the store is damaged")]
     BadJson {
         key: String,
@@ -871,9 +875,13 @@ fn is_global_guid(guid: &str) -> bool {
 
 /// SHA-256 of `bytes` as lower-case hex.
 pub fn hex_sha256(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut hex = String::with_capacity(64);
-    for byte in digest {
+    to_hex(&Sha256::digest(bytes))
+}
+
+/// `bytes` as lower-case hex.
+pub fn to_hex(bytes: &[u8]) -> String {
+    let mut hex = String::with_capacity(bytes.len() * 2);
+    for byte in bytes {
         hex.push(char::from_digit(u32::from(byte >> 4), 16).unwrap_or('0'));
         hex.push(char::from_digit(u32::from(byte & 15), 16).unwrap_or('0'));
     }

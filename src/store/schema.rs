@@ -17,7 +17,12 @@ use rusqlite::Connection;
 /// When it was last seen is kept per link, not on the (wide) entry row: a 304 then costs
 /// one update of the source (an entry in the feed was seen at the source's
 /// `last_success`), and an unchanged entry never has its JSON rewritten.
-pub const MIGRATIONS: &[&str] = &[r#"
+///
+/// Migration 2 adds the local file cache (`local_files.rs`): per full path, the last
+/// outcome of a Markdown file and the last probe of an audio file, as JSON that carries
+/// the stamps and content hashes of the files they came from.
+pub const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE sources (
     id INTEGER PRIMARY KEY,
     configured_url TEXT NOT NULL UNIQUE,
@@ -74,7 +79,18 @@ CREATE TABLE media (
     mime_type TEXT,
     checked_at INTEGER NOT NULL
 );
-"#];
+"#,
+    r#"
+CREATE TABLE local_documents (
+    path TEXT PRIMARY KEY,
+    json TEXT NOT NULL
+);
+CREATE TABLE local_audio (
+    path TEXT PRIMARY KEY,
+    json TEXT NOT NULL
+);
+"#,
+];
 
 /// Why the schema could not be brought up to date.
 #[derive(Debug, thiserror::Error)]
@@ -136,7 +152,7 @@ mod tests {
                 |row| row.get(0),
             )
             .unwrap();
-        assert_eq!(tables, 5);
+        assert_eq!(tables, 7);
     }
 
     #[test]

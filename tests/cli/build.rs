@@ -530,3 +530,190 @@ fn podcast_artwork_apple_would_refuse_is_a_warning_with_the_numbers() {
     );
     assert!(env.path("public/podcast/artwork.png").is_file());
 }
+
+#[test]
+fn a_damaged_store_only_costs_the_file_cache() {
+    let edit = |env: &TestEnv| {
+        env.write(
+            "content/posts/welcome.md",
+            &env.read("content/posts/welcome.md")
+                .replace("Hello there.", "Hello again."),
+        );
+    };
+    let env = TestEnv::site();
+    assert_eq!(env.run(&["build"]).code, 0);
+    assert!(env.path(".omroep/store.sqlite").is_file());
+    std::fs::write(env.path(".omroep/store.sqlite"), "not a database at all").unwrap();
+    edit(&env);
+    let outcome = env.run(&["build"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome
+            .stderr
+            .contains("content files are read without the file cache"),
+        "{outcome:?}"
+    );
+    // The same outputs as a site that never had a store.
+    let clean = TestEnv::site();
+    edit(&clean);
+    assert_eq!(clean.run(&["build"]).code, 0);
+    assert_eq!(env.outputs(), clean.outputs());
+}
+
+#[test]
+fn a_build_reuses_what_the_store_remembers_and_notices_edits() {
+    let env = TestEnv::site();
+    assert_eq!(env.run(&["build"]).code, 0);
+    // A touched file (new mtime, same bytes) ends the no-change fast path but not the
+    // file cache: the outputs stay as they were.
+    let welcome = env.path("content/posts/welcome.md");
+    let later = std::fs::metadata(&welcome).unwrap().modified().unwrap()
+        + std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(&welcome)
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    assert_outcome(
+        &env.run(&["build"]),
+        0,
+        "build: nothing changed (12 files unchanged)\n",
+        "",
+    );
+    env.write(
+        "content/posts/welcome.md",
+        &env.read("content/posts/welcome.md")
+            .replace("Hello there.", "Hello again."),
+    );
+    assert_eq!(env.run(&["build"]).code, 0);
+    assert!(env.read("public/blog/rss.xml").contains("Hello again."));
+}
+
+/// A site big enough that a build takes a while, so a kill can land in the middle.
+fn many_posts(env: &TestEnv, count: usize) {
+    for i in 0..count {
+        env.write(
+            &format!("content/posts/p{i:04}.md"),
+            &format!(
+                "---\ntitle: Post {i}\ndate: 2023-01-{:02}T09:00:00Z\ntags: [news]\n---\n\n{}\n",
+                1 + i % 28,
+                "Words that make the body long enough to take some time. ".repeat(40)
+            ),
+        );
+    }
+}
+
+/// Kills `omroep build` part-way (several times, at different moments), checks the
+/// store each time, then finishes: the outputs are those of an uninterrupted build.
+#[test]
+fn a_build_killed_mid_way_leaves_the_store_consistent() {
+    let env = TestEnv::site();
+    many_posts(&env, 1000);
+    let store = env.path(".omroep/store.sqlite");
+    for delay_ms in [50u64, 300, 800, 1500] {
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_omroep"))
+            .args(["build", "-q"])
+            .current_dir(env.root())
+            .spawn()
+            .expect("start omroep");
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        if store.is_file() {
+            let opened = omroep::store::Store::open(&store).expect("the store opens");
+            assert_eq!(opened.check_integrity().unwrap(), Ok(()));
+        }
+        // Between builds an edit, so the next build cannot take the no-change path.
+        env.write(
+            "content/posts/p0000.md",
+            &env.read("content/posts/p0000.md")
+                .replace("Post 0", &format!("Post 0 ({delay_ms})")),
+        );
+    }
+    let outcome = env.run(&["build", "-q"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    let leftovers: Vec<_> = walkdir::WalkDir::new(env.root())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
+        .map(|entry| entry.path().to_path_buf())
+        .collect();
+    assert_eq!(leftovers, Vec::<std::path::PathBuf>::new());
+
+    let clean = TestEnv::site();
+    many_posts(&clean, 1000);
+    clean.write(
+        "content/posts/p0000.md",
+        &env.read("content/posts/p0000.md"),
+    );
+    assert_eq!(clean.run(&["build", "-q"]).code, 0);
+    assert_eq!(env.outputs(), clean.outputs());
+    assert_eq!(env.read("omroep.ledger"), clean.read("omroep.ledger"));
+}
+
+#[test]
+fn temporary_files_left_by_a_killed_build_are_removed_by_the_next() {
+    let env = TestEnv::site();
+    assert_eq!(env.run(&["build"]).code, 0);
+    // What a build killed between staging and renaming leaves behind.
+    env.write("public/.omroep-Xa12bC.tmp", "half a feed");
+    env.write("public/blog/.omroep-Zz9.tmp", "half a feed");
+    env.write(".omroep-Ledg3r.tmp", "half a ledger");
+    env.write("public/notes.tmp", "the user's own file");
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(600);
+    for file in [
+        "public/.omroep-Xa12bC.tmp",
+        "public/blog/.omroep-Zz9.tmp",
+        ".omroep-Ledg3r.tmp",
+    ] {
+        std::fs::File::options()
+            .write(true)
+            .open(env.path(file))
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    env.write(
+        "content/posts/welcome.md",
+        &env.read("content/posts/welcome.md")
+            .replace("Hello there.", "Hello again."),
+    );
+    assert_eq!(env.run(&["build", "-q"]).code, 0);
+    assert!(!env.path("public/.omroep-Xa12bC.tmp").exists());
+    assert!(!env.path("public/blog/.omroep-Zz9.tmp").exists());
+    assert!(!env.path(".omroep-Ledg3r.tmp").exists());
+    assert!(env.path("public/notes.tmp").exists());
+}
+
+/// Runs `omroep build -q` in `env` with `threads` worker threads.
+fn build_with_threads(env: &TestEnv, threads: &str) {
+    let status = std::process::Command::new(env!("CARGO_BIN_EXE_omroep"))
+        .args(["build", "-q"])
+        .current_dir(env.root())
+        .env("OMROEP_THREADS", threads)
+        .status()
+        .expect("run omroep");
+    assert!(status.success());
+}
+
+#[test]
+fn outputs_do_not_depend_on_how_many_threads_build_them() {
+    let serial = TestEnv::site();
+    let parallel = TestEnv::site();
+    for env in [&serial, &parallel] {
+        many_posts(env, 300);
+    }
+    build_with_threads(&serial, "1");
+    build_with_threads(&parallel, "8");
+    assert_eq!(serial.outputs(), parallel.outputs());
+    assert_eq!(serial.read("omroep.ledger"), parallel.read("omroep.ledger"));
+    // A second, cached build on many threads gives the same again.
+    parallel.write(
+        "content/posts/p0001.md",
+        &parallel.read("content/posts/p0001.md"),
+    );
+    std::fs::remove_dir_all(parallel.path("public")).unwrap();
+    build_with_threads(&parallel, "8");
+    assert_eq!(serial.outputs(), parallel.outputs());
+}
