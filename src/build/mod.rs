@@ -226,7 +226,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         Some(crate::config::Artwork::Local(file)) => Some(file.clone()),
         _ => None,
     }));
-    let mut models: Vec<(usize, channel::Built, Vec<(String, std::path::PathBuf)>)> = Vec::new();
+    let mut models: Vec<(usize, channel::Built, Vec<PublishedFile>)> = Vec::new();
     let mut invalid = false;
     for (index, feed) in site.feeds.iter().enumerate() {
         if failed[index] {
@@ -487,6 +487,9 @@ fn validation_context(
     }
     context
 }
+
+/// A file an entry publishes: its public URL and the local file it is copied from.
+type PublishedFile = (String, std::path::PathBuf);
 
 /// Runs the validation rules on rendered feed outputs and records the findings: errors
 /// refuse the outputs (returns false) unless `allow_invalid`, which reports them as
