@@ -18,3 +18,4 @@ mod site_env;
 mod support;
 mod validate;
 mod validate_podcast;
+mod walkthrough;
