@@ -11,7 +11,7 @@ Exit status:
   1  the run finished, but some sources or outputs failed
      (build --check, diff --exit-code: there are changes)
   2  bad arguments, configuration or store
-  3  another run is using the store (ingest, run); nothing was done";
+  3  another run is using the store (ingest, run, build); nothing was done";
 
 /// `omroep --version`: the version and the git revision it was built from (`build.rs`).
 pub const VERSION: &str = concat!(

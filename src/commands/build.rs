@@ -21,10 +21,19 @@ use crate::report;
 
 pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Status> {
     let cwd = Cli::current_dir();
-    match load_site(global, &cwd) {
-        Ok(site) => build_and_report(&site, global, args, &cwd),
-        Err(status) => Ok(status),
-    }
+    let site = match load_site(global, &cwd) {
+        Ok(site) => site,
+        Err(status) => return Ok(status),
+    };
+    // A build writes the outputs, the ledger and the store's file cache: two at once (a
+    // user's `build` while cron's `run` builds) would interleave them. `--check` writes
+    // nothing and needs no lock.
+    let _lock = if args.check {
+        None
+    } else {
+        Some(crate::store::lock::StoreLock::acquire(&site.store)?)
+    };
+    build_and_report(&site, global, args, &cwd)
 }
 
 /// Finds and checks the configuration, printing every problem; `Err` carries the status

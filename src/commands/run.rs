@@ -2,10 +2,11 @@
 //!
 //! Local content (Markdown posts, audio folders) is read inside the build, once per run.
 //! Remote sources (`url`, and the feeds of `opml` files) are first fetched into the store
-//! exactly as `omroep ingest` does, under the store's run lock, which is released before
-//! the build reads the store back. A source that fails makes the run partial (exit 1)
+//! exactly as `omroep ingest` does, under the store's run lock, which the run holds until
+//! its build has written everything. A source that fails makes the run partial (exit 1)
 //! while the build still goes ahead with what the store holds; a configuration or store
-//! error stops the run (exit 2), and a store locked by another run exits 3.
+//! error stops the run (exit 2), and a store locked by another run, `ingest` or `build`
+//! exits 3.
 
 use std::io::Write;
 
@@ -33,10 +34,14 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Status> {
             return Ok(Status::Fatal);
         }
     };
-    // A site without remote sources needs no store: none is created for it.
     let json = args.format == ReportFormat::Json;
     let mut sources_failed = false;
     let mut ingest_json = serde_json::Value::Null;
+    let _lock = if args.check {
+        None
+    } else {
+        Some(StoreLock::acquire(&site.store)?)
+    };
     if !urls.is_empty() && !args.check {
         let settings = RunSettings {
             fetch: FetchSettings {
@@ -45,9 +50,7 @@ pub fn run(global: &GlobalArgs, args: &BuildArgs) -> Result<Status> {
             },
             ..RunSettings::default()
         };
-        let lock = StoreLock::acquire(&site.store)?;
         let ingested = fetch_into_store(&site, urls, &settings, global)?;
-        drop(lock);
         if json {
             ingest_json = serde_json::json!({
                 "totals": ingested.totals(),

@@ -179,6 +179,13 @@ fn a_second_run_over_the_same_store_says_so_and_exits_3() {
     assert!(stderr(&output).contains("another omroep run is using this store"));
     assert_eq!(server.hits().len(), 0);
     assert!(!site.path().join("public").exists());
+    // Nor does `build`: it writes the outputs, the ledger and the store's file cache.
+    let output = site.run(&["build"]);
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    assert!(stderr(&output).contains("another omroep run is using this store"));
+    assert!(!site.path().join("public").exists());
+    // `build --check` writes nothing, so it does not wait for the lock.
+    assert_eq!(site.run(&["build", "--check"]).status.code(), Some(1));
     drop(held);
     assert_eq!(site.run(&["ingest"]).status.code(), Some(0));
     let output = site.run(&["run"]);

@@ -117,7 +117,7 @@ fn help_documents_the_exit_status() {
             "  0  everything succeeded",
             "  1  the run finished, but some sources or outputs failed",
             "  2  bad arguments, configuration or store",
-            "  3  another run is using the store (ingest, run); nothing was done",
+            "  3  another run is using the store (ingest, run, build); nothing was done",
         ] {
             assert!(
                 outcome.stdout.contains(line),
