@@ -253,45 +253,55 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         report.warnings.extend(model.warnings.iter().cloned());
         models.push((index, model, assets));
     }
-    // Every file of every feed is independent of the others: they are rendered on all
-    // cores. `parallel::map` returns them in input order, so thread scheduling changes
-    // nothing; each feed's files are then validated together and staged (the stage sorts).
-    let jobs: Vec<(usize, crate::config::OutputFormat)> = models
-        .iter()
-        .enumerate()
-        .flat_map(|(position, (index, _, _))| {
-            site.feeds[*index]
-                .formats
-                .iter()
-                .map(move |format| (position, *format))
-        })
-        .collect();
-    let rendered = crate::parallel::map(&jobs, |(position, format)| {
-        let (index, model, _) = &models[*position];
-        channel::render(site, &site.feeds[*index], &model.feed, *format)
+    // Feeds are independent of each other: each is rendered in all its formats,
+    // validated and staged on a core of its own. One feed's files are held in memory at a
+    // time per core, never all of them. `parallel::map` returns the results in input order
+    // and the stage sorts what it staged, so thread scheduling changes nothing.
+    let stage = std::sync::Mutex::new(stage);
+    let positions: Vec<usize> = (0..models.len()).collect();
+    let results = crate::parallel::map(&positions, |position| -> Result<(Report, bool)> {
+        let (index, model, assets) = &models[*position];
+        let feed = &site.feeds[*index];
+        let outputs: Vec<Output> = feed
+            .formats
+            .iter()
+            .map(|format| channel::render(site, feed, &model.feed, *format))
+            .collect();
+        let context = validation_context(site, feed, model, assets, &old_ledger, options);
+        let mut found = Report::default();
+        if !validated(&outputs, &context, options, &mut found) {
+            return Ok((found, false));
+        }
+        let mut stage = stage
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        for output in outputs {
+            stage.add(output)?;
+        }
+        if let Some((source, output)) = &model.artwork_copy {
+            stage.add(Output::copy(output.clone(), source.clone()))?;
+        }
+        Ok((found, true))
     });
-    let mut outputs_of: Vec<Vec<Output>> = models.iter().map(|_| Vec::new()).collect();
-    for ((position, _), output) in jobs.iter().zip(rendered) {
-        outputs_of[*position].push(output);
-    }
+    let mut stage = stage
+        .into_inner()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut built = Vec::new();
     let mut pool = combined::Pool::default();
-    for ((index, mut model, assets), outputs) in models.into_iter().zip(outputs_of) {
+    for ((index, mut model, _), result) in models.into_iter().zip(results) {
         let feed = &site.feeds[index];
-        let context = validation_context(site, feed, &model, &assets, &old_ledger, options);
-        if !validated(&outputs, &context, options, &mut report) {
+        let (found, valid) = result?;
+        report.validated.extend(found.validated);
+        report.errors.extend(found.errors);
+        report.warnings.extend(found.warnings);
+        report.findings.extend(found.findings);
+        if !valid {
             // Refused: nothing of this feed is published, and the ledger does not record
             // its entries (reconciled again below).
             failed[index] = true;
             invalid = true;
             report.failed_feeds.push(feed.name.clone());
             continue;
-        }
-        for output in outputs {
-            stage.add(output)?;
-        }
-        if let Some((source, output)) = &model.artwork_copy {
-            stage.add(Output::copy(output.clone(), source.clone()))?;
         }
         pool.add(built.len(), std::mem::take(&mut model.feed.entries));
         built.push(combined::Published {
@@ -313,20 +323,40 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let mut kept = std::collections::HashSet::new();
     if all_built {
         let context = crate::validate::Context::default();
+        let before = (
+            report.validated.len(),
+            report.errors.len(),
+            report.warnings.len(),
+            report.findings.len(),
+        );
         let stage_and_report = std::sync::Mutex::new((&mut stage, &mut report, &mut kept));
         combined::render(site, &built, pool, &|output: Output| {
+            // Validated outside the lock, so combined files are checked in parallel too.
+            let mut found = Report::default();
+            let valid = !combined::is_feed(&output.path)
+                || validated(std::slice::from_ref(&output), &context, options, &mut found);
             let mut guard = stage_and_report
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             let (stage, report, kept) = &mut *guard;
-            if combined::is_feed(&output.path)
-                && !validated(std::slice::from_ref(&output), &context, options, report)
-            {
+            report.validated.extend(found.validated);
+            report.errors.extend(found.errors);
+            report.warnings.extend(found.warnings);
+            report.findings.extend(found.findings);
+            if !valid {
                 kept.insert(output.path);
                 return Ok(());
             }
             stage.add(output)
         })?;
+        // The combined files finish in any order: what they reported is put in a fixed one.
+        report.validated[before.0..].sort();
+        report.errors[before.1..].sort();
+        report.warnings[before.2..].sort();
+        report.findings[before.3..].sort_by(|a, b| {
+            (&a.target, a.line, a.rule.id, &a.message)
+                .cmp(&(&b.target, b.line, b.rule.id, &b.message))
+        });
     }
 
     if let Some(saving) = saving {
