@@ -66,6 +66,14 @@ pub struct Report {
 }
 
 impl Report {
+    /// Takes in what [`validated`] recorded in a report of its own (one per thread).
+    fn absorb_validation(&mut self, found: Report) {
+        self.validated.extend(found.validated);
+        self.errors.extend(found.errors);
+        self.warnings.extend(found.warnings);
+        self.findings.extend(found.findings);
+    }
+
     /// Whether anything on disk changed (or would change).
     pub fn changed_anything(&self) -> bool {
         self.ledger_changed
@@ -291,10 +299,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     for ((index, mut model, _), result) in models.into_iter().zip(results) {
         let feed = &site.feeds[index];
         let (found, valid) = result?;
-        report.validated.extend(found.validated);
-        report.errors.extend(found.errors);
-        report.warnings.extend(found.warnings);
-        report.findings.extend(found.findings);
+        report.absorb_validation(found);
         if !valid {
             // Refused: nothing of this feed is published, and the ledger does not record
             // its entries (reconciled again below).
@@ -339,10 +344,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner);
             let (stage, report, kept) = &mut *guard;
-            report.validated.extend(found.validated);
-            report.errors.extend(found.errors);
-            report.warnings.extend(found.warnings);
-            report.findings.extend(found.findings);
+            report.absorb_validation(found);
             if !valid {
                 kept.insert(output.path);
                 return Ok(());

@@ -363,6 +363,30 @@ fn filled(el: Option<&El>) -> bool {
     el.is_some_and(|el| !el.trimmed().is_empty())
 }
 
+/// Reports `rule` once, naming every tag of `required` that is absent (`false`).
+fn report_missing(
+    rule: &'static Rule,
+    el: &El,
+    entry: Option<&str>,
+    what: &str,
+    required: &[(&str, bool)],
+    cx: &mut Checker,
+) {
+    let missing: Vec<&str> = required
+        .iter()
+        .filter(|(_, present)| !present)
+        .map(|(name, _)| *name)
+        .collect();
+    if !missing.is_empty() {
+        cx.report(
+            rule,
+            Some(el),
+            entry,
+            format!("{what} lacks {}", missing.join(", ")),
+        );
+    }
+}
+
 fn check_show(channel: &El, cx: &mut Checker) {
     // An itunes:image without a usable `href` is `apple/artwork-href`'s finding.
     let image = itunes(channel, "image").is_some();
@@ -374,19 +398,7 @@ fn check_show(channel: &El, cx: &mut Checker) {
         ("itunes:category", itunes(channel, "category").is_some()),
         ("itunes:explicit", filled(itunes(channel, "explicit"))),
     ];
-    let missing: Vec<&str> = required
-        .iter()
-        .filter(|(_, present)| !present)
-        .map(|(name, _)| *name)
-        .collect();
-    if !missing.is_empty() {
-        cx.report(
-            &SHOW_REQUIRED,
-            Some(channel),
-            None,
-            format!("the channel lacks {}", missing.join(", ")),
-        );
-    }
+    report_missing(&SHOW_REQUIRED, channel, None, "the channel", &required, cx);
     let owner_email = itunes(channel, "owner").and_then(|owner| itunes(owner, "email"));
     let recommended = [
         ("itunes:author", filled(itunes(channel, "author"))),
@@ -545,19 +557,7 @@ fn check_episode<'a>(
         ("enclosure", plain(item, "enclosure").is_some()),
         ("guid", filled(plain(item, "guid"))),
     ];
-    let missing: Vec<&str> = required
-        .iter()
-        .filter(|(_, present)| !present)
-        .map(|(name, _)| *name)
-        .collect();
-    if !missing.is_empty() {
-        cx.report(
-            &EPISODE_REQUIRED,
-            Some(item),
-            entry,
-            format!("the item lacks {}", missing.join(", ")),
-        );
-    }
+    report_missing(&EPISODE_REQUIRED, item, entry, "the item", &required, cx);
     check_lengths(item, entry, cx);
     if let Some(explicit) = itunes(item, "explicit") {
         check_explicit(explicit, entry, cx);

@@ -72,7 +72,7 @@ pub const DATE: Rule = Rule {
 pub const DATE_IMPLAUSIBLE: Rule = Rule {
     id: "atom/date-implausible",
     severity: Severity::Warning,
-    summary: "Dates are neither before 1980 nor more than two days in the future.",
+    summary: "Dates are neither before 1995 nor more than two days in the future.",
     reference: "RFC 4287 §3.3 Date Constructs, https://www.rfc-editor.org/rfc/rfc4287#section-3.3",
     explain: "A date in 1970 is usually a zero timestamp; a future date pins an entry to the \
               top of readers' lists. Fix the date in the source.",
@@ -386,14 +386,7 @@ fn date(el: &El, label: Option<&str>, cx: &mut Checker) {
     let text = el.trimmed();
     match dates::rfc3339(text) {
         Ok(instant) => {
-            if let Some(problem) = dates::implausible(instant.to_utc(), cx.now()) {
-                cx.report(
-                    &DATE_IMPLAUSIBLE,
-                    Some(el),
-                    label,
-                    format!("<{}>: {problem}", el.name),
-                );
-            }
+            dates::report_implausible(&DATE_IMPLAUSIBLE, el, label, instant, cx);
         }
         Err(problem) => cx.report(
             &DATE,

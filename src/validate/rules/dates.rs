@@ -6,6 +6,10 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, NaiveDate, NaiveTime, TimeZone, Utc};
 
+use super::super::Checker;
+use super::super::Rule;
+use super::super::tree::El;
+
 /// Parses an RFC 3339 timestamp (`2026-03-01T09:30:00Z`, `…+01:00`, fractions allowed);
 /// the error says which part is wrong.
 pub fn rfc3339(text: &str) -> Result<DateTime<FixedOffset>, String> {
@@ -98,9 +102,23 @@ pub fn rfc822(text: &str) -> Result<DateTime<FixedOffset>, String> {
     Ok(instant)
 }
 
-/// Why a date is implausible for a feed entry: before 1980 (a zero or truncated timestamp
+/// Why a date is implausible for a feed entry: before 1995 (a zero or truncated timestamp
 /// such as 1970-01-01; an archive of older writing is rare enough to flag), or more than
 /// two days in the future.
+/// Reports `rule` (a family's `date-implausible`) on the date element `el` when its
+/// parsed `instant` is [`implausible`].
+pub fn report_implausible(
+    rule: &'static Rule,
+    el: &El,
+    label: Option<&str>,
+    instant: DateTime<FixedOffset>,
+    cx: &mut Checker,
+) {
+    if let Some(problem) = implausible(instant.to_utc(), cx.now()) {
+        cx.report(rule, Some(el), label, format!("<{}>: {problem}", el.name));
+    }
+}
+
 pub fn implausible(instant: DateTime<Utc>, now: DateTime<Utc>) -> Option<String> {
     if instant.year() < 1995 {
         Some(format!(

@@ -119,7 +119,7 @@ pub const DATE: Rule = Rule {
 pub const DATE_IMPLAUSIBLE: Rule = Rule {
     id: "json/date-implausible",
     severity: Severity::Warning,
-    summary: "Dates are neither before 1980 nor more than two days in the future.",
+    summary: "Dates are neither before 1995 nor more than two days in the future.",
     reference: "JSON Feed 1.1 §Items (date_published), https://www.jsonfeed.org/version/1.1/#items-a-name-items-a",
     explain: "A date in 1970 is usually a zero timestamp; a future date pins an item to the \
               top of readers' lists. Fix the date in the source.",

@@ -123,7 +123,7 @@ pub const DATE_ZONE: Rule = Rule {
 pub const DATE_IMPLAUSIBLE: Rule = Rule {
     id: "rss/date-implausible",
     severity: Severity::Warning,
-    summary: "Dates are neither before 1980 nor more than two days in the future.",
+    summary: "Dates are neither before 1995 nor more than two days in the future.",
     reference: "RSS 2.0 Specification, pubDate, https://www.rssboard.org/rss-specification#ltpubdategtSubelementOfLtitemgt",
     explain: "A date in 1970 is usually a zero timestamp; a future date pins an item to the \
               top of readers' lists (and some hide it until then). Fix the date in the \
@@ -397,14 +397,7 @@ fn date_element(el: &El, label: Option<&str>, cx: &mut Checker) {
                     format!("<{}> \"{}\" names its zone", el.name, snippet(text, 40)),
                 );
             }
-            if let Some(problem) = dates::implausible(instant.to_utc(), cx.now()) {
-                cx.report(
-                    &DATE_IMPLAUSIBLE,
-                    Some(el),
-                    label,
-                    format!("<{}>: {problem}", el.name),
-                );
-            }
+            dates::report_implausible(&DATE_IMPLAUSIBLE, el, label, instant, cx);
         }
         Err(problem) => cx.report(
             &DATE_FORMAT,
