@@ -1,20 +1,20 @@
 //! `omroep parse SOURCE… [--json]`: read feeds and print the normalised model.
 //!
-//! A source is a file path, `-` (standard input) or an http(s) URL (`http.rs`). One
+//! A source is a file path, `-` (standard input) or an http(s) URL (read through
+//! `ingest::document`). One
 //! source with `--json` prints the contract's object alone; several print one compact
 //! object per line, each with a `source` key, and a source that fails prints
 //! `{"source": …, "error": …}` on its line while the others go on. Without `--json` a
 //! short summary is printed. Every failure is also reported on standard error, and any
 //! failure makes the exit status non-zero.
 
-pub mod http;
-
-use std::io::{self, Read, Write};
+use std::io::{self, Write};
 
 use anyhow::{Context, Result};
 
 use super::Status;
 use crate::cli::ParseArgs;
+use crate::ingest::document::{self, UrlReader};
 use crate::ingest::feed::{self, ParseOptions};
 use crate::model::Feed;
 use crate::report;
@@ -27,9 +27,9 @@ pub fn run(args: &ParseArgs) -> Result<Status> {
     let mut stdout = io::stdout().lock();
     let several = args.sources.len() > 1;
     let mut failed = 0;
-    let mut fetcher = None;
+    let mut urls = UrlReader::default();
     for source in &args.sources {
-        let result = parse_source(source, &options, &mut fetcher);
+        let result = parse_source(source, &options, &mut urls);
         match (result, args.json(), several) {
             (Ok(feed), true, false) => {
                 serde_json::to_writer_pretty(&mut stdout, &feed)?;
@@ -76,72 +76,19 @@ struct SourcedFeed<'a> {
 }
 
 /// Reads and parses one source: a path, `-`, or an http(s) URL. Errors name the source.
-fn parse_source(
-    source: &str,
-    options: &ParseOptions,
-    fetcher: &mut Option<http::Fetcher>,
-) -> Result<Feed> {
-    if is_url(source) {
+fn parse_source(source: &str, options: &ParseOptions, urls: &mut UrlReader) -> Result<Feed> {
+    if document::is_url(source) {
         let url = url::Url::parse(source)
             .map_err(|error| anyhow::anyhow!("{source}: not a valid URL ({error})"))?;
-        if fetcher.is_none() {
-            *fetcher = Some(http::Fetcher::new()?);
-        }
-        let Some(client) = fetcher.as_ref() else {
-            anyhow::bail!("{source}: no HTTP client");
-        };
-        let fetched = client
-            .get(&url, options.max_bytes)
-            .with_context(|| source.to_string())?;
-        let options = ParseOptions {
-            base_url: Some(fetched.base_url),
-            http_charset: fetched.charset,
-            http_language: fetched.language,
-            ..options.clone()
-        };
+        let (fetched, options) = urls.get(&url, options.max_bytes)?;
         return feed::parse(&fetched.bytes, &options).with_context(|| source.to_string());
     }
     let (name, bytes) = if source == "-" {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .lock()
-            .take(options.max_bytes as u64 + 1)
-            .read_to_end(&mut bytes)
-            .context("standard input: could not read")?;
-        ("standard input", bytes)
+        ("standard input", document::read_stdin(options.max_bytes)?)
     } else {
-        (source, read_capped(source, options.max_bytes)?)
+        (source, document::read_capped(source, options.max_bytes)?)
     };
     feed::parse(&bytes, options).with_context(|| name.to_string())
-}
-
-/// Whether a source names an http(s) URL rather than a file.
-pub(crate) fn is_url(source: &str) -> bool {
-    let lower = source.get(..8).unwrap_or(source).to_ascii_lowercase();
-    lower.starts_with("http://") || lower.starts_with("https://")
-}
-
-/// Reads a file, refusing one over the limit before reading it when its size is known.
-pub(crate) fn read_capped(path: &str, max_bytes: usize) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(path)
-        .map_err(|error| anyhow::anyhow!("{path}: could not open ({error}); check the path"))?;
-    if let Ok(metadata) = file.metadata() {
-        if metadata.is_dir() {
-            anyhow::bail!("{path}: is a folder, not a feed file");
-        }
-        if metadata.len() > max_bytes as u64 {
-            return Err(feed::ParseError::TooLarge {
-                size: usize::try_from(metadata.len()).unwrap_or(usize::MAX),
-                limit: max_bytes,
-            })
-            .with_context(|| path.to_string());
-        }
-    }
-    let mut bytes = Vec::new();
-    file.take(max_bytes as u64 + 1)
-        .read_to_end(&mut bytes)
-        .with_context(|| format!("{path}: could not read"))?;
-    Ok(bytes)
 }
 
 fn write_summary(out: &mut impl Write, source: &str, feed: &Feed, several: bool) -> io::Result<()> {

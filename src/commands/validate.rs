@@ -5,23 +5,23 @@
 //! through, so every feed is rendered exactly as `build` would write it and every
 //! finding, the `identity/…` ones against the ledger included, is reported. The combined
 //! `rss.xml` and `atom.xml` are checked too. With targets, each file, `-` or URL is read
-//! (URLs with the one-shot fetcher of `parse`) and checked alone.
+//! (URLs with the one-shot fetcher of `parse`, `ingest::document`) and checked alone.
 //!
 //! Findings go to standard output in the chosen format; problems reading a target or the
 //! site go to standard error. Exit status: 0 without errors (and, under `--strict`,
 //! without warnings), 1 when some finding fails the run or a target could not be read,
 //! 2 for an unknown rule, bad arguments or configuration.
 
-use std::io::{self, IsTerminal, Read, Write};
+use std::io::{self, IsTerminal, Write};
 use std::path::Path;
 
 use anyhow::Result;
 
 use super::Status;
-use super::parse::{http, is_url, read_capped};
 use crate::build::{self, Options};
 use crate::cli::{Cli, ColorChoice, GlobalArgs, ValidateArgs, ValidateFormat};
 use crate::config;
+use crate::ingest::document::{self, UrlReader, is_url, read_capped};
 use crate::report;
 use crate::validate::{self, Context, Finding, output, rules};
 
@@ -111,7 +111,7 @@ fn site_findings(
 
 /// Each target read and checked alone; one that cannot be read is reported and skipped.
 fn target_findings(sources: &[String], max_bytes: usize, cwd: &Path, online: bool) -> Found {
-    let mut fetcher = None;
+    let mut urls = UrlReader::default();
     let mut targets = Vec::new();
     let mut findings = Vec::new();
     let mut unreadable = false;
@@ -120,7 +120,7 @@ fn target_findings(sources: &[String], max_bytes: usize, cwd: &Path, online: boo
             online,
             ..Context::default()
         };
-        match read(source, max_bytes, &mut fetcher, &mut context, cwd) {
+        match read(source, max_bytes, &mut urls, &mut context, cwd) {
             Ok((name, bytes)) => {
                 findings.extend(validate::validate(&name, &bytes, &context));
                 targets.push(name);
@@ -139,32 +139,19 @@ fn target_findings(sources: &[String], max_bytes: usize, cwd: &Path, online: boo
 fn read(
     source: &str,
     max_bytes: usize,
-    fetcher: &mut Option<http::Fetcher>,
+    urls: &mut UrlReader,
     context: &mut Context,
     cwd: &Path,
 ) -> Result<(String, Vec<u8>)> {
     if is_url(source) {
         let url = url::Url::parse(source)
             .map_err(|error| anyhow::anyhow!("{source}: not a valid URL ({error})"))?;
-        if fetcher.is_none() {
-            *fetcher = Some(http::Fetcher::new()?);
-        }
-        let Some(client) = fetcher.as_ref() else {
-            anyhow::bail!("{source}: no HTTP client");
-        };
-        let fetched = client
-            .get(&url, max_bytes)
-            .map_err(|error| anyhow::anyhow!("{source}: {error:#}"))?;
+        let (fetched, _) = urls.get(&url, max_bytes)?;
         context.feed_url = Some(source.to_string());
         return Ok((source.to_string(), fetched.bytes));
     }
     if source == "-" {
-        let mut bytes = Vec::new();
-        io::stdin()
-            .lock()
-            .take(max_bytes as u64 + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|error| anyhow::anyhow!("standard input: could not read ({error})"))?;
+        let bytes = document::read_stdin(max_bytes)?;
         if bytes.len() > max_bytes {
             anyhow::bail!("standard input: larger than {max_bytes} bytes; raise --max-bytes");
         }

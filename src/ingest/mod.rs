@@ -8,13 +8,15 @@
 //! `remote_media` asks servers about remote audio, `attachments` checks transcripts and
 //! chapters, `artwork` checks images), and `bare_audio` turns a tagged audio file into
 //! an episode on its own. `reference` keeps every referenced path inside the site, and
-//! `file_cache` is the seam through which the store skips unchanged files.
+//! `file_cache` is the seam through which the store skips unchanged files. `document`
+//! reads the one file, standard input or URL that `parse` and `import` are pointed at.
 
 pub mod artwork;
 pub mod attachments;
 pub mod audio;
 pub mod bare_audio;
 pub mod collect;
+pub mod document;
 pub mod episode;
 pub mod feed;
 pub mod fields;

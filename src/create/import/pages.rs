@@ -14,7 +14,7 @@ use anyhow::{Context, Result};
 use quick_xml::events::Event;
 use url::Url;
 
-use crate::commands::parse::{http, is_url, read_capped};
+use crate::ingest::document::{UrlReader, is_url, read_capped};
 use crate::ingest::feed::{self, ParseOptions};
 use crate::model::Feed;
 
@@ -56,8 +56,8 @@ pub fn read(source: &str, max_pages: usize, max_bytes: usize) -> Result<Source> 
     } else {
         Location::File(PathBuf::from(source))
     };
-    let mut fetcher = None;
-    let (mut feed, mut next, first_at) = read_page(&first, max_bytes, &mut fetcher)?;
+    let mut urls = UrlReader::default();
+    let (mut feed, mut next, first_at) = read_page(&first, max_bytes, &mut urls)?;
     let mut seen: HashSet<Location> = HashSet::from([first.clone(), first_at.clone()]);
     let mut ids: HashSet<String> = feed.entries.iter().map(|e| e.id.clone()).collect();
     let mut warnings = Vec::new();
@@ -76,7 +76,7 @@ pub fn read(source: &str, max_pages: usize, max_bytes: usize) -> Result<Source> 
             break;
         }
         seen.insert(location.clone());
-        match read_page(&location, max_bytes, &mut fetcher) {
+        match read_page(&location, max_bytes, &mut urls) {
             Ok((page, after, at)) => {
                 seen.insert(at);
                 pages += 1;
@@ -109,25 +109,11 @@ pub fn read(source: &str, max_pages: usize, max_bytes: usize) -> Result<Source> 
 fn read_page(
     location: &Location,
     max_bytes: usize,
-    fetcher: &mut Option<http::Fetcher>,
+    urls: &mut UrlReader,
 ) -> Result<(Feed, Option<Location>, Location)> {
     match location {
         Location::Url(url) => {
-            if fetcher.is_none() {
-                *fetcher = Some(http::Fetcher::new()?);
-            }
-            let Some(client) = fetcher.as_ref() else {
-                anyhow::bail!("no HTTP client");
-            };
-            let fetched = client
-                .get(url, max_bytes)
-                .with_context(|| url.to_string())?;
-            let options = ParseOptions {
-                max_bytes,
-                base_url: Some(fetched.base_url.clone()),
-                http_charset: fetched.charset,
-                http_language: fetched.language,
-            };
+            let (fetched, options) = urls.get(url, max_bytes)?;
             let feed = feed::parse(&fetched.bytes, &options).with_context(|| url.to_string())?;
             let next = next_link(&fetched.bytes)
                 .and_then(|href| fetched.base_url.join(&href).ok())

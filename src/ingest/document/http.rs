@@ -1,7 +1,8 @@
-//! Fetching one feed over HTTP(S) for `omroep parse URL`: a plain GET with a 30-second
-//! timeout, redirects followed, the size cap enforced while the body streams in (a
-//! server's `Content-Length` is not trusted), and what the parser needs from the
-//! response: the bytes, the `charset` of its `Content-Type` and the final URL as base.
+//! Fetching one document over HTTP(S) for `omroep parse URL` and `omroep import URL`: a
+//! plain GET with a 30-second timeout, redirects followed, the size cap enforced while the
+//! body streams in (a server's `Content-Length` is not trusted), and what the parser needs
+//! from the response: the bytes, the `charset` of its `Content-Type` and the final URL as
+//! base.
 //!
 //! Remote fetching with caching and conditional requests belongs to the store and fetch
 //! part of omroep; this is the one-shot reader a user points at a URL to see what omroep
