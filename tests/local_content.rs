@@ -392,6 +392,8 @@ fn a_folder_of_bare_audio_files_becomes_episodes_from_their_tags() {
     assert_eq!(
         names,
         vec![
+            "media/speech-video.mp4",
+            "media/speech.flac",
             "media/speech-vorbis.ogg",
             "media/speech.opus",
             "media/speech.m4a",
@@ -427,6 +429,33 @@ fn a_folder_of_bare_audio_files_becomes_episodes_from_their_tags() {
         (opus.entry.podcast.episode, opus.entry.podcast.season),
         (Some(4), Some(2))
     );
+
+    // Lossless audio and a video episode are episodes like any other, typed by their bytes.
+    let flac = by_path(&c.items, "speech.flac");
+    assert_eq!(flac.entry.title.as_deref(), Some("Dezelfde stem (FLAC)"));
+    assert_eq!(flac.entry.published, Some(date("2024-04-23T00:00:00Z")));
+    assert_eq!(
+        flac.entry.enclosures[0].mime_type.as_deref(),
+        Some("audio/flac")
+    );
+    assert_eq!(flac.entry.enclosures[0].length, Some(40938));
+    assert_eq!(flac.entry.podcast.duration_seconds, Some(3));
+    assert_eq!(
+        (flac.entry.podcast.episode, flac.entry.podcast.season),
+        (Some(6), Some(2))
+    );
+    let video = by_path(&c.items, "speech-video.mp4");
+    assert_eq!(video.entry.title.as_deref(), Some("A video episode"));
+    assert_eq!(
+        video.entry.summary.as_deref(),
+        Some("The same voice, with a picture.")
+    );
+    assert_eq!(
+        video.entry.enclosures[0].mime_type.as_deref(),
+        Some("video/mp4")
+    );
+    assert_eq!(video.entry.enclosures[0].length, Some(12441));
+    assert_eq!(video.entry.podcast.duration_seconds, Some(3));
 
     // The embedded cover is extracted under .omroep/ and published beside the audio.
     let vbr = by_path(&c.items, "speech-vbr-noxing.mp3");

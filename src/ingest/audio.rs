@@ -351,6 +351,8 @@ mod tests {
         ("speech.opus", "audio/opus", 10684, 4.825, 5),
         ("speech-vorbis.ogg", "audio/ogg", 19818, 4.769, 5),
         ("untagged/no-tags.mp3", "audio/mpeg", 15987, 3.997, 4),
+        ("speech.flac", "audio/flac", 40938, 3.354, 3),
+        ("speech-video.mp4", "video/mp4", 12441, 2.75, 3),
     ];
 
     #[test]
