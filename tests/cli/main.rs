@@ -6,6 +6,7 @@ mod build;
 mod config;
 mod diff;
 mod examples;
+mod fetch_flags;
 mod global;
 mod import;
 mod init;
