@@ -73,27 +73,37 @@ def omroep_fields(obj):
     podcast = obj.get("podcast", {})
     feed["podcast.guid"] = podcast.get("guid")
     feed["podcast.locked"] = (podcast.get("locked") or {}).get("value")
-    feed["podcast.funding"] = [f.get("url") for f in podcast.get("funding", [])] or None
+    feed["podcast.funding"] = [f.get("url") for f in podcast.get("funding", [])][:1] or None
     feed["podcast.owner.email"] = (podcast.get("owner") or {}).get("email")
+    # Readers list an iTunes subcategory as a category of its own.
+    for view, node in [(feed, obj)] + list(zip(entries, obj.get("entries", []))):
+        terms = view.get("categories") or []
+        for category in node.get("categories", []):
+            terms += category.get("subcategories", [])
+        view["categories"] = terms or None
     out = []
     for view, entry in zip(entries, obj.get("entries", [])):
         view.update(enclosure_fields("", view.pop("enclosures")))
         ep = entry.get("podcast", {})
         # The identity a reader shows: the guid, else an id the source gave (an Atom
         # id, an RSS 1.0 rdf:about), not omroep's own hash.
-        given = entry.get("id") if not entry.get("id", "").startswith("urn:omroep:") else None
+        given = entry.get("id")
+        if given is None or given.startswith("urn:omroep:") or given == entry.get("link"):
+            given = None
         view["guid"] = entry.get("guid") or given
         view["guid_or_fallback"] = view["guid"] or view.get("enclosure.url") or view.get("link")
         view["podcast.persons"] = [p.get("name") for p in ep.get("persons", [])] or None
         view["podcast.chapters"] = (ep.get("chapters") or {}).get("url")
-        view["podcast.transcripts"] = [t.get("url") for t in ep.get("transcripts", [])] or None
+        view["podcast.transcripts"] = [t.get("url") for t in ep.get("transcripts", [])][:1] or None
         out.append(view)
     return feed, out
 
 
 def feedparser_fields(fp, path):
     feed, entries = cf.feedparser_view(fp, path)
-    feed = {k: v for k, v in feed.items() if k not in ("warnings",)}
+    # feedparser's author/publisher come from managingEditor and webMaster too, not
+    # only from itunes:author and itunes:owner, so they are not the same field.
+    feed = {k: v for k, v in feed.items() if k not in ("warnings", "podcast.author", "podcast.owner")}
     for view in [feed] + entries:
         # feedparser 6 answers only "yes" (True) and "clean" (False); "no"/"false" read
         # as None, which is not a disagreement about the feed.
@@ -118,8 +128,8 @@ def podcastparser_fields(pp, path):
         "podcast.type": parsed.get("type"),
         "podcast.author": parsed.get("itunes_author"),
         "podcast.owner.email": owner.get("email"),
-        "podcast.new_feed_url": parsed.get("newLocation"),
-        "podcast.funding": [f.get("url") for f in parsed.get("funding", [])] or None,
+        "podcast.new_feed_url": parsed.get("new_url"),
+        "podcast.funding": [parsed["funding_url"]] if parsed.get("funding_url") else None,
     }
     entries = []
     for ep in parsed.get("episodes", []):
@@ -144,7 +154,7 @@ def podcastparser_fields(pp, path):
             "image.url": ep.get("episode_art_url"),
             "podcast.persons": [" ".join(p.get("name", "").split()) for p in ep.get("persons", [])] or None,
             "podcast.chapters": ep.get("chapters_json_url"),
-            "podcast.transcripts": [t.get("url") for t in ep.get("transcripts", [])] or None,
+            "podcast.transcripts": [ep["transcript_url"]] if ep.get("transcript_url") else None,
         }
         entries.append(view)
     with open(path, "rb") as stream:
@@ -177,7 +187,7 @@ def client_fields(report):
                         "published": item.get("published") or None,
                         "enclosure.url": enclosure.get("url"),
                         "enclosure.type": enclosure.get("type") or None,
-                        "enclosure.length": cf.number(length) if length not in (None, "", 0, "0") else None,
+                        "enclosure.length": cf.number(length) if length not in (None, "") else None,
                         "podcast.duration_seconds": item.get("duration_seconds") or None,
                     }
                 )
@@ -197,7 +207,7 @@ def same(field, ours, theirs):
     if field == "categories":
         unescape = lambda terms: {cf.html.unescape(t) for t in terms or [] if t} or None
         return unescape(ours) == unescape(theirs)
-    if field in ("summary", "content_html", "description"):
+    if field in ("summary", "content_html", "description", "title"):
         return cf.plain(ours if isinstance(ours, str) else None) == cf.plain(theirs if isinstance(theirs, str) else None)
     if field == "published" and isinstance(theirs, str) and isinstance(ours, str):
         return ours[:19] == theirs[:19]
