@@ -139,6 +139,29 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
     feed
 }
 
+/// Maps an Atom Entry Document (RFC 4287 section 4.1.2: a lone `entry` as the root, what
+/// some servers answer for one post's feed URL): a feed of that one entry and nothing else,
+/// since the document says nothing about the feed it belongs to.
+pub(crate) fn map_entry_document(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
+    let core = CoreNs {
+        ns: root.ns.as_deref(),
+        format,
+    };
+    ctx.warn("the document is a single Atom entry, not a feed; read as a feed of that one entry");
+    ctx.set_scope(Some("entry 1".to_string()));
+    let entry = map_entry(root, &core, ctx);
+    ctx.set_scope(None);
+    Feed {
+        format,
+        language: root
+            .lang
+            .as_deref()
+            .and_then(normalise::language::normalise),
+        entries: vec![entry],
+        ..Feed::default()
+    }
+}
+
 fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
     let mut entry = Entry::default();
     let mut ext = Extensions::default();

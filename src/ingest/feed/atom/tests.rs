@@ -569,3 +569,48 @@ fn links_must_be_web_addresses_and_no_url_may_run_code() {
         ]
     );
 }
+
+#[test]
+fn an_atom_entry_document_is_a_feed_of_one_entry() {
+    let feed = read_at(
+        r#"<?xml version="1.0"?>
+        <entry xmlns="http://www.w3.org/2005/Atom" xml:lang="en-GB">
+          <id>tag:blog.example,2024:post-7</id>
+          <title type="html">Seven &amp;amp; counting</title>
+          <link href="/2024/seven"/>
+          <updated>2024-03-05T10:00:00+01:00</updated>
+          <author><name>Ann</name></author>
+        </entry>"#,
+        Some("https://blog.example/feeds/post-7.xml"),
+    );
+    assert_eq!(feed.format, Format::Atom10);
+    assert_eq!(feed.title, None);
+    assert_eq!(feed.language.as_deref(), Some("en-gb"));
+    assert_eq!(feed.entries.len(), 1);
+    let entry = &feed.entries[0];
+    assert_eq!(entry.guid.as_deref(), Some("tag:blog.example,2024:post-7"));
+    assert_eq!(entry.title.as_deref(), Some("Seven & counting"));
+    assert_eq!(
+        entry.link.as_deref(),
+        Some("https://blog.example/2024/seven")
+    );
+    assert_eq!(
+        entry.updated,
+        Some(Utc.with_ymd_and_hms(2024, 3, 5, 9, 0, 0).unwrap())
+    );
+    assert_eq!(entry.authors[0].name.as_deref(), Some("Ann"));
+    assert!(
+        feed.warnings
+            .iter()
+            .any(|w| w.contains("single Atom entry")),
+        "{:?}",
+        feed.warnings
+    );
+
+    // Only an entry in an Atom namespace: a bare <entry> is some other XML.
+    let error = parse(b"<entry><title>x</title></entry>", &ParseOptions::default()).unwrap_err();
+    assert!(
+        error.to_string().contains("root element is <entry>"),
+        "{error}"
+    );
+}
