@@ -339,9 +339,25 @@ fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Constru
         _ => (Kind::Text, true),
     };
 
+    // A title or summary declaring another media type (invalid in Atom 1.0, seen in the
+    // wild) whose base64 reading is not text is text itself, as feedparser and gofeed read
+    // it: "test" is valid base64, of bytes that are not text.
+    let construct_as_text = binary
+        && mode != "base64"
+        && !element.name.eq_ignore_ascii_case("content")
+        && !element.has_element_children();
     if mode == "base64" || (binary && !element.has_element_children()) {
         let text = element.text();
+        let literal = || {
+            construct_as_text.then(|| Construct {
+                kind: Kind::Text,
+                value: element.text(),
+            })
+        };
         let Some(bytes) = base64::decode(&text) else {
+            if let Some(construct) = literal() {
+                return Some(construct);
+            }
             ctx.warn(format!(
                 "{} is declared base64 but is not; omitted",
                 element.name
@@ -355,7 +371,13 @@ fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Constru
                 .iter()
                 .any(|prefix| declared.starts_with(prefix));
             match String::from_utf8(bytes) {
-                Ok(text) if !media => {
+                // Control characters say the bytes are not text after all.
+                Ok(text)
+                    if !media
+                        && !text
+                            .chars()
+                            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) =>
+                {
                     kind = if looks_like_html(&text) {
                         Kind::Html
                     } else {
@@ -363,7 +385,7 @@ fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Constru
                     };
                     text
                 }
-                _ => return None,
+                _ => return literal(),
             }
         } else {
             String::from_utf8_lossy(&bytes).into_owned()

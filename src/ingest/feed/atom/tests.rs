@@ -250,6 +250,20 @@ fn binary_content_is_not_text() {
 }
 
 #[test]
+fn a_text_construct_of_another_media_type_is_text() {
+    // "test" is valid base64 too, for bytes that are not text: only content may be
+    // base64 in Atom 1.0, so the title is the word itself.
+    let feed = atom10(
+        r#"<title type="application/x-custom">Show</title>
+        <entry><title type="application/x-custom">test</title>
+        <summary type="image/png">A summary</summary></entry>"#,
+    );
+    assert_eq!(feed.title.as_deref(), Some("Show"));
+    assert_eq!(feed.entries[0].title.as_deref(), Some("test"));
+    assert_eq!(feed.entries[0].summary.as_deref(), Some("A summary"));
+}
+
+#[test]
 fn content_src_gives_a_link_but_no_content() {
     let feed =
         atom10(r#"<entry><content type="video/mp4" src="http://example.com/movie.mp4"/></entry>"#);
