@@ -339,23 +339,22 @@ fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Constru
         _ => (Kind::Text, true),
     };
 
-    // A title or summary declaring another media type (invalid in Atom 1.0, seen in the
-    // wild) whose base64 reading is not text is text itself, as feedparser and gofeed read
-    // it: "test" is valid base64, of bytes that are not text.
-    let construct_as_text = binary
-        && mode != "base64"
-        && !element.name.eq_ignore_ascii_case("content")
-        && !element.has_element_children();
+    // Another media type says base64 (RFC 4287 section 4.1.3.3), but what is written is
+    // not always so: content that is not base64 at all (JSON, written as is) and a title
+    // or summary whose base64 reading is not text ("test" is valid base64, of bytes that
+    // are not text) are their literal text, as feedparser and gofeed read them.
+    let by_type = binary && mode != "base64" && !element.has_element_children();
+    let is_content = element.name.eq_ignore_ascii_case("content");
     if mode == "base64" || (binary && !element.has_element_children()) {
         let text = element.text();
-        let literal = || {
-            construct_as_text.then(|| Construct {
+        let literal = |undecodable: bool| {
+            (by_type && (undecodable || !is_content)).then(|| Construct {
                 kind: Kind::Text,
                 value: element.text(),
             })
         };
         let Some(bytes) = base64::decode(&text) else {
-            if let Some(construct) = literal() {
+            if let Some(construct) = literal(true) {
                 return Some(construct);
             }
             ctx.warn(format!(
@@ -385,7 +384,7 @@ fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Constru
                     };
                     text
                 }
-                _ => return literal(),
+                _ => return literal(false),
             }
         } else {
             String::from_utf8_lossy(&bytes).into_owned()

@@ -264,6 +264,20 @@ fn a_text_construct_of_another_media_type_is_text() {
 }
 
 #[test]
+fn content_of_another_type_that_is_not_base64_is_its_text() {
+    let feed = atom10(
+        r#"<entry><content type="application/json">{"a": 1}</content></entry>
+        <entry><content type="application/octet-stream">aGVsbG8gd29ybGQ=</content></entry>"#,
+    );
+    assert_eq!(
+        feed.entries[0].content_html.as_deref(),
+        Some("{&quot;a&quot;: 1}")
+    );
+    assert_eq!(feed.entries[1].content_html.as_deref(), Some("hello world"));
+    assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
+}
+
+#[test]
 fn content_src_gives_a_link_but_no_content() {
     let feed =
         atom10(r#"<entry><content type="video/mp4" src="http://example.com/movie.mp4"/></entry>"#);
