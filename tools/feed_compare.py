@@ -88,7 +88,9 @@ def omroep_fields(obj):
         # The identity a reader shows: the guid, else an id the source gave (an Atom
         # id, an RSS 1.0 rdf:about), not omroep's own hash.
         given = entry.get("id")
-        if given is None or given.startswith("urn:omroep:") or given == entry.get("link"):
+        if given is None or given.startswith("urn:omroep:") or (
+            given == entry.get("link") and obj.get("format") != "rss1.0"  # rdf:about
+        ):
             given = None
         view["guid"] = entry.get("guid") or given
         view["guid_or_fallback"] = view["guid"] or view.get("enclosure.url") or view.get("link")
