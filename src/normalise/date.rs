@@ -320,6 +320,12 @@ struct WordReader {
     year: Option<(i32, usize)>,
     time: Option<(u32, u32, u32)>,
     offset: Option<i32>,
+    /// Whether the offset was written as digits (`+0100`), which a zone name after it
+    /// only repeats.
+    numeric_offset: bool,
+    /// Whether the date was `2024-03-05` with a time after it, which the ISO reader would
+    /// have read were it not for what follows: only a time and zone may follow.
+    dashed: bool,
     /// `Some(true)` after `pm`, `Some(false)` after `am`.
     pm: Option<bool>,
 }
@@ -333,7 +339,17 @@ impl WordReader {
                 return self.time_word(word);
             }
             if word.contains('/') {
-                return self.slashed_date(word);
+                return self.slashed_date(word, '/');
+            }
+            if word.len() == 10
+                && word
+                    .bytes()
+                    .all(|byte| byte.is_ascii_digit() || byte == b'-')
+            {
+                // `2024-03-05 09:00:00 +0000 UTC`, Go's default date format: the ISO
+                // reader refuses the zone name after the offset.
+                self.dashed = true;
+                return self.slashed_date(word, '-');
             }
             if word.contains('-') && word.bytes().any(|byte| byte.is_ascii_alphabetic()) {
                 return word.split('-').try_for_each(|part| self.word(part));
@@ -371,6 +387,12 @@ impl WordReader {
             "am" | "a.m" => return self.meridiem(false),
             "pm" | "p.m" => return self.meridiem(true),
             _ => {}
+        }
+        // A zone name after a numeric offset (`-0400 EDT`, `+0000 UTC`) names the same
+        // zone; the digits are exact, so the name is skipped like an RFC 822 comment.
+        if self.numeric_offset && lower.bytes().all(|b| b.is_ascii_alphabetic()) {
+            self.numeric_offset = false;
+            return zone_offset(word).map(|_| ());
         }
         // A zone only makes sense once there is a time or a complete date.
         if self.offset.is_some() || (self.time.is_none() && self.year.is_none()) {
@@ -415,9 +437,9 @@ impl WordReader {
         Some(())
     }
 
-    /// `2006/09/15`; only year-first, since `03/05/2024` is ambiguous.
-    fn slashed_date(&mut self, word: &str) -> Option<()> {
-        let mut parts = word.split('/');
+    /// `2006/09/15` (or `2006-09-15`); only year-first, since `03/05/2024` is ambiguous.
+    fn slashed_date(&mut self, word: &str, separator: char) -> Option<()> {
+        let mut parts = word.split(separator);
         let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
         if parts.next().is_some() || year.len() != 4 || self.year.is_some() {
             return None;
@@ -471,6 +493,7 @@ impl WordReader {
             return None;
         }
         self.offset = Some(zone_offset(word)?);
+        self.numeric_offset = word.starts_with(['+', '-']);
         Some(())
     }
 
@@ -484,6 +507,9 @@ impl WordReader {
             3 => year + 1900,
             _ => year,
         };
+        if self.dashed && self.time.is_none() {
+            return None;
+        }
         let (mut hour, minute, second) = self.time.unwrap_or((0, 0, 0));
         if let Some(pm) = self.pm {
             if !(1..=12).contains(&hour) {
@@ -808,6 +834,38 @@ mod tests {
                 "Tue, 05 Mar 2024 09:00:00+0100",
                 Some("2024-03-05T08:00:00Z"),
             ),
+        ]);
+    }
+
+    #[test]
+    fn a_zone_name_after_a_numeric_offset_repeats_it() {
+        check(&[
+            (
+                "Thu, 05 Oct 2023 14:30:00 -0400 EDT",
+                Some("2023-10-05T18:30:00Z"),
+            ),
+            (
+                "Thu, 05 Oct 2023 14:30:00 +0000 GMT",
+                Some("2023-10-05T14:30:00Z"),
+            ),
+            // The digits win over a name that disagrees with them.
+            (
+                "Thu, 05 Oct 2023 14:30:00 +0200 GMT",
+                Some("2023-10-05T12:30:00Z"),
+            ),
+            // Go's default format.
+            (
+                "2023-10-05 14:30:00 +0000 UTC",
+                Some("2023-10-05T14:30:00Z"),
+            ),
+            (
+                "2023-10-05 14:30:00 -0700 PDT",
+                Some("2023-10-05T21:30:00Z"),
+            ),
+            // Only one name, and only after digits.
+            ("Thu, 05 Oct 2023 14:30:00 -0400 EDT EST", None),
+            ("Thu, 05 Oct 2023 14:30:00 EDT EST", None),
+            ("2023-10-05-01 14:30:00 +0000 UTC", None),
         ]);
     }
 
