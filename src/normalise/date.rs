@@ -5,7 +5,9 @@
 //! `20240305T090000Z`, `2024-W10-2`, `2024-065`, the space-separated SQL form) goes through
 //! a strict field-by-field reader. Everything else is split into words and read like
 //! RFC 822 as real feeds bend it: weekday ignored (long, short, odd or wrong, English or
-//! Dutch), month names in English or Dutch, day and month in either order, two-digit years
+//! Dutch; any word before the first comma when the date does not read with it, as
+//! `mer, 16 nov 2022`), month names in English, Dutch, German, French, Italian, Spanish
+//! or Portuguese (full or abbreviated), day and month in either order, two-digit years
 //! (RFC 2822: below 50 is 20xx, else 19xx), missing seconds or time, asctime
 //! (`Sun Jan  4 16:29:06 2004`), RFC 850 (`06-Nov-94`), `2006/09/15`, `am`/`pm`.
 //!
@@ -296,6 +298,17 @@ fn read_iso_zone(cur: &mut Cursor) -> Option<i32> {
 
 /// Reads RFC 822/1123/2822/850 dates, asctime and their common deviations word by word.
 fn parse_words(text: &str) -> Option<DateTime<Utc>> {
+    read_words(text).or_else(|| {
+        // A weekday in a language the tables do not know, or one that is also a month
+        // abbreviation (Italian `mar`, Tuesday): RFC 822 puts the weekday before a comma.
+        let (first, rest) = text.trim_start().split_once(',')?;
+        let first = first.trim().trim_end_matches('.');
+        (!first.is_empty() && first.chars().all(char::is_alphabetic)).then_some(())?;
+        read_words(rest)
+    })
+}
+
+fn read_words(text: &str) -> Option<DateTime<Utc>> {
     let mut reader = WordReader::default();
     let mut in_comment = false;
     for word in text.split(|c: char| c.is_ascii_whitespace() || c == ',') {
@@ -368,7 +381,8 @@ impl WordReader {
 
     /// A word of letters: month, weekday, filler, `am`/`pm` or zone.
     fn name(&mut self, word: &str) -> Option<()> {
-        let lower = word.trim_end_matches('.').to_ascii_lowercase();
+        // Unicode lower case: `MÄR`, `DÉC`.
+        let lower = word.trim_end_matches('.').to_lowercase();
         if let Some(month) = month_number(&lower) {
             if self.month.is_some() {
                 return None;
@@ -547,23 +561,33 @@ fn small_number(text: &str) -> Option<u32> {
     text.parse().ok()
 }
 
-/// Month names in English and Dutch, full or abbreviated, lower-case, with any trailing
-/// dot already removed by the caller where it matters.
+/// Month names in English, Dutch, German, French, Italian, Spanish and Portuguese, full
+/// or abbreviated, lower-case, with any trailing dot already removed by the caller where it
+/// matters.
 fn month_number(lower: &str) -> Option<u32> {
     let lower = lower.trim_end_matches('.');
     let month = match lower {
-        "jan" | "january" | "januari" => 1,
-        "feb" | "february" | "februari" => 2,
-        "mar" | "march" | "mrt" | "maart" => 3,
-        "apr" | "april" => 4,
-        "may" | "mei" => 5,
-        "jun" | "june" | "juni" => 6,
-        "jul" | "july" | "juli" => 7,
-        "aug" | "august" | "augustus" => 8,
-        "sep" | "sept" | "september" => 9,
-        "oct" | "october" | "okt" | "oktober" => 10,
-        "nov" | "november" => 11,
-        "dec" | "december" => 12,
+        // English and Dutch, then German, French, Italian, Spanish and Portuguese forms
+        // that are not already there.
+        "jan" | "january" | "januari" | "januar" | "janv" | "janvier" | "gen" | "gennaio"
+        | "ene" | "enero" | "janeiro" => 1,
+        "feb" | "february" | "februari" | "februar" | "févr" | "fevr" | "février" | "fevrier"
+        | "febbraio" | "febrero" | "fev" | "fevereiro" => 2,
+        "mar" | "march" | "mrt" | "maart" | "mär" | "mrz" | "märz" | "mars" | "marzo" | "março" => {
+            3
+        }
+        "apr" | "april" | "avr" | "avril" | "aprile" | "abr" | "abril" => 4,
+        "may" | "mei" | "mai" | "mag" | "maggio" | "mayo" | "maio" => 5,
+        "jun" | "june" | "juni" | "juin" | "giu" | "giugno" | "junio" | "junho" => 6,
+        "jul" | "july" | "juli" | "juil" | "juillet" | "lug" | "luglio" | "julio" | "julho" => 7,
+        "aug" | "august" | "augustus" | "août" | "aout" | "ago" | "agosto" => 8,
+        "sep" | "sept" | "september" | "septembre" | "set" | "settembre" | "septiembre"
+        | "setiembre" | "setembro" => 9,
+        "oct" | "october" | "okt" | "oktober" | "octobre" | "ott" | "ottobre" | "octubre"
+        | "out" | "outubro" => 10,
+        "nov" | "november" | "novembre" | "noviembre" | "novembro" => 11,
+        "dec" | "december" | "dez" | "dezember" | "déc" | "décembre" | "decembre" | "dic"
+        | "dicembre" | "diciembre" | "dezembro" => 12,
         _ => return None,
     };
     Some(month)
@@ -971,6 +995,44 @@ mod tests {
             ("15 augustus 2023", Some("2023-08-15T00:00:00Z")),
             ("15 oktober 2023", Some("2023-10-15T00:00:00Z")),
             ("15 sept 2023", Some("2023-09-15T00:00:00Z")),
+        ]);
+    }
+
+    #[test]
+    fn other_languages_and_unknown_weekdays() {
+        check(&[
+            // Il Messaggero: Italian weekday and month.
+            (
+                "mer, 16 nov 2022 00:38:15 +0100",
+                Some("2022-11-15T23:38:15Z"),
+            ),
+            // `mar` is Tuesday in Italian and March everywhere.
+            (
+                "mar, 15 nov 2022 10:00:00 +0100",
+                Some("2022-11-15T09:00:00Z"),
+            ),
+            (
+                "Mi, 05 MÄR 2025 12:00:00 +0100",
+                Some("2025-03-05T11:00:00Z"),
+            ),
+            (
+                "jeu., 12 déc. 2024 08:00:00 GMT",
+                Some("2024-12-12T08:00:00Z"),
+            ),
+            ("12 août 2024", Some("2024-08-12T00:00:00Z")),
+            (
+                "sáb, 03 ago 2024 10:00:00 -0300",
+                Some("2024-08-03T13:00:00Z"),
+            ),
+            (
+                "qua, 02 out 2024 10:00:00 -0300",
+                Some("2024-10-02T13:00:00Z"),
+            ),
+            ("1 gennaio 2024", Some("2024-01-01T00:00:00Z")),
+            ("15 Oktober 2024 09:30", Some("2024-10-15T09:30:00Z")),
+            // The word before the comma is only skipped when the rest is a date.
+            ("foo, bar", None),
+            ("Nov, 2024", None),
         ]);
     }
 
