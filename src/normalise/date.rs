@@ -5,7 +5,9 @@
 //! `20240305T090000Z`, `2024-W10-2`, `2024-065`, the space-separated SQL form) goes through
 //! a strict field-by-field reader. Everything else is split into words and read like
 //! RFC 822 as real feeds bend it: weekday ignored (long, short, odd or wrong, English or
-//! Dutch), month names in English or Dutch, day and month in either order, two-digit years
+//! Dutch; any word before the first comma when the date does not read with it, as
+//! `mer, 16 nov 2022`), month names in English, Dutch, German, French, Italian, Spanish
+//! or Portuguese (full or abbreviated), day and month in either order, two-digit years
 //! (RFC 2822: below 50 is 20xx, else 19xx), missing seconds or time, asctime
 //! (`Sun Jan  4 16:29:06 2004`), RFC 850 (`06-Nov-94`), `2006/09/15`, `am`/`pm`.
 //!
@@ -296,6 +298,17 @@ fn read_iso_zone(cur: &mut Cursor) -> Option<i32> {
 
 /// Reads RFC 822/1123/2822/850 dates, asctime and their common deviations word by word.
 fn parse_words(text: &str) -> Option<DateTime<Utc>> {
+    read_words(text).or_else(|| {
+        // A weekday in a language the tables do not know, or one that is also a month
+        // abbreviation (Italian `mar`, Tuesday): RFC 822 puts the weekday before a comma.
+        let (first, rest) = text.trim_start().split_once(',')?;
+        let first = first.trim().trim_end_matches('.');
+        (!first.is_empty() && first.chars().all(char::is_alphabetic)).then_some(())?;
+        read_words(rest)
+    })
+}
+
+fn read_words(text: &str) -> Option<DateTime<Utc>> {
     let mut reader = WordReader::default();
     let mut in_comment = false;
     for word in text.split(|c: char| c.is_ascii_whitespace() || c == ',') {
@@ -320,6 +333,12 @@ struct WordReader {
     year: Option<(i32, usize)>,
     time: Option<(u32, u32, u32)>,
     offset: Option<i32>,
+    /// Whether the offset was written as digits (`+0100`), which a zone name after it
+    /// only repeats.
+    numeric_offset: bool,
+    /// Whether the date was `2024-03-05` with a time after it, which the ISO reader would
+    /// have read were it not for what follows: only a time and zone may follow.
+    dashed: bool,
     /// `Some(true)` after `pm`, `Some(false)` after `am`.
     pm: Option<bool>,
 }
@@ -333,7 +352,17 @@ impl WordReader {
                 return self.time_word(word);
             }
             if word.contains('/') {
-                return self.slashed_date(word);
+                return self.slashed_date(word, '/');
+            }
+            if word.len() == 10
+                && word
+                    .bytes()
+                    .all(|byte| byte.is_ascii_digit() || byte == b'-')
+            {
+                // `2024-03-05 09:00:00 +0000 UTC`, Go's default date format: the ISO
+                // reader refuses the zone name after the offset.
+                self.dashed = true;
+                return self.slashed_date(word, '-');
             }
             if word.contains('-') && word.bytes().any(|byte| byte.is_ascii_alphabetic()) {
                 return word.split('-').try_for_each(|part| self.word(part));
@@ -352,7 +381,8 @@ impl WordReader {
 
     /// A word of letters: month, weekday, filler, `am`/`pm` or zone.
     fn name(&mut self, word: &str) -> Option<()> {
-        let lower = word.trim_end_matches('.').to_ascii_lowercase();
+        // Unicode lower case: `MÄR`, `DÉC`.
+        let lower = word.trim_end_matches('.').to_lowercase();
         if let Some(month) = month_number(&lower) {
             if self.month.is_some() {
                 return None;
@@ -371,6 +401,12 @@ impl WordReader {
             "am" | "a.m" => return self.meridiem(false),
             "pm" | "p.m" => return self.meridiem(true),
             _ => {}
+        }
+        // A zone name after a numeric offset (`-0400 EDT`, `+0000 UTC`) names the same
+        // zone; the digits are exact, so the name is skipped like an RFC 822 comment.
+        if self.numeric_offset && lower.bytes().all(|b| b.is_ascii_alphabetic()) {
+            self.numeric_offset = false;
+            return zone_offset(word).map(|_| ());
         }
         // A zone only makes sense once there is a time or a complete date.
         if self.offset.is_some() || (self.time.is_none() && self.year.is_none()) {
@@ -415,9 +451,9 @@ impl WordReader {
         Some(())
     }
 
-    /// `2006/09/15`; only year-first, since `03/05/2024` is ambiguous.
-    fn slashed_date(&mut self, word: &str) -> Option<()> {
-        let mut parts = word.split('/');
+    /// `2006/09/15` (or `2006-09-15`); only year-first, since `03/05/2024` is ambiguous.
+    fn slashed_date(&mut self, word: &str, separator: char) -> Option<()> {
+        let mut parts = word.split(separator);
         let (year, month, day) = (parts.next()?, parts.next()?, parts.next()?);
         if parts.next().is_some() || year.len() != 4 || self.year.is_some() {
             return None;
@@ -471,6 +507,7 @@ impl WordReader {
             return None;
         }
         self.offset = Some(zone_offset(word)?);
+        self.numeric_offset = word.starts_with(['+', '-']);
         Some(())
     }
 
@@ -484,6 +521,9 @@ impl WordReader {
             3 => year + 1900,
             _ => year,
         };
+        if self.dashed && self.time.is_none() {
+            return None;
+        }
         let (mut hour, minute, second) = self.time.unwrap_or((0, 0, 0));
         if let Some(pm) = self.pm {
             if !(1..=12).contains(&hour) {
@@ -521,23 +561,33 @@ fn small_number(text: &str) -> Option<u32> {
     text.parse().ok()
 }
 
-/// Month names in English and Dutch, full or abbreviated, lower-case, with any trailing
-/// dot already removed by the caller where it matters.
+/// Month names in English, Dutch, German, French, Italian, Spanish and Portuguese, full
+/// or abbreviated, lower-case, with any trailing dot already removed by the caller where it
+/// matters.
 fn month_number(lower: &str) -> Option<u32> {
     let lower = lower.trim_end_matches('.');
     let month = match lower {
-        "jan" | "january" | "januari" => 1,
-        "feb" | "february" | "februari" => 2,
-        "mar" | "march" | "mrt" | "maart" => 3,
-        "apr" | "april" => 4,
-        "may" | "mei" => 5,
-        "jun" | "june" | "juni" => 6,
-        "jul" | "july" | "juli" => 7,
-        "aug" | "august" | "augustus" => 8,
-        "sep" | "sept" | "september" => 9,
-        "oct" | "october" | "okt" | "oktober" => 10,
-        "nov" | "november" => 11,
-        "dec" | "december" => 12,
+        // English and Dutch, then German, French, Italian, Spanish and Portuguese forms
+        // that are not already there.
+        "jan" | "january" | "januari" | "januar" | "janv" | "janvier" | "gen" | "gennaio"
+        | "ene" | "enero" | "janeiro" => 1,
+        "feb" | "february" | "februari" | "februar" | "févr" | "fevr" | "février" | "fevrier"
+        | "febbraio" | "febrero" | "fev" | "fevereiro" => 2,
+        "mar" | "march" | "mrt" | "maart" | "mär" | "mrz" | "märz" | "mars" | "marzo" | "março" => {
+            3
+        }
+        "apr" | "april" | "avr" | "avril" | "aprile" | "abr" | "abril" => 4,
+        "may" | "mei" | "mai" | "mag" | "maggio" | "mayo" | "maio" => 5,
+        "jun" | "june" | "juni" | "juin" | "giu" | "giugno" | "junio" | "junho" => 6,
+        "jul" | "july" | "juli" | "juil" | "juillet" | "lug" | "luglio" | "julio" | "julho" => 7,
+        "aug" | "august" | "augustus" | "août" | "aout" | "ago" | "agosto" => 8,
+        "sep" | "sept" | "september" | "septembre" | "set" | "settembre" | "septiembre"
+        | "setiembre" | "setembro" => 9,
+        "oct" | "october" | "okt" | "oktober" | "octobre" | "ott" | "ottobre" | "octubre"
+        | "out" | "outubro" => 10,
+        "nov" | "november" | "novembre" | "noviembre" | "novembro" => 11,
+        "dec" | "december" | "dez" | "dezember" | "déc" | "décembre" | "decembre" | "dic"
+        | "dicembre" | "diciembre" | "dezembro" => 12,
         _ => return None,
     };
     Some(month)
@@ -812,6 +862,38 @@ mod tests {
     }
 
     #[test]
+    fn a_zone_name_after_a_numeric_offset_repeats_it() {
+        check(&[
+            (
+                "Thu, 05 Oct 2023 14:30:00 -0400 EDT",
+                Some("2023-10-05T18:30:00Z"),
+            ),
+            (
+                "Thu, 05 Oct 2023 14:30:00 +0000 GMT",
+                Some("2023-10-05T14:30:00Z"),
+            ),
+            // The digits win over a name that disagrees with them.
+            (
+                "Thu, 05 Oct 2023 14:30:00 +0200 GMT",
+                Some("2023-10-05T12:30:00Z"),
+            ),
+            // Go's default format.
+            (
+                "2023-10-05 14:30:00 +0000 UTC",
+                Some("2023-10-05T14:30:00Z"),
+            ),
+            (
+                "2023-10-05 14:30:00 -0700 PDT",
+                Some("2023-10-05T21:30:00Z"),
+            ),
+            // Only one name, and only after digits.
+            ("Thu, 05 Oct 2023 14:30:00 -0400 EDT EST", None),
+            ("Thu, 05 Oct 2023 14:30:00 EDT EST", None),
+            ("2023-10-05-01 14:30:00 +0000 UTC", None),
+        ]);
+    }
+
+    #[test]
     fn named_and_military_zones() {
         check(&[
             (
@@ -913,6 +995,44 @@ mod tests {
             ("15 augustus 2023", Some("2023-08-15T00:00:00Z")),
             ("15 oktober 2023", Some("2023-10-15T00:00:00Z")),
             ("15 sept 2023", Some("2023-09-15T00:00:00Z")),
+        ]);
+    }
+
+    #[test]
+    fn other_languages_and_unknown_weekdays() {
+        check(&[
+            // Il Messaggero: Italian weekday and month.
+            (
+                "mer, 16 nov 2022 00:38:15 +0100",
+                Some("2022-11-15T23:38:15Z"),
+            ),
+            // `mar` is Tuesday in Italian and March everywhere.
+            (
+                "mar, 15 nov 2022 10:00:00 +0100",
+                Some("2022-11-15T09:00:00Z"),
+            ),
+            (
+                "Mi, 05 MÄR 2025 12:00:00 +0100",
+                Some("2025-03-05T11:00:00Z"),
+            ),
+            (
+                "jeu., 12 déc. 2024 08:00:00 GMT",
+                Some("2024-12-12T08:00:00Z"),
+            ),
+            ("12 août 2024", Some("2024-08-12T00:00:00Z")),
+            (
+                "sáb, 03 ago 2024 10:00:00 -0300",
+                Some("2024-08-03T13:00:00Z"),
+            ),
+            (
+                "qua, 02 out 2024 10:00:00 -0300",
+                Some("2024-10-02T13:00:00Z"),
+            ),
+            ("1 gennaio 2024", Some("2024-01-01T00:00:00Z")),
+            ("15 Oktober 2024 09:30", Some("2024-10-15T09:30:00Z")),
+            // The word before the comma is only skipped when the rest is a date.
+            ("foo, bar", None),
+            ("Nov, 2024", None),
         ]);
     }
 

@@ -139,6 +139,29 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
     feed
 }
 
+/// Maps an Atom Entry Document (RFC 4287 section 4.1.2: a lone `entry` as the root, what
+/// some servers answer for one post's feed URL): a feed of that one entry and nothing else,
+/// since the document says nothing about the feed it belongs to.
+pub(crate) fn map_entry_document(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
+    let core = CoreNs {
+        ns: root.ns.as_deref(),
+        format,
+    };
+    ctx.warn("the document is a single Atom entry, not a feed; read as a feed of that one entry");
+    ctx.set_scope(Some("entry 1".to_string()));
+    let entry = map_entry(root, &core, ctx);
+    ctx.set_scope(None);
+    Feed {
+        format,
+        language: root
+            .lang
+            .as_deref()
+            .and_then(normalise::language::normalise),
+        entries: vec![entry],
+        ..Feed::default()
+    }
+}
+
 fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
     let mut entry = Entry::default();
     let mut ext = Extensions::default();
@@ -316,9 +339,24 @@ fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Constru
         _ => (Kind::Text, true),
     };
 
+    // Another media type says base64 (RFC 4287 section 4.1.3.3), but what is written is
+    // not always so: content that is not base64 at all (JSON, written as is) and a title
+    // or summary whose base64 reading is not text ("test" is valid base64, of bytes that
+    // are not text) are their literal text, as feedparser and gofeed read them.
+    let by_type = binary && mode != "base64" && !element.has_element_children();
+    let is_content = element.name.eq_ignore_ascii_case("content");
     if mode == "base64" || (binary && !element.has_element_children()) {
         let text = element.text();
+        let literal = |undecodable: bool| {
+            (by_type && (undecodable || !is_content)).then(|| Construct {
+                kind: Kind::Text,
+                value: element.text(),
+            })
+        };
         let Some(bytes) = base64::decode(&text) else {
+            if let Some(construct) = literal(true) {
+                return Some(construct);
+            }
             ctx.warn(format!(
                 "{} is declared base64 but is not; omitted",
                 element.name
@@ -332,7 +370,13 @@ fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Constru
                 .iter()
                 .any(|prefix| declared.starts_with(prefix));
             match String::from_utf8(bytes) {
-                Ok(text) if !media => {
+                // Control characters say the bytes are not text after all.
+                Ok(text)
+                    if !media
+                        && !text
+                            .chars()
+                            .any(|c| c.is_control() && !matches!(c, '\t' | '\n' | '\r')) =>
+                {
                     kind = if looks_like_html(&text) {
                         Kind::Html
                     } else {
@@ -340,7 +384,7 @@ fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Constru
                     };
                     text
                 }
-                _ => return None,
+                _ => return literal(false),
             }
         } else {
             String::from_utf8_lossy(&bytes).into_owned()

@@ -111,6 +111,26 @@ fn take<T>(ctx: &mut Ctx, field: &str, expected: &str, value: Field<T>) -> Optio
     }
 }
 
+/// The version in `1`, `1.0`, `1.1`, `https://jsonfeed.org/version/1.0` or with a trailing
+/// slash; `None` for anything else.
+fn loose_version(written: &str) -> Option<Format> {
+    let lower = written.to_ascii_lowercase();
+    let number = [
+        "https://jsonfeed.org/version/",
+        "http://jsonfeed.org/version/",
+        "version ",
+    ]
+    .iter()
+    .find_map(|prefix| lower.strip_prefix(prefix))
+    .unwrap_or(&lower)
+    .trim_end_matches('/');
+    match number {
+        "1" | "1.0" => Some(Format::JsonFeed10),
+        "1.1" => Some(Format::JsonFeed11),
+        _ => None,
+    }
+}
+
 fn take_text(ctx: &mut Ctx, field: &str, value: Field<String>) -> Option<String> {
     take(ctx, field, "a string", value).filter(|text| !text.trim().is_empty())
 }
@@ -151,13 +171,29 @@ pub(crate) fn map_json(
         Some("https://jsonfeed.org/version/1.1") | Some("http://jsonfeed.org/version/1.1") => {
             Format::JsonFeed11
         }
-        Some(other) => {
-            ctx.warn(format!(
-                "unknown JSON Feed version {}; read as 1.1",
-                quote(other)
-            ));
-            Format::JsonFeed11
-        }
+        Some(other) => match loose_version(other) {
+            // Written as a bare number or a near miss of the URL (seen in the wild):
+            // the version is clear, the value is still worth fixing.
+            Some(format) => {
+                ctx.warn(format!(
+                    "JSON Feed version {} is not a version URL; read as {}",
+                    quote(other),
+                    if format == Format::JsonFeed10 {
+                        "1.0"
+                    } else {
+                        "1.1"
+                    }
+                ));
+                format
+            }
+            None => {
+                ctx.warn(format!(
+                    "unknown JSON Feed version {}; read as 1.1",
+                    quote(other)
+                ));
+                Format::JsonFeed11
+            }
+        },
         None => {
             ctx.warn("no JSON Feed version; read as 1.1");
             Format::JsonFeed11

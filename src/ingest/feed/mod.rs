@@ -154,6 +154,8 @@ fn map_xml(
         (_, "rss") => rss::map_rss(root, ctx),
         (Some(ns::ATOM10), "feed") => atom::map_atom(root, Format::Atom10, ctx),
         (Some(ns::ATOM03), "feed") => atom::map_atom(root, Format::Atom03, ctx),
+        (Some(ns::ATOM10), "entry") => atom::map_entry_document(root, Format::Atom10, ctx),
+        (Some(ns::ATOM03), "entry") => atom::map_entry_document(root, Format::Atom03, ctx),
         (_, "feed") => {
             // Pre-1.0 Atom lived under several provisional namespaces (or none).
             let format = match root.attr("version").map(str::trim) {

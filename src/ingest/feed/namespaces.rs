@@ -537,13 +537,27 @@ impl<'a> Extensions<'a> {
             }
         }
         for element in &self.itunes_categories {
-            let Some(term) = element.attr("text").and_then(collapse_whitespace) else {
-                continue;
-            };
             let subcategories: Vec<String> = element
                 .children_named(Some(ns::ITUNES), "category")
                 .filter_map(|sub| sub.attr("text").and_then(collapse_whitespace))
                 .collect();
+            let Some(term) = element.attr("text").and_then(collapse_whitespace) else {
+                // A wrapper without a name around named categories (seen in the wild,
+                // and read as categories by feedparser and podcastparser): the inner
+                // names are the show's categories, not subcategories of nothing.
+                for term in subcategories {
+                    if !categories.iter().any(|known| {
+                        known.term == term && known.scheme.as_deref() == Some("itunes")
+                    }) {
+                        categories.push(Category {
+                            term,
+                            scheme: Some("itunes".to_string()),
+                            ..Category::default()
+                        });
+                    }
+                }
+                continue;
+            };
             let scheme = Some("itunes".to_string());
             // Apple lists a category with two subcategories as the parent written twice,
             // once around each: both subcategories belong to the one category.

@@ -250,6 +250,34 @@ fn binary_content_is_not_text() {
 }
 
 #[test]
+fn a_text_construct_of_another_media_type_is_text() {
+    // "test" is valid base64 too, for bytes that are not text: only content may be
+    // base64 in Atom 1.0, so the title is the word itself.
+    let feed = atom10(
+        r#"<title type="application/x-custom">Show</title>
+        <entry><title type="application/x-custom">test</title>
+        <summary type="image/png">A summary</summary></entry>"#,
+    );
+    assert_eq!(feed.title.as_deref(), Some("Show"));
+    assert_eq!(feed.entries[0].title.as_deref(), Some("test"));
+    assert_eq!(feed.entries[0].summary.as_deref(), Some("A summary"));
+}
+
+#[test]
+fn content_of_another_type_that_is_not_base64_is_its_text() {
+    let feed = atom10(
+        r#"<entry><content type="application/json">{"a": 1}</content></entry>
+        <entry><content type="application/octet-stream">aGVsbG8gd29ybGQ=</content></entry>"#,
+    );
+    assert_eq!(
+        feed.entries[0].content_html.as_deref(),
+        Some("{&quot;a&quot;: 1}")
+    );
+    assert_eq!(feed.entries[1].content_html.as_deref(), Some("hello world"));
+    assert!(feed.warnings.is_empty(), "{:?}", feed.warnings);
+}
+
+#[test]
 fn content_src_gives_a_link_but_no_content() {
     let feed =
         atom10(r#"<entry><content type="video/mp4" src="http://example.com/movie.mp4"/></entry>"#);
@@ -567,5 +595,50 @@ fn links_must_be_web_addresses_and_no_url_may_run_code() {
             "entry 1: URL \"vbscript:e\" would run code, not name a resource; ignored",
             "entry 2: content src \"javascript:src()\" is not a web address; ignored",
         ]
+    );
+}
+
+#[test]
+fn an_atom_entry_document_is_a_feed_of_one_entry() {
+    let feed = read_at(
+        r#"<?xml version="1.0"?>
+        <entry xmlns="http://www.w3.org/2005/Atom" xml:lang="en-GB">
+          <id>tag:blog.example,2024:post-7</id>
+          <title type="html">Seven &amp;amp; counting</title>
+          <link href="/2024/seven"/>
+          <updated>2024-03-05T10:00:00+01:00</updated>
+          <author><name>Ann</name></author>
+        </entry>"#,
+        Some("https://blog.example/feeds/post-7.xml"),
+    );
+    assert_eq!(feed.format, Format::Atom10);
+    assert_eq!(feed.title, None);
+    assert_eq!(feed.language.as_deref(), Some("en-gb"));
+    assert_eq!(feed.entries.len(), 1);
+    let entry = &feed.entries[0];
+    assert_eq!(entry.guid.as_deref(), Some("tag:blog.example,2024:post-7"));
+    assert_eq!(entry.title.as_deref(), Some("Seven & counting"));
+    assert_eq!(
+        entry.link.as_deref(),
+        Some("https://blog.example/2024/seven")
+    );
+    assert_eq!(
+        entry.updated,
+        Some(Utc.with_ymd_and_hms(2024, 3, 5, 9, 0, 0).unwrap())
+    );
+    assert_eq!(entry.authors[0].name.as_deref(), Some("Ann"));
+    assert!(
+        feed.warnings
+            .iter()
+            .any(|w| w.contains("single Atom entry")),
+        "{:?}",
+        feed.warnings
+    );
+
+    // Only an entry in an Atom namespace: a bare <entry> is some other XML.
+    let error = parse(b"<entry><title>x</title></entry>", &ParseOptions::default()).unwrap_err();
+    assert!(
+        error.to_string().contains("root element is <entry>"),
+        "{error}"
     );
 }

@@ -204,6 +204,43 @@ fn missing_or_unknown_version_is_read_as_1_1() {
 }
 
 #[test]
+fn a_version_written_as_a_number_is_that_version() {
+    let cases = [
+        ("1.0", Format::JsonFeed10, "1.0"),
+        ("1", Format::JsonFeed10, "1.0"),
+        ("1.1", Format::JsonFeed11, "1.1"),
+        (
+            "https://jsonfeed.org/version/1.0",
+            Format::JsonFeed10,
+            "1.0",
+        ),
+        (
+            "https://jsonfeed.org/version/1.1/",
+            Format::JsonFeed11,
+            "1.1",
+        ),
+    ];
+    for (written, format, read_as) in cases {
+        let feed = read(&format!(
+            r#"{{"version": "{written}", "title": "T", "items": []}}"#
+        ));
+        assert_eq!(feed.format, format, "{written}");
+        assert_eq!(
+            feed.warnings,
+            vec![format!(
+                "JSON Feed version \"{written}\" is not a version URL; read as {read_as}"
+            )]
+        );
+    }
+    let feed = read(r#"{"version": "1.2", "items": []}"#);
+    assert_eq!(feed.format, Format::JsonFeed11);
+    assert_eq!(
+        feed.warnings,
+        vec!["unknown JSON Feed version \"1.2\"; read as 1.1"]
+    );
+}
+
+#[test]
 fn relative_urls_resolve_against_home_page_then_fetched_url() {
     let feed = read_at(
         r#"{"version": "https://jsonfeed.org/version/1.1", "items": [{"id": "1", "url": "p/1"}]}"#,

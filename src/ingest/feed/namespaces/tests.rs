@@ -508,3 +508,28 @@ fn a_category_written_twice_keeps_both_subcategories() {
         }]
     );
 }
+
+#[test]
+fn a_nameless_category_around_named_ones_gives_the_named_ones() {
+    let feed = podcast(
+        r#"<itunes:category>
+            <itunes:category text="Religion &amp; Spirituality"/>
+            <itunes:category text="Christianity"/>
+        </itunes:category>
+        <itunes:category text=" "><itunes:category text="Christianity"/></itunes:category>
+        <itunes:category text=""/>"#,
+        "",
+    );
+    let read: Vec<(&str, Option<&str>, usize)> = feed
+        .categories
+        .iter()
+        .map(|c| (c.term.as_str(), c.scheme.as_deref(), c.subcategories.len()))
+        .collect();
+    assert_eq!(
+        read,
+        vec![
+            ("Religion & Spirituality", Some("itunes"), 0),
+            ("Christianity", Some("itunes"), 0),
+        ]
+    );
+}
