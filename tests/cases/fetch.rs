@@ -615,10 +615,14 @@ fn concurrency_is_limited_per_host_and_overall() {
     let mut store = Store::open_in_memory().unwrap();
     let report = run_with(&mut store, &urls, &limits);
     assert_eq!(report.totals().fetched, 18);
+    // The limits are ceilings: on a busy machine the requests may overlap less than they
+    // could, but never more.
     for server in &servers {
-        assert_eq!(server.max_in_flight(), 2, "per-host limit");
+        let most = server.max_in_flight();
+        assert!((1..=2).contains(&most), "per-host limit: {most} in flight");
     }
-    assert_eq!(group.max_in_flight(), 4, "global limit");
+    let most = group.max_in_flight();
+    assert!((2..=4).contains(&most), "global limit: {most} in flight");
 }
 
 /// The options the parser was last called with, by the capturing parser below.
