@@ -976,6 +976,51 @@ fn the_store_keeps_what_was_read_so_a_new_run_reads_only_what_changed() {
 }
 
 #[test]
+fn edited_show_notes_are_read_again_without_measuring_the_unchanged_audio() {
+    let site = site_with(&[("content/episodes", "episodes")]);
+    let root = site.path();
+    std::fs::copy(
+        fixtures().join("content/artwork.jpg"),
+        root.join("artwork.jpg"),
+    )
+    .unwrap();
+    let store = root.join(".omroep/store.sqlite");
+    let s = settings(root);
+    let episodes = |store: &Path| {
+        let mut store = omroep::store::Store::open(store).unwrap();
+        let files = Arc::new(store.local_files().unwrap());
+        let mut session = Session::with_file_cache(s.clone(), Box::new(files.clone()));
+        let collected = session.collect_markdown("episodes");
+        store.save_local_files(&files, true).unwrap();
+        (collected, read_names(root, &session.reads()))
+    };
+    let (first, reads) = episodes(&store);
+    assert_eq!(reads.iter().filter(|r| r.starts_with("probed ")).count(), 3);
+    // A run with nothing changed reuses every outcome and never asks for a probe.
+    assert_eq!(episodes(&store).1, Vec::<String>::new());
+
+    // Then only the show notes of one episode change.
+    let notes = root.join("episodes/001-welkom.md");
+    let text = std::fs::read_to_string(&notes).unwrap();
+    std::fs::write(&notes, format!("{text}\nOne more line.\n")).unwrap();
+    let (edited, reads) = episodes(&store);
+    assert_eq!(reads, vec!["parsed episodes/001-welkom.md"]);
+    assert!(!edited.has_errors(), "{:?}", edited.problems);
+    let welkom = by_path(&edited.items, "001-welkom.md");
+    assert!(
+        welkom
+            .entry
+            .content_html
+            .as_deref()
+            .is_some_and(|html| html.contains("One more line."))
+    );
+    assert_eq!(
+        welkom.entry.enclosures,
+        by_path(&first.items, "001-welkom.md").entry.enclosures
+    );
+}
+
+#[test]
 fn a_damaged_file_cache_costs_reading_never_a_wrong_result() {
     let site = site_with(&[("content/episodes", "episodes"), ("content/posts", "posts")]);
     let root = site.path();
@@ -995,16 +1040,16 @@ fn a_damaged_file_cache_costs_reading_never_a_wrong_result() {
 }
 
 /// Damages every remembered Markdown outcome in the database file itself: its
-/// `settings_key` field is renamed (same length), so SQLite's structure stays intact but
-/// no row reads as an outcome any more. Returns how many were damaged.
+/// `settings_key` field name is renamed (same length), so SQLite's structure stays
+/// intact but no row reads as an outcome any more. Returns how many were damaged.
 fn damage_outcomes(store: &Path) -> usize {
     let mut store_bytes = std::fs::read(store).unwrap();
     let mut count = 0;
-    let needle = b"\"settings_key\"";
+    let needle = b"settings_key";
     let mut i = 0;
     while i + needle.len() <= store_bytes.len() {
         if &store_bytes[i..i + needle.len()] == needle {
-            store_bytes[i + 1..i + needle.len() - 1].copy_from_slice(b"settings_kez");
+            store_bytes[i..i + needle.len()].copy_from_slice(b"settings_kez");
             count += 1;
             i += needle.len();
         } else {

@@ -85,14 +85,15 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
 fn read_or_reuse(session: &Session, relative: &Path) -> Arc<CachedDocument> {
     let full = session.settings.site_root.join(relative);
     let now = session.settings.now;
-    if let Some(cached) = session.files.document(&full) {
+    let previous = session.files.document(&full);
+    if let Some(cached) = &previous {
         match cached.freshness(
             &session.settings_key,
             now,
             &mut |path| session.stamp(path),
             &mut |path, stamp| session.hash(path, stamp),
         ) {
-            Freshness::Same => return cached,
+            Freshness::Same => return cached.clone(),
             Freshness::Touched(fresh) => {
                 // Remembered with the new stamps, so the next run need not hash again.
                 let fresh = Arc::new(fresh);
@@ -104,9 +105,14 @@ fn read_or_reuse(session: &Session, relative: &Path) -> Arc<CachedDocument> {
     }
     session.note_read(FileRead::Parsed(full.clone()));
     let mut reading = post::read(session, relative);
-    reading
-        .dependencies
-        .fill_hashes(&mut |path, stamp| session.hash(path, stamp));
+    // A file the last outcome also depended on, with the same stamp, has the hash
+    // that outcome recorded: edited show notes do not make the audio be read again.
+    reading.dependencies.fill_hashes(&mut |path, stamp| {
+        previous
+            .as_deref()
+            .and_then(|cached| cached.dependencies.known_hash(path, stamp))
+            .or_else(|| session.hash(path, stamp))
+    });
     let document = Arc::new(CachedDocument {
         settings_key: session.settings_key.clone(),
         dependencies: reading.dependencies,

@@ -204,6 +204,14 @@ impl Dependencies {
         }
     }
 
+    /// The hash recorded for `path` when it had this `stamp`, if one was.
+    pub fn known_hash(&self, path: &Path, stamp: &FileStamp) -> Option<String> {
+        self.0
+            .iter()
+            .find(|known| known.path == path && known.stamp.as_ref() == Some(stamp))
+            .and_then(|known| known.hash.clone())
+    }
+
     pub fn paths(&self) -> impl Iterator<Item = &Path> {
         self.0.iter().map(|known| known.path.as_path())
     }

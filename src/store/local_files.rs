@@ -2,14 +2,22 @@
 //! that a new run (a new process) skips every file that did not change.
 //!
 //! [`Store::local_files`] loads the remembered Markdown outcomes and audio probes (as
-//! JSON, parsed only when a file is asked for); the run's sessions share the
-//! [`StoredFileCache`] as their [`FileCache`]; [`Store::save_local_files`] writes what
-//! the run learned in one transaction. The cache only ever costs speed, never
-//! correctness: a row that cannot be parsed is a miss, and whether a remembered result
+//! MessagePack with named fields, decoded only when a file is asked for); the run's
+//! sessions share the [`StoredFileCache`] as their [`FileCache`];
+//! [`Store::save_local_files`] writes what the run learned in one transaction, and
+//! writes nothing at all (no transaction, so no WAL to check-point at close) when the
+//! run learned nothing and no row is stale. The cache only ever costs speed, never
+//! correctness: a row that cannot be decoded is a miss, and whether a remembered result
 //! still holds is decided by the caller from the stamps and hashes it carries
 //! (`ingest::file_cache`), never by the store.
+//!
+//! MessagePack rather than JSON: a second run with nothing changed spends most of its
+//! time decoding the remembered outcomes (whole items, HTML included), and MessagePack
+//! strings are a length and the bytes, not text to scan for escapes. Field names are
+//! kept (`to_vec_named`) because the model skips empty fields when it serialises, which
+//! a format that relies on field order cannot read back.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -27,14 +35,14 @@ pub struct StoredFileCache {
 #[derive(Debug, Default)]
 struct State {
     /// Rows as loaded, not asked for yet.
-    documents: HashMap<PathBuf, String>,
-    audio: HashMap<PathBuf, String>,
-    /// Rows asked for (parsed, or `None` when the JSON was unreadable) and results put
+    documents: HashMap<PathBuf, Vec<u8>>,
+    audio: HashMap<PathBuf, Vec<u8>>,
+    /// Rows asked for (decoded, or `None` when the row was unreadable) and results put
     /// by this run.
     parsed_documents: HashMap<PathBuf, Option<Arc<CachedDocument>>>,
     parsed_audio: HashMap<PathBuf, Option<CachedAudio>>,
-    /// What this run learned, by path; turned into JSON only when saved, one row at a
-    /// time, so a run never holds every outcome twice over.
+    /// What this run learned, by path; encoded only when saved, one row at a time, so
+    /// a run never holds every outcome twice over.
     new_documents: HashMap<String, Arc<CachedDocument>>,
     new_audio: HashMap<String, CachedAudio>,
 }
@@ -57,6 +65,18 @@ impl StoredFileCache {
     }
 }
 
+/// A result as stored: MessagePack, fields by name. `None` when it does not encode (it
+/// is then simply not remembered).
+fn encode<T: serde::Serialize>(value: &T) -> Option<Vec<u8>> {
+    rmp_serde::to_vec_named(value).ok()
+}
+
+/// A stored row as a result; `None` (a miss) when it is not one: damaged, or written by
+/// an omroep whose types differed.
+fn decode<T: serde::de::DeserializeOwned>(row: &[u8]) -> Option<T> {
+    rmp_serde::from_slice(row).ok()
+}
+
 impl FileCache for StoredFileCache {
     fn audio(&self, path: &Path) -> Option<CachedAudio> {
         let row = {
@@ -66,7 +86,7 @@ impl FileCache for StoredFileCache {
             }
             state.audio.remove(path)?
         };
-        let parsed: Option<CachedAudio> = serde_json::from_str(&row).ok();
+        let parsed: Option<CachedAudio> = decode(&row);
         if let Ok(mut state) = self.state.lock() {
             state
                 .parsed_audio
@@ -94,7 +114,7 @@ impl FileCache for StoredFileCache {
             state.documents.remove(path)?
         };
         // Parsed outside the lock: the threads reading files ask at the same time.
-        let parsed: Option<Arc<CachedDocument>> = serde_json::from_str(&row).ok().map(Arc::new);
+        let parsed: Option<Arc<CachedDocument>> = decode(&row).map(Arc::new);
         if let Ok(mut state) = self.state.lock() {
             state
                 .parsed_documents
@@ -122,10 +142,10 @@ impl FileCache for StoredFileCache {
 impl Store {
     /// The file cache as the last run left it.
     pub fn local_files(&self) -> Result<StoredFileCache> {
-        let load = |table: &str| -> Result<HashMap<PathBuf, String>> {
+        let load = |table: &str| -> Result<HashMap<PathBuf, Vec<u8>>> {
             let mut statement = self
                 .conn
-                .prepare(&format!("SELECT path, json FROM {table}"))?;
+                .prepare(&format!("SELECT path, data FROM {table}"))?;
             let rows = statement.query_map([], |row| {
                 Ok((PathBuf::from(row.get::<_, String>(0)?), row.get(1)?))
             })?;
@@ -142,46 +162,73 @@ impl Store {
 
     /// Writes what the run learned, in one transaction. With `prune`, rows of files
     /// the run never asked about are removed (the caller read every source, so those
-    /// files are gone or no longer named).
+    /// files are gone or no longer named) — except the probes of audio files that an
+    /// outcome of this run depends on: a reused outcome does not ask for its audio, yet
+    /// the probe is what spares a re-measurement when only the show notes change.
+    /// When there is nothing to write or remove, nothing is written.
     pub fn save_local_files(&mut self, cache: &StoredFileCache, prune: bool) -> Result<Saved> {
         let mut state = match cache.state.lock() {
             Ok(state) => state,
             Err(poisoned) => poisoned.into_inner(),
         };
-        let tx = self.conn.transaction()?;
-        let mut saved = Saved::default();
-        let mut upsert = |table: &str, path: &str, json: serde_json::Result<String>| {
-            // A result that does not serialise is simply not remembered.
-            let Ok(json) = json else {
-                return Ok(());
-            };
-            tx.prepare_cached(&format!(
-                "INSERT INTO {table} (path, json) VALUES (?1, ?2)
-                 ON CONFLICT(path) DO UPDATE SET json = excluded.json"
-            ))?
-            .execute(params![path, json])?;
-            saved.written += 1;
-            Ok::<(), rusqlite::Error>(())
+        let stale = |rows: &HashMap<PathBuf, Vec<u8>>, keep: &HashSet<&Path>| -> Vec<String> {
+            rows.keys()
+                .filter(|path| !keep.contains(path.as_path()))
+                .filter_map(|path| path.to_str().map(str::to_string))
+                .collect()
         };
-        for (path, document) in &state.new_documents {
-            upsert("local_documents", path, serde_json::to_string(&**document))?;
-        }
-        for (path, audio) in &state.new_audio {
-            upsert("local_audio", path, serde_json::to_string(audio))?;
-        }
-        if prune {
+        let (stale_documents, stale_audio) = if prune {
+            let in_use: HashSet<&Path> = state
+                .parsed_documents
+                .values()
+                .flatten()
+                .chain(state.new_documents.values())
+                .flat_map(|document| document.dependencies.paths())
+                .collect();
+            (
+                stale(&state.documents, &HashSet::new()),
+                stale(&state.audio, &in_use),
+            )
+        } else {
+            (Vec::new(), Vec::new())
+        };
+        let mut saved = Saved::default();
+        let nothing_to_do = state.new_documents.is_empty()
+            && state.new_audio.is_empty()
+            && stale_documents.is_empty()
+            && stale_audio.is_empty();
+        if !nothing_to_do {
+            let tx = self.conn.transaction()?;
+            let mut upsert = |table: &str, path: &str, data: Option<Vec<u8>>| {
+                let Some(data) = data else {
+                    return Ok(());
+                };
+                tx.prepare_cached(&format!(
+                    "INSERT INTO {table} (path, data) VALUES (?1, ?2)
+                     ON CONFLICT(path) DO UPDATE SET data = excluded.data"
+                ))?
+                .execute(params![path, data])?;
+                saved.written += 1;
+                Ok::<(), rusqlite::Error>(())
+            };
+            for (path, document) in &state.new_documents {
+                upsert("local_documents", path, encode(&**document))?;
+            }
+            for (path, audio) in &state.new_audio {
+                upsert("local_audio", path, encode(audio))?;
+            }
             for (table, rows) in [
-                ("local_documents", &state.documents),
-                ("local_audio", &state.audio),
+                ("local_documents", &stale_documents),
+                ("local_audio", &stale_audio),
             ] {
                 let mut delete =
                     tx.prepare_cached(&format!("DELETE FROM {table} WHERE path = ?1"))?;
-                for path in rows.keys().filter_map(|path| path.to_str()) {
+                for path in rows {
                     saved.removed += delete.execute([path])?;
                 }
             }
+            tx.commit()?;
         }
-        tx.commit()?;
         state.new_documents.clear();
         state.new_audio.clear();
         if prune {
@@ -274,19 +321,80 @@ mod tests {
     }
 
     #[test]
+    fn the_probe_of_audio_a_reused_outcome_depends_on_survives_pruning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let episode = dir.path().join("ep.md");
+        let sound = dir.path().join("ep.mp3");
+        std::fs::write(&episode, "notes").unwrap();
+        std::fs::write(&sound, "sound").unwrap();
+        let mut depending = (*document("one")).clone();
+        depending.dependencies.record(&episode);
+        depending.dependencies.record(&sound);
+        let mut store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        cache.put_document(&episode, Arc::new(depending.clone()));
+        cache.put_audio(&sound, audio(5));
+        cache.put_audio(Path::new("/gone.mp3"), audio(7));
+        store.save_local_files(&cache, true).unwrap();
+        drop(store);
+
+        // The next run reuses the outcome and never asks for the probe itself.
+        let mut store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        assert_eq!(cache.document(&episode), Some(Arc::new(depending)));
+        let saved = store.save_local_files(&cache, true).unwrap();
+        assert_eq!(
+            saved,
+            Saved {
+                written: 0,
+                removed: 1
+            },
+            "only the probe nothing depends on is removed"
+        );
+        drop(store);
+
+        // A run that edits the show notes then finds the probe.
+        let store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        assert_eq!(cache.audio(&sound), Some(audio(5)));
+        assert_eq!(cache.audio(Path::new("/gone.mp3")), None);
+    }
+
+    #[test]
+    fn a_run_that_learned_nothing_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        cache.put_document(Path::new("/site/a.md"), document("one"));
+        store.save_local_files(&cache, true).unwrap();
+        drop(store);
+
+        let wal = dir.path().join("store.sqlite-wal");
+        let mut store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        assert!(cache.document(Path::new("/site/a.md")).is_some());
+        let saved = store.save_local_files(&cache, true).unwrap();
+        assert_eq!(saved, Saved::default());
+        let wal_size = std::fs::metadata(&wal).map(|m| m.len()).unwrap_or(0);
+        assert_eq!(wal_size, 0, "no transaction was written");
+    }
+
+    #[test]
     fn an_unreadable_row_is_a_miss_not_an_error() {
         let mut store = Store::open_in_memory().unwrap();
         store
             .conn
             .execute(
-                "INSERT INTO local_documents (path, json) VALUES ('/site/a.md', '{not json')",
+                "INSERT INTO local_documents (path, data) VALUES ('/site/a.md', X'c1')",
                 [],
             )
             .unwrap();
         store
             .conn
             .execute(
-                "INSERT INTO local_audio (path, json) VALUES ('/site/a.mp3', '[]')",
+                "INSERT INTO local_audio (path, data) VALUES ('/site/a.mp3', X'90')",
                 [],
             )
             .unwrap();
