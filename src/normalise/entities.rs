@@ -2,15 +2,54 @@
 //! `&nbsp;`, `&eacute;` and friends in XML, and for turning HTML into plain text.
 //!
 //! Names are given with their trailing `;`; the legacy names that HTML also accepts without
-//! it (`&amp`, `&copy`, …) appear a second time without. Sorted by name for binary search.
+//! it (`&amp`, `&copy`, …) appear a second time without. Sorted by name, which keeps
+//! duplicates out; looked up through a hash index built at compile time (a feed's HTML has
+//! thousands of `&rsquo;`s, and a binary search compares a dozen names for each).
 
 /// Looks up an entity name, written without the leading `&` but with the trailing `;` when
 /// the document had one (`"eacute;"`, `"copy"`).
 pub fn lookup(name: &str) -> Option<&'static str> {
-    ENTITIES
-        .binary_search_by(|(candidate, _)| candidate.cmp(&name))
-        .ok()
-        .map(|index| ENTITIES[index].1)
+    let mut slot = slot_of(name.as_bytes());
+    loop {
+        let entry = usize::from(INDEX[slot]);
+        let (candidate, text) = ENTITIES.get(entry.checked_sub(1)?)?;
+        if *candidate == name {
+            return Some(text);
+        }
+        slot = (slot + 1) % SLOTS;
+    }
+}
+
+/// Slots in `INDEX`: a power of two near twice the table's size, so probes are short.
+const SLOTS: usize = 4096;
+
+/// FNV-1a of a name, folded to a slot.
+const fn slot_of(name: &[u8]) -> usize {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < name.len() {
+        hash = (hash ^ name[i] as u64).wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    (hash ^ (hash >> 32)) as usize % SLOTS
+}
+
+/// Open addressing: each slot holds a position in `ENTITIES` plus one, 0 when empty.
+static INDEX: [u16; SLOTS] = build_index();
+
+const fn build_index() -> [u16; SLOTS] {
+    assert!(ENTITIES.len() * 3 < SLOTS * 2 && ENTITIES.len() < u16::MAX as usize);
+    let mut slots = [0u16; SLOTS];
+    let mut index = 0;
+    while index < ENTITIES.len() {
+        let mut slot = slot_of(ENTITIES[index].0.as_bytes());
+        while slots[slot] != 0 {
+            slot = (slot + 1) % SLOTS;
+        }
+        slots[slot] = (index + 1) as u16;
+        index += 1;
+    }
+    slots
 }
 
 /// Whether a name is one HTML also accepts without the trailing `;`.
@@ -2259,6 +2298,23 @@ mod tests {
     #[test]
     fn table_is_sorted_for_binary_search() {
         assert!(ENTITIES.windows(2).all(|pair| pair[0].0 < pair[1].0));
+    }
+
+    #[test]
+    fn every_name_is_found_through_the_index() {
+        for (name, text) in ENTITIES {
+            assert_eq!(lookup(name), Some(*text), "{name}");
+            // Near misses are not found.
+            assert_eq!(
+                lookup(&name[..name.len() - 1]).is_some(),
+                ENTITIES
+                    .iter()
+                    .any(|(other, _)| *other == &name[..name.len() - 1]),
+                "{name}"
+            );
+            assert_eq!(lookup(&format!("{name}x")), None, "{name}");
+        }
+        assert_eq!(lookup(""), None);
     }
 
     #[test]

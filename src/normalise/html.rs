@@ -735,17 +735,19 @@ const fn special_bytes(attribute: bool) -> [bool; 256] {
 static TEXT_SPECIAL: [bool; 256] = special_bytes(false);
 static ATTRIBUTE_SPECIAL: [bool; 256] = special_bytes(true);
 
-/// Whether any of eight bytes may need attention (`special_bytes`), tested all at once:
-/// SWAR "has zero byte" and "has byte less than" tricks. Tabs and line feeds count too,
-/// which only sends that chunk through the byte-by-byte path.
-fn chunk_may_be_special(chunk: u64, attribute: bool) -> bool {
+/// The bytes of an eight-byte chunk that may need attention (`special_bytes`), as the
+/// high bit of each such byte: SWAR "has zero byte" and "has byte less than" tricks. The
+/// lowest set bit is exact (the tricks only misfire above a real match), which is all the
+/// caller uses: it jumps straight to that byte. Tabs and line feeds are flagged too; the
+/// caller steps over them.
+fn special_in_chunk(chunk: u64, attribute: bool) -> u64 {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGHS: u64 = 0x8080_8080_8080_8080;
     let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
     let has = |byte: u8| has_zero(chunk ^ (ONES * u64::from(byte)));
     let below_space = chunk.wrapping_sub(ONES * 0x20) & !chunk & HIGHS;
     let quote = if attribute { has(b'"') } else { 0 };
-    (below_space | has(b'&') | has(b'<') | has(b'>') | has(0xef) | quote) != 0
+    below_space | has(b'&') | has(b'<') | has(b'>') | has(0xef) | quote
 }
 
 /// Whether any byte is an ASCII control character (below 0x20, or 0x7F), eight bytes at a
@@ -774,12 +776,17 @@ fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
     let mut run = 0;
     let mut i = 0;
     while i < bytes.len() {
+        // Eight bytes at a time to the first byte that may need attention; prose is
+        // copied in long runs.
         if let Some(chunk) = bytes.get(i..i + 8)
             && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
-            && !chunk_may_be_special(u64::from_le_bytes(chunk), attribute)
         {
-            i += 8;
-            continue;
+            let found = special_in_chunk(u64::from_le_bytes(chunk), attribute);
+            if found == 0 {
+                i += 8;
+                continue;
+            }
+            i += (found.trailing_zeros() / 8) as usize;
         }
         let byte = bytes[i];
         if !special[usize::from(byte)] {
@@ -856,6 +863,58 @@ mod table_tests {
                     let mut bytes = clean.clone().into_bytes();
                     bytes[at] = control;
                     assert!(has_ascii_control(&bytes), "{control:#x} at {at} of {len}");
+                }
+            }
+        }
+    }
+
+    /// What `push_escaped` must write, one character at a time.
+    fn escaped_by_hand(text: &str, attribute: bool) -> String {
+        let mut out = String::new();
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '&' => out.push_str("&amp;"),
+                '<' => out.push_str("&lt;"),
+                '>' => out.push_str("&gt;"),
+                '"' if attribute => out.push_str("&quot;"),
+                '\r' => {
+                    out.push('\n');
+                    chars.next_if_eq(&'\n');
+                }
+                '\u{c}' => out.push(' '),
+                '\t' | '\n' => out.push(c),
+                '\u{fffe}' | '\u{ffff}' => {}
+                c if u32::from(c) < 0x20 => {}
+                c => out.push(c),
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn escaping_finds_every_special_byte_at_every_offset() {
+        let specials = [
+            "&", "<", ">", "\"", "\r", "\r\n", "\u{c}", "\u{1}", "\t", "\n", "\u{fffe}",
+            "\u{ffff}", "\u{fffd}", "\u{e000}", "\u{7f}", "é",
+        ];
+        for len in 0..20 {
+            for at in 0..=len {
+                for special in specials {
+                    for second in ["", "<", "\r"] {
+                        let text = format!(
+                            "{}{special}{}{second}",
+                            "a".repeat(at),
+                            "b".repeat(len - at)
+                        );
+                        for (attribute, table) in
+                            [(false, &TEXT_SPECIAL), (true, &ATTRIBUTE_SPECIAL)]
+                        {
+                            let mut out = String::new();
+                            push_escaped(&mut out, &text, table);
+                            assert_eq!(out, escaped_by_hand(&text, attribute), "{text:?}");
+                        }
+                    }
                 }
             }
         }

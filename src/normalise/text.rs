@@ -129,6 +129,32 @@ fn is_plain_visible(byte: u8) -> bool {
     byte > b' ' && byte != 0x7f && !matches!(byte, 0xc2 | 0xe2 | 0xef)
 }
 
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+
+/// The high bit of each byte of `chunk` equal to `byte`; exact for every byte (no carry
+/// crosses from one byte to the next).
+fn bytes_equal(chunk: u64, byte: u8) -> u64 {
+    let diff = chunk ^ (ONES * u64::from(byte));
+    !(((diff & LOWS) + LOWS) | diff) & HIGHS
+}
+
+/// For eight bytes of text, as the high bit of each byte: the bytes `is_plain_visible`
+/// rejects (whitespace, controls, the lead bytes `Collapser::push` looks at), and the
+/// spaces among them. Exact for every byte, so neighbours can be compared.
+fn chunk_masks(chunk: u64) -> (u64, u64) {
+    let low = chunk & LOWS;
+    // ASCII bytes up to the space: `low + 0x5f` reaches the high bit from 0x21 on.
+    let up_to_space = !((low + ONES * 0x5f) | chunk) & HIGHS;
+    let delete = (low + ONES) & !chunk & HIGHS;
+    let mut attention = up_to_space | delete;
+    if chunk & HIGHS != 0 {
+        attention |= bytes_equal(chunk, 0xc2) | bytes_equal(chunk, 0xe2) | bytes_equal(chunk, 0xef);
+    }
+    (attention, bytes_equal(chunk, b' '))
+}
+
 /// Builds text with whitespace collapsed to single spaces and trimmed at both ends.
 struct Collapser {
     out: String,
@@ -153,6 +179,25 @@ impl Collapser {
         let mut run = 0;
         let mut i = 0;
         while i < bytes.len() {
+            // Eight bytes at a time to the first byte the loop below must look at: visible
+            // text and single spaces between visible bytes are skipped together.
+            if let Some(chunk) = bytes.get(i..i + 8)
+                && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
+            {
+                let (attention, spaces) = chunk_masks(u64::from_le_bytes(chunk));
+                let visible = !attention & HIGHS;
+                // A space whose neighbours are visible stays in the run, as below; the first
+                // byte's left neighbour is in the run when the run started before it, and
+                // the last byte's right neighbour is not known here.
+                let left = (visible << 8) | if i > run { 0x80 } else { 0 };
+                let kept_spaces = spaces & left & (visible >> 8);
+                let stop = attention & !kept_spaces;
+                if stop == 0 {
+                    i += 8;
+                    continue;
+                }
+                i += (stop.trailing_zeros() / 8) as usize;
+            }
             let byte = bytes[i];
             if byte <= b' ' || byte == 0x7f {
                 // One space between two visible characters needs no collapsing: it stays
@@ -385,12 +430,26 @@ mod tests {
 
     #[test]
     fn collapsing_agrees_with_the_rules_on_generated_text() {
-        const PIECES: [&str; 12] = [
-            " ", "a", "bc", "\n", "\u{85}", "\u{2028}", "\u{e9}", "\u{2019}", "\u{1}", "\u{fffe}",
-            "\u{a0}", "\u{7f}",
+        const PIECES: [&str; 16] = [
+            " ",
+            "a",
+            "bc",
+            "\n",
+            "\u{85}",
+            "\u{2028}",
+            "\u{e9}",
+            "\u{2019}",
+            "\u{1}",
+            "\u{fffe}",
+            "\u{a0}",
+            "\u{7f}",
+            "defghijk",
+            " l ",
+            "\u{c2}\u{a0}",
+            "  ",
         ];
         let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        for _ in 0..5_000 {
+        for _ in 0..20_000 {
             let mut text = String::new();
             state = state
                 .wrapping_mul(6_364_136_223_846_793_005)

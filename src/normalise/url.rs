@@ -14,6 +14,7 @@
 //! caller's policy (`html` has it for markup).
 
 use std::borrow::Cow;
+use std::ops::Range;
 
 use url::Url;
 
@@ -30,9 +31,14 @@ pub fn join(base: Option<&str>, href: &str) -> String {
     join_with(base.and_then(Base::new).as_ref(), href)
 }
 
-/// A base URL cleaned and checked once, for resolving many references against it.
+/// A base URL cleaned, checked and split once, for resolving many references against it.
 pub struct Base<'a> {
     text: Cow<'a, str>,
+    /// Where `Parts::split` found the components in `text` (the base has a scheme).
+    scheme: Range<usize>,
+    authority: Option<Range<usize>>,
+    path: Range<usize>,
+    query: Option<Range<usize>>,
 }
 
 impl<'a> Base<'a> {
@@ -43,12 +49,39 @@ impl<'a> Base<'a> {
             Cow::Borrowed(cleaned) => unwrap_feed_scheme(cleaned),
             Cow::Owned(cleaned) => Cow::Owned(unwrap_feed_scheme(&cleaned).into_owned()),
         };
-        scheme(&text)?;
-        Some(Base { text })
+        let parts = Parts::split(&text);
+        let within = |part: &str| {
+            let start = part.as_ptr() as usize - text.as_ptr() as usize;
+            start..start + part.len()
+        };
+        let scheme = within(parts.scheme?);
+        let authority = parts.authority.map(within);
+        let path = within(parts.path);
+        let query = parts.query.map(within);
+        Some(Base {
+            scheme,
+            authority,
+            path,
+            query,
+            text,
+        })
     }
 
     pub fn as_str(&self) -> &str {
         &self.text
+    }
+
+    /// The components, as `Parts::split` gives them (a base's fragment is never used).
+    fn parts(&self) -> Parts<'_> {
+        let text: &str = &self.text;
+        let slice = |range: &Range<usize>| &text[range.clone()];
+        Parts {
+            scheme: Some(slice(&self.scheme)),
+            authority: self.authority.as_ref().map(slice),
+            path: slice(&self.path),
+            query: self.query.as_ref().map(slice),
+            fragment: None,
+        }
     }
 }
 
@@ -68,10 +101,7 @@ pub(crate) fn join_borrowed<'h>(base: Option<&Base>, href: &'h str) -> Cow<'h, s
         return href;
     }
     match base {
-        Some(base) => Cow::Owned(resolve_reference(
-            &Parts::split(base.as_str()),
-            &Parts::split(&href),
-        )),
+        Some(base) => Cow::Owned(resolve_reference(&base.parts(), &Parts::split(&href))),
         None => href,
     }
 }
@@ -97,12 +127,16 @@ pub fn clean(href: &str) -> Cow<'_, str> {
 /// The scheme of an absolute URL (`https`, `mailto`), as written; `None` for a relative
 /// reference. A scheme is a letter followed by letters, digits, `+`, `-` or `.`, then `:`.
 pub fn scheme(url: &str) -> Option<&str> {
-    let colon = url.bytes().position(|b| b == b':')?;
-    let candidate = &url[..colon];
-    let mut bytes = candidate.bytes();
-    let first_ok = bytes.next().is_some_and(|b| b.is_ascii_alphabetic());
-    let rest_ok = bytes.all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'));
-    (first_ok && rest_ok).then_some(candidate)
+    // Only the scheme's own characters are read: a relative reference stops at its first
+    // byte, not after a search for a `:` through the whole of it.
+    let bytes = url.as_bytes();
+    if !bytes.first()?.is_ascii_alphabetic() {
+        return None;
+    }
+    let end = bytes
+        .iter()
+        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.')))?;
+    (bytes[end] == b':').then(|| &url[..end])
 }
 
 /// `feed://host/x` → `http://host/x`; `feed:https://host/x` → `https://host/x`.
@@ -230,39 +264,56 @@ fn merge(base: &Parts, path: &str) -> String {
     }
 }
 
+/// Whether a path has a `.` or `..` segment; most paths have none, and are checked by
+/// looking only at their dots.
+fn has_dot_segment(path: &str) -> bool {
+    let bytes = path.as_bytes();
+    let ends_segment = |at: usize| bytes.get(at).is_none_or(|&b| b == b'/');
+    memchr::memchr_iter(b'.', bytes).any(|at| {
+        let starts_segment = at == 0 || bytes[at - 1] == b'/';
+        starts_segment
+            && (ends_segment(at + 1) || (bytes.get(at + 1) == Some(&b'.') && ends_segment(at + 2)))
+    })
+}
+
 /// RFC 3986 §5.2.4: resolves `.` and `..` segments.
 fn remove_dot_segments(path: &str) -> Cow<'_, str> {
-    // A dot segment starts the path or follows a `/`; most paths have neither.
-    let has_dots = (path.starts_with('.')
-        || memchr::memmem::find(path.as_bytes(), b"/.").is_some())
-        && path
-            .split('/')
-            .any(|segment| segment == "." || segment == "..");
-    if !has_dots {
+    if !has_dot_segment(path) {
         return Cow::Borrowed(path);
     }
     let absolute = path.starts_with('/');
-    let mut output: Vec<&str> = Vec::new();
-    let segments: Vec<&str> = path.split('/').collect();
-    let last = segments.len() - 1;
+    // The kept segments joined by `/`, and how many there are.
+    let mut joined = String::with_capacity(path.len());
+    let mut kept = 0usize;
+    let mut segments = path.split('/').peekable();
     // A path ending in `.` or `..` names a directory: keep the trailing slash.
     let mut trailing_slash = false;
-    for (index, segment) in segments.iter().enumerate() {
-        match *segment {
-            "." => trailing_slash = index == last,
+    while let Some(segment) = segments.next() {
+        let is_last = segments.peek().is_none();
+        match segment {
+            "." => trailing_slash = is_last,
             ".." => {
-                if output.len() > usize::from(absolute) {
-                    output.pop();
+                if kept > usize::from(absolute) {
+                    // Segments hold no `/`: the last one starts after the last `/`.
+                    kept -= 1;
+                    joined.truncate(if kept == 0 {
+                        0
+                    } else {
+                        joined.rfind('/').unwrap_or(0)
+                    });
                 }
-                trailing_slash = index == last;
+                trailing_slash = is_last;
             }
             other => {
-                output.push(other);
+                if kept > 0 {
+                    joined.push('/');
+                }
+                joined.push_str(other);
+                kept += 1;
                 trailing_slash = false;
             }
         }
     }
-    let mut joined = output.join("/");
     if absolute && !joined.starts_with('/') {
         joined.insert(0, '/');
     }
@@ -307,6 +358,57 @@ mod tests {
         ];
         for (reference, expected) in cases {
             assert_eq!(join(Some(BASE), reference), expected, "{reference:?}");
+        }
+    }
+
+    #[test]
+    fn dot_segments_found_by_their_dots() {
+        for path in [
+            "",
+            ".",
+            "..",
+            "...",
+            "./",
+            "../",
+            "/.",
+            "/..",
+            "/...",
+            "a.b",
+            "a/.b",
+            "a/b.",
+            "a/./b",
+            "a/../b",
+            "a/.../b",
+            "a/..b",
+            ".a",
+            "..a/",
+            "/a/b/c.html",
+            "a//.",
+            ".//",
+        ] {
+            let by_segments = path
+                .split('/')
+                .any(|segment| segment == "." || segment == "..");
+            assert_eq!(has_dot_segment(path), by_segments, "{path:?}");
+        }
+    }
+
+    #[test]
+    fn scheme_is_only_a_leading_scheme() {
+        let cases = [
+            ("https://x", Some("https")),
+            ("itms-apps:x", Some("itms-apps")),
+            ("a+b.c-d:", Some("a+b.c-d")),
+            ("/path:x", None),
+            ("1http:x", None),
+            ("ht tp:x", None),
+            ("page?x=a:b", None),
+            ("http", None),
+            ("", None),
+            (":x", None),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(scheme(url), expected, "{url:?}");
         }
     }
 
