@@ -1,4 +1,4 @@
-//! Atom 1.0 (RFC 4287), written with the `atom_syndication` crate.
+//! Atom 1.0 (RFC 4287), written directly as text.
 //!
 //! Identity: an entry's `id` is its guid (else the model's `id`) when that is an IRI, and
 //! otherwise a `urn:omroep:` hash of it, so the same entry always gets the same id. The
@@ -8,16 +8,20 @@
 //! 4287 wants an author on the feed or on every entry, so the feed always has one: its
 //! authors, else the podcast author or owner, else the feed's title.
 //!
-//! The crate writes extension attributes verbatim (unescaped), so the one extension used
-//! here, `<source>` for combined feeds, escapes its own attribute values.
+//! The document is written compactly into one string and then laid out (`xml.rs`), with
+//! no intermediate structs: building the `atom_syndication` crate's owned structs for
+//! every entry (each string copied, then written) was the larger part of rendering Atom.
+//! The elements come in the order and with the escaping that crate used, so the files
+//! are byte-identical to what it wrote: text and attribute values escape `& < > " '`,
+//! elements are `<x></x>` until the layout pass makes empty ones `<x/>`. Combined feeds
+//! name each entry's feed in a `<source>` (RFC 4287 §4.2.11).
 
-use std::collections::BTreeMap;
+use chrono::{DateTime, Utc};
 
-use ::atom_syndication as atom;
-use chrono::{DateTime, FixedOffset, Utc};
-
-use super::{Channel, Source, entry_updated, feed_updated, owned};
+use super::{Channel, Source, entry_updated, feed_updated, owned, xml_text};
 use crate::model::{Entry, Person};
+
+const ATOM: &str = "http://www.w3.org/2005/Atom";
 
 /// Renders an Atom 1.0 feed.
 pub fn render(channel: &Channel) -> String {
@@ -30,112 +34,232 @@ pub fn render_with_sources(channel: &Channel, sources: &[Source]) -> String {
     let feed = channel.feed;
     let updated = feed_updated(feed).unwrap_or(DateTime::UNIX_EPOCH);
     let title = super::rss::feed_title(channel);
-    let mut authors: Vec<atom::Person> = feed.authors.iter().filter_map(person).collect();
-    if authors.is_empty() {
-        let name = feed
-            .podcast
-            .author
-            .as_deref()
-            .or(feed.podcast.owner.as_ref().and_then(|o| o.name.as_deref()))
-            .unwrap_or(&title);
-        authors.push(atom::Person {
-            name: owned(name),
-            ..atom::Person::default()
-        });
-    }
-    let out = atom::Feed {
-        title: atom::Text::plain(title.clone()),
-        id: match &feed.podcast.guid {
-            Some(guid) => format!("urn:uuid:{}", owned(guid)),
-            None => owned(channel.self_url),
-        },
-        updated: fixed(updated),
-        authors,
-        categories: feed
-            .categories
-            .iter()
-            .filter(|category| category.scheme.as_deref() != Some("itunes"))
-            .map(category)
-            .collect(),
-        generator: Some(atom::Generator {
-            value: owned(channel.generator),
-            ..atom::Generator::default()
-        }),
-        links: vec![
-            link(channel.home_url, "alternate", Some("text/html")),
-            link(channel.self_url, "self", Some("application/atom+xml")),
-        ],
-        logo: feed.image.as_ref().map(|image| owned(&image.url)),
-        rights: feed
-            .copyright
-            .as_deref()
-            .map(|c| atom::Text::plain(owned(c))),
-        subtitle: feed
-            .description
-            .as_deref()
-            .map(|d| atom::Text::plain(owned(d))),
-        lang: feed.language.as_deref().map(owned),
-        entries: feed
-            .entries
-            .iter()
-            .enumerate()
-            .map(|(i, entry)| self::entry(entry, updated, sources.get(i)))
-            .collect(),
-        ..atom::Feed::default()
-    };
-    let config = atom::WriteConfig {
-        write_document_declaration: true,
-        indent_size: None,
-    };
-    // Writing into a Vec cannot fail for I/O reasons; the tests parse every output.
     let size = 4096
         + feed
             .entries
             .iter()
             .map(|e| 1024 + e.content_html.as_ref().map_or(0, |c| c.len() * 5 / 4))
             .sum::<usize>();
-    let bytes = out
-        .write_with_config(Vec::with_capacity(size), config)
-        .unwrap_or_default();
-    super::xml::layout(&bytes)
+    let mut w = Writer {
+        out: String::with_capacity(size),
+    };
+    w.out.push_str("<?xml version=\"1.0\"?>\n");
+    w.start(
+        "feed",
+        &[
+            ("xmlns", Some(ATOM)),
+            (
+                "xml:lang",
+                feed.language.as_deref().map(xml_text).as_deref(),
+            ),
+        ],
+    );
+    w.text_element("title", &title);
+    match &feed.podcast.guid {
+        Some(guid) => w.text_element("id", &format!("urn:uuid:{}", xml_text(guid))),
+        None => w.text_element("id", &xml_text(channel.self_url)),
+    }
+    w.text_element("updated", &rfc3339(updated));
+    let mut authors = feed.authors.iter().filter(|p| has_name(p)).peekable();
+    if authors.peek().is_none() {
+        let name = feed
+            .podcast
+            .author
+            .as_deref()
+            .or(feed.podcast.owner.as_ref().and_then(|o| o.name.as_deref()))
+            .unwrap_or(&title);
+        w.start("author", &[]);
+        w.text_element("name", &xml_text(name));
+        w.end("author");
+    }
+    for author in authors {
+        w.person(author);
+    }
+    for category in feed
+        .categories
+        .iter()
+        .filter(|category| category.scheme.as_deref() != Some("itunes"))
+    {
+        w.category(category);
+    }
+    w.text_element("generator", &xml_text(channel.generator));
+    w.link(channel.home_url, "alternate", Some("text/html"), None);
+    w.link(channel.self_url, "self", Some("application/atom+xml"), None);
+    if let Some(image) = &feed.image {
+        w.text_element("logo", &xml_text(&image.url));
+    }
+    if let Some(copyright) = &feed.copyright {
+        w.text_element("rights", &xml_text(copyright));
+    }
+    if let Some(description) = &feed.description {
+        w.text_element("subtitle", &xml_text(description));
+    }
+    for (i, entry) in feed.entries.iter().enumerate() {
+        w.entry(entry, updated, sources.get(i));
+    }
+    w.end("feed");
+    super::xml::layout(w.out.as_bytes())
 }
 
-fn entry(entry: &Entry, feed_updated: DateTime<Utc>, source: Option<&Source>) -> atom::Entry {
-    let mut links = Vec::new();
-    if let Some(href) = &entry.link {
-        links.push(link(href, "alternate", Some("text/html")));
+/// The compact document being written.
+struct Writer {
+    out: String,
+}
+
+impl Writer {
+    /// A start tag; attributes whose value is `None` are left out.
+    fn start(&mut self, name: &str, attrs: &[(&str, Option<&str>)]) {
+        self.out.push('<');
+        self.out.push_str(name);
+        for (key, value) in attrs {
+            if let Some(value) = value {
+                self.attr(key, value);
+            }
+        }
+        self.out.push('>');
     }
-    for enclosure in &entry.enclosures {
-        let mut enclosure_link = link(&enclosure.url, "enclosure", enclosure.mime_type.as_deref());
-        enclosure_link.length = enclosure.length.map(|length| length.to_string());
-        links.push(enclosure_link);
+
+    fn attr(&mut self, key: &str, value: &str) {
+        self.out.push(' ');
+        self.out.push_str(key);
+        self.out.push_str("=\"");
+        escape_into(&mut self.out, value);
+        self.out.push('"');
     }
-    let mut out = atom::Entry {
-        title: atom::Text::plain(owned(entry.title.as_deref().unwrap_or(""))),
-        id: entry_id(entry),
-        updated: fixed(entry_updated(entry).unwrap_or(feed_updated)),
-        published: entry.published.map(fixed),
-        authors: entry.authors.iter().filter_map(person).collect(),
-        categories: entry.categories.iter().map(category).collect(),
-        links,
-        summary: entry
-            .summary
-            .as_deref()
-            .map(|s| atom::Text::plain(owned(s))),
-        content: entry.content_html.as_deref().map(|html| atom::Content {
-            value: Some(owned(html)),
-            content_type: Some("html".to_owned()),
-            ..atom::Content::default()
-        }),
-        ..atom::Entry::default()
-    };
-    if let Some(source) = source {
-        out.extensions
-            .entry(String::new())
-            .or_default()
-            .insert("source".to_owned(), vec![source_element(source)]);
+
+    fn end(&mut self, name: &str) {
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
     }
-    out
+
+    /// `<name>text</name>`, the text escaped.
+    fn text_element(&mut self, name: &str, text: &str) {
+        self.start(name, &[]);
+        escape_into(&mut self.out, text);
+        self.end(name);
+    }
+
+    fn link(&mut self, href: &str, rel: &str, mime_type: Option<&str>, length: Option<u64>) {
+        self.out.push_str("<link");
+        self.attr("href", &xml_text(href));
+        self.attr("rel", rel);
+        if let Some(mime_type) = mime_type {
+            self.attr("type", &xml_text(mime_type));
+        }
+        if let Some(length) = length {
+            self.attr("length", &length.to_string());
+        }
+        self.out.push_str("/>");
+    }
+
+    fn person(&mut self, person: &Person) {
+        let Some(name) = person.name.as_deref().or(person.email.as_deref()) else {
+            return;
+        };
+        self.start("author", &[]);
+        self.text_element("name", &xml_text(name));
+        if let Some(email) = &person.email {
+            self.text_element("email", &xml_text(email));
+        }
+        if let Some(uri) = &person.uri {
+            self.text_element("uri", &xml_text(uri));
+        }
+        self.end("author");
+    }
+
+    fn category(&mut self, category: &crate::model::Category) {
+        self.out.push_str("<category");
+        self.attr("term", &xml_text(&category.term));
+        if let Some(scheme) = &category.scheme {
+            self.attr("scheme", &xml_text(scheme));
+        }
+        if let Some(label) = &category.label {
+            self.attr("label", &xml_text(label));
+        }
+        self.out.push_str("/>");
+    }
+
+    fn entry(&mut self, entry: &Entry, feed_updated: DateTime<Utc>, source: Option<&Source>) {
+        self.start("entry", &[]);
+        self.text_element("title", &xml_text(entry.title.as_deref().unwrap_or("")));
+        self.text_element("id", &entry_id(entry));
+        self.text_element(
+            "updated",
+            &rfc3339(entry_updated(entry).unwrap_or(feed_updated)),
+        );
+        for author in &entry.authors {
+            self.person(author);
+        }
+        for category in &entry.categories {
+            self.category(category);
+        }
+        if let Some(href) = &entry.link {
+            self.link(href, "alternate", Some("text/html"), None);
+        }
+        for enclosure in &entry.enclosures {
+            self.link(
+                &enclosure.url,
+                "enclosure",
+                enclosure.mime_type.as_deref(),
+                enclosure.length,
+            );
+        }
+        if let Some(published) = entry.published {
+            self.text_element("published", &rfc3339(published));
+        }
+        if let Some(summary) = &entry.summary {
+            self.text_element("summary", &xml_text(summary));
+        }
+        if let Some(html) = &entry.content_html {
+            self.start("content", &[("type", Some("html"))]);
+            escape_into(&mut self.out, &xml_text(html));
+            self.end("content");
+        }
+        if let Some(source) = source {
+            self.start("source", &[]);
+            self.text_element("id", &xml_text(source.url));
+            // This `href` has always been escaped by `normalise::text::escape`, which
+            // leaves `'` as it is; kept so the combined files stay byte-identical.
+            self.out.push_str("<link href=\"");
+            self.out
+                .push_str(&crate::normalise::text::escape(&xml_text(source.url)));
+            self.out.push_str("\" rel=\"self\"></link>");
+            self.text_element("title", &xml_text(source.title));
+            self.end("source");
+        }
+        self.end("entry");
+    }
+}
+
+/// Escapes `&`, `<`, `>`, `"` and `'` (the five XML entities), as text and as attribute
+/// values alike.
+fn escape_into(out: &mut String, text: &str) {
+    let mut run = 0;
+    for (i, byte) in text.bytes().enumerate() {
+        let replacement = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&apos;",
+            _ => continue,
+        };
+        out.push_str(&text[run..i]);
+        out.push_str(replacement);
+        run = i + 1;
+    }
+    out.push_str(&text[run..]);
+}
+
+/// Atom's date form, with the offset written `+00:00`.
+fn rfc3339(date: DateTime<Utc>) -> String {
+    date.fixed_offset().to_rfc3339()
+}
+
+/// Whether a person can be written (Atom requires a name; the email stands in for it).
+fn has_name(person: &Person) -> bool {
+    person.name.is_some() || person.email.is_some()
 }
 
 /// The entry's Atom id: its guid (or model id) when that is an IRI, else a stable hash.
@@ -158,69 +282,6 @@ fn has_scheme(value: &str) -> bool {
         && scheme
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
-}
-
-/// `<source><id/><link rel="self"/><title/></source>` (RFC 4287 §4.2.11), as an extension
-/// element in the Atom namespace because the crate's own `Source` insists on an `updated`.
-fn source_element(source: &Source) -> atom::extension::Extension {
-    let text = |name: &str, value: &str| atom::extension::Extension {
-        name: name.to_owned(),
-        value: Some(owned(value)),
-        ..atom::extension::Extension::default()
-    };
-    let mut self_link = atom::extension::Extension {
-        name: "link".to_owned(),
-        ..atom::extension::Extension::default()
-    };
-    // Extension attributes are written unescaped by the crate.
-    self_link.attrs = BTreeMap::from([
-        (
-            "href".to_owned(),
-            crate::normalise::text::escape(&owned(source.url)),
-        ),
-        ("rel".to_owned(), "self".to_owned()),
-    ]);
-    let mut element = atom::extension::Extension {
-        name: "source".to_owned(),
-        ..atom::extension::Extension::default()
-    };
-    element.children = BTreeMap::from([
-        ("id".to_owned(), vec![text("id", source.url)]),
-        ("link".to_owned(), vec![self_link]),
-        ("title".to_owned(), vec![text("title", source.title)]),
-    ]);
-    element
-}
-
-fn fixed(date: DateTime<Utc>) -> DateTime<FixedOffset> {
-    date.fixed_offset()
-}
-
-fn link(href: &str, rel: &str, mime_type: Option<&str>) -> atom::Link {
-    atom::Link {
-        href: owned(href),
-        rel: rel.to_owned(),
-        mime_type: mime_type.map(owned),
-        ..atom::Link::default()
-    }
-}
-
-fn person(person: &Person) -> Option<atom::Person> {
-    let name = person.name.as_deref().or(person.email.as_deref())?;
-    Some(atom::Person {
-        name: owned(name),
-        email: person.email.as_deref().map(owned),
-        uri: person.uri.as_deref().map(owned),
-        ..atom::Person::default()
-    })
-}
-
-fn category(category: &crate::model::Category) -> atom::Category {
-    atom::Category {
-        term: owned(&category.term),
-        scheme: category.scheme.as_deref().map(owned),
-        label: category.label.as_deref().map(owned),
-    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,8 @@
-//! Line layout for the XML the feed crates write.
+//! Line layout for the XML the renderers write.
 //!
-//! `rss` and `atom_syndication` write one long line (their "pretty" mode puts whitespace
-//! inside empty elements, which changes the element's value). This pass tokenises that
+//! The `rss` crate (and the Atom writer, in the same way) write one long line (the crate's
+//! "pretty" mode puts whitespace inside empty elements, which changes the element's
+//! value). This pass tokenises that
 //! compact document and copies every token verbatim, adding a newline and two-space indent
 //! only between tags that have no text between them, and turning `<x …></x>` into
 //! `<x …/>`. Text and CDATA are never touched, so the document means exactly the same.

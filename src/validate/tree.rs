@@ -9,8 +9,6 @@
 //! content after the root) is an [`Unreadable`] error naming its line. Encoding is decided
 //! in `rules/xml.rs`; this module reads text that is already decoded.
 
-use std::borrow::Cow;
-
 use quick_xml::Reader;
 use quick_xml::errors::{Error, IllFormedError};
 use quick_xml::events::{BytesStart, Event};
@@ -24,12 +22,10 @@ use crate::ingest::feed::ns;
 /// walks of the rule families within the stack.
 pub const MAX_DEPTH: usize = 256;
 
-/// A parsed document: its root element and the bytes it came from.
+/// A parsed document: its root element and what was found on the way.
 #[derive(Debug, Clone)]
 pub struct XmlDoc {
     pub root: El,
-    /// The raw bytes, as fetched or read (before decoding).
-    pub source: Vec<u8>,
     /// Problems stepped over while building the tree, reported by the `xml/…` family.
     pub problems: Vec<Problem>,
     /// Every namespace declaration in the document: (line, prefix, URI as written).
@@ -164,8 +160,8 @@ impl<'a> Iterator for Descendants<'a> {
     }
 }
 
-/// Builds the tree of `text` (already decoded); `source` is kept as the raw bytes.
-pub fn parse(text: &str, source: Vec<u8>) -> Result<XmlDoc, Unreadable> {
+/// Builds the tree of `text` (already decoded).
+pub fn parse(text: &str) -> Result<XmlDoc, Unreadable> {
     let mut builder = Builder {
         text,
         lines: LineCounter::default(),
@@ -179,7 +175,6 @@ pub fn parse(text: &str, source: Vec<u8>) -> Result<XmlDoc, Unreadable> {
     match builder.root {
         Some(root) => Ok(XmlDoc {
             root,
-            source,
             problems: builder.problems,
             declarations: builder.declarations,
         }),
@@ -269,10 +264,14 @@ impl Builder<'_> {
                         }
                     }
                 }
-                Event::GeneralRef(reference) => {
-                    let resolved = self.reference(&reference, line);
-                    self.push_text(&resolved, line)?;
-                }
+                Event::GeneralRef(reference) => match self.reference(&reference, line) {
+                    Resolved::Char(c) => {
+                        // Escaped markup is mostly references: pushed without a string each.
+                        let mut buffer = [0u8; 4];
+                        self.push_text(c.encode_utf8(&mut buffer), line)?;
+                    }
+                    Resolved::Kept(text) => self.push_text(&text, line)?,
+                },
                 Event::Eof => break,
                 Event::Decl(_) | Event::PI(_) | Event::Comment(_) | Event::DocType(_) => {}
             }
@@ -468,16 +467,16 @@ impl Builder<'_> {
 
     /// The text a reference (`&amp;`, `&#233;`) stands for; an unknown or forbidden one is
     /// recorded and kept as written.
-    fn reference(&mut self, reference: &str, line: u32) -> Cow<'static, str> {
+    fn reference(&mut self, reference: &str, line: u32) -> Resolved {
         match resolve_reference(reference) {
-            Ok(text) => Cow::Owned(text),
+            Ok(c) => Resolved::Char(c),
             Err(RefError::Forbidden(code)) => {
                 self.problems.push(Problem {
                     rule: &xml_rules::FORBIDDEN_CHARACTER,
                     line,
                     message: format!("&{reference}; refers to U+{code:04X}, which XML 1.0 forbids"),
                 });
-                Cow::Owned(String::new())
+                Resolved::Kept(String::new())
             }
             Err(RefError::Unknown) => {
                 self.problems.push(Problem {
@@ -488,7 +487,7 @@ impl Builder<'_> {
                          &apos;)"
                     ),
                 });
-                Cow::Owned(format!("&{reference};"))
+                Resolved::Kept(format!("&{reference};"))
             }
         }
     }
@@ -515,7 +514,10 @@ impl Builder<'_> {
             });
             match end {
                 Some(end) => {
-                    value.push_str(&self.reference(&after[..end], line));
+                    match self.reference(&after[..end], line) {
+                        Resolved::Char(c) => value.push(c),
+                        Resolved::Kept(text) => value.push_str(&text),
+                    }
                     rest = &after[end + 1..];
                 }
                 None => {
@@ -546,12 +548,19 @@ fn normalise_attr_whitespace(value: &str) -> String {
     }
 }
 
+/// What a reference stands for: one character, or (when it is unknown or forbidden) the
+/// text kept in its place.
+enum Resolved {
+    Char(char),
+    Kept(String),
+}
+
 enum RefError {
     Unknown,
     Forbidden(u32),
 }
 
-fn resolve_reference(reference: &str) -> Result<String, RefError> {
+fn resolve_reference(reference: &str) -> Result<char, RefError> {
     let predefined = match reference {
         "amp" => Some('&'),
         "lt" => Some('<'),
@@ -561,7 +570,7 @@ fn resolve_reference(reference: &str) -> Result<String, RefError> {
         _ => None,
     };
     if let Some(c) = predefined {
-        return Ok(c.to_string());
+        return Ok(c);
     }
     let number = reference.strip_prefix('#').ok_or(RefError::Unknown)?;
     let code = match number.strip_prefix('x') {
@@ -570,7 +579,7 @@ fn resolve_reference(reference: &str) -> Result<String, RefError> {
     }
     .map_err(|_| RefError::Unknown)?;
     match char::from_u32(code) {
-        Some(c) if is_xml_char(c) => Ok(c.to_string()),
+        Some(c) if is_xml_char(c) => Ok(c),
         _ => Err(RefError::Forbidden(code)),
     }
 }
@@ -628,7 +637,7 @@ mod tests {
     use super::*;
 
     fn tree(xml: &str) -> XmlDoc {
-        parse(xml, xml.as_bytes().to_vec()).expect("a tree")
+        parse(xml).expect("a tree")
     }
 
     #[test]
@@ -684,10 +693,10 @@ mod tests {
             ("<a x=\"1\" x=\"2\"/>", 1),
         ];
         for (xml, line) in cases {
-            let error = parse(xml, Vec::new()).expect_err(xml);
+            let error = parse(xml).expect_err(xml);
             assert_eq!(error.line, line, "{xml}: {}", error.message);
         }
         let deep = "<a>".repeat(MAX_DEPTH + 1);
-        assert!(parse(&deep, Vec::new()).is_err());
+        assert!(parse(&deep).is_err());
     }
 }

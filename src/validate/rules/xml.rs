@@ -5,6 +5,8 @@
 //! Decoding and the strict tree happen in [`load`]; problems the tree stepped over come
 //! back in `XmlDoc::problems` and are reported by [`check`] with the rest.
 
+use std::borrow::Cow;
+
 use super::super::tree::{self, XmlDoc, is_xml_char, snippet};
 use super::super::{Checker, Document, Rule, Severity};
 use crate::ingest::feed::ns;
@@ -151,7 +153,7 @@ pub const RULES: &[Rule] = &[
 pub fn load(bytes: &[u8], cx: &mut Checker) -> Option<XmlDoc> {
     let text = decode(bytes, cx);
     forbidden_characters(&text, cx);
-    match tree::parse(&text, bytes.to_vec()) {
+    match tree::parse(&text) {
         Ok(doc) => Some(doc),
         Err(unreadable) => {
             cx.report_at(
@@ -183,8 +185,9 @@ pub fn check(doc: &Document, cx: &mut Checker) {
     }
 }
 
-/// The document as text: UTF-8 (checked), or the encoding its BOM or declaration names.
-fn decode(bytes: &[u8], cx: &mut Checker) -> String {
+/// The document as text: UTF-8 (checked, and borrowed rather than copied: a build checks
+/// every feed it writes), or the encoding its BOM or declaration names.
+fn decode<'b>(bytes: &'b [u8], cx: &mut Checker) -> Cow<'b, str> {
     let (bom, body) = match encoding_rs::Encoding::for_bom(bytes) {
         Some((encoding, length)) => (Some(encoding), &bytes[length..]),
         None => (None, bytes),
@@ -212,10 +215,10 @@ fn decode(bytes: &[u8], cx: &mut Checker) -> String {
                     format!("bytes that are not valid {}", encoding.name()),
                 );
             }
-            text.into_owned()
+            Cow::Owned(text.into_owned())
         }
         _ => match std::str::from_utf8(body) {
-            Ok(text) => text.to_string(),
+            Ok(text) => Cow::Borrowed(text),
             Err(error) => {
                 let at = error.valid_up_to();
                 let line = memchr::memchr_iter(b'\n', &body[..at]).count() as u32 + 1;
@@ -238,7 +241,7 @@ fn decode(bytes: &[u8], cx: &mut Checker) -> String {
                         ),
                     ),
                 );
-                String::from_utf8_lossy(body).into_owned()
+                Cow::Owned(String::from_utf8_lossy(body).into_owned())
             }
         },
     }
@@ -263,6 +266,19 @@ fn declared_encoding(body: &[u8]) -> Option<String> {
 /// Reports characters XML 1.0 forbids, written literally (references are the tree's).
 fn forbidden_characters(text: &str, cx: &mut Checker) {
     const MAX_REPORTED: usize = 10;
+    // Almost every document has none: a byte scan (C0 controls other than tab, newline
+    // and carriage return; U+FFFE and U+FFFF, encoded EF BF BE/BF) proves it without
+    // decoding each character.
+    let bytes = text.as_bytes();
+    let control = bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+    if !control
+        && !memchr::memmem::find_iter(bytes, b"\xEF\xBF")
+            .any(|at| matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
+    {
+        return;
+    }
     let mut line = 1u32;
     let mut found = 0usize;
     for c in text.chars() {
@@ -416,6 +432,20 @@ mod tests {
         quiet(
             "xml/forbidden-character",
             b"<rss><title>a\tb&#xA;</title></rss>",
+        );
+        // The noncharacters U+FFFE and U+FFFF written out, beside U+FFFD and U+FFFC (whose
+        // encodings share their first two bytes), which are allowed.
+        fires(
+            "xml/forbidden-character",
+            "<rss><title>a\u{FFFE}b</title></rss>".as_bytes(),
+        );
+        fires(
+            "xml/forbidden-character",
+            "<rss><title>\u{FFFD}\u{FFFF}</title></rss>".as_bytes(),
+        );
+        quiet(
+            "xml/forbidden-character",
+            "<rss><title>\u{FFFD}\u{FFFC}</title></rss>".as_bytes(),
         );
     }
 
