@@ -324,6 +324,52 @@ mod tests {
         assert!(xml.ends_with("</feed>\n"));
     }
 
+    /// The `atom_syndication` crate, the Atom reader this project's users chose, reads
+    /// back what was written: the same title, id, dates, links, authors and content.
+    #[test]
+    fn atom_syndication_reads_back_every_field() {
+        let feed = fixture::blog();
+        let xml = render(&channel(&feed));
+        let read = atom_syndication::Feed::read_from(xml.as_bytes()).expect("readable Atom");
+        assert_eq!(read.title().as_str(), "Notes & <Sketches>");
+        assert_eq!(read.lang(), Some("nl"));
+        assert_eq!(read.updated().to_rfc3339(), "2024-03-06T10:30:00+00:00");
+        let rels: Vec<(&str, &str)> = read
+            .links()
+            .iter()
+            .map(|link| (link.rel(), link.href()))
+            .collect();
+        assert!(rels.contains(&("self", "https://example.org/blog/atom.xml")));
+        assert!(rels.contains(&("alternate", "https://example.org/blog/")));
+        assert_eq!(read.entries().len(), feed.entries.len());
+        for (written, model) in read.entries().iter().zip(&feed.entries) {
+            assert_eq!(written.id(), entry_id(model), "{}", model.id);
+            assert_eq!(
+                Some(written.title().as_str()),
+                model.title.as_deref(),
+                "{}",
+                model.id
+            );
+            if let Some(link) = &model.link {
+                assert_eq!(
+                    written.links().first().map(|link| link.href()),
+                    Some(link.as_str())
+                );
+            }
+            if let Some(html) = &model.content_html {
+                let content = written.content().expect("content");
+                assert_eq!(content.content_type(), Some("html"));
+                assert_eq!(content.value(), Some(html.as_str()));
+            }
+        }
+        let first = &read.entries()[0];
+        assert_eq!(first.authors()[0].name(), "Anna de Vries");
+        assert_eq!(
+            first.published().map(|date| date.to_rfc3339()).as_deref(),
+            Some("2024-03-05T09:00:00+00:00")
+        );
+    }
+
     #[test]
     fn a_feed_without_authors_still_has_one() {
         let mut feed = fixture::blog();
