@@ -531,3 +531,92 @@ fn ensure_sources_reads_what_a_fetch_needs_in_one_go() {
     assert_eq!(states[1].etag, None);
     assert_eq!(store.sources().unwrap().len(), 2);
 }
+
+#[test]
+fn content_hashes_tell_content_apart_and_say_their_kind() {
+    let a = content_hash(b"<p>one</p>");
+    assert_eq!(a, content_hash(b"<p>one</p>"));
+    assert_ne!(a, content_hash(b"<p>one </p>"));
+    let hex = a.strip_prefix("x3:").expect("the kind prefix");
+    assert_eq!(hex.len(), 32);
+    assert!(hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(!is_sha256_hex(&a));
+    assert!(is_sha256_hex(&hex_sha256(b"<p>one</p>")));
+}
+
+/// Rewrites every stored entry hash as the SHA-256 of its JSON, as stores written
+/// before `content_hash` hold them.
+fn hash_entries_the_old_way(store: &Store) {
+    let rows: Vec<(i64, String)> = store
+        .conn
+        .prepare("SELECT id, json FROM entries")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for (id, json) in rows {
+        store
+            .conn
+            .execute(
+                "UPDATE entries SET hash = ?2 WHERE id = ?1",
+                params![id, hex_sha256(json.as_bytes())],
+            )
+            .unwrap();
+    }
+}
+
+fn stored_hash_and_change(store: &Store, key: &str) -> (String, i64) {
+    store
+        .conn
+        .query_row(
+            "SELECT hash, last_changed FROM entries WHERE key = ?1",
+            [key],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap()
+}
+
+#[test]
+fn entries_hashed_the_old_way_are_not_counted_as_changed_when_their_json_is_the_same() {
+    let mut store = Store::open_in_memory().unwrap();
+    let source = store.ensure_source("https://a.example/feed").unwrap().id;
+    let feed = meta("A");
+    let first = [
+        entry("https://a.example/1", "one", Some(1)),
+        entry("https://a.example/2", "two", Some(2)),
+    ];
+    record_parsed(&mut store, source, at(8), &feed, &first, "\"v1\"");
+    hash_entries_the_old_way(&store);
+    let old = stored_hash_and_change(&store, "guid:https://a.example/2");
+    assert!(is_sha256_hex(&old.0));
+
+    // The same first entry, a changed second one.
+    let second = [
+        entry("https://a.example/1", "one", Some(1)),
+        entry("https://a.example/2", "two, corrected", Some(2)),
+    ];
+    let counts = record_parsed(&mut store, source, at(9), &feed, &second, "\"v2\"");
+    assert_eq!(
+        counts,
+        EntryCounts {
+            new: 0,
+            changed: 1,
+            seen: 2
+        }
+    );
+    let (hash, changed) = stored_hash_and_change(&store, "guid:https://a.example/1");
+    assert!(hash.starts_with("x3:"), "{hash}");
+    assert_eq!(changed, at(8).timestamp());
+    let (hash, changed) = stored_hash_and_change(&store, "guid:https://a.example/2");
+    assert!(hash.starts_with("x3:"), "{hash}");
+    assert_eq!(changed, at(9).timestamp());
+    assert_eq!(
+        titles(&store.entries(&[source]).unwrap()),
+        ["two, corrected", "one"]
+    );
+
+    // From then on the new hashes compare directly: nothing changes.
+    let counts = record_parsed(&mut store, source, at(10), &feed, &second, "\"v3\"");
+    assert_eq!(counts.changed, 0);
+}
