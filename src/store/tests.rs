@@ -679,7 +679,7 @@ fn entry_json_stored_as_text_by_earlier_stores_still_reads() {
         source,
         at(8),
         &meta("A"),
-        &[long.clone()],
+        std::slice::from_ref(&long),
         "\"v1\"",
     );
     let text = String::from_utf8(serde_json::to_vec(&long).unwrap()).unwrap();
