@@ -2,8 +2,9 @@
 //!
 //! It keeps the remote sources (where each is fetched now, its permanent-redirect
 //! history, validators for conditional GET, the hash of the last body, failures and
-//! back-off, retirement), every entry ever seen (as the normalised model's JSON, with a
-//! content hash and first seen / last seen / last changed times) and the remembered facts
+//! back-off, retirement), every entry ever seen (as the normalised model's JSON, LZ4-
+//! compressed when long, with a content hash and first seen / last seen / last changed
+//! times) and the remembered facts
 //! about remote media, and what was learned from local files (`local_files`: the file
 //! cache through which unchanged content files are not read again). The schema is versioned (`schema.rs`) and migrated on open; the
 //! database runs in WAL mode, and every source's update is made inside one transaction
@@ -274,9 +275,10 @@ impl PreparedEntries {
 /// Short JSON is stored as text, as serde_json wrote it (bound without a second UTF-8
 /// check: serde_json only ever writes UTF-8). Longer JSON is stored as a BLOB: one
 /// format byte ([`LZ4_JSON`]), the JSON's length (u32, little-endian) and its LZ4
-/// block. Entry JSON is mostly HTML and compresses about three to one, and every byte
-/// saved is a byte SQLite does not copy into its record, its pages, the WAL and again
-/// the database at the checkpoint. Compressing runs on the ingest's worker threads;
+/// block. Entry JSON is mostly HTML and compresses about two to one (the fetch
+/// benchmark's 313 MB of entry JSON become 159 MB), and every byte saved is a byte
+/// SQLite does not copy into its record, its pages, the WAL and again the database at
+/// the checkpoint. Compressing runs on the ingest's worker threads;
 /// reading back ([`json_from_column`]) takes either form, so stores written before
 /// keep working.
 #[derive(Debug, Clone, PartialEq)]
