@@ -17,7 +17,8 @@
 //! stops the others; only a store error ends the run early.
 //!
 //! What a result does to a source:
-//! - 200 with a body whose SHA-256 equals the stored one: not parsed, like a 304.
+//! - 200 with a body whose hash ([`store::content_hash`]) equals the stored one: not
+//!   parsed, like a 304.
 //!   (The stored fingerprint includes omroep's version: a new version re-parses every
 //!   feed once, without validators, as its parser may read more.)
 //! - 304: nothing parsed; the stored entries count as seen.
@@ -228,11 +229,13 @@ enum TaskResult {
 /// What ends a body's fingerprint: the omroep version that parsed it.
 const VERSION_SUFFIX: &str = concat!("@omroep-", env!("CARGO_PKG_VERSION"));
 
-/// The stored fingerprint of a parsed body: its SHA-256 and the omroep version that
-/// parsed it, so that after an upgrade every feed is parsed once more even when its
-/// server says (304) or its bytes show (same hash) that it has not changed.
+/// The stored fingerprint of a parsed body: its hash ([`store::content_hash`]) and the
+/// omroep version that parsed it, so that after an upgrade every feed is parsed once
+/// more even when its server says (304) or its bytes show (same hash) that it has not
+/// changed. A fingerprint stored with a SHA-256 (before the hash changed kind) never
+/// equals a new one: that body is parsed once more the next time it is sent whole.
 pub fn fingerprint(bytes: &[u8]) -> String {
-    format!("{}{VERSION_SUFFIX}", store::hex_sha256(bytes))
+    format!("{}{VERSION_SUFFIX}", store::content_hash(bytes))
 }
 
 /// Ingests `sources` into `store`; `on_source` is called as each source is recorded

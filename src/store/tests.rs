@@ -531,3 +531,193 @@ fn ensure_sources_reads_what_a_fetch_needs_in_one_go() {
     assert_eq!(states[1].etag, None);
     assert_eq!(store.sources().unwrap().len(), 2);
 }
+
+#[test]
+fn content_hashes_tell_content_apart_and_say_their_kind() {
+    let a = content_hash(b"<p>one</p>");
+    assert_eq!(a, content_hash(b"<p>one</p>"));
+    assert_ne!(a, content_hash(b"<p>one </p>"));
+    let hex = a.strip_prefix("x3:").expect("the kind prefix");
+    assert_eq!(hex.len(), 32);
+    assert!(hex.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert!(!is_sha256_hex(&a));
+    assert!(is_sha256_hex(&hex_sha256(b"<p>one</p>")));
+}
+
+/// Rewrites every stored entry hash as the SHA-256 of its JSON, as stores written
+/// before `content_hash` hold them.
+fn hash_entries_the_old_way(store: &Store) {
+    let rows: Vec<(i64, String)> = store
+        .conn
+        .prepare("SELECT id, json FROM entries")
+        .unwrap()
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    for (id, json) in rows {
+        store
+            .conn
+            .execute(
+                "UPDATE entries SET hash = ?2 WHERE id = ?1",
+                params![id, hex_sha256(json.as_bytes())],
+            )
+            .unwrap();
+    }
+}
+
+fn stored_hash_and_change(store: &Store, key: &str) -> (String, i64) {
+    store
+        .conn
+        .query_row(
+            "SELECT hash, last_changed FROM entries WHERE key = ?1",
+            [key],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap()
+}
+
+#[test]
+fn entries_hashed_the_old_way_are_not_counted_as_changed_when_their_json_is_the_same() {
+    let mut store = Store::open_in_memory().unwrap();
+    let source = store.ensure_source("https://a.example/feed").unwrap().id;
+    let feed = meta("A");
+    let first = [
+        entry("https://a.example/1", "one", Some(1)),
+        entry("https://a.example/2", "two", Some(2)),
+    ];
+    record_parsed(&mut store, source, at(8), &feed, &first, "\"v1\"");
+    hash_entries_the_old_way(&store);
+    let old = stored_hash_and_change(&store, "guid:https://a.example/2");
+    assert!(is_sha256_hex(&old.0));
+
+    // The same first entry, a changed second one.
+    let second = [
+        entry("https://a.example/1", "one", Some(1)),
+        entry("https://a.example/2", "two, corrected", Some(2)),
+    ];
+    let counts = record_parsed(&mut store, source, at(9), &feed, &second, "\"v2\"");
+    assert_eq!(
+        counts,
+        EntryCounts {
+            new: 0,
+            changed: 1,
+            seen: 2
+        }
+    );
+    let (hash, changed) = stored_hash_and_change(&store, "guid:https://a.example/1");
+    assert!(hash.starts_with("x3:"), "{hash}");
+    assert_eq!(changed, at(8).timestamp());
+    let (hash, changed) = stored_hash_and_change(&store, "guid:https://a.example/2");
+    assert!(hash.starts_with("x3:"), "{hash}");
+    assert_eq!(changed, at(9).timestamp());
+    assert_eq!(
+        titles(&store.entries(&[source]).unwrap()),
+        ["two, corrected", "one"]
+    );
+
+    // From then on the new hashes compare directly: nothing changes.
+    let counts = record_parsed(&mut store, source, at(10), &feed, &second, "\"v3\"");
+    assert_eq!(counts.changed, 0);
+}
+
+fn long_entry(id: &str, paragraphs: usize) -> Entry {
+    let body: String = (0..paragraphs)
+        .map(|n| format!("<p>Paragraph {n} of a long post, with <a href=\"https://a.example/{n}\">a link</a>.</p>"))
+        .collect();
+    Entry {
+        content_html: Some(body),
+        ..entry(id, "long", Some(4))
+    }
+}
+
+fn stored_json(store: &Store, key: &str) -> (String, i64) {
+    store
+        .conn
+        .query_row(
+            "SELECT typeof(json), length(CAST(json AS BLOB)) FROM entries WHERE key = ?1",
+            [key],
+            |row| Ok((row.get(0)?, row.get(1)?)),
+        )
+        .unwrap()
+}
+
+#[test]
+fn long_entry_json_is_stored_compressed_and_read_back_whole() {
+    let mut store = Store::open_in_memory().unwrap();
+    let source = store.ensure_source("https://a.example/feed").unwrap().id;
+    let entries = [
+        long_entry("https://a.example/long", 200),
+        entry("https://a.example/short", "short", Some(3)),
+    ];
+    record_parsed(&mut store, source, at(8), &meta("A"), &entries, "\"v1\"");
+
+    let json_len = serde_json::to_vec(&entries[0]).unwrap().len() as i64;
+    let (kind, stored_len) = stored_json(&store, "guid:https://a.example/long");
+    assert_eq!(kind, "blob");
+    assert!(stored_len * 3 < json_len, "{stored_len} of {json_len}");
+    let (kind, _) = stored_json(&store, "guid:https://a.example/short");
+    assert_eq!(kind, "text");
+
+    let read = store.entries(&[source]).unwrap();
+    assert_eq!(read.len(), 2);
+    assert_eq!(read[0].entry, entries[0]);
+    assert_eq!(read[1].entry.title.as_deref(), Some("short"));
+
+    // The same entries again: nothing reads as changed.
+    let counts = record_parsed(&mut store, source, at(9), &meta("A"), &entries, "\"v2\"");
+    assert_eq!(counts.changed, 0);
+}
+
+#[test]
+fn entry_json_stored_as_text_by_earlier_stores_still_reads() {
+    let mut store = Store::open_in_memory().unwrap();
+    let source = store.ensure_source("https://a.example/feed").unwrap().id;
+    let long = long_entry("https://a.example/long", 200);
+    record_parsed(
+        &mut store,
+        source,
+        at(8),
+        &meta("A"),
+        std::slice::from_ref(&long),
+        "\"v1\"",
+    );
+    let text = String::from_utf8(serde_json::to_vec(&long).unwrap()).unwrap();
+    store
+        .conn
+        .execute("UPDATE entries SET json = ?1", [&text])
+        .unwrap();
+    assert_eq!(stored_json(&store, "guid:https://a.example/long").0, "text");
+    assert_eq!(store.entries(&[source]).unwrap()[0].entry, long);
+}
+
+#[test]
+fn a_damaged_compressed_entry_is_a_clear_error_not_a_crash() {
+    let mut store = Store::open_in_memory().unwrap();
+    let source = store.ensure_source("https://a.example/feed").unwrap().id;
+    let long = long_entry("https://a.example/long", 200);
+    record_parsed(&mut store, source, at(8), &meta("A"), &[long], "\"v1\"");
+    let damaged: [&[u8]; 4] = [
+        // claims 4 GiB from a few bytes
+        &[LZ4_JSON, 0xff, 0xff, 0xff, 0xff, 1, 2, 3],
+        // cut short before its length
+        &[LZ4_JSON, 1, 2],
+        // a format this build does not know
+        &[9, 1, 0, 0, 0, b'x'],
+        // a length that the block does not decompress to
+        &[LZ4_JSON, 40, 0, 0, 0, 0x10, b'{'],
+    ];
+    for blob in damaged {
+        store
+            .conn
+            .execute("UPDATE entries SET json = ?1", [blob])
+            .unwrap();
+        let error = store.entries(&[source]).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with("store: entry guid:https://a.example/long holds ")
+                && message.ends_with("; the store is damaged"),
+            "{message}"
+        );
+    }
+}

@@ -771,6 +771,64 @@ fn a_feed_parsed_by_an_older_omroep_is_fetched_whole_and_parsed_again() {
     assert_eq!(state(&store, &url).title.as_deref(), Some("Blog"));
 }
 
+#[test]
+fn a_body_fingerprinted_with_the_older_sha_256_is_parsed_once_more_then_recognised() {
+    // No validators: every run gets a full 200 of the same body.
+    let server = Server::start(|_| {
+        Reply::Raw(response(
+            200,
+            &[("Content-Type", "application/feed+json")],
+            &feed_v1(),
+        ))
+    });
+    let url = server.url("/feed.json");
+    let mut store = Store::open_in_memory().unwrap();
+    run(&mut store, &url);
+    let stored = state(&store, &url);
+    // Pretend this version stored it with the fingerprint of earlier builds: the
+    // SHA-256 of the body and the version.
+    let old_fingerprint = format!(
+        "{}@omroep-{}",
+        omroep::store::hex_sha256(&feed_v1()),
+        env!("CARGO_PKG_VERSION")
+    );
+    let meta = omroep::model::Feed::default();
+    let none = omroep::store::PreparedEntries::new(stored.id, &[]).unwrap();
+    store
+        .record(
+            stored.id,
+            &omroep::store::FetchRecord {
+                at: Utc::now(),
+                status: Some(200),
+                moved_to: None,
+                redirects: &[],
+                outcome: omroep::store::Outcome::Parsed {
+                    meta: &meta,
+                    entries: &none,
+                    validators: omroep::store::Validators::default(),
+                    body_hash: &old_fingerprint,
+                },
+            },
+        )
+        .unwrap();
+
+    // It reads as changed once: parsed again, no error, and no entry counted as changed.
+    let report = run(&mut store, &url);
+    assert_eq!(
+        report.outcome,
+        SourceOutcome::Fetched {
+            entries: 2,
+            entries_new: 0,
+            entries_changed: 0
+        }
+    );
+    let now_stored = state(&store, &url).body_hash.unwrap();
+    assert!(now_stored.starts_with("x3:"), "{now_stored}");
+    assert_eq!(state(&store, &url).title.as_deref(), Some("Blog"));
+    // And from then on the same body is recognised without parsing.
+    assert_eq!(run(&mut store, &url).outcome, SourceOutcome::Unchanged);
+}
+
 fn panicking_parse(
     bytes: &[u8],
     options: &omroep::ingest::feed::ParseOptions,
