@@ -49,6 +49,9 @@ struct Open {
     /// Text since the last child element: adjacent text, references and CDATA become one
     /// node when the next child element or the end tag comes.
     text: String,
+    /// A feed structure element (see [`is_structural`]) inside structure elements only:
+    /// whitespace between its children is layout nobody reads, and is not kept.
+    structural: bool,
 }
 
 impl Open {
@@ -237,6 +240,8 @@ impl Builder {
             self.html = name.eq_ignore_ascii_case("html");
         }
         let void = self.is_void(name, ns.as_deref());
+        let structural = self.stack.last().is_none_or(|parent| parent.structural)
+            && is_structural(ns.as_deref(), name);
         let element = Element {
             ns,
             prefix: prefix.map(str::to_string),
@@ -251,6 +256,7 @@ impl Builder {
             scope_len,
             start: at,
             text: String::new(),
+            structural,
         });
         if empty || void {
             self.close_top(at);
@@ -337,6 +343,11 @@ impl Builder {
         if let Some(open) = self.stack.last_mut()
             && open.text.is_empty()
         {
+            // Indentation between an item's children is a third of a feed's text nodes;
+            // no mapper reads the text of a structure element, only its children.
+            if open.structural && raw.bytes().all(|byte| byte.is_ascii_whitespace()) {
+                return;
+            }
             open.text.reserve(expected());
         }
         if raw.starts_with('&') && !self.stack.is_empty() {
@@ -559,6 +570,24 @@ fn holds_only_text(element: &Element) -> bool {
         Some(ns::DC | ns::DCTERMS | ns::ITUNES) => EXTENSION
             .iter()
             .any(|known| element.name.eq_ignore_ascii_case(known)),
+        Some(_) => false,
+    }
+}
+
+/// The elements of RSS and Atom that hold other feed elements, not text or content:
+/// `rss`, `rdf:RDF`, `channel`, `item`, `image`, `textInput`, `feed`, `entry`, and
+/// Atom's `author`, `contributor` and `source`. Only counted as such (by the caller)
+/// when every ancestor is one too: an `<item>` inside unescaped HTML of a description
+/// is content, its whitespace kept for `inner_markup`.
+fn is_structural(ns: Option<&str>, name: &str) -> bool {
+    const RSS: &[&str] = &["rss", "channel", "item", "image", "textInput"];
+    const ATOM: &[&str] = &["feed", "entry", "author", "contributor", "source"];
+    let any = |names: &[&str]| names.iter().any(|known| name.eq_ignore_ascii_case(known));
+    match ns {
+        None => any(RSS) || name.eq_ignore_ascii_case("feed") || name.eq_ignore_ascii_case("entry"),
+        Some(ns::RSS10 | ns::RSS090 | ns::RSS2_USERLAND | ns::RSS091_USERLAND) => any(RSS),
+        Some(ns::ATOM10 | ns::ATOM03) => any(ATOM),
+        Some(ns::RDF) => name == "RDF",
         Some(_) => false,
     }
 }
