@@ -19,6 +19,7 @@ use super::super::dom::{Attribute, Element, Node};
 use super::super::ns;
 use super::doctype;
 use super::mojibake;
+use super::names;
 use super::reference::References;
 use super::repair::{Repair, Repairs};
 
@@ -230,7 +231,7 @@ impl Builder {
                 mojibake::repair(&mut value, &mut self.scratch);
                 attrs.push(Attribute {
                     ns: attr_ns,
-                    name: attr_name.to_string(),
+                    name: names::name(attr_name),
                     value,
                 });
             }
@@ -244,8 +245,8 @@ impl Builder {
             && is_structural(ns.as_deref(), name);
         let element = Element {
             ns,
-            prefix: prefix.map(str::to_string),
-            name: name.to_string(),
+            prefix: prefix.map(names::name),
+            name: names::name(name),
             attrs,
             children: Vec::new(),
             base,
@@ -650,9 +651,9 @@ fn qname_is(element: &Element, qname: &str) -> bool {
     }
     match &element.prefix {
         Some(prefix) => {
-            qname.starts_with(prefix.as_str())
+            qname.starts_with(&**prefix)
                 && qname.as_bytes()[prefix.len()] == b':'
-                && qname.ends_with(element.name.as_str())
+                && qname.ends_with(&*element.name)
         }
         None => qname == element.name,
     }
@@ -674,7 +675,7 @@ fn qname_is_ignore_case(element: &Element, qname: &str) -> bool {
 fn display_qname(element: &Element) -> String {
     match &element.prefix {
         Some(prefix) => format!("{prefix}:{}", element.name),
-        None => element.name.clone(),
+        None => element.name.to_string(),
     }
 }
 
