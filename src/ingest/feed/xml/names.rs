@@ -8,15 +8,62 @@
 use super::super::dom::Name;
 
 /// The name as a [`Name`]: borrowed from the vocabulary when it is there (exact case),
-/// copied otherwise.
+/// copied otherwise. One hash and at most a few comparisons: this runs for every element
+/// and attribute, and a binary search of the vocabulary cost as much as the allocation.
 pub(super) fn name(written: &str) -> Name {
-    match NAMES.binary_search_by(|known| known.as_bytes().cmp(written.as_bytes())) {
-        Ok(index) => Name::Borrowed(NAMES[index]),
-        Err(_) => Name::Owned(written.to_string()),
+    if written.len() <= MAX_LEN {
+        let mut slot = hash(written.as_bytes());
+        loop {
+            match TABLE[slot] {
+                0 => break,
+                entry => {
+                    let known = NAMES[usize::from(entry) - 1];
+                    if known == written {
+                        return Name::Borrowed(known);
+                    }
+                }
+            }
+            slot = (slot + 1) & (SLOTS - 1);
+        }
     }
+    Name::Owned(written.to_string())
 }
 
-/// Sorted by bytes (`binary_search` depends on it; a test checks).
+/// Longer names are never looked up (none in the vocabulary is longer).
+const MAX_LEN: usize = 32;
+
+/// Open-addressing table of `NAMES` (index + 1; 0 is an empty slot), built at compile
+/// time; a quarter full, so a probe sequence is short.
+const SLOTS: usize = 1024;
+const TABLE: [u16; SLOTS] = build_table();
+
+/// FNV-1a, reduced to a slot.
+const fn hash(bytes: &[u8]) -> usize {
+    let mut hash: u32 = 0x811c_9dc5;
+    let mut at = 0;
+    while at < bytes.len() {
+        hash = (hash ^ bytes[at] as u32).wrapping_mul(0x0100_0193);
+        at += 1;
+    }
+    (hash as usize) & (SLOTS - 1)
+}
+
+const fn build_table() -> [u16; SLOTS] {
+    let mut table = [0u16; SLOTS];
+    let mut index = 0;
+    while index < NAMES.len() {
+        assert!(NAMES[index].len() <= MAX_LEN);
+        let mut slot = hash(NAMES[index].as_bytes());
+        while table[slot] != 0 {
+            slot = (slot + 1) & (SLOTS - 1);
+        }
+        table[slot] = index as u16 + 1;
+        index += 1;
+    }
+    table
+}
+
+/// Sorted by bytes, without duplicates (a test checks), to keep it easy to read.
 const NAMES: &[&str] = &[
     "RDF",
     "Seq",
@@ -307,13 +354,20 @@ mod tests {
     }
 
     #[test]
+    fn every_vocabulary_name_is_found() {
+        for known in NAMES {
+            assert!(matches!(name(known), Name::Borrowed(found) if found == *known));
+        }
+    }
+
+    #[test]
     fn known_names_are_borrowed_and_others_copied() {
         for known in ["item", "pubDate", "enclosure", "RDF", "new-feed-url", "a"] {
             let found = name(known);
             assert!(matches!(found, Name::Borrowed(_)), "{known}");
             assert_eq!(found, known);
         }
-        for other in ["pubdate", "Item", "x-custom", "", "zzzzz"] {
+        for other in ["pubdate", "Item", "x-custom", "", "zzzzz", &"a".repeat(40)] {
             let found = name(other);
             assert!(matches!(found, Name::Owned(_)), "{other}");
             assert_eq!(found, other);
