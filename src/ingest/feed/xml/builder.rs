@@ -50,21 +50,28 @@ struct Open {
     /// Text since the last child element: adjacent text, references and CDATA become one
     /// node when the next child element or the end tag comes.
     text: String,
-    /// Where this element's children start in `Builder::nodes`.
-    first_child: usize,
     /// A feed structure element (see [`is_structural`]) inside structure elements only:
     /// whitespace between its children is layout nobody reads, and is not kept.
     structural: bool,
 }
 
 impl Open {
-    /// Moves the pending text, repaired (`mojibake.rs`), onto the pending children.
-    fn flush_text(&mut self, nodes: &mut Vec<Node>, scratch: &mut Vec<u8>) {
+    /// Moves the pending text into the children, repaired (`mojibake.rs`).
+    fn flush_text(&mut self, scratch: &mut Vec<u8>) {
         if !self.text.is_empty() {
             let mut text = std::mem::take(&mut self.text);
             mojibake::repair(&mut text, scratch);
-            nodes.push(Node::Text(text));
+            self.element.children.push(Node::Text(text));
         }
+    }
+
+    /// `flush_text` for the element being closed: when its text is its only child (most
+    /// feed elements), room for exactly one node rather than the four a first push makes.
+    fn flush_last_text(&mut self, scratch: &mut Vec<u8>) {
+        if self.element.children.is_empty() && !self.text.is_empty() {
+            self.element.children.reserve_exact(1);
+        }
+        self.flush_text(scratch);
     }
 }
 
@@ -77,10 +84,6 @@ struct Binding {
 
 pub(super) struct Builder {
     stack: Vec<Open>,
-    /// The children of every open element so far, outermost element's first: an element
-    /// takes its own off the end when it closes, into a `Vec` of exactly their number
-    /// (growing a `Vec` per element, node by node, cost a reallocation per doubling).
-    nodes: Vec<Node>,
     /// Finished top-level elements with their size in bytes.
     top_level: Vec<(Element, usize)>,
     scope: Vec<Binding>,
@@ -106,7 +109,6 @@ impl Builder {
     pub(super) fn new(base: Option<&url::Url>, len: usize) -> Builder {
         Builder {
             stack: Vec::with_capacity(32),
-            nodes: Vec::with_capacity(64),
             top_level: Vec::new(),
             scope: Vec::new(),
             implicit: Vec::new(),
@@ -255,7 +257,6 @@ impl Builder {
             scope_len,
             start: at,
             text: String::new(),
-            first_child: self.nodes.len(),
             structural,
         });
         if empty || void {
@@ -438,12 +439,11 @@ impl Builder {
             return;
         };
         self.scope.truncate(open.scope_len);
-        open.flush_text(&mut self.nodes, &mut self.scratch);
-        open.element.children = self.nodes.drain(open.first_child..).collect();
+        open.flush_last_text(&mut self.scratch);
         match self.stack.last_mut() {
             Some(parent) => {
-                parent.flush_text(&mut self.nodes, &mut self.scratch);
-                self.nodes.push(Node::Element(open.element));
+                parent.flush_text(&mut self.scratch);
+                parent.element.children.push(Node::Element(open.element));
             }
             None => self
                 .top_level
