@@ -7,7 +7,13 @@
 //! `xml:base` and `xml:lang` in scope. Text is entity-decoded (XML and HTML named
 //! entities); CDATA sections become plain text nodes.
 
+use std::borrow::Cow;
 use std::sync::Arc;
+
+/// An element or attribute name (or prefix) as written: borrowed from the reader's fixed
+/// vocabulary of feed and HTML names (`xml/names.rs`), owned only when it is not there.
+/// Reads as a `&str`.
+pub type Name = Cow<'static, str>;
 
 /// A node inside an element.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +32,7 @@ pub struct Attribute {
     /// Namespace URI; `None` for an unprefixed attribute.
     pub ns: Option<Arc<str>>,
     /// The local name as written.
-    pub name: String,
+    pub name: Name,
     pub value: String,
 }
 
@@ -36,9 +42,9 @@ pub struct Element {
     /// Namespace URI; `None` when no namespace is in scope.
     pub ns: Option<Arc<str>>,
     /// The prefix as written (`itunes` in `itunes:image`), kept for re-serialising markup.
-    pub prefix: Option<String>,
+    pub prefix: Option<Name>,
     /// The local name as written (case preserved).
-    pub name: String,
+    pub name: Name,
     pub attrs: Vec<Attribute>,
     pub children: Vec<Node>,
     /// The effective base URL (`xml:base` resolved against its parent's base, which starts
@@ -184,7 +190,7 @@ mod tests {
 
     fn el(name: &str, children: Vec<Node>) -> Element {
         Element {
-            name: name.into(),
+            name: Name::Owned(name.to_string()),
             children,
             ..Element::default()
         }

@@ -180,7 +180,7 @@ fn map_xml(
         _ => {
             let written = match &root.prefix {
                 Some(prefix) => format!("{prefix}:{}", root.name),
-                None => root.name.clone(),
+                None => root.name.to_string(),
             };
             return Err(ParseError::NotAFeed(format!(
                 "the root element is <{written}>, not <rss>, <rdf:RDF> or <feed>"

@@ -19,6 +19,7 @@
 mod builder;
 mod doctype;
 mod mojibake;
+mod names;
 mod reference;
 mod repair;
 

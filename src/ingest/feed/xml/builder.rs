@@ -19,6 +19,7 @@ use super::super::dom::{Attribute, Element, Node};
 use super::super::ns;
 use super::doctype;
 use super::mojibake;
+use super::names;
 use super::reference::References;
 use super::repair::{Repair, Repairs};
 
@@ -49,6 +50,9 @@ struct Open {
     /// Text since the last child element: adjacent text, references and CDATA become one
     /// node when the next child element or the end tag comes.
     text: String,
+    /// A feed structure element (see [`is_structural`]) inside structure elements only:
+    /// whitespace between its children is layout nobody reads, and is not kept.
+    structural: bool,
 }
 
 impl Open {
@@ -227,7 +231,7 @@ impl Builder {
                 mojibake::repair(&mut value, &mut self.scratch);
                 attrs.push(Attribute {
                     ns: attr_ns,
-                    name: attr_name.to_string(),
+                    name: names::name(attr_name),
                     value,
                 });
             }
@@ -237,10 +241,12 @@ impl Builder {
             self.html = name.eq_ignore_ascii_case("html");
         }
         let void = self.is_void(name, ns.as_deref());
+        let structural = self.stack.last().is_none_or(|parent| parent.structural)
+            && is_structural(ns.as_deref(), name);
         let element = Element {
             ns,
-            prefix: prefix.map(str::to_string),
-            name: name.to_string(),
+            prefix: prefix.map(names::name),
+            name: names::name(name),
             attrs,
             children: Vec::new(),
             base,
@@ -251,6 +257,7 @@ impl Builder {
             scope_len,
             start: at,
             text: String::new(),
+            structural,
         });
         if empty || void {
             self.close_top(at);
@@ -337,6 +344,11 @@ impl Builder {
         if let Some(open) = self.stack.last_mut()
             && open.text.is_empty()
         {
+            // Indentation between an item's children is a third of a feed's text nodes;
+            // no mapper reads the text of a structure element, only its children.
+            if open.structural && raw.bytes().all(|byte| byte.is_ascii_whitespace()) {
+                return;
+            }
             open.text.reserve(expected());
         }
         if raw.starts_with('&') && !self.stack.is_empty() {
@@ -563,6 +575,24 @@ fn holds_only_text(element: &Element) -> bool {
     }
 }
 
+/// The elements of RSS and Atom that hold other feed elements, not text or content:
+/// `rss`, `rdf:RDF`, `channel`, `item`, `image`, `textInput`, `feed`, `entry`, and
+/// Atom's `author`, `contributor` and `source`. Only counted as such (by the caller)
+/// when every ancestor is one too: an `<item>` inside unescaped HTML of a description
+/// is content, its whitespace kept for `inner_markup`.
+fn is_structural(ns: Option<&str>, name: &str) -> bool {
+    const RSS: &[&str] = &["rss", "channel", "item", "image", "textInput"];
+    const ATOM: &[&str] = &["feed", "entry", "author", "contributor", "source"];
+    let any = |names: &[&str]| names.iter().any(|known| name.eq_ignore_ascii_case(known));
+    match ns {
+        None => any(RSS) || name.eq_ignore_ascii_case("feed") || name.eq_ignore_ascii_case("entry"),
+        Some(ns::RSS10 | ns::RSS090 | ns::RSS2_USERLAND | ns::RSS091_USERLAND) => any(RSS),
+        Some(ns::ATOM10 | ns::ATOM03) => any(ATOM),
+        Some(ns::RDF) => name == "RDF",
+        Some(_) => false,
+    }
+}
+
 /// Elements that are parts of a channel, item or entry, never content of one of their
 /// text elements: what may end a text element whose end tag was forgotten.
 fn is_feed_element(ns: Option<&str>, name: &str) -> bool {
@@ -621,9 +651,9 @@ fn qname_is(element: &Element, qname: &str) -> bool {
     }
     match &element.prefix {
         Some(prefix) => {
-            qname.starts_with(prefix.as_str())
+            qname.starts_with(&**prefix)
                 && qname.as_bytes()[prefix.len()] == b':'
-                && qname.ends_with(element.name.as_str())
+                && qname.ends_with(&*element.name)
         }
         None => qname == element.name,
     }
@@ -645,7 +675,7 @@ fn qname_is_ignore_case(element: &Element, qname: &str) -> bool {
 fn display_qname(element: &Element) -> String {
     match &element.prefix {
         Some(prefix) => format!("{prefix}:{}", element.name),
-        None => element.name.clone(),
+        None => element.name.to_string(),
     }
 }
 

@@ -704,3 +704,36 @@ fn nbsp_from_an_html_entity_is_kept() {
     let document = doc("<t>&agrave; &euro;&nbsp;5</t>");
     assert_eq!(document.root.text(), "\u{e0} \u{20ac}\u{a0}5");
 }
+
+#[test]
+fn layout_whitespace_between_feed_elements_is_not_kept() {
+    let document = doc(
+        "<rss>\n <channel>\n  <title> T </title>\n  <item>\n   <title>A</title>\n   \
+         <description>\n <p>x</p>\n <item> </item>\n</description>\n  </item>\n </channel>\n</rss>",
+    );
+    let channel = child(&document.root, "channel");
+    let item = child(channel, "item");
+    for structure in [&document.root, channel, item] {
+        assert!(
+            structure
+                .children
+                .iter()
+                .all(|node| matches!(node, Node::Element(_))),
+            "{:?}",
+            structure.children
+        );
+    }
+    // Text elements keep their whitespace, and so does markup inside content, even
+    // where it is named like a feed element.
+    assert_eq!(child(channel, "title").text(), " T ");
+    assert_eq!(
+        child(item, "description").inner_markup(),
+        "\n <p>x</p>\n <item> </item>\n"
+    );
+    // Text that is more than whitespace stays, whitespace around it included.
+    let document =
+        doc("<feed xmlns=\"http://www.w3.org/2005/Atom\">\n <entry> x <id>1</id></entry></feed>");
+    let entry = child(&document.root, "entry");
+    assert_eq!(entry.text(), " x 1");
+    assert_eq!(document.root.children.len(), 1);
+}
