@@ -217,6 +217,26 @@ impl FeedPodcast {
     }
 }
 
+/// The `podcast:medium` values of the Podcasting 2.0 namespace; each also has a list
+/// form with an `L` suffix (`podcastL`), and `mixed` is a list of several.
+pub const PODCAST_MEDIUMS: &[&str] = &[
+    "podcast",
+    "music",
+    "video",
+    "film",
+    "audiobook",
+    "newsletter",
+    "blog",
+    "publisher",
+    "course",
+];
+
+/// Whether `value` is a `podcast:medium` the namespace defines, list forms included.
+pub fn is_podcast_medium(value: &str) -> bool {
+    let base = value.strip_suffix('L').unwrap_or(value);
+    value == "mixed" || PODCAST_MEDIUMS.contains(&base)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Owner {

@@ -170,6 +170,19 @@ pub fn debug(message: &str) {
     }
 }
 
+/// An error and every cause under it on one line, `outer: inner: innermost` (an HTTP
+/// client's error alone says only "error sending request").
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    text.replace('\n', " ")
+}
+
 /// Replaces control and bidirectional-override characters, which a feed could use to
 /// rewrite the user's terminal, with visible escapes.
 pub fn clean(text: &str) -> String {
@@ -188,6 +201,30 @@ pub fn clean(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_chain_is_one_line_outer_to_inner() {
+        let inner = std::io::Error::other("connection\nreset");
+        assert_eq!(
+            error_chain(&Wrapped(inner)),
+            "sending failed: connection reset"
+        );
+    }
+
+    #[derive(Debug)]
+    struct Wrapped(std::io::Error);
+
+    impl std::fmt::Display for Wrapped {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("sending failed")
+        }
+    }
+
+    impl std::error::Error for Wrapped {
+        fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+            Some(&self.0)
+        }
+    }
 
     #[test]
     fn escapes_terminal_controls() {

@@ -14,6 +14,7 @@ use super::location::{ConfigError, Document};
 use super::opml;
 use super::values::{Email, HttpUrl, Language, OutputPath, Text};
 use crate::apple_categories;
+use crate::model::{PODCAST_MEDIUMS, is_podcast_medium};
 
 pub use crate::render::FeedKind;
 
@@ -349,29 +350,6 @@ struct RawPerson {
     href: Option<HttpUrl>,
 }
 
-/// `podcast:medium` values from the Podcasting 2.0 namespace.
-const MEDIUMS: &[&str] = &[
-    "podcast",
-    "music",
-    "video",
-    "film",
-    "audiobook",
-    "newsletter",
-    "blog",
-    "publisher",
-    "course",
-    "mixed",
-    "podcastL",
-    "musicL",
-    "videoL",
-    "filmL",
-    "audiobookL",
-    "newsletterL",
-    "blogL",
-    "publisherL",
-    "courseL",
-];
-
 /// Site-wide values a feed definition falls back on or is checked against.
 pub struct FeedDefaults<'a> {
     pub root: &'a Path,
@@ -606,19 +584,19 @@ fn check_podcast(
             });
     let medium = raw.medium.as_ref().and_then(|medium| {
         let value = medium.get_ref().trim();
-        match MEDIUMS.iter().find(|known| **known == value) {
-            Some(known) => Some(known.to_string()),
-            None => {
-                errors.push(doc.error_at(
-                    Some(medium.span()),
-                    format!(
-                        "`{value}` is not a podcast:medium; expected one of {}",
-                        MEDIUMS.join(", ")
-                    ),
-                ));
-                None
-            }
+        if is_podcast_medium(value) {
+            return Some(value.to_string());
         }
+        let list_forms: Vec<String> = PODCAST_MEDIUMS.iter().map(|m| format!("{m}L")).collect();
+        errors.push(doc.error_at(
+            Some(medium.span()),
+            format!(
+                "`{value}` is not a podcast:medium; expected one of {}, mixed, {}",
+                PODCAST_MEDIUMS.join(", "),
+                list_forms.join(", ")
+            ),
+        ));
+        None
     });
     let owner = raw.owner.as_ref().map(|owner| owner.get_ref());
     let owner_name = owner

@@ -209,7 +209,7 @@ async fn ask(client: &reqwest::Client, url: &str) -> Result<RemoteMedia, String>
             }
         }
         Ok(response) => head_failure = Some(format!("HEAD answered {}", response.status())),
-        Err(e) => head_failure = Some(format!("HEAD failed: {}", one_line(&e))),
+        Err(e) => head_failure = Some(format!("HEAD failed: {}", crate::report::error_chain(&e))),
     }
     let response = client
         .get(url)
@@ -217,7 +217,7 @@ async fn ask(client: &reqwest::Client, url: &str) -> Result<RemoteMedia, String>
         .header(reqwest::header::ACCEPT_ENCODING, "identity")
         .send()
         .await
-        .map_err(|e| format!("cannot reach it: {}", one_line(&e)))?;
+        .map_err(|e| format!("cannot reach it: {}", crate::report::error_chain(&e)))?;
     let status = response.status();
     if !status.is_success() {
         let head = head_failure.map(|h| format!("{h}, ")).unwrap_or_default();
@@ -258,17 +258,6 @@ fn refuse_text(mime_type: Option<&str>) -> Result<(), String> {
         )),
         _ => Ok(()),
     }
-}
-
-fn one_line(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text.replace('\n', " ")
 }
 
 fn header_number(response: &reqwest::Response, name: reqwest::header::HeaderName) -> Option<u64> {

@@ -270,21 +270,41 @@ impl Collapser {
 /// Escapes text for use inside HTML or XML (element content or a double-quoted attribute).
 pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + text.len() / 16);
+    // Writing into a String cannot fail.
+    let _ = escape_to(&mut out, text, Apostrophe::Keep);
+    out
+}
+
+/// Whether [`escape_to`] writes `'` as `&apos;` too (some writers always did, and their
+/// files stay byte-identical) or leaves it, as a double-quoted attribute allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Apostrophe {
+    Keep,
+    Escape,
+}
+
+/// Writes `text` with `& < > "` (and `'` when asked) replaced by entities, in one pass.
+pub fn escape_to(
+    out: &mut impl std::fmt::Write,
+    text: &str,
+    apostrophe: Apostrophe,
+) -> std::fmt::Result {
     let mut run = 0;
+    // The special characters are ASCII, so every index found is a char boundary.
     for (i, byte) in text.bytes().enumerate() {
         let replacement = match byte {
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
             b'"' => "&quot;",
+            b'\'' if apostrophe == Apostrophe::Escape => "&apos;",
             _ => continue,
         };
-        out.push_str(&text[run..i]);
-        out.push_str(replacement);
+        out.write_str(&text[run..i])?;
+        out.write_str(replacement)?;
         run = i + 1;
     }
-    out.push_str(&text[run..]);
-    out
+    out.write_str(&text[run..])
 }
 
 /// Shortens plain text to at most `max_chars` characters, cutting at a word boundary and

@@ -20,6 +20,7 @@ use chrono::{DateTime, Utc};
 
 use super::{Channel, Source, entry_updated, feed_updated, owned, xml_text};
 use crate::model::{Entry, Person};
+use crate::normalise::text::{self, Apostrophe};
 
 const ATOM: &str = "http://www.w3.org/2005/Atom";
 
@@ -222,8 +223,7 @@ impl Writer {
             // This `href` has always been escaped by `normalise::text::escape`, which
             // leaves `'` as it is; kept so the combined files stay byte-identical.
             self.out.push_str("<link href=\"");
-            self.out
-                .push_str(&crate::normalise::text::escape(&xml_text(source.url)));
+            self.out.push_str(&text::escape(&xml_text(source.url)));
             self.out.push_str("\" rel=\"self\"></link>");
             self.text_element("title", &xml_text(source.title));
             self.end("source");
@@ -232,24 +232,10 @@ impl Writer {
     }
 }
 
-/// Escapes `&`, `<`, `>`, `"` and `'` (the five XML entities), as text and as attribute
-/// values alike.
+/// Escapes the five XML entities, as text and as attribute values alike.
 fn escape_into(out: &mut String, text: &str) {
-    let mut run = 0;
-    for (i, byte) in text.bytes().enumerate() {
-        let replacement = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&apos;",
-            _ => continue,
-        };
-        out.push_str(&text[run..i]);
-        out.push_str(replacement);
-        run = i + 1;
-    }
-    out.push_str(&text[run..]);
+    // Writing into a String cannot fail.
+    let _ = text::escape_to(out, text, Apostrophe::Escape);
 }
 
 /// Atom's date form, with the offset written `+00:00`.

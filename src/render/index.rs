@@ -37,6 +37,7 @@ use sha2::{Digest, Sha256};
 
 use super::{FeedKind, entry_date, entry_updated, is_episode_media, rfc3339};
 use crate::model::{Enclosure, Entry};
+use crate::normalise::text::{self, Apostrophe};
 
 const TEMPLATE: &str = include_str!("templates/index.html");
 const STYLE: &str = include_str!("templates/index.css");
@@ -182,29 +183,10 @@ fn html_formatter(
     value: &minijinja::Value,
 ) -> Result<(), minijinja::Error> {
     match value.as_str() {
-        Some(text) if !value.is_safe() => escape_into(out, text)
+        Some(text) if !value.is_safe() => text::escape_to(out, text, Apostrophe::Keep)
             .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write")),
         _ => minijinja::escape_formatter(out, state, value),
     }
-}
-
-/// Writes `text` with `& < > "` replaced by entities, in one pass.
-fn escape_into(out: &mut impl std::fmt::Write, text: &str) -> std::fmt::Result {
-    let mut from = 0;
-    // The special characters are ASCII, so every index found is a char boundary.
-    for (at, byte) in text.bytes().enumerate() {
-        let entity = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            _ => continue,
-        };
-        out.write_str(&text[from..at])?;
-        out.write_str(entity)?;
-        from = at + 1;
-    }
-    out.write_str(&text[from..])
 }
 
 /// Renders `index.json` (shape in the module documentation).

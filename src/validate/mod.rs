@@ -99,6 +99,10 @@ pub struct Context {
     pub identity: Option<Identity>,
     /// The time dates are judged against (`implausible`); the clock when `None`.
     pub now: Option<DateTime<Utc>>,
+    /// Set by `build`: its artwork was checked against Apple's numbers (format, size,
+    /// square, colour) while the site was read, and reported with the file and field to
+    /// fix, so the rendered feed's copy of those findings would only repeat them.
+    pub artwork_checked_on_read: bool,
 }
 
 /// The ledger view the identity rules compare a feed against.

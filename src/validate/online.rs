@@ -316,7 +316,10 @@ async fn send(
             .map_err(|e| {
                 (
                     &HEAD,
-                    format!("{method} {current} failed: {}", one_line(&e)),
+                    format!(
+                        "{method} {current} failed: {}",
+                        crate::report::error_chain(&e)
+                    ),
                 )
             })?;
         if !response.status().is_redirection() || response.status() == StatusCode::NOT_MODIFIED {
@@ -478,7 +481,7 @@ async fn check_etag(client: &Client, url: &str, etag: Option<String>) -> Option<
         .headers(headers)
         .send()
         .await
-        .map_err(|e| one_line(&e));
+        .map_err(|e| crate::report::error_chain(&e));
     match again {
         Ok(response) if response.status() == StatusCode::NOT_MODIFIED => None,
         Ok(response) => Some((
@@ -540,7 +543,12 @@ pub fn fetch_prefix(url: &str) -> Result<Vec<u8>, String> {
                 match response.chunk().await {
                     Ok(Some(chunk)) => bytes.extend_from_slice(&chunk),
                     Ok(None) => break,
-                    Err(e) => return Err(format!("{url} broke off: {}", one_line(&e))),
+                    Err(e) => {
+                        return Err(format!(
+                            "{url} broke off: {}",
+                            crate::report::error_chain(&e)
+                        ));
+                    }
                 }
             }
             bytes.truncate(MAX_PREFIX_BYTES);
@@ -582,17 +590,6 @@ fn status_text(status: StatusCode) -> String {
         Some(reason) => format!("{} {reason}", status.as_u16()),
         None => status.as_u16().to_string(),
     }
-}
-
-fn one_line(e: &reqwest::Error) -> String {
-    let mut text = e.to_string();
-    let mut source = std::error::Error::source(e);
-    while let Some(inner) = source {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        source = inner.source();
-    }
-    text.replace('\n', " ")
 }
 
 #[cfg(test)]

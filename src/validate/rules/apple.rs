@@ -782,6 +782,30 @@ fn judge_artwork(href: &str, looked: Looked, image: &El, entry: Option<&str>, cx
             return;
         }
     };
+    if !cx.context.artwork_checked_on_read {
+        judge_apple_numbers(href, &art, image, entry, cx);
+    }
+    if artwork::extension_matches(href, &art.mime_type) == Some(false) {
+        cx.report(
+            &ARTWORK_EXTENSION,
+            Some(image),
+            entry,
+            format!(
+                "artwork {href} holds {} bytes under another extension",
+                art.mime_type
+            ),
+        );
+    }
+}
+
+/// What Apple requires of the image itself: JPEG or PNG, square, 1400–3000 px, RGB.
+fn judge_apple_numbers(
+    href: &str,
+    art: &artwork::Artwork,
+    image: &El,
+    entry: Option<&str>,
+    cx: &mut Checker,
+) {
     let (w, h) = (art.width, art.height);
     if art.mime_type != "image/jpeg" && art.mime_type != "image/png" {
         cx.report(
@@ -814,17 +838,6 @@ fn judge_artwork(href: &str, looked: Looked, image: &El, entry: Option<&str>, cx
             Some(image),
             entry,
             format!("artwork {href} is {colour}; export it as RGB"),
-        );
-    }
-    if artwork::extension_matches(href, &art.mime_type) == Some(false) {
-        cx.report(
-            &ARTWORK_EXTENSION,
-            Some(image),
-            entry,
-            format!(
-                "artwork {href} holds {} bytes under another extension",
-                art.mime_type
-            ),
         );
     }
 }
@@ -877,6 +890,37 @@ pub(super) mod tests {
             .into_iter()
             .map(|f| format!("{} {}: {}", f.line.unwrap_or(0), f.rule.id, f.message))
             .collect()
+    }
+
+    #[test]
+    fn artwork_a_build_checked_on_read_is_not_judged_again() {
+        let dir = fixture_dir("apple");
+        for (name, rule) in [
+            ("artwork-square", &ARTWORK_SQUARE),
+            ("artwork-size", &ARTWORK_SIZE),
+            ("artwork-format", &ARTWORK_FORMAT),
+            ("artwork-colour", &ARTWORK_COLOUR),
+            ("artwork-extension", &ARTWORK_EXTENSION),
+        ] {
+            let bytes = std::fs::read(dir.join(format!("{name}.xml"))).unwrap();
+            let fires = |checked: bool| {
+                let context = Context {
+                    base_dir: Some(dir.clone()),
+                    artwork_checked_on_read: checked,
+                    ..Context::default()
+                };
+                validate("feed.xml", &bytes, &context)
+                    .iter()
+                    .any(|f| f.rule.id == rule.id)
+            };
+            assert!(fires(false), "{name} fires for `omroep validate`");
+            // The file name's extension is not one of the numbers checked on read.
+            assert_eq!(
+                fires(true),
+                name == "artwork-extension",
+                "{name} in a build"
+            );
+        }
     }
 
     #[test]

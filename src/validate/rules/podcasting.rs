@@ -675,18 +675,6 @@ const TAGS: &[Tag] = &[
     tag!("images", [Channel, Item], true, ["srcset"], false, [], []),
 ];
 
-const MEDIUMS: &[&str] = &[
-    "podcast",
-    "music",
-    "video",
-    "film",
-    "audiobook",
-    "newsletter",
-    "blog",
-    "publisher",
-    "course",
-];
-
 const TRANSCRIPT_TYPES: &[&str] = &[
     "text/plain",
     "text/html",
@@ -971,19 +959,16 @@ fn check_values(el: &El, entry: Option<&str>, cx: &mut Checker) {
                 format!("podcast:episode is `{text}`; write a number (labels go in `display`)"),
             );
         }
-        "medium" => {
-            let base = text.strip_suffix('L').unwrap_or(text);
-            if !(MEDIUMS.contains(&text) || MEDIUMS.contains(&base) || text == "mixed") {
-                cx.report(
-                    &MEDIUM,
-                    Some(el),
-                    entry,
-                    format!(
-                        "podcast:medium is `{text}`; use one of {}, a list form (`podcastL`) or `mixed`",
-                        MEDIUMS.join(", ")
-                    ),
-                );
-            }
+        "medium" if !crate::model::is_podcast_medium(text) => {
+            cx.report(
+                &MEDIUM,
+                Some(el),
+                entry,
+                format!(
+                    "podcast:medium is `{text}`; use one of {}, a list form (`podcastL`) or `mixed`",
+                    crate::model::PODCAST_MEDIUMS.join(", ")
+                ),
+            );
         }
         "txt"
             if el.attr("purpose").map(str::trim) == Some("ai-content")
