@@ -47,6 +47,35 @@ fn state(store: &Store, url: &str) -> SourceState {
     store.source(url).unwrap().expect("source in store")
 }
 
+/// Records a parsed fetch of `source` with no entries and the given body fingerprint, as
+/// an earlier omroep would have stored it.
+fn record_body_hash(
+    store: &mut Store,
+    source: omroep::store::SourceId,
+    validators: omroep::store::Validators,
+    body_hash: &str,
+) {
+    let meta = omroep::model::Feed::default();
+    let none = omroep::store::PreparedEntries::new(source, &[]).unwrap();
+    store
+        .record(
+            source,
+            &omroep::store::FetchRecord {
+                at: Utc::now(),
+                status: Some(200),
+                moved_to: None,
+                redirects: &[],
+                outcome: omroep::store::Outcome::Parsed {
+                    meta: &meta,
+                    entries: &none,
+                    validators,
+                    body_hash,
+                },
+            },
+        )
+        .unwrap();
+}
+
 fn entry_titles(store: &Store, url: &str) -> Vec<String> {
     let id = state(store, url).id;
     store
@@ -740,28 +769,11 @@ fn a_feed_parsed_by_an_older_omroep_is_fetched_whole_and_parsed_again() {
         .body_hash
         .unwrap()
         .replace("@omroep-", "@omroep-0.0.0-old-");
-    let meta = omroep::model::Feed::default();
-    let none = omroep::store::PreparedEntries::new(stored.id, &[]).unwrap();
-    store
-        .record(
-            stored.id,
-            &omroep::store::FetchRecord {
-                at: Utc::now(),
-                status: Some(200),
-                moved_to: None,
-                redirects: &[],
-                outcome: omroep::store::Outcome::Parsed {
-                    meta: &meta,
-                    entries: &none,
-                    validators: omroep::store::Validators {
-                        etag: Some(FEED_ETAG.into()),
-                        last_modified: None,
-                    },
-                    body_hash: &old_hash,
-                },
-            },
-        )
-        .unwrap();
+    let validators = omroep::store::Validators {
+        etag: Some(FEED_ETAG.into()),
+        last_modified: None,
+    };
+    record_body_hash(&mut store, stored.id, validators, &old_hash);
     let report = run(&mut store, &url);
     assert_eq!(server.last_hit("/feed.json").header("if-none-match"), None);
     assert!(matches!(
@@ -792,25 +804,12 @@ fn a_body_fingerprinted_with_the_older_sha_256_is_parsed_once_more_then_recognis
         omroep::store::hex_sha256(&feed_v1()),
         env!("CARGO_PKG_VERSION")
     );
-    let meta = omroep::model::Feed::default();
-    let none = omroep::store::PreparedEntries::new(stored.id, &[]).unwrap();
-    store
-        .record(
-            stored.id,
-            &omroep::store::FetchRecord {
-                at: Utc::now(),
-                status: Some(200),
-                moved_to: None,
-                redirects: &[],
-                outcome: omroep::store::Outcome::Parsed {
-                    meta: &meta,
-                    entries: &none,
-                    validators: omroep::store::Validators::default(),
-                    body_hash: &old_fingerprint,
-                },
-            },
-        )
-        .unwrap();
+    record_body_hash(
+        &mut store,
+        stored.id,
+        omroep::store::Validators::default(),
+        &old_fingerprint,
+    );
 
     // It reads as changed once: parsed again, no error, and no entry counted as changed.
     let report = run(&mut store, &url);
