@@ -24,7 +24,7 @@ use crate::model::{Category, Enclosure, Entry, Feed, Format, Image, Person};
 use crate::normalise;
 
 /// Maps an Atom `feed` document; `format` says which version the root declared.
-pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
+pub(crate) fn map_atom(root: Element<'_>, format: Format, ctx: &mut Ctx) -> Feed {
     let core = CoreNs {
         ns: root.ns.as_deref(),
         format,
@@ -33,15 +33,15 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
         format,
         ..Feed::default()
     };
-    let links: Vec<&Element> = root
+    let links: Vec<Element<'_>> = root
         .elements()
-        .filter(|element| core.is(element, "link"))
+        .filter(|element| core.is(*element, "link"))
         .collect();
     // The feed link first: it is the base for every relative URL without `xml:base`.
     feed.link = alternate(&links).and_then(|link| {
         let href = link
             .attr("href")
-            .map_or_else(|| link.text(), str::to_string);
+            .map_or_else(|| link.text().into_owned(), str::to_string);
         let href = href.trim();
         (!href.is_empty()).then(|| normalise::url::join(ctx.base_without_feed_link(link), href))
     });
@@ -49,8 +49,8 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
     ctx.set_feed_link(feed.link.as_deref());
     feed.self_link = links
         .iter()
-        .find(|link| link_rel(link) == "self")
-        .and_then(|link| resolve_href(ctx, link));
+        .find(|link| link_rel(**link) == "self")
+        .and_then(|link| resolve_href(ctx, *link));
     feed.self_link = ctx.web_link("self link", feed.self_link);
 
     let mut ext = Extensions::default();
@@ -132,7 +132,7 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
         .enumerate()
         .map(|(index, entry)| {
             ctx.set_scope(Some(format!("entry {}", index + 1)));
-            map_entry(entry, &core, ctx)
+            map_entry(*entry, &core, ctx)
         })
         .collect();
     ctx.set_scope(None);
@@ -142,7 +142,7 @@ pub(crate) fn map_atom(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
 /// Maps an Atom Entry Document (RFC 4287 section 4.1.2: a lone `entry` as the root, what
 /// some servers answer for one post's feed URL): a feed of that one entry and nothing else,
 /// since the document says nothing about the feed it belongs to.
-pub(crate) fn map_entry_document(root: &Element, format: Format, ctx: &mut Ctx) -> Feed {
+pub(crate) fn map_entry_document(root: Element<'_>, format: Format, ctx: &mut Ctx) -> Feed {
     let core = CoreNs {
         ns: root.ns.as_deref(),
         format,
@@ -162,7 +162,7 @@ pub(crate) fn map_entry_document(root: &Element, format: Format, ctx: &mut Ctx) 
     }
 }
 
-fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
+fn map_entry(element: Element<'_>, core: &CoreNs, ctx: &mut Ctx) -> Entry {
     let mut entry = Entry::default();
     let mut ext = Extensions::default();
     let mut links = Vec::new();
@@ -216,8 +216,8 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
     }
     let link = alternate(&links).and_then(|link| resolve_href(ctx, link));
     entry.link = ctx.web_link("link", link);
-    for link in links.iter().filter(|link| link_rel(link) == "enclosure") {
-        let Some(url) = href(ctx, link) else {
+    for link in links.iter().filter(|link| link_rel(**link) == "enclosure") {
+        let Some(url) = href(ctx, *link) else {
             continue;
         };
         let length = link
@@ -258,7 +258,7 @@ fn map_entry(element: &Element, core: &CoreNs, ctx: &mut Ctx) -> Entry {
         && value.kind != Kind::Text
     {
         // An HTML summary is the only markup this entry has.
-        entry.content_html = value.html(ctx, element);
+        entry.content_html = value.html(ctx, *element);
     }
     ext.apply_to_entry(ctx, &mut entry);
     entry
@@ -272,12 +272,12 @@ struct CoreNs<'a> {
 }
 
 impl CoreNs<'_> {
-    fn is_ns(&self, element: &Element) -> bool {
+    fn is_ns(&self, element: Element<'_>) -> bool {
         let namespace = element.ns.as_deref();
         namespace == self.ns || matches!(namespace, Some(ns::ATOM10) | Some(ns::ATOM03))
     }
 
-    fn is(&self, element: &Element, name: &str) -> bool {
+    fn is(&self, element: Element<'_>, name: &str) -> bool {
         self.is_ns(element) && element.name.eq_ignore_ascii_case(name)
     }
 }
@@ -310,7 +310,7 @@ impl Construct {
         }
     }
 
-    fn html(&self, ctx: &Ctx, element: &Element) -> Option<String> {
+    fn html(&self, ctx: &Ctx, element: Element<'_>) -> Option<String> {
         match self.kind {
             Kind::Text => {
                 (!self.value.trim().is_empty()).then(|| normalise::text::escape(self.value.trim()))
@@ -321,7 +321,7 @@ impl Construct {
 }
 
 /// Reads a text construct (`title`, `summary`, `rights`, …) or `content` element.
-fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Construct> {
+fn construct(ctx: &mut Ctx, element: Element<'_>, format: Format) -> Option<Construct> {
     let declared = element
         .attr("type")
         .map(|kind| kind.trim().to_ascii_lowercase())
@@ -350,7 +350,7 @@ fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Constru
         let literal = |undecodable: bool| {
             (by_type && (undecodable || !is_content)).then(|| Construct {
                 kind: Kind::Text,
-                value: element.text(),
+                value: element.text().into_owned(),
             })
         };
         let Some(bytes) = base64::decode(&text) else {
@@ -401,7 +401,10 @@ fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Constru
             // XHTML without elements is just its text.
             kind = Kind::Text;
         }
-        return Some(Construct { kind, value });
+        return Some(Construct {
+            kind,
+            value: value.into_owned(),
+        });
     }
 
     let div = single_div(element);
@@ -412,7 +415,7 @@ fn construct(ctx: &mut Ctx, element: &Element, format: Format) -> Option<Constru
         // Typepad wraps escaped HTML in an XHTML div.
         return Some(Construct {
             kind: Kind::Html,
-            value: div.text(),
+            value: div.text().into_owned(),
         });
     }
     // Atom 1.0 XHTML: the div is the container, not the content (RFC 4287 3.1.1.3).
@@ -434,9 +437,9 @@ fn declared_xhtml(declared: &str) -> bool {
 }
 
 /// The one `div` an element holds when all else in it is whitespace.
-fn single_div(element: &Element) -> Option<&Element> {
+fn single_div(element: Element<'_>) -> Option<Element<'_>> {
     let mut div = None;
-    for node in &element.children {
+    for node in element.nodes() {
         match node {
             Node::Text(text) if text.trim().is_empty() => {}
             Node::Element(child) if child.name.eq_ignore_ascii_case("div") && div.is_none() => {
@@ -450,12 +453,12 @@ fn single_div(element: &Element) -> Option<&Element> {
 
 /// The link to use as the page: the first `alternate` with an HTML type (or none), else
 /// the first `alternate` of any type.
-fn alternate<'a>(links: &[&'a Element]) -> Option<&'a Element> {
-    let alternates: Vec<&Element> = links
+fn alternate<'a>(links: &[Element<'a>]) -> Option<Element<'a>> {
+    let alternates: Vec<Element<'_>> = links
         .iter()
         .copied()
-        .filter(|link| link_rel(link) == "alternate")
-        .filter(|link| has_href(link))
+        .filter(|link| link_rel(*link) == "alternate")
+        .filter(|link| has_href(*link))
         .collect();
     alternates
         .iter()
@@ -473,7 +476,7 @@ fn alternate<'a>(links: &[&'a Element]) -> Option<&'a Element> {
 /// A link's target: `href`, or its text in feeds that write the URL as content. An
 /// empty `href` is the base itself (RFC 3986 5.2), but only an `xml:base` the document
 /// set counts: an empty placeholder must not turn into the feed's own URL.
-fn href(ctx: &Ctx, link: &Element) -> Option<String> {
+fn href(ctx: &Ctx, link: Element<'_>) -> Option<String> {
     match link.attr("href") {
         Some(href) if href.trim().is_empty() => ctx.xml_base(link).map(str::to_string),
         Some(href) => ctx.url(link, href),
@@ -483,7 +486,7 @@ fn href(ctx: &Ctx, link: &Element) -> Option<String> {
 
 /// `href` for a link to a page, unchecked: the caller keeps it only if it is a web
 /// address (`Ctx::web_link`), with a warning that names the field.
-fn resolve_href(ctx: &Ctx, link: &Element) -> Option<String> {
+fn resolve_href(ctx: &Ctx, link: Element<'_>) -> Option<String> {
     match link.attr("href") {
         Some(href) if href.trim().is_empty() => ctx.xml_base(link).map(str::to_string),
         Some(href) => ctx.resolve(link, href),
@@ -491,7 +494,7 @@ fn resolve_href(ctx: &Ctx, link: &Element) -> Option<String> {
     }
 }
 
-fn has_href(link: &Element) -> bool {
+fn has_href(link: Element<'_>) -> bool {
     link.attr("href").map_or_else(
         || !link.text().trim().is_empty(),
         |href| !href.trim().is_empty(),
@@ -499,7 +502,7 @@ fn has_href(link: &Element) -> bool {
 }
 
 /// An `atom:author` inside another dialect (RSS), read as an Atom 1.0 person.
-pub(crate) fn atom10_person(ctx: &Ctx, element: &Element) -> Option<Person> {
+pub(crate) fn atom10_person(ctx: &Ctx, element: Element<'_>) -> Option<Person> {
     let core = CoreNs {
         ns: Some(ns::ATOM10),
         format: Format::Atom10,
@@ -509,14 +512,14 @@ pub(crate) fn atom10_person(ctx: &Ctx, element: &Element) -> Option<Person> {
 
 /// An Atom person: `name`, `email`, `uri` (1.0) or `url`/`homepage` (0.3). An author
 /// written as bare text is split like an RSS author.
-fn atom_person(ctx: &Ctx, core: &CoreNs, element: &Element) -> Option<Person> {
+fn atom_person(ctx: &Ctx, core: &CoreNs, element: Element<'_>) -> Option<Person> {
     if !element.has_element_children() {
         return ctx
             .plain_of(element)
             .and_then(|text| person::from_text(&text));
     }
     let mut person = Person::default();
-    for child in element.elements().filter(|child| core.is_ns(child)) {
+    for child in element.elements().filter(|child| core.is_ns(*child)) {
         match child.name.to_ascii_lowercase().as_str() {
             "name" if person.name.is_none() => person.name = ctx.plain_of(child),
             "email" if person.email.is_none() => person.email = collapse_whitespace(&child.text()),
@@ -529,7 +532,7 @@ fn atom_person(ctx: &Ctx, core: &CoreNs, element: &Element) -> Option<Person> {
 
 /// An Atom category: `term`, `scheme`, `label`; Atom 0.3-era feeds sometimes give the
 /// term as text.
-fn category(ctx: &Ctx, element: &Element) -> Option<Category> {
+fn category(ctx: &Ctx, element: Element<'_>) -> Option<Category> {
     let term = element
         .attr("term")
         .and_then(collapse_whitespace)

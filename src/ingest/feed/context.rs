@@ -24,7 +24,7 @@ use url::Url;
 /// against text, so an IRI base stays an IRI and nothing is parsed twice.
 type Base = String;
 
-use super::dom::{Element, Node};
+use super::dom::Element;
 use crate::normalise;
 
 /// Mapping state for one document.
@@ -123,28 +123,27 @@ impl Ctx {
     }
 
     /// The base for URLs inside `element`.
-    pub fn base<'a>(&'a self, element: &'a Element) -> Option<&'a str> {
+    pub fn base<'a>(&'a self, element: Element<'a>) -> Option<&'a str> {
         self.xml_base(element)
             .or(self.feed_link.as_deref())
             .or(self.doc_url.as_deref())
     }
 
     /// The element's `xml:base`, when the document set one (not the fetched URL).
-    pub fn xml_base<'a>(&'a self, element: &'a Element) -> Option<&'a str> {
+    pub fn xml_base<'a>(&'a self, element: Element<'a>) -> Option<&'a str> {
         element
-            .base
-            .as_deref()
+            .base()
             .filter(|base| Some(*base) != self.doc_url.as_deref())
     }
 
     /// The base used for the feed's own link: `xml:base`, else the fetched URL.
-    pub fn base_without_feed_link<'a>(&'a self, element: &'a Element) -> Option<&'a str> {
-        element.base.as_deref().or(self.doc_url.as_deref())
+    pub fn base_without_feed_link<'a>(&'a self, element: Element<'a>) -> Option<&'a str> {
+        element.base().or(self.doc_url.as_deref())
     }
 
     /// `href` made absolute against the element's base; `None` when empty, or (with a
     /// warning) when it would run code instead of naming a resource.
-    pub fn url(&self, element: &Element, href: &str) -> Option<String> {
+    pub fn url(&self, element: Element<'_>, href: &str) -> Option<String> {
         let url = self.resolve(element, href)?;
         if runs_code(&url) {
             self.note(&format!(
@@ -157,7 +156,7 @@ impl Ctx {
     }
 
     /// `href` made absolute against the element's base, unchecked; `None` when empty.
-    pub fn resolve(&self, element: &Element, href: &str) -> Option<String> {
+    pub fn resolve(&self, element: Element<'_>, href: &str) -> Option<String> {
         let href = href.trim();
         if href.is_empty() {
             return None;
@@ -192,7 +191,7 @@ impl Ctx {
     }
 
     /// The element's text made an absolute URL; `None` when empty.
-    pub fn url_text(&self, element: &Element) -> Option<String> {
+    pub fn url_text(&self, element: Element<'_>) -> Option<String> {
         self.url(element, &element.text())
     }
 
@@ -207,12 +206,12 @@ impl Ctx {
     }
 
     /// Plain text of an element whose content may be markup (escaped or written inline).
-    pub fn plain_of(&self, element: &Element) -> Option<String> {
+    pub fn plain_of(&self, element: Element<'_>) -> Option<String> {
         self.plain(&raw_value(element))
     }
 
     /// Sanitised HTML of a value, with URLs resolved against the element's base.
-    pub fn html(&self, element: &Element, html: &str) -> Option<String> {
+    pub fn html(&self, element: Element<'_>, html: &str) -> Option<String> {
         if html.trim().is_empty() {
             return None;
         }
@@ -223,14 +222,14 @@ impl Ctx {
     }
 
     /// Sanitised HTML of an element whose content is HTML (escaped or written inline).
-    pub fn html_of(&self, element: &Element) -> Option<String> {
+    pub fn html_of(&self, element: Element<'_>) -> Option<String> {
         self.html(element, &raw_value(element))
     }
 
     /// `plain_of` and `html_of` of the same element, (plain text, sanitised HTML), in one
     /// tokenizing pass where the value is HTML: for a description that is both an entry's
     /// summary and its content.
-    pub fn plain_and_html_of(&self, element: &Element) -> (Option<String>, Option<String>) {
+    pub fn plain_and_html_of(&self, element: Element<'_>) -> (Option<String>, Option<String>) {
         let value = raw_value(element);
         if value.trim().is_empty() || !looks_like_html(&value) {
             return (self.plain(&value), self.html(element, &value));
@@ -241,7 +240,7 @@ impl Ctx {
 
     /// The element's text read as a date; an unreadable value is dropped with a warning
     /// naming `field` and the value.
-    pub fn date(&mut self, field: &str, element: &Element) -> Option<DateTime<Utc>> {
+    pub fn date(&mut self, field: &str, element: Element<'_>) -> Option<DateTime<Utc>> {
         let text = element.text();
         let text = text.trim();
         if text.is_empty() {
@@ -279,14 +278,11 @@ pub(crate) fn runs_code(url: &str) -> bool {
 /// The content of an element that holds text or markup: markup written inline (naked
 /// HTML in an RSS description, say) is serialised back, otherwise the decoded text
 /// (borrowed when it is one text node, as it nearly always is: content can be large).
-pub(crate) fn raw_value(element: &Element) -> Cow<'_, str> {
+pub(crate) fn raw_value(element: Element<'_>) -> Cow<'_, str> {
     if element.has_element_children() {
         return Cow::Owned(element.inner_markup());
     }
-    match element.children.as_slice() {
-        [Node::Text(text)] => Cow::Borrowed(text),
-        _ => Cow::Owned(element.text()),
-    }
+    element.text()
 }
 
 /// `Some(text)` unless it is empty after trimming.
@@ -413,12 +409,15 @@ mod tests {
 
     use super::*;
 
-    fn element_with_base(base: Option<&str>) -> Element {
-        Element {
-            name: "link".into(),
-            base: base.map(Arc::from),
-            ..Element::default()
-        }
+    use super::super::dom::{ElementData, Tree};
+
+    /// A tree of one `<link>` element with this base.
+    fn element_with_base(base: Option<&str>) -> Tree<'static> {
+        let mut tree = Tree::default();
+        let mut data = ElementData::new("link".into());
+        data.base = base.map(Arc::from);
+        tree.push_element(None, data, 0);
+        tree
     }
 
     #[test]
@@ -426,34 +425,34 @@ mod tests {
         let fetched = Url::parse("https://fetched.example/feed.xml").ok();
         let mut ctx = Ctx::new(fetched.as_ref());
         let plain = element_with_base(Some("https://fetched.example/feed.xml"));
+        let plain = plain.element(0);
         let based = element_with_base(Some("https://base.example/dir/"));
+        let based = based.element(0);
 
         assert_eq!(
-            ctx.url(&plain, "a.mp3").as_deref(),
+            ctx.url(plain, "a.mp3").as_deref(),
             Some("https://fetched.example/a.mp3")
         );
         ctx.set_feed_link(Some("https://site.example/blog/"));
         assert_eq!(
-            ctx.url(&plain, "a.mp3").as_deref(),
+            ctx.url(plain, "a.mp3").as_deref(),
             Some("https://site.example/blog/a.mp3")
         );
         assert_eq!(
-            ctx.url(&based, "a.mp3").as_deref(),
+            ctx.url(based, "a.mp3").as_deref(),
             Some("https://base.example/dir/a.mp3")
         );
-        assert_eq!(ctx.url(&plain, "  "), None);
+        assert_eq!(ctx.url(plain, "  "), None);
     }
 
     #[test]
     fn date_warnings_name_field_value_and_scope() {
         let mut ctx = Ctx::new(None);
         ctx.set_scope(Some("entry 2".into()));
-        let element = Element {
-            name: "pubDate".into(),
-            children: vec![super::super::dom::Node::Text("someday".into())],
-            ..Element::default()
-        };
-        assert_eq!(ctx.date("pubDate", &element), None);
+        let mut tree = Tree::default();
+        let index = tree.push_element(None, ElementData::new("pubDate".into()), 0);
+        tree.push_text(index, "someday".into());
+        assert_eq!(ctx.date("pubDate", tree.element(index)), None);
         assert_eq!(
             ctx.warnings,
             vec!["entry 2: pubDate \"someday\" is not a date omroep can read; omitted"]
@@ -463,15 +462,16 @@ mod tests {
     #[test]
     fn refused_urls_warn_in_order_with_their_scope() {
         let mut ctx = Ctx::new(None);
-        let element = element_with_base(None);
+        let tree = element_with_base(None);
+        let element = tree.element(0);
         ctx.set_scope(Some("entry 1".into()));
-        assert_eq!(ctx.url(&element, " javascript:alert(1)"), None);
-        assert_eq!(ctx.url(&element, "java\tscript:alert(2)"), None);
+        assert_eq!(ctx.url(element, " javascript:alert(1)"), None);
+        assert_eq!(ctx.url(element, "java\tscript:alert(2)"), None);
         ctx.set_scope(Some("entry 2".into()));
         ctx.warn("later");
-        assert_eq!(ctx.url(&element, "DATA:text/html,x"), None);
+        assert_eq!(ctx.url(element, "DATA:text/html,x"), None);
         assert_eq!(
-            ctx.url(&element, "https://ok.example/a").as_deref(),
+            ctx.url(element, "https://ok.example/a").as_deref(),
             Some("https://ok.example/a")
         );
         assert_eq!(

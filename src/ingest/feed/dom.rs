@@ -6,108 +6,348 @@
 //! by the reader, with a warning), its local name as written, and the effective
 //! `xml:base` and `xml:lang` in scope. Text is entity-decoded (XML and HTML named
 //! entities); CDATA sections become plain text nodes.
+//!
+//! The tree is an arena: every node of a document sits in one `Vec` of a [`Tree`], linked
+//! by index (first child, next sibling), and every attribute in one more, so building a
+//! document is pushes and freeing it is two `Vec` drops instead of one allocation per
+//! element, child list, attribute list and text. Names, and text and attribute values that
+//! needed no decoding (no reference, no line end to normalise, nothing to repair: CDATA
+//! and plain text, which is nearly all of it), borrow from the document text (`'a`); the
+//! mappers read elements through the [`Element`] handle, a tree reference and an index.
 
 use std::borrow::Cow;
+use std::ops::Deref;
 use std::sync::Arc;
 
-/// An element or attribute name (or prefix) as written: borrowed from the reader's fixed
-/// vocabulary of feed and HTML names (`xml/names.rs`), owned only when it is not there.
-/// Reads as a `&str`.
-pub type Name = Cow<'static, str>;
+/// Index of "no node" in [`Tree`]'s links.
+const NONE: u32 = u32::MAX;
 
-/// A node inside an element.
+/// All nodes and attributes of one document; `'a` is the document text they borrow from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Tree<'a> {
+    nodes: Vec<Entry<'a>>,
+    attrs: Vec<Attribute<'a>>,
+}
+
 #[derive(Debug, Clone, PartialEq)]
-pub enum Node {
-    Element(Element),
+struct Entry<'a> {
+    /// The next sibling, or [`NONE`].
+    next: u32,
+    node: NodeData<'a>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+enum NodeData<'a> {
+    Element(ElementData<'a>),
     /// Decoded character data, from text or a CDATA section.
-    Text(String),
+    Text(Cow<'a, str>),
 }
 
 /// An attribute, with its value entity-decoded and its whitespace normalised as XML does.
 /// Namespace declarations (`xmlns`, `xmlns:p`) are consumed by the reader and never appear
 /// here; `xml:base` and `xml:lang` do (namespace [`ns::XML`](super::ns::XML)), besides
-/// being resolved into [`Element::base`] and [`Element::lang`].
+/// being resolved into [`ElementData::base`] and [`ElementData::lang`].
 #[derive(Debug, Clone, PartialEq)]
-pub struct Attribute {
+pub struct Attribute<'a> {
     /// Namespace URI; `None` for an unprefixed attribute.
     pub ns: Option<Arc<str>>,
     /// The local name as written.
-    pub name: Name,
-    pub value: String,
+    pub name: Cow<'a, str>,
+    pub value: Cow<'a, str>,
 }
 
-/// One element of the document.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Element {
+/// What the tree stores of one element; read through an [`Element`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct ElementData<'a> {
     /// Namespace URI; `None` when no namespace is in scope.
     pub ns: Option<Arc<str>>,
     /// The prefix as written (`itunes` in `itunes:image`), kept for re-serialising markup.
-    pub prefix: Option<Name>,
+    pub prefix: Option<Cow<'a, str>>,
     /// The local name as written (case preserved).
-    pub name: Name,
-    pub attrs: Vec<Attribute>,
-    pub children: Vec<Node>,
+    pub name: Cow<'a, str>,
     /// The effective base URL (`xml:base` resolved against its parent's base, which starts
     /// at the URL the document was fetched from), if any.
     pub base: Option<Arc<str>>,
     /// The effective `xml:lang`, if any.
     pub lang: Option<Arc<str>>,
+    /// The element's attributes: `Tree::attrs[attrs.0..attrs.1]`.
+    attrs: (u32, u32),
+    first_child: u32,
+    last_child: u32,
 }
 
-impl Element {
+impl<'a> ElementData<'a> {
+    /// An element without attributes or children yet.
+    pub(super) fn new(name: Cow<'a, str>) -> ElementData<'a> {
+        ElementData {
+            ns: None,
+            prefix: None,
+            name,
+            base: None,
+            lang: None,
+            attrs: (0, 0),
+            first_child: NONE,
+            last_child: NONE,
+        }
+    }
+}
+
+/// Answered for an index that is not an element, which the reader never hands out.
+static NO_ELEMENT: ElementData<'static> = ElementData {
+    ns: None,
+    prefix: None,
+    name: Cow::Borrowed(""),
+    base: None,
+    lang: None,
+    attrs: (0, 0),
+    first_child: NONE,
+    last_child: NONE,
+};
+
+impl<'a> Tree<'a> {
+    /// An empty tree with room for about `nodes` nodes.
+    pub(super) fn with_capacity(nodes: usize) -> Tree<'a> {
+        Tree {
+            nodes: Vec::with_capacity(nodes),
+            attrs: Vec::new(),
+        }
+    }
+
+    /// Whether another node fits (indices are `u32`; the size limit on documents keeps
+    /// any real document far below).
+    pub(super) fn has_room(&self) -> bool {
+        self.nodes.len() < NONE as usize - 1
+    }
+
+    /// The index the next attribute pushed gets.
+    pub(super) fn attrs_len(&self) -> u32 {
+        u32::try_from(self.attrs.len()).unwrap_or(NONE)
+    }
+
+    pub(super) fn push_attribute(&mut self, attribute: Attribute<'a>) {
+        self.attrs.push(attribute);
+    }
+
+    /// Adds an element whose attributes are those pushed since `attrs_from`, as the last
+    /// child of `parent` (or unattached, for a top-level element); returns its index.
+    pub(super) fn push_element(
+        &mut self,
+        parent: Option<u32>,
+        mut data: ElementData<'a>,
+        attrs_from: u32,
+    ) -> u32 {
+        data.attrs = (attrs_from, self.attrs_len());
+        self.push(parent, NodeData::Element(data))
+    }
+
+    /// Adds a text node as the last child of `parent`.
+    pub(super) fn push_text(&mut self, parent: u32, text: Cow<'a, str>) {
+        self.push(Some(parent), NodeData::Text(text));
+    }
+
+    fn push(&mut self, parent: Option<u32>, node: NodeData<'a>) -> u32 {
+        let index = u32::try_from(self.nodes.len()).unwrap_or(NONE);
+        self.nodes.push(Entry { next: NONE, node });
+        if let Some(parent) = parent
+            && let Some(Entry {
+                node: NodeData::Element(data),
+                ..
+            }) = self.nodes.get_mut(parent as usize)
+        {
+            let previous = std::mem::replace(&mut data.last_child, index);
+            if previous == NONE {
+                data.first_child = index;
+            } else if let Some(entry) = self.nodes.get_mut(previous as usize) {
+                entry.next = index;
+            }
+        }
+        index
+    }
+
+    /// The element at `index` (as returned by [`Tree::push_element`]).
+    pub fn element(&self, index: u32) -> Element<'_> {
+        Element { tree: self, index }
+    }
+
+    /// The stored data of the element at `index`.
+    pub(super) fn data(&self, index: u32) -> &ElementData<'a> {
+        match self.nodes.get(index as usize) {
+            Some(Entry {
+                node: NodeData::Element(data),
+                ..
+            }) => data,
+            _ => &NO_ELEMENT,
+        }
+    }
+}
+
+/// One element of a document: a reference to its tree and its index there. Copy it
+/// freely; its fields ([`ElementData`]: `ns`, `prefix`, `name`, `base`, `lang`) read
+/// through `Deref`.
+#[derive(Clone, Copy)]
+pub struct Element<'d> {
+    tree: &'d Tree<'d>,
+    index: u32,
+}
+
+impl std::fmt::Debug for Element<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Element")
+            .field("name", &self.data().name)
+            .field("ns", &self.data().ns)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'d> Deref for Element<'d> {
+    type Target = ElementData<'d>;
+
+    fn deref(&self) -> &ElementData<'d> {
+        self.tree.data(self.index)
+    }
+}
+
+/// A node inside an element.
+#[derive(Debug, Clone, Copy)]
+pub enum Node<'d> {
+    Element(Element<'d>),
+    /// Decoded character data, from text or a CDATA section.
+    Text(&'d str),
+}
+
+/// The child nodes of an element, in document order.
+#[derive(Clone)]
+pub struct Nodes<'d> {
+    tree: &'d Tree<'d>,
+    next: u32,
+}
+
+impl<'d> Iterator for Nodes<'d> {
+    type Item = Node<'d>;
+
+    fn next(&mut self) -> Option<Node<'d>> {
+        let index = self.next;
+        let entry = self.tree.nodes.get(index as usize)?;
+        self.next = entry.next;
+        Some(match &entry.node {
+            NodeData::Element(_) => Node::Element(Element {
+                tree: self.tree,
+                index,
+            }),
+            NodeData::Text(text) => Node::Text(text),
+        })
+    }
+}
+
+impl<'d> Element<'d> {
+    /// The element's stored data, for the lifetime of the tree (the fields `Deref` reads
+    /// live only as long as the handle).
+    pub fn data(self) -> &'d ElementData<'d> {
+        self.tree.data(self.index)
+    }
+
+    /// The local name as written, for the lifetime of the tree.
+    pub fn name(self) -> &'d str {
+        &self.data().name
+    }
+
+    /// The namespace URI, for the lifetime of the tree.
+    pub fn ns(self) -> Option<&'d str> {
+        self.data().ns.as_deref()
+    }
+
+    /// The effective base URL, for the lifetime of the tree.
+    pub fn base(self) -> Option<&'d str> {
+        self.data().base.as_deref()
+    }
+
+    /// The effective `xml:lang`, for the lifetime of the tree.
+    pub fn lang(self) -> Option<&'d str> {
+        self.data().lang.as_deref()
+    }
+
     /// True when this element has the given namespace and local name. Local names match
     /// ASCII case-insensitively: real feeds write `pubdate` and `PubDate`.
-    pub fn is(&self, ns: Option<&str>, name: &str) -> bool {
-        self.ns.as_deref() == ns && self.name.eq_ignore_ascii_case(name)
+    pub fn is(self, ns: Option<&str>, name: &str) -> bool {
+        let data = self.data();
+        data.ns.as_deref() == ns && data.name.eq_ignore_ascii_case(name)
+    }
+
+    /// The child nodes, in document order.
+    pub fn nodes(self) -> Nodes<'d> {
+        Nodes {
+            tree: self.tree,
+            next: self.data().first_child,
+        }
     }
 
     /// The child elements, in document order.
-    pub fn elements(&self) -> impl Iterator<Item = &Element> {
-        self.children.iter().filter_map(|node| match node {
+    pub fn elements(self) -> impl Iterator<Item = Element<'d>> + Clone {
+        self.nodes().filter_map(|node| match node {
             Node::Element(element) => Some(element),
             Node::Text(_) => None,
         })
     }
 
     /// The first child element with this namespace and local name.
-    pub fn child(&self, ns: Option<&str>, name: &str) -> Option<&Element> {
+    pub fn child(self, ns: Option<&str>, name: &str) -> Option<Element<'d>> {
         self.elements().find(|element| element.is(ns, name))
     }
 
     /// Every child element with this namespace and local name.
-    pub fn children_named<'a>(
-        &'a self,
-        ns: Option<&'a str>,
-        name: &'a str,
-    ) -> impl Iterator<Item = &'a Element> + 'a {
+    pub fn children_named<'n>(
+        self,
+        ns: Option<&'n str>,
+        name: &'n str,
+    ) -> impl Iterator<Item = Element<'d>> + 'n
+    where
+        'd: 'n,
+    {
         self.elements().filter(move |element| element.is(ns, name))
     }
 
+    /// The attributes, in document order.
+    pub fn attrs(self) -> &'d [Attribute<'d>] {
+        let (from, to) = self.data().attrs;
+        self.tree
+            .attrs
+            .get(from as usize..to as usize)
+            .unwrap_or_default()
+    }
+
     /// The value of an unprefixed attribute (case-insensitive name).
-    pub fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs
+    pub fn attr(self, name: &str) -> Option<&'d str> {
+        self.attrs()
             .iter()
             .find(|attr| attr.ns.is_none() && attr.name.eq_ignore_ascii_case(name))
-            .map(|attr| attr.value.as_str())
+            .map(|attr| &*attr.value)
     }
 
     /// The value of a namespaced attribute.
-    pub fn attr_ns(&self, ns: &str, name: &str) -> Option<&str> {
-        self.attrs
+    pub fn attr_ns(self, ns: &str, name: &str) -> Option<&'d str> {
+        self.attrs()
             .iter()
             .find(|attr| attr.ns.as_deref() == Some(ns) && attr.name.eq_ignore_ascii_case(name))
-            .map(|attr| attr.value.as_str())
+            .map(|attr| &*attr.value)
     }
 
-    /// All descendant text concatenated, markup dropped.
-    pub fn text(&self) -> String {
-        let mut out = String::new();
-        self.collect_text(&mut out);
-        out
+    /// All descendant text concatenated, markup dropped: borrowed when the element holds
+    /// one text node and nothing else (nearly every feed element), copied otherwise.
+    pub fn text(self) -> Cow<'d, str> {
+        let mut nodes = self.nodes();
+        match (nodes.next(), nodes.next()) {
+            (None, _) => Cow::Borrowed(""),
+            (Some(Node::Text(text)), None) => Cow::Borrowed(text),
+            _ => {
+                let mut out = String::new();
+                self.collect_text(&mut out);
+                Cow::Owned(out)
+            }
+        }
     }
 
-    fn collect_text(&self, out: &mut String) {
-        for node in &self.children {
+    fn collect_text(self, out: &mut String) {
+        for node in self.nodes() {
             match node {
                 Node::Text(text) => out.push_str(text),
                 Node::Element(element) => element.collect_text(out),
@@ -115,16 +355,25 @@ impl Element {
         }
     }
 
+    /// The element's single text node, if that is all it holds.
+    pub fn only_text(self) -> Option<&'d str> {
+        let mut nodes = self.nodes();
+        match (nodes.next(), nodes.next()) {
+            (Some(Node::Text(text)), None) => Some(text),
+            _ => None,
+        }
+    }
+
     /// True when the element has child elements (markup written unescaped inside it).
-    pub fn has_element_children(&self) -> bool {
+    pub fn has_element_children(self) -> bool {
         self.elements().next().is_some()
     }
 
     /// True when the element holds a child element or text other than whitespace: what
     /// `has_element_children() || !text().trim().is_empty()` says, without copying the
     /// text (content can be many kilobytes).
-    pub fn has_content(&self) -> bool {
-        self.children.iter().any(|node| match node {
+    pub fn has_content(self) -> bool {
+        self.nodes().any(|node| match node {
             Node::Element(_) => true,
             Node::Text(text) => !text.trim().is_empty(),
         })
@@ -133,39 +382,40 @@ impl Element {
     /// The element's content re-serialised as markup: text escaped, child elements written
     /// back with their prefixes as written. Used for Atom `type="xhtml"` and for RSS
     /// descriptions that carry unescaped HTML.
-    pub fn inner_markup(&self) -> String {
+    pub fn inner_markup(self) -> String {
         let mut out = String::new();
-        for node in &self.children {
+        for node in self.nodes() {
             write_node(node, &mut out);
         }
         out
     }
 }
 
-fn write_node(node: &Node, out: &mut String) {
+fn write_node(node: Node<'_>, out: &mut String) {
     match node {
         Node::Text(text) => escape_into(text, false, out),
         Node::Element(element) => {
             out.push('<');
             // XHTML content is written without prefixes: browsers and sanitisers read it
             // as HTML.
-            out.push_str(&element.name);
-            for attr in &element.attrs {
+            out.push_str(element.name());
+            for attr in element.attrs() {
                 out.push(' ');
                 out.push_str(&attr.name);
                 out.push_str("=\"");
                 escape_into(&attr.value, true, out);
                 out.push('"');
             }
-            if element.children.is_empty() {
+            let mut children = element.nodes().peekable();
+            if children.peek().is_none() {
                 out.push_str(" />");
             } else {
                 out.push('>');
-                for child in &element.children {
+                for child in children {
                     write_node(child, out);
                 }
                 out.push_str("</");
-                out.push_str(&element.name);
+                out.push_str(element.name());
                 out.push('>');
             }
         }
@@ -188,32 +438,57 @@ fn escape_into(text: &str, attribute: bool, out: &mut String) {
 mod tests {
     use super::*;
 
-    fn el(name: &str, children: Vec<Node>) -> Element {
-        Element {
-            name: Name::Owned(name.to_string()),
-            children,
-            ..Element::default()
-        }
+    /// `<div>a &lt; b &amp; <b>bold</b><br/></div>` built by hand.
+    fn sample() -> Tree<'static> {
+        let mut tree = Tree::default();
+        let div = tree.push_element(None, ElementData::new("div".into()), 0);
+        tree.push_text(div, "a < b & ".into());
+        let b = tree.push_element(Some(div), ElementData::new("b".into()), 0);
+        tree.push_text(b, Cow::Owned("bold".to_string()));
+        tree.push_attribute(Attribute {
+            ns: None,
+            name: "Clear".into(),
+            value: "all \"x\"".into(),
+        });
+        tree.push_element(Some(div), ElementData::new("br".into()), 0);
+        tree
     }
 
     #[test]
     fn text_and_markup() {
-        let p = el(
-            "div",
-            vec![
-                Node::Text("a < b & ".into()),
-                Node::Element(el("b", vec![Node::Text("bold".into())])),
-                Node::Element(el("br", vec![])),
-            ],
-        );
+        let tree = sample();
+        let p = tree.element(0);
         assert_eq!(p.text(), "a < b & bold");
-        assert_eq!(p.inner_markup(), "a &lt; b &amp; <b>bold</b><br />");
+        assert!(matches!(p.text(), Cow::Owned(_)));
+        assert_eq!(
+            p.inner_markup(),
+            "a &lt; b &amp; <b>bold</b><br Clear=\"all &quot;x&quot;\" />"
+        );
         assert!(p.has_element_children());
         assert!(p.has_content());
-        assert!(el("br", vec![Node::Element(el("br", vec![]))]).has_content());
-        assert!(!el("e", vec![Node::Text(" \n".into()), Node::Text("\t".into())]).has_content());
-        assert!(!el("e", vec![]).has_content());
-        assert!(el("e", vec![Node::Text(" ".into()), Node::Text("x ".into())]).has_content());
-        assert!(p.child(None, "B").is_some());
+        let b = p.child(None, "B").expect("the <b> child");
+        assert!(matches!(b.text(), Cow::Borrowed("bold")));
+        assert_eq!(b.only_text(), Some("bold"));
+        assert_eq!(p.only_text(), None);
+        let br = p.elements().nth(1).expect("the <br> child");
+        assert_eq!(br.attr("clear"), Some("all \"x\""));
+        assert_eq!(br.attr_ns("urn:x", "clear"), None);
+        assert_eq!(b.attrs().len(), 0);
+        assert!(!br.has_content());
+        assert_eq!(br.text(), "");
+        assert_eq!(p.children_named(None, "br").count(), 1);
+    }
+
+    #[test]
+    fn whitespace_only_text_is_no_content() {
+        let mut tree = Tree::default();
+        let e = tree.push_element(None, ElementData::new("e".into()), 0);
+        tree.push_text(e, " \n".into());
+        tree.push_text(e, "\t".into());
+        assert!(!tree.element(e).has_content());
+        assert_eq!(tree.element(e).text(), " \n\t");
+        // An index that is no element reads as an empty element, never a panic.
+        assert_eq!(tree.element(1).name(), "");
+        assert_eq!(tree.element(99).nodes().count(), 0);
     }
 }

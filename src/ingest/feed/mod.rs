@@ -124,9 +124,10 @@ fn parse_text(
             alternates: html_page::alternates(text, options.base_url.as_ref()),
         });
     } else {
-        let document = xml::read(text, options.base_url.as_ref())?;
-        ctx.warnings.extend(document.warnings);
-        map_xml(&document.root, text, options, &mut ctx)?
+        let source = xml::Source::new(text);
+        let mut document = xml::read(&source, options.base_url.as_ref())?;
+        ctx.warnings.append(&mut document.warnings);
+        map_xml(document.root(), text, options, &mut ctx)?
     };
     if feed.language.is_none() {
         // Only the first tag of a list ("nl, en") says what the document is in.
@@ -143,7 +144,7 @@ fn parse_text(
 
 /// Dispatches an XML document on its root element.
 fn map_xml(
-    root: &Element,
+    root: Element<'_>,
     text: &str,
     options: &ParseOptions,
     ctx: &mut Ctx,

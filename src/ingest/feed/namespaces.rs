@@ -30,66 +30,66 @@ const MEDIA_CATEGORY_SCHEME: &str = "http://search.yahoo.com/mrss/category_schem
 /// What the extension elements of one channel, feed, item or entry said.
 #[derive(Debug, Default)]
 pub(crate) struct Extensions<'a> {
-    dc_title: Option<&'a Element>,
-    dc_description: Option<&'a Element>,
-    dc_language: Option<&'a Element>,
-    dc_rights: Option<&'a Element>,
-    dc_date: Option<&'a Element>,
-    dcterms_issued: Option<&'a Element>,
-    dcterms_modified: Option<&'a Element>,
-    dcterms_created: Option<&'a Element>,
-    creators: Vec<&'a Element>,
-    subjects: Vec<&'a Element>,
-    content_encoded: Option<&'a Element>,
-    xhtml_body: Option<&'a Element>,
-    generator_agent: Option<&'a Element>,
+    dc_title: Option<Element<'a>>,
+    dc_description: Option<Element<'a>>,
+    dc_language: Option<Element<'a>>,
+    dc_rights: Option<Element<'a>>,
+    dc_date: Option<Element<'a>>,
+    dcterms_issued: Option<Element<'a>>,
+    dcterms_modified: Option<Element<'a>>,
+    dcterms_created: Option<Element<'a>>,
+    creators: Vec<Element<'a>>,
+    subjects: Vec<Element<'a>>,
+    content_encoded: Option<Element<'a>>,
+    xhtml_body: Option<Element<'a>>,
+    generator_agent: Option<Element<'a>>,
     /// `atom:link` elements inside RSS, for the dialect mapper to read.
-    pub atom_links: Vec<&'a Element>,
+    pub atom_links: Vec<Element<'a>>,
     /// `atom:updated`, `atom:published` and `atom:author` inside RSS (ASP.NET's
     /// syndication classes and Medium write them on every item).
-    atom_updated: Option<&'a Element>,
-    atom_published: Option<&'a Element>,
-    atom_authors: Vec<&'a Element>,
+    atom_updated: Option<Element<'a>>,
+    atom_published: Option<Element<'a>>,
+    atom_authors: Vec<Element<'a>>,
 
-    itunes_title: Option<&'a Element>,
-    itunes_summary: Option<&'a Element>,
-    itunes_subtitle: Option<&'a Element>,
-    itunes_author: Option<&'a Element>,
-    itunes_image: Option<&'a Element>,
-    itunes_categories: Vec<&'a Element>,
-    keywords: Vec<&'a Element>,
-    itunes_explicit: Option<&'a Element>,
-    itunes_block: Option<&'a Element>,
-    itunes_complete: Option<&'a Element>,
-    itunes_type: Option<&'a Element>,
-    itunes_new_feed_url: Option<&'a Element>,
-    itunes_owner: Option<&'a Element>,
-    itunes_duration: Option<&'a Element>,
-    itunes_season: Option<&'a Element>,
-    itunes_episode: Option<&'a Element>,
-    itunes_episode_type: Option<&'a Element>,
+    itunes_title: Option<Element<'a>>,
+    itunes_summary: Option<Element<'a>>,
+    itunes_subtitle: Option<Element<'a>>,
+    itunes_author: Option<Element<'a>>,
+    itunes_image: Option<Element<'a>>,
+    itunes_categories: Vec<Element<'a>>,
+    keywords: Vec<Element<'a>>,
+    itunes_explicit: Option<Element<'a>>,
+    itunes_block: Option<Element<'a>>,
+    itunes_complete: Option<Element<'a>>,
+    itunes_type: Option<Element<'a>>,
+    itunes_new_feed_url: Option<Element<'a>>,
+    itunes_owner: Option<Element<'a>>,
+    itunes_duration: Option<Element<'a>>,
+    itunes_season: Option<Element<'a>>,
+    itunes_episode: Option<Element<'a>>,
+    itunes_episode_type: Option<Element<'a>>,
 
-    podcast_guid: Option<&'a Element>,
-    podcast_locked: Option<&'a Element>,
-    podcast_medium: Option<&'a Element>,
-    podcast_season: Option<&'a Element>,
-    podcast_episode: Option<&'a Element>,
-    podcast_chapters: Option<&'a Element>,
-    podcast_funding: Vec<&'a Element>,
-    podcast_persons: Vec<&'a Element>,
-    podcast_transcripts: Vec<&'a Element>,
+    podcast_guid: Option<Element<'a>>,
+    podcast_locked: Option<Element<'a>>,
+    podcast_medium: Option<Element<'a>>,
+    podcast_season: Option<Element<'a>>,
+    podcast_episode: Option<Element<'a>>,
+    podcast_chapters: Option<Element<'a>>,
+    podcast_funding: Vec<Element<'a>>,
+    podcast_persons: Vec<Element<'a>>,
+    podcast_transcripts: Vec<Element<'a>>,
 
-    media_title: Option<&'a Element>,
-    media_description: Option<&'a Element>,
-    media_thumbnails: Vec<&'a Element>,
+    media_title: Option<Element<'a>>,
+    media_description: Option<Element<'a>>,
+    media_thumbnails: Vec<Element<'a>>,
     /// `media:content` elements; each inner list is one `media:group` (alternatives of one
     /// medium) or one lone `media:content`.
-    media_groups: Vec<Vec<&'a Element>>,
-    media_categories: Vec<&'a Element>,
+    media_groups: Vec<Vec<Element<'a>>>,
+    media_categories: Vec<Element<'a>>,
 }
 
 /// Remembers the first occurrence of a single-valued element.
-fn first<'a>(slot: &mut Option<&'a Element>, element: &'a Element) {
+fn first<'a>(slot: &mut Option<Element<'a>>, element: Element<'a>) {
     if slot.is_none() {
         *slot = Some(element);
     }
@@ -98,7 +98,7 @@ fn first<'a>(slot: &mut Option<&'a Element>, element: &'a Element) {
 impl<'a> Extensions<'a> {
     /// Takes note of `element` if it belongs to an extension namespace omroep reads;
     /// returns whether it did.
-    pub fn read(&mut self, element: &'a Element) -> bool {
+    pub fn read(&mut self, element: Element<'a>) -> bool {
         let Some(namespace) = element.ns.as_deref() else {
             return false;
         };
@@ -167,7 +167,7 @@ impl<'a> Extensions<'a> {
                 self.read_media_children(element);
             }
             (ns::MEDIA, "group") => {
-                let contents: Vec<&Element> = element
+                let contents: Vec<Element<'_>> = element
                     .elements()
                     .filter(|child| child.is(Some(ns::MEDIA), "content"))
                     .collect();
@@ -186,7 +186,7 @@ impl<'a> Extensions<'a> {
 
     /// The `media:` elements that describe a `media:content` or `media:group` (title,
     /// description, thumbnails, categories) apply to the item that holds it.
-    fn read_media_children(&mut self, container: &'a Element) {
+    fn read_media_children(&mut self, container: Element<'a>) {
         for child in container.elements() {
             if child.ns.as_deref() == Some(ns::MEDIA) && !child.is(Some(ns::MEDIA), "content") {
                 self.read(child);
@@ -197,7 +197,7 @@ impl<'a> Extensions<'a> {
     /// Takes an RSS item's `body` written without a namespace as its XHTML body: feeds
     /// write it both ways, and readers (the Universal Feed Parser among them) take either
     /// as the item's full content.
-    pub fn read_unqualified_body(&mut self, element: &'a Element) {
+    pub fn read_unqualified_body(&mut self, element: Element<'a>) {
         first(&mut self.xhtml_body, element);
     }
 
@@ -244,7 +244,7 @@ impl<'a> Extensions<'a> {
             let value = agent
                 .attr_ns(ns::RDF, "resource")
                 .map(str::to_string)
-                .unwrap_or_else(|| agent.text());
+                .unwrap_or_else(|| agent.text().into_owned());
             feed.generator = collapse_whitespace(&value);
         }
         self.add_authors(ctx, &mut feed.authors);
@@ -320,13 +320,13 @@ impl<'a> Extensions<'a> {
             .podcast_funding
             .iter()
             .filter_map(|element| {
-                let url = element.attr("url").and_then(|href| ctx.url(element, href));
-                if url.is_none() && !has_value(element, "url") {
+                let url = element.attr("url").and_then(|href| ctx.url(*element, href));
+                if url.is_none() && !has_value(*element, "url") {
                     ctx.warn("podcast:funding without a url attribute; ignored");
                 }
                 Some(Funding {
                     url: url?,
-                    text: ctx.plain_of(element),
+                    text: ctx.plain_of(*element),
                 })
             })
             .collect();
@@ -414,7 +414,7 @@ impl<'a> Extensions<'a> {
                 .find(|content| {
                     content.attr("url").map(str::trim) == Some(entry.enclosures[0].url.as_str())
                 })
-                .and_then(|content| media_seconds(content));
+                .and_then(|content| media_seconds(*content));
         }
 
         let podcast = &mut entry.podcast;
@@ -444,17 +444,17 @@ impl<'a> Extensions<'a> {
             .podcast_transcripts
             .iter()
             .filter_map(|element| {
-                let url = element.attr("url").and_then(|href| ctx.url(element, href));
-                if url.is_none() && !has_value(element, "url") {
+                let url = element.attr("url").and_then(|href| ctx.url(*element, href));
+                if url.is_none() && !has_value(*element, "url") {
                     ctx.warn("podcast:transcript without a url attribute; ignored");
                 }
                 Some(Transcript {
                     url: url?,
-                    mime_type: attr_text(element, "type"),
+                    mime_type: attr_text(*element, "type"),
                     language: element
                         .attr("language")
                         .and_then(normalise::language::normalise),
-                    rel: attr_text(element, "rel"),
+                    rel: attr_text(*element, "rel"),
                 })
             })
             .collect();
@@ -500,7 +500,7 @@ impl<'a> Extensions<'a> {
     fn date(
         &self,
         ctx: &mut Ctx,
-        candidates: &[(&str, Option<&Element>)],
+        candidates: &[(&str, Option<Element<'_>>)],
     ) -> Option<chrono::DateTime<chrono::Utc>> {
         candidates
             .iter()
@@ -511,14 +511,14 @@ impl<'a> Extensions<'a> {
     fn add_authors(&self, ctx: &Ctx, authors: &mut Vec<Person>) {
         for element in self.creators.iter().chain(self.itunes_author.iter()) {
             if let Some(person) = ctx
-                .plain_of(element)
+                .plain_of(*element)
                 .and_then(|text| person::from_text(&text))
             {
                 push_person(authors, person);
             }
         }
         for element in &self.atom_authors {
-            if let Some(person) = super::atom::atom10_person(ctx, element) {
+            if let Some(person) = super::atom::atom10_person(ctx, *element) {
                 push_person(authors, person);
             }
         }
@@ -526,7 +526,7 @@ impl<'a> Extensions<'a> {
 
     fn add_categories(&self, ctx: &Ctx, categories: &mut Vec<Category>) {
         for element in &self.subjects {
-            if let Some(term) = ctx.plain_of(element) {
+            if let Some(term) = ctx.plain_of(*element) {
                 push_category(
                     categories,
                     Category {
@@ -580,7 +580,7 @@ impl<'a> Extensions<'a> {
             });
         }
         for element in &self.media_categories {
-            if let Some(term) = ctx.plain_of(element) {
+            if let Some(term) = ctx.plain_of(*element) {
                 push_category(
                     categories,
                     Category {
@@ -617,16 +617,18 @@ impl<'a> Extensions<'a> {
     fn persons(&self, ctx: &mut Ctx) -> Vec<PodcastPerson> {
         let mut persons = Vec::new();
         for element in &self.podcast_persons {
-            let Some(name) = ctx.plain_of(element) else {
+            let Some(name) = ctx.plain_of(*element) else {
                 ctx.warn("podcast:person without a name; ignored");
                 continue;
             };
             persons.push(PodcastPerson {
                 name,
-                role: attr_text(element, "role").map(|role| role.to_lowercase()),
-                group: attr_text(element, "group").map(|group| group.to_lowercase()),
-                img: element.attr("img").and_then(|href| ctx.url(element, href)),
-                href: element.attr("href").and_then(|href| ctx.url(element, href)),
+                role: attr_text(*element, "role").map(|role| role.to_lowercase()),
+                group: attr_text(*element, "group").map(|group| group.to_lowercase()),
+                img: element.attr("img").and_then(|href| ctx.url(*element, href)),
+                href: element
+                    .attr("href")
+                    .and_then(|href| ctx.url(*element, href)),
             });
         }
         persons
@@ -637,7 +639,7 @@ impl<'a> Extensions<'a> {
         self.media_thumbnails.iter().find_map(|element| {
             let url = element
                 .attr("url")
-                .and_then(|href| ctx.url(element, href))?;
+                .and_then(|href| ctx.url(*element, href))?;
             Some(Image {
                 url,
                 width: element
@@ -656,11 +658,11 @@ impl<'a> Extensions<'a> {
         self.media_groups
             .iter()
             .flatten()
-            .filter(|content| is_image(content))
+            .filter(|content| is_image(**content))
             .find_map(|element| {
                 let url = element
                     .attr("url")
-                    .and_then(|href| ctx.url(element, href))?;
+                    .and_then(|href| ctx.url(*element, href))?;
                 Some(Image {
                     url,
                     width: element
@@ -676,7 +678,10 @@ impl<'a> Extensions<'a> {
 }
 
 /// Plain text and, when the source had markup, sanitised HTML of a description.
-pub(crate) fn description_pair(ctx: &Ctx, element: &Element) -> (Option<String>, Option<String>) {
+pub(crate) fn description_pair(
+    ctx: &Ctx,
+    element: Element<'_>,
+) -> (Option<String>, Option<String>) {
     let value = super::context::raw_value(element);
     let text = ctx.plain(&value);
     let html = if element.has_element_children() || looks_like_html(&value) {
@@ -726,31 +731,31 @@ pub(crate) fn push_category(categories: &mut Vec<Category>, category: Category) 
 
 /// The URL an `itunes:image` names: `href` as Apple specifies, `url` or the text as
 /// some feeds write it.
-fn image_href(element: &Element) -> Option<String> {
+fn image_href(element: Element<'_>) -> Option<String> {
     [element.attr("href"), element.attr("url")]
         .into_iter()
         .flatten()
         .map(str::to_string)
-        .chain(std::iter::once(element.text()))
+        .chain(std::iter::once(element.text().into_owned()))
         .find(|value| !value.trim().is_empty())
 }
 
-fn itunes_image_url(ctx: &Ctx, element: &Element) -> Option<String> {
+fn itunes_image_url(ctx: &Ctx, element: Element<'_>) -> Option<String> {
     image_href(element).and_then(|href| ctx.url(element, &href))
 }
 
 /// Whether the attribute is there with a value (a refused value was warned about already).
-pub(crate) fn has_value(element: &Element, name: &str) -> bool {
+pub(crate) fn has_value(element: Element<'_>, name: &str) -> bool {
     element
         .attr(name)
         .is_some_and(|value| !value.trim().is_empty())
 }
 
-fn attr_text(element: &Element, name: &str) -> Option<String> {
+fn attr_text(element: Element<'_>, name: &str) -> Option<String> {
     element.attr(name).and_then(collapse_whitespace)
 }
 
-fn explicit(ctx: &mut Ctx, element: &Element) -> Option<bool> {
+fn explicit(ctx: &mut Ctx, element: Element<'_>) -> Option<bool> {
     let text = element.text();
     if text.trim().is_empty() {
         return None;
@@ -768,7 +773,7 @@ fn explicit(ctx: &mut Ctx, element: &Element) -> Option<bool> {
 /// `itunes:block` and `itunes:complete`: Apple acts on `Yes` only and ignores any other
 /// value, and so do podcast apps (the Universal Feed Parser, podcast-partytime). A
 /// publisher who wrote `true` sees the show listed, so omroep reads it as no, and says so.
-fn apple_yes(ctx: &mut Ctx, field: &str, element: &Element) -> Option<bool> {
+fn apple_yes(ctx: &mut Ctx, field: &str, element: Element<'_>) -> Option<bool> {
     let text = element.text();
     let value = text.trim();
     if value.is_empty() {
@@ -786,7 +791,7 @@ fn apple_yes(ctx: &mut Ctx, field: &str, element: &Element) -> Option<bool> {
     Some(false)
 }
 
-fn yes_no(ctx: &mut Ctx, field: &str, element: &Element) -> Option<bool> {
+fn yes_no(ctx: &mut Ctx, field: &str, element: Element<'_>) -> Option<bool> {
     let text = element.text();
     if text.trim().is_empty() {
         return None;
@@ -802,7 +807,7 @@ fn yes_no(ctx: &mut Ctx, field: &str, element: &Element) -> Option<bool> {
 }
 
 /// A lower-cased value from a fixed list; anything else is dropped with a warning.
-fn one_of(ctx: &mut Ctx, field: &str, element: &Element, allowed: &[&str]) -> Option<String> {
+fn one_of(ctx: &mut Ctx, field: &str, element: Element<'_>, allowed: &[&str]) -> Option<String> {
     let text = element.text();
     let value = text.trim().to_lowercase();
     if value.is_empty() {
@@ -820,7 +825,7 @@ fn one_of(ctx: &mut Ctx, field: &str, element: &Element, allowed: &[&str]) -> Op
     }
 }
 
-fn duration(ctx: &mut Ctx, element: &Element) -> Option<u64> {
+fn duration(ctx: &mut Ctx, element: Element<'_>) -> Option<u64> {
     let text = element.text();
     if text.trim().is_empty() {
         return None;
@@ -836,7 +841,7 @@ fn duration(ctx: &mut Ctx, element: &Element) -> Option<u64> {
 }
 
 /// A season or episode number: a whole number, also when written as `3.0`.
-fn number(ctx: &mut Ctx, field: &str, element: Option<&Element>) -> Option<u32> {
+fn number(ctx: &mut Ctx, field: &str, element: Option<Element<'_>>) -> Option<u32> {
     let text = element?.text();
     let trimmed = text.trim();
     if trimmed.is_empty() {
@@ -856,7 +861,7 @@ fn number(ctx: &mut Ctx, field: &str, element: Option<&Element>) -> Option<u32> 
     value
 }
 
-fn is_image(content: &Element) -> bool {
+fn is_image(content: Element<'_>) -> bool {
     content
         .attr("medium")
         .is_some_and(|medium| medium.trim().eq_ignore_ascii_case("image"))
@@ -865,7 +870,7 @@ fn is_image(content: &Element) -> bool {
             .is_some_and(|kind| kind.trim().to_ascii_lowercase().starts_with("image/"))
 }
 
-fn media_seconds(content: &Element) -> Option<u64> {
+fn media_seconds(content: Element<'_>) -> Option<u64> {
     content
         .attr("duration")
         .and_then(normalise::duration::parse)
@@ -873,11 +878,11 @@ fn media_seconds(content: &Element) -> Option<u64> {
 
 /// The enclosure one `media:group` (or lone `media:content`) stands for: its default
 /// alternative, else its first; pictures are images, not enclosures.
-fn media_enclosure(ctx: &mut Ctx, group: &[&Element]) -> Option<(Enclosure, Option<u64>)> {
-    let candidates: Vec<&Element> = group
+fn media_enclosure(ctx: &mut Ctx, group: &[Element<'_>]) -> Option<(Enclosure, Option<u64>)> {
+    let candidates: Vec<Element<'_>> = group
         .iter()
         .copied()
-        .filter(|content| !is_image(content))
+        .filter(|content| !is_image(*content))
         .collect();
     let content = candidates
         .iter()
@@ -889,17 +894,17 @@ fn media_enclosure(ctx: &mut Ctx, group: &[&Element]) -> Option<(Enclosure, Opti
         .or_else(|| candidates.first())?;
     let url = content
         .attr("url")
-        .and_then(|href| ctx.url(content, href))?;
+        .and_then(|href| ctx.url(*content, href))?;
     let length = content
         .attr("fileSize")
         .and_then(|value| enclosure_length(ctx, "media:content fileSize", value));
     Some((
         Enclosure {
             url,
-            mime_type: attr_text(content, "type"),
+            mime_type: attr_text(*content, "type"),
             length,
         },
-        media_seconds(content),
+        media_seconds(*content),
     ))
 }
 

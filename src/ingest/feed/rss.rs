@@ -25,7 +25,7 @@ use crate::model::{Category, Enclosure, Entry, Feed, Format, Image};
 use crate::normalise;
 
 /// Maps an `<rss>` document.
-pub(crate) fn map_rss(root: &Element, ctx: &mut Ctx) -> Feed {
+pub(crate) fn map_rss(root: Element<'_>, ctx: &mut Ctx) -> Feed {
     let version = root.attr("version").map(str::trim).unwrap_or("");
     let format = if version.starts_with("0.9") {
         Format::Rss09x
@@ -38,28 +38,28 @@ pub(crate) fn map_rss(root: &Element, ctx: &mut Ctx) -> Feed {
         ));
         Format::Rss20
     };
-    let channel = root.elements().find(|element| is_core(element, "channel"));
+    let channel = root.elements().find(|element| is_core(*element, "channel"));
     let container = channel.unwrap_or(root);
-    let mut items: Vec<&Element> = container
+    let mut items: Vec<Element<'_>> = container
         .elements()
-        .filter(|element| is_core(element, "item"))
+        .filter(|element| is_core(*element, "item"))
         .collect();
     if channel.is_some() {
         // Some 0.9x-era feeds close the channel before their items.
-        items.extend(root.elements().filter(|element| is_core(element, "item")));
+        items.extend(root.elements().filter(|element| is_core(*element, "item")));
     }
     let image = container
         .elements()
         .chain(root.elements())
-        .find(|element| is_core(element, "image") && has_image_url(element));
+        .find(|element| is_core(*element, "image") && has_image_url(*element));
     map_channel(format, root, container, &items, image, ctx)
 }
 
 /// Maps an `rdf:RDF` document (RSS 1.0 or 0.90); `text` is the document, for a
 /// channel-less one whose version only its namespace declarations tell.
-pub(crate) fn map_rdf(root: &Element, text: &str, ctx: &mut Ctx) -> Feed {
-    let channel = root.elements().find(|element| is_core(element, "channel"));
-    let netscape = match channel.and_then(|channel| channel.ns.as_deref()) {
+pub(crate) fn map_rdf(root: Element<'_>, text: &str, ctx: &mut Ctx) -> Feed {
+    let channel = root.elements().find(|element| is_core(*element, "channel"));
+    let netscape = match channel.and_then(Element::ns) {
         Some(namespace) => namespace == ns::RSS090,
         None => text.contains(ns::RSS090),
     };
@@ -69,28 +69,28 @@ pub(crate) fn map_rdf(root: &Element, text: &str, ctx: &mut Ctx) -> Feed {
         Format::Rss10
     };
     // Items belong beside the channel; some feeds put them inside it.
-    let mut items: Vec<&Element> = root
+    let mut items: Vec<Element<'_>> = root
         .elements()
-        .filter(|element| is_core(element, "item"))
+        .filter(|element| is_core(*element, "item"))
         .collect();
     if let Some(channel) = channel {
         items.extend(
             channel
                 .elements()
-                .filter(|element| is_core(element, "item")),
+                .filter(|element| is_core(*element, "item")),
         );
     }
     // The channel's `image` only points (rdf:resource) at the sibling that has the URL.
     let image = root
         .elements()
         .chain(channel.into_iter().flat_map(Element::elements))
-        .find(|element| is_core(element, "image") && has_image_url(element));
+        .find(|element| is_core(*element, "image") && has_image_url(*element));
     let container = channel.unwrap_or(root);
     map_channel(format, root, container, &items, image, ctx)
 }
 
 /// Whether an element is the RSS core element `name` (unqualified or in an RSS namespace).
-fn is_core(element: &Element, name: &str) -> bool {
+fn is_core(element: Element<'_>, name: &str) -> bool {
     is_core_ns(element.ns.as_deref()) && element.name.eq_ignore_ascii_case(name)
 }
 
@@ -109,10 +109,10 @@ fn is_core_ns(namespace: Option<&str>) -> bool {
 
 fn map_channel(
     format: Format,
-    root: &Element,
-    channel: &Element,
-    items: &[&Element],
-    image: Option<&Element>,
+    root: Element<'_>,
+    channel: Element<'_>,
+    items: &[Element<'_>],
+    image: Option<Element<'_>>,
     ctx: &mut Ctx,
 ) -> Feed {
     let mut feed = Feed {
@@ -122,7 +122,7 @@ fn map_channel(
     // The channel link first: it is the base for every relative URL without `xml:base`.
     feed.link = channel
         .elements()
-        .filter(|element| is_core(element, "link"))
+        .filter(|element| is_core(*element, "link"))
         .find_map(|element| link_value(ctx, element, true));
     feed.link = ctx.web_link("link", feed.link);
     if feed.link.is_none()
@@ -184,12 +184,12 @@ fn map_channel(
         feed.updated = lastmod(ctx, channel);
     }
     for link in &ext.atom_links {
-        match link_rel(link).as_str() {
+        match link_rel(*link).as_str() {
             "self" if feed.self_link.is_none() => {
-                feed.self_link = page_href(ctx, link);
+                feed.self_link = page_href(ctx, *link);
             }
             "alternate" if feed.link.is_none() => {
-                feed.link = page_href(ctx, link);
+                feed.link = page_href(ctx, *link);
                 ctx.set_feed_link(feed.link.as_deref());
             }
             _ => {}
@@ -209,20 +209,20 @@ fn map_channel(
         .enumerate()
         .map(|(index, item)| {
             ctx.set_scope(Some(format!("entry {}", index + 1)));
-            map_item(item, ctx)
+            map_item(*item, ctx)
         })
         .collect();
     ctx.set_scope(None);
     feed
 }
 
-fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
+fn map_item(item: Element<'_>, ctx: &mut Ctx) -> Entry {
     let mut entry = Entry::default();
     let mut ext = Extensions::default();
-    let mut guid: Option<&Element> = None;
-    let mut description: Option<&Element> = None;
-    let mut summary: Option<&Element> = None;
-    let mut full: Option<&Element> = None;
+    let mut guid: Option<Element<'_>> = None;
+    let mut description: Option<Element<'_>> = None;
+    let mut summary: Option<Element<'_>> = None;
+    let mut full: Option<Element<'_>> = None;
     for child in item.elements() {
         if !is_core_ns(child.ns.as_deref()) {
             ext.read(child);
@@ -291,10 +291,10 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
         entry.guid = Some(value);
     }
     for link in &ext.atom_links {
-        match link_rel(link).as_str() {
-            "alternate" if entry.link.is_none() => entry.link = page_href(ctx, link),
+        match link_rel(*link).as_str() {
+            "alternate" if entry.link.is_none() => entry.link = page_href(ctx, *link),
             "enclosure" => {
-                if let Some(url) = href(ctx, link) {
+                if let Some(url) = href(ctx, *link) {
                     let length = link.attr("length").and_then(|value| {
                         namespaces::enclosure_length(ctx, "atom:link length", value)
                     });
@@ -350,7 +350,7 @@ fn map_item(item: &Element, ctx: &mut Ctx) -> Entry {
 }
 
 /// A CDF `LASTMOD` attribute read as a date; an unreadable one is dropped with a warning.
-fn lastmod(ctx: &mut Ctx, element: &Element) -> Option<chrono::DateTime<chrono::Utc>> {
+fn lastmod(ctx: &mut Ctx, element: Element<'_>) -> Option<chrono::DateTime<chrono::Utc>> {
     let value = element.attr("lastmod")?.trim();
     if value.is_empty() {
         return None;
@@ -368,12 +368,12 @@ fn lastmod(ctx: &mut Ctx, element: &Element) -> Option<chrono::DateTime<chrono::
 /// The URL in a `link` element: its text, or an `href` attribute some feeds use. The
 /// channel link resolves against `xml:base` and the fetched URL only, as it is itself
 /// the next base.
-fn link_value(ctx: &Ctx, element: &Element, channel: bool) -> Option<String> {
+fn link_value(ctx: &Ctx, element: Element<'_>, channel: bool) -> Option<String> {
     let text = element.text();
     let value = if text.trim().is_empty() {
         element.attr("href")?.to_string()
     } else {
-        text
+        text.into_owned()
     };
     if channel {
         let value = value.trim();
@@ -390,24 +390,24 @@ fn link_value(ctx: &Ctx, element: &Element, channel: bool) -> Option<String> {
 }
 
 /// An Atom link's relation; a missing `rel` means `alternate` (RFC 4287 4.2.7.2).
-pub(crate) fn link_rel(link: &Element) -> String {
+pub(crate) fn link_rel(link: Element<'_>) -> String {
     link.attr("rel")
         .map(|rel| rel.trim().to_ascii_lowercase())
         .filter(|rel| !rel.is_empty())
         .unwrap_or_else(|| "alternate".to_string())
 }
 
-fn href(ctx: &Ctx, link: &Element) -> Option<String> {
+fn href(ctx: &Ctx, link: Element<'_>) -> Option<String> {
     link.attr("href").and_then(|href| ctx.url(link, href))
 }
 
 /// An `atom:link` to a page (self, alternate): a web address or nothing.
-fn page_href(ctx: &mut Ctx, link: &Element) -> Option<String> {
+fn page_href(ctx: &mut Ctx, link: Element<'_>) -> Option<String> {
     let url = link.attr("href").and_then(|href| ctx.resolve(link, href));
     ctx.web_link("atom:link", url)
 }
 
-fn category(ctx: &Ctx, element: &Element) -> Option<Category> {
+fn category(ctx: &Ctx, element: Element<'_>) -> Option<Category> {
     let term = ctx.plain_of(element)?;
     Some(Category {
         term,
@@ -416,7 +416,7 @@ fn category(ctx: &Ctx, element: &Element) -> Option<Category> {
     })
 }
 
-fn enclosure(ctx: &mut Ctx, element: &Element) -> Option<Enclosure> {
+fn enclosure(ctx: &mut Ctx, element: Element<'_>) -> Option<Enclosure> {
     let Some(url) = element.attr("url").and_then(|href| ctx.url(element, href)) else {
         if !namespaces::has_value(element, "url") {
             ctx.warn("enclosure without a url attribute; ignored");
@@ -435,7 +435,7 @@ fn enclosure(ctx: &mut Ctx, element: &Element) -> Option<Enclosure> {
 
 /// A `tags` element (not in any RSS specification, but written by some blog engines):
 /// comma-separated terms.
-fn add_tags(categories: &mut Vec<Category>, element: &Element) {
+fn add_tags(categories: &mut Vec<Category>, element: Element<'_>) {
     for term in element.text().split(',').filter_map(collapse_whitespace) {
         namespaces::push_category(
             categories,
@@ -454,7 +454,7 @@ pub(crate) fn push_enclosure(enclosures: &mut Vec<Enclosure>, enclosure: Enclosu
     }
 }
 
-fn has_image_url(element: &Element) -> bool {
+fn has_image_url(element: Element<'_>) -> bool {
     element
         .elements()
         .any(|child| is_core(child, "url") && !child.text().trim().is_empty())
@@ -463,8 +463,8 @@ fn has_image_url(element: &Element) -> bool {
 
 /// The channel `image`: `url`, `title`, `link`, `width`, `height`; a bare URL as its
 /// text is accepted too.
-fn rss_image(ctx: &mut Ctx, element: &Element) -> Option<Image> {
-    let child = |name: &str| element.elements().find(|child| is_core(child, name));
+fn rss_image(ctx: &mut Ctx, element: Element<'_>) -> Option<Image> {
+    let child = |name: &str| element.elements().find(|child| is_core(*child, name));
     let url = match child("url") {
         Some(url) => ctx.url_text(url),
         None => ctx.url_text(element),

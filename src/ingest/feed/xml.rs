@@ -19,7 +19,6 @@
 mod builder;
 mod doctype;
 mod mojibake;
-mod names;
 mod reference;
 mod repair;
 
@@ -28,19 +27,61 @@ use quick_xml::errors::{Error, SyntaxError};
 use quick_xml::events::Event;
 
 use super::ParseError;
-use super::dom::Element;
+use std::borrow::Cow;
+
+use super::dom::{Element, Tree};
 use builder::Builder;
 use repair::Repair;
 
-/// The root element of a document and what was repaired while reading it.
+/// The tree of a document, its root element and what was repaired while reading it; `'a`
+/// is the text it was read from ([`Source`]), which the tree borrows.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Document {
-    pub root: Element,
+pub struct Document<'a> {
+    pub tree: Tree<'a>,
+    /// The root element's index in `tree`.
+    root: u32,
     pub warnings: Vec<String>,
     /// The `<!DOCTYPE …>` declaration without its internal subset and with whitespace
     /// collapsed (`rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "…"`), if
     /// the document has one: RSS 0.91 Netscape and Userland differ only there.
     pub doctype: Option<String>,
+}
+
+impl Document<'_> {
+    /// The root element.
+    pub fn root(&self) -> Element<'_> {
+        self.tree.element(self.root)
+    }
+}
+
+/// Decoded document text made ready for [`read`]: without a leading BOM and without the
+/// C0 control characters XML forbids (a copy only when it has some). The tree [`read`]
+/// builds borrows from it.
+pub struct Source<'t> {
+    text: Cow<'t, str>,
+    /// The first control character removed, for the warning.
+    removed: Option<char>,
+    /// How many were removed.
+    removed_count: usize,
+}
+
+impl<'t> Source<'t> {
+    pub fn new(text: &'t str) -> Source<'t> {
+        // A BOM left in the text (decoded twice, or written twice) is not content.
+        let text = text.trim_start_matches('\u{feff}');
+        match without_control_characters(text) {
+            Some((cleaned, first, count)) => Source {
+                text: Cow::Owned(cleaned),
+                removed: Some(first),
+                removed_count: count,
+            },
+            None => Source {
+                text: Cow::Borrowed(text),
+                removed: None,
+                removed_count: 0,
+            },
+        }
+    }
 }
 
 /// How many times a tag whose attribute quote never closes is re-read as text before the
@@ -49,12 +90,19 @@ pub struct Document {
 const UNCLOSED_QUOTE_RETRIES: usize = 8;
 
 /// Reads a document; `base` is the URL it was fetched from.
-pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError> {
-    // A BOM left in the text (decoded twice, or written twice) is not content.
-    let text = text.trim_start_matches('\u{feff}');
-    let mut builder = Builder::new(base, text.len());
-    let cleaned = without_control_characters(text, &mut builder.repairs);
-    let text = cleaned.as_deref().unwrap_or(text);
+pub fn read<'a>(
+    source: &'a Source<'_>,
+    base: Option<&url::Url>,
+) -> Result<Document<'a>, ParseError> {
+    let text: &'a str = &source.text;
+    let mut builder = Builder::new(text, base);
+    if let Some(first) = source.removed {
+        for _ in 0..source.removed_count {
+            builder.repairs.note(Repair::ControlCharacters, || {
+                format!("U+{:04X}", u32::from(first))
+            });
+        }
+    }
     let leading = text.trim_start();
     if leading.len() < text.len()
         && leading.starts_with("<?xml")
@@ -89,7 +137,10 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
                 builder.text(&content, || {
                     let rest = &text[after..];
                     match rest.starts_with('&') {
-                        true => content.len() + rest.find('<').unwrap_or(rest.len()),
+                        true => {
+                            content.len()
+                                + memchr::memchr(b'<', rest.as_bytes()).unwrap_or(rest.len())
+                        }
                         false => content.len(),
                     }
                 });
@@ -131,12 +182,13 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
         }
     }
     let saw_text = builder.saw_text;
-    let (root, doctype, repairs) = builder.finish(text.len());
-    match root {
+    let finished = builder.finish(text.len());
+    match finished.root {
         Some(root) => Ok(Document {
+            tree: finished.tree,
             root,
-            warnings: repairs.into_warnings(),
-            doctype,
+            warnings: finished.repairs.into_warnings(),
+            doctype: finished.doctype,
         }),
         // Whitespace, comments, a declaration: nothing was there to begin with.
         None if !saw_text => Err(ParseError::Empty),
@@ -148,10 +200,10 @@ pub fn read(text: &str, base: Option<&url::Url>) -> Result<Document, ParseError>
 }
 
 /// The text without the C0 control characters XML forbids (all but tab, newline and
-/// carriage return), or `None` when it has none. They come from copy-pasted office text
-/// and break strict readers; nobody means them. One pass, a chunk at a time, for the
-/// common case of finding nothing.
-fn without_control_characters(text: &str, repairs: &mut repair::Repairs) -> Option<String> {
+/// carriage return), with the first one removed and their count, or `None` when it has
+/// none. They come from copy-pasted office text and break strict readers; nobody means
+/// them. One pass, a chunk at a time, for the common case of finding nothing.
+fn without_control_characters(text: &str) -> Option<(String, char, usize)> {
     let forbidden = |byte: u8| byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r');
     let found = text.as_bytes().chunks(64).any(|chunk| {
         chunk
@@ -162,16 +214,17 @@ fn without_control_characters(text: &str, repairs: &mut repair::Repairs) -> Opti
         return None;
     }
     let mut cleaned = String::with_capacity(text.len());
+    let mut first = None;
+    let mut count = 0;
     for c in text.chars() {
         if c.is_ascii() && forbidden(c as u8) {
-            repairs.note(Repair::ControlCharacters, || {
-                format!("U+{:04X}", u32::from(c))
-            });
+            first.get_or_insert(c);
+            count += 1;
         } else {
             cleaned.push(c);
         }
     }
-    Some(cleaned)
+    Some((cleaned, first?, count))
 }
 
 fn tokenizer(text: &str) -> Reader<&[u8]> {

@@ -11,20 +11,20 @@
 //! kept in `attrs`; `xml:base` and `xml:lang` stay in `attrs` (namespace [`ns::XML`]) as
 //! well as being resolved onto every element.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use quick_xml::events::BytesStart;
 
-use super::super::dom::{Attribute, Element, Node};
+use super::super::dom::{Attribute, ElementData, Tree};
 use super::super::ns;
 use super::doctype;
 use super::mojibake;
-use super::names;
 use super::reference::References;
 use super::repair::{Repair, Repairs};
 
 /// Elements nested deeper than this are flattened into their ancestor at this depth, so
-/// no recursive code downstream (including `Drop`) can overflow the stack.
+/// no recursive code downstream can overflow the stack.
 pub(super) const MAX_DEPTH: usize = 512;
 
 /// How many open elements, from the innermost, an end tag may close.
@@ -41,38 +41,20 @@ const HTML_VOID: &[&str] = &[
 /// HTML written unescaped inside a description uses `<br>` without closing it.
 const ALWAYS_VOID: &[&str] = &["br", "hr", "img", "wbr"];
 
-struct Open {
-    element: Element,
+struct Open<'a> {
+    /// The element's index in the tree.
+    index: u32,
     /// Length of `Builder::scope` before this element's declarations.
     scope_len: usize,
     /// Byte offset of the start tag, to measure a top-level element's size.
     start: usize,
     /// Text since the last child element: adjacent text, references and CDATA become one
-    /// node when the next child element or the end tag comes.
-    text: String,
+    /// node when the next child element or the end tag comes. Borrowed while it is one
+    /// piece of the document as written (plain text, CDATA), owned once it is more.
+    text: Cow<'a, str>,
     /// A feed structure element (see [`is_structural`]) inside structure elements only:
     /// whitespace between its children is layout nobody reads, and is not kept.
     structural: bool,
-}
-
-impl Open {
-    /// Moves the pending text into the children, repaired (`mojibake.rs`).
-    fn flush_text(&mut self, scratch: &mut Vec<u8>) {
-        if !self.text.is_empty() {
-            let mut text = std::mem::take(&mut self.text);
-            mojibake::repair(&mut text, scratch);
-            self.element.children.push(Node::Text(text));
-        }
-    }
-
-    /// `flush_text` for the element being closed: when its text is its only child (most
-    /// feed elements), room for exactly one node rather than the four a first push makes.
-    fn flush_last_text(&mut self, scratch: &mut Vec<u8>) {
-        if self.element.children.is_empty() && !self.text.is_empty() {
-            self.element.children.reserve_exact(1);
-        }
-        self.flush_text(scratch);
-    }
 }
 
 struct Binding {
@@ -82,10 +64,13 @@ struct Binding {
     uri: Option<Arc<str>>,
 }
 
-pub(super) struct Builder {
-    stack: Vec<Open>,
-    /// Finished top-level elements with their size in bytes.
-    top_level: Vec<(Element, usize)>,
+pub(super) struct Builder<'a> {
+    /// The document text: names, text and attribute values borrow from it.
+    source: &'a str,
+    pub(super) tree: Tree<'a>,
+    stack: Vec<Open<'a>>,
+    /// Finished top-level elements (tree indices) with their size in bytes.
+    top_level: Vec<(u32, usize)>,
     scope: Vec<Binding>,
     /// Undeclared prefixes met so far, bound document-wide after the first warning.
     implicit: Vec<Binding>,
@@ -104,10 +89,13 @@ pub(super) struct Builder {
     pub(super) repairs: Repairs,
 }
 
-impl Builder {
-    /// A builder for a document of `len` bytes fetched from `base`.
-    pub(super) fn new(base: Option<&url::Url>, len: usize) -> Builder {
+impl<'a> Builder<'a> {
+    /// A builder for the document `source` fetched from `base`.
+    pub(super) fn new(source: &'a str, base: Option<&url::Url>) -> Builder<'a> {
         Builder {
+            source,
+            // About one node per 60 bytes in feeds: room for most without regrowing.
+            tree: Tree::with_capacity(source.len() / 64),
             stack: Vec::with_capacity(32),
             top_level: Vec::new(),
             scope: Vec::new(),
@@ -118,15 +106,42 @@ impl Builder {
             html: false,
             doctype: None,
             saw_text: false,
-            references: References::new(len),
+            references: References::new(source.len()),
             scratch: Vec::new(),
             repairs: Repairs::default(),
         }
     }
 
+    /// `part` (a slice of the document the tokenizer handed out) as a slice of the
+    /// document with the document's lifetime; a copy if it does not lie in the document.
+    fn borrow(&self, part: &str) -> Cow<'a, str> {
+        let offset = (part.as_ptr() as usize).wrapping_sub(self.source.as_ptr() as usize);
+        match offset
+            .checked_add(part.len())
+            .and_then(|end| self.source.get(offset..end))
+        {
+            Some(borrowed) if std::ptr::eq(borrowed.as_ptr(), part.as_ptr()) => {
+                Cow::Borrowed(borrowed)
+            }
+            _ => Cow::Owned(part.to_string()),
+        }
+    }
+
+    /// Moves the pending text of the innermost open element into its children, repaired
+    /// (`mojibake.rs`).
+    fn flush_text(&mut self) {
+        if let Some(open) = self.stack.last_mut()
+            && !open.text.is_empty()
+        {
+            let text = std::mem::replace(&mut open.text, Cow::Borrowed(""));
+            let text = mojibake::repair_cow(text, &mut self.scratch);
+            self.tree.push_text(open.index, text);
+        }
+    }
+
     /// A start tag (`empty` for `<tag/>`) at byte offset `at`.
     pub(super) fn start(&mut self, tag: &BytesStart, empty: bool, at: usize) {
-        if self.stack.len() >= MAX_DEPTH {
+        if self.stack.len() >= MAX_DEPTH || !self.tree.has_room() {
             // A skipped element swallows its end tag later, unless it never gets one.
             let (_, name) = split_qname(tag.name().0);
             if !empty && !self.is_void(name, None) {
@@ -139,9 +154,13 @@ impl Builder {
         }
         let qname = tag.name().0;
         self.close_unclosed_text_element(qname, at);
+        self.flush_text();
         let scope_len = self.scope.len();
         let (parent_base, parent_lang) = match self.stack.last() {
-            Some(open) => (open.element.base.clone(), open.element.lang.clone()),
+            Some(open) => {
+                let parent = self.tree.data(open.index);
+                (parent.base.clone(), parent.lang.clone())
+            }
             None => (self.document_base.clone(), None),
         };
         let mut base = parent_base;
@@ -199,7 +218,7 @@ impl Builder {
             None => self.default_namespace(),
         };
 
-        let mut attrs = Vec::new();
+        let attrs_from = self.tree.attrs_len();
         if has_attributes {
             for attr in tag.html_attributes().with_checks(false) {
                 let attr = match attr {
@@ -225,13 +244,25 @@ impl Builder {
                     Some(attr_prefix) => self.resolve_prefix(attr_prefix, key),
                     None => None,
                 };
-                let mut value = String::with_capacity(attr.value.len());
-                self.references
-                    .push_attribute_value(&attr.value, &mut value, &mut self.repairs);
-                mojibake::repair(&mut value, &mut self.scratch);
-                attrs.push(Attribute {
+                // References and line ends need decoding; anything else is the value as
+                // written.
+                let raw: &str = &attr.value;
+                let value = if raw
+                    .bytes()
+                    .any(|byte| matches!(byte, b'&' | b'\t' | b'\n' | b'\r'))
+                {
+                    let mut value = String::with_capacity(raw.len());
+                    self.references
+                        .push_attribute_value(raw, &mut value, &mut self.repairs);
+                    Cow::Owned(value)
+                } else {
+                    self.borrow(raw)
+                };
+                let value = mojibake::repair_cow(value, &mut self.scratch);
+                let name = self.borrow(attr_name);
+                self.tree.push_attribute(Attribute {
                     ns: attr_ns,
-                    name: names::name(attr_name),
+                    name,
                     value,
                 });
             }
@@ -243,20 +274,18 @@ impl Builder {
         let void = self.is_void(name, ns.as_deref());
         let structural = self.stack.last().is_none_or(|parent| parent.structural)
             && is_structural(ns.as_deref(), name);
-        let element = Element {
-            ns,
-            prefix: prefix.map(names::name),
-            name: names::name(name),
-            attrs,
-            children: Vec::new(),
-            base,
-            lang,
-        };
+        let mut element = ElementData::new(self.borrow(name));
+        element.ns = ns;
+        element.prefix = prefix.map(|prefix| self.borrow(prefix));
+        element.base = base;
+        element.lang = lang;
+        let parent = self.stack.last().map(|open| open.index);
+        let index = self.tree.push_element(parent, element, attrs_from);
         self.stack.push(Open {
-            element,
+            index,
             scope_len,
             start: at,
-            text: String::new(),
+            text: Cow::Borrowed(""),
             structural,
         });
         if empty || void {
@@ -273,7 +302,8 @@ impl Builder {
         let Some(open) = self.stack.last() else {
             return;
         };
-        if !holds_only_text(&open.element) {
+        let element = self.tree.data(open.index);
+        if !holds_only_text(element) {
             return;
         }
         let (prefix, name) = split_qname(qname);
@@ -284,7 +314,7 @@ impl Builder {
         if !is_feed_element(ns.as_deref(), name) {
             return;
         }
-        let unclosed = display_qname(&open.element);
+        let unclosed = display_qname(element);
         self.repairs.note(Repair::Unclosed, || {
             format!("<{unclosed}> (closed by <{qname}>)")
         });
@@ -302,20 +332,21 @@ impl Builder {
         // and the end of the document closes that element anyway.
         let reach = self.stack.len().saturating_sub(END_TAG_REACH);
         let candidates = &self.stack[reach..];
+        let tree = &self.tree;
         let found = candidates
             .iter()
-            .rposition(|open| qname_is(&open.element, qname))
+            .rposition(|open| qname_is(tree.data(open.index), qname))
             .or_else(|| {
                 // Real feeds write `<pubDate>…</pubdate>`.
                 candidates
                     .iter()
-                    .rposition(|open| qname_is_ignore_case(&open.element, qname))
+                    .rposition(|open| qname_is_ignore_case(tree.data(open.index), qname))
             })
             .map(|index| index + reach);
         match found {
             Some(index) => {
                 if index + 1 < self.stack.len() && !self.html {
-                    let inner = &self.stack[self.stack.len() - 1].element;
+                    let inner = self.tree.data(self.stack[self.stack.len() - 1].index);
                     let unclosed = display_qname(inner);
                     self.repairs.note(Repair::Unclosed, || {
                         format!("<{unclosed}> (closed by </{qname}>)")
@@ -338,8 +369,9 @@ impl Builder {
     }
 
     /// Character data from the document (`raw` is text between markup, without
-    /// references; a leading `&` is one that started no reference); `expected` tells the
-    /// length the text node it starts will probably reach (asked only for a new node).
+    /// references; a leading `&` is one that started no reference); `expected` is the
+    /// length the text node it starts will probably reach (more than `raw` when a
+    /// reference follows).
     pub(super) fn text(&mut self, raw: &str, expected: impl FnOnce() -> usize) {
         if let Some(open) = self.stack.last_mut()
             && open.text.is_empty()
@@ -349,7 +381,10 @@ impl Builder {
             if open.structural && raw.bytes().all(|byte| byte.is_ascii_whitespace()) {
                 return;
             }
-            open.text.reserve(expected());
+            let expected = expected();
+            if expected > raw.len() {
+                open.text = Cow::Owned(String::with_capacity(expected));
+            }
         }
         if raw.starts_with('&') && !self.stack.is_empty() {
             self.repairs.note(Repair::BareAmpersand, || {
@@ -361,8 +396,26 @@ impl Builder {
 
     /// Text taken as is (CDATA contents, or markup characters read as text).
     pub(super) fn literal(&mut self, text: &str) {
+        let borrowed = match self.stack.last() {
+            Some(Open {
+                text: Cow::Borrowed(""),
+                ..
+            }) if !text.is_empty() => {
+                match self.borrow(text) {
+                    // Line ends need normalising: a copy.
+                    Cow::Borrowed(text) if memchr::memchr(b'\r', text.as_bytes()).is_none() => {
+                        Some(text)
+                    }
+                    _ => None,
+                }
+            }
+            _ => None,
+        };
         match self.stack.last_mut() {
-            Some(open) => push_text(&mut open.text, text),
+            Some(open) => match borrowed {
+                Some(text) => open.text = Cow::Borrowed(text),
+                None => push_text(open.text.to_mut(), text),
+            },
             None => {
                 if !text.trim().is_empty() {
                     self.saw_text = true;
@@ -384,7 +437,7 @@ impl Builder {
             // Straight into the text node: a character reference's `&#13;` is content and
             // escapes line-end normalisation, as XML says.
             self.references
-                .push(name, &mut open.text, &mut self.repairs);
+                .push(name, open.text.to_mut(), &mut self.repairs);
         }
     }
 
@@ -406,10 +459,11 @@ impl Builder {
         self.doctype = Some(parsed.declaration);
     }
 
-    /// Closes whatever is open (a truncated document) and picks the root element.
-    pub(super) fn finish(mut self, end: usize) -> (Option<Element>, Option<String>, Repairs) {
+    /// Closes whatever is open (a truncated document) and picks the root element: its
+    /// index in the tree, if there is one.
+    pub(super) fn finish(mut self, end: usize) -> Finished<'a> {
         if !self.stack.is_empty() {
-            let open = display_qname(&self.stack[self.stack.len() - 1].element);
+            let open = display_qname(self.tree.data(self.stack[self.stack.len() - 1].index));
             if !self.repairs.contains(Repair::Truncated) {
                 self.repairs
                     .note(Repair::Truncated, || format!("<{open}> still open"));
@@ -426,28 +480,28 @@ impl Builder {
         }
         let root = self
             .top_level
-            .into_iter()
+            .iter()
             .enumerate()
             // The largest wins; on a tie, the first.
             .max_by_key(|(index, (_, size))| (*size, std::cmp::Reverse(*index)))
-            .map(|(_, (element, _))| element);
-        (root, self.doctype, self.repairs)
+            .map(|(_, (element, _))| *element);
+        Finished {
+            tree: self.tree,
+            root,
+            doctype: self.doctype,
+            repairs: self.repairs,
+        }
     }
 
     fn close_top(&mut self, at: usize) {
-        let Some(mut open) = self.stack.pop() else {
+        self.flush_text();
+        let Some(open) = self.stack.pop() else {
             return;
         };
         self.scope.truncate(open.scope_len);
-        open.flush_last_text(&mut self.scratch);
-        match self.stack.last_mut() {
-            Some(parent) => {
-                parent.flush_text(&mut self.scratch);
-                parent.element.children.push(Node::Element(open.element));
-            }
-            None => self
-                .top_level
-                .push((open.element, at.saturating_sub(open.start))),
+        if self.stack.is_empty() {
+            self.top_level
+                .push((open.index, at.saturating_sub(open.start)));
         }
     }
 
@@ -526,9 +580,18 @@ impl Builder {
     }
 }
 
+/// What [`Builder::finish`] leaves: the tree, the index of its root element (none when
+/// the document held no element), the DOCTYPE declaration and the repairs made.
+pub(super) struct Finished<'a> {
+    pub(super) tree: Tree<'a>,
+    pub(super) root: Option<u32>,
+    pub(super) doctype: Option<String>,
+    pub(super) repairs: Repairs,
+}
+
 /// Elements that hold only text in RSS, Atom and their common extensions. (Atom text
 /// constructs may hold an XHTML `<div>`, which is not a feed element, so they qualify.)
-fn holds_only_text(element: &Element) -> bool {
+fn holds_only_text(element: &ElementData<'_>) -> bool {
     const PLAIN: &[&str] = &[
         "title",
         "link",
@@ -641,11 +704,11 @@ fn split_qname(qname: &str) -> (Option<&str>, &str) {
 }
 
 /// The length of the element's name as written, prefix included.
-fn qname_len(element: &Element) -> usize {
+fn qname_len(element: &ElementData<'_>) -> usize {
     element.prefix.as_ref().map_or(0, |prefix| prefix.len() + 1) + element.name.len()
 }
 
-fn qname_is(element: &Element, qname: &str) -> bool {
+fn qname_is(element: &ElementData<'_>, qname: &str) -> bool {
     if qname_len(element) != qname.len() {
         return false;
     }
@@ -659,7 +722,7 @@ fn qname_is(element: &Element, qname: &str) -> bool {
     }
 }
 
-fn qname_is_ignore_case(element: &Element, qname: &str) -> bool {
+fn qname_is_ignore_case(element: &ElementData<'_>, qname: &str) -> bool {
     if qname_len(element) != qname.len() {
         return false;
     }
@@ -672,7 +735,7 @@ fn qname_is_ignore_case(element: &Element, qname: &str) -> bool {
         }
 }
 
-fn display_qname(element: &Element) -> String {
+fn display_qname(element: &ElementData<'_>) -> String {
     match &element.prefix {
         Some(prefix) => format!("{prefix}:{}", element.name),
         None => element.name.to_string(),

@@ -12,18 +12,60 @@
 //! - The C1 control characters U+0080–U+009F, which no one means, are read as the
 //!   windows-1252 characters at those bytes (`&#146;` → `’`), as browsers do.
 
+use std::borrow::Cow;
+
+/// Repairs a finished text; `scratch` is reused between calls. Text borrowed from the
+/// document stays borrowed unless a repair applies (copied only then).
+pub(super) fn repair_cow<'a>(text: Cow<'a, str>, scratch: &mut Vec<u8>) -> Cow<'a, str> {
+    match text {
+        Cow::Borrowed(borrowed) => match survey(borrowed.as_bytes()) {
+            Some(survey) if survey.applies() => {
+                let mut owned = borrowed.to_string();
+                apply(&mut owned, survey, scratch);
+                Cow::Owned(owned)
+            }
+            _ => Cow::Borrowed(borrowed),
+        },
+        Cow::Owned(mut owned) => {
+            repair(&mut owned, scratch);
+            Cow::Owned(owned)
+        }
+    }
+}
+
 /// Repairs a finished text in place; `scratch` is reused between calls.
 pub(super) fn repair(text: &mut String, scratch: &mut Vec<u8>) {
+    if let Some(survey) = survey(text.as_bytes())
+        && survey.applies()
+    {
+        apply(text, survey, scratch);
+    }
+}
+
+/// What one pass over a text found.
+#[derive(Clone, Copy)]
+struct Survey {
+    fits_in_latin1: bool,
+    has_c1: bool,
+    has_pair: bool,
+}
+
+impl Survey {
+    /// Whether either repair would change the text.
+    fn applies(self) -> bool {
+        (self.fits_in_latin1 && self.has_pair) || self.has_c1
+    }
+}
+
+/// The survey of a text, or `None` when no repair can apply.
+fn survey(bytes: &[u8]) -> Option<Survey> {
     // Both repairs need a character from U+0080–U+00BF, which UTF-8 writes as C2 xx; most
     // text (ASCII, `é` = C3 A9, `“` = E2 80 9C) has none and is done after one memchr
     // (the crate's, which is several times faster than `<[u8]>::contains`).
-    if memchr::memchr(0xC2, text.as_bytes()).is_none() {
-        return;
-    }
+    memchr::memchr(0xC2, bytes)?;
     // One pass over the UTF-8 bytes. Characters up to U+00FF are encoded with lead byte
     // C2 or C3; C1 controls are C2 80–9F; a "lead byte read as Latin-1" (U+00C2–U+00F4)
     // is C3 82–B4 and a "continuation byte read as Latin-1" (U+0080–U+00BF) is C2 80–BF.
-    let bytes = text.as_bytes();
     let mut fits_in_latin1 = true;
     let mut has_c1 = false;
     let mut has_pair = false;
@@ -54,6 +96,20 @@ pub(super) fn repair(text: &mut String, scratch: &mut Vec<u8>) {
                 index >= 3 && bytes[index - 3] == 0xC3 && (0x82..=0xB4).contains(&bytes[index - 2]);
         }
     }
+    Some(Survey {
+        fits_in_latin1,
+        has_c1,
+        has_pair,
+    })
+}
+
+/// Applies the repairs a survey of `text` found.
+fn apply(text: &mut String, survey: Survey, scratch: &mut Vec<u8>) {
+    let Survey {
+        fits_in_latin1,
+        mut has_c1,
+        has_pair,
+    } = survey;
     if fits_in_latin1 && has_pair {
         scratch.clear();
         // Every character is below U+0100, so `as u8` keeps it whole.
