@@ -63,7 +63,7 @@ pub(crate) fn map_atom(root: Element<'_>, format: Format, ctx: &mut Ctx) -> Feed
             ext.read(child);
             continue;
         }
-        match child.name.to_ascii_lowercase().as_str() {
+        match child.lower_name().as_str() {
             "title" if feed.title.is_none() => {
                 feed.title = construct(ctx, child, core.format).and_then(|value| value.plain());
             }
@@ -174,7 +174,7 @@ fn map_entry(element: Element<'_>, core: &CoreNs, ctx: &mut Ctx) -> Entry {
             ext.read(child);
             continue;
         }
-        match child.name.to_ascii_lowercase().as_str() {
+        match child.lower_name().as_str() {
             "id" if entry.guid.is_none() => {
                 let text = child.text();
                 let id = text.trim();
@@ -520,7 +520,7 @@ fn atom_person(ctx: &Ctx, core: &CoreNs, element: Element<'_>) -> Option<Person>
     }
     let mut person = Person::default();
     for child in element.elements().filter(|child| core.is_ns(*child)) {
-        match child.name.to_ascii_lowercase().as_str() {
+        match child.lower_name().as_str() {
             "name" if person.name.is_none() => person.name = ctx.plain_of(child),
             "email" if person.email.is_none() => person.email = collapse_whitespace(&child.text()),
             "uri" | "url" | "homepage" if person.uri.is_none() => person.uri = ctx.url_text(child),

@@ -207,6 +207,35 @@ impl<'d> Deref for Element<'d> {
     }
 }
 
+/// A name in ASCII lowercase, on the stack; see [`Element::lower_name`].
+pub struct LowerName {
+    bytes: [u8; LowerName::MAX],
+    len: usize,
+}
+
+impl LowerName {
+    /// The longest name kept.
+    pub const MAX: usize = 32;
+
+    pub fn new(name: &str) -> LowerName {
+        let mut bytes = [0; LowerName::MAX];
+        let len = match bytes.get_mut(..name.len()) {
+            Some(target) => {
+                target.copy_from_slice(name.as_bytes());
+                target.make_ascii_lowercase();
+                name.len()
+            }
+            None => 0,
+        };
+        LowerName { bytes, len }
+    }
+
+    pub fn as_str(&self) -> &str {
+        // Lowercasing ASCII bytes keeps UTF-8 valid, and the copy ends where the name does.
+        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+    }
+}
+
 /// A node inside an element.
 #[derive(Debug, Clone, Copy)]
 pub enum Node<'d> {
@@ -264,6 +293,13 @@ impl<'d> Element<'d> {
     /// The effective `xml:lang`, for the lifetime of the tree.
     pub fn lang(self) -> Option<&'d str> {
         self.data().lang.as_deref()
+    }
+
+    /// The local name in ASCII lowercase, without allocating: for matching against the
+    /// names of the dialects, all lowercase and short. A name longer than
+    /// [`LowerName::MAX`] bytes reads as `""`, which matches none of them.
+    pub fn lower_name(self) -> LowerName {
+        LowerName::new(self.name())
     }
 
     /// True when this element has the given namespace and local name. Local names match
@@ -477,6 +513,18 @@ mod tests {
         assert!(!br.has_content());
         assert_eq!(br.text(), "");
         assert_eq!(p.children_named(None, "br").count(), 1);
+        assert_eq!(b.lower_name().as_str(), "b");
+    }
+
+    #[test]
+    fn lower_names() {
+        assert_eq!(LowerName::new("PubDate").as_str(), "pubdate");
+        assert_eq!(LowerName::new("Éa").as_str(), "Éa");
+        assert_eq!(
+            LowerName::new(&"x".repeat(LowerName::MAX)).as_str().len(),
+            LowerName::MAX
+        );
+        assert_eq!(LowerName::new(&"x".repeat(LowerName::MAX + 1)).as_str(), "");
     }
 
     #[test]

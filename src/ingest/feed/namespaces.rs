@@ -102,7 +102,7 @@ impl<'a> Extensions<'a> {
         let Some(namespace) = element.ns.as_deref() else {
             return false;
         };
-        let name = element.name.to_ascii_lowercase();
+        let name = element.lower_name();
         match (namespace, name.as_str()) {
             (ns::DC, "title") => first(&mut self.dc_title, element),
             (ns::DC, "description") => first(&mut self.dc_description, element),

@@ -140,7 +140,7 @@ fn map_channel(
             ext.read(child);
             continue;
         }
-        match child.name.to_ascii_lowercase().as_str() {
+        match child.lower_name().as_str() {
             "title" if feed.title.is_none() => feed.title = ctx.plain_of(child),
             "description" | "abstract" if feed.description.is_none() => {
                 let (text, html) = namespaces::description_pair(ctx, child);
@@ -228,7 +228,7 @@ fn map_item(item: Element<'_>, ctx: &mut Ctx) -> Entry {
             ext.read(child);
             continue;
         }
-        match child.name.to_ascii_lowercase().as_str() {
+        match child.lower_name().as_str() {
             "title" if entry.title.is_none() => entry.title = ctx.plain_of(child),
             "link" if entry.link.is_none() => {
                 let link = link_value(ctx, child, false);
