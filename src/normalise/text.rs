@@ -76,6 +76,21 @@ impl Plain {
         token: Token<'_>,
         source: &str,
     ) -> Option<&'static elements::Element> {
+        let element = match token {
+            Token::StartTag { name, .. } | Token::EndTag { name } => elements::lookup(name),
+            _ => None,
+        };
+        self.looked_up(token, element, source)
+    }
+
+    /// `token`, with the element a tag names already looked up (`None` for other tokens
+    /// and unknown names): the sanitiser looks each name up once for both.
+    pub(crate) fn looked_up(
+        &mut self,
+        token: Token<'_>,
+        element: Option<&'static elements::Element>,
+        source: &str,
+    ) -> Option<&'static elements::Element> {
         match token {
             Token::Text(text) => {
                 if self.skipping.is_none() {
@@ -91,7 +106,7 @@ impl Plain {
                 }
             }
             Token::Ignored => {}
-            Token::StartTag { name, self_closing } => match elements::lookup(name) {
+            Token::StartTag { name, self_closing } => match element {
                 None if is_namespaced(name) => {}
                 None => {
                     if self.skipping.is_none() {
@@ -110,7 +125,7 @@ impl Plain {
                     _ => {}
                 },
             },
-            Token::EndTag { name } => match elements::lookup(name) {
+            Token::EndTag { name } => match element {
                 None if is_namespaced(name) => {}
                 None => {
                     if self.skipping.is_none() {
