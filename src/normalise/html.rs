@@ -655,6 +655,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             .push_str(if element.is(VOID) { " />" } else { ">" });
     }
 
+    /// The base, split into its components on first use.
     fn base(&self) -> Option<&super::url::Base<'b>> {
         self.base
             .get_or_init(|| self.base_text.and_then(super::url::Base::new))

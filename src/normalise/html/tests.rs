@@ -513,8 +513,8 @@ fn urls_are_resolved_against_the_base() {
 
 #[test]
 fn script_is_dropped_wherever_the_text_before_it_ends() {
-    // Text runs are scanned byte by byte for a few bytes, then with `memchr2`: a tag on
-    // either side of that boundary, in either case, is still a tag.
+    // Text runs end where a vectorised search finds `<` or `&`: a tag after text of
+    // any length (shorter and longer than the search's chunks), in any case, is a tag.
     for len in 0..40 {
         let text = "x".repeat(len);
         for script in [
