@@ -180,7 +180,7 @@ pub fn decode_all(text: &str, in_attribute: bool) -> std::borrow::Cow<'_, str> {
     let mut out = String::with_capacity(text.len());
     out.push_str(&text[..first]);
     let mut rest = &text[first..];
-    while let Some(amp) = rest.find('&') {
+    while let Some(amp) = memchr::memchr(b'&', rest.as_bytes()) {
         out.push_str(&rest[..amp]);
         rest = &rest[amp..];
         match decode(rest, in_attribute) {

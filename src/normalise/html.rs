@@ -52,8 +52,7 @@ pub fn sanitise(html: &str, base: Option<&url::Url>) -> String {
 /// Sanitises `html`, resolving its URLs against a base given as text (`xml:base`, a feed
 /// link), which is kept as written (an IRI stays an IRI).
 pub fn sanitise_relative_to(html: &str, base: Option<&str>) -> String {
-    let base = base.and_then(super::url::Base::new);
-    let mut sanitiser = Sanitiser::new(html, base.as_ref());
+    let mut sanitiser = Sanitiser::new(html, base);
     let mut tokenizer = Tokenizer::new(html);
     while let Some(token) = tokenizer.next_token() {
         if let Some(raw_text) = sanitiser.token(token, tokenizer.attributes()) {
@@ -67,16 +66,20 @@ pub fn sanitise_relative_to(html: &str, base: Option<&str>) -> String {
 /// (sanitised HTML, plain text), each exactly what the two functions return. A
 /// description that is both an entry's summary and its content is read once.
 pub(crate) fn sanitise_with_plain(html: &str, base: Option<&str>) -> (String, String) {
-    let base = base.and_then(super::url::Base::new);
-    let mut sanitiser = Sanitiser::new(html, base.as_ref());
+    let mut sanitiser = Sanitiser::new(html, base);
     let mut plain = super::text::Plain::with_capacity(html.len());
     let mut tokenizer = Tokenizer::new(html);
     while let Some(token) = tokenizer.next_token() {
         let source = tokenizer.source();
-        let skip = sanitiser.token(token, tokenizer.attributes());
+        // One lookup of the tag's name for both.
+        let element = match token {
+            Token::StartTag { name, .. } | Token::EndTag { name } => elements::lookup(name),
+            _ => None,
+        };
+        let skip = sanitiser.looked_up(token, element, tokenizer.attributes());
         // Both skip the raw text of the same elements (one policy table); either answer
         // will do.
-        if let Some(raw_text) = plain.token(token, source).or(skip) {
+        if let Some(raw_text) = plain.looked_up(token, element, source).or(skip) {
             tokenizer.skip_raw_text(raw_text.name);
         }
     }
@@ -115,6 +118,13 @@ fn is_allowed_scheme(scheme: &str) -> bool {
     ALLOWED
         .iter()
         .any(|allowed| allowed.eq_ignore_ascii_case(scheme))
+}
+
+/// An absolute `http://` or `https://` URL (scheme written in lower case) without
+/// surrounding spaces. The caller has checked that it holds no control character, so
+/// `url::join_borrowed` would return it unchanged and its scheme is allowed.
+fn is_plain_web_url(url: &str) -> bool {
+    (url.starts_with("https://") || url.starts_with("http://")) && !url.ends_with(' ')
 }
 
 /// `data:` URLs of raster images, which cannot run script.
@@ -332,7 +342,10 @@ struct Sanitiser<'a, 'b> {
     out: String,
     /// Kept elements open in the output, outermost first.
     stack: Vec<&'static Element>,
-    base: Option<&'b super::url::Base<'b>>,
+    /// The base as given, split into a `Base` only when a relative URL needs it: most
+    /// URLs in content are absolute.
+    base_text: Option<&'b str>,
+    base: std::cell::OnceCell<Option<super::url::Base<'b>>>,
     /// The attributes of the tag being written (reused between tags).
     kept: Vec<(&'static str, Cow<'a, str>)>,
     /// Inside an element dropped with its content: which one, and how deep.
@@ -340,11 +353,12 @@ struct Sanitiser<'a, 'b> {
 }
 
 impl<'a, 'b> Sanitiser<'a, 'b> {
-    fn new(html: &str, base: Option<&'b super::url::Base<'b>>) -> Self {
+    fn new(html: &str, base: Option<&'b str>) -> Self {
         Sanitiser {
             out: String::with_capacity(html.len() + html.len() / 8),
             stack: Vec::new(),
-            base,
+            base_text: base,
+            base: std::cell::OnceCell::new(),
             kept: Vec::new(),
             skipping: None,
         }
@@ -355,6 +369,21 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     fn token(
         &mut self,
         token: Token<'a>,
+        attributes: &[Attribute<'a>],
+    ) -> Option<&'static Element> {
+        let element = match token {
+            Token::StartTag { name, .. } | Token::EndTag { name } => elements::lookup(name),
+            _ => None,
+        };
+        self.looked_up(token, element, attributes)
+    }
+
+    /// `token`, with the element a tag names already looked up (`None` for other tokens
+    /// and unknown names).
+    fn looked_up(
+        &mut self,
+        token: Token<'a>,
+        element: Option<&'static Element>,
         attributes: &[Attribute<'a>],
     ) -> Option<&'static Element> {
         match token {
@@ -369,8 +398,8 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                 }
             }
             Token::Ignored => {}
-            Token::StartTag { name, self_closing } => {
-                let element = elements::lookup(name)?;
+            Token::StartTag { self_closing, .. } => {
+                let element = element?;
                 match element.policy {
                     // A browser reads raw text even after `<script/>`.
                     Policy::DropRawText => return Some(element),
@@ -385,8 +414,8 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                     Policy::Unwrap => {}
                 }
             }
-            Token::EndTag { name } => {
-                let element = elements::lookup(name)?;
+            Token::EndTag { .. } => {
+                let element = element?;
                 if let Some((outer, depth)) = &mut self.skipping {
                     if std::ptr::eq(*outer, element) {
                         *depth -= 1;
@@ -626,24 +655,43 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             .push_str(if element.is(VOID) { " />" } else { ">" });
     }
 
+    /// The base, split into its components on first use.
+    fn base(&self) -> Option<&super::url::Base<'b>> {
+        self.base
+            .get_or_init(|| self.base_text.and_then(super::url::Base::new))
+            .as_ref()
+    }
+
     /// A URL attribute's value as it will be written, or `None` to drop the attribute.
     /// Control characters are removed before the scheme is checked, so the check sees
     /// exactly what is written.
     fn safe_url<'v>(&self, value: &'v str, images: bool) -> Option<Cow<'v, str>> {
+        let control = has_ascii_control(value.as_bytes());
+        if !control && is_plain_web_url(value) {
+            // Most URLs in content: nothing to clean, trim, unwrap or resolve, and the
+            // scheme is allowed. `checked_url` gives the same answer, only slower.
+            return Some(Cow::Borrowed(value));
+        }
+        self.checked_url(value, images, control)
+    }
+
+    /// `safe_url` without its shortcut; `control` tells whether `value` holds an ASCII
+    /// control character.
+    fn checked_url<'v>(&self, value: &'v str, images: bool, control: bool) -> Option<Cow<'v, str>> {
         let is_space = |c: char| c.is_ascii_whitespace();
-        let resolved = if has_ascii_control(value.as_bytes()) {
+        let resolved = if control {
             let cleaned: String = value.chars().filter(|c| !c.is_ascii_control()).collect();
             let cleaned = cleaned.trim_matches(is_space);
             if cleaned.is_empty() {
                 return Some(Cow::Borrowed(""));
             }
-            Cow::Owned(super::url::join_borrowed(self.base, cleaned).into_owned())
+            Cow::Owned(super::url::join_borrowed(self.base(), cleaned).into_owned())
         } else {
             let cleaned = value.trim_matches(is_space);
             if cleaned.is_empty() {
                 return Some(Cow::Borrowed(""));
             }
-            super::url::join_borrowed(self.base, cleaned)
+            super::url::join_borrowed(self.base(), cleaned)
         };
         let allowed = match super::url::scheme(&resolved) {
             None => true,

@@ -30,6 +30,28 @@ pub fn plain(text: &str) -> String {
     out.finish()
 }
 
+/// `truncate_words(&plain(html), max_chars)`, without reading past what the summary
+/// needs: an entry's summary taken from 8 KB of content keeps 300 characters, so the
+/// tokenizer stops once the plain text holds enough to decide the cut (`Plain::decides`).
+pub fn summary(html: &str, max_chars: usize) -> String {
+    if !html.contains(['<', '&']) {
+        return truncate_words(&plain(html), max_chars);
+    }
+    // `max_chars + 1` characters of text show whether a cut is needed and where.
+    let needed = max_chars.saturating_add(1);
+    let mut out = Plain::with_capacity(html.len().min(needed.saturating_mul(4)));
+    let mut tokenizer = Tokenizer::new(html);
+    while let Some(token) = tokenizer.next_token() {
+        if let Some(raw_text) = out.token(token, tokenizer.source()) {
+            tokenizer.skip_raw_text(raw_text.name);
+        }
+        if out.decides(needed) {
+            break;
+        }
+    }
+    truncate_words(&out.finish(), max_chars)
+}
+
 /// Plain text built token by token: what `plain` does with each token, kept apart so the
 /// sanitiser can feed it the tokens it reads anyway (`html::sanitise_with_plain`) and a
 /// description that is both summary and content is tokenized once.
@@ -54,6 +76,21 @@ impl Plain {
         token: Token<'_>,
         source: &str,
     ) -> Option<&'static elements::Element> {
+        let element = match token {
+            Token::StartTag { name, .. } | Token::EndTag { name } => elements::lookup(name),
+            _ => None,
+        };
+        self.looked_up(token, element, source)
+    }
+
+    /// `token`, with the element a tag names already looked up (`None` for other tokens
+    /// and unknown names): the sanitiser looks each name up once for both.
+    pub(crate) fn looked_up(
+        &mut self,
+        token: Token<'_>,
+        element: Option<&'static elements::Element>,
+        source: &str,
+    ) -> Option<&'static elements::Element> {
         match token {
             Token::Text(text) => {
                 if self.skipping.is_none() {
@@ -69,7 +106,7 @@ impl Plain {
                 }
             }
             Token::Ignored => {}
-            Token::StartTag { name, self_closing } => match elements::lookup(name) {
+            Token::StartTag { name, self_closing } => match element {
                 None if is_namespaced(name) => {}
                 None => {
                     if self.skipping.is_none() {
@@ -88,7 +125,7 @@ impl Plain {
                     _ => {}
                 },
             },
-            Token::EndTag { name } => match elements::lookup(name) {
+            Token::EndTag { name } => match element {
                 None if is_namespaced(name) => {}
                 None => {
                     if self.skipping.is_none() {
@@ -114,6 +151,21 @@ impl Plain {
 
     pub(crate) fn finish(self) -> String {
         self.text.finish()
+    }
+
+    /// Whether the text so far starts the final text with at least `chars` characters
+    /// after any leading whitespace (`truncate_words` trims Unicode whitespace, which the
+    /// collapser keeps, such as U+00A0) and ends in a visible character: the text only
+    /// grows at its end, so no later token can change its first `chars` characters or
+    /// make them trailing whitespace.
+    fn decides(&self, chars: usize) -> bool {
+        let text = self.text.out.as_str();
+        // Bytes are at least as many as characters: most calls end here.
+        if text.len() < chars {
+            return false;
+        }
+        text.chars().next_back().is_some_and(|c| !c.is_whitespace())
+            && text.trim_start().chars().nth(chars - 1).is_some()
     }
 }
 
@@ -492,6 +544,83 @@ mod tests {
         );
         assert_eq!(escape("plain é"), "plain é");
         assert_eq!(escape(""), "");
+    }
+
+    #[test]
+    fn summaries_stop_early_but_equal_the_truncated_plain_text() {
+        let word_soup = "word ".repeat(100);
+        let cases = [
+            format!("<p>{word_soup}</p><p>{word_soup}</p>"),
+            format!("<p>{}</p>", "<b>bold</b> and ".repeat(80)),
+            // Leading no-break spaces are trimmed by `truncate_words`, not by the collapser.
+            format!("&nbsp;&nbsp;{}", "<i>x</i> y ".repeat(100)),
+            format!("{}<p>tail</p>", "&nbsp;".repeat(400)),
+            // Trailing Unicode whitespace after the cut point must not count.
+            format!("<p>{}</p>{}", "a".repeat(299), "&#x2003;".repeat(10)),
+            format!(
+                "<p>{}</p>{}<p>z</p>",
+                "a".repeat(299),
+                "&#x2003;".repeat(10)
+            ),
+            format!("<p>{}</p> <p>b</p>", "a ".repeat(150)),
+            format!(
+                "<p>{}</p><script>{}</script>",
+                "é".repeat(400),
+                "x".repeat(50)
+            ),
+            "<p>short</p>".to_string(),
+            "no markup at all".to_string(),
+            String::new(),
+        ];
+        for html in &cases {
+            for max in [0, 1, 5, 299, 300, 301, 1000] {
+                assert_eq!(
+                    summary(html, max),
+                    truncate_words(&plain(html), max),
+                    "{max} {html:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn summaries_of_generated_markup_equal_the_truncated_plain_text() {
+        const PIECES: [&str; 14] = [
+            " ",
+            "word",
+            "<p>",
+            "</p>",
+            "<b>",
+            "</b>",
+            "&nbsp;",
+            "&#x2003;",
+            "\u{e9}t\u{e9}",
+            "<br>",
+            "\n",
+            "&amp;",
+            "<script>x</script>",
+            "a, b; c:",
+        ];
+        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
+        for _ in 0..3_000 {
+            let mut html = String::new();
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            for _ in 0..(state >> 57) {
+                state = state
+                    .wrapping_mul(6_364_136_223_846_793_005)
+                    .wrapping_add(1);
+                html.push_str(PIECES[(state >> 33) as usize % PIECES.len()]);
+            }
+            for max in [3, 20, 60] {
+                assert_eq!(
+                    summary(&html, max),
+                    truncate_words(&plain(&html), max),
+                    "{max} {html:?}"
+                );
+            }
+        }
     }
 
     #[test]

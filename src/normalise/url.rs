@@ -28,7 +28,12 @@ pub fn resolve(base: Option<&Url>, href: &str) -> String {
 /// keeping both as written. Without a base, or with a relative one, `href` comes back
 /// cleaned and unresolved. An empty `href` is the base itself, minus its fragment.
 pub fn join(base: Option<&str>, href: &str) -> String {
-    join_with(base.and_then(Base::new).as_ref(), href)
+    let href = cleaned(href);
+    // An absolute reference ignores the base: do not read it.
+    if scheme(&href).is_some() {
+        return href.into_owned();
+    }
+    resolve_cleaned(base.and_then(Base::new).as_ref(), href).into_owned()
 }
 
 /// A base URL cleaned, checked and split once, for resolving many references against it.
@@ -93,13 +98,23 @@ pub fn join_with(base: Option<&Base>, href: &str) -> String {
 /// `join_with`, borrowing `href` when it comes back as it was written (an absolute,
 /// clean URL: most URLs in feed content), so the sanitiser copies it only once.
 pub(crate) fn join_borrowed<'h>(base: Option<&Base>, href: &'h str) -> Cow<'h, str> {
-    let href = match clean(href) {
-        Cow::Borrowed(cleaned) => unwrap_feed_scheme(cleaned),
-        Cow::Owned(cleaned) => Cow::Owned(unwrap_feed_scheme(&cleaned).into_owned()),
-    };
+    let href = cleaned(href);
     if scheme(&href).is_some() {
         return href;
     }
+    resolve_cleaned(base, href)
+}
+
+/// `href` cleaned (`clean`) and out of any `feed:` wrapper.
+fn cleaned(href: &str) -> Cow<'_, str> {
+    match clean(href) {
+        Cow::Borrowed(cleaned) => unwrap_feed_scheme(cleaned),
+        Cow::Owned(cleaned) => Cow::Owned(unwrap_feed_scheme(&cleaned).into_owned()),
+    }
+}
+
+/// A cleaned relative reference resolved against `base`, or as it is without one.
+fn resolve_cleaned<'h>(base: Option<&Base>, href: Cow<'h, str>) -> Cow<'h, str> {
     match base {
         Some(base) => Cow::Owned(resolve_reference(&base.parts(), &Parts::split(&href))),
         None => href,
@@ -177,7 +192,11 @@ impl<'a> Parts<'a> {
         };
         let (authority, path) = match rest.strip_prefix("//") {
             Some(after) => {
-                let end = after.find('/').unwrap_or(after.len());
+                // An authority is a few bytes: a plain loop beats a vectorised search.
+                let end = after
+                    .bytes()
+                    .position(|byte| byte == b'/')
+                    .unwrap_or(after.len());
                 (Some(&after[..end]), &after[end..])
             }
             None => (None, rest),
@@ -534,6 +553,43 @@ mod tests {
                 *expected,
                 "{base:?} + {reference:?}"
             );
+        }
+    }
+
+    #[test]
+    fn join_reads_the_base_only_for_relative_references() {
+        let bases = [
+            None,
+            Some("http://a/b/c/d;p?q"),
+            Some("feed://a/b/"),
+            Some(" http://a/\tb/ "),
+            Some("relative/base/"),
+            Some(""),
+        ];
+        let hrefs = [
+            "https://x.test/a",
+            " HTTP://x.test/a b ",
+            "feed://x.test/rss",
+            "feed:https://x.test/rss",
+            "mailto:me@x.test",
+            "g",
+            "../g",
+            "//x.test/g",
+            "?q",
+            "#f",
+            "",
+            "\tjava\nscript:alert(1)",
+            "1:not-a-scheme",
+        ];
+        for base in bases {
+            let prepared = base.and_then(Base::new);
+            for href in hrefs {
+                assert_eq!(
+                    join(base, href),
+                    join_with(prepared.as_ref(), href),
+                    "{base:?} {href:?}"
+                );
+            }
         }
     }
 

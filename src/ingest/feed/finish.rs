@@ -21,8 +21,7 @@ pub(crate) fn finish(feed: &mut Feed, ctx: &mut Ctx) {
         if entry.summary.is_none()
             && let Some(html) = &entry.content_html
         {
-            let text = normalise::text::plain(html);
-            entry.summary = non_empty(normalise::text::truncate_words(&text, SUMMARY_CHARS));
+            entry.summary = non_empty(normalise::text::summary(html, SUMMARY_CHARS));
         }
     }
     warn_duplicate_guids(feed, ctx);

@@ -512,6 +512,85 @@ fn urls_are_resolved_against_the_base() {
 }
 
 #[test]
+fn script_is_dropped_wherever_the_text_before_it_ends() {
+    // Text runs end where a vectorised search finds `<` or `&`: a tag after text of
+    // any length (shorter and longer than the search's chunks), in any case, is a tag.
+    for len in 0..40 {
+        let text = "x".repeat(len);
+        for script in [
+            "<script>alert(1)</script>",
+            "<SCRIPT>alert(1)</SCRIPT>",
+            "<ScRiPt src=\"https://evil.test/x.js\"></sCrIpT>",
+            "<img src=x onerror=alert(1)>",
+        ] {
+            let got = clean(&format!("{text}{script}y"));
+            assert!(!got.contains("alert") && !got.contains("evil"), "{got:?}");
+            assert!(got.starts_with(&text) && got.ends_with('y'), "{got:?}");
+        }
+    }
+}
+
+#[test]
+fn the_web_url_shortcut_agrees_with_the_full_check() {
+    let values = [
+        "https://cdn.test/a.jpg",
+        "http://cdn.test/a?b=1&c=2",
+        "https://",
+        "http://",
+        "https://cdn.test/a b",
+        "https://cdn.test/a ",
+        " https://cdn.test/a",
+        "https://cdn.test/a\t",
+        "https://cdn.test/\na",
+        "https://cdn.test/a\u{1}b",
+        "https://cdn.test/a\u{7f}",
+        "HTTPS://cdn.test/a",
+        "Http://cdn.test/a",
+        "https:/cdn.test/a",
+        "https:cdn.test",
+        "httpx://cdn.test/a",
+        "http://cdn.test/../a/./b",
+        "https://cdn.test/\u{e9}t\u{e9}",
+        "feed://cdn.test/rss",
+        "javascript:alert(1)//https://",
+        "data:image/png;base64,AAAA",
+        "",
+    ];
+    for base in [None, Some("http://example.com/blog/post/")] {
+        let sanitiser = Sanitiser::new("", base);
+        for value in values {
+            for images in [false, true] {
+                let control = has_ascii_control(value.as_bytes());
+                assert_eq!(
+                    sanitiser.safe_url(value, images),
+                    sanitiser.checked_url(value, images, control),
+                    "{value:?}"
+                );
+            }
+        }
+    }
+    // And through the whole sanitiser, entity-encoded and in upper case.
+    check(
+        &[
+            (
+                "<A HREF=\"&#104;ttps://cdn.test/a\">x</A>",
+                "<a href=\"https://cdn.test/a\">x</a>",
+            ),
+            (
+                "<a href=\"https://cdn.test/a&quot;onclick=&quot;x\">x</a>",
+                "<a href=\"https://cdn.test/a&quot;onclick=&quot;x\">x</a>",
+            ),
+            (
+                "<a href=\"&#x4A;avascript:alert(1)//https://x\">x</a>",
+                "<a>x</a>",
+            ),
+            ("<IMG SRC=\"JaVaScRiPt:alert(1)\">", "<img />"),
+        ],
+        clean,
+    );
+}
+
+#[test]
 fn an_unsafe_base_does_not_make_urls_unsafe() {
     assert_eq!(
         sanitise_relative_to("<a href=\"x\">x</a>", Some("javascript:alert(1)//")),
