@@ -283,6 +283,9 @@ pub fn ingest(
     }
 
     if !to_fetch.is_empty() {
+        // The disk's waits at checkpoints would stop the writer, and through it every
+        // fetch and parse (see `store::checkpoint`).
+        store.checkpoint_in_background()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -371,6 +374,7 @@ pub fn ingest(
                 reports[index] = Some(report);
             }
         }
+        store.stop_background_checkpoints();
     }
     Ok(RunReport {
         sources: reports.into_iter().flatten().collect(),

@@ -25,6 +25,7 @@
 //!   later versions change it, so two sources carrying it cannot make it flip back and
 //!   forth.
 
+pub mod checkpoint;
 pub mod local_files;
 pub mod lock;
 pub mod schema;
@@ -63,6 +64,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("store: the thread writing it stopped before it finished")]
     Interrupted,
+    #[error("store: could not start a thread: {0}")]
+    Thread(std::io::Error),
     #[error("store: entry {key} holds JSON omroep cannot read ({source}); the store is damaged")]
     BadJson {
         key: String,
@@ -415,7 +418,12 @@ pub struct MediaFacts {
 
 /// An open store.
 pub struct Store {
+    /// Declared before `conn`, so that it stops first and the writer's connection, the
+    /// last one open, checkpoints what is left on close.
+    checkpointer: Option<checkpoint::Checkpointer>,
     conn: Connection,
+    /// The database file; `None` for a store in memory.
+    path: Option<PathBuf>,
 }
 
 impl Store {
@@ -475,7 +483,12 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
-        Ok(Store { conn })
+        let path = (path != Path::new(":memory:")).then(|| path.to_path_buf());
+        Ok(Store {
+            checkpointer: None,
+            conn,
+            path,
+        })
     }
 
     /// The source named `configured_url`, added (never fetched) if the store lacks it.
@@ -622,6 +635,22 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
         }
         Ok(states)
+    }
+
+    /// Hands WAL checkpoints to a background thread (see `checkpoint.rs`) until the
+    /// store is closed, so that the thread writing a long run of commits never waits
+    /// for the disk. Does nothing for a store in memory, or when already on.
+    pub fn checkpoint_in_background(&mut self) -> Result<()> {
+        if let (None, Some(path)) = (&self.checkpointer, &self.path) {
+            self.checkpointer = Some(checkpoint::Checkpointer::start(path, checkpoint::INTERVAL)?);
+        }
+        Ok(())
+    }
+
+    /// Stops the background checkpoints (waiting for one under way); the writer's own
+    /// automatic checkpoints go on as before.
+    pub fn stop_background_checkpoints(&mut self) {
+        self.checkpointer = None;
     }
 
     /// Records one fetch of a source, all in one transaction. Returns what changed in
