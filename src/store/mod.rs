@@ -232,20 +232,20 @@ impl PreparedEntries {
         }
         let mut keys = HashSet::new();
         let mut items = Vec::with_capacity(entries.len());
-        // Entries of one document are alike in size: sizing each buffer by the last
-        // one spares the repeated doubling (and copying) of a growing one.
-        let mut size_hint = 1024;
+        // Every entry is written into one buffer and compressed into another, both
+        // reused: what is kept is then one allocation of exactly the stored size.
+        let mut json = Vec::new();
+        let mut scratch = Vec::new();
         for entry in entries {
             let key = entry_key(source, entry);
             if !keys.insert(key.clone()) {
                 continue;
             }
-            let mut json = Vec::with_capacity(size_hint);
+            json.clear();
             serde_json::to_writer(&mut json, entry).map_err(|error| StoreError::BadJson {
                 key: key.clone(),
                 source: error,
             })?;
-            size_hint = json.len() + json.len() / 8;
             items.push(PreparedEntry {
                 // Of the JSON itself, so that how it is stored never reads as a change.
                 hash: content_hash(&json),
@@ -257,7 +257,7 @@ impl PreparedEntries {
                 guid: entry.guid.clone(),
                 link: entry.link.clone(),
                 date: entry.published.or(entry.updated).map(|d| d.timestamp()),
-                json: StoredJson::new(json),
+                json: StoredJson::new(&json, &mut scratch),
             });
         }
         Ok(PreparedEntries { source, items })
@@ -298,23 +298,25 @@ const LZ4_JSON: u8 = 1;
 const COMPRESS_FROM: usize = 512;
 
 impl StoredJson {
-    fn new(json: Vec<u8>) -> StoredJson {
+    /// The stored form of `json`; `scratch` is a buffer to compress into, kept by the
+    /// caller from one entry to the next.
+    fn new(json: &[u8], scratch: &mut Vec<u8>) -> StoredJson {
         let Ok(length) = u32::try_from(json.len()) else {
-            return StoredJson::Text(json);
+            return StoredJson::Text(json.to_vec());
         };
         if json.len() < COMPRESS_FROM {
-            return StoredJson::Text(json);
+            return StoredJson::Text(json.to_vec());
         }
-        let mut blob = vec![0; 5 + lz4_flex::block::get_maximum_output_size(json.len())];
-        blob[0] = LZ4_JSON;
-        blob[1..5].copy_from_slice(&length.to_le_bytes());
-        match lz4_flex::block::compress_into(&json, &mut blob[5..]) {
+        let needed = 5 + lz4_flex::block::get_maximum_output_size(json.len());
+        if scratch.len() < needed {
+            scratch.resize(needed, 0);
+        }
+        scratch[0] = LZ4_JSON;
+        scratch[1..5].copy_from_slice(&length.to_le_bytes());
+        match lz4_flex::block::compress_into(json, &mut scratch[5..needed]) {
             // Only when it saves something (already compressed text inside, say).
-            Ok(size) if 5 + size < json.len() => {
-                blob.truncate(5 + size);
-                StoredJson::Lz4(blob)
-            }
-            _ => StoredJson::Text(json),
+            Ok(size) if 5 + size < json.len() => StoredJson::Lz4(scratch[..5 + size].to_vec()),
+            _ => StoredJson::Text(json.to_vec()),
         }
     }
 

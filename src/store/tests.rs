@@ -670,6 +670,38 @@ fn long_entry_json_is_stored_compressed_and_read_back_whole() {
 }
 
 #[test]
+fn entries_of_mixed_lengths_in_one_document_each_read_back_as_they_were() {
+    // One compression buffer serves a whole document: a long entry's bytes must never
+    // show through in a shorter one stored after it.
+    let mut store = Store::open_in_memory().unwrap();
+    let source = store.ensure_source("https://a.example/feed").unwrap().id;
+    let entries: Vec<Entry> = [300, 8, 120, 0, 400, 30]
+        .iter()
+        .enumerate()
+        .map(|(n, &paragraphs)| Entry {
+            published: Some(
+                Utc.with_ymd_and_hms(2024, 3, 1 + n as u32, 9, 0, 0)
+                    .unwrap(),
+            ),
+            ..long_entry(&format!("https://a.example/{n}"), paragraphs)
+        })
+        .collect();
+    record_parsed(&mut store, source, at(8), &meta("A"), &entries, "\"v1\"");
+    let kinds: Vec<String> = (0..entries.len())
+        .map(|n| stored_json(&store, &format!("guid:https://a.example/{n}")).0)
+        .collect();
+    assert_eq!(kinds, ["blob", "blob", "blob", "text", "blob", "blob"]);
+    let mut read: Vec<Entry> = store
+        .entries(&[source])
+        .unwrap()
+        .into_iter()
+        .map(|stored| stored.entry)
+        .collect();
+    read.reverse();
+    assert_eq!(read, entries);
+}
+
+#[test]
 fn entry_json_stored_as_text_by_earlier_stores_still_reads() {
     let mut store = Store::open_in_memory().unwrap();
     let source = store.ensure_source("https://a.example/feed").unwrap().id;
