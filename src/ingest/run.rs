@@ -11,7 +11,8 @@
 //! ([`Store::record_all`]). Everything costly that needs
 //! no database — parsing, and turning entries into JSON with their hashes
 //! ([`PreparedEntries`]) — happens before a result reaches that thread, since it is the
-//! one part that cannot run in parallel. A fetch keeps its place under the global limit
+//! one part that cannot run in parallel; and it never waits for the disk at a WAL
+//! checkpoint, which a thread of its own does meanwhile (`store::checkpoint`). A fetch keeps its place under the global limit
 //! until its result is queued for the writer, so the documents held in memory are
 //! bounded by twice the concurrency limit whatever the speed of the disk. A source's failure is recorded and reported and never
 //! stops the others; only a store error ends the run early.
@@ -283,6 +284,9 @@ pub fn ingest(
     }
 
     if !to_fetch.is_empty() {
+        // The disk's waits at checkpoints would stop the writer, and through it every
+        // fetch and parse (see `store::checkpoint`).
+        store.checkpoint_in_background()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -371,6 +375,7 @@ pub fn ingest(
                 reports[index] = Some(report);
             }
         }
+        store.stop_background_checkpoints();
     }
     Ok(RunReport {
         sources: reports.into_iter().flatten().collect(),

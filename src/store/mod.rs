@@ -25,6 +25,7 @@
 //!   later versions change it, so two sources carrying it cannot make it flip back and
 //!   forth.
 
+pub mod checkpoint;
 pub mod local_files;
 pub mod lock;
 pub mod schema;
@@ -63,6 +64,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("store: the thread writing it stopped before it finished")]
     Interrupted,
+    #[error("store: could not start a thread: {0}")]
+    Thread(std::io::Error),
     #[error("store: entry {key} holds JSON omroep cannot read ({source}); the store is damaged")]
     BadJson {
         key: String,
@@ -229,20 +232,20 @@ impl PreparedEntries {
         }
         let mut keys = HashSet::new();
         let mut items = Vec::with_capacity(entries.len());
-        // Entries of one document are alike in size: sizing each buffer by the last
-        // one spares the repeated doubling (and copying) of a growing one.
-        let mut size_hint = 1024;
+        // Every entry is written into one buffer and compressed into another, both
+        // reused: what is kept is then one allocation of exactly the stored size.
+        let mut json = Vec::new();
+        let mut scratch = Vec::new();
         for entry in entries {
             let key = entry_key(source, entry);
             if !keys.insert(key.clone()) {
                 continue;
             }
-            let mut json = Vec::with_capacity(size_hint);
+            json.clear();
             serde_json::to_writer(&mut json, entry).map_err(|error| StoreError::BadJson {
                 key: key.clone(),
                 source: error,
             })?;
-            size_hint = json.len() + json.len() / 8;
             items.push(PreparedEntry {
                 // Of the JSON itself, so that how it is stored never reads as a change.
                 hash: content_hash(&json),
@@ -254,7 +257,7 @@ impl PreparedEntries {
                 guid: entry.guid.clone(),
                 link: entry.link.clone(),
                 date: entry.published.or(entry.updated).map(|d| d.timestamp()),
-                json: StoredJson::new(json),
+                json: StoredJson::new(&json, &mut scratch),
             });
         }
         Ok(PreparedEntries { source, items })
@@ -295,23 +298,25 @@ const LZ4_JSON: u8 = 1;
 const COMPRESS_FROM: usize = 512;
 
 impl StoredJson {
-    fn new(json: Vec<u8>) -> StoredJson {
+    /// The stored form of `json`; `scratch` is a buffer to compress into, kept by the
+    /// caller from one entry to the next.
+    fn new(json: &[u8], scratch: &mut Vec<u8>) -> StoredJson {
         let Ok(length) = u32::try_from(json.len()) else {
-            return StoredJson::Text(json);
+            return StoredJson::Text(json.to_vec());
         };
         if json.len() < COMPRESS_FROM {
-            return StoredJson::Text(json);
+            return StoredJson::Text(json.to_vec());
         }
-        let mut blob = vec![0; 5 + lz4_flex::block::get_maximum_output_size(json.len())];
-        blob[0] = LZ4_JSON;
-        blob[1..5].copy_from_slice(&length.to_le_bytes());
-        match lz4_flex::block::compress_into(&json, &mut blob[5..]) {
+        let needed = 5 + lz4_flex::block::get_maximum_output_size(json.len());
+        if scratch.len() < needed {
+            scratch.resize(needed, 0);
+        }
+        scratch[0] = LZ4_JSON;
+        scratch[1..5].copy_from_slice(&length.to_le_bytes());
+        match lz4_flex::block::compress_into(json, &mut scratch[5..needed]) {
             // Only when it saves something (already compressed text inside, say).
-            Ok(size) if 5 + size < json.len() => {
-                blob.truncate(5 + size);
-                StoredJson::Lz4(blob)
-            }
-            _ => StoredJson::Text(json),
+            Ok(size) if 5 + size < json.len() => StoredJson::Lz4(scratch[..5 + size].to_vec()),
+            _ => StoredJson::Text(json.to_vec()),
         }
     }
 
@@ -415,7 +420,12 @@ pub struct MediaFacts {
 
 /// An open store.
 pub struct Store {
+    /// Declared before `conn`, so that it stops first and the writer's connection, the
+    /// last one open, checkpoints what is left on close.
+    checkpointer: Option<checkpoint::Checkpointer>,
     conn: Connection,
+    /// The database file; `None` for a store in memory.
+    path: Option<PathBuf>,
 }
 
 impl Store {
@@ -475,7 +485,12 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
-        Ok(Store { conn })
+        let path = (path != Path::new(":memory:")).then(|| path.to_path_buf());
+        Ok(Store {
+            checkpointer: None,
+            conn,
+            path,
+        })
     }
 
     /// The source named `configured_url`, added (never fetched) if the store lacks it.
@@ -622,6 +637,22 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
         }
         Ok(states)
+    }
+
+    /// Hands WAL checkpoints to a background thread (see `checkpoint.rs`) until the
+    /// store is closed, so that the thread writing a long run of commits never waits
+    /// for the disk. Does nothing for a store in memory, or when already on.
+    pub fn checkpoint_in_background(&mut self) -> Result<()> {
+        if let (None, Some(path)) = (&self.checkpointer, &self.path) {
+            self.checkpointer = Some(checkpoint::Checkpointer::start(path, checkpoint::INTERVAL)?);
+        }
+        Ok(())
+    }
+
+    /// Stops the background checkpoints (waiting for one under way); the writer's own
+    /// automatic checkpoints go on as before.
+    pub fn stop_background_checkpoints(&mut self) {
+        self.checkpointer = None;
     }
 
     /// Records one fetch of a source, all in one transaction. Returns what changed in

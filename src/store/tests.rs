@@ -670,6 +670,38 @@ fn long_entry_json_is_stored_compressed_and_read_back_whole() {
 }
 
 #[test]
+fn entries_of_mixed_lengths_in_one_document_each_read_back_as_they_were() {
+    // One compression buffer serves a whole document: a long entry's bytes must never
+    // show through in a shorter one stored after it.
+    let mut store = Store::open_in_memory().unwrap();
+    let source = store.ensure_source("https://a.example/feed").unwrap().id;
+    let entries: Vec<Entry> = [300, 8, 120, 0, 400, 30]
+        .iter()
+        .enumerate()
+        .map(|(n, &paragraphs)| Entry {
+            published: Some(
+                Utc.with_ymd_and_hms(2024, 3, 1 + n as u32, 9, 0, 0)
+                    .unwrap(),
+            ),
+            ..long_entry(&format!("https://a.example/{n}"), paragraphs)
+        })
+        .collect();
+    record_parsed(&mut store, source, at(8), &meta("A"), &entries, "\"v1\"");
+    let kinds: Vec<String> = (0..entries.len())
+        .map(|n| stored_json(&store, &format!("guid:https://a.example/{n}")).0)
+        .collect();
+    assert_eq!(kinds, ["blob", "blob", "blob", "text", "blob", "blob"]);
+    let mut read: Vec<Entry> = store
+        .entries(&[source])
+        .unwrap()
+        .into_iter()
+        .map(|stored| stored.entry)
+        .collect();
+    read.reverse();
+    assert_eq!(read, entries);
+}
+
+#[test]
 fn entry_json_stored_as_text_by_earlier_stores_still_reads() {
     let mut store = Store::open_in_memory().unwrap();
     let source = store.ensure_source("https://a.example/feed").unwrap().id;
@@ -720,4 +752,67 @@ fn a_damaged_compressed_entry_is_a_clear_error_not_a_crash() {
             "{message}"
         );
     }
+}
+
+#[test]
+fn background_checkpoints_move_the_wal_into_the_database_file_without_the_writer() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    store.checkpoint_in_background().unwrap();
+    // Turning it on twice keeps one thread.
+    store.checkpoint_in_background().unwrap();
+    let source = store.ensure_source("https://a.example/feed").unwrap().id;
+    let before = std::fs::metadata(&path).unwrap().len();
+    // ~1 MiB of entries: far below the writer's own checkpoint threshold (64 MiB of
+    // WAL), so only the background thread can bring them into the database file.
+    // Hashes as text: bodies LZ4 cannot shrink.
+    let body = |n: usize| -> String {
+        (0..125)
+            .map(|k| content_hash(format!("{n}/{k}").as_bytes()))
+            .collect()
+    };
+    let entries: Vec<Entry> = (0..250)
+        .map(|n| Entry {
+            content_html: Some(body(n)),
+            ..entry(
+                &format!("urn:uuid:00000000-0000-0000-0000-{n:012}"),
+                "t",
+                None,
+            )
+        })
+        .collect();
+    record_parsed(&mut store, source, at(1), &meta("A"), &entries, "\"1\"");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::fs::metadata(&path).unwrap().len() < before + 500_000 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the database file stayed at {} bytes",
+            std::fs::metadata(&path).unwrap().len()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // The writer goes on writing while the thread runs, and closing stops it.
+    record_parsed(
+        &mut store,
+        source,
+        at(2),
+        &meta("A"),
+        &entries[..10],
+        "\"2\"",
+    );
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.check_integrity().unwrap(), Ok(()));
+    assert_eq!(store.entries(&[source]).unwrap().len(), 250);
+    // Closed cleanly: the last connection checkpointed the rest and removed the WAL.
+    drop(store);
+    assert!(!dir.path().join("store.sqlite-wal").exists());
+}
+
+#[test]
+fn a_store_in_memory_has_no_background_checkpoints() {
+    let mut store = Store::open_in_memory().unwrap();
+    store.checkpoint_in_background().unwrap();
+    assert!(store.checkpointer.is_none());
 }
