@@ -38,24 +38,16 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
             return collected;
         }
     };
-    // The files this run has not read yet are independent: read (or found unchanged)
-    // on every core, then taken in path order like the rest.
-    let todo: Vec<&PathBuf> = files
-        .iter()
-        .filter(|relative| !session.read.contains_key(*relative))
-        .collect();
+    // The files are independent: read (or found unchanged) on every core, then taken
+    // in path order. A file that an earlier source of this session named too is not
+    // read again: the file cache has its outcome, and its stamps were looked at once.
     let shared: &Session = session;
-    let documents = crate::parallel::map(&todo, |relative| read_or_reuse(shared, relative));
-    for (relative, document) in todo.into_iter().zip(documents) {
-        session.read.insert(relative.clone(), document);
-    }
+    let documents = crate::parallel::map(&files, |relative| read_or_reuse(shared, relative));
     let mut pending = Vec::new();
-    for relative in files {
-        let Some(document) = session.read.get(&relative) else {
-            continue;
-        };
-        // The one deep copy of a file's outcome in a run.
-        match document.outcome.clone() {
+    for (relative, document) in files.into_iter().zip(documents) {
+        // An outcome decoded from the store is this run's alone and is taken as it
+        // is; one the cache keeps too (read in this run) is copied.
+        match Arc::unwrap_or_clone(document).outcome {
             Outcome::Item {
                 item,
                 pending: waiting,

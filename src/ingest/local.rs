@@ -238,8 +238,6 @@ pub struct Session {
     pub(super) settings: LocalSettings,
     pub(super) files: Box<dyn FileCache>,
     pub(super) remote: Mutex<RemoteMediaCache>,
-    /// Markdown files of this run, by path relative to `site_root`.
-    pub(super) read: HashMap<PathBuf, std::sync::Arc<super::file_cache::CachedDocument>>,
     /// Audio probes of this run that failed, by full path (successes are in `files`).
     pub(super) probe_failures: Mutex<HashMap<PathBuf, String>>,
     /// Remote audio URLs asked about in this run.
@@ -294,7 +292,6 @@ impl Session {
             settings,
             files,
             remote,
-            read: HashMap::new(),
             probe_failures: Mutex::new(HashMap::new()),
             asked: HashSet::new(),
             refresh_remote_media: false,
