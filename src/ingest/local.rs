@@ -227,8 +227,9 @@ pub fn collect_audio(folder: &str, settings: &LocalSettings) -> Collected {
     session.finish_into(collected)
 }
 
-/// One run's worth of local reading with one set of settings: remembers what it read,
-/// so several sources sharing files read each file once, and saves what it learned
+/// One run's worth of local reading with one set of settings: remembers what it read
+/// (in its [`FileCache`], and the stamps it looked at), so several sources sharing
+/// files read each file once, and saves what it learned
 /// about remote audio when it finishes. Feeds with different settings (another
 /// permalink pattern) use one session each, and may share one [`FileCache`].
 ///
