@@ -40,6 +40,7 @@ fn main() {
     let mut first = Duration::MAX;
     let mut second = Duration::MAX;
     let mut touched = Duration::MAX;
+    let mut phases = [Duration::MAX; PHASES.len()];
     let mut items = 0;
     for round in 0..ROUNDS {
         let store = root.join(format!(".omroep/store-{round}.sqlite"));
@@ -68,6 +69,9 @@ fn main() {
         first = first.min(cold.time);
         second = second.min(warm.time);
         touched = touched.min(checked_out.time);
+        for (best, phase) in phases.iter_mut().zip(warm.phases) {
+            *best = (*best).min(phase);
+        }
     }
 
     println!(
@@ -80,7 +84,22 @@ fn main() {
         "  speed-up of the second run: {:.1}x",
         first.as_secs_f64() / second.as_secs_f64()
     );
+    println!("  second run by phase (best of {ROUNDS} each):");
+    for (name, best) in PHASES.iter().zip(phases) {
+        println!("    {name:<26} {}", ms(best));
+    }
 }
+
+/// The phases of a run, timed one by one (the run's time is the sum of all but the
+/// last).
+const PHASES: [&str; 6] = [
+    "open the store",
+    "load the file cache",
+    "collect posts",
+    "collect episodes",
+    "save, close the store",
+    "(free what was collected)",
+];
 
 const ROUNDS: usize = 5;
 
@@ -90,6 +109,7 @@ fn ms(d: Duration) -> String {
 
 struct Run {
     time: Duration,
+    phases: [Duration; PHASES.len()],
     items: usize,
     parsed: usize,
     probed: usize,
@@ -98,23 +118,45 @@ struct Run {
 
 /// One run as a new process does it: open the store, read, save what was learned.
 fn run(settings: &LocalSettings, store: &Path) -> Run {
-    let start = Instant::now();
+    let mut phases = [Duration::ZERO; PHASES.len()];
+    let mut clock = Instant::now();
+    let mut lap = |phase: usize| {
+        let now = Instant::now();
+        phases[phase] = now - clock;
+        clock = now;
+    };
     let mut store = Store::open(store).expect("store");
+    lap(0);
     let files = std::sync::Arc::new(store.local_files().expect("file cache"));
+    lap(1);
     let mut session = Session::with_file_cache(settings.clone(), Box::new(files.clone()));
     let posts = session.collect_markdown("posts/**/*.md");
+    lap(2);
     let episodes = session.collect_markdown("episodes/*.md");
+    lap(3);
     store.save_local_files(&files, true).expect("saved");
     drop(store);
-    let time = start.elapsed();
-    for problem in posts.problems.iter().chain(&episodes.problems) {
+    lap(4);
+    let problems: Vec<String> = posts
+        .problems
+        .iter()
+        .chain(&episodes.problems)
+        .map(ToString::to_string)
+        .collect();
+    let items = posts.items.len() + episodes.items.len();
+    drop((posts, episodes, files));
+    let reads = session.reads();
+    drop(session);
+    lap(5);
+    for problem in problems {
         eprintln!("{problem}");
     }
-    let reads = session.reads();
     let count = |f: fn(&FileRead) -> bool| reads.iter().filter(|r| f(r)).count();
     Run {
-        time,
-        items: posts.items.len() + episodes.items.len(),
+        // As a build uses what it collected, freeing it is not part of a run's time.
+        time: phases[..PHASES.len() - 1].iter().sum(),
+        phases,
+        items,
         parsed: count(|r| matches!(r, FileRead::Parsed(_))),
         probed: count(|r| matches!(r, FileRead::Probed(_))),
         hashed: count(|r| matches!(r, FileRead::Hashed(_))),

@@ -976,6 +976,49 @@ fn the_store_keeps_what_was_read_so_a_new_run_reads_only_what_changed() {
 }
 
 #[test]
+fn two_sources_naming_the_same_files_read_them_once_per_run_with_the_store() {
+    let site = site_with(&[("content/posts", "posts")]);
+    let root = site.path();
+    let store = root.join(".omroep/store.sqlite");
+    let s = settings(root);
+    // One run: every post, then the English ones again (a second feed of one language).
+    let run = || {
+        let mut store = omroep::store::Store::open(&store).unwrap();
+        let files = Arc::new(store.local_files().unwrap());
+        let mut session = Session::with_file_cache(s.clone(), Box::new(files.clone()));
+        let all = session.collect_markdown("posts/**/*.md");
+        let english = session.collect_markdown("posts/en");
+        store.save_local_files(&files, true).unwrap();
+        (all, english, read_names(root, &session.reads()))
+    };
+
+    let (all, english, reads) = run();
+    let parsed = reads.iter().filter(|r| r.starts_with("parsed ")).count();
+    assert_eq!(parsed, 10, "each post parsed once: {reads:?}");
+    let mut distinct = reads.clone();
+    distinct.dedup();
+    assert_eq!(distinct, reads, "no file read twice");
+    let in_english = all
+        .items
+        .iter()
+        .filter(|item| item.path.starts_with("posts/en"))
+        .count();
+    assert!(in_english > 0);
+    assert_eq!(english.items.len(), in_english);
+    for item in &english.items {
+        assert_eq!(by_path(&all.items, &item.path.to_string_lossy()), item);
+    }
+
+    // A new process, nothing changed: nothing read, and both sources get the same
+    // items as the first run (each decoded for its own source).
+    let (again_all, again_english, reads) = run();
+    assert_eq!(reads, Vec::<String>::new());
+    assert_eq!(again_all.items, all.items);
+    assert_eq!(again_english.items, english.items);
+    assert_eq!(again_english.held_back, english.held_back);
+}
+
+#[test]
 fn edited_show_notes_are_read_again_without_measuring_the_unchanged_audio() {
     let site = site_with(&[("content/episodes", "episodes")]);
     let root = site.path();

@@ -227,8 +227,9 @@ pub fn collect_audio(folder: &str, settings: &LocalSettings) -> Collected {
     session.finish_into(collected)
 }
 
-/// One run's worth of local reading with one set of settings: remembers what it read,
-/// so several sources sharing files read each file once, and saves what it learned
+/// One run's worth of local reading with one set of settings: remembers what it read
+/// (in its [`FileCache`], and the stamps it looked at), so several sources sharing
+/// files read each file once, and saves what it learned
 /// about remote audio when it finishes. Feeds with different settings (another
 /// permalink pattern) use one session each, and may share one [`FileCache`].
 ///
@@ -238,8 +239,6 @@ pub struct Session {
     pub(super) settings: LocalSettings,
     pub(super) files: Box<dyn FileCache>,
     pub(super) remote: Mutex<RemoteMediaCache>,
-    /// Markdown files of this run, by path relative to `site_root`.
-    pub(super) read: HashMap<PathBuf, std::sync::Arc<super::file_cache::CachedDocument>>,
     /// Audio probes of this run that failed, by full path (successes are in `files`).
     pub(super) probe_failures: Mutex<HashMap<PathBuf, String>>,
     /// Remote audio URLs asked about in this run.
@@ -294,7 +293,6 @@ impl Session {
             settings,
             files,
             remote,
-            read: HashMap::new(),
             probe_failures: Mutex::new(HashMap::new()),
             asked: HashSet::new(),
             refresh_remote_media: false,

@@ -11,6 +11,10 @@
 //! still holds is decided by the caller from the stamps and hashes it carries
 //! (`ingest::file_cache`), never by the store.
 //!
+//! A remembered outcome is decoded for the caller alone and not kept decoded here: the
+//! caller is then its only owner and takes the item out of it without a deep copy (the
+//! rows stay, so asking again decodes again; a run asks once per file and session).
+//!
 //! MessagePack rather than JSON: a second run with nothing changed spends most of its
 //! time decoding the remembered outcomes (whole items, HTML included), and MessagePack
 //! strings are a length and the bytes, not text to scan for escapes. Field names are
@@ -34,17 +38,28 @@ pub struct StoredFileCache {
 
 #[derive(Debug, Default)]
 struct State {
-    /// Rows as loaded, not asked for yet.
-    documents: HashMap<PathBuf, Vec<u8>>,
-    audio: HashMap<PathBuf, Vec<u8>>,
-    /// Rows asked for (decoded, or `None` when the row was unreadable) and results put
-    /// by this run.
-    parsed_documents: HashMap<PathBuf, Option<Arc<CachedDocument>>>,
+    /// Rows as loaded. A row stays after it was asked for (and is decoded again if it
+    /// is asked for again): the decoded outcome goes to the caller alone, which can
+    /// then take its item without copying it.
+    documents: HashMap<PathBuf, Row>,
+    audio: HashMap<PathBuf, Row>,
+    /// Results put by this run (they win over rows), and audio rows asked for (decoded,
+    /// or `None` when the row was unreadable).
+    parsed_documents: HashMap<PathBuf, Arc<CachedDocument>>,
     parsed_audio: HashMap<PathBuf, Option<CachedAudio>>,
     /// What this run learned, by path; encoded only when saved, one row at a time, so
     /// a run never holds every outcome twice over.
     new_documents: HashMap<String, Arc<CachedDocument>>,
     new_audio: HashMap<String, CachedAudio>,
+}
+
+/// A stored row and whether this run needs it: asked for, or (an audio probe) named by
+/// an outcome this run reused. Rows nobody needed are pruned when the run is saved.
+#[derive(Debug)]
+struct Row {
+    /// Shared, so that it is decoded outside the lock without being copied.
+    data: Arc<Vec<u8>>,
+    needed: bool,
 }
 
 /// What [`Store::save_local_files`] wrote.
@@ -84,7 +99,9 @@ impl FileCache for StoredFileCache {
             if let Some(parsed) = state.parsed_audio.get(path) {
                 return parsed.clone();
             }
-            state.audio.remove(path)?
+            let row = state.audio.get_mut(path)?;
+            row.needed = true;
+            row.data.clone()
         };
         let parsed: Option<CachedAudio> = decode(&row);
         if let Ok(mut state) = self.state.lock() {
@@ -106,35 +123,39 @@ impl FileCache for StoredFileCache {
     }
 
     fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
-        let row = {
+        let data = {
             let mut state = self.state.lock().ok()?;
-            if let Some(parsed) = state.parsed_documents.get(path) {
-                return parsed.clone();
+            if let Some(put) = state.parsed_documents.get(path) {
+                return Some(put.clone());
             }
-            state.documents.remove(path)?
+            let row = state.documents.get_mut(path)?;
+            row.needed = true;
+            row.data.clone()
         };
-        // Parsed outside the lock: the threads reading files ask at the same time.
-        let parsed: Option<Arc<CachedDocument>> = decode(&row).map(Arc::new);
+        // Decoded outside the lock: the threads reading files ask at the same time.
+        let document: CachedDocument = decode(&data)?;
+        // The audio probes this outcome depends on stay: it does not ask for them,
+        // yet they spare a re-measurement when only the show notes change.
         if let Ok(mut state) = self.state.lock() {
-            state
-                .parsed_documents
-                .insert(path.to_path_buf(), parsed.clone());
+            for dependency in document.dependencies.paths() {
+                if let Some(row) = state.audio.get_mut(dependency) {
+                    row.needed = true;
+                }
+            }
         }
-        parsed
+        Some(Arc::new(document))
     }
 
     fn put_document(&self, path: &Path, document: Arc<CachedDocument>) {
-        // A path that is not UTF-8 cannot be a key; such a file is simply read each run.
-        let Some(key) = path.to_str() else {
-            return;
-        };
         if let Ok(mut state) = self.state.lock() {
-            state
-                .new_documents
-                .insert(key.to_string(), document.clone());
-            state
-                .parsed_documents
-                .insert(path.to_path_buf(), Some(document));
+            // A path that is not UTF-8 cannot be a key in the store; such a file is
+            // remembered for this run only.
+            if let Some(key) = path.to_str() {
+                state
+                    .new_documents
+                    .insert(key.to_string(), document.clone());
+            }
+            state.parsed_documents.insert(path.to_path_buf(), document);
         }
     }
 }
@@ -142,12 +163,20 @@ impl FileCache for StoredFileCache {
 impl Store {
     /// The file cache as the last run left it.
     pub fn local_files(&self) -> Result<StoredFileCache> {
-        let load = |table: &str| -> Result<HashMap<PathBuf, Vec<u8>>> {
+        let load = |table: &str| -> Result<HashMap<PathBuf, Row>> {
             let mut statement = self
                 .conn
                 .prepare(&format!("SELECT path, data FROM {table}"))?;
             let rows = statement.query_map([], |row| {
-                Ok((PathBuf::from(row.get::<_, String>(0)?), row.get(1)?))
+                let path = PathBuf::from(row.get::<_, String>(0)?);
+                let data = Arc::new(row.get(1)?);
+                Ok((
+                    path,
+                    Row {
+                        data,
+                        needed: false,
+                    },
+                ))
             })?;
             Ok(rows.collect::<rusqlite::Result<_>>()?)
         };
@@ -171,24 +200,17 @@ impl Store {
             Ok(state) => state,
             Err(poisoned) => poisoned.into_inner(),
         };
-        let stale = |rows: &HashMap<PathBuf, Vec<u8>>, keep: &HashSet<&Path>| -> Vec<String> {
-            rows.keys()
-                .filter(|path| !keep.contains(path.as_path()))
-                .filter_map(|path| path.to_str().map(str::to_string))
-                .collect()
-        };
         let (stale_documents, stale_audio) = if prune {
+            // What this run put stays, and so do the probes of the audio its new
+            // outcomes depend on (those it reused marked theirs when they were asked).
+            let put: HashSet<&Path> = state.new_documents.keys().map(Path::new).collect();
             let in_use: HashSet<&Path> = state
-                .parsed_documents
+                .new_documents
                 .values()
-                .flatten()
-                .chain(state.new_documents.values())
                 .flat_map(|document| document.dependencies.paths())
+                .chain(state.new_audio.keys().map(Path::new))
                 .collect();
-            (
-                stale(&state.documents, &HashSet::new()),
-                stale(&state.audio, &in_use),
-            )
+            (stale(&state.documents, &put), stale(&state.audio, &in_use))
         } else {
             (Vec::new(), Vec::new())
         };
@@ -232,11 +254,19 @@ impl Store {
         state.new_documents.clear();
         state.new_audio.clear();
         if prune {
-            state.documents.clear();
-            state.audio.clear();
+            state.documents.retain(|_, row| row.needed);
+            state.audio.retain(|_, row| row.needed);
         }
         Ok(saved)
     }
+}
+
+/// The paths of the rows no one needed in this run, except those in `keep`.
+fn stale(rows: &HashMap<PathBuf, Row>, keep: &HashSet<&Path>) -> Vec<String> {
+    rows.iter()
+        .filter(|(path, row)| !row.needed && !keep.contains(path.as_path()))
+        .filter_map(|(path, _)| path.to_str().map(str::to_string))
+        .collect()
 }
 
 #[cfg(test)]
@@ -359,6 +389,65 @@ mod tests {
         let cache = store.local_files().unwrap();
         assert_eq!(cache.audio(&sound), Some(audio(5)));
         assert_eq!(cache.audio(Path::new("/gone.mp3")), None);
+    }
+
+    #[test]
+    fn a_remembered_outcome_is_handed_out_unshared_and_what_a_run_puts_wins() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        cache.put_document(Path::new("/site/a.md"), document("one"));
+        store.save_local_files(&cache, true).unwrap();
+        drop(store);
+
+        let mut store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        // The caller is the only owner, so it can take the item without a copy; a
+        // second ask decodes the row again.
+        let first = cache.document(Path::new("/site/a.md")).unwrap();
+        assert_eq!(Arc::strong_count(&first), 1);
+        let second = cache.document(Path::new("/site/a.md")).unwrap();
+        assert_eq!(Arc::strong_count(&second), 1);
+        assert_eq!(first, second);
+        // What this run puts is served from then on, and saved over the row.
+        cache.put_document(Path::new("/site/a.md"), document("two"));
+        assert_eq!(
+            cache.document(Path::new("/site/a.md")),
+            Some(document("two"))
+        );
+        let saved = store.save_local_files(&cache, true).unwrap();
+        assert_eq!(
+            saved,
+            Saved {
+                written: 1,
+                removed: 0
+            }
+        );
+        let cache = store.local_files().unwrap();
+        assert_eq!(
+            cache.document(Path::new("/site/a.md")),
+            Some(document("two"))
+        );
+    }
+
+    #[test]
+    fn an_outcome_put_without_asking_first_is_not_pruned_as_unasked() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        cache.put_document(Path::new("/site/a.md"), document("one"));
+        store.save_local_files(&cache, true).unwrap();
+        let cache = store.local_files().unwrap();
+        cache.put_document(Path::new("/site/a.md"), document("two"));
+        let saved = store.save_local_files(&cache, true).unwrap();
+        assert_eq!(saved.removed, 0);
+        let cache = store.local_files().unwrap();
+        assert_eq!(
+            cache.document(Path::new("/site/a.md")),
+            Some(document("two"))
+        );
     }
 
     #[test]
