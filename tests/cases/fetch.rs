@@ -625,9 +625,11 @@ fn one_failing_source_never_stops_the_others() {
 #[test]
 fn concurrency_is_limited_per_host_and_overall() {
     let group = Arc::new(Group::default());
+    // Each answer takes long enough that requests sent together overlap even when a
+    // loaded machine starts the client's tasks late (150 ms was too short at load 10+).
     let slow: Arc<dyn Fn(&crate::support::Hit) -> Reply + Send + Sync> = Arc::new(|_| {
         Reply::After(
-            Duration::from_millis(150),
+            Duration::from_millis(400),
             response(200, &[], &numbered_feed("x", "p", 1)),
         )
     });
