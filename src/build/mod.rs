@@ -171,6 +171,10 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         }
         _ => None,
     };
+    // The collector has finished with the file cache and the saving thread holds its own
+    // handle: dropping this one frees every remembered outcome (tens of MB of content) as
+    // soon as the save ends, while the feeds render, instead of at the end of the build.
+    drop(files);
     let next_due = items.iter().filter_map(|found| found.next_due).min();
 
     // Check identity against the ledger; a feed that would break it is not built.
