@@ -7,6 +7,10 @@ use clap::{CommandFactory, FromArgMatches};
 use omroep::cli::{Cli, Command};
 use omroep::commands::{self, Status};
 
+/// mimalloc instead of the system allocator: see its line in Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = parse_arguments();
     let (level, color) = cli.global.report_settings();

@@ -152,6 +152,16 @@ impl Stage {
         Ok(())
     }
 
+    /// Takes back outputs staged earlier (a feed whose later file was refused): their
+    /// temporary files are deleted and their published files are left as they are, as if
+    /// they had never been added. A path that was not staged is ignored.
+    pub fn discard(&mut self, paths: &[String]) {
+        self.steps.retain(|step| !paths.contains(&step.path));
+        for path in paths {
+            self.produced.remove(path);
+        }
+    }
+
     /// Ends staging. Files listed in the old manifest but not produced now are to be
     /// removed unless `retain` keeps them (the outputs of a feed that failed this time).
     pub fn finish(mut self, retain: &dyn Fn(&str) -> bool) -> Result<Plan> {
@@ -717,6 +727,36 @@ mod tests {
             .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
             .collect();
         assert!(temporaries.is_empty(), "{temporaries:?}");
+    }
+
+    #[test]
+    fn discarded_outputs_leave_the_old_file_no_temporary_and_no_manifest_line() {
+        let dir = tempfile::tempdir().unwrap();
+        build(dir.path(), vec![Output::bytes("blog/rss.xml", "old")]);
+        let mut stage = Stage::new(dir.path(), false);
+        stage.add(Output::bytes("blog/rss.xml", "new")).unwrap();
+        stage.add(Output::bytes("blog/atom.xml", "new")).unwrap();
+        stage.add(Output::bytes("other/rss.xml", "kept")).unwrap();
+        stage.discard(&["blog/rss.xml".to_string(), "blog/atom.xml".to_string()]);
+        let temporaries = walkdir::WalkDir::new(dir.path().join("blog"))
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|entry| entry.file_name().to_string_lossy().ends_with(".tmp"))
+            .count();
+        assert_eq!(temporaries, 0);
+        // The retained old file stays; the discarded new one is not created.
+        let plan = stage.finish(&|path| path == "blog/rss.xml").unwrap();
+        assert_eq!(plan.changes(), [("other/rss.xml", Change::Created)]);
+        apply(plan).unwrap();
+        assert_eq!(
+            fs::read_to_string(dir.path().join("blog/rss.xml")).unwrap(),
+            "old"
+        );
+        assert!(!dir.path().join("blog/atom.xml").exists());
+        assert_eq!(
+            fs::read_to_string(dir.path().join("other/rss.xml")).unwrap(),
+            "kept"
+        );
     }
 
     #[test]

@@ -171,6 +171,10 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         }
         _ => None,
     };
+    // The collector has finished with the file cache and the saving thread holds its own
+    // handle: dropping this one frees every remembered outcome (tens of MB of content) as
+    // soon as the save ends, while the feeds render, instead of at the end of the build.
+    drop(files);
     let next_due = items.iter().filter_map(|found| found.next_due).min();
 
     // Check identity against the ledger; a feed that would break it is not built.
@@ -261,33 +265,44 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         report.warnings.extend(model.warnings.iter().cloned());
         models.push((index, model, assets));
     }
-    // Feeds are independent of each other: each is rendered in all its formats,
-    // validated and staged on a core of its own. One feed's files are held in memory at a
-    // time per core, never all of them. `parallel::map` returns the results in input order
-    // and the stage sorts what it staged, so thread scheduling changes nothing.
+    // Feeds are independent of each other: each is rendered, validated and staged on a
+    // core of its own, one file at a time: a file is staged (written to its temporary
+    // name) as soon as it validates and its bytes and tree are dropped before the next
+    // format is rendered, so a core holds one file, not a feed's three. When a later file
+    // of the feed is refused, the files staged before it are taken back: nothing of a
+    // refused feed is published. The remaining formats are still validated, so the
+    // findings are those of every file. `parallel::map` returns the results in input
+    // order and the stage sorts what it staged, so thread scheduling changes nothing.
     let stage = std::sync::Mutex::new(stage);
     let positions: Vec<usize> = (0..models.len()).collect();
     let results = crate::parallel::map(&positions, |position| -> Result<(Report, bool)> {
         let (index, model, assets) = &models[*position];
         let feed = &site.feeds[*index];
-        let outputs: Vec<Output> = feed
-            .formats
-            .iter()
-            .map(|format| channel::render(site, feed, &model.feed, *format))
-            .collect();
         let context = validation_context(site, feed, model, assets, &old_ledger, options);
         let mut found = Report::default();
-        if !validated(&outputs, &context, options, &mut found) {
+        let mut staged: Vec<String> = Vec::new();
+        let mut refused = false;
+        let lock = || {
+            stage
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        for format in &feed.formats {
+            let output = channel::render(site, feed, &model.feed, *format);
+            if !validated(std::slice::from_ref(&output), &context, options, &mut found) {
+                refused = true;
+            }
+            if !refused {
+                staged.push(output.path.clone());
+                lock().add(output)?;
+            }
+        }
+        if refused {
+            lock().discard(&staged);
             return Ok((found, false));
         }
-        let mut stage = stage
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        for output in outputs {
-            stage.add(output)?;
-        }
         if let Some((source, output)) = &model.artwork_copy {
-            stage.add(Output::copy(output.clone(), source.clone()))?;
+            lock().add(Output::copy(output.clone(), source.clone()))?;
         }
         Ok((found, true))
     });
