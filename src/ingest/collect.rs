@@ -339,10 +339,10 @@ pub fn find(
         ));
     }
     let mut found = Found::default();
-    // Listed in the file system's order and sorted once at the end: the paths sort
-    // component by component, which is the order a walk with sorted folders gives, and
-    // a sorted walk cost more (each comparison looks up two file names) than the rest
-    // of a second run's listing together.
+    // Listed in the file system's order and sorted once at the end, component by
+    // component, which is the order a walk with sorted folders gives: a sorted walk
+    // cost more (each comparison looks up two file names) than the rest of a second
+    // run's listing together.
     let walker = walkdir::WalkDir::new(&start)
         .follow_links(false)
         .into_iter()
@@ -376,9 +376,25 @@ pub fn find(
             }
         }
     }
-    found.files.sort_unstable();
-    found.links.sort_unstable();
+    found.files.sort_by_cached_key(|path| sort_key(path));
+    found.links.sort_by_cached_key(|path| sort_key(path));
     Ok(found)
+}
+
+/// A key whose byte order is the order of `Path`s (component by component): the
+/// components joined by a zero byte, which no component holds and which sorts before
+/// every other byte, so `a/b` still comes before `a-b`. Comparing `Path`s directly
+/// splits both into components at every comparison, and was a sixth of a second run's
+/// instructions.
+fn sort_key(path: &Path) -> Vec<u8> {
+    let mut key = Vec::with_capacity(path.as_os_str().len());
+    for (i, component) in path.components().enumerate() {
+        if i > 0 {
+            key.push(0);
+        }
+        key.extend_from_slice(component.as_os_str().as_encoded_bytes());
+    }
+    key
 }
 
 #[cfg(test)]
@@ -393,6 +409,39 @@ mod tests {
             std::fs::write(path, "x").unwrap();
         }
         dir
+    }
+
+    #[test]
+    fn the_sort_key_orders_paths_as_paths_order_themselves() {
+        let mut paths: Vec<PathBuf> = [
+            "a/b",
+            "a-b",
+            "a.b/c",
+            "a b",
+            "ab",
+            "a/b/c",
+            "a",
+            "a/b-c",
+            "a/b/c/d",
+            "b/a",
+            "A/b",
+            "é/a",
+            "e/a",
+            "a/ b",
+            "a/!",
+            "post-0010.md",
+            "post-0009.md",
+            "z",
+        ]
+        .iter()
+        .map(PathBuf::from)
+        .collect();
+        let mut by_key = paths.clone();
+        paths.sort();
+        by_key.sort_by_cached_key(|path| sort_key(path));
+        assert_eq!(by_key, paths);
+        // `a/b` before `a-b`: a plain byte order of the paths would put `-` first.
+        assert!(sort_key(Path::new("a/b")) < sort_key(Path::new("a-b")));
     }
 
     fn names(found: Found) -> Vec<String> {

@@ -248,8 +248,9 @@ pub struct Session {
     /// `settings.cache_key()`, computed once.
     pub(super) settings_key: String,
     /// File stamps looked up while checking cached outcomes: within one run a file
-    /// shared by many items (an artwork) is looked at once.
-    pub(super) stamps: Mutex<HashMap<PathBuf, Option<FileStamp>>>,
+    /// shared by many items (an artwork) is looked at once. Keyed by the path's bytes,
+    /// which hash in one go (a `PathBuf` hashes component by component).
+    pub(super) stamps: Mutex<HashMap<Box<[u8]>, Option<FileStamp>>>,
     /// Content hashes taken in this run, by file and stamp (an artwork shared by many
     /// episodes is hashed once).
     pub(super) hashes: Mutex<HashMap<(PathBuf, FileStamp), Option<String>>>,
@@ -336,11 +337,12 @@ impl Session {
 
     /// The stamp of `path` now, looked up once per run.
     pub(super) fn stamp(&self, path: &Path) -> Option<FileStamp> {
-        if let Some(known) = lock(&self.stamps).get(path) {
+        let key = path.as_os_str().as_encoded_bytes();
+        if let Some(known) = lock(&self.stamps).get(key) {
             return *known;
         }
         let stamp = FileStamp::of(path).ok();
-        lock(&self.stamps).insert(path.to_path_buf(), stamp);
+        lock(&self.stamps).insert(key.into(), stamp);
         stamp
     }
 

@@ -22,7 +22,7 @@
 //! a format that relies on field order cannot read back.
 
 use std::collections::{HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::params;
@@ -41,16 +41,26 @@ struct State {
     /// Rows as loaded. A row stays after it was asked for (and is decoded again if it
     /// is asked for again): the decoded outcome goes to the caller alone, which can
     /// then take its item without copying it.
-    documents: HashMap<PathBuf, Row>,
-    audio: HashMap<PathBuf, Row>,
+    documents: HashMap<Key, Row>,
+    audio: HashMap<Key, Row>,
     /// Results put by this run (they win over rows), and audio rows asked for (decoded,
     /// or `None` when the row was unreadable).
-    parsed_documents: HashMap<PathBuf, Arc<CachedDocument>>,
-    parsed_audio: HashMap<PathBuf, Option<CachedAudio>>,
+    parsed_documents: HashMap<Key, Arc<CachedDocument>>,
+    parsed_audio: HashMap<Key, Option<CachedAudio>>,
     /// What this run learned, by path; encoded only when saved, one row at a time, so
     /// a run never holds every outcome twice over.
     new_documents: HashMap<String, Arc<CachedDocument>>,
     new_audio: HashMap<String, CachedAudio>,
+}
+
+/// A path as a map key: its bytes, hashed in one go. A `PathBuf` key hashes component
+/// by component, which was an eighth of a second run's instructions; two spellings of
+/// one file (`a//b`, `a/./b`) are then two keys, which costs at most a miss, and the
+/// paths asked for are built the same way as the ones stored.
+type Key = Box<[u8]>;
+
+fn key_of(path: &Path) -> &[u8] {
+    path.as_os_str().as_encoded_bytes()
 }
 
 /// A stored row and whether this run needs it: asked for, or (an audio probe) named by
@@ -96,10 +106,10 @@ impl FileCache for StoredFileCache {
     fn audio(&self, path: &Path) -> Option<CachedAudio> {
         let row = {
             let mut state = self.state.lock().ok()?;
-            if let Some(parsed) = state.parsed_audio.get(path) {
+            if let Some(parsed) = state.parsed_audio.get(key_of(path)) {
                 return parsed.clone();
             }
-            let row = state.audio.get_mut(path)?;
+            let row = state.audio.get_mut(key_of(path))?;
             row.needed = true;
             row.data.clone()
         };
@@ -107,7 +117,7 @@ impl FileCache for StoredFileCache {
         if let Ok(mut state) = self.state.lock() {
             state
                 .parsed_audio
-                .insert(path.to_path_buf(), parsed.clone());
+                .insert(key_of(path).into(), parsed.clone());
         }
         parsed
     }
@@ -118,17 +128,17 @@ impl FileCache for StoredFileCache {
         };
         if let Ok(mut state) = self.state.lock() {
             state.new_audio.insert(key.to_string(), audio.clone());
-            state.parsed_audio.insert(path.to_path_buf(), Some(audio));
+            state.parsed_audio.insert(key_of(path).into(), Some(audio));
         }
     }
 
     fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
         let data = {
             let mut state = self.state.lock().ok()?;
-            if let Some(put) = state.parsed_documents.get(path) {
+            if let Some(put) = state.parsed_documents.get(key_of(path)) {
                 return Some(put.clone());
             }
-            let row = state.documents.get_mut(path)?;
+            let row = state.documents.get_mut(key_of(path))?;
             row.needed = true;
             row.data.clone()
         };
@@ -138,7 +148,7 @@ impl FileCache for StoredFileCache {
         // yet they spare a re-measurement when only the show notes change.
         if let Ok(mut state) = self.state.lock() {
             for dependency in document.dependencies.paths() {
-                if let Some(row) = state.audio.get_mut(dependency) {
+                if let Some(row) = state.audio.get_mut(key_of(dependency)) {
                     row.needed = true;
                 }
             }
@@ -155,7 +165,7 @@ impl FileCache for StoredFileCache {
                     .new_documents
                     .insert(key.to_string(), document.clone());
             }
-            state.parsed_documents.insert(path.to_path_buf(), document);
+            state.parsed_documents.insert(key_of(path).into(), document);
         }
     }
 }
@@ -163,12 +173,12 @@ impl FileCache for StoredFileCache {
 impl Store {
     /// The file cache as the last run left it.
     pub fn local_files(&self) -> Result<StoredFileCache> {
-        let load = |table: &str| -> Result<HashMap<PathBuf, Row>> {
+        let load = |table: &str| -> Result<HashMap<Key, Row>> {
             let mut statement = self
                 .conn
                 .prepare(&format!("SELECT path, data FROM {table}"))?;
             let rows = statement.query_map([], |row| {
-                let path = PathBuf::from(row.get::<_, String>(0)?);
+                let path = row.get::<_, String>(0)?.into_bytes().into_boxed_slice();
                 let data = Arc::new(row.get(1)?);
                 Ok((
                     path,
@@ -203,12 +213,13 @@ impl Store {
         let (stale_documents, stale_audio) = if prune {
             // What this run put stays, and so do the probes of the audio its new
             // outcomes depend on (those it reused marked theirs when they were asked).
-            let put: HashSet<&Path> = state.new_documents.keys().map(Path::new).collect();
-            let in_use: HashSet<&Path> = state
+            let put: HashSet<&[u8]> = state.new_documents.keys().map(|k| k.as_bytes()).collect();
+            let in_use: HashSet<&[u8]> = state
                 .new_documents
                 .values()
                 .flat_map(|document| document.dependencies.paths())
-                .chain(state.new_audio.keys().map(Path::new))
+                .map(key_of)
+                .chain(state.new_audio.keys().map(|k| k.as_bytes()))
                 .collect();
             (stale(&state.documents, &put), stale(&state.audio, &in_use))
         } else {
@@ -262,10 +273,10 @@ impl Store {
 }
 
 /// The paths of the rows no one needed in this run, except those in `keep`.
-fn stale(rows: &HashMap<PathBuf, Row>, keep: &HashSet<&Path>) -> Vec<String> {
+fn stale(rows: &HashMap<Key, Row>, keep: &HashSet<&[u8]>) -> Vec<String> {
     rows.iter()
-        .filter(|(path, row)| !row.needed && !keep.contains(path.as_path()))
-        .filter_map(|(path, _)| path.to_str().map(str::to_string))
+        .filter(|(path, row)| !row.needed && !keep.contains(&path[..]))
+        .filter_map(|(path, _)| std::str::from_utf8(path).ok().map(str::to_string))
         .collect()
 }
 
