@@ -717,3 +717,56 @@ fn outputs_do_not_depend_on_how_many_threads_build_them() {
     build_with_threads(&parallel, "8");
     assert_eq!(serial.outputs(), parallel.outputs());
 }
+
+#[test]
+fn a_feed_that_fails_validation_is_not_published_and_the_others_are() {
+    let env = TestEnv::site();
+    env.run(&["build"]);
+    let before = env.read("public/podcast/podcast.xml");
+    // A summary over the 4,000 bytes Apple Podcasts accepts in an episode's description.
+    let long = "Een lange samenvatting vol woorden. ".repeat(120);
+    env.write(
+        "content/episodes/001-welcome.md",
+        &env.read("content/episodes/001-welcome.md")
+            .replace("summary: A short hello.", &format!("summary: {long}")),
+    );
+    env.write(
+        "content/posts/welcome.md",
+        &env.read("content/posts/welcome.md")
+            .replace("Welcome", "Hello"),
+    );
+    let outcome = env.run(&["build"]);
+    assert_eq!(outcome.code, 1, "{outcome:?}");
+    assert_eq!(
+        outcome.stdout,
+        "updated public/blog/atom.xml\nupdated public/blog/feed.json\nupdated public/blog/rss.xml\n\
+         build: 3 written, 1 unchanged, 0 removed; 1 feed not rebuilt\n"
+    );
+    assert_eq!(
+        outcome.stderr,
+        "omroep: error: podcast/podcast.xml: line 36: entry `https://example.org/2024/001-welcome/`: \
+         description is 4319 bytes, over Apple's 4000 (apple/description-length); fix it, or pass \
+         --allow-invalid to publish anyway\n\
+         omroep: error: feed `podcast`: not rebuilt; its previous outputs stay as they were\n"
+    );
+    // The refused feed's files are the last good ones; the blog has the edit.
+    assert_eq!(env.read("public/podcast/podcast.xml"), before);
+    assert!(!env.read("public/podcast/feed.json").contains(&long));
+    assert!(
+        env.read("public/blog/rss.xml")
+            .contains("<title>Hello</title>")
+    );
+
+    // --allow-invalid publishes it anyway, with the finding as a warning.
+    let outcome = env.run(&["build", "--allow-invalid"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(
+        outcome.stderr.starts_with(
+            "omroep: warning: podcast/podcast.xml: line 36: entry `https://example.org/2024/001-welcome/`: \
+             description is 4319 bytes, over Apple's 4000 (apple/description-length)"
+        ),
+        "{}",
+        outcome.stderr
+    );
+    assert!(env.read("public/podcast/podcast.xml").contains(long.trim()));
+}
