@@ -500,6 +500,26 @@ mod tests {
         out
     }
 
+    /// `count` strings of pieces chosen by a fixed-seed linear congruential generator;
+    /// each has up to `u64::MAX >> length_shift` pieces.
+    fn generated(pieces: &[&str], seed: u64, count: usize, length_shift: u32) -> Vec<String> {
+        let mut state = seed;
+        let mut next = move || {
+            state = state
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1);
+            state
+        };
+        (0..count)
+            .map(|_| {
+                let length = next() >> length_shift;
+                (0..length)
+                    .map(|_| pieces[(next() >> 33) as usize % pieces.len()])
+                    .collect()
+            })
+            .collect()
+    }
+
     #[test]
     fn collapsing_agrees_with_the_rules_on_generated_text() {
         const PIECES: [&str; 16] = [
@@ -520,18 +540,7 @@ mod tests {
             "\u{c2}\u{a0}",
             "  ",
         ];
-        let mut state = 0x2545_f491_4f6c_dd1d_u64;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            for _ in 0..(state >> 60) {
-                state = state
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1);
-                text.push_str(PIECES[(state >> 33) as usize % PIECES.len()]);
-            }
+        for text in generated(&PIECES, 0x2545_f491_4f6c_dd1d, 20_000, 60) {
             assert_eq!(plain(&text), collapsed(&text), "{text:?}");
         }
     }
@@ -601,18 +610,7 @@ mod tests {
             "<script>x</script>",
             "a, b; c:",
         ];
-        let mut state = 0x9e37_79b9_7f4a_7c15_u64;
-        for _ in 0..3_000 {
-            let mut html = String::new();
-            state = state
-                .wrapping_mul(6_364_136_223_846_793_005)
-                .wrapping_add(1);
-            for _ in 0..(state >> 57) {
-                state = state
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1);
-                html.push_str(PIECES[(state >> 33) as usize % PIECES.len()]);
-            }
+        for html in generated(&PIECES, 0x9e37_79b9_7f4a_7c15, 3_000, 57) {
             for max in [3, 20, 60] {
                 assert_eq!(
                     summary(&html, max),
