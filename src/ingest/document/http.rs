@@ -94,7 +94,8 @@ async fn get(client: &reqwest::Client, url: &Url, max_bytes: usize) -> Result<Fe
             .filter(|value| !value.is_empty())
             .map(str::to_string)
     };
-    let charset = header(reqwest::header::CONTENT_TYPE).and_then(|value| charset_of(&value));
+    let charset = header(reqwest::header::CONTENT_TYPE)
+        .and_then(|value| crate::ingest::remote::charset(&value));
     let language = header(reqwest::header::CONTENT_LANGUAGE);
     // The document's own address, when the server names one, is what its relative URLs
     // are relative to (as the Universal Feed Parser reads it).
@@ -143,34 +144,4 @@ fn describe(error: &reqwest::Error) -> String {
         cause = source;
     }
     format!("{kind}: {cause}")
-}
-
-/// The `charset` parameter of a `Content-Type` value, unquoted.
-pub fn charset_of(content_type: &str) -> Option<String> {
-    content_type.split(';').skip(1).find_map(|parameter| {
-        let (name, value) = parameter.split_once('=')?;
-        name.trim()
-            .eq_ignore_ascii_case("charset")
-            .then(|| value.trim().trim_matches('"').trim().to_string())
-            .filter(|value| !value.is_empty())
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn charset_parameter() {
-        assert_eq!(
-            charset_of("text/xml; charset=ISO-8859-1").as_deref(),
-            Some("ISO-8859-1")
-        );
-        assert_eq!(
-            charset_of("application/rss+xml;CHARSET=\"utf-8\"").as_deref(),
-            Some("utf-8")
-        );
-        assert_eq!(charset_of("application/rss+xml"), None);
-        assert_eq!(charset_of("text/xml; charset="), None);
-    }
 }

@@ -246,7 +246,7 @@ impl Fetcher {
             .no_deflate()
             .pool_max_idle_per_host(settings.per_host.max(1))
             .build()
-            .map_err(|error| FetchError::Network(error_chain(&error)))?;
+            .map_err(|error| FetchError::Network(crate::report::error_chain(&error)))?;
         Ok(Fetcher {
             client,
             global: Arc::new(Semaphore::new(settings.concurrency.max(1))),
@@ -467,16 +467,6 @@ fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
     cause.to_string()
 }
 
-fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
-    let mut parts = vec![error.to_string()];
-    let mut cause = error.source();
-    while let Some(next) = cause {
-        parts.push(next.to_string());
-        cause = next.source();
-    }
-    parts.join(": ")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -490,6 +480,10 @@ mod tests {
         assert_eq!(
             charset("text/xml;Charset=\"windows-1252\"").as_deref(),
             Some("windows-1252")
+        );
+        assert_eq!(
+            charset("application/rss+xml;CHARSET=\"utf-8\"").as_deref(),
+            Some("utf-8")
         );
         assert_eq!(charset("application/xml"), None);
         assert_eq!(charset("text/xml; charset="), None);
