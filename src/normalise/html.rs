@@ -72,10 +72,7 @@ pub(crate) fn sanitise_with_plain(html: &str, base: Option<&str>) -> (String, St
     while let Some(token) = tokenizer.next_token() {
         let source = tokenizer.source();
         // One lookup of the tag's name for both.
-        let element = match token {
-            Token::StartTag { name, .. } | Token::EndTag { name } => elements::lookup(name),
-            _ => None,
-        };
+        let element = token.element();
         let skip = sanitiser.looked_up(token, element, tokenizer.attributes());
         // Both skip the raw text of the same elements (one policy table); either answer
         // will do.
@@ -371,11 +368,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         token: Token<'a>,
         attributes: &[Attribute<'a>],
     ) -> Option<&'static Element> {
-        let element = match token {
-            Token::StartTag { name, .. } | Token::EndTag { name } => elements::lookup(name),
-            _ => None,
-        };
-        self.looked_up(token, element, attributes)
+        self.looked_up(token, token.element(), attributes)
     }
 
     /// `token`, with the element a tag names already looked up (`None` for other tokens

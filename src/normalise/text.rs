@@ -16,7 +16,25 @@ use super::tokenizer::{Token, Tokenizer};
 
 /// Turns text that may hold markup and entities into plain text.
 pub fn plain(text: &str) -> String {
-    let mut out = Plain::with_capacity(text.len());
+    plain_until(text, None)
+}
+
+/// `truncate_words(&plain(html), max_chars)`, without reading past what the summary
+/// needs: an entry's summary taken from 8 KB of content keeps 300 characters, so the
+/// tokenizer stops once the plain text holds enough to decide the cut (`Plain::decides`).
+pub fn summary(html: &str, max_chars: usize) -> String {
+    // `max_chars + 1` characters of text show whether a cut is needed and where.
+    let needed = max_chars.saturating_add(1);
+    truncate_words(&plain_until(html, Some(needed)), max_chars)
+}
+
+/// `plain(text)`, or with `needed`, a prefix of it that holds at least `needed`
+/// characters (or all of it) and decides where a cut at `needed - 1` goes.
+fn plain_until(text: &str, needed: Option<usize>) -> String {
+    let capacity = needed.map_or(text.len(), |needed| {
+        text.len().min(needed.saturating_mul(4))
+    });
+    let mut out = Plain::with_capacity(capacity);
     if !text.contains(['<', '&']) {
         out.text.push(text);
         return out.finish();
@@ -26,30 +44,11 @@ pub fn plain(text: &str) -> String {
         if let Some(raw_text) = out.token(token, tokenizer.source()) {
             tokenizer.skip_raw_text(raw_text.name);
         }
-    }
-    out.finish()
-}
-
-/// `truncate_words(&plain(html), max_chars)`, without reading past what the summary
-/// needs: an entry's summary taken from 8 KB of content keeps 300 characters, so the
-/// tokenizer stops once the plain text holds enough to decide the cut (`Plain::decides`).
-pub fn summary(html: &str, max_chars: usize) -> String {
-    if !html.contains(['<', '&']) {
-        return truncate_words(&plain(html), max_chars);
-    }
-    // `max_chars + 1` characters of text show whether a cut is needed and where.
-    let needed = max_chars.saturating_add(1);
-    let mut out = Plain::with_capacity(html.len().min(needed.saturating_mul(4)));
-    let mut tokenizer = Tokenizer::new(html);
-    while let Some(token) = tokenizer.next_token() {
-        if let Some(raw_text) = out.token(token, tokenizer.source()) {
-            tokenizer.skip_raw_text(raw_text.name);
-        }
-        if out.decides(needed) {
+        if needed.is_some_and(|needed| out.decides(needed)) {
             break;
         }
     }
-    truncate_words(&out.finish(), max_chars)
+    out.finish()
 }
 
 /// Plain text built token by token: what `plain` does with each token, kept apart so the
@@ -76,11 +75,7 @@ impl Plain {
         token: Token<'_>,
         source: &str,
     ) -> Option<&'static elements::Element> {
-        let element = match token {
-            Token::StartTag { name, .. } | Token::EndTag { name } => elements::lookup(name),
-            _ => None,
-        };
-        self.looked_up(token, element, source)
+        self.looked_up(token, token.element(), source)
     }
 
     /// `token`, with the element a tag names already looked up (`None` for other tokens

@@ -36,6 +36,17 @@ pub enum Token<'a> {
     Ignored,
 }
 
+impl Token<'_> {
+    /// The known HTML element a start or end tag names; `None` for other tokens and
+    /// unknown names.
+    pub(crate) fn element(self) -> Option<&'static super::elements::Element> {
+        match self {
+            Token::StartTag { name, .. } | Token::EndTag { name } => super::elements::lookup(name),
+            _ => None,
+        }
+    }
+}
+
 /// An attribute as written: name not yet lower-cased, value not yet decoded.
 #[derive(Debug, Clone, Copy)]
 pub struct Attribute<'a> {
