@@ -721,8 +721,21 @@ fn outputs_do_not_depend_on_how_many_threads_build_them() {
 #[test]
 fn a_feed_that_fails_validation_is_not_published_and_the_others_are() {
     let env = TestEnv::site();
-    env.run(&["build"]);
+    // Atom too: formats are rendered in a fixed order (RSS, Atom, podcast, JSON), so its
+    // file is staged before the podcast RSS is refused, and must be taken back with it.
+    let podcast = env.read("feeds/podcast.toml");
+    env.write(
+        "feeds/podcast.toml",
+        &podcast.replacen(
+            "explicit = false",
+            "explicit = false\nformats = [\"atom\", \"podcast\", \"json\"]",
+            1,
+        ),
+    );
+    assert_eq!(env.run(&["build"]).code, 0);
     let before = env.read("public/podcast/podcast.xml");
+    let json_before = env.read("public/podcast/feed.json");
+    let atom_before = env.read("public/podcast/atom.xml");
     // A summary over the 4,000 bytes Apple Podcasts accepts in an episode's description.
     let long = "Een lange samenvatting vol woorden. ".repeat(120);
     env.write(
@@ -751,7 +764,8 @@ fn a_feed_that_fails_validation_is_not_published_and_the_others_are() {
     );
     // The refused feed's files are the last good ones; the blog has the edit.
     assert_eq!(env.read("public/podcast/podcast.xml"), before);
-    assert!(!env.read("public/podcast/feed.json").contains(&long));
+    assert_eq!(env.read("public/podcast/feed.json"), json_before);
+    assert_eq!(env.read("public/podcast/atom.xml"), atom_before);
     assert!(
         env.read("public/blog/rss.xml")
             .contains("<title>Hello</title>")
@@ -769,4 +783,6 @@ fn a_feed_that_fails_validation_is_not_published_and_the_others_are() {
         outcome.stderr
     );
     assert!(env.read("public/podcast/podcast.xml").contains(long.trim()));
+    assert_ne!(env.read("public/podcast/feed.json"), json_before);
+    assert_ne!(env.read("public/podcast/atom.xml"), atom_before);
 }
