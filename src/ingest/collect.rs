@@ -40,7 +40,8 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     };
     // The files are independent: read (or found unchanged) on every core, then taken
     // in path order. A file that an earlier source of this session named too is not
-    // read again: the file cache has its outcome, and its stamps were looked at once.
+    // read from disk again: the file cache has its outcome (decoded once more for this
+    // source), and its stamps were looked at once.
     let shared: &Session = session;
     let documents = crate::parallel::map(&files, |relative| read_or_reuse(shared, relative));
     let mut pending = Vec::new();

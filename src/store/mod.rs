@@ -424,8 +424,6 @@ pub struct Store {
     /// last one open, checkpoints what is left on close.
     checkpointer: Option<checkpoint::Checkpointer>,
     conn: Connection,
-    /// The database file; `None` for a store in memory.
-    path: Option<PathBuf>,
 }
 
 impl Store {
@@ -485,11 +483,9 @@ impl Store {
             path: path.to_path_buf(),
             source,
         })?;
-        let path = (path != Path::new(":memory:")).then(|| path.to_path_buf());
         Ok(Store {
             checkpointer: None,
             conn,
-            path,
         })
     }
 
@@ -643,8 +639,14 @@ impl Store {
     /// store is closed, so that the thread writing a long run of commits never waits
     /// for the disk. Does nothing for a store in memory, or when already on.
     pub fn checkpoint_in_background(&mut self) -> Result<()> {
-        if let (None, Some(path)) = (&self.checkpointer, &self.path) {
-            self.checkpointer = Some(checkpoint::Checkpointer::start(path, checkpoint::INTERVAL)?);
+        // SQLite names no file for a store in memory (nor one we could not name in UTF-8;
+        // the writer's own checkpoints serve it).
+        let file = self.conn.path().filter(|file| !file.is_empty());
+        if let (None, Some(file)) = (&self.checkpointer, file) {
+            self.checkpointer = Some(checkpoint::Checkpointer::start(
+                Path::new(file),
+                checkpoint::INTERVAL,
+            )?);
         }
         Ok(())
     }

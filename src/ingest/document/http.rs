@@ -139,9 +139,5 @@ fn describe(error: &reqwest::Error) -> String {
     } else {
         "request failed"
     };
-    let mut cause: &dyn std::error::Error = error;
-    while let Some(source) = cause.source() {
-        cause = source;
-    }
-    format!("{kind}: {cause}")
+    format!("{kind}: {}", crate::ingest::remote::innermost(error))
 }

@@ -459,7 +459,7 @@ fn request_error(error: reqwest::Error) -> FetchError {
 
 /// The most specific cause of an error ("connection refused"), which is what a user
 /// can act on; reqwest's own top line only repeats the URL.
-fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
+pub(crate) fn innermost(error: &(dyn std::error::Error + 'static)) -> String {
     let mut cause = error;
     while let Some(next) = cause.source() {
         cause = next;
