@@ -97,11 +97,11 @@ pub fn read<'a>(
     let text: &'a str = &source.text;
     let mut builder = Builder::new(text, base);
     if let Some(first) = source.removed {
-        for _ in 0..source.removed_count {
-            builder.repairs.note(Repair::ControlCharacters, || {
+        builder
+            .repairs
+            .note_many(Repair::ControlCharacters, source.removed_count, || {
                 format!("U+{:04X}", u32::from(first))
             });
-        }
     }
     let leading = text.trim_start();
     if leading.len() < text.len()

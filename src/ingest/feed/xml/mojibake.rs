@@ -17,28 +17,13 @@ use std::borrow::Cow;
 /// Repairs a finished text; `scratch` is reused between calls. Text borrowed from the
 /// document stays borrowed unless a repair applies (copied only then).
 pub(super) fn repair_cow<'a>(text: Cow<'a, str>, scratch: &mut Vec<u8>) -> Cow<'a, str> {
-    match text {
-        Cow::Borrowed(borrowed) => match survey(borrowed.as_bytes()) {
-            Some(survey) if survey.applies() => {
-                let mut owned = borrowed.to_string();
-                apply(&mut owned, survey, scratch);
-                Cow::Owned(owned)
-            }
-            _ => Cow::Borrowed(borrowed),
-        },
-        Cow::Owned(mut owned) => {
-            repair(&mut owned, scratch);
+    match survey(text.as_bytes()) {
+        Some(survey) if survey.applies() => {
+            let mut owned = text.into_owned();
+            apply(&mut owned, survey, scratch);
             Cow::Owned(owned)
         }
-    }
-}
-
-/// Repairs a finished text in place; `scratch` is reused between calls.
-pub(super) fn repair(text: &mut String, scratch: &mut Vec<u8>) {
-    if let Some(survey) = survey(text.as_bytes())
-        && survey.applies()
-    {
-        apply(text, survey, scratch);
+        _ => text,
     }
 }
 
@@ -153,9 +138,7 @@ mod tests {
     use super::*;
 
     fn repaired(text: &str) -> String {
-        let mut text = text.to_string();
-        repair(&mut text, &mut Vec::new());
-        text
+        repair_cow(Cow::Borrowed(text), &mut Vec::new()).into_owned()
     }
 
     #[test]

@@ -81,12 +81,22 @@ const EXAMPLE_CHARS: usize = 60;
 impl Repairs {
     /// Records one repair; `example` is only called the first time a kind is seen.
     pub(super) fn note(&mut self, kind: Repair, example: impl FnOnce() -> String) {
+        self.note_many(kind, 1, example);
+    }
+
+    /// Records `count` repairs of one kind at once.
+    pub(super) fn note_many(
+        &mut self,
+        kind: Repair,
+        count: usize,
+        example: impl FnOnce() -> String,
+    ) {
         match self.seen.iter_mut().find(|seen| seen.kind == kind) {
-            Some(seen) => seen.count += 1,
+            Some(seen) => seen.count += count,
             None => self.seen.push(Seen {
                 kind,
                 example: shorten(&example()),
-                count: 1,
+                count,
             }),
         }
     }
