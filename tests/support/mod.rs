@@ -170,15 +170,25 @@ fn serve(
     let all = group.now.fetch_add(1, Ordering::SeqCst) + 1;
     group.max.fetch_max(all, Ordering::SeqCst);
     let mut stream = stream;
+    // A request stops counting as in flight when its reply starts to go out: from then
+    // on the client may finish and send its next request before this thread runs again,
+    // and counting until the end would see the two overlap when they did not.
+    let done = || {
+        in_flight.fetch_sub(1, Ordering::SeqCst);
+        group.now.fetch_sub(1, Ordering::SeqCst);
+    };
     match handler(&hit) {
         Reply::Raw(bytes) => {
+            done();
             let _ = stream.write_all(&bytes);
         }
         Reply::After(pause, bytes) => {
             std::thread::sleep(pause);
+            done();
             let _ = stream.write_all(&bytes);
         }
         Reply::Trickle { head, body, pause } => {
+            done();
             let _ = stream.write_all(&head);
             for byte in body {
                 if stream.write_all(&[byte]).is_err() {
@@ -189,8 +199,6 @@ fn serve(
         }
     }
     let _ = stream.flush();
-    in_flight.fetch_sub(1, Ordering::SeqCst);
-    group.now.fetch_sub(1, Ordering::SeqCst);
     let _ = stream.shutdown(std::net::Shutdown::Write);
     // Drain what the client may still send so the close is orderly.
     let mut rest = [0u8; 512];
