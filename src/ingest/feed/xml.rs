@@ -21,8 +21,8 @@ mod doctype;
 mod mojibake;
 mod reference;
 mod repair;
+mod tokenizer;
 
-use quick_xml::Reader;
 use quick_xml::errors::{Error, SyntaxError};
 use quick_xml::events::Event;
 
@@ -32,6 +32,7 @@ use std::borrow::Cow;
 use super::dom::{Element, Tree};
 use builder::Builder;
 use repair::Repair;
+use tokenizer::Tokenizer;
 
 /// The tree of a document, its root element and what was repaired while reading it; `'a`
 /// is the text it was read from ([`Source`]), which the tree borrows.
@@ -112,21 +113,21 @@ pub fn read<'a>(
             .repairs
             .note(Repair::WhitespaceBeforeDeclaration, String::new);
     }
-    let mut reader = tokenizer(text);
+    let mut reader = Tokenizer::new(text, 0);
     let mut quote_retries = 0;
     loop {
-        let at = text.len() - reader.get_ref().len();
+        let at = reader.position();
         let rest = &text.as_bytes()[at..];
         if rest.first() == Some(&b'<') && !opens_markup(rest) {
             builder.repairs.note(Repair::BareLessThan, || {
                 format!("\"{}\"", snippet(&text[at..], 20))
             });
             builder.literal("<");
-            reader = tokenizer(&text[at + 1..]);
+            reader = Tokenizer::new(text, at + 1);
             continue;
         }
         let event = reader.read_event();
-        let after = text.len() - reader.get_ref().len();
+        let after = reader.position();
         match event {
             Ok(Event::Start(tag)) => builder.start(&tag, false, at),
             Ok(Event::Empty(tag)) => builder.start(&tag, true, at),
@@ -162,7 +163,7 @@ pub fn read<'a>(
                         });
                     }
                     builder.literal(literal);
-                    reader = tokenizer(&text[from..]);
+                    reader = Tokenizer::new(text, from);
                 }
                 Recovery::Stop { literal } => {
                     builder.literal(literal);
@@ -225,18 +226,6 @@ fn without_control_characters(text: &str) -> Option<(String, char, usize)> {
         }
     }
     Some((cleaned, first?, count))
-}
-
-fn tokenizer(text: &str) -> Reader<&[u8]> {
-    let mut reader = Reader::from_str(text);
-    let config = reader.config_mut();
-    config.allow_dangling_amp = true;
-    config.allow_unmatched_ends = true;
-    config.check_end_names = false;
-    config.check_comments = false;
-    config.expand_empty_elements = false;
-    config.trim_markup_names_in_closing_tags = true;
-    reader
 }
 
 /// Whether the `<` at the start of `rest` opens markup: a tag name, an end tag, `<!` or
