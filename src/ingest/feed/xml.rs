@@ -21,8 +21,8 @@ mod doctype;
 mod mojibake;
 mod reference;
 mod repair;
-mod tokenizer;
 
+use quick_xml::Reader;
 use quick_xml::errors::{Error, SyntaxError};
 use quick_xml::events::Event;
 
@@ -32,7 +32,6 @@ use std::borrow::Cow;
 use super::dom::{Element, Tree};
 use builder::Builder;
 use repair::Repair;
-use tokenizer::Tokenizer;
 
 /// The tree of a document, its root element and what was repaired while reading it; `'a`
 /// is the text it was read from ([`Source`]), which the tree borrows.
@@ -113,21 +112,21 @@ pub fn read<'a>(
             .repairs
             .note(Repair::WhitespaceBeforeDeclaration, String::new);
     }
-    let mut reader = Tokenizer::new(text, 0);
+    let mut reader = tokenizer(text);
     let mut quote_retries = 0;
     loop {
-        let at = reader.position();
+        let at = text.len() - reader.get_ref().len();
         let rest = &text.as_bytes()[at..];
         if rest.first() == Some(&b'<') && !opens_markup(rest) {
             builder.repairs.note(Repair::BareLessThan, || {
                 format!("\"{}\"", snippet(&text[at..], 20))
             });
             builder.literal("<");
-            reader = Tokenizer::new(text, at + 1);
+            reader = tokenizer(&text[at + 1..]);
             continue;
         }
         let event = reader.read_event();
-        let after = reader.position();
+        let after = text.len() - reader.get_ref().len();
         match event {
             Ok(Event::Start(tag)) => builder.start(&tag, false, at),
             Ok(Event::Empty(tag)) => builder.start(&tag, true, at),
@@ -163,7 +162,7 @@ pub fn read<'a>(
                         });
                     }
                     builder.literal(literal);
-                    reader = Tokenizer::new(text, from);
+                    reader = tokenizer(&text[from..]);
                 }
                 Recovery::Stop { literal } => {
                     builder.literal(literal);
@@ -226,6 +225,18 @@ fn without_control_characters(text: &str) -> Option<(String, char, usize)> {
         }
     }
     Some((cleaned, first?, count))
+}
+
+fn tokenizer(text: &str) -> Reader<&[u8]> {
+    let mut reader = Reader::from_str(text);
+    let config = reader.config_mut();
+    config.allow_dangling_amp = true;
+    config.allow_unmatched_ends = true;
+    config.check_end_names = false;
+    config.check_comments = false;
+    config.expand_empty_elements = false;
+    config.trim_markup_names_in_closing_tags = true;
+    reader
 }
 
 /// Whether the `<` at the start of `rest` opens markup: a tag name, an end tag, `<!` or
