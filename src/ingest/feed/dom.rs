@@ -458,16 +458,25 @@ fn write_node(node: Node<'_>, out: &mut String) {
     }
 }
 
+/// Appends `text` with `&`, `<` and `>` (and `"` in an attribute value) escaped: runs
+/// without any of them are copied whole.
 fn escape_into(text: &str, attribute: bool, out: &mut String) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            c => out.push(c),
-        }
+    let bytes = text.as_bytes();
+    let mut copied = 0;
+    for (at, &byte) in bytes.iter().enumerate() {
+        let escaped = match byte {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' if attribute => "&quot;",
+            _ => continue,
+        };
+        // The bytes escaped are ASCII, so `copied` and `at` are character boundaries.
+        out.push_str(text.get(copied..at).unwrap_or_default());
+        out.push_str(escaped);
+        copied = at + 1;
     }
+    out.push_str(text.get(copied..).unwrap_or_default());
 }
 
 #[cfg(test)]
@@ -514,6 +523,23 @@ mod tests {
         assert_eq!(br.text(), "");
         assert_eq!(p.children_named(None, "br").count(), 1);
         assert_eq!(b.lower_name().as_str(), "b");
+    }
+
+    #[test]
+    fn markup_escapes_only_what_it_must() {
+        let mut tree = Tree::default();
+        let p = tree.push_element(None, ElementData::new("p".into()), 0);
+        tree.push_text(p, "\u{e9} \"q\" <>&\u{2019}".into());
+        tree.push_attribute(Attribute {
+            ns: None,
+            name: "title".into(),
+            value: "\u{e9}\"<>&".into(),
+        });
+        tree.push_element(Some(p), ElementData::new("i".into()), 0);
+        assert_eq!(
+            tree.element(p).inner_markup(),
+            "\u{e9} \"q\" &lt;&gt;&amp;\u{2019}<i title=\"\u{e9}&quot;&lt;&gt;&amp;\" />"
+        );
     }
 
     #[test]

@@ -97,6 +97,11 @@ fn is_core(element: Element<'_>, name: &str) -> bool {
 fn is_core_ns(namespace: Option<&str>) -> bool {
     match namespace {
         None => true,
+        // The extensions of nearly every item's children, answered without the substring
+        // searches below (none of these URIs holds either).
+        Some(
+            ns::ITUNES | ns::PODCAST | ns::CONTENT | ns::DC | ns::DCTERMS | ns::MEDIA | ns::ATOM10,
+        ) => false,
         Some(uri) => {
             uri == ns::RSS10
                 || uri == ns::RSS090

@@ -52,6 +52,10 @@ struct Open<'a> {
     /// node when the next child element or the end tag comes. Borrowed while it is one
     /// piece of the document as written (plain text, CDATA), owned once it is more.
     text: Cow<'a, str>,
+    /// `text` is one piece borrowed from the document without a 0xC2 byte, so the
+    /// mojibake repair cannot change it (see `literal`); only meaningful while `text` is
+    /// borrowed, as any addition makes it owned.
+    clean: bool,
     /// A feed structure element (see [`is_structural`]) inside structure elements only:
     /// whitespace between its children is layout nobody reads, and is not kept.
     structural: bool,
@@ -134,7 +138,10 @@ impl<'a> Builder<'a> {
             && !open.text.is_empty()
         {
             let text = std::mem::replace(&mut open.text, Cow::Borrowed(""));
-            let text = mojibake::repair_cow(text, &mut self.scratch);
+            let text = match (&text, std::mem::take(&mut open.clean)) {
+                (Cow::Borrowed(_), true) => text,
+                _ => mojibake::repair_cow(text, &mut self.scratch),
+            };
             self.tree.push_text(open.index, text);
         }
     }
@@ -168,47 +175,11 @@ impl<'a> Builder<'a> {
 
         let raw_attributes = tag.attributes_raw();
         let has_attributes = !raw_attributes.trim_ascii().is_empty();
-        if has_attributes && raw_attributes.contains("xml") {
+        if has_attributes && contains_xml(raw_attributes.as_bytes()) {
             // First pass: declarations and xml:base/xml:lang, which apply to the element's
             // own name and attributes.
             for attr in tag.html_attributes().with_checks(false).flatten() {
-                let key = attr.key.0;
-                if !key.starts_with("xml") {
-                    continue;
-                }
-                if key == "xmlns" || key.starts_with("xmlns:") {
-                    let prefix = key.strip_prefix("xmlns").unwrap_or_default();
-                    let prefix = prefix.strip_prefix(':').unwrap_or(prefix);
-                    let mut value = String::new();
-                    self.references.push_attribute_value(
-                        &attr.value,
-                        &mut value,
-                        &mut self.repairs,
-                    );
-                    let value = value.trim();
-                    let uri = (!value.is_empty()).then(|| self.intern(ns::canonical(value)));
-                    self.scope.push(Binding {
-                        prefix: prefix.to_string(),
-                        uri,
-                    });
-                } else if key == "xml:base" {
-                    let mut value = String::new();
-                    self.references.push_attribute_value(
-                        &attr.value,
-                        &mut value,
-                        &mut self.repairs,
-                    );
-                    base = Some(resolve_base(base.as_deref(), value.trim()));
-                } else if key == "xml:lang" {
-                    let mut value = String::new();
-                    self.references.push_attribute_value(
-                        &attr.value,
-                        &mut value,
-                        &mut self.repairs,
-                    );
-                    let value = value.trim();
-                    lang = (!value.is_empty()).then(|| Arc::from(value));
-                }
+                self.declare(attr.key.0, &attr.value, &mut base, &mut lang);
             }
         }
 
@@ -221,50 +192,12 @@ impl<'a> Builder<'a> {
         let attrs_from = self.tree.attrs_len();
         if has_attributes {
             for attr in tag.html_attributes().with_checks(false) {
-                let attr = match attr {
-                    Ok(attr) => attr,
-                    Err(error) => {
-                        self.repairs
-                            .note(Repair::BadAttribute, || format!("in <{qname}>: {error}"));
-                        continue;
-                    }
-                };
-                let key = attr.key.0;
-                if key == "xmlns" || key.starts_with("xmlns:") {
-                    continue;
+                match attr {
+                    Ok(attr) => self.attribute(qname, attr.key.0, &attr.value),
+                    Err(error) => self
+                        .repairs
+                        .note(Repair::BadAttribute, || format!("in <{qname}>: {error}")),
                 }
-                if !key.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == ':') {
-                    self.repairs
-                        .note(Repair::BadAttribute, || format!("in <{qname}>: `{key}`"));
-                    continue;
-                }
-                let (attr_prefix, attr_name) = split_qname(key);
-                let attr_ns = match attr_prefix {
-                    Some("xml") => Some(self.intern(ns::XML)),
-                    Some(attr_prefix) => self.resolve_prefix(attr_prefix, key),
-                    None => None,
-                };
-                // References and line ends need decoding; anything else is the value as
-                // written.
-                let raw: &str = &attr.value;
-                let value = if raw
-                    .bytes()
-                    .any(|byte| matches!(byte, b'&' | b'\t' | b'\n' | b'\r'))
-                {
-                    let mut value = String::with_capacity(raw.len());
-                    self.references
-                        .push_attribute_value(raw, &mut value, &mut self.repairs);
-                    Cow::Owned(value)
-                } else {
-                    self.borrow(raw)
-                };
-                let value = mojibake::repair_cow(value, &mut self.scratch);
-                let name = self.borrow(attr_name);
-                self.tree.push_attribute(Attribute {
-                    ns: attr_ns,
-                    name,
-                    value,
-                });
             }
         }
 
@@ -286,11 +219,89 @@ impl<'a> Builder<'a> {
             scope_len,
             start: at,
             text: Cow::Borrowed(""),
+            clean: false,
             structural,
         });
         if empty || void {
             self.close_top(at);
         }
+    }
+
+    /// An attribute of a start tag in the first pass: a namespace declaration goes into
+    /// scope, `xml:base` and `xml:lang` change the element's `base` and `lang`; anything
+    /// else waits for [`Builder::attribute`].
+    fn declare(
+        &mut self,
+        key: &str,
+        raw: &str,
+        base: &mut Option<Arc<str>>,
+        lang: &mut Option<Arc<str>>,
+    ) {
+        if !key.starts_with("xml") {
+            return;
+        }
+        if key == "xmlns" || key.starts_with("xmlns:") {
+            let prefix = key.strip_prefix("xmlns").unwrap_or_default();
+            let prefix = prefix.strip_prefix(':').unwrap_or(prefix);
+            let mut value = String::new();
+            self.references
+                .push_attribute_value(raw, &mut value, &mut self.repairs);
+            let value = value.trim();
+            let uri = (!value.is_empty()).then(|| self.intern(ns::canonical(value)));
+            self.scope.push(Binding {
+                prefix: prefix.to_string(),
+                uri,
+            });
+        } else if key == "xml:base" {
+            let mut value = String::new();
+            self.references
+                .push_attribute_value(raw, &mut value, &mut self.repairs);
+            *base = Some(resolve_base(base.as_deref(), value.trim()));
+        } else if key == "xml:lang" {
+            let mut value = String::new();
+            self.references
+                .push_attribute_value(raw, &mut value, &mut self.repairs);
+            let value = value.trim();
+            *lang = (!value.is_empty()).then(|| Arc::from(value));
+        }
+    }
+
+    /// An attribute (`key`, value `raw` as written) of the start tag `qname`, kept in the
+    /// tree unless it declares a namespace or its name is unusable.
+    fn attribute(&mut self, qname: &str, key: &str, raw: &str) {
+        if key == "xmlns" || key.starts_with("xmlns:") {
+            return;
+        }
+        if !key.starts_with(|c: char| c.is_alphabetic() || c == '_' || c == ':') {
+            self.repairs
+                .note(Repair::BadAttribute, || format!("in <{qname}>: `{key}`"));
+            return;
+        }
+        let (attr_prefix, attr_name) = split_qname(key);
+        let attr_ns = match attr_prefix {
+            Some("xml") => Some(self.intern(ns::XML)),
+            Some(attr_prefix) => self.resolve_prefix(attr_prefix, key),
+            None => None,
+        };
+        // References and line ends need decoding; anything else is the value as written.
+        let value = if raw
+            .bytes()
+            .any(|byte| matches!(byte, b'&' | b'\t' | b'\n' | b'\r'))
+        {
+            let mut value = String::with_capacity(raw.len());
+            self.references
+                .push_attribute_value(raw, &mut value, &mut self.repairs);
+            Cow::Owned(value)
+        } else {
+            self.borrow(raw)
+        };
+        let value = mojibake::repair_cow(value, &mut self.scratch);
+        let name = self.borrow(attr_name);
+        self.tree.push_attribute(Attribute {
+            ns: attr_ns,
+            name,
+            value,
+        });
     }
 
     /// Closes the innermost element when it holds only text in every feed dialect
@@ -396,24 +407,34 @@ impl<'a> Builder<'a> {
 
     /// Text taken as is (CDATA contents, or markup characters read as text).
     pub(super) fn literal(&mut self, text: &str) {
+        // The first piece of a text node borrows from the document unless its line ends
+        // need normalising; one search finds both a `\r` and the 0xC2 byte without which
+        // the mojibake repair (`flush_text`) has nothing to do.
         let borrowed = match self.stack.last() {
             Some(Open {
                 text: Cow::Borrowed(""),
                 ..
-            }) if !text.is_empty() => {
-                match self.borrow(text) {
-                    // Line ends need normalising: a copy.
-                    Cow::Borrowed(text) if memchr::memchr(b'\r', text.as_bytes()).is_none() => {
-                        Some(text)
+            }) if !text.is_empty() => match self.borrow(text) {
+                Cow::Borrowed(text) => {
+                    let bytes = text.as_bytes();
+                    match memchr::memchr2(b'\r', 0xC2, bytes) {
+                        None => Some((text, true)),
+                        Some(at) if bytes[at] == 0xC2 => memchr::memchr(b'\r', &bytes[at..])
+                            .is_none()
+                            .then_some((text, false)),
+                        Some(_) => None,
                     }
-                    _ => None,
                 }
-            }
+                Cow::Owned(_) => None,
+            },
             _ => None,
         };
         match self.stack.last_mut() {
             Some(open) => match borrowed {
-                Some(text) => open.text = Cow::Borrowed(text),
+                Some((text, clean)) => {
+                    open.text = Cow::Borrowed(text);
+                    open.clean = clean;
+                }
                 None => push_text(open.text.to_mut(), text),
             },
             None => {
@@ -695,12 +716,25 @@ fn resolve_base(parent: Option<&str>, value: &str) -> Arc<str> {
     Arc::from(crate::normalise::url::join(parent, value))
 }
 
-/// Splits `prefix:local`; a name with an empty side is taken whole as a local name.
+/// Splits `prefix:local` at the first colon; a name with an empty side is taken whole as
+/// a local name.
 fn split_qname(qname: &str) -> (Option<&str>, &str) {
-    match qname.split_once(':') {
-        Some((prefix, local)) if !prefix.is_empty() && !local.is_empty() => (Some(prefix), local),
+    // A byte search: names are short, and `split_once(':')` builds a character searcher.
+    match qname.bytes().position(|byte| byte == b':') {
+        Some(colon) if colon > 0 && colon + 1 < qname.len() => {
+            match (qname.get(..colon), qname.get(colon + 1..)) {
+                (Some(prefix), Some(local)) => (Some(prefix), local),
+                _ => (None, qname),
+            }
+        }
         _ => (None, qname),
     }
+}
+
+/// Whether the raw attributes hold `xml` anywhere (an `xmlns`, `xml:base` or `xml:lang`
+/// may be among them); a byte search, as `str::contains` builds a substring searcher.
+fn contains_xml(raw: &[u8]) -> bool {
+    memchr::memchr_iter(b'x', raw).any(|at| raw[at + 1..].starts_with(b"ml"))
 }
 
 /// The length of the element's name as written, prefix included.

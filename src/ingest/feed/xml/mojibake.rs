@@ -30,6 +30,7 @@ pub(super) fn repair_cow<'a>(text: Cow<'a, str>, scratch: &mut Vec<u8>) -> Cow<'
 /// What one pass over a text found.
 #[derive(Clone, Copy)]
 struct Survey {
+    /// Every character is below U+0100 (only surveyed when `has_pair`; false otherwise).
     fits_in_latin1: bool,
     has_c1: bool,
     has_pair: bool,
@@ -47,40 +48,24 @@ fn survey(bytes: &[u8]) -> Option<Survey> {
     // Both repairs need a character from U+0080–U+00BF, which UTF-8 writes as C2 xx; most
     // text (ASCII, `é` = C3 A9, `“` = E2 80 9C) has none and is done after one memchr
     // (the crate's, which is several times faster than `<[u8]>::contains`).
-    memchr::memchr(0xC2, bytes)?;
-    // One pass over the UTF-8 bytes. Characters up to U+00FF are encoded with lead byte
-    // C2 or C3; C1 controls are C2 80–9F; a "lead byte read as Latin-1" (U+00C2–U+00F4)
-    // is C3 82–B4 and a "continuation byte read as Latin-1" (U+0080–U+00BF) is C2 80–BF.
-    let mut fits_in_latin1 = true;
+    let mut found = memchr::memchr_iter(0xC2, bytes).peekable();
+    found.peek()?;
+    // C1 controls are C2 80–9F; a "lead byte read as Latin-1" (U+00C2–U+00F4) is C3 82–B4
+    // and a "continuation byte read as Latin-1" (U+0080–U+00BF) is C2 80–BF, so a pair is
+    // a C2 two bytes after such a C3. Only the C2 bytes need looking at, found by memchr
+    // (a no-break space, C2 A0, is common in HTML), not every byte of the text.
     let mut has_c1 = false;
     let mut has_pair = false;
-    let mut index = 0;
-    while index < bytes.len() {
-        // Skip ASCII eight bytes at a time: prose is mostly ASCII even in French.
-        if let Some(word) = bytes.get(index..index + 8)
-            && let Ok(word) = <[u8; 8]>::try_from(word)
-            && u64::from_ne_bytes(word) & 0x8080_8080_8080_8080 == 0
-        {
-            index += 8;
-            continue;
-        }
-        let byte = bytes[index];
-        index += 1;
-        if byte < 0xC2 {
-            continue;
-        }
-        if byte > 0xC3 {
-            fits_in_latin1 = false;
-            continue;
-        }
-        // `index` is now just past `byte`.
-        if byte == 0xC2 {
-            let next = bytes.get(index).copied().unwrap_or(0);
-            has_c1 |= (0x80..=0x9F).contains(&next);
-            has_pair |=
-                index >= 3 && bytes[index - 3] == 0xC3 && (0x82..=0xB4).contains(&bytes[index - 2]);
+    for at in found {
+        has_c1 |= matches!(bytes.get(at + 1), Some(0x80..=0x9F));
+        has_pair |= at >= 2 && bytes[at - 2] == 0xC3 && (0x82..=0xB4).contains(&bytes[at - 1]);
+        if has_c1 && has_pair {
+            break;
         }
     }
+    // Characters up to U+00FF are encoded with lead byte C2 or C3: any greater byte is a
+    // character beyond Latin-1. Only the pair repair asks, and only when there is a pair.
+    let fits_in_latin1 = has_pair && !bytes.iter().any(|&byte| byte > 0xC3);
     Some(Survey {
         fits_in_latin1,
         has_c1,

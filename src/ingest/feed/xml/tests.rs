@@ -84,6 +84,25 @@ fn windows_1252_references_and_double_encoding_are_repaired() {
 }
 
 #[test]
+fn repairs_and_line_ends_apply_wherever_they_fall_in_borrowed_text() {
+    // The line-end and repair checks look for `\r` and the 0xC2 byte in one search: a
+    // text with either, both, or a C2 that needs no repair (a no-break space).
+    let document = doc(
+        "<r><a>caf\u{c3}\u{a9}\r\nok</a><b>x\r\ndon\u{92}t</b><c>a\u{a0}b</c><d><![CDATA[\u{92}]]></d>\
+         <e>\u{a0}\r</e><f>plain</f></r>",
+    );
+    let root = document.root();
+    assert_eq!(child(root, "a").text(), "caf\u{e9}\nok");
+    assert_eq!(child(root, "b").text(), "x\ndon\u{2019}t");
+    assert_eq!(child(root, "c").text(), "a\u{a0}b");
+    assert!(matches!(child(root, "c").text(), Cow::Borrowed(_)));
+    assert_eq!(child(root, "d").text(), "\u{2019}");
+    assert_eq!(child(root, "e").text(), "\u{a0}\n");
+    assert!(matches!(child(root, "f").text(), Cow::Borrowed("plain")));
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+}
+
+#[test]
 fn undefined_entity_is_kept_as_text() {
     let document = doc("<a>x &foo; y &bar;</a>");
     assert_eq!(document.root().text(), "x &foo; y &bar;");
