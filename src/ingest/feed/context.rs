@@ -304,17 +304,45 @@ pub(crate) fn non_empty(text: String) -> Option<String> {
 /// Unicode line separators. A no-break space, an em space or a thin space is a character
 /// the author chose (`&nbsp;` in a title), so it stays.
 pub(crate) fn collapse_whitespace(text: &str) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    let separator = |c: char| {
-        c.is_ascii_whitespace() || matches!(c, '\u{b}' | '\u{85}' | '\u{2028}' | '\u{2029}')
-    };
-    for word in text.split(separator).filter(|word| !word.is_empty()) {
-        if !out.is_empty() {
-            out.push(' ');
+    // Byte by byte: the separators are ASCII or the UTF-8 sequences C2 85 (U+0085) and
+    // E2 80 A8/A9 (U+2028/U+2029), so no character needs decoding, and words are copied
+    // whole.
+    let bytes = text.as_bytes();
+    let separator_at = |at: usize| -> usize {
+        match bytes[at] {
+            b' ' | b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' => 1,
+            0xC2 if bytes.get(at + 1) == Some(&0x85) => 2,
+            0xE2 if matches!(bytes.get(at + 1..at + 3), Some([0x80, 0xA8 | 0xA9])) => 3,
+            _ => 0,
         }
-        out.push_str(word);
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    let mut word_start = 0;
+    while at < bytes.len() {
+        match separator_at(at) {
+            0 => at += 1,
+            length => {
+                // Separators are whole characters, so both ends of a word are boundaries.
+                push_word(&mut out, text.get(word_start..at).unwrap_or_default());
+                at += length;
+                word_start = at;
+            }
+        }
     }
+    push_word(&mut out, text.get(word_start..).unwrap_or_default());
     non_empty(out)
+}
+
+/// Appends a word of [`collapse_whitespace`], after one space unless it is the first.
+fn push_word(out: &mut String, word: &str) {
+    if word.is_empty() {
+        return;
+    }
+    if !out.is_empty() {
+        out.push(' ');
+    }
+    out.push_str(word);
 }
 
 /// A value quoted for a warning, shortened so one absurd value cannot flood the output.
@@ -334,7 +362,9 @@ pub(crate) fn quote(value: &str) -> String {
 /// was escaped twice). A lone `<word>` is not enough: "History of the <blink> tag" is text.
 pub(crate) fn looks_like_html(value: &str) -> bool {
     let bytes = value.as_bytes();
-    for (index, &byte) in bytes.iter().enumerate() {
+    // Only a `<` or `&` can start markup: jump from one to the next.
+    for index in memchr::memchr2_iter(b'<', b'&', bytes) {
+        let byte = bytes[index];
         let next = bytes.get(index + 1).copied();
         match byte {
             b'<' if next == Some(b'/') => {
@@ -512,6 +542,18 @@ mod tests {
     #[test]
     fn helpers() {
         assert_eq!(collapse_whitespace("  a \n b  ").as_deref(), Some("a b"));
+        // Every separator, at the ends and between words, next to characters that share
+        // their first bytes (U+00A0 is C2 A0, U+2019 is E2 80 99) and stay.
+        assert_eq!(
+            collapse_whitespace("\u{85}a\x0bb\x0c\tc\u{2029}\u{a0}\u{2028}\u{2019}d\u{85}\r\n")
+                .as_deref(),
+            Some("a b c \u{a0} \u{2019}d")
+        );
+        assert_eq!(
+            collapse_whitespace("\u{e2}\u{80}").as_deref(),
+            Some("\u{e2}\u{80}")
+        );
+        assert_eq!(collapse_whitespace("x\u{2028}").as_deref(), Some("x"));
         assert_eq!(collapse_whitespace(" \n "), None);
         assert_eq!(
             collapse_whitespace("testing \u{a0} \u{2003}entity\u{2028}x").as_deref(),

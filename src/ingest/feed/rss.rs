@@ -288,9 +288,12 @@ fn map_item(item: Element<'_>, ctx: &mut Ctx) -> Entry {
         // address qualifies, whatever the attribute claims. It must be absolute as
         // written: `<guid>12345</guid>` resolved against the channel link would invent a
         // page that does not exist.
-        let web_address = url::Url::parse(&value)
-            .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host());
-        if permalink && entry.link.is_none() && web_address {
+        // Parsed only when it could become the link: most items have their own.
+        let web_address = || {
+            url::Url::parse(&value)
+                .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.has_host())
+        };
+        if permalink && entry.link.is_none() && web_address() {
             entry.link = Some(value.clone());
         }
         entry.guid = Some(value);
