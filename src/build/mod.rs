@@ -158,10 +158,11 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         items.push(found);
     }
     report.warnings.extend(collector.finish());
-    // What the run learned is saved on a thread of its own while the feeds render (every
-    // source was read, so what the cache holds about other files is obsolete). The
-    // thread closes the store, and is joined before the build state records the store's
-    // size and time.
+    // What the run learned is saved on a thread of its own while the ledger is checked
+    // and the feed models are built (every source was read, so what the cache holds about
+    // other files is obsolete). The thread closes the store, and is joined before the
+    // feeds render: the cache's remembered outcomes are a second copy of every entry
+    // read, and holding them while the largest feeds render made the build's peak.
     let saving = match store.take() {
         Some(mut store) if !options.check => {
             let files = files.clone();
@@ -173,7 +174,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     };
     // The collector has finished with the file cache and the saving thread holds its own
     // handle: dropping this one frees every remembered outcome (tens of MB of content) as
-    // soon as the save ends, while the feeds render, instead of at the end of the build.
+    // soon as the save ends, instead of at the end of the build.
     drop(files);
     let next_due = items.iter().filter_map(|found| found.next_due).min();
 
@@ -238,7 +239,9 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         Some(crate::config::Artwork::Local(file)) => Some(file.clone()),
         _ => None,
     }));
-    let mut models: Vec<(usize, channel::Built, Vec<PublishedFile>)> = Vec::new();
+    // Each model behind a lock of its own, so the core that renders it can free its
+    // entries' content once its files are staged (uncontended: one core per model).
+    let mut models: Vec<(usize, std::sync::Mutex<channel::Built>, Vec<PublishedFile>)> = Vec::new();
     let mut invalid = false;
     for (index, feed) in site.feeds.iter().enumerate() {
         if failed[index] {
@@ -263,8 +266,15 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             .collect();
         let model = channel::build(site, feed, entries, guids[index].clone());
         report.warnings.extend(model.warnings.iter().cloned());
-        models.push((index, model, assets));
+        models.push((index, std::sync::Mutex::new(model), assets));
     }
+    // The save ends here, before the feeds render (see where it starts); what it
+    // reported is kept for the end of the build.
+    let saved = saving.map(|saving| {
+        saving
+            .join()
+            .unwrap_or_else(|_| Err(crate::store::StoreError::Interrupted))
+    });
     // Feeds are independent of each other: each is rendered, validated and staged on a
     // core of its own, one file at a time: a file is staged (written to its temporary
     // name) as soon as it validates and its bytes and tree are dropped before the next
@@ -277,8 +287,11 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let positions: Vec<usize> = (0..models.len()).collect();
     let results = crate::parallel::map(&positions, |position| -> Result<(Report, bool)> {
         let (index, model, assets) = &models[*position];
+        let mut model = model
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let feed = &site.feeds[*index];
-        let context = validation_context(site, feed, model, assets, &old_ledger, options);
+        let context = validation_context(site, feed, &model, assets, &old_ledger, options);
         let mut found = Report::default();
         let mut staged: Vec<String> = Vec::new();
         let mut refused = false;
@@ -297,6 +310,13 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
                 lock().add(output)?;
             }
         }
+        // The feed's own files are all rendered: its entries' content (most of what the
+        // model holds) is needed no more. The combined outputs list entries without it
+        // (`combined::Pool::add` drops it too), so it is freed now rather than when the
+        // last feed is done.
+        for entry in &mut model.feed.entries {
+            entry.content_html = None;
+        }
         if refused {
             lock().discard(&staged);
             return Ok((found, false));
@@ -311,7 +331,10 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         .unwrap_or_else(std::sync::PoisonError::into_inner);
     let mut built = Vec::new();
     let mut pool = combined::Pool::default();
-    for ((index, mut model, _), result) in models.into_iter().zip(results) {
+    for ((index, model, _), result) in models.into_iter().zip(results) {
+        let mut model = model
+            .into_inner()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let feed = &site.feeds[index];
         let (found, valid) = result?;
         report.absorb_validation(found);
@@ -376,16 +399,11 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         });
     }
 
-    if let Some(saving) = saving {
-        let saved = saving
-            .join()
-            .unwrap_or_else(|_| Err(crate::store::StoreError::Interrupted));
-        if let Err(error) = saved {
-            report.warnings.push(format!(
-                "{}: could not save the file cache ({error}); the next build reads every content file",
-                site.store.display()
-            ));
-        }
+    if let Some(Err(error)) = saved {
+        report.warnings.push(format!(
+            "{}: could not save the file cache ({error}); the next build reads every content file",
+            site.store.display()
+        ));
     }
 
     // When a feed failed, nothing is removed: its old files must stay.

@@ -162,16 +162,39 @@ pub fn html(index: &Index) -> String {
         .expect("the embedded index template is registered");
     // Style and script are the program's own text, marked safe so they are not escaped;
     // the CSP names their hashes.
-    let page = minijinja::Value::from(minijinja::value::Serde(&page));
+    let values = minijinja::Value::from(minijinja::value::Serde(&page));
+    // The template reads the converted values only: the views (a copy of every entry's
+    // title, summary and links) go before the page is written.
+    drop(page);
     let context = minijinja::context! {
         style => minijinja::Value::from_safe_string(STYLE.to_owned()),
         script => minijinja::Value::from_safe_string(SCRIPT.to_owned()),
-        ..page
+        ..values
     };
-    let text = template
-        .render(context)
+    // Written into a buffer sized for the page up front: grown by doubling, a page of
+    // megabytes was copied several times and briefly held one and a half times over.
+    let mut bytes = Vec::with_capacity(size_hint(index));
+    template
+        .render_captured_to(context, &mut bytes)
         .expect("the embedded index template renders");
+    // The template and every value are UTF-8 text.
+    let text = String::from_utf8(bytes)
+        .unwrap_or_else(|error| String::from_utf8_lossy(error.as_bytes()).into_owned());
     super::xml::with_final_newline(text)
+}
+
+/// A generous guess at the size of `index.html` or `index.json`: a fixed part, and per
+/// entry its markup and its summary and title (both shortened or quoted once).
+fn size_hint(index: &Index) -> usize {
+    let text = |entry: &crate::model::Entry| {
+        entry.summary.as_ref().map_or(0, String::len) + entry.title.as_ref().map_or(0, String::len)
+    };
+    32 * 1024
+        + index
+            .entries
+            .iter()
+            .map(|item| 768 + text(item.entry))
+            .sum::<usize>()
 }
 
 /// Escapes every string the template prints, except the program's own safe ones. Only
@@ -221,8 +244,13 @@ pub fn json(index: &Index) -> String {
             .collect(),
         entries: index.entries.iter().map(json_entry).collect(),
     };
-    // Plain structs of strings and numbers always serialise.
-    let mut text = serde_json::to_string_pretty(&document).unwrap_or_default();
+    // Plain structs of strings and numbers always serialise, as UTF-8; written into a
+    // buffer sized up front (see `html`).
+    let mut bytes = Vec::with_capacity(size_hint(index));
+    if serde_json::to_writer_pretty(&mut bytes, &document).is_err() {
+        bytes.clear();
+    }
+    let mut text = String::from_utf8(bytes).unwrap_or_default();
     text.push('\n');
     text
 }

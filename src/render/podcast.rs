@@ -52,7 +52,7 @@ pub fn render(channel: &Channel) -> String {
     for (item, entry) in out.items.iter_mut().zip(&feed.entries) {
         item_podcast(entry, feed, item);
     }
-    super::rss::write(&out)
+    super::rss::write(out)
 }
 
 fn yes_no(flag: Option<bool>) -> Option<String> {

@@ -41,7 +41,7 @@ pub fn render(channel: &Channel) -> String {
 /// Renders an RSS 2.0 feed whose entries each name the feed they came from: `sources[i]`
 /// belongs to `channel.feed.entries[i]` (a shorter list leaves the rest without).
 pub fn render_with_sources(channel: &Channel, sources: &[Source]) -> String {
-    write(&self::channel(
+    write(self::channel(
         channel,
         sources,
         Enclosures::WhenEveryItemHasOne,
@@ -58,12 +58,16 @@ pub(crate) enum Enclosures {
 }
 
 /// Serialises a channel built here (or extended by `podcast`) as the published text.
-pub(crate) fn write(channel: &::rss::Channel) -> String {
+/// The channel is taken, and dropped before the layout pass: it holds a copy of every
+/// entry's content, so keeping it alive beside the compact and the laid-out text made a
+/// large feed's rendering hold its content three times instead of twice.
+pub(crate) fn write(channel: ::rss::Channel) -> String {
     // Writing into a Vec cannot fail for I/O reasons, and the crate only writes valid
     // UTF-8; an empty document would be caught by every renderer test.
     let bytes = channel
-        .write_to(Vec::with_capacity(estimate(channel)))
+        .write_to(Vec::with_capacity(estimate(&channel)))
         .unwrap_or_default();
+    drop(channel);
     super::xml::layout(&bytes)
 }
 

@@ -76,10 +76,10 @@ impl Finding {
     }
 }
 
-/// A document ready for the rule families.
+/// A document ready for the rule families; an XML tree borrows from the decoded text.
 #[derive(Debug, Clone)]
-pub enum Document {
-    Xml(tree::XmlDoc),
+pub enum Document<'t> {
+    Xml(tree::XmlDoc<'t>),
     Json(serde_json::Value),
 }
 
@@ -181,11 +181,11 @@ impl<'a> Checker<'a> {
 /// of their lines (document-wide ones first), then rule ids.
 pub fn validate(target: &str, bytes: &[u8], context: &Context) -> Vec<Finding> {
     let mut cx = Checker::new(target, context);
-    if let Some(document) = load(bytes, &mut cx) {
+    with_document(bytes, &mut cx, |document, cx| {
         for family in rules::FAMILIES {
-            (family.check)(&document, &mut cx);
+            (family.check)(document, cx);
         }
-    }
+    });
     let mut findings = cx.into_findings();
     findings.sort_by(|a, b| {
         (a.line, a.rule.id, &a.entry, &a.message).cmp(&(b.line, b.rule.id, &b.entry, &b.message))
@@ -193,15 +193,23 @@ pub fn validate(target: &str, bytes: &[u8], context: &Context) -> Vec<Finding> {
     findings
 }
 
-/// Decodes and parses the bytes; what makes that impossible is reported as a finding
-/// (`xml/well-formed`, `json/syntax`) and gives no document.
-pub fn load(bytes: &[u8], cx: &mut Checker) -> Option<Document> {
+/// Decodes and parses the bytes and hands the document to `check` (an XML tree borrows
+/// the decoded text, which lives only as long as this call); what makes that impossible
+/// is reported as a finding (`xml/well-formed`, `json/syntax`) and gives no document.
+pub fn with_document<R>(
+    bytes: &[u8],
+    cx: &mut Checker,
+    check: impl FnOnce(&Document, &mut Checker) -> R,
+) -> Option<R> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let first = body.iter().find(|b| !b.is_ascii_whitespace());
     if first == Some(&b'{') || first == Some(&b'[') {
-        return rules::json::load(body, cx).map(Document::Json);
+        let document = Document::Json(rules::json::load(body, cx)?);
+        return Some(check(&document, cx));
     }
-    rules::xml::load(bytes, cx).map(Document::Xml)
+    let text = rules::xml::text(bytes, cx);
+    let document = Document::Xml(rules::xml::tree(&text, cx)?);
+    Some(check(&document, cx))
 }
 
 /// The label findings use for an RSS item or Atom entry: its guid/id, else its title.

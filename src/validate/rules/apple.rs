@@ -339,7 +339,7 @@ pub fn check(doc: &Document, cx: &mut Checker) {
 }
 
 /// The RSS channel, when the feed is meant for podcast apps (it uses the iTunes namespace).
-pub(crate) fn podcast_channel(root: &El) -> Option<&El> {
+pub(crate) fn podcast_channel<'a, 't>(root: &'a El<'t>) -> Option<&'a El<'t>> {
     if root.name != "rss" || root.ns.is_some() {
         return None;
     }
@@ -348,14 +348,14 @@ pub(crate) fn podcast_channel(root: &El) -> Option<&El> {
     speaks_itunes.then_some(channel)
 }
 
-fn itunes<'a>(parent: &'a El, name: &str) -> Option<&'a El> {
+fn itunes<'a, 't>(parent: &'a El<'t>, name: &str) -> Option<&'a El<'t>> {
     parent
         .children
         .iter()
         .find(|child| child.name == name && child.in_ns(ns::ITUNES))
 }
 
-fn plain<'a>(parent: &'a El, name: &str) -> Option<&'a El> {
+fn plain<'a, 't>(parent: &'a El<'t>, name: &str) -> Option<&'a El<'t>> {
     parent.child(None, name)
 }
 
@@ -752,7 +752,7 @@ fn check_artwork(channel: &El, items: &[&El], cx: &mut Checker) {
 }
 
 /// The feed's `atom:link rel="self"`.
-pub(crate) fn self_link(channel: &El) -> Option<&str> {
+pub(crate) fn self_link<'a>(channel: &'a El) -> Option<&'a str> {
     channel
         .children
         .iter()

@@ -752,7 +752,7 @@ fn check_cardinality(parent: &El, kind: Option<Parent>, entry: Option<&str>, cx:
                     *second = child;
                 }
             }
-            None => seen.push((&child.name, 1, child)),
+            None => seen.push((child.name, 1, child)),
         }
     }
     for (name, count, second) in seen {
@@ -867,7 +867,7 @@ fn check_tag(
 /// What is particular to one tag.
 fn check_values(el: &El, entry: Option<&str>, cx: &mut Checker) {
     let text = el.trimmed();
-    match el.name.as_str() {
+    match el.name {
         "guid" => {
             if let Some(problem) = guid_problem(text) {
                 cx.report(&GUID_FORMAT, Some(el), entry, problem);

@@ -148,12 +148,18 @@ pub const RULES: &[Rule] = &[
     NAMESPACE_LEGACY,
 ];
 
-/// Decodes `bytes` and builds the tree; encoding problems, forbidden characters and
-/// what makes the document unreadable are reported here.
-pub fn load(bytes: &[u8], cx: &mut Checker) -> Option<XmlDoc> {
+/// Decodes `bytes` into the text the tree is built from (see [`tree`]); encoding
+/// problems and forbidden characters are reported here.
+pub fn text<'b>(bytes: &'b [u8], cx: &mut Checker) -> Cow<'b, str> {
     let text = decode(bytes, cx);
     forbidden_characters(&text, cx);
-    match tree::parse(&text) {
+    text
+}
+
+/// The tree of `text` (from [`text`]), borrowing from it; what makes the document
+/// unreadable is reported here.
+pub fn tree<'t>(text: &'t str, cx: &mut Checker) -> Option<XmlDoc<'t>> {
+    match tree::parse(text) {
         Ok(doc) => Some(doc),
         Err(unreadable) => {
             cx.report_at(
@@ -310,11 +316,10 @@ fn forbidden_characters(text: &str, cx: &mut Checker) {
 }
 
 fn namespace_uri(declaration: &tree::Declaration, cx: &mut Checker) {
-    let uri = declaration.uri.as_str();
+    let uri = &*declaration.uri;
     let canonical = ns::canonical(uri);
     let prefix = declaration
         .prefix
-        .as_deref()
         .map(|p| format!("xmlns:{p}"))
         .unwrap_or_else(|| "xmlns".into());
     if uri == ns::PODCAST_GITHUB {
