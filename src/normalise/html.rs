@@ -54,7 +54,17 @@ pub fn sanitise(html: &str, base: Option<&url::Url>) -> String {
 pub fn sanitise_relative_to(html: &str, base: Option<&str>) -> String {
     let mut sanitiser = Sanitiser::new(html, base);
     let mut tokenizer = Tokenizer::new(html);
-    while let Some(token) = tokenizer.next_token() {
+    loop {
+        if sanitiser.skipping.is_none()
+            && let Some(text) = tokenizer.text_ahead()
+        {
+            let used = push_text_until_markup(&mut sanitiser.out, text);
+            tokenizer.take_text(used);
+            continue;
+        }
+        let Some(token) = tokenizer.next_token() else {
+            break;
+        };
         if let Some(raw_text) = sanitiser.token(token, tokenizer.attributes()) {
             tokenizer.skip_raw_text(raw_text.name);
         }
@@ -69,7 +79,19 @@ pub(crate) fn sanitise_with_plain(html: &str, base: Option<&str>) -> (String, St
     let mut sanitiser = Sanitiser::new(html, base);
     let mut plain = super::text::Plain::with_capacity(html.len());
     let mut tokenizer = Tokenizer::new(html);
-    while let Some(token) = tokenizer.next_token() {
+    loop {
+        // Text is read once for both outputs: found, escaped and collapsed in one loop.
+        if sanitiser.skipping.is_none()
+            && !plain.is_skipping()
+            && let Some(text) = tokenizer.text_ahead()
+        {
+            let used = plain.push_text_with_html(&mut sanitiser.out, text);
+            tokenizer.take_text(used);
+            continue;
+        }
+        let Some(token) = tokenizer.next_token() else {
+            break;
+        };
         let source = tokenizer.source();
         // One lookup of the tag's name for both.
         let element = token.element();
@@ -812,6 +834,21 @@ fn has_ascii_control(bytes: &[u8]) -> bool {
 }
 
 fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
+    escape::<false>(out, text, special);
+}
+
+/// Appends escaped text up to its first `<` or `&`, where the next token starts; returns
+/// how many bytes were read. The tokenizer leaves text to this loop (`text_ahead`), so
+/// each byte of text is read once, not once to find where the text ends and again to
+/// escape it.
+pub(crate) fn push_text_until_markup(out: &mut String, text: &str) -> usize {
+    escape::<true>(out, text, &TEXT_SPECIAL)
+}
+
+/// The escaper. With `MARKUP_ENDS`, a `<` or `&` ends the text (they are among the bytes
+/// the chunk test flags anyway, so finding them costs nothing more); returns where it
+/// stopped.
+fn escape<const MARKUP_ENDS: bool>(out: &mut String, text: &str, special: &[bool; 256]) -> usize {
     let bytes = text.as_bytes();
     let attribute = special[usize::from(b'"')];
     let mut run = 0;
@@ -847,6 +884,7 @@ fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
         }
         out.push_str(&text[run..i]);
         match byte {
+            b'&' | b'<' if MARKUP_ENDS => return i,
             b'&' => out.push_str("&amp;"),
             b'<' => out.push_str("&lt;"),
             b'>' => out.push_str("&gt;"),
@@ -864,6 +902,7 @@ fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
         run = i;
     }
     out.push_str(&text[run..]);
+    bytes.len()
 }
 
 /// Appends text, escaped for an element's content.
@@ -957,6 +996,70 @@ mod table_tests {
                         }
                     }
                 }
+            }
+        }
+    }
+
+    /// Texts with each byte either loop treats apart at every offset of two eight-byte
+    /// chunks, among visible text with single spaces, and what may follow them.
+    fn texts_with_specials() -> Vec<String> {
+        let specials = [
+            "&", "<", ">", "\"", "\r", "\r\n", "\u{c}", "\u{b}", "\u{1}", "\0", "\t", "\n", " ",
+            "  ", "\u{fffe}", "\u{ffff}", "\u{fffd}", "\u{e000}", "\u{7f}", "é", "\u{85}",
+            "\u{2028}", "\u{2029}", "\u{a0}", " >", "> ", " < ", " &", "\u{2019}",
+        ];
+        let filler: Vec<char> = "ab cd e".chars().collect();
+        let mut texts = Vec::new();
+        for len in 0..18 {
+            let fill: String = (0..len).map(|i| filler[i % filler.len()]).collect();
+            for at in 0..=len {
+                for special in specials {
+                    for after in ["", "<p>x", "&amp;y", " ", "\r"] {
+                        texts.push(format!("{}{special}{}{after}", &fill[..at], &fill[at..]));
+                    }
+                }
+            }
+        }
+        texts
+    }
+
+    #[test]
+    fn text_until_markup_is_escaped_like_whole_text() {
+        for text in texts_with_specials() {
+            let stop = text.find(['<', '&']).unwrap_or(text.len());
+            let mut out = String::from("before ");
+            assert_eq!(push_text_until_markup(&mut out, &text), stop, "{text:?}");
+            assert_eq!(
+                out,
+                format!("before {}", escaped_by_hand(&text[..stop], false)),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// The fused loop writes what the escaper and the collapser each write alone (both
+    /// checked against their rules written out character by character), stops where they
+    /// stop, and carries the collapser's owed space in from earlier text.
+    #[test]
+    fn text_for_html_and_plain_in_one_loop_matches_each_alone() {
+        use crate::normalise::text::{Plain, tests::collapsed};
+        for text in texts_with_specials() {
+            let stop = text.find(['<', '&']).unwrap_or(text.len());
+            for earlier in ["", "x ", "x", " "] {
+                let mut plain = Plain::with_capacity(0);
+                let mut html = String::new();
+                if !earlier.is_empty() {
+                    assert_eq!(plain.push_text_with_html(&mut html, earlier), earlier.len());
+                }
+                let used = plain.push_text_with_html(&mut html, &text);
+                assert_eq!(used, stop, "{text:?}");
+                let expected_html = format!("{earlier}{}", escaped_by_hand(&text[..stop], false));
+                assert_eq!(html, expected_html, "{earlier:?} then {text:?}");
+                assert_eq!(
+                    plain.finish(),
+                    collapsed(&format!("{earlier}{}", &text[..stop])),
+                    "{earlier:?} then {text:?}"
+                );
             }
         }
     }

@@ -125,6 +125,31 @@ impl<'a> Tokenizer<'a> {
         self.pos = self.input.len();
     }
 
+    /// When the next token is text outside a CDATA section: the input from there on,
+    /// for a caller that reads the text itself in the same loop that writes it (the
+    /// sanitiser's escaper, the plain-text collapser) instead of having it found here
+    /// first and scanned again there. The text runs to the first `<` or `&`; the caller
+    /// reads that far, or less, and reports how far with `take_text`.
+    pub fn text_ahead(&self) -> Option<&'a str> {
+        let rest = self.input.get(self.pos..)?;
+        match rest.as_bytes().first()? {
+            b'<' | b'&' => None,
+            _ if self.in_cdata => None,
+            _ => Some(rest),
+        }
+    }
+
+    /// Moves past `len` bytes of the text `text_ahead` gave, which must not reach past
+    /// its first `<` or `&` (that is where the next token starts) nor split a character.
+    pub fn take_text(&mut self, len: usize) {
+        debug_assert!(
+            !self.input[self.pos..self.pos + len].contains(['<', '&']),
+            "text taken past markup"
+        );
+        self.token_start = self.pos;
+        self.pos += len;
+    }
+
     /// The next token, or `None` at the end.
     pub fn next_token(&mut self) -> Option<Token<'a>> {
         let bytes = self.input.as_bytes();
