@@ -366,7 +366,7 @@ struct Sanitiser<'a, 'b> {
     base_text: Option<&'b str>,
     base: std::cell::OnceCell<Option<super::url::Base<'b>>>,
     /// The attributes of the tag being written (reused between tags).
-    kept: Vec<(&'static str, Cow<'a, str>)>,
+    kept: Vec<(&'static str, Cow<'a, str>, Write)>,
     /// Inside an element dropped with its content: which one, and how deep.
     skipping: Option<(&'static Element, usize)>,
 }
@@ -636,8 +636,27 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                 continue;
             };
             // Names come from the table: the same name is the same pointer.
-            if self.kept.iter().any(|(kept, _)| std::ptr::eq(*kept, name)) {
+            if self
+                .kept
+                .iter()
+                .any(|(kept, _, _)| std::ptr::eq(*kept, name))
+            {
                 continue;
+            }
+            let raw = attribute.raw_value();
+            // Most values are written in one pass over their bytes: plain ones decoded
+            // while escaped, web URLs with nothing to decode, clean or escape as they are
+            // (`safe_url`, `decode_all` and the escaper would each return them unchanged).
+            match kind {
+                Plain => {
+                    self.kept.push((name, Cow::Borrowed(raw), Write::Decoded));
+                    continue;
+                }
+                Url | Image if is_verbatim(raw.as_bytes()) && is_plain_web_url(raw) => {
+                    self.kept.push((name, Cow::Borrowed(raw), Write::Verbatim));
+                    continue;
+                }
+                _ => {}
             }
             let value = attribute.value();
             let value = match kind {
@@ -652,18 +671,25 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                 Style => style::filter(&value).map(Cow::Owned),
             };
             if let Some(value) = value {
-                self.kept.push((name, value));
+                self.kept.push((name, value, Write::Escaped));
             }
         }
-        self.kept.sort_unstable_by_key(|(name, _)| *name);
+        // Authors mostly write one or two attributes, or write them in order already.
+        if !self.kept.is_sorted_by_key(|(name, _, _)| *name) {
+            self.kept.sort_unstable_by_key(|(name, _, _)| *name);
+        }
 
         self.out.push('<');
         self.out.push_str(element.name);
-        for (name, value) in &self.kept {
+        for (name, value, write) in &self.kept {
             self.out.push(' ');
             self.out.push_str(name);
             self.out.push_str("=\"");
-            push_attribute_value(&mut self.out, value);
+            match write {
+                Write::Verbatim => self.out.push_str(value),
+                Write::Decoded => push_raw_attribute_value(&mut self.out, value),
+                Write::Escaped => push_attribute_value(&mut self.out, value),
+            }
             self.out.push('"');
         }
         self.out
@@ -776,6 +802,42 @@ fn srcset_candidates(value: &str) -> Vec<(&str, &str)> {
     candidates
 }
 
+/// How a kept attribute's value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Write {
+    /// As it is: `is_verbatim` found nothing to decode or escape in it.
+    Verbatim,
+    /// The value as written in the tag: references decoded, then escaped.
+    Decoded,
+    /// Already decoded (and checked): escaped.
+    Escaped,
+}
+
+/// Whether a value holds none of the bytes that decoding (`&`), escaping (`<`, `>`, `"`,
+/// U+FFFE/U+FFFF's lead byte) or URL cleaning (ASCII controls, DEL) would act on, eight
+/// bytes at a time. The SWAR tests misfire only above a real match, so "any" is exact.
+fn is_verbatim(bytes: &[u8]) -> bool {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        let word = u64::from_le_bytes(word);
+        let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
+        let has = |byte: u8| has_zero(word ^ (ONES * u64::from(byte)));
+        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
+        if below_space | has(0x7f) | has(b'&') | has(b'<') | has(b'>') | has(b'"') | has(0xef) != 0
+        {
+            return false;
+        }
+    }
+    chunks
+        .remainder()
+        .iter()
+        .all(|&byte| byte >= 0x20 && !matches!(byte, 0x7f | b'&' | b'<' | b'>' | b'"' | 0xef))
+}
+
 /// Bytes that need attention in text: `&`, `<`, `>`, carriage return, control characters
 /// XML forbids, and 0xEF (the lead byte of U+FFFE and U+FFFF, which XML forbids too).
 const fn special_bytes(attribute: bool) -> [bool; 256] {
@@ -834,7 +896,18 @@ fn has_ascii_control(bytes: &[u8]) -> bool {
 }
 
 fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
-    escape::<false>(out, text, special);
+    escape::<{ Stop::NOWHERE }>(out, text, special);
+}
+
+/// Where `escape` stops instead of escaping (constants, for a const generic).
+struct Stop;
+
+impl Stop {
+    const NOWHERE: u8 = 0;
+    /// At `<` or `&`: where the tokenizer's next token starts.
+    const MARKUP: u8 = 1;
+    /// At `&`: where a reference may start.
+    const REFERENCE: u8 = 2;
 }
 
 /// Appends escaped text up to its first `<` or `&`, where the next token starts; returns
@@ -842,13 +915,24 @@ fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
 /// each byte of text is read once, not once to find where the text ends and again to
 /// escape it.
 pub(crate) fn push_text_until_markup(out: &mut String, text: &str) -> usize {
-    escape::<true>(out, text, &TEXT_SPECIAL)
+    escape::<{ Stop::MARKUP }>(out, text, &TEXT_SPECIAL)
 }
 
-/// The escaper. With `MARKUP_ENDS`, a `<` or `&` ends the text (they are among the bytes
-/// the chunk test flags anyway, so finding them costs nothing more); returns where it
-/// stopped.
-fn escape<const MARKUP_ENDS: bool>(out: &mut String, text: &str, special: &[bool; 256]) -> usize {
+/// Appends an attribute value as written in its tag, references decoded, escaped: in one
+/// pass when it holds no `&` (nearly always), else decoded first (a decoded `\r` must
+/// meet a following `\n` as the escaper sees it in decoded text).
+fn push_raw_attribute_value(out: &mut String, raw: &str) {
+    let start = out.len();
+    if escape::<{ Stop::REFERENCE }>(out, raw, &ATTRIBUTE_SPECIAL) < raw.len() {
+        out.truncate(start);
+        push_attribute_value(out, &super::charref::decode_all(raw, true));
+    }
+}
+
+/// The escaper. With `STOP` (a `Stop` constant), a `<` or `&` ends the text instead of
+/// being escaped (they are among the bytes the chunk test flags anyway, so finding them
+/// costs nothing more); returns where it stopped.
+fn escape<const STOP: u8>(out: &mut String, text: &str, special: &[bool; 256]) -> usize {
     let bytes = text.as_bytes();
     let attribute = special[usize::from(b'"')];
     let mut run = 0;
@@ -884,7 +968,8 @@ fn escape<const MARKUP_ENDS: bool>(out: &mut String, text: &str, special: &[bool
         }
         out.push_str(&text[run..i]);
         match byte {
-            b'&' | b'<' if MARKUP_ENDS => return i,
+            b'&' if STOP != Stop::NOWHERE => return i,
+            b'<' if STOP == Stop::MARKUP => return i,
             b'&' => out.push_str("&amp;"),
             b'<' => out.push_str("&lt;"),
             b'>' => out.push_str("&gt;"),
@@ -1061,6 +1146,62 @@ mod table_tests {
                     "{earlier:?} then {text:?}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn verbatim_values_have_nothing_to_decode_escape_or_clean() {
+        for len in 0..20 {
+            let clean: String = "https://a.test/p?q=1#é".chars().cycle().take(len).collect();
+            assert!(is_verbatim(clean.as_bytes()), "{clean:?}");
+            for at in 0..clean.len() {
+                if !clean.is_char_boundary(at) {
+                    continue;
+                }
+                for special in [
+                    "&", "<", ">", "\"", "\u{0}", "\t", "\n", "\u{1f}", "\u{7f}", "\u{fffe}",
+                    "\u{f000}",
+                ] {
+                    let text = format!("{}{special}{}", &clean[..at], &clean[at..]);
+                    assert!(!is_verbatim(text.as_bytes()), "{text:?}");
+                }
+            }
+        }
+    }
+
+    /// A value as written, decoded and escaped in one pass, is what decoding it and then
+    /// escaping it gives, references and line breaks meeting across them included.
+    #[test]
+    fn raw_attribute_values_are_decoded_then_escaped() {
+        let mut values = texts_with_specials();
+        values.extend(
+            [
+                "a&#13;\nb",
+                "a\r&#10;b",
+                "&#13;",
+                "x&amp;y",
+                "&quot;q&quot;",
+                "&bogus;",
+                "&lt;b&gt;",
+                "&#xFFFE;x",
+                "&#0;",
+                "a&b",
+                "&",
+                "&amp",
+                "&#x26;lt;",
+                "\r&#13;&#10;\n",
+            ]
+            .map(String::from),
+        );
+        for raw in values {
+            let mut one_pass = String::from("<");
+            push_raw_attribute_value(&mut one_pass, &raw);
+            let mut two_passes = String::from("<");
+            push_attribute_value(
+                &mut two_passes,
+                &crate::normalise::charref::decode_all(&raw, true),
+            );
+            assert_eq!(one_pass, two_passes, "{raw:?}");
         }
     }
 

@@ -59,6 +59,11 @@ impl<'a> Attribute<'a> {
     pub fn value(&self) -> Cow<'a, str> {
         charref::decode_all(self.raw_value, true)
     }
+
+    /// The value as written, references not yet decoded.
+    pub fn raw_value(&self) -> &'a str {
+        self.raw_value
+    }
 }
 
 pub struct Tokenizer<'a> {
@@ -246,6 +251,14 @@ impl<'a> Tokenizer<'a> {
         let name_end = self.tag_name_end(name_start);
         let name = &self.input[name_start..name_end];
         self.attributes.clear();
+        // `<p>`: most tags in content, nothing for `read_attributes` to read.
+        if self.input.as_bytes().get(name_end) == Some(&b'>') {
+            self.pos = name_end + 1;
+            return Token::StartTag {
+                name,
+                self_closing: false,
+            };
+        }
         match self.read_attributes(name_end) {
             Some((end, self_closing)) => {
                 self.pos = end;
@@ -263,6 +276,11 @@ impl<'a> Tokenizer<'a> {
         let name_start = self.pos + 2;
         let name_end = self.tag_name_end(name_start);
         let name = &self.input[name_start..name_end];
+        if self.input.as_bytes().get(name_end) == Some(&b'>') {
+            self.attributes.clear();
+            self.pos = name_end + 1;
+            return Token::EndTag { name };
+        }
         // End tags may carry attributes; they are read (quotes matter) and forgotten.
         let result = self.read_attributes(name_end);
         self.attributes.clear();
