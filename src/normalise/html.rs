@@ -817,25 +817,49 @@ enum Write {
 /// U+FFFE/U+FFFF's lead byte) or URL cleaning (ASCII controls, DEL) would act on, eight
 /// bytes at a time. The SWAR tests misfire only above a real match, so "any" is exact.
 fn is_verbatim(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
+    !any_byte(
+        bytes,
+        |word| {
+            let has = |byte: u8| has_zero(word ^ (ONES * u64::from(byte)));
+            below_space(word)
+                | has(0x7f)
+                | has(b'&')
+                | has(b'<')
+                | has(b'>')
+                | has(b'"')
+                | has(0xef)
+                != 0
+        },
+        |byte| byte < 0x20 || matches!(byte, 0x7f | b'&' | b'<' | b'>' | b'"' | 0xef),
+    )
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each zero byte of `word`: exact for the lowest; above a zero byte a
+/// 0x01 byte may be flagged too, which neither "any" nor "first" tests mind.
+fn has_zero(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGHS
+}
+
+/// The high bit of each byte of `word` below 0x20 (the same caveat as `has_zero`).
+fn below_space(word: u64) -> u64 {
+    word.wrapping_sub(ONES * 0x20) & !word & HIGHS
+}
+
+/// Whether any byte passes: `word_test` on eight bytes at a time (little-endian), then
+/// `byte_test` on the rest.
+fn any_byte(bytes: &[u8], word_test: impl Fn(u64) -> bool, byte_test: impl Fn(u8) -> bool) -> bool {
     let mut chunks = bytes.chunks_exact(8);
     for chunk in chunks.by_ref() {
         let mut word = [0u8; 8];
         word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
-        let has = |byte: u8| has_zero(word ^ (ONES * u64::from(byte)));
-        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-        if below_space | has(0x7f) | has(b'&') | has(b'<') | has(b'>') | has(b'"') | has(0xef) != 0
-        {
-            return false;
+        if word_test(u64::from_le_bytes(word)) {
+            return true;
         }
     }
-    chunks
-        .remainder()
-        .iter()
-        .all(|&byte| byte >= 0x20 && !matches!(byte, 0x7f | b'&' | b'<' | b'>' | b'"' | 0xef))
+    chunks.remainder().iter().any(|&byte| byte_test(byte))
 }
 
 /// Bytes that need attention in text: `&`, `<`, `>`, carriage return, control characters
@@ -866,33 +890,19 @@ static ATTRIBUTE_SPECIAL: [bool; 256] = special_bytes(true);
 /// caller uses: it jumps straight to that byte. Tabs and line feeds are flagged too; the
 /// caller steps over them.
 fn special_in_chunk(chunk: u64, attribute: bool) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
     let has = |byte: u8| has_zero(chunk ^ (ONES * u64::from(byte)));
-    let below_space = chunk.wrapping_sub(ONES * 0x20) & !chunk & HIGHS;
     let quote = if attribute { has(b'"') } else { 0 };
-    below_space | has(b'&') | has(b'<') | has(b'>') | has(0xef) | quote
+    below_space(chunk) | has(b'&') | has(b'<') | has(b'>') | has(0xef) | quote
 }
 
 /// Whether any byte is an ASCII control character (below 0x20, or 0x7F), eight bytes at a
 /// time: every URL in content is checked.
 fn has_ascii_control(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-        let delete = word ^ (ONES * 0x7f);
-        let has_delete = delete.wrapping_sub(ONES) & !delete & HIGHS;
-        if below_space | has_delete != 0 {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(u8::is_ascii_control)
+    any_byte(
+        bytes,
+        |word| below_space(word) | has_zero(word ^ (ONES * 0x7f)) != 0,
+        |byte| byte.is_ascii_control(),
+    )
 }
 
 fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {

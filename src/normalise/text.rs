@@ -225,6 +225,37 @@ fn chunk_masks(chunk: u64) -> (u64, u64) {
     (attention, bytes_equal(chunk, b' '))
 }
 
+/// The bytes of eight bytes of text the collapsing loops must stop at, as the high bit of
+/// each: `chunk_masks`'s attention bytes and `extra` (markup the caller stops at), less
+/// the single spaces between two visible bytes, which stay in the run. The first byte's
+/// left neighbour is visible and in the run when `run_before` (the run started before
+/// it); the last byte's right neighbour is not known here, so a space there stops.
+fn chunk_stops(word: u64, extra: u64, run_before: bool) -> u64 {
+    let (attention, spaces) = chunk_masks(word);
+    let attention = attention | extra;
+    let visible = !attention & HIGHS;
+    let left = (visible << 8) | if run_before { 0x80 } else { 0 };
+    let kept_spaces = spaces & left & (visible >> 8);
+    attention & !kept_spaces
+}
+
+/// From `i`, eight bytes at a time: the first byte `chunk_stops` flags (with `extra` of
+/// each eight bytes, and the run of visible text starting at `run`), or the first of the
+/// last seven or fewer bytes.
+fn next_stop(bytes: &[u8], mut i: usize, run: usize, extra: impl Fn(u64) -> u64) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8)
+        && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
+    {
+        let word = u64::from_le_bytes(chunk);
+        let stop = chunk_stops(word, extra(word), i > run);
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    i
+}
+
 /// Builds text with whitespace collapsed to single spaces and trimmed at both ends.
 struct Collapser {
     out: String,
@@ -255,30 +286,18 @@ impl Collapser {
         let mut run = 0;
         let mut i = 0;
         while i < bytes.len() {
-            // Eight bytes at a time to the first byte the loop below must look at: visible
+            // Eight bytes at a time to the first byte the code below must look at: visible
             // text and single spaces between visible bytes are skipped together.
-            if let Some(chunk) = bytes.get(i..i + 8)
-                && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
-            {
-                let word = u64::from_le_bytes(chunk);
-                let (mut attention, spaces) = chunk_masks(word);
+            i = next_stop(bytes, i, run, |word| {
                 if MARKUP_ENDS {
-                    attention |= bytes_equal(word, b'<') | bytes_equal(word, b'&');
+                    bytes_equal(word, b'<') | bytes_equal(word, b'&')
+                } else {
+                    0
                 }
-                let visible = !attention & HIGHS;
-                // A space whose neighbours are visible stays in the run, as below; the first
-                // byte's left neighbour is in the run when the run started before it, and
-                // the last byte's right neighbour is not known here.
-                let left = (visible << 8) | if i > run { 0x80 } else { 0 };
-                let kept_spaces = spaces & left & (visible >> 8);
-                let stop = attention & !kept_spaces;
-                if stop == 0 {
-                    i += 8;
-                    continue;
-                }
-                i += (stop.trailing_zeros() / 8) as usize;
-            }
-            let byte = bytes[i];
+            });
+            let Some(&byte) = bytes.get(i) else {
+                break;
+            };
             if MARKUP_ENDS && matches!(byte, b'<' | b'&') {
                 break;
             }
@@ -338,26 +357,12 @@ impl Collapser {
         while i < bytes.len() {
             // As in `push_until`, with `>` also stopping the chunk test (the escaper must
             // see it); a space is kept in both runs when its neighbours are visible.
-            if let Some(chunk) = bytes.get(i..i + 8)
-                && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
-            {
-                let word = u64::from_le_bytes(chunk);
-                let (attention, spaces) = chunk_masks(word);
-                let attention = attention
-                    | bytes_equal(word, b'<')
-                    | bytes_equal(word, b'&')
-                    | bytes_equal(word, b'>');
-                let visible = !attention & HIGHS;
-                let left = (visible << 8) | if i > run { 0x80 } else { 0 };
-                let kept_spaces = spaces & left & (visible >> 8);
-                let stop = attention & !kept_spaces;
-                if stop == 0 {
-                    i += 8;
-                    continue;
-                }
-                i += (stop.trailing_zeros() / 8) as usize;
-            }
-            let byte = bytes[i];
+            i = next_stop(bytes, i, run, |word| {
+                bytes_equal(word, b'<') | bytes_equal(word, b'&') | bytes_equal(word, b'>')
+            });
+            let Some(&byte) = bytes.get(i) else {
+                break;
+            };
             match byte {
                 b'<' | b'&' => break,
                 b'>' => {
