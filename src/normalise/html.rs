@@ -54,7 +54,17 @@ pub fn sanitise(html: &str, base: Option<&url::Url>) -> String {
 pub fn sanitise_relative_to(html: &str, base: Option<&str>) -> String {
     let mut sanitiser = Sanitiser::new(html, base);
     let mut tokenizer = Tokenizer::new(html);
-    while let Some(token) = tokenizer.next_token() {
+    loop {
+        if sanitiser.skipping.is_none()
+            && let Some(text) = tokenizer.text_ahead()
+        {
+            let used = push_text_until_markup(&mut sanitiser.out, text);
+            tokenizer.take_text(used);
+            continue;
+        }
+        let Some(token) = tokenizer.next_token() else {
+            break;
+        };
         if let Some(raw_text) = sanitiser.token(token, tokenizer.attributes()) {
             tokenizer.skip_raw_text(raw_text.name);
         }
@@ -69,7 +79,19 @@ pub(crate) fn sanitise_with_plain(html: &str, base: Option<&str>) -> (String, St
     let mut sanitiser = Sanitiser::new(html, base);
     let mut plain = super::text::Plain::with_capacity(html.len());
     let mut tokenizer = Tokenizer::new(html);
-    while let Some(token) = tokenizer.next_token() {
+    loop {
+        // Text is read once for both outputs: found, escaped and collapsed in one loop.
+        if sanitiser.skipping.is_none()
+            && !plain.is_skipping()
+            && let Some(text) = tokenizer.text_ahead()
+        {
+            let used = plain.push_text_with_html(&mut sanitiser.out, text);
+            tokenizer.take_text(used);
+            continue;
+        }
+        let Some(token) = tokenizer.next_token() else {
+            break;
+        };
         let source = tokenizer.source();
         // One lookup of the tag's name for both.
         let element = token.element();
@@ -344,7 +366,7 @@ struct Sanitiser<'a, 'b> {
     base_text: Option<&'b str>,
     base: std::cell::OnceCell<Option<super::url::Base<'b>>>,
     /// The attributes of the tag being written (reused between tags).
-    kept: Vec<(&'static str, Cow<'a, str>)>,
+    kept: Vec<(&'static str, Cow<'a, str>, Write)>,
     /// Inside an element dropped with its content: which one, and how deep.
     skipping: Option<(&'static Element, usize)>,
 }
@@ -614,8 +636,27 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                 continue;
             };
             // Names come from the table: the same name is the same pointer.
-            if self.kept.iter().any(|(kept, _)| std::ptr::eq(*kept, name)) {
+            if self
+                .kept
+                .iter()
+                .any(|(kept, _, _)| std::ptr::eq(*kept, name))
+            {
                 continue;
+            }
+            let raw = attribute.raw_value();
+            // Most values are written in one pass over their bytes: plain ones decoded
+            // while escaped, web URLs with nothing to decode, clean or escape as they are
+            // (`safe_url`, `decode_all` and the escaper would each return them unchanged).
+            match kind {
+                Plain => {
+                    self.kept.push((name, Cow::Borrowed(raw), Write::Decoded));
+                    continue;
+                }
+                Url | Image if is_verbatim(raw.as_bytes()) && is_plain_web_url(raw) => {
+                    self.kept.push((name, Cow::Borrowed(raw), Write::Verbatim));
+                    continue;
+                }
+                _ => {}
             }
             let value = attribute.value();
             let value = match kind {
@@ -630,18 +671,25 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                 Style => style::filter(&value).map(Cow::Owned),
             };
             if let Some(value) = value {
-                self.kept.push((name, value));
+                self.kept.push((name, value, Write::Escaped));
             }
         }
-        self.kept.sort_unstable_by_key(|(name, _)| *name);
+        // Authors mostly write one or two attributes, or write them in order already.
+        if !self.kept.is_sorted_by_key(|(name, _, _)| *name) {
+            self.kept.sort_unstable_by_key(|(name, _, _)| *name);
+        }
 
         self.out.push('<');
         self.out.push_str(element.name);
-        for (name, value) in &self.kept {
+        for (name, value, write) in &self.kept {
             self.out.push(' ');
             self.out.push_str(name);
             self.out.push_str("=\"");
-            push_attribute_value(&mut self.out, value);
+            match write {
+                Write::Verbatim => self.out.push_str(value),
+                Write::Decoded => push_raw_attribute_value(&mut self.out, value),
+                Write::Escaped => push_attribute_value(&mut self.out, value),
+            }
             self.out.push('"');
         }
         self.out
@@ -754,6 +802,66 @@ fn srcset_candidates(value: &str) -> Vec<(&str, &str)> {
     candidates
 }
 
+/// How a kept attribute's value is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Write {
+    /// As it is: `is_verbatim` found nothing to decode or escape in it.
+    Verbatim,
+    /// The value as written in the tag: references decoded, then escaped.
+    Decoded,
+    /// Already decoded (and checked): escaped.
+    Escaped,
+}
+
+/// Whether a value holds none of the bytes that decoding (`&`), escaping (`<`, `>`, `"`,
+/// U+FFFE/U+FFFF's lead byte) or URL cleaning (ASCII controls, DEL) would act on, eight
+/// bytes at a time. The SWAR tests misfire only above a real match, so "any" is exact.
+fn is_verbatim(bytes: &[u8]) -> bool {
+    !any_byte(
+        bytes,
+        |word| {
+            let has = |byte: u8| has_zero(word ^ (ONES * u64::from(byte)));
+            below_space(word)
+                | has(0x7f)
+                | has(b'&')
+                | has(b'<')
+                | has(b'>')
+                | has(b'"')
+                | has(0xef)
+                != 0
+        },
+        |byte| byte < 0x20 || matches!(byte, 0x7f | b'&' | b'<' | b'>' | b'"' | 0xef),
+    )
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each zero byte of `word`: exact for the lowest; above a zero byte a
+/// 0x01 byte may be flagged too, which neither "any" nor "first" tests mind.
+fn has_zero(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGHS
+}
+
+/// The high bit of each byte of `word` below 0x20 (the same caveat as `has_zero`).
+fn below_space(word: u64) -> u64 {
+    word.wrapping_sub(ONES * 0x20) & !word & HIGHS
+}
+
+/// Whether any byte passes: `word_test` on eight bytes at a time (little-endian), then
+/// `byte_test` on the rest.
+fn any_byte(bytes: &[u8], word_test: impl Fn(u64) -> bool, byte_test: impl Fn(u8) -> bool) -> bool {
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in chunks.by_ref() {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        if word_test(u64::from_le_bytes(word)) {
+            return true;
+        }
+    }
+    chunks.remainder().iter().any(|&byte| byte_test(byte))
+}
+
 /// Bytes that need attention in text: `&`, `<`, `>`, carriage return, control characters
 /// XML forbids, and 0xEF (the lead byte of U+FFFE and U+FFFF, which XML forbids too).
 const fn special_bytes(attribute: bool) -> [bool; 256] {
@@ -782,36 +890,59 @@ static ATTRIBUTE_SPECIAL: [bool; 256] = special_bytes(true);
 /// caller uses: it jumps straight to that byte. Tabs and line feeds are flagged too; the
 /// caller steps over them.
 fn special_in_chunk(chunk: u64, attribute: bool) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let has_zero = |v: u64| v.wrapping_sub(ONES) & !v & HIGHS;
     let has = |byte: u8| has_zero(chunk ^ (ONES * u64::from(byte)));
-    let below_space = chunk.wrapping_sub(ONES * 0x20) & !chunk & HIGHS;
     let quote = if attribute { has(b'"') } else { 0 };
-    below_space | has(b'&') | has(b'<') | has(b'>') | has(0xef) | quote
+    below_space(chunk) | has(b'&') | has(b'<') | has(b'>') | has(0xef) | quote
 }
 
 /// Whether any byte is an ASCII control character (below 0x20, or 0x7F), eight bytes at a
 /// time: every URL in content is checked.
 fn has_ascii_control(bytes: &[u8]) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGHS: u64 = 0x8080_8080_8080_8080;
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        let word = u64::from_le_bytes(word);
-        let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-        let delete = word ^ (ONES * 0x7f);
-        let has_delete = delete.wrapping_sub(ONES) & !delete & HIGHS;
-        if below_space | has_delete != 0 {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(u8::is_ascii_control)
+    any_byte(
+        bytes,
+        |word| below_space(word) | has_zero(word ^ (ONES * 0x7f)) != 0,
+        |byte| byte.is_ascii_control(),
+    )
 }
 
 fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
+    escape::<{ Stop::NOWHERE }>(out, text, special);
+}
+
+/// Where `escape` stops instead of escaping (constants, for a const generic).
+struct Stop;
+
+impl Stop {
+    const NOWHERE: u8 = 0;
+    /// At `<` or `&`: where the tokenizer's next token starts.
+    const MARKUP: u8 = 1;
+    /// At `&`: where a reference may start.
+    const REFERENCE: u8 = 2;
+}
+
+/// Appends escaped text up to its first `<` or `&`, where the next token starts; returns
+/// how many bytes were read. The tokenizer leaves text to this loop (`text_ahead`), so
+/// each byte of text is read once, not once to find where the text ends and again to
+/// escape it.
+pub(crate) fn push_text_until_markup(out: &mut String, text: &str) -> usize {
+    escape::<{ Stop::MARKUP }>(out, text, &TEXT_SPECIAL)
+}
+
+/// Appends an attribute value as written in its tag, references decoded, escaped: in one
+/// pass when it holds no `&` (nearly always), else decoded first (a decoded `\r` must
+/// meet a following `\n` as the escaper sees it in decoded text).
+fn push_raw_attribute_value(out: &mut String, raw: &str) {
+    let start = out.len();
+    if escape::<{ Stop::REFERENCE }>(out, raw, &ATTRIBUTE_SPECIAL) < raw.len() {
+        out.truncate(start);
+        push_attribute_value(out, &super::charref::decode_all(raw, true));
+    }
+}
+
+/// The escaper. With `STOP` (a `Stop` constant), a `<` or `&` ends the text instead of
+/// being escaped (they are among the bytes the chunk test flags anyway, so finding them
+/// costs nothing more); returns where it stopped.
+fn escape<const STOP: u8>(out: &mut String, text: &str, special: &[bool; 256]) -> usize {
     let bytes = text.as_bytes();
     let attribute = special[usize::from(b'"')];
     let mut run = 0;
@@ -847,6 +978,8 @@ fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
         }
         out.push_str(&text[run..i]);
         match byte {
+            b'&' if STOP != Stop::NOWHERE => return i,
+            b'<' if STOP == Stop::MARKUP => return i,
             b'&' => out.push_str("&amp;"),
             b'<' => out.push_str("&lt;"),
             b'>' => out.push_str("&gt;"),
@@ -864,6 +997,7 @@ fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
         run = i;
     }
     out.push_str(&text[run..]);
+    bytes.len()
 }
 
 /// Appends text, escaped for an element's content.
@@ -958,6 +1092,126 @@ mod table_tests {
                     }
                 }
             }
+        }
+    }
+
+    /// Texts with each byte either loop treats apart at every offset of two eight-byte
+    /// chunks, among visible text with single spaces, and what may follow them.
+    fn texts_with_specials() -> Vec<String> {
+        let specials = [
+            "&", "<", ">", "\"", "\r", "\r\n", "\u{c}", "\u{b}", "\u{1}", "\0", "\t", "\n", " ",
+            "  ", "\u{fffe}", "\u{ffff}", "\u{fffd}", "\u{e000}", "\u{7f}", "é", "\u{85}",
+            "\u{2028}", "\u{2029}", "\u{a0}", " >", "> ", " < ", " &", "\u{2019}",
+        ];
+        let filler: Vec<char> = "ab cd e".chars().collect();
+        let mut texts = Vec::new();
+        for len in 0..18 {
+            let fill: String = (0..len).map(|i| filler[i % filler.len()]).collect();
+            for at in 0..=len {
+                for special in specials {
+                    for after in ["", "<p>x", "&amp;y", " ", "\r"] {
+                        texts.push(format!("{}{special}{}{after}", &fill[..at], &fill[at..]));
+                    }
+                }
+            }
+        }
+        texts
+    }
+
+    #[test]
+    fn text_until_markup_is_escaped_like_whole_text() {
+        for text in texts_with_specials() {
+            let stop = text.find(['<', '&']).unwrap_or(text.len());
+            let mut out = String::from("before ");
+            assert_eq!(push_text_until_markup(&mut out, &text), stop, "{text:?}");
+            assert_eq!(
+                out,
+                format!("before {}", escaped_by_hand(&text[..stop], false)),
+                "{text:?}"
+            );
+        }
+    }
+
+    /// The fused loop writes what the escaper and the collapser each write alone (both
+    /// checked against their rules written out character by character), stops where they
+    /// stop, and carries the collapser's owed space in from earlier text.
+    #[test]
+    fn text_for_html_and_plain_in_one_loop_matches_each_alone() {
+        use crate::normalise::text::{Plain, tests::collapsed};
+        for text in texts_with_specials() {
+            let stop = text.find(['<', '&']).unwrap_or(text.len());
+            for earlier in ["", "x ", "x", " "] {
+                let mut plain = Plain::with_capacity(0);
+                let mut html = String::new();
+                if !earlier.is_empty() {
+                    assert_eq!(plain.push_text_with_html(&mut html, earlier), earlier.len());
+                }
+                let used = plain.push_text_with_html(&mut html, &text);
+                assert_eq!(used, stop, "{text:?}");
+                let expected_html = format!("{earlier}{}", escaped_by_hand(&text[..stop], false));
+                assert_eq!(html, expected_html, "{earlier:?} then {text:?}");
+                assert_eq!(
+                    plain.finish(),
+                    collapsed(&format!("{earlier}{}", &text[..stop])),
+                    "{earlier:?} then {text:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn verbatim_values_have_nothing_to_decode_escape_or_clean() {
+        for len in 0..20 {
+            let clean: String = "https://a.test/p?q=1#é".chars().cycle().take(len).collect();
+            assert!(is_verbatim(clean.as_bytes()), "{clean:?}");
+            for at in 0..clean.len() {
+                if !clean.is_char_boundary(at) {
+                    continue;
+                }
+                for special in [
+                    "&", "<", ">", "\"", "\u{0}", "\t", "\n", "\u{1f}", "\u{7f}", "\u{fffe}",
+                    "\u{f000}",
+                ] {
+                    let text = format!("{}{special}{}", &clean[..at], &clean[at..]);
+                    assert!(!is_verbatim(text.as_bytes()), "{text:?}");
+                }
+            }
+        }
+    }
+
+    /// A value as written, decoded and escaped in one pass, is what decoding it and then
+    /// escaping it gives, references and line breaks meeting across them included.
+    #[test]
+    fn raw_attribute_values_are_decoded_then_escaped() {
+        let mut values = texts_with_specials();
+        values.extend(
+            [
+                "a&#13;\nb",
+                "a\r&#10;b",
+                "&#13;",
+                "x&amp;y",
+                "&quot;q&quot;",
+                "&bogus;",
+                "&lt;b&gt;",
+                "&#xFFFE;x",
+                "&#0;",
+                "a&b",
+                "&",
+                "&amp",
+                "&#x26;lt;",
+                "\r&#13;&#10;\n",
+            ]
+            .map(String::from),
+        );
+        for raw in values {
+            let mut one_pass = String::from("<");
+            push_raw_attribute_value(&mut one_pass, &raw);
+            let mut two_passes = String::from("<");
+            push_attribute_value(
+                &mut two_passes,
+                &crate::normalise::charref::decode_all(&raw, true),
+            );
+            assert_eq!(one_pass, two_passes, "{raw:?}");
         }
     }
 

@@ -59,6 +59,11 @@ impl<'a> Attribute<'a> {
     pub fn value(&self) -> Cow<'a, str> {
         charref::decode_all(self.raw_value, true)
     }
+
+    /// The value as written, references not yet decoded.
+    pub fn raw_value(&self) -> &'a str {
+        self.raw_value
+    }
 }
 
 pub struct Tokenizer<'a> {
@@ -123,6 +128,31 @@ impl<'a> Tokenizer<'a> {
             from = at + 2;
         }
         self.pos = self.input.len();
+    }
+
+    /// When the next token is text outside a CDATA section: the input from there on,
+    /// for a caller that reads the text itself in the same loop that writes it (the
+    /// sanitiser's escaper, the plain-text collapser) instead of having it found here
+    /// first and scanned again there. The text runs to the first `<` or `&`; the caller
+    /// reads that far, or less, and reports how far with `take_text`.
+    pub fn text_ahead(&self) -> Option<&'a str> {
+        let rest = self.input.get(self.pos..)?;
+        match rest.as_bytes().first()? {
+            b'<' | b'&' => None,
+            _ if self.in_cdata => None,
+            _ => Some(rest),
+        }
+    }
+
+    /// Moves past `len` bytes of the text `text_ahead` gave, which must not reach past
+    /// its first `<` or `&` (that is where the next token starts) nor split a character.
+    pub fn take_text(&mut self, len: usize) {
+        debug_assert!(
+            !self.input[self.pos..self.pos + len].contains(['<', '&']),
+            "text taken past markup"
+        );
+        self.token_start = self.pos;
+        self.pos += len;
     }
 
     /// The next token, or `None` at the end.
@@ -221,6 +251,14 @@ impl<'a> Tokenizer<'a> {
         let name_end = self.tag_name_end(name_start);
         let name = &self.input[name_start..name_end];
         self.attributes.clear();
+        // `<p>`: most tags in content, nothing for `read_attributes` to read.
+        if self.input.as_bytes().get(name_end) == Some(&b'>') {
+            self.pos = name_end + 1;
+            return Token::StartTag {
+                name,
+                self_closing: false,
+            };
+        }
         match self.read_attributes(name_end) {
             Some((end, self_closing)) => {
                 self.pos = end;
@@ -238,6 +276,11 @@ impl<'a> Tokenizer<'a> {
         let name_start = self.pos + 2;
         let name_end = self.tag_name_end(name_start);
         let name = &self.input[name_start..name_end];
+        if self.input.as_bytes().get(name_end) == Some(&b'>') {
+            self.attributes.clear();
+            self.pos = name_end + 1;
+            return Token::EndTag { name };
+        }
         // End tags may carry attributes; they are read (quotes matter) and forgotten.
         let result = self.read_attributes(name_end);
         self.attributes.clear();

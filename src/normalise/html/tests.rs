@@ -920,3 +920,90 @@ fn one_pass_plain_and_html_match_the_separate_passes() {
         }
     }
 }
+
+/// Both entry points, as (name, sanitised HTML): text now reaches the escaper (and the
+/// collapser) straight from the input, so every attack is tried through each.
+fn both_entry_points(html: &str) -> [(&'static str, String); 2] {
+    [
+        ("sanitise_relative_to", sanitise_relative_to(html, None)),
+        ("sanitise_with_plain", sanitise_with_plain(html, None).0),
+    ]
+}
+
+/// The text loops read up to the first `<` or `&` themselves: a tag or reference after
+/// text of any length, in any case, split at any eight-byte chunk boundary, is still
+/// seen by the tokenizer, and what follows it is still escaped.
+#[test]
+fn markup_after_text_of_any_length_is_still_markup() {
+    for len in 0..40 {
+        let text: String = "ab c\td\n".chars().cycle().take(len).collect();
+        for attack in [
+            "<script>alert(1)</script>",
+            "<SCRIPT>alert(1)</SCRIPT>",
+            "<sCrIpT >alert(1)</ScRiPt >",
+            "<script\n>alert(1)</script>",
+            "<IMG SRC=x ONERROR=alert(1)>",
+            "<Iframe src=\"https://evil.test/\"></iFrame>",
+            "<svg><script>alert(1)</script></svg>",
+            "&lt;script&gt;",
+        ] {
+            for (entry, got) in both_entry_points(&format!("{text}{attack}y > z")) {
+                assert!(
+                    !got.contains("<script")
+                        && !got.contains("alert")
+                        && !got.contains("evil")
+                        && !got.to_ascii_lowercase().contains("onerror")
+                        && !got.contains("<svg"),
+                    "{entry}: {text:?}{attack:?} gave {got:?}"
+                );
+                assert!(got.ends_with("y &gt; z"), "{entry}: {got:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn upper_case_tags_and_entity_tricks_through_the_text_loops() {
+    let cases = [
+        // Upper-case names are the same elements, written back in lower case.
+        ("a<P>b</P>c", "a<p>b</p>c"),
+        ("x<B>bold</B >y", "x<b>bold</b>y"),
+        // A reference in an attribute's name is not decoded: no `href`, no `onerror`.
+        (
+            "go <a hr&#101;f=\"javascript:alert(1)\">x</a>",
+            "go <a>x</a>",
+        ),
+        (
+            "<img o&#110;error=alert(1) src=\"https://a.test/i.png\">",
+            "<img src=\"https://a.test/i.png\" />",
+        ),
+        // `javascript:` with its letters or colon written as references, or broken by
+        // controls that are removed before the scheme is read.
+        ("t <a href=\"&#106;avascript:alert(1)\">x</a>", "t <a>x</a>"),
+        ("t <a href=\"jav&#x61;script:alert(1)\">x</a>", "t <a>x</a>"),
+        (
+            "t <a href=\"&#x6A;&#x61;&#x76;&#x61;script&colon;alert(1)\">x</a>",
+            "t <a>x</a>",
+        ),
+        (
+            "t <a href=\"jav&#x09;ascript:alert(1)\">x</a>",
+            "t <a>x</a>",
+        ),
+        ("t <a href=\"java\u{0}script:alert(1)\">x</a>", "t <a>x</a>"),
+        (
+            "t <a href=\"&#0000106avascript:alert(1)\">x</a>",
+            "t <a>x</a>",
+        ),
+        // NUL and other control bytes in text are removed; a NUL inside a tag name makes
+        // an unknown element, whose tags are dropped and whose text stays escaped text.
+        ("a\u{0}b\u{1}c\u{7}d", "abcd"),
+        ("a<scr\u{0}ipt>alert(1)</scr\u{0}ipt>b", "aalert(1)b"),
+        ("\u{0}<p>\u{1f}x\u{0}</p>", "<p>x</p>"),
+        ("line\r\nbreak\rform\u{c}feed", "line\nbreak\nform feed"),
+    ];
+    for (input, expected) in cases {
+        for (entry, got) in both_entry_points(input) {
+            assert_eq!(got, expected, "{entry}: {input:?}");
+        }
+    }
+}
