@@ -9,7 +9,7 @@
 //! not at all, and one source's update that the store refuses is rolled back alone and
 //! reported as that source's failure without costing the others theirs
 //! ([`Store::record_all`]). Everything costly that needs
-//! no database — parsing, and turning entries into JSON with their hashes
+//! no database — parsing, and packing entries for the store with their hashes
 //! ([`PreparedEntries`]) — happens before a result reaches that thread, since it is the
 //! one part that cannot run in parallel; and it never waits for the disk at a WAL
 //! checkpoint, which a thread of its own does meanwhile (`store::checkpoint`). A fetch keeps its place under the global limit

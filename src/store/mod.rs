@@ -2,9 +2,9 @@
 //!
 //! It keeps the remote sources (where each is fetched now, its permanent-redirect
 //! history, validators for conditional GET, the hash of the last body, failures and
-//! back-off, retirement), every entry ever seen (as the normalised model's JSON, LZ4-
-//! compressed when long, with a content hash and first seen / last seen / last changed
-//! times) and the remembered facts
+//! back-off, retirement), every entry ever seen (the normalised model packed as
+//! MessagePack, LZ4-compressed when long (`entry_value.rs`), with a content hash and
+//! first seen / last seen / last changed times) and the remembered facts
 //! about remote media, and what was learned from local files (`local_files`: the file
 //! cache through which unchanged content files are not read again). The schema is versioned (`schema.rs`) and migrated on open; the
 //! database runs in WAL mode, and every source's update is made inside one transaction
@@ -26,6 +26,7 @@
 //!   forth.
 
 pub mod checkpoint;
+mod entry_value;
 pub mod local_files;
 pub mod lock;
 pub mod schema;
@@ -73,6 +74,8 @@ pub enum StoreError {
     },
     #[error("store: entry {key} holds {detail}; the store is damaged")]
     DamagedEntry { key: String, detail: String },
+    #[error("store: entry {key} could not be encoded for the store ({detail})")]
+    Unencodable { key: String, detail: String },
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -83,7 +86,9 @@ impl StoreError {
     fn is_store_wide(&self) -> bool {
         use rusqlite::ErrorCode;
         match self {
-            StoreError::BadJson { .. } | StoreError::DamagedEntry { .. } => false,
+            StoreError::BadJson { .. }
+            | StoreError::DamagedEntry { .. }
+            | StoreError::Unencodable { .. } => false,
             StoreError::Sql(rusqlite::Error::SqliteFailure(error, _)) => !matches!(
                 error.code,
                 ErrorCode::ConstraintViolation | ErrorCode::TooBig | ErrorCode::TypeMismatch
@@ -199,7 +204,7 @@ pub enum Outcome<'a> {
     Gone { error: &'a str },
 }
 
-/// A document's entries made ready for the store: identity, JSON and content hash
+/// A document's entries made ready for the store: identity, stored form and content hash
 /// computed up front. This is the costly part of storing a document and needs no
 /// database, so the ingest run does it on its worker threads, leaving only SQL for the
 /// one thread that writes.
@@ -216,9 +221,8 @@ struct PreparedEntry {
     link: Option<String>,
     /// The link, when no other entry of the same document has it (see the module docs).
     unique_link: bool,
-    /// The entry as stored: its JSON, compressed when that pays (see [`StoredJson`]).
-    json: StoredJson,
-    hash: String,
+    /// The entry as stored, and its content hash (see `entry_value.rs`).
+    stored: entry_value::Encoded,
     date: Option<i64>,
 }
 
@@ -232,23 +236,20 @@ impl PreparedEntries {
         }
         let mut keys = HashSet::new();
         let mut items = Vec::with_capacity(entries.len());
-        // Every entry is written into one buffer and compressed into another, both
-        // reused: what is kept is then one allocation of exactly the stored size.
-        let mut json = Vec::new();
-        let mut scratch = Vec::new();
+        // One encoder for the document: its buffers and compression table are reused.
+        let mut encoder = entry_value::Encoder::default();
         for entry in entries {
             let key = entry_key(source, entry);
             if !keys.insert(key.clone()) {
                 continue;
             }
-            json.clear();
-            serde_json::to_writer(&mut json, entry).map_err(|error| StoreError::BadJson {
-                key: key.clone(),
-                source: error,
-            })?;
+            let stored = encoder
+                .encode(entry)
+                .map_err(|detail| StoreError::Unencodable {
+                    key: key.clone(),
+                    detail,
+                })?;
             items.push(PreparedEntry {
-                // Of the JSON itself, so that how it is stored never reads as a change.
-                hash: content_hash(&json),
                 unique_link: entry
                     .link
                     .as_deref()
@@ -257,7 +258,7 @@ impl PreparedEntries {
                 guid: entry.guid.clone(),
                 link: entry.link.clone(),
                 date: entry.published.or(entry.updated).map(|d| d.timestamp()),
-                json: StoredJson::new(&json, &mut scratch),
+                stored,
             });
         }
         Ok(PreparedEntries { source, items })
@@ -273,116 +274,9 @@ impl PreparedEntries {
     }
 }
 
-/// An entry's JSON as the `entries.json` column holds it.
-///
-/// Short JSON is stored as text, as serde_json wrote it (bound without a second UTF-8
-/// check: serde_json only ever writes UTF-8). Longer JSON is stored as a BLOB: one
-/// format byte ([`LZ4_JSON`]), the JSON's length (u32, little-endian) and its LZ4
-/// block. Entry JSON is mostly HTML and compresses about two to one (the fetch
-/// benchmark's 313 MB of entry JSON become 159 MB), and every byte saved is a byte
-/// SQLite does not copy into its record, its pages, the WAL and again the database at
-/// the checkpoint. Compressing runs on the ingest's worker threads;
-/// reading back ([`json_from_column`]) takes either form, so stores written before
-/// keep working.
-#[derive(Debug, Clone, PartialEq)]
-enum StoredJson {
-    Text(Vec<u8>),
-    Lz4(Vec<u8>),
-}
-
-/// The format byte of LZ4-compressed JSON.
-const LZ4_JSON: u8 = 1;
-
-/// JSON shorter than this is stored as text: compressing it would save a few bytes of
-/// a page the row is written to anyway.
-const COMPRESS_FROM: usize = 512;
-
-impl StoredJson {
-    /// The stored form of `json`; `scratch` is a buffer to compress into, kept by the
-    /// caller from one entry to the next.
-    fn new(json: &[u8], scratch: &mut Vec<u8>) -> StoredJson {
-        let Ok(length) = u32::try_from(json.len()) else {
-            return StoredJson::Text(json.to_vec());
-        };
-        if json.len() < COMPRESS_FROM {
-            return StoredJson::Text(json.to_vec());
-        }
-        let needed = 5 + lz4_flex::block::get_maximum_output_size(json.len());
-        if scratch.len() < needed {
-            scratch.resize(needed, 0);
-        }
-        scratch[0] = LZ4_JSON;
-        scratch[1..5].copy_from_slice(&length.to_le_bytes());
-        match lz4_flex::block::compress_into(json, &mut scratch[5..needed]) {
-            // Only when it saves something (already compressed text inside, say).
-            Ok(size) if 5 + size < json.len() => StoredJson::Lz4(scratch[..5 + size].to_vec()),
-            _ => StoredJson::Text(json.to_vec()),
-        }
-    }
-
-    /// The JSON itself (decompressed when stored compressed).
-    fn json(&self) -> std::result::Result<std::borrow::Cow<'_, [u8]>, String> {
-        match self {
-            StoredJson::Text(json) => Ok(std::borrow::Cow::Borrowed(json)),
-            StoredJson::Lz4(blob) => decompress_json(blob).map(std::borrow::Cow::Owned),
-        }
-    }
-}
-
-impl rusqlite::ToSql for StoredJson {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        Ok(rusqlite::types::ToSqlOutput::Borrowed(match self {
-            StoredJson::Text(json) => rusqlite::types::ValueRef::Text(json),
-            StoredJson::Lz4(blob) => rusqlite::types::ValueRef::Blob(blob),
-        }))
-    }
-}
-
-/// The JSON of a compressed `entries.json` BLOB. The store is read as found: a length
-/// beyond what LZ4 can expand to (at most 255 to one) is refused before any memory is
-/// reserved for it.
-fn decompress_json(blob: &[u8]) -> std::result::Result<Vec<u8>, String> {
-    let (&format, rest) = blob.split_first().ok_or("an empty value")?;
-    if format != LZ4_JSON {
-        return Err(format!("an unknown storage format {format}"));
-    }
-    let (length, block) = rest
-        .split_first_chunk::<4>()
-        .ok_or("a compressed value without its length")?;
-    let length = u32::from_le_bytes(*length) as usize;
-    if length > block.len().saturating_mul(255) + 16 {
-        return Err(format!(
-            "a compressed value claiming {length} bytes from {}",
-            block.len()
-        ));
-    }
-    let json = lz4_flex::block::decompress(block, length).map_err(|error| error.to_string())?;
-    if json.len() != length {
-        return Err(format!(
-            "a compressed value of {} bytes instead of {length}",
-            json.len()
-        ));
-    }
-    Ok(json)
-}
-
-/// The entry in an `entries.json` value of either form (see [`StoredJson`]).
-fn json_from_column(key: String, value: rusqlite::types::ValueRef) -> Result<Entry> {
-    use rusqlite::types::ValueRef;
-    let parsed = match value {
-        ValueRef::Text(json) => serde_json::from_slice(json),
-        ValueRef::Blob(blob) => match decompress_json(blob) {
-            Ok(json) => serde_json::from_slice(&json),
-            Err(detail) => return Err(StoreError::DamagedEntry { key, detail }),
-        },
-        _ => {
-            return Err(StoreError::DamagedEntry {
-                key,
-                detail: "a value that is neither text nor a compressed blob".into(),
-            });
-        }
-    };
-    parsed.map_err(|source| StoreError::BadJson { key, source })
+/// The entry in an `entries.json` value of any stored form (see `entry_value.rs`).
+fn entry_from_column(key: String, value: rusqlite::types::ValueRef) -> Result<Entry> {
+    entry_value::decode(value).map_err(|detail| StoreError::DamagedEntry { key, detail })
 }
 
 /// Entries added and changed by one update.
@@ -758,7 +652,7 @@ impl Store {
                 row.get::<_, Option<i64>>(4)?,
                 row.get::<_, i64>(5)?,
             );
-            let mut entry = json_from_column(key, row.get_ref(1)?)?;
+            let mut entry = entry_from_column(key, row.get_ref(1)?)?;
             let first_seen = time(Some(first_seen)).unwrap_or_default();
             if entry.published.is_none() && entry.updated.is_none() {
                 entry.published = Some(first_seen);
@@ -953,9 +847,23 @@ fn store_entries(
     let mut counts = EntryCounts::default();
     for item in &entries.items {
         counts.seen += 1;
-        let row = |row: &rusqlite::Row| Ok((row.get(0)?, row.get(1)?, row.get(2)?));
-        let mut existing: Option<(i64, SourceId, String)> =
-            by_key.query_row([&item.key], row).optional()?;
+        // What the stored version is to this update (worked out while the row is at
+        // hand: a hash of an earlier build's kind needs the new version to compare).
+        let row = |row: &rusqlite::Row| -> rusqlite::Result<(i64, Found)> {
+            let owner: SourceId = row.get(1)?;
+            let stored = row.get_ref(2)?;
+            let found = if owner != source {
+                Found::OwnedElsewhere
+            } else if !item.stored.hash.same_as_stored(stored, &item.stored.value) {
+                Found::Changed
+            } else if entry_value::EntryHash::is_old_kind(stored) {
+                Found::SameOldHash
+            } else {
+                Found::Same
+            };
+            Ok((row.get(0)?, found))
+        };
+        let mut existing = by_key.query_row([&item.key], row).optional()?;
         if existing.is_none()
             && item.unique_link
             && let Some(link) = item.link.as_deref()
@@ -965,35 +873,52 @@ fn store_entries(
         let id = match existing {
             None => {
                 insert.execute(params![
-                    item.key, source, item.guid, item.link, item.hash, item.date, now, item.json
+                    item.key,
+                    source,
+                    item.guid,
+                    item.link,
+                    item.stored.hash,
+                    item.date,
+                    now,
+                    item.stored.value
                 ])?;
                 counts.new += 1;
                 tx.last_insert_rowid()
             }
-            Some((id, owner, old_hash)) if owner == source && old_hash != item.hash => {
-                let same_as_before = is_sha256_hex(&old_hash)
-                    && item
-                        .json
-                        .json()
-                        .is_ok_and(|json| old_hash == hex_sha256(&json));
-                if same_as_before {
-                    // Stored before content hashes changed kind, and the same content:
-                    // only the hash is brought up to date (once), nothing counts as
-                    // changed.
-                    rehash.execute(params![id, item.hash])?;
-                } else {
-                    update.execute(params![
-                        id, item.guid, item.link, item.json, item.hash, item.date, now
-                    ])?;
-                    counts.changed += 1;
-                }
+            Some((id, Found::Changed)) => {
+                update.execute(params![
+                    id,
+                    item.guid,
+                    item.link,
+                    item.stored.value,
+                    item.stored.hash,
+                    item.date,
+                    now
+                ])?;
+                counts.changed += 1;
                 id
             }
-            Some((id, _, _)) => id,
+            Some((id, Found::SameOldHash)) => {
+                // Stored by an earlier build, and the same content: only the hash is
+                // brought up to date (once), nothing counts as changed.
+                rehash.execute(params![id, item.stored.hash])?;
+                id
+            }
+            Some((id, Found::Same | Found::OwnedElsewhere)) => id,
         };
         link_entry.execute(params![source, id, now])?;
     }
     Ok(counts)
+}
+
+/// How an entry being stored relates to the version the store has.
+enum Found {
+    /// Owned by another source, whose versions alone change it.
+    OwnedElsewhere,
+    Changed,
+    /// The same, under a hash of an earlier build's kind.
+    SameOldHash,
+    Same,
 }
 
 /// The identity of an entry across sources (see the module docs).
@@ -1021,21 +946,15 @@ pub fn hex_sha256(bytes: &[u8]) -> String {
     to_hex(&Sha256::digest(bytes))
 }
 
-/// The hash that tells whether content changed (fetched bodies, stored entries):
-/// `x3:` and the XXH3-128 of `bytes` as hex. It is not a cryptographic hash, and need
-/// not be: whoever could forge a collision controls the content anyway, and it only
-/// decides whether to parse or store again. It is about ten times faster than SHA-256,
-/// which this fingerprint replaced; a stored hash of that older kind then simply reads
-/// as "changed" once (one more parse of that body; an entry whose JSON is the same
-/// only has its hash rewritten, see `store_entries`).
+/// The hash that tells whether a fetched body changed: `x3:` and the XXH3-128 of
+/// `bytes` as hex. It is not a cryptographic hash, and need not be: whoever could forge
+/// a collision controls the content anyway, and it only decides whether to parse
+/// again. It is about ten times faster than SHA-256, which this fingerprint replaced; a
+/// stored hash of that older kind then simply reads as "changed" once (one more parse
+/// of that body). Stored entries of earlier builds carry this hash of their JSON (see
+/// `entry_value.rs` for what they carry now).
 pub fn content_hash(bytes: &[u8]) -> String {
     format!("x3:{:032x}", xxhash_rust::xxh3::xxh3_128(bytes))
-}
-
-/// Whether `hash` is a SHA-256 in hex: the content hash of stores written before
-/// [`content_hash`].
-fn is_sha256_hex(hash: &str) -> bool {
-    hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// `bytes` as lower-case hex.

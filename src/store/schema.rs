@@ -25,6 +25,12 @@ use rusqlite::Connection;
 /// Migration 3 stores those results as MessagePack (`data BLOB`) instead of JSON, which a
 /// second run decodes several times faster. The old rows are dropped, not converted: the
 /// tables are a cache, and the next run simply reads those files again.
+///
+/// Migration 4 changes no table: it marks the store as holding entries in the packed
+/// form (`entry_value.rs`: MessagePack behind format bytes 2 and 3, with 16-byte BLOB
+/// hashes), which builds before it cannot read. They refuse such a store as "written by
+/// a newer omroep" instead of reporting its entries as damaged. The rows stored before
+/// it stay as they are and still read.
 pub const MIGRATIONS: &[&str] = &[
     r#"
 CREATE TABLE sources (
@@ -106,6 +112,7 @@ CREATE TABLE local_audio (
     data BLOB NOT NULL
 );
 "#,
+    "-- entries.json and entries.hash may hold the packed forms from here on",
 ];
 
 /// Why the schema could not be brought up to date.

@@ -532,6 +532,11 @@ fn ensure_sources_reads_what_a_fetch_needs_in_one_go() {
     assert_eq!(store.sources().unwrap().len(), 2);
 }
 
+/// Whether `hash` is a SHA-256 in hex, as entry hashes of the earliest stores were.
+fn is_sha256_hex(hash: &str) -> bool {
+    hash.len() == 64 && hash.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
 #[test]
 fn content_hashes_tell_content_apart_and_say_their_kind() {
     let a = content_hash(b"<p>one</p>");
@@ -544,81 +549,120 @@ fn content_hashes_tell_content_apart_and_say_their_kind() {
     assert!(is_sha256_hex(&hex_sha256(b"<p>one</p>")));
 }
 
-/// Rewrites every stored entry hash as the SHA-256 of its JSON, as stores written
-/// before `content_hash` hold them.
-fn hash_entries_the_old_way(store: &Store) {
-    let rows: Vec<(i64, String)> = store
+/// The entry as an earlier build stored it: the JSON as text, or LZ4-compressed.
+fn old_value(entry: &Entry, compressed: bool) -> rusqlite::types::Value {
+    let json = serde_json::to_vec(entry).unwrap();
+    if !compressed {
+        return rusqlite::types::Value::Text(String::from_utf8(json).unwrap());
+    }
+    let mut blob = vec![entry_value::JSON_LZ4];
+    blob.extend_from_slice(&(json.len() as u32).to_le_bytes());
+    blob.extend_from_slice(&lz4_flex::block::compress(&json));
+    rusqlite::types::Value::Blob(blob)
+}
+
+/// Rewrites every stored entry as an earlier build stored it: its JSON (as text, or
+/// compressed when `compressed`), hashed with `hash` (the kind of that build).
+fn store_entries_the_old_way(store: &Store, compressed: bool, hash: fn(&[u8]) -> String) {
+    let rows: Vec<(i64, Entry)> = store
         .conn
-        .prepare("SELECT id, json FROM entries")
+        .prepare("SELECT id, key, json FROM entries")
         .unwrap()
-        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .query_map([], |row| {
+            Ok((
+                row.get(0)?,
+                entry_from_column(row.get(1)?, row.get_ref(2)?).unwrap(),
+            ))
+        })
         .unwrap()
         .collect::<rusqlite::Result<_>>()
         .unwrap();
-    for (id, json) in rows {
+    for (id, entry) in rows {
+        let json = serde_json::to_vec(&entry).unwrap();
         store
             .conn
             .execute(
-                "UPDATE entries SET hash = ?2 WHERE id = ?1",
-                params![id, hex_sha256(json.as_bytes())],
+                "UPDATE entries SET hash = ?2, json = ?3 WHERE id = ?1",
+                params![id, hash(&json), old_value(&entry, compressed)],
             )
             .unwrap();
     }
 }
 
-fn stored_hash_and_change(store: &Store, key: &str) -> (String, i64) {
+/// An entry's stored hash (`typeof` and, for text, the text) and when it last changed.
+fn stored_hash_and_change(store: &Store, key: &str) -> (String, Option<String>, i64) {
     store
         .conn
         .query_row(
-            "SELECT hash, last_changed FROM entries WHERE key = ?1",
+            "SELECT typeof(hash), CASE typeof(hash) WHEN 'text' THEN hash END, last_changed
+             FROM entries WHERE key = ?1",
             [key],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .unwrap()
 }
 
 #[test]
-fn entries_hashed_the_old_way_are_not_counted_as_changed_when_their_json_is_the_same() {
-    let mut store = Store::open_in_memory().unwrap();
-    let source = store.ensure_source("https://a.example/feed").unwrap().id;
-    let feed = meta("A");
-    let first = [
-        entry("https://a.example/1", "one", Some(1)),
-        entry("https://a.example/2", "two", Some(2)),
+fn entries_stored_by_earlier_builds_are_not_counted_as_changed_when_their_content_is_the_same() {
+    type OldHash = fn(&[u8]) -> String;
+    let old_kinds: [(bool, OldHash); 3] = [
+        (false, hex_sha256),
+        (false, content_hash),
+        (true, content_hash),
     ];
-    record_parsed(&mut store, source, at(8), &feed, &first, "\"v1\"");
-    hash_entries_the_old_way(&store);
-    let old = stored_hash_and_change(&store, "guid:https://a.example/2");
-    assert!(is_sha256_hex(&old.0));
+    for (compressed, hash) in old_kinds {
+        let mut store = Store::open_in_memory().unwrap();
+        let source = store.ensure_source("https://a.example/feed").unwrap().id;
+        let feed = meta("A");
+        let first = [
+            entry("https://a.example/1", "one", Some(1)),
+            long_entry("https://a.example/2", 40),
+        ];
+        record_parsed(&mut store, source, at(8), &feed, &first, "\"v1\"");
+        store_entries_the_old_way(&store, compressed, hash);
+        let (kind, _, _) = stored_hash_and_change(&store, "guid:https://a.example/2");
+        assert_eq!(kind, "text");
+        // What an earlier build stored reads back as it was.
+        let mut read: Vec<Entry> = store
+            .entries(&[source])
+            .unwrap()
+            .into_iter()
+            .map(|stored| stored.entry)
+            .collect();
+        read.reverse();
+        assert_eq!(read, first);
 
-    // The same first entry, a changed second one.
-    let second = [
-        entry("https://a.example/1", "one", Some(1)),
-        entry("https://a.example/2", "two, corrected", Some(2)),
-    ];
-    let counts = record_parsed(&mut store, source, at(9), &feed, &second, "\"v2\"");
-    assert_eq!(
-        counts,
-        EntryCounts {
-            new: 0,
-            changed: 1,
-            seen: 2
-        }
-    );
-    let (hash, changed) = stored_hash_and_change(&store, "guid:https://a.example/1");
-    assert!(hash.starts_with("x3:"), "{hash}");
-    assert_eq!(changed, at(8).timestamp());
-    let (hash, changed) = stored_hash_and_change(&store, "guid:https://a.example/2");
-    assert!(hash.starts_with("x3:"), "{hash}");
-    assert_eq!(changed, at(9).timestamp());
-    assert_eq!(
-        titles(&store.entries(&[source]).unwrap()),
-        ["two, corrected", "one"]
-    );
+        // The same first entry, a changed second one.
+        let second = [
+            entry("https://a.example/1", "one", Some(1)),
+            Entry {
+                title: Some("two, corrected".into()),
+                ..long_entry("https://a.example/2", 40)
+            },
+        ];
+        let counts = record_parsed(&mut store, source, at(9), &feed, &second, "\"v2\"");
+        assert_eq!(
+            counts,
+            EntryCounts {
+                new: 0,
+                changed: 1,
+                seen: 2
+            },
+            "compressed {compressed}"
+        );
+        let (kind, _, changed) = stored_hash_and_change(&store, "guid:https://a.example/1");
+        assert_eq!((kind.as_str(), changed), ("blob", at(8).timestamp()));
+        let (kind, _, changed) = stored_hash_and_change(&store, "guid:https://a.example/2");
+        assert_eq!((kind.as_str(), changed), ("blob", at(9).timestamp()));
+        assert_eq!(
+            titles(&store.entries(&[source]).unwrap()),
+            ["two, corrected", "one"]
+        );
 
-    // From then on the new hashes compare directly: nothing changes.
-    let counts = record_parsed(&mut store, source, at(10), &feed, &second, "\"v3\"");
-    assert_eq!(counts.changed, 0);
+        // From then on the new hashes compare directly: nothing changes.
+        let counts = record_parsed(&mut store, source, at(10), &feed, &second, "\"v3\"");
+        assert_eq!(counts.changed, 0);
+    }
 }
 
 fn long_entry(id: &str, paragraphs: usize) -> Entry {
@@ -631,38 +675,48 @@ fn long_entry(id: &str, paragraphs: usize) -> Entry {
     }
 }
 
-fn stored_json(store: &Store, key: &str) -> (String, i64) {
+/// How an entry's value is stored: its format byte, and its length.
+fn stored_json(store: &Store, key: &str) -> (u8, i64) {
     store
         .conn
         .query_row(
-            "SELECT typeof(json), length(CAST(json AS BLOB)) FROM entries WHERE key = ?1",
+            "SELECT json, length(json) FROM entries WHERE key = ?1",
             [key],
-            |row| Ok((row.get(0)?, row.get(1)?)),
+            |row| Ok((row.get::<_, Vec<u8>>(0)?[0], row.get(1)?)),
         )
         .unwrap()
 }
 
 #[test]
-fn long_entry_json_is_stored_compressed_and_read_back_whole() {
+fn long_entries_are_stored_compressed_and_read_back_whole() {
     let mut store = Store::open_in_memory().unwrap();
     let source = store.ensure_source("https://a.example/feed").unwrap().id;
     let entries = [
-        long_entry("https://a.example/long", 200),
+        long_entry("https://a.example/long", 400),
+        long_entry("https://a.example/medium", 100),
         entry("https://a.example/short", "short", Some(3)),
     ];
     record_parsed(&mut store, source, at(8), &meta("A"), &entries, "\"v1\"");
 
     let json_len = serde_json::to_vec(&entries[0]).unwrap().len() as i64;
-    let (kind, stored_len) = stored_json(&store, "guid:https://a.example/long");
-    assert_eq!(kind, "blob");
+    let (format, stored_len) = stored_json(&store, "guid:https://a.example/long");
+    assert_eq!(format, entry_value::PACKED_LZ4);
     assert!(stored_len * 3 < json_len, "{stored_len} of {json_len}");
-    let (kind, _) = stored_json(&store, "guid:https://a.example/short");
-    assert_eq!(kind, "text");
+    let (format, _) = stored_json(&store, "guid:https://a.example/medium");
+    assert_eq!(format, entry_value::PACKED_LZ4);
+    // Short: not worth compressing (see `entry_value::COMPRESS_FROM`).
+    let (format, _) = stored_json(&store, "guid:https://a.example/short");
+    assert_eq!(format, entry_value::PACKED);
 
-    let read = store.entries(&[source]).unwrap();
-    assert_eq!(read.len(), 2);
-    assert_eq!(read[0].entry, entries[0]);
-    assert_eq!(read[1].entry.title.as_deref(), Some("short"));
+    let read: Vec<Entry> = store
+        .entries(&[source])
+        .unwrap()
+        .into_iter()
+        .map(|stored| stored.entry)
+        .collect();
+    assert_eq!(read.len(), 3);
+    assert!(read.contains(&entries[0]) && read.contains(&entries[1]));
+    assert!(read.contains(&entries[2]));
 
     // The same entries again: nothing reads as changed.
     let counts = record_parsed(&mut store, source, at(9), &meta("A"), &entries, "\"v2\"");
@@ -687,10 +741,11 @@ fn entries_of_mixed_lengths_in_one_document_each_read_back_as_they_were() {
         })
         .collect();
     record_parsed(&mut store, source, at(8), &meta("A"), &entries, "\"v1\"");
-    let kinds: Vec<String> = (0..entries.len())
+    let formats: Vec<u8> = (0..entries.len())
         .map(|n| stored_json(&store, &format!("guid:https://a.example/{n}")).0)
         .collect();
-    assert_eq!(kinds, ["blob", "blob", "blob", "text", "blob", "blob"]);
+    let (packed, lz4) = (entry_value::PACKED, entry_value::PACKED_LZ4);
+    assert_eq!(formats, [lz4, lz4, lz4, packed, lz4, lz4]);
     let mut read: Vec<Entry> = store
         .entries(&[source])
         .unwrap()
@@ -702,47 +757,30 @@ fn entries_of_mixed_lengths_in_one_document_each_read_back_as_they_were() {
 }
 
 #[test]
-fn entry_json_stored_as_text_by_earlier_stores_still_reads() {
-    let mut store = Store::open_in_memory().unwrap();
-    let source = store.ensure_source("https://a.example/feed").unwrap().id;
-    let long = long_entry("https://a.example/long", 200);
-    record_parsed(
-        &mut store,
-        source,
-        at(8),
-        &meta("A"),
-        std::slice::from_ref(&long),
-        "\"v1\"",
-    );
-    let text = String::from_utf8(serde_json::to_vec(&long).unwrap()).unwrap();
-    store
-        .conn
-        .execute("UPDATE entries SET json = ?1", [&text])
-        .unwrap();
-    assert_eq!(stored_json(&store, "guid:https://a.example/long").0, "text");
-    assert_eq!(store.entries(&[source]).unwrap()[0].entry, long);
-}
-
-#[test]
-fn a_damaged_compressed_entry_is_a_clear_error_not_a_crash() {
+fn a_damaged_entry_is_a_clear_error_not_a_crash() {
     let mut store = Store::open_in_memory().unwrap();
     let source = store.ensure_source("https://a.example/feed").unwrap().id;
     let long = long_entry("https://a.example/long", 200);
     record_parsed(&mut store, source, at(8), &meta("A"), &[long], "\"v1\"");
-    let damaged: [&[u8]; 4] = [
+    let json_lz4 = entry_value::JSON_LZ4;
+    let damaged: [rusqlite::types::Value; 6] = [
         // claims 4 GiB from a few bytes
-        &[LZ4_JSON, 0xff, 0xff, 0xff, 0xff, 1, 2, 3],
+        vec![json_lz4, 0xff, 0xff, 0xff, 0xff, 1, 2, 3].into(),
         // cut short before its length
-        &[LZ4_JSON, 1, 2],
+        vec![json_lz4, 1, 2].into(),
         // a format this build does not know
-        &[9, 1, 0, 0, 0, b'x'],
+        vec![9, 1, 0, 0, 0, b'x'].into(),
         // a length that the block does not decompress to
-        &[LZ4_JSON, 40, 0, 0, 0, 0x10, b'{'],
+        vec![json_lz4, 40, 0, 0, 0, 0x10, b'{'].into(),
+        // packed, cut short
+        vec![entry_value::PACKED, 0x82, 0xa2, b'i', b'd'].into(),
+        // JSON text that is not an entry
+        rusqlite::types::Value::Text("{\"id\": 4".into()),
     ];
-    for blob in damaged {
+    for value in damaged {
         store
             .conn
-            .execute("UPDATE entries SET json = ?1", [blob])
+            .execute("UPDATE entries SET json = ?1", [&value])
             .unwrap();
         let error = store.entries(&[source]).unwrap_err();
         let message = error.to_string();
@@ -815,4 +853,58 @@ fn a_store_in_memory_has_no_background_checkpoints() {
     let mut store = Store::open_in_memory().unwrap();
     store.checkpoint_in_background().unwrap();
     assert!(store.checkpointer.is_none());
+}
+
+#[test]
+fn a_store_of_the_schema_before_packed_entries_opens_and_reads() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    let long = long_entry("https://a.example/long", 50);
+    let short = entry("https://a.example/short", "short", Some(2));
+    {
+        // Schema version 3, with entries as that version wrote them.
+        let conn = Connection::open(&path).unwrap();
+        for sql in &schema::MIGRATIONS[..3] {
+            conn.execute_batch(sql).unwrap();
+        }
+        conn.pragma_update(None, "user_version", 3).unwrap();
+        conn.execute(
+            "INSERT INTO sources (id, configured_url, url) VALUES (1, 'https://a.example/feed', 'https://a.example/feed')",
+            [],
+        )
+        .unwrap();
+        for (key, entry, compressed) in [
+            ("guid:https://a.example/long", &long, true),
+            ("guid:https://a.example/short", &short, false),
+        ] {
+            let json = serde_json::to_vec(entry).unwrap();
+            conn.execute(
+                "INSERT INTO entries (key, owner, link, hash, sort_date, first_seen, last_changed, json)
+                 VALUES (?1, 1, ?2, ?3, 0, 0, 0, ?4)",
+                params![key, entry.link, content_hash(&json), old_value(entry, compressed)],
+            )
+            .unwrap();
+            conn.execute(
+                "INSERT INTO entry_sources (source, entry, last_seen) VALUES (1, last_insert_rowid(), 0)",
+                [],
+            )
+            .unwrap();
+        }
+    }
+    let mut store = Store::open(&path).unwrap();
+    let version: i64 = store
+        .conn
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .unwrap();
+    assert_eq!(version, schema::MIGRATIONS.len() as i64);
+    let read: Vec<Entry> = store
+        .entries(&[1])
+        .unwrap()
+        .into_iter()
+        .map(|stored| stored.entry)
+        .collect();
+    assert_eq!(read, [long.clone(), short.clone()]);
+    // The same entries parsed again are not changes.
+    let counts = record_parsed(&mut store, 1, at(9), &meta("A"), &[long, short], "\"v2\"");
+    assert_eq!((counts.new, counts.changed, counts.seen), (0, 0, 2));
 }
