@@ -26,6 +26,7 @@
 //!   forth.
 
 pub mod checkpoint;
+pub mod compact;
 pub mod local_files;
 pub mod lock;
 pub mod schema;
