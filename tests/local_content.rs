@@ -1082,17 +1082,17 @@ fn a_damaged_file_cache_costs_reading_never_a_wrong_result() {
     );
 }
 
-/// Damages every remembered Markdown outcome in the database file itself: its
-/// `settings_key` field name is renamed (same length), so SQLite's structure stays
+/// Damages every remembered outcome in the database file itself: the name of its
+/// encoding at the row's start is changed (same length), so SQLite's structure stays
 /// intact but no row reads as an outcome any more. Returns how many were damaged.
 fn damage_outcomes(store: &Path) -> usize {
     let mut store_bytes = std::fs::read(store).unwrap();
     let mut count = 0;
-    let needle = b"settings_key";
+    let needle = b"omroep-compact-";
     let mut i = 0;
     while i + needle.len() <= store_bytes.len() {
         if &store_bytes[i..i + needle.len()] == needle {
-            store_bytes[i..i + needle.len()].copy_from_slice(b"settings_kez");
+            store_bytes[i..i + needle.len()].copy_from_slice(b"omroep-kompakt-");
             count += 1;
             i += needle.len();
         } else {

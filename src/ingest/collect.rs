@@ -218,14 +218,12 @@ fn resolve_remote(
 fn finish(collected: &mut Collected) {
     // In path order, so the first file keeps its URL and the later one is reported. The
     // items arrive in path order (remote-audio items last), so this sort is nearly free.
-    let mut order: Vec<usize> = (0..collected.items.len()).collect();
-    order.sort_by(|&a, &b| collected.items[a].path.cmp(&collected.items[b].path));
+    collected.items.sort_by(|a, b| a.path.cmp(&b.path));
     let mut ids: HashMap<&str, &Path> = HashMap::new();
     let mut outputs: HashMap<&str, &Path> = HashMap::new();
     let mut rejected = vec![false; collected.items.len()];
     let mut clashes = Vec::new();
-    for index in order {
-        let item = &collected.items[index];
+    for (index, item) in collected.items.iter().enumerate() {
         if let Some(first) = ids.get(item.entry.id.as_str()) {
             clashes.push(Problem::error(
                 &item.path,
@@ -261,12 +259,12 @@ fn finish(collected: &mut Collected) {
     collected.problems.extend(clashes);
     let mut keep = rejected.iter().map(|r| !r);
     collected.items.retain(|_| keep.next().unwrap_or(true));
-    collected.items.sort_by(|a, b| {
-        b.entry
-            .published
-            .cmp(&a.entry.published)
-            .then_with(|| a.path.cmp(&b.path))
-    });
+    // Newest first; the sort is stable and the items are in path order, so items of the
+    // same date stay in path order without comparing paths (which `Path` does component
+    // by component: that was most of a second run's sorting).
+    collected
+        .items
+        .sort_by_key(|item| std::cmp::Reverse(item.entry.published));
     collected.held_back.sort_by(|a, b| a.0.cmp(&b.0));
     collected
         .problems

@@ -1,8 +1,9 @@
 //! The file cache kept in the store: what was learned from local content files, so
 //! that a new run (a new process) skips every file that did not change.
 //!
-//! [`Store::local_files`] loads the remembered Markdown outcomes and audio probes (as
-//! MessagePack with named fields, decoded only when a file is asked for); the run's
+//! [`Store::local_files`] loads the remembered Markdown outcomes and audio probes (in
+//! the compact row format of `store::compact`, all rows in one buffer, each decoded
+//! only when its file is asked for); the run's
 //! sessions share the [`StoredFileCache`] as their [`FileCache`];
 //! [`Store::save_local_files`] writes what the run learned in one transaction, and
 //! writes nothing at all (no transaction, so no WAL to check-point at close) when the
@@ -15,24 +16,29 @@
 //! caller is then its only owner and takes the item out of it without a deep copy (the
 //! rows stay, so asking again decodes again; a run asks once per file and session).
 //!
-//! MessagePack rather than JSON: a second run with nothing changed spends most of its
-//! time decoding the remembered outcomes (whole items, HTML included), and MessagePack
-//! strings are a length and the bytes, not text to scan for escapes. Field names are
-//! kept (`to_vec_named`) because the model skips empty fields when it serialises, which
-//! a format that relies on field order cannot read back.
+//! The compact format rather than JSON or MessagePack with named fields: a second run
+//! with nothing changed spends most of its time decoding the remembered outcomes (whole
+//! items, HTML included). There fields go by position and a row's strings are checked
+//! for UTF-8 once, not one by one; rows of an earlier encoding (MessagePack, written
+//! before) or of another omroep release do not decode, are misses, and are replaced by
+//! the run that reads those files again.
 
 use std::collections::{HashMap, HashSet};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use rusqlite::params;
 
-use super::{Result, Store};
+use super::{Result, Store, compact};
 use crate::ingest::file_cache::{CachedAudio, CachedDocument, FileCache};
 
 /// Remembered results of local files, loaded from the store, plus what this run learned.
 #[derive(Debug, Default)]
 pub struct StoredFileCache {
+    /// Every loaded row's bytes, one after the other: one allocation instead of one per
+    /// row, read without the lock (it never changes after loading).
+    rows: Vec<u8>,
     state: Mutex<State>,
 }
 
@@ -67,8 +73,8 @@ fn key_of(path: &Path) -> &[u8] {
 /// an outcome this run reused. Rows nobody needed are pruned when the run is saved.
 #[derive(Debug)]
 struct Row {
-    /// Shared, so that it is decoded outside the lock without being copied.
-    data: Arc<Vec<u8>>,
+    /// Where its bytes are in [`StoredFileCache::rows`].
+    data: Range<usize>,
     needed: bool,
 }
 
@@ -90,16 +96,16 @@ impl StoredFileCache {
     }
 }
 
-/// A result as stored: MessagePack, fields by name. `None` when it does not encode (it
-/// is then simply not remembered).
+/// A result as stored, in the compact format. `None` when it does not encode (it is
+/// then simply not remembered).
 fn encode<T: serde::Serialize>(value: &T) -> Option<Vec<u8>> {
-    rmp_serde::to_vec_named(value).ok()
+    compact::to_row(value).ok()
 }
 
-/// A stored row as a result; `None` (a miss) when it is not one: damaged, or written by
-/// an omroep whose types differed.
+/// A stored row as a result; `None` (a miss) when it is not one: damaged, of an earlier
+/// encoding, or written by an omroep whose types differed.
 fn decode<T: serde::de::DeserializeOwned>(row: &[u8]) -> Option<T> {
-    rmp_serde::from_slice(row).ok()
+    compact::from_row(row).ok()
 }
 
 impl FileCache for StoredFileCache {
@@ -113,7 +119,7 @@ impl FileCache for StoredFileCache {
             row.needed = true;
             row.data.clone()
         };
-        let parsed: Option<CachedAudio> = decode(&row);
+        let parsed: Option<CachedAudio> = decode(self.rows.get(row)?);
         if let Ok(mut state) = self.state.lock() {
             state
                 .parsed_audio
@@ -143,7 +149,7 @@ impl FileCache for StoredFileCache {
             row.data.clone()
         };
         // Decoded outside the lock: the threads reading files ask at the same time.
-        let document: CachedDocument = decode(&data)?;
+        let document: CachedDocument = decode(self.rows.get(data)?)?;
         // The audio probes this outcome depends on stay: it does not ask for them,
         // yet they spare a re-measurement when only the show notes change.
         if let Ok(mut state) = self.state.lock() {
@@ -173,27 +179,47 @@ impl FileCache for StoredFileCache {
 impl Store {
     /// The file cache as the last run left it.
     pub fn local_files(&self) -> Result<StoredFileCache> {
-        let load = |table: &str| -> Result<HashMap<Key, Row>> {
+        // The size of all rows first, so that they are copied once into one buffer
+        // (SQLite knows a blob's length without reading it).
+        let size: f64 = self.conn.query_row(
+            "SELECT (SELECT total(length(data)) FROM local_documents)
+                  + (SELECT total(length(data)) FROM local_audio)",
+            [],
+            |row| row.get(0),
+        )?;
+        // Only a hint: a wrong one costs a reallocation, never a wrong row.
+        let mut buffer = Vec::with_capacity((size as usize).min(1 << 30));
+        let mut load = |table: &str| -> Result<HashMap<Key, Row>> {
             let mut statement = self
                 .conn
                 .prepare(&format!("SELECT path, data FROM {table}"))?;
-            let rows = statement.query_map([], |row| {
-                let path = row.get::<_, String>(0)?.into_bytes().into_boxed_slice();
-                let data = Arc::new(row.get(1)?);
-                Ok((
-                    path,
-                    Row {
-                        data,
-                        needed: false,
-                    },
-                ))
-            })?;
-            Ok(rows.collect::<rusqlite::Result<_>>()?)
+            let mut rows = statement.query([])?;
+            let mut loaded = HashMap::new();
+            while let Some(row) = rows.next()? {
+                // A row of other types is not one this omroep wrote: a miss (and
+                // replaced when its file is read again).
+                let (Ok(path), Ok(data)) = (row.get_ref(0)?.as_str(), row.get_ref(1)?.as_blob())
+                else {
+                    continue;
+                };
+                let path: Key = path.as_bytes().into();
+                let start = buffer.len();
+                buffer.extend_from_slice(data);
+                let row = Row {
+                    data: start..buffer.len(),
+                    needed: false,
+                };
+                loaded.insert(path, row);
+            }
+            Ok(loaded)
         };
+        let documents = load("local_documents")?;
+        let audio = load("local_audio")?;
         Ok(StoredFileCache {
+            rows: buffer,
             state: Mutex::new(State {
-                documents: load("local_documents")?,
-                audio: load("local_audio")?,
+                documents,
+                audio,
                 ..State::default()
             }),
         })
@@ -481,6 +507,115 @@ mod tests {
         assert_eq!(wal_size, 0, "no transaction was written");
     }
 
+    /// Copies the example site's content into a temporary folder (a run may write
+    /// extracted cover pictures under the site's `.omroep/`).
+    fn example_content() -> tempfile::TempDir {
+        let from = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/content");
+        let to = tempfile::tempdir().unwrap();
+        for entry in walkdir::WalkDir::new(&from) {
+            let entry = entry.unwrap();
+            let target = to.path().join(entry.path().strip_prefix(&from).unwrap());
+            if entry.file_type().is_dir() {
+                std::fs::create_dir_all(&target).unwrap();
+            } else {
+                std::fs::copy(entry.path(), &target).unwrap();
+            }
+        }
+        to
+    }
+
+    /// Collects the example content's posts, episodes and broken files, as one run
+    /// over the store at `store` does; returns what was collected and the files read.
+    fn collect_example(
+        site: &Path,
+        store: &Path,
+    ) -> (Vec<crate::ingest::Collected>, Vec<crate::ingest::FileRead>) {
+        let mut settings = crate::ingest::LocalSettings::new(
+            site,
+            url::Url::parse("https://example.org/").unwrap(),
+        );
+        settings.now = chrono::DateTime::parse_from_rfc3339("2025-01-01T00:00:00Z")
+            .unwrap()
+            .to_utc();
+        let mut store = Store::open(store).unwrap();
+        let files = Arc::new(store.local_files().unwrap());
+        let mut session =
+            crate::ingest::Session::with_file_cache(settings, Box::new(files.clone()));
+        let collected = ["posts/**/*.md", "episodes/*.md", "broken/*.md"]
+            .map(|pattern| session.collect_markdown(pattern))
+            .into();
+        store.save_local_files(&files, true).unwrap();
+        (collected, session.reads())
+    }
+
+    #[test]
+    fn a_second_run_collects_from_the_rows_exactly_what_the_first_read() {
+        let site = example_content();
+        let store = site.path().join(".omroep/store.sqlite");
+        let (first, reads) = collect_example(site.path(), &store);
+        assert!(
+            reads.len() > 20,
+            "the first run reads every file: {reads:?}"
+        );
+        // Posts (one a draft, one scheduled), episodes, broken files (two usable).
+        let counts: Vec<_> = first
+            .iter()
+            .map(|c| (c.items.len(), c.held_back.len(), c.problems.is_empty()))
+            .collect();
+        assert_eq!(counts, [(8, 2, true), (3, 0, true), (2, 1, false)]);
+        assert!(first[2].problems.iter().any(|p| p.is_error));
+        let (second, reads) = collect_example(site.path(), &store);
+        assert_eq!(reads, Vec::new(), "nothing read again");
+        assert_eq!(
+            second, first,
+            "items, held back and problems as the first run had them"
+        );
+    }
+
+    #[test]
+    fn rows_of_the_earlier_messagepack_encoding_are_misses_and_replaced() {
+        let site = example_content();
+        let store = site.path().join(".omroep/store.sqlite");
+        let (first, _) = collect_example(site.path(), &store);
+        // Rewrite every row as the previous release stored it.
+        let conn = rusqlite::Connection::open(&store).unwrap();
+        for table in ["local_documents", "local_audio"] {
+            let rows: Vec<(String, Vec<u8>)> = conn
+                .prepare(&format!("SELECT path, data FROM {table}"))
+                .unwrap()
+                .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+                .unwrap()
+                .collect::<rusqlite::Result<_>>()
+                .unwrap();
+            assert!(!rows.is_empty());
+            for (path, data) in rows {
+                let old = if table == "local_documents" {
+                    let document: CachedDocument = decode(&data).unwrap();
+                    rmp_serde::to_vec_named(&document).unwrap()
+                } else {
+                    let audio: CachedAudio = decode(&data).unwrap();
+                    rmp_serde::to_vec_named(&audio).unwrap()
+                };
+                conn.execute(
+                    &format!("UPDATE {table} SET data = ?1 WHERE path = ?2"),
+                    params![old, path],
+                )
+                .unwrap();
+            }
+        }
+        drop(conn);
+        let (again, reads) = collect_example(site.path(), &store);
+        assert!(reads.len() > 20, "every file read again: {reads:?}");
+        assert_eq!(again, first);
+        let (third, reads) = collect_example(site.path(), &store);
+        assert_eq!(
+            reads,
+            Vec::new(),
+            "the rows were replaced in the new encoding"
+        );
+        assert_eq!(third, first);
+    }
+
     #[test]
     fn an_unreadable_row_is_a_miss_not_an_error() {
         let mut store = Store::open_in_memory().unwrap();
@@ -498,9 +633,18 @@ mod tests {
                 [],
             )
             .unwrap();
+        // Not a blob at all.
+        store
+            .conn
+            .execute(
+                "INSERT INTO local_audio (path, data) VALUES ('/site/b.mp3', 'text')",
+                [],
+            )
+            .unwrap();
         let cache = store.local_files().unwrap();
         assert_eq!(cache.document(Path::new("/site/a.md")), None);
         assert_eq!(cache.audio(Path::new("/site/a.mp3")), None);
+        assert_eq!(cache.audio(Path::new("/site/b.mp3")), None);
         // What the run then learns replaces the broken row.
         cache.put_document(Path::new("/site/a.md"), document("fresh"));
         store.save_local_files(&cache, false).unwrap();

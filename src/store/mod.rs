@@ -26,6 +26,7 @@
 //!   forth.
 
 pub mod checkpoint;
+pub mod compact;
 mod entry_value;
 pub mod local_files;
 pub mod lock;
