@@ -61,7 +61,9 @@ const PURGE_DELAY_DEFAULT: std::ffi::c_long = 1000;
 /// freed pages were still counted when the combined files were rendered, about 25 MB of a
 /// 10,000-entry build's peak. The option is only changed when it reads as the bundled
 /// version's default, so another mimalloc (whose option numbers may differ) or a
-/// `MIMALLOC_PURGE_DELAY` set by the user is left alone.
+/// `MIMALLOC_PURGE_DELAY` set by the user is left alone (unless the user set exactly that
+/// default, 1000). The crate's `extended` bindings lack this option's number, hence the
+/// two declarations here.
 fn shorten_purge_delay() {
     // SAFETY: both are plain option getters/setters of the linked allocator, safe to call
     // at any time; the number is checked against the documented default before it is set.

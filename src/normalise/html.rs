@@ -647,31 +647,31 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             // Most values are written in one pass over their bytes: plain ones decoded
             // while escaped, web URLs with nothing to decode, clean or escape as they are
             // (`safe_url`, `decode_all` and the escaper would each return them unchanged).
-            match kind {
-                Plain => {
-                    self.kept.push((name, Cow::Borrowed(raw), Write::Decoded));
-                    continue;
-                }
+            let (value, write) = match kind {
+                Plain => (Some(Cow::Borrowed(raw)), Write::Decoded),
                 Url | Image if is_verbatim(raw.as_bytes()) && is_plain_web_url(raw) => {
-                    self.kept.push((name, Cow::Borrowed(raw), Write::Verbatim));
-                    continue;
+                    (Some(Cow::Borrowed(raw)), Write::Verbatim)
                 }
-                _ => {}
-            }
-            let value = attribute.value();
-            let value = match kind {
-                Plain => Some(value),
-                Url | Image => match &value {
-                    Cow::Borrowed(value) => self.safe_url(value, kind == Image),
-                    Cow::Owned(value) => self
-                        .safe_url(value, kind == Image)
-                        .map(|url| Cow::Owned(url.into_owned())),
-                },
-                SrcSet => self.safe_srcset(&value).map(Cow::Owned),
-                Style => style::filter(&value).map(Cow::Owned),
+                Url | Image => {
+                    let value = match attribute.value() {
+                        Cow::Borrowed(value) => self.safe_url(value, kind == Image),
+                        Cow::Owned(value) => self
+                            .safe_url(&value, kind == Image)
+                            .map(|url| Cow::Owned(url.into_owned())),
+                    };
+                    (value, Write::Escaped)
+                }
+                SrcSet => (
+                    self.safe_srcset(&attribute.value()).map(Cow::Owned),
+                    Write::Escaped,
+                ),
+                Style => (
+                    style::filter(&attribute.value()).map(Cow::Owned),
+                    Write::Escaped,
+                ),
             };
             if let Some(value) = value {
-                self.kept.push((name, value, Write::Escaped));
+                self.kept.push((name, value, write));
             }
         }
         // Authors mostly write one or two attributes, or write them in order already.

@@ -549,9 +549,14 @@ mod tests {
                 .as_deref(),
             Some("a b c \u{a0} \u{2019}d")
         );
+        // Characters whose encoding starts like a separator's (E2 80, C2) at the very end.
         assert_eq!(
-            collapse_whitespace("\u{e2}\u{80}").as_deref(),
-            Some("\u{e2}\u{80}")
+            collapse_whitespace("a \u{2019}").as_deref(),
+            Some("a \u{2019}")
+        );
+        assert_eq!(
+            collapse_whitespace("a\u{20ac}").as_deref(),
+            Some("a\u{20ac}")
         );
         assert_eq!(collapse_whitespace("x\u{2028}").as_deref(), Some("x"));
         assert_eq!(collapse_whitespace(" \n "), None);
