@@ -31,7 +31,7 @@ pub const INTERVAL: Duration = Duration::from_millis(200);
 /// A running background checkpointer; stopped (and joined) when dropped.
 pub struct Checkpointer {
     stop: Arc<(Mutex<bool>, Condvar)>,
-    thread: Option<JoinHandle<()>>,
+    pub(super) thread: Option<JoinHandle<()>>,
 }
 
 impl Checkpointer {

@@ -798,8 +798,18 @@ fn background_checkpoints_move_the_wal_into_the_database_file_without_the_writer
     let path = dir.path().join("store.sqlite");
     let mut store = Store::open(&path).unwrap();
     store.checkpoint_in_background().unwrap();
-    // Turning it on twice keeps one thread.
+    let thread = |store: &Store| {
+        store
+            .checkpointer
+            .as_ref()
+            .and_then(|checkpointer| checkpointer.thread.as_ref())
+            .map(|handle| handle.thread().id())
+    };
+    let first = thread(&store);
+    assert!(first.is_some(), "no checkpoint thread started");
+    // Turning it on twice keeps the one thread.
     store.checkpoint_in_background().unwrap();
+    assert_eq!(thread(&store), first);
     let source = store.ensure_source("https://a.example/feed").unwrap().id;
     let before = std::fs::metadata(&path).unwrap().len();
     // ~1 MiB of entries: far below the writer's own checkpoint threshold (64 MiB of
