@@ -19,8 +19,13 @@
 //! A row starts with [`MAGIC`], which names this format and its version, and the
 //! version of omroep that wrote it: any other row (one of an older encoding, or one
 //! written by another release) is refused, which the file cache treats as a miss (the
-//! file is read again). Rows are decoded defensively (every length is checked against
-//! what is left), so a damaged row is an error, never a panic or a runaway allocation.
+//! file is read again). A row ends with the XXH3-64 of everything before it, checked
+//! before anything is decoded: a damaged row (a changed byte, a row cut short) is an
+//! error, not a value that happens to decode (a flipped boolean, another digit in a
+//! date). The checksum catches accidental damage (but for a 1 in 2^64 chance), not
+//! deliberate tampering: it is not a cryptographic hash. Rows are also decoded
+//! defensively (every length is checked against what is left), so even a row whose
+//! checksum matches is never a panic or a runaway allocation.
 //! The format is not self-describing: types that need `deserialize_any` (untagged
 //! enums, `flatten`) are refused.
 
@@ -30,10 +35,14 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::ser::{self, Serialize};
 
 /// Names the format and its version; bump the digit when the layout changes.
-const MAGIC: &[u8] = b"omroep-compact-1;";
+const MAGIC: &[u8] = b"omroep-compact-2;";
 /// The omroep release that wrote a row, after [`MAGIC`]: a release may change the
 /// model's types, so rows of another release are not trusted.
 const WRITER: &str = env!("CARGO_PKG_VERSION");
+
+/// The length of the checksum at a row's end: the XXH3-64 of the bytes before it,
+/// little-endian.
+const CHECKSUM_LENGTH: usize = 8;
 
 /// A field's marker in a struct: written, or left out (`skip_serializing_if`).
 const PRESENT: u8 = 1;
@@ -80,7 +89,12 @@ pub fn to_row<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
     let mut writer = Writer::default();
     value.serialize(&mut writer)?;
     let mut row = Vec::with_capacity(
-        MAGIC.len() + WRITER.len() + 11 + writer.structure.len() + writer.text.len(),
+        MAGIC.len()
+            + WRITER.len()
+            + 11
+            + writer.structure.len()
+            + writer.text.len()
+            + CHECKSUM_LENGTH,
     );
     row.extend_from_slice(MAGIC);
     push_varint(&mut row, WRITER.len() as u64);
@@ -88,15 +102,32 @@ pub fn to_row<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
     push_varint(&mut row, writer.structure.len() as u64);
     row.extend_from_slice(&writer.structure);
     row.extend_from_slice(writer.text.as_bytes());
+    seal(&mut row);
     Ok(row)
+}
+
+/// Appends the checksum of `row` to it.
+fn seal(row: &mut Vec<u8>) {
+    let checksum = xxhash_rust::xxh3::xxh3_64(row);
+    row.extend_from_slice(&checksum.to_le_bytes());
 }
 
 /// The value a row holds; an error when the row is not one of this format, this
 /// release and this type, or is damaged.
 pub fn from_row<T: de::DeserializeOwned>(row: &[u8]) -> Result<T, Error> {
-    let Some(rest) = row.strip_prefix(MAGIC) else {
+    if !row.starts_with(MAGIC) {
         return error("not a row of this format");
+    }
+    // The checksum first: nothing of a damaged row is decoded.
+    let split = match row.len().checked_sub(CHECKSUM_LENGTH) {
+        Some(split) if split >= MAGIC.len() => split,
+        _ => return error("the row ends too soon"),
     };
+    let (sealed, checksum) = row.split_at(split);
+    if checksum != xxhash_rust::xxh3::xxh3_64(sealed).to_le_bytes() {
+        return error("the row is damaged: its checksum does not match");
+    }
+    let rest = &sealed[MAGIC.len()..];
     let mut header = Reader {
         structure: rest,
         text: "",
@@ -922,6 +953,14 @@ mod tests {
         }
     }
 
+    /// A row with its checksum replaced by that of its (damaged) bytes: it reaches the
+    /// decoder, whose own checks are then tested.
+    fn resealed(row: &[u8]) -> Vec<u8> {
+        let mut row = row[..row.len() - CHECKSUM_LENGTH].to_vec();
+        seal(&mut row);
+        row
+    }
+
     fn round_trip<T>(value: &T) -> T
     where
         T: Serialize + de::DeserializeOwned,
@@ -988,11 +1027,13 @@ mod tests {
             .windows(text.len())
             .position(|window| window == text.as_bytes())
             .expect("the string is in the row as it is");
-        // Cutting the microphone (4 bytes) in two makes the row unreadable, not wrong.
+        // Cutting the microphone (4 bytes) in two makes the row unreadable, not wrong,
+        // even with a checksum that matches the damaged bytes.
         let mut broken = row.clone();
         let microphone = at + text.find('🎙').unwrap();
         broken[microphone + 1] = b'x';
         assert!(from_row::<Entry>(&broken).is_err());
+        assert!(from_row::<Entry>(&resealed(&broken)).is_err());
     }
 
     #[test]
@@ -1002,12 +1043,16 @@ mod tests {
         assert!(from_row::<Entry>(&messagepack).is_err());
         assert!(from_row::<Entry>(b"").is_err());
         let row = to_row(&entry).unwrap();
-        let other = String::from_utf8_lossy(&row).replacen(WRITER, "0.0.0-other", 1);
+        // A writer of the same length, so that only the release differs.
+        let other_writer = "9".repeat(WRITER.len());
+        let other = String::from_utf8_lossy(&row).replacen(WRITER, &other_writer, 1);
         assert!(from_row::<Entry>(other.as_bytes()).is_err());
+        assert!(from_row::<Entry>(&resealed(other.as_bytes())).is_err());
         // A row with bytes after its value is not taken for the value.
-        let mut longer = row.clone();
+        let mut longer = row[..row.len() - CHECKSUM_LENGTH].to_vec();
         longer.push(b'x');
-        assert!(from_row::<Entry>(&longer).is_err());
+        longer.extend_from_slice(&[0; CHECKSUM_LENGTH]);
+        assert!(from_row::<Entry>(&resealed(&longer)).is_err());
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -1052,15 +1097,27 @@ mod tests {
     #[test]
     fn a_damaged_row_is_an_error_never_a_panic() {
         let row = to_row(&entry()).unwrap();
+        assert_eq!(from_row::<Entry>(&row).unwrap(), entry());
         for end in 0..row.len() {
             assert!(from_row::<Entry>(&row[..end]).is_err(), "cut at {end}");
         }
-        for at in MAGIC.len()..row.len() {
-            for byte in [0x00, 0x01, 0x7f, 0x80, 0xff] {
+        // Every byte changed to every other value: refused, never a value that still
+        // reads (a flipped boolean, another digit).
+        for at in 0..row.len() {
+            for byte in 0..=u8::MAX {
+                if byte == row[at] {
+                    continue;
+                }
                 let mut damaged = row.clone();
                 damaged[at] = byte;
-                // Either refused, or a value that still reads (a changed digit).
-                let _ = from_row::<Entry>(&damaged);
+                assert!(
+                    from_row::<Entry>(&damaged).is_err(),
+                    "byte {at} set to {byte:#04x}"
+                );
+                // Past the checksum, the decoder still never panics on a damaged row.
+                if at < row.len() - CHECKSUM_LENGTH {
+                    let _ = from_row::<Entry>(&resealed(&damaged));
+                }
             }
         }
         // A length far past the row's end is refused before anything is allocated.
@@ -1071,6 +1128,7 @@ mod tests {
         push_varint(&mut structure, u64::MAX >> 1);
         push_varint(&mut huge, structure.len() as u64);
         huge.extend_from_slice(&structure);
+        seal(&mut huge);
         assert!(from_row::<Vec<String>>(&huge).is_err());
     }
 
