@@ -48,13 +48,6 @@ const CHECKSUM_LENGTH: usize = 8;
 const PRESENT: u8 = 1;
 const ABSENT: u8 = 0;
 
-/// Added to a string's length, so that its first byte is never an option's marker (0
-/// or 1): the model writes a present date as a bare string, not as `Some` of one
-/// (`model::utc_seconds::option`), and reads it back as an `Option<String>`, which
-/// self-describing formats allow. Here an option that finds neither marker holds
-/// such a string. (A varint's first byte is 0 or 1 only for the numbers 0 and 1.)
-const STRING_LENGTH_OFFSET: u64 = 2;
-
 /// Why a value could not be written or a row read. Only the file cache sees it: a row
 /// that cannot be read is a miss, a value that cannot be written is not remembered.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -308,7 +301,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
     }
 
     fn serialize_str(self, v: &str) -> Result<(), Error> {
-        self.varint(v.len() as u64 + STRING_LENGTH_OFFSET);
+        self.varint(v.len() as u64);
         self.text.push_str(v);
         Ok(())
     }
@@ -587,9 +580,9 @@ impl<'de> Reader<'de> {
     }
 
     fn str(&mut self) -> Result<&'de str, Error> {
-        let length = self.varint()?.checked_sub(STRING_LENGTH_OFFSET);
+        let length = self.varint()?;
         let left = self.text.len() - self.text_at;
-        let length = match length.and_then(|length| usize::try_from(length).ok()) {
+        let length = match usize::try_from(length).ok() {
             Some(length) if length <= left => length,
             _ => return error("a string runs past the row's text"),
         };
@@ -796,19 +789,10 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.structure.first() {
-            Some(0) => {
-                self.structure = &self.structure[1..];
-                visitor.visit_none()
-            }
-            Some(1) => {
-                self.structure = &self.structure[1..];
-                visitor.visit_some(self)
-            }
-            // A string written without its `Some` (see STRING_LENGTH_OFFSET): the
-            // marker is the string's own length, read by the value.
-            Some(_) => visitor.visit_some(self),
-            None => error("the row ends too soon"),
+        match self.byte()? {
+            0 => visitor.visit_none(),
+            1 => visitor.visit_some(self),
+            _ => error("an option marker that is neither none nor some"),
         }
     }
 
@@ -1130,6 +1114,35 @@ mod tests {
         huge.extend_from_slice(&structure);
         seal(&mut huge);
         assert!(from_row::<Vec<String>>(&huge).is_err());
+    }
+
+    #[test]
+    fn an_option_without_its_marker_is_refused() {
+        // A bare string where an option is expected (as `model::utc_seconds::option`
+        // once wrote a present date) is neither `None` nor `Some`.
+        let row = to_row("hello").unwrap();
+        assert_eq!(from_row::<String>(&row).unwrap(), "hello");
+        assert!(from_row::<Option<String>>(&row).is_err());
+        let row = to_row(&Some("hello")).unwrap();
+        assert_eq!(from_row::<Option<String>>(&row).unwrap().unwrap(), "hello");
+        // Strings of length 0 and 1 (whose length is a marker's byte) read back.
+        let short = (
+            Some(String::new()),
+            String::new(),
+            Some("a".to_string()),
+            "b",
+        );
+        let row = to_row(&short).unwrap();
+        let back: (Option<String>, String, Option<String>, String) = from_row(&row).unwrap();
+        assert_eq!(
+            back,
+            (
+                Some(String::new()),
+                String::new(),
+                Some("a".into()),
+                "b".into()
+            )
+        );
     }
 
     #[test]
