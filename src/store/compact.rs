@@ -28,6 +28,30 @@
 //! checksum matches is never a panic or a runaway allocation.
 //! The format is not self-describing: types that need `deserialize_any` (untagged
 //! enums, `flatten`) are refused.
+//!
+//! # Rules for a cached type
+//!
+//! A type stored in the file cache (`CachedDocument`, `CachedAudio` and everything
+//! in them) must keep to these rules. Breaking the first three does not give wrong
+//! results, but every row of the type is then refused, so the cache silently stops
+//! saving anything; the round trips in this module's tests are there to notice.
+//!
+//! - No `#[serde(alias = "...")]` on a field of a cached struct: serde's derive lists
+//!   the aliases in the struct's `FIELDS` besides the names, so the field count
+//!   checked on reading is not the count written, and every row is refused.
+//! - Every field with `skip_serializing_if` needs `#[serde(default)]` (on the field
+//!   or the struct). A left-out field is read the way serde reads a missing element
+//!   of a sequence, where a field without a default is an error; this holds for an
+//!   `Option` field too, which a self-describing format (JSON, MessagePack with named
+//!   fields) would read as `None` without one.
+//! - No one-sided `skip_serializing` or `skip_deserializing` (`skip` is fine): the
+//!   field is then counted on one side only.
+//! - [`WRITER`] only tells releases apart (it is the crate's version): two builds of
+//!   one version read each other's rows. A change to a cached type that keeps its
+//!   field counts (a field's type or the order of fields, an enum's variants) may
+//!   then misread a row written before it, which the checksum does not catch (the
+//!   row is intact). A release is safe; between builds of one version, bump the
+//!   digit of [`MAGIC`] with such a change (or remove the store's file cache).
 
 use std::fmt;
 
@@ -900,8 +924,10 @@ impl<'de> de::VariantAccess<'de> for &mut Reader<'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::file_cache::{CachedAudio, FileStamp};
-    use crate::ingest::local::{HeldBack, Problem};
+    use crate::ingest::episode::Pending;
+    use crate::ingest::file_cache::{CachedAudio, CachedDocument, Dependencies, FileStamp};
+    use crate::ingest::local::{Asset, HeldBack, ItemKind, LocalItem, Problem};
+    use crate::ingest::post::Outcome;
     use crate::model::{Enclosure, Entry, EntryPodcast, Person, PodcastPerson};
     use chrono::{TimeZone, Utc};
     use serde::{Deserialize, Serialize};
@@ -992,6 +1018,75 @@ mod tests {
             },
         };
         assert_eq!(round_trip(&audio), audio);
+        // A whole remembered Markdown outcome: an item with pending remote audio, and
+        // its dependencies (one file that exists, with its hash, one that does not).
+        let mut dependencies = Dependencies::default();
+        dependencies.record(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
+        dependencies.record(std::path::Path::new("/nonexistent/omroep/cover.jpg"));
+        dependencies.fill_hashes(&mut |_, _| Some("ab".repeat(32)));
+        let document = CachedDocument {
+            settings_key: "https://example.org/\n/{year}/{slug}/".into(),
+            dependencies,
+            date: full.published,
+            was_future: false,
+            outcome: Outcome::Item {
+                item: Box::new(LocalItem {
+                    entry: full.clone(),
+                    kind: ItemKind::Episode,
+                    language: Some("nl".into()),
+                    path: "episodes/001-welkom.md".into(),
+                    tags: vec!["één".into(), String::new()],
+                    assets: vec![Asset {
+                        source: "/site/episodes/001.vtt".into(),
+                        output: "episodes/001.vtt".into(),
+                    }],
+                }),
+                pending: Some(Pending {
+                    url: "https://cdn.example.org/1.mp3".into(),
+                    line: Some(4),
+                }),
+                problems: problems.clone(),
+            },
+        };
+        assert_eq!(round_trip(&document), document);
+        // The same with every optional part left out or empty.
+        let bare_document = CachedDocument {
+            settings_key: String::new(),
+            dependencies: Dependencies::default(),
+            date: None,
+            was_future: true,
+            outcome: Outcome::Item {
+                item: Box::new(LocalItem {
+                    entry: bare.clone(),
+                    kind: ItemKind::Post,
+                    language: None,
+                    path: "".into(),
+                    tags: Vec::new(),
+                    assets: Vec::new(),
+                }),
+                pending: Some(Pending {
+                    url: String::new(),
+                    line: None,
+                }),
+                problems: Vec::new(),
+            },
+        };
+        assert_eq!(round_trip(&bare_document), bare_document);
+        for outcome in [
+            Outcome::Held {
+                held: held[1],
+                problems: problems.clone(),
+            },
+            Outcome::Failed {
+                problems: Vec::new(),
+            },
+        ] {
+            let held_document = CachedDocument {
+                outcome,
+                ..bare_document.clone()
+            };
+            assert_eq!(round_trip(&held_document), held_document);
+        }
         let numbers = (
             i64::MIN,
             i64::MAX,
@@ -1114,6 +1209,33 @@ mod tests {
         huge.extend_from_slice(&structure);
         seal(&mut huge);
         assert!(from_row::<Vec<String>>(&huge).is_err());
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct NoDefault {
+        a: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        b: Option<String>,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Aliased {
+        #[serde(alias = "alpha")]
+        a: u32,
+    }
+
+    #[test]
+    fn the_rules_for_cached_types_are_needed() {
+        // A left-out field without `#[serde(default)]` is refused, even an `Option`.
+        let row = to_row(&NoDefault { a: 1, b: None }).unwrap();
+        assert!(from_row::<NoDefault>(&row).is_err());
+        let present = NoDefault {
+            a: 1,
+            b: Some("b".into()),
+        };
+        assert_eq!(round_trip(&present), present);
+        // An alias counts as a field when read, so no row of the struct reads back.
+        assert!(from_row::<Aliased>(&to_row(&Aliased { a: 1 }).unwrap()).is_err());
     }
 
     #[test]
