@@ -423,7 +423,7 @@ pub mod utc_seconds {
             serializer: S,
         ) -> Result<S::Ok, S::Error> {
             match date {
-                Some(date) => serializer.serialize_str(&super::format(date)),
+                Some(date) => serializer.serialize_some(&super::format(date)),
                 None => serializer.serialize_none(),
             }
         }

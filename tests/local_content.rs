@@ -1070,7 +1070,9 @@ fn a_damaged_file_cache_costs_reading_never_a_wrong_result() {
     let store = root.join(".omroep/store.sqlite");
     let s = settings(root);
     let first = run_with_store(&store, &s);
-    // Every remembered outcome replaced by something that is not one.
+    let probes = |reads: &[String]| reads.iter().filter(|r| r.starts_with("probed ")).count();
+    let first_probes = probes(&read_names(root, &first.2));
+    // One byte changed in the middle of every remembered row, past its prefix.
     assert!(damage_outcomes(&store) > 0);
     let second = run_with_store(&store, &s);
     assert_eq!((&second.0, &second.1), (&first.0, &first.1));
@@ -1080,25 +1082,46 @@ fn a_damaged_file_cache_costs_reading_never_a_wrong_result() {
         13,
         "every Markdown file read again: {reads:?}"
     );
+    assert_eq!(
+        probes(&reads),
+        first_probes,
+        "every audio file probed again"
+    );
+    // The rows written again read back: a third run reads nothing.
+    let third = run_with_store(&store, &s);
+    assert_eq!((&third.0, &third.1), (&first.0, &first.1));
+    assert_eq!(read_names(root, &third.2), Vec::<String>::new());
 }
 
-/// Damages every remembered outcome in the database file itself: the name of its
-/// encoding at the row's start is changed (same length), so SQLite's structure stays
-/// intact but no row reads as an outcome any more. Returns how many were damaged.
+/// Damages every remembered row (outcomes and audio probes): one letter in the middle
+/// of its body (the first ASCII letter from its middle on, so a byte of a string, which
+/// without the row's checksum would read back as another, equally valid string) is
+/// changed to another letter. Returns how many rows were damaged.
 fn damage_outcomes(store: &Path) -> usize {
-    let mut store_bytes = std::fs::read(store).unwrap();
+    let db = rusqlite::Connection::open(store).unwrap();
     let mut count = 0;
-    let needle = b"omroep-compact-";
-    let mut i = 0;
-    while i + needle.len() <= store_bytes.len() {
-        if &store_bytes[i..i + needle.len()] == needle {
-            store_bytes[i..i + needle.len()].copy_from_slice(b"omroep-kompakt-");
+    for table in ["local_documents", "local_audio"] {
+        let rows: Vec<(String, Vec<u8>)> = db
+            .prepare(&format!("SELECT path, data FROM {table}"))
+            .unwrap()
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap();
+        for (path, mut data) in rows {
+            assert!(data.starts_with(b"omroep-compact-"), "{path}");
+            let middle = data.len() / 2;
+            let at = (middle..data.len())
+                .find(|&at| data[at].is_ascii_alphabetic())
+                .unwrap_or(middle);
+            data[at] = if data[at] == b'x' { b'y' } else { b'x' };
+            db.execute(
+                &format!("UPDATE {table} SET data = ?1 WHERE path = ?2"),
+                rusqlite::params![data, path],
+            )
+            .unwrap();
             count += 1;
-            i += needle.len();
-        } else {
-            i += 1;
         }
     }
-    std::fs::write(store, store_bytes).unwrap();
     count
 }

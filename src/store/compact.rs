@@ -19,10 +19,39 @@
 //! A row starts with [`MAGIC`], which names this format and its version, and the
 //! version of omroep that wrote it: any other row (one of an older encoding, or one
 //! written by another release) is refused, which the file cache treats as a miss (the
-//! file is read again). Rows are decoded defensively (every length is checked against
-//! what is left), so a damaged row is an error, never a panic or a runaway allocation.
+//! file is read again). A row ends with the XXH3-64 of everything before it, checked
+//! before anything is decoded: a damaged row (a changed byte, a row cut short) is an
+//! error, not a value that happens to decode (a flipped boolean, another digit in a
+//! date). The checksum catches accidental damage (but for a 1 in 2^64 chance), not
+//! deliberate tampering: it is not a cryptographic hash. Rows are also decoded
+//! defensively (every length is checked against what is left), so even a row whose
+//! checksum matches is never a panic or a runaway allocation.
 //! The format is not self-describing: types that need `deserialize_any` (untagged
 //! enums, `flatten`) are refused.
+//!
+//! # Rules for a cached type
+//!
+//! A type stored in the file cache (`CachedDocument`, `CachedAudio` and everything
+//! in them) must keep to these rules. Breaking the first three does not give wrong
+//! results, but every row of the type is then refused, so the cache silently stops
+//! saving anything; the round trips in this module's tests are there to notice.
+//!
+//! - No `#[serde(alias = "...")]` on a field of a cached struct: serde's derive lists
+//!   the aliases in the struct's `FIELDS` besides the names, so the field count
+//!   checked on reading is not the count written, and every row is refused.
+//! - Every field with `skip_serializing_if` needs `#[serde(default)]` (on the field
+//!   or the struct). A left-out field is read the way serde reads a missing element
+//!   of a sequence, where a field without a default is an error; this holds for an
+//!   `Option` field too, which a self-describing format (JSON, MessagePack with named
+//!   fields) would read as `None` without one.
+//! - No one-sided `skip_serializing` or `skip_deserializing` (`skip` is fine): the
+//!   field is then counted on one side only.
+//! - [`WRITER`] only tells releases apart (it is the crate's version): two builds of
+//!   one version read each other's rows. A change to a cached type that keeps its
+//!   field counts (a field's type or the order of fields, an enum's variants) may
+//!   then misread a row written before it, which the checksum does not catch (the
+//!   row is intact). A release is safe; between builds of one version, bump the
+//!   digit of [`MAGIC`] with such a change (or remove the store's file cache).
 
 use std::fmt;
 
@@ -30,21 +59,18 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::ser::{self, Serialize};
 
 /// Names the format and its version; bump the digit when the layout changes.
-const MAGIC: &[u8] = b"omroep-compact-1;";
+const MAGIC: &[u8] = b"omroep-compact-2;";
 /// The omroep release that wrote a row, after [`MAGIC`]: a release may change the
 /// model's types, so rows of another release are not trusted.
 const WRITER: &str = env!("CARGO_PKG_VERSION");
 
+/// The length of the checksum at a row's end: the XXH3-64 of the bytes before it,
+/// little-endian.
+const CHECKSUM_LENGTH: usize = 8;
+
 /// A field's marker in a struct: written, or left out (`skip_serializing_if`).
 const PRESENT: u8 = 1;
 const ABSENT: u8 = 0;
-
-/// Added to a string's length, so that its first byte is never an option's marker (0
-/// or 1): the model writes a present date as a bare string, not as `Some` of one
-/// (`model::utc_seconds::option`), and reads it back as an `Option<String>`, which
-/// self-describing formats allow. Here an option that finds neither marker holds
-/// such a string. (A varint's first byte is 0 or 1 only for the numbers 0 and 1.)
-const STRING_LENGTH_OFFSET: u64 = 2;
 
 /// Why a value could not be written or a row read. Only the file cache sees it: a row
 /// that cannot be read is a miss, a value that cannot be written is not remembered.
@@ -80,7 +106,12 @@ pub fn to_row<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
     let mut writer = Writer::default();
     value.serialize(&mut writer)?;
     let mut row = Vec::with_capacity(
-        MAGIC.len() + WRITER.len() + 11 + writer.structure.len() + writer.text.len(),
+        MAGIC.len()
+            + WRITER.len()
+            + 11
+            + writer.structure.len()
+            + writer.text.len()
+            + CHECKSUM_LENGTH,
     );
     row.extend_from_slice(MAGIC);
     push_varint(&mut row, WRITER.len() as u64);
@@ -88,15 +119,32 @@ pub fn to_row<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, Error> {
     push_varint(&mut row, writer.structure.len() as u64);
     row.extend_from_slice(&writer.structure);
     row.extend_from_slice(writer.text.as_bytes());
+    seal(&mut row);
     Ok(row)
+}
+
+/// Appends the checksum of `row` to it.
+fn seal(row: &mut Vec<u8>) {
+    let checksum = xxhash_rust::xxh3::xxh3_64(row);
+    row.extend_from_slice(&checksum.to_le_bytes());
 }
 
 /// The value a row holds; an error when the row is not one of this format, this
 /// release and this type, or is damaged.
 pub fn from_row<T: de::DeserializeOwned>(row: &[u8]) -> Result<T, Error> {
-    let Some(rest) = row.strip_prefix(MAGIC) else {
+    if !row.starts_with(MAGIC) {
         return error("not a row of this format");
+    }
+    // The checksum first: nothing of a damaged row is decoded.
+    let split = match row.len().checked_sub(CHECKSUM_LENGTH) {
+        Some(split) if split >= MAGIC.len() => split,
+        _ => return error("the row ends too soon"),
     };
+    let (sealed, checksum) = row.split_at(split);
+    if checksum != xxhash_rust::xxh3::xxh3_64(sealed).to_le_bytes() {
+        return error("the row is damaged: its checksum does not match");
+    }
+    let rest = &sealed[MAGIC.len()..];
     let mut header = Reader {
         structure: rest,
         text: "",
@@ -277,7 +325,7 @@ impl<'a> ser::Serializer for &'a mut Writer {
     }
 
     fn serialize_str(self, v: &str) -> Result<(), Error> {
-        self.varint(v.len() as u64 + STRING_LENGTH_OFFSET);
+        self.varint(v.len() as u64);
         self.text.push_str(v);
         Ok(())
     }
@@ -556,9 +604,9 @@ impl<'de> Reader<'de> {
     }
 
     fn str(&mut self) -> Result<&'de str, Error> {
-        let length = self.varint()?.checked_sub(STRING_LENGTH_OFFSET);
+        let length = self.varint()?;
         let left = self.text.len() - self.text_at;
-        let length = match length.and_then(|length| usize::try_from(length).ok()) {
+        let length = match usize::try_from(length).ok() {
             Some(length) if length <= left => length,
             _ => return error("a string runs past the row's text"),
         };
@@ -765,19 +813,10 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.structure.first() {
-            Some(0) => {
-                self.structure = &self.structure[1..];
-                visitor.visit_none()
-            }
-            Some(1) => {
-                self.structure = &self.structure[1..];
-                visitor.visit_some(self)
-            }
-            // A string written without its `Some` (see STRING_LENGTH_OFFSET): the
-            // marker is the string's own length, read by the value.
-            Some(_) => visitor.visit_some(self),
-            None => error("the row ends too soon"),
+        match self.byte()? {
+            0 => visitor.visit_none(),
+            1 => visitor.visit_some(self),
+            _ => error("an option marker that is neither none nor some"),
         }
     }
 
@@ -885,8 +924,10 @@ impl<'de> de::VariantAccess<'de> for &mut Reader<'de> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ingest::file_cache::{CachedAudio, FileStamp};
-    use crate::ingest::local::{HeldBack, Problem};
+    use crate::ingest::episode::Pending;
+    use crate::ingest::file_cache::{CachedAudio, CachedDocument, Dependencies, FileStamp};
+    use crate::ingest::local::{Asset, HeldBack, ItemKind, LocalItem, Problem};
+    use crate::ingest::post::Outcome;
     use crate::model::{Enclosure, Entry, EntryPodcast, Person, PodcastPerson};
     use chrono::{TimeZone, Utc};
     use serde::{Deserialize, Serialize};
@@ -920,6 +961,14 @@ mod tests {
             },
             ..Entry::default()
         }
+    }
+
+    /// A row with its checksum replaced by that of its (damaged) bytes: it reaches the
+    /// decoder, whose own checks are then tested.
+    fn resealed(row: &[u8]) -> Vec<u8> {
+        let mut row = row[..row.len() - CHECKSUM_LENGTH].to_vec();
+        seal(&mut row);
+        row
     }
 
     fn round_trip<T>(value: &T) -> T
@@ -969,6 +1018,75 @@ mod tests {
             },
         };
         assert_eq!(round_trip(&audio), audio);
+        // A whole remembered Markdown outcome: an item with pending remote audio, and
+        // its dependencies (one file that exists, with its hash, one that does not).
+        let mut dependencies = Dependencies::default();
+        dependencies.record(&std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"));
+        dependencies.record(std::path::Path::new("/nonexistent/omroep/cover.jpg"));
+        dependencies.fill_hashes(&mut |_, _| Some("ab".repeat(32)));
+        let document = CachedDocument {
+            settings_key: "https://example.org/\n/{year}/{slug}/".into(),
+            dependencies,
+            date: full.published,
+            was_future: false,
+            outcome: Outcome::Item {
+                item: Box::new(LocalItem {
+                    entry: full.clone(),
+                    kind: ItemKind::Episode,
+                    language: Some("nl".into()),
+                    path: "episodes/001-welkom.md".into(),
+                    tags: vec!["één".into(), String::new()],
+                    assets: vec![Asset {
+                        source: "/site/episodes/001.vtt".into(),
+                        output: "episodes/001.vtt".into(),
+                    }],
+                }),
+                pending: Some(Pending {
+                    url: "https://cdn.example.org/1.mp3".into(),
+                    line: Some(4),
+                }),
+                problems: problems.clone(),
+            },
+        };
+        assert_eq!(round_trip(&document), document);
+        // The same with every optional part left out or empty.
+        let bare_document = CachedDocument {
+            settings_key: String::new(),
+            dependencies: Dependencies::default(),
+            date: None,
+            was_future: true,
+            outcome: Outcome::Item {
+                item: Box::new(LocalItem {
+                    entry: bare.clone(),
+                    kind: ItemKind::Post,
+                    language: None,
+                    path: "".into(),
+                    tags: Vec::new(),
+                    assets: Vec::new(),
+                }),
+                pending: Some(Pending {
+                    url: String::new(),
+                    line: None,
+                }),
+                problems: Vec::new(),
+            },
+        };
+        assert_eq!(round_trip(&bare_document), bare_document);
+        for outcome in [
+            Outcome::Held {
+                held: held[1],
+                problems: problems.clone(),
+            },
+            Outcome::Failed {
+                problems: Vec::new(),
+            },
+        ] {
+            let held_document = CachedDocument {
+                outcome,
+                ..bare_document.clone()
+            };
+            assert_eq!(round_trip(&held_document), held_document);
+        }
         let numbers = (
             i64::MIN,
             i64::MAX,
@@ -988,11 +1106,13 @@ mod tests {
             .windows(text.len())
             .position(|window| window == text.as_bytes())
             .expect("the string is in the row as it is");
-        // Cutting the microphone (4 bytes) in two makes the row unreadable, not wrong.
+        // Cutting the microphone (4 bytes) in two makes the row unreadable, not wrong,
+        // even with a checksum that matches the damaged bytes.
         let mut broken = row.clone();
         let microphone = at + text.find('🎙').unwrap();
         broken[microphone + 1] = b'x';
         assert!(from_row::<Entry>(&broken).is_err());
+        assert!(from_row::<Entry>(&resealed(&broken)).is_err());
     }
 
     #[test]
@@ -1002,12 +1122,16 @@ mod tests {
         assert!(from_row::<Entry>(&messagepack).is_err());
         assert!(from_row::<Entry>(b"").is_err());
         let row = to_row(&entry).unwrap();
-        let other = String::from_utf8_lossy(&row).replacen(WRITER, "0.0.0-other", 1);
+        // A writer of the same length, so that only the release differs.
+        let other_writer = "9".repeat(WRITER.len());
+        let other = String::from_utf8_lossy(&row).replacen(WRITER, &other_writer, 1);
         assert!(from_row::<Entry>(other.as_bytes()).is_err());
+        assert!(from_row::<Entry>(&resealed(other.as_bytes())).is_err());
         // A row with bytes after its value is not taken for the value.
-        let mut longer = row.clone();
+        let mut longer = row[..row.len() - CHECKSUM_LENGTH].to_vec();
         longer.push(b'x');
-        assert!(from_row::<Entry>(&longer).is_err());
+        longer.extend_from_slice(&[0; CHECKSUM_LENGTH]);
+        assert!(from_row::<Entry>(&resealed(&longer)).is_err());
     }
 
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
@@ -1052,15 +1176,27 @@ mod tests {
     #[test]
     fn a_damaged_row_is_an_error_never_a_panic() {
         let row = to_row(&entry()).unwrap();
+        assert_eq!(from_row::<Entry>(&row).unwrap(), entry());
         for end in 0..row.len() {
             assert!(from_row::<Entry>(&row[..end]).is_err(), "cut at {end}");
         }
-        for at in MAGIC.len()..row.len() {
-            for byte in [0x00, 0x01, 0x7f, 0x80, 0xff] {
+        // Every byte changed to every other value: refused, never a value that still
+        // reads (a flipped boolean, another digit).
+        for at in 0..row.len() {
+            for byte in 0..=u8::MAX {
+                if byte == row[at] {
+                    continue;
+                }
                 let mut damaged = row.clone();
                 damaged[at] = byte;
-                // Either refused, or a value that still reads (a changed digit).
-                let _ = from_row::<Entry>(&damaged);
+                assert!(
+                    from_row::<Entry>(&damaged).is_err(),
+                    "byte {at} set to {byte:#04x}"
+                );
+                // Past the checksum, the decoder still never panics on a damaged row.
+                if at < row.len() - CHECKSUM_LENGTH {
+                    let _ = from_row::<Entry>(&resealed(&damaged));
+                }
             }
         }
         // A length far past the row's end is refused before anything is allocated.
@@ -1071,7 +1207,64 @@ mod tests {
         push_varint(&mut structure, u64::MAX >> 1);
         push_varint(&mut huge, structure.len() as u64);
         huge.extend_from_slice(&structure);
+        seal(&mut huge);
         assert!(from_row::<Vec<String>>(&huge).is_err());
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct NoDefault {
+        a: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        b: Option<String>,
+    }
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    struct Aliased {
+        #[serde(alias = "alpha")]
+        a: u32,
+    }
+
+    #[test]
+    fn the_rules_for_cached_types_are_needed() {
+        // A left-out field without `#[serde(default)]` is refused, even an `Option`.
+        let row = to_row(&NoDefault { a: 1, b: None }).unwrap();
+        assert!(from_row::<NoDefault>(&row).is_err());
+        let present = NoDefault {
+            a: 1,
+            b: Some("b".into()),
+        };
+        assert_eq!(round_trip(&present), present);
+        // An alias counts as a field when read, so no row of the struct reads back.
+        assert!(from_row::<Aliased>(&to_row(&Aliased { a: 1 }).unwrap()).is_err());
+    }
+
+    #[test]
+    fn an_option_without_its_marker_is_refused() {
+        // A bare string where an option is expected (as `model::utc_seconds::option`
+        // once wrote a present date) is neither `None` nor `Some`.
+        let row = to_row("hello").unwrap();
+        assert_eq!(from_row::<String>(&row).unwrap(), "hello");
+        assert!(from_row::<Option<String>>(&row).is_err());
+        let row = to_row(&Some("hello")).unwrap();
+        assert_eq!(from_row::<Option<String>>(&row).unwrap().unwrap(), "hello");
+        // Strings of length 0 and 1 (whose length is a marker's byte) read back.
+        let short = (
+            Some(String::new()),
+            String::new(),
+            Some("a".to_string()),
+            "b",
+        );
+        let row = to_row(&short).unwrap();
+        let back: (Option<String>, String, Option<String>, String) = from_row(&row).unwrap();
+        assert_eq!(
+            back,
+            (
+                Some(String::new()),
+                String::new(),
+                Some("a".into()),
+                "b".into()
+            )
+        );
     }
 
     #[test]
