@@ -1,12 +1,13 @@
 //! The strict XML tree the validator checks: built from the raw bytes with quick-xml,
 //! every element keeping its line, its resolved namespace and the prefix it was written with.
 //!
-//! The tree borrows from the decoded text: names, prefixes, namespace URIs, attribute
-//! values and text are slices of the document, and only what had to be changed to be read
-//! (text with references or CDATA beside other text, attribute values with references or
-//! literal tabs and newlines) is an owned string. A build validates every feed it writes,
-//! and a string allocated and freed per name and text of a 10,000-entry feed was a fifth
-//! of a full build's CPU time.
+//! The tree borrows from the decoded text: names, prefixes, declared namespace URIs,
+//! attribute values and text are slices of the document, and only what had to be changed
+//! to be read (text with references or CDATA beside other text, attribute values with
+//! references or literal tabs and newlines) is an owned string. The namespace an element
+//! or attribute is in is one `Rc` per declaration, shared by everything in its scope. A
+//! build validates every feed it writes, and a string allocated and freed per name and
+//! text of a 10,000-entry feed was a fifth of a full build's CPU time.
 //!
 //! Unlike the lenient reader in `ingest::feed::xml` (which repairs what feed readers
 //! repair), nothing here is fixed up silently. A problem the tree can step over (a bare
@@ -17,6 +18,7 @@
 //! in `rules/xml.rs`; this module reads text that is already decoded.
 
 use std::borrow::Cow;
+use std::rc::Rc;
 
 use quick_xml::Reader;
 use quick_xml::errors::{Error, IllFormedError};
@@ -55,8 +57,10 @@ pub struct Declaration<'t> {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct El<'t> {
     /// The namespace URI exactly as declared (not canonicalised: the rules judge it).
-    /// Borrowed from the declaration, so every element of a namespace shares its text.
-    pub ns: Option<Cow<'t, str>>,
+    /// One shared copy per declaration: every element and attribute in its scope holds
+    /// the same `Rc`, so an element costs a reference count for its namespace however
+    /// long the URI is.
+    pub ns: Option<Rc<str>>,
     pub prefix: Option<&'t str>,
     /// The local name.
     pub name: &'t str,
@@ -75,7 +79,8 @@ pub struct El<'t> {
 /// One attribute, its value decoded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attr<'t> {
-    pub ns: Option<Cow<'t, str>>,
+    /// Shared with the declaration's other users, like [`El::ns`].
+    pub ns: Option<Rc<str>>,
     pub name: &'t str,
     pub value: Cow<'t, str>,
 }
@@ -181,6 +186,7 @@ pub fn parse(text: &str) -> Result<XmlDoc<'_>, Unreadable> {
         root: None,
         problems: Vec::new(),
         declarations: Vec::new(),
+        xml_ns: None,
     };
     builder.run()?;
     match builder.root {
@@ -222,11 +228,16 @@ struct Builder<'t> {
     text: &'t str,
     lines: LineCounter,
     /// Prefix bindings per open element (plus one for the document): `None` = default.
-    scopes: Vec<Vec<(Option<&'t str>, Cow<'t, str>)>>,
+    /// The URI is copied once per declaration into an `Rc` that every element and
+    /// attribute in its scope shares (a decoded, owned URI copied per element let a
+    /// small document ask for terabytes).
+    scopes: Vec<Vec<(Option<&'t str>, Rc<str>)>>,
     stack: Vec<El<'t>>,
     root: Option<El<'t>>,
     problems: Vec<Problem>,
     declarations: Vec<Declaration<'t>>,
+    /// The `xml:` namespace, allocated the first time it is used.
+    xml_ns: Option<Rc<str>>,
 }
 
 /// `part` as a slice of `text` with `text`'s lifetime, when it lies inside it. The
@@ -360,21 +371,21 @@ impl<'t> Builder<'t> {
             };
             match attr.key.as_namespace_binding() {
                 Some(PrefixDeclaration::Default) => {
+                    scope.push((None, Rc::from(&*value)));
                     self.declarations.push(Declaration {
                         line,
                         prefix: None,
-                        uri: value.clone(),
+                        uri: value,
                     });
-                    scope.push((None, value));
                 }
                 Some(PrefixDeclaration::Named(prefix)) => {
                     let prefix = self.name(prefix, line)?;
+                    scope.push((Some(prefix), Rc::from(&*value)));
                     self.declarations.push(Declaration {
                         line,
                         prefix: Some(prefix),
-                        uri: value.clone(),
+                        uri: value,
                     });
-                    scope.push((Some(prefix), value));
                 }
                 None => raw_attrs.push((self.name(attr.key.0, line)?, value)),
             }
@@ -426,16 +437,17 @@ impl<'t> Builder<'t> {
         }
     }
 
-    /// The namespace bound to `prefix` (for an element, `None` means the default one).
+    /// The namespace bound to `prefix` (for an element, `None` means the default one): the
+    /// declaration's shared `Rc`, so a caller gets a reference count, never a copy.
     fn resolve(
         &mut self,
         prefix: Option<&str>,
         element: bool,
         line: u32,
         qname: &str,
-    ) -> Option<Cow<'t, str>> {
+    ) -> Option<Rc<str>> {
         if prefix == Some("xml") {
-            return Some(Cow::Borrowed(ns::XML));
+            return Some(self.xml_ns.get_or_insert_with(|| Rc::from(ns::XML)).clone());
         }
         if prefix.is_none() && !element {
             return None;
@@ -550,20 +562,20 @@ impl<'t> Builder<'t> {
             return normalise_attr_whitespace(raw);
         }
         let mut value = String::with_capacity(raw.len());
+        // The message is the same for every bare `&` of the value: made once.
+        let mut bare_message: Option<String> = None;
         let mut rest = raw;
         while let Some(at) = rest.find('&') {
             value.push_str(&rest[..at]);
             let after = &rest[at + 1..];
-            let end = after.find(';').filter(|&end| {
-                end > 0
-                    && after[..end].bytes().all(|b| {
-                        b.is_ascii_alphanumeric()
-                            || b == b'#'
-                            || b == b'_'
-                            || b == b'-'
-                            || b == b'.'
-                    })
-            });
+            // The run of name bytes, then `;` right after it (`;` is no name byte). Looking
+            // for the `;` first scanned to the end of the value for every bare `&`: a value
+            // of n of them cost O(n²).
+            let name = after
+                .bytes()
+                .take_while(|b| b.is_ascii_alphanumeric() || b"#_-.".contains(b))
+                .count();
+            let end = (name > 0 && after.as_bytes().get(name) == Some(&b';')).then_some(name);
             match end {
                 Some(end) => {
                     match self.reference(&after[..end], line) {
@@ -573,13 +585,13 @@ impl<'t> Builder<'t> {
                     rest = &after[end + 1..];
                 }
                 None => {
+                    let message = bare_message.get_or_insert_with(|| {
+                        format!("a bare `&` in an attribute value: \"{}\"", snippet(raw, 60))
+                    });
                     self.problems.push(Problem {
                         rule: &xml_rules::UNESCAPED_AMPERSAND,
                         line,
-                        message: format!(
-                            "a bare `&` in an attribute value: \"{}\"",
-                            snippet(raw, 60)
-                        ),
+                        message: message.clone(),
                     });
                     value.push('&');
                     rest = after;
@@ -750,5 +762,60 @@ mod tests {
         }
         let deep = "<a>".repeat(MAX_DEPTH + 1);
         assert!(parse(&deep).is_err());
+    }
+
+    #[test]
+    fn a_decoded_namespace_is_shared_not_copied_per_element() {
+        // `&#9;` makes both URIs owned (decoded) strings: every element and attribute in
+        // their scope must share the declaration's one copy, not clone it.
+        let doc = tree(
+            "<r xmlns=\"urn:long&#9;uri\" xmlns:p=\"urn:p&#9;\"><a/><a><p:b p:c=\"1\"/></a></r>",
+        );
+        let root = doc.root.ns.as_ref().expect("a default namespace");
+        assert_eq!(&**root, "urn:long uri");
+        let a = &doc.root.children[0];
+        let inner = &doc.root.children[1];
+        for el in [a, inner] {
+            assert!(Rc::ptr_eq(root, el.ns.as_ref().unwrap()), "{}", el.name);
+        }
+        let b = &inner.children[0];
+        let p = b.ns.as_ref().expect("the p: namespace");
+        assert_eq!(&**p, "urn:p ");
+        assert!(Rc::ptr_eq(p, b.attrs[0].ns.as_ref().unwrap()));
+        assert_eq!(b.attr_ns(Some("urn:p "), "c"), Some("1"));
+        assert!(b.is(Some("urn:p "), "b"));
+        assert!(doc.problems.is_empty());
+    }
+
+    #[test]
+    fn many_bare_ampersands_in_an_attribute_are_linear() {
+        // Looking for a `;` after every `&` scanned the rest of the value each time (about
+        // 5 s of a debug build for this value, and quadratic); the name run stops at the
+        // next `&`. The message is also made once per value, not snippeted per `&`.
+        const COUNT: usize = 200_000;
+        let value = "&".repeat(COUNT);
+        let xml = format!("<a x=\"{value}\" y=\"&amp;b &c &d; &#x41;\"/>");
+        let doc = tree(&xml);
+        assert_eq!(doc.root.attr("x"), Some(value.as_str()));
+        assert_eq!(doc.root.attr("y"), Some("&b &c &d; A"));
+        let bare = doc
+            .problems
+            .iter()
+            .filter(|p| p.rule.id == xml_rules::UNESCAPED_AMPERSAND.id)
+            .count();
+        assert_eq!(bare, COUNT + 1);
+        assert!(
+            doc.problems[0]
+                .message
+                .starts_with("a bare `&` in an attribute value: \"&&&"),
+            "{}",
+            doc.problems[0].message
+        );
+        let undefined = doc
+            .problems
+            .iter()
+            .filter(|p| p.rule.id == xml_rules::UNDEFINED_ENTITY.id)
+            .count();
+        assert_eq!(undefined, 1);
     }
 }
