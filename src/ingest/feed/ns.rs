@@ -62,7 +62,16 @@ pub fn default_for_prefix(prefix: &str) -> Option<&'static str> {
 ///   readers accept the variants, and so do we);
 /// - Media RSS with or without the trailing slash → [`MEDIA`];
 /// - Atom 1.0 written as `https`/with a trailing slash → [`ATOM10`].
+///
+/// A URI longer than [`MAX_KNOWN_LENGTH`] bytes is returned as it is.
 pub fn canonical(uri: &str) -> &str {
+    // No known namespace is anywhere near this long, even written with spaces and a
+    // scheme: a longer URI is returned as written, without trimming or lowercasing a
+    // copy of it. Readers call this for every element in scope of a declaration, so a
+    // hostile document's megabyte-long URI must cost nothing here.
+    if uri.len() > MAX_KNOWN_LENGTH {
+        return uri;
+    }
     let trimmed = uri.trim();
     let lower = trimmed.to_ascii_lowercase();
     let lower = lower.trim_end_matches('/');
@@ -91,9 +100,23 @@ pub fn canonical(uri: &str) -> &str {
     }
 }
 
+/// Longer than any URI [`canonical`] maps, written with `https://`, a trailing slash and
+/// some surrounding white space (the longest, the GitHub Podcasting 2.0 URI, has 75 bytes).
+pub const MAX_KNOWN_LENGTH: usize = 160;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_very_long_uri_is_returned_as_written() {
+        let long = format!("  https://a.example/{}  ", "x".repeat(1 << 20));
+        assert!(std::ptr::eq(canonical(&long), long.as_str()));
+        let padded = format!("  {PODCAST_GITHUB}/  ");
+        assert!(padded.len() <= MAX_KNOWN_LENGTH);
+        assert_eq!(canonical(&padded), PODCAST);
+        assert!(PODCAST_GITHUB.len() + "https://".len() + 8 < MAX_KNOWN_LENGTH);
+    }
 
     #[test]
     fn both_podcast_uris_are_one_namespace() {
