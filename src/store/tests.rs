@@ -61,6 +61,16 @@ fn parsed<'a>(
     }
 }
 
+/// The entries of `source` as the store gives them back (newest first).
+fn read_back(store: &Store, source: SourceId) -> Vec<Entry> {
+    store
+        .entries(&[source])
+        .unwrap()
+        .into_iter()
+        .map(|stored| stored.entry)
+        .collect()
+}
+
 fn titles(entries: &[StoredEntry]) -> Vec<&str> {
     entries
         .iter()
@@ -623,12 +633,7 @@ fn entries_stored_by_earlier_builds_are_not_counted_as_changed_when_their_conten
         let (kind, _, _) = stored_hash_and_change(&store, "guid:https://a.example/2");
         assert_eq!(kind, "text");
         // What an earlier build stored reads back as it was.
-        let mut read: Vec<Entry> = store
-            .entries(&[source])
-            .unwrap()
-            .into_iter()
-            .map(|stored| stored.entry)
-            .collect();
+        let mut read = read_back(&store, source);
         read.reverse();
         assert_eq!(read, first);
 
@@ -708,12 +713,7 @@ fn long_entries_are_stored_compressed_and_read_back_whole() {
     let (format, _) = stored_json(&store, "guid:https://a.example/short");
     assert_eq!(format, entry_value::PACKED);
 
-    let read: Vec<Entry> = store
-        .entries(&[source])
-        .unwrap()
-        .into_iter()
-        .map(|stored| stored.entry)
-        .collect();
+    let read = read_back(&store, source);
     assert_eq!(read.len(), 3);
     assert!(read.contains(&entries[0]) && read.contains(&entries[1]));
     assert!(read.contains(&entries[2]));
@@ -746,12 +746,7 @@ fn entries_of_mixed_lengths_in_one_document_each_read_back_as_they_were() {
         .collect();
     let (packed, lz4) = (entry_value::PACKED, entry_value::PACKED_LZ4);
     assert_eq!(formats, [lz4, lz4, lz4, packed, lz4, lz4]);
-    let mut read: Vec<Entry> = store
-        .entries(&[source])
-        .unwrap()
-        .into_iter()
-        .map(|stored| stored.entry)
-        .collect();
+    let mut read = read_back(&store, source);
     read.reverse();
     assert_eq!(read, entries);
 }
@@ -907,12 +902,7 @@ fn a_store_of_the_schema_before_packed_entries_opens_and_reads() {
         .pragma_query_value(None, "user_version", |row| row.get(0))
         .unwrap();
     assert_eq!(version, schema::MIGRATIONS.len() as i64);
-    let read: Vec<Entry> = store
-        .entries(&[1])
-        .unwrap()
-        .into_iter()
-        .map(|stored| stored.entry)
-        .collect();
+    let read = read_back(&store, 1);
     assert_eq!(read, [long.clone(), short.clone()]);
     // The same entries parsed again are not changes.
     let counts = record_parsed(&mut store, 1, at(9), &meta("A"), &[long, short], "\"v2\"");

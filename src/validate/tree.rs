@@ -27,7 +27,7 @@ use quick_xml::name::PrefixDeclaration;
 
 use super::Rule;
 use super::rules::xml as xml_rules;
-use crate::ingest::feed::ns;
+use crate::ingest::feed::{ns, xml};
 
 /// Deeper nesting than this is refused: no feed needs it, and it keeps the recursive
 /// walks of the rule families within the stack.
@@ -240,16 +240,6 @@ struct Builder<'t> {
     xml_ns: Option<Rc<str>>,
 }
 
-/// `part` as a slice of `text` with `text`'s lifetime, when it lies inside it. The
-/// reader reads from `text` and hands out names, attributes and text as slices of it, but
-/// with the lifetime of the event; this gets the document's lifetime back without a copy.
-/// A slice of any other (live) allocation cannot lie inside `text`, so a hit is always the
-/// same bytes.
-fn within<'t>(text: &'t str, part: &str) -> Option<&'t str> {
-    let offset = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
-    text.get(offset..offset.checked_add(part.len())?)
-}
-
 /// `piece` appended to an element's text: the first piece is kept as it is (borrowed
 /// when it is a slice of the document), a second one makes the text owned.
 fn append<'t>(text: &mut Cow<'t, str>, piece: Cow<'t, str>) {
@@ -263,7 +253,7 @@ fn append<'t>(text: &mut Cow<'t, str>, piece: Cow<'t, str>) {
 impl<'t> Builder<'t> {
     /// A name from the reader as a slice of the document (see [`within`]).
     fn name(&self, part: &str, line: u32) -> Result<&'t str, Unreadable> {
-        within(self.text, part).ok_or_else(|| Unreadable {
+        xml::within(self.text, part).ok_or_else(|| Unreadable {
             line,
             message: format!("the XML reader returned the name `{part}` from outside the document"),
         })
@@ -365,7 +355,7 @@ impl<'t> Builder<'t> {
                     });
                 }
             };
-            let value = match within(self.text, &attr.value) {
+            let value = match xml::within(self.text, &attr.value) {
                 Some(raw) => self.attr_value(raw, line),
                 None => Cow::Owned(self.attr_value(&attr.value, line).into_owned()),
             };

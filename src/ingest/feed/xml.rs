@@ -90,6 +90,16 @@ impl<'t> Source<'t> {
 const UNCLOSED_QUOTE_RETRIES: usize = 8;
 
 /// Reads a document; `base` is the URL it was fetched from.
+/// `part` as a slice of `text` with `text`'s lifetime, when it lies inside it. The
+/// reader reads from `text` and hands out names, attributes and text as slices of it, but
+/// with the lifetime of the event; this gets the document's lifetime back without a copy.
+/// A slice of any other (live) allocation cannot lie inside `text`, so a hit is always the
+/// same bytes.
+pub fn within<'t>(text: &'t str, part: &str) -> Option<&'t str> {
+    let offset = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
+    text.get(offset..offset.checked_add(part.len())?)
+}
+
 pub fn read<'a>(
     source: &'a Source<'_>,
     base: Option<&url::Url>,

@@ -119,16 +119,7 @@ impl<'a> Builder<'a> {
     /// `part` (a slice of the document the tokenizer handed out) as a slice of the
     /// document with the document's lifetime; a copy if it does not lie in the document.
     fn borrow(&self, part: &str) -> Cow<'a, str> {
-        let offset = (part.as_ptr() as usize).wrapping_sub(self.source.as_ptr() as usize);
-        match offset
-            .checked_add(part.len())
-            .and_then(|end| self.source.get(offset..end))
-        {
-            Some(borrowed) if std::ptr::eq(borrowed.as_ptr(), part.as_ptr()) => {
-                Cow::Borrowed(borrowed)
-            }
-            _ => Cow::Owned(part.to_string()),
-        }
+        super::within(self.source, part).map_or_else(|| Cow::Owned(part.to_string()), Cow::Borrowed)
     }
 
     /// Moves the pending text of the innermost open element into its children, repaired
