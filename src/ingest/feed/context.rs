@@ -43,6 +43,9 @@ pub(crate) struct Ctx {
     /// [`Ctx::url`]), already prefixed with their scope; moved into `warnings`, in order,
     /// before the next warning and at the end.
     pending: RefCell<Vec<String>>,
+    /// Sanitised HTML made by [`Ctx::plain_beside`] for the element it names (by the
+    /// address of its data), taken by the next [`Ctx::html_of`] call.
+    sanitised: RefCell<Option<(usize, Option<String>)>>,
 }
 
 /// At most this many warnings are kept for one document: a feed with a bad date in each
@@ -58,6 +61,7 @@ impl Ctx {
             warnings: Vec::new(),
             suppressed: 0,
             pending: RefCell::new(Vec::new()),
+            sanitised: RefCell::new(None),
         }
     }
 
@@ -210,6 +214,29 @@ impl Ctx {
         self.plain(&raw_value(element))
     }
 
+    /// `plain_of(summary)`, where `html_of(content)` is the next sanitising call the
+    /// mapper makes (an RSS item's `description` beside its `content:encoded`). Podcast
+    /// hosts and blog engines often write the same HTML into both: then the value is read
+    /// once for both (`normalise::html::sanitise_with_plain`, resolving against
+    /// `content`'s base as `html_of` does) and the sanitised HTML is kept for that call.
+    pub fn plain_beside(
+        &self,
+        summary: Element<'_>,
+        content: Option<Element<'_>>,
+    ) -> Option<String> {
+        let value = raw_value(summary);
+        if let Some(content) = content
+            && raw_value(content) == value
+            && !value.trim().is_empty()
+            && looks_like_html(&value)
+        {
+            let (html, text) = normalise::html::sanitise_with_plain(&value, self.base(content));
+            *self.sanitised.borrow_mut() = Some((identity(content), non_empty(html)));
+            return non_empty(text);
+        }
+        self.plain(&value)
+    }
+
     /// Sanitised HTML of a value, with URLs resolved against the element's base.
     pub fn html(&self, element: Element<'_>, html: &str) -> Option<String> {
         if html.trim().is_empty() {
@@ -223,6 +250,14 @@ impl Ctx {
 
     /// Sanitised HTML of an element whose content is HTML (escaped or written inline).
     pub fn html_of(&self, element: Element<'_>) -> Option<String> {
+        // Taken by whichever call comes next, so nothing made for one element can be
+        // handed to another later.
+        let made = self.sanitised.borrow_mut().take();
+        if let Some((made_for, html)) = made
+            && made_for == identity(element)
+        {
+            return html;
+        }
         self.html(element, &raw_value(element))
     }
 
@@ -278,6 +313,12 @@ pub(crate) fn runs_code(url: &str) -> bool {
 /// The content of an element that holds text or markup: markup written inline (naked
 /// HTML in an RSS description, say) is serialised back, otherwise the decoded text
 /// (borrowed when it is one text node, as it nearly always is: content can be large).
+/// An element's identity within its tree: the address of its data, which stays put while
+/// the tree is alive.
+fn identity(element: Element<'_>) -> usize {
+    std::ptr::from_ref::<super::dom::ElementData<'_>>(&*element) as usize
+}
+
 pub(crate) fn raw_value(element: Element<'_>) -> Cow<'_, str> {
     if element.has_element_children() {
         return Cow::Owned(element.inner_markup());

@@ -342,6 +342,11 @@ impl<'a> Extensions<'a> {
             .any(Element::has_content)
     }
 
+    /// `content:encoded`, whose HTML `apply_to_entry` sanitises first.
+    pub fn content_encoded(&self) -> Option<Element<'a>> {
+        self.content_encoded
+    }
+
     /// Fills what the item's or entry's core elements left empty, and the podcast block.
     pub fn apply_to_entry(&self, ctx: &mut Ctx, entry: &mut Entry) {
         if entry.title.is_none() {

@@ -348,7 +348,7 @@ fn map_item(item: Element<'_>, ctx: &mut Ctx) -> Entry {
             (true, true) => {
                 (entry.summary, entry.content_html) = ctx.plain_and_html_of(description);
             }
-            (true, false) => entry.summary = ctx.plain_of(description),
+            (true, false) => entry.summary = ctx.plain_beside(description, ext.content_encoded()),
             (false, true) => entry.content_html = ctx.html_of(description),
             (false, false) => {}
         }

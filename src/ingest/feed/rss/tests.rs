@@ -785,3 +785,56 @@ fn atom_dates_and_authors_inside_rss_items() {
         vec!["entry 2: atom:updated \"not a date\" is not a date omroep can read; omitted"]
     );
 }
+
+/// The same HTML in `description` and `content:encoded` (podcast hosts write it so) is
+/// read once for both: the summary and content equal what each would be alone, with the
+/// content's URLs resolved against the content's own base.
+#[test]
+fn description_equal_to_content_encoded_gives_the_same_summary_and_content() {
+    let html = "&lt;p&gt;Show  notes:&lt;br&gt;&lt;a href=\"ep/1.html\" onclick=\"x()\"&gt;one&lt;/a&gt; \
+                &amp;amp; two&lt;script&gt;alert(1)&lt;/script&gt;&lt;/p&gt;";
+    let feed = read_at(
+        &format!(
+            r#"<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+            <channel><title>T</title><link>https://site.example/</link>
+            <item><description>{html}</description>
+            <content:encoded xml:base="https://cdn.example/notes/">{html}</content:encoded></item>
+            <item><description>{html}</description><content:encoded>{html}</content:encoded></item>
+            <item><description>Plain  words, no markup</description>
+            <content:encoded>Plain  words, no markup</content:encoded></item>
+            <item><description>   </description><content:encoded>   </content:encoded></item>
+            <item><description>{html}</description><content:encoded>&lt;p&gt;Other&lt;/p&gt;</content:encoded></item>
+            </channel></rss>"#
+        ),
+        "https://fetched.example/feed.xml",
+    );
+    let entries = &feed.entries;
+    let summary = "Show notes: one & two";
+    assert_eq!(entries[0].summary.as_deref(), Some(summary));
+    assert_eq!(
+        entries[0].content_html.as_deref(),
+        Some(
+            "<p>Show  notes:<br /><a href=\"https://cdn.example/notes/ep/1.html\">one</a> &amp; two</p>"
+        )
+    );
+    assert_eq!(entries[1].summary.as_deref(), Some(summary));
+    assert_eq!(
+        entries[1].content_html.as_deref(),
+        Some(
+            "<p>Show  notes:<br /><a href=\"https://site.example/ep/1.html\">one</a> &amp; two</p>"
+        )
+    );
+    assert_eq!(
+        entries[2].summary.as_deref(),
+        Some("Plain words, no markup")
+    );
+    assert_eq!(
+        entries[2].content_html.as_deref(),
+        Some("Plain  words, no markup")
+    );
+    assert_eq!(entries[3].summary, None);
+    assert_eq!(entries[3].content_html, None);
+    // Different values: each read on its own.
+    assert_eq!(entries[4].summary.as_deref(), Some(summary));
+    assert_eq!(entries[4].content_html.as_deref(), Some("<p>Other</p>"));
+}
