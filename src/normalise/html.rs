@@ -39,7 +39,7 @@ use std::borrow::Cow;
 
 use super::elements::{self, CLOSES_P, Element, HEADING, Policy, SCOPE, SPECIAL, TABLE_PART, VOID};
 use super::tokenizer::{Attribute, Token, Tokenizer};
-use super::{charref::Decoded, style};
+use super::{charref::Decoded, style, swar};
 
 /// Deeper nesting than this is flattened (the tags are dropped, the content kept).
 const MAX_DEPTH: usize = 256;
@@ -817,11 +817,11 @@ enum Write {
 /// U+FFFE/U+FFFF's lead byte) or URL cleaning (ASCII controls, DEL) would act on, eight
 /// bytes at a time. The SWAR tests misfire only above a real match, so "any" is exact.
 fn is_verbatim(bytes: &[u8]) -> bool {
-    !any_byte(
+    !swar::any_byte(
         bytes,
         |word| {
-            let has = |byte: u8| has_zero(word ^ (ONES * u64::from(byte)));
-            below_space(word)
+            let has = |byte: u8| swar::has_byte(word, byte);
+            swar::below_loose(word, 0x20)
                 | has(0x7f)
                 | has(b'&')
                 | has(b'<')
@@ -832,34 +832,6 @@ fn is_verbatim(bytes: &[u8]) -> bool {
         },
         |byte| byte < 0x20 || matches!(byte, 0x7f | b'&' | b'<' | b'>' | b'"' | 0xef),
     )
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-
-/// The high bit of each zero byte of `word`: exact for the lowest; above a zero byte a
-/// 0x01 byte may be flagged too, which neither "any" nor "first" tests mind.
-fn has_zero(word: u64) -> u64 {
-    word.wrapping_sub(ONES) & !word & HIGHS
-}
-
-/// The high bit of each byte of `word` below 0x20 (the same caveat as `has_zero`).
-fn below_space(word: u64) -> u64 {
-    word.wrapping_sub(ONES * 0x20) & !word & HIGHS
-}
-
-/// Whether any byte passes: `word_test` on eight bytes at a time (little-endian), then
-/// `byte_test` on the rest.
-fn any_byte(bytes: &[u8], word_test: impl Fn(u64) -> bool, byte_test: impl Fn(u8) -> bool) -> bool {
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if word_test(u64::from_le_bytes(word)) {
-            return true;
-        }
-    }
-    chunks.remainder().iter().any(|&byte| byte_test(byte))
 }
 
 /// Bytes that need attention in text: `&`, `<`, `>`, carriage return, control characters
@@ -890,17 +862,17 @@ static ATTRIBUTE_SPECIAL: [bool; 256] = special_bytes(true);
 /// caller uses: it jumps straight to that byte. Tabs and line feeds are flagged too; the
 /// caller steps over them.
 fn special_in_chunk(chunk: u64, attribute: bool) -> u64 {
-    let has = |byte: u8| has_zero(chunk ^ (ONES * u64::from(byte)));
+    let has = |byte: u8| swar::has_byte(chunk, byte);
     let quote = if attribute { has(b'"') } else { 0 };
-    below_space(chunk) | has(b'&') | has(b'<') | has(b'>') | has(0xef) | quote
+    swar::below_loose(chunk, 0x20) | has(b'&') | has(b'<') | has(b'>') | has(0xef) | quote
 }
 
 /// Whether any byte is an ASCII control character (below 0x20, or 0x7F), eight bytes at a
 /// time: every URL in content is checked.
 fn has_ascii_control(bytes: &[u8]) -> bool {
-    any_byte(
+    swar::any_byte(
         bytes,
-        |word| below_space(word) | has_zero(word ^ (ONES * 0x7f)) != 0,
+        |word| swar::below_loose(word, 0x20) | swar::has_byte(word, 0x7f) != 0,
         |byte| byte.is_ascii_control(),
     )
 }
@@ -950,15 +922,13 @@ fn escape<const STOP: u8>(out: &mut String, text: &str, special: &[bool; 256]) -
     while i < bytes.len() {
         // Eight bytes at a time to the first byte that may need attention; prose is
         // copied in long runs.
-        if let Some(chunk) = bytes.get(i..i + 8)
-            && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
-        {
-            let found = special_in_chunk(u64::from_le_bytes(chunk), attribute);
+        if let Some(chunk) = swar::load(bytes, i) {
+            let found = special_in_chunk(chunk, attribute);
             if found == 0 {
                 i += 8;
                 continue;
             }
-            i += (found.trailing_zeros() / 8) as usize;
+            i += swar::first(found);
         }
         let byte = bytes[i];
         if !special[usize::from(byte)] {

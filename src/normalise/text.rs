@@ -12,6 +12,7 @@
 
 use super::charref::Decoded;
 use super::elements::{self, BREAK, Policy};
+use super::swar;
 use super::tokenizer::{Token, Tokenizer};
 
 /// Turns text that may hold markup and entities into plain text.
@@ -199,30 +200,15 @@ fn is_plain_visible(byte: u8) -> bool {
     byte > b' ' && byte != 0x7f && !matches!(byte, 0xc2 | 0xe2 | 0xef)
 }
 
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGHS: u64 = 0x8080_8080_8080_8080;
-const LOWS: u64 = 0x7f7f_7f7f_7f7f_7f7f;
-
-/// The high bit of each byte of `chunk` equal to `byte`; exact for every byte (no carry
-/// crosses from one byte to the next).
-fn bytes_equal(chunk: u64, byte: u8) -> u64 {
-    let diff = chunk ^ (ONES * u64::from(byte));
-    !(((diff & LOWS) + LOWS) | diff) & HIGHS
-}
-
 /// For eight bytes of text, as the high bit of each byte: the bytes `is_plain_visible`
 /// rejects (whitespace, controls, the lead bytes `Collapser::push` looks at), and the
 /// spaces among them. Exact for every byte, so neighbours can be compared.
 fn chunk_masks(chunk: u64) -> (u64, u64) {
-    let low = chunk & LOWS;
-    // ASCII bytes up to the space: `low + 0x5f` reaches the high bit from 0x21 on.
-    let up_to_space = !((low + ONES * 0x5f) | chunk) & HIGHS;
-    let delete = (low + ONES) & !chunk & HIGHS;
-    let mut attention = up_to_space | delete;
-    if chunk & HIGHS != 0 {
-        attention |= bytes_equal(chunk, 0xc2) | bytes_equal(chunk, 0xe2) | bytes_equal(chunk, 0xef);
+    let mut attention = swar::below(chunk, 0x21) | swar::delete(chunk);
+    if chunk & swar::HIGHS != 0 {
+        attention |= swar::equal(chunk, 0xc2) | swar::equal(chunk, 0xe2) | swar::equal(chunk, 0xef);
     }
-    (attention, bytes_equal(chunk, b' '))
+    (attention, swar::equal(chunk, b' '))
 }
 
 /// The bytes of eight bytes of text the collapsing loops must stop at, as the high bit of
@@ -233,7 +219,7 @@ fn chunk_masks(chunk: u64) -> (u64, u64) {
 fn chunk_stops(word: u64, extra: u64, run_before: bool) -> u64 {
     let (attention, spaces) = chunk_masks(word);
     let attention = attention | extra;
-    let visible = !attention & HIGHS;
+    let visible = !attention & swar::HIGHS;
     let left = (visible << 8) | if run_before { 0x80 } else { 0 };
     let kept_spaces = spaces & left & (visible >> 8);
     attention & !kept_spaces
@@ -243,13 +229,10 @@ fn chunk_stops(word: u64, extra: u64, run_before: bool) -> u64 {
 /// each eight bytes, and the run of visible text starting at `run`), or the first of the
 /// last seven or fewer bytes.
 fn next_stop(bytes: &[u8], mut i: usize, run: usize, extra: impl Fn(u64) -> u64) -> usize {
-    while let Some(chunk) = bytes.get(i..i + 8)
-        && let Ok(chunk) = <[u8; 8]>::try_from(chunk)
-    {
-        let word = u64::from_le_bytes(chunk);
+    while let Some(word) = swar::load(bytes, i) {
         let stop = chunk_stops(word, extra(word), i > run);
         if stop != 0 {
-            return i + (stop.trailing_zeros() / 8) as usize;
+            return i + swar::first(stop);
         }
         i += 8;
     }
@@ -290,7 +273,7 @@ impl Collapser {
             // text and single spaces between visible bytes are skipped together.
             i = next_stop(bytes, i, run, |word| {
                 if MARKUP_ENDS {
-                    bytes_equal(word, b'<') | bytes_equal(word, b'&')
+                    swar::equal(word, b'<') | swar::equal(word, b'&')
                 } else {
                     0
                 }
@@ -358,7 +341,7 @@ impl Collapser {
             // As in `push_until`, with `>` also stopping the chunk test (the escaper must
             // see it); a space is kept in both runs when its neighbours are visible.
             i = next_stop(bytes, i, run, |word| {
-                bytes_equal(word, b'<') | bytes_equal(word, b'&') | bytes_equal(word, b'>')
+                swar::equal(word, b'<') | swar::equal(word, b'&') | swar::equal(word, b'>')
             });
             let Some(&byte) = bytes.get(i) else {
                 break;
