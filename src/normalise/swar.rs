@@ -30,7 +30,9 @@ pub(crate) const fn splat(byte: u8) -> u64 {
 /// The eight bytes of `bytes` from `at` as a word, or `None` when fewer than eight are
 /// left.
 pub(crate) fn load(bytes: &[u8], at: usize) -> Option<u64> {
-    let chunk: [u8; 8] = bytes.get(at..at.checked_add(8)?)?.try_into().ok()?;
+    // A wrapped end lies before `at`: an empty range, `None` like any range past the end,
+    // and one comparison fewer than a checked addition in the innermost loops.
+    let chunk: [u8; 8] = bytes.get(at..at.wrapping_add(8))?.try_into().ok()?;
     Some(u64::from_le_bytes(chunk))
 }
 

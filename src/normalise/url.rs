@@ -245,11 +245,12 @@ fn resolve_reference(base: &Parts, reference: &Parts) -> String {
             )
         } else {
             let merged = merge(base, reference.path);
-            (
-                base.authority,
-                Cow::Owned(remove_dot_segments(&merged).into_owned()),
-                reference.query,
-            )
+            // Without dot segments the merged path is the result: kept, not copied.
+            let path = match remove_dot_segments(&merged) {
+                Cow::Borrowed(_) => merged,
+                Cow::Owned(path) => path,
+            };
+            (base.authority, Cow::Owned(path), reference.query)
         };
 
     let mut out =
@@ -274,13 +275,21 @@ fn resolve_reference(base: &Parts, reference: &Parts) -> String {
 
 /// RFC 3986 §5.2.3: the reference path appended to the base path's directory.
 fn merge(base: &Parts, path: &str) -> String {
-    if base.authority.is_some() && base.path.is_empty() {
-        return format!("/{path}");
-    }
-    match base.path.rfind('/') {
-        Some(slash) => format!("{}{path}", &base.path[..=slash]),
-        None => path.to_string(),
-    }
+    // Pieces pushed into a buffer of the final size, not `format!`: every relative link
+    // in content is merged.
+    let directory = if base.authority.is_some() && base.path.is_empty() {
+        "/"
+    } else {
+        match memchr::memrchr(b'/', base.path.as_bytes()) {
+            // An ASCII byte always sits on a character boundary.
+            Some(slash) => &base.path[..=slash],
+            None => "",
+        }
+    };
+    let mut merged = String::with_capacity(directory.len() + path.len());
+    merged.push_str(directory);
+    merged.push_str(path);
+    merged
 }
 
 /// Whether a path has a `.` or `..` segment; most paths have none, and are checked by
@@ -649,5 +658,22 @@ mod tests {
             }
         }
         assert_eq!(join(Some("mailto:x@y"), "z"), "mailto:z");
+    }
+
+    /// RFC 3986 §5.2.3's merge: a base with an authority and an empty path gives `/`, a
+    /// base path without a slash gives nothing, otherwise everything up to the last `/`
+    /// (which may follow non-ASCII text).
+    #[test]
+    fn merging_relative_paths() {
+        assert_eq!(join(Some("http://a"), "g"), "http://a/g");
+        assert_eq!(join(Some("http://a?q"), "g/h"), "http://a/g/h");
+        assert_eq!(join(Some("http://a/"), "g"), "http://a/g");
+        assert_eq!(join(Some("http://a/b"), "g"), "http://a/g");
+        assert_eq!(join(Some("http://a/b/c/"), "g"), "http://a/b/c/g");
+        assert_eq!(join(Some("x:b"), "g"), "x:g");
+        assert_eq!(join(Some("x:b/c"), "g?y#z"), "x:b/g?y#z");
+        assert_eq!(join(Some("http://a/é/ü"), "ß"), "http://a/é/ß");
+        assert_eq!(join(Some("http://a/é/ü"), "../ß/"), "http://a/ß/");
+        assert_eq!(join(Some("http://a/b/c/d"), "../../../../g"), "http://a/g");
     }
 }
