@@ -838,3 +838,33 @@ fn description_equal_to_content_encoded_gives_the_same_summary_and_content() {
     assert_eq!(entries[4].summary.as_deref(), Some(summary));
     assert_eq!(entries[4].content_html.as_deref(), Some("<p>Other</p>"));
 }
+
+/// Hostile markup in a `description` equal to its `content:encoded` is sanitised as
+/// strictly on the shared path as each alone: upper-case tags, a `javascript:` link with
+/// entity-encoded letters, a handler, a script split over lines.
+#[test]
+fn description_equal_to_content_encoded_is_sanitised_as_strictly() {
+    let html = "&lt;P&gt;Hi &lt;A HREF=\"jav&amp;#x61;script&amp;colon;alert(1)\" ONCLICK=\"x()\"&gt;there&lt;/A&gt;\
+                &lt;SCRIPT\n&gt;bad()&lt;/SCRIPT&gt;&lt;IMG SRC=\"pic.png\" onerror=\"x()\"&gt;&lt;/P&gt;";
+    let feed = read_at(
+        &format!(
+            r#"<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/">
+            <channel><title>T</title>
+            <item><description>{html}</description><content:encoded>{html}</content:encoded></item>
+            <item><content:encoded>{html}</content:encoded></item>
+            <item><description>{html}</description></item>
+            </channel></rss>"#
+        ),
+        "https://fetched.example/feed.xml",
+    );
+    let shared = &feed.entries[0];
+    assert_eq!(shared.summary.as_deref(), Some("Hi there"));
+    assert_eq!(
+        shared.content_html.as_deref(),
+        Some("<p>Hi <a>there</a><img src=\"https://fetched.example/pic.png\" /></p>")
+    );
+    // The same as each path gives alone: content only, and a description only.
+    assert_eq!(shared.content_html, feed.entries[1].content_html);
+    assert_eq!(shared.summary, feed.entries[2].summary);
+    assert_eq!(shared.content_html, feed.entries[2].content_html);
+}
