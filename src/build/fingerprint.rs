@@ -48,7 +48,7 @@ impl State {
         if self.next_due.is_some_and(|due| now >= due) {
             return false;
         }
-        if key(site, allow, &self.extra_inputs, &SourceStamps::gather(site)) != self.key {
+        if key(site, allow, &SourceStamps::gather(site, &self.extra_inputs)) != self.key {
             return false;
         }
         self.outputs
@@ -57,11 +57,11 @@ impl State {
     }
 
     /// The state after a build that wrote (or kept) `outputs`; `sources` are the
-    /// stamps of the source folders' files, gathered during the build.
+    /// stamps of the source folders' files and of the other files the build read,
+    /// gathered during the build.
     pub fn record(
         site: &Site,
         allow: bool,
-        extra_inputs: Vec<PathBuf>,
         sources: &SourceStamps,
         outputs: &[String],
         warnings: Vec<String>,
@@ -77,8 +77,8 @@ impl State {
             })
             .collect();
         State {
-            key: key(site, allow, &extra_inputs, sources),
-            extra_inputs,
+            key: key(site, allow, sources),
+            extra_inputs: sources.extra.iter().map(|(file, _)| file.clone()).collect(),
             outputs,
             warnings,
             next_due,
@@ -124,23 +124,32 @@ fn source_folder(site: &Site, pattern: &str) -> PathBuf {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceStamps {
     folders: Vec<(PathBuf, Vec<FileStamp>)>,
+    /// The files outside the source folders that the build read (assets, audio).
+    extra: Vec<(PathBuf, Option<(u64, u128)>)>,
 }
 
 /// A file's path and its size and mtime (none when it could not be read).
 type FileStamp = (String, Option<(u64, u128)>);
 
 impl SourceStamps {
-    /// Walks every source folder now.
-    pub fn gather(site: &Site) -> SourceStamps {
-        Self::walk(Self::folders(site), Self::skipped(site))
+    /// Walks every source folder and stamps `extra_inputs` now.
+    pub fn gather(site: &Site, extra_inputs: &[PathBuf]) -> SourceStamps {
+        Self::walk(
+            Self::folders(site),
+            Self::skipped(site),
+            extra_inputs.to_vec(),
+        )
     }
 
-    /// Walks every source folder on a thread of its own. The files were read before
-    /// this starts, so a file changed during the build still counts as changed.
-    pub fn in_background(site: &Site) -> std::thread::JoinHandle<SourceStamps> {
+    /// The same on a thread of its own. The files were read before this starts, so a
+    /// file changed during the build still counts as changed.
+    pub fn in_background(
+        site: &Site,
+        extra_inputs: Vec<PathBuf>,
+    ) -> std::thread::JoinHandle<SourceStamps> {
         let folders = Self::folders(site);
         let skipped = Self::skipped(site);
-        std::thread::spawn(move || Self::walk(folders, skipped))
+        std::thread::spawn(move || Self::walk(folders, skipped, extra_inputs))
     }
 
     fn folders(site: &Site) -> Vec<PathBuf> {
@@ -174,7 +183,7 @@ impl SourceStamps {
         ]
     }
 
-    fn walk(folders: Vec<PathBuf>, skipped: [PathBuf; 4]) -> SourceStamps {
+    fn walk(folders: Vec<PathBuf>, skipped: [PathBuf; 4], extra: Vec<PathBuf>) -> SourceStamps {
         let folders = folders
             .into_iter()
             .map(|folder| {
@@ -195,11 +204,18 @@ impl SourceStamps {
                 (folder, files)
             })
             .collect();
-        SourceStamps { folders }
+        let extra = extra
+            .into_iter()
+            .map(|file| {
+                let stamp = stamp(&file);
+                (file, stamp)
+            })
+            .collect();
+        SourceStamps { folders, extra }
     }
 }
 
-fn key(site: &Site, allow: bool, extra_inputs: &[PathBuf], sources: &SourceStamps) -> String {
+fn key(site: &Site, allow: bool, sources: &SourceStamps) -> String {
     let mut hasher = Sha256::new();
     let mut add = |text: &str| {
         hasher.update(text.as_bytes());
@@ -215,8 +231,8 @@ fn key(site: &Site, allow: bool, extra_inputs: &[PathBuf], sources: &SourceStamp
             add(&format!("{path} {stamp:?}"));
         }
     }
-    for file in extra_inputs {
-        add(&format!("{} {:?}", file.display(), stamp(file)));
+    for (file, stamp) in &sources.extra {
+        add(&format!("{} {stamp:?}", file.display()));
     }
     // Remote sources are read from the store: any ingest that changed it (its file or,
     // in WAL mode, its log) makes the build a full one.
@@ -265,23 +281,23 @@ mod tests {
     #[test]
     fn the_key_follows_every_input() {
         let (dir, site) = site();
-        let first = key(&site, false, &[], &SourceStamps::gather(&site));
+        let first = key(&site, false, &SourceStamps::gather(&site, &[]));
         assert_eq!(
-            key(&site, false, &[], &SourceStamps::gather(&site)),
+            key(&site, false, &SourceStamps::gather(&site, &[])),
             first,
             "same inputs, same key"
         );
         assert_ne!(
-            key(&site, true, &[], &SourceStamps::gather(&site)),
+            key(&site, true, &SourceStamps::gather(&site, &[])),
             first,
             "the override flag counts"
         );
         fs::write(dir.path().join("posts/b.md"), "b").unwrap();
-        let added = key(&site, false, &[], &SourceStamps::gather(&site));
+        let added = key(&site, false, &SourceStamps::gather(&site, &[]));
         assert_ne!(added, first, "a new file counts");
         fs::write(dir.path().join("posts/b.md"), "bb").unwrap();
         assert_ne!(
-            key(&site, false, &[], &SourceStamps::gather(&site)),
+            key(&site, false, &SourceStamps::gather(&site, &[])),
             added,
             "a changed file counts"
         );
@@ -290,37 +306,38 @@ mod tests {
         let with_extra = key(
             &site,
             false,
-            std::slice::from_ref(&extra),
-            &SourceStamps::gather(&site),
+            &SourceStamps::gather(&site, std::slice::from_ref(&extra)),
         );
         fs::write(&extra, "xy").unwrap();
         assert_ne!(
-            key(&site, false, &[extra], &SourceStamps::gather(&site)),
+            key(&site, false, &SourceStamps::gather(&site, &[extra])),
             with_extra,
             "files read elsewhere count"
         );
         fs::create_dir_all(dir.path().join("public")).unwrap();
         fs::create_dir_all(dir.path().join(".omroep")).unwrap();
-        let before_outputs = key(&site, false, &[], &SourceStamps::gather(&site));
+        let before_outputs = key(&site, false, &SourceStamps::gather(&site, &[]));
         fs::write(dir.path().join("public/index.html"), "x").unwrap();
         fs::write(dir.path().join(".omroep/build-state.json"), "{}").unwrap();
         assert_eq!(
-            key(&site, false, &[], &SourceStamps::gather(&site)),
+            key(&site, false, &SourceStamps::gather(&site, &[])),
             before_outputs,
             "outputs and state do not"
         );
-        let before_ledger = key(&site, false, &[], &SourceStamps::gather(&site));
+        let before_ledger = key(&site, false, &SourceStamps::gather(&site, &[]));
         fs::write(&site.ledger, "# ledger\n").unwrap();
-        let after_ledger = key(&site, false, &[], &SourceStamps::gather(&site));
+        let after_ledger = key(&site, false, &SourceStamps::gather(&site, &[]));
         assert_ne!(after_ledger, before_ledger, "the ledger counts");
         // A build rewrites the ledger after it gathered the stamps: the same text
         // written again (a new mtime) must not end the next build's fast path.
         std::thread::sleep(std::time::Duration::from_millis(20));
         fs::write(&site.ledger, "# ledger\n").unwrap();
-        let background = SourceStamps::in_background(&site).join().unwrap();
-        assert_eq!(background, SourceStamps::gather(&site));
+        let background = SourceStamps::in_background(&site, Vec::new())
+            .join()
+            .unwrap();
+        assert_eq!(background, SourceStamps::gather(&site, &[]));
         assert_eq!(
-            key(&site, false, &[], &background),
+            key(&site, false, &background),
             after_ledger,
             "by content only"
         );
@@ -336,8 +353,7 @@ mod tests {
         let state = State::record(
             &site,
             false,
-            Vec::new(),
-            &SourceStamps::gather(&site),
+            &SourceStamps::gather(&site, &[]),
             &["index.html".into()],
             vec![],
             Some(due),

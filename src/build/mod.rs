@@ -334,7 +334,8 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     }
     // What the next build's fast path compares (a `stat` of every source file) is
     // gathered beside the rendering rather than after it.
-    let stamps = (!options.check).then(|| fingerprint::SourceStamps::in_background(site));
+    let stamps = (!options.check)
+        .then(|| fingerprint::SourceStamps::in_background(site, std::mem::take(&mut extra_inputs)));
     let writer = stage.writer();
     let stage = std::sync::Mutex::new(stage);
     let results = crate::parallel::map(&tasks, |task| -> Result<Rendered> {
@@ -525,15 +526,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             publish::write_atomic(&site.ledger, new_ledger.to_text().as_bytes())?;
         }
         if let Some(stamps) = &stamps {
-            save_state(
-                site,
-                options,
-                &report,
-                all_built,
-                extra_inputs,
-                stamps,
-                next_due,
-            );
+            save_state(site, options, &report, all_built, stamps, next_due);
         } else {
             save_state_removed(site);
         }
@@ -548,7 +541,6 @@ fn save_state(
     options: &Options,
     report: &Report,
     all_built: bool,
-    extra_inputs: Vec<std::path::PathBuf>,
     stamps: &fingerprint::SourceStamps,
     next_due: Option<DateTime<Utc>>,
 ) {
@@ -565,7 +557,6 @@ fn save_state(
     let state = fingerprint::State::record(
         site,
         options.allow_identity_change,
-        extra_inputs,
         stamps,
         &outputs,
         report.warnings.clone(),
