@@ -106,30 +106,27 @@ pub struct Plan {
     manifest_changed: bool,
 }
 
-impl Stage {
-    /// A stage for the output folder `root`; with `check`, nothing is ever written.
-    pub fn new(root: &Path, check: bool) -> Self {
-        Stage {
-            root: root.to_path_buf(),
-            check,
-            steps: Vec::new(),
-            produced: BTreeSet::new(),
-        }
-    }
+/// Compares outputs with the disk and writes what changed to temporary files, for a
+/// [`Stage`] (see [`Stage::writer`]).
+#[derive(Debug, Clone)]
+pub struct Writer {
+    root: PathBuf,
+    check: bool,
+}
 
-    /// Compares one output with the disk and, when it changed, stages its new content.
-    pub fn add(&mut self, output: Output) -> Result<()> {
+/// One output compared and, when it changed, written under a temporary name: not yet
+/// part of the stage until [`Stage::insert`] takes it (dropped, its file is deleted).
+pub struct Staged(Step);
+
+impl Writer {
+    /// Compares `output` with the published file and stages its new content when it
+    /// differs (in check mode nothing is written).
+    pub fn prepare(&self, output: Output) -> Result<Staged> {
         check_relative(&output.path)?;
         if output.path == MANIFEST {
             bail!("{MANIFEST}: this name is reserved for omroep's list of files it wrote");
         }
         let destination = self.root.join(&output.path);
-        if !self.produced.insert(output.path.clone()) {
-            bail!(
-                "{}: two outputs would be written to the same file; give the feeds or assets distinct paths",
-                destination.display()
-            );
-        }
         let change = compare(&destination, &output.content).with_context(|| {
             format!(
                 "{}: cannot compare with the new output",
@@ -144,11 +141,52 @@ impl Stage {
                 Content::Copy(source) => stage_copy(source, &destination)?,
             })
         };
-        self.steps.push(Step {
+        Ok(Staged(Step {
             path: output.path,
             change,
             pending,
-        });
+        }))
+    }
+}
+
+impl Stage {
+    /// A stage for the output folder `root`; with `check`, nothing is ever written.
+    pub fn new(root: &Path, check: bool) -> Self {
+        Stage {
+            root: root.to_path_buf(),
+            check,
+            steps: Vec::new(),
+            produced: BTreeSet::new(),
+        }
+    }
+
+    /// Compares one output with the disk and, when it changed, stages its new content.
+    pub fn add(&mut self, output: Output) -> Result<()> {
+        let staged = self.writer().prepare(output)?;
+        self.insert(staged)
+    }
+
+    /// What compares and writes this stage's outputs without holding the stage, so that
+    /// several cores can write (and sync) their files at once; [`Stage::insert`] then
+    /// records each.
+    pub fn writer(&self) -> Writer {
+        Writer {
+            root: self.root.clone(),
+            check: self.check,
+        }
+    }
+
+    /// Records an output a [`Writer`] of this stage prepared. Two outputs for one path
+    /// are refused (the second one's temporary file is deleted).
+    pub fn insert(&mut self, staged: Staged) -> Result<()> {
+        let step = staged.0;
+        if !self.produced.insert(step.path.clone()) {
+            bail!(
+                "{}: two outputs would be written to the same file; give the feeds or assets distinct paths",
+                self.root.join(&step.path).display()
+            );
+        }
+        self.steps.push(step);
         Ok(())
     }
 

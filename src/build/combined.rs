@@ -6,13 +6,12 @@
 //! combined feeds never hold two items with one guid. The combined feeds are an index of
 //! everything: each entry with its title, link, date, summary, tags and enclosure, but not
 //! its full content, which its own feed carries. A site's whole history in full would make
-//! a file of tens of megabytes that feed readers refuse or time out on. Each file is handed
-//! to `emit` as soon as it is rendered, so only as many are in memory as there are cores
-//! rendering them.
+//! a file of tens of megabytes that feed readers refuse or time out on. The pool of
+//! entries is copied (without content) before the feeds render, so each combined file can
+//! be rendered on whichever core is free while the feeds' own files are still being
+//! written (`build::run` schedules them).
 
 use std::collections::HashSet;
-
-use anyhow::Result;
 
 use super::channel::{GENERATOR, main_format};
 use crate::config::{FeedConfig, FeedKind, Site, SourceLocation};
@@ -36,29 +35,30 @@ pub struct Pool {
 }
 
 impl Pool {
-    /// Adds a feed's entries; an entry already added by an earlier feed is skipped.
-    pub fn add(&mut self, feed: usize, entries: Vec<Entry>) {
-        for mut entry in entries {
-            if self
-                .seen
-                .insert(super::collect::guid_of(&entry).to_string())
-            {
-                entry.content_html = None;
-                self.entries.push((entry, feed));
+    /// Adds a copy of a feed's entries without their content (the feed keeps its own
+    /// for its files); an entry already added by an earlier feed is skipped.
+    pub fn add(&mut self, feed: usize, entries: &mut [Entry]) {
+        for entry in entries {
+            if self.seen.insert(super::collect::guid_of(entry).to_string()) {
+                // Taken out for the copy and put back: cloning it would copy every
+                // entry's HTML only to drop it.
+                let content = entry.content_html.take();
+                self.entries.push((entry.clone(), feed));
+                entry.content_html = content;
             }
         }
     }
 }
 
-/// A published feed's definition and its feed-level model (entries already in the pool).
+/// A published feed's definition and its artwork's URL (its entries are in the pool).
 pub struct Published<'a> {
     pub config: &'a FeedConfig,
-    pub feed: Feed,
+    pub image: Option<String>,
 }
 
 /// The combined files, rendered independently of each other.
-#[derive(Debug, Clone, Copy)]
-enum File {
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum File {
     Rss,
     Atom,
     Html,
@@ -66,168 +66,221 @@ enum File {
     Opml,
 }
 
-/// Renders the combined outputs on all cores, handing each to `emit` as soon as it is
-/// rendered (from the thread that rendered it).
-pub fn render(
-    site: &Site,
-    feeds: &[Published<'_>],
-    pool: Pool,
-    emit: &(dyn Fn(Output) -> Result<()> + Sync),
-) -> Result<()> {
-    let home = site.base_url.to_string();
-    let main_urls: Vec<String> = feeds
-        .iter()
-        .map(|published| site.url_of(&published.config.output_file(main_format(published.config))))
-        .collect();
+impl File {
+    /// Every combined file, the costliest first (10,000 entries' RSS or Atom is
+    /// rendered and validated; the index is rendered only; the OPML lists the feeds).
+    pub const ALL: [File; 5] = [File::Rss, File::Atom, File::Html, File::Json, File::Opml];
+}
 
-    let mut pooled = pool.entries;
-    pooled.sort_by(|(a, _), (b, _)| {
-        let date = |entry: &Entry| entry.published.or(entry.updated);
-        date(b).cmp(&date(a)).then_with(|| a.id.cmp(&b.id))
-    });
-    let (entries, owners): (Vec<Entry>, Vec<usize>) = pooled.into_iter().unzip();
-    let combined = Feed {
-        title: Some(site.title.clone()),
-        link: Some(home.clone()),
-        description: site
-            .description
-            .clone()
-            .or_else(|| Some(site.title.clone())),
-        language: Some(site.language.clone()),
-        authors: site
-            .author_name
-            .as_ref()
-            .map(|name| crate::model::Person {
-                name: Some(name.clone()),
-                email: site.author_email.clone(),
-                uri: None,
-            })
-            .into_iter()
-            .collect(),
-        entries,
-        ..Feed::default()
-    };
+/// What every combined file is made from, prepared once; each file is then rendered
+/// on its own ([`Combined::render`]), on whichever core is free.
+pub struct Combined<'a> {
+    site: &'a Site,
+    feeds: Vec<Published<'a>>,
+    home: String,
+    /// Each feed's main format's URL (what a combined entry names as its source).
+    main_urls: Vec<String>,
+    /// Every entry once, newest first, without content.
+    feed: Feed,
+    /// The feed (by position in `feeds`) each entry of `feed` belongs to.
+    owners: Vec<usize>,
+}
 
-    let sources: Vec<Source<'_>> = owners
-        .iter()
-        .map(|owner| Source {
-            name: &feeds[*owner].config.name,
-            title: &feeds[*owner].config.title,
-            url: &main_urls[*owner],
-            home_url: &home,
-        })
-        .collect();
-    let urls: Vec<Vec<(&str, String)>> = feeds
-        .iter()
-        .map(|published| {
-            published
-                .config
-                .formats
-                .iter()
-                .map(|format| {
-                    (
-                        format.as_str(),
-                        site.url_of(&published.config.output_file(*format)),
-                    )
-                })
-                .collect()
-        })
-        .collect();
-    let index = Index {
-        site_title: &site.title,
-        site_url: &home,
-        language: Some(&site.language),
-        feeds: feeds
+impl<'a> Combined<'a> {
+    /// Orders the pool's entries newest first (ties by id) under the site's channel.
+    pub fn new(site: &'a Site, feeds: Vec<Published<'a>>, pool: Pool) -> Self {
+        let home = site.base_url.to_string();
+        let main_urls: Vec<String> = feeds
             .iter()
-            .zip(&urls)
-            .map(|(published, urls)| IndexFeed {
-                name: &published.config.name,
-                title: &published.config.title,
-                kind: published.config.kind,
-                image: published
-                    .feed
-                    .image
-                    .as_ref()
-                    .map(|image| image.url.as_str()),
-                links: urls
-                    .iter()
-                    .map(|(format, url)| FeedLink { format, url })
-                    .collect(),
+            .map(|published| {
+                site.url_of(&published.config.output_file(main_format(published.config)))
             })
-            .collect(),
-        entries: combined
-            .entries
-            .iter()
-            .zip(&owners)
-            .map(|(entry, owner)| IndexEntry {
-                entry,
-                feed_name: &feeds[*owner].config.name,
-                kind: feeds[*owner].config.kind,
-            })
-            .collect(),
-    };
-    let source_urls: Vec<Vec<String>> = feeds
-        .iter()
-        .map(|published| {
-            published
-                .config
-                .sources
-                .iter()
-                .flat_map(|source| match &source.location {
-                    SourceLocation::Url(url) => vec![url.to_string()],
-                    SourceLocation::Opml { feeds, .. } => {
-                        feeds.iter().map(|url| url.to_string()).collect()
-                    }
-                    _ => Vec::new(),
+            .collect();
+        let mut pooled = pool.entries;
+        pooled.sort_by(|(a, _), (b, _)| {
+            let date = |entry: &Entry| entry.published.or(entry.updated);
+            date(b).cmp(&date(a)).then_with(|| a.id.cmp(&b.id))
+        });
+        let (entries, owners): (Vec<Entry>, Vec<usize>) = pooled.into_iter().unzip();
+        let feed = Feed {
+            title: Some(site.title.clone()),
+            link: Some(home.clone()),
+            description: site
+                .description
+                .clone()
+                .or_else(|| Some(site.title.clone())),
+            language: Some(site.language.clone()),
+            authors: site
+                .author_name
+                .as_ref()
+                .map(|name| crate::model::Person {
+                    name: Some(name.clone()),
+                    email: site.author_email.clone(),
+                    uri: None,
                 })
-                .collect()
-        })
-        .collect();
-    let outlines: Vec<Outline<'_>> = feeds
-        .iter()
-        .enumerate()
-        .map(|(index, published)| Outline {
-            title: &published.config.title,
-            xml_url: &main_urls[index],
-            html_url: Some(&home),
-            kind: Some(published.config.kind.as_str()),
-            children: source_urls[index]
-                .iter()
-                .map(|url| Outline {
-                    title: url,
-                    xml_url: url,
-                    html_url: None,
-                    kind: None,
-                    children: Vec::new(),
-                })
+                .into_iter()
                 .collect(),
-        })
-        .collect();
-    let channel = |self_url| Channel {
-        feed: &combined,
-        kind: FeedKind::Aggregate,
-        self_url,
-        home_url: &home,
-        generator: GENERATOR,
-    };
-    let rss_url = site.url_of("rss.xml");
-    let atom_url = site.url_of("atom.xml");
-    let files = [File::Rss, File::Atom, File::Html, File::Json, File::Opml];
-    crate::parallel::map(&files, |file| {
-        emit(match file {
+            entries,
+            ..Feed::default()
+        };
+        Combined {
+            site,
+            feeds,
+            home,
+            main_urls,
+            feed,
+            owners,
+        }
+    }
+
+    /// Renders one combined file.
+    pub fn render(&self, file: File) -> Output {
+        match file {
             File::Rss => Output::bytes(
                 "rss.xml",
-                render::rss::render_with_sources(&channel(&rss_url), &sources),
+                render::rss::render_with_sources(
+                    &self.channel(&self.site.url_of("rss.xml")),
+                    &self.sources(),
+                ),
             ),
             File::Atom => Output::bytes(
                 "atom.xml",
-                render::atom::render_with_sources(&channel(&atom_url), &sources),
+                render::atom::render_with_sources(
+                    &self.channel(&self.site.url_of("atom.xml")),
+                    &self.sources(),
+                ),
             ),
-            File::Html => Output::bytes("index.html", render::index::html(&index)),
-            File::Json => Output::bytes("index.json", render::index::json(&index)),
-            File::Opml => Output::bytes("feeds.opml", render::opml::render(&site.title, &outlines)),
-        })
-    })
-    .into_iter()
-    .collect()
+            File::Html => {
+                self.with_index(|index| Output::bytes("index.html", render::index::html(index)))
+            }
+            File::Json => {
+                self.with_index(|index| Output::bytes("index.json", render::index::json(index)))
+            }
+            File::Opml => self.opml(),
+        }
+    }
+
+    fn channel<'c>(&'c self, self_url: &'c str) -> Channel<'c> {
+        Channel {
+            feed: &self.feed,
+            kind: FeedKind::Aggregate,
+            self_url,
+            home_url: &self.home,
+            generator: GENERATOR,
+        }
+    }
+
+    /// The feed each entry came from, entry by entry.
+    fn sources(&self) -> Vec<Source<'_>> {
+        self.owners
+            .iter()
+            .map(|owner| Source {
+                name: &self.feeds[*owner].config.name,
+                title: &self.feeds[*owner].config.title,
+                url: &self.main_urls[*owner],
+                home_url: &self.home,
+            })
+            .collect()
+    }
+
+    /// The index's view of the site (for `index.html` and `index.json`).
+    fn with_index<R>(&self, write: impl FnOnce(&Index) -> R) -> R {
+        let site = self.site;
+        let urls: Vec<Vec<(&str, String)>> = self
+            .feeds
+            .iter()
+            .map(|published| {
+                published
+                    .config
+                    .formats
+                    .iter()
+                    .map(|format| {
+                        (
+                            format.as_str(),
+                            site.url_of(&published.config.output_file(*format)),
+                        )
+                    })
+                    .collect()
+            })
+            .collect();
+        let index = Index {
+            site_title: &site.title,
+            site_url: &self.home,
+            language: Some(&site.language),
+            feeds: self
+                .feeds
+                .iter()
+                .zip(&urls)
+                .map(|(published, urls)| IndexFeed {
+                    name: &published.config.name,
+                    title: &published.config.title,
+                    kind: published.config.kind,
+                    image: published.image.as_deref(),
+                    links: urls
+                        .iter()
+                        .map(|(format, url)| FeedLink { format, url })
+                        .collect(),
+                })
+                .collect(),
+            entries: self
+                .feed
+                .entries
+                .iter()
+                .zip(&self.owners)
+                .map(|(entry, owner)| IndexEntry {
+                    entry,
+                    feed_name: &self.feeds[*owner].config.name,
+                    kind: self.feeds[*owner].config.kind,
+                })
+                .collect(),
+        };
+        write(&index)
+    }
+
+    /// `feeds.opml`: every feed, and under an aggregate the feeds it reads.
+    fn opml(&self) -> Output {
+        let source_urls: Vec<Vec<String>> = self
+            .feeds
+            .iter()
+            .map(|published| {
+                published
+                    .config
+                    .sources
+                    .iter()
+                    .flat_map(|source| match &source.location {
+                        SourceLocation::Url(url) => vec![url.to_string()],
+                        SourceLocation::Opml { feeds, .. } => {
+                            feeds.iter().map(|url| url.to_string()).collect()
+                        }
+                        _ => Vec::new(),
+                    })
+                    .collect()
+            })
+            .collect();
+        let outlines: Vec<Outline<'_>> = self
+            .feeds
+            .iter()
+            .enumerate()
+            .map(|(index, published)| Outline {
+                title: &published.config.title,
+                xml_url: &self.main_urls[index],
+                html_url: Some(&self.home),
+                kind: Some(published.config.kind.as_str()),
+                children: source_urls[index]
+                    .iter()
+                    .map(|url| Outline {
+                        title: url,
+                        xml_url: url,
+                        html_url: None,
+                        kind: None,
+                        children: Vec::new(),
+                    })
+                    .collect(),
+            })
+            .collect();
+        Output::bytes(
+            "feeds.opml",
+            render::opml::render(&self.site.title, &outlines),
+        )
+    }
 }

@@ -48,7 +48,7 @@ impl State {
         if self.next_due.is_some_and(|due| now >= due) {
             return false;
         }
-        if key(site, allow, &self.extra_inputs) != self.key {
+        if key(site, allow, &SourceStamps::gather(site, &self.extra_inputs)) != self.key {
             return false;
         }
         self.outputs
@@ -56,11 +56,13 @@ impl State {
             .all(|(path, size, mtime)| stamp(&site.output.join(path)) == Some((*size, *mtime)))
     }
 
-    /// The state after a build that wrote (or kept) `outputs`.
+    /// The state after a build that wrote (or kept) `outputs`; `sources` are the
+    /// stamps of the source folders' files and of the other files the build read,
+    /// gathered during the build.
     pub fn record(
         site: &Site,
         allow: bool,
-        extra_inputs: Vec<PathBuf>,
+        sources: &SourceStamps,
         outputs: &[String],
         warnings: Vec<String>,
         next_due: Option<DateTime<Utc>>,
@@ -75,8 +77,8 @@ impl State {
             })
             .collect();
         State {
-            key: key(site, allow, &extra_inputs),
-            extra_inputs,
+            key: key(site, allow, sources),
+            extra_inputs: sources.extra.iter().map(|(file, _)| file.clone()).collect(),
             outputs,
             warnings,
             next_due,
@@ -116,7 +118,104 @@ fn source_folder(site: &Site, pattern: &str) -> PathBuf {
     }
 }
 
-fn key(site: &Site, allow: bool, extra_inputs: &[PathBuf]) -> String {
+/// The size and mtime of every file under each source's folder, folder by folder: the
+/// costly part of the key (a `stat` per content file), so a build gathers it on a thread
+/// of its own while it renders ([`SourceStamps::in_background`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceStamps {
+    folders: Vec<(PathBuf, Vec<FileStamp>)>,
+    /// The files outside the source folders that the build read (assets, audio).
+    extra: Vec<(PathBuf, Option<(u64, u128)>)>,
+}
+
+/// A file's path and its size and mtime (none when it could not be read).
+type FileStamp = (String, Option<(u64, u128)>);
+
+impl SourceStamps {
+    /// Walks every source folder and stamps `extra_inputs` now.
+    pub fn gather(site: &Site, extra_inputs: &[PathBuf]) -> SourceStamps {
+        Self::walk(
+            Self::folders(site),
+            Self::skipped(site),
+            extra_inputs.to_vec(),
+        )
+    }
+
+    /// The same on a thread of its own. The files were read before this starts, so a
+    /// file changed during the build still counts as changed.
+    pub fn in_background(
+        site: &Site,
+        extra_inputs: Vec<PathBuf>,
+    ) -> std::thread::JoinHandle<SourceStamps> {
+        let folders = Self::folders(site);
+        let skipped = Self::skipped(site);
+        std::thread::spawn(move || Self::walk(folders, skipped, extra_inputs))
+    }
+
+    fn folders(site: &Site) -> Vec<PathBuf> {
+        let mut folders: Vec<PathBuf> = site
+            .feeds
+            .iter()
+            .flat_map(|feed| &feed.sources)
+            .filter_map(|source| match &source.location {
+                SourceLocation::Markdown(pattern) | SourceLocation::Audio(pattern) => {
+                    Some(source_folder(site, pattern))
+                }
+                SourceLocation::Opml { file, .. } => Some(file.clone()),
+                SourceLocation::Url(_) => None,
+            })
+            .collect();
+        folders.sort();
+        folders.dedup();
+        folders
+    }
+
+    /// The output folder and omroep's own state change with every build, and `.git`
+    /// is not content: a source pattern at the site root must not count them. Nor the
+    /// ledger, which the key holds by content, and which a build rewrites after the
+    /// stamps are gathered.
+    fn skipped(site: &Site) -> [PathBuf; 4] {
+        [
+            site.output.clone(),
+            site.root.join(".omroep"),
+            site.root.join(".git"),
+            site.ledger.clone(),
+        ]
+    }
+
+    fn walk(folders: Vec<PathBuf>, skipped: [PathBuf; 4], extra: Vec<PathBuf>) -> SourceStamps {
+        let folders = folders
+            .into_iter()
+            .map(|folder| {
+                let mut files: Vec<FileStamp> = walkdir::WalkDir::new(&folder)
+                    .follow_links(true)
+                    .into_iter()
+                    .filter_entry(|entry| !skipped.iter().any(|skip| entry.path() == skip))
+                    .filter_map(Result::ok)
+                    .filter(|entry| entry.file_type().is_file())
+                    .map(|entry| {
+                        (
+                            entry.path().to_string_lossy().into_owned(),
+                            stamp(entry.path()),
+                        )
+                    })
+                    .collect();
+                files.sort();
+                (folder, files)
+            })
+            .collect();
+        let extra = extra
+            .into_iter()
+            .map(|file| {
+                let stamp = stamp(&file);
+                (file, stamp)
+            })
+            .collect();
+        SourceStamps { folders, extra }
+    }
+}
+
+fn key(site: &Site, allow: bool, sources: &SourceStamps) -> String {
     let mut hasher = Sha256::new();
     let mut add = |text: &str| {
         hasher.update(text.as_bytes());
@@ -126,49 +225,14 @@ fn key(site: &Site, allow: bool, extra_inputs: &[PathBuf]) -> String {
     add(&format!("{site:?}"));
     add(if allow { "allow" } else { "refuse" });
     add(&std::fs::read_to_string(&site.ledger).unwrap_or_default());
-    let mut folders: Vec<PathBuf> = site
-        .feeds
-        .iter()
-        .flat_map(|feed| &feed.sources)
-        .filter_map(|source| match &source.location {
-            SourceLocation::Markdown(pattern) | SourceLocation::Audio(pattern) => {
-                Some(source_folder(site, pattern))
-            }
-            SourceLocation::Opml { file, .. } => Some(file.clone()),
-            SourceLocation::Url(_) => None,
-        })
-        .collect();
-    folders.sort();
-    folders.dedup();
-    for folder in &folders {
+    for (folder, files) in &sources.folders {
         add(&folder.to_string_lossy());
-        // The output folder and omroep's own state change with every build, and `.git`
-        // is not content: a source pattern at the site root must not count them.
-        let state_dir = site.root.join(".omroep");
-        let git_dir = site.root.join(".git");
-        let mut files: Vec<(String, Option<(u64, u128)>)> = walkdir::WalkDir::new(folder)
-            .follow_links(true)
-            .into_iter()
-            .filter_entry(|entry| {
-                let path = entry.path();
-                path != site.output && path != state_dir && path != git_dir
-            })
-            .filter_map(Result::ok)
-            .filter(|entry| entry.file_type().is_file())
-            .map(|entry| {
-                (
-                    entry.path().to_string_lossy().into_owned(),
-                    stamp(entry.path()),
-                )
-            })
-            .collect();
-        files.sort();
         for (path, stamp) in files {
             add(&format!("{path} {stamp:?}"));
         }
     }
-    for file in extra_inputs {
-        add(&format!("{} {:?}", file.display(), stamp(file)));
+    for (file, stamp) in &sources.extra {
+        add(&format!("{} {stamp:?}", file.display()));
     }
     // Remote sources are read from the store: any ingest that changed it (its file or,
     // in WAL mode, its log) makes the build a full one.
@@ -217,36 +281,66 @@ mod tests {
     #[test]
     fn the_key_follows_every_input() {
         let (dir, site) = site();
-        let first = key(&site, false, &[]);
-        assert_eq!(key(&site, false, &[]), first, "same inputs, same key");
-        assert_ne!(key(&site, true, &[]), first, "the override flag counts");
+        let first = key(&site, false, &SourceStamps::gather(&site, &[]));
+        assert_eq!(
+            key(&site, false, &SourceStamps::gather(&site, &[])),
+            first,
+            "same inputs, same key"
+        );
+        assert_ne!(
+            key(&site, true, &SourceStamps::gather(&site, &[])),
+            first,
+            "the override flag counts"
+        );
         fs::write(dir.path().join("posts/b.md"), "b").unwrap();
-        let added = key(&site, false, &[]);
+        let added = key(&site, false, &SourceStamps::gather(&site, &[]));
         assert_ne!(added, first, "a new file counts");
         fs::write(dir.path().join("posts/b.md"), "bb").unwrap();
-        assert_ne!(key(&site, false, &[]), added, "a changed file counts");
+        assert_ne!(
+            key(&site, false, &SourceStamps::gather(&site, &[])),
+            added,
+            "a changed file counts"
+        );
         let extra = dir.path().join("art.jpg");
         fs::write(&extra, "x").unwrap();
-        let with_extra = key(&site, false, std::slice::from_ref(&extra));
+        let with_extra = key(
+            &site,
+            false,
+            &SourceStamps::gather(&site, std::slice::from_ref(&extra)),
+        );
         fs::write(&extra, "xy").unwrap();
         assert_ne!(
-            key(&site, false, &[extra]),
+            key(&site, false, &SourceStamps::gather(&site, &[extra])),
             with_extra,
             "files read elsewhere count"
         );
         fs::create_dir_all(dir.path().join("public")).unwrap();
         fs::create_dir_all(dir.path().join(".omroep")).unwrap();
-        let before_outputs = key(&site, false, &[]);
+        let before_outputs = key(&site, false, &SourceStamps::gather(&site, &[]));
         fs::write(dir.path().join("public/index.html"), "x").unwrap();
         fs::write(dir.path().join(".omroep/build-state.json"), "{}").unwrap();
         assert_eq!(
-            key(&site, false, &[]),
+            key(&site, false, &SourceStamps::gather(&site, &[])),
             before_outputs,
             "outputs and state do not"
         );
-        let before_ledger = key(&site, false, &[]);
+        let before_ledger = key(&site, false, &SourceStamps::gather(&site, &[]));
         fs::write(&site.ledger, "# ledger\n").unwrap();
-        assert_ne!(key(&site, false, &[]), before_ledger, "the ledger counts");
+        let after_ledger = key(&site, false, &SourceStamps::gather(&site, &[]));
+        assert_ne!(after_ledger, before_ledger, "the ledger counts");
+        // A build rewrites the ledger after it gathered the stamps: the same text
+        // written again (a new mtime) must not end the next build's fast path.
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(&site.ledger, "# ledger\n").unwrap();
+        let background = SourceStamps::in_background(&site, Vec::new())
+            .join()
+            .unwrap();
+        assert_eq!(background, SourceStamps::gather(&site, &[]));
+        assert_eq!(
+            key(&site, false, &background),
+            after_ledger,
+            "by content only"
+        );
     }
 
     #[test]
@@ -259,7 +353,7 @@ mod tests {
         let state = State::record(
             &site,
             false,
-            Vec::new(),
+            &SourceStamps::gather(&site, &[]),
             &["index.html".into()],
             vec![],
             Some(due),

@@ -239,9 +239,9 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         Some(crate::config::Artwork::Local(file)) => Some(file.clone()),
         _ => None,
     }));
-    // Each model behind a lock of its own, so the core that renders it can free its
-    // entries' content once its files are staged (uncontended: one core per model).
-    let mut models: Vec<(usize, std::sync::Mutex<channel::Built>, Vec<PublishedFile>)> = Vec::new();
+    // Each model behind a lock of its own: its formats render at once under shared
+    // locks, and the last of them takes it exclusively to free the entries' content.
+    let mut models: Vec<Model> = Vec::new();
     let mut invalid = false;
     for (index, feed) in site.feeds.iter().enumerate() {
         if failed[index] {
@@ -266,8 +266,34 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             .collect();
         let model = channel::build(site, feed, entries, guids[index].clone());
         report.warnings.extend(model.warnings.iter().cloned());
-        models.push((index, std::sync::Mutex::new(model), assets));
+        let context = validation_context(site, feed, &model, &assets, &old_ledger, options);
+        models.push(Model {
+            index,
+            formats_left: std::sync::atomic::AtomicUsize::new(feed.formats.len()),
+            built: std::sync::RwLock::new(model),
+            context,
+        });
     }
+    // The combined files are made only when every feed is built. Their entries (without
+    // content) are copied now, so that they can render beside the feeds' own files: a
+    // core that has no feed file left takes a combined one instead of waiting for the
+    // other core's last feed. A feed refused by validation below takes them back.
+    let combined = report.failed_feeds.is_empty().then(|| {
+        let mut pool = combined::Pool::default();
+        let mut published = Vec::with_capacity(models.len());
+        for (position, model) in models.iter_mut().enumerate() {
+            let built = model
+                .built
+                .get_mut()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            pool.add(position, &mut built.feed.entries);
+            published.push(combined::Published {
+                config: &site.feeds[model.index],
+                image: built.feed.image.as_ref().map(|image| image.url.clone()),
+            });
+        }
+        combined::Combined::new(site, published, pool)
+    });
     // The save ends here, before the feeds render (see where it starts); what it
     // reported is kept for the end of the build.
     let saved = saving.map(|saving| {
@@ -275,83 +301,156 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             .join()
             .unwrap_or_else(|_| Err(crate::store::StoreError::Interrupted))
     });
-    // Feeds are independent of each other: each is rendered, validated and staged on a
-    // core of its own, one file at a time: a file is staged (written to its temporary
-    // name) as soon as it validates and its bytes and tree are dropped before the next
-    // format is rendered, so a core holds one file, not a feed's three. When a later file
-    // of the feed is refused, the files staged before it are taken back: nothing of a
-    // refused feed is published. The remaining formats are still validated, so the
-    // findings are those of every file. `parallel::map` returns the results in input
-    // order and the stage sorts what it staged, so thread scheduling changes nothing.
+    // Every file to render is one task, and each core takes the next one as it becomes
+    // free: the feeds' files, largest feed first, then the combined files, costliest
+    // first, so the files that finish last are the small ones. A file is validated and
+    // written to its temporary name (outside the stage's lock, so the other core's
+    // writing and syncing never waits) as soon as it is rendered, and its bytes and tree
+    // are dropped before the core takes its next task. Every file of every feed is
+    // validated, so the findings are those of every file; a feed with a refused file is
+    // taken back whole below. `parallel::map` returns the results in task order, which
+    // is put back in feed and format order, and the stage sorts what it staged, so
+    // thread scheduling changes nothing.
+    let mut tasks: Vec<Task> = Vec::new();
+    let mut by_size: Vec<usize> = (0..models.len()).collect();
+    by_size.sort_by_key(|&position| {
+        std::cmp::Reverse(
+            models[position]
+                .built
+                .read()
+                .map_or(0, |built| built.feed.entries.len()),
+        )
+    });
+    for position in by_size {
+        let formats = &site.feeds[models[position].index].formats;
+        tasks.extend((0..formats.len()).map(|format| Task::Feed { position, format }));
+    }
+    if let Some(combined) = &combined {
+        tasks.extend(
+            combined::File::ALL
+                .into_iter()
+                .map(|file| Task::Combined(combined, file)),
+        );
+    }
+    // What the next build's fast path compares (a `stat` of every source file) is
+    // gathered beside the rendering rather than after it.
+    let stamps = (!options.check)
+        .then(|| fingerprint::SourceStamps::in_background(site, std::mem::take(&mut extra_inputs)));
+    let writer = stage.writer();
     let stage = std::sync::Mutex::new(stage);
-    let positions: Vec<usize> = (0..models.len()).collect();
-    let results = crate::parallel::map(&positions, |position| -> Result<(Report, bool)> {
-        let (index, model, assets) = &models[*position];
-        let mut model = model
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let feed = &site.feeds[*index];
-        let context = validation_context(site, feed, &model, assets, &old_ledger, options);
+    let results = crate::parallel::map(&tasks, |task| -> Result<Rendered> {
         let mut found = Report::default();
-        let mut staged: Vec<String> = Vec::new();
-        let mut refused = false;
-        let lock = || {
+        let output = match *task {
+            Task::Feed { position, format } => {
+                let model = &models[position];
+                let feed = &site.feeds[model.index];
+                let output = {
+                    let built = model
+                        .built
+                        .read()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    channel::render(site, feed, &built.feed, feed.formats[format])
+                };
+                let valid = validated(
+                    std::slice::from_ref(&output),
+                    &model.context,
+                    options,
+                    &mut found,
+                );
+                // The feed's last file is rendered: its entries' content (most of what
+                // the model holds) is needed no more, so it is freed now rather than
+                // when the last feed is done.
+                if model
+                    .formats_left
+                    .fetch_sub(1, std::sync::atomic::Ordering::AcqRel)
+                    == 1
+                {
+                    let mut built = model
+                        .built
+                        .write()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
+                    for entry in &mut built.feed.entries {
+                        entry.content_html = None;
+                    }
+                }
+                (output, valid)
+            }
+            Task::Combined(combined, file) => {
+                let output = combined.render(file);
+                let valid = !combined::is_feed(&output.path)
+                    || validated(
+                        std::slice::from_ref(&output),
+                        &crate::validate::Context::default(),
+                        options,
+                        &mut found,
+                    );
+                (output, valid)
+            }
+        };
+        let (output, valid) = output;
+        let path = output.path.clone();
+        if valid {
+            let staged = writer.prepare(output)?;
             stage
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
-        };
-        for format in &feed.formats {
-            let output = channel::render(site, feed, &model.feed, *format);
-            if !validated(std::slice::from_ref(&output), &context, options, &mut found) {
-                refused = true;
-            }
-            if !refused {
-                staged.push(output.path.clone());
-                lock().add(output)?;
-            }
+                .insert(staged)?;
         }
-        // The feed's own files are all rendered: its entries' content (most of what the
-        // model holds) is needed no more. The combined outputs list entries without it
-        // (`combined::Pool::add` drops it too), so it is freed now rather than when the
-        // last feed is done.
-        for entry in &mut model.feed.entries {
-            entry.content_html = None;
-        }
-        if refused {
-            lock().discard(&staged);
-            return Ok((found, false));
-        }
-        if let Some((source, output)) = &model.artwork_copy {
-            lock().add(Output::copy(output.clone(), source.clone()))?;
-        }
-        Ok((found, true))
+        Ok(Rendered { found, path, valid })
     });
     let mut stage = stage
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    let mut built = Vec::new();
-    let mut pool = combined::Pool::default();
-    for ((index, model, _), result) in models.into_iter().zip(results) {
-        let mut model = model
-            .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let feed = &site.feeds[index];
-        let (found, valid) = result?;
-        report.absorb_validation(found);
+    // Joined before anything is published, so the stamps never see this build's own
+    // temporary files; a thread that failed only costs the next build its fast path.
+    let stamps = stamps.and_then(|stamps| stamps.join().ok());
+    // Back in the order of the feeds and their formats, then the combined files.
+    let mut per_feed: Vec<Vec<Option<Rendered>>> = models
+        .iter()
+        .map(|model| {
+            (0..site.feeds[model.index].formats.len())
+                .map(|_| None)
+                .collect()
+        })
+        .collect();
+    let mut per_file = Vec::new();
+    for (task, result) in tasks.iter().zip(results) {
+        let rendered = result?;
+        match *task {
+            Task::Feed { position, format } => per_feed[position][format] = Some(rendered),
+            Task::Combined(..) => per_file.push(rendered),
+        }
+    }
+    for (model, rendered) in models.iter().zip(per_feed) {
+        let feed = &site.feeds[model.index];
+        let rendered: Vec<Rendered> = rendered.into_iter().flatten().collect();
+        let valid = rendered.iter().all(|file| file.valid);
+        let staged: Vec<String> = rendered
+            .iter()
+            .filter(|file| file.valid)
+            .map(|file| file.path.clone())
+            .collect();
+        for file in rendered {
+            report.absorb_validation(file.found);
+        }
         if !valid {
             // Refused: nothing of this feed is published, and the ledger does not record
             // its entries (reconciled again below).
-            failed[index] = true;
+            stage.discard(&staged);
+            failed[model.index] = true;
             invalid = true;
             report.failed_feeds.push(feed.name.clone());
             continue;
         }
-        pool.add(built.len(), std::mem::take(&mut model.feed.entries));
-        built.push(combined::Published {
-            config: feed,
-            feed: model.feed,
-        });
+        let built = model
+            .built
+            .read()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((source, output)) = &built.artwork_copy {
+            stage.add(Output::copy(output.clone(), source.clone()))?;
+        }
     }
+    drop(models);
     report.failed_feeds.sort();
     for name in &report.failed_feeds {
         report.errors.push(format!(
@@ -362,34 +461,23 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         reconciled = reconcile(&old_ledger, &builds, &failed, options);
     }
     let all_built = report.failed_feeds.is_empty();
-    // A combined feed refused by validation keeps its previous file.
+    // A combined feed refused by validation keeps its previous file; all of them do when
+    // a feed was refused (they would list entries that feed does not publish).
     let mut kept = std::collections::HashSet::new();
     if all_built {
-        let context = crate::validate::Context::default();
         let before = (
             report.validated.len(),
             report.errors.len(),
             report.warnings.len(),
             report.findings.len(),
         );
-        let stage_and_report = std::sync::Mutex::new((&mut stage, &mut report, &mut kept));
-        combined::render(site, &built, pool, &|output: Output| {
-            // Validated outside the lock, so combined files are checked in parallel too.
-            let mut found = Report::default();
-            let valid = !combined::is_feed(&output.path)
-                || validated(std::slice::from_ref(&output), &context, options, &mut found);
-            let mut guard = stage_and_report
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            let (stage, report, kept) = &mut *guard;
-            report.absorb_validation(found);
-            if !valid {
-                kept.insert(output.path);
-                return Ok(());
+        for file in per_file {
+            report.absorb_validation(file.found);
+            if !file.valid {
+                kept.insert(file.path);
             }
-            stage.add(output)
-        })?;
-        // The combined files finish in any order: what they reported is put in a fixed one.
+        }
+        // What the combined files reported is put in a fixed order.
         report.validated[before.0..].sort();
         report.errors[before.1..].sort();
         report.warnings[before.2..].sort();
@@ -397,6 +485,13 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             (&a.target, a.line, a.rule.id, &a.message)
                 .cmp(&(&b.target, b.line, b.rule.id, &b.message))
         });
+    } else {
+        let staged: Vec<String> = per_file
+            .into_iter()
+            .filter(|file| file.valid)
+            .map(|file| file.path)
+            .collect();
+        stage.discard(&staged);
     }
 
     if let Some(Err(error)) = saved {
@@ -430,7 +525,11 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         if report.ledger_changed {
             publish::write_atomic(&site.ledger, new_ledger.to_text().as_bytes())?;
         }
-        save_state(site, options, &report, all_built, extra_inputs, next_due);
+        if let Some(stamps) = &stamps {
+            save_state(site, options, &report, all_built, stamps, next_due);
+        } else {
+            save_state_removed(site);
+        }
     }
     Ok(report)
 }
@@ -442,12 +541,11 @@ fn save_state(
     options: &Options,
     report: &Report,
     all_built: bool,
-    extra_inputs: Vec<std::path::PathBuf>,
+    stamps: &fingerprint::SourceStamps,
     next_due: Option<DateTime<Utc>>,
 ) {
-    let file = site.root.join(fingerprint::STATE_FILE);
     if !all_built {
-        let _ = std::fs::remove_file(&file);
+        save_state_removed(site);
         return;
     }
     let outputs: Vec<String> = report
@@ -459,13 +557,19 @@ fn save_state(
     let state = fingerprint::State::record(
         site,
         options.allow_identity_change,
-        extra_inputs,
+        stamps,
         &outputs,
         report.warnings.clone(),
         next_due,
     );
     // Losing the state only costs the next build its fast path.
+    let file = site.root.join(fingerprint::STATE_FILE);
     let _ = publish::write_atomic(&file, state.to_json().as_bytes());
+}
+
+/// Removes the saved state, so the next build is a full one.
+fn save_state_removed(site: &Site) {
+    let _ = std::fs::remove_file(site.root.join(fingerprint::STATE_FILE));
 }
 
 /// What each feed would publish, for the ledger; computed once, before rendering takes
@@ -556,8 +660,35 @@ fn validation_context(
     context
 }
 
-/// A file an entry publishes: its public URL and the local file it is copied from.
-type PublishedFile = (String, std::path::PathBuf);
+/// A feed ready to render, shared by the cores rendering its formats.
+struct Model {
+    /// The feed's position in the site's feeds.
+    index: usize,
+    built: std::sync::RwLock<channel::Built>,
+    /// Formats not yet rendered: the last one frees the entries' content.
+    formats_left: std::sync::atomic::AtomicUsize,
+    context: crate::validate::Context,
+}
+
+/// One file the build renders.
+#[derive(Clone, Copy)]
+enum Task<'c> {
+    /// A feed's format: the feed by position in the models, the format by position in
+    /// its definition's `formats`.
+    Feed {
+        position: usize,
+        format: usize,
+    },
+    Combined(&'c combined::Combined<'c>, combined::File),
+}
+
+/// What rendering one file found: its validation report, its path, and whether it
+/// was valid (then it is staged).
+struct Rendered {
+    found: Report,
+    path: String,
+    valid: bool,
+}
 
 /// Runs the validation rules on rendered feed outputs and records the findings: errors
 /// refuse the outputs (returns false) unless `allow_invalid`, which reports them as

@@ -770,6 +770,13 @@ fn a_feed_that_fails_validation_is_not_published_and_the_others_are() {
         env.read("public/blog/rss.xml")
             .contains("<title>Hello</title>")
     );
+    // The combined files, rendered beside the feeds, were staged and taken back: no
+    // temporary file of theirs (or of the refused feed's) is left in the output.
+    let left: Vec<String> = walk_files(&env.path("public"))
+        .into_iter()
+        .filter(|name| name.contains(".omroep-") && !name.ends_with(".omroep-manifest"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
 
     // --allow-invalid publishes it anyway, with the finding as a warning.
     let outcome = env.run(&["build", "--allow-invalid"]);
@@ -785,4 +792,26 @@ fn a_feed_that_fails_validation_is_not_published_and_the_others_are() {
     assert!(env.read("public/podcast/podcast.xml").contains(long.trim()));
     assert_ne!(env.read("public/podcast/feed.json"), json_before);
     assert_ne!(env.read("public/podcast/atom.xml"), atom_before);
+}
+
+/// Every file under `dir`, as paths relative to it.
+fn walk_files(dir: &std::path::Path) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                found.push(
+                    path.strip_prefix(dir)
+                        .unwrap()
+                        .to_string_lossy()
+                        .into_owned(),
+                );
+            }
+        }
+    }
+    found
 }
