@@ -354,6 +354,11 @@ pub fn ingest(
                 let counts = group.record(done.source, &plan(&done, settings.backoff))?;
                 done.result.drop_entries();
                 pending.push((done, counts));
+                // A group ends at its deadline even while results keep coming, so
+                // a kill never loses more than `GROUP_WINDOW` of them.
+                if tokio::time::Instant::now() >= deadline {
+                    break;
+                }
                 next = match receiver.try_recv() {
                     Ok(done) => Some(done),
                     Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => None,
