@@ -3,11 +3,12 @@
 //!
 //! The fetches and parses run on a tokio runtime (parsing on its blocking pool, as it is
 //! CPU work, at most one parse per core); the store is written on the calling thread
-//! in the order sources finish. The results that queue up while a commit is being
-//! written share the next commit, so a slow disk means fewer, larger commits rather than
-//! a backlog; inside it each source's update has its own savepoint, so it lands whole or
-//! not at all, and one source's update that the store refuses is rolled back alone and
-//! reported as that source's failure without costing the others theirs
+//! in the order sources finish. Each result is recorded as it arrives, and the results
+//! of a quarter of a second share one commit ([`Store::group`]), so the index pages
+//! that every source's entries touch are written out a few times a second rather than
+//! once per source; inside it each source's update has its own savepoint, so it lands
+//! whole or not at all, and one source's update that the store refuses is rolled back
+//! alone and reported as that source's failure without costing the others theirs
 //! ([`Store::record_all`]). Everything costly that needs
 //! no database — parsing, and packing entries for the store with their hashes
 //! ([`PreparedEntries`]) — happens before a result reaches that thread, since it is the
@@ -227,6 +228,21 @@ enum TaskResult {
     Gone(String),
 }
 
+/// How long the results of a run share one commit (see `ingest`). A run killed
+/// meanwhile loses at most this long's worth of results, which its next run fetches
+/// again as if they had never been fetched (their validators were not stored either).
+const GROUP_WINDOW: std::time::Duration = std::time::Duration::from_millis(250);
+
+impl TaskResult {
+    /// Frees a recorded document's entries: once in the store's transaction they are
+    /// only memory, while the report line waits for the commit.
+    fn drop_entries(&mut self) {
+        if let TaskResult::Parsed { entries, .. } = self {
+            *entries = PreparedEntries::empty(entries.source());
+        }
+    }
+}
+
 /// What ends a body's fingerprint: the omroep version that parsed it.
 const VERSION_SUFFIX: &str = concat!("@omroep-", env!("CARGO_PKG_VERSION"));
 
@@ -323,31 +339,40 @@ pub fn ingest(
             });
         }
         drop(sender);
-        // Whatever has queued up while the last commit was written goes into the next
-        // one together (see `Store::record_all`): the slower the disk, the fewer
-        // commits, and the writer never falls behind for long.
-        let batch_limit = settings.fetch.concurrency.max(1);
+        // Results are recorded as they arrive, each in its own savepoint, but committed
+        // together for a while (`GROUP_WINDOW`): every commit writes out each index page
+        // it touched, and the entries' keys and links land on pages all over their
+        // indexes, so few large commits write those pages far fewer times than many small
+        // ones. What a group held is dropped as soon as it is recorded; only its report
+        // lines wait for the commit, as nothing may be reported stored before that.
+        let mut pending: Vec<(Done, Result<store::EntryCounts, StoreError>)> = Vec::new();
         while let Some(first) = receiver.blocking_recv() {
-            let mut batch = vec![first];
-            while batch.len() < batch_limit {
-                match receiver.try_recv() {
-                    Ok(done) => batch.push(done),
-                    Err(_) => break,
+            let mut group = store.group()?;
+            let deadline = tokio::time::Instant::now() + GROUP_WINDOW;
+            let mut next = Some(first);
+            while let Some(mut done) = next {
+                let counts = group.record(done.source, &plan(&done, settings.backoff))?;
+                done.result.drop_entries();
+                pending.push((done, counts));
+                // A group ends at its deadline even while results keep coming, so
+                // a kill never loses more than `GROUP_WINDOW` of them.
+                if tokio::time::Instant::now() >= deadline {
+                    break;
                 }
+                next = match receiver.try_recv() {
+                    Ok(done) => Some(done),
+                    Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => None,
+                    // The timer is made inside the runtime, which it needs.
+                    Err(tokio::sync::mpsc::error::TryRecvError::Empty) => runtime
+                        .block_on(async {
+                            tokio::time::timeout_at(deadline, receiver.recv()).await
+                        })
+                        .ok()
+                        .flatten(),
+                };
             }
-            let counts = {
-                let plans: Vec<FetchRecord> = batch
-                    .iter()
-                    .map(|done| plan(done, settings.backoff))
-                    .collect();
-                let records: Vec<(SourceId, &FetchRecord)> = batch
-                    .iter()
-                    .zip(&plans)
-                    .map(|(done, plan)| (done.source, plan))
-                    .collect();
-                store.record_all(&records)?
-            };
-            for (done, counts) in batch.into_iter().zip(counts) {
+            group.commit()?;
+            for (done, counts) in pending.drain(..) {
                 let index = done.index;
                 let report = match counts {
                     Ok(counts) => report(done, counts, settings.backoff),

@@ -265,6 +265,19 @@ impl PreparedEntries {
         Ok(PreparedEntries { source, items })
     }
 
+    /// No entries, for `source`.
+    pub fn empty(source: SourceId) -> PreparedEntries {
+        PreparedEntries {
+            source,
+            items: Vec::new(),
+        }
+    }
+
+    /// The source the entries were prepared for.
+    pub fn source(&self) -> SourceId {
+        self.source
+    }
+
     /// How many distinct entries the document holds.
     pub fn len(&self) -> usize {
         self.items.len()
@@ -374,6 +387,10 @@ impl Store {
             .map_err(open_error)?;
         conn.pragma_update(None, "cache_size", -8192)
             .map_err(open_error)?;
+        // Recording a source uses about twenty statements (the savepoints, the source's
+        // update, the entries' lookups and writes); rusqlite's default cache of 16 would
+        // parse some of them again for every source.
+        conn.set_prepared_statement_cache_capacity(64);
         schema::migrate(&mut conn).map_err(|source| StoreError::Schema {
             path: path.to_path_buf(),
             source,
@@ -562,9 +579,9 @@ impl Store {
     }
 
     /// Records several fetches in one transaction, each source's update inside its own
-    /// savepoint. They share one commit, which writes the pages they have in common
-    /// (indexes, the sources table) once instead of once each, yet each source's update
-    /// stays whole and apart:
+    /// savepoint (a shorthand for a [`Group`]). They share one commit, which writes the
+    /// pages they have in common (indexes, the sources table) once instead of once
+    /// each, yet each source's update stays whole and apart:
     /// - an update that fails on its own data (a constraint, JSON that will not
     ///   serialise) is rolled back to its savepoint, alone, and returned as that
     ///   source's error; the others in the group still land;
@@ -577,22 +594,25 @@ impl Store {
         &mut self,
         records: &[(SourceId, &FetchRecord)],
     ) -> Result<Vec<Result<EntryCounts>>> {
-        let mut tx = self.conn.transaction()?;
+        let mut group = self.group()?;
         let mut results = Vec::with_capacity(records.len());
         for (source, record) in records {
-            let savepoint = tx.savepoint()?;
-            match apply(&savepoint, *source, record) {
-                Ok(counts) => {
-                    savepoint.commit()?;
-                    results.push(Ok(counts));
-                }
-                Err(error) if error.is_store_wide() => return Err(error),
-                // Dropping the savepoint rolls this source's update back.
-                Err(error) => results.push(Err(error)),
-            }
+            results.push(group.record(*source, record)?);
         }
-        tx.commit()?;
+        group.commit()?;
         Ok(results)
+    }
+
+    /// Opens a group of source updates that will share one transaction, with the
+    /// guarantees of [`Store::record_all`]: each update is recorded as it comes
+    /// ([`Group::record`]), so that whatever it holds can be dropped at once, and all
+    /// are committed together ([`Group::commit`]). Dropping the group without
+    /// committing rolls every update in it back.
+    pub fn group(&mut self) -> Result<Group<'_>> {
+        Ok(Group {
+            tx: self.conn.transaction()?,
+            updates: 0,
+        })
     }
 
     /// Brings a retired or backed-off source back: it is fetched on the next run.
@@ -714,15 +734,62 @@ impl Store {
     }
 }
 
+/// Source updates sharing one transaction, each in its own savepoint (see
+/// [`Store::record_all`] for what that guarantees). The savepoint statements are
+/// prepared once per connection rather than parsed again for every source.
+pub struct Group<'a> {
+    tx: rusqlite::Transaction<'a>,
+    updates: usize,
+}
+
+impl Group<'_> {
+    /// Records one fetch of `source` inside its own savepoint. The outer error is the
+    /// database's own and dooms the whole group (drop it: nothing of it is kept); the
+    /// inner one is this update's alone, which was rolled back without touching the
+    /// others.
+    pub fn record(
+        &mut self,
+        source: SourceId,
+        record: &FetchRecord,
+    ) -> Result<Result<EntryCounts>> {
+        self.tx.prepare_cached("SAVEPOINT source")?.execute([])?;
+        match apply(&self.tx, source, record) {
+            Ok(counts) => {
+                self.tx.prepare_cached("RELEASE source")?.execute([])?;
+                self.updates += 1;
+                Ok(Ok(counts))
+            }
+            Err(error) if error.is_store_wide() => Err(error),
+            Err(error) => {
+                self.tx.prepare_cached("ROLLBACK TO source")?.execute([])?;
+                self.tx.prepare_cached("RELEASE source")?.execute([])?;
+                Ok(Err(error))
+            }
+        }
+    }
+
+    /// How many updates the group holds (those refused on their own data not counted).
+    pub fn len(&self) -> usize {
+        self.updates
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.updates == 0
+    }
+
+    /// Commits every update recorded in the group.
+    pub fn commit(self) -> Result<()> {
+        Ok(self.tx.commit()?)
+    }
+}
+
 /// Records one fetch of a source inside `tx`.
 fn apply(tx: &Connection, source: SourceId, record: &FetchRecord) -> Result<EntryCounts> {
     let at = record.at.timestamp();
     let status = record.status.map(i64::from);
     if let Some(url) = record.moved_to {
-        tx.execute(
-            "UPDATE sources SET url = ?2 WHERE id = ?1",
-            params![source, url],
-        )?;
+        tx.prepare_cached("UPDATE sources SET url = ?2 WHERE id = ?1")?
+            .execute(params![source, url])?;
         let mut insert = tx.prepare_cached(
             "INSERT INTO redirects (source, from_url, to_url, status, at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -749,21 +816,21 @@ fn apply(tx: &Connection, source: SourceId, record: &FetchRecord) -> Result<Entr
                 key: format!("source {source}"),
                 source: error,
             })?;
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE sources SET feed_json = ?2, etag = ?3, last_modified = ?4,
                      body_hash = ?5, last_fetch = ?6, last_success = ?6, last_status = ?7,
                      last_error = NULL, consecutive_failures = 0, next_fetch = NULL
                  WHERE id = ?1",
-                params![
-                    source,
-                    meta_json,
-                    validators.etag,
-                    validators.last_modified,
-                    body_hash,
-                    at,
-                    status
-                ],
-            )?;
+            )?
+            .execute(params![
+                source,
+                meta_json,
+                validators.etag,
+                validators.last_modified,
+                body_hash,
+                at,
+                status
+            ])?;
             if entries.source != source {
                 // Keys of local guids embed the source: prepared for another
                 // source, they would file the entries under the wrong one.
@@ -777,39 +844,39 @@ fn apply(tx: &Connection, source: SourceId, record: &FetchRecord) -> Result<Entr
             counts = store_entries(tx, source, entries, at)?;
         }
         Outcome::NotModified { validators } => {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE sources SET etag = coalesce(?2, etag),
                      last_modified = coalesce(?3, last_modified), last_fetch = ?4,
                      last_success = ?4, last_status = ?5, last_error = NULL,
                      consecutive_failures = 0, next_fetch = NULL
                  WHERE id = ?1",
-                params![
-                    source,
-                    validators.etag,
-                    validators.last_modified,
-                    at,
-                    status
-                ],
-            )?;
+            )?
+            .execute(params![
+                source,
+                validators.etag,
+                validators.last_modified,
+                at,
+                status
+            ])?;
             // The entries still in the document count as seen now through the
             // source's `last_success` (see `schema.rs`): no entry row is touched.
         }
         Outcome::Failed { error, next_fetch } => {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE sources SET last_fetch = ?2, last_status = ?3, last_error = ?4,
                      consecutive_failures = consecutive_failures + 1, next_fetch = ?5
                  WHERE id = ?1",
-                params![source, at, status, error, next_fetch.timestamp()],
-            )?;
+            )?
+            .execute(params![source, at, status, error, next_fetch.timestamp()])?;
         }
         Outcome::Gone { error } => {
-            tx.execute(
+            tx.prepare_cached(
                 "UPDATE sources SET last_fetch = ?2, last_status = ?3, last_error = ?4,
                      consecutive_failures = consecutive_failures + 1, next_fetch = NULL,
                      retired_at = ?2
                  WHERE id = ?1",
-                params![source, at, status, error],
-            )?;
+            )?
+            .execute(params![source, at, status, error])?;
         }
     }
     Ok(counts)
@@ -822,10 +889,8 @@ fn store_entries(
     entries: &PreparedEntries,
     now: i64,
 ) -> Result<EntryCounts> {
-    tx.execute(
-        "UPDATE entry_sources SET in_feed = 0 WHERE source = ?1",
-        [source],
-    )?;
+    tx.prepare_cached("UPDATE entry_sources SET in_feed = 0 WHERE source = ?1")?
+        .execute([source])?;
     let mut by_key = tx.prepare_cached("SELECT id, owner, hash FROM entries WHERE key = ?1")?;
     let mut by_link = tx.prepare_cached(
         "SELECT id, owner, hash FROM entries WHERE link = ?1 ORDER BY id LIMIT 1",

@@ -516,6 +516,62 @@ fn several_sources_recorded_together_are_each_whole() {
 }
 
 #[test]
+fn a_group_keeps_nothing_until_it_commits_and_a_refused_update_stays_out() {
+    let path = std::env::temp_dir().join(format!("omroep-group-{}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let mut store = Store::open(&path).unwrap();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let b = store.ensure_source("https://b.example/feed").unwrap().id;
+    let feed = meta("x");
+    let for_a = PreparedEntries::new(a, &[entry("https://a.example/1", "a1", Some(1))]).unwrap();
+    let record = parsed(at(8), &feed, &for_a, "1");
+
+    // Recorded but never committed: a run killed mid-group leaves no trace of it,
+    // as another connection (the next run) sees.
+    let mut group = store.group().unwrap();
+    assert_eq!(group.record(a, &record).unwrap().unwrap().new, 1);
+    assert_eq!(group.len(), 1);
+    let other = Store::open(&path).unwrap();
+    assert!(other.entries(&[a]).unwrap().is_empty());
+    drop(group);
+    assert!(store.entries(&[a]).unwrap().is_empty());
+    assert_eq!(
+        store
+            .source("https://a.example/feed")
+            .unwrap()
+            .unwrap()
+            .etag,
+        None
+    );
+
+    // Committed: everything recorded lands, except an update refused on its own data
+    // (entries prepared for `a` recorded for `b`), which is rolled back alone.
+    let mut group = store.group().unwrap();
+    let refused = group.record(b, &record).unwrap().unwrap_err();
+    assert!(
+        refused.to_string().contains("prepared for source"),
+        "{refused}"
+    );
+    assert_eq!(group.record(a, &record).unwrap().unwrap().new, 1);
+    assert_eq!(group.len(), 1);
+    group.commit().unwrap();
+    assert_eq!(titles(&other.entries(&[a]).unwrap()), ["a1"]);
+    assert!(other.entries(&[b]).unwrap().is_empty());
+    assert_eq!(
+        other
+            .source("https://b.example/feed")
+            .unwrap()
+            .unwrap()
+            .etag,
+        None
+    );
+    drop((store, other));
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+#[test]
 fn ensure_sources_reads_what_a_fetch_needs_in_one_go() {
     let mut store = Store::open_in_memory().unwrap();
     let a = store.ensure_source("https://a.example/feed").unwrap().id;
