@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use super::bare_audio::{self, AudioOutcome};
 use super::episode;
-use super::file_cache::{CachedDocument, Freshness};
+use super::file_cache::{CachedDocument, FileStamp, Freshness};
 use super::local::{Collected, FileRead, LocalItem, Problem, Session, lock};
 use super::permalink;
 use super::post::{self, Outcome};
@@ -42,13 +42,19 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // in path order. A file that an earlier source of this session named too is not
     // read from disk again: the file cache has its outcome (decoded once more for this
     // source), and its stamps were looked at once.
+    // The outcome is taken out of its document on the thread that made it: one
+    // decoded from the store is this run's alone and is moved out, one the cache keeps
+    // too (read in this run) is copied, and what is left of the document is freed
+    // where it was allocated (a free from another thread is mimalloc's slow path), in
+    // parallel instead of on this thread.
     let shared: &Session = session;
-    let documents = crate::parallel::map(&files, |relative| read_or_reuse(shared, relative));
+    let outcomes = crate::parallel::map(&files, |relative| {
+        Arc::unwrap_or_clone(read_or_reuse(shared, relative)).outcome
+    });
     let mut pending = Vec::new();
-    for (relative, document) in files.into_iter().zip(documents) {
-        // An outcome decoded from the store is this run's alone and is taken as it
-        // is; one the cache keeps too (read in this run) is copied.
-        match Arc::unwrap_or_clone(document).outcome {
+    collected.items.reserve(outcomes.len());
+    for (relative, outcome) in files.into_iter().zip(outcomes) {
+        match outcome {
             Outcome::Item {
                 item,
                 pending: waiting,
@@ -80,10 +86,19 @@ fn read_or_reuse(session: &Session, relative: &Path) -> Arc<CachedDocument> {
     let now = session.settings.now;
     let previous = session.files.document(&full);
     if let Some(cached) = &previous {
+        // The file itself is looked at directly, not through the run's map of stamps:
+        // it is (as a rule) this document's alone, so remembering its stamp would
+        // cost a lock, a key and an insertion per file and spare nothing.
         match cached.freshness(
             &session.settings_key,
             now,
-            &mut |path| session.stamp(path),
+            &mut |path| {
+                if path.as_os_str() == full.as_os_str() {
+                    FileStamp::of(path).ok()
+                } else {
+                    session.stamp(path)
+                }
+            },
             &mut |path, stamp| session.hash(path, stamp),
         ) {
             Freshness::Same => return cached.clone(),

@@ -250,7 +250,7 @@ pub struct Session {
     /// File stamps looked up while checking cached outcomes: within one run a file
     /// shared by many items (an artwork) is looked at once. Keyed by the path's bytes,
     /// which hash in one go (a `PathBuf` hashes component by component).
-    pub(super) stamps: Mutex<HashMap<Box<[u8]>, Option<FileStamp>>>,
+    pub(super) stamps: Mutex<HashMap<Box<[u8]>, Option<FileStamp>, foldhash::fast::RandomState>>,
     /// Content hashes taken in this run, by file and stamp (an artwork shared by many
     /// episodes is hashed once).
     pub(super) hashes: Mutex<HashMap<(PathBuf, FileStamp), Option<String>>>,
@@ -297,7 +297,7 @@ impl Session {
             probe_failures: Mutex::new(HashMap::new()),
             asked: HashSet::new(),
             refresh_remote_media: false,
-            stamps: Mutex::new(HashMap::new()),
+            stamps: Mutex::default(),
             hashes: Mutex::new(HashMap::new()),
             reads: Mutex::new(Vec::new()),
         }

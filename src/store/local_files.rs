@@ -28,7 +28,7 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{Result, Store, compact};
 use crate::ingest::file_cache::{CachedAudio, CachedDocument, FileCache};
@@ -47,12 +47,12 @@ struct State {
     /// Rows as loaded. A row stays after it was asked for (and is decoded again if it
     /// is asked for again): the decoded outcome goes to the caller alone, which can
     /// then take its item without copying it.
-    documents: HashMap<Key, Row>,
-    audio: HashMap<Key, Row>,
+    documents: Rows,
+    audio: Rows,
     /// Results put by this run (they win over rows), and audio rows asked for (decoded,
     /// or `None` when the row was unreadable).
-    parsed_documents: HashMap<Key, Arc<CachedDocument>>,
-    parsed_audio: HashMap<Key, Option<CachedAudio>>,
+    parsed_documents: PathMap<Arc<CachedDocument>>,
+    parsed_audio: PathMap<Option<CachedAudio>>,
     /// What this run learned, by path; encoded only when saved, one row at a time, so
     /// a run never holds every outcome twice over.
     new_documents: HashMap<String, Arc<CachedDocument>>,
@@ -64,6 +64,17 @@ struct State {
 /// one file (`a//b`, `a/./b`) are then two keys, which costs at most a miss, and the
 /// paths asked for are built the same way as the ones stored.
 type Key = Box<[u8]>;
+
+/// A map by path. foldhash instead of the standard SipHash: the keys are the site's
+/// own file names, and SipHash was a tenth of a second run's lookups.
+type PathMap<V> = HashMap<Key, V, foldhash::fast::RandomState>;
+
+/// The stored rows of one table, by path.
+type Rows = PathMap<Row>;
+
+/// How much of the database file [`Store::local_files`] maps while it loads: all of
+/// any store up to 1 GiB (pages past it are read as usual).
+const LOAD_MAP_SIZE: i64 = 1 << 30;
 
 fn key_of(path: &Path) -> &[u8] {
     path.as_os_str().as_encoded_bytes()
@@ -179,6 +190,29 @@ impl FileCache for StoredFileCache {
 impl Store {
     /// The file cache as the last run left it.
     pub fn local_files(&self) -> Result<StoredFileCache> {
+        // The rows are read through a memory map of the database file, for this load
+        // only: SQLite then hands out each row where it lies in the map instead of
+        // first reading every page with `pread` into its own cache (a kernel copy and a
+        // fresh page of the cache per 4 KiB: the cache is filled once and thrown away).
+        // The store is locked to this process (`store::lock`), so the file does not
+        // shrink under the map. A store in memory has no file to map: SQLite answers
+        // the pragma with no row.
+        let mapped: Option<i64> = self
+            .conn
+            .query_row("PRAGMA mmap_size", [], |row| row.get(0))
+            .optional()?;
+        if mapped.is_some() {
+            self.conn.pragma_update(None, "mmap_size", LOAD_MAP_SIZE)?;
+        }
+        let loaded = self.load_rows();
+        if let Some(mapped) = mapped {
+            self.conn.pragma_update(None, "mmap_size", mapped)?;
+        }
+        loaded
+    }
+
+    /// [`Store::local_files`]'s reading of the rows.
+    fn load_rows(&self) -> Result<StoredFileCache> {
         // The size of all rows first, so that they are copied once into one buffer
         // (SQLite knows a blob's length without reading it).
         let size: f64 = self.conn.query_row(
@@ -189,12 +223,12 @@ impl Store {
         )?;
         // Only a hint: a wrong one costs a reallocation, never a wrong row.
         let mut buffer = Vec::with_capacity((size as usize).min(1 << 30));
-        let mut load = |table: &str| -> Result<HashMap<Key, Row>> {
+        let mut load = |table: &str| -> Result<Rows> {
             let mut statement = self
                 .conn
                 .prepare(&format!("SELECT path, data FROM {table}"))?;
             let mut rows = statement.query([])?;
-            let mut loaded = HashMap::new();
+            let mut loaded = Rows::default();
             while let Some(row) = rows.next()? {
                 // A row of other types is not one this omroep wrote: a miss (and
                 // replaced when its file is read again).
@@ -299,7 +333,7 @@ impl Store {
 }
 
 /// The paths of the rows no one needed in this run, except those in `keep`.
-fn stale(rows: &HashMap<Key, Row>, keep: &HashSet<&[u8]>) -> Vec<String> {
+fn stale(rows: &Rows, keep: &HashSet<&[u8]>) -> Vec<String> {
     rows.iter()
         .filter(|(path, row)| !row.needed && !keep.contains(&path[..]))
         .filter_map(|(path, _)| std::str::from_utf8(path).ok().map(str::to_string))
@@ -485,6 +519,45 @@ mod tests {
             cache.document(Path::new("/site/a.md")),
             Some(document("two"))
         );
+    }
+
+    #[test]
+    fn loading_serves_every_row_of_a_store_spanning_many_pages_and_unmaps() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        // Enough rows to fill many pages, of many sizes (all in the one row buffer).
+        for i in 0..300 {
+            cache.put_document(
+                Path::new(&format!("/site/{i}.md")),
+                document(&"text ".repeat(i * 7)),
+            );
+            cache.put_audio(Path::new(&format!("/site/{i}.mp3")), audio(i as u64));
+        }
+        store.save_local_files(&cache, true).unwrap();
+        drop(store);
+
+        let store = Store::open(&path).unwrap();
+        let map_size = |store: &Store| -> i64 {
+            store
+                .conn
+                .pragma_query_value(None, "mmap_size", |row| row.get(0))
+                .unwrap()
+        };
+        let before = map_size(&store);
+        let cache = store.local_files().unwrap();
+        assert_eq!(map_size(&store), before, "the map is for the load only");
+        for i in [0, 1, 150, 299] {
+            assert_eq!(
+                cache.document(Path::new(&format!("/site/{i}.md"))),
+                Some(document(&"text ".repeat(i * 7)))
+            );
+            assert_eq!(
+                cache.audio(Path::new(&format!("/site/{i}.mp3"))),
+                Some(audio(i as u64))
+            );
+        }
     }
 
     #[test]
