@@ -19,6 +19,8 @@ use std::borrow::Cow;
 use std::ops::Deref;
 use std::sync::Arc;
 
+use super::ns::Known;
+
 /// Index of "no node" in [`Tree`]'s links.
 const NONE: u32 = u32::MAX;
 
@@ -61,6 +63,8 @@ pub struct Attribute<'a> {
 pub struct ElementData<'a> {
     /// Namespace URI; `None` when no namespace is in scope.
     pub ns: Option<Arc<str>>,
+    /// What kind of namespace `ns` is, for matching without comparing URIs.
+    pub known: Known,
     /// The prefix as written (`itunes` in `itunes:image`), kept for re-serialising markup.
     pub prefix: Option<Cow<'a, str>>,
     /// The local name as written (case preserved).
@@ -81,6 +85,7 @@ impl<'a> ElementData<'a> {
     pub(super) fn new(name: Cow<'a, str>) -> ElementData<'a> {
         ElementData {
             ns: None,
+            known: Known::NoNamespace,
             prefix: None,
             name,
             base: None,
@@ -95,6 +100,7 @@ impl<'a> ElementData<'a> {
 /// Answered for an index that is not an element, which the reader never hands out.
 static NO_ELEMENT: ElementData<'static> = ElementData {
     ns: None,
+    known: Known::NoNamespace,
     prefix: None,
     name: Cow::Borrowed(""),
     base: None,
@@ -207,32 +213,48 @@ impl<'d> Deref for Element<'d> {
     }
 }
 
-/// A name in ASCII lowercase, on the stack; see [`Element::lower_name`].
-pub struct LowerName {
-    bytes: [u8; LowerName::MAX],
-    len: usize,
+/// A name in ASCII lowercase, on the stack; see [`Element::lower_name`]. A name already
+/// in lowercase (nearly every feed name) is borrowed as it is, neither copied nor checked.
+pub enum LowerName<'n> {
+    Borrowed(&'n str),
+    Lowered {
+        bytes: [u8; LOWER_NAME_MAX],
+        len: usize,
+    },
 }
 
-impl LowerName {
-    /// The longest name kept.
-    pub const MAX: usize = 32;
+/// The longest name [`LowerName`] keeps.
+const LOWER_NAME_MAX: usize = 32;
 
-    pub fn new(name: &str) -> LowerName {
+impl<'n> LowerName<'n> {
+    /// The longest name kept.
+    pub const MAX: usize = LOWER_NAME_MAX;
+
+    pub fn new(name: &'n str) -> LowerName<'n> {
+        if name.len() > LowerName::MAX {
+            return LowerName::Borrowed("");
+        }
+        if !name.bytes().any(|byte| byte.is_ascii_uppercase()) {
+            return LowerName::Borrowed(name);
+        }
         let mut bytes = [0; LowerName::MAX];
-        let len = match bytes.get_mut(..name.len()) {
-            Some(target) => {
-                target.copy_from_slice(name.as_bytes());
-                target.make_ascii_lowercase();
-                name.len()
-            }
-            None => 0,
-        };
-        LowerName { bytes, len }
+        bytes[..name.len()].copy_from_slice(name.as_bytes());
+        bytes[..name.len()].make_ascii_lowercase();
+        LowerName::Lowered {
+            bytes,
+            len: name.len(),
+        }
     }
 
     pub fn as_str(&self) -> &str {
-        // Lowercasing ASCII bytes keeps UTF-8 valid, and the copy ends where the name does.
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+        match self {
+            LowerName::Borrowed(name) => name,
+            // Lowercasing ASCII bytes keeps UTF-8 valid, and the copy ends where the name
+            // does.
+            LowerName::Lowered { bytes, len } => {
+                std::str::from_utf8(bytes.get(..*len).unwrap_or_default()).unwrap_or_default()
+            }
+        }
     }
 }
 
@@ -298,7 +320,7 @@ impl<'d> Element<'d> {
     /// The local name in ASCII lowercase, without allocating: for matching against the
     /// names of the dialects, all lowercase and short. A name longer than
     /// [`LowerName::MAX`] bytes reads as `""`, which matches none of them.
-    pub fn lower_name(self) -> LowerName {
+    pub fn lower_name(self) -> LowerName<'d> {
         LowerName::new(self.name())
     }
 
@@ -551,6 +573,16 @@ mod tests {
             LowerName::MAX
         );
         assert_eq!(LowerName::new(&"x".repeat(LowerName::MAX + 1)).as_str(), "");
+        assert_eq!(
+            LowerName::new(&"X".repeat(LowerName::MAX)).as_str(),
+            "x".repeat(32)
+        );
+        assert!(matches!(
+            LowerName::new("enclosure"),
+            LowerName::Borrowed("enclosure")
+        ));
+        assert_eq!(LowerName::new("").as_str(), "");
+        assert_eq!(LowerName::new("ÉTÉ").as_str(), "ÉtÉ");
     }
 
     #[test]
