@@ -280,18 +280,24 @@ impl<'a> Builder<'a> {
             None => None,
         };
         // References and line ends need decoding; anything else is the value as written.
-        let value = if raw
-            .bytes()
-            .any(|byte| matches!(byte, b'&' | b'\t' | b'\n' | b'\r'))
-        {
+        // One pass also looks for the 0xC2 byte without which the mojibake repair has
+        // nothing to do (values are short: no `memchr` call per value).
+        let (decode, c2) = raw.bytes().fold((false, false), |(decode, c2), byte| {
+            (
+                decode | matches!(byte, b'&' | b'\t' | b'\n' | b'\r'),
+                c2 | (byte == 0xC2),
+            )
+        });
+        let value = if decode {
             let mut value = String::with_capacity(raw.len());
             self.references
                 .push_attribute_value(raw, &mut value, &mut self.repairs);
-            Cow::Owned(value)
+            mojibake::repair_cow(Cow::Owned(value), &mut self.scratch)
+        } else if c2 {
+            mojibake::repair_cow(self.borrow(raw), &mut self.scratch)
         } else {
             self.borrow(raw)
         };
-        let value = mojibake::repair_cow(value, &mut self.scratch);
         let name = self.borrow(attr_name);
         self.tree.push_attribute(Attribute {
             ns: attr_ns,
