@@ -273,7 +273,7 @@ struct CoreNs<'a> {
 
 impl CoreNs<'_> {
     fn is_ns(&self, element: Element<'_>) -> bool {
-        matches!(element.known, Known::Atom10 | Known::Atom03) || element.ns.as_deref() == self.ns
+        matches!(element.known(), Known::Atom10 | Known::Atom03) || element.ns.as_deref() == self.ns
     }
 
     fn is(&self, element: Element<'_>, name: &str) -> bool {

@@ -35,6 +35,10 @@ pub struct Tree<'a> {
 struct Entry<'a> {
     /// The next sibling, or [`NONE`].
     next: u32,
+    /// An element's kind of namespace (see [`Element::known`]): kept here, in room the
+    /// node's alignment leaves after `next`, rather than in [`ElementData`], which it
+    /// would make 8 bytes larger.
+    known: Known,
     node: NodeData<'a>,
 }
 
@@ -63,8 +67,6 @@ pub struct Attribute<'a> {
 pub struct ElementData<'a> {
     /// Namespace URI; `None` when no namespace is in scope.
     pub ns: Option<Arc<str>>,
-    /// What kind of namespace `ns` is, for matching without comparing URIs.
-    pub known: Known,
     /// The prefix as written (`itunes` in `itunes:image`), kept for re-serialising markup.
     pub prefix: Option<Cow<'a, str>>,
     /// The local name as written (case preserved).
@@ -85,7 +87,6 @@ impl<'a> ElementData<'a> {
     pub(super) fn new(name: Cow<'a, str>) -> ElementData<'a> {
         ElementData {
             ns: None,
-            known: Known::NoNamespace,
             prefix: None,
             name,
             base: None,
@@ -100,7 +101,6 @@ impl<'a> ElementData<'a> {
 /// Answered for an index that is not an element, which the reader never hands out.
 static NO_ELEMENT: ElementData<'static> = ElementData {
     ns: None,
-    known: Known::NoNamespace,
     prefix: None,
     name: Cow::Borrowed(""),
     base: None,
@@ -153,7 +153,11 @@ impl<'a> Tree<'a> {
 
     fn push(&mut self, parent: Option<u32>, node: NodeData<'a>) -> u32 {
         let index = u32::try_from(self.nodes.len()).unwrap_or(NONE);
-        self.nodes.push(Entry { next: NONE, node });
+        self.nodes.push(Entry {
+            next: NONE,
+            known: Known::NoNamespace,
+            node,
+        });
         if let Some(parent) = parent
             && let Some(Entry {
                 node: NodeData::Element(data),
@@ -168,6 +172,13 @@ impl<'a> Tree<'a> {
             }
         }
         index
+    }
+
+    /// Records the kind of the namespace (`ElementData::ns`) of the element at `index`.
+    pub(super) fn set_known(&mut self, index: u32, known: Known) {
+        if let Some(entry) = self.nodes.get_mut(index as usize) {
+            entry.known = known;
+        }
     }
 
     /// The element at `index` (as returned by [`Tree::push_element`]).
@@ -305,6 +316,14 @@ impl<'d> Element<'d> {
     /// The namespace URI, for the lifetime of the tree.
     pub fn ns(self) -> Option<&'d str> {
         self.data().ns.as_deref()
+    }
+
+    /// What kind of namespace `ns` is, for matching without comparing URIs.
+    pub fn known(self) -> Known {
+        self.tree
+            .nodes
+            .get(self.index as usize)
+            .map_or(Known::NoNamespace, |entry| entry.known)
     }
 
     /// The effective base URL, for the lifetime of the tree.
@@ -595,6 +614,10 @@ mod tests {
         assert_eq!(tree.element(e).text(), " \n\t");
         // An index that is no element reads as an empty element, never a panic.
         assert_eq!(tree.element(1).name(), "");
+        assert_eq!(tree.element(99).known(), Known::NoNamespace);
+        assert_eq!(tree.element(e).known(), Known::NoNamespace);
+        tree.set_known(e, Known::Itunes);
+        assert_eq!(tree.element(e).known(), Known::Itunes);
         assert_eq!(tree.element(99).nodes().count(), 0);
     }
 }

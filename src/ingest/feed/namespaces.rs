@@ -102,7 +102,7 @@ impl<'a> Extensions<'a> {
         // By the namespace's kind, which the reader worked out once per URI: no URI is
         // compared here. An element in no namespace matches no arm.
         let name = element.lower_name();
-        match (element.known, name.as_str()) {
+        match (element.known(), name.as_str()) {
             (Known::Dc, "title") => first(&mut self.dc_title, element),
             (Known::Dc, "description") => first(&mut self.dc_description, element),
             (Known::Dc, "language") => first(&mut self.dc_language, element),

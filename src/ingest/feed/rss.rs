@@ -97,7 +97,7 @@ fn is_core(element: Element<'_>, name: &str) -> bool {
 /// Whether an element is unqualified or in an RSS namespace: by the kind of its
 /// namespace where that settles it (nearly always), by its URI otherwise.
 fn is_core_element(element: Element<'_>) -> bool {
-    match element.known {
+    match element.known() {
         Known::NoNamespace
         | Known::Rss10
         | Known::Rss090

@@ -200,12 +200,12 @@ impl<'a> Builder<'a> {
             class.structural && self.stack.last().is_none_or(|parent| parent.structural);
         let mut element = ElementData::new(self.borrow(name));
         element.ns = ns;
-        element.known = known;
         element.prefix = prefix.map(|prefix| self.borrow(prefix));
         element.base = base;
         element.lang = lang;
         let parent = self.stack.last().map(|open| open.index);
         let index = self.tree.push_element(parent, element, attrs_from);
+        self.tree.set_known(index, known);
         self.stack.push(Open {
             index,
             scope_len,
