@@ -17,7 +17,7 @@ use super::base64;
 use super::context::{Ctx, collapse_whitespace, looks_like_html, non_empty};
 use super::dom::{Element, Node};
 use super::namespaces::{self, Extensions};
-use super::ns;
+use super::ns::{self, Known};
 use super::person;
 use super::rss::{link_rel, push_enclosure};
 use crate::model::{Category, Enclosure, Entry, Feed, Format, Image, Person};
@@ -273,8 +273,7 @@ struct CoreNs<'a> {
 
 impl CoreNs<'_> {
     fn is_ns(&self, element: Element<'_>) -> bool {
-        let namespace = element.ns.as_deref();
-        namespace == self.ns || matches!(namespace, Some(ns::ATOM10) | Some(ns::ATOM03))
+        matches!(element.known(), Known::Atom10 | Known::Atom03) || element.ns.as_deref() == self.ns
     }
 
     fn is(&self, element: Element<'_>, name: &str) -> bool {

@@ -165,6 +165,13 @@ impl Ctx {
         if href.is_empty() {
             return None;
         }
+        // A web address with nothing to clean (no space or control character) is absolute
+        // and comes back from `join` as written: skip finding a base and cleaning it.
+        if (href.starts_with("https://") || href.starts_with("http://"))
+            && !href.bytes().any(|byte| byte <= b' ')
+        {
+            return Some(href.to_string());
+        }
         Some(normalise::url::join(self.base(element), href))
     }
 
@@ -345,6 +352,10 @@ pub(crate) fn non_empty(text: String) -> Option<String> {
 /// Unicode line separators. A no-break space, an em space or a thin space is a character
 /// the author chose (`&nbsp;` in a title), so it stays.
 pub(crate) fn collapse_whitespace(text: &str) -> Option<String> {
+    // Most values (titles, guids, types) are already collapsed: one check, one copy.
+    if is_collapsed(text.as_bytes()) {
+        return Some(text.to_string());
+    }
     // Byte by byte: the separators are ASCII or the UTF-8 sequences C2 85 (U+0085) and
     // E2 80 A8/A9 (U+2028/U+2029), so no character needs decoding, and words are copied
     // whole.
@@ -373,6 +384,27 @@ pub(crate) fn collapse_whitespace(text: &str) -> Option<String> {
     }
     push_word(&mut out, text.get(word_start..).unwrap_or_default());
     non_empty(out)
+}
+
+/// Whether [`collapse_whitespace`] would return `bytes` as they are: not empty, ASCII
+/// other than a space at both ends (the result is trimmed of Unicode white space too),
+/// no separator inside but single spaces. Conservative: a lead byte of the multi-byte
+/// separators (0xC2, 0xE2) sends the text down the full path.
+fn is_collapsed(bytes: &[u8]) -> bool {
+    let ascii_word = |byte: &u8| byte.is_ascii() && *byte != b' ';
+    if !bytes.first().is_some_and(ascii_word) || !bytes.last().is_some_and(ascii_word) {
+        return false;
+    }
+    let mut after_space = false;
+    for &byte in bytes {
+        match byte {
+            b' ' if after_space => return false,
+            b' ' => after_space = true,
+            b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | 0xC2 | 0xE2 => return false,
+            _ => after_space = false,
+        }
+    }
+    true
 }
 
 /// Appends a word of [`collapse_whitespace`], after one space unless it is the first.
@@ -607,5 +639,55 @@ mod tests {
         );
         assert_eq!(non_empty(" x ".into()).as_deref(), Some("x"));
         assert_eq!(quote(&"x".repeat(100)).chars().count(), 83);
+    }
+
+    #[test]
+    fn collapsing_agrees_with_splitting_on_separators() {
+        // Every string of up to four pieces: the quick path (already collapsed) and the
+        // full one must both give the words joined by single spaces, trimmed.
+        const PIECES: [&str; 10] = [
+            "a", "b", " ", "\t", "\n", "\u{85}", "\u{2028}", "\u{a0}", "\u{3000}", "\u{2019}",
+        ];
+        let is_separator = |c: char| {
+            c.is_ascii_whitespace() || matches!(c, '\u{b}' | '\u{85}' | '\u{2028}' | '\u{2029}')
+        };
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = strings
+                .iter()
+                .flat_map(|string| PIECES.iter().map(move |piece| format!("{string}{piece}")))
+                .collect();
+            strings.extend(longer);
+        }
+        for text in &strings {
+            let words: Vec<&str> = text.split(is_separator).filter(|w| !w.is_empty()).collect();
+            // The result is trimmed of Unicode white space (`\u{a0}`, `\u{3000}`) as well.
+            let joined = words.join(" ");
+            let expected = Some(joined.trim().to_string()).filter(|text| !text.is_empty());
+            assert_eq!(collapse_whitespace(text), expected, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn clean_web_addresses_resolve_as_written() {
+        let fetched = Url::parse("https://fetched.example/feed.xml").ok();
+        let ctx = Ctx::new(fetched.as_ref());
+        let tree = element_with_base(Some("https://base.example/dir/"));
+        let link = tree.element(0);
+        for (href, resolved) in [
+            ("https://a.example/x?y=1", "https://a.example/x?y=1"),
+            (" http://a.example/x ", "http://a.example/x"),
+            ("http://a.example/a\tb", "http://a.example/ab"),
+            ("https:x", "https:x"),
+            ("x.mp3", "https://base.example/dir/x.mp3"),
+            ("feed://a.example/rss", "http://a.example/rss"),
+        ] {
+            assert_eq!(ctx.resolve(link, href).as_deref(), Some(resolved), "{href}");
+            assert_eq!(
+                normalise::url::join(ctx.base(link), href.trim()),
+                resolved,
+                "{href}"
+            );
+        }
     }
 }

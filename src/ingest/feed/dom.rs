@@ -19,6 +19,8 @@ use std::borrow::Cow;
 use std::ops::Deref;
 use std::sync::Arc;
 
+use super::ns::Known;
+
 /// Index of "no node" in [`Tree`]'s links.
 const NONE: u32 = u32::MAX;
 
@@ -33,6 +35,10 @@ pub struct Tree<'a> {
 struct Entry<'a> {
     /// The next sibling, or [`NONE`].
     next: u32,
+    /// An element's kind of namespace (see [`Element::known`]): kept here, in room the
+    /// node's alignment leaves after `next`, rather than in [`ElementData`], which it
+    /// would make 8 bytes larger.
+    known: Known,
     node: NodeData<'a>,
 }
 
@@ -147,7 +153,11 @@ impl<'a> Tree<'a> {
 
     fn push(&mut self, parent: Option<u32>, node: NodeData<'a>) -> u32 {
         let index = u32::try_from(self.nodes.len()).unwrap_or(NONE);
-        self.nodes.push(Entry { next: NONE, node });
+        self.nodes.push(Entry {
+            next: NONE,
+            known: Known::NoNamespace,
+            node,
+        });
         if let Some(parent) = parent
             && let Some(Entry {
                 node: NodeData::Element(data),
@@ -162,6 +172,13 @@ impl<'a> Tree<'a> {
             }
         }
         index
+    }
+
+    /// Records the kind of the namespace (`ElementData::ns`) of the element at `index`.
+    pub(super) fn set_known(&mut self, index: u32, known: Known) {
+        if let Some(entry) = self.nodes.get_mut(index as usize) {
+            entry.known = known;
+        }
     }
 
     /// The element at `index` (as returned by [`Tree::push_element`]).
@@ -207,32 +224,48 @@ impl<'d> Deref for Element<'d> {
     }
 }
 
-/// A name in ASCII lowercase, on the stack; see [`Element::lower_name`].
-pub struct LowerName {
-    bytes: [u8; LowerName::MAX],
-    len: usize,
+/// A name in ASCII lowercase, on the stack; see [`Element::lower_name`]. A name already
+/// in lowercase (nearly every feed name) is borrowed as it is, neither copied nor checked.
+pub enum LowerName<'n> {
+    Borrowed(&'n str),
+    Lowered {
+        bytes: [u8; LOWER_NAME_MAX],
+        len: usize,
+    },
 }
 
-impl LowerName {
-    /// The longest name kept.
-    pub const MAX: usize = 32;
+/// The longest name [`LowerName`] keeps.
+const LOWER_NAME_MAX: usize = 32;
 
-    pub fn new(name: &str) -> LowerName {
+impl<'n> LowerName<'n> {
+    /// The longest name kept.
+    pub const MAX: usize = LOWER_NAME_MAX;
+
+    pub fn new(name: &'n str) -> LowerName<'n> {
+        if name.len() > LowerName::MAX {
+            return LowerName::Borrowed("");
+        }
+        if !name.bytes().any(|byte| byte.is_ascii_uppercase()) {
+            return LowerName::Borrowed(name);
+        }
         let mut bytes = [0; LowerName::MAX];
-        let len = match bytes.get_mut(..name.len()) {
-            Some(target) => {
-                target.copy_from_slice(name.as_bytes());
-                target.make_ascii_lowercase();
-                name.len()
-            }
-            None => 0,
-        };
-        LowerName { bytes, len }
+        bytes[..name.len()].copy_from_slice(name.as_bytes());
+        bytes[..name.len()].make_ascii_lowercase();
+        LowerName::Lowered {
+            bytes,
+            len: name.len(),
+        }
     }
 
     pub fn as_str(&self) -> &str {
-        // Lowercasing ASCII bytes keeps UTF-8 valid, and the copy ends where the name does.
-        std::str::from_utf8(&self.bytes[..self.len]).unwrap_or_default()
+        match self {
+            LowerName::Borrowed(name) => name,
+            // Lowercasing ASCII bytes keeps UTF-8 valid, and the copy ends where the name
+            // does.
+            LowerName::Lowered { bytes, len } => {
+                std::str::from_utf8(bytes.get(..*len).unwrap_or_default()).unwrap_or_default()
+            }
+        }
     }
 }
 
@@ -285,6 +318,14 @@ impl<'d> Element<'d> {
         self.data().ns.as_deref()
     }
 
+    /// What kind of namespace `ns` is, for matching without comparing URIs.
+    pub fn known(self) -> Known {
+        self.tree
+            .nodes
+            .get(self.index as usize)
+            .map_or(Known::NoNamespace, |entry| entry.known)
+    }
+
     /// The effective base URL, for the lifetime of the tree.
     pub fn base(self) -> Option<&'d str> {
         self.data().base.as_deref()
@@ -298,7 +339,7 @@ impl<'d> Element<'d> {
     /// The local name in ASCII lowercase, without allocating: for matching against the
     /// names of the dialects, all lowercase and short. A name longer than
     /// [`LowerName::MAX`] bytes reads as `""`, which matches none of them.
-    pub fn lower_name(self) -> LowerName {
+    pub fn lower_name(self) -> LowerName<'d> {
         LowerName::new(self.name())
     }
 
@@ -551,6 +592,16 @@ mod tests {
             LowerName::MAX
         );
         assert_eq!(LowerName::new(&"x".repeat(LowerName::MAX + 1)).as_str(), "");
+        assert_eq!(
+            LowerName::new(&"X".repeat(LowerName::MAX)).as_str(),
+            "x".repeat(32)
+        );
+        assert!(matches!(
+            LowerName::new("enclosure"),
+            LowerName::Borrowed("enclosure")
+        ));
+        assert_eq!(LowerName::new("").as_str(), "");
+        assert_eq!(LowerName::new("ÉTÉ").as_str(), "ÉtÉ");
     }
 
     #[test]
@@ -563,6 +614,10 @@ mod tests {
         assert_eq!(tree.element(e).text(), " \n\t");
         // An index that is no element reads as an empty element, never a panic.
         assert_eq!(tree.element(1).name(), "");
+        assert_eq!(tree.element(99).known(), Known::NoNamespace);
+        assert_eq!(tree.element(e).known(), Known::NoNamespace);
+        tree.set_known(e, Known::Itunes);
+        assert_eq!(tree.element(e).known(), Known::Itunes);
         assert_eq!(tree.element(99).nodes().count(), 0);
     }
 }

@@ -16,7 +16,7 @@
 
 use super::context::{Ctx, collapse_whitespace, looks_like_html, quote};
 use super::dom::Element;
-use super::ns;
+use super::ns::{self, Known};
 use super::person;
 use crate::model::{
     Category, Chapters, Enclosure, Entry, Feed, FeedPodcast, Funding, Image, Locked, Owner, Person,
@@ -99,74 +99,75 @@ impl<'a> Extensions<'a> {
     /// Takes note of `element` if it belongs to an extension namespace omroep reads;
     /// returns whether it did.
     pub fn read(&mut self, element: Element<'a>) -> bool {
-        let Some(namespace) = element.ns.as_deref() else {
-            return false;
-        };
+        // By the namespace's kind, which the reader worked out once per URI: no URI is
+        // compared here. An element in no namespace matches no arm.
         let name = element.lower_name();
-        match (namespace, name.as_str()) {
-            (ns::DC, "title") => first(&mut self.dc_title, element),
-            (ns::DC, "description") => first(&mut self.dc_description, element),
-            (ns::DC, "language") => first(&mut self.dc_language, element),
-            (ns::DC, "rights") | (ns::DCTERMS, "rights") => first(&mut self.dc_rights, element),
-            (ns::DC, "date") => first(&mut self.dc_date, element),
-            (ns::DC, "creator") | (ns::DC, "author") => self.creators.push(element),
-            (ns::DC, "subject") => self.subjects.push(element),
-            (ns::DCTERMS, "issued") => first(&mut self.dcterms_issued, element),
-            (ns::DCTERMS, "modified") => first(&mut self.dcterms_modified, element),
-            (ns::DCTERMS, "created") => first(&mut self.dcterms_created, element),
-            (ns::CONTENT, "encoded") => first(&mut self.content_encoded, element),
-            (ns::XHTML, "body") => first(&mut self.xhtml_body, element),
-            (ns::ADMIN, "generatoragent") => first(&mut self.generator_agent, element),
-            (ns::ATOM10, "link") | (ns::ATOM03, "link") => self.atom_links.push(element),
-            (ns::ATOM10, "updated") => first(&mut self.atom_updated, element),
-            (ns::ATOM10, "published") => first(&mut self.atom_published, element),
-            (ns::ATOM10, "author") => self.atom_authors.push(element),
+        match (element.known(), name.as_str()) {
+            (Known::Dc, "title") => first(&mut self.dc_title, element),
+            (Known::Dc, "description") => first(&mut self.dc_description, element),
+            (Known::Dc, "language") => first(&mut self.dc_language, element),
+            (Known::Dc, "rights") | (Known::Dcterms, "rights") => {
+                first(&mut self.dc_rights, element)
+            }
+            (Known::Dc, "date") => first(&mut self.dc_date, element),
+            (Known::Dc, "creator") | (Known::Dc, "author") => self.creators.push(element),
+            (Known::Dc, "subject") => self.subjects.push(element),
+            (Known::Dcterms, "issued") => first(&mut self.dcterms_issued, element),
+            (Known::Dcterms, "modified") => first(&mut self.dcterms_modified, element),
+            (Known::Dcterms, "created") => first(&mut self.dcterms_created, element),
+            (Known::Content, "encoded") => first(&mut self.content_encoded, element),
+            (Known::Xhtml, "body") => first(&mut self.xhtml_body, element),
+            (Known::Admin, "generatoragent") => first(&mut self.generator_agent, element),
+            (Known::Atom10, "link") | (Known::Atom03, "link") => self.atom_links.push(element),
+            (Known::Atom10, "updated") => first(&mut self.atom_updated, element),
+            (Known::Atom10, "published") => first(&mut self.atom_published, element),
+            (Known::Atom10, "author") => self.atom_authors.push(element),
 
-            (ns::ITUNES, "title") => first(&mut self.itunes_title, element),
-            (ns::ITUNES, "summary") => first(&mut self.itunes_summary, element),
-            (ns::ITUNES, "subtitle") => first(&mut self.itunes_subtitle, element),
-            (ns::ITUNES, "author") => first(&mut self.itunes_author, element),
-            (ns::ITUNES, "image") => {
+            (Known::Itunes, "title") => first(&mut self.itunes_title, element),
+            (Known::Itunes, "summary") => first(&mut self.itunes_summary, element),
+            (Known::Itunes, "subtitle") => first(&mut self.itunes_subtitle, element),
+            (Known::Itunes, "author") => first(&mut self.itunes_author, element),
+            (Known::Itunes, "image") => {
                 // An `itunes:image` without a URL must not hide one that has it.
                 if image_href(element).is_some() {
                     first(&mut self.itunes_image, element);
                 }
             }
-            (ns::ITUNES, "link") if element.attr("rel") == Some("image") => {
+            (Known::Itunes, "link") if element.attr("rel") == Some("image") => {
                 first(&mut self.itunes_image, element)
             }
-            (ns::ITUNES, "category") => self.itunes_categories.push(element),
-            (ns::ITUNES, "keywords") | (ns::MEDIA, "keywords") => self.keywords.push(element),
-            (ns::ITUNES, "explicit") => first(&mut self.itunes_explicit, element),
-            (ns::ITUNES, "block") => first(&mut self.itunes_block, element),
-            (ns::ITUNES, "complete") => first(&mut self.itunes_complete, element),
-            (ns::ITUNES, "type") => first(&mut self.itunes_type, element),
-            (ns::ITUNES, "new-feed-url") => first(&mut self.itunes_new_feed_url, element),
-            (ns::ITUNES, "owner") => first(&mut self.itunes_owner, element),
-            (ns::ITUNES, "duration") => first(&mut self.itunes_duration, element),
-            (ns::ITUNES, "season") => first(&mut self.itunes_season, element),
-            (ns::ITUNES, "episode") => first(&mut self.itunes_episode, element),
-            (ns::ITUNES, "episodetype") => first(&mut self.itunes_episode_type, element),
+            (Known::Itunes, "category") => self.itunes_categories.push(element),
+            (Known::Itunes, "keywords") | (Known::Media, "keywords") => self.keywords.push(element),
+            (Known::Itunes, "explicit") => first(&mut self.itunes_explicit, element),
+            (Known::Itunes, "block") => first(&mut self.itunes_block, element),
+            (Known::Itunes, "complete") => first(&mut self.itunes_complete, element),
+            (Known::Itunes, "type") => first(&mut self.itunes_type, element),
+            (Known::Itunes, "new-feed-url") => first(&mut self.itunes_new_feed_url, element),
+            (Known::Itunes, "owner") => first(&mut self.itunes_owner, element),
+            (Known::Itunes, "duration") => first(&mut self.itunes_duration, element),
+            (Known::Itunes, "season") => first(&mut self.itunes_season, element),
+            (Known::Itunes, "episode") => first(&mut self.itunes_episode, element),
+            (Known::Itunes, "episodetype") => first(&mut self.itunes_episode_type, element),
 
-            (ns::PODCAST, "guid") => first(&mut self.podcast_guid, element),
-            (ns::PODCAST, "locked") => first(&mut self.podcast_locked, element),
-            (ns::PODCAST, "medium") => first(&mut self.podcast_medium, element),
-            (ns::PODCAST, "season") => first(&mut self.podcast_season, element),
-            (ns::PODCAST, "episode") => first(&mut self.podcast_episode, element),
-            (ns::PODCAST, "chapters") => first(&mut self.podcast_chapters, element),
-            (ns::PODCAST, "funding") => self.podcast_funding.push(element),
-            (ns::PODCAST, "person") => self.podcast_persons.push(element),
-            (ns::PODCAST, "transcript") => self.podcast_transcripts.push(element),
+            (Known::Podcast, "guid") => first(&mut self.podcast_guid, element),
+            (Known::Podcast, "locked") => first(&mut self.podcast_locked, element),
+            (Known::Podcast, "medium") => first(&mut self.podcast_medium, element),
+            (Known::Podcast, "season") => first(&mut self.podcast_season, element),
+            (Known::Podcast, "episode") => first(&mut self.podcast_episode, element),
+            (Known::Podcast, "chapters") => first(&mut self.podcast_chapters, element),
+            (Known::Podcast, "funding") => self.podcast_funding.push(element),
+            (Known::Podcast, "person") => self.podcast_persons.push(element),
+            (Known::Podcast, "transcript") => self.podcast_transcripts.push(element),
 
-            (ns::MEDIA, "title") => first(&mut self.media_title, element),
-            (ns::MEDIA, "description") => first(&mut self.media_description, element),
-            (ns::MEDIA, "thumbnail") => self.media_thumbnails.push(element),
-            (ns::MEDIA, "category") => self.media_categories.push(element),
-            (ns::MEDIA, "content") => {
+            (Known::Media, "title") => first(&mut self.media_title, element),
+            (Known::Media, "description") => first(&mut self.media_description, element),
+            (Known::Media, "thumbnail") => self.media_thumbnails.push(element),
+            (Known::Media, "category") => self.media_categories.push(element),
+            (Known::Media, "content") => {
                 self.media_groups.push(vec![element]);
                 self.read_media_children(element);
             }
-            (ns::MEDIA, "group") => {
+            (Known::Media, "group") => {
                 let contents: Vec<Element<'_>> = element
                     .elements()
                     .filter(|child| child.is(Some(ns::MEDIA), "content"))

@@ -32,6 +32,62 @@ pub const SLASH: &str = "http://purl.org/rss/1.0/modules/slash/";
 pub const FEED_HISTORY: &str = "http://purl.org/syndication/history/1.0";
 pub const GOOGLEPLAY: &str = "http://www.google.com/schemas/play-podcasts/1.0";
 
+/// The namespaces the reader and the mappers tell apart, as one byte: worked out once per
+/// namespace URI in a document (the reader keeps it beside the URI) so that a test such
+/// as "is this an RSS core element?" is a byte compare, not a string compare per element.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Known {
+    /// No namespace in scope.
+    #[default]
+    NoNamespace,
+    Rss10,
+    Rss090,
+    Rss091Userland,
+    Rss2Userland,
+    Atom10,
+    Atom03,
+    Rdf,
+    Content,
+    Dc,
+    Dcterms,
+    Itunes,
+    Podcast,
+    Media,
+    Xhtml,
+    Xml,
+    Admin,
+    /// Any other URI.
+    Other,
+}
+
+impl Known {
+    /// The kind of a (canonical, see [`canonical`]) namespace URI.
+    pub fn of(uri: Option<&str>) -> Known {
+        let Some(uri) = uri else {
+            return Known::NoNamespace;
+        };
+        match uri {
+            RSS10 => Known::Rss10,
+            RSS090 => Known::Rss090,
+            RSS091_USERLAND => Known::Rss091Userland,
+            RSS2_USERLAND => Known::Rss2Userland,
+            ATOM10 => Known::Atom10,
+            ATOM03 => Known::Atom03,
+            RDF => Known::Rdf,
+            CONTENT => Known::Content,
+            DC => Known::Dc,
+            DCTERMS => Known::Dcterms,
+            ITUNES => Known::Itunes,
+            PODCAST => Known::Podcast,
+            MEDIA => Known::Media,
+            XHTML => Known::Xhtml,
+            XML => Known::Xml,
+            ADMIN => Known::Admin,
+            _ => Known::Other,
+        }
+    }
+}
+
 /// The URI a well-known prefix stands for when a document uses it without declaring it.
 pub fn default_for_prefix(prefix: &str) -> Option<&'static str> {
     Some(match prefix.to_ascii_lowercase().as_str() {
@@ -141,5 +197,20 @@ mod tests {
         );
         assert_eq!(default_for_prefix("itunes"), Some(ITUNES));
         assert_eq!(default_for_prefix("foo"), None);
+    }
+
+    #[test]
+    fn known_namespaces_by_uri() {
+        assert_eq!(Known::of(None), Known::NoNamespace);
+        assert_eq!(Known::of(Some(ITUNES)), Known::Itunes);
+        assert_eq!(Known::of(Some(canonical(PODCAST_GITHUB))), Known::Podcast);
+        assert_eq!(Known::of(Some(RSS2_USERLAND)), Known::Rss2Userland);
+        assert_eq!(Known::of(Some(XML)), Known::Xml);
+        // Only the canonical spelling is known: the reader canonicalises first.
+        assert_eq!(
+            Known::of(Some("http://www.itunes.com/DTDs/Podcast-1.0.dtd")),
+            Known::Other
+        );
+        assert_eq!(Known::of(Some("")), Known::Other);
     }
 }

@@ -19,7 +19,7 @@
 use super::context::{Ctx, collapse_whitespace, quote};
 use super::dom::Element;
 use super::namespaces::{self, Extensions};
-use super::ns;
+use super::ns::{self, Known};
 use super::person;
 use crate::model::{Category, Enclosure, Entry, Feed, Format, Image};
 use crate::normalise;
@@ -91,7 +91,27 @@ pub(crate) fn map_rdf(root: Element<'_>, text: &str, ctx: &mut Ctx) -> Feed {
 
 /// Whether an element is the RSS core element `name` (unqualified or in an RSS namespace).
 fn is_core(element: Element<'_>, name: &str) -> bool {
-    is_core_ns(element.ns.as_deref()) && element.name.eq_ignore_ascii_case(name)
+    is_core_element(element) && element.name.eq_ignore_ascii_case(name)
+}
+
+/// Whether an element is unqualified or in an RSS namespace: by the kind of its
+/// namespace where that settles it (nearly always), by its URI otherwise.
+fn is_core_element(element: Element<'_>) -> bool {
+    match element.known() {
+        Known::NoNamespace
+        | Known::Rss10
+        | Known::Rss090
+        | Known::Rss091Userland
+        | Known::Rss2Userland => true,
+        Known::Itunes
+        | Known::Podcast
+        | Known::Content
+        | Known::Dc
+        | Known::Dcterms
+        | Known::Media
+        | Known::Atom10 => false,
+        _ => is_core_ns(element.ns.as_deref()),
+    }
 }
 
 fn is_core_ns(namespace: Option<&str>) -> bool {
@@ -141,7 +161,7 @@ fn map_channel(
 
     let mut ext = Extensions::default();
     for child in channel.elements() {
-        if !is_core_ns(child.ns.as_deref()) {
+        if !is_core_element(child) {
             ext.read(child);
             continue;
         }
@@ -229,7 +249,7 @@ fn map_item(item: Element<'_>, ctx: &mut Ctx) -> Entry {
     let mut summary: Option<Element<'_>> = None;
     let mut full: Option<Element<'_>> = None;
     for child in item.elements() {
-        if !is_core_ns(child.ns.as_deref()) {
+        if !is_core_element(child) {
             ext.read(child);
             continue;
         }

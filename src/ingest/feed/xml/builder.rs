@@ -16,8 +16,8 @@ use std::sync::Arc;
 
 use quick_xml::events::BytesStart;
 
-use super::super::dom::{Attribute, ElementData, Tree};
-use super::super::ns;
+use super::super::dom::{Attribute, ElementData, LowerName, Tree};
+use super::super::ns::{self, Known};
 use super::doctype;
 use super::mojibake;
 use super::reference::References;
@@ -29,17 +29,6 @@ pub(super) const MAX_DEPTH: usize = 512;
 
 /// How many open elements, from the innermost, an end tag may close.
 const END_TAG_REACH: usize = 64;
-
-/// HTML's void elements: in an HTML page they never have an end tag.
-const HTML_VOID: &[&str] = &[
-    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
-    "track", "wbr",
-];
-
-/// The void elements that cannot be mistaken for a feed element (`link` and `source` are
-/// RSS elements with content), treated as void in any document when unprefixed or XHTML:
-/// HTML written unescaped inside a description uses `<br>` without closing it.
-const ALWAYS_VOID: &[&str] = &["br", "hr", "img", "wbr"];
 
 struct Open<'a> {
     /// The element's index in the tree.
@@ -56,16 +45,26 @@ struct Open<'a> {
     /// mojibake repair cannot change it (see `literal`); only meaningful while `text` is
     /// borrowed, as any addition makes it owned.
     clean: bool,
-    /// A feed structure element (see [`is_structural`]) inside structure elements only:
+    /// A feed structure element (see [`Class::structural`]) inside structure elements only:
     /// whitespace between its children is layout nobody reads, and is not kept.
     structural: bool,
+    /// The element holds only text in every feed dialect (see [`Class::text_only`]).
+    text_only: bool,
+}
+
+/// A namespace: its URI (`None` for no namespace) and its kind, worked out once when the
+/// URI is interned, so classifying an element compares a byte, not strings.
+#[derive(Clone, Default)]
+struct Namespace {
+    uri: Option<Arc<str>>,
+    known: Known,
 }
 
 struct Binding {
     /// `""` for the default namespace.
     prefix: String,
-    /// `None` after `xmlns=""` (no namespace).
-    uri: Option<Arc<str>>,
+    /// No namespace after `xmlns=""`.
+    ns: Namespace,
 }
 
 pub(super) struct Builder<'a> {
@@ -78,7 +77,7 @@ pub(super) struct Builder<'a> {
     scope: Vec<Binding>,
     /// Undeclared prefixes met so far, bound document-wide after the first warning.
     implicit: Vec<Binding>,
-    interned: Vec<Arc<str>>,
+    interned: Vec<Namespace>,
     document_base: Option<Arc<str>>,
     /// Start tags skipped beyond [`MAX_DEPTH`] whose end tags are still to come.
     overflow: usize,
@@ -142,7 +141,7 @@ impl<'a> Builder<'a> {
         if self.stack.len() >= MAX_DEPTH || !self.tree.has_room() {
             // A skipped element swallows its end tag later, unless it never gets one.
             let (_, name) = split_qname(tag.name().0);
-            if !empty && !self.is_void(name, None) {
+            if !empty && !self.is_void(classify(Known::NoNamespace, name)) {
                 self.overflow += 1;
             }
             self.repairs.note(Repair::DepthCap, || {
@@ -175,7 +174,7 @@ impl<'a> Builder<'a> {
         }
 
         let (prefix, name) = split_qname(qname);
-        let ns = match prefix {
+        let Namespace { uri: ns, known } = match prefix {
             Some(prefix) => self.resolve_prefix(prefix, qname),
             None => self.default_namespace(),
         };
@@ -195,9 +194,10 @@ impl<'a> Builder<'a> {
         if self.stack.is_empty() && self.top_level.is_empty() {
             self.html = name.eq_ignore_ascii_case("html");
         }
-        let void = self.is_void(name, ns.as_deref());
-        let structural = self.stack.last().is_none_or(|parent| parent.structural)
-            && is_structural(ns.as_deref(), name);
+        let class = classify(known, name);
+        let void = self.is_void(class);
+        let structural =
+            class.structural && self.stack.last().is_none_or(|parent| parent.structural);
         let mut element = ElementData::new(self.borrow(name));
         element.ns = ns;
         element.prefix = prefix.map(|prefix| self.borrow(prefix));
@@ -205,6 +205,7 @@ impl<'a> Builder<'a> {
         element.lang = lang;
         let parent = self.stack.last().map(|open| open.index);
         let index = self.tree.push_element(parent, element, attrs_from);
+        self.tree.set_known(index, known);
         self.stack.push(Open {
             index,
             scope_len,
@@ -212,6 +213,7 @@ impl<'a> Builder<'a> {
             text: Cow::Borrowed(""),
             clean: false,
             structural,
+            text_only: class.text_only,
         });
         if empty || void {
             self.close_top(at);
@@ -238,10 +240,13 @@ impl<'a> Builder<'a> {
             self.references
                 .push_attribute_value(raw, &mut value, &mut self.repairs);
             let value = value.trim();
-            let uri = (!value.is_empty()).then(|| self.intern(ns::canonical(value)));
+            let ns = match value.is_empty() {
+                true => Namespace::default(),
+                false => self.intern(ns::canonical(value)),
+            };
             self.scope.push(Binding {
                 prefix: prefix.to_string(),
-                uri,
+                ns,
             });
         } else if key == "xml:base" {
             let mut value = String::new();
@@ -270,23 +275,29 @@ impl<'a> Builder<'a> {
         }
         let (attr_prefix, attr_name) = split_qname(key);
         let attr_ns = match attr_prefix {
-            Some("xml") => Some(self.intern(ns::XML)),
-            Some(attr_prefix) => self.resolve_prefix(attr_prefix, key),
+            Some("xml") => self.intern(ns::XML).uri,
+            Some(attr_prefix) => self.resolve_prefix(attr_prefix, key).uri,
             None => None,
         };
         // References and line ends need decoding; anything else is the value as written.
-        let value = if raw
-            .bytes()
-            .any(|byte| matches!(byte, b'&' | b'\t' | b'\n' | b'\r'))
-        {
+        // One pass also looks for the 0xC2 byte without which the mojibake repair has
+        // nothing to do (values are short: no `memchr` call per value).
+        let (decode, c2) = raw.bytes().fold((false, false), |(decode, c2), byte| {
+            (
+                decode | matches!(byte, b'&' | b'\t' | b'\n' | b'\r'),
+                c2 | (byte == 0xC2),
+            )
+        });
+        let value = if decode {
             let mut value = String::with_capacity(raw.len());
             self.references
                 .push_attribute_value(raw, &mut value, &mut self.repairs);
-            Cow::Owned(value)
+            mojibake::repair_cow(Cow::Owned(value), &mut self.scratch)
+        } else if c2 {
+            mojibake::repair_cow(self.borrow(raw), &mut self.scratch)
         } else {
             self.borrow(raw)
         };
-        let value = mojibake::repair_cow(value, &mut self.scratch);
         let name = self.borrow(attr_name);
         self.tree.push_attribute(Attribute {
             ns: attr_ns,
@@ -304,14 +315,14 @@ impl<'a> Builder<'a> {
         let Some(open) = self.stack.last() else {
             return;
         };
-        let element = self.tree.data(open.index);
-        if !holds_only_text(element) {
+        if !open.text_only {
             return;
         }
+        let element = self.tree.data(open.index);
         let (prefix, name) = split_qname(qname);
         let ns = match prefix {
             Some(prefix) => self.peek_prefix(prefix),
-            None => self.default_namespace(),
+            None => self.default_namespace().uri,
         };
         if !is_feed_element(ns.as_deref(), name) {
             return;
@@ -360,8 +371,7 @@ impl<'a> Builder<'a> {
             }
             None => {
                 let (_, name) = split_qname(qname);
-                let void = ALWAYS_VOID.iter().any(|v| v.eq_ignore_ascii_case(name))
-                    || (self.html && HTML_VOID.iter().any(|v| v.eq_ignore_ascii_case(name)));
+                let void = self.is_void(classify(Known::NoNamespace, name));
                 if !void {
                     self.repairs
                         .note(Repair::StrayEndTag, || format!("</{qname}>"));
@@ -517,20 +527,18 @@ impl<'a> Builder<'a> {
         }
     }
 
-    fn is_void(&self, name: &str, ns: Option<&str>) -> bool {
-        if ns.is_some_and(|ns| ns != ns::XHTML) {
-            return false;
-        }
-        let list = if self.html { HTML_VOID } else { ALWAYS_VOID };
-        list.iter().any(|void| void.eq_ignore_ascii_case(name))
+    /// Whether an element of this class closes itself (see [`Class::void_html`]).
+    fn is_void(&self, class: Class) -> bool {
+        class.void_always || (self.html && class.void_html)
     }
 
-    fn default_namespace(&self) -> Option<Arc<str>> {
+    fn default_namespace(&self) -> Namespace {
         self.scope
             .iter()
             .rev()
             .find(|binding| binding.prefix.is_empty())
-            .and_then(|binding| binding.uri.clone())
+            .map(|binding| binding.ns.clone())
+            .unwrap_or_default()
     }
 
     /// The namespace a prefix stands for, without binding or reporting anything.
@@ -542,12 +550,12 @@ impl<'a> Builder<'a> {
             .chain(self.implicit.iter())
             .find(|binding| binding.prefix == prefix)
         {
-            Some(binding) => binding.uri.clone(),
+            Some(binding) => binding.ns.uri.clone(),
             None => ns::default_for_prefix(prefix).map(Arc::from),
         }
     }
 
-    fn resolve_prefix(&mut self, prefix: &str, qname: &str) -> Option<Arc<str>> {
+    fn resolve_prefix(&mut self, prefix: &str, qname: &str) -> Namespace {
         if let Some(binding) = self
             .scope
             .iter()
@@ -555,40 +563,47 @@ impl<'a> Builder<'a> {
             .chain(self.implicit.iter())
             .find(|binding| binding.prefix == prefix)
         {
-            return binding.uri.clone();
+            return binding.ns.clone();
         }
         if prefix == "xml" {
-            return Some(self.intern(ns::XML));
+            return self.intern(ns::XML);
         }
-        let uri = match ns::default_for_prefix(prefix) {
+        let ns = match ns::default_for_prefix(prefix) {
             Some(uri) => {
                 self.repairs.note(Repair::UndeclaredPrefix, || {
                     format!("{prefix}: (in <{qname}>) as {uri}")
                 });
-                Some(self.intern(uri))
+                self.intern(uri)
             }
             None => {
                 self.repairs.note(Repair::UnknownPrefix, || {
                     format!("{prefix}: (in <{qname}>)")
                 });
-                None
+                Namespace::default()
             }
         };
         self.implicit.push(Binding {
             prefix: prefix.to_string(),
-            uri: uri.clone(),
+            ns: ns.clone(),
         });
-        uri
+        ns
     }
 
-    /// One shared allocation per namespace URI per document.
-    fn intern(&mut self, uri: &str) -> Arc<str> {
-        if let Some(existing) = self.interned.iter().find(|known| ***known == *uri) {
+    /// One shared allocation per namespace URI per document, with its kind.
+    fn intern(&mut self, uri: &str) -> Namespace {
+        if let Some(existing) = self
+            .interned
+            .iter()
+            .find(|known| known.uri.as_deref() == Some(uri))
+        {
             return existing.clone();
         }
-        let uri: Arc<str> = Arc::from(uri);
-        self.interned.push(uri.clone());
-        uri
+        let ns = Namespace {
+            uri: Some(Arc::from(uri)),
+            known: Known::of(Some(uri)),
+        };
+        self.interned.push(ns.clone());
+        ns
     }
 }
 
@@ -601,70 +616,116 @@ pub(super) struct Finished<'a> {
     pub(super) repairs: Repairs,
 }
 
-/// Elements that hold only text in RSS, Atom and their common extensions. (Atom text
-/// constructs may hold an XHTML `<div>`, which is not a feed element, so they qualify.)
-fn holds_only_text(element: &ElementData<'_>) -> bool {
-    const PLAIN: &[&str] = &[
-        "title",
-        "link",
-        "pubDate",
-        "guid",
-        "comments",
-        "language",
-        "lastBuildDate",
-        "copyright",
-        "managingEditor",
-        "webMaster",
-        "generator",
-        "ttl",
-        "docs",
-        "updated",
-        "published",
-        "issued",
-        "modified",
-        "created",
-        "id",
-    ];
-    const EXTENSION: &[&str] = &[
-        "creator",
-        "date",
-        "subject",
-        "rights",
-        "author",
-        "duration",
-        "episode",
-        "season",
-        "episodeType",
-        "explicit",
-        "subtitle",
-        "keywords",
-    ];
-    match element.ns.as_deref() {
-        None | Some(ns::RSS10 | ns::RSS090 | ns::RSS2_USERLAND | ns::ATOM10 | ns::ATOM03) => PLAIN
-            .iter()
-            .any(|known| element.name.eq_ignore_ascii_case(known)),
-        Some(ns::DC | ns::DCTERMS | ns::ITUNES) => EXTENSION
-            .iter()
-            .any(|known| element.name.eq_ignore_ascii_case(known)),
-        Some(_) => false,
-    }
+/// What the reader needs to know of an element from its namespace and name, worked out
+/// once when it starts. Names match ASCII case-insensitively (feeds write `pubdate` and
+/// `PubDate`), except `rdf:RDF`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+struct Class {
+    /// Holds only text in RSS, Atom and their common extensions (`title`, `pubDate`,
+    /// `dc:creator`, `itunes:duration`, …). Atom text constructs may hold an XHTML `<div>`,
+    /// which is not a feed element, so they qualify.
+    text_only: bool,
+    /// One of the elements of RSS and Atom that hold other feed elements, not text or
+    /// content: `rss`, `rdf:RDF`, `channel`, `item`, `image`, `textInput`, `feed`,
+    /// `entry`, and Atom's `author`, `contributor` and `source`. Only counted as such (by
+    /// the caller) when every ancestor is one too: an `<item>` inside unescaped HTML of a
+    /// description is content, its whitespace kept for `inner_markup`.
+    structural: bool,
+    /// A void element that cannot be mistaken for a feed element (`br`, `hr`, `img`,
+    /// `wbr`; `link` and `source` are RSS elements with content), unprefixed or XHTML:
+    /// void in any document, as HTML written unescaped inside a description uses `<br>`
+    /// without closing it.
+    void_always: bool,
+    /// One of HTML's void elements, unprefixed or XHTML: in an HTML page they never have
+    /// an end tag.
+    void_html: bool,
 }
 
-/// The elements of RSS and Atom that hold other feed elements, not text or content:
-/// `rss`, `rdf:RDF`, `channel`, `item`, `image`, `textInput`, `feed`, `entry`, and
-/// Atom's `author`, `contributor` and `source`. Only counted as such (by the caller)
-/// when every ancestor is one too: an `<item>` inside unescaped HTML of a description
-/// is content, its whitespace kept for `inner_markup`.
-fn is_structural(ns: Option<&str>, name: &str) -> bool {
-    const RSS: &[&str] = &["rss", "channel", "item", "image", "textInput"];
-    const ATOM: &[&str] = &["feed", "entry", "author", "contributor", "source"];
-    let any = |names: &[&str]| names.iter().any(|known| name.eq_ignore_ascii_case(known));
-    match ns {
-        None => any(RSS) || name.eq_ignore_ascii_case("feed") || name.eq_ignore_ascii_case("entry"),
-        Some(ns::RSS10 | ns::RSS090 | ns::RSS2_USERLAND | ns::RSS091_USERLAND) => any(RSS),
-        Some(ns::ATOM10 | ns::ATOM03) => any(ATOM),
-        Some(ns::RDF) => name == "RDF",
-        Some(_) => false,
+fn classify(known: Known, name: &str) -> Class {
+    let lower = LowerName::new(name);
+    let lower = lower.as_str();
+    let rss_structure = || matches!(lower, "rss" | "channel" | "item" | "image" | "textinput");
+    let text_only = match known {
+        Known::NoNamespace
+        | Known::Rss10
+        | Known::Rss090
+        | Known::Rss2Userland
+        | Known::Atom10
+        | Known::Atom03 => matches!(
+            lower,
+            "title"
+                | "link"
+                | "pubdate"
+                | "guid"
+                | "comments"
+                | "language"
+                | "lastbuilddate"
+                | "copyright"
+                | "managingeditor"
+                | "webmaster"
+                | "generator"
+                | "ttl"
+                | "docs"
+                | "updated"
+                | "published"
+                | "issued"
+                | "modified"
+                | "created"
+                | "id"
+        ),
+        Known::Dc | Known::Dcterms | Known::Itunes => matches!(
+            lower,
+            "creator"
+                | "date"
+                | "subject"
+                | "rights"
+                | "author"
+                | "duration"
+                | "episode"
+                | "season"
+                | "episodetype"
+                | "explicit"
+                | "subtitle"
+                | "keywords"
+        ),
+        _ => false,
+    };
+    let structural = match known {
+        Known::NoNamespace => rss_structure() || matches!(lower, "feed" | "entry"),
+        Known::Rss10 | Known::Rss090 | Known::Rss2Userland | Known::Rss091Userland => {
+            rss_structure()
+        }
+        Known::Atom10 | Known::Atom03 => {
+            matches!(
+                lower,
+                "feed" | "entry" | "author" | "contributor" | "source"
+            )
+        }
+        Known::Rdf => name == "RDF",
+        _ => false,
+    };
+    let html = matches!(known, Known::NoNamespace | Known::Xhtml);
+    let void_always = html && matches!(lower, "br" | "hr" | "img" | "wbr");
+    let void_html = void_always
+        || (html
+            && matches!(
+                lower,
+                "area"
+                    | "base"
+                    | "col"
+                    | "embed"
+                    | "input"
+                    | "link"
+                    | "meta"
+                    | "param"
+                    | "source"
+                    | "track"
+            ));
+    Class {
+        text_only,
+        structural,
+        void_always,
+        void_html,
     }
 }
 
@@ -775,5 +836,41 @@ fn push_text(target: &mut String, text: &str) {
         target.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
     } else {
         target.push_str(text);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classes_by_namespace_and_name() {
+        let class = |known, name| classify(known, name);
+        // Text-only elements, in any case, in the namespaces that define them only.
+        assert!(class(Known::NoNamespace, "PubDate").text_only);
+        assert!(class(Known::Atom10, "updated").text_only);
+        assert!(class(Known::Itunes, "episodeType").text_only);
+        assert!(class(Known::Dcterms, "subject").text_only);
+        assert!(!class(Known::Itunes, "title").text_only);
+        assert!(!class(Known::Media, "title").text_only);
+        assert!(!class(Known::NoNamespace, "description").text_only);
+        // Structure: RDF only in its exact case; Atom's person constructs only in Atom.
+        assert!(class(Known::Rdf, "RDF").structural);
+        assert!(!class(Known::Rdf, "rdf").structural);
+        assert!(class(Known::NoNamespace, "TextInput").structural);
+        assert!(class(Known::NoNamespace, "entry").structural);
+        assert!(class(Known::Rss091Userland, "item").structural);
+        assert!(class(Known::Atom03, "Contributor").structural);
+        assert!(!class(Known::NoNamespace, "author").structural);
+        assert!(!class(Known::Rss10, "feed").structural);
+        assert!(!class(Known::Other, "item").structural);
+        // Void elements: unprefixed or XHTML only; `link` only in an HTML page.
+        let br = class(Known::Xhtml, "BR");
+        assert!(br.void_always && br.void_html);
+        let link = class(Known::NoNamespace, "link");
+        assert!(!link.void_always && link.void_html);
+        assert_eq!(class(Known::Atom10, "br"), Class::default());
+        // Names longer than any known name match nothing.
+        assert_eq!(class(Known::NoNamespace, &"b".repeat(40)), Class::default());
     }
 }

@@ -177,6 +177,30 @@ fn forbidden_control_characters_are_removed() {
 }
 
 #[test]
+fn control_characters_are_found_at_every_offset_of_a_chunk() {
+    // Every byte below 0x20 and a few above, at each offset across two 64-byte chunks and
+    // the tail: only the forbidden ones are found, and each exactly once.
+    for length in [1, 63, 64, 65, 127, 128, 130] {
+        for at in 0..length {
+            for byte in (0u8..0x21).chain([0x7F, b'a']) {
+                let mut text = vec![b'x'; length];
+                text[at] = byte;
+                let text = String::from_utf8(text).expect("ASCII");
+                let forbidden = byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r');
+                match without_control_characters(&text) {
+                    Some((cleaned, first, count)) => {
+                        assert!(forbidden, "{byte:#x} at {at} of {length}");
+                        assert_eq!((first, count), (char::from(byte), 1));
+                        assert_eq!(cleaned, "x".repeat(length - 1));
+                    }
+                    None => assert!(!forbidden, "{byte:#x} at {at} of {length}"),
+                }
+            }
+        }
+    }
+}
+
+#[test]
 fn php_notice_before_the_feed_leaves_the_feed_as_root() {
     let document = doc(
         "<br />\n<b>Warning</b>:  Undefined variable in <b>/srv/feed.php</b> on line <b>12</b><br />\n<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Real</title></channel></rss>",
