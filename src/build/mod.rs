@@ -240,7 +240,8 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         _ => None,
     }));
     // Each model behind a lock of its own: its formats render at once under shared
-    // locks, and the last of them takes it exclusively to free the entries' content.
+    // locks, and the last of them takes it exclusively to free the entries (the combined
+    // files render from copies of their own).
     let mut models: Vec<Model> = Vec::new();
     let mut invalid = false;
     for (index, feed) in site.feeds.iter().enumerate() {
@@ -357,21 +358,23 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
                     options,
                     &mut found,
                 );
-                // The feed's last file is rendered: its entries' content (most of what
-                // the model holds) is needed no more, so it is freed now rather than
-                // when the last feed is done.
+                // The feed's last file is rendered: its entries (most of what the model
+                // holds) are needed no more, so they are freed now rather than when the
+                // last feed is done. Nothing after this reads them (the task order and
+                // the validation context were taken before rendering, and only the
+                // artwork copy is read below), and the combined pool holds its own
+                // content-free copies.
                 if model
                     .formats_left
                     .fetch_sub(1, std::sync::atomic::Ordering::AcqRel)
                     == 1
                 {
-                    let mut built = model
+                    model
                         .built
                         .write()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    for entry in &mut built.feed.entries {
-                        entry.content_html = None;
-                    }
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .feed
+                        .entries = Vec::new();
                 }
                 (output, valid)
             }
@@ -665,7 +668,7 @@ struct Model {
     /// The feed's position in the site's feeds.
     index: usize,
     built: std::sync::RwLock<channel::Built>,
-    /// Formats not yet rendered: the last one frees the entries' content.
+    /// Formats not yet rendered: the last one frees the entries.
     formats_left: std::sync::atomic::AtomicUsize,
     context: crate::validate::Context,
 }
