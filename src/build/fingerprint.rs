@@ -43,22 +43,32 @@ impl State {
         serde_json::from_str(&text).ok()
     }
 
-    /// Whether a build now would find everything as this state left it.
-    pub fn still_holds(&self, site: &Site, allow: bool, now: DateTime<Utc>) -> bool {
+    /// Whether a build now would find everything as this state left it. When it walked
+    /// the source folders to know, their stamps come back too (without the other files
+    /// this state names): taken before the build reads any source, they are the ones a
+    /// build that follows records ([`FolderStamps::Taken`]).
+    pub fn still_holds(
+        &self,
+        site: &Site,
+        allow: bool,
+        now: DateTime<Utc>,
+    ) -> (bool, Option<SourceStamps>) {
         if self.next_due.is_some_and(|due| now >= due) {
-            return false;
+            return (false, None);
         }
-        if key(site, allow, &SourceStamps::gather(site, &self.extra_inputs)) != self.key {
-            return false;
-        }
-        self.outputs
-            .iter()
-            .all(|(path, size, mtime)| stamp(&site.output.join(path)) == Some((*size, *mtime)))
+        let mut stamps = SourceStamps::gather(site, &self.extra_inputs);
+        let holds = key(site, allow, &stamps) == self.key
+            && self
+                .outputs
+                .iter()
+                .all(|(path, size, mtime)| stamp(&site.output.join(path)) == Some((*size, *mtime)));
+        stamps.extra = Vec::new();
+        (holds, Some(stamps))
     }
 
     /// The state after a build that wrote (or kept) `outputs`; `sources` are the
-    /// stamps of the source folders' files and of the other files the build read,
-    /// gathered during the build.
+    /// stamps of the source folders' files, taken before the build read them, and of
+    /// the other files the build read.
     pub fn record(
         site: &Site,
         allow: bool,
@@ -120,7 +130,7 @@ fn source_folder(site: &Site, pattern: &str) -> PathBuf {
 
 /// The size and mtime of every file under each source's folder, folder by folder: the
 /// costly part of the key (a `stat` per content file), so a build gathers it on a thread
-/// of its own while it renders ([`SourceStamps::in_background`]).
+/// of its own while it reads ([`FolderStamps`]).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct SourceStamps {
     folders: Vec<(PathBuf, Vec<FileStamp>)>,
@@ -141,15 +151,17 @@ impl SourceStamps {
         )
     }
 
-    /// The same on a thread of its own. The files were read before this starts, so a
-    /// file changed during the build still counts as changed.
-    pub fn in_background(
-        site: &Site,
-        extra_inputs: Vec<PathBuf>,
-    ) -> std::thread::JoinHandle<SourceStamps> {
-        let folders = Self::folders(site);
-        let skipped = Self::skipped(site);
-        std::thread::spawn(move || Self::walk(folders, skipped, extra_inputs))
+    /// These stamps with `extra_inputs` (the files read outside the source folders)
+    /// stamped now, in place of any stamped before.
+    pub fn with_extra(mut self, extra_inputs: Vec<PathBuf>) -> SourceStamps {
+        self.extra = extra_inputs
+            .into_iter()
+            .map(|file| {
+                let stamp = stamp(&file);
+                (file, stamp)
+            })
+            .collect();
+        self
     }
 
     fn folders(site: &Site) -> Vec<PathBuf> {
@@ -204,14 +216,50 @@ impl SourceStamps {
                 (folder, files)
             })
             .collect();
-        let extra = extra
-            .into_iter()
-            .map(|file| {
-                let stamp = stamp(&file);
-                (file, stamp)
-            })
-            .collect();
-        SourceStamps { folders, extra }
+        SourceStamps {
+            folders,
+            extra: Vec::new(),
+        }
+        .with_extra(extra)
+    }
+}
+
+/// The stamps of the source folders a build records, taken before it reads any source:
+/// a file edited after its stamp is then recorded with its old mtime, and the next build
+/// sees the change. (Stamped after the read, an edit between the two would be recorded as
+/// if it had been built, and the next build would keep the stale output.)
+pub enum FolderStamps {
+    /// Walked already, by the fast-path check ([`State::still_holds`]).
+    Taken(SourceStamps),
+    /// Being walked on a thread of its own, started before the first source is read.
+    /// It only stats while the reading parses, so it keeps ahead of it; a file the
+    /// reading reaches first is stamped just after its read.
+    Walking(std::thread::JoinHandle<SourceStamps>),
+}
+
+impl FolderStamps {
+    /// The stamps the fast-path check took if it walked, else a walk started now.
+    pub fn start(site: &Site, taken: Option<SourceStamps>) -> FolderStamps {
+        match taken {
+            Some(stamps) => FolderStamps::Taken(stamps),
+            None => {
+                let folders = SourceStamps::folders(site);
+                let skipped = SourceStamps::skipped(site);
+                FolderStamps::Walking(std::thread::spawn(move || {
+                    SourceStamps::walk(folders, skipped, Vec::new())
+                }))
+            }
+        }
+    }
+
+    /// The folders' stamps with `extra_inputs` stamped now; `None` when the walking
+    /// thread failed (which only costs the next build its fast path).
+    pub fn finish(self, extra_inputs: Vec<PathBuf>) -> Option<SourceStamps> {
+        let stamps = match self {
+            FolderStamps::Taken(stamps) => stamps,
+            FolderStamps::Walking(walk) => walk.join().ok()?,
+        };
+        Some(stamps.with_extra(extra_inputs))
     }
 }
 
@@ -332,9 +380,7 @@ mod tests {
         // written again (a new mtime) must not end the next build's fast path.
         std::thread::sleep(std::time::Duration::from_millis(20));
         fs::write(&site.ledger, "# ledger\n").unwrap();
-        let background = SourceStamps::in_background(&site, Vec::new())
-            .join()
-            .unwrap();
+        let background = FolderStamps::start(&site, None).finish(Vec::new()).unwrap();
         assert_eq!(background, SourceStamps::gather(&site, &[]));
         assert_eq!(
             key(&site, false, &background),
@@ -358,14 +404,47 @@ mod tests {
             vec![],
             Some(due),
         );
-        assert!(state.still_holds(&site, false, now));
+        assert!(state.still_holds(&site, false, now).0);
         assert!(
-            !state.still_holds(&site, false, due),
+            !state.still_holds(&site, false, due).0,
             "a scheduled entry fell due"
         );
         let round_trip: State = serde_json::from_str(&state.to_json()).unwrap();
         assert_eq!(round_trip, state);
         fs::remove_file(site.output.join("index.html")).unwrap();
-        assert!(!state.still_holds(&site, false, now));
+        assert!(!state.still_holds(&site, false, now).0);
+    }
+
+    #[test]
+    fn a_source_edited_after_the_stamps_were_taken_ends_the_next_fast_path() {
+        let (dir, site) = site();
+        fs::create_dir_all(&site.output).unwrap();
+        fs::write(site.output.join("index.html"), "x").unwrap();
+        let now = Utc::now();
+        let record = |stamps: &SourceStamps| {
+            State::record(&site, false, stamps, &["index.html".into()], vec![], None)
+        };
+        // The fast-path check walked the folders and found its state stale: the build
+        // records those stamps, not newer ones.
+        let stale = State::default();
+        let (holds, taken) = stale.still_holds(&site, false, now);
+        assert!(!holds);
+        let taken = taken.expect("the folders were walked");
+        assert_eq!(taken, SourceStamps::gather(&site, &[]));
+        let reused = FolderStamps::start(&site, Some(taken));
+        // A source edited while the build reads and renders (after the stamps).
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        fs::write(dir.path().join("posts/a.md"), "edited").unwrap();
+        let art = dir.path().join("art.jpg");
+        fs::write(&art, "x").unwrap();
+        let stamps = reused.finish(vec![art.clone()]).unwrap();
+        assert_eq!(stamps.extra.len(), 1, "the extra input is stamped");
+        assert!(
+            !record(&stamps).still_holds(&site, false, now).0,
+            "the edit is seen by the next build"
+        );
+        // Stamps taken after the edit hold, as they should.
+        let state = record(&FolderStamps::start(&site, None).finish(vec![art]).unwrap());
+        assert!(state.still_holds(&site, false, now).0);
     }
 }

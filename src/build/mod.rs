@@ -91,19 +91,27 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let old_ledger = Ledger::read(&site.ledger)?;
     ledger::check_consistent(&old_ledger).with_context(|| site.ledger.display().to_string())?;
 
+    let mut walked = None;
     if !options.validate_all
         && let Some(state) = fingerprint::State::load(site)
-        && state.still_holds(site, options.allow_identity_change, options.now)
     {
-        report.warnings = state.warnings;
-        report.changes = state
-            .outputs
-            .into_iter()
-            .filter(|(path, _, _)| path != publish::MANIFEST)
-            .map(|(path, _, _)| (path, Change::Unchanged))
-            .collect();
-        return Ok(report);
+        let (holds, stamps) = state.still_holds(site, options.allow_identity_change, options.now);
+        if holds {
+            report.warnings = state.warnings;
+            report.changes = state
+                .outputs
+                .into_iter()
+                .filter(|(path, _, _)| path != publish::MANIFEST)
+                .map(|(path, _, _)| (path, Change::Unchanged))
+                .collect();
+            return Ok(report);
+        }
+        walked = stamps;
     }
+    // What the next build's fast path compares (a `stat` of every source file) is taken
+    // before any source is read (see `FolderStamps`): the check above took it if it
+    // walked the folders, else a thread starts walking them now, beside the reading.
+    let folder_stamps = (!options.check).then(|| fingerprint::FolderStamps::start(site, walked));
 
     // The store keeps the fetched remote sources, read here, and the local file cache,
     // through which content files unchanged since the last build are not read again.
@@ -333,10 +341,6 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
                 .map(|file| Task::Combined(combined, file)),
         );
     }
-    // What the next build's fast path compares (a `stat` of every source file) is
-    // gathered beside the rendering rather than after it.
-    let stamps = (!options.check)
-        .then(|| fingerprint::SourceStamps::in_background(site, std::mem::take(&mut extra_inputs)));
     let writer = stage.writer();
     let stage = std::sync::Mutex::new(stage);
     let results = crate::parallel::map(&tasks, |task| -> Result<Rendered> {
@@ -404,9 +408,10 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let mut stage = stage
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
-    // Joined before anything is published, so the stamps never see this build's own
-    // temporary files; a thread that failed only costs the next build its fast path.
-    let stamps = stamps.and_then(|stamps| stamps.join().ok());
+    // The files read outside the source folders are known only now: they are stamped
+    // after the reading (an audio file's) but before the publishing (an asset's copy).
+    // A thread that failed only costs the next build its fast path.
+    let stamps = folder_stamps.and_then(|stamps| stamps.finish(extra_inputs));
     // Back in the order of the feeds and their formats, then the combined files.
     let mut per_feed: Vec<Vec<Option<Rendered>>> = models
         .iter()
