@@ -270,28 +270,13 @@ fn declared_encoding(body: &[u8]) -> Option<String> {
 }
 
 /// Reports characters XML 1.0 forbids, written literally (references are the tree's).
-/// Whether `bytes` hold a C0 control other than tab, newline and carriage return.
-/// Tested a block at a time without stopping inside a block, which the compiler turns
-/// into vector instructions (a build checks every byte of every feed it writes; a
-/// byte-by-byte loop that may stop at each byte was a tenth of the validation's time).
-fn has_control(bytes: &[u8]) -> bool {
-    let control = |b: u8| b < 0x20 && b != b'\t' && b != b'\n' && b != b'\r';
-    let mut blocks = bytes.chunks_exact(64);
-    for block in &mut blocks {
-        if block.iter().fold(false, |found, &b| found | control(b)) {
-            return true;
-        }
-    }
-    blocks.remainder().iter().any(|&b| control(b))
-}
-
 fn forbidden_characters(text: &str, cx: &mut Checker) {
     const MAX_REPORTED: usize = 10;
     // Almost every document has none: a byte scan (C0 controls other than tab, newline
     // and carriage return; U+FFFE and U+FFFF, encoded EF BF BE/BF) proves it without
     // decoding each character.
     let bytes = text.as_bytes();
-    if !has_control(bytes)
+    if !crate::ingest::feed::xml::has_control_characters(bytes)
         && !memchr::memmem::find_iter(bytes, b"\xEF\xBF")
             .any(|at| matches!(bytes.get(at + 2), Some(0xBE | 0xBF)))
     {
@@ -434,19 +419,6 @@ mod tests {
         }
         assert_eq!(xml_ids(&utf16), vec!["xml/encoding"]);
         quiet("xml/encoding", CLEAN.as_bytes());
-    }
-
-    #[test]
-    fn a_control_character_is_found_in_every_position_of_a_block() {
-        for length in [0, 1, 63, 64, 65, 200] {
-            let clean = "a\tb\r\n".repeat(length);
-            assert!(!super::has_control(clean.as_bytes()), "{length}");
-            for at in 0..clean.len() {
-                let mut bytes = clean.clone().into_bytes();
-                bytes[at] = 0x1F;
-                assert!(super::has_control(&bytes), "{length} at {at}");
-            }
-        }
     }
 
     #[test]

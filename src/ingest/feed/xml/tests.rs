@@ -817,3 +817,16 @@ fn layout_whitespace_between_feed_elements_is_not_kept() {
     assert_eq!(entry.text(), " x 1");
     assert_eq!(document.root().nodes().count(), 1);
 }
+
+#[test]
+fn a_control_character_is_found_in_every_position_of_a_block() {
+    for length in [0, 1, 63, 64, 65, 200] {
+        let clean = "a\tb\r\n".repeat(length);
+        assert!(!has_control_characters(clean.as_bytes()), "{length}");
+        for at in 0..clean.len() {
+            let mut bytes = clean.clone().into_bytes();
+            bytes[at] = 0x1F;
+            assert!(has_control_characters(&bytes), "{length} at {at}");
+        }
+    }
+}
