@@ -77,6 +77,10 @@ pub enum StoreError {
     DamagedEntry { key: String, detail: String },
     #[error("store: entry {key} could not be encoded for the store ({detail})")]
     Unencodable { key: String, detail: String },
+    #[error(
+        "store: a database error abandoned this group of source updates, so none of it may be committed; drop the group and record them again"
+    )]
+    Doomed,
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -612,6 +616,7 @@ impl Store {
         Ok(Group {
             tx: self.conn.transaction()?,
             updates: 0,
+            doomed: false,
         })
     }
 
@@ -740,14 +745,37 @@ impl Store {
 pub struct Group<'a> {
     tx: rusqlite::Transaction<'a>,
     updates: usize,
+    /// Set by a database error: the group may hold part of an update, so it must
+    /// never be committed (see [`Group::commit`]).
+    doomed: bool,
 }
 
 impl Group<'_> {
     /// Records one fetch of `source` inside its own savepoint. The outer error is the
-    /// database's own and dooms the whole group (drop it: nothing of it is kept); the
-    /// inner one is this update's alone, which was rolled back without touching the
-    /// others.
+    /// database's own and dooms the whole group: what the update had written is rolled
+    /// back as far as the database still allows, and [`Group::commit`] refuses from
+    /// then on (drop the group: nothing of it is kept). The inner error is this
+    /// update's alone, which was rolled back without touching the others.
     pub fn record(
+        &mut self,
+        source: SourceId,
+        record: &FetchRecord,
+    ) -> Result<Result<EntryCounts>> {
+        if self.doomed {
+            return Err(StoreError::Doomed);
+        }
+        let result = self.record_in_savepoint(source, record);
+        if result.is_err() {
+            // The savepoint may hold part of the update; a caller that committed
+            // anyway would store half a source. The rollback is a courtesy (the
+            // database that failed may refuse it too); the doom is what protects.
+            let _ = self.tx.execute_batch("ROLLBACK TO source; RELEASE source");
+            self.doomed = true;
+        }
+        result
+    }
+
+    fn record_in_savepoint(
         &mut self,
         source: SourceId,
         record: &FetchRecord,
@@ -777,8 +805,13 @@ impl Group<'_> {
         self.updates == 0
     }
 
-    /// Commits every update recorded in the group.
+    /// Commits every update recorded in the group; refuses, committing nothing, when a
+    /// database error doomed the group (see [`Group::record`]).
     pub fn commit(self) -> Result<()> {
+        if self.doomed {
+            // Dropping the transaction rolls the whole group back.
+            return Err(StoreError::Doomed);
+        }
         Ok(self.tx.commit()?)
     }
 }

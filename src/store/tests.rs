@@ -572,6 +572,60 @@ fn a_group_keeps_nothing_until_it_commits_and_a_refused_update_stays_out() {
 }
 
 #[test]
+fn a_database_error_dooms_the_group_and_nothing_of_it_is_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let b = store.ensure_source("https://b.example/feed").unwrap().id;
+    // A database error that strikes after `b`'s update has written to `sources`: on
+    // `b`'s first entry the trigger makes SQLite fail at run time (SQLITE_ERROR, an
+    // error of the database rather than a constraint on the update's data).
+    store
+        .conn
+        .execute_batch(&format!(
+            "CREATE TRIGGER fail_for_b BEFORE INSERT ON entries WHEN NEW.owner = {b}
+             BEGIN SELECT json('not json'); END;"
+        ))
+        .unwrap();
+    let feed = meta("x");
+    let for_a = PreparedEntries::new(a, &[entry("https://a.example/1", "a1", Some(1))]).unwrap();
+    let for_b = PreparedEntries::new(b, &[entry("https://b.example/1", "b1", Some(1))]).unwrap();
+
+    let mut group = store.group().unwrap();
+    assert_eq!(
+        group
+            .record(a, &parsed(at(8), &feed, &for_a, "1"))
+            .unwrap()
+            .unwrap()
+            .new,
+        1
+    );
+    let error = group
+        .record(b, &parsed(at(8), &feed, &for_b, "1"))
+        .unwrap_err();
+    assert!(error.is_store_wide(), "{error}");
+    assert!(error.to_string().contains("malformed JSON"), "{error}");
+    // Once doomed, the group takes no more and refuses to commit.
+    assert!(matches!(
+        group.record(a, &parsed(at(9), &feed, &for_a, "2")),
+        Err(StoreError::Doomed)
+    ));
+    let refused = group.commit().unwrap_err().to_string();
+    assert!(refused.contains("none of it may be committed"), "{refused}");
+
+    // Another connection (the next run) sees nothing of the group: neither the update
+    // that failed half-way nor the one that succeeded before it.
+    let other = Store::open(&path).unwrap();
+    assert!(other.entries(&[a, b]).unwrap().is_empty());
+    for url in ["https://a.example/feed", "https://b.example/feed"] {
+        let state = other.source(url).unwrap().unwrap();
+        assert_eq!(state.etag, None, "{url}");
+        assert_eq!(state.last_fetch, None, "{url}");
+    }
+}
+
+#[test]
 fn ensure_sources_reads_what_a_fetch_needs_in_one_go() {
     let mut store = Store::open_in_memory().unwrap();
     let a = store.ensure_source("https://a.example/feed").unwrap().id;
