@@ -9,7 +9,7 @@
 //! once per source; inside it each source's update has its own savepoint, so it lands
 //! whole or not at all, and one source's update that the store refuses is rolled back
 //! alone and reported as that source's failure without costing the others theirs
-//! ([`Store::record_all`]). Everything costly that needs
+//! ([`Group`](store::Group)). Everything costly that needs
 //! no database — parsing, and packing entries for the store with their hashes
 //! ([`PreparedEntries`]) — happens before a result reaches that thread, since it is the
 //! one part that cannot run in parallel; and it never waits for the disk at a WAL
@@ -586,7 +586,7 @@ fn plan(done: &Done, backoff: Backoff) -> FetchRecord<'_> {
 }
 
 /// The report line of a source whose update the store refused on its own (see
-/// [`Store::record_all`]): nothing of this fetch was kept, so the next run fetches it
+/// [`Store::group`]): nothing of this fetch was kept, so the next run fetches it
 /// again as if this one had not happened.
 fn unstored(done: Done, error: &StoreError) -> SourceReport {
     SourceReport {

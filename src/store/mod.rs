@@ -8,7 +8,7 @@
 //! about remote media, and what was learned from local files (`local_files`: the file
 //! cache through which unchanged content files are not read again). The schema is versioned (`schema.rs`) and migrated on open; the
 //! database runs in WAL mode, and every source's update is made inside one transaction
-//! (several sources may share one: [`Store::record_all`]), so a run killed at any moment
+//! (several sources may share one: [`Store::group`]), so a run killed at any moment
 //! leaves the store as it was after the last commit, never with half a source.
 //!
 //! Policies enforced here:
@@ -582,18 +582,9 @@ impl Store {
         Ok(counts)
     }
 
-    /// Records several fetches in one transaction, each source's update inside its own
-    /// savepoint (a shorthand for a [`Group`]). They share one commit, which writes the
-    /// pages they have in common (indexes, the sources table) once instead of once
-    /// each, yet each source's update stays whole and apart:
-    /// - an update that fails on its own data (a constraint, JSON that will not
-    ///   serialise) is rolled back to its savepoint, alone, and returned as that
-    ///   source's error; the others in the group still land;
-    /// - an error of the database itself (disk full, I/O, a damaged file, the lock)
-    ///   abandons the whole group and is returned as the outer error: nothing of the
-    ///   group was committed, and nothing of it may be reported as stored;
-    /// - a crash before the commit loses the group, which the next run fetches again
-    ///   (its validators were never stored).
+    /// Records several fetches in one [`Group`], committed together (the tests' way of
+    /// recording a group at once; the ingest run records each result as it arrives).
+    #[cfg(test)]
     pub fn record_all(
         &mut self,
         records: &[(SourceId, &FetchRecord)],
@@ -607,15 +598,26 @@ impl Store {
         Ok(results)
     }
 
-    /// Opens a group of source updates that will share one transaction, with the
-    /// guarantees of [`Store::record_all`]: each update is recorded as it comes
-    /// ([`Group::record`]), so that whatever it holds can be dropped at once, and all
-    /// are committed together ([`Group::commit`]). Dropping the group without
-    /// committing rolls every update in it back.
+    /// Opens a group of source updates that will share one transaction, each update
+    /// inside its own savepoint. They share one commit, which writes the pages they
+    /// have in common (indexes, the sources table) once instead of once each, yet each
+    /// source's update stays whole and apart:
+    /// - an update that fails on its own data (a constraint, JSON that will not
+    ///   serialise) is rolled back to its savepoint, alone, and returned as that
+    ///   source's error; the others in the group still land;
+    /// - an error of the database itself (disk full, I/O, a damaged file, the lock)
+    ///   dooms the whole group: it is returned as the outer error, the group refuses to
+    ///   commit, and nothing of it may be reported as stored;
+    /// - a crash before the commit loses the group, which the next run fetches again
+    ///   (its validators were never stored).
+    ///
+    /// Each update is recorded as it comes ([`Group::record`]), so that whatever it
+    /// holds can be dropped at once, and all are committed together
+    /// ([`Group::commit`]). Dropping the group without committing rolls every update in
+    /// it back.
     pub fn group(&mut self) -> Result<Group<'_>> {
         Ok(Group {
             tx: self.conn.transaction()?,
-            updates: 0,
             doomed: false,
         })
     }
@@ -740,11 +742,10 @@ impl Store {
 }
 
 /// Source updates sharing one transaction, each in its own savepoint (see
-/// [`Store::record_all`] for what that guarantees). The savepoint statements are
+/// [`Store::group`] for what that guarantees). The savepoint statements are
 /// prepared once per connection rather than parsed again for every source.
 pub struct Group<'a> {
     tx: rusqlite::Transaction<'a>,
-    updates: usize,
     /// Set by a database error: the group may hold part of an update, so it must
     /// never be committed (see [`Group::commit`]).
     doomed: bool,
@@ -784,7 +785,6 @@ impl Group<'_> {
         match apply(&self.tx, source, record) {
             Ok(counts) => {
                 self.tx.prepare_cached("RELEASE source")?.execute([])?;
-                self.updates += 1;
                 Ok(Ok(counts))
             }
             Err(error) if error.is_store_wide() => Err(error),
@@ -794,15 +794,6 @@ impl Group<'_> {
                 Ok(Err(error))
             }
         }
-    }
-
-    /// How many updates the group holds (those refused on their own data not counted).
-    pub fn len(&self) -> usize {
-        self.updates
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.updates == 0
     }
 
     /// Commits every update recorded in the group; refuses, committing nothing, when a
