@@ -242,7 +242,7 @@ impl TaskResult {
     /// only memory, while the report line waits for the commit.
     fn drop_entries(&mut self) {
         if let TaskResult::Parsed { entries, .. } = self {
-            *entries = PreparedEntries::empty(entries.source());
+            entries.clear();
         }
     }
 }

@@ -269,17 +269,10 @@ impl PreparedEntries {
         Ok(PreparedEntries { source, items })
     }
 
-    /// No entries, for `source`.
-    pub fn empty(source: SourceId) -> PreparedEntries {
-        PreparedEntries {
-            source,
-            items: Vec::new(),
-        }
-    }
-
-    /// The source the entries were prepared for.
-    pub fn source(&self) -> SourceId {
-        self.source
+    /// Drops every entry and frees their memory (the capacity too), keeping the
+    /// source they were prepared for.
+    pub fn clear(&mut self) {
+        self.items = Vec::new();
     }
 
     /// How many distinct entries the document holds.

@@ -624,6 +624,35 @@ fn a_database_error_dooms_the_group_and_nothing_of_it_is_committed() {
 }
 
 #[test]
+fn cleared_entries_are_empty_and_still_belong_to_their_source() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let b = store.ensure_source("https://b.example/feed").unwrap().id;
+    let mut prepared = PreparedEntries::new(
+        a,
+        &[
+            entry("https://a.example/1", "a1", Some(1)),
+            entry("https://a.example/2", "a2", Some(2)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(prepared.len(), 2);
+    prepared.clear();
+    assert!(prepared.is_empty());
+    let counts = store
+        .record(a, &parsed(at(8), &meta("x"), &prepared, "1"))
+        .unwrap();
+    assert_eq!(counts, EntryCounts::default());
+    assert!(store.entries(&[a]).unwrap().is_empty());
+    // Still prepared for `a`: the store refuses them for any other source.
+    assert!(
+        store
+            .record(b, &parsed(at(8), &meta("x"), &prepared, "1"))
+            .is_err()
+    );
+}
+
+#[test]
 fn ensure_sources_reads_what_a_fetch_needs_in_one_go() {
     let mut store = Store::open_in_memory().unwrap();
     let a = store.ensure_source("https://a.example/feed").unwrap().id;
