@@ -65,9 +65,10 @@ struct State {
 /// paths asked for are built the same way as the ones stored.
 type Key = Box<[u8]>;
 
-/// A map by path. foldhash instead of the standard SipHash: the keys are the site's
-/// own file names, and SipHash was a tenth of a second run's lookups.
-type PathMap<V> = HashMap<Key, V, foldhash::fast::RandomState>;
+/// A map by path (keyed by the path's bytes, see `Key`). foldhash instead of the
+/// standard SipHash: the keys are the site's own file names, and SipHash was a tenth
+/// of a second run's lookups.
+pub(crate) type PathMap<V> = HashMap<Key, V, foldhash::fast::RandomState>;
 
 /// The stored rows of one table, by path.
 type Rows = PathMap<Row>;
