@@ -195,9 +195,13 @@ impl Store {
         // only: SQLite then hands out each row where it lies in the map instead of
         // first reading every page with `pread` into its own cache (a kernel copy and a
         // fresh page of the cache per 4 KiB: the cache is filled once and thrown away).
-        // The store is locked to this process (`store::lock`), so the file does not
-        // shrink under the map. A store in memory has no file to map: SQLite answers
-        // the pragma with no row.
+        // What keeps the map safe when the file changes is SQLite itself, not
+        // `store::lock` (which keeps other omroep runs away but stops no other tool):
+        // the load reads inside one read transaction, so no SQLite writer can shrink
+        // the file below the pages it reads, SQLite remaps when it sees the file's size
+        // change, and pages past the map's end are read as usual. (A tool that cut the
+        // file short outside SQLite's locking would break any reader, mapped or not.)
+        // A store in memory has no file to map: SQLite answers the pragma with no row.
         let mapped: Option<i64> = self
             .conn
             .query_row("PRAGMA mmap_size", [], |row| row.get(0))

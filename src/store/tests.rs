@@ -517,8 +517,8 @@ fn several_sources_recorded_together_are_each_whole() {
 
 #[test]
 fn a_group_keeps_nothing_until_it_commits_and_a_refused_update_stays_out() {
-    let path = std::env::temp_dir().join(format!("omroep-group-{}.sqlite", std::process::id()));
-    let _ = std::fs::remove_file(&path);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
     let mut store = Store::open(&path).unwrap();
     let a = store.ensure_source("https://a.example/feed").unwrap().id;
     let b = store.ensure_source("https://b.example/feed").unwrap().id;
@@ -563,10 +563,6 @@ fn a_group_keeps_nothing_until_it_commits_and_a_refused_update_stays_out() {
             .etag,
         None
     );
-    drop((store, other));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
-    }
 }
 
 #[test]
