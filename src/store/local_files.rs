@@ -197,9 +197,10 @@ impl Store {
         // fresh page of the cache per 4 KiB: the cache is filled once and thrown away).
         // What keeps the map safe when the file changes is SQLite itself, not
         // `store::lock` (which keeps other omroep runs away but stops no other tool):
-        // the load reads inside one read transaction, so no SQLite writer can shrink
-        // the file below the pages it reads, SQLite remaps when it sees the file's size
-        // change, and pages past the map's end are read as usual. (A tool that cut the
+        // each statement of the load reads inside a read transaction, so no SQLite
+        // writer can shrink the file below the pages it reads meanwhile; SQLite remaps
+        // when it sees the file's size change, and reads pages past the map's end as
+        // usual. (A tool that cut the
         // file short outside SQLite's locking would break any reader, mapped or not.)
         // A store in memory has no file to map: SQLite answers the pragma with no row.
         let mapped: Option<i64> = self
