@@ -41,7 +41,9 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // The files are independent: read (or found unchanged) on every core, then taken
     // in path order. A file that an earlier source of this session named too is not
     // read from disk again: the file cache has its outcome (decoded once more for this
-    // source), and its stamps were looked at once.
+    // source). The document's own file is stamped directly for every source that
+    // names it (see `read_or_reuse`); only the files it depends on (audio, artwork)
+    // are looked at once per session, through the session's map of stamps.
     // The outcome is taken out of its document on the thread that made it: one
     // decoded from the store is this run's alone and is moved out, one the cache keeps
     // too (read in this run) is copied, and what is left of the document is freed

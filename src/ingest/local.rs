@@ -16,6 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Entry, Person};
+use crate::store::local_files::PathMap;
 
 use super::audio::AudioInfo;
 use super::file_cache::{CachedAudio, FileCache, FileStamp, Freshness, MemoryFileCache};
@@ -250,7 +251,7 @@ pub struct Session {
     /// File stamps looked up while checking cached outcomes: within one run a file
     /// shared by many items (an artwork) is looked at once. Keyed by the path's bytes,
     /// which hash in one go (a `PathBuf` hashes component by component).
-    pub(super) stamps: Mutex<HashMap<Box<[u8]>, Option<FileStamp>, foldhash::fast::RandomState>>,
+    pub(super) stamps: Mutex<PathMap<Option<FileStamp>>>,
     /// Content hashes taken in this run, by file and stamp (an artwork shared by many
     /// episodes is hashed once).
     pub(super) hashes: Mutex<HashMap<(PathBuf, FileStamp), Option<String>>>,

@@ -9,7 +9,7 @@
 //! once per source; inside it each source's update has its own savepoint, so it lands
 //! whole or not at all, and one source's update that the store refuses is rolled back
 //! alone and reported as that source's failure without costing the others theirs
-//! ([`Store::record_all`]). Everything costly that needs
+//! ([`Group`](store::Group)). Everything costly that needs
 //! no database — parsing, and packing entries for the store with their hashes
 //! ([`PreparedEntries`]) — happens before a result reaches that thread, since it is the
 //! one part that cannot run in parallel; and it never waits for the disk at a WAL
@@ -63,6 +63,11 @@ pub struct RunSettings {
     pub fetch: FetchSettings,
     pub backoff: Backoff,
     pub parse: ParseFn,
+    /// How long the results of a run share one commit (250 ms unless a test sets it).
+    /// A run killed meanwhile loses at most this long's worth of results, which its
+    /// next run fetches again as if they had never been fetched (their validators were
+    /// not stored either); a longer window writes the shared index pages out less often.
+    pub group_window: std::time::Duration,
 }
 
 impl Default for RunSettings {
@@ -71,6 +76,7 @@ impl Default for RunSettings {
             fetch: FetchSettings::default(),
             backoff: Backoff::default(),
             parse: crate::ingest::feed::parse,
+            group_window: GROUP_WINDOW,
         }
     }
 }
@@ -228,9 +234,7 @@ enum TaskResult {
     Gone(String),
 }
 
-/// How long the results of a run share one commit (see `ingest`). A run killed
-/// meanwhile loses at most this long's worth of results, which its next run fetches
-/// again as if they had never been fetched (their validators were not stored either).
+/// The default of [`RunSettings::group_window`].
 const GROUP_WINDOW: std::time::Duration = std::time::Duration::from_millis(250);
 
 impl TaskResult {
@@ -238,7 +242,7 @@ impl TaskResult {
     /// only memory, while the report line waits for the commit.
     fn drop_entries(&mut self) {
         if let TaskResult::Parsed { entries, .. } = self {
-            *entries = PreparedEntries::empty(entries.source());
+            entries.clear();
         }
     }
 }
@@ -340,7 +344,7 @@ pub fn ingest(
         }
         drop(sender);
         // Results are recorded as they arrive, each in its own savepoint, but committed
-        // together for a while (`GROUP_WINDOW`): every commit writes out each index page
+        // together for a while (`settings.group_window`): every commit writes out each index page
         // it touched, and the entries' keys and links land on pages all over their
         // indexes, so few large commits write those pages far fewer times than many small
         // ones. What a group held is dropped as soon as it is recorded; only its report
@@ -348,14 +352,14 @@ pub fn ingest(
         let mut pending: Vec<(Done, Result<store::EntryCounts, StoreError>)> = Vec::new();
         while let Some(first) = receiver.blocking_recv() {
             let mut group = store.group()?;
-            let deadline = tokio::time::Instant::now() + GROUP_WINDOW;
+            let deadline = tokio::time::Instant::now() + settings.group_window;
             let mut next = Some(first);
             while let Some(mut done) = next {
                 let counts = group.record(done.source, &plan(&done, settings.backoff))?;
                 done.result.drop_entries();
                 pending.push((done, counts));
                 // A group ends at its deadline even while results keep coming, so
-                // a kill never loses more than `GROUP_WINDOW` of them.
+                // a kill never loses more than one window's worth of them.
                 if tokio::time::Instant::now() >= deadline {
                     break;
                 }
@@ -582,7 +586,7 @@ fn plan(done: &Done, backoff: Backoff) -> FetchRecord<'_> {
 }
 
 /// The report line of a source whose update the store refused on its own (see
-/// [`Store::record_all`]): nothing of this fetch was kept, so the next run fetches it
+/// [`Store::group`]): nothing of this fetch was kept, so the next run fetches it
 /// again as if this one had not happened.
 fn unstored(done: Done, error: &StoreError) -> SourceReport {
     SourceReport {

@@ -65,9 +65,10 @@ struct State {
 /// paths asked for are built the same way as the ones stored.
 type Key = Box<[u8]>;
 
-/// A map by path. foldhash instead of the standard SipHash: the keys are the site's
-/// own file names, and SipHash was a tenth of a second run's lookups.
-type PathMap<V> = HashMap<Key, V, foldhash::fast::RandomState>;
+/// A map by path (keyed by the path's bytes, see `Key`). foldhash instead of the
+/// standard SipHash: the keys are the site's own file names, and SipHash was a tenth
+/// of a second run's lookups.
+pub(crate) type PathMap<V> = HashMap<Key, V, foldhash::fast::RandomState>;
 
 /// The stored rows of one table, by path.
 type Rows = PathMap<Row>;
@@ -194,9 +195,14 @@ impl Store {
         // only: SQLite then hands out each row where it lies in the map instead of
         // first reading every page with `pread` into its own cache (a kernel copy and a
         // fresh page of the cache per 4 KiB: the cache is filled once and thrown away).
-        // The store is locked to this process (`store::lock`), so the file does not
-        // shrink under the map. A store in memory has no file to map: SQLite answers
-        // the pragma with no row.
+        // What keeps the map safe when the file changes is SQLite itself, not
+        // `store::lock` (which keeps other omroep runs away but stops no other tool):
+        // each statement of the load reads inside a read transaction, so no SQLite
+        // writer can shrink the file below the pages it reads meanwhile; SQLite remaps
+        // when it sees the file's size change, and reads pages past the map's end as
+        // usual. (A tool that cut the
+        // file short outside SQLite's locking would break any reader, mapped or not.)
+        // A store in memory has no file to map: SQLite answers the pragma with no row.
         let mapped: Option<i64> = self
             .conn
             .query_row("PRAGMA mmap_size", [], |row| row.get(0))

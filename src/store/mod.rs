@@ -8,7 +8,7 @@
 //! about remote media, and what was learned from local files (`local_files`: the file
 //! cache through which unchanged content files are not read again). The schema is versioned (`schema.rs`) and migrated on open; the
 //! database runs in WAL mode, and every source's update is made inside one transaction
-//! (several sources may share one: [`Store::record_all`]), so a run killed at any moment
+//! (several sources may share one: [`Store::group`]), so a run killed at any moment
 //! leaves the store as it was after the last commit, never with half a source.
 //!
 //! Policies enforced here:
@@ -77,6 +77,10 @@ pub enum StoreError {
     DamagedEntry { key: String, detail: String },
     #[error("store: entry {key} could not be encoded for the store ({detail})")]
     Unencodable { key: String, detail: String },
+    #[error(
+        "store: a database error abandoned this group of source updates, so none of it may be committed; drop the group and record them again"
+    )]
+    Doomed,
 }
 
 type Result<T> = std::result::Result<T, StoreError>;
@@ -265,17 +269,10 @@ impl PreparedEntries {
         Ok(PreparedEntries { source, items })
     }
 
-    /// No entries, for `source`.
-    pub fn empty(source: SourceId) -> PreparedEntries {
-        PreparedEntries {
-            source,
-            items: Vec::new(),
-        }
-    }
-
-    /// The source the entries were prepared for.
-    pub fn source(&self) -> SourceId {
-        self.source
+    /// Drops every entry and frees their memory (the capacity too), keeping the
+    /// source they were prepared for.
+    pub fn clear(&mut self) {
+        self.items = Vec::new();
     }
 
     /// How many distinct entries the document holds.
@@ -578,18 +575,9 @@ impl Store {
         Ok(counts)
     }
 
-    /// Records several fetches in one transaction, each source's update inside its own
-    /// savepoint (a shorthand for a [`Group`]). They share one commit, which writes the
-    /// pages they have in common (indexes, the sources table) once instead of once
-    /// each, yet each source's update stays whole and apart:
-    /// - an update that fails on its own data (a constraint, JSON that will not
-    ///   serialise) is rolled back to its savepoint, alone, and returned as that
-    ///   source's error; the others in the group still land;
-    /// - an error of the database itself (disk full, I/O, a damaged file, the lock)
-    ///   abandons the whole group and is returned as the outer error: nothing of the
-    ///   group was committed, and nothing of it may be reported as stored;
-    /// - a crash before the commit loses the group, which the next run fetches again
-    ///   (its validators were never stored).
+    /// Records several fetches in one [`Group`], committed together (the tests' way of
+    /// recording a group at once; the ingest run records each result as it arrives).
+    #[cfg(test)]
     pub fn record_all(
         &mut self,
         records: &[(SourceId, &FetchRecord)],
@@ -603,15 +591,27 @@ impl Store {
         Ok(results)
     }
 
-    /// Opens a group of source updates that will share one transaction, with the
-    /// guarantees of [`Store::record_all`]: each update is recorded as it comes
-    /// ([`Group::record`]), so that whatever it holds can be dropped at once, and all
-    /// are committed together ([`Group::commit`]). Dropping the group without
-    /// committing rolls every update in it back.
+    /// Opens a group of source updates that will share one transaction, each update
+    /// inside its own savepoint. They share one commit, which writes the pages they
+    /// have in common (indexes, the sources table) once instead of once each, yet each
+    /// source's update stays whole and apart:
+    /// - an update that fails on its own data (a constraint, JSON that will not
+    ///   serialise) is rolled back to its savepoint, alone, and returned as that
+    ///   source's error; the others in the group still land;
+    /// - an error of the database itself (disk full, I/O, a damaged file, the lock)
+    ///   dooms the whole group: it is returned as the outer error, the group refuses to
+    ///   commit, and nothing of it may be reported as stored;
+    /// - a crash before the commit loses the group, which the next run fetches again
+    ///   (its validators were never stored).
+    ///
+    /// Each update is recorded as it comes ([`Group::record`]), so that whatever it
+    /// holds can be dropped at once, and all are committed together
+    /// ([`Group::commit`]). Dropping the group without committing rolls every update in
+    /// it back.
     pub fn group(&mut self) -> Result<Group<'_>> {
         Ok(Group {
             tx: self.conn.transaction()?,
-            updates: 0,
+            doomed: false,
         })
     }
 
@@ -735,19 +735,41 @@ impl Store {
 }
 
 /// Source updates sharing one transaction, each in its own savepoint (see
-/// [`Store::record_all`] for what that guarantees). The savepoint statements are
+/// [`Store::group`] for what that guarantees). The savepoint statements are
 /// prepared once per connection rather than parsed again for every source.
 pub struct Group<'a> {
     tx: rusqlite::Transaction<'a>,
-    updates: usize,
+    /// Set by a database error: the group may hold part of an update, so it must
+    /// never be committed (see [`Group::commit`]).
+    doomed: bool,
 }
 
 impl Group<'_> {
     /// Records one fetch of `source` inside its own savepoint. The outer error is the
-    /// database's own and dooms the whole group (drop it: nothing of it is kept); the
-    /// inner one is this update's alone, which was rolled back without touching the
-    /// others.
+    /// database's own and dooms the whole group: what the update had written is rolled
+    /// back as far as the database still allows, and [`Group::commit`] refuses from
+    /// then on (drop the group: nothing of it is kept). The inner error is this
+    /// update's alone, which was rolled back without touching the others.
     pub fn record(
+        &mut self,
+        source: SourceId,
+        record: &FetchRecord,
+    ) -> Result<Result<EntryCounts>> {
+        if self.doomed {
+            return Err(StoreError::Doomed);
+        }
+        let result = self.record_in_savepoint(source, record);
+        if result.is_err() {
+            // The savepoint may hold part of the update; a caller that committed
+            // anyway would store half a source. The rollback is a courtesy (the
+            // database that failed may refuse it too); the doom is what protects.
+            let _ = self.tx.execute_batch("ROLLBACK TO source; RELEASE source");
+            self.doomed = true;
+        }
+        result
+    }
+
+    fn record_in_savepoint(
         &mut self,
         source: SourceId,
         record: &FetchRecord,
@@ -756,7 +778,6 @@ impl Group<'_> {
         match apply(&self.tx, source, record) {
             Ok(counts) => {
                 self.tx.prepare_cached("RELEASE source")?.execute([])?;
-                self.updates += 1;
                 Ok(Ok(counts))
             }
             Err(error) if error.is_store_wide() => Err(error),
@@ -768,17 +789,13 @@ impl Group<'_> {
         }
     }
 
-    /// How many updates the group holds (those refused on their own data not counted).
-    pub fn len(&self) -> usize {
-        self.updates
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.updates == 0
-    }
-
-    /// Commits every update recorded in the group.
+    /// Commits every update recorded in the group; refuses, committing nothing, when a
+    /// database error doomed the group (see [`Group::record`]).
     pub fn commit(self) -> Result<()> {
+        if self.doomed {
+            // Dropping the transaction rolls the whole group back.
+            return Err(StoreError::Doomed);
+        }
         Ok(self.tx.commit()?)
     }
 }

@@ -517,8 +517,8 @@ fn several_sources_recorded_together_are_each_whole() {
 
 #[test]
 fn a_group_keeps_nothing_until_it_commits_and_a_refused_update_stays_out() {
-    let path = std::env::temp_dir().join(format!("omroep-group-{}.sqlite", std::process::id()));
-    let _ = std::fs::remove_file(&path);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
     let mut store = Store::open(&path).unwrap();
     let a = store.ensure_source("https://a.example/feed").unwrap().id;
     let b = store.ensure_source("https://b.example/feed").unwrap().id;
@@ -530,7 +530,6 @@ fn a_group_keeps_nothing_until_it_commits_and_a_refused_update_stays_out() {
     // as another connection (the next run) sees.
     let mut group = store.group().unwrap();
     assert_eq!(group.record(a, &record).unwrap().unwrap().new, 1);
-    assert_eq!(group.len(), 1);
     let other = Store::open(&path).unwrap();
     assert!(other.entries(&[a]).unwrap().is_empty());
     drop(group);
@@ -553,7 +552,6 @@ fn a_group_keeps_nothing_until_it_commits_and_a_refused_update_stays_out() {
         "{refused}"
     );
     assert_eq!(group.record(a, &record).unwrap().unwrap().new, 1);
-    assert_eq!(group.len(), 1);
     group.commit().unwrap();
     assert_eq!(titles(&other.entries(&[a]).unwrap()), ["a1"]);
     assert!(other.entries(&[b]).unwrap().is_empty());
@@ -565,10 +563,89 @@ fn a_group_keeps_nothing_until_it_commits_and_a_refused_update_stays_out() {
             .etag,
         None
     );
-    drop((store, other));
-    for suffix in ["", "-wal", "-shm"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+}
+
+#[test]
+fn a_database_error_dooms_the_group_and_nothing_of_it_is_committed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let b = store.ensure_source("https://b.example/feed").unwrap().id;
+    // A database error that strikes after `b`'s update has written to `sources`: on
+    // `b`'s first entry the trigger makes SQLite fail at run time (SQLITE_ERROR, an
+    // error of the database rather than a constraint on the update's data).
+    store
+        .conn
+        .execute_batch(&format!(
+            "CREATE TRIGGER fail_for_b BEFORE INSERT ON entries WHEN NEW.owner = {b}
+             BEGIN SELECT json('not json'); END;"
+        ))
+        .unwrap();
+    let feed = meta("x");
+    let for_a = PreparedEntries::new(a, &[entry("https://a.example/1", "a1", Some(1))]).unwrap();
+    let for_b = PreparedEntries::new(b, &[entry("https://b.example/1", "b1", Some(1))]).unwrap();
+
+    let mut group = store.group().unwrap();
+    assert_eq!(
+        group
+            .record(a, &parsed(at(8), &feed, &for_a, "1"))
+            .unwrap()
+            .unwrap()
+            .new,
+        1
+    );
+    let error = group
+        .record(b, &parsed(at(8), &feed, &for_b, "1"))
+        .unwrap_err();
+    assert!(error.is_store_wide(), "{error}");
+    assert!(error.to_string().contains("malformed JSON"), "{error}");
+    // Once doomed, the group takes no more and refuses to commit.
+    assert!(matches!(
+        group.record(a, &parsed(at(9), &feed, &for_a, "2")),
+        Err(StoreError::Doomed)
+    ));
+    let refused = group.commit().unwrap_err().to_string();
+    assert!(refused.contains("none of it may be committed"), "{refused}");
+
+    // Another connection (the next run) sees nothing of the group: neither the update
+    // that failed half-way nor the one that succeeded before it.
+    let other = Store::open(&path).unwrap();
+    assert!(other.entries(&[a, b]).unwrap().is_empty());
+    for url in ["https://a.example/feed", "https://b.example/feed"] {
+        let state = other.source(url).unwrap().unwrap();
+        assert_eq!(state.etag, None, "{url}");
+        assert_eq!(state.last_fetch, None, "{url}");
     }
+}
+
+#[test]
+fn cleared_entries_are_empty_and_still_belong_to_their_source() {
+    let mut store = Store::open_in_memory().unwrap();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let b = store.ensure_source("https://b.example/feed").unwrap().id;
+    let mut prepared = PreparedEntries::new(
+        a,
+        &[
+            entry("https://a.example/1", "a1", Some(1)),
+            entry("https://a.example/2", "a2", Some(2)),
+        ],
+    )
+    .unwrap();
+    assert_eq!(prepared.len(), 2);
+    prepared.clear();
+    assert!(prepared.is_empty());
+    let counts = store
+        .record(a, &parsed(at(8), &meta("x"), &prepared, "1"))
+        .unwrap();
+    assert_eq!(counts, EntryCounts::default());
+    assert!(store.entries(&[a]).unwrap().is_empty());
+    // Still prepared for `a`: the store refuses them for any other source.
+    assert!(
+        store
+            .record(b, &parsed(at(8), &meta("x"), &prepared, "1"))
+            .is_err()
+    );
 }
 
 #[test]

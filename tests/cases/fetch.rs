@@ -656,6 +656,76 @@ fn concurrency_is_limited_per_host_and_overall() {
     assert!((2..=4).contains(&most), "global limit: {most} in flight");
 }
 
+#[test]
+fn groups_commit_at_their_deadline_while_results_keep_arriving() {
+    // 30 feeds answered one every 40 ms: the last reply comes at least 1.16 s after
+    // the run starts, so a run that waited for the results to stop before committing
+    // would report nothing before then.
+    const FEEDS: usize = 30;
+    const STEP_MS: u64 = 40;
+    let server = Server::start(|hit| {
+        let i: u64 = hit.path.trim_start_matches("/feed").parse().unwrap();
+        let etag = format!("\"v{i}\"");
+        Reply::After(
+            Duration::from_millis(i * STEP_MS),
+            response(
+                200,
+                &[("ETag", etag.as_str())],
+                &numbered_feed(&format!("f{i}"), &format!("p{i}"), 2),
+            ),
+        )
+    });
+    let urls: Vec<String> = (0..FEEDS)
+        .map(|i| server.url(&format!("/feed{i}")))
+        .collect();
+    let specs: Vec<SourceSpec> = urls
+        .iter()
+        .map(|url| SourceSpec { url: url.clone() })
+        .collect();
+    let mut quick = settings();
+    quick.fetch.concurrency = FEEDS;
+    quick.fetch.per_host = FEEDS;
+    quick.group_window = Duration::from_millis(50);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    let mut store = Store::open(&path).unwrap();
+    // The next run's view: another connection, which sees only what was committed.
+    let other = Store::open(&path).unwrap();
+
+    let start = Instant::now();
+    let mut reported: Vec<(Duration, String)> = Vec::new();
+    let report = ingest(&mut store, &specs, &quick, &mut |source| {
+        let at = start.elapsed();
+        let i = source.url.rsplit("/feed").next().unwrap();
+        let state = other.source(&source.url).unwrap().expect("source in store");
+        // Reported only once committed: the validators and the entries are there.
+        assert_eq!(state.etag.as_deref(), Some(format!("\"v{i}\"").as_str()));
+        assert!(state.last_fetch.is_some(), "{}", source.url);
+        assert_eq!(
+            other.entries(&[state.id]).unwrap().len(),
+            2,
+            "{}",
+            source.url
+        );
+        reported.push((at, source.url.clone()));
+    })
+    .expect("run");
+    assert_eq!(report.totals().fetched, FEEDS as u64);
+    assert_eq!(reported.len(), FEEDS);
+    // The first group closed at its deadline, long before the last reply came (at
+    // 1.16 s or later); 700 ms leaves a loaded machine plenty of slack.
+    let first = reported[0].0;
+    assert!(
+        first < Duration::from_millis(700),
+        "first report after {first:?}"
+    );
+    let last = reported[FEEDS - 1].0;
+    assert!(
+        last >= Duration::from_millis(1100),
+        "last report after {last:?}"
+    );
+}
+
 /// The options the parser was last called with, by the capturing parser below.
 static SEEN_OPTIONS: std::sync::Mutex<Vec<(Option<String>, Option<String>)>> =
     std::sync::Mutex::new(Vec::new());
