@@ -513,13 +513,14 @@ mod tests {
     use super::*;
 
     use super::super::dom::{ElementData, Tree};
+    use super::super::ns::Known;
 
     /// A tree of one `<link>` element with this base.
     fn element_with_base(base: Option<&str>) -> Tree<'static> {
         let mut tree = Tree::default();
         let mut data = ElementData::new("link".into());
         data.base = base.map(Arc::from);
-        tree.push_element(None, data, 0);
+        tree.push_element(None, data, Known::NoNamespace, 0);
         tree
     }
 
@@ -553,7 +554,12 @@ mod tests {
         let mut ctx = Ctx::new(None);
         ctx.set_scope(Some("entry 2".into()));
         let mut tree = Tree::default();
-        let index = tree.push_element(None, ElementData::new("pubDate".into()), 0);
+        let index = tree.push_element(
+            None,
+            ElementData::new("pubDate".into()),
+            Known::NoNamespace,
+            0,
+        );
         tree.push_text(index, "someday".into());
         assert_eq!(ctx.date("pubDate", tree.element(index)), None);
         assert_eq!(
