@@ -317,15 +317,15 @@ pub(crate) fn runs_code(url: &str) -> bool {
     })
 }
 
-/// The content of an element that holds text or markup: markup written inline (naked
-/// HTML in an RSS description, say) is serialised back, otherwise the decoded text
-/// (borrowed when it is one text node, as it nearly always is: content can be large).
 /// An element's identity within its tree: the address of its data, which stays put while
 /// the tree is alive.
 fn identity(element: Element<'_>) -> usize {
     std::ptr::from_ref::<super::dom::ElementData<'_>>(&*element) as usize
 }
 
+/// The content of an element that holds text or markup: markup written inline (naked
+/// HTML in an RSS description, say) is serialised back, otherwise the decoded text
+/// (borrowed when it is one text node, as it nearly always is: content can be large).
 pub(crate) fn raw_value(element: Element<'_>) -> Cow<'_, str> {
     if element.has_element_children() {
         return Cow::Owned(element.inner_markup());
