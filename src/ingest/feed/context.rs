@@ -24,7 +24,7 @@ use url::Url;
 /// against text, so an IRI base stays an IRI and nothing is parsed twice.
 type Base = String;
 
-use super::dom::Element;
+use super::dom::{Element, ElementId};
 use crate::normalise;
 
 /// Mapping state for one document.
@@ -43,9 +43,9 @@ pub(crate) struct Ctx {
     /// [`Ctx::url`]), already prefixed with their scope; moved into `warnings`, in order,
     /// before the next warning and at the end.
     pending: RefCell<Vec<String>>,
-    /// Sanitised HTML made by [`Ctx::plain_beside`] for the element it names (by the
-    /// address of its data), taken by the next [`Ctx::html_of`] call.
-    sanitised: RefCell<Option<(usize, Option<String>)>>,
+    /// Sanitised HTML made by [`Ctx::plain_beside`] for the element it names, taken by
+    /// the next [`Ctx::html_of`] call.
+    sanitised: RefCell<Option<(ElementId, Option<String>)>>,
 }
 
 /// At most this many warnings are kept for one document: a feed with a bad date in each
@@ -238,7 +238,7 @@ impl Ctx {
             && looks_like_html(&value)
         {
             let (html, text) = normalise::html::sanitise_with_plain(&value, self.base(content));
-            *self.sanitised.borrow_mut() = Some((identity(content), non_empty(html)));
+            *self.sanitised.borrow_mut() = Some((content.id(), non_empty(html)));
             return non_empty(text);
         }
         self.plain(&value)
@@ -261,7 +261,7 @@ impl Ctx {
         // handed to another later.
         let made = self.sanitised.borrow_mut().take();
         if let Some((made_for, html)) = made
-            && made_for == identity(element)
+            && made_for == element.id()
         {
             return html;
         }
@@ -315,12 +315,6 @@ pub(crate) fn runs_code(url: &str) -> bool {
             .iter()
             .any(|code| scheme.eq_ignore_ascii_case(code))
     })
-}
-
-/// An element's identity within its tree: the address of its data, which stays put while
-/// the tree is alive.
-fn identity(element: Element<'_>) -> usize {
-    std::ptr::from_ref::<super::dom::ElementData<'_>>(&*element) as usize
 }
 
 /// The content of an element that holds text or markup: markup written inline (naked
