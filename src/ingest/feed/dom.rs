@@ -235,8 +235,9 @@ pub struct ElementId {
     index: u32,
 }
 
-/// A name in ASCII lowercase, on the stack; see [`Element::lower_name`]. A name already
-/// in lowercase (nearly every feed name) is borrowed as it is, neither copied nor checked.
+/// A name in ASCII lowercase, on the stack; see [`Element::lower_name`]. A name without
+/// capitals (nearly every feed name) is borrowed as it is, not copied: the one scan for
+/// capitals is all it costs.
 pub enum LowerName<'n> {
     Borrowed(&'n str),
     Lowered {
