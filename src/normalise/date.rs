@@ -1257,8 +1257,9 @@ mod tests {
                                 let quick = parse_rfc1123(text.as_bytes());
                                 if quick.is_some() {
                                     fast += 1;
+                                    // The word reader itself, not `parse`, which
+                                    // would answer by the quick path again.
                                     assert_eq!(quick, read_words(text), "{text}");
-                                    assert_eq!(quick, parse(text), "{text}");
                                 }
                             }
                         }

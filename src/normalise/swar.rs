@@ -84,15 +84,18 @@ pub(crate) fn any_byte(
     word_test: impl Fn(u64) -> bool,
     byte_test: impl Fn(u8) -> bool,
 ) -> bool {
-    let mut chunks = bytes.chunks_exact(8);
-    for chunk in chunks.by_ref() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        if word_test(u64::from_le_bytes(word)) {
+    let mut at = 0;
+    while let Some(word) = load(bytes, at) {
+        if word_test(word) {
             return true;
         }
+        at += 8;
     }
-    chunks.remainder().iter().any(|&byte| byte_test(byte))
+    bytes
+        .get(at..)
+        .unwrap_or_default()
+        .iter()
+        .any(|&byte| byte_test(byte))
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@ use url::Url;
 /// against text, so an IRI base stays an IRI and nothing is parsed twice.
 type Base = String;
 
-use super::dom::Element;
+use super::dom::{Element, ElementId};
 use crate::normalise;
 
 /// Mapping state for one document.
@@ -43,9 +43,9 @@ pub(crate) struct Ctx {
     /// [`Ctx::url`]), already prefixed with their scope; moved into `warnings`, in order,
     /// before the next warning and at the end.
     pending: RefCell<Vec<String>>,
-    /// Sanitised HTML made by [`Ctx::plain_beside`] for the element it names (by the
-    /// address of its data), taken by the next [`Ctx::html_of`] call.
-    sanitised: RefCell<Option<(usize, Option<String>)>>,
+    /// Sanitised HTML made by [`Ctx::plain_beside`] for the element it names, taken by
+    /// the next [`Ctx::html_of`] call.
+    sanitised: RefCell<Option<(ElementId, Option<String>)>>,
 }
 
 /// At most this many warnings are kept for one document: a feed with a bad date in each
@@ -238,7 +238,7 @@ impl Ctx {
             && looks_like_html(&value)
         {
             let (html, text) = normalise::html::sanitise_with_plain(&value, self.base(content));
-            *self.sanitised.borrow_mut() = Some((identity(content), non_empty(html)));
+            *self.sanitised.borrow_mut() = Some((content.id(), non_empty(html)));
             return non_empty(text);
         }
         self.plain(&value)
@@ -261,7 +261,7 @@ impl Ctx {
         // handed to another later.
         let made = self.sanitised.borrow_mut().take();
         if let Some((made_for, html)) = made
-            && made_for == identity(element)
+            && made_for == element.id()
         {
             return html;
         }
@@ -320,12 +320,6 @@ pub(crate) fn runs_code(url: &str) -> bool {
 /// The content of an element that holds text or markup: markup written inline (naked
 /// HTML in an RSS description, say) is serialised back, otherwise the decoded text
 /// (borrowed when it is one text node, as it nearly always is: content can be large).
-/// An element's identity within its tree: the address of its data, which stays put while
-/// the tree is alive.
-fn identity(element: Element<'_>) -> usize {
-    std::ptr::from_ref::<super::dom::ElementData<'_>>(&*element) as usize
-}
-
 pub(crate) fn raw_value(element: Element<'_>) -> Cow<'_, str> {
     if element.has_element_children() {
         return Cow::Owned(element.inner_markup());
@@ -513,13 +507,14 @@ mod tests {
     use super::*;
 
     use super::super::dom::{ElementData, Tree};
+    use super::super::ns::Known;
 
     /// A tree of one `<link>` element with this base.
     fn element_with_base(base: Option<&str>) -> Tree<'static> {
         let mut tree = Tree::default();
         let mut data = ElementData::new("link".into());
         data.base = base.map(Arc::from);
-        tree.push_element(None, data, 0);
+        tree.push_element(None, data, Known::NoNamespace, 0);
         tree
     }
 
@@ -553,7 +548,12 @@ mod tests {
         let mut ctx = Ctx::new(None);
         ctx.set_scope(Some("entry 2".into()));
         let mut tree = Tree::default();
-        let index = tree.push_element(None, ElementData::new("pubDate".into()), 0);
+        let index = tree.push_element(
+            None,
+            ElementData::new("pubDate".into()),
+            Known::NoNamespace,
+            0,
+        );
         tree.push_text(index, "someday".into());
         assert_eq!(ctx.date("pubDate", tree.element(index)), None);
         assert_eq!(

@@ -136,26 +136,35 @@ impl<'a> Tree<'a> {
 
     /// Adds an element whose attributes are those pushed since `attrs_from`, as the last
     /// child of `parent` (or unattached, for a top-level element); returns its index.
+    /// `known` is the kind of `data.ns`, `Known::of(data.ns)`: the reader worked it out
+    /// once per namespace, so it is passed in rather than worked out again per element.
     pub(super) fn push_element(
         &mut self,
         parent: Option<u32>,
         mut data: ElementData<'a>,
+        known: Known,
         attrs_from: u32,
     ) -> u32 {
+        debug_assert_eq!(
+            known,
+            Known::of(data.ns.as_deref()),
+            "the kind of <{}>'s namespace",
+            data.name
+        );
         data.attrs = (attrs_from, self.attrs_len());
-        self.push(parent, NodeData::Element(data))
+        self.push(parent, known, NodeData::Element(data))
     }
 
     /// Adds a text node as the last child of `parent`.
     pub(super) fn push_text(&mut self, parent: u32, text: Cow<'a, str>) {
-        self.push(Some(parent), NodeData::Text(text));
+        self.push(Some(parent), Known::NoNamespace, NodeData::Text(text));
     }
 
-    fn push(&mut self, parent: Option<u32>, node: NodeData<'a>) -> u32 {
+    fn push(&mut self, parent: Option<u32>, known: Known, node: NodeData<'a>) -> u32 {
         let index = u32::try_from(self.nodes.len()).unwrap_or(NONE);
         self.nodes.push(Entry {
             next: NONE,
-            known: Known::NoNamespace,
+            known,
             node,
         });
         if let Some(parent) = parent
@@ -172,13 +181,6 @@ impl<'a> Tree<'a> {
             }
         }
         index
-    }
-
-    /// Records the kind of the namespace (`ElementData::ns`) of the element at `index`.
-    pub(super) fn set_known(&mut self, index: u32, known: Known) {
-        if let Some(entry) = self.nodes.get_mut(index as usize) {
-            entry.known = known;
-        }
     }
 
     /// The element at `index` (as returned by [`Tree::push_element`]).
@@ -224,8 +226,18 @@ impl<'d> Deref for Element<'d> {
     }
 }
 
-/// A name in ASCII lowercase, on the stack; see [`Element::lower_name`]. A name already
-/// in lowercase (nearly every feed name) is borrowed as it is, neither copied nor checked.
+/// An element's identity, from [`Element::id`]: for remembering which element a value
+/// was made for without borrowing its tree. It stays unique while the tree is alive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ElementId {
+    /// The tree's address.
+    tree: usize,
+    index: u32,
+}
+
+/// A name in ASCII lowercase, on the stack; see [`Element::lower_name`]. A name without
+/// capitals (nearly every feed name) is borrowed as it is, not copied: the one scan for
+/// capitals is all it costs.
 pub enum LowerName<'n> {
     Borrowed(&'n str),
     Lowered {
@@ -316,6 +328,21 @@ impl<'d> Element<'d> {
     /// The namespace URI, for the lifetime of the tree.
     pub fn ns(self) -> Option<&'d str> {
         self.data().ns.as_deref()
+    }
+
+    /// What identifies this element among all elements of live trees: its tree and its
+    /// index there. Unlike the address of its data, which every index that is no element
+    /// shares, it tells any two handles apart.
+    pub fn id(self) -> ElementId {
+        ElementId {
+            tree: std::ptr::from_ref(self.tree) as usize,
+            index: self.index,
+        }
+    }
+
+    /// Whether both handles name the same element of the same tree.
+    pub fn same(self, other: Element<'_>) -> bool {
+        self.id() == other.id()
     }
 
     /// What kind of namespace `ns` is, for matching without comparing URIs.
@@ -522,21 +549,32 @@ fn escape_into(text: &str, attribute: bool, out: &mut String) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::ns;
     use super::*;
 
     /// `<div>a &lt; b &amp; <b>bold</b><br/></div>` built by hand.
     fn sample() -> Tree<'static> {
         let mut tree = Tree::default();
-        let div = tree.push_element(None, ElementData::new("div".into()), 0);
+        let div = tree.push_element(None, ElementData::new("div".into()), Known::NoNamespace, 0);
         tree.push_text(div, "a < b & ".into());
-        let b = tree.push_element(Some(div), ElementData::new("b".into()), 0);
+        let b = tree.push_element(
+            Some(div),
+            ElementData::new("b".into()),
+            Known::NoNamespace,
+            0,
+        );
         tree.push_text(b, Cow::Owned("bold".to_string()));
         tree.push_attribute(Attribute {
             ns: None,
             name: "Clear".into(),
             value: "all \"x\"".into(),
         });
-        tree.push_element(Some(div), ElementData::new("br".into()), 0);
+        tree.push_element(
+            Some(div),
+            ElementData::new("br".into()),
+            Known::NoNamespace,
+            0,
+        );
         tree
     }
 
@@ -569,14 +607,14 @@ mod tests {
     #[test]
     fn markup_escapes_only_what_it_must() {
         let mut tree = Tree::default();
-        let p = tree.push_element(None, ElementData::new("p".into()), 0);
+        let p = tree.push_element(None, ElementData::new("p".into()), Known::NoNamespace, 0);
         tree.push_text(p, "\u{e9} \"q\" <>&\u{2019}".into());
         tree.push_attribute(Attribute {
             ns: None,
             name: "title".into(),
             value: "\u{e9}\"<>&".into(),
         });
-        tree.push_element(Some(p), ElementData::new("i".into()), 0);
+        tree.push_element(Some(p), ElementData::new("i".into()), Known::NoNamespace, 0);
         assert_eq!(
             tree.element(p).inner_markup(),
             "\u{e9} \"q\" &lt;&gt;&amp;\u{2019}<i title=\"\u{e9}&quot;&lt;&gt;&amp;\" />"
@@ -607,7 +645,7 @@ mod tests {
     #[test]
     fn whitespace_only_text_is_no_content() {
         let mut tree = Tree::default();
-        let e = tree.push_element(None, ElementData::new("e".into()), 0);
+        let e = tree.push_element(None, ElementData::new("e".into()), Known::NoNamespace, 0);
         tree.push_text(e, " \n".into());
         tree.push_text(e, "\t".into());
         assert!(!tree.element(e).has_content());
@@ -616,8 +654,48 @@ mod tests {
         assert_eq!(tree.element(1).name(), "");
         assert_eq!(tree.element(99).known(), Known::NoNamespace);
         assert_eq!(tree.element(e).known(), Known::NoNamespace);
-        tree.set_known(e, Known::Itunes);
-        assert_eq!(tree.element(e).known(), Known::Itunes);
         assert_eq!(tree.element(99).nodes().count(), 0);
+    }
+
+    #[test]
+    fn elements_are_the_same_by_tree_and_index() {
+        let one = sample();
+        let other = sample();
+        let div = one.element(0);
+        assert!(div.same(one.element(0)));
+        let b = div.child(None, "b").expect("the <b> child");
+        assert!(b.same(one.element(2)));
+        assert!(!b.same(div));
+        // An equal element of another tree is another element.
+        assert!(!div.same(other.element(0)));
+        // Indices that are no element (text nodes here) read the same empty data, yet
+        // are told apart.
+        assert!(std::ptr::eq(one.element(1).data(), one.element(3).data()));
+        assert!(!one.element(1).same(one.element(3)));
+        assert_eq!(one.element(1).id(), one.element(1).id());
+    }
+
+    #[test]
+    fn an_element_keeps_the_kind_of_its_namespace() {
+        let mut tree = Tree::default();
+        let mut data = ElementData::new("title".into());
+        data.ns = Some(Arc::from(ns::ITUNES));
+        let title = tree.push_element(None, data, Known::Itunes, 0);
+        tree.push_text(title, "T".into());
+        let element = tree.element(title);
+        assert_eq!(element.known(), Known::Itunes);
+        assert_eq!(element.ns(), Some(ns::ITUNES));
+    }
+
+    /// A kind that is not the one of the element's namespace is a mistake of the caller,
+    /// caught wherever debug assertions are on (as in every test).
+    #[test]
+    #[cfg(debug_assertions)]
+    #[should_panic(expected = "the kind of <title>'s namespace")]
+    fn a_kind_that_contradicts_the_namespace_is_refused() {
+        let mut tree = Tree::default();
+        let mut data = ElementData::new("title".into());
+        data.ns = Some(Arc::from(ns::ITUNES));
+        tree.push_element(None, data, Known::NoNamespace, 0);
     }
 }

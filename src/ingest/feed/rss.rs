@@ -95,7 +95,8 @@ fn is_core(element: Element<'_>, name: &str) -> bool {
 }
 
 /// Whether an element is unqualified or in an RSS namespace: by the kind of its
-/// namespace where that settles it (nearly always), by its URI otherwise.
+/// namespace, and for a URI omroep has no kind for, by the URIs Userland and Harvard
+/// published RSS 0.91/2.0 under (with variants) and the RSS 0.91 module of RSS 1.0.
 fn is_core_element(element: Element<'_>) -> bool {
     match element.known() {
         Known::NoNamespace
@@ -103,32 +104,12 @@ fn is_core_element(element: Element<'_>) -> bool {
         | Known::Rss090
         | Known::Rss091Userland
         | Known::Rss2Userland => true,
-        Known::Itunes
-        | Known::Podcast
-        | Known::Content
-        | Known::Dc
-        | Known::Dcterms
-        | Known::Media
-        | Known::Atom10 => false,
-        _ => is_core_ns(element.ns.as_deref()),
-    }
-}
-
-fn is_core_ns(namespace: Option<&str>) -> bool {
-    match namespace {
-        None => true,
-        // The extensions of nearly every item's children, answered without the substring
-        // searches below (none of these URIs holds either).
-        Some(
-            ns::ITUNES | ns::PODCAST | ns::CONTENT | ns::DC | ns::DCTERMS | ns::MEDIA | ns::ATOM10,
-        ) => false,
-        Some(uri) => {
-            uri == ns::RSS10
-                || uri == ns::RSS090
-                || uri.contains("backend.userland.com/rss")
+        Known::Other => element.ns().is_some_and(|uri| {
+            uri.contains("backend.userland.com/rss")
                 || uri.contains("blogs.law.harvard.edu/tech/rss")
                 || uri == "http://purl.org/rss/1.0/modules/rss091#"
-        }
+        }),
+        _ => false,
     }
 }
 

@@ -462,6 +462,7 @@ fn userland_namespaces_are_core_rss() {
         "http://backend.userland.com/rss2",
         "http://backend.userland.com/rss",
         "http://blogs.law.harvard.edu/tech/rss",
+        "http://purl.org/rss/1.0/modules/rss091#",
     ] {
         let feed = read(&format!(
             r#"<rss xmlns="{uri}"><channel><description>Example description</description></channel></rss>"#
@@ -471,6 +472,18 @@ fn userland_namespaces_are_core_rss() {
             Some("Example description"),
             "{uri}"
         );
+    }
+    // A description in any other namespace is not the channel's.
+    for uri in [
+        "http://purl.org/atom/ns#",
+        "http://www.w3.org/1999/xhtml",
+        "http://webns.net/mvcb/",
+        "http://example.com/rss",
+    ] {
+        let feed = read(&format!(
+            r#"<rss><channel><x:description xmlns:x="{uri}">Other</x:description></channel></rss>"#
+        ));
+        assert_eq!(feed.description, None, "{uri}");
     }
 }
 

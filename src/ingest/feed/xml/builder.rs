@@ -204,8 +204,7 @@ impl<'a> Builder<'a> {
         element.base = base;
         element.lang = lang;
         let parent = self.stack.last().map(|open| open.index);
-        let index = self.tree.push_element(parent, element, attrs_from);
-        self.tree.set_known(index, known);
+        let index = self.tree.push_element(parent, element, known, attrs_from);
         self.stack.push(Open {
             index,
             scope_len,
