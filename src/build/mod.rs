@@ -242,7 +242,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
 
     // Render what can be built, staging each file as soon as it is rendered.
     let mut stage = publish::Stage::new(&site.output, options.check);
-    let mut extra_inputs = add_assets(&mut stage, site, &items, &failed)?;
+    let (mut extra_inputs, asset_owners) = add_assets(&mut stage, site, &items, &failed)?;
     extra_inputs.extend(site.feeds.iter().filter_map(|feed| match &feed.artwork {
         Some(crate::config::Artwork::Local(file)) => Some(file.clone()),
         _ => None,
@@ -459,6 +459,17 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         }
     }
     drop(models);
+    if invalid {
+        // A refused feed's audio and assets stay as they were too: its previous feed
+        // still describes them (an enclosure's length, an image). A file another,
+        // published feed also names goes out for that feed.
+        let held_back: Vec<String> = asset_owners
+            .into_iter()
+            .filter(|(_, owners)| owners.iter().all(|&owner| failed[owner]))
+            .map(|(output, _)| output)
+            .collect();
+        stage.discard(&held_back);
+    }
     report.failed_feeds.sort();
     for name in &report.failed_feeds {
         report.errors.push(format!(
@@ -761,17 +772,21 @@ fn violating_feeds(violations: &[Violation]) -> Vec<String> {
     feeds
 }
 
+/// Each staged asset's output path, with the feeds (by index) that publish it.
+type AssetOwners = Vec<(String, Vec<usize>)>;
+
 /// The files entries publish beside the feeds: their assets, and their local audio when
 /// it is served from under the site's base URL (a CDN elsewhere is synced by the user).
 /// A file shared by two entries (or feeds) is copied once; two different files claiming
 /// one output path would publish the wrong file for one of them, so the build stops.
+/// Returns the files read, and each staged output path with the feeds that publish it.
 fn add_assets(
     stage: &mut publish::Stage,
     site: &Site,
     items: &[collect::FeedItems],
     failed: &[bool],
-) -> Result<Vec<std::path::PathBuf>> {
-    let mut assets: std::collections::BTreeMap<String, std::path::PathBuf> =
+) -> Result<(Vec<std::path::PathBuf>, AssetOwners)> {
+    let mut assets: std::collections::BTreeMap<String, (std::path::PathBuf, Vec<usize>)> =
         std::collections::BTreeMap::new();
     let mut read = Vec::new();
     for (index, found) in items.iter().enumerate() {
@@ -796,29 +811,35 @@ fn add_assets(
                 .map(|asset| (asset.output.clone(), asset.source.clone()))
                 .chain(audio);
             for (output, source) in files {
-                match assets.get(&output) {
-                    Some(known) if *known != source => {
+                match assets.get_mut(&output) {
+                    Some((known, _)) if *known != source => {
                         anyhow::bail!(
                             "{} and {} would both be published as {output}; rename one of them",
                             known.display(),
                             source.display(),
                         );
                     }
-                    Some(_) => {}
+                    Some((_, owners)) => {
+                        if owners.last() != Some(&index) {
+                            owners.push(index);
+                        }
+                    }
                     None => {
-                        assets.insert(output, source);
+                        assets.insert(output, (source, vec![index]));
                     }
                 }
             }
         }
     }
-    for (output, source) in assets {
+    let mut owners = Vec::with_capacity(assets.len());
+    for (output, (source, feeds)) in assets {
         read.push(source.clone());
-        stage.add(Output::copy(output, source))?;
+        stage.add(Output::copy(output.clone(), source))?;
+        owners.push((output, feeds));
     }
     read.sort();
     read.dedup();
-    Ok(read)
+    Ok((read, owners))
 }
 
 /// A media URL's local file and output path, when the file lives in the site and its URL

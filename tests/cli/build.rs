@@ -760,13 +760,21 @@ fn a_feed_that_fails_validation_is_not_published_and_the_others_are() {
         &env.read("content/posts/welcome.md")
             .replace("Welcome", "Hello"),
     );
+    // The episode's audio changed too: the refused feed's previous podcast.xml still
+    // gives the old file's length, so the old file must stay published beside it.
+    let audio = "public/content/episodes/001-welcome.mp3";
+    let audio_before = std::fs::read(env.path(audio)).unwrap();
+    let mut longer = std::fs::read(env.path("content/episodes/001-welcome.mp3")).unwrap();
+    longer.extend(std::iter::repeat_n(0u8, 4096));
+    std::fs::write(env.path("content/episodes/001-welcome.mp3"), &longer).unwrap();
     let outcome = env.run(&["build"]);
     assert_eq!(outcome.code, 1, "{outcome:?}");
     assert_eq!(
         outcome.stdout,
         "updated public/blog/atom.xml\nupdated public/blog/feed.json\nupdated public/blog/rss.xml\n\
-         build: 3 written, 1 unchanged, 0 removed; 1 feed not rebuilt\n"
+         build: 3 written, 0 unchanged, 0 removed; 1 feed not rebuilt\n"
     );
+    assert_eq!(std::fs::read(env.path(audio)).unwrap(), audio_before);
     assert_eq!(
         outcome.stderr,
         "omroep: error: podcast/podcast.xml: line 36: entry `https://example.org/2024/001-welcome/`: \
@@ -802,6 +810,7 @@ fn a_feed_that_fails_validation_is_not_published_and_the_others_are() {
     assert!(env.read("public/podcast/podcast.xml").contains(long.trim()));
     assert_ne!(env.read("public/podcast/feed.json"), json_before);
     assert_ne!(env.read("public/podcast/atom.xml"), atom_before);
+    assert_eq!(std::fs::read(env.path(audio)).unwrap(), longer);
     // Published now, the combined files carry the edit the refused build held back.
     assert_ne!(env.read("public/rss.xml"), combined_before[0]);
     assert_ne!(env.read("public/index.html"), combined_before[2]);
