@@ -470,6 +470,18 @@ pub fn escape_to(
     text: &str,
     apostrophe: Apostrophe,
 ) -> std::fmt::Result {
+    escape_chars_to(out, text, true, apostrophe == Apostrophe::Escape)
+}
+
+/// Writes `text` with `& < >` replaced by entities, and `"` and `'` when asked: text
+/// content needs neither quote escaped, an attribute value its delimiter. Runs without
+/// any of them are written whole.
+pub fn escape_chars_to(
+    out: &mut impl std::fmt::Write,
+    text: &str,
+    quote: bool,
+    apostrophe: bool,
+) -> std::fmt::Result {
     let mut run = 0;
     // The special characters are ASCII, so every index found is a char boundary.
     for (i, byte) in text.bytes().enumerate() {
@@ -477,8 +489,8 @@ pub fn escape_to(
             b'&' => "&amp;",
             b'<' => "&lt;",
             b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' if apostrophe == Apostrophe::Escape => "&apos;",
+            b'"' if quote => "&quot;",
+            b'\'' if apostrophe => "&apos;",
             _ => continue,
         };
         out.write_str(&text[run..i])?;

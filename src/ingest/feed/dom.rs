@@ -526,25 +526,10 @@ fn write_node(node: Node<'_>, out: &mut String) {
     }
 }
 
-/// Appends `text` with `&`, `<` and `>` (and `"` in an attribute value) escaped: runs
-/// without any of them are copied whole.
+/// Appends `text` with `&`, `<` and `>` (and `"` in an attribute value) escaped.
 fn escape_into(text: &str, attribute: bool, out: &mut String) {
-    let bytes = text.as_bytes();
-    let mut copied = 0;
-    for (at, &byte) in bytes.iter().enumerate() {
-        let escaped = match byte {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' if attribute => "&quot;",
-            _ => continue,
-        };
-        // The bytes escaped are ASCII, so `copied` and `at` are character boundaries.
-        out.push_str(text.get(copied..at).unwrap_or_default());
-        out.push_str(escaped);
-        copied = at + 1;
-    }
-    out.push_str(text.get(copied..).unwrap_or_default());
+    // Writing to a `String` cannot fail.
+    let _ = crate::normalise::text::escape_chars_to(out, text, attribute, false);
 }
 
 #[cfg(test)]
