@@ -26,7 +26,7 @@ use crate::normalise;
 /// Maps an Atom `feed` document; `format` says which version the root declared.
 pub(crate) fn map_atom(root: Element<'_>, format: Format, ctx: &mut Ctx) -> Feed {
     let core = CoreNs {
-        ns: root.ns.as_deref(),
+        ns: root.ns(),
         format,
     };
     let mut feed = Feed {
@@ -121,10 +121,7 @@ pub(crate) fn map_atom(root: Element<'_>, format: Format, ctx: &mut Ctx) -> Feed
         url,
         ..Image::default()
     });
-    feed.language = root
-        .lang
-        .as_deref()
-        .and_then(normalise::language::normalise);
+    feed.language = root.lang().and_then(normalise::language::normalise);
     ext.apply_to_feed(ctx, &mut feed);
 
     feed.entries = entries
@@ -144,7 +141,7 @@ pub(crate) fn map_atom(root: Element<'_>, format: Format, ctx: &mut Ctx) -> Feed
 /// since the document says nothing about the feed it belongs to.
 pub(crate) fn map_entry_document(root: Element<'_>, format: Format, ctx: &mut Ctx) -> Feed {
     let core = CoreNs {
-        ns: root.ns.as_deref(),
+        ns: root.ns(),
         format,
     };
     ctx.warn("the document is a single Atom entry, not a feed; read as a feed of that one entry");
@@ -153,10 +150,7 @@ pub(crate) fn map_entry_document(root: Element<'_>, format: Format, ctx: &mut Ct
     ctx.set_scope(None);
     Feed {
         format,
-        language: root
-            .lang
-            .as_deref()
-            .and_then(normalise::language::normalise),
+        language: root.lang().and_then(normalise::language::normalise),
         entries: vec![entry],
         ..Feed::default()
     }
@@ -273,7 +267,7 @@ struct CoreNs<'a> {
 
 impl CoreNs<'_> {
     fn is_ns(&self, element: Element<'_>) -> bool {
-        matches!(element.known(), Known::Atom10 | Known::Atom03) || element.ns.as_deref() == self.ns
+        matches!(element.known(), Known::Atom10 | Known::Atom03) || element.ns() == self.ns
     }
 
     fn is(&self, element: Element<'_>, name: &str) -> bool {

@@ -502,8 +502,6 @@ fn starts_with_attribute(after: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
     use super::*;
 
     use super::super::dom::{ElementData, Tree};
@@ -513,7 +511,9 @@ mod tests {
     fn element_with_base(base: Option<&str>) -> Tree<'static> {
         let mut tree = Tree::default();
         let mut data = ElementData::new("link".into());
-        data.base = base.map(Arc::from);
+        if let Some(base) = base {
+            data.base = tree.add_string(base);
+        }
         tree.push_element(None, data, Known::NoNamespace, 0);
         tree
     }

@@ -14,21 +14,40 @@
 //! needed no decoding (no reference, no line end to normalise, nothing to repair: CDATA
 //! and plain text, which is nearly all of it), borrow from the document text (`'a`); the
 //! mappers read elements through the [`Element`] handle, a tree reference and an index.
+//! Namespace URIs and `xml:base`/`xml:lang` values are kept once in the tree's table of
+//! strings, and elements and attributes hold their index there ([`StringId`]): inheriting
+//! a base or a language is copying a number, not counting a shared reference up and down.
 
 use std::borrow::Cow;
 use std::ops::Deref;
-use std::sync::Arc;
 
 use super::ns::Known;
 
 /// Index of "no node" in [`Tree`]'s links.
 const NONE: u32 = u32::MAX;
 
+/// An index into a [`Tree`]'s table of strings (namespace URIs, `xml:base` and
+/// `xml:lang` values), or none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StringId(u32);
+
+impl StringId {
+    /// No string: no namespace, no base, no language.
+    pub const NONE: StringId = StringId(NONE);
+
+    pub fn is_none(self) -> bool {
+        self == StringId::NONE
+    }
+}
+
 /// All nodes and attributes of one document; `'a` is the document text they borrow from.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Tree<'a> {
     nodes: Vec<Entry<'a>>,
     attrs: Vec<Attribute<'a>>,
+    /// Namespace URIs, bases and languages, each added once by the reader and named by
+    /// index from elements and attributes.
+    strings: Vec<Box<str>>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -52,11 +71,11 @@ enum NodeData<'a> {
 /// An attribute, with its value entity-decoded and its whitespace normalised as XML does.
 /// Namespace declarations (`xmlns`, `xmlns:p`) are consumed by the reader and never appear
 /// here; `xml:base` and `xml:lang` do (namespace [`ns::XML`](super::ns::XML)), besides
-/// being resolved into [`ElementData::base`] and [`ElementData::lang`].
+/// being resolved into the element's [`Element::base`] and [`Element::lang`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct Attribute<'a> {
-    /// Namespace URI; `None` for an unprefixed attribute.
-    pub ns: Option<Arc<str>>,
+    /// Namespace URI in the tree's strings; none for an unprefixed attribute.
+    pub(super) ns: StringId,
     /// The local name as written.
     pub name: Cow<'a, str>,
     pub value: Cow<'a, str>,
@@ -65,17 +84,18 @@ pub struct Attribute<'a> {
 /// What the tree stores of one element; read through an [`Element`].
 #[derive(Debug, Clone, PartialEq)]
 pub struct ElementData<'a> {
-    /// Namespace URI; `None` when no namespace is in scope.
-    pub ns: Option<Arc<str>>,
+    /// Namespace URI in the tree's strings (read it with [`Element::ns`]); none when no
+    /// namespace is in scope.
+    pub(super) ns: StringId,
     /// The prefix as written (`itunes` in `itunes:image`), kept for re-serialising markup.
     pub prefix: Option<Cow<'a, str>>,
     /// The local name as written (case preserved).
     pub name: Cow<'a, str>,
     /// The effective base URL (`xml:base` resolved against its parent's base, which starts
-    /// at the URL the document was fetched from), if any.
-    pub base: Option<Arc<str>>,
-    /// The effective `xml:lang`, if any.
-    pub lang: Option<Arc<str>>,
+    /// at the URL the document was fetched from), if any: [`Element::base`].
+    pub(super) base: StringId,
+    /// The effective `xml:lang`, if any: [`Element::lang`].
+    pub(super) lang: StringId,
     /// The element's attributes: `Tree::attrs[attrs.0..attrs.1]`.
     attrs: (u32, u32),
     first_child: u32,
@@ -86,11 +106,11 @@ impl<'a> ElementData<'a> {
     /// An element without attributes or children yet.
     pub(super) fn new(name: Cow<'a, str>) -> ElementData<'a> {
         ElementData {
-            ns: None,
+            ns: StringId::NONE,
             prefix: None,
             name,
-            base: None,
-            lang: None,
+            base: StringId::NONE,
+            lang: StringId::NONE,
             attrs: (0, 0),
             first_child: NONE,
             last_child: NONE,
@@ -100,11 +120,11 @@ impl<'a> ElementData<'a> {
 
 /// Answered for an index that is not an element, which the reader never hands out.
 static NO_ELEMENT: ElementData<'static> = ElementData {
-    ns: None,
+    ns: StringId::NONE,
     prefix: None,
     name: Cow::Borrowed(""),
-    base: None,
-    lang: None,
+    base: StringId::NONE,
+    lang: StringId::NONE,
     attrs: (0, 0),
     first_child: NONE,
     last_child: NONE,
@@ -116,7 +136,27 @@ impl<'a> Tree<'a> {
         Tree {
             nodes: Vec::with_capacity(nodes),
             attrs: Vec::new(),
+            strings: Vec::new(),
         }
+    }
+
+    /// Adds a string to the table and returns its index; the caller keeps the index to
+    /// share it (the reader adds each namespace URI once per document).
+    pub(super) fn add_string(&mut self, string: &str) -> StringId {
+        match u32::try_from(self.strings.len()) {
+            Ok(index) if index < NONE => {
+                self.strings.push(Box::from(string));
+                StringId(index)
+            }
+            // More strings than a `u32` counts cannot come from a document within the
+            // size limit; were it to happen, the value is dropped rather than mixed up.
+            _ => StringId::NONE,
+        }
+    }
+
+    /// The string at `id`, if any.
+    pub(super) fn string(&self, id: StringId) -> Option<&str> {
+        self.strings.get(id.0 as usize).map(|string| &**string)
     }
 
     /// Whether another node fits (indices are `u32`; the size limit on documents keeps
@@ -147,7 +187,7 @@ impl<'a> Tree<'a> {
     ) -> u32 {
         debug_assert_eq!(
             known,
-            Known::of(data.ns.as_deref()),
+            Known::of(self.string(data.ns)),
             "the kind of <{}>'s namespace",
             data.name
         );
@@ -213,7 +253,7 @@ impl std::fmt::Debug for Element<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Element")
             .field("name", &self.data().name)
-            .field("ns", &self.data().ns)
+            .field("ns", &self.ns())
             .finish_non_exhaustive()
     }
 }
@@ -327,7 +367,7 @@ impl<'d> Element<'d> {
 
     /// The namespace URI, for the lifetime of the tree.
     pub fn ns(self) -> Option<&'d str> {
-        self.data().ns.as_deref()
+        self.tree.string(self.data().ns)
     }
 
     /// What identifies this element among all elements of live trees: its tree and its
@@ -355,12 +395,12 @@ impl<'d> Element<'d> {
 
     /// The effective base URL, for the lifetime of the tree.
     pub fn base(self) -> Option<&'d str> {
-        self.data().base.as_deref()
+        self.tree.string(self.data().base)
     }
 
     /// The effective `xml:lang`, for the lifetime of the tree.
     pub fn lang(self) -> Option<&'d str> {
-        self.data().lang.as_deref()
+        self.tree.string(self.data().lang)
     }
 
     /// The local name in ASCII lowercase, without allocating: for matching against the
@@ -373,8 +413,7 @@ impl<'d> Element<'d> {
     /// True when this element has the given namespace and local name. Local names match
     /// ASCII case-insensitively: real feeds write `pubdate` and `PubDate`.
     pub fn is(self, ns: Option<&str>, name: &str) -> bool {
-        let data = self.data();
-        data.ns.as_deref() == ns && data.name.eq_ignore_ascii_case(name)
+        self.ns() == ns && self.name().eq_ignore_ascii_case(name)
     }
 
     /// The child nodes, in document order.
@@ -431,7 +470,9 @@ impl<'d> Element<'d> {
     pub fn attr_ns(self, ns: &str, name: &str) -> Option<&'d str> {
         self.attrs()
             .iter()
-            .find(|attr| attr.ns.as_deref() == Some(ns) && attr.name.eq_ignore_ascii_case(name))
+            .find(|attr| {
+                self.tree.string(attr.ns) == Some(ns) && attr.name.eq_ignore_ascii_case(name)
+            })
             .map(|attr| &*attr.value)
     }
 
@@ -550,7 +591,7 @@ mod tests {
         );
         tree.push_text(b, Cow::Owned("bold".to_string()));
         tree.push_attribute(Attribute {
-            ns: None,
+            ns: StringId::NONE,
             name: "Clear".into(),
             value: "all \"x\"".into(),
         });
@@ -595,7 +636,7 @@ mod tests {
         let p = tree.push_element(None, ElementData::new("p".into()), Known::NoNamespace, 0);
         tree.push_text(p, "\u{e9} \"q\" <>&\u{2019}".into());
         tree.push_attribute(Attribute {
-            ns: None,
+            ns: StringId::NONE,
             name: "title".into(),
             value: "\u{e9}\"<>&".into(),
         });
@@ -664,7 +705,7 @@ mod tests {
     fn an_element_keeps_the_kind_of_its_namespace() {
         let mut tree = Tree::default();
         let mut data = ElementData::new("title".into());
-        data.ns = Some(Arc::from(ns::ITUNES));
+        data.ns = tree.add_string(ns::ITUNES);
         let title = tree.push_element(None, data, Known::Itunes, 0);
         tree.push_text(title, "T".into());
         let element = tree.element(title);
@@ -680,7 +721,7 @@ mod tests {
     fn a_kind_that_contradicts_the_namespace_is_refused() {
         let mut tree = Tree::default();
         let mut data = ElementData::new("title".into());
-        data.ns = Some(Arc::from(ns::ITUNES));
+        data.ns = tree.add_string(ns::ITUNES);
         tree.push_element(None, data, Known::NoNamespace, 0);
     }
 }

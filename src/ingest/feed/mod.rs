@@ -150,7 +150,7 @@ fn map_xml(
     ctx: &mut Ctx,
 ) -> Result<Feed, ParseError> {
     let name = root.name.to_ascii_lowercase();
-    let feed = match (root.ns.as_deref(), name.as_str()) {
+    let feed = match (root.ns(), name.as_str()) {
         (Some(ns::RDF), "rdf") => rss::map_rdf(root, text, ctx),
         (_, "rss") => rss::map_rss(root, ctx),
         (Some(ns::ATOM10), "feed") => atom::map_atom(root, Format::Atom10, ctx),

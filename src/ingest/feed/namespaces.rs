@@ -189,7 +189,7 @@ impl<'a> Extensions<'a> {
     /// description, thumbnails, categories) apply to the item that holds it.
     fn read_media_children(&mut self, container: Element<'a>) {
         for child in container.elements() {
-            if child.ns.as_deref() == Some(ns::MEDIA) && !child.is(Some(ns::MEDIA), "content") {
+            if child.ns() == Some(ns::MEDIA) && !child.is(Some(ns::MEDIA), "content") {
                 self.read(child);
             }
         }

@@ -202,7 +202,7 @@ fn map_channel(
         }
     }
     if feed.language.is_none() {
-        feed.language = [channel.lang.as_deref(), root.lang.as_deref()]
+        feed.language = [channel.lang(), root.lang()]
             .into_iter()
             .flatten()
             .find_map(normalise::language::normalise);

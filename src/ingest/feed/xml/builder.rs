@@ -12,11 +12,10 @@
 //! well as being resolved onto every element.
 
 use std::borrow::Cow;
-use std::sync::Arc;
 
 use quick_xml::events::BytesStart;
 
-use super::super::dom::{Attribute, ElementData, LowerName, Tree};
+use super::super::dom::{Attribute, ElementData, LowerName, StringId, Tree};
 use super::super::ns::{self, Known};
 use super::doctype;
 use super::mojibake;
@@ -52,12 +51,21 @@ struct Open<'a> {
     text_only: bool,
 }
 
-/// A namespace: its URI (`None` for no namespace) and its kind, worked out once when the
-/// URI is interned, so classifying an element compares a byte, not strings.
-#[derive(Clone, Default)]
+/// A namespace: its URI in the tree's strings (none for no namespace) and its kind,
+/// worked out once when the URI is interned, so classifying an element compares a byte,
+/// not strings.
+#[derive(Clone, Copy)]
 struct Namespace {
-    uri: Option<Arc<str>>,
+    uri: StringId,
     known: Known,
+}
+
+impl Namespace {
+    /// No namespace.
+    const NONE: Namespace = Namespace {
+        uri: StringId::NONE,
+        known: Known::NoNamespace,
+    };
 }
 
 struct Binding {
@@ -78,7 +86,8 @@ pub(super) struct Builder<'a> {
     /// Undeclared prefixes met so far, bound document-wide after the first warning.
     implicit: Vec<Binding>,
     interned: Vec<Namespace>,
-    document_base: Option<Arc<str>>,
+    /// The URL the document was fetched from, in the tree's strings.
+    document_base: StringId,
     /// Start tags skipped beyond [`MAX_DEPTH`] whose end tags are still to come.
     overflow: usize,
     /// The root element is `<html>`: void elements close themselves.
@@ -95,16 +104,18 @@ pub(super) struct Builder<'a> {
 impl<'a> Builder<'a> {
     /// A builder for the document `source` fetched from `base`.
     pub(super) fn new(source: &'a str, base: Option<&url::Url>) -> Builder<'a> {
+        // About one node per 60 bytes in feeds: room for most without regrowing.
+        let mut tree = Tree::with_capacity(source.len() / 64);
+        let document_base = base.map_or(StringId::NONE, |url| tree.add_string(url.as_str()));
         Builder {
             source,
-            // About one node per 60 bytes in feeds: room for most without regrowing.
-            tree: Tree::with_capacity(source.len() / 64),
+            tree,
             stack: Vec::with_capacity(32),
             top_level: Vec::new(),
             scope: Vec::new(),
             implicit: Vec::new(),
             interned: Vec::new(),
-            document_base: base.map(|url| Arc::from(url.as_str())),
+            document_base,
             overflow: 0,
             html: false,
             doctype: None,
@@ -153,15 +164,13 @@ impl<'a> Builder<'a> {
         self.close_unclosed_text_element(qname, at);
         self.flush_text();
         let scope_len = self.scope.len();
-        let (parent_base, parent_lang) = match self.stack.last() {
+        let (mut base, mut lang) = match self.stack.last() {
             Some(open) => {
                 let parent = self.tree.data(open.index);
-                (parent.base.clone(), parent.lang.clone())
+                (parent.base, parent.lang)
             }
-            None => (self.document_base.clone(), None),
+            None => (self.document_base, StringId::NONE),
         };
-        let mut base = parent_base;
-        let mut lang = parent_lang;
 
         let raw_attributes = tag.attributes_raw();
         let has_attributes = !raw_attributes.trim_ascii().is_empty();
@@ -222,13 +231,7 @@ impl<'a> Builder<'a> {
     /// An attribute of a start tag in the first pass: a namespace declaration goes into
     /// scope, `xml:base` and `xml:lang` change the element's `base` and `lang`; anything
     /// else waits for [`Builder::attribute`].
-    fn declare(
-        &mut self,
-        key: &str,
-        raw: &str,
-        base: &mut Option<Arc<str>>,
-        lang: &mut Option<Arc<str>>,
-    ) {
+    fn declare(&mut self, key: &str, raw: &str, base: &mut StringId, lang: &mut StringId) {
         if !key.starts_with("xml") {
             return;
         }
@@ -240,7 +243,7 @@ impl<'a> Builder<'a> {
                 .push_attribute_value(raw, &mut value, &mut self.repairs);
             let value = value.trim();
             let ns = match value.is_empty() {
-                true => Namespace::default(),
+                true => Namespace::NONE,
                 false => self.intern(ns::canonical(value)),
             };
             self.scope.push(Binding {
@@ -251,13 +254,17 @@ impl<'a> Builder<'a> {
             let mut value = String::new();
             self.references
                 .push_attribute_value(raw, &mut value, &mut self.repairs);
-            *base = Some(resolve_base(base.as_deref(), value.trim()));
+            let resolved = resolve_base(self.tree.string(*base), value.trim());
+            *base = self.tree.add_string(&resolved);
         } else if key == "xml:lang" {
             let mut value = String::new();
             self.references
                 .push_attribute_value(raw, &mut value, &mut self.repairs);
             let value = value.trim();
-            *lang = (!value.is_empty()).then(|| Arc::from(value));
+            *lang = match value.is_empty() {
+                true => StringId::NONE,
+                false => self.tree.add_string(value),
+            };
         }
     }
 
@@ -276,7 +283,7 @@ impl<'a> Builder<'a> {
         let attr_ns = match attr_prefix {
             Some("xml") => self.intern(ns::XML).uri,
             Some(attr_prefix) => self.resolve_prefix(attr_prefix, key).uri,
-            None => None,
+            None => StringId::NONE,
         };
         // References and line ends need decoding; anything else is the value as written.
         // One pass also looks for the 0xC2 byte without which the mojibake repair has
@@ -321,9 +328,9 @@ impl<'a> Builder<'a> {
         let (prefix, name) = split_qname(qname);
         let ns = match prefix {
             Some(prefix) => self.peek_prefix(prefix),
-            None => self.default_namespace().uri,
+            None => self.tree.string(self.default_namespace().uri),
         };
-        if !is_feed_element(ns.as_deref(), name) {
+        if !is_feed_element(ns, name) {
             return;
         }
         let unclosed = display_qname(element);
@@ -536,12 +543,11 @@ impl<'a> Builder<'a> {
             .iter()
             .rev()
             .find(|binding| binding.prefix.is_empty())
-            .map(|binding| binding.ns.clone())
-            .unwrap_or_default()
+            .map_or(Namespace::NONE, |binding| binding.ns)
     }
 
     /// The namespace a prefix stands for, without binding or reporting anything.
-    fn peek_prefix(&self, prefix: &str) -> Option<Arc<str>> {
+    fn peek_prefix(&self, prefix: &str) -> Option<&str> {
         match self
             .scope
             .iter()
@@ -549,8 +555,8 @@ impl<'a> Builder<'a> {
             .chain(self.implicit.iter())
             .find(|binding| binding.prefix == prefix)
         {
-            Some(binding) => binding.ns.uri.clone(),
-            None => ns::default_for_prefix(prefix).map(Arc::from),
+            Some(binding) => self.tree.string(binding.ns.uri),
+            None => ns::default_for_prefix(prefix),
         }
     }
 
@@ -562,7 +568,7 @@ impl<'a> Builder<'a> {
             .chain(self.implicit.iter())
             .find(|binding| binding.prefix == prefix)
         {
-            return binding.ns.clone();
+            return binding.ns;
         }
         if prefix == "xml" {
             return self.intern(ns::XML);
@@ -578,30 +584,31 @@ impl<'a> Builder<'a> {
                 self.repairs.note(Repair::UnknownPrefix, || {
                     format!("{prefix}: (in <{qname}>)")
                 });
-                Namespace::default()
+                Namespace::NONE
             }
         };
         self.implicit.push(Binding {
             prefix: prefix.to_string(),
-            ns: ns.clone(),
+            ns,
         });
         ns
     }
 
-    /// One shared allocation per namespace URI per document, with its kind.
+    /// One entry in the tree's strings per namespace URI per document, with its kind.
     fn intern(&mut self, uri: &str) -> Namespace {
+        let tree = &self.tree;
         if let Some(existing) = self
             .interned
             .iter()
-            .find(|known| known.uri.as_deref() == Some(uri))
+            .find(|known| tree.string(known.uri) == Some(uri))
         {
-            return existing.clone();
+            return *existing;
         }
         let ns = Namespace {
-            uri: Some(Arc::from(uri)),
+            uri: self.tree.add_string(uri),
             known: Known::of(Some(uri)),
         };
-        self.interned.push(ns.clone());
+        self.interned.push(ns);
         ns
     }
 }
@@ -763,8 +770,8 @@ fn is_feed_element(ns: Option<&str>, name: &str) -> bool {
 /// `xml:base` resolved against the base in scope, as text: an IRI stays an IRI, as every
 /// other URL resolved by `normalise::url::join` does. A relative value with no usable base
 /// stays as written.
-fn resolve_base(parent: Option<&str>, value: &str) -> Arc<str> {
-    Arc::from(crate::normalise::url::join(parent, value))
+fn resolve_base(parent: Option<&str>, value: &str) -> String {
+    crate::normalise::url::join(parent, value)
 }
 
 /// Splits `prefix:local` at the first colon; a name with an empty side is taken whole as
