@@ -214,6 +214,15 @@ impl<'a> Builder<'a> {
         element.lang = lang;
         let parent = self.stack.last().map(|open| open.index);
         let index = self.tree.push_element(parent, element, known, attrs_from);
+        if empty || void {
+            // Closed as soon as it opens (`<enclosure …/>`, `<br>`): what `close_top` does
+            // for it, without a trip through the stack of open elements.
+            self.scope.truncate(scope_len);
+            if self.stack.is_empty() {
+                self.top_level.push((index, 0));
+            }
+            return;
+        }
         self.stack.push(Open {
             index,
             scope_len,
@@ -223,9 +232,6 @@ impl<'a> Builder<'a> {
             structural,
             text_only: class.text_only,
         });
-        if empty || void {
-            self.close_top(at);
-        }
     }
 
     /// An attribute of a start tag in the first pass: a namespace declaration goes into

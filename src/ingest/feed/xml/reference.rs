@@ -112,7 +112,21 @@ impl References {
         let bytes = raw.as_bytes();
         let mut start = 0;
         let mut i = 0;
-        while i < bytes.len() {
+        // The next tab at or after `i` (`memchr3` takes three bytes; tabs are rare, so
+        // they are searched for apart, and again only once `i` has passed the last one
+        // found, which keeps the whole linear).
+        let mut tab = memchr::memchr(b'\t', bytes);
+        loop {
+            if tab.is_some_and(|tab| tab < i) {
+                tab = memchr::memchr(b'\t', &bytes[i..]).map(|at| i + at);
+            }
+            // Runs without a reference or a line end are copied whole, not byte by byte.
+            let next = memchr::memchr3(b'&', b'\n', b'\r', &bytes[i..]).map(|at| i + at);
+            i = match (next, tab) {
+                (Some(next), Some(tab)) => next.min(tab),
+                (Some(at), None) | (None, Some(at)) => at,
+                (None, None) => break,
+            };
             match bytes[i] {
                 b'&' => {
                     out.push_str(&raw[start..i]);
@@ -341,6 +355,21 @@ mod tests {
         assert_eq!(attribute("plain").0, "plain");
         assert_eq!(attribute("&;").0, "&;");
         assert_eq!(attribute("tail &").0, "tail &");
+    }
+
+    /// Tabs are searched for apart from `&` and line ends: in any order and position
+    /// among them, each becomes one space, as the byte-by-byte rule says.
+    #[test]
+    fn attribute_values_with_tabs_among_references_and_line_ends() {
+        assert_eq!(attribute("\ta&amp;b\tc\r\n\td\t").0, " a&b c  d ");
+        assert_eq!(attribute("&lt;\t\t&gt;\n&amp;\t").0, "<  > & ");
+        assert_eq!(attribute("\t").0, " ");
+        assert_eq!(attribute("\r").0, " ");
+        assert_eq!(attribute("x\r").0, "x ");
+        assert_eq!(attribute("&#9;\t&#13;").0, "\t \r");
+        // A long value with many references and a tab at its end stays linear and exact.
+        let raw = "a&amp;".repeat(2000) + "\t";
+        assert_eq!(attribute(&raw).0, "a&".repeat(2000) + " ");
     }
 
     #[test]
