@@ -64,6 +64,8 @@ pub enum StoreError {
     },
     #[error("store: {0}")]
     Sql(#[from] rusqlite::Error),
+    #[error("store: could not load the file cache ({0}); every content file was read again")]
+    FileCache(String),
     #[error("store: the thread writing it stopped before it finished")]
     Interrupted,
     #[error("store: could not start a thread: {0}")]
