@@ -10,7 +10,7 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -253,11 +253,16 @@ pub struct Session {
     /// which hash in one go (a `PathBuf` hashes component by component).
     pub(super) stamps: Mutex<PathMap<Option<FileStamp>>>,
     /// Content hashes taken in this run, by file and stamp (an artwork shared by many
-    /// episodes is hashed once).
-    pub(super) hashes: Mutex<HashMap<(PathBuf, FileStamp), Option<String>>>,
+    /// episodes is hashed once). Each is a cell that the first thread to ask fills
+    /// while the others that ask for the same file wait for it: looked up and filled
+    /// under the map's lock, two threads would both miss and both hash the file.
+    pub(super) hashes: Mutex<HashMap<(PathBuf, FileStamp), HashCell>>,
     /// Every file whose content this session read, in the order read.
     pub(super) reads: Mutex<Vec<FileRead>>,
 }
+
+/// A content hash taken once per run (see [`Session::hash`]).
+pub(super) type HashCell = Arc<OnceLock<Option<String>>>;
 
 /// A file whose content a session read, and why: what the file cache exists to avoid.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -350,14 +355,17 @@ impl Session {
     /// The content hash of `path` as of `stamp`, taken once per run; `None` when the
     /// file cannot be read or changed while it was hashed.
     pub(super) fn hash(&self, path: &Path, stamp: &FileStamp) -> Option<String> {
-        let key = (path.to_path_buf(), *stamp);
-        if let Some(known) = lock(&self.hashes).get(&key) {
-            return known.clone();
-        }
-        self.note_read(FileRead::Hashed(path.to_path_buf()));
-        let hash = super::file_cache::hash_stable(path, stamp);
-        lock(&self.hashes).insert(key, hash.clone());
-        hash
+        let cell = lock(&self.hashes)
+            .entry((path.to_path_buf(), *stamp))
+            .or_default()
+            .clone();
+        // Hashed outside the map's lock (other files are hashed meanwhile); a thread
+        // asking for this file meanwhile waits in `get_or_init` for this hash.
+        cell.get_or_init(|| {
+            self.note_read(FileRead::Hashed(path.to_path_buf()));
+            super::file_cache::hash_stable(path, stamp)
+        })
+        .clone()
     }
 
     /// Reads an audio file once per run (or not at all when the file cache knows this
@@ -448,6 +456,34 @@ mod tests {
         );
         let bare = Problem::warning("", "pattern matched no files");
         assert_eq!(bare.to_string(), "pattern matched no files");
+    }
+
+    #[test]
+    fn a_file_asked_for_by_many_threads_at_once_is_hashed_once() {
+        let site = tempfile::tempdir().unwrap();
+        let artwork = site.path().join("artwork.jpg");
+        std::fs::write(&artwork, vec![7u8; 1 << 20]).unwrap();
+        let stamp = FileStamp::of(&artwork).unwrap();
+        let session = Session::new(LocalSettings::new(
+            site.path(),
+            url::Url::parse("https://example.org/").unwrap(),
+        ));
+        let start = std::sync::Barrier::new(8);
+        let hashes: Vec<Option<String>> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        session.hash(&artwork, &stamp)
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        let expected = super::super::file_cache::hash_file(&artwork).ok();
+        assert!(expected.is_some());
+        assert!(hashes.iter().all(|hash| *hash == expected), "{hashes:?}");
+        assert_eq!(session.reads(), vec![FileRead::Hashed(artwork)]);
     }
 
     #[test]

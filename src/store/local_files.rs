@@ -3,7 +3,8 @@
 //!
 //! [`Store::local_files`] loads the remembered Markdown outcomes and audio probes (in
 //! the compact row format of `store::compact`, all rows in one buffer, each decoded
-//! only when its file is asked for); the run's
+//! only when its file is asked for) on a thread of its own, beside the caller's listing
+//! of the content folders; the run's
 //! sessions share the [`StoredFileCache`] as their [`FileCache`];
 //! [`Store::save_local_files`] writes what the run learned in one transaction, and
 //! writes nothing at all (no transaction, so no WAL to check-point at close) when the
@@ -26,9 +27,10 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::thread::JoinHandle;
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 
 use super::{Result, Store, compact};
 use crate::ingest::file_cache::{CachedAudio, CachedDocument, FileCache};
@@ -37,9 +39,24 @@ use crate::ingest::file_cache::{CachedAudio, CachedDocument, FileCache};
 #[derive(Debug, Default)]
 pub struct StoredFileCache {
     /// Every loaded row's bytes, one after the other: one allocation instead of one per
-    /// row, read without the lock (it never changes after loading).
-    rows: Vec<u8>,
+    /// row, read without the lock (it never changes after loading). Set when the load
+    /// on its own thread is done (see [`Store::local_files`]): the first one to ask for
+    /// a row waits for it.
+    rows: OnceLock<Vec<u8>>,
+    /// The load under way, until someone waits for it.
+    loading: Mutex<Option<JoinHandle<Result<Loaded>>>>,
+    /// Why the load failed, if it did (every file is then a miss); reported by
+    /// [`Store::save_local_files`].
+    load_error: Mutex<Option<String>>,
     state: Mutex<State>,
+}
+
+/// What [`load_rows`] read.
+#[derive(Debug)]
+struct Loaded {
+    rows: Vec<u8>,
+    documents: Rows,
+    audio: Rows,
 }
 
 #[derive(Debug, Default)]
@@ -99,6 +116,44 @@ pub struct Saved {
 }
 
 impl StoredFileCache {
+    /// A cache of rows already loaded.
+    fn of(loaded: Loaded) -> StoredFileCache {
+        StoredFileCache {
+            rows: OnceLock::from(loaded.rows),
+            state: Mutex::new(State {
+                documents: loaded.documents,
+                audio: loaded.audio,
+                ..State::default()
+            }),
+            ..StoredFileCache::default()
+        }
+    }
+
+    /// The rows' bytes, once loaded: waits for the loading thread the first time. A
+    /// load that failed leaves no rows (every file is a miss) and its error for the save.
+    fn rows(&self) -> &[u8] {
+        self.rows.get_or_init(|| {
+            let Some(loading) = self.loading.lock().ok().and_then(|mut l| l.take()) else {
+                return Vec::new();
+            };
+            let error = match loading.join() {
+                Ok(Ok(loaded)) => {
+                    if let Ok(mut state) = self.state.lock() {
+                        state.documents = loaded.documents;
+                        state.audio = loaded.audio;
+                    }
+                    return loaded.rows;
+                }
+                Ok(Err(error)) => error.to_string(),
+                Err(_) => "the thread loading it stopped".to_string(),
+            };
+            if let Ok(mut load_error) = self.load_error.lock() {
+                *load_error = Some(error);
+            }
+            Vec::new()
+        })
+    }
+
     /// How many results this run learned (to be written by the next save).
     pub fn learned(&self) -> usize {
         self.state
@@ -122,6 +177,7 @@ fn decode<T: serde::de::DeserializeOwned>(row: &[u8]) -> Option<T> {
 
 impl FileCache for StoredFileCache {
     fn audio(&self, path: &Path) -> Option<CachedAudio> {
+        let rows = self.rows();
         let row = {
             let mut state = self.state.lock().ok()?;
             if let Some(parsed) = state.parsed_audio.get(key_of(path)) {
@@ -131,7 +187,7 @@ impl FileCache for StoredFileCache {
             row.needed = true;
             row.data.clone()
         };
-        let parsed: Option<CachedAudio> = decode(self.rows.get(row)?);
+        let parsed: Option<CachedAudio> = decode(rows.get(row)?);
         if let Ok(mut state) = self.state.lock() {
             state
                 .parsed_audio
@@ -151,6 +207,7 @@ impl FileCache for StoredFileCache {
     }
 
     fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
+        let rows = self.rows();
         let data = {
             let mut state = self.state.lock().ok()?;
             if let Some(put) = state.parsed_documents.get(key_of(path)) {
@@ -161,7 +218,7 @@ impl FileCache for StoredFileCache {
             row.data.clone()
         };
         // Decoded outside the lock: the threads reading files ask at the same time.
-        let document: CachedDocument = decode(self.rows.get(data)?)?;
+        let document: CachedDocument = decode(rows.get(data)?)?;
         // The audio probes this outcome depends on stay: it does not ask for them,
         // yet they spare a re-measurement when only the show notes change.
         if let Ok(mut state) = self.state.lock() {
@@ -189,79 +246,41 @@ impl FileCache for StoredFileCache {
 }
 
 impl Store {
-    /// The file cache as the last run left it.
+    /// The file cache as the last run left it. The rows are loaded on a thread of their
+    /// own, through a second connection, while the caller goes on (lists the sources'
+    /// folders): the first file asked for waits for the load. That was a sixth of a
+    /// second run's time on the calling thread, next to a listing that leaves the
+    /// other core idle. A store in memory (tests, dry runs) is loaded here and now.
+    ///
+    /// The rows are read through a memory map of the database file: SQLite then hands
+    /// out each row where it lies in the map instead of first reading every page with
+    /// `pread` into its own cache (a kernel copy and a fresh page of the cache per
+    /// 4 KiB: the cache is filled once and thrown away). What keeps the map safe when
+    /// the file changes is SQLite itself, not `store::lock` (which keeps other omroep
+    /// runs away but stops no other tool): each statement of the load reads inside a
+    /// read transaction, so no SQLite writer can shrink the file below the pages it
+    /// reads meanwhile; SQLite remaps when it sees the file's size change, and reads
+    /// pages past the map's end as usual. (A tool that cut the file short outside
+    /// SQLite's locking would break any reader, mapped or not.) The loading connection
+    /// is read-only and closed before the load is handed over; this connection is
+    /// left as it was.
     pub fn local_files(&self) -> Result<StoredFileCache> {
-        // The rows are read through a memory map of the database file, for this load
-        // only: SQLite then hands out each row where it lies in the map instead of
-        // first reading every page with `pread` into its own cache (a kernel copy and a
-        // fresh page of the cache per 4 KiB: the cache is filled once and thrown away).
-        // What keeps the map safe when the file changes is SQLite itself, not
-        // `store::lock` (which keeps other omroep runs away but stops no other tool):
-        // each statement of the load reads inside a read transaction, so no SQLite
-        // writer can shrink the file below the pages it reads meanwhile; SQLite remaps
-        // when it sees the file's size change, and reads pages past the map's end as
-        // usual. (A tool that cut the
-        // file short outside SQLite's locking would break any reader, mapped or not.)
-        // A store in memory has no file to map: SQLite answers the pragma with no row.
-        let mapped: Option<i64> = self
-            .conn
-            .query_row("PRAGMA mmap_size", [], |row| row.get(0))
-            .optional()?;
-        if mapped.is_some() {
-            self.conn.pragma_update(None, "mmap_size", LOAD_MAP_SIZE)?;
-        }
-        let loaded = self.load_rows();
-        if let Some(mapped) = mapped {
-            self.conn.pragma_update(None, "mmap_size", mapped)?;
-        }
-        loaded
-    }
-
-    /// [`Store::local_files`]'s reading of the rows.
-    fn load_rows(&self) -> Result<StoredFileCache> {
-        // The size of all rows first, so that they are copied once into one buffer
-        // (SQLite knows a blob's length without reading it).
-        let size: f64 = self.conn.query_row(
-            "SELECT (SELECT total(length(data)) FROM local_documents)
-                  + (SELECT total(length(data)) FROM local_audio)",
-            [],
-            |row| row.get(0),
-        )?;
-        // Only a hint: a wrong one costs a reallocation, never a wrong row.
-        let mut buffer = Vec::with_capacity((size as usize).min(1 << 30));
-        let mut load = |table: &str| -> Result<Rows> {
-            let mut statement = self
-                .conn
-                .prepare(&format!("SELECT path, data FROM {table}"))?;
-            let mut rows = statement.query([])?;
-            let mut loaded = Rows::default();
-            while let Some(row) = rows.next()? {
-                // A row of other types is not one this omroep wrote: a miss (and
-                // replaced when its file is read again).
-                let (Ok(path), Ok(data)) = (row.get_ref(0)?.as_str(), row.get_ref(1)?.as_blob())
-                else {
-                    continue;
-                };
-                let path: Key = path.as_bytes().into();
-                let start = buffer.len();
-                buffer.extend_from_slice(data);
-                let row = Row {
-                    data: start..buffer.len(),
-                    needed: false,
-                };
-                loaded.insert(path, row);
-            }
-            Ok(loaded)
+        let Some(path) = self.conn.path().filter(|path| !path.is_empty()) else {
+            return Ok(StoredFileCache::of(load_rows(&self.conn)?));
         };
-        let documents = load("local_documents")?;
-        let audio = load("local_audio")?;
+        let conn = rusqlite::Connection::open_with_flags(
+            path,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))?;
+        conn.pragma_update(None, "mmap_size", LOAD_MAP_SIZE)?;
+        let loading = std::thread::Builder::new()
+            .name("omroep-file-cache".into())
+            .spawn(move || load_rows(&conn))
+            .map_err(super::StoreError::Thread)?;
         Ok(StoredFileCache {
-            rows: buffer,
-            state: Mutex::new(State {
-                documents,
-                audio,
-                ..State::default()
-            }),
+            loading: Mutex::new(Some(loading)),
+            ..StoredFileCache::default()
         })
     }
 
@@ -271,7 +290,25 @@ impl Store {
     /// outcome of this run depends on: a reused outcome does not ask for its audio, yet
     /// the probe is what spares a re-measurement when only the show notes change.
     /// When there is nothing to write or remove, nothing is written.
+    /// A load that failed (every file was then a miss) is reported here, as an error,
+    /// once what the run learned is written.
     pub fn save_local_files(&mut self, cache: &StoredFileCache, prune: bool) -> Result<Saved> {
+        // The rows, to know which are stale, even when no file was asked for.
+        cache.rows();
+        let saved = self.save_learned(cache, prune)?;
+        match cache
+            .load_error
+            .lock()
+            .ok()
+            .and_then(|mut error| error.take())
+        {
+            Some(error) => Err(super::StoreError::FileCache(error)),
+            None => Ok(saved),
+        }
+    }
+
+    /// [`Store::save_local_files`]'s writing.
+    fn save_learned(&mut self, cache: &StoredFileCache, prune: bool) -> Result<Saved> {
         let mut state = match cache.state.lock() {
             Ok(state) => state,
             Err(poisoned) => poisoned.into_inner(),
@@ -336,6 +373,48 @@ impl Store {
         }
         Ok(saved)
     }
+}
+
+/// [`Store::local_files`]'s reading of the rows.
+fn load_rows(conn: &rusqlite::Connection) -> Result<Loaded> {
+    // The size of all rows first, so that they are copied once into one buffer
+    // (SQLite knows a blob's length without reading it).
+    let size: f64 = conn.query_row(
+        "SELECT (SELECT total(length(data)) FROM local_documents)
+              + (SELECT total(length(data)) FROM local_audio)",
+        [],
+        |row| row.get(0),
+    )?;
+    // Only a hint: a wrong one costs a reallocation, never a wrong row.
+    let mut buffer = Vec::with_capacity((size as usize).min(1 << 30));
+    let mut load = |table: &str| -> Result<Rows> {
+        let mut statement = conn.prepare(&format!("SELECT path, data FROM {table}"))?;
+        let mut rows = statement.query([])?;
+        let mut loaded = Rows::default();
+        while let Some(row) = rows.next()? {
+            // A row of other types is not one this omroep wrote: a miss (and
+            // replaced when its file is read again).
+            let (Ok(path), Ok(data)) = (row.get_ref(0)?.as_str(), row.get_ref(1)?.as_blob()) else {
+                continue;
+            };
+            let path: Key = path.as_bytes().into();
+            let start = buffer.len();
+            buffer.extend_from_slice(data);
+            let row = Row {
+                data: start..buffer.len(),
+                needed: false,
+            };
+            loaded.insert(path, row);
+        }
+        Ok(loaded)
+    };
+    let documents = load("local_documents")?;
+    let audio = load("local_audio")?;
+    Ok(Loaded {
+        rows: buffer,
+        documents,
+        audio,
+    })
 }
 
 /// The paths of the rows no one needed in this run, except those in `keep`.
@@ -564,6 +643,80 @@ mod tests {
                 Some(audio(i as u64))
             );
         }
+    }
+
+    #[test]
+    fn a_load_that_fails_makes_every_file_a_miss_and_the_save_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        cache.put_document(Path::new("/site/a.md"), document("one"));
+        store.save_local_files(&cache, true).unwrap();
+        // A table the load reads is gone (as in a damaged store): the loading thread's
+        // query fails after the store opened.
+        store.conn.execute("DROP TABLE local_audio", []).unwrap();
+        let cache = store.local_files().unwrap();
+        assert_eq!(cache.document(Path::new("/site/a.md")), None, "a miss");
+        cache.put_document(Path::new("/site/b.md"), document("two"));
+        let error = store.save_local_files(&cache, true).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .starts_with("store: could not load the file cache ("),
+            "{error}"
+        );
+        // What the run learned was written all the same, and nothing was pruned.
+        let rows: i64 = store
+            .conn
+            .query_row("SELECT count(*) FROM local_documents", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(rows, 2);
+    }
+
+    #[test]
+    fn the_rows_load_beside_the_caller_and_the_first_question_waits_for_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        for i in 0..200 {
+            cache.put_document(Path::new(&format!("/site/{i}.md")), document("x"));
+        }
+        store.save_local_files(&cache, true).unwrap();
+        drop(store);
+        let mut store = Store::open(&path).unwrap();
+        let cache = Arc::new(store.local_files().unwrap());
+        // Asked from many threads at once, as the collecting workers do.
+        let found = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..4)
+                .map(|t| {
+                    let cache = &cache;
+                    scope.spawn(move || {
+                        (t..200)
+                            .step_by(4)
+                            .filter(|i| {
+                                cache
+                                    .document(Path::new(&format!("/site/{i}.md")))
+                                    .is_some()
+                            })
+                            .count()
+                    })
+                })
+                .collect();
+            threads
+                .into_iter()
+                .map(|t| t.join().unwrap())
+                .sum::<usize>()
+        });
+        assert_eq!(found, 200);
+        let saved = store.save_local_files(&cache, true).unwrap();
+        assert_eq!(saved, Saved::default(), "every row was asked for");
+        // A save with no question asked waits for the rows too, so that it knows which
+        // are stale (here all: no source named a file).
+        let cache = store.local_files().unwrap();
+        let saved = store.save_local_files(&cache, true).unwrap();
+        assert_eq!(saved.removed, 200);
     }
 
     #[test]

@@ -981,9 +981,40 @@ fn background_checkpoints_move_the_wal_into_the_database_file_without_the_writer
     let store = Store::open(&path).unwrap();
     assert_eq!(store.check_integrity().unwrap(), Ok(()));
     assert_eq!(store.entries(&[source]).unwrap().len(), 250);
-    // Closed cleanly: the last connection checkpointed the rest and removed the WAL.
+    // Closed cleanly: the last connection checkpointed the rest and emptied the WAL,
+    // which stays for the next run (see `keep_wal_files`).
     drop(store);
-    assert!(!dir.path().join("store.sqlite-wal").exists());
+    let wal = std::fs::metadata(dir.path().join("store.sqlite-wal")).unwrap();
+    assert_eq!(wal.len(), 0, "every commit is in the database file");
+}
+
+#[test]
+fn closing_empties_the_wal_and_keeps_both_files_for_the_next_run() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    let wal = dir.path().join("store.sqlite-wal");
+    let shm = dir.path().join("store.sqlite-shm");
+    let mut store = Store::open(&path).unwrap();
+    store.ensure_source("https://a.example/feed").unwrap();
+    assert!(
+        std::fs::metadata(&wal).unwrap().len() > 0,
+        "the commit is in the WAL"
+    );
+    drop(store);
+    assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
+    assert!(shm.exists());
+    // The database file alone holds the commit: a copy of it without the WAL has it.
+    let copy = dir.path().join("copy.sqlite");
+    std::fs::copy(&path, &copy).unwrap();
+    assert_eq!(Store::open(&copy).unwrap().sources().unwrap().len(), 1);
+    // The next run opens the files it left and reads and writes as before.
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(store.sources().unwrap().len(), 1);
+    store.ensure_source("https://b.example/feed").unwrap();
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.sources().unwrap().len(), 2);
+    assert_eq!(store.check_integrity().unwrap(), Ok(()));
 }
 
 #[test]
