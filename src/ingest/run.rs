@@ -307,7 +307,6 @@ pub fn ingest(
         // The disk's waits at checkpoints would stop the writer, and through it every
         // fetch and parse (see `store::checkpoint`).
         store.checkpoint_in_background()?;
-        store.use_run_cache(true)?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -406,7 +405,6 @@ pub fn ingest(
             }
         }
         store.stop_background_checkpoints();
-        store.use_run_cache(false)?;
     }
     Ok(RunReport {
         sources: reports.into_iter().flatten().collect(),

@@ -323,17 +323,6 @@ pub struct MediaFacts {
     pub checked_at: DateTime<Utc>,
 }
 
-/// The page cache's usual size, in KiB: enough for a build's reads and a listing.
-const CACHE_KIB: i64 = 8 * 1024;
-
-/// The page cache during an ingest run, in KiB. A quarter second's group of results
-/// (`Store::group`) on a quiet 2-core machine is some 75 sources, about 14 MB of
-/// entries plus the index pages their keys and links land on; with the usual 8 MiB
-/// the cache fills mid-transaction and spills pages to the WAL, and an index page
-/// spilled and then changed again is written twice. Costs at most this much more
-/// memory for the length of the run.
-pub const RUN_CACHE_KIB: i64 = 32 * 1024;
-
 /// An open store.
 pub struct Store {
     /// Declared before `conn`, so that it stops first and the writer's connection, the
@@ -393,7 +382,7 @@ impl Store {
         // reaches the database once instead of again and again.
         conn.pragma_update(None, "wal_autocheckpoint", 4096)
             .map_err(open_error)?;
-        conn.pragma_update(None, "cache_size", -CACHE_KIB)
+        conn.pragma_update(None, "cache_size", -8192)
             .map_err(open_error)?;
         // Recording a source uses about twenty statements (the savepoints, the source's
         // update, the entries' lookups and writes); rusqlite's default cache of 16 would
@@ -575,14 +564,6 @@ impl Store {
     /// automatic checkpoints go on as before.
     pub fn stop_background_checkpoints(&mut self) {
         self.checkpointer = None;
-    }
-
-    /// Gives the page cache room for a run's grouped transactions ([`RUN_CACHE_KIB`]),
-    /// or (`false`) takes it back to its usual size, freeing what it held beyond that.
-    pub fn use_run_cache(&mut self, on: bool) -> Result<()> {
-        let kib = if on { RUN_CACHE_KIB } else { CACHE_KIB };
-        self.conn.pragma_update(None, "cache_size", -kib)?;
-        Ok(())
     }
 
     /// Records one fetch of a source, all in one transaction. Returns what changed in

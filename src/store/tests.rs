@@ -987,22 +987,6 @@ fn background_checkpoints_move_the_wal_into_the_database_file_without_the_writer
 }
 
 #[test]
-fn the_run_cache_is_given_for_a_run_and_taken_back_after_it() {
-    let mut store = Store::open_in_memory().unwrap();
-    let cache = |store: &Store| -> i64 {
-        store
-            .conn
-            .pragma_query_value(None, "cache_size", |row| row.get(0))
-            .unwrap()
-    };
-    assert_eq!(cache(&store), -CACHE_KIB);
-    store.use_run_cache(true).unwrap();
-    assert_eq!(cache(&store), -RUN_CACHE_KIB);
-    store.use_run_cache(false).unwrap();
-    assert_eq!(cache(&store), -CACHE_KIB);
-}
-
-#[test]
 fn a_store_in_memory_has_no_background_checkpoints() {
     let mut store = Store::open_in_memory().unwrap();
     store.checkpoint_in_background().unwrap();
