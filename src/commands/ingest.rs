@@ -51,7 +51,9 @@ pub fn run(args: &IngestArgs, global: &GlobalArgs) -> Result<Status> {
     let _lock = StoreLock::acquire(&site.store)?;
     let report = fetch_into_store(&site, urls, &settings, global)?;
 
-    let mut stdout = std::io::stdout().lock();
+    // Buffered: standard output flushes at every newline, and the pretty JSON of a
+    // thousand sources is thousands of lines (as many system calls).
+    let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json() {
         let json = serde_json::json!({
             "totals": report.totals(),

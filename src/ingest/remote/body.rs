@@ -4,10 +4,13 @@
 //!
 //! omroep decompresses itself rather than letting the HTTP client do it: only then can
 //! it count the bytes that crossed the network separately from the bytes they expand to.
+//! gzip and deflate are inflated straight into the body's buffer ([`Inflate`]), which
+//! never grows past the cap: a streaming decoder writing into a sink would hand every
+//! piece of output over through a buffer of its own, one more copy of every byte.
 
 use std::io::{self, Write};
 
-use flate2::write::{DeflateDecoder, MultiGzDecoder, ZlibDecoder};
+use flate2::{Decompress, FlushDecompress, Status};
 
 use super::FetchError;
 
@@ -22,12 +25,11 @@ pub struct BodyDecoder {
 
 enum State {
     Identity(Capped),
-    Gzip(MultiGzDecoder<Capped>),
+    /// gzip (every member of a multi-member body), zlib or raw deflate.
+    Inflate(Inflate),
     /// HTTP "deflate" is meant to be zlib-wrapped but some servers send raw deflate;
     /// the first two bytes tell which, so they are held until they have arrived.
     DeflateUnknown(Vec<u8>, Capped),
-    Zlib(ZlibDecoder<Capped>),
-    Deflate(DeflateDecoder<Capped>),
     Brotli(Box<brotli::DecompressorWriter<Capped>>),
     /// Transient, while switching states.
     Done,
@@ -53,6 +55,119 @@ impl Write for Capped {
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
     }
+}
+
+/// A deflate stream (gzip-, zlib- or un-wrapped) inflated into the spare capacity of
+/// the body's own buffer.
+struct Inflate {
+    inflater: Decompress,
+    sink: Capped,
+    /// gzip: after one member ends, more input is the next member (RFC 1952 allows
+    /// several, and `gzip -c a b` makes such bodies).
+    gzip: bool,
+    /// The last stream (member) ended, and nothing has come after it.
+    ended: bool,
+}
+
+/// What the buffer grows by at least when it is full: one read's worth of output
+/// rather than a call to the inflater for every few bytes.
+const MIN_GROWTH: usize = 32 * 1024;
+
+impl Inflate {
+    fn new(kind: Wrapper, sink: Capped) -> Inflate {
+        let inflater = match kind {
+            Wrapper::Gzip => Decompress::new_gzip(15),
+            Wrapper::Zlib => Decompress::new(true),
+            Wrapper::Raw => Decompress::new(false),
+        };
+        Inflate {
+            inflater,
+            sink,
+            gzip: kind == Wrapper::Gzip,
+            ended: false,
+        }
+    }
+
+    /// Inflates `input` (one chunk off the network) into the buffer.
+    fn write(&mut self, mut input: &[u8]) -> io::Result<()> {
+        let bytes = &mut self.sink.bytes;
+        // The buffer may hold one byte past the cap: that byte says it was exceeded.
+        let most = usize::try_from(self.sink.limit.saturating_add(1)).unwrap_or(usize::MAX);
+        loop {
+            // Done with this chunk, unless a full buffer may leave output pending.
+            if input.is_empty() && (self.ended || bytes.len() < bytes.capacity()) {
+                return Ok(());
+            }
+            if self.ended {
+                if !self.gzip {
+                    return Err(io::Error::new(
+                        io::ErrorKind::InvalidData,
+                        "data after the end of the compressed stream",
+                    ));
+                }
+                // The next gzip member; `reset(true)` keeps the gzip wrapper.
+                self.inflater.reset(true);
+                self.ended = false;
+            }
+            if bytes.len() == bytes.capacity() {
+                if bytes.len() >= most {
+                    self.sink.exceeded = true;
+                    return Err(io::Error::other("decompressed size cap"));
+                }
+                let grow = bytes.len().max(MIN_GROWTH).min(most - bytes.len());
+                bytes.reserve_exact(grow);
+            }
+            let (before_in, before_out) = (self.inflater.total_in(), self.inflater.total_out());
+            let status = self
+                .inflater
+                .decompress_vec(input, bytes, FlushDecompress::None)
+                .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))?;
+            let consumed = (self.inflater.total_in() - before_in) as usize;
+            let produced = self.inflater.total_out() - before_out;
+            input = &input[consumed.min(input.len())..];
+            if bytes.len() as u64 > self.sink.limit {
+                self.sink.exceeded = true;
+                return Err(io::Error::other("decompressed size cap"));
+            }
+            match status {
+                Status::StreamEnd => self.ended = true,
+                // Room left in the buffer and all input taken: wait for the next chunk.
+                Status::Ok | Status::BufError if bytes.len() < bytes.capacity() => {
+                    if input.is_empty() {
+                        return Ok(());
+                    }
+                    if consumed == 0 && produced == 0 {
+                        return Err(io::Error::new(
+                            io::ErrorKind::InvalidData,
+                            "the decompressor made no progress",
+                        ));
+                    }
+                }
+                // The buffer is full: grow it (above) and go on.
+                Status::Ok | Status::BufError => {}
+            }
+        }
+    }
+
+    /// The body, once the whole stream has been inflated.
+    fn finish(self) -> io::Result<Capped> {
+        if self.ended {
+            Ok(self.sink)
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                "stream ends early",
+            ))
+        }
+    }
+}
+
+/// How a deflate stream is wrapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wrapper {
+    Gzip,
+    Zlib,
+    Raw,
 }
 
 impl BodyDecoder {
@@ -92,7 +207,7 @@ impl BodyDecoder {
             .unwrap_or_default();
         let (encoding, state) = match coding.as_str() {
             "" | "identity" => ("identity", State::Identity(sink)),
-            "gzip" | "x-gzip" => ("gzip", State::Gzip(MultiGzDecoder::new(sink))),
+            "gzip" | "x-gzip" => ("gzip", State::Inflate(Inflate::new(Wrapper::Gzip, sink))),
             "deflate" => ("deflate", State::DeflateUnknown(Vec::new(), sink)),
             "br" => (
                 "brotli",
@@ -130,11 +245,8 @@ impl BodyDecoder {
             // RFC 1950: CMF/FLG with method 8 and a header checksum divisible by 31.
             let zlib =
                 head[0] & 0x0f == 8 && (u16::from(head[0]) << 8 | u16::from(head[1])) % 31 == 0;
-            self.state = if zlib {
-                State::Zlib(ZlibDecoder::new(sink))
-            } else {
-                State::Deflate(DeflateDecoder::new(sink))
-            };
+            let wrapper = if zlib { Wrapper::Zlib } else { Wrapper::Raw };
+            self.state = State::Inflate(Inflate::new(wrapper, sink));
             return self.write(&head);
         }
         self.write(chunk)
@@ -143,9 +255,7 @@ impl BodyDecoder {
     fn write(&mut self, bytes: &[u8]) -> Result<(), FetchError> {
         let result = match &mut self.state {
             State::Identity(sink) => sink.write_all(bytes),
-            State::Gzip(decoder) => decoder.write_all(bytes),
-            State::Zlib(decoder) => decoder.write_all(bytes),
-            State::Deflate(decoder) => decoder.write_all(bytes),
+            State::Inflate(inflate) => inflate.write(bytes),
             State::Brotli(decoder) => decoder.write_all(bytes),
             State::DeflateUnknown(..) | State::Done => Ok(()),
         };
@@ -157,9 +267,7 @@ impl BodyDecoder {
         let state = std::mem::replace(&mut self.state, State::Done);
         let sink = match state {
             State::Identity(sink) => Ok(sink),
-            State::Gzip(decoder) => decoder.finish(),
-            State::Zlib(decoder) => decoder.finish(),
-            State::Deflate(decoder) => decoder.finish(),
+            State::Inflate(inflate) => inflate.finish(),
             State::Brotli(decoder) => decoder
                 .into_inner()
                 .map_err(|_| io::Error::new(io::ErrorKind::UnexpectedEof, "stream ends early")),
@@ -188,9 +296,7 @@ impl BodyDecoder {
     fn error(&self, error: io::Error) -> FetchError {
         let exceeded = match &self.state {
             State::Identity(sink) | State::DeflateUnknown(_, sink) => sink.exceeded,
-            State::Gzip(decoder) => decoder.get_ref().exceeded,
-            State::Zlib(decoder) => decoder.get_ref().exceeded,
-            State::Deflate(decoder) => decoder.get_ref().exceeded,
+            State::Inflate(inflate) => inflate.sink.exceeded,
             State::Brotli(decoder) => decoder.get_ref().exceeded,
             State::Done => false,
         };
@@ -217,9 +323,20 @@ mod tests {
     }
 
     fn decode(encoding: Option<&str>, body: &[u8], max: u64) -> Result<Vec<u8>, FetchError> {
-        let mut decoder = BodyDecoder::new(encoding, max, max)?;
-        for chunk in body.chunks(7) {
-            decoder.push(chunk)?;
+        decode_in(encoding, body, max, 7)
+    }
+
+    /// Decodes `body` pushed in chunks of `chunk` bytes, with the transfer cap out of
+    /// the way.
+    fn decode_in(
+        encoding: Option<&str>,
+        body: &[u8],
+        max: u64,
+        chunk: usize,
+    ) -> Result<Vec<u8>, FetchError> {
+        let mut decoder = BodyDecoder::new(encoding, u64::MAX, max)?;
+        for piece in body.chunks(chunk.max(1)) {
+            decoder.push(piece)?;
         }
         decoder.finish()
     }
@@ -301,5 +418,62 @@ mod tests {
             error.to_string(),
             "the server sent the body in an unsupported Content-Encoding: zstd"
         );
+    }
+    #[test]
+    fn every_member_of_a_multi_member_gzip_body_is_read() {
+        let first = b"<rss version=\"2.0\"><channel>".repeat(3000);
+        let second = b"<item><title>two</title></item></channel></rss>".repeat(3000);
+        let mut body = gzip(&first);
+        body.extend_from_slice(&gzip(&second));
+        let mut expected = first.clone();
+        expected.extend_from_slice(&second);
+        // In one piece, in small chunks, and in chunks that split the members' seam.
+        assert_eq!(
+            decode_in(Some("gzip"), &body, 1 << 20, body.len()).unwrap(),
+            expected
+        );
+        assert_eq!(decode(Some("gzip"), &body, 1 << 20).unwrap(), expected);
+        assert_eq!(
+            decode_in(Some("gzip"), &body, 1 << 20, 1000).unwrap(),
+            expected
+        );
+    }
+
+    #[test]
+    fn a_buffer_sized_exactly_or_too_small_by_the_header_still_gets_everything() {
+        let text: Vec<u8> = (0..200_000u32)
+            .flat_map(|n| (n % 251).to_le_bytes())
+            .collect();
+        let body = gzip(&text);
+        for hint in [0, 1, body.len() as u64, text.len() as u64 / 6] {
+            let mut decoder =
+                BodyDecoder::with_length_hint(Some("gzip"), 1 << 22, 1 << 22, Some(hint)).unwrap();
+            decoder.push(&body).unwrap();
+            assert_eq!(decoder.finish().unwrap(), text, "hint {hint}");
+        }
+    }
+
+    #[test]
+    fn a_body_of_exactly_the_cap_passes_and_one_byte_more_is_refused() {
+        let text = vec![b'x'; 100_000];
+        assert_eq!(decode(Some("gzip"), &gzip(&text), 100_000).unwrap(), text);
+        let error = decode_in(Some("gzip"), &gzip(&text), 99_999, usize::MAX).unwrap_err();
+        assert_eq!(
+            error,
+            FetchError::TooLarge {
+                transferred: false,
+                limit: 99_999
+            }
+        );
+    }
+
+    #[test]
+    fn bytes_after_the_end_of_a_deflate_stream_are_an_error() {
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), Compression::fast());
+        zlib.write_all(b"<feed/>").unwrap();
+        let mut body = zlib.finish().unwrap();
+        body.extend_from_slice(b"trailing");
+        let error = decode(Some("deflate"), &body, 1 << 20).unwrap_err();
+        assert!(error.to_string().contains("after the end"), "{error}");
     }
 }
