@@ -352,13 +352,9 @@ static ATTRIBUTE_INDEX: elements::NameIndex =
     elements::NameIndex::build(&elements::keys_of(attribute_names()));
 
 fn attribute(name: &str) -> Option<(&'static str, Kind)> {
-    ATTRIBUTE_TABLE.get(attribute_index(name)?).copied()
-}
-
-/// An allowed attribute's position in the table (names in order), case-insensitively.
-fn attribute_index(name: &str) -> Option<usize> {
     let key = elements::key(name.as_bytes())?;
-    ATTRIBUTE_INDEX.find(&ATTRIBUTE_KEYS, key)
+    let index = ATTRIBUTE_INDEX.find(&ATTRIBUTE_KEYS, key)?;
+    ATTRIBUTE_TABLE.get(index).copied()
 }
 
 struct Sanitiser<'a, 'b> {
@@ -633,40 +629,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         }
     }
 
-    /// Writes a kept start tag: its attributes filtered, checked and written in name
-    /// order. Authors mostly write attributes in that order already (or write one), so
-    /// each is written as soon as it is checked; an attribute out of order or repeated
-    /// sends the tag to `write_sorted_start_tag`, which collects and sorts them first.
     fn write_start_tag(&mut self, element: &'static Element, attributes: &[Attribute<'a>]) {
-        let start = self.out.len();
-        self.out.push('<');
-        self.out.push_str(element.name);
-        // The table position of the last attribute written: the table is sorted by name.
-        let mut last = None;
-        for attribute in attributes {
-            let Some(index) = attribute_index(attribute.name) else {
-                continue;
-            };
-            let Some(&(name, kind)) = ATTRIBUTE_TABLE.get(index) else {
-                continue;
-            };
-            if last.is_some_and(|last| index <= last) {
-                self.out.truncate(start);
-                self.write_sorted_start_tag(element, attributes);
-                return;
-            }
-            if let Some((value, write)) = self.attribute_value(attribute, kind) {
-                push_attribute(&mut self.out, name, &value, write);
-                last = Some(index);
-            }
-        }
-        self.out
-            .push_str(if element.is(VOID) { " />" } else { ">" });
-    }
-
-    /// `write_start_tag` for attributes in any order: the first kept attribute of a name
-    /// wins, and they are written sorted by name.
-    fn write_sorted_start_tag(&mut self, element: &'static Element, attributes: &[Attribute<'a>]) {
         self.kept.clear();
         for attribute in attributes {
             let Some((name, kind)) = self::attribute(attribute.name) else {
@@ -680,47 +643,57 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             {
                 continue;
             }
-            if let Some((value, write)) = self.attribute_value(attribute, kind) {
+            let raw = attribute.raw_value();
+            // Most values are written in one pass over their bytes: plain ones decoded
+            // while escaped, web URLs with nothing to decode, clean or escape as they are
+            // (`safe_url`, `decode_all` and the escaper would each return them unchanged).
+            let (value, write) = match kind {
+                Plain => (Some(Cow::Borrowed(raw)), Write::Decoded),
+                Url | Image if is_verbatim(raw.as_bytes()) && is_plain_web_url(raw) => {
+                    (Some(Cow::Borrowed(raw)), Write::Verbatim)
+                }
+                Url | Image => {
+                    let value = match attribute.value() {
+                        Cow::Borrowed(value) => self.safe_url(value, kind == Image),
+                        Cow::Owned(value) => self
+                            .safe_url(&value, kind == Image)
+                            .map(|url| Cow::Owned(url.into_owned())),
+                    };
+                    (value, Write::Escaped)
+                }
+                SrcSet => (
+                    self.safe_srcset(&attribute.value()).map(Cow::Owned),
+                    Write::Escaped,
+                ),
+                Style => (
+                    style::filter(&attribute.value()).map(Cow::Owned),
+                    Write::Escaped,
+                ),
+            };
+            if let Some(value) = value {
                 self.kept.push((name, value, write));
             }
         }
-        self.kept.sort_unstable_by_key(|(name, _, _)| *name);
+        // Authors mostly write one or two attributes, or write them in order already.
+        if !self.kept.is_sorted_by_key(|(name, _, _)| *name) {
+            self.kept.sort_unstable_by_key(|(name, _, _)| *name);
+        }
 
         self.out.push('<');
         self.out.push_str(element.name);
         for (name, value, write) in &self.kept {
-            push_attribute(&mut self.out, name, value, *write);
+            self.out.push(' ');
+            self.out.push_str(name);
+            self.out.push_str("=\"");
+            match write {
+                Write::Verbatim => self.out.push_str(value),
+                Write::Decoded => push_raw_attribute_value(&mut self.out, value),
+                Write::Escaped => push_attribute_value(&mut self.out, value),
+            }
+            self.out.push('"');
         }
         self.out
             .push_str(if element.is(VOID) { " />" } else { ">" });
-    }
-
-    /// An allowed attribute's value as it will be written, and how; `None` drops the
-    /// attribute.
-    fn attribute_value(
-        &self,
-        attribute: &Attribute<'a>,
-        kind: Kind,
-    ) -> Option<(Cow<'a, str>, Write)> {
-        let raw = attribute.raw_value();
-        // Most values are written in one pass over their bytes: plain ones decoded
-        // while escaped, web URLs with nothing to decode, clean or escape as they are
-        // (`safe_url`, `decode_all` and the escaper would each return them unchanged).
-        let value = match kind {
-            Plain => return Some((Cow::Borrowed(raw), Write::Decoded)),
-            Url | Image if is_verbatim(raw.as_bytes()) && is_plain_web_url(raw) => {
-                return Some((Cow::Borrowed(raw), Write::Verbatim));
-            }
-            Url | Image => match attribute.value() {
-                Cow::Borrowed(value) => self.safe_url(value, kind == Image),
-                Cow::Owned(value) => self
-                    .safe_url(&value, kind == Image)
-                    .map(|url| Cow::Owned(url.into_owned())),
-            },
-            SrcSet => self.safe_srcset(&attribute.value()).map(Cow::Owned),
-            Style => style::filter(&attribute.value()).map(Cow::Owned),
-        };
-        value.map(|value| (value, Write::Escaped))
     }
 
     /// The base, split into its components on first use.
@@ -827,19 +800,6 @@ fn srcset_candidates(value: &str) -> Vec<(&str, &str)> {
         candidates.push((url, value[descriptor_start..i].trim()));
     }
     candidates
-}
-
-/// Writes ` name="value"`, the value as `write` says.
-fn push_attribute(out: &mut String, name: &str, value: &str, write: Write) {
-    out.push(' ');
-    out.push_str(name);
-    out.push_str("=\"");
-    match write {
-        Write::Verbatim => out.push_str(value),
-        Write::Decoded => push_raw_attribute_value(out, value),
-        Write::Escaped => push_attribute_value(out, value),
-    }
-    out.push('"');
 }
 
 /// How a kept attribute's value is written.
