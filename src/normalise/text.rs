@@ -225,18 +225,145 @@ fn chunk_stops(word: u64, extra: u64, run_before: bool) -> u64 {
     attention & !kept_spaces
 }
 
-/// From `i`, eight bytes at a time: the first byte `chunk_stops` flags (with `extra` of
-/// each eight bytes, and the run of visible text starting at `run`), or the first of the
-/// last seven or fewer bytes.
-fn next_stop(bytes: &[u8], mut i: usize, run: usize, extra: impl Fn(u64) -> u64) -> usize {
+/// Which markup bytes end a collapsing loop's text, besides `chunk_masks`'s (constants,
+/// for a const generic): none, `<` and `&` (where the tokenizer's next token starts), or
+/// those and `>` (which the fused loop must escape).
+struct Markup;
+
+impl Markup {
+    const NONE: u8 = 0;
+    const TOKEN: u8 = 1;
+    const TOKEN_AND_GT: u8 = 2;
+}
+
+/// `Markup`'s bytes among eight bytes, as the high bit of each (exact).
+fn markup_in_chunk<const MARKUP: u8>(word: u64) -> u64 {
+    match MARKUP {
+        Markup::NONE => 0,
+        Markup::TOKEN => swar::equal(word, b'<') | swar::equal(word, b'&'),
+        _ => swar::equal(word, b'<') | swar::equal(word, b'&') | swar::equal(word, b'>'),
+    }
+}
+
+/// From `i`: the first byte the collapsing loops must stop at (`chunk_stops`, with the
+/// `MARKUP` bytes and the run of visible text starting at `run`), or the first of the last
+/// seven or fewer bytes. Sixteen bytes at a time where SSE2 is there (every x86-64
+/// processor), then eight.
+fn next_stop<const MARKUP: u8>(bytes: &[u8], mut i: usize, run: usize) -> usize {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        // SAFETY: the only requirement of a `#[target_feature(enable = "sse2")]` function
+        // is a processor with SSE2, and this code is compiled only for targets that have
+        // it (the `cfg` above; every x86-64 target does).
+        let (at, stop) = unsafe { sse2::next_stop::<MARKUP>(bytes, i, run) };
+        if stop {
+            return at;
+        }
+        i = at;
+    }
     while let Some(word) = swar::load(bytes, i) {
-        let stop = chunk_stops(word, extra(word), i > run);
+        let stop = chunk_stops(word, markup_in_chunk::<MARKUP>(word), i > run);
         if stop != 0 {
             return i + swar::first(stop);
         }
         i += 8;
     }
     i
+}
+
+/// `chunk_stops` for sixteen bytes given as bit masks (bit `n` for byte `n`): the
+/// attention bytes (`chunk_masks`'s and the markup the caller stops at) and the spaces.
+/// The single spaces between two visible bytes stay in the run; the last byte's right
+/// neighbour is not known here, so a space there stops.
+fn block_stops(attention: u32, spaces: u32, run_before: bool) -> u32 {
+    let visible = !attention & 0xffff;
+    let left = (visible << 1) | u32::from(run_before);
+    let kept_spaces = spaces & left & (visible >> 1);
+    attention & !kept_spaces
+}
+
+/// Sixteen bytes at a time with SSE2, which every x86-64 processor has (it is part of the
+/// architecture's baseline). Inside these `#[target_feature]` functions the intrinsics
+/// are safe to call; the one `unsafe` is the call into `next_stop` from a function
+/// compiled without the attribute. The text runs this reads are whole paragraphs of
+/// content, long enough for one compare of sixteen bytes to pay where eight-byte words
+/// need twice the tests.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+mod sse2 {
+    use std::arch::x86_64::{
+        __m128i, _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x,
+        _mm_set1_epi8,
+    };
+
+    /// `super::next_stop`'s sixteen-byte loop: (where it stopped, whether at a flagged
+    /// byte); when not, fewer than sixteen bytes are left from there.
+    #[target_feature(enable = "sse2")]
+    pub(super) fn next_stop<const MARKUP: u8>(
+        bytes: &[u8],
+        mut i: usize,
+        run: usize,
+    ) -> (usize, bool) {
+        while let Some(block) = load(bytes, i) {
+            let (attention, spaces) = block_masks::<MARKUP>(block);
+            let stop = super::block_stops(attention, spaces, i > run);
+            if stop != 0 {
+                return (i + stop.trailing_zeros() as usize, true);
+            }
+            i += 16;
+        }
+        (i, false)
+    }
+
+    /// The sixteen bytes of `bytes` from `at`, or `None` when fewer are left.
+    #[target_feature(enable = "sse2")]
+    pub(super) fn load(bytes: &[u8], at: usize) -> Option<__m128i> {
+        let block: [u8; 16] = bytes.get(at..at.wrapping_add(16))?.try_into().ok()?;
+        let low = u64::from_le_bytes(block[..8].try_into().ok()?);
+        let high = u64::from_le_bytes(block[8..].try_into().ok()?);
+        // Reinterpreted bits, not numbers: the compiler makes this one unaligned load.
+        Some(_mm_set_epi64x(high as i64, low as i64))
+    }
+
+    #[target_feature(enable = "sse2")]
+    fn splat(byte: u8) -> __m128i {
+        _mm_set1_epi8(byte as i8)
+    }
+
+    #[target_feature(enable = "sse2")]
+    fn equal(block: __m128i, byte: u8) -> __m128i {
+        _mm_cmpeq_epi8(block, splat(byte))
+    }
+
+    #[target_feature(enable = "sse2")]
+    fn bits(block: __m128i) -> u32 {
+        // The sign bit of each byte, bit `n` for byte `n`: sixteen bits, never negative.
+        _mm_movemask_epi8(block) as u32
+    }
+
+    /// `chunk_masks` and `markup_in_chunk` of sixteen bytes, as bit masks: (the bytes
+    /// `is_plain_visible` rejects or `MARKUP` names, the spaces). Exact for every byte.
+    #[target_feature(enable = "sse2")]
+    pub(super) fn block_masks<const MARKUP: u8>(block: __m128i) -> (u32, u32) {
+        // Unsigned `byte <= 0x20`: the minimum of the two is the byte itself.
+        let mut attention = _mm_cmpeq_epi8(_mm_min_epu8(block, splat(b' ')), block);
+        attention = _mm_or_si128(attention, equal(block, 0x7f));
+        if MARKUP != super::Markup::NONE {
+            attention = _mm_or_si128(attention, equal(block, b'<'));
+            attention = _mm_or_si128(attention, equal(block, b'&'));
+        }
+        if MARKUP == super::Markup::TOKEN_AND_GT {
+            attention = _mm_or_si128(attention, equal(block, b'>'));
+        }
+        let mut attention = bits(attention);
+        if bits(block) != 0 {
+            let leads = _mm_or_si128(
+                _mm_or_si128(equal(block, 0xc2), equal(block, 0xe2)),
+                equal(block, 0xef),
+            );
+            attention |= bits(leads);
+        }
+        (attention, bits(equal(block, b' ')))
+    }
 }
 
 /// Builds text with whitespace collapsed to single spaces and trimmed at both ends.
@@ -271,13 +398,11 @@ impl Collapser {
         while i < bytes.len() {
             // Eight bytes at a time to the first byte the code below must look at: visible
             // text and single spaces between visible bytes are skipped together.
-            i = next_stop(bytes, i, run, |word| {
-                if MARKUP_ENDS {
-                    swar::equal(word, b'<') | swar::equal(word, b'&')
-                } else {
-                    0
-                }
-            });
+            i = if MARKUP_ENDS {
+                next_stop::<{ Markup::TOKEN }>(bytes, i, run)
+            } else {
+                next_stop::<{ Markup::NONE }>(bytes, i, run)
+            };
             let Some(&byte) = bytes.get(i) else {
                 break;
             };
@@ -340,9 +465,7 @@ impl Collapser {
         while i < bytes.len() {
             // As in `push_until`, with `>` also stopping the chunk test (the escaper must
             // see it); a space is kept in both runs when its neighbours are visible.
-            i = next_stop(bytes, i, run, |word| {
-                swar::equal(word, b'<') | swar::equal(word, b'&') | swar::equal(word, b'>')
-            });
+            i = next_stop::<{ Markup::TOKEN_AND_GT }>(bytes, i, run);
             let Some(&byte) = bytes.get(i) else {
                 break;
             };
@@ -616,6 +739,78 @@ pub(crate) mod tests {
         ];
         for (input, expected) in cases {
             assert_eq!(plain(input), expected, "{input:?}");
+        }
+    }
+
+    /// `next_stop` as its rule states it, byte by byte: blocks of sixteen bytes where SSE2
+    /// is used, then eight, each stopping at the first byte that is not visible text
+    /// (`is_plain_visible`) or is one of the `markup` bytes, except a space with visible
+    /// neighbours inside the block (the first byte's left neighbour counts as visible
+    /// when the run started before the block).
+    fn next_stop_by_rule(bytes: &[u8], mut i: usize, run: usize, markup: &[u8]) -> usize {
+        let attention = |byte: u8| !is_plain_visible(byte) || markup.contains(&byte);
+        let widths: &[usize] = if cfg!(all(target_arch = "x86_64", target_feature = "sse2")) {
+            &[16, 8]
+        } else {
+            &[8]
+        };
+        for &width in widths {
+            while i + width <= bytes.len() {
+                for k in 0..width {
+                    let j = i + k;
+                    if !attention(bytes[j]) {
+                        continue;
+                    }
+                    if bytes[j] == b' ' {
+                        let left = if k == 0 {
+                            i > run
+                        } else {
+                            !attention(bytes[j - 1])
+                        };
+                        let right = k + 1 < width && !attention(bytes[j + 1]);
+                        if left && right {
+                            continue;
+                        }
+                    }
+                    return j;
+                }
+                i += width;
+            }
+        }
+        i
+    }
+
+    /// Every byte value at every position of a sixteen-byte block and of the eight-byte
+    /// words after it, among neighbours that are visible, spaces or markup: the stop is
+    /// where the rule puts it, for each set of markup bytes.
+    #[test]
+    fn next_stop_finds_the_byte_the_rule_names() {
+        let fillers: [&[u8]; 5] = [b"a", b" ", b"a b", b"<a &b>", b"\xc3\xa9 "];
+        for filler in fillers {
+            for value in 0..=255u8 {
+                for at in 0..30 {
+                    let mut bytes: Vec<u8> = filler.iter().copied().cycle().take(30).collect();
+                    bytes[at] = value;
+                    for (start, run) in [(0, 0), (1, 0), (3, 3), (5, 2)] {
+                        let by_rule = |markup: &[u8]| next_stop_by_rule(&bytes, start, run, markup);
+                        assert_eq!(
+                            next_stop::<{ Markup::NONE }>(&bytes, start, run),
+                            by_rule(b""),
+                            "{bytes:x?} from {start}, run {run}"
+                        );
+                        assert_eq!(
+                            next_stop::<{ Markup::TOKEN }>(&bytes, start, run),
+                            by_rule(b"<&"),
+                            "{bytes:x?} from {start}, run {run}"
+                        );
+                        assert_eq!(
+                            next_stop::<{ Markup::TOKEN_AND_GT }>(&bytes, start, run),
+                            by_rule(b"<&>"),
+                            "{bytes:x?} from {start}, run {run}"
+                        );
+                    }
+                }
+            }
         }
     }
 

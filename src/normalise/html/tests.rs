@@ -106,6 +106,49 @@ fn attributes_are_sorted_deduplicated_and_requoted() {
     );
 }
 
+/// Attributes are written as they are checked while they come in name order; one out of
+/// order or repeated sends the tag to the sorting path, which must give the same tag.
+#[test]
+fn attributes_out_of_order_or_repeated_after_some_were_written() {
+    check(
+        &[
+            (
+                "<a href=\"x\" title=\"t\">y</a>",
+                "<a href=\"x\" title=\"t\">y</a>",
+            ),
+            (
+                "<a title=\"t\" href=\"x\">y</a>",
+                "<a href=\"x\" title=\"t\">y</a>",
+            ),
+            (
+                "<a href=\"x\" title=\"t\" href=\"z\">y</a>",
+                "<a href=\"x\" title=\"t\">y</a>",
+            ),
+            (
+                "<span class=a CLASS=b>x</span>",
+                "<span class=\"a\">x</span>",
+            ),
+            (
+                "<a href=\"javascript:alert(1)\" href=\"http://ok.test/\">x</a>",
+                "<a href=\"http://ok.test/\">x</a>",
+            ),
+            (
+                "<a href=\"javascript:alert(1)\" title=t href=\"http://ok.test/\">x</a>",
+                "<a href=\"http://ok.test/\" title=\"t\">x</a>",
+            ),
+            (
+                "<img alt=a onerror=alert(1) src=\"http://x.test/i.png\" alt=b width=1 ALT=c>",
+                "<img alt=\"a\" src=\"http://x.test/i.png\" width=\"1\" />",
+            ),
+            (
+                "<img width=1 src=\"javascript:x\" alt=a>",
+                "<img alt=\"a\" width=\"1\" />",
+            ),
+        ],
+        clean,
+    );
+}
+
 #[test]
 fn text_is_decoded_and_escaped() {
     check(
