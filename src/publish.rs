@@ -441,7 +441,7 @@ fn compare(destination: &Path, content: &Content) -> io::Result<Change> {
     };
     let same = match content {
         Content::Bytes(bytes) => {
-            meta.len() == bytes.len() as u64 && fs::read(destination)? == *bytes
+            meta.len() == bytes.len() as u64 && file_holds(destination, bytes)?
         }
         Content::Copy(source) => {
             let source_meta = fs::metadata(source)?;
@@ -461,6 +461,25 @@ fn compare(destination: &Path, content: &Content) -> io::Result<Change> {
     } else {
         Change::Updated
     })
+}
+
+/// Whether the file holds exactly `bytes`, read a block at a time: reading the whole
+/// file first held a second copy of every output (up to 11 MB each, two at once while
+/// two cores compare) beside the rendered one, which set a rebuild's peak memory.
+fn file_holds(path: &Path, bytes: &[u8]) -> io::Result<bool> {
+    let mut file = File::open(path)?;
+    let mut block = vec![0u8; 64 * 1024];
+    let mut rest = bytes;
+    loop {
+        let n = file.read(&mut block)?;
+        if n == 0 {
+            return Ok(rest.is_empty());
+        }
+        match rest.split_at_checked(n) {
+            Some((head, tail)) if head == &block[..n] => rest = tail,
+            _ => return Ok(false),
+        }
+    }
 }
 
 fn same_bytes(a: &Path, b: &Path) -> io::Result<bool> {
@@ -571,6 +590,37 @@ mod tests {
             .unwrap()
             .set_modified(old)
             .unwrap();
+    }
+
+    #[test]
+    fn an_output_is_unchanged_only_when_every_byte_matches_across_blocks() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("big.xml");
+        // Three and a half blocks of the comparison, so that a difference can sit in a
+        // later block than the first.
+        let bytes: Vec<u8> = (0..229_376u32).map(|i| (i % 251) as u8).collect();
+        fs::write(&file, &bytes).unwrap();
+        let same = Content::Bytes(bytes.clone());
+        assert_eq!(compare(&file, &same).unwrap(), Change::Unchanged);
+        for at in [0, 65_535, 65_536, 200_000, bytes.len() - 1] {
+            let mut other = bytes.clone();
+            other[at] ^= 1;
+            let other = Content::Bytes(other);
+            assert_eq!(
+                compare(&file, &other).unwrap(),
+                Change::Updated,
+                "byte {at}"
+            );
+        }
+        // The file's length checked while reading, not only from its metadata.
+        assert!(file_holds(&file, &bytes[..bytes.len() - 1]).is_ok_and(|same| !same));
+        let mut longer = bytes.clone();
+        longer.push(0);
+        assert!(file_holds(&file, &longer).is_ok_and(|same| !same));
+        assert!(file_holds(&file, &bytes).unwrap());
+        let missing = Content::Bytes(bytes);
+        let gone = dir.path().join("gone.xml");
+        assert_eq!(compare(&gone, &missing).unwrap(), Change::Created);
     }
 
     #[test]
