@@ -195,7 +195,7 @@ fn a_second_run_over_the_same_store_says_so_and_exits_3() {
 
 /// Kills a run part-way with `signal`, checks the store, then runs to the end.
 fn kill_mid_run(signal: libc::c_int) {
-    const FEEDS: usize = 60;
+    const FEEDS: usize = 40;
     const ENTRIES: usize = 5;
     let server = Server::start(|hit| {
         let n = hit.path.trim_start_matches("/f");
@@ -206,19 +206,27 @@ fn kill_mid_run(signal: libc::c_int) {
     });
     let urls: Vec<String> = (0..FEEDS).map(|i| server.url(&format!("/f{i}"))).collect();
     let site = Site::new(&[("planet", urls.clone())]);
-    let mut child = site
-        .command(&["ingest", "--concurrency", "2"])
+    let mut command = site.command(&["ingest", "--concurrency", "2"]);
+    command
         .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
+        .stderr(std::process::Stdio::null());
+    // A shell starts a background job with SIGINT ignored, and the child would inherit
+    // that (the test then failed when `cargo test` ran in the background): give the run
+    // the default disposition, as a terminal's foreground job has.
+    // SAFETY: `signal` is async-signal-safe, and the closure touches nothing else.
+    unsafe {
+        std::os::unix::process::CommandExt::pre_exec(&mut command, || {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            Ok(())
+        });
+    }
+    let mut child = command.spawn().unwrap();
     // Wait until some sources are in, then kill.
     let started = Instant::now();
     while server.hits().len() < 8 && started.elapsed() < Duration::from_secs(20) {
         std::thread::sleep(Duration::from_millis(10));
     }
-    // Sent from this process: spawning a shell for `kill` took long enough on a loaded
-    // machine for the run to finish first.
+    // Sent from this process, without spawning a shell.
     let pid = libc::pid_t::try_from(child.id()).unwrap();
     // SAFETY: `kill` only sends a signal to the child this test spawned and still holds.
     assert_eq!(unsafe { libc::kill(pid, signal) }, 0);
