@@ -249,11 +249,16 @@ struct Builder<'t> {
     xml_ns: Option<Rc<str>>,
 }
 
-/// `piece` appended to an element's text: the first piece is kept as it is (borrowed
-/// when it is a slice of the document), a second one makes the text owned, with room
-/// for `ahead()` more bytes (see [`owned`]).
+/// `piece` appended to an element's text: a first piece that is a slice of the document
+/// is kept borrowed; anything else makes the text owned, with room for `ahead()` more
+/// bytes (see [`owned`]). An owned first piece (text whose `\r\n` was normalised, a
+/// reference kept as written, CDATA) is copied into that room rather than kept with room
+/// for itself only, which would let the rest of the run grow it by doubling.
 fn append<'t>(text: &mut Cow<'t, str>, piece: Cow<'t, str>, ahead: impl FnOnce() -> usize) {
-    if text.is_empty() {
+    if piece.is_empty() {
+        return;
+    }
+    if text.is_empty() && matches!(piece, Cow::Borrowed(_)) {
         *text = piece;
     } else {
         owned(text, ahead).push_str(&piece);
@@ -767,9 +772,16 @@ mod tests {
             // where growing piece by piece would have ended at a power of two.
             assert_eq!(owned.capacity(), run);
         }
-        // A run that ends the room exactly: only references.
-        let doc = tree("<d>&amp;&lt;&gt;</d>");
-        assert_eq!(doc.root.text, "&<>");
+        // A run whose first piece is already owned (its `\r\n` normalised): it is
+        // copied into room for the whole run, not kept with room for itself only.
+        let run = "\r\n&lt;p&gt;caf&#233;&lt;/p&gt;\r\n".repeat(50);
+        let xml = format!("<d>{run}</d>");
+        let doc = tree(&xml);
+        assert_eq!(doc.root.text, "\n<p>caf\u{e9}</p>\n".repeat(50));
+        let Cow::Owned(owned) = &doc.root.text else {
+            panic!("a decoded text is owned")
+        };
+        assert_eq!(owned.capacity(), run.len());
     }
 
     #[test]
