@@ -35,12 +35,13 @@ pub fn render_with_sources(channel: &Channel, sources: &[Source]) -> String {
     let feed = channel.feed;
     let updated = feed_updated(feed).unwrap_or(DateTime::UNIX_EPOCH);
     let title = super::rss::feed_title(channel);
-    let size = 4096
-        + feed
-            .entries
+    let size = super::size_hint(
+        4096,
+        1024,
+        feed.entries
             .iter()
-            .map(|e| 1024 + e.content_html.as_ref().map_or(0, |c| c.len() * 5 / 4))
-            .sum::<usize>();
+            .map(|e| super::texts_len([e.content_html.as_deref()])),
+    );
     let mut w = Writer {
         out: String::with_capacity(size),
     };

@@ -186,15 +186,13 @@ pub fn html(index: &Index) -> String {
 /// A generous guess at the size of `index.html` or `index.json`: a fixed part, and per
 /// entry its markup and its summary and title (both shortened or quoted once).
 fn size_hint(index: &Index) -> usize {
-    let text = |entry: &crate::model::Entry| {
-        entry.summary.as_ref().map_or(0, String::len) + entry.title.as_ref().map_or(0, String::len)
-    };
-    32 * 1024
-        + index
-            .entries
-            .iter()
-            .map(|item| 768 + text(item.entry))
-            .sum::<usize>()
+    super::size_hint(
+        32 * 1024,
+        768,
+        index.entries.iter().map(|item| {
+            super::texts_len([item.entry.summary.as_deref(), item.entry.title.as_deref()])
+        }),
+    )
 }
 
 /// Escapes every string the template prints, except the program's own safe ones. Only

@@ -95,7 +95,7 @@ pub fn render(channel: &Channel) -> String {
     // Written into a buffer sized for the whole document: grown from empty, a 9 MB feed
     // was copied into a new buffer (and new pages) some twenty times. Serialising plain
     // structs of strings and numbers cannot fail, and serde_json writes only UTF-8.
-    let mut bytes = Vec::with_capacity(size_hint(feed));
+    let mut bytes = Vec::with_capacity(size_hint(&document.items));
     if serde_json::to_writer_pretty(&mut bytes, &document).is_err() {
         return String::new();
     }
@@ -103,23 +103,22 @@ pub fn render(channel: &Channel) -> String {
     String::from_utf8(bytes).unwrap_or_default()
 }
 
-/// A generous guess at the document's size: each item's texts, an eighth more for the
-/// escapes (`\"` in HTML attributes, `\n`), and room for its fields and indentation.
-fn size_hint(feed: &crate::model::Feed) -> usize {
-    let text = |entry: &Entry| {
-        [&entry.content_html, &entry.summary, &entry.title]
-            .into_iter()
-            .map(|text| text.as_ref().map_or(0, String::len))
-            .sum::<usize>()
-    };
-    4096 + feed
-        .entries
-        .iter()
-        .map(|entry| {
-            let text = text(entry);
-            1024 + text + text / 8
-        })
-        .sum::<usize>()
+/// A generous guess at the document's size (see [`super::size_hint`]), from the items
+/// as they will be written: an item without `content_html` writes its summary twice
+/// (as `content_text` and `summary`).
+fn size_hint(items: &[Item<'_>]) -> usize {
+    super::size_hint(
+        4096,
+        1024,
+        items.iter().map(|item| {
+            super::texts_len([
+                item.title,
+                item.content_html,
+                item.content_text,
+                item.summary,
+            ])
+        }),
+    )
 }
 
 fn authors(people: &[Person]) -> Vec<Author<'_>> {
@@ -205,6 +204,28 @@ mod tests {
         fixture::assert_snapshot("podcast.feed.json", &render(&channel(&podcast)));
         let blog = fixture::blog();
         fixture::assert_snapshot("blog.feed.json", &render(&channel(&blog)));
+    }
+
+    #[test]
+    fn the_buffer_is_sized_for_items_that_write_their_summary_twice() {
+        // Items without `content_html` write the summary as `content_text` and again as
+        // `summary`: the guess counts it twice, so the buffer is not outgrown.
+        let mut feed = fixture::blog();
+        let template = feed.entries[0].clone();
+        feed.entries = (0..50)
+            .map(|i| {
+                let mut entry = template.clone();
+                entry.id = format!("{}-{i}", entry.id);
+                entry.guid = None;
+                entry.content_html = None;
+                entry.summary = Some("\u{e9}t\u{e9} & \"co\"\n".repeat(200));
+                entry
+            })
+            .collect();
+        let written = render(&channel(&feed));
+        let items: Vec<_> = feed.entries.iter().map(item).collect();
+        let hint = size_hint(&items);
+        assert!(hint >= written.len(), "{hint} < {}", written.len());
     }
 
     #[test]

@@ -149,6 +149,27 @@ pub(crate) fn is_episode_media(enclosure: &crate::model::Enclosure) -> bool {
         .is_some_and(|mime| mime.starts_with("audio/") || mime.starts_with("video/"))
 }
 
+/// A generous guess at a rendered document's size, so that its buffer is allocated once
+/// (grown from empty, a feed of megabytes was copied into a new buffer a dozen times and
+/// more): `fixed` bytes for the document's own head, and per item `per_item` bytes for
+/// its markup and fields plus the length of the texts it writes (`item_texts`, one sum
+/// per item) and a quarter more for their escapes.
+pub(crate) fn size_hint(
+    fixed: usize,
+    per_item: usize,
+    item_texts: impl IntoIterator<Item = usize>,
+) -> usize {
+    item_texts
+        .into_iter()
+        .map(|text| per_item + text + text / 4)
+        .fold(fixed, usize::saturating_add)
+}
+
+/// The summed length of the texts that are present.
+pub(crate) fn texts_len<'a>(texts: impl IntoIterator<Item = Option<&'a str>>) -> usize {
+    texts.into_iter().flatten().map(str::len).sum()
+}
+
 #[cfg(test)]
 pub(crate) mod fixture;
 #[cfg(test)]

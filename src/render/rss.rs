@@ -71,17 +71,16 @@ pub(crate) fn write(channel: ::rss::Channel) -> String {
     super::xml::layout(&bytes)
 }
 
-/// A generous guess at the output size, so the buffer is allocated once.
+/// A generous guess at the output size (see [`super::size_hint`]).
 fn estimate(channel: &::rss::Channel) -> usize {
-    let text = |item: &::rss::Item| {
-        item.content.as_ref().map_or(0, String::len)
-            + item.description.as_ref().map_or(0, String::len)
-    };
-    4096 + channel
-        .items
-        .iter()
-        .map(|item| 1024 + text(item))
-        .sum::<usize>()
+    super::size_hint(
+        4096,
+        1024,
+        channel
+            .items
+            .iter()
+            .map(|item| super::texts_len([item.content.as_deref(), item.description.as_deref()])),
+    )
 }
 
 /// The RSS channel for `channel`, without podcast tags.
