@@ -19,7 +19,7 @@
 
 use std::collections::BTreeSet;
 use std::fs::{self, File};
-use std::io::{self, BufReader, Read, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
@@ -467,43 +467,49 @@ fn compare(destination: &Path, content: &Content) -> io::Result<Change> {
 /// file first held a second copy of every output (up to 11 MB each, two at once while
 /// two cores compare) beside the rendered one, which set a rebuild's peak memory.
 fn file_holds(path: &Path, bytes: &[u8]) -> io::Result<bool> {
-    let mut file = File::open(path)?;
-    let mut block = vec![0u8; 64 * 1024];
-    let mut rest = bytes;
+    same_content(File::open(path)?, bytes)
+}
+
+/// Whether the two files hold the same bytes (see [`same_content`]).
+fn same_bytes(a: &Path, b: &Path) -> io::Result<bool> {
+    same_content(File::open(a)?, File::open(b)?)
+}
+
+/// The size of the blocks [`same_content`] compares.
+const BLOCK: usize = 64 * 1024;
+
+/// Whether `a` and `b` yield the same bytes, compared a block at a time so that neither
+/// is held whole. Each block is filled from both sides (a read may return fewer bytes
+/// than asked before the end), so blocks line up whatever sizes the reads return.
+fn same_content(mut a: impl Read, mut b: impl Read) -> io::Result<bool> {
+    let mut left = vec![0u8; BLOCK];
+    let mut right = vec![0u8; BLOCK];
     loop {
-        let n = file.read(&mut block)?;
-        if n == 0 {
-            return Ok(rest.is_empty());
+        let n = fill(&mut a, &mut left)?;
+        let m = fill(&mut b, &mut right)?;
+        if left[..n] != right[..m] {
+            return Ok(false);
         }
-        match rest.split_at_checked(n) {
-            Some((head, tail)) if head == &block[..n] => rest = tail,
-            _ => return Ok(false),
+        if n < BLOCK {
+            // Both ended (equal blocks have equal lengths).
+            return Ok(true);
         }
     }
 }
 
-fn same_bytes(a: &Path, b: &Path) -> io::Result<bool> {
-    let mut a = BufReader::new(File::open(a)?);
-    let mut b = BufReader::new(File::open(b)?);
-    let mut left = [0u8; 64 * 1024];
-    let mut right = [0u8; 64 * 1024];
-    loop {
-        let n = a.read(&mut left)?;
-        if n == 0 {
-            return Ok(b.read(&mut right[..1])? == 0);
-        }
-        let mut filled = 0;
-        while filled < n {
-            let m = b.read(&mut right[filled..n])?;
-            if m == 0 {
-                return Ok(false);
-            }
-            filled += m;
-        }
-        if left[..n] != right[..n] {
-            return Ok(false);
+/// Reads into `block` until it is full or the reader ends, retrying interrupted reads;
+/// returns how many bytes it holds.
+fn fill(reader: &mut impl Read, block: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < block.len() {
+        match reader.read(&mut block[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(error) if error.kind() == io::ErrorKind::Interrupted => {}
+            Err(error) => return Err(error),
         }
     }
+    Ok(filled)
 }
 
 /// Refuses any path that could leave the output folder or name a hidden file.
@@ -621,6 +627,59 @@ mod tests {
         let missing = Content::Bytes(bytes);
         let gone = dir.path().join("gone.xml");
         assert_eq!(compare(&gone, &missing).unwrap(), Change::Created);
+    }
+
+    /// A reader that returns at most `step` bytes per read and is interrupted before
+    /// every other read.
+    struct Choppy<'a> {
+        rest: &'a [u8],
+        step: usize,
+        interrupt: bool,
+    }
+
+    impl Read for Choppy<'_> {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            self.interrupt = !self.interrupt;
+            if self.interrupt {
+                return Err(io::ErrorKind::Interrupted.into());
+            }
+            let n = buf.len().min(self.step).min(self.rest.len());
+            buf[..n].copy_from_slice(&self.rest[..n]);
+            self.rest = &self.rest[n..];
+            Ok(n)
+        }
+    }
+
+    struct BrokenReader;
+
+    impl Read for BrokenReader {
+        fn read(&mut self, _: &mut [u8]) -> io::Result<usize> {
+            Err(io::Error::other("disk gone"))
+        }
+    }
+
+    #[test]
+    fn contents_are_compared_across_short_and_interrupted_reads() {
+        let bytes: Vec<u8> = (0..150_000u32).map(|i| (i % 251) as u8).collect();
+        let choppy = |rest, step| Choppy {
+            rest,
+            step,
+            interrupt: false,
+        };
+        assert!(same_content(choppy(&bytes, 1000), choppy(&bytes, 4097)).unwrap());
+        assert!(same_content(choppy(&bytes, 7), &bytes[..]).unwrap());
+        assert!(same_content(&b""[..], choppy(b"", 3)).unwrap());
+        let mut other = bytes.clone();
+        other[BLOCK + 3] ^= 1;
+        assert!(!same_content(choppy(&bytes, 1000), choppy(&other, 999)).unwrap());
+        // A prefix differs, at a block's end and short of it, on either side.
+        for end in [BLOCK, BLOCK * 2, bytes.len() - 1] {
+            assert!(!same_content(choppy(&bytes[..end], 512), &bytes[..]).unwrap());
+            assert!(!same_content(&bytes[..], choppy(&bytes[..end], 512)).unwrap());
+        }
+        // Other errors are reported, not taken for a difference.
+        let broken = io::repeat(0).take(10).chain(BrokenReader);
+        assert!(same_content(broken, &bytes[..]).is_err());
     }
 
     #[test]
