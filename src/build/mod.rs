@@ -288,7 +288,15 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     // core that has no feed file left takes a combined one instead of waiting for the
     // other core's last feed. A feed refused by validation below takes them back.
     let combined = report.failed_feeds.is_empty().then(|| {
-        let mut pool = combined::Pool::default();
+        let entries = models
+            .iter_mut()
+            .map(|model| {
+                let built = model.built.get_mut();
+                let built = built.unwrap_or_else(std::sync::PoisonError::into_inner);
+                built.feed.entries.len()
+            })
+            .sum();
+        let mut pool = combined::Pool::with_capacity(entries);
         let mut published = Vec::with_capacity(models.len());
         for (position, model) in models.iter_mut().enumerate() {
             let built = model
