@@ -64,7 +64,7 @@ pub enum StoreError {
     },
     #[error("store: {0}")]
     Sql(#[from] rusqlite::Error),
-    #[error("store: could not load the file cache ({0}); every content file was read again")]
+    #[error("store: could not load the file cache ({0})")]
     FileCache(String),
     #[error("store: the thread writing it stopped before it finished")]
     Interrupted,
