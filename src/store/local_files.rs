@@ -292,7 +292,7 @@ impl Store {
     /// is read-only and closed before the load is handed over; this connection is
     /// left as it was.
     pub fn local_files(&self) -> Result<StoredFileCache> {
-        let Some(path) = self.conn.path().filter(|path| !path.is_empty()) else {
+        let Some(path) = super::file_of(&self.conn) else {
             return Ok(StoredFileCache::of(load_rows(&self.conn)?));
         };
         let conn = rusqlite::Connection::open_with_flags(
