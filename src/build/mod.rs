@@ -166,6 +166,13 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         items.push(found);
     }
     report.warnings.extend(collector.finish());
+    // A file cache that did not load cost only speed (every content file was read); said
+    // in every mode, a check included.
+    if let Some(error) = files.load_error() {
+        report.warnings.push(format!(
+            "{error}; content files are read without the file cache"
+        ));
+    }
     // What the run learned is saved on a thread of its own while the ledger is checked
     // and the feed models are built (every source was read, so what the cache holds about
     // other files is obsolete). The thread closes the store, and is joined before the

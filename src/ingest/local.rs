@@ -252,17 +252,19 @@ pub struct Session {
     /// shared by many items (an artwork) is looked at once. Keyed by the path's bytes,
     /// which hash in one go (a `PathBuf` hashes component by component).
     pub(super) stamps: Mutex<PathMap<Option<FileStamp>>>,
-    /// Content hashes taken in this run, by file and stamp (an artwork shared by many
-    /// episodes is hashed once). Each is a cell that the first thread to ask fills
-    /// while the others that ask for the same file wait for it: looked up and filled
-    /// under the map's lock, two threads would both miss and both hash the file.
-    pub(super) hashes: Mutex<HashMap<(PathBuf, FileStamp), HashCell>>,
+    /// Content hashes taken in this run, by file (keyed like `stamps`), each with the
+    /// stamp it was taken for (an artwork shared by many episodes is hashed once; a
+    /// file asked for with another stamp is hashed again, and that hash replaces the
+    /// first). Each is a cell that the first thread to ask fills while the others that
+    /// ask for the same file wait for it: looked up and filled under the map's lock,
+    /// two threads would both miss and both hash the file.
+    hashes: Mutex<PathMap<(FileStamp, HashCell)>>,
     /// Every file whose content this session read, in the order read.
     pub(super) reads: Mutex<Vec<FileRead>>,
 }
 
 /// A content hash taken once per run (see [`Session::hash`]).
-pub(super) type HashCell = Arc<OnceLock<Option<String>>>;
+type HashCell = Arc<OnceLock<Option<String>>>;
 
 /// A file whose content a session read, and why: what the file cache exists to avoid.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -304,7 +306,7 @@ impl Session {
             asked: HashSet::new(),
             refresh_remote_media: false,
             stamps: Mutex::default(),
-            hashes: Mutex::new(HashMap::new()),
+            hashes: Mutex::default(),
             reads: Mutex::new(Vec::new()),
         }
     }
@@ -355,10 +357,23 @@ impl Session {
     /// The content hash of `path` as of `stamp`, taken once per run; `None` when the
     /// file cannot be read or changed while it was hashed.
     pub(super) fn hash(&self, path: &Path, stamp: &FileStamp) -> Option<String> {
-        let cell = lock(&self.hashes)
-            .entry((path.to_path_buf(), *stamp))
-            .or_default()
-            .clone();
+        let key = path.as_os_str().as_encoded_bytes();
+        let cell = {
+            let mut hashes = lock(&self.hashes);
+            match hashes.get_mut(key) {
+                Some((known, cell)) if known == stamp => cell.clone(),
+                Some(entry) => {
+                    *entry = (*stamp, HashCell::default());
+                    entry.1.clone()
+                }
+                // A key is allocated only for a file not asked for before.
+                None => {
+                    let cell = HashCell::default();
+                    hashes.insert(key.into(), (*stamp, cell.clone()));
+                    cell
+                }
+            }
+        };
         // Hashed outside the map's lock (other files are hashed meanwhile); a thread
         // asking for this file meanwhile waits in `get_or_init` for this hash.
         cell.get_or_init(|| {
@@ -484,6 +499,35 @@ mod tests {
         assert!(expected.is_some());
         assert!(hashes.iter().all(|hash| *hash == expected), "{hashes:?}");
         assert_eq!(session.reads(), vec![FileRead::Hashed(artwork)]);
+    }
+
+    #[test]
+    fn a_file_asked_for_again_with_a_new_stamp_is_hashed_again() {
+        let site = tempfile::tempdir().unwrap();
+        let artwork = site.path().join("artwork.jpg");
+        std::fs::write(&artwork, b"first").unwrap();
+        let first = FileStamp::of(&artwork).unwrap();
+        let session = Session::new(LocalSettings::new(
+            site.path(),
+            url::Url::parse("https://example.org/").unwrap(),
+        ));
+        let one = session.hash(&artwork, &first);
+        assert_eq!(one, super::super::file_cache::hash_file(&artwork).ok());
+        assert_eq!(
+            session.hash(&artwork, &first),
+            one,
+            "asked again: not read again"
+        );
+        std::fs::write(&artwork, b"second, longer").unwrap();
+        let second = FileStamp::of(&artwork).unwrap();
+        assert_ne!(first, second);
+        let two = session.hash(&artwork, &second);
+        assert_eq!(two, super::super::file_cache::hash_file(&artwork).ok());
+        assert_ne!(one, two);
+        assert_eq!(
+            session.reads(),
+            vec![FileRead::Hashed(artwork.clone()), FileRead::Hashed(artwork)]
+        );
     }
 
     #[test]

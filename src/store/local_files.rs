@@ -39,15 +39,13 @@ use crate::ingest::file_cache::{CachedAudio, CachedDocument, FileCache};
 #[derive(Debug, Default)]
 pub struct StoredFileCache {
     /// Every loaded row's bytes, one after the other: one allocation instead of one per
-    /// row, read without the lock (it never changes after loading). Set when the load
-    /// on its own thread is done (see [`Store::local_files`]): the first one to ask for
-    /// a row waits for it.
-    rows: OnceLock<Vec<u8>>,
+    /// row, read without the lock (it never changes after loading); or why the load
+    /// failed (every file is then a miss; see [`StoredFileCache::load_error`]). Set when
+    /// the load on its own thread is done (see [`Store::local_files`]): the first one to
+    /// ask for a row waits for it.
+    rows: OnceLock<std::result::Result<Vec<u8>, String>>,
     /// The load under way, until someone waits for it.
     loading: Mutex<Option<JoinHandle<Result<Loaded>>>>,
-    /// Why the load failed, if it did (every file is then a miss); reported by
-    /// [`Store::save_local_files`].
-    load_error: Mutex<Option<String>>,
     state: Mutex<State>,
 }
 
@@ -119,7 +117,7 @@ impl StoredFileCache {
     /// A cache of rows already loaded.
     fn of(loaded: Loaded) -> StoredFileCache {
         StoredFileCache {
-            rows: OnceLock::from(loaded.rows),
+            rows: OnceLock::from(Ok(loaded.rows)),
             state: Mutex::new(State {
                 documents: loaded.documents,
                 audio: loaded.audio,
@@ -130,28 +128,57 @@ impl StoredFileCache {
     }
 
     /// The rows' bytes, once loaded: waits for the loading thread the first time. A
-    /// load that failed leaves no rows (every file is a miss) and its error for the save.
+    /// load that failed leaves no rows (every file is a miss) and its error for
+    /// [`StoredFileCache::load_error`].
     fn rows(&self) -> &[u8] {
+        self.loaded().as_deref().unwrap_or(&[])
+    }
+
+    /// The load's outcome: waits for the loading thread the first time.
+    fn loaded(&self) -> &std::result::Result<Vec<u8>, String> {
         self.rows.get_or_init(|| {
-            let Some(loading) = self.loading.lock().ok().and_then(|mut l| l.take()) else {
-                return Vec::new();
+            let loading = match self.loading.lock() {
+                Ok(mut loading) => loading.take(),
+                Err(poisoned) => poisoned.into_inner().take(),
             };
-            let error = match loading.join() {
+            let Some(loading) = loading else {
+                return Ok(Vec::new());
+            };
+            match loading.join() {
                 Ok(Ok(loaded)) => {
-                    if let Ok(mut state) = self.state.lock() {
-                        state.documents = loaded.documents;
-                        state.audio = loaded.audio;
-                    }
-                    return loaded.rows;
+                    let mut state = match self.state.lock() {
+                        Ok(state) => state,
+                        Err(poisoned) => poisoned.into_inner(),
+                    };
+                    state.documents = loaded.documents;
+                    state.audio = loaded.audio;
+                    Ok(loaded.rows)
                 }
-                Ok(Err(error)) => error.to_string(),
-                Err(_) => "the thread loading it stopped".to_string(),
-            };
-            if let Ok(mut load_error) = self.load_error.lock() {
-                *load_error = Some(error);
+                // SQLite's own words: the message it goes into already names the store.
+                Ok(Err(super::StoreError::Sql(error))) => Err(error.to_string()),
+                Ok(Err(error)) => Err(error.to_string()),
+                Err(panic) => Err(
+                    match panic
+                        .downcast_ref::<&str>()
+                        .copied()
+                        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                    {
+                        Some(message) => format!("the thread loading it stopped: {message}"),
+                        None => "the thread loading it stopped".to_string(),
+                    },
+                ),
             }
-            Vec::new()
         })
+    }
+
+    /// Why the load failed, if it did: every file was then a miss (read again). Waits
+    /// for the load when no file was asked for yet. The caller reports it, in any mode
+    /// (a build, a check); [`Store::save_local_files`] still writes what the run learned.
+    pub fn load_error(&self) -> Option<super::StoreError> {
+        self.loaded()
+            .as_ref()
+            .err()
+            .map(|error| super::StoreError::FileCache(error.clone()))
     }
 
     /// How many results this run learned (to be written by the next save).
@@ -265,7 +292,7 @@ impl Store {
     /// is read-only and closed before the load is handed over; this connection is
     /// left as it was.
     pub fn local_files(&self) -> Result<StoredFileCache> {
-        let Some(path) = self.conn.path().filter(|path| !path.is_empty()) else {
+        let Some(path) = super::file_of(&self.conn) else {
             return Ok(StoredFileCache::of(load_rows(&self.conn)?));
         };
         let conn = rusqlite::Connection::open_with_flags(
@@ -290,25 +317,12 @@ impl Store {
     /// outcome of this run depends on: a reused outcome does not ask for its audio, yet
     /// the probe is what spares a re-measurement when only the show notes change.
     /// When there is nothing to write or remove, nothing is written.
-    /// A load that failed (every file was then a miss) is reported here, as an error,
-    /// once what the run learned is written.
+    /// A load that failed (every file was then a miss) is not this save's error: the
+    /// caller reports it from [`StoredFileCache::load_error`]; what the run learned is
+    /// written all the same (and nothing is pruned: no row was loaded).
     pub fn save_local_files(&mut self, cache: &StoredFileCache, prune: bool) -> Result<Saved> {
         // The rows, to know which are stale, even when no file was asked for.
         cache.rows();
-        let saved = self.save_learned(cache, prune)?;
-        match cache
-            .load_error
-            .lock()
-            .ok()
-            .and_then(|mut error| error.take())
-        {
-            Some(error) => Err(super::StoreError::FileCache(error)),
-            None => Ok(saved),
-        }
-    }
-
-    /// [`Store::save_local_files`]'s writing.
-    fn save_learned(&mut self, cache: &StoredFileCache, prune: bool) -> Result<Saved> {
         let mut state = match cache.state.lock() {
             Ok(state) => state,
             Err(poisoned) => poisoned.into_inner(),
@@ -357,6 +371,9 @@ impl Store {
                 ("local_documents", &stale_documents),
                 ("local_audio", &stale_audio),
             ] {
+                if rows.is_empty() {
+                    continue;
+                }
                 let mut delete =
                     tx.prepare_cached(&format!("DELETE FROM {table} WHERE path = ?1"))?;
                 for path in rows {
@@ -646,32 +663,58 @@ mod tests {
     }
 
     #[test]
-    fn a_load_that_fails_makes_every_file_a_miss_and_the_save_says_so() {
+    fn a_load_that_fails_makes_every_file_a_miss_and_is_reported_and_the_save_writes() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("store.sqlite");
         let mut store = Store::open(&path).unwrap();
         let cache = store.local_files().unwrap();
         cache.put_document(Path::new("/site/a.md"), document("one"));
         store.save_local_files(&cache, true).unwrap();
+        assert!(cache.load_error().is_none());
         // A table the load reads is gone (as in a damaged store): the loading thread's
         // query fails after the store opened.
         store.conn.execute("DROP TABLE local_audio", []).unwrap();
         let cache = store.local_files().unwrap();
         assert_eq!(cache.document(Path::new("/site/a.md")), None, "a miss");
         cache.put_document(Path::new("/site/b.md"), document("two"));
-        let error = store.save_local_files(&cache, true).unwrap_err();
+        let error = cache.load_error().expect("the failed load is reported");
         assert!(
             error
                 .to_string()
-                .starts_with("store: could not load the file cache ("),
+                .starts_with("store: could not load the file cache (no such table: local_audio"),
             "{error}"
         );
-        // What the run learned was written all the same, and nothing was pruned.
+        // The save is not an error: what the run learned is written, nothing pruned.
+        let saved = store.save_local_files(&cache, true).unwrap();
+        assert_eq!(
+            saved,
+            Saved {
+                written: 1,
+                removed: 0
+            }
+        );
         let rows: i64 = store
             .conn
             .query_row("SELECT count(*) FROM local_documents", [], |row| row.get(0))
             .unwrap();
         assert_eq!(rows, 2);
+    }
+
+    #[test]
+    fn a_load_whose_thread_panics_is_reported_with_its_message() {
+        let cache = StoredFileCache {
+            loading: Mutex::new(Some(std::thread::spawn(|| -> Result<Loaded> {
+                panic!("out of luck")
+            }))),
+            ..StoredFileCache::default()
+        };
+        assert_eq!(cache.document(Path::new("/site/a.md")), None, "a miss");
+        assert_eq!(
+            cache.load_error().map(|error| error.to_string()).as_deref(),
+            Some(
+                "store: could not load the file cache (the thread loading it stopped: out of luck)"
+            )
+        );
     }
 
     #[test]

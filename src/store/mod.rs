@@ -64,7 +64,7 @@ pub enum StoreError {
     },
     #[error("store: {0}")]
     Sql(#[from] rusqlite::Error),
-    #[error("store: could not load the file cache ({0}); every content file was read again")]
+    #[error("store: could not load the file cache ({0})")]
     FileCache(String),
     #[error("store: the thread writing it stopped before it finished")]
     Interrupted,
@@ -338,6 +338,12 @@ pub struct Store {
 /// is cut back only when it grew past that.
 const WAL_SIZE_LIMIT: i64 = 64 << 20;
 
+/// The path of the file `conn` is a store in; `None` for a store in memory (SQLite
+/// names no file for one, or an empty one) or a path that is not UTF-8.
+fn file_of(conn: &Connection) -> Option<&str> {
+    conn.path().filter(|file| !file.is_empty())
+}
+
 /// Keeps the store's `-wal` and `-shm` files when the last connection closes, the WAL
 /// emptied (cut to zero bytes after the closing checkpoint) rather than deleted.
 /// SQLite otherwise deletes both on close, so every run (also one that only reads, such
@@ -348,7 +354,7 @@ const WAL_SIZE_LIMIT: i64 = 64 << 20;
 /// SQLite finds after any crash (its frames are checked against the header's salts).
 /// A store in memory has no files: the setting is not asked for there.
 fn keep_wal_files(conn: &Connection) -> rusqlite::Result<()> {
-    if conn.path().is_none_or(str::is_empty) {
+    if file_of(conn).is_none() {
         return Ok(());
     }
     // On close, a persistent WAL is truncated to zero only when a size limit is set; the
@@ -579,9 +585,9 @@ impl Store {
     /// store is closed, so that the thread writing a long run of commits never waits
     /// for the disk. Does nothing for a store in memory, or when already on.
     pub fn checkpoint_in_background(&mut self) -> Result<()> {
-        // SQLite names no file for a store in memory (nor one we could not name in UTF-8;
-        // the writer's own checkpoints serve it).
-        let file = self.conn.path().filter(|file| !file.is_empty());
+        // A store in memory has no file (nor has one we could not name in UTF-8; the
+        // writer's own checkpoints serve it).
+        let file = file_of(&self.conn);
         if let (None, Some(file)) = (&self.checkpointer, file) {
             self.checkpointer = Some(checkpoint::Checkpointer::start(
                 Path::new(file),

@@ -1072,3 +1072,13 @@ fn a_store_of_the_schema_before_packed_entries_opens_and_reads() {
     let counts = record_parsed(&mut store, 1, at(9), &meta("A"), &[long, short], "\"v2\"");
     assert_eq!((counts.new, counts.changed, counts.seen), (0, 0, 2));
 }
+
+#[test]
+fn file_of_names_the_file_of_a_store_on_disk_and_none_in_memory() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    let store = Store::open(&path).unwrap();
+    assert_eq!(file_of(&store.conn).map(Path::new), Some(path.as_path()));
+    let memory = Store::open_in_memory().unwrap();
+    assert_eq!(file_of(&memory.conn), None);
+}

@@ -561,6 +561,40 @@ fn a_damaged_store_only_costs_the_file_cache() {
 }
 
 #[test]
+fn a_file_cache_that_does_not_load_is_reported_by_build_and_by_check() {
+    let env = TestEnv::site();
+    assert_eq!(env.run(&["build"]).code, 0);
+    // A table the cache's load reads is gone (a damaged store that still opens).
+    let store = env.path(".omroep/store.sqlite");
+    rusqlite::Connection::open(&store)
+        .unwrap()
+        .execute("DROP TABLE local_audio", [])
+        .unwrap();
+    env.write(
+        "content/posts/welcome.md",
+        &env.read("content/posts/welcome.md")
+            .replace("Hello there.", "Hello again."),
+    );
+    let warning = "omroep: warning: store: could not load the file cache (no such table: local_audio); \
+                   content files are read without the file cache\n";
+    // A check says so (and nothing else), though it never saves the cache.
+    let outcome = env.run(&["build", "--check"]);
+    assert_eq!(outcome.stderr, warning, "{outcome:?}");
+    // So does a build; its save then fails too (the table it writes the audio
+    // probes to is gone), and says that, not that the load failed.
+    let outcome = env.run(&["build"]);
+    assert_eq!(outcome.code, 0, "{outcome:?}");
+    assert!(outcome.stderr.starts_with(warning), "{outcome:?}");
+    assert!(
+        outcome
+            .stderr
+            .contains("could not save the file cache (store: no such table: local_audio)"),
+        "{outcome:?}"
+    );
+    assert!(env.read("public/blog/rss.xml").contains("Hello again."));
+}
+
+#[test]
 fn a_build_reuses_what_the_store_remembers_and_notices_edits() {
     let env = TestEnv::site();
     assert_eq!(env.run(&["build"]).code, 0);

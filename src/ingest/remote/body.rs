@@ -42,12 +42,34 @@ struct Capped {
     exceeded: bool,
 }
 
+impl Capped {
+    /// Makes room for `needed` more bytes, growing the buffer by at least its length
+    /// and [`MIN_GROWTH`] (few, large steps) but never past one byte over the cap (that
+    /// byte says the cap was exceeded): a growth by doubling alone could reserve up to
+    /// twice the cap. An error (and `exceeded`) when `needed` more would pass that byte.
+    fn reserve(&mut self, needed: usize) -> io::Result<()> {
+        let len = self.bytes.len();
+        if self.bytes.capacity() - len >= needed {
+            return Ok(());
+        }
+        let most = usize::try_from(self.limit.saturating_add(1)).unwrap_or(usize::MAX);
+        if len.saturating_add(needed) > most {
+            self.exceeded = true;
+            return Err(io::Error::other("decompressed size cap"));
+        }
+        let grow = len.max(MIN_GROWTH).max(needed).min(most - len);
+        self.bytes.reserve_exact(grow);
+        Ok(())
+    }
+}
+
 impl Write for Capped {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         if self.bytes.len() as u64 + buf.len() as u64 > self.limit {
             self.exceeded = true;
             return Err(io::Error::other("decompressed size cap"));
         }
+        self.reserve(buf.len())?;
         self.bytes.extend_from_slice(buf);
         Ok(buf.len())
     }
@@ -90,10 +112,8 @@ impl Inflate {
 
     /// Inflates `input` (one chunk off the network) into the buffer.
     fn write(&mut self, mut input: &[u8]) -> io::Result<()> {
-        let bytes = &mut self.sink.bytes;
-        // The buffer may hold one byte past the cap: that byte says it was exceeded.
-        let most = usize::try_from(self.sink.limit.saturating_add(1)).unwrap_or(usize::MAX);
         loop {
+            let bytes = &self.sink.bytes;
             // Done with this chunk, unless a full buffer may leave output pending.
             if input.is_empty() && (self.ended || bytes.len() < bytes.capacity()) {
                 return Ok(());
@@ -109,22 +129,19 @@ impl Inflate {
                 self.inflater.reset(true);
                 self.ended = false;
             }
-            if bytes.len() == bytes.capacity() {
-                if bytes.len() >= most {
-                    self.sink.exceeded = true;
-                    return Err(io::Error::other("decompressed size cap"));
-                }
-                let grow = bytes.len().max(MIN_GROWTH).min(most - bytes.len());
-                bytes.reserve_exact(grow);
-            }
+            // A full buffer grows (to at most one byte past the cap, which says the cap
+            // was exceeded).
+            self.sink.reserve(1)?;
             let (before_in, before_out) = (self.inflater.total_in(), self.inflater.total_out());
             let status = self
                 .inflater
-                .decompress_vec(input, bytes, FlushDecompress::None)
+                .decompress_vec(input, &mut self.sink.bytes, FlushDecompress::None)
                 .map_err(|error| io::Error::new(io::ErrorKind::InvalidData, error))?;
             let consumed = (self.inflater.total_in() - before_in) as usize;
             let produced = self.inflater.total_out() - before_out;
             input = &input[consumed.min(input.len())..];
+            let bytes = &self.sink.bytes;
+            let full = bytes.len() == bytes.capacity();
             if bytes.len() as u64 > self.sink.limit {
                 self.sink.exceeded = true;
                 return Err(io::Error::other("decompressed size cap"));
@@ -132,7 +149,7 @@ impl Inflate {
             match status {
                 Status::StreamEnd => self.ended = true,
                 // Room left in the buffer and all input taken: wait for the next chunk.
-                Status::Ok | Status::BufError if bytes.len() < bytes.capacity() => {
+                Status::Ok | Status::BufError if !full => {
                     if input.is_empty() {
                         return Ok(());
                     }
@@ -413,6 +430,27 @@ mod tests {
         let truncated = gzip(b"hello world, hello world");
         let error = decode(Some("gzip"), &truncated[..truncated.len() - 6], 1 << 20).unwrap_err();
         assert!(matches!(error, FetchError::Decompress { .. }), "{error:?}");
+        // A zlib and a raw deflate stream cut short (one byte before its end).
+        let text = b"<rss version=\"2.0\"><channel></channel></rss>".repeat(50);
+        let mut zlib = flate2::write::ZlibEncoder::new(Vec::new(), Compression::fast());
+        zlib.write_all(&text).unwrap();
+        let zlib = zlib.finish().unwrap();
+        let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), Compression::fast());
+        raw.write_all(&text).unwrap();
+        let raw = raw.finish().unwrap();
+        for (what, body) in [("zlib", &zlib), ("raw deflate", &raw)] {
+            let error = decode(Some("deflate"), &body[..body.len() - 1], 1 << 20).unwrap_err();
+            assert!(
+                matches!(
+                    error,
+                    FetchError::Decompress {
+                        encoding: "deflate",
+                        ..
+                    }
+                ),
+                "{what}: {error:?}"
+            );
+        }
         let error = BodyDecoder::new(Some("zstd"), 1, 1).err().unwrap();
         assert_eq!(
             error.to_string(),
@@ -441,16 +479,50 @@ mod tests {
 
     #[test]
     fn a_buffer_sized_exactly_or_too_small_by_the_header_still_gets_everything() {
-        let text: Vec<u8> = (0..200_000u32)
+        // 600,000 bytes: a hint of a sixth of it reserves exactly the text's length.
+        let text: Vec<u8> = (0..150_000u32)
             .flat_map(|n| (n % 251).to_le_bytes())
             .collect();
+        assert_eq!(text.len() % 6, 0);
         let body = gzip(&text);
+        // The body in two pieces, split just before the gzip trailer (CRC and length):
+        // the first fills an exactly sized buffer, and the trailer arrives with no room.
+        let (deflated, trailer) = body.split_at(body.len() - 8);
         for hint in [0, 1, body.len() as u64, text.len() as u64 / 6] {
             let mut decoder =
                 BodyDecoder::with_length_hint(Some("gzip"), 1 << 22, 1 << 22, Some(hint)).unwrap();
-            decoder.push(&body).unwrap();
+            decoder.push(deflated).unwrap();
+            decoder.push(trailer).unwrap();
             assert_eq!(decoder.finish().unwrap(), text, "hint {hint}");
         }
+    }
+
+    #[test]
+    fn plain_and_brotli_bodies_never_reserve_past_the_cap() {
+        let text = vec![b'x'; 99_999];
+        let mut br = Vec::new();
+        {
+            let mut writer = brotli::CompressorWriter::new(&mut br, 4096, 5, 22);
+            writer.write_all(&text).unwrap();
+        }
+        for (encoding, body) in [(None, &text), (Some("br"), &br)] {
+            // Pieces of 10,000: growth by doubling alone would reach 160,000 bytes.
+            let decoded = decode_in(encoding, body, 100_000, 10_000).unwrap();
+            assert_eq!(decoded, text, "{encoding:?}");
+            assert!(
+                decoded.capacity() <= 100_001,
+                "{encoding:?}: {}",
+                decoded.capacity()
+            );
+        }
+        let error = decode_in(None, &vec![b'x'; 100_001], 100_000, 10_000).unwrap_err();
+        assert_eq!(
+            error,
+            FetchError::TooLarge {
+                transferred: false,
+                limit: 100_000
+            }
+        );
     }
 
     #[test]
