@@ -275,6 +275,7 @@ fn next_stop<const MARKUP: u8>(bytes: &[u8], mut i: usize, run: usize) -> usize 
 /// attention bytes (`chunk_masks`'s and the markup the caller stops at) and the spaces.
 /// The single spaces between two visible bytes stay in the run; the last byte's right
 /// neighbour is not known here, so a space there stops.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 fn block_stops(attention: u32, spaces: u32, run_before: bool) -> u32 {
     let visible = !attention & 0xffff;
     let left = (visible << 1) | u32::from(run_before);

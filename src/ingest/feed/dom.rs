@@ -154,6 +154,12 @@ impl<'a> Tree<'a> {
         }
     }
 
+    /// How many strings the table holds.
+    #[cfg(test)]
+    pub(super) fn string_count(&self) -> usize {
+        self.strings.len()
+    }
+
     /// The string at `id`, if any.
     pub(super) fn string(&self, id: StringId) -> Option<&str> {
         self.strings.get(id.0 as usize).map(|string| &**string)

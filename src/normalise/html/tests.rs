@@ -106,10 +106,11 @@ fn attributes_are_sorted_deduplicated_and_requoted() {
     );
 }
 
-/// Attributes are written as they are checked while they come in name order; one out of
-/// order or repeated sends the tag to the sorting path, which must give the same tag.
+/// Attributes come out in name order whatever order they are written in, and a repeated
+/// name (in any case) keeps its first usable value: the same tag as when written in order
+/// once each.
 #[test]
-fn attributes_out_of_order_or_repeated_after_some_were_written() {
+fn attributes_out_of_order_or_repeated_are_sorted_and_deduplicated() {
     check(
         &[
             (

@@ -9,7 +9,8 @@
 //! HTML page `<link>`, `<meta>`, …) close themselves; text outside the root is dropped; several top-level elements (junk before or after the
 //! feed) leave the largest as the root. `xmlns` declarations are consumed here and not
 //! kept in `attrs`; `xml:base` and `xml:lang` stay in `attrs` (namespace [`ns::XML`]) as
-//! well as being resolved onto every element.
+//! well as being resolved onto every element (a value equal to the enclosing one shares
+//! its string; a base longer than [`MAX_BASE`] once resolved is ignored, with a warning).
 
 use std::borrow::Cow;
 
@@ -28,6 +29,11 @@ pub(super) const MAX_DEPTH: usize = 512;
 
 /// How many open elements, from the innermost, an end tag may close.
 const END_TAG_REACH: usize = 64;
+
+/// The longest `xml:base`, once resolved, an element may take; a longer one is ignored
+/// and the enclosing base kept. Each distinct base is stored in full, so without a cap
+/// thousands of elements each joining onto a long base would take memory in their square.
+pub(super) const MAX_BASE: usize = 8 * 1024;
 
 struct Open<'a> {
     /// The element's index in the tree.
@@ -260,17 +266,25 @@ impl<'a> Builder<'a> {
             let mut value = String::new();
             self.references
                 .push_attribute_value(raw, &mut value, &mut self.repairs);
-            let resolved = resolve_base(self.tree.string(*base), value.trim());
-            *base = self.tree.add_string(&resolved);
+            let inherited = self.tree.string(*base);
+            let resolved = crate::normalise::url::join(inherited, value.trim());
+            if resolved.len() > MAX_BASE {
+                self.repairs
+                    .note(Repair::LongBase, || format!("xml:base=\"{raw}\""));
+            } else if inherited != Some(resolved.as_str()) {
+                // The same base as the enclosing one keeps its string.
+                *base = self.tree.add_string(&resolved);
+            }
         } else if key == "xml:lang" {
             let mut value = String::new();
             self.references
                 .push_attribute_value(raw, &mut value, &mut self.repairs);
             let value = value.trim();
-            *lang = match value.is_empty() {
-                true => StringId::NONE,
-                false => self.tree.add_string(value),
-            };
+            if value.is_empty() {
+                *lang = StringId::NONE;
+            } else if self.tree.string(*lang) != Some(value) {
+                *lang = self.tree.add_string(value);
+            }
         }
     }
 
@@ -771,13 +785,6 @@ fn is_feed_element(ns: Option<&str>, name: &str) -> bool {
         Some(ns::ITUNES | ns::PODCAST | ns::DC | ns::DCTERMS | ns::CONTENT | ns::MEDIA) => true,
         Some(_) => false,
     }
-}
-
-/// `xml:base` resolved against the base in scope, as text: an IRI stays an IRI, as every
-/// other URL resolved by `normalise::url::join` does. A relative value with no usable base
-/// stays as written.
-fn resolve_base(parent: Option<&str>, value: &str) -> String {
-    crate::normalise::url::join(parent, value)
 }
 
 /// Splits `prefix:local` at the first colon; a name with an empty side is taken whole as

@@ -109,24 +109,23 @@ impl References {
         out: &mut String,
         repairs: &mut Repairs,
     ) {
+        self.push_attribute_value_with(raw, &mut Stops::new(raw.as_bytes()), out, repairs);
+    }
+
+    /// [`References::push_attribute_value`], with the stops' searches visible to tests.
+    fn push_attribute_value_with(
+        &mut self,
+        raw: &str,
+        stops: &mut Stops<'_>,
+        out: &mut String,
+        repairs: &mut Repairs,
+    ) {
         let bytes = raw.as_bytes();
         let mut start = 0;
         let mut i = 0;
-        // The next tab at or after `i` (`memchr3` takes three bytes; tabs are rare, so
-        // they are searched for apart, and again only once `i` has passed the last one
-        // found, which keeps the whole linear).
-        let mut tab = memchr::memchr(b'\t', bytes);
-        loop {
-            if tab.is_some_and(|tab| tab < i) {
-                tab = memchr::memchr(b'\t', &bytes[i..]).map(|at| i + at);
-            }
-            // Runs without a reference or a line end are copied whole, not byte by byte.
-            let next = memchr::memchr3(b'&', b'\n', b'\r', &bytes[i..]).map(|at| i + at);
-            i = match (next, tab) {
-                (Some(next), Some(tab)) => next.min(tab),
-                (Some(at), None) | (None, Some(at)) => at,
-                (None, None) => break,
-            };
+        // Runs without a reference or a line end are copied whole, not byte by byte.
+        while let Some(next) = stops.next(i) {
+            i = next;
             match bytes[i] {
                 b'&' => {
                     out.push_str(&raw[start..i]);
@@ -163,6 +162,60 @@ impl References {
             }
         }
         out.push_str(&raw[start..]);
+    }
+}
+
+/// Finds the bytes an attribute value's decoding stops at (`&`, `\n`, `\r`, tab)
+/// in order. `memchr3` takes three bytes, so tabs (rare) are searched for apart; each search's
+/// result is remembered and a search runs again only once the position has passed it, so
+/// each of the two scans over the value is linear however many stops there are.
+struct Stops<'a> {
+    bytes: &'a [u8],
+    /// The next tab at or after the last position asked about.
+    tab: Option<usize>,
+    /// The next `&`, `\n` or `\r` at or after the last position asked about.
+    other: Option<usize>,
+    /// Bytes the searches have covered, to check in tests that they stay linear.
+    #[cfg(test)]
+    scanned: usize,
+}
+
+impl<'a> Stops<'a> {
+    fn new(bytes: &'a [u8]) -> Stops<'a> {
+        let mut stops = Stops {
+            bytes,
+            tab: None,
+            other: None,
+            #[cfg(test)]
+            scanned: 0,
+        };
+        stops.tab = stops.search(0, |rest| memchr::memchr(b'\t', rest));
+        stops.other = stops.search(0, |rest| memchr::memchr3(b'&', b'\n', b'\r', rest));
+        stops
+    }
+
+    /// The first stop at or after `i`.
+    fn next(&mut self, i: usize) -> Option<usize> {
+        if self.tab.is_some_and(|tab| tab < i) {
+            self.tab = self.search(i, |rest| memchr::memchr(b'\t', rest));
+        }
+        if self.other.is_some_and(|other| other < i) {
+            self.other = self.search(i, |rest| memchr::memchr3(b'&', b'\n', b'\r', rest));
+        }
+        match (self.tab, self.other) {
+            (Some(tab), Some(other)) => Some(tab.min(other)),
+            (at, None) | (None, at) => at,
+        }
+    }
+
+    fn search(&mut self, i: usize, find: impl Fn(&[u8]) -> Option<usize>) -> Option<usize> {
+        let rest = self.bytes.get(i..).unwrap_or_default();
+        let found = find(rest);
+        #[cfg(test)]
+        {
+            self.scanned += found.map_or(rest.len(), |at| at + 1);
+        }
+        found.map(|at| i + at)
     }
 }
 
@@ -370,6 +423,41 @@ mod tests {
         // A long value with many references and a tab at its end stays linear and exact.
         let raw = "a&amp;".repeat(2000) + "\t";
         assert_eq!(attribute(&raw).0, "a&".repeat(2000) + " ");
+    }
+
+    /// Tabs with no `&` or line end after them, and the reverse: each search's result is
+    /// kept until the position passes it, so together the searches cover each byte at most
+    /// twice (once per search kind) however many stops there are, and the value decodes
+    /// exactly.
+    #[test]
+    fn attribute_value_searches_stay_linear() {
+        let cases = [
+            ("\t".repeat(200_000), " ".repeat(200_000)),
+            ("x\t".repeat(100_000), "x ".repeat(100_000)),
+            ("\n".repeat(100_000) + "\t", " ".repeat(100_001)),
+            (
+                "\t".repeat(50_000) + &"&amp;\r\n".repeat(50_000),
+                " ".repeat(50_000) + &"& ".repeat(50_000),
+            ),
+        ];
+        for (raw, expected) in cases {
+            let mut out = String::new();
+            let mut repairs = Repairs::default();
+            let mut stops = Stops::new(raw.as_bytes());
+            References::new(0).push_attribute_value_with(&raw, &mut stops, &mut out, &mut repairs);
+            assert!(
+                out == expected,
+                "a value of {} bytes decoded wrongly",
+                raw.len()
+            );
+            assert!(repairs.into_warnings().is_empty());
+            assert!(
+                stops.scanned <= 2 * raw.len(),
+                "{} bytes searched for a value of {}",
+                stops.scanned,
+                raw.len()
+            );
+        }
     }
 
     #[test]

@@ -25,6 +25,7 @@ pub(super) enum Repair {
     DepthCap,
     BadAttribute,
     DoctypeEntities,
+    LongBase,
 }
 
 impl Repair {
@@ -57,6 +58,9 @@ impl Repair {
             Repair::BadAttribute => "recovered a malformed attribute",
             Repair::DoctypeEntities => {
                 "did not expand a DOCTYPE entity that is external or refers to others (unsafe)"
+            }
+            Repair::LongBase => {
+                "ignored an `xml:base` longer than 8 KiB once resolved (kept the enclosing base)"
             }
         }
     }

@@ -615,6 +615,70 @@ fn base_and_lang_are_shared_between_elements() {
     assert!(std::ptr::eq(a, b));
 }
 
+/// An `xml:base` or `xml:lang` that gives the enclosing value again keeps its string:
+/// thousands of them add nothing to the tree's table.
+#[test]
+fn repeated_base_and_lang_add_no_strings() {
+    let base = url::Url::parse("https://e.example/feed").expect("url");
+    let text = format!(
+        r#"<feed xml:base="/blog/" xml:lang="nl">{}<y xml:base="x/" xml:lang="en"/></feed>"#,
+        r#"<x xml:base="" xml:lang="nl"/><x xml:base="/blog/"/>"#.repeat(2000)
+    );
+    let document = read_str(&text, Some(&base)).expect("reads");
+    let root = document.root();
+    assert_eq!(root.base(), Some("https://e.example/blog/"));
+    let children: Vec<_> = root.elements().collect();
+    assert_eq!(children.len(), 4001);
+    for x in &children[..4000] {
+        assert_eq!(x.base(), Some("https://e.example/blog/"));
+        assert_eq!(x.lang(), Some("nl"));
+    }
+    assert_eq!(children[4000].base(), Some("https://e.example/blog/x/"));
+    assert_eq!(children[4000].lang(), Some("en"));
+    // The document URL, the xml namespace (of the attributes kept), the feed's base and
+    // lang, and the last element's two.
+    assert_eq!(document.tree.string_count(), 6);
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+}
+
+/// An `xml:base` longer than 8 KiB once resolved is ignored, with a warning, and the
+/// enclosing base kept; the elements inside resolve against that.
+#[test]
+fn an_overlong_base_is_ignored() {
+    let base = url::Url::parse("https://e.example/feed").expect("url");
+    let long = "a".repeat(200 * 1024);
+    let text = format!(
+        r#"<feed xml:base="https://e.example/{long}/">{}<entry xml:base="/blog/"><x xml:base="{long}/"><y xml:base="z/"/></x></entry></feed>"#,
+        r#"<x xml:base=""/>"#.repeat(2000)
+    );
+    let document = read_str(&text, Some(&base)).expect("reads");
+    let root = document.root();
+    assert_eq!(root.base(), Some("https://e.example/feed"));
+    assert!(
+        root.elements()
+            .take(2000)
+            .all(|x| x.base() == Some("https://e.example/feed"))
+    );
+    let entry = child(root, "entry");
+    assert_eq!(entry.base(), Some("https://e.example/blog/"));
+    let x = child(entry, "x");
+    assert_eq!(x.base(), Some("https://e.example/blog/"));
+    assert_eq!(child(x, "y").base(), Some("https://e.example/blog/z/"));
+    // The document URL, the xml namespace (of the attributes kept) and the two bases
+    // that were taken.
+    assert_eq!(document.tree.string_count(), 4);
+    assert!(warned(&document, "ignored an `xml:base` longer than 8 KiB"));
+    assert!(warned(&document, "(2 times)"), "{:?}", document.warnings);
+    // Up to the limit a base is taken.
+    let path = "b".repeat(builder::MAX_BASE - "https://e.example/".len());
+    let document = read_str(&format!(r#"<feed xml:base="/{path}"/>"#), Some(&base)).expect("reads");
+    assert_eq!(
+        document.root().base().map(str::len),
+        Some(builder::MAX_BASE)
+    );
+    assert!(document.warnings.is_empty(), "{:?}", document.warnings);
+}
+
 #[test]
 fn xml_lang_is_inherited_and_can_be_reset() {
     let document = doc(
