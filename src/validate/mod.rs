@@ -99,9 +99,11 @@ pub struct Context {
     pub identity: Option<Identity>,
     /// The time dates are judged against (`implausible`); the clock when `None`.
     pub now: Option<DateTime<Utc>>,
-    /// Set by `build`: its artwork was checked against Apple's numbers (format, size,
-    /// square, colour) while the site was read, and reported with the file and field to
-    /// fix, so the rendered feed's copy of those findings would only repeat them.
+    /// Set by `build`: the artwork it serves from its own files (`local_files`: the
+    /// feed's artwork, episode images, embedded covers) was checked against Apple's
+    /// numbers (format, size, square, colour) while the site was read, and reported with
+    /// the file and field to fix, so the rendered feed's copy of those findings would only
+    /// repeat them. Other artwork a built feed names is still judged.
     pub artwork_checked_on_read: bool,
 }
 

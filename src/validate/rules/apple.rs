@@ -782,7 +782,12 @@ fn judge_artwork(href: &str, looked: Looked, image: &El, entry: Option<&str>, cx
             return;
         }
     };
-    if !cx.context.artwork_checked_on_read {
+    // A build judged the artwork it serves from its own files (the feed's artwork, episode
+    // images, embedded covers) while reading the site; anything else it names — another
+    // site's image read under `--online` — is judged here.
+    let judged_on_read =
+        cx.context.artwork_checked_on_read && cx.context.local_files.contains_key(href);
+    if !judged_on_read {
         judge_apple_numbers(href, &art, image, entry, cx);
     }
     if artwork::extension_matches(href, &art.mime_type) == Some(false) {
@@ -893,7 +898,7 @@ pub(super) mod tests {
     }
 
     #[test]
-    fn artwork_a_build_checked_on_read_is_not_judged_again() {
+    fn artwork_a_build_checked_on_read_is_not_judged_again_and_other_artwork_is() {
         let dir = fixture_dir("apple");
         for (name, rule) in [
             ("artwork-square", &ARTWORK_SQUARE),
@@ -902,23 +907,39 @@ pub(super) mod tests {
             ("artwork-colour", &ARTWORK_COLOUR),
             ("artwork-extension", &ARTWORK_EXTENSION),
         ] {
-            let bytes = std::fs::read(dir.join(format!("{name}.xml"))).unwrap();
-            let fires = |checked: bool| {
-                let context = Context {
+            let text = std::fs::read_to_string(dir.join(format!("{name}.xml"))).unwrap();
+            let href = text
+                .split("itunes:image href=\"")
+                .nth(1)
+                .and_then(|rest| rest.split('"').next())
+                .unwrap()
+                .to_string();
+            let file = dir.join(href.rsplit('/').next().unwrap());
+            let fires = |checked: bool, served_from_a_file_of_the_build: bool| {
+                let mut context = Context {
                     base_dir: Some(dir.clone()),
                     artwork_checked_on_read: checked,
                     ..Context::default()
                 };
-                validate("feed.xml", &bytes, &context)
+                if served_from_a_file_of_the_build {
+                    context.local_files.insert(href.clone(), file.clone());
+                }
+                validate("feed.xml", text.as_bytes(), &context)
                     .iter()
                     .any(|f| f.rule.id == rule.id)
             };
-            assert!(fires(false), "{name} fires for `omroep validate`");
+            assert!(fires(false, false), "{name} fires for `omroep validate`");
+            assert!(fires(false, true), "{name} fires for `omroep validate`");
             // The file name's extension is not one of the numbers checked on read.
             assert_eq!(
-                fires(true),
+                fires(true, true),
                 name == "artwork-extension",
-                "{name} in a build"
+                "{name} in a build, the build's own file"
+            );
+            // Artwork the build did not read (another site's, under `--online`): judged.
+            assert!(
+                fires(true, false),
+                "{name} in a build, not a file of its own"
             );
         }
     }
