@@ -449,6 +449,7 @@ mod tests {
     use crate::ingest::file_cache::{Dependencies, FileStamp};
     use crate::ingest::local::{HeldBack, Problem};
     use crate::ingest::post::Outcome;
+    use crate::store::temp_store;
 
     fn document(message: &str) -> Arc<CachedDocument> {
         Arc::new(CachedDocument {
@@ -480,9 +481,7 @@ mod tests {
 
     #[test]
     fn what_a_run_learns_is_there_for_the_next_and_unasked_rows_are_pruned() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.sqlite");
-        let mut store = Store::open(&path).unwrap();
+        let (_dir, path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
         assert_eq!(cache.document(Path::new("/site/a.md")), None);
         cache.put_document(Path::new("/site/a.md"), document("one"));
@@ -566,9 +565,7 @@ mod tests {
 
     #[test]
     fn a_remembered_outcome_is_handed_out_unshared_and_what_a_run_puts_wins() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.sqlite");
-        let mut store = Store::open(&path).unwrap();
+        let (_dir, path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
         cache.put_document(Path::new("/site/a.md"), document("one"));
         store.save_local_files(&cache, true).unwrap();
@@ -606,9 +603,7 @@ mod tests {
 
     #[test]
     fn an_outcome_put_without_asking_first_is_not_pruned_as_unasked() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.sqlite");
-        let mut store = Store::open(&path).unwrap();
+        let (_dir, _path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
         cache.put_document(Path::new("/site/a.md"), document("one"));
         store.save_local_files(&cache, true).unwrap();
@@ -625,9 +620,7 @@ mod tests {
 
     #[test]
     fn loading_serves_every_row_of_a_store_spanning_many_pages_and_unmaps() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.sqlite");
-        let mut store = Store::open(&path).unwrap();
+        let (_dir, path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
         // Enough rows to fill many pages, of many sizes (all in the one row buffer).
         for i in 0..300 {
@@ -664,9 +657,7 @@ mod tests {
 
     #[test]
     fn a_load_that_fails_makes_every_file_a_miss_and_is_reported_and_the_save_writes() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.sqlite");
-        let mut store = Store::open(&path).unwrap();
+        let (_dir, _path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
         cache.put_document(Path::new("/site/a.md"), document("one"));
         store.save_local_files(&cache, true).unwrap();
@@ -719,9 +710,7 @@ mod tests {
 
     #[test]
     fn the_rows_load_beside_the_caller_and_the_first_question_waits_for_them() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.sqlite");
-        let mut store = Store::open(&path).unwrap();
+        let (_dir, path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
         for i in 0..200 {
             cache.put_document(Path::new(&format!("/site/{i}.md")), document("x"));
@@ -764,9 +753,7 @@ mod tests {
 
     #[test]
     fn a_run_that_learned_nothing_writes_nothing() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.sqlite");
-        let mut store = Store::open(&path).unwrap();
+        let (dir, path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
         cache.put_document(Path::new("/site/a.md"), document("one"));
         store.save_local_files(&cache, true).unwrap();

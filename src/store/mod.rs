@@ -1091,5 +1091,15 @@ fn time(seconds: Option<i64>) -> Option<DateTime<Utc>> {
     seconds.and_then(|s| DateTime::from_timestamp(s, 0))
 }
 
+/// A store in a fresh file of a temporary folder, for tests: the folder (kept alive while
+/// the test holds it), the store's path, and the open store.
+#[cfg(test)]
+pub(crate) fn temp_store() -> (tempfile::TempDir, PathBuf, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("store.sqlite");
+    let store = Store::open(&path).unwrap();
+    (dir, path, store)
+}
+
 #[cfg(test)]
 mod tests;

@@ -517,9 +517,7 @@ fn several_sources_recorded_together_are_each_whole() {
 
 #[test]
 fn a_group_keeps_nothing_until_it_commits_and_a_refused_update_stays_out() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    let mut store = Store::open(&path).unwrap();
+    let (_dir, path, mut store) = temp_store();
     let a = store.ensure_source("https://a.example/feed").unwrap().id;
     let b = store.ensure_source("https://b.example/feed").unwrap().id;
     let feed = meta("x");
@@ -567,9 +565,7 @@ fn a_group_keeps_nothing_until_it_commits_and_a_refused_update_stays_out() {
 
 #[test]
 fn a_database_error_dooms_the_group_and_nothing_of_it_is_committed() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    let mut store = Store::open(&path).unwrap();
+    let (_dir, path, mut store) = temp_store();
     let a = store.ensure_source("https://a.example/feed").unwrap().id;
     let b = store.ensure_source("https://b.example/feed").unwrap().id;
     // A database error that strikes after `b`'s update has written to `sources`: on
@@ -922,9 +918,7 @@ fn a_damaged_entry_is_a_clear_error_not_a_crash() {
 
 #[test]
 fn background_checkpoints_move_the_wal_into_the_database_file_without_the_writer() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("store.sqlite");
-    let mut store = Store::open(&path).unwrap();
+    let (dir, path, mut store) = temp_store();
     store.checkpoint_in_background().unwrap();
     let thread = |store: &Store| {
         store
