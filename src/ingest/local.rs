@@ -16,7 +16,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{Entry, Person};
-use crate::store::local_files::PathMap;
+use crate::store::local_files::{PathMap, key_of};
 
 use super::audio::AudioInfo;
 use super::file_cache::{CachedAudio, FileCache, FileStamp, Freshness, MemoryFileCache};
@@ -345,7 +345,7 @@ impl Session {
 
     /// The stamp of `path` now, looked up once per run.
     pub(super) fn stamp(&self, path: &Path) -> Option<FileStamp> {
-        let key = path.as_os_str().as_encoded_bytes();
+        let key = key_of(path);
         if let Some(known) = lock(&self.stamps).get(key) {
             return *known;
         }
@@ -357,7 +357,7 @@ impl Session {
     /// The content hash of `path` as of `stamp`, taken once per run; `None` when the
     /// file cannot be read or changed while it was hashed.
     pub(super) fn hash(&self, path: &Path, stamp: &FileStamp) -> Option<String> {
-        let key = path.as_os_str().as_encoded_bytes();
+        let key = key_of(path);
         let cell = {
             let mut hashes = lock(&self.hashes);
             match hashes.get_mut(key) {

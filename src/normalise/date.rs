@@ -50,10 +50,7 @@ fn parse_rfc1123(bytes: &[u8]) -> Option<DateTime<Utc>> {
     let mut cur = Cursor { bytes, pos: 0 };
     if bytes.get(3..5) == Some(b", ".as_slice()) {
         let weekday = [bytes[0], bytes[1], bytes[2]].map(|byte| byte.to_ascii_lowercase());
-        if !matches!(
-            &weekday,
-            b"mon" | b"tue" | b"wed" | b"thu" | b"fri" | b"sat" | b"sun"
-        ) {
+        if !is_weekday(std::str::from_utf8(&weekday).ok()?) {
             return None;
         }
         cur.pos = 5;
@@ -68,21 +65,7 @@ fn parse_rfc1123(bytes: &[u8]) -> Option<DateTime<Utc>> {
     }
     let month = bytes.get(month_at..month_at + 3)?;
     let month = [month[0], month[1], month[2]].map(|byte| byte.to_ascii_lowercase());
-    let month = match &month {
-        b"jan" => 1,
-        b"feb" => 2,
-        b"mar" => 3,
-        b"apr" => 4,
-        b"may" => 5,
-        b"jun" => 6,
-        b"jul" => 7,
-        b"aug" => 8,
-        b"sep" => 9,
-        b"oct" => 10,
-        b"nov" => 11,
-        b"dec" => 12,
-        _ => return None,
-    };
+    let month = month_number(std::str::from_utf8(&month).ok()?)?;
     cur.pos = month_at + 4;
     if cur.digit_run() != 4 {
         return None;
@@ -102,17 +85,7 @@ fn parse_rfc1123(bytes: &[u8]) -> Option<DateTime<Utc>> {
     }
     let offset = match cur.rest() {
         b"GMT" | b"UT" | b"UTC" | b"Z" => 0,
-        &[sign @ (b'+' | b'-'), h1, h2, m1, m2]
-            if [h1, h2, m1, m2].iter().all(u8::is_ascii_digit) =>
-        {
-            let hours = i32::from(h1 - b'0') * 10 + i32::from(h2 - b'0');
-            let minutes = i32::from(m1 - b'0') * 10 + i32::from(m2 - b'0');
-            if hours > 23 || minutes > 59 {
-                return None;
-            }
-            let sign = if sign == b'-' { -1 } else { 1 };
-            sign * (hours * 60 + minutes)
-        }
+        rest @ [b'+' | b'-', _, _, _, _] => numeric_offset(std::str::from_utf8(rest).ok()?)?,
         _ => return None,
     };
     Fields {

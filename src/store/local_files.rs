@@ -92,7 +92,8 @@ type Rows = PathMap<Row>;
 /// any store up to 1 GiB (pages past it are read as usual).
 const LOAD_MAP_SIZE: i64 = 1 << 30;
 
-fn key_of(path: &Path) -> &[u8] {
+/// The key of `path` in a [`PathMap`]: its bytes as the OS gives them.
+pub(crate) fn key_of(path: &Path) -> &[u8] {
     path.as_os_str().as_encoded_bytes()
 }
 
@@ -137,19 +138,20 @@ impl StoredFileCache {
     /// The load's outcome: waits for the loading thread the first time.
     fn loaded(&self) -> &std::result::Result<Vec<u8>, String> {
         self.rows.get_or_init(|| {
-            let loading = match self.loading.lock() {
-                Ok(mut loading) => loading.take(),
-                Err(poisoned) => poisoned.into_inner().take(),
-            };
+            let loading = self
+                .loading
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .take();
             let Some(loading) = loading else {
                 return Ok(Vec::new());
             };
             match loading.join() {
                 Ok(Ok(loaded)) => {
-                    let mut state = match self.state.lock() {
-                        Ok(state) => state,
-                        Err(poisoned) => poisoned.into_inner(),
-                    };
+                    let mut state = self
+                        .state
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner);
                     state.documents = loaded.documents;
                     state.audio = loaded.audio;
                     Ok(loaded.rows)

@@ -165,12 +165,10 @@ impl Ctx {
         if href.is_empty() {
             return None;
         }
-        // A web address with nothing to clean (no space or control character) is absolute
-        // and comes back from `join` as written: skip finding a base and cleaning it.
-        if (href.starts_with("https://") || href.starts_with("http://"))
-            && !href.bytes().any(|byte| byte <= b' ')
-        {
-            return Some(href.to_string());
+        // An absolute reference ignores any base (`join` does not read it): skip finding
+        // the element's base.
+        if normalise::url::scheme(href).is_some() {
+            return Some(normalise::url::join(None, href));
         }
         Some(normalise::url::join(self.base(element), href))
     }
