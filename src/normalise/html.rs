@@ -364,7 +364,7 @@ struct Sanitiser<'a, 'b> {
     /// The base as given, split into a `Base` only when a relative URL needs it: most
     /// URLs in content are absolute.
     base_text: Option<&'b str>,
-    base: std::cell::OnceCell<Option<super::url::Base<'b>>>,
+    base: std::cell::OnceCell<Option<PreparedBase<'b>>>,
     /// The attributes of the tag being written (reused between tags).
     kept: Vec<(&'static str, Cow<'a, str>, Write)>,
     /// Inside an element dropped with its content: which one, and how deep.
@@ -649,18 +649,19 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             // (`safe_url`, `decode_all` and the escaper would each return them unchanged).
             let (value, write) = match kind {
                 Plain => (Some(Cow::Borrowed(raw)), Write::Decoded),
-                Url | Image if is_verbatim(raw.as_bytes()) && is_plain_web_url(raw) => {
-                    (Some(Cow::Borrowed(raw)), Write::Verbatim)
-                }
-                Url | Image => {
-                    let value = match attribute.value() {
-                        Cow::Borrowed(value) => self.safe_url(value, kind == Image),
-                        Cow::Owned(value) => self
-                            .safe_url(&value, kind == Image)
-                            .map(|url| Cow::Owned(url.into_owned())),
-                    };
-                    (value, Write::Escaped)
-                }
+                Url | Image if is_verbatim_url(raw.as_bytes()) => match url_shape(raw) {
+                    Shape::Web => (Some(Cow::Borrowed(raw)), Write::Verbatim),
+                    Shape::Relative => match self.prepared_base() {
+                        // Nothing to resolve against: `safe_url` keeps it as it is.
+                        None => (Some(Cow::Borrowed(raw)), Write::Verbatim),
+                        Some(base) if base.resolves_verbatim => {
+                            (Some(Cow::Borrowed(raw)), Write::Resolved)
+                        }
+                        Some(_) => self.checked_attribute_url(attribute, kind),
+                    },
+                    Shape::Other => self.checked_attribute_url(attribute, kind),
+                },
+                Url | Image => self.checked_attribute_url(attribute, kind),
                 SrcSet => (
                     self.safe_srcset(&attribute.value()).map(Cow::Owned),
                     Write::Escaped,
@@ -687,6 +688,11 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             self.out.push_str("=\"");
             match write {
                 Write::Verbatim => self.out.push_str(value),
+                Write::Resolved => match self.base.get() {
+                    Some(Some(base)) => base.base.resolve_into(&mut self.out, value),
+                    // Only chosen with a base at hand (`prepared_base`).
+                    _ => push_raw_attribute_value(&mut self.out, value),
+                },
                 Write::Decoded => push_raw_attribute_value(&mut self.out, value),
                 Write::Escaped => push_attribute_value(&mut self.out, value),
             }
@@ -697,10 +703,38 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     }
 
     /// The base, split into its components on first use.
-    fn base(&self) -> Option<&super::url::Base<'b>> {
+    fn prepared_base(&self) -> Option<&PreparedBase<'b>> {
         self.base
-            .get_or_init(|| self.base_text.and_then(super::url::Base::new))
+            .get_or_init(|| {
+                let base = super::url::Base::new(self.base_text?)?;
+                let resolves_verbatim = is_allowed_scheme(base.scheme())
+                    && is_verbatim_url(base.as_str().as_bytes())
+                    && !base.as_str().contains('&');
+                Some(PreparedBase {
+                    base,
+                    resolves_verbatim,
+                })
+            })
             .as_ref()
+    }
+
+    fn base(&self) -> Option<&super::url::Base<'b>> {
+        self.prepared_base().map(|prepared| &prepared.base)
+    }
+
+    /// A URL attribute the long way: references decoded, then `safe_url`.
+    fn checked_attribute_url(
+        &self,
+        attribute: &Attribute<'a>,
+        kind: Kind,
+    ) -> (Option<Cow<'a, str>>, Write) {
+        let value = match attribute.value() {
+            Cow::Borrowed(value) => self.safe_url(value, kind == Image),
+            Cow::Owned(value) => self
+                .safe_url(&value, kind == Image)
+                .map(|url| Cow::Owned(url.into_owned())),
+        };
+        (value, Write::Escaped)
     }
 
     /// A URL attribute's value as it will be written, or `None` to drop the attribute.
@@ -802,11 +836,45 @@ fn srcset_candidates(value: &str) -> Vec<(&str, &str)> {
     candidates
 }
 
+/// The base of a sanitiser's URLs, split, and whether a clean relative reference
+/// resolved against it needs nothing escaped and keeps an allowed scheme.
+struct PreparedBase<'b> {
+    base: super::url::Base<'b>,
+    /// The base's scheme is allowed and its text holds nothing to escape: a reference
+    /// that `is_verbatim_url` passes, resolved against it, is written as resolved.
+    resolves_verbatim: bool,
+}
+
+/// What a URL attribute's value is, for one that `is_verbatim_url` passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// An absolute `http://` or `https://` URL without surrounding spaces: written as it is.
+    Web,
+    /// A reference without a scheme and without surrounding spaces: resolved.
+    Relative,
+    /// Anything else (another scheme, empty, surrounding spaces): checked the long way.
+    Other,
+}
+
+/// The shape of a value `is_verbatim_url` passed.
+fn url_shape(raw: &str) -> Shape {
+    match raw.as_bytes() {
+        [] | [b' ', ..] | [.., b' '] => Shape::Other,
+        _ if is_plain_web_url(raw) => Shape::Web,
+        _ if super::url::scheme(raw).is_none() => Shape::Relative,
+        _ => Shape::Other,
+    }
+}
+
 /// How a kept attribute's value is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Write {
-    /// As it is: `is_verbatim` found nothing to decode or escape in it.
+    /// As it is: `is_verbatim_url` found nothing to decode or escape in it but `&amp;`,
+    /// which decoding and escaping would give back as it was.
     Verbatim,
+    /// A clean relative reference (`Shape::Relative`), resolved against the base while
+    /// it is written: neither holds anything to escape but `&amp;` (`PreparedBase`).
+    Resolved,
     /// The value as written in the tag: references decoded, then escaped.
     Decoded,
     /// Already decoded (and checked): escaped.
@@ -814,24 +882,44 @@ enum Write {
 }
 
 /// Whether a value holds none of the bytes that decoding (`&`), escaping (`<`, `>`, `"`,
-/// U+FFFE/U+FFFF's lead byte) or URL cleaning (ASCII controls, DEL) would act on, eight
-/// bytes at a time. The SWAR tests misfire only above a real match, so "any" is exact.
-fn is_verbatim(bytes: &[u8]) -> bool {
-    !swar::any_byte(
-        bytes,
-        |word| {
-            let has = |byte: u8| swar::has_byte(word, byte);
-            swar::below_loose(word, 0x20)
-                | has(0x7f)
-                | has(b'&')
-                | has(b'<')
-                | has(b'>')
-                | has(b'"')
-                | has(0xef)
-                != 0
-        },
-        |byte| byte < 0x20 || matches!(byte, 0x7f | b'&' | b'<' | b'>' | b'"' | 0xef),
-    )
+/// U+FFFE/U+FFFF's lead byte) or URL cleaning (ASCII controls, DEL) would act on, except
+/// `&amp;`: decoded to `&` and escaped again it comes back as written, and no URL
+/// component (scheme, `?`, `#`, `/`, a dot segment) starts or ends inside it. Eight
+/// bytes at a time; the SWAR tests misfire only above a real match, so the first flagged
+/// byte is exact.
+fn is_verbatim_url(bytes: &[u8]) -> bool {
+    let unclean = |byte: u8| byte < 0x20 || matches!(byte, 0x7f | b'&' | b'<' | b'>' | b'"' | 0xef);
+    let mut at = 0;
+    loop {
+        let found = match swar::load(bytes, at) {
+            Some(word) => {
+                let has = |byte: u8| swar::has_byte(word, byte);
+                let mask = swar::below_loose(word, 0x20)
+                    | has(0x7f)
+                    | has(b'&')
+                    | has(b'<')
+                    | has(b'>')
+                    | has(b'"')
+                    | has(0xef);
+                if mask == 0 {
+                    at += 8;
+                    continue;
+                }
+                at + swar::first(mask)
+            }
+            None => match bytes[at.min(bytes.len())..]
+                .iter()
+                .position(|&b| unclean(b))
+            {
+                Some(offset) => at + offset,
+                None => return true,
+            },
+        };
+        if !bytes[found..].starts_with(b"&amp;") {
+            return false;
+        }
+        at = found + 5;
+    }
 }
 
 /// Bytes that need attention in text: `&`, `<`, `>`, carriage return, control characters
@@ -1130,10 +1218,10 @@ mod table_tests {
     }
 
     #[test]
-    fn verbatim_values_have_nothing_to_decode_escape_or_clean() {
+    fn verbatim_values_have_nothing_to_decode_escape_or_clean_but_amp() {
         for len in 0..20 {
             let clean: String = "https://a.test/p?q=1#é".chars().cycle().take(len).collect();
-            assert!(is_verbatim(clean.as_bytes()), "{clean:?}");
+            assert!(is_verbatim_url(clean.as_bytes()), "{clean:?}");
             for at in 0..clean.len() {
                 if !clean.is_char_boundary(at) {
                     continue;
@@ -1143,7 +1231,11 @@ mod table_tests {
                     "\u{f000}",
                 ] {
                     let text = format!("{}{special}{}", &clean[..at], &clean[at..]);
-                    assert!(!is_verbatim(text.as_bytes()), "{text:?}");
+                    assert!(!is_verbatim_url(text.as_bytes()), "{text:?}");
+                    let amp = format!("{}&amp;{}", &clean[..at], &clean[at..]);
+                    assert!(is_verbatim_url(amp.as_bytes()), "{amp:?}");
+                    let amp_then = format!("{}&amp;{special}{}", &clean[..at], &clean[at..]);
+                    assert!(!is_verbatim_url(amp_then.as_bytes()), "{amp_then:?}");
                 }
             }
         }

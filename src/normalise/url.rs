@@ -76,6 +76,20 @@ impl<'a> Base<'a> {
         &self.text
     }
 
+    /// The scheme, as written (every `Base` has one).
+    pub fn scheme(&self) -> &str {
+        &self.text[self.scheme.clone()]
+    }
+
+    /// Appends `reference` resolved against this base: what `join_with(Some(self),
+    /// reference)` returns, without its cleaning. The caller has checked that `reference`
+    /// is clean (`clean` would return it unchanged) and has no scheme.
+    pub(crate) fn resolve_into(&self, out: &mut String, reference: &str) {
+        debug_assert!(matches!(clean(reference), Cow::Borrowed(c) if c.len() == reference.len()));
+        debug_assert!(scheme(reference).is_none());
+        resolve_reference_into(out, &self.parts(), &Parts::split(reference));
+    }
+
     /// The components, as `Parts::split` gives them (a base's fragment is never used).
     fn parts(&self) -> Parts<'_> {
         let text: &str = &self.text;
@@ -223,45 +237,43 @@ fn split_at_byte(text: &str, byte: u8) -> (&str, Option<&str>) {
 
 /// RFC 3986 §5.2.2, for a reference without a scheme.
 fn resolve_reference(base: &Parts, reference: &Parts) -> String {
-    let scheme = base.scheme.unwrap_or_default();
-    let (authority, path, query): (Option<&str>, Cow<str>, Option<&str>) =
-        if reference.authority.is_some() {
-            (
-                reference.authority,
-                remove_dot_segments(reference.path),
-                reference.query,
-            )
-        } else if reference.path.is_empty() {
-            (
-                base.authority,
-                Cow::Borrowed(base.path),
-                reference.query.or(base.query),
-            )
-        } else if reference.path.starts_with('/') {
-            (
-                base.authority,
-                remove_dot_segments(reference.path),
-                reference.query,
-            )
-        } else {
-            let merged = merge(base, reference.path);
-            // Without dot segments the merged path is the result: kept, not copied.
-            let path = match remove_dot_segments(&merged) {
-                Cow::Borrowed(_) => merged,
-                Cow::Owned(path) => path,
-            };
-            (base.authority, Cow::Owned(path), reference.query)
-        };
+    let mut out = String::with_capacity(
+        base.scheme.map_or(0, str::len)
+            + base.authority.map_or(0, str::len)
+            + base.path.len()
+            + reference.path.len()
+            + 16,
+    );
+    resolve_reference_into(&mut out, base, reference);
+    out
+}
 
-    let mut out =
-        String::with_capacity(scheme.len() + authority.map_or(0, str::len) + path.len() + 16);
-    out.push_str(scheme);
+/// `resolve_reference`, appended to `out`: the result is written piece by piece where it
+/// ends up, with no buffer of its own for the merged path.
+fn resolve_reference_into(out: &mut String, base: &Parts, reference: &Parts) {
+    out.push_str(base.scheme.unwrap_or_default());
     out.push(':');
-    if let Some(authority) = authority {
+    if let Some(authority) = reference.authority.or(base.authority) {
         out.push_str("//");
         out.push_str(authority);
     }
-    out.push_str(&path);
+    let query = if reference.authority.is_some() || reference.path.starts_with('/') {
+        out.push_str(&remove_dot_segments(reference.path));
+        reference.query
+    } else if reference.path.is_empty() {
+        out.push_str(base.path);
+        reference.query.or(base.query)
+    } else {
+        // The merge (§5.2.3) written in place; its dot segments, if any, removed there.
+        let path_start = out.len();
+        out.push_str(directory(base));
+        out.push_str(reference.path);
+        if let Cow::Owned(path) = remove_dot_segments(&out[path_start..]) {
+            out.truncate(path_start);
+            out.push_str(&path);
+        }
+        reference.query
+    };
     if let Some(query) = query {
         out.push('?');
         out.push_str(query);
@@ -270,14 +282,12 @@ fn resolve_reference(base: &Parts, reference: &Parts) -> String {
         out.push('#');
         out.push_str(fragment);
     }
-    out
 }
 
-/// RFC 3986 §5.2.3: the reference path appended to the base path's directory.
-fn merge(base: &Parts, path: &str) -> String {
-    // Pieces pushed into a buffer of the final size, not `format!`: every relative link
-    // in content is merged.
-    let directory = if base.authority.is_some() && base.path.is_empty() {
+/// RFC 3986 §5.2.3: the part of the base path a relative path is appended to (up to
+/// and including its last `/`).
+fn directory<'a>(base: &Parts<'a>) -> &'a str {
+    if base.authority.is_some() && base.path.is_empty() {
         "/"
     } else {
         match memchr::memrchr(b'/', base.path.as_bytes()) {
@@ -285,11 +295,7 @@ fn merge(base: &Parts, path: &str) -> String {
             Some(slash) => &base.path[..=slash],
             None => "",
         }
-    };
-    let mut merged = String::with_capacity(directory.len() + path.len());
-    merged.push_str(directory);
-    merged.push_str(path);
-    merged
+    }
 }
 
 /// Whether a path has a `.` or `..` segment; most paths have none, and are checked by

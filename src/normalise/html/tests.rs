@@ -1051,3 +1051,235 @@ fn upper_case_tags_and_entity_tricks_through_the_text_loops() {
         }
     }
 }
+
+/// A URL attribute's value the long way, with none of the shortcuts: references decoded,
+/// `checked_url`, escaped; `None` when the attribute is dropped.
+fn url_the_long_way(raw: &str, base: Option<&str>, images: bool) -> Option<String> {
+    let sanitiser = Sanitiser::new("", base);
+    let decoded = crate::normalise::charref::decode_all(raw, true);
+    let checked = sanitiser.checked_url(&decoded, images, has_ascii_control(decoded.as_bytes()))?;
+    let mut out = String::new();
+    push_attribute_value(&mut out, &checked);
+    Some(out)
+}
+
+/// Values written as they are, or resolved by writing the base's pieces and the reference
+/// straight out, come out byte for byte as the long way gives them, for every shape of
+/// reference against every shape of base.
+#[test]
+fn url_shortcuts_write_what_the_long_way_writes() {
+    let references = [
+        "",
+        "g",
+        "./g",
+        "../g",
+        "../../g",
+        "../../../../g",
+        "/g",
+        "/a/./b/../c",
+        "/a/b/..",
+        "//host/x",
+        "//host",
+        "//host/./x/../y?q#f",
+        "?q",
+        "?q#f",
+        "#f",
+        "#",
+        "?",
+        "g?y#s",
+        ";x",
+        ".",
+        "..",
+        "./",
+        "../",
+        "...",
+        ".a/..b",
+        "a/./../b/",
+        "%41%C3%A9",
+        "%2e%2e/x",
+        "é/ü",
+        "ünï/çødé?ß#ø",
+        "a&amp;b",
+        "?a=1&amp;b=2",
+        "../x?a&amp;b#c&amp;d",
+        "&amp;",
+        "&amp",
+        "&am",
+        "&#38;",
+        "&AMP;",
+        "&amp;amp;",
+        "&quot;",
+        "&lt;x",
+        "a&b",
+        "a&amp;",
+        "g:h",
+        "HTTP://x/y",
+        "https://x/y",
+        "http://x/&amp;y",
+        "http://x/a b",
+        "http:x",
+        "https:",
+        "feed://x/y",
+        "feed:https://x/y",
+        "mailto:a@b",
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        "java&#x09;script:alert(1)",
+        "jav&#x61;script:alert(1)",
+        "javascript&#58;alert(1)",
+        "javascript&colon;alert(1)",
+        "%6Aavascript:alert(1)",
+        "java\tscript:alert(1)",
+        "java\nscript:x",
+        " javascript:x",
+        "\u{1}javascript:x",
+        "data:image/png;base64,AAA",
+        "data:text/html,<b>",
+        "DATA:image/gif,x",
+        " g",
+        "g ",
+        " g ",
+        "\tg",
+        "g\n",
+        "\u{0}g",
+        "g\u{7f}",
+        "a\u{b}b",
+        "<",
+        ">",
+        "a>b",
+        "\u{fffe}",
+        "x\u{ffff}y",
+        "\u{feff}x",
+        "a b",
+        "1:2",
+        "a+b:c",
+        "+:x",
+        "-x",
+        "a:",
+        ":x",
+        "a/b:c",
+        "?x:y",
+        "#x:y",
+    ];
+    let bases = [
+        None,
+        Some("http://a/b/c/d;p?q"),
+        Some("http://a"),
+        Some("http://a/"),
+        Some("http://a?q"),
+        Some("https://ex.test/blog/post/"),
+        Some("http://a/é/ü"),
+        Some("HTTP://A/B/"),
+        Some("  http://a/b/  "),
+        Some("http://a/b\tc/"),
+        Some("feed://a/b/"),
+        Some("x:b/c"),
+        Some("mailto:x@y"),
+        Some("javascript:alert(1)//"),
+        Some("data:image/png,AAAA/"),
+        Some("http://a/b&amp;c/"),
+        Some("http://a/b&c/?d"),
+        Some("http://a/b\"c/"),
+        Some("http://a/<b>/"),
+        Some("http://a/b/#frag"),
+        Some("relative/base/"),
+        Some(""),
+    ];
+    let mut failures = Vec::new();
+    for base in bases {
+        for raw in references {
+            for (attribute, images) in [("href", false), ("src", true)] {
+                // A value holding `"` is written in single quotes.
+                let html = if raw.contains('"') {
+                    format!("<a {attribute}='{raw}'>x</a>")
+                } else {
+                    format!("<a {attribute}=\"{raw}\">x</a>")
+                };
+                // Attributes are allowed on any kept element: `src` on an `a` is
+                // checked as on an `img`.
+                let expected = match url_the_long_way(raw, base, images) {
+                    Some(value) => format!("<a {attribute}=\"{value}\">x</a>"),
+                    None => "<a>x</a>".to_owned(),
+                };
+                let got = sanitise_relative_to(&html, base);
+                if got != expected {
+                    failures.push(format!(
+                        "{base:?} {raw:?}\n  expected {expected:?}\n  got      {got:?}"
+                    ));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+/// What the shortcuts must never let through, through both entry points.
+#[test]
+fn url_shortcuts_keep_dangerous_schemes_out() {
+    let base = Some("https://ex.test/blog/post/");
+    for value in [
+        "javascript:alert(1)",
+        "JAVASCRIPT:alert(1)",
+        "java&#x09;script:alert(1)",
+        "java&#10;script:alert(1)",
+        "jav&#x61;script:alert(1)",
+        "&#106;avascript:alert(1)",
+        "javascript&#58;alert(1)",
+        "javascript&colon;alert(1)",
+        "java\tscript:alert(1)",
+        "\u{0}javascript:alert(1)",
+        " javascript:alert(1)",
+        "vbscript:msgbox(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "data:image/svg+xml,<svg onload=alert(1)>",
+    ] {
+        for html in [
+            format!("<a href=\"{value}\">x</a>"),
+            format!("<img src=\"{value}\">"),
+        ] {
+            for got in [
+                sanitise_relative_to(&html, base),
+                sanitise_with_plain(&html, base).0,
+                sanitise_relative_to(&html, None),
+            ] {
+                let lower = got.to_ascii_lowercase();
+                assert!(
+                    !lower.contains("script:") && !lower.contains("data:"),
+                    "{html:?} gave {got:?}"
+                );
+            }
+        }
+    }
+    // Percent-encoded letters are not a scheme: the value is a relative path, resolved.
+    assert_eq!(
+        sanitise_relative_to("<a href=\"%6Aavascript:alert(1)\">x</a>", base),
+        "<a href=\"https://ex.test/blog/post/%6Aavascript:alert(1)\">x</a>"
+    );
+    // A relative reference against a `javascript:` base takes the base's scheme: dropped.
+    assert_eq!(
+        sanitise_relative_to("<a href=\"x\">y</a>", Some("javascript:alert(1)//")),
+        "<a>y</a>"
+    );
+}
+
+#[test]
+fn relative_urls_resolved_in_every_shape() {
+    let base = Some("https://ex.test/blog/post/");
+    for (href, expected) in [
+        ("../slug/", "https://ex.test/blog/slug/"),
+        ("./a", "https://ex.test/blog/post/a"),
+        ("/wp-content/x.jpg", "https://ex.test/wp-content/x.jpg"),
+        ("?q", "https://ex.test/blog/post/?q"),
+        ("#f", "https://ex.test/blog/post/#f"),
+        ("//cdn.test/a", "https://cdn.test/a"),
+        ("%C3%A9", "https://ex.test/blog/post/%C3%A9"),
+        ("é?ü#ß", "https://ex.test/blog/post/é?ü#ß"),
+        ("/a?b=1&amp;c=2", "https://ex.test/a?b=1&amp;c=2"),
+        ("../../../x", "https://ex.test/x"),
+    ] {
+        let html = format!("<a href=\"{href}\">x</a>");
+        let want = format!("<a href=\"{expected}\">x</a>");
+        assert_eq!(sanitise_relative_to(&html, base), want, "{href:?}");
+        assert_eq!(sanitise_with_plain(&html, base).0, want, "{href:?}");
+    }
+}
