@@ -1069,11 +1069,24 @@ fn push_attribute_value(out: &mut String, value: &str) {
 
 fn push_decoded(out: &mut String, decoded: Decoded) {
     match decoded {
+        // Most references in content are punctuation (`&#8217;`, `&nbsp;`): a character
+        // the escaper would copy as it is goes straight out, without a pass of its own.
+        Decoded::Char(c) if !is_special_char(c) => out.push(c),
         Decoded::Char(c) => {
             let mut buffer = [0u8; 4];
             push_text(out, c.encode_utf8(&mut buffer));
         }
         Decoded::Str(text) => push_text(out, text),
+    }
+}
+
+/// Whether the text escaper acts on `c`: its bytes include one `TEXT_SPECIAL` flags and
+/// it is not one of the characters starting with 0xEF that are kept (only U+FFFE and
+/// U+FFFF are removed).
+fn is_special_char(c: char) -> bool {
+    match u32::from(c) {
+        0..0x80 => TEXT_SPECIAL[c as usize],
+        code => code == 0xfffe || code == 0xffff,
     }
 }
 
@@ -1274,6 +1287,25 @@ mod table_tests {
                 &crate::normalise::charref::decode_all(&raw, true),
             );
             assert_eq!(one_pass, two_passes, "{raw:?}");
+        }
+    }
+
+    /// A decoded reference is written as the escaper writes its text, whichever way it
+    /// goes: every ASCII character, the 0xEF-led ones and others.
+    #[test]
+    fn decoded_references_are_escaped_like_text() {
+        let chars = (0..0x80u32)
+            .chain([
+                0xa0, 0x2019, 0xe000, 0xefff, 0xf000, 0xfeff, 0xfffd, 0xfffe, 0xffff,
+            ])
+            .chain([0x1_0000, 0x1_f600, 0x10_ffff])
+            .filter_map(char::from_u32);
+        for c in chars {
+            let mut fast = String::from("x");
+            push_decoded(&mut fast, Decoded::Char(c));
+            let mut escaped = String::from("x");
+            push_text(&mut escaped, c.encode_utf8(&mut [0u8; 4]));
+            assert_eq!(fast, escaped, "{c:?}");
         }
     }
 
