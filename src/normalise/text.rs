@@ -290,7 +290,7 @@ fn block_stops(attention: u32, spaces: u32, run_before: bool) -> u32 {
 /// content, long enough for one compare of sixteen bytes to pay where eight-byte words
 /// need twice the tests.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-mod sse2 {
+pub(crate) mod sse2 {
     use std::arch::x86_64::{
         __m128i, _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x,
         _mm_set1_epi8,
@@ -317,7 +317,7 @@ mod sse2 {
 
     /// The sixteen bytes of `bytes` from `at`, or `None` when fewer are left.
     #[target_feature(enable = "sse2")]
-    pub(super) fn load(bytes: &[u8], at: usize) -> Option<__m128i> {
+    pub(crate) fn load(bytes: &[u8], at: usize) -> Option<__m128i> {
         let block: [u8; 16] = bytes.get(at..at.wrapping_add(16))?.try_into().ok()?;
         let low = u64::from_le_bytes(block[..8].try_into().ok()?);
         let high = u64::from_le_bytes(block[8..].try_into().ok()?);
@@ -326,17 +326,17 @@ mod sse2 {
     }
 
     #[target_feature(enable = "sse2")]
-    fn splat(byte: u8) -> __m128i {
+    pub(crate) fn splat(byte: u8) -> __m128i {
         _mm_set1_epi8(byte as i8)
     }
 
     #[target_feature(enable = "sse2")]
-    fn equal(block: __m128i, byte: u8) -> __m128i {
+    pub(crate) fn equal(block: __m128i, byte: u8) -> __m128i {
         _mm_cmpeq_epi8(block, splat(byte))
     }
 
     #[target_feature(enable = "sse2")]
-    fn bits(block: __m128i) -> u32 {
+    pub(crate) fn bits(block: __m128i) -> u32 {
         // The sign bit of each byte, bit `n` for byte `n`: sixteen bits, never negative.
         _mm_movemask_epi8(block) as u32
     }
