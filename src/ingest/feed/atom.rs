@@ -254,7 +254,7 @@ fn map_entry(element: Element<'_>, core: &CoreNs, ctx: &mut Ctx) -> Entry {
         // An HTML summary is the only markup this entry has.
         entry.content_html = value.html(ctx, *element);
     }
-    ext.apply_to_entry(ctx, &mut entry);
+    ext.apply_to_entry(ctx, &mut entry, None);
     entry
 }
 
