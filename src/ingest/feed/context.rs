@@ -24,7 +24,7 @@ use url::Url;
 /// against text, so an IRI base stays an IRI and nothing is parsed twice.
 type Base = String;
 
-use super::dom::Element;
+use super::dom::{Element, LowerName};
 use crate::normalise;
 
 /// Mapping state for one document.
@@ -435,13 +435,13 @@ pub(crate) fn looks_like_html(value: &str) -> bool {
             }
             b'<' if next.is_some_and(|c| c.is_ascii_alphabetic()) => {
                 let rest = &value[index + 1..];
-                let name: String = rest
-                    .chars()
-                    .take_while(char::is_ascii_alphanumeric)
-                    .collect::<String>()
-                    .to_ascii_lowercase();
-                let after = &rest[name.len()..];
-                let is_void = matches!(name.as_str(), "br" | "img" | "hr" | "p");
+                let length = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+                let (name, after) = rest.split_at(length);
+                // Lowercased on the stack; a name too long for it reads as "", as no
+                // HTML element's name is that long.
+                let name = LowerName::new(name);
+                let name = name.as_str();
+                let is_void = matches!(name, "br" | "img" | "hr" | "p");
                 let ends_name = after
                     .chars()
                     .next()
@@ -451,7 +451,7 @@ pub(crate) fn looks_like_html(value: &str) -> bool {
                 }
                 // `<embed src="…">`: an HTML element with an attribute is markup, where a
                 // bare `<blink>` in prose may be a word in brackets.
-                if starts_with_attribute(after) && normalise::elements::lookup(&name).is_some() {
+                if starts_with_attribute(after) && normalise::elements::lookup(name).is_some() {
                     return true;
                 }
             }
