@@ -547,6 +547,7 @@ impl<'a> Builder<'a> {
     /// The bookkeeping of an element that has closed, whether from the stack of open
     /// elements or as it opened: its namespace declarations go out of scope, and a
     /// top-level element is a candidate for the root (`size` bytes long).
+    #[inline]
     fn closed(&mut self, index: u32, scope_len: usize, size: usize) {
         if scope_len < self.scope.len() {
             let removed_default = self.scope[scope_len..]
