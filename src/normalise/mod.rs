@@ -14,7 +14,7 @@ pub mod html;
 pub mod id;
 pub mod language;
 mod style;
-pub(crate) mod swar;
+mod swar;
 pub mod text;
 pub(crate) mod tokenizer;
 pub mod url;

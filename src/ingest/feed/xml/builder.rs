@@ -312,12 +312,13 @@ impl<'a> Builder<'a> {
         };
         // References and line ends need decoding; anything else is the value as written.
         // One pass also looks for the 0xC2 byte without which the mojibake repair has
-        // nothing to do.
-        let [decode, c2] = scan(
-            raw.as_bytes(),
-            [b'&', b'\t', b'\n', b'\r', 0xC2],
-            |[amp, tab, lf, cr, c2]| [amp | tab | lf | cr, c2],
-        );
+        // nothing to do (values are short: no `memchr` call per value).
+        let (decode, c2) = raw.bytes().fold((false, false), |(decode, c2), byte| {
+            (
+                decode | matches!(byte, b'&' | b'\t' | b'\n' | b'\r'),
+                c2 | (byte == 0xC2),
+            )
+        });
         let value = if decode {
             let mut value = String::with_capacity(raw.len());
             self.references
@@ -446,7 +447,16 @@ impl<'a> Builder<'a> {
                 text: Cow::Borrowed(""),
                 ..
             }) if !text.is_empty() => match self.borrow(text) {
-                Cow::Borrowed(text) => c2_unless_line_end(text.as_bytes()).map(|c2| (text, !c2)),
+                Cow::Borrowed(text) => {
+                    let bytes = text.as_bytes();
+                    match memchr::memchr2(b'\r', 0xC2, bytes) {
+                        None => Some((text, true)),
+                        Some(at) if bytes[at] == 0xC2 => memchr::memchr(b'\r', &bytes[at..])
+                            .is_none()
+                            .then_some((text, false)),
+                        Some(_) => None,
+                    }
+                }
                 Cow::Owned(_) => None,
             },
             _ => None,
@@ -817,52 +827,6 @@ fn is_feed_element(ns: Option<&str>, name: &str) -> bool {
     }
 }
 
-/// Whether `bytes` hold each of `wanted`, then combined by `pick` into what the caller
-/// asks: eight bytes at a time (`normalise::swar`), as attribute values and the text of
-/// simple elements are mostly too short for a vectorised search to pay for its setup.
-fn scan<const N: usize, const M: usize>(
-    bytes: &[u8],
-    wanted: [u8; N],
-    pick: impl Fn([bool; N]) -> [bool; M],
-) -> [bool; M] {
-    use crate::normalise::swar;
-    let mut found = [0u64; N];
-    let mut at = 0;
-    while let Some(word) = swar::load(bytes, at) {
-        // `has_byte` may flag a byte above a real match, never one without: enough for
-        // "is there any".
-        for (found, &byte) in found.iter_mut().zip(&wanted) {
-            *found |= swar::has_byte(word, byte);
-        }
-        at += 8;
-    }
-    let mut any = found.map(|mask| mask != 0);
-    for &byte in bytes.get(at..).unwrap_or_default() {
-        for (any, &wanted) in any.iter_mut().zip(&wanted) {
-            *any |= byte == wanted;
-        }
-    }
-    pick(any)
-}
-
-/// `None` when `bytes` hold a `\r` (line ends to normalise: the text is copied), else
-/// whether they hold a 0xC2 byte (the mojibake repair's only way in): what the first
-/// piece of every text node is asked. Long text (content, descriptions) is searched with
-/// `memchr`, short text (titles, dates, numbers: most nodes) with [`scan`].
-fn c2_unless_line_end(bytes: &[u8]) -> Option<bool> {
-    if bytes.len() < 64 {
-        let [cr, c2] = scan(bytes, [b'\r', 0xC2], |found| found);
-        return (!cr).then_some(c2);
-    }
-    match memchr::memchr2(b'\r', 0xC2, bytes) {
-        None => Some(false),
-        Some(at) if bytes[at] == 0xC2 => memchr::memchr(b'\r', &bytes[at..])
-            .is_none()
-            .then_some(true),
-        Some(_) => None,
-    }
-}
-
 /// Splits `prefix:local` at the first colon; a name with an empty side is taken whole as
 /// a local name.
 fn split_qname(qname: &str) -> (Option<&str>, &str) {
@@ -937,34 +901,6 @@ fn push_text(target: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn byte_scans_agree_with_a_byte_by_byte_search() {
-        // Every length around the word size and the `memchr` threshold, each wanted byte
-        // at every position, among bytes that tempt `has_byte`'s carries (0x01 above a
-        // match, 0xC3 beside 0xC2).
-        for len in (0..20).chain(60..70) {
-            for at in 0..len {
-                for wanted in [b'\r', 0xC2, b'&', b'\t', b'\n'] {
-                    for filler in [b'a', 0x01, 0xC3, b'\x0c'] {
-                        let mut bytes = vec![filler; len];
-                        bytes[at] = wanted;
-                        let has = |byte: u8| bytes.contains(&byte);
-                        let expected = (!has(b'\r')).then_some(has(0xC2));
-                        assert_eq!(c2_unless_line_end(&bytes), expected, "{bytes:x?}");
-                        let [decode, c2] = scan(
-                            &bytes,
-                            [b'&', b'\t', b'\n', b'\r', 0xC2],
-                            |[a, t, n, r, c]| [a | t | n | r, c],
-                        );
-                        assert_eq!(decode, has(b'&') || has(b'\t') || has(b'\n') || has(b'\r'));
-                        assert_eq!(c2, has(0xC2));
-                    }
-                }
-            }
-            assert_eq!(c2_unless_line_end(&vec![b'a'; len]), Some(false));
-        }
-    }
 
     #[test]
     fn classes_by_namespace_and_name() {
