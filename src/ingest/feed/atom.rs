@@ -13,6 +13,8 @@
 //! taken as markup. A `link` without `rel` is `alternate`. Core elements are those in the
 //! root's namespace (or either Atom namespace).
 
+use std::borrow::Cow;
+
 use super::base64;
 use super::context::{Ctx, collapse_whitespace, looks_like_html, non_empty};
 use super::dom::{Element, Node};
@@ -254,7 +256,7 @@ fn map_entry(element: Element<'_>, core: &CoreNs, ctx: &mut Ctx) -> Entry {
         // An HTML summary is the only markup this entry has.
         entry.content_html = value.html(ctx, *element);
     }
-    ext.apply_to_entry(ctx, &mut entry);
+    ext.apply_to_entry(ctx, &mut entry, None);
     entry
 }
 
@@ -286,13 +288,15 @@ enum Kind {
     Markup,
 }
 
+/// A text construct's value: borrowed from the document when it is one text node, as
+/// content and summaries (the large values) nearly always are.
 #[derive(Debug)]
-struct Construct {
+struct Construct<'d> {
     kind: Kind,
-    value: String,
+    value: Cow<'d, str>,
 }
 
-impl Construct {
+impl Construct<'_> {
     /// Plain text of the value. Declared or inline markup is always read as HTML (its
     /// tags removed, script and style content dropped), unlike text of unknown kind,
     /// which `Ctx::plain` reads as HTML only when it looks like HTML.
@@ -314,7 +318,7 @@ impl Construct {
 }
 
 /// Reads a text construct (`title`, `summary`, `rights`, …) or `content` element.
-fn construct(ctx: &mut Ctx, element: Element<'_>, format: Format) -> Option<Construct> {
+fn construct<'d>(ctx: &mut Ctx, element: Element<'d>, format: Format) -> Option<Construct<'d>> {
     let declared = element
         .attr("type")
         .map(|kind| kind.trim().to_ascii_lowercase())
@@ -343,7 +347,7 @@ fn construct(ctx: &mut Ctx, element: Element<'_>, format: Format) -> Option<Cons
         let literal = |undecodable: bool| {
             (by_type && (undecodable || !is_content)).then(|| Construct {
                 kind: Kind::Text,
-                value: element.text().into_owned(),
+                value: element.text(),
             })
         };
         let Some(bytes) = base64::decode(&text) else {
@@ -385,7 +389,10 @@ fn construct(ctx: &mut Ctx, element: Element<'_>, format: Format) -> Option<Cons
         if kind == Kind::Markup {
             kind = Kind::Html;
         }
-        return Some(Construct { kind, value });
+        return Some(Construct {
+            kind,
+            value: Cow::Owned(value),
+        });
     }
 
     if !element.has_element_children() {
@@ -394,10 +401,7 @@ fn construct(ctx: &mut Ctx, element: Element<'_>, format: Format) -> Option<Cons
             // XHTML without elements is just its text.
             kind = Kind::Text;
         }
-        return Some(Construct {
-            kind,
-            value: value.into_owned(),
-        });
+        return Some(Construct { kind, value });
     }
 
     let div = single_div(element);
@@ -408,7 +412,7 @@ fn construct(ctx: &mut Ctx, element: Element<'_>, format: Format) -> Option<Cons
         // Typepad wraps escaped HTML in an XHTML div.
         return Some(Construct {
             kind: Kind::Html,
-            value: div.text().into_owned(),
+            value: div.text(),
         });
     }
     // Atom 1.0 XHTML: the div is the container, not the content (RFC 4287 3.1.1.3).
@@ -421,7 +425,7 @@ fn construct(ctx: &mut Ctx, element: Element<'_>, format: Format) -> Option<Cons
     };
     Some(Construct {
         kind: Kind::Markup,
-        value: container.inner_markup(),
+        value: Cow::Owned(container.inner_markup()),
     })
 }
 

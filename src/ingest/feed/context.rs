@@ -24,7 +24,7 @@ use url::Url;
 /// against text, so an IRI base stays an IRI and nothing is parsed twice.
 type Base = String;
 
-use super::dom::{Element, ElementId};
+use super::dom::{Element, LowerName};
 use crate::normalise;
 
 /// Mapping state for one document.
@@ -43,9 +43,6 @@ pub(crate) struct Ctx {
     /// [`Ctx::url`]), already prefixed with their scope; moved into `warnings`, in order,
     /// before the next warning and at the end.
     pending: RefCell<Vec<String>>,
-    /// Sanitised HTML made by [`Ctx::plain_beside`] for the element it names, taken by
-    /// the next [`Ctx::html_of`] call.
-    sanitised: RefCell<Option<(ElementId, Option<String>)>>,
 }
 
 /// At most this many warnings are kept for one document: a feed with a bad date in each
@@ -61,7 +58,6 @@ impl Ctx {
             warnings: Vec::new(),
             suppressed: 0,
             pending: RefCell::new(Vec::new()),
-            sanitised: RefCell::new(None),
         }
     }
 
@@ -219,16 +215,19 @@ impl Ctx {
         self.plain(&raw_value(element))
     }
 
-    /// `plain_of(summary)`, where `html_of(content)` is the next sanitising call the
-    /// mapper makes (an RSS item's `description` beside its `content:encoded`). Podcast
-    /// hosts and blog engines often write the same HTML into both: then the value is read
-    /// once for both (`normalise::html::sanitise_with_plain`, resolving against
-    /// `content`'s base as `html_of` does) and the sanitised HTML is kept for that call.
+    /// `plain_of(summary)`, with `html_of(content)` when reading the value once gives
+    /// both: an RSS item's `description` beside its `content:encoded`. Podcast hosts and
+    /// blog engines often write the same HTML into both; then the value is tokenized once
+    /// for both (`normalise::html::sanitise_with_plain`, resolving against `content`'s
+    /// base as `html_of` does), and the content's sanitised HTML is handed back for the
+    /// caller to pass on ([`Extensions::apply_to_entry`](super::namespaces::Extensions::apply_to_entry))
+    /// instead of sanitising it again: (plain text, `Some(html_of(content))` or `None`
+    /// when it was not made).
     pub fn plain_beside(
         &self,
         summary: Element<'_>,
         content: Option<Element<'_>>,
-    ) -> Option<String> {
+    ) -> (Option<String>, Option<Option<String>>) {
         let value = raw_value(summary);
         if let Some(content) = content
             && raw_value(content) == value
@@ -236,10 +235,9 @@ impl Ctx {
             && looks_like_html(&value)
         {
             let (html, text) = normalise::html::sanitise_with_plain(&value, self.base(content));
-            *self.sanitised.borrow_mut() = Some((content.id(), non_empty(html)));
-            return non_empty(text);
+            return (non_empty(text), Some(non_empty(html)));
         }
-        self.plain(&value)
+        (self.plain(&value), None)
     }
 
     /// Sanitised HTML of a value, with URLs resolved against the element's base.
@@ -255,14 +253,6 @@ impl Ctx {
 
     /// Sanitised HTML of an element whose content is HTML (escaped or written inline).
     pub fn html_of(&self, element: Element<'_>) -> Option<String> {
-        // Taken by whichever call comes next, so nothing made for one element can be
-        // handed to another later.
-        let made = self.sanitised.borrow_mut().take();
-        if let Some((made_for, html)) = made
-            && made_for == element.id()
-        {
-            return html;
-        }
         self.html(element, &raw_value(element))
     }
 
@@ -445,13 +435,13 @@ pub(crate) fn looks_like_html(value: &str) -> bool {
             }
             b'<' if next.is_some_and(|c| c.is_ascii_alphabetic()) => {
                 let rest = &value[index + 1..];
-                let name: String = rest
-                    .chars()
-                    .take_while(char::is_ascii_alphanumeric)
-                    .collect::<String>()
-                    .to_ascii_lowercase();
-                let after = &rest[name.len()..];
-                let is_void = matches!(name.as_str(), "br" | "img" | "hr" | "p");
+                let length = rest.bytes().take_while(u8::is_ascii_alphanumeric).count();
+                let (name, after) = rest.split_at(length);
+                // Lowercased on the stack; a name too long for it reads as "", as no
+                // HTML element's name is that long.
+                let name = LowerName::new(name);
+                let name = name.as_str();
+                let is_void = matches!(name, "br" | "img" | "hr" | "p");
                 let ends_name = after
                     .chars()
                     .next()
@@ -461,7 +451,7 @@ pub(crate) fn looks_like_html(value: &str) -> bool {
                 }
                 // `<embed src="…">`: an HTML element with an attribute is markup, where a
                 // bare `<blink>` in prose may be a word in brackets.
-                if starts_with_attribute(after) && normalise::elements::lookup(&name).is_some() {
+                if starts_with_attribute(after) && normalise::elements::lookup(name).is_some() {
                     return true;
                 }
             }

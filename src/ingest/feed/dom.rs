@@ -272,15 +272,6 @@ impl<'d> Deref for Element<'d> {
     }
 }
 
-/// An element's identity, from [`Element::id`]: for remembering which element a value
-/// was made for without borrowing its tree. It stays unique while the tree is alive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ElementId {
-    /// The tree's address.
-    tree: usize,
-    index: u32,
-}
-
 /// A name in ASCII lowercase, on the stack; see [`Element::lower_name`]. A name without
 /// capitals (nearly every feed name) is borrowed as it is, not copied: the one scan for
 /// capitals is all it costs.
@@ -374,21 +365,6 @@ impl<'d> Element<'d> {
     /// The namespace URI, for the lifetime of the tree.
     pub fn ns(self) -> Option<&'d str> {
         self.tree.string(self.data().ns)
-    }
-
-    /// What identifies this element among all elements of live trees: its tree and its
-    /// index there. Unlike the address of its data, which every index that is no element
-    /// shares, it tells any two handles apart.
-    pub fn id(self) -> ElementId {
-        ElementId {
-            tree: std::ptr::from_ref(self.tree) as usize,
-            index: self.index,
-        }
-    }
-
-    /// Whether both handles name the same element of the same tree.
-    pub fn same(self, other: Element<'_>) -> bool {
-        self.id() == other.id()
     }
 
     /// What kind of namespace `ns` is, for matching without comparing URIs.
@@ -687,24 +663,6 @@ mod tests {
         assert_eq!(tree.element(99).known(), Known::NoNamespace);
         assert_eq!(tree.element(e).known(), Known::NoNamespace);
         assert_eq!(tree.element(99).nodes().count(), 0);
-    }
-
-    #[test]
-    fn elements_are_the_same_by_tree_and_index() {
-        let one = sample();
-        let other = sample();
-        let div = one.element(0);
-        assert!(div.same(one.element(0)));
-        let b = div.child(None, "b").expect("the <b> child");
-        assert!(b.same(one.element(2)));
-        assert!(!b.same(div));
-        // An equal element of another tree is another element.
-        assert!(!div.same(other.element(0)));
-        // Indices that are no element (text nodes here) read the same empty data, yet
-        // are told apart.
-        assert!(std::ptr::eq(one.element(1).data(), one.element(3).data()));
-        assert!(!one.element(1).same(one.element(3)));
-        assert_eq!(one.element(1).id(), one.element(1).id());
     }
 
     #[test]

@@ -88,6 +88,11 @@ pub(crate) struct Extensions<'a> {
     media_categories: Vec<Element<'a>>,
 }
 
+/// Whether `element` is a `media:content` (its namespace kind compared, not its URI).
+fn is_media_content(element: Element<'_>) -> bool {
+    element.known() == Known::Media && element.name().eq_ignore_ascii_case("content")
+}
+
 /// Remembers the first occurrence of a single-valued element.
 fn first<'a>(slot: &mut Option<Element<'a>>, element: Element<'a>) {
     if slot.is_none() {
@@ -170,7 +175,7 @@ impl<'a> Extensions<'a> {
             (Known::Media, "group") => {
                 let contents: Vec<Element<'_>> = element
                     .elements()
-                    .filter(|child| child.is(Some(ns::MEDIA), "content"))
+                    .filter(|child| is_media_content(*child))
                     .collect();
                 if !contents.is_empty() {
                     self.media_groups.push(contents.clone());
@@ -189,7 +194,7 @@ impl<'a> Extensions<'a> {
     /// description, thumbnails, categories) apply to the item that holds it.
     fn read_media_children(&mut self, container: Element<'a>) {
         for child in container.elements() {
-            if child.ns() == Some(ns::MEDIA) && !child.is(Some(ns::MEDIA), "content") {
+            if child.known() == Known::Media && !is_media_content(child) {
                 self.read(child);
             }
         }
@@ -349,7 +354,14 @@ impl<'a> Extensions<'a> {
     }
 
     /// Fills what the item's or entry's core elements left empty, and the podcast block.
-    pub fn apply_to_entry(&self, ctx: &mut Ctx, entry: &mut Entry) {
+    /// `content_encoded_html` is `ctx.html_of(content:encoded)` when the mapper already
+    /// made it ([`Ctx::plain_beside`]), so it is not sanitised twice.
+    pub fn apply_to_entry(
+        &self,
+        ctx: &mut Ctx,
+        entry: &mut Entry,
+        content_encoded_html: Option<Option<String>>,
+    ) {
         if entry.title.is_none() {
             entry.title = [self.dc_title, self.media_title, self.itunes_title]
                 .into_iter()
@@ -357,10 +369,14 @@ impl<'a> Extensions<'a> {
                 .find_map(|element| ctx.plain_of(element));
         }
         // Full content wins over a description that served as content.
-        if let Some(html) = [self.content_encoded, self.xhtml_body]
-            .into_iter()
-            .flatten()
-            .find_map(|element| ctx.html_of(element))
+        let encoded = match content_encoded_html {
+            Some(made) => made,
+            None => self
+                .content_encoded
+                .and_then(|element| ctx.html_of(element)),
+        };
+        if let Some(html) =
+            encoded.or_else(|| self.xhtml_body.and_then(|element| ctx.html_of(element)))
         {
             entry.content_html = Some(html);
         }

@@ -336,6 +336,7 @@ fn map_item(item: Element<'_>, ctx: &mut Ctx) -> Entry {
     }
 
     // A description is the summary and, until fuller content turns up, the content.
+    let mut content_encoded_html = None;
     if let Some(summary) = summary {
         entry.summary = ctx.plain_of(summary);
     }
@@ -349,12 +350,15 @@ fn map_item(item: Element<'_>, ctx: &mut Ctx) -> Entry {
             (true, true) => {
                 (entry.summary, entry.content_html) = ctx.plain_and_html_of(description);
             }
-            (true, false) => entry.summary = ctx.plain_beside(description, ext.content_encoded()),
+            (true, false) => {
+                (entry.summary, content_encoded_html) =
+                    ctx.plain_beside(description, ext.content_encoded());
+            }
             (false, true) => entry.content_html = ctx.html_of(description),
             (false, false) => {}
         }
     }
-    ext.apply_to_entry(ctx, &mut entry);
+    ext.apply_to_entry(ctx, &mut entry, content_encoded_html);
     entry
 }
 

@@ -89,6 +89,10 @@ pub(super) struct Builder<'a> {
     /// Finished top-level elements (tree indices) with their size in bytes.
     top_level: Vec<(u32, usize)>,
     scope: Vec<Binding>,
+    /// The default namespace in `scope` (the innermost binding without a prefix): kept
+    /// up to date as bindings come and go, so an unprefixed element, nearly every one,
+    /// does not search the bindings for it.
+    default_ns: Namespace,
     /// Undeclared prefixes met so far, bound document-wide after the first warning.
     implicit: Vec<Binding>,
     interned: Vec<Namespace>,
@@ -119,6 +123,7 @@ impl<'a> Builder<'a> {
             stack: Vec::with_capacity(32),
             top_level: Vec::new(),
             scope: Vec::new(),
+            default_ns: Namespace::NONE,
             implicit: Vec::new(),
             interned: Vec::new(),
             document_base,
@@ -221,12 +226,9 @@ impl<'a> Builder<'a> {
         let parent = self.stack.last().map(|open| open.index);
         let index = self.tree.push_element(parent, element, known, attrs_from);
         if empty || void {
-            // Closed as soon as it opens (`<enclosure …/>`, `<br>`): what `close_top` does
-            // for it, without a trip through the stack of open elements.
-            self.scope.truncate(scope_len);
-            if self.stack.is_empty() {
-                self.top_level.push((index, 0));
-            }
+            // Closed as soon as it opens (`<enclosure …/>`, `<br>`), without a trip
+            // through the stack of open elements.
+            self.closed(index, scope_len, 0);
             return;
         }
         self.stack.push(Open {
@@ -258,6 +260,9 @@ impl<'a> Builder<'a> {
                 true => Namespace::NONE,
                 false => self.intern(ns::canonical(value)),
             };
+            if prefix.is_empty() {
+                self.default_ns = ns;
+            }
             self.scope.push(Binding {
                 prefix: prefix.to_string(),
                 ns,
@@ -546,10 +551,30 @@ impl<'a> Builder<'a> {
         let Some(open) = self.stack.pop() else {
             return;
         };
-        self.scope.truncate(open.scope_len);
+        self.closed(open.index, open.scope_len, at.saturating_sub(open.start));
+    }
+
+    /// The bookkeeping of an element that has closed, whether from the stack of open
+    /// elements or as it opened: its namespace declarations go out of scope, and a
+    /// top-level element is a candidate for the root (`size` bytes long).
+    #[inline]
+    fn closed(&mut self, index: u32, scope_len: usize, size: usize) {
+        if scope_len < self.scope.len() {
+            let removed_default = self.scope[scope_len..]
+                .iter()
+                .any(|binding| binding.prefix.is_empty());
+            self.scope.truncate(scope_len);
+            if removed_default {
+                self.default_ns = self
+                    .scope
+                    .iter()
+                    .rev()
+                    .find(|binding| binding.prefix.is_empty())
+                    .map_or(Namespace::NONE, |binding| binding.ns);
+            }
+        }
         if self.stack.is_empty() {
-            self.top_level
-                .push((open.index, at.saturating_sub(open.start)));
+            self.top_level.push((index, size));
         }
     }
 
@@ -559,11 +584,7 @@ impl<'a> Builder<'a> {
     }
 
     fn default_namespace(&self) -> Namespace {
-        self.scope
-            .iter()
-            .rev()
-            .find(|binding| binding.prefix.is_empty())
-            .map_or(Namespace::NONE, |binding| binding.ns)
+        self.default_ns
     }
 
     /// The namespace a prefix stands for, without binding or reporting anything.
@@ -668,6 +689,25 @@ struct Class {
 }
 
 fn classify(known: Known, name: &str) -> Class {
+    match known {
+        // Namespaces none of whose elements the reader treats apart (`podcast:`,
+        // `content:`, `media:`, …): no name to lowercase and compare.
+        Known::Content
+        | Known::Podcast
+        | Known::Media
+        | Known::Xml
+        | Known::Admin
+        | Known::Other => {
+            return Class::default();
+        }
+        Known::Rdf => {
+            return Class {
+                structural: name == "RDF",
+                ..Class::default()
+            };
+        }
+        _ => {}
+    }
     let lower = LowerName::new(name);
     let lower = lower.as_str();
     let rss_structure = || matches!(lower, "rss" | "channel" | "item" | "image" | "textinput");
@@ -883,6 +923,9 @@ mod tests {
         assert!(!class(Known::NoNamespace, "author").structural);
         assert!(!class(Known::Rss10, "feed").structural);
         assert!(!class(Known::Other, "item").structural);
+        // Namespaces with nothing special to the reader: nothing, whatever the name.
+        assert_eq!(class(Known::Podcast, "title"), Class::default());
+        assert_eq!(class(Known::Content, "br"), Class::default());
         // Void elements: unprefixed or XHTML only; `link` only in an HTML page.
         let br = class(Known::Xhtml, "BR");
         assert!(br.void_always && br.void_html);

@@ -483,6 +483,31 @@ fn default_and_prefixed_namespaces() {
 }
 
 #[test]
+fn a_default_namespace_ends_with_the_element_that_declared_it() {
+    // Closed from the stack (`<div>`), closed as it opened (`<x/>`), and an inner
+    // default undone while an outer one (`<b>`'s) stays.
+    let document = doc(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><div xmlns="http://www.w3.org/1999/xhtml"><p/></div><a/><x xmlns=""/><b/><c xmlns="urn:c"><d xmlns="urn:d"/><e/></c><f/></feed>"#,
+    );
+    let root = document.root();
+    let ns_of = |parent: Element<'_>, name: &str| {
+        parent
+            .elements()
+            .find(|element| element.name() == name)
+            .map(|element| element.ns().map(str::to_string))
+    };
+    let atom = Some(Some(ns::ATOM10.to_string()));
+    assert_eq!(ns_of(root, "div"), Some(Some(ns::XHTML.to_string())));
+    assert_eq!(ns_of(root, "a"), atom);
+    assert_eq!(ns_of(root, "x"), Some(None));
+    assert_eq!(ns_of(root, "b"), atom);
+    let c = child(root, "c");
+    assert_eq!(ns_of(c, "d"), Some(Some("urn:d".to_string())));
+    assert_eq!(ns_of(c, "e"), Some(Some("urn:c".to_string())));
+    assert_eq!(ns_of(root, "f"), atom);
+}
+
+#[test]
 fn undeclared_well_known_prefix_is_bound_with_a_warning() {
     let document = doc(
         "<rss><channel><itunes:author>A</itunes:author><itunes:image href=\"i\"/><foo:bar>b</foo:bar></channel></rss>",
