@@ -44,11 +44,11 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // source). The document's own file is stamped directly for every source that
     // names it (see `read_or_reuse`); only the files it depends on (audio, artwork)
     // are looked at once per session, through the session's map of stamps.
-    // The outcome is taken out of its document on the thread that made it: one
-    // decoded from the store is this run's alone and is moved out, one the cache keeps
-    // too (read in this run) is copied, and what is left of the document is freed
-    // where it was allocated (a free from another thread is mimalloc's slow path), in
-    // parallel instead of on this thread.
+    // The outcome is taken out of its document on the worker threads: one decoded
+    // from the store (here or ahead, by the file cache's loading thread) is this run's
+    // alone and is moved out, one the cache keeps too (read in this run) is copied, and
+    // what is left of the document is freed in parallel instead of on this thread.
+    // Each file's own stamp comes from the listing (see `find`).
     let shared: &Session = session;
     let listed: Vec<(&PathBuf, Option<FileStamp>)> = files.iter().zip(stamps).collect();
     let outcomes = crate::parallel::map(&listed, |&(relative, stamp)| {
