@@ -28,10 +28,10 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
         collected.problems.push(Problem::error("", message));
         return collected;
     }
-    let files = match find(&session.settings.site_root, pattern, MARKDOWN, true) {
+    let (files, stamps) = match find(&session.settings.site_root, pattern, MARKDOWN, true) {
         Ok(found) => {
             collected.problems.extend(found.link_warnings());
-            found.files
+            (found.files, found.stamps)
         }
         Err(message) => {
             collected.problems.push(Problem::error("", message));
@@ -44,14 +44,15 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // source). The document's own file is stamped directly for every source that
     // names it (see `read_or_reuse`); only the files it depends on (audio, artwork)
     // are looked at once per session, through the session's map of stamps.
-    // The outcome is taken out of its document on the thread that made it: one
-    // decoded from the store is this run's alone and is moved out, one the cache keeps
-    // too (read in this run) is copied, and what is left of the document is freed
-    // where it was allocated (a free from another thread is mimalloc's slow path), in
-    // parallel instead of on this thread.
+    // The outcome is taken out of its document on the worker threads: one decoded
+    // from the store (here or ahead, by the file cache's loading thread) is this run's
+    // alone and is moved out, one the cache keeps too (read in this run) is copied, and
+    // what is left of the document is freed in parallel instead of on this thread.
+    // Each file's own stamp comes from the listing (see `find`).
     let shared: &Session = session;
-    let outcomes = crate::parallel::map(&files, |relative| {
-        Arc::unwrap_or_clone(read_or_reuse(shared, relative)).outcome
+    let listed: Vec<(&PathBuf, Option<FileStamp>)> = files.iter().zip(stamps).collect();
+    let outcomes = crate::parallel::map(&listed, |&(relative, stamp)| {
+        Arc::unwrap_or_clone(read_or_reuse(shared, relative, stamp)).outcome
     });
     let mut pending = Vec::new();
     collected.items.reserve(outcomes.len());
@@ -82,21 +83,26 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
 
 /// A Markdown file's outcome: the file cache's, while every file it depended on is
 /// unchanged (or only touched: same content) and the settings are the same; else read
-/// now (and remembered, with the content hash of every file it depended on).
-fn read_or_reuse(session: &Session, relative: &Path) -> Arc<CachedDocument> {
+/// now (and remembered, with the content hash of every file it depended on). `listed`
+/// is the file's own stamp as the listing saw it.
+fn read_or_reuse(
+    session: &Session,
+    relative: &Path,
+    listed: Option<FileStamp>,
+) -> Arc<CachedDocument> {
     let full = session.settings.site_root.join(relative);
     let now = session.settings.now;
     let previous = session.files.document(&full);
     if let Some(cached) = &previous {
-        // The file itself is looked at directly, not through the run's map of stamps:
-        // it is (as a rule) this document's alone, so remembering its stamp would
-        // cost a lock, a key and an insertion per file and spare nothing.
+        // The file itself has the stamp the listing took, not one through the run's
+        // map of stamps: it is (as a rule) this document's alone, so remembering its
+        // stamp would cost a lock, a key and an insertion per file and spare nothing.
         match cached.freshness(
             &session.settings_key,
             now,
             &mut |path| {
                 if path.as_os_str() == full.as_os_str() {
-                    FileStamp::of(path).ok()
+                    listed
                 } else {
                     session.stamp(path)
                 }
@@ -114,7 +120,7 @@ fn read_or_reuse(session: &Session, relative: &Path) -> Arc<CachedDocument> {
         }
     }
     session.note_read(FileRead::Parsed(full.clone()));
-    let mut reading = post::read(session, relative);
+    let mut reading = post::read(session, relative, listed);
     // A file the last outcome also depended on, with the same stamp, has the hash
     // that outcome recorded: edited show notes do not make the audio be read again.
     reading.dependencies.fill_hashes(&mut |path, stamp| {
@@ -292,6 +298,8 @@ fn finish(collected: &mut Collected) {
 #[derive(Debug, Default, PartialEq)]
 pub struct Found {
     pub files: Vec<PathBuf>,
+    /// Each file's size and mtime when it was listed (`None`: gone meanwhile).
+    pub stamps: Vec<Option<FileStamp>>,
     /// Symbolic links that matched: never followed (one could lead out of the site).
     pub links: Vec<PathBuf>,
 }
@@ -354,47 +362,112 @@ pub fn find(
             reference::slash_path(&super::local::relative_to(root, &start))
         ));
     }
-    let mut found = Found::default();
     // Listed in the file system's order and sorted once at the end, component by
     // component, which is the order a walk with sorted folders gives: a sorted walk
     // cost more (each comparison looks up two file names) than the rest of a second
-    // run's listing together.
-    let walker = walkdir::WalkDir::new(&start)
-        .follow_links(false)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().as_encoded_bytes().starts_with(b"."));
-    for entry in walker {
-        let entry = entry.map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
-        let is_link = entry.file_type().is_symlink();
-        if !entry.file_type().is_file() && !is_link {
-            continue;
+    // run's listing together. Each file's stamp is taken here, relative to its
+    // folder's open descriptor (`DirEntry::metadata`): a lookup of one name instead of
+    // a walk of the whole path, and the one `stat` a reused outcome needs of its file.
+    let mut listed = Listed {
+        root,
+        pattern: &pattern,
+        matcher: &matcher,
+        extensions,
+        files: Vec::new(),
+        links: Vec::new(),
+    };
+    if start.is_dir() {
+        listed.folder(&start)?;
+    } else {
+        let meta = std::fs::symlink_metadata(&start)
+            .map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
+        listed.entry(&start, meta.file_type(), || Ok(meta.clone()));
+    }
+    listed.files.sort_by_cached_key(|(path, _)| sort_key(path));
+    listed.links.sort_by_cached_key(|path| sort_key(path));
+    let (files, stamps) = listed.files.into_iter().unzip();
+    Ok(Found {
+        files,
+        stamps,
+        links: listed.links,
+    })
+}
+
+/// A listing under way (see [`find`]).
+struct Listed<'a> {
+    root: &'a Path,
+    pattern: &'a str,
+    matcher: &'a globset::GlobMatcher,
+    extensions: &'a [&'a str],
+    files: Vec<(PathBuf, Option<FileStamp>)>,
+    links: Vec<PathBuf>,
+}
+
+impl Listed<'_> {
+    /// Lists `folder` and, depth first, the folders in it; hidden entries (`.git`,
+    /// `.omroep`) are skipped and symbolic links are never followed.
+    fn folder(&mut self, folder: &Path) -> Result<(), String> {
+        let (root, pattern) = (self.root, self.pattern);
+        let cannot = |e: std::io::Error| {
+            format!(
+                "cannot list `{pattern}`: {}: {e}",
+                reference::slash_path(&super::local::relative_to(root, folder))
+            )
+        };
+        for entry in std::fs::read_dir(folder).map_err(cannot)? {
+            let entry = entry.map_err(cannot)?;
+            if entry.file_name().as_encoded_bytes().starts_with(b".") {
+                continue;
+            }
+            let kind = entry.file_type().map_err(cannot)?;
+            let path = entry.path();
+            if kind.is_dir() {
+                self.folder(&path)?;
+            } else {
+                self.entry(&path, kind, || entry.metadata());
+            }
         }
-        let known = entry.path().extension().is_some_and(|ext| {
-            extensions
+        Ok(())
+    }
+
+    /// Keeps the file or link at `path` when it has a known extension and matches the
+    /// pattern; `metadata` (of the entry itself, links not followed) gives its stamp.
+    fn entry(
+        &mut self,
+        path: &Path,
+        kind: std::fs::FileType,
+        metadata: impl FnOnce() -> std::io::Result<std::fs::Metadata>,
+    ) {
+        let is_link = kind.is_symlink();
+        if !kind.is_file() && !is_link {
+            return;
+        }
+        let known = path.extension().is_some_and(|ext| {
+            self.extensions
                 .iter()
                 .any(|known| ext.eq_ignore_ascii_case(known))
         });
         if !known {
-            continue;
+            return;
         }
-        let relative = entry.path().strip_prefix(root).unwrap_or(entry.path());
+        let relative = path.strip_prefix(self.root).unwrap_or(path);
         // globset matches paths with `/` separators; only Windows needs them rewritten.
         let matched = if cfg!(windows) {
-            matcher.is_match(reference::slash_path(relative))
+            self.matcher.is_match(reference::slash_path(relative))
         } else {
-            matcher.is_match(relative)
+            self.matcher.is_match(relative)
         };
-        if matched {
-            if is_link {
-                found.links.push(relative.to_path_buf());
-            } else {
-                found.files.push(relative.to_path_buf());
-            }
+        if !matched {
+            return;
+        }
+        if is_link {
+            self.links.push(relative.to_path_buf());
+        } else {
+            // A file gone since it was listed has no stamp: whoever reads it reports it.
+            let stamp = metadata().ok().map(|meta| FileStamp::of_metadata(&meta));
+            self.files.push((relative.to_path_buf(), stamp));
         }
     }
-    found.files.sort_by_cached_key(|path| sort_key(path));
-    found.links.sort_by_cached_key(|path| sort_key(path));
-    Ok(found)
 }
 
 /// A key whose byte order is the order of `Path`s (component by component): the
@@ -477,6 +550,48 @@ mod tests {
             names(find(site.path(), "p/**/*.md", MARKDOWN, true).unwrap()),
             vec!["p/a/b.md", "p/a-b/c.md", "p/a.b/d.md", "p/a.md", "p/b.md"]
         );
+    }
+
+    #[test]
+    fn the_listing_gives_each_file_the_stamp_a_stat_of_its_path_gives() {
+        let site = tree(&["p/b.md", "p/a/c.md", "p/a.md", "p/.hidden/d.md"]);
+        std::fs::write(site.path().join("p/a/c.md"), "longer content").unwrap();
+        let found = find(site.path(), "p/**/*.md", MARKDOWN, true).unwrap();
+        assert_eq!(found.files.len(), 3);
+        assert_eq!(found.stamps.len(), found.files.len());
+        for (file, stamp) in found.files.iter().zip(&found.stamps) {
+            let expected = FileStamp::of(&site.path().join(file)).unwrap();
+            assert_eq!(stamp.as_ref(), Some(&expected), "{}", file.display());
+        }
+        assert_eq!(found.stamps[0].map(|s| s.size), Some(14), "p/a/c.md");
+        // A single file named by the pattern has its stamp too.
+        let one = find(site.path(), "p/b.md", MARKDOWN, true).unwrap();
+        assert_eq!(
+            one.stamps,
+            vec![FileStamp::of(&site.path().join("p/b.md")).ok()]
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_folder_that_cannot_be_listed_is_an_error_naming_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let site = tree(&["p/a.md", "p/locked/b.md"]);
+        let locked = site.path().join("p/locked");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        // Root reads every folder anyway; the error is only seen by other users.
+        let listable = std::fs::read_dir(&locked).is_ok();
+        let found = find(site.path(), "p/**/*.md", MARKDOWN, true);
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        if listable {
+            assert_eq!(found.unwrap().files.len(), 2);
+        } else {
+            let message = found.unwrap_err();
+            assert!(
+                message.starts_with("cannot list `p/**/*.md`: p/locked: "),
+                "{message}"
+            );
+        }
     }
 
     #[test]

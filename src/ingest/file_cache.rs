@@ -41,11 +41,15 @@ pub struct FileStamp {
 impl FileStamp {
     /// The stamp of the file at `path` as it is now.
     pub fn of(path: &Path) -> std::io::Result<FileStamp> {
-        let meta = std::fs::metadata(path)?;
-        Ok(FileStamp {
+        Ok(FileStamp::of_metadata(&std::fs::metadata(path)?))
+    }
+
+    /// The stamp `meta` describes.
+    pub fn of_metadata(meta: &std::fs::Metadata) -> FileStamp {
+        FileStamp {
             size: meta.len(),
             modified: meta.modified().ok(),
-        })
+        }
     }
 }
 
@@ -133,6 +137,19 @@ impl Dependencies {
         self.0.push(Dependency {
             path: path.to_path_buf(),
             stamp: FileStamp::of(path).ok(),
+            hash: None,
+        });
+    }
+
+    /// As [`Dependencies::record`], with the file's stamp already taken (`None`: it did
+    /// not exist).
+    pub fn record_stamp(&mut self, path: &Path, stamp: Option<FileStamp>) {
+        if self.0.iter().any(|known| known.path == path) {
+            return;
+        }
+        self.0.push(Dependency {
+            path: path.to_path_buf(),
+            stamp,
             hash: None,
         });
     }

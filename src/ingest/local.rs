@@ -7,7 +7,7 @@
 //! line and field. A [`Session`] does the same for several sources in one run, so that a
 //! file used by two feeds is read once and the remote-media answers are saved once.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock, PoisonError};
@@ -240,8 +240,12 @@ pub struct Session {
     pub(super) settings: LocalSettings,
     pub(super) files: Box<dyn FileCache>,
     pub(super) remote: Mutex<RemoteMediaCache>,
-    /// Audio probes of this run that failed, by full path (successes are in `files`).
-    pub(super) probe_failures: Mutex<HashMap<PathBuf, String>>,
+    /// Audio probes of this run, by full path (keyed like `stamps`): each a cell that
+    /// the first thread to ask fills (from the file cache, or by reading the file)
+    /// while the others that ask for the same file wait for it. Looked up and claimed
+    /// in one step under the map's lock: a check first and a probe after it let two
+    /// threads both miss and both read the file.
+    probes: Mutex<PathMap<ProbeCell>>,
     /// Remote audio URLs asked about in this run.
     pub(super) asked: HashSet<String>,
     /// Ask servers again instead of trusting `.omroep/remote-media.json`.
@@ -265,6 +269,10 @@ pub struct Session {
 
 /// A content hash taken once per run (see [`Session::hash`]).
 type HashCell = Arc<OnceLock<Option<String>>>;
+
+/// An audio file's probe, made once per run (see [`Session::probe`]): what was learned,
+/// with or without its embedded covers, or the one-line error.
+type ProbeCell = Arc<OnceLock<Result<AudioInfo, String>>>;
 
 /// A file whose content a session read, and why: what the file cache exists to avoid.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -302,7 +310,7 @@ impl Session {
             settings,
             files,
             remote,
-            probe_failures: Mutex::new(HashMap::new()),
+            probes: Mutex::default(),
             asked: HashSet::new(),
             refresh_remote_media: false,
             stamps: Mutex::default(),
@@ -387,9 +395,34 @@ impl Session {
     /// version of it); `covers` also extracts its embedded cover. The message of an
     /// error is one line for the user.
     pub(super) fn probe(&self, full: &Path, covers: bool) -> Result<AudioInfo, String> {
-        if let Some(message) = lock(&self.probe_failures).get(full) {
-            return Err(message.clone());
+        let key = key_of(full);
+        let cell = {
+            let mut probes = lock(&self.probes);
+            match probes.get(key) {
+                Some(cell) => cell.clone(),
+                // A key is allocated only for a file not asked for before.
+                None => {
+                    let cell = ProbeCell::default();
+                    probes.insert(key.into(), cell.clone());
+                    cell
+                }
+            }
+        };
+        match cell.get_or_init(|| self.probe_now(full, covers)) {
+            // Asked for without its covers first: measured again with them (as one
+            // file named by an episode and found in a folder of bare audio is), and
+            // that probe answers from then on.
+            Ok(info) if covers && !info.covers_read => {
+                let probed = self.probe_now(full, covers);
+                lock(&self.probes).insert(key.into(), Arc::new(OnceLock::from(probed.clone())));
+                probed
+            }
+            answer => answer.clone(),
         }
+    }
+
+    /// [`Session::probe`]'s work, done once per file (and once more for its covers).
+    fn probe_now(&self, full: &Path, covers: bool) -> Result<AudioInfo, String> {
         let stamp =
             FileStamp::of(full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
         if let Some(cached) = self.files.audio(full)
@@ -426,11 +459,7 @@ impl Session {
                 );
                 Ok(info)
             }
-            Err(e) => {
-                let message = e.to_string();
-                lock(&self.probe_failures).insert(full.to_path_buf(), message.clone());
-                Err(message)
-            }
+            Err(e) => Err(e.to_string()),
         }
     }
 
@@ -499,6 +528,61 @@ mod tests {
         assert!(expected.is_some());
         assert!(hashes.iter().all(|hash| *hash == expected), "{hashes:?}");
         assert_eq!(session.reads(), vec![FileRead::Hashed(artwork)]);
+    }
+
+    #[test]
+    fn an_audio_file_asked_for_by_many_threads_at_once_is_measured_once() {
+        let site = tempfile::tempdir().unwrap();
+        let audio = site.path().join("ep.mp3");
+        let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/audio/speech-cbr.mp3");
+        std::fs::copy(&fixture, &audio).unwrap();
+        let broken = site.path().join("broken.mp3");
+        std::fs::write(&broken, b"not audio at all").unwrap();
+        let session = Session::new(LocalSettings::new(
+            site.path(),
+            url::Url::parse("https://example.org/").unwrap(),
+        ));
+        let start = std::sync::Barrier::new(8);
+        let probes: Vec<_> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        (session.probe(&audio, false), session.probe(&broken, false))
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        let (first, failure) = &probes[0];
+        let info = first.as_ref().expect("the fixture is audio");
+        assert_eq!(info.length, std::fs::metadata(&fixture).unwrap().len());
+        let message = failure.as_ref().expect_err("not audio");
+        assert!(message.contains("not an audio format"), "{message}");
+        assert!(probes.iter().all(|p| p == &probes[0]));
+        let mut reads = session.reads();
+        reads.sort_by(|a, b| format!("{a:?}").cmp(&format!("{b:?}")));
+        assert_eq!(
+            reads,
+            vec![
+                FileRead::Hashed(audio.clone()),
+                FileRead::Probed(broken.clone()),
+                FileRead::Probed(audio.clone()),
+            ],
+            "each file read once, the failure remembered too"
+        );
+        // Asked for with its covers after a probe without them: measured again, once.
+        let with_covers = session.probe(&audio, true).unwrap();
+        assert!(with_covers.covers_read);
+        assert_eq!(session.probe(&audio, true), Ok(with_covers));
+        assert_eq!(
+            session
+                .reads()
+                .iter()
+                .filter(|read| **read == FileRead::Probed(audio.clone()))
+                .count(),
+            2
+        );
     }
 
     #[test]

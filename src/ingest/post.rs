@@ -13,7 +13,7 @@ use url::Url;
 
 use super::episode;
 use super::fields::{self, Meta};
-use super::file_cache::Dependencies;
+use super::file_cache::{Dependencies, FileStamp};
 use super::frontmatter;
 use super::local::{Asset, HeldBack, ItemKind, LocalItem, Problem, Session};
 use super::markdown::{self, Bases};
@@ -50,14 +50,16 @@ pub struct Reading {
     pub date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Reads the Markdown file at `relative` (to the site root).
-pub fn read(session: &Session, relative: &Path) -> Reading {
+/// Reads the Markdown file at `relative` (to the site root); `listed` is its stamp as
+/// the listing took it (before reading), when it had one.
+pub fn read(session: &Session, relative: &Path, listed: Option<FileStamp>) -> Reading {
     let mut problems = Vec::new();
     let mut dependencies = Dependencies::default();
     let mut date = None;
     let outcome = match read_inner(
         session,
         relative,
+        listed,
         &mut problems,
         &mut dependencies,
         &mut date,
@@ -85,15 +87,17 @@ enum Read {
 fn read_inner(
     session: &Session,
     relative: &Path,
+    listed: Option<FileStamp>,
     problems: &mut Vec<Problem>,
     deps: &mut Dependencies,
     date_out: &mut Option<chrono::DateTime<chrono::Utc>>,
 ) -> Result<Read, ()> {
     let settings = session.settings.clone();
     let full = settings.site_root.join(relative);
-    // Stamped before reading: a file changed while read is then read again next run.
-    let stamp = super::file_cache::FileStamp::of(&full).ok();
-    deps.record(&full);
+    // Stamped before reading (by the listing, else now): a file changed while read is
+    // then read again next run.
+    let stamp = listed.or_else(|| FileStamp::of(&full).ok());
+    deps.record_stamp(&full, stamp);
     let text = read_text(&full).map_err(|(line, message)| {
         problems.push(Problem::error(relative, message).at_line(line));
     })?;

@@ -16,6 +16,10 @@
 //! A remembered outcome is decoded for the caller alone and not kept decoded here: the
 //! caller is then its only owner and takes the item out of it without a deep copy (the
 //! rows stay, so asking again decodes again; a run asks once per file and session).
+//! Once the rows are handed over, the loading thread goes on decoding the remembered
+//! outcomes ahead of the questions (each row at most once, see [`Ahead`]): a second
+//! run's largest share of work then runs on the other core while the calling thread
+//! lists the content folders and takes each file's stamp, instead of after it.
 //!
 //! The compact format rather than JSON or MessagePack with named fields: a second run
 //! with nothing changed spends most of its time decoding the remembered outcomes (whole
@@ -27,7 +31,9 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, sync_channel};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::thread::JoinHandle;
 
 use rusqlite::params;
@@ -43,10 +49,42 @@ pub struct StoredFileCache {
     /// failed (every file is then a miss; see [`StoredFileCache::load_error`]). Set when
     /// the load on its own thread is done (see [`Store::local_files`]): the first one to
     /// ask for a row waits for it.
-    rows: OnceLock<std::result::Result<Vec<u8>, String>>,
-    /// The load under way, until someone waits for it.
-    loading: Mutex<Option<JoinHandle<Result<Loaded>>>>,
+    rows: OnceLock<std::result::Result<Arc<Vec<u8>>, String>>,
+    /// The load under way: the rows come through it (the thread has installed their
+    /// index in [`Shared`] by then), until someone waits for them.
+    ready: Mutex<Option<Handover>>,
+    /// The loading thread, which goes on decoding ahead after handing the rows over.
+    thread: Mutex<Option<JoinHandle<()>>>,
+    /// What the loading thread shares with the callers.
+    shared: Arc<Shared>,
+}
+
+/// Where the loading thread hands the rows over (or why the load failed).
+type Handover = Receiver<Result<Arc<Vec<u8>>>>;
+
+/// The state the loading thread and the callers share.
+#[derive(Debug, Default)]
+struct Shared {
     state: Mutex<State>,
+    /// One slot per remembered outcome (a document row's [`Row::ahead`]), in the order
+    /// loaded; set with the rows' index.
+    ahead: OnceLock<Vec<(Range<usize>, Mutex<Ahead>)>>,
+    /// Set when the run is saved or the cache dropped: decoding ahead stops.
+    stop: AtomicBool,
+}
+
+/// A remembered outcome's slot. The loading thread decodes `Waiting` slots under their
+/// lock (skipping any locked one); a caller asking for the file takes what is there
+/// and leaves `Taken`, waiting on the lock while the row is being decoded, or decoding
+/// the row itself when nothing was decoded yet (so no row is decoded twice, unless a
+/// second source asks for the same file: that one decodes the row again).
+#[derive(Debug, Default)]
+enum Ahead {
+    #[default]
+    Waiting,
+    /// Decoded ahead: the outcome, or `None` when the row did not decode (a miss).
+    Decoded(Option<CachedDocument>),
+    Taken,
 }
 
 /// What [`load_rows`] read.
@@ -55,6 +93,9 @@ struct Loaded {
     rows: Vec<u8>,
     documents: Rows,
     audio: Rows,
+    /// The document rows' bytes, in the order loaded (a document row's `ahead` is its
+    /// place here).
+    outcomes: Vec<Range<usize>>,
 }
 
 #[derive(Debug, Default)]
@@ -104,6 +145,8 @@ struct Row {
     /// Where its bytes are in [`StoredFileCache::rows`].
     data: Range<usize>,
     needed: bool,
+    /// A document row's slot in [`Shared::ahead`].
+    ahead: usize,
 }
 
 /// What [`Store::save_local_files`] wrote.
@@ -114,53 +157,92 @@ pub struct Saved {
     pub removed: usize,
 }
 
+impl Shared {
+    /// Makes the loaded rows' index the one asked from; returns their bytes. The one
+    /// way a load is installed, on the loading thread or (a store in memory) at once.
+    fn install(&self, loaded: Loaded) -> Arc<Vec<u8>> {
+        let mut state = lock(&self.state);
+        state.documents = loaded.documents;
+        state.audio = loaded.audio;
+        // Only a load sets the slots, once per cache.
+        let _ = self.ahead.set(
+            loaded
+                .outcomes
+                .into_iter()
+                .map(|data| (data, Mutex::default()))
+                .collect(),
+        );
+        Arc::new(loaded.rows)
+    }
+
+    /// Decodes the remembered outcomes nobody asked for yet, in the order loaded, until
+    /// every slot was looked at or the run stops; a slot that is locked (being taken or
+    /// decoded) is left to whoever holds it.
+    fn decode_ahead(&self, rows: &[u8]) {
+        let Some(slots) = self.ahead.get() else {
+            return;
+        };
+        for (data, slot) in slots {
+            if self.stop.load(Ordering::Relaxed) {
+                return;
+            }
+            let Ok(mut ahead) = slot.try_lock() else {
+                continue;
+            };
+            if matches!(*ahead, Ahead::Waiting) {
+                *ahead = Ahead::Decoded(rows.get(data.clone()).and_then(decode));
+            }
+        }
+    }
+}
+
+/// `mutex` locked, also when another thread panicked while holding it (the file cache's
+/// state stays consistent: each change is one assignment or insertion).
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+impl Drop for StoredFileCache {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::Relaxed);
+    }
+}
+
 impl StoredFileCache {
     /// A cache of rows already loaded.
     fn of(loaded: Loaded) -> StoredFileCache {
-        StoredFileCache {
-            rows: OnceLock::from(Ok(loaded.rows)),
-            state: Mutex::new(State {
-                documents: loaded.documents,
-                audio: loaded.audio,
-                ..State::default()
-            }),
-            ..StoredFileCache::default()
-        }
+        let cache = StoredFileCache::default();
+        let rows = cache.shared.install(loaded);
+        let _ = cache.rows.set(Ok(rows));
+        cache
     }
 
     /// The rows' bytes, once loaded: waits for the loading thread the first time. A
     /// load that failed leaves no rows (every file is a miss) and its error for
     /// [`StoredFileCache::load_error`].
     fn rows(&self) -> &[u8] {
-        self.loaded().as_deref().unwrap_or(&[])
+        match self.loaded() {
+            Ok(rows) => rows,
+            Err(_) => &[],
+        }
     }
 
     /// The load's outcome: waits for the loading thread the first time.
-    fn loaded(&self) -> &std::result::Result<Vec<u8>, String> {
+    fn loaded(&self) -> &std::result::Result<Arc<Vec<u8>>, String> {
         self.rows.get_or_init(|| {
-            let loading = self
-                .loading
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner)
-                .take();
-            let Some(loading) = loading else {
-                return Ok(Vec::new());
+            let Some(ready) = lock(&self.ready).take() else {
+                return Ok(Arc::default());
             };
-            match loading.join() {
-                Ok(Ok(loaded)) => {
-                    let mut state = self
-                        .state
-                        .lock()
-                        .unwrap_or_else(std::sync::PoisonError::into_inner);
-                    state.documents = loaded.documents;
-                    state.audio = loaded.audio;
-                    Ok(loaded.rows)
-                }
+            match ready.recv() {
+                Ok(Ok(rows)) => Ok(rows),
                 // SQLite's own words: the message it goes into already names the store.
                 Ok(Err(super::StoreError::Sql(error))) => Err(error.to_string()),
                 Ok(Err(error)) => Err(error.to_string()),
-                Err(panic) => Err(
-                    match panic
+                // The thread stopped before it sent anything: it panicked.
+                Err(_) => Err(match lock(&self.thread).take().map(JoinHandle::join) {
+                    Some(Err(panic)) => match panic
                         .downcast_ref::<&str>()
                         .copied()
                         .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
@@ -168,7 +250,8 @@ impl StoredFileCache {
                         Some(message) => format!("the thread loading it stopped: {message}"),
                         None => "the thread loading it stopped".to_string(),
                     },
-                ),
+                    _ => "the thread loading it stopped".to_string(),
+                }),
             }
         })
     }
@@ -183,12 +266,20 @@ impl StoredFileCache {
             .map(|error| super::StoreError::FileCache(error.clone()))
     }
 
+    /// Waits until the loading thread has decoded every outcome ahead (tests see the
+    /// slots in a known state).
+    #[cfg(test)]
+    fn decoded_ahead(&self) {
+        self.rows();
+        if let Some(thread) = lock(&self.thread).take() {
+            thread.join().unwrap();
+        }
+    }
+
     /// How many results this run learned (to be written by the next save).
     pub fn learned(&self) -> usize {
-        self.state
-            .lock()
-            .map(|state| state.new_documents.len() + state.new_audio.len())
-            .unwrap_or(0)
+        let state = lock(&self.shared.state);
+        state.new_documents.len() + state.new_audio.len()
     }
 }
 
@@ -208,7 +299,7 @@ impl FileCache for StoredFileCache {
     fn audio(&self, path: &Path) -> Option<CachedAudio> {
         let rows = self.rows();
         let row = {
-            let mut state = self.state.lock().ok()?;
+            let mut state = lock(&self.shared.state);
             if let Some(parsed) = state.parsed_audio.get(key_of(path)) {
                 return parsed.clone();
             }
@@ -217,11 +308,9 @@ impl FileCache for StoredFileCache {
             row.data.clone()
         };
         let parsed: Option<CachedAudio> = decode(rows.get(row)?);
-        if let Ok(mut state) = self.state.lock() {
-            state
-                .parsed_audio
-                .insert(key_of(path).into(), parsed.clone());
-        }
+        lock(&self.shared.state)
+            .parsed_audio
+            .insert(key_of(path).into(), parsed.clone());
         parsed
     }
 
@@ -229,28 +318,39 @@ impl FileCache for StoredFileCache {
         let Some(key) = path.to_str() else {
             return;
         };
-        if let Ok(mut state) = self.state.lock() {
-            state.new_audio.insert(key.to_string(), audio.clone());
-            state.parsed_audio.insert(key_of(path).into(), Some(audio));
-        }
+        let mut state = lock(&self.shared.state);
+        state.new_audio.insert(key.to_string(), audio.clone());
+        state.parsed_audio.insert(key_of(path).into(), Some(audio));
     }
 
     fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
         let rows = self.rows();
-        let data = {
-            let mut state = self.state.lock().ok()?;
+        let (data, slot) = {
+            let mut state = lock(&self.shared.state);
             if let Some(put) = state.parsed_documents.get(key_of(path)) {
                 return Some(put.clone());
             }
             let row = state.documents.get_mut(key_of(path))?;
             row.needed = true;
-            row.data.clone()
+            (row.data.clone(), row.ahead)
         };
-        // Decoded outside the lock: the threads reading files ask at the same time.
-        let document: CachedDocument = decode(rows.get(data)?)?;
+        // Decoded ahead by the loading thread (waiting here while it decodes this row),
+        // else decoded now, outside the state's lock: the threads reading files ask at
+        // the same time.
+        let ahead = self
+            .shared
+            .ahead
+            .get()
+            .and_then(|slots| slots.get(slot))
+            .map(|(_, ahead)| std::mem::replace(&mut *lock(ahead), Ahead::Taken));
+        let document: CachedDocument = match ahead {
+            Some(Ahead::Decoded(document)) => document?,
+            _ => decode(rows.get(data)?)?,
+        };
         // The audio probes this outcome depends on stay: it does not ask for them,
         // yet they spare a re-measurement when only the show notes change.
-        if let Ok(mut state) = self.state.lock() {
+        {
+            let mut state = lock(&self.shared.state);
             for dependency in document.dependencies.paths() {
                 if let Some(row) = state.audio.get_mut(key_of(dependency)) {
                     row.needed = true;
@@ -261,16 +361,15 @@ impl FileCache for StoredFileCache {
     }
 
     fn put_document(&self, path: &Path, document: Arc<CachedDocument>) {
-        if let Ok(mut state) = self.state.lock() {
-            // A path that is not UTF-8 cannot be a key in the store; such a file is
-            // remembered for this run only.
-            if let Some(key) = path.to_str() {
-                state
-                    .new_documents
-                    .insert(key.to_string(), document.clone());
-            }
-            state.parsed_documents.insert(key_of(path).into(), document);
+        let mut state = lock(&self.shared.state);
+        // A path that is not UTF-8 cannot be a key in the store; such a file is
+        // remembered for this run only.
+        if let Some(key) = path.to_str() {
+            state
+                .new_documents
+                .insert(key.to_string(), document.clone());
         }
+        state.parsed_documents.insert(key_of(path).into(), document);
     }
 }
 
@@ -303,13 +402,30 @@ impl Store {
         )?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "mmap_size", LOAD_MAP_SIZE)?;
-        let loading = std::thread::Builder::new()
+        let shared = Arc::new(Shared::default());
+        let (send, ready) = sync_channel(1);
+        let thread = std::thread::Builder::new()
             .name("omroep-file-cache".into())
-            .spawn(move || load_rows(&conn))
+            .spawn({
+                let shared = shared.clone();
+                move || {
+                    let loaded = load_rows(&conn);
+                    drop(conn);
+                    let rows = loaded.map(|loaded| shared.install(loaded));
+                    let ahead = rows.as_ref().ok().cloned();
+                    // Nobody waiting any more (the cache was dropped) is no error.
+                    let _ = send.send(rows);
+                    if let Some(rows) = ahead {
+                        shared.decode_ahead(&rows);
+                    }
+                }
+            })
             .map_err(super::StoreError::Thread)?;
         Ok(StoredFileCache {
-            loading: Mutex::new(Some(loading)),
-            ..StoredFileCache::default()
+            rows: OnceLock::new(),
+            ready: Mutex::new(Some(ready)),
+            thread: Mutex::new(Some(thread)),
+            shared,
         })
     }
 
@@ -325,10 +441,9 @@ impl Store {
     pub fn save_local_files(&mut self, cache: &StoredFileCache, prune: bool) -> Result<Saved> {
         // The rows, to know which are stale, even when no file was asked for.
         cache.rows();
-        let mut state = match cache.state.lock() {
-            Ok(state) => state,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+        // The run is over: what was not decoded ahead by now is not needed.
+        cache.shared.stop.store(true, Ordering::Relaxed);
+        let mut state = lock(&cache.shared.state);
         let (stale_documents, stale_audio) = if prune {
             // What this run put stays, and so do the probes of the audio its new
             // outcomes depend on (those it reused marked theirs when they were asked).
@@ -406,6 +521,7 @@ fn load_rows(conn: &rusqlite::Connection) -> Result<Loaded> {
     )?;
     // Only a hint: a wrong one costs a reallocation, never a wrong row.
     let mut buffer = Vec::with_capacity((size as usize).min(1 << 30));
+    let mut outcomes = Vec::new();
     let mut load = |table: &str| -> Result<Rows> {
         let mut statement = conn.prepare(&format!("SELECT path, data FROM {table}"))?;
         let mut rows = statement.query([])?;
@@ -419,11 +535,19 @@ fn load_rows(conn: &rusqlite::Connection) -> Result<Loaded> {
             let path: Key = path.as_bytes().into();
             let start = buffer.len();
             buffer.extend_from_slice(data);
-            let row = Row {
-                data: start..buffer.len(),
-                needed: false,
-            };
-            loaded.insert(path, row);
+            let data = start..buffer.len();
+            let ahead = outcomes.len();
+            if table == "local_documents" {
+                outcomes.push(data.clone());
+            }
+            loaded.insert(
+                path,
+                Row {
+                    data,
+                    needed: false,
+                    ahead,
+                },
+            );
         }
         Ok(loaded)
     };
@@ -433,6 +557,7 @@ fn load_rows(conn: &rusqlite::Connection) -> Result<Loaded> {
         rows: buffer,
         documents,
         audio,
+        outcomes,
     })
 }
 
@@ -658,6 +783,50 @@ mod tests {
     }
 
     #[test]
+    fn outcomes_decoded_ahead_are_handed_out_once_and_a_damaged_row_is_a_miss() {
+        let (_dir, path, mut store) = temp_store();
+        let cache = store.local_files().unwrap();
+        for i in 0..50 {
+            cache.put_document(
+                Path::new(&format!("/site/{i}.md")),
+                document(&i.to_string()),
+            );
+        }
+        store.save_local_files(&cache, true).unwrap();
+        // One row damaged where it lies (a changed byte in the middle).
+        store
+            .conn
+            .execute(
+                "UPDATE local_documents
+                 SET data = CAST(substr(data, 1, 30) || X'ff' || substr(data, 32) AS BLOB)
+                 WHERE path = '/site/7.md'",
+                [],
+            )
+            .unwrap();
+        drop(store);
+
+        let store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        cache.decoded_ahead();
+        let slots = cache.shared.ahead.get().unwrap();
+        assert_eq!(slots.len(), 50);
+        let decoded = |ahead: &Mutex<Ahead>| matches!(*lock(ahead), Ahead::Decoded(Some(_)));
+        assert_eq!(slots.iter().filter(|(_, a)| decoded(a)).count(), 49);
+        for i in 0..50 {
+            let asked = cache.document(Path::new(&format!("/site/{i}.md")));
+            if i == 7 {
+                assert_eq!(asked, None, "the damaged row is a miss");
+            } else {
+                assert_eq!(asked, Some(document(&i.to_string())));
+            }
+        }
+        assert!(slots.iter().all(|(_, a)| matches!(*lock(a), Ahead::Taken)));
+        // Asked again (a second source naming the file): decoded again from the row.
+        assert_eq!(cache.document(Path::new("/site/3.md")), Some(document("3")));
+        assert_eq!(cache.document(Path::new("/site/7.md")), None);
+    }
+
+    #[test]
     fn a_load_that_fails_makes_every_file_a_miss_and_is_reported_and_the_save_writes() {
         let (_dir, _path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
@@ -695,11 +864,16 @@ mod tests {
 
     #[test]
     fn a_load_whose_thread_panics_is_reported_with_its_message() {
+        let (send, ready) = sync_channel::<Result<Arc<Vec<u8>>>>(1);
+        let thread = std::thread::spawn(move || {
+            let _send = send;
+            panic!("out of luck")
+        });
         let cache = StoredFileCache {
-            loading: Mutex::new(Some(std::thread::spawn(|| -> Result<Loaded> {
-                panic!("out of luck")
-            }))),
-            ..StoredFileCache::default()
+            rows: OnceLock::new(),
+            ready: Mutex::new(Some(ready)),
+            thread: Mutex::new(Some(thread)),
+            shared: Arc::default(),
         };
         assert_eq!(cache.document(Path::new("/site/a.md")), None, "a miss");
         assert_eq!(
