@@ -15,7 +15,6 @@ pub mod channel;
 pub mod collect;
 pub mod combined;
 pub mod fingerprint;
-mod memory;
 pub mod preview;
 
 use anyhow::{Context, Result};
@@ -359,9 +358,6 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     }
     let writer = stage.writer();
     let stage = std::sync::Mutex::new(stage);
-    // Freed pages are kept for the next file instead of being faulted in again
-    // (`memory`); the reading phase's peak, already past, stays the build's.
-    let keep_freed_pages = memory::KeepFreedPages::start();
     let results = crate::parallel::map(&tasks, |task| -> Result<Rendered> {
         let mut found = Report::default();
         let output = match *task {
@@ -424,7 +420,6 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         }
         Ok(Rendered { found, path, valid })
     });
-    drop(keep_freed_pages);
     let mut stage = stage
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
