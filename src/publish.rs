@@ -84,8 +84,8 @@ impl Change {
 /// build never holds every rendered file in memory. Nothing replaces a published file
 /// until `apply`; dropping a stage (a failed build) deletes its temporary files.
 pub struct Stage {
-    root: PathBuf,
-    check: bool,
+    /// The output folder and the mode, shared with the writers it hands out.
+    writer: Writer,
     steps: Vec<Step>,
     produced: BTreeSet<String>,
 }
@@ -153,8 +153,10 @@ impl Stage {
     /// A stage for the output folder `root`; with `check`, nothing is ever written.
     pub fn new(root: &Path, check: bool) -> Self {
         Stage {
-            root: root.to_path_buf(),
-            check,
+            writer: Writer {
+                root: root.to_path_buf(),
+                check,
+            },
             steps: Vec::new(),
             produced: BTreeSet::new(),
         }
@@ -162,7 +164,7 @@ impl Stage {
 
     /// Compares one output with the disk and, when it changed, stages its new content.
     pub fn add(&mut self, output: Output) -> Result<()> {
-        let staged = self.writer().prepare(output)?;
+        let staged = self.writer.prepare(output)?;
         self.insert(staged)
     }
 
@@ -170,10 +172,7 @@ impl Stage {
     /// several cores can write (and sync) their files at once; [`Stage::insert`] then
     /// records each.
     pub fn writer(&self) -> Writer {
-        Writer {
-            root: self.root.clone(),
-            check: self.check,
-        }
+        self.writer.clone()
     }
 
     /// Records an output a [`Writer`] of this stage prepared. Two outputs for one path
@@ -183,7 +182,7 @@ impl Stage {
         if !self.produced.insert(step.path.clone()) {
             bail!(
                 "{}: two outputs would be written to the same file; give the feeds or assets distinct paths",
-                self.root.join(&step.path).display()
+                self.writer.root.join(&step.path).display()
             );
         }
         self.steps.push(step);
@@ -203,7 +202,8 @@ impl Stage {
     /// Ends staging. Files listed in the old manifest but not produced now are to be
     /// removed unless `retain` keeps them (the outputs of a feed that failed this time).
     pub fn finish(mut self, retain: &dyn Fn(&str) -> bool) -> Result<Plan> {
-        let old = read_manifest(&self.root)?;
+        let root = self.writer.root;
+        let old = read_manifest(&root)?;
         let mut kept = self.produced.clone();
         let mut removals = Vec::new();
         for path in &old {
@@ -212,16 +212,15 @@ impl Stage {
             }
             if retain(path) {
                 kept.insert(path.clone());
-            } else if self.root.join(path).exists() {
+            } else if root.join(path).exists() {
                 removals.push(path.clone());
             }
         }
         self.steps.sort_by(|a, b| a.path.cmp(&b.path));
         let manifest = manifest_text(&kept);
-        let manifest_changed =
-            fs::read(self.root.join(MANIFEST)).ok().as_deref() != Some(&manifest[..]);
+        let manifest_changed = fs::read(root.join(MANIFEST)).ok().as_deref() != Some(&manifest[..]);
         Ok(Plan {
-            root: self.root,
+            root,
             steps: self.steps,
             removals,
             manifest,
@@ -463,11 +462,25 @@ fn compare(destination: &Path, content: &Content) -> io::Result<Change> {
     })
 }
 
-/// Whether the file holds exactly `bytes`, read a block at a time: reading the whole
-/// file first held a second copy of every output (up to 11 MB each, two at once while
-/// two cores compare) beside the rendered one, which set a rebuild's peak memory.
+/// Whether the file holds exactly `bytes`, read a block at a time and compared with the
+/// matching part of `bytes` where it lies: reading the whole file first held a second
+/// copy of every output (up to 11 MB each, two at once while two cores compare) beside
+/// the rendered one, which set a rebuild's peak memory.
 fn file_holds(path: &Path, bytes: &[u8]) -> io::Result<bool> {
-    same_content(File::open(path)?, bytes)
+    let mut file = File::open(path)?;
+    let mut block = vec![0u8; BLOCK];
+    let mut rest = bytes;
+    loop {
+        let n = fill(&mut file, &mut block)?;
+        match rest.split_at_checked(n) {
+            Some((head, tail)) if block[..n] == *head => rest = tail,
+            _ => return Ok(false),
+        }
+        if n < BLOCK {
+            // The file ended: it holds `bytes` if they ended too.
+            return Ok(rest.is_empty());
+        }
+    }
 }
 
 /// Whether the two files hold the same bytes (see [`same_content`]).
@@ -624,6 +637,11 @@ mod tests {
         longer.push(0);
         assert!(file_holds(&file, &longer).is_ok_and(|same| !same));
         assert!(file_holds(&file, &bytes).unwrap());
+        // A file of whole blocks ends on an empty read.
+        fs::write(&file, &bytes[..2 * BLOCK]).unwrap();
+        assert!(file_holds(&file, &bytes[..2 * BLOCK]).unwrap());
+        assert!(!file_holds(&file, &bytes[..2 * BLOCK + 1]).unwrap());
+        assert!(!file_holds(&file, &bytes[..2 * BLOCK - 1]).unwrap());
         let missing = Content::Bytes(bytes);
         let gone = dir.path().join("gone.xml");
         assert_eq!(compare(&gone, &missing).unwrap(), Change::Created);

@@ -9,7 +9,8 @@
 //! every output it left, the warnings it printed (replayed, so both paths print the same),
 //! and the moment the next scheduled entry falls due. Anything different, any doubt, and
 //! the full build runs. The state is only written after a build in which every feed was
-//! built.
+//! built, and none of whose inputs was modified after the build started (such a file may
+//! have changed between its read and its stamp: [`FolderStamps`]).
 
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -228,7 +229,19 @@ impl SourceStamps {
 /// a file edited after its stamp is then recorded with its old mtime, and the next build
 /// sees the change. (Stamped after the read, an edit between the two would be recorded as
 /// if it had been built, and the next build would keep the stale output.)
-pub enum FolderStamps {
+///
+/// The folders walked on a thread beside the reading, and the files read elsewhere
+/// (stamped in [`FolderStamps::finish`], after they were read), can be stamped after
+/// their read. So the build's start is remembered as the file system dates it, and
+/// stamps holding any mtime at or after it are not recorded: such a file may have been
+/// edited between its read and its stamp, and the next build does the full check.
+pub struct FolderStamps {
+    walk: Walk,
+    /// The build's start on the file system's clock, in nanoseconds since the epoch.
+    started: u128,
+}
+
+enum Walk {
     /// Walked already, by the fast-path check ([`State::still_holds`]).
     Taken(SourceStamps),
     /// Being walked on a thread of its own, started before the first source is read.
@@ -240,27 +253,59 @@ pub enum FolderStamps {
 impl FolderStamps {
     /// The stamps the fast-path check took if it walked, else a walk started now.
     pub fn start(site: &Site, taken: Option<SourceStamps>) -> FolderStamps {
-        match taken {
-            Some(stamps) => FolderStamps::Taken(stamps),
+        let started = file_system_now(&site.root.join(".omroep"));
+        let walk = match taken {
+            Some(stamps) => Walk::Taken(stamps),
             None => {
                 let folders = SourceStamps::folders(site);
                 let skipped = SourceStamps::skipped(site);
-                FolderStamps::Walking(std::thread::spawn(move || {
+                Walk::Walking(std::thread::spawn(move || {
                     SourceStamps::walk(folders, skipped, Vec::new())
                 }))
             }
-        }
+        };
+        FolderStamps { walk, started }
     }
 
     /// The folders' stamps with `extra_inputs` stamped now; `None` when the walking
-    /// thread failed (which only costs the next build its fast path).
+    /// thread failed (which only costs the next build its fast path), or when a file
+    /// was modified at or after the build's start (it may have changed after its read).
     pub fn finish(self, extra_inputs: Vec<PathBuf>) -> Option<SourceStamps> {
-        let stamps = match self {
-            FolderStamps::Taken(stamps) => stamps,
-            FolderStamps::Walking(walk) => walk.join().ok()?,
+        let stamps = match self.walk {
+            Walk::Taken(stamps) => stamps,
+            Walk::Walking(walk) => walk.join().ok()?,
         };
-        Some(stamps.with_extra(extra_inputs))
+        let stamps = stamps.with_extra(extra_inputs);
+        (!stamps.modified_since(self.started)).then_some(stamps)
     }
+}
+
+impl SourceStamps {
+    /// Whether any file stamped here has an mtime at or after `moment`.
+    fn modified_since(&self, moment: u128) -> bool {
+        self.folders
+            .iter()
+            .flat_map(|(_, files)| files.iter().map(|(_, stamp)| stamp))
+            .chain(self.extra.iter().map(|(_, stamp)| stamp))
+            .flatten()
+            .any(|&(_, mtime)| mtime >= moment)
+    }
+}
+
+/// Now, as the file system would date a file written now: the mtime of a file created in
+/// `folder` (and removed at once). The kernel dates files with a coarser clock than
+/// [`std::time::SystemTime::now`], and some file systems keep whole seconds only, so a
+/// file written just after a reading of the system clock can carry an earlier mtime; one
+/// dated by the same file system cannot. Without a writable `folder` (the state could not
+/// be saved there either), two seconds before the system clock's now.
+fn file_system_now(folder: &Path) -> u128 {
+    let dated = std::fs::create_dir_all(folder)
+        .and_then(|()| tempfile::NamedTempFile::new_in(folder))
+        .and_then(|file| file.as_file().metadata()?.modified());
+    let now =
+        dated.unwrap_or_else(|_| std::time::SystemTime::now() - std::time::Duration::from_secs(2));
+    now.duration_since(UNIX_EPOCH)
+        .map_or(0, |since| since.as_nanos())
 }
 
 fn key(site: &Site, allow: bool, sources: &SourceStamps) -> String {
@@ -415,11 +460,63 @@ mod tests {
         assert!(!state.still_holds(&site, false, now).0);
     }
 
+    /// Dates `file` an hour from now (as if it were edited after the build started), or
+    /// an hour ago.
+    fn dated(file: &Path, later: bool) {
+        let hour = std::time::Duration::from_secs(3600);
+        let now = std::time::SystemTime::now();
+        fs::File::options()
+            .write(true)
+            .open(file)
+            .unwrap()
+            .set_modified(if later { now + hour } else { now - hour })
+            .unwrap();
+    }
+
+    #[test]
+    fn stamps_holding_a_file_modified_since_the_build_started_are_not_recorded() {
+        let (dir, site) = site();
+        let post = dir.path().join("posts/a.md");
+        let art = dir.path().join("art.jpg");
+        fs::write(&art, "x").unwrap();
+        for file in ["omroep.toml", "feeds/blog.toml", "posts/a.md", "art.jpg"] {
+            dated(&dir.path().join(file), false);
+        }
+        let finished = || FolderStamps::start(&site, None).finish(vec![art.clone()]);
+        assert!(
+            finished().is_some(),
+            "inputs older than the build are recorded"
+        );
+        // A source the walking thread may stamp after the build read it.
+        dated(&post, true);
+        assert_eq!(finished(), None, "a source modified since the start");
+        dated(&post, false);
+        assert!(finished().is_some());
+        // A file read outside the source folders, stamped after the rendering.
+        dated(&art, true);
+        assert_eq!(finished(), None, "an asset modified since the start");
+        dated(&art, false);
+        // The start is dated by the file system itself: a file written after it is
+        // never dated before it, whatever the clocks' granularity.
+        let stamps = FolderStamps::start(&site, None);
+        fs::write(&art, "y").unwrap();
+        assert_eq!(
+            stamps.finish(vec![art.clone()]),
+            None,
+            "written after the start"
+        );
+    }
+
     #[test]
     fn a_source_edited_after_the_stamps_were_taken_ends_the_next_fast_path() {
         let (dir, site) = site();
         fs::create_dir_all(&site.output).unwrap();
         fs::write(site.output.join("index.html"), "x").unwrap();
+        let art = dir.path().join("art.jpg");
+        fs::write(&art, "x").unwrap();
+        for file in ["omroep.toml", "feeds/blog.toml", "posts/a.md", "art.jpg"] {
+            dated(&dir.path().join(file), false);
+        }
         let now = Utc::now();
         let record = |stamps: &SourceStamps| {
             State::record(&site, false, stamps, &["index.html".into()], vec![], None)
@@ -433,10 +530,7 @@ mod tests {
         assert_eq!(taken, SourceStamps::gather(&site, &[]));
         let reused = FolderStamps::start(&site, Some(taken));
         // A source edited while the build reads and renders (after the stamps).
-        std::thread::sleep(std::time::Duration::from_millis(20));
         fs::write(dir.path().join("posts/a.md"), "edited").unwrap();
-        let art = dir.path().join("art.jpg");
-        fs::write(&art, "x").unwrap();
         let stamps = reused.finish(vec![art.clone()]).unwrap();
         assert_eq!(stamps.extra.len(), 1, "the extra input is stamped");
         assert!(
@@ -444,6 +538,7 @@ mod tests {
             "the edit is seen by the next build"
         );
         // Stamps taken after the edit hold, as they should.
+        dated(&dir.path().join("posts/a.md"), false);
         let state = record(&FolderStamps::start(&site, None).finish(vec![art]).unwrap());
         assert!(state.still_holds(&site, false, now).0);
     }

@@ -215,12 +215,14 @@ pub fn with_document<R>(
 }
 
 /// The label findings use for an RSS item or Atom entry: its guid/id, else its title.
-pub fn entry_label(item: &El) -> Option<String> {
+/// Borrowed from the tree: every rule family asks for every item's label, and only the
+/// few items with a finding need it as a string of their own.
+pub fn entry_label<'a>(item: &'a El<'_>) -> Option<&'a str> {
     ["guid", "id", "title"].iter().find_map(|name| {
         item.children
             .iter()
             .find(|child| child.name == *name && !child.trimmed().is_empty())
-            .map(|child| child.trimmed().to_string())
+            .map(El::trimmed)
     })
 }
 

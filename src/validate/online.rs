@@ -193,7 +193,7 @@ fn jobs(root: &El, feed_url: Option<&str>) -> Vec<Job> {
             entry: None,
         });
     }
-    let mut owners: Vec<(&El, Option<String>)> = vec![(channel, None)];
+    let mut owners: Vec<(&El, Option<&str>)> = vec![(channel, None)];
     owners.extend(
         channel
             .children_named(None, "item")
@@ -226,14 +226,14 @@ fn jobs(root: &El, feed_url: Option<&str>) -> Vec<Job> {
     jobs
 }
 
-fn push_once(jobs: &mut Vec<Job>, url: &str, probe: Probe, el: &El, entry: &Option<String>) {
+fn push_once(jobs: &mut Vec<Job>, url: &str, probe: Probe, el: &El, entry: &Option<&str>) {
     let web = Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
     if web && !jobs.iter().any(|job| job.url == url) {
         jobs.push(Job {
             url: url.to_string(),
             probe,
             line: Some(el.line),
-            entry: entry.clone(),
+            entry: entry.map(str::to_string),
         });
     }
 }

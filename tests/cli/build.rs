@@ -624,6 +624,49 @@ fn a_build_reuses_what_the_store_remembers_and_notices_edits() {
     assert!(env.read("public/blog/rss.xml").contains("Hello again."));
 }
 
+/// A source edited while a build runs may be stamped for the next build's no-change check
+/// after the build read it (the folders are walked beside the reading, other inputs
+/// stamped after rendering): recorded, its edit would never be published. A build that
+/// sees an input modified since it started therefore saves no no-change state, and the
+/// next build does the full check. Reproduced without timing: an mtime after the build's
+/// start is what an edit made during the build leaves.
+#[test]
+fn a_build_that_sees_an_input_modified_since_it_started_saves_no_no_change_state() {
+    let env = TestEnv::site();
+    let state = env.path(".omroep/build-state.json");
+    let set_mtime = |file: &str, mtime: std::time::SystemTime| {
+        std::fs::File::options()
+            .write(true)
+            .open(env.path(file))
+            .unwrap()
+            .set_modified(mtime)
+            .unwrap();
+    };
+    let hour = std::time::Duration::from_secs(3600);
+    for file in [
+        "content/posts/welcome.md",
+        "content/episodes/001-welcome.mp3",
+    ] {
+        assert!(env.path(file).is_file(), "{file}");
+        // A first build, then one after the file was touched as if during it.
+        let _ = std::fs::remove_file(&state);
+        set_mtime(file, std::time::SystemTime::now() - hour);
+        assert_eq!(env.run(&["build"]).code, 0);
+        assert!(
+            state.is_file(),
+            "{file}: a build of settled inputs is recorded"
+        );
+        set_mtime(file, std::time::SystemTime::now() + hour);
+        let outcome = env.run(&["build"]);
+        assert_eq!(outcome.code, 0, "{outcome:?}");
+        assert!(!state.exists(), "{file}: not recorded as built");
+        // The next build checks everything; what it read is settled, so it records.
+        set_mtime(file, std::time::SystemTime::now() - hour);
+        assert_eq!(env.run(&["build"]).code, 0);
+        assert!(state.is_file(), "{file}");
+    }
+}
+
 /// A site big enough that a build takes a while, so a kill can land in the middle.
 fn many_posts(env: &TestEnv, count: usize) {
     for i in 0..count {

@@ -333,7 +333,7 @@ pub fn check(doc: &Document, cx: &mut Checker) {
     let mut enclosure_urls: HashMap<&str, String> = HashMap::new();
     for item in &items {
         let entry = entry_label(item);
-        check_episode(item, entry.as_deref(), serial, &mut enclosure_urls, cx);
+        check_episode(item, entry, serial, &mut enclosure_urls, cx);
     }
     check_artwork(channel, &items, cx);
 }
@@ -708,9 +708,9 @@ fn check_enclosure<'a>(
 /// Reads each artwork URL once (show first, then episodes) and reports what Apple would
 /// refuse, at the first element that names it.
 fn check_artwork(channel: &El, items: &[&El], cx: &mut Checker) {
-    let mut images: BTreeMap<String, (&El, Option<String>)> = BTreeMap::new();
+    let mut images: BTreeMap<String, (&El, Option<&str>)> = BTreeMap::new();
     let mut order = Vec::new();
-    let mut owners: Vec<(&El, Option<String>)> = vec![(channel, None)];
+    let mut owners: Vec<(&El, Option<&str>)> = vec![(channel, None)];
     owners.extend(items.iter().map(|item| (*item, entry_label(item))));
     for (owner, entry) in owners {
         let Some(image) = itunes(owner, "image") else {
@@ -733,7 +733,7 @@ fn check_artwork(channel: &El, items: &[&El], cx: &mut Checker) {
                         "itunes:image gives the URL as text; move `{text}` into its `href` attribute"
                     )
                 };
-                cx.report(&ARTWORK_HREF, Some(image), entry.as_deref(), message);
+                cx.report(&ARTWORK_HREF, Some(image), entry, message);
             }
         }
     }

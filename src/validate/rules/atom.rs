@@ -174,7 +174,6 @@ pub fn check(doc: &Document, cx: &mut Checker) {
     let mut ids: HashMap<&str, (&El, Option<&str>)> = HashMap::new();
     for entry in feed.children_named(A, "entry") {
         let label = entry_label(entry);
-        let label = label.as_deref();
         required(entry, &ENTRY_REQUIRED, label, cx);
         common(entry, label, cx);
         let source_author = entry

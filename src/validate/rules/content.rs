@@ -93,7 +93,7 @@ pub fn check(doc: &Document, cx: &mut Checker) {
                             if el.is(None, "description") || el.is(Some(ns::CONTENT), "encoded") {
                                 let mut found = Found::default();
                                 scan_html(&el.text, false, &mut found);
-                                found.report(el.line, &el.qname(), label.as_deref(), cx);
+                                found.report(el.line, &el.qname(), label, cx);
                             }
                         }
                     }
@@ -120,7 +120,7 @@ pub fn check(doc: &Document, cx: &mut Checker) {
                             }
                             _ => continue,
                         }
-                        found.report(el.line, &el.qname(), label.as_deref(), cx);
+                        found.report(el.line, &el.qname(), label, cx);
                     }
                 }
             }

@@ -729,7 +729,7 @@ fn walk(el: &El, parent: Option<Parent>, entry: Option<&str>, cx: &mut Checker) 
         Some(Item | LiveItem) => entry_label(el),
         _ => None,
     };
-    let entry = label.as_deref().or(entry);
+    let entry = label.or(entry);
     if podcast {
         check_tag(el, tag, parent, entry, cx);
     }

@@ -222,7 +222,6 @@ pub fn check(doc: &Document, cx: &mut Checker) {
     let mut guids: HashMap<&str, &El> = HashMap::new();
     for item in channel.children_named(None, "item") {
         let label = entry_label(item);
-        let label = label.as_deref();
         let has = |name| {
             item.child(None, name)
                 .is_some_and(|el: &El| !el.trimmed().is_empty())
