@@ -12,8 +12,10 @@
 //! ([`Group`](store::Group)). Everything costly that needs
 //! no database — parsing, and packing entries for the store with their hashes
 //! ([`PreparedEntries`]) — happens before a result reaches that thread, since it is the
-//! one part that cannot run in parallel; and it never waits for the disk at a WAL
-//! checkpoint, which a thread of its own does meanwhile (`store::checkpoint`). A fetch keeps its place under the global limit
+//! one part that cannot run in parallel; and WAL checkpoints, with their waits for the
+//! disk, run on a thread of their own (`store::checkpoint`): one after each group's
+//! commit, which the next group lets finish (while the writer mostly waits for results
+//! anyway) so that the WAL starts over instead of growing. A fetch keeps its place under the global limit
 //! until its result is queued for the writer, so the documents held in memory are
 //! bounded by twice the concurrency limit whatever the speed of the disk. A source's failure is recorded and reported and never
 //! stops the others; only a store error ends the run early.
