@@ -17,10 +17,13 @@
 //! in the database file. A writer that begins its next group right after a commit
 //! never finds it so: the WAL then grows until the writer's own fallback checkpoint
 //! (with its fsyncs, on the writer) at 64 MiB, and at close it is large to checkpoint
-//! and cut back. So the writer, having asked for a checkpoint of its commit, lets it
-//! finish before it begins the next group ([`Checkpointer::settle`], bounded by
-//! [`SETTLE_LIMIT`]); it has usually been waiting for results meanwhile anyway. The
-//! WAL then stays at about one group's size.
+//! and cut back. So once the WAL has grown past [`RESTART_FROM`], the writer, having
+//! asked for a checkpoint of its commit, lets it finish before it begins the next group
+//! ([`Checkpointer::settle`], bounded by [`SETTLE_LIMIT`]); the checkpoints asked for
+//! after the commits before it, which the writer did not wait for, have copied the
+//! rest. The WAL then stays near that size, and the writer waits for the disk once per
+//! few groups rather than after every one (each wait is a checkpoint's two fsyncs, on
+//! a busy disk tens of milliseconds).
 //!
 //! Nothing here is needed for correctness: a checkpoint that fails (the disk is busy,
 //! the store is locked by another process) is simply tried again at the next tick, and
@@ -44,6 +47,11 @@ pub const INTERVAL: Duration = Duration::from_millis(200);
 /// finishes in time): a disk much slower than usual must not hold every fetch up.
 pub const SETTLE_LIMIT: Duration = Duration::from_millis(250);
 
+/// How large the WAL may grow (as the last checkpoint found it) before the writer waits
+/// for a checkpoint so that it starts over: about a second of an ingest run's commits,
+/// a quarter of the writer's own fallback checkpoint's 64 MiB.
+pub const RESTART_FROM: u64 = 16 << 20;
+
 /// What the writer and the thread share.
 #[derive(Default)]
 struct State {
@@ -52,14 +60,17 @@ struct State {
     /// next checkpoint finishes every one asked for before it began.
     asked: u64,
     finished: u64,
+    /// The WAL's size in bytes as the last checkpoint found it.
+    wal_bytes: u64,
 }
 
 /// A running background checkpointer; stopped (and joined) when dropped.
 pub struct Checkpointer {
     shared: Arc<(Mutex<State>, Condvar)>,
     pub(super) thread: Option<JoinHandle<()>>,
-    /// See [`SETTLE_LIMIT`]; tests set it.
+    /// See [`SETTLE_LIMIT`] and [`RESTART_FROM`]; tests set them.
     pub(super) settle_limit: Duration,
+    pub(super) restart_from: u64,
 }
 
 impl Checkpointer {
@@ -81,6 +92,7 @@ impl Checkpointer {
             shared,
             thread: Some(thread),
             settle_limit: SETTLE_LIMIT,
+            restart_from: RESTART_FROM,
         })
     }
 
@@ -95,13 +107,19 @@ impl Checkpointer {
         }
     }
 
-    /// Waits until every checkpoint asked for has finished, or [`SETTLE_LIMIT`]
-    /// passed. Returns whether they finished.
+    /// When the WAL has grown past [`RESTART_FROM`] (or this thread is two checkpoints
+    /// behind the commits), waits until every checkpoint asked for has finished, or [`SETTLE_LIMIT`] passed, so that the next write
+    /// transaction starts the WAL over. Returns whether it waited and they finished.
     pub fn settle(&self) -> bool {
         let (state, done) = &*self.shared;
         let Ok(state) = state.lock() else {
             return false;
         };
+        // The size is the last finished checkpoint's; a thread two checkpoints behind
+        // has not counted the last groups, and is waited for all the same.
+        if state.wal_bytes < self.restart_from && state.asked - state.finished < 2 {
+            return false;
+        }
         match done.wait_timeout_while(state, self.settle_limit, |state| {
             state.finished < state.asked && !state.stop
         }) {
@@ -129,6 +147,13 @@ impl Drop for Checkpointer {
 /// to stop.
 fn run(conn: Connection, shared: &(Mutex<State>, Condvar), interval: Duration) {
     let (state, wake) = shared;
+    // The store's page size, which a WAL frame holds one of (16 KiB for stores made
+    // since it was chosen; older ones keep theirs).
+    let page_size = conn
+        .query_row("PRAGMA page_size", [], |row| row.get::<_, i64>(0))
+        .ok()
+        .and_then(|size| u64::try_from(size).ok())
+        .unwrap_or(16384);
     let Ok(mut guard) = state.lock() else { return };
     loop {
         if guard.finished == guard.asked {
@@ -147,12 +172,20 @@ fn run(conn: Connection, shared: &(Mutex<State>, Condvar), interval: Duration) {
         // wait for it longer than the one checkpoint under way.
         drop(guard);
         // Best effort (see the module docs): an error is tried again at the next tick.
-        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
+        // The second column is the WAL's length in frames (pages).
+        let frames = conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+                row.get::<_, i64>(1)
+            })
+            .ok();
         guard = match state.lock() {
             Ok(guard) => guard,
             Err(_) => return,
         };
         guard.finished = guard.finished.max(asked);
+        if let Some(frames) = frames {
+            guard.wal_bytes = u64::try_from(frames).unwrap_or(0) * page_size;
+        }
         // The writer may be waiting for this one (`settle`).
         wake.notify_all();
         if guard.stop {

@@ -646,9 +646,10 @@ impl Store {
     /// ([`Group::commit`]). Dropping the group without committing rolls every update in
     /// it back.
     ///
-    /// With background checkpoints on, each commit asks for one at once, and the next
-    /// group begins once it finished (within `checkpoint::SETTLE_LIMIT`), so that the
-    /// WAL starts over at every group instead of growing (see `checkpoint.rs`).
+    /// With background checkpoints on, each commit asks for one at once, and once the
+    /// WAL has grown past `checkpoint::RESTART_FROM` the next group begins only when it
+    /// finished (within `checkpoint::SETTLE_LIMIT`), so that the WAL starts over
+    /// instead of growing (see `checkpoint.rs`).
     pub fn group(&mut self) -> Result<Group<'_>> {
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.settle();
