@@ -12,8 +12,10 @@
 //! ([`Group`](store::Group)). Everything costly that needs
 //! no database — parsing, and packing entries for the store with their hashes
 //! ([`PreparedEntries`]) — happens before a result reaches that thread, since it is the
-//! one part that cannot run in parallel; and it never waits for the disk at a WAL
-//! checkpoint, which a thread of its own does meanwhile (`store::checkpoint`). A fetch keeps its place under the global limit
+//! one part that cannot run in parallel; and WAL checkpoints, with their waits for the
+//! disk, run on a thread of their own (`store::checkpoint`): one after each group's
+//! commit, which the next group lets finish (while the writer mostly waits for results
+//! anyway) so that the WAL starts over instead of growing. A fetch keeps its place under the global limit
 //! until its result is queued for the writer, so the documents held in memory are
 //! bounded by twice the concurrency limit whatever the speed of the disk. A source's failure is recorded and reported and never
 //! stops the others; only a store error ends the run early.
@@ -358,22 +360,7 @@ pub fn ingest(
                 let counts = group.record(done.source, &plan(&done, settings.backoff))?;
                 done.result.drop_entries();
                 pending.push((done, counts));
-                // A group ends at its deadline even while results keep coming, so
-                // a kill never loses more than one window's worth of them.
-                if tokio::time::Instant::now() >= deadline {
-                    break;
-                }
-                next = match receiver.try_recv() {
-                    Ok(done) => Some(done),
-                    Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => None,
-                    // The timer is made inside the runtime, which it needs.
-                    Err(tokio::sync::mpsc::error::TryRecvError::Empty) => runtime
-                        .block_on(async {
-                            tokio::time::timeout_at(deadline, receiver.recv()).await
-                        })
-                        .ok()
-                        .flatten(),
-                };
+                next = next_in_group(&runtime, &mut receiver, deadline);
             }
             group.commit()?;
             for (done, counts) in pending.drain(..) {
@@ -409,6 +396,30 @@ pub fn ingest(
     Ok(RunReport {
         sources: reports.into_iter().flatten().collect(),
     })
+}
+
+/// The next result for the open group, or `None` when the group must end: its
+/// `deadline` passed, or no result came before it, or none will come (every fetch is
+/// done). A group ends at its deadline even while results keep coming (they stay in the
+/// channel for the next group), so a kill never loses more than one window's worth of
+/// them.
+fn next_in_group<T>(
+    runtime: &tokio::runtime::Runtime,
+    receiver: &mut tokio::sync::mpsc::Receiver<T>,
+    deadline: tokio::time::Instant,
+) -> Option<T> {
+    if tokio::time::Instant::now() >= deadline {
+        return None;
+    }
+    match receiver.try_recv() {
+        Ok(done) => Some(done),
+        Err(tokio::sync::mpsc::error::TryRecvError::Disconnected) => None,
+        // The timer is made inside the runtime, which it needs.
+        Err(tokio::sync::mpsc::error::TryRecvError::Empty) => runtime
+            .block_on(async { tokio::time::timeout_at(deadline, receiver.recv()).await })
+            .ok()
+            .flatten(),
+    }
 }
 
 /// Fetches and (when needed) parses one source.
@@ -632,5 +643,75 @@ fn report(done: Done, counts: store::EntryCounts, backoff: Backoff) -> SourceRep
         moved_to,
         outcome,
         warnings,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use tokio::sync::mpsc;
+    use tokio::time::Instant;
+
+    use super::next_in_group;
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_group_past_its_deadline_ends_even_with_results_waiting() {
+        let runtime = runtime();
+        let (sender, mut receiver) = mpsc::channel(4);
+        for i in 0..4 {
+            sender.try_send(i).unwrap();
+        }
+        // The channel is full and the deadline already passed: the group ends here, and
+        // every waiting result is left for the next group, none lost.
+        let passed = Instant::now() - Duration::from_millis(1);
+        assert_eq!(next_in_group(&runtime, &mut receiver, passed), None);
+        let rest: Vec<i32> = std::iter::from_fn(|| receiver.try_recv().ok()).collect();
+        assert_eq!(rest, [0, 1, 2, 3]);
+    }
+
+    #[test]
+    fn a_group_before_its_deadline_takes_what_is_waiting_in_order() {
+        let runtime = runtime();
+        let (sender, mut receiver) = mpsc::channel(4);
+        sender.try_send("a").unwrap();
+        sender.try_send("b").unwrap();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        assert_eq!(next_in_group(&runtime, &mut receiver, deadline), Some("a"));
+        assert_eq!(next_in_group(&runtime, &mut receiver, deadline), Some("b"));
+        // Every fetch done and the channel empty: the group (and the run) ends at once,
+        // long before the deadline.
+        drop(sender);
+        let start = std::time::Instant::now();
+        assert_eq!(next_in_group(&runtime, &mut receiver, deadline), None);
+        assert!(start.elapsed() < Duration::from_secs(10));
+    }
+
+    #[test]
+    fn a_group_waits_for_a_result_until_its_deadline_and_no_longer() {
+        let runtime = runtime();
+        let (sender, mut receiver) = mpsc::channel::<u32>(4);
+        // A result sent while the group waits joins it.
+        let late = sender.clone();
+        let thread = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(20));
+            late.blocking_send(7).unwrap();
+        });
+        let deadline = Instant::now() + Duration::from_secs(30);
+        assert_eq!(next_in_group(&runtime, &mut receiver, deadline), Some(7));
+        thread.join().unwrap();
+        // Nothing comes: the group ends at its deadline although the run goes on.
+        let start = Instant::now();
+        let deadline = start + Duration::from_millis(50);
+        assert_eq!(next_in_group(&runtime, &mut receiver, deadline), None);
+        assert!(start.elapsed() >= Duration::from_millis(50));
+        drop(sender);
     }
 }

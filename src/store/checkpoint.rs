@@ -6,10 +6,24 @@
 //! checkpoint), that wait stops the one thread that writes the store; the results
 //! queued for it then fill up, the fetches holding them keep their places, and both
 //! cores go idle until the disk is done. Here a second connection checkpoints in the
-//! background every [`INTERVAL`], in SQLite's PASSIVE mode, which never blocks the
-//! writer (in WAL mode a checkpoint and a write may run at once) and takes only the
-//! pages already committed. The writer's automatic checkpoint stays as the fallback: if
-//! this thread fell behind, the writer would checkpoint as before.
+//! background, in SQLite's PASSIVE mode, which never blocks the writer (in WAL mode a
+//! checkpoint and a write may run at once) and takes only the pages already committed:
+//! at once when the writer asks ([`Checkpointer::ask`], after each commit of a group),
+//! and every [`INTERVAL`] besides. The writer's automatic checkpoint stays as the
+//! fallback: if this thread fell behind, the writer would checkpoint as before.
+//!
+//! **Restarting the WAL.** SQLite writes the WAL from its start again (instead of
+//! appending to it) only when a write transaction begins while every frame is already
+//! in the database file. A writer that begins its next group right after a commit
+//! never finds it so: the WAL then grows until the writer's own fallback checkpoint
+//! (with its fsyncs, on the writer) at 64 MiB, and at close it is large to checkpoint
+//! and cut back. So once the WAL has grown past [`RESTART_FROM`], the writer, having
+//! asked for a checkpoint of its commit, lets it finish before it begins the next group
+//! ([`Checkpointer::settle`], bounded by [`SETTLE_LIMIT`]); the checkpoints asked for
+//! after the commits before it, which the writer did not wait for, have copied the
+//! rest. The WAL then stays near that size, and the writer waits for the disk once per
+//! few groups rather than after every one (each wait is a checkpoint's two fsyncs, on
+//! a busy disk tens of milliseconds).
 //!
 //! Nothing here is needed for correctness: a checkpoint that fails (the disk is busy,
 //! the store is locked by another process) is simply tried again at the next tick, and
@@ -24,44 +38,103 @@ use rusqlite::Connection;
 
 use super::StoreError;
 
-/// How often the background thread checkpoints. Short enough that the WAL stays small
-/// (and the checkpoint on close short), long enough that the fsyncs stay few.
+/// How often the background thread checkpoints unasked. Short enough that the WAL
+/// stays small (and the checkpoint on close short), long enough that the fsyncs stay few.
 pub const INTERVAL: Duration = Duration::from_millis(200);
+
+/// The longest the writer waits for the checkpoint it asked for before it begins its
+/// next group regardless (the WAL then goes on growing until a later checkpoint
+/// finishes in time): a disk much slower than usual must not hold every fetch up.
+pub const SETTLE_LIMIT: Duration = Duration::from_millis(250);
+
+/// How large the WAL may grow (as the last checkpoint found it) before the writer waits
+/// for a checkpoint so that it starts over: about a second of an ingest run's commits,
+/// a quarter of the writer's own fallback checkpoint's 64 MiB.
+pub const RESTART_FROM: u64 = 16 << 20;
+
+/// What the writer and the thread share.
+#[derive(Default)]
+struct State {
+    stop: bool,
+    /// Checkpoints asked for so far, and how many of them have finished: the thread's
+    /// next checkpoint finishes every one asked for before it began.
+    asked: u64,
+    finished: u64,
+    /// The WAL's size in bytes as the last checkpoint found it.
+    wal_bytes: u64,
+}
 
 /// A running background checkpointer; stopped (and joined) when dropped.
 pub struct Checkpointer {
-    stop: Arc<(Mutex<bool>, Condvar)>,
+    shared: Arc<(Mutex<State>, Condvar)>,
     pub(super) thread: Option<JoinHandle<()>>,
+    /// See [`SETTLE_LIMIT`] and [`RESTART_FROM`]; tests set them.
+    pub(super) settle_limit: Duration,
+    pub(super) restart_from: u64,
 }
 
 impl Checkpointer {
-    /// Starts checkpointing the WAL of the database at `path` every `interval`.
-    /// The connection is opened here, on the caller's thread, so that a store that
-    /// cannot be opened a second time says so at once.
+    /// Starts checkpointing the WAL of the database at `path` every `interval`, and
+    /// whenever asked. The connection is opened here, on the caller's thread, so that a
+    /// store that cannot be opened a second time says so at once.
     pub fn start(path: &Path, interval: Duration) -> Result<Checkpointer, StoreError> {
         let conn = Connection::open(path)?;
         // A checkpoint waits a moment for another checkpoint (the writer's fallback)
         // rather than failing at once; it never waits for the writer itself.
         conn.busy_timeout(Duration::from_millis(100))?;
-        let stop = Arc::new((Mutex::new(false), Condvar::new()));
-        let signal = stop.clone();
+        let shared = Arc::new((Mutex::new(State::default()), Condvar::new()));
+        let theirs = shared.clone();
         let thread = std::thread::Builder::new()
             .name("omroep-checkpoint".into())
-            .spawn(move || run(conn, &signal, interval))
+            .spawn(move || run(conn, &theirs, interval))
             .map_err(StoreError::Thread)?;
         Ok(Checkpointer {
-            stop,
+            shared,
             thread: Some(thread),
+            settle_limit: SETTLE_LIMIT,
+            restart_from: RESTART_FROM,
         })
+    }
+
+    /// Asks for a checkpoint now (of everything committed so far), without waiting.
+    pub fn ask(&self) {
+        let (state, wake) = &*self.shared;
+        // A poisoned state means the thread panicked: nothing will checkpoint, and the
+        // writer's own automatic checkpoints serve as they would without this thread.
+        if let Ok(mut state) = state.lock() {
+            state.asked += 1;
+            wake.notify_all();
+        }
+    }
+
+    /// When the WAL has grown past [`RESTART_FROM`] (or this thread is two checkpoints
+    /// behind the commits), waits until every checkpoint asked for has finished, or [`SETTLE_LIMIT`] passed, so that the next write
+    /// transaction starts the WAL over. Returns whether it waited and they finished.
+    pub fn settle(&self) -> bool {
+        let (state, done) = &*self.shared;
+        let Ok(state) = state.lock() else {
+            return false;
+        };
+        // The size is the last finished checkpoint's; a thread two checkpoints behind
+        // has not counted the last groups, and is waited for all the same.
+        if state.wal_bytes < self.restart_from && state.asked - state.finished < 2 {
+            return false;
+        }
+        match done.wait_timeout_while(state, self.settle_limit, |state| {
+            state.finished < state.asked && !state.stop
+        }) {
+            Ok((state, _)) => state.finished >= state.asked,
+            Err(_) => false,
+        }
     }
 }
 
 impl Drop for Checkpointer {
     fn drop(&mut self) {
-        let (flag, wake) = &*self.stop;
-        // A poisoned flag means the thread panicked: there is nothing left to stop.
-        if let Ok(mut stopped) = flag.lock() {
-            *stopped = true;
+        let (state, wake) = &*self.shared;
+        // A poisoned state means the thread panicked: there is nothing left to stop.
+        if let Ok(mut state) = state.lock() {
+            state.stop = true;
             wake.notify_all();
         }
         if let Some(thread) = self.thread.take() {
@@ -70,28 +143,52 @@ impl Drop for Checkpointer {
     }
 }
 
-/// The thread: a PASSIVE checkpoint every `interval` until told to stop.
-fn run(conn: Connection, stop: &(Mutex<bool>, Condvar), interval: Duration) {
-    let (flag, wake) = stop;
-    let Ok(mut stopped) = flag.lock() else { return };
+/// The thread: a PASSIVE checkpoint whenever asked, and every `interval`, until told
+/// to stop.
+fn run(conn: Connection, shared: &(Mutex<State>, Condvar), interval: Duration) {
+    let (state, wake) = shared;
+    // The store's page size, which a WAL frame holds one of (16 KiB for stores made
+    // since it was chosen; older ones keep theirs).
+    let page_size = conn
+        .query_row("PRAGMA page_size", [], |row| row.get::<_, i64>(0))
+        .ok()
+        .and_then(|size| u64::try_from(size).ok())
+        .unwrap_or(16384);
+    let Ok(mut guard) = state.lock() else { return };
     loop {
-        let Ok((guard, _)) = wake.wait_timeout(stopped, interval) else {
-            return;
-        };
-        stopped = guard;
-        if *stopped {
+        if guard.finished == guard.asked {
+            guard = match wake.wait_timeout_while(guard, interval, |state| {
+                !state.stop && state.finished == state.asked
+            }) {
+                Ok((guard, _)) => guard,
+                Err(_) => return,
+            };
+        }
+        if guard.stop {
             return;
         }
-        // Not holding the flag while the disk works: stopping must not wait for it
-        // longer than the one checkpoint under way.
-        drop(stopped);
+        let asked = guard.asked;
+        // Not holding the state while the disk works: stopping and asking must not
+        // wait for it longer than the one checkpoint under way.
+        drop(guard);
         // Best effort (see the module docs): an error is tried again at the next tick.
-        let _ = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()));
-        stopped = match flag.lock() {
+        // The second column is the WAL's length in frames (pages).
+        let frames = conn
+            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+                row.get::<_, i64>(1)
+            })
+            .ok();
+        guard = match state.lock() {
             Ok(guard) => guard,
             Err(_) => return,
         };
-        if *stopped {
+        guard.finished = guard.finished.max(asked);
+        if let Some(frames) = frames {
+            guard.wal_bytes = u64::try_from(frames).unwrap_or(0) * page_size;
+        }
+        // The writer may be waiting for this one (`settle`).
+        wake.notify_all();
+        if guard.stop {
             return;
         }
     }

@@ -645,10 +645,19 @@ impl Store {
     /// holds can be dropped at once, and all are committed together
     /// ([`Group::commit`]). Dropping the group without committing rolls every update in
     /// it back.
+    ///
+    /// With background checkpoints on, each commit asks for one at once, and once the
+    /// WAL has grown past `checkpoint::RESTART_FROM` the next group begins only when it
+    /// finished (within `checkpoint::SETTLE_LIMIT`), so that the WAL starts over
+    /// instead of growing (see `checkpoint.rs`).
     pub fn group(&mut self) -> Result<Group<'_>> {
+        if let Some(checkpointer) = &self.checkpointer {
+            checkpointer.settle();
+        }
         Ok(Group {
             tx: self.conn.transaction()?,
             doomed: false,
+            checkpointer: self.checkpointer.as_ref(),
         })
     }
 
@@ -779,6 +788,8 @@ pub struct Group<'a> {
     /// Set by a database error: the group may hold part of an update, so it must
     /// never be committed (see [`Group::commit`]).
     doomed: bool,
+    /// Asked for a checkpoint once the group is committed.
+    checkpointer: Option<&'a checkpoint::Checkpointer>,
 }
 
 impl Group<'_> {
@@ -833,7 +844,11 @@ impl Group<'_> {
             // Dropping the transaction rolls the whole group back.
             return Err(StoreError::Doomed);
         }
-        Ok(self.tx.commit()?)
+        self.tx.commit()?;
+        if let Some(checkpointer) = self.checkpointer {
+            checkpointer.ask();
+        }
+        Ok(())
     }
 }
 

@@ -982,6 +982,81 @@ fn background_checkpoints_move_the_wal_into_the_database_file_without_the_writer
     assert_eq!(wal.len(), 0, "every commit is in the database file");
 }
 
+/// Commits eight groups of ~1 MiB each one right after another, as an ingest run
+/// does, with background checkpoints and the writer waiting for them once the WAL has
+/// grown past `restart_from`; returns the largest the WAL file grew.
+fn largest_wal_over_eight_groups(restart_from: u64) -> u64 {
+    let (dir, path, mut store) = temp_store();
+    store.checkpoint_in_background().unwrap();
+    if let Some(checkpointer) = store.checkpointer.as_mut() {
+        checkpointer.restart_from = restart_from;
+        // A loaded machine may take long over a checkpoint; the run's bound is not
+        // what is tested here.
+        checkpointer.settle_limit = std::time::Duration::from_secs(30);
+    }
+    let source = store.ensure_source("https://a.example/feed").unwrap().id;
+    let wal = dir.path().join("store.sqlite-wal");
+    // Eight groups of ~1 MiB each (hashes as text: bodies LZ4 cannot shrink), prepared
+    // first and then committed one right after another, as an ingest run commits them.
+    let groups: Vec<PreparedEntries> = (0..8)
+        .map(|group_number| {
+            let entries: Vec<Entry> = (0..250)
+                .map(|n| Entry {
+                    content_html: Some(
+                        (0..125)
+                            .map(|k| content_hash(format!("{group_number}/{n}/{k}").as_bytes()))
+                            .collect(),
+                    ),
+                    ..entry(
+                        &format!("urn:uuid:00000000-0000-0000-{group_number:04}-{n:012}"),
+                        "t",
+                        None,
+                    )
+                })
+                .collect();
+            PreparedEntries::new(source, &entries).unwrap()
+        })
+        .collect();
+    let feed = meta("A");
+    let mut largest = 0;
+    for prepared in &groups {
+        let record = parsed(at(1), &feed, prepared, "\"1\"");
+        let mut group = store.group().unwrap();
+        assert_eq!(group.record(source, &record).unwrap().unwrap().new, 250);
+        group.commit().unwrap();
+        largest = largest.max(std::fs::metadata(&wal).unwrap().len());
+    }
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.check_integrity().unwrap(), Ok(()));
+    assert_eq!(store.entries(&[source]).unwrap().len(), 8 * 250);
+    largest
+}
+
+#[test]
+fn with_background_checkpoints_the_wal_starts_over_at_every_group() {
+    // Appended to, the WAL would hold all eight groups (8 MiB and more); started over
+    // at each, it holds one.
+    let largest = largest_wal_over_eight_groups(0);
+    assert!(
+        largest < 3 << 20,
+        "the WAL grew to {largest} bytes over eight groups of ~1 MiB"
+    );
+}
+
+#[test]
+fn the_wal_starts_over_once_it_grew_past_the_size_asked() {
+    // Past 3 MiB the writer waits: the WAL holds the groups up to that size, the one
+    // committed meanwhile, and at most a group more that the last checkpoint had not
+    // yet counted; never all eight. (It may start over sooner: the writer also waits
+    // for a thread two checkpoints behind.)
+    let largest = largest_wal_over_eight_groups(3 << 20);
+    assert!(
+        largest < 7 << 20,
+        "the WAL grew to {largest} bytes over eight groups of ~1 MiB"
+    );
+}
+
 #[test]
 fn closing_empties_the_wal_and_keeps_both_files_for_the_next_run() {
     let dir = tempfile::tempdir().unwrap();
