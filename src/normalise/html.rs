@@ -707,9 +707,9 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         self.base
             .get_or_init(|| {
                 let base = super::url::Base::new(self.base_text?)?;
+                // Nothing `is_verbatim_url` looks at, not even `&amp;`: one pass.
                 let resolves_verbatim = is_allowed_scheme(base.scheme())
-                    && is_verbatim_url(base.as_str().as_bytes())
-                    && !base.as_str().contains('&');
+                    && first_unclean(base.as_str().as_bytes(), 0).is_none();
                 Some(PreparedBase {
                     base,
                     resolves_verbatim,
