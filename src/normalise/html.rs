@@ -690,8 +690,11 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                 Write::Verbatim => self.out.push_str(value),
                 Write::Resolved => match self.base.get() {
                     Some(Some(base)) => base.base.resolve_into(&mut self.out, value),
-                    // Only chosen with a base at hand (`prepared_base`).
-                    _ => push_raw_attribute_value(&mut self.out, value),
+                    // Only chosen with a base at hand (`prepared_base`, initialised above).
+                    _ => {
+                        debug_assert!(false, "Write::Resolved without a base: {value:?}");
+                        push_raw_attribute_value(&mut self.out, value);
+                    }
                 },
                 Write::Decoded => push_raw_attribute_value(&mut self.out, value),
                 Write::Escaped => push_attribute_value(&mut self.out, value),
