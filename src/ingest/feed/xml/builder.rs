@@ -763,7 +763,7 @@ fn classify(known: Known, name: &str) -> Class {
                 "feed" | "entry" | "author" | "contributor" | "source"
             )
         }
-        Known::Rdf => name == "RDF",
+        // `Known::Rdf` returned above: only `<rdf:RDF>` is structural.
         _ => false,
     };
     let html = matches!(known, Known::NoNamespace | Known::Xhtml);
