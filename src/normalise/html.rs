@@ -690,8 +690,11 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                 Write::Verbatim => self.out.push_str(value),
                 Write::Resolved => match self.base.get() {
                     Some(Some(base)) => base.base.resolve_into(&mut self.out, value),
-                    // Only chosen with a base at hand (`prepared_base`).
-                    _ => push_raw_attribute_value(&mut self.out, value),
+                    // Only chosen with a base at hand (`prepared_base`, initialised above).
+                    _ => {
+                        debug_assert!(false, "Write::Resolved without a base: {value:?}");
+                        push_raw_attribute_value(&mut self.out, value);
+                    }
                 },
                 Write::Decoded => push_raw_attribute_value(&mut self.out, value),
                 Write::Escaped => push_attribute_value(&mut self.out, value),
@@ -707,9 +710,9 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         self.base
             .get_or_init(|| {
                 let base = super::url::Base::new(self.base_text?)?;
+                // Nothing `is_verbatim_url` looks at, not even `&amp;`: one pass.
                 let resolves_verbatim = is_allowed_scheme(base.scheme())
-                    && is_verbatim_url(base.as_str().as_bytes())
-                    && !base.as_str().contains('&');
+                    && first_unclean(base.as_str().as_bytes(), 0).is_none();
                 Some(PreparedBase {
                     base,
                     resolves_verbatim,
@@ -884,9 +887,8 @@ enum Write {
 /// Whether a value holds none of the bytes that decoding (`&`), escaping (`<`, `>`, `"`,
 /// U+FFFE/U+FFFF's lead byte) or URL cleaning (ASCII controls, DEL) would act on, except
 /// `&amp;`: decoded to `&` and escaped again it comes back as written, and no URL
-/// component (scheme, `?`, `#`, `/`, a dot segment) starts or ends inside it. Eight
-/// bytes at a time; the SWAR tests misfire only above a real match, so the first flagged
-/// byte is exact.
+/// component (scheme, `?`, `#`, `/`, a dot segment) starts or ends inside it. The bytes
+/// are found by `first_unclean`, many at a time.
 fn is_verbatim_url(bytes: &[u8]) -> bool {
     let mut at = 0;
     while let Some(found) = first_unclean(bytes, at) {
@@ -898,9 +900,26 @@ fn is_verbatim_url(bytes: &[u8]) -> bool {
     true
 }
 
-/// From `at`: the first byte `is_verbatim_url` must look at (ASCII controls, DEL, `&`,
-/// `<`, `>`, `"`, 0xEF). Sixteen bytes at a time where SSE2 is there (every x86-64
-/// processor; URLs are tens of bytes), then eight, then one.
+/// The bytes `is_verbatim_url` must look at: what the attribute escaper acts on
+/// (`ATTRIBUTE_SPECIAL`: `&`, `<`, `>`, `"`, 0xEF, ASCII controls but tab and line feed)
+/// and what URL cleaning removes besides (tab, line feed, DEL). The scalar check reads
+/// it; the word and block loops test every control byte and `UNCLEAN_ABOVE_CONTROLS`,
+/// which the tests check against it.
+static URL_UNCLEAN: [bool; 256] = {
+    let mut table = special_bytes(true);
+    table[0x09] = true;
+    table[0x0a] = true;
+    table[0x7f] = true;
+    table
+};
+
+/// The bytes of `URL_UNCLEAN` from 0x20 up, for the word and block loops (which test the
+/// controls below 0x20 with one comparison).
+const UNCLEAN_ABOVE_CONTROLS: [u8; 6] = [0x7f, b'&', b'<', b'>', b'"', 0xef];
+
+/// From `at`: the first byte `is_verbatim_url` must look at (`URL_UNCLEAN`). Sixteen
+/// bytes at a time where SSE2 is there (every x86-64 processor; URLs are tens of bytes),
+/// then eight, then one.
 fn first_unclean(bytes: &[u8], mut at: usize) -> Option<usize> {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
@@ -913,25 +932,31 @@ fn first_unclean(bytes: &[u8], mut at: usize) -> Option<usize> {
         }
         at = stop;
     }
+    let (stop, found) = first_unclean_words(bytes, at);
+    if found {
+        return Some(stop);
+    }
+    let rest = bytes.get(stop..).unwrap_or_default();
+    rest.iter()
+        .position(|&byte| URL_UNCLEAN[usize::from(byte)])
+        .map(|offset| stop + offset)
+}
+
+/// `first_unclean`'s eight-byte loop: (where it stopped, whether at a flagged byte); when
+/// not, fewer than eight bytes are left from there. The SWAR tests misfire only above a
+/// real match, so a flagged byte is exact.
+fn first_unclean_words(bytes: &[u8], mut at: usize) -> (usize, bool) {
     while let Some(word) = swar::load(bytes, at) {
-        let has = |byte: u8| swar::has_byte(word, byte);
-        let mask = swar::below_loose(word, 0x20)
-            | has(0x7f)
-            | has(b'&')
-            | has(b'<')
-            | has(b'>')
-            | has(b'"')
-            | has(0xef);
+        let mut mask = swar::below_loose(word, 0x20);
+        for byte in UNCLEAN_ABOVE_CONTROLS {
+            mask |= swar::has_byte(word, byte);
+        }
         if mask != 0 {
-            return Some(at + swar::first(mask));
+            return (at + swar::first(mask), true);
         }
         at += 8;
     }
-    let unclean = |byte: u8| byte < 0x20 || matches!(byte, 0x7f | b'&' | b'<' | b'>' | b'"' | 0xef);
-    let rest = bytes.get(at..).unwrap_or_default();
-    rest.iter()
-        .position(|&byte| unclean(byte))
-        .map(|offset| at + offset)
+    (at, false)
 }
 
 /// `first_unclean`'s sixteen-byte loop: (where it stopped, whether at a flagged byte);
@@ -944,7 +969,7 @@ fn first_unclean_sse2(bytes: &[u8], mut at: usize) -> (usize, bool) {
     while let Some(block) = load(bytes, at) {
         // Unsigned `byte <= 0x1F`: the minimum of the two is the byte itself.
         let mut flagged = _mm_cmpeq_epi8(_mm_min_epu8(block, splat(0x1f)), block);
-        for byte in [0x7f, b'&', b'<', b'>', b'"', 0xef] {
+        for byte in UNCLEAN_ABOVE_CONTROLS {
             flagged = _mm_or_si128(flagged, equal(block, byte));
         }
         let mask = bits(flagged);
@@ -1267,10 +1292,15 @@ mod table_tests {
     #[test]
     fn verbatim_values_have_nothing_to_decode_escape_or_clean_but_amp() {
         // Spaces and bytes with the high bit set other than 0xEF are clean, in every
-        // position of a block, a word and the tail.
+        // position of a block, a word and the tail (48 bytes, cut at every character).
         let neighbours = " \u{80}\u{ff}\u{7ff}\u{10000}".repeat(4);
         assert!(is_verbatim_url(neighbours.as_bytes()));
-        // Up to 40 bytes: a sixteen-byte block, eight-byte words and single bytes after.
+        for (end, _) in neighbours.char_indices() {
+            assert!(is_verbatim_url(&neighbours.as_bytes()[..end]), "{end}");
+        }
+        // Up to 40 bytes: on x86-64 sixteen-byte blocks, then at most one eight-byte word
+        // and single bytes; elsewhere words and single bytes. The word loop is tested
+        // on its own below.
         for len in 0..40 {
             let clean: String = "https://a.test/p?q=1#é".chars().cycle().take(len).collect();
             assert!(is_verbatim_url(clean.as_bytes()), "{clean:?}");
@@ -1289,6 +1319,81 @@ mod table_tests {
                     let amp_then = format!("{}&amp;{special}{}", &clean[..at], &clean[at..]);
                     assert!(!is_verbatim_url(amp_then.as_bytes()), "{amp_then:?}");
                 }
+            }
+        }
+    }
+
+    /// Where a loop of `first_unclean` stopped, (`stop`, `found`), is right for `bytes`
+    /// read from `at` `width` bytes at a time: at the first byte `URL_UNCLEAN` flags, or
+    /// before fewer than `width` bytes with none flagged before them.
+    fn check_unclean_loop(bytes: &[u8], at: usize, width: usize, (stop, found): (usize, bool)) {
+        let first = bytes[at..]
+            .iter()
+            .position(|&byte| URL_UNCLEAN[usize::from(byte)])
+            .map(|offset| at + offset);
+        if found {
+            assert_eq!(Some(stop), first, "{bytes:x?} from {at}, {width} at a time");
+        } else {
+            assert!(
+                stop >= at && (stop - at).is_multiple_of(width) && bytes.len() - stop < width,
+                "{bytes:x?} from {at}, {width} at a time: stopped at {stop}"
+            );
+            assert!(
+                first.is_none_or(|first| first >= stop),
+                "{bytes:x?} from {at}, {width} at a time: missed {first:?}"
+            );
+        }
+    }
+
+    /// Each of `first_unclean`'s loops finds the first byte `URL_UNCLEAN` flags, whatever
+    /// it is and wherever it lies in values up to 40 bytes, from several starts; the
+    /// word loop is called directly, as on x86-64 the block loop leaves it little to do.
+    #[test]
+    fn unclean_bytes_are_found_by_every_loop_at_every_offset() {
+        // The table is the controls and the loops' list, nothing else.
+        for byte in 0..=255u8 {
+            let listed = byte < 0x20 || UNCLEAN_ABOVE_CONTROLS.contains(&byte);
+            assert_eq!(URL_UNCLEAN[usize::from(byte)], listed, "{byte:#04x}");
+        }
+        let unclean = |byte: &u8| URL_UNCLEAN[usize::from(*byte)];
+        let check = |value: &[u8]| {
+            let starts = [Some(0), Some(9), value.iter().position(unclean)];
+            for at in starts.into_iter().flatten().filter(|&at| at <= value.len()) {
+                check_unclean_loop(value, at, 8, first_unclean_words(value, at));
+                #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+                {
+                    // SAFETY: compiled only for targets with SSE2 (see `first_unclean`).
+                    let stopped = unsafe { first_unclean_sse2(value, at) };
+                    check_unclean_loop(value, at, 16, stopped);
+                }
+                let first = value[at..]
+                    .iter()
+                    .position(unclean)
+                    .map(|offset| at + offset);
+                assert_eq!(first_unclean(value, at), first, "{value:x?} from {at}");
+            }
+        };
+        let clean = [
+            b'a', b' ', 0x80, 0xee, 0xf0, 0xff, b'~', b'%', b'/', b'?', 0x21,
+        ];
+        for len in 0..=40 {
+            let mut value: Vec<u8> = clean.iter().copied().cycle().take(len).collect();
+            check(&value);
+            for at in 0..len {
+                let filler = value[at];
+                for byte in 0..=255u8 {
+                    value[at] = byte;
+                    check(&value);
+                    // A flagged byte after a flagged one (where the SWAR tests may
+                    // misfire) changes nothing.
+                    if unclean(&byte) && at + 1 < len {
+                        let last = value[len - 1];
+                        value[len - 1] = 0;
+                        check(&value);
+                        value[len - 1] = last;
+                    }
+                }
+                value[at] = filler;
             }
         }
     }

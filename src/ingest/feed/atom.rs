@@ -344,14 +344,14 @@ fn construct<'d>(ctx: &mut Ctx, element: Element<'d>, format: Format) -> Option<
     let is_content = element.name.eq_ignore_ascii_case("content");
     if mode == "base64" || (binary && !element.has_element_children()) {
         let text = element.text();
-        let literal = |undecodable: bool| {
-            (by_type && (undecodable || !is_content)).then(|| Construct {
+        let literal = |text: Cow<'d, str>, undecodable: bool| {
+            (by_type && (undecodable || !is_content)).then_some(Construct {
                 kind: Kind::Text,
-                value: element.text(),
+                value: text,
             })
         };
         let Some(bytes) = base64::decode(&text) else {
-            if let Some(construct) = literal(true) {
+            if let Some(construct) = literal(text, true) {
                 return Some(construct);
             }
             ctx.warn(format!(
@@ -381,7 +381,7 @@ fn construct<'d>(ctx: &mut Ctx, element: Element<'d>, format: Format) -> Option<
                     };
                     text
                 }
-                _ => return literal(false),
+                _ => return literal(text, false),
             }
         } else {
             String::from_utf8_lossy(&bytes).into_owned()

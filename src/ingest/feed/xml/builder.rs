@@ -40,6 +40,9 @@ struct Open<'a> {
     index: u32,
     /// Length of `Builder::scope` before this element's declarations.
     scope_len: usize,
+    /// `Builder::default_ns` before this element's declarations: the default namespace
+    /// again once it closes.
+    outer_default: Namespace,
     /// Byte offset of the start tag, to measure a top-level element's size.
     start: usize,
     /// Text since the last child element: adjacent text, references and CDATA become one
@@ -175,6 +178,7 @@ impl<'a> Builder<'a> {
         self.close_unclosed_text_element(qname, at);
         self.flush_text();
         let scope_len = self.scope.len();
+        let outer_default = self.default_ns;
         let (mut base, mut lang) = match self.stack.last() {
             Some(open) => {
                 let parent = self.tree.data(open.index);
@@ -196,7 +200,7 @@ impl<'a> Builder<'a> {
         let (prefix, name) = split_qname(qname);
         let Namespace { uri: ns, known } = match prefix {
             Some(prefix) => self.resolve_prefix(prefix, qname),
-            None => self.default_namespace(),
+            None => self.default_ns,
         };
 
         let attrs_from = self.tree.attrs_len();
@@ -228,12 +232,13 @@ impl<'a> Builder<'a> {
         if empty || void {
             // Closed as soon as it opens (`<enclosure …/>`, `<br>`), without a trip
             // through the stack of open elements.
-            self.closed(index, scope_len, 0);
+            self.closed(index, scope_len, outer_default, 0);
             return;
         }
         self.stack.push(Open {
             index,
             scope_len,
+            outer_default,
             start: at,
             text: Cow::Borrowed(""),
             clean: false,
@@ -353,7 +358,7 @@ impl<'a> Builder<'a> {
         let (prefix, name) = split_qname(qname);
         let ns = match prefix {
             Some(prefix) => self.peek_prefix(prefix),
-            None => self.tree.string(self.default_namespace().uri),
+            None => self.tree.string(self.default_ns.uri),
         };
         if !is_feed_element(ns, name) {
             return;
@@ -551,28 +556,23 @@ impl<'a> Builder<'a> {
         let Some(open) = self.stack.pop() else {
             return;
         };
-        self.closed(open.index, open.scope_len, at.saturating_sub(open.start));
+        self.closed(
+            open.index,
+            open.scope_len,
+            open.outer_default,
+            at.saturating_sub(open.start),
+        );
     }
 
     /// The bookkeeping of an element that has closed, whether from the stack of open
-    /// elements or as it opened: its namespace declarations go out of scope, and a
-    /// top-level element is a candidate for the root (`size` bytes long).
+    /// elements or as it opened: its namespace declarations go out of scope (back to
+    /// `scope_len` bindings, and the default namespace back to `outer_default`, both as
+    /// they were when it started), and a top-level element is a candidate for the root
+    /// (`size` bytes long).
     #[inline]
-    fn closed(&mut self, index: u32, scope_len: usize, size: usize) {
-        if scope_len < self.scope.len() {
-            let removed_default = self.scope[scope_len..]
-                .iter()
-                .any(|binding| binding.prefix.is_empty());
-            self.scope.truncate(scope_len);
-            if removed_default {
-                self.default_ns = self
-                    .scope
-                    .iter()
-                    .rev()
-                    .find(|binding| binding.prefix.is_empty())
-                    .map_or(Namespace::NONE, |binding| binding.ns);
-            }
-        }
+    fn closed(&mut self, index: u32, scope_len: usize, outer_default: Namespace, size: usize) {
+        self.scope.truncate(scope_len);
+        self.default_ns = outer_default;
         if self.stack.is_empty() {
             self.top_level.push((index, size));
         }
@@ -581,10 +581,6 @@ impl<'a> Builder<'a> {
     /// Whether an element of this class closes itself (see [`Class::void_html`]).
     fn is_void(&self, class: Class) -> bool {
         class.void_always || (self.html && class.void_html)
-    }
-
-    fn default_namespace(&self) -> Namespace {
-        self.default_ns
     }
 
     /// The namespace a prefix stands for, without binding or reporting anything.
@@ -767,7 +763,7 @@ fn classify(known: Known, name: &str) -> Class {
                 "feed" | "entry" | "author" | "contributor" | "source"
             )
         }
-        Known::Rdf => name == "RDF",
+        // `Known::Rdf` returned above: only `<rdf:RDF>` is structural.
         _ => false,
     };
     let html = matches!(known, Known::NoNamespace | Known::Xhtml);

@@ -507,6 +507,69 @@ fn a_default_namespace_ends_with_the_element_that_declared_it() {
     assert_eq!(ns_of(root, "f"), atom);
 }
 
+/// The namespace of an element, `None` for none.
+fn ns_name(element: Element<'_>) -> Option<String> {
+    element.ns().map(str::to_string)
+}
+
+#[test]
+fn a_default_namespace_ends_with_an_element_closed_by_recovery() {
+    // An end tag closing elements left open: `</entry>` closes `<p>` and `<div>`, whose
+    // XHTML default goes with it.
+    let document = doc(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><div xmlns="http://www.w3.org/1999/xhtml"><p></entry><g/></feed>"#,
+    );
+    let root = document.root();
+    let entry = child(root, "entry");
+    assert_eq!(ns_name(entry), Some(ns::ATOM10.to_string()));
+    let div = child(entry, "div");
+    assert_eq!(ns_name(div), Some(ns::XHTML.to_string()));
+    assert_eq!(ns_name(child(div, "p")), Some(ns::XHTML.to_string()));
+    assert_eq!(ns_name(child(root, "g")), Some(ns::ATOM10.to_string()));
+    assert!(
+        warned(&document, "closed by </entry>"),
+        "{:?}",
+        document.warnings
+    );
+
+    // A text element closed by the next feed element: `<link>` is taken for a sibling
+    // while the title's RSS 1.0 default is still in scope, closes the title, and then
+    // opens outside that default, with no namespace.
+    let document = doc(
+        r#"<rss><channel><title xmlns="http://purl.org/rss/1.0/">T<link>u</link></channel></rss>"#,
+    );
+    let channel = child(document.root(), "channel");
+    let title = child(channel, "title");
+    assert_eq!(ns_name(title), Some(ns::RSS10.to_string()));
+    assert_eq!(title.text(), "T");
+    assert!(title.elements().next().is_none());
+    let link = child(channel, "link");
+    assert_eq!(ns_name(link), None);
+    assert_eq!(link.text(), "u");
+    assert!(
+        warned(&document, "closed by <link>"),
+        "{:?}",
+        document.warnings
+    );
+
+    // A truncated document: an XHTML `<div>` closed earlier leaves the Atom default to
+    // `<title>`; the one still open when the text ends keeps its own.
+    let document = doc(
+        r#"<feed xmlns="http://www.w3.org/2005/Atom"><entry><div xmlns="http://www.w3.org/1999/xhtml"><p>a</p></div><title>T</title><content><div xmlns="http://www.w3.org/1999/xhtml"><p>half"#,
+    );
+    let entry = child(document.root(), "entry");
+    let divs: Vec<_> = entry.elements().filter(|e| e.name == "div").collect();
+    assert_eq!(divs.len(), 1);
+    assert_eq!(ns_name(divs[0]), Some(ns::XHTML.to_string()));
+    assert_eq!(ns_name(child(entry, "title")), Some(ns::ATOM10.to_string()));
+    let content = child(entry, "content");
+    assert_eq!(ns_name(content), Some(ns::ATOM10.to_string()));
+    let p = path(content, &["div", "p"]);
+    assert_eq!(ns_name(p), Some(ns::XHTML.to_string()));
+    assert_eq!(p.text(), "half");
+    assert!(warned(&document, "still open"), "{:?}", document.warnings);
+}
+
 #[test]
 fn undeclared_well_known_prefix_is_bound_with_a_warning() {
     let document = doc(
