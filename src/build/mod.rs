@@ -426,7 +426,8 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     // The files read outside the source folders are known only now: they are stamped
     // after the reading (an audio file's) but before the publishing (an asset's copy).
     // A thread that failed only costs the next build its fast path, and so does an input
-    // modified since the build started (it may have changed after it was read).
+    // changed since the build started (it may have changed after it was read; on Unix
+    // its ctime says so, see `fingerprint::changed_at`).
     let stamps = folder_stamps.and_then(|stamps| stamps.finish(extra_inputs));
     // Back in the order of the feeds and their formats, then the combined files.
     let mut per_feed: Vec<Vec<Option<Rendered>>> = models
