@@ -68,12 +68,15 @@ impl State {
         (holds, Some(stamps))
     }
 
-    /// The state after a build that wrote (or kept) `outputs`; `sources` are the
-    /// stamps of the source folders' files, taken before the build read them, and of
-    /// the other files the build read.
+    /// The state after a build that wrote (or kept) `outputs`; `ledger` is the ledger's
+    /// text the build used (the text it wrote, else the text it read: not the file read
+    /// again, which someone may have changed since), `sources` the stamps of the source
+    /// folders' files, taken before the build read them, and of the other files the
+    /// build read.
     pub fn record(
         site: &Site,
         allow: bool,
+        ledger: &str,
         sources: &SourceStamps,
         outputs: &[String],
         warnings: Vec<String>,
@@ -89,7 +92,7 @@ impl State {
             })
             .collect();
         State {
-            key: key(site, allow, sources),
+            key: key_with(site, allow, ledger, sources),
             extra_inputs: sources.extra.iter().map(|(file, _)| file.clone()).collect(),
             outputs,
             warnings,
@@ -359,7 +362,24 @@ fn file_system_now(folder: &Path) -> u128 {
     })
 }
 
+/// The key of the site as it is now, the ledger read from its file: what the fast-path
+/// check compares with the recorded one.
 fn key(site: &Site, allow: bool, sources: &SourceStamps) -> String {
+    let ledger = std::fs::read_to_string(&site.ledger).unwrap_or_default();
+    key_with(site, allow, &ledger, sources)
+}
+
+/// The key over everything a build depends on, with `ledger` the ledger's text.
+///
+/// What a build recorded is only as good as the moment each part was taken: the source
+/// stamps before the reading (or checked against the build's start, [`FolderStamps`]),
+/// the ledger as the build used it. The store of fetched remote sources and the
+/// remote-media facts are stamped here, when the state is recorded, after the build
+/// read them: an `omroep ingest` that changes the store while a build runs (after the
+/// build read it, before the state is recorded) is recorded as if built, and the next
+/// build takes the no-change path until the store changes again. Not covered; an ingest
+/// before or after the build is.
+fn key_with(site: &Site, allow: bool, ledger: &str, sources: &SourceStamps) -> String {
     let mut hasher = Sha256::new();
     let mut add = |text: &str| {
         hasher.update(text.as_bytes());
@@ -368,7 +388,7 @@ fn key(site: &Site, allow: bool, sources: &SourceStamps) -> String {
     add(env!("CARGO_PKG_VERSION"));
     add(&format!("{site:?}"));
     add(if allow { "allow" } else { "refuse" });
-    add(&std::fs::read_to_string(&site.ledger).unwrap_or_default());
+    add(ledger);
     for (folder, files) in &sources.folders {
         add(&folder.to_string_lossy());
         for (path, stamp) in files {
@@ -496,6 +516,7 @@ mod tests {
         let state = State::record(
             &site,
             false,
+            "",
             &SourceStamps::gather(&site, &[]),
             &["index.html".into()],
             vec![],
@@ -510,6 +531,39 @@ mod tests {
         assert_eq!(round_trip, state);
         fs::remove_file(site.output.join("index.html")).unwrap();
         assert!(!state.still_holds(&site, false, now).0);
+    }
+
+    #[test]
+    fn the_state_records_the_ledger_the_build_used_not_the_file_read_again() {
+        let (_dir, site) = site();
+        fs::create_dir_all(&site.output).unwrap();
+        fs::write(site.output.join("index.html"), "x").unwrap();
+        let now = Utc::now();
+        let record = |ledger: &str| {
+            let stamps = SourceStamps::gather(&site, &[]);
+            State::record(
+                &site,
+                false,
+                ledger,
+                &stamps,
+                &["index.html".into()],
+                vec![],
+                None,
+            )
+        };
+        fs::write(&site.ledger, "# as the build wrote it\n").unwrap();
+        assert!(
+            record("# as the build wrote it\n")
+                .still_holds(&site, false, now)
+                .0
+        );
+        // Changed on disk after the build used it: the next build must see the change.
+        fs::write(&site.ledger, "# changed since\n").unwrap();
+        assert!(
+            !record("# as the build wrote it\n")
+                .still_holds(&site, false, now)
+                .0
+        );
     }
 
     /// Dates `file` an hour from now (as if it were edited after the build started), or
@@ -617,7 +671,15 @@ mod tests {
         let stamps = finished().expect("future-dated inputs are recorded");
         fs::create_dir_all(&site.output).unwrap();
         fs::write(site.output.join("index.html"), "x").unwrap();
-        let state = State::record(&site, false, &stamps, &["index.html".into()], vec![], None);
+        let state = State::record(
+            &site,
+            false,
+            "",
+            &stamps,
+            &["index.html".into()],
+            vec![],
+            None,
+        );
         assert!(state.still_holds(&site, false, Utc::now()).0);
     }
 
@@ -634,7 +696,15 @@ mod tests {
         settle(&site);
         let now = Utc::now();
         let record = |stamps: &SourceStamps| {
-            State::record(&site, false, stamps, &["index.html".into()], vec![], None)
+            State::record(
+                &site,
+                false,
+                "",
+                stamps,
+                &["index.html".into()],
+                vec![],
+                None,
+            )
         };
         // The fast-path check walked the folders and found its state stale: the build
         // records those stamps, not newer ones.
