@@ -343,17 +343,18 @@ impl FolderStamps {
 }
 
 /// Now, as the file system would date a file changed now: the change time
-/// ([`changed_at`]) of a file created in `folder` (and removed at once). The kernel dates
+/// ([`changed_at`]) of a file created in `folder` (and removed at once; named as the
+/// build's other temporary files, so a build killed before it is removed has the next
+/// one sweep it away: [`crate::publish::remove_stray_temporaries`]). The kernel dates
 /// files with a coarser clock than [`std::time::SystemTime::now`], and some file systems
 /// keep whole seconds only, so a file written just after a reading of the system clock
 /// can carry an earlier time; one dated by the same file system cannot. Without a
 /// writable `folder` (the state could not be saved there either), two seconds before the
 /// system clock's now.
 fn file_system_now(folder: &Path) -> u128 {
-    let dated = std::fs::create_dir_all(folder)
-        .and_then(|()| tempfile::NamedTempFile::new_in(folder))
-        .and_then(|file| file.as_file().metadata())
+    let dated = start_clock(folder)
         .ok()
+        .and_then(|file| file.as_file().metadata().ok())
         .and_then(|meta| changed_at(&meta));
     dated.unwrap_or_else(|| {
         (std::time::SystemTime::now() - std::time::Duration::from_secs(2))
@@ -364,6 +365,11 @@ fn file_system_now(folder: &Path) -> u128 {
 
 /// The key of the site as it is now, the ledger read from its file: what the fast-path
 /// check compares with the recorded one.
+/// The file [`file_system_now`] dates the build's start by.
+fn start_clock(folder: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
+    crate::publish::temp_beside(&folder.join("build-start"))
+}
+
 fn key(site: &Site, allow: bool, sources: &SourceStamps) -> String {
     let ledger = std::fs::read_to_string(&site.ledger).unwrap_or_default();
     key_with(site, allow, &ledger, sources)
@@ -564,6 +570,21 @@ mod tests {
                 .still_holds(&site, false, now)
                 .0
         );
+    }
+
+    #[test]
+    fn a_start_clock_file_left_by_a_killed_build_is_swept_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join(".omroep");
+        // Left behind, as by a build killed before it removed the file.
+        let (_, left) = start_clock(&folder).unwrap().keep().unwrap();
+        assert!(left.starts_with(&folder) && left.is_file());
+        let next_build = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        assert_eq!(
+            crate::publish::remove_stray_temporaries(&folder, false, next_build),
+            1
+        );
+        assert!(!left.exists());
     }
 
     /// Dates `file` an hour from now (as if it were edited after the build started), or
