@@ -189,16 +189,22 @@ pub struct Reconciled {
 impl Ledger {
     /// Reads the ledger; a missing file is an empty ledger (a site that published nothing).
     pub fn read(path: &Path) -> Result<Ledger> {
+        Ledger::read_with_text(path).map(|(ledger, _)| ledger)
+    }
+
+    /// Reads the ledger, with the text it was read from (empty for a missing file).
+    pub fn read_with_text(path: &Path) -> Result<(Ledger, String)> {
         let text = match std::fs::read_to_string(path) {
             Ok(text) => text,
             Err(error) if error.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(Ledger::default());
+                return Ok((Ledger::default(), String::new()));
             }
             Err(error) => {
                 return Err(error).with_context(|| format!("{}: cannot read", path.display()));
             }
         };
-        Ledger::parse(&text).with_context(|| path.display().to_string())
+        let ledger = Ledger::parse(&text).with_context(|| path.display().to_string())?;
+        Ok((ledger, text))
     }
 
     /// Parses the ledger's text.

@@ -321,7 +321,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     finish(temp, path)
 }
 
-fn temp_beside(destination: &Path) -> Result<tempfile::NamedTempFile> {
+/// A new temporary file in `destination`'s folder, named so that
+/// [`remove_stray_temporaries`] takes it when a build killed mid-way leaves it behind.
+pub(crate) fn temp_beside(destination: &Path) -> Result<tempfile::NamedTempFile> {
     let folder = destination
         .parent()
         .filter(|parent| !parent.as_os_str().is_empty())

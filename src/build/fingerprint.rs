@@ -9,8 +9,9 @@
 //! every output it left, the warnings it printed (replayed, so both paths print the same),
 //! and the moment the next scheduled entry falls due. Anything different, any doubt, and
 //! the full build runs. The state is only written after a build in which every feed was
-//! built, and none of whose inputs was modified after the build started (such a file may
-//! have changed between its read and its stamp: [`FolderStamps`]).
+//! built, and none of whose inputs changed after the build started (such a file may
+//! have changed between its read and its stamp: [`FolderStamps`]). On Unix "changed" is
+//! the file's ctime, not its mtime (see [`changed_at`]).
 
 use std::path::{Path, PathBuf};
 use std::time::UNIX_EPOCH;
@@ -67,12 +68,15 @@ impl State {
         (holds, Some(stamps))
     }
 
-    /// The state after a build that wrote (or kept) `outputs`; `sources` are the
-    /// stamps of the source folders' files, taken before the build read them, and of
-    /// the other files the build read.
+    /// The state after a build that wrote (or kept) `outputs`; `ledger` is the ledger's
+    /// text the build used (the text it wrote, else the text it read: not the file read
+    /// again, which someone may have changed since), `sources` the stamps of the source
+    /// folders' files, taken before the build read them, and of the other files the
+    /// build read.
     pub fn record(
         site: &Site,
         allow: bool,
+        ledger: &str,
         sources: &SourceStamps,
         outputs: &[String],
         warnings: Vec<String>,
@@ -88,7 +92,7 @@ impl State {
             })
             .collect();
         State {
-            key: key(site, allow, sources),
+            key: key_with(site, allow, ledger, sources),
             extra_inputs: sources.extra.iter().map(|(file, _)| file.clone()).collect(),
             outputs,
             warnings,
@@ -103,7 +107,10 @@ impl State {
 
 /// Size and mtime (nanoseconds since the epoch) of a file.
 fn stamp(path: &Path) -> Option<(u64, u128)> {
-    let meta = std::fs::metadata(path).ok()?;
+    stamp_of(&std::fs::metadata(path).ok()?)
+}
+
+fn stamp_of(meta: &std::fs::Metadata) -> Option<(u64, u128)> {
     let mtime = meta
         .modified()
         .ok()?
@@ -111,6 +118,45 @@ fn stamp(path: &Path) -> Option<(u64, u128)> {
         .ok()?
         .as_nanos();
     Some((meta.len(), mtime))
+}
+
+/// A file's stamp, and whether it changed at or after `started` (see [`changed_at`]);
+/// never, without a `started`, or when the file cannot be stamped.
+fn stamp_since(path: &Path, started: Option<u128>) -> (Option<(u64, u128)>, bool) {
+    let Ok(meta) = std::fs::metadata(path) else {
+        return (None, false);
+    };
+    let stamp = stamp_of(&meta);
+    let late = started.is_some_and(|started| {
+        // A file whose change cannot be dated may have changed at any time.
+        stamp.is_some() && changed_at(&meta).is_none_or(|changed| changed >= started)
+    });
+    (stamp, late)
+}
+
+/// When a file last changed, in nanoseconds since the epoch, for telling whether it
+/// changed while a build ran. On Unix this is the ctime, not the mtime: the mtime says
+/// when the content was written, not when the file arrived — a file moved into a source
+/// folder (`mv`), copied keeping its times (`cp -p`, `rsync -a`, `tar x`) or saved by an
+/// editor that writes a temporary file and renames it keeps an mtime older than the build
+/// it arrived during — and any tool can set it, to the future too (`touch -d`, files from
+/// a machine whose clock runs ahead), which would keep the no-change path off until the
+/// clock passed it. The kernel sets the ctime itself, from its own clock, on every write,
+/// rename, permission or time change, and no tool can set it, so it is never behind the
+/// change nor ahead of the clock that dates the build's start ([`file_system_now`]). The
+/// ctime stays out of the key: a `chmod` or a `git checkout` that leaves size and mtime
+/// alone must not end the fast path. Elsewhere the mtime is all there is.
+#[cfg(unix)]
+fn changed_at(meta: &std::fs::Metadata) -> Option<u128> {
+    use std::os::unix::fs::MetadataExt;
+    let seconds = u128::try_from(meta.ctime()).ok()?;
+    let nanos = u128::try_from(meta.ctime_nsec()).ok()?;
+    Some(seconds * 1_000_000_000 + nanos)
+}
+
+#[cfg(not(unix))]
+fn changed_at(meta: &std::fs::Metadata) -> Option<u128> {
+    stamp_of(meta).map(|(_, mtime)| mtime)
 }
 
 /// The folder a source's files live under: the part of its pattern before any glob
@@ -149,20 +195,25 @@ impl SourceStamps {
             Self::folders(site),
             Self::skipped(site),
             extra_inputs.to_vec(),
+            None,
         )
+        .0
     }
 
     /// These stamps with `extra_inputs` (the files read outside the source folders)
-    /// stamped now, in place of any stamped before.
-    pub fn with_extra(mut self, extra_inputs: Vec<PathBuf>) -> SourceStamps {
+    /// stamped now, in place of any stamped before; with whether any of them changed at
+    /// or after `started` (never, without one).
+    fn with_extra(mut self, extra_inputs: Vec<PathBuf>, started: Option<u128>) -> (Self, bool) {
+        let mut late = false;
         self.extra = extra_inputs
             .into_iter()
             .map(|file| {
-                let stamp = stamp(&file);
+                let (stamp, changed_late) = stamp_since(&file, started);
+                late |= changed_late;
                 (file, stamp)
             })
             .collect();
-        self
+        (self, late)
     }
 
     fn folders(site: &Site) -> Vec<PathBuf> {
@@ -196,7 +247,15 @@ impl SourceStamps {
         ]
     }
 
-    fn walk(folders: Vec<PathBuf>, skipped: [PathBuf; 4], extra: Vec<PathBuf>) -> SourceStamps {
+    /// The stamps of every file under `folders` and of `extra`, with whether any of them
+    /// changed at or after `started` (never, without one).
+    fn walk(
+        folders: Vec<PathBuf>,
+        skipped: [PathBuf; 4],
+        extra: Vec<PathBuf>,
+        started: Option<u128>,
+    ) -> (SourceStamps, bool) {
+        let mut late = false;
         let folders = folders
             .into_iter()
             .map(|folder| {
@@ -207,21 +266,21 @@ impl SourceStamps {
                     .filter_map(Result::ok)
                     .filter(|entry| entry.file_type().is_file())
                     .map(|entry| {
-                        (
-                            entry.path().to_string_lossy().into_owned(),
-                            stamp(entry.path()),
-                        )
+                        let (stamp, changed_late) = stamp_since(entry.path(), started);
+                        late |= changed_late;
+                        (entry.path().to_string_lossy().into_owned(), stamp)
                     })
                     .collect();
                 files.sort();
                 (folder, files)
             })
             .collect();
-        SourceStamps {
+        let (stamps, extra_late) = SourceStamps {
             folders,
             extra: Vec::new(),
         }
-        .with_extra(extra)
+        .with_extra(extra, started);
+        (stamps, late || extra_late)
     }
 }
 
@@ -233,8 +292,9 @@ impl SourceStamps {
 /// The folders walked on a thread beside the reading, and the files read elsewhere
 /// (stamped in [`FolderStamps::finish`], after they were read), can be stamped after
 /// their read. So the build's start is remembered as the file system dates it, and
-/// stamps holding any mtime at or after it are not recorded: such a file may have been
-/// edited between its read and its stamp, and the next build does the full check.
+/// stamps holding any file that changed at or after it ([`changed_at`]: the ctime on
+/// Unix) are not recorded: such a file may have changed between its read and its stamp,
+/// and the next build does the full check.
 pub struct FolderStamps {
     walk: Walk,
     /// The build's start on the file system's clock, in nanoseconds since the epoch.
@@ -242,12 +302,14 @@ pub struct FolderStamps {
 }
 
 enum Walk {
-    /// Walked already, by the fast-path check ([`State::still_holds`]).
+    /// Walked already, by the fast-path check ([`State::still_holds`]), before the
+    /// build's start was dated: every file was stamped before the start.
     Taken(SourceStamps),
     /// Being walked on a thread of its own, started before the first source is read.
     /// It only stats while the reading parses, so it keeps ahead of it; a file the
-    /// reading reaches first is stamped just after its read.
-    Walking(std::thread::JoinHandle<SourceStamps>),
+    /// reading reaches first is stamped just after its read. With whether any file it
+    /// stamped changed at or after the build's start.
+    Walking(std::thread::JoinHandle<(SourceStamps, bool)>),
 }
 
 impl FolderStamps {
@@ -260,7 +322,7 @@ impl FolderStamps {
                 let folders = SourceStamps::folders(site);
                 let skipped = SourceStamps::skipped(site);
                 Walk::Walking(std::thread::spawn(move || {
-                    SourceStamps::walk(folders, skipped, Vec::new())
+                    SourceStamps::walk(folders, skipped, Vec::new(), Some(started))
                 }))
             }
         };
@@ -269,46 +331,61 @@ impl FolderStamps {
 
     /// The folders' stamps with `extra_inputs` stamped now; `None` when the walking
     /// thread failed (which only costs the next build its fast path), or when a file
-    /// was modified at or after the build's start (it may have changed after its read).
+    /// changed at or after the build's start (it may have changed after its read).
     pub fn finish(self, extra_inputs: Vec<PathBuf>) -> Option<SourceStamps> {
-        let stamps = match self.walk {
-            Walk::Taken(stamps) => stamps,
+        let (stamps, walked_late) = match self.walk {
+            Walk::Taken(stamps) => (stamps, false),
             Walk::Walking(walk) => walk.join().ok()?,
         };
-        let stamps = stamps.with_extra(extra_inputs);
-        (!stamps.modified_since(self.started)).then_some(stamps)
+        let (stamps, extra_late) = stamps.with_extra(extra_inputs, Some(self.started));
+        (!walked_late && !extra_late).then_some(stamps)
     }
 }
 
-impl SourceStamps {
-    /// Whether any file stamped here has an mtime at or after `moment`.
-    fn modified_since(&self, moment: u128) -> bool {
-        self.folders
-            .iter()
-            .flat_map(|(_, files)| files.iter().map(|(_, stamp)| stamp))
-            .chain(self.extra.iter().map(|(_, stamp)| stamp))
-            .flatten()
-            .any(|&(_, mtime)| mtime >= moment)
-    }
-}
-
-/// Now, as the file system would date a file written now: the mtime of a file created in
-/// `folder` (and removed at once). The kernel dates files with a coarser clock than
-/// [`std::time::SystemTime::now`], and some file systems keep whole seconds only, so a
-/// file written just after a reading of the system clock can carry an earlier mtime; one
-/// dated by the same file system cannot. Without a writable `folder` (the state could not
-/// be saved there either), two seconds before the system clock's now.
+/// Now, as the file system would date a file changed now: the change time
+/// ([`changed_at`]) of a file created in `folder` (and removed at once; named as the
+/// build's other temporary files, so a build killed before it is removed has the next
+/// one sweep it away: [`crate::publish::remove_stray_temporaries`]). The kernel dates
+/// files with a coarser clock than [`std::time::SystemTime::now`], and some file systems
+/// keep whole seconds only, so a file written just after a reading of the system clock
+/// can carry an earlier time; one dated by the same file system cannot. Without a
+/// writable `folder` (the state could not be saved there either), two seconds before the
+/// system clock's now.
 fn file_system_now(folder: &Path) -> u128 {
-    let dated = std::fs::create_dir_all(folder)
-        .and_then(|()| tempfile::NamedTempFile::new_in(folder))
-        .and_then(|file| file.as_file().metadata()?.modified());
-    let now =
-        dated.unwrap_or_else(|_| std::time::SystemTime::now() - std::time::Duration::from_secs(2));
-    now.duration_since(UNIX_EPOCH)
-        .map_or(0, |since| since.as_nanos())
+    let dated = start_clock(folder)
+        .ok()
+        .and_then(|file| file.as_file().metadata().ok())
+        .and_then(|meta| changed_at(&meta));
+    dated.unwrap_or_else(|| {
+        (std::time::SystemTime::now() - std::time::Duration::from_secs(2))
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |since| since.as_nanos())
+    })
+}
+
+/// The key of the site as it is now, the ledger read from its file: what the fast-path
+/// check compares with the recorded one.
+/// The file [`file_system_now`] dates the build's start by.
+fn start_clock(folder: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
+    crate::publish::temp_beside(&folder.join("build-start"))
 }
 
 fn key(site: &Site, allow: bool, sources: &SourceStamps) -> String {
+    let ledger = std::fs::read_to_string(&site.ledger).unwrap_or_default();
+    key_with(site, allow, &ledger, sources)
+}
+
+/// The key over everything a build depends on, with `ledger` the ledger's text.
+///
+/// What a build recorded is only as good as the moment each part was taken: the source
+/// stamps before the reading (or checked against the build's start, [`FolderStamps`]),
+/// the ledger as the build used it. The store of fetched remote sources and the
+/// remote-media facts are stamped here, when the state is recorded, after the build
+/// read them: an `omroep ingest` that changes the store while a build runs (after the
+/// build read it, before the state is recorded) is recorded as if built, and the next
+/// build takes the no-change path until the store changes again. Not covered; an ingest
+/// before or after the build is.
+fn key_with(site: &Site, allow: bool, ledger: &str, sources: &SourceStamps) -> String {
     let mut hasher = Sha256::new();
     let mut add = |text: &str| {
         hasher.update(text.as_bytes());
@@ -317,7 +394,7 @@ fn key(site: &Site, allow: bool, sources: &SourceStamps) -> String {
     add(env!("CARGO_PKG_VERSION"));
     add(&format!("{site:?}"));
     add(if allow { "allow" } else { "refuse" });
-    add(&std::fs::read_to_string(&site.ledger).unwrap_or_default());
+    add(ledger);
     for (folder, files) in &sources.folders {
         add(&folder.to_string_lossy());
         for (path, stamp) in files {
@@ -425,6 +502,7 @@ mod tests {
         // written again (a new mtime) must not end the next build's fast path.
         std::thread::sleep(std::time::Duration::from_millis(20));
         fs::write(&site.ledger, "# ledger\n").unwrap();
+        settle(&site);
         let background = FolderStamps::start(&site, None).finish(Vec::new()).unwrap();
         assert_eq!(background, SourceStamps::gather(&site, &[]));
         assert_eq!(
@@ -444,6 +522,7 @@ mod tests {
         let state = State::record(
             &site,
             false,
+            "",
             &SourceStamps::gather(&site, &[]),
             &["index.html".into()],
             vec![],
@@ -460,6 +539,54 @@ mod tests {
         assert!(!state.still_holds(&site, false, now).0);
     }
 
+    #[test]
+    fn the_state_records_the_ledger_the_build_used_not_the_file_read_again() {
+        let (_dir, site) = site();
+        fs::create_dir_all(&site.output).unwrap();
+        fs::write(site.output.join("index.html"), "x").unwrap();
+        let now = Utc::now();
+        let record = |ledger: &str| {
+            let stamps = SourceStamps::gather(&site, &[]);
+            State::record(
+                &site,
+                false,
+                ledger,
+                &stamps,
+                &["index.html".into()],
+                vec![],
+                None,
+            )
+        };
+        fs::write(&site.ledger, "# as the build wrote it\n").unwrap();
+        assert!(
+            record("# as the build wrote it\n")
+                .still_holds(&site, false, now)
+                .0
+        );
+        // Changed on disk after the build used it: the next build must see the change.
+        fs::write(&site.ledger, "# changed since\n").unwrap();
+        assert!(
+            !record("# as the build wrote it\n")
+                .still_holds(&site, false, now)
+                .0
+        );
+    }
+
+    #[test]
+    fn a_start_clock_file_left_by_a_killed_build_is_swept_by_the_next() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join(".omroep");
+        // Left behind, as by a build killed before it removed the file.
+        let (_, left) = start_clock(&folder).unwrap().keep().unwrap();
+        assert!(left.starts_with(&folder) && left.is_file());
+        let next_build = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+        assert_eq!(
+            crate::publish::remove_stray_temporaries(&folder, false, next_build),
+            1
+        );
+        assert!(!left.exists());
+    }
+
     /// Dates `file` an hour from now (as if it were edited after the build started), or
     /// an hour ago.
     fn dated(file: &Path, later: bool) {
@@ -473,38 +600,108 @@ mod tests {
             .unwrap();
     }
 
+    /// Waits until the file system's clock has passed every change made under the site so
+    /// far: it ticks coarsely, and a file changed in the tick a build starts in counts as
+    /// changed during the build. Polls the condition itself, so it cannot flake.
+    fn settle(site: &Site) {
+        let state = site.root.join(".omroep");
+        fs::create_dir_all(&state).unwrap();
+        let marker = state.join("settled");
+        fs::write(&marker, "").unwrap();
+        let changed = changed_at(&fs::metadata(&marker).unwrap()).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while file_system_now(&state) <= changed {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the clock stands still"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    /// Whether a walk of the source folders, now, finds a file changed at or after
+    /// `started` (what the walking thread of a build that started then reports).
+    fn walk_finds_late(site: &Site, started: u128) -> bool {
+        SourceStamps::walk(
+            SourceStamps::folders(site),
+            SourceStamps::skipped(site),
+            Vec::new(),
+            Some(started),
+        )
+        .1
+    }
+
     #[test]
-    fn stamps_holding_a_file_modified_since_the_build_started_are_not_recorded() {
+    fn stamps_holding_a_file_changed_since_the_build_started_are_not_recorded() {
         let (dir, site) = site();
         let post = dir.path().join("posts/a.md");
         let art = dir.path().join("art.jpg");
         fs::write(&art, "x").unwrap();
-        for file in ["omroep.toml", "feeds/blog.toml", "posts/a.md", "art.jpg"] {
-            dated(&dir.path().join(file), false);
-        }
+        let start = || file_system_now(&site.root.join(".omroep"));
         let finished = || FolderStamps::start(&site, None).finish(vec![art.clone()]);
+        settle(&site);
         assert!(
             finished().is_some(),
-            "inputs older than the build are recorded"
+            "inputs changed before the build are recorded"
         );
-        // A source the walking thread may stamp after the build read it.
-        dated(&post, true);
-        assert_eq!(finished(), None, "a source modified since the start");
-        dated(&post, false);
-        assert!(finished().is_some());
-        // A file read outside the source folders, stamped after the rendering.
-        dated(&art, true);
-        assert_eq!(finished(), None, "an asset modified since the start");
-        dated(&art, false);
-        // The start is dated by the file system itself: a file written after it is
-        // never dated before it, whatever the clocks' granularity.
+
+        // Written after the start: a source the walking thread may stamp after the build
+        // read it, and a file read outside the source folders, stamped after rendering.
+        let started = start();
+        fs::write(&post, "edited").unwrap();
+        assert!(walk_finds_late(&site, started), "a source written since");
+        settle(&site);
         let stamps = FolderStamps::start(&site, None);
         fs::write(&art, "y").unwrap();
         assert_eq!(
             stamps.finish(vec![art.clone()]),
             None,
-            "written after the start"
+            "an asset written since"
         );
+
+        // Moved in after the start with the mtime it was written with, long before (`mv`
+        // from elsewhere, `rsync -a`, `cp -p`, `tar x`, an editor's rename of its
+        // temporary file): the mtime says nothing of its arrival, the ctime does.
+        let moved_in = |to: &Path| {
+            let draft = site.root.join(".omroep/draft");
+            fs::write(&draft, "a draft written long ago").unwrap();
+            dated(&draft, false);
+            fs::rename(&draft, to).unwrap();
+            let mtime = fs::metadata(to).unwrap().modified().unwrap();
+            assert!(mtime < std::time::SystemTime::now() - std::time::Duration::from_secs(60));
+        };
+        settle(&site);
+        let started = start();
+        moved_in(&dir.path().join("posts/new.md"));
+        assert!(walk_finds_late(&site, started), "a source moved in since");
+        settle(&site);
+        let stamps = FolderStamps::start(&site, None);
+        moved_in(&art);
+        assert_eq!(
+            stamps.finish(vec![art.clone()]),
+            None,
+            "an asset moved in since"
+        );
+
+        // Dated in the future (by `touch -d`, or on a machine whose clock runs ahead), but
+        // changed before the start: recorded, and the next build takes the fast path.
+        dated(&post, true);
+        dated(&art, true);
+        settle(&site);
+        assert!(!walk_finds_late(&site, start()));
+        let stamps = finished().expect("future-dated inputs are recorded");
+        fs::create_dir_all(&site.output).unwrap();
+        fs::write(site.output.join("index.html"), "x").unwrap();
+        let state = State::record(
+            &site,
+            false,
+            "",
+            &stamps,
+            &["index.html".into()],
+            vec![],
+            None,
+        );
+        assert!(state.still_holds(&site, false, Utc::now()).0);
     }
 
     #[test]
@@ -517,9 +714,18 @@ mod tests {
         for file in ["omroep.toml", "feeds/blog.toml", "posts/a.md", "art.jpg"] {
             dated(&dir.path().join(file), false);
         }
+        settle(&site);
         let now = Utc::now();
         let record = |stamps: &SourceStamps| {
-            State::record(&site, false, stamps, &["index.html".into()], vec![], None)
+            State::record(
+                &site,
+                false,
+                "",
+                stamps,
+                &["index.html".into()],
+                vec![],
+                None,
+            )
         };
         // The fast-path check walked the folders and found its state stale: the build
         // records those stamps, not newer ones.
@@ -539,6 +745,7 @@ mod tests {
         );
         // Stamps taken after the edit hold, as they should.
         dated(&dir.path().join("posts/a.md"), false);
+        settle(&site);
         let state = record(&FolderStamps::start(&site, None).finish(vec![art]).unwrap());
         assert!(state.still_holds(&site, false, now).0);
     }

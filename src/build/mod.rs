@@ -88,7 +88,7 @@ impl Report {
 pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let started = std::time::SystemTime::now();
     let mut report = Report::default();
-    let old_ledger = Ledger::read(&site.ledger)?;
+    let (old_ledger, ledger_text) = Ledger::read_with_text(&site.ledger)?;
     ledger::check_consistent(&old_ledger).with_context(|| site.ledger.display().to_string())?;
 
     let mut walked = None;
@@ -426,7 +426,8 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     // The files read outside the source folders are known only now: they are stamped
     // after the reading (an audio file's) but before the publishing (an asset's copy).
     // A thread that failed only costs the next build its fast path, and so does an input
-    // modified since the build started (it may have changed after it was read).
+    // changed since the build started (it may have changed after it was read; on Unix
+    // its ctime says so, see `fingerprint::changed_at`).
     let stamps = folder_stamps.and_then(|stamps| stamps.finish(extra_inputs));
     // Back in the order of the feeds and their formats, then the combined files.
     let mut per_feed: Vec<Vec<Option<Rendered>>> = models
@@ -557,11 +558,25 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         .count();
     if !options.check {
         publish::apply(plan)?;
-        if report.ledger_changed {
-            publish::write_atomic(&site.ledger, new_ledger.to_text().as_bytes())?;
-        }
+        // The ledger as this build left it, for the state: what it wrote, else what it
+        // read at the start (read again, it could hold a change made since, unbuilt).
+        let ledger_text = if report.ledger_changed {
+            let text = new_ledger.to_text();
+            publish::write_atomic(&site.ledger, text.as_bytes())?;
+            text
+        } else {
+            ledger_text
+        };
         if let Some(stamps) = &stamps {
-            save_state(site, options, &report, all_built, stamps, next_due);
+            save_state(
+                site,
+                options,
+                &report,
+                all_built,
+                &ledger_text,
+                stamps,
+                next_due,
+            );
         } else {
             save_state_removed(site);
         }
@@ -569,13 +584,15 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     Ok(report)
 }
 
-/// Records what this build saw and left, for the next build's fast path; after a partial
+/// Records what this build saw and left (`ledger`: the ledger's text it used, `stamps`:
+/// those of the files it read), for the next build's fast path; after a partial
 /// build the state is removed, so the next build is a full one.
 fn save_state(
     site: &Site,
     options: &Options,
     report: &Report,
     all_built: bool,
+    ledger: &str,
     stamps: &fingerprint::SourceStamps,
     next_due: Option<DateTime<Utc>>,
 ) {
@@ -592,6 +609,7 @@ fn save_state(
     let state = fingerprint::State::record(
         site,
         options.allow_identity_change,
+        ledger,
         stamps,
         &outputs,
         report.warnings.clone(),
