@@ -240,12 +240,14 @@ pub struct Session {
     pub(super) settings: LocalSettings,
     pub(super) files: Box<dyn FileCache>,
     pub(super) remote: Mutex<RemoteMediaCache>,
-    /// Audio probes of this run, by full path (keyed like `stamps`): each a cell that
-    /// the first thread to ask fills (from the file cache, or by reading the file)
-    /// while the others that ask for the same file wait for it. Looked up and claimed
-    /// in one step under the map's lock: a check first and a probe after it let two
-    /// threads both miss and both read the file.
-    probes: Mutex<PathMap<ProbeCell>>,
+    /// Audio probes of this run, by full path (keyed like `stamps`), each with the
+    /// stamp of the file it was made for (a file replaced during the run, as between
+    /// two posts naming it, is probed again, and that probe replaces the first): each a
+    /// cell that the first thread to ask fills (from the file cache, or by reading the
+    /// file) while the others that ask for the same file wait for it. Looked up and
+    /// claimed in one step under the map's lock: a check first and a probe after it let
+    /// two threads both miss and both read the file.
+    probes: Mutex<PathMap<(FileStamp, ProbeCell)>>,
     /// Remote audio URLs asked about in this run.
     pub(super) asked: HashSet<String>,
     /// Ask servers again instead of trusting `.omroep/remote-media.json`.
@@ -391,30 +393,41 @@ impl Session {
         .clone()
     }
 
-    /// Reads an audio file once per run (or not at all when the file cache knows this
-    /// version of it); `covers` also extracts its embedded cover. The message of an
-    /// error is one line for the user.
+    /// Reads an audio file once per run for each version of it (or not at all when the
+    /// file cache knows this version); `covers` also extracts its embedded cover. The
+    /// message of an error is one line for the user.
     pub(super) fn probe(&self, full: &Path, covers: bool) -> Result<AudioInfo, String> {
+        let stamp =
+            FileStamp::of(full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
         let key = key_of(full);
         let cell = {
             let mut probes = lock(&self.probes);
-            match probes.get(key) {
-                Some(cell) => cell.clone(),
+            match probes.get_mut(key) {
+                Some((known, cell)) if *known == stamp => cell.clone(),
+                // Replaced since it was probed (as between two posts naming it): what
+                // was learned about the old content no longer answers.
+                Some(entry) => {
+                    *entry = (stamp, ProbeCell::default());
+                    entry.1.clone()
+                }
                 // A key is allocated only for a file not asked for before.
                 None => {
                     let cell = ProbeCell::default();
-                    probes.insert(key.into(), cell.clone());
+                    probes.insert(key.into(), (stamp, cell.clone()));
                     cell
                 }
             }
         };
-        match cell.get_or_init(|| self.probe_now(full, covers)) {
+        match cell.get_or_init(|| self.probe_now(full, &stamp, covers)) {
             // Asked for without its covers first: measured again with them (as one
             // file named by an episode and found in a folder of bare audio is), and
             // that probe answers from then on.
             Ok(info) if covers && !info.covers_read => {
-                let probed = self.probe_now(full, covers);
-                lock(&self.probes).insert(key.into(), Arc::new(OnceLock::from(probed.clone())));
+                let probed = self.probe_now(full, &stamp, covers);
+                lock(&self.probes).insert(
+                    key.into(),
+                    (stamp, Arc::new(OnceLock::from(probed.clone()))),
+                );
                 probed
             }
             answer => answer.clone(),
@@ -422,9 +435,7 @@ impl Session {
     }
 
     /// [`Session::probe`]'s work, done once per file (and once more for its covers).
-    fn probe_now(&self, full: &Path, covers: bool) -> Result<AudioInfo, String> {
-        let stamp =
-            FileStamp::of(full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
+    fn probe_now(&self, full: &Path, stamp: &FileStamp, covers: bool) -> Result<AudioInfo, String> {
         if let Some(cached) = self.files.audio(full)
             && (!covers || cached.info.covers_read)
             && cached
@@ -434,7 +445,7 @@ impl Session {
                 .as_ref()
                 .is_none_or(|c| c.path.is_file())
         {
-            match cached.freshness(full, &stamp, &mut |path, stamp| self.hash(path, stamp)) {
+            match cached.freshness(full, stamp, &mut |path, stamp| self.hash(path, stamp)) {
                 Freshness::Same => return Ok(cached.info),
                 Freshness::Touched(fresh) => {
                     let info = fresh.info.clone();
@@ -448,11 +459,11 @@ impl Session {
         self.note_read(FileRead::Probed(full.to_path_buf()));
         match super::audio::probe(full, covers.then_some(covers_dir.as_path())) {
             Ok(info) => {
-                let hash = self.hash(full, &stamp);
+                let hash = self.hash(full, stamp);
                 self.files.put_audio(
                     full,
                     CachedAudio {
-                        stamp,
+                        stamp: *stamp,
                         hash,
                         info: info.clone(),
                     },
@@ -575,6 +586,58 @@ mod tests {
         let with_covers = session.probe(&audio, true).unwrap();
         assert!(with_covers.covers_read);
         assert_eq!(session.probe(&audio, true), Ok(with_covers));
+        assert_eq!(
+            session
+                .reads()
+                .iter()
+                .filter(|read| **read == FileRead::Probed(audio.clone()))
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn an_audio_file_replaced_during_the_run_is_measured_again() {
+        let site = tempfile::tempdir().unwrap();
+        let audio = site.path().join("ep.mp3");
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/audio");
+        let old = fixtures.join("speech-cbr.mp3");
+        let new = fixtures.join("speech-vbr-noxing.mp3");
+        std::fs::copy(&old, &audio).unwrap();
+        let session = Session::new(LocalSettings::new(
+            site.path(),
+            url::Url::parse("https://example.org/").unwrap(),
+        ));
+        let first = session.probe(&audio, false).unwrap();
+        assert_eq!(first.length, std::fs::metadata(&old).unwrap().len());
+        let first_stamp = FileStamp::of(&audio).unwrap();
+
+        // Replaced between two posts naming it: other content, another size and mtime.
+        std::fs::copy(&new, &audio).unwrap();
+        let later = first_stamp.modified.unwrap() + std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&audio)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        let second_stamp = FileStamp::of(&audio).unwrap();
+        assert_ne!(first_stamp, second_stamp);
+
+        let second = session.probe(&audio, false).unwrap();
+        let new_length = std::fs::metadata(&new).unwrap().len();
+        assert_eq!(second.length, new_length, "the new content's facts");
+        assert_ne!(second.duration, first.duration);
+        // What the file cache keeps for later runs is the new version, whole.
+        let cached = session.files.audio(&audio).expect("remembered");
+        assert_eq!(cached.stamp, second_stamp);
+        assert_eq!(cached.info, second);
+        assert_eq!(
+            cached.hash,
+            super::super::file_cache::hash_file(&audio).ok()
+        );
+        // Asked again unchanged: not read again.
+        assert_eq!(session.probe(&audio, false), Ok(second));
         assert_eq!(
             session
                 .reads()
