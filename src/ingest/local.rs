@@ -242,12 +242,12 @@ pub struct Session {
     pub(super) remote: Mutex<RemoteMediaCache>,
     /// Audio probes of this run, by full path (keyed like `stamps`), each with the
     /// stamp of the file it was made for (a file replaced during the run, as between
-    /// two posts naming it, is probed again, and that probe replaces the first): each a
-    /// cell that the first thread to ask fills (from the file cache, or by reading the
-    /// file) while the others that ask for the same file wait for it. Looked up and
-    /// claimed in one step under the map's lock: a check first and a probe after it let
-    /// two threads both miss and both read the file.
-    probes: Mutex<PathMap<(FileStamp, ProbeCell)>>,
+    /// two posts naming it, is probed again, and that probe replaces the first): two
+    /// cells, without covers and with them, that the first thread to ask fills (from
+    /// the file cache, or by reading the file) while the others that ask the same
+    /// wait for it. Looked up and claimed in one step under the map's lock: a check
+    /// first and a probe after it let two threads both miss and both read the file.
+    probes: Mutex<PathMap<(FileStamp, Arc<ProbeCells>)>>,
     /// Remote audio URLs asked about in this run.
     pub(super) asked: HashSet<String>,
     /// Ask servers again instead of trusting `.omroep/remote-media.json`.
@@ -272,9 +272,17 @@ pub struct Session {
 /// A content hash taken once per run (see [`Session::hash`]).
 type HashCell = Arc<OnceLock<Option<String>>>;
 
-/// An audio file's probe, made once per run (see [`Session::probe`]): what was learned,
-/// with or without its embedded covers, or the one-line error.
-type ProbeCell = Arc<OnceLock<Result<AudioInfo, String>>>;
+/// An audio file's probe (see [`Session::probe`]): what was learned, or the one-line
+/// error.
+type Probed = OnceLock<Result<AudioInfo, String>>;
+
+/// The probes of one version of an audio file, made once per run each (see
+/// [`Session::probe`]): without its embedded covers and with them.
+#[derive(Default)]
+struct ProbeCells {
+    bare: Probed,
+    covers: Probed,
+}
 
 /// A file whose content a session read, and why: what the file cache exists to avoid.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -400,37 +408,46 @@ impl Session {
         let stamp =
             FileStamp::of(full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
         let key = key_of(full);
-        let cell = {
+        let cells = {
             let mut probes = lock(&self.probes);
             match probes.get_mut(key) {
-                Some((known, cell)) if *known == stamp => cell.clone(),
+                Some((known, cells)) if *known == stamp => cells.clone(),
                 // Replaced since it was probed (as between two posts naming it): what
                 // was learned about the old content no longer answers.
                 Some(entry) => {
-                    *entry = (stamp, ProbeCell::default());
+                    *entry = (stamp, Arc::default());
                     entry.1.clone()
                 }
                 // A key is allocated only for a file not asked for before.
                 None => {
-                    let cell = ProbeCell::default();
-                    probes.insert(key.into(), (stamp, cell.clone()));
-                    cell
+                    let cells = Arc::<ProbeCells>::default();
+                    probes.insert(key.into(), (stamp, cells.clone()));
+                    cells
                 }
             }
         };
-        match cell.get_or_init(|| self.probe_now(full, &stamp, covers)) {
-            // Asked for without its covers first: measured again with them (as one
-            // file named by an episode and found in a folder of bare audio is), and
-            // that probe answers from then on.
-            Ok(info) if covers && !info.covers_read => {
-                let probed = self.probe_now(full, &stamp, covers);
-                lock(&self.probes).insert(
-                    key.into(),
-                    (stamp, Arc::new(OnceLock::from(probed.clone()))),
-                );
-                probed
+        if covers {
+            // A probe without covers answers when it looked at them anyway (the file
+            // cache knew them) or found no audio; otherwise the file is measured again
+            // with them (as one file named by an episode and found in a folder of bare
+            // audio is), once, and that probe answers from then on.
+            if let Some(answer) = cells.bare.get()
+                && answer.as_ref().map_or(true, |info| info.covers_read)
+            {
+                return answer.clone();
             }
-            answer => answer.clone(),
+            cells
+                .covers
+                .get_or_init(|| self.probe_now(full, &stamp, true))
+                .clone()
+        } else {
+            if let Some(answer) = cells.covers.get() {
+                return answer.clone();
+            }
+            cells
+                .bare
+                .get_or_init(|| self.probe_now(full, &stamp, false))
+                .clone()
         }
     }
 
@@ -582,10 +599,26 @@ mod tests {
             ],
             "each file read once, the failure remembered too"
         );
-        // Asked for with its covers after a probe without them: measured again, once.
-        let with_covers = session.probe(&audio, true).unwrap();
-        assert!(with_covers.covers_read);
-        assert_eq!(session.probe(&audio, true), Ok(with_covers));
+        // Asked for with its covers after a probe without them, by many threads at
+        // once: measured again, once, and that probe answers from then on (also when
+        // asked for without covers).
+        let start = std::sync::Barrier::new(8);
+        let with_covers: Vec<_> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        session.probe(&audio, true)
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        let first_with_covers = with_covers[0].clone().unwrap();
+        assert!(first_with_covers.covers_read);
+        assert!(with_covers.iter().all(|p| p == &with_covers[0]));
+        assert_eq!(session.probe(&audio, true), Ok(first_with_covers.clone()));
+        assert_eq!(session.probe(&audio, false), Ok(first_with_covers));
         assert_eq!(
             session
                 .reads()
