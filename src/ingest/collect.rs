@@ -377,7 +377,7 @@ pub fn find(
         links: Vec::new(),
     };
     if start.is_dir() {
-        listed.folder(&start)?;
+        listed.folders(&start)?;
     } else {
         let meta = std::fs::symlink_metadata(&start)
             .map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
@@ -404,9 +404,22 @@ struct Listed<'a> {
 }
 
 impl Listed<'_> {
-    /// Lists `folder` and, depth first, the folders in it; hidden entries (`.git`,
-    /// `.omroep`) are skipped and symbolic links are never followed.
-    fn folder(&mut self, folder: &Path) -> Result<(), String> {
+    /// Lists `start` and every folder below it; hidden entries (`.git`, `.omroep`) are
+    /// skipped and symbolic links are never followed. The folders still to list are
+    /// kept on a stack and each folder's listing is closed before the next is opened:
+    /// descending from inside the parent's listing keeps one open descriptor per level,
+    /// and a deep tree then runs out of them. (The order is the caller's: sorted at the
+    /// end.)
+    fn folders(&mut self, start: &Path) -> Result<(), String> {
+        let mut pending = vec![start.to_path_buf()];
+        while let Some(folder) = pending.pop() {
+            self.folder(&folder, &mut pending)?;
+        }
+        Ok(())
+    }
+
+    /// Lists the files of `folder` and adds the folders in it to `pending`.
+    fn folder(&mut self, folder: &Path, pending: &mut Vec<PathBuf>) -> Result<(), String> {
         let (root, pattern) = (self.root, self.pattern);
         let cannot = |e: std::io::Error| {
             format!(
@@ -422,7 +435,7 @@ impl Listed<'_> {
             let kind = entry.file_type().map_err(cannot)?;
             let path = entry.path();
             if kind.is_dir() {
-                self.folder(&path)?;
+                pending.push(path);
             } else {
                 self.entry(&path, kind, || entry.metadata());
             }
@@ -549,6 +562,56 @@ mod tests {
         assert_eq!(
             names(find(site.path(), "p/**/*.md", MARKDOWN, true).unwrap()),
             vec!["p/a/b.md", "p/a-b/c.md", "p/a.b/d.md", "p/a.md", "p/b.md"]
+        );
+    }
+
+    /// A tree 300 folders deep, listed with at most 64 open descriptors allowed: in a
+    /// child process (the limit is the whole process's), which runs this test alone.
+    #[cfg(unix)]
+    #[test]
+    fn a_tree_deeper_than_the_open_descriptors_allowed_is_listed() {
+        const CHILD: &str = "OMROEP_TEST_LISTING_WITH_FEW_DESCRIPTORS";
+        const NAME: &str =
+            "ingest::collect::tests::a_tree_deeper_than_the_open_descriptors_allowed_is_listed";
+        if std::env::var_os(CHILD).is_none() {
+            let output = std::process::Command::new(std::env::current_exe().unwrap())
+                .args([NAME, "--exact", "--test-threads=1"])
+                .env(CHILD, "1")
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                output.status.success() && stdout.contains("1 passed"),
+                "{stdout}\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            return;
+        }
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: `limit` is a valid rlimit for the calls to read and write.
+        unsafe {
+            assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+            limit.rlim_cur = limit.rlim_cur.min(64);
+            assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
+        }
+        let site = tempfile::tempdir().unwrap();
+        let mut deep = site.path().join("p");
+        for _ in 0..300 {
+            deep.push("d");
+        }
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(deep.join("deep.md"), "x").unwrap();
+        std::fs::write(site.path().join("p/top.md"), "x").unwrap();
+        let found = find(site.path(), "p/**/*.md", MARKDOWN, true).unwrap();
+        assert_eq!(
+            names(found),
+            vec![
+                format!("p/{}deep.md", "d/".repeat(300)),
+                "p/top.md".to_string()
+            ]
         );
     }
 
