@@ -367,7 +367,8 @@ pub fn find(
     // cost more (each comparison looks up two file names) than the rest of a second
     // run's listing together. Each file's stamp is taken here, relative to its
     // folder's open descriptor (`DirEntry::metadata`): a lookup of one name instead of
-    // a walk of the whole path, and the one `stat` a reused outcome needs of its file.
+    // a walk of the whole path, and the one `stat` a reused outcome needs of its file
+    // (on Windows a `stat` of the path: see `Listed::folder`).
     let mut listed = Listed {
         root,
         pattern: &pattern,
@@ -381,7 +382,9 @@ pub fn find(
     } else {
         let meta = std::fs::symlink_metadata(&start)
             .map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
-        listed.entry(&start, meta.file_type(), || Ok(meta.clone()));
+        listed.entry(&start, meta.file_type(), || {
+            Ok(FileStamp::of_metadata(&meta))
+        });
     }
     listed.files.sort_by_cached_key(|(path, _)| sort_key(path));
     listed.links.sort_by_cached_key(|path| sort_key(path));
@@ -437,19 +440,27 @@ impl Listed<'_> {
             if kind.is_dir() {
                 pending.push(path);
             } else {
-                self.entry(&path, kind, || entry.metadata());
+                // On Windows `DirEntry::metadata` is the copy kept in the directory
+                // entry, whose size and mtime NTFS updates lazily (a file just written
+                // can show its old ones there, and a changed file would pass for
+                // unchanged): the stamp is taken from the file itself.
+                #[cfg(windows)]
+                let stamp = || FileStamp::of(&path);
+                #[cfg(not(windows))]
+                let stamp = || entry.metadata().map(|meta| FileStamp::of_metadata(&meta));
+                self.entry(&path, kind, stamp);
             }
         }
         Ok(())
     }
 
     /// Keeps the file or link at `path` when it has a known extension and matches the
-    /// pattern; `metadata` (of the entry itself, links not followed) gives its stamp.
+    /// pattern; `stamp` (of the file, asked for only when it is kept) gives its stamp.
     fn entry(
         &mut self,
         path: &Path,
         kind: std::fs::FileType,
-        metadata: impl FnOnce() -> std::io::Result<std::fs::Metadata>,
+        stamp: impl FnOnce() -> std::io::Result<FileStamp>,
     ) {
         let is_link = kind.is_symlink();
         if !kind.is_file() && !is_link {
@@ -477,7 +488,7 @@ impl Listed<'_> {
             self.links.push(relative.to_path_buf());
         } else {
             // A file gone since it was listed has no stamp: whoever reads it reports it.
-            let stamp = metadata().ok().map(|meta| FileStamp::of_metadata(&meta));
+            let stamp = stamp().ok();
             self.files.push((relative.to_path_buf(), stamp));
         }
     }
