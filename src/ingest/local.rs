@@ -296,9 +296,10 @@ pub enum FileRead {
     Hashed(PathBuf),
 }
 
-/// Locks `mutex`, also after a thread panicked while holding it (what it guards is a
-/// cache of facts, each written whole).
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+/// Locks `mutex`, also after a thread panicked while holding it: what the ingest
+/// session and the store's file cache guard with it are caches of facts, each written
+/// whole (one assignment or insertion), so their state stays consistent.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 

@@ -33,13 +33,14 @@ use std::ops::Range;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, sync_channel};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 
 use rusqlite::params;
 
 use super::{Result, Store, compact};
 use crate::ingest::file_cache::{CachedAudio, CachedDocument, FileCache};
+use crate::ingest::local::lock;
 
 /// Remembered results of local files, loaded from the store, plus what this run learned.
 #[derive(Debug, Default)]
@@ -194,14 +195,6 @@ impl Shared {
             }
         }
     }
-}
-
-/// `mutex` locked, also when another thread panicked while holding it (the file cache's
-/// state stays consistent: each change is one assignment or insertion).
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl Drop for StoredFileCache {
