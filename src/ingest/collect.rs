@@ -367,7 +367,8 @@ pub fn find(
     // cost more (each comparison looks up two file names) than the rest of a second
     // run's listing together. Each file's stamp is taken here, relative to its
     // folder's open descriptor (`DirEntry::metadata`): a lookup of one name instead of
-    // a walk of the whole path, and the one `stat` a reused outcome needs of its file.
+    // a walk of the whole path, and the one `stat` a reused outcome needs of its file
+    // (on Windows a `stat` of the path: see `Listed::folder`).
     let mut listed = Listed {
         root,
         pattern: &pattern,
@@ -377,11 +378,13 @@ pub fn find(
         links: Vec::new(),
     };
     if start.is_dir() {
-        listed.folder(&start)?;
+        listed.folders(&start)?;
     } else {
         let meta = std::fs::symlink_metadata(&start)
             .map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
-        listed.entry(&start, meta.file_type(), || Ok(meta.clone()));
+        listed.entry(&start, meta.file_type(), || {
+            Ok(FileStamp::of_metadata(&meta))
+        });
     }
     listed.files.sort_by_cached_key(|(path, _)| sort_key(path));
     listed.links.sort_by_cached_key(|path| sort_key(path));
@@ -404,9 +407,22 @@ struct Listed<'a> {
 }
 
 impl Listed<'_> {
-    /// Lists `folder` and, depth first, the folders in it; hidden entries (`.git`,
-    /// `.omroep`) are skipped and symbolic links are never followed.
-    fn folder(&mut self, folder: &Path) -> Result<(), String> {
+    /// Lists `start` and every folder below it; hidden entries (`.git`, `.omroep`) are
+    /// skipped and symbolic links are never followed. The folders still to list are
+    /// kept on a stack and each folder's listing is closed before the next is opened:
+    /// descending from inside the parent's listing keeps one open descriptor per level,
+    /// and a deep tree then runs out of them. (The order is the caller's: sorted at the
+    /// end.)
+    fn folders(&mut self, start: &Path) -> Result<(), String> {
+        let mut pending = vec![start.to_path_buf()];
+        while let Some(folder) = pending.pop() {
+            self.folder(&folder, &mut pending)?;
+        }
+        Ok(())
+    }
+
+    /// Lists the files of `folder` and adds the folders in it to `pending`.
+    fn folder(&mut self, folder: &Path, pending: &mut Vec<PathBuf>) -> Result<(), String> {
         let (root, pattern) = (self.root, self.pattern);
         let cannot = |e: std::io::Error| {
             format!(
@@ -422,21 +438,29 @@ impl Listed<'_> {
             let kind = entry.file_type().map_err(cannot)?;
             let path = entry.path();
             if kind.is_dir() {
-                self.folder(&path)?;
+                pending.push(path);
             } else {
-                self.entry(&path, kind, || entry.metadata());
+                // On Windows `DirEntry::metadata` is the copy kept in the directory
+                // entry, whose size and mtime NTFS updates lazily (a file just written
+                // can show its old ones there, and a changed file would pass for
+                // unchanged): the stamp is taken from the file itself.
+                #[cfg(windows)]
+                let stamp = || FileStamp::of(&path);
+                #[cfg(not(windows))]
+                let stamp = || entry.metadata().map(|meta| FileStamp::of_metadata(&meta));
+                self.entry(&path, kind, stamp);
             }
         }
         Ok(())
     }
 
     /// Keeps the file or link at `path` when it has a known extension and matches the
-    /// pattern; `metadata` (of the entry itself, links not followed) gives its stamp.
+    /// pattern; `stamp` (of the file, asked for only when it is kept) gives its stamp.
     fn entry(
         &mut self,
         path: &Path,
         kind: std::fs::FileType,
-        metadata: impl FnOnce() -> std::io::Result<std::fs::Metadata>,
+        stamp: impl FnOnce() -> std::io::Result<FileStamp>,
     ) {
         let is_link = kind.is_symlink();
         if !kind.is_file() && !is_link {
@@ -464,7 +488,7 @@ impl Listed<'_> {
             self.links.push(relative.to_path_buf());
         } else {
             // A file gone since it was listed has no stamp: whoever reads it reports it.
-            let stamp = metadata().ok().map(|meta| FileStamp::of_metadata(&meta));
+            let stamp = stamp().ok();
             self.files.push((relative.to_path_buf(), stamp));
         }
     }
@@ -549,6 +573,56 @@ mod tests {
         assert_eq!(
             names(find(site.path(), "p/**/*.md", MARKDOWN, true).unwrap()),
             vec!["p/a/b.md", "p/a-b/c.md", "p/a.b/d.md", "p/a.md", "p/b.md"]
+        );
+    }
+
+    /// A tree 300 folders deep, listed with at most 64 open descriptors allowed: in a
+    /// child process (the limit is the whole process's), which runs this test alone.
+    #[cfg(unix)]
+    #[test]
+    fn a_tree_deeper_than_the_open_descriptors_allowed_is_listed() {
+        const CHILD: &str = "OMROEP_TEST_LISTING_WITH_FEW_DESCRIPTORS";
+        const NAME: &str =
+            "ingest::collect::tests::a_tree_deeper_than_the_open_descriptors_allowed_is_listed";
+        if std::env::var_os(CHILD).is_none() {
+            let output = std::process::Command::new(std::env::current_exe().unwrap())
+                .args([NAME, "--exact", "--test-threads=1"])
+                .env(CHILD, "1")
+                .output()
+                .unwrap();
+            let stdout = String::from_utf8_lossy(&output.stdout);
+            assert!(
+                output.status.success() && stdout.contains("1 passed"),
+                "{stdout}\n{}",
+                String::from_utf8_lossy(&output.stderr)
+            );
+            return;
+        }
+        let mut limit = libc::rlimit {
+            rlim_cur: 0,
+            rlim_max: 0,
+        };
+        // SAFETY: `limit` is a valid rlimit for the calls to read and write.
+        unsafe {
+            assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit), 0);
+            limit.rlim_cur = limit.rlim_cur.min(64);
+            assert_eq!(libc::setrlimit(libc::RLIMIT_NOFILE, &limit), 0);
+        }
+        let site = tempfile::tempdir().unwrap();
+        let mut deep = site.path().join("p");
+        for _ in 0..300 {
+            deep.push("d");
+        }
+        std::fs::create_dir_all(&deep).unwrap();
+        std::fs::write(deep.join("deep.md"), "x").unwrap();
+        std::fs::write(site.path().join("p/top.md"), "x").unwrap();
+        let found = find(site.path(), "p/**/*.md", MARKDOWN, true).unwrap();
+        assert_eq!(
+            names(found),
+            vec![
+                format!("p/{}deep.md", "d/".repeat(300)),
+                "p/top.md".to_string()
+            ]
         );
     }
 

@@ -240,12 +240,14 @@ pub struct Session {
     pub(super) settings: LocalSettings,
     pub(super) files: Box<dyn FileCache>,
     pub(super) remote: Mutex<RemoteMediaCache>,
-    /// Audio probes of this run, by full path (keyed like `stamps`): each a cell that
-    /// the first thread to ask fills (from the file cache, or by reading the file)
-    /// while the others that ask for the same file wait for it. Looked up and claimed
-    /// in one step under the map's lock: a check first and a probe after it let two
-    /// threads both miss and both read the file.
-    probes: Mutex<PathMap<ProbeCell>>,
+    /// Audio probes of this run, by full path (keyed like `stamps`), each with the
+    /// stamp of the file it was made for (a file replaced during the run, as between
+    /// two posts naming it, is probed again, and that probe replaces the first): two
+    /// cells, without covers and with them, that the first thread to ask fills (from
+    /// the file cache, or by reading the file) while the others that ask the same
+    /// wait for it. Looked up and claimed in one step under the map's lock: a check
+    /// first and a probe after it let two threads both miss and both read the file.
+    probes: Mutex<PathMap<(FileStamp, Arc<ProbeCells>)>>,
     /// Remote audio URLs asked about in this run.
     pub(super) asked: HashSet<String>,
     /// Ask servers again instead of trusting `.omroep/remote-media.json`.
@@ -270,9 +272,17 @@ pub struct Session {
 /// A content hash taken once per run (see [`Session::hash`]).
 type HashCell = Arc<OnceLock<Option<String>>>;
 
-/// An audio file's probe, made once per run (see [`Session::probe`]): what was learned,
-/// with or without its embedded covers, or the one-line error.
-type ProbeCell = Arc<OnceLock<Result<AudioInfo, String>>>;
+/// An audio file's probe (see [`Session::probe`]): what was learned, or the one-line
+/// error.
+type Probed = OnceLock<Result<AudioInfo, String>>;
+
+/// The probes of one version of an audio file, made once per run each (see
+/// [`Session::probe`]): without its embedded covers and with them.
+#[derive(Default)]
+struct ProbeCells {
+    bare: Probed,
+    covers: Probed,
+}
 
 /// A file whose content a session read, and why: what the file cache exists to avoid.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -286,9 +296,10 @@ pub enum FileRead {
     Hashed(PathBuf),
 }
 
-/// Locks `mutex`, also after a thread panicked while holding it (what it guards is a
-/// cache of facts, each written whole).
-pub(super) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+/// Locks `mutex`, also after a thread panicked while holding it: what the ingest
+/// session and the store's file cache guard with it are caches of facts, each written
+/// whole (one assignment or insertion), so their state stays consistent.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
@@ -391,40 +402,58 @@ impl Session {
         .clone()
     }
 
-    /// Reads an audio file once per run (or not at all when the file cache knows this
-    /// version of it); `covers` also extracts its embedded cover. The message of an
-    /// error is one line for the user.
+    /// Reads an audio file once per run for each version of it (or not at all when the
+    /// file cache knows this version); `covers` also extracts its embedded cover. The
+    /// message of an error is one line for the user.
     pub(super) fn probe(&self, full: &Path, covers: bool) -> Result<AudioInfo, String> {
+        let stamp =
+            FileStamp::of(full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
         let key = key_of(full);
-        let cell = {
+        let cells = {
             let mut probes = lock(&self.probes);
-            match probes.get(key) {
-                Some(cell) => cell.clone(),
+            match probes.get_mut(key) {
+                Some((known, cells)) if *known == stamp => cells.clone(),
+                // Replaced since it was probed (as between two posts naming it): what
+                // was learned about the old content no longer answers.
+                Some(entry) => {
+                    *entry = (stamp, Arc::default());
+                    entry.1.clone()
+                }
                 // A key is allocated only for a file not asked for before.
                 None => {
-                    let cell = ProbeCell::default();
-                    probes.insert(key.into(), cell.clone());
-                    cell
+                    let cells = Arc::<ProbeCells>::default();
+                    probes.insert(key.into(), (stamp, cells.clone()));
+                    cells
                 }
             }
         };
-        match cell.get_or_init(|| self.probe_now(full, covers)) {
-            // Asked for without its covers first: measured again with them (as one
-            // file named by an episode and found in a folder of bare audio is), and
-            // that probe answers from then on.
-            Ok(info) if covers && !info.covers_read => {
-                let probed = self.probe_now(full, covers);
-                lock(&self.probes).insert(key.into(), Arc::new(OnceLock::from(probed.clone())));
-                probed
+        if covers {
+            // A probe without covers answers when it looked at them anyway (the file
+            // cache knew them) or found no audio; otherwise the file is measured again
+            // with them (as one file named by an episode and found in a folder of bare
+            // audio is), once, and that probe answers from then on.
+            if let Some(answer) = cells.bare.get()
+                && answer.as_ref().map_or(true, |info| info.covers_read)
+            {
+                return answer.clone();
             }
-            answer => answer.clone(),
+            cells
+                .covers
+                .get_or_init(|| self.probe_now(full, &stamp, true))
+                .clone()
+        } else {
+            if let Some(answer) = cells.covers.get() {
+                return answer.clone();
+            }
+            cells
+                .bare
+                .get_or_init(|| self.probe_now(full, &stamp, false))
+                .clone()
         }
     }
 
     /// [`Session::probe`]'s work, done once per file (and once more for its covers).
-    fn probe_now(&self, full: &Path, covers: bool) -> Result<AudioInfo, String> {
-        let stamp =
-            FileStamp::of(full).map_err(|e| format!("cannot read {}: {e}", full.display()))?;
+    fn probe_now(&self, full: &Path, stamp: &FileStamp, covers: bool) -> Result<AudioInfo, String> {
         if let Some(cached) = self.files.audio(full)
             && (!covers || cached.info.covers_read)
             && cached
@@ -434,7 +463,7 @@ impl Session {
                 .as_ref()
                 .is_none_or(|c| c.path.is_file())
         {
-            match cached.freshness(full, &stamp, &mut |path, stamp| self.hash(path, stamp)) {
+            match cached.freshness(full, stamp, &mut |path, stamp| self.hash(path, stamp)) {
                 Freshness::Same => return Ok(cached.info),
                 Freshness::Touched(fresh) => {
                     let info = fresh.info.clone();
@@ -448,11 +477,11 @@ impl Session {
         self.note_read(FileRead::Probed(full.to_path_buf()));
         match super::audio::probe(full, covers.then_some(covers_dir.as_path())) {
             Ok(info) => {
-                let hash = self.hash(full, &stamp);
+                let hash = self.hash(full, stamp);
                 self.files.put_audio(
                     full,
                     CachedAudio {
-                        stamp,
+                        stamp: *stamp,
                         hash,
                         info: info.clone(),
                     },
@@ -571,10 +600,78 @@ mod tests {
             ],
             "each file read once, the failure remembered too"
         );
-        // Asked for with its covers after a probe without them: measured again, once.
-        let with_covers = session.probe(&audio, true).unwrap();
-        assert!(with_covers.covers_read);
-        assert_eq!(session.probe(&audio, true), Ok(with_covers));
+        // Asked for with its covers after a probe without them, by many threads at
+        // once: measured again, once, and that probe answers from then on (also when
+        // asked for without covers).
+        let start = std::sync::Barrier::new(8);
+        let with_covers: Vec<_> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..8)
+                .map(|_| {
+                    scope.spawn(|| {
+                        start.wait();
+                        session.probe(&audio, true)
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        let first_with_covers = with_covers[0].clone().unwrap();
+        assert!(first_with_covers.covers_read);
+        assert!(with_covers.iter().all(|p| p == &with_covers[0]));
+        assert_eq!(session.probe(&audio, true), Ok(first_with_covers.clone()));
+        assert_eq!(session.probe(&audio, false), Ok(first_with_covers));
+        assert_eq!(
+            session
+                .reads()
+                .iter()
+                .filter(|read| **read == FileRead::Probed(audio.clone()))
+                .count(),
+            2
+        );
+    }
+
+    #[test]
+    fn an_audio_file_replaced_during_the_run_is_measured_again() {
+        let site = tempfile::tempdir().unwrap();
+        let audio = site.path().join("ep.mp3");
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/audio");
+        let old = fixtures.join("speech-cbr.mp3");
+        let new = fixtures.join("speech-vbr-noxing.mp3");
+        std::fs::copy(&old, &audio).unwrap();
+        let session = Session::new(LocalSettings::new(
+            site.path(),
+            url::Url::parse("https://example.org/").unwrap(),
+        ));
+        let first = session.probe(&audio, false).unwrap();
+        assert_eq!(first.length, std::fs::metadata(&old).unwrap().len());
+        let first_stamp = FileStamp::of(&audio).unwrap();
+
+        // Replaced between two posts naming it: other content, another size and mtime.
+        std::fs::copy(&new, &audio).unwrap();
+        let later = first_stamp.modified.unwrap() + std::time::Duration::from_secs(60);
+        std::fs::File::options()
+            .write(true)
+            .open(&audio)
+            .unwrap()
+            .set_modified(later)
+            .unwrap();
+        let second_stamp = FileStamp::of(&audio).unwrap();
+        assert_ne!(first_stamp, second_stamp);
+
+        let second = session.probe(&audio, false).unwrap();
+        let new_length = std::fs::metadata(&new).unwrap().len();
+        assert_eq!(second.length, new_length, "the new content's facts");
+        assert_ne!(second.duration, first.duration);
+        // What the file cache keeps for later runs is the new version, whole.
+        let cached = session.files.audio(&audio).expect("remembered");
+        assert_eq!(cached.stamp, second_stamp);
+        assert_eq!(cached.info, second);
+        assert_eq!(
+            cached.hash,
+            super::super::file_cache::hash_file(&audio).ok()
+        );
+        // Asked again unchanged: not read again.
+        assert_eq!(session.probe(&audio, false), Ok(second));
         assert_eq!(
             session
                 .reads()

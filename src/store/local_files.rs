@@ -16,10 +16,6 @@
 //! A remembered outcome is decoded for the caller alone and not kept decoded here: the
 //! caller is then its only owner and takes the item out of it without a deep copy (the
 //! rows stay, so asking again decodes again; a run asks once per file and session).
-//! Once the rows are handed over, the loading thread goes on decoding the remembered
-//! outcomes ahead of the questions (each row at most once, see [`Ahead`]): a second
-//! run's largest share of work then runs on the other core while the calling thread
-//! lists the content folders and takes each file's stamp, instead of after it.
 //!
 //! The compact format rather than JSON or MessagePack with named fields: a second run
 //! with nothing changed spends most of its time decoding the remembered outcomes (whole
@@ -31,15 +27,14 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::mpsc::{Receiver, sync_channel};
-use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 
 use rusqlite::params;
 
 use super::{Result, Store, compact};
 use crate::ingest::file_cache::{CachedAudio, CachedDocument, FileCache};
+use crate::ingest::local::lock;
 
 /// Remembered results of local files, loaded from the store, plus what this run learned.
 #[derive(Debug, Default)]
@@ -49,42 +44,18 @@ pub struct StoredFileCache {
     /// failed (every file is then a miss; see [`StoredFileCache::load_error`]). Set when
     /// the load on its own thread is done (see [`Store::local_files`]): the first one to
     /// ask for a row waits for it.
-    rows: OnceLock<std::result::Result<Arc<Vec<u8>>, String>>,
-    /// The load under way: the rows come through it (the thread has installed their
-    /// index in [`Shared`] by then), until someone waits for them.
-    ready: Mutex<Option<Handover>>,
-    /// The loading thread, which goes on decoding ahead after handing the rows over.
-    thread: Mutex<Option<JoinHandle<()>>>,
+    rows: OnceLock<std::result::Result<Vec<u8>, String>>,
+    /// The load under way, until someone waits for it: the thread has installed the
+    /// rows' index in [`Shared`] when it hands back their bytes.
+    loading: Mutex<Option<JoinHandle<Result<Vec<u8>>>>>,
     /// What the loading thread shares with the callers.
     shared: Arc<Shared>,
 }
-
-/// Where the loading thread hands the rows over (or why the load failed).
-type Handover = Receiver<Result<Arc<Vec<u8>>>>;
 
 /// The state the loading thread and the callers share.
 #[derive(Debug, Default)]
 struct Shared {
     state: Mutex<State>,
-    /// One slot per remembered outcome (a document row's [`Row::ahead`]), in the order
-    /// loaded; set with the rows' index.
-    ahead: OnceLock<Vec<(Range<usize>, Mutex<Ahead>)>>,
-    /// Set when the run is saved or the cache dropped: decoding ahead stops.
-    stop: AtomicBool,
-}
-
-/// A remembered outcome's slot. The loading thread decodes `Waiting` slots under their
-/// lock (skipping any locked one); a caller asking for the file takes what is there
-/// and leaves `Taken`, waiting on the lock while the row is being decoded, or decoding
-/// the row itself when nothing was decoded yet (so no row is decoded twice, unless a
-/// second source asks for the same file: that one decodes the row again).
-#[derive(Debug, Default)]
-enum Ahead {
-    #[default]
-    Waiting,
-    /// Decoded ahead: the outcome, or `None` when the row did not decode (a miss).
-    Decoded(Option<CachedDocument>),
-    Taken,
 }
 
 /// What [`load_rows`] read.
@@ -93,9 +64,6 @@ struct Loaded {
     rows: Vec<u8>,
     documents: Rows,
     audio: Rows,
-    /// The document rows' bytes, in the order loaded (a document row's `ahead` is its
-    /// place here).
-    outcomes: Vec<Range<usize>>,
 }
 
 #[derive(Debug, Default)]
@@ -145,8 +113,6 @@ struct Row {
     /// Where its bytes are in [`StoredFileCache::rows`].
     data: Range<usize>,
     needed: bool,
-    /// A document row's slot in [`Shared::ahead`].
-    ahead: usize,
 }
 
 /// What [`Store::save_local_files`] wrote.
@@ -160,53 +126,11 @@ pub struct Saved {
 impl Shared {
     /// Makes the loaded rows' index the one asked from; returns their bytes. The one
     /// way a load is installed, on the loading thread or (a store in memory) at once.
-    fn install(&self, loaded: Loaded) -> Arc<Vec<u8>> {
+    fn install(&self, loaded: Loaded) -> Vec<u8> {
         let mut state = lock(&self.state);
         state.documents = loaded.documents;
         state.audio = loaded.audio;
-        // Only a load sets the slots, once per cache.
-        let _ = self.ahead.set(
-            loaded
-                .outcomes
-                .into_iter()
-                .map(|data| (data, Mutex::default()))
-                .collect(),
-        );
-        Arc::new(loaded.rows)
-    }
-
-    /// Decodes the remembered outcomes nobody asked for yet, in the order loaded, until
-    /// every slot was looked at or the run stops; a slot that is locked (being taken or
-    /// decoded) is left to whoever holds it.
-    fn decode_ahead(&self, rows: &[u8]) {
-        let Some(slots) = self.ahead.get() else {
-            return;
-        };
-        for (data, slot) in slots {
-            if self.stop.load(Ordering::Relaxed) {
-                return;
-            }
-            let Ok(mut ahead) = slot.try_lock() else {
-                continue;
-            };
-            if matches!(*ahead, Ahead::Waiting) {
-                *ahead = Ahead::Decoded(rows.get(data.clone()).and_then(decode));
-            }
-        }
-    }
-}
-
-/// `mutex` locked, also when another thread panicked while holding it (the file cache's
-/// state stays consistent: each change is one assignment or insertion).
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
-impl Drop for StoredFileCache {
-    fn drop(&mut self) {
-        self.shared.stop.store(true, Ordering::Relaxed);
+        loaded.rows
     }
 }
 
@@ -223,26 +147,22 @@ impl StoredFileCache {
     /// load that failed leaves no rows (every file is a miss) and its error for
     /// [`StoredFileCache::load_error`].
     fn rows(&self) -> &[u8] {
-        match self.loaded() {
-            Ok(rows) => rows,
-            Err(_) => &[],
-        }
+        self.loaded().as_deref().unwrap_or(&[])
     }
 
     /// The load's outcome: waits for the loading thread the first time.
-    fn loaded(&self) -> &std::result::Result<Arc<Vec<u8>>, String> {
+    fn loaded(&self) -> &std::result::Result<Vec<u8>, String> {
         self.rows.get_or_init(|| {
-            let Some(ready) = lock(&self.ready).take() else {
-                return Ok(Arc::default());
+            let Some(loading) = lock(&self.loading).take() else {
+                return Ok(Vec::new());
             };
-            match ready.recv() {
+            match loading.join() {
                 Ok(Ok(rows)) => Ok(rows),
                 // SQLite's own words: the message it goes into already names the store.
                 Ok(Err(super::StoreError::Sql(error))) => Err(error.to_string()),
                 Ok(Err(error)) => Err(error.to_string()),
-                // The thread stopped before it sent anything: it panicked.
-                Err(_) => Err(match lock(&self.thread).take().map(JoinHandle::join) {
-                    Some(Err(panic)) => match panic
+                Err(panic) => Err(
+                    match panic
                         .downcast_ref::<&str>()
                         .copied()
                         .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
@@ -250,8 +170,7 @@ impl StoredFileCache {
                         Some(message) => format!("the thread loading it stopped: {message}"),
                         None => "the thread loading it stopped".to_string(),
                     },
-                    _ => "the thread loading it stopped".to_string(),
-                }),
+                ),
             }
         })
     }
@@ -264,16 +183,6 @@ impl StoredFileCache {
             .as_ref()
             .err()
             .map(|error| super::StoreError::FileCache(error.clone()))
-    }
-
-    /// Waits until the loading thread has decoded every outcome ahead (tests see the
-    /// slots in a known state).
-    #[cfg(test)]
-    fn decoded_ahead(&self) {
-        self.rows();
-        if let Some(thread) = lock(&self.thread).take() {
-            thread.join().unwrap();
-        }
     }
 
     /// How many results this run learned (to be written by the next save).
@@ -325,28 +234,17 @@ impl FileCache for StoredFileCache {
 
     fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
         let rows = self.rows();
-        let (data, slot) = {
+        let data = {
             let mut state = lock(&self.shared.state);
             if let Some(put) = state.parsed_documents.get(key_of(path)) {
                 return Some(put.clone());
             }
             let row = state.documents.get_mut(key_of(path))?;
             row.needed = true;
-            (row.data.clone(), row.ahead)
+            row.data.clone()
         };
-        // Decoded ahead by the loading thread (waiting here while it decodes this row),
-        // else decoded now, outside the state's lock: the threads reading files ask at
-        // the same time.
-        let ahead = self
-            .shared
-            .ahead
-            .get()
-            .and_then(|slots| slots.get(slot))
-            .map(|(_, ahead)| std::mem::replace(&mut *lock(ahead), Ahead::Taken));
-        let document: CachedDocument = match ahead {
-            Some(Ahead::Decoded(document)) => document?,
-            _ => decode(rows.get(data)?)?,
-        };
+        // Decoded outside the lock: the threads reading files ask at the same time.
+        let document: CachedDocument = decode(rows.get(data)?)?;
         // The audio probes this outcome depends on stay: it does not ask for them,
         // yet they spare a re-measurement when only the show notes change.
         {
@@ -403,28 +301,20 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "mmap_size", LOAD_MAP_SIZE)?;
         let shared = Arc::new(Shared::default());
-        let (send, ready) = sync_channel(1);
-        let thread = std::thread::Builder::new()
+        let loading = std::thread::Builder::new()
             .name("omroep-file-cache".into())
             .spawn({
                 let shared = shared.clone();
                 move || {
                     let loaded = load_rows(&conn);
                     drop(conn);
-                    let rows = loaded.map(|loaded| shared.install(loaded));
-                    let ahead = rows.as_ref().ok().cloned();
-                    // Nobody waiting any more (the cache was dropped) is no error.
-                    let _ = send.send(rows);
-                    if let Some(rows) = ahead {
-                        shared.decode_ahead(&rows);
-                    }
+                    loaded.map(|loaded| shared.install(loaded))
                 }
             })
             .map_err(super::StoreError::Thread)?;
         Ok(StoredFileCache {
             rows: OnceLock::new(),
-            ready: Mutex::new(Some(ready)),
-            thread: Mutex::new(Some(thread)),
+            loading: Mutex::new(Some(loading)),
             shared,
         })
     }
@@ -441,8 +331,6 @@ impl Store {
     pub fn save_local_files(&mut self, cache: &StoredFileCache, prune: bool) -> Result<Saved> {
         // The rows, to know which are stale, even when no file was asked for.
         cache.rows();
-        // The run is over: what was not decoded ahead by now is not needed.
-        cache.shared.stop.store(true, Ordering::Relaxed);
         let mut state = lock(&cache.shared.state);
         let (stale_documents, stale_audio) = if prune {
             // What this run put stays, and so do the probes of the audio its new
@@ -521,7 +409,6 @@ fn load_rows(conn: &rusqlite::Connection) -> Result<Loaded> {
     )?;
     // Only a hint: a wrong one costs a reallocation, never a wrong row.
     let mut buffer = Vec::with_capacity((size as usize).min(1 << 30));
-    let mut outcomes = Vec::new();
     let mut load = |table: &str| -> Result<Rows> {
         let mut statement = conn.prepare(&format!("SELECT path, data FROM {table}"))?;
         let mut rows = statement.query([])?;
@@ -535,19 +422,11 @@ fn load_rows(conn: &rusqlite::Connection) -> Result<Loaded> {
             let path: Key = path.as_bytes().into();
             let start = buffer.len();
             buffer.extend_from_slice(data);
-            let data = start..buffer.len();
-            let ahead = outcomes.len();
-            if table == "local_documents" {
-                outcomes.push(data.clone());
-            }
-            loaded.insert(
-                path,
-                Row {
-                    data,
-                    needed: false,
-                    ahead,
-                },
-            );
+            let row = Row {
+                data: start..buffer.len(),
+                needed: false,
+            };
+            loaded.insert(path, row);
         }
         Ok(loaded)
     };
@@ -557,7 +436,6 @@ fn load_rows(conn: &rusqlite::Connection) -> Result<Loaded> {
         rows: buffer,
         documents,
         audio,
-        outcomes,
     })
 }
 
@@ -783,7 +661,7 @@ mod tests {
     }
 
     #[test]
-    fn outcomes_decoded_ahead_are_handed_out_once_and_a_damaged_row_is_a_miss() {
+    fn remembered_outcomes_decode_when_asked_for_and_a_damaged_row_is_a_miss() {
         let (_dir, path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
         for i in 0..50 {
@@ -807,11 +685,6 @@ mod tests {
 
         let store = Store::open(&path).unwrap();
         let cache = store.local_files().unwrap();
-        cache.decoded_ahead();
-        let slots = cache.shared.ahead.get().unwrap();
-        assert_eq!(slots.len(), 50);
-        let decoded = |ahead: &Mutex<Ahead>| matches!(*lock(ahead), Ahead::Decoded(Some(_)));
-        assert_eq!(slots.iter().filter(|(_, a)| decoded(a)).count(), 49);
         for i in 0..50 {
             let asked = cache.document(Path::new(&format!("/site/{i}.md")));
             if i == 7 {
@@ -820,7 +693,6 @@ mod tests {
                 assert_eq!(asked, Some(document(&i.to_string())));
             }
         }
-        assert!(slots.iter().all(|(_, a)| matches!(*lock(a), Ahead::Taken)));
         // Asked again (a second source naming the file): decoded again from the row.
         assert_eq!(cache.document(Path::new("/site/3.md")), Some(document("3")));
         assert_eq!(cache.document(Path::new("/site/7.md")), None);
@@ -864,16 +736,11 @@ mod tests {
 
     #[test]
     fn a_load_whose_thread_panics_is_reported_with_its_message() {
-        let (send, ready) = sync_channel::<Result<Arc<Vec<u8>>>>(1);
-        let thread = std::thread::spawn(move || {
-            let _send = send;
-            panic!("out of luck")
-        });
         let cache = StoredFileCache {
-            rows: OnceLock::new(),
-            ready: Mutex::new(Some(ready)),
-            thread: Mutex::new(Some(thread)),
-            shared: Arc::default(),
+            loading: Mutex::new(Some(std::thread::spawn(|| -> Result<Vec<u8>> {
+                panic!("out of luck")
+            }))),
+            ..StoredFileCache::default()
         };
         assert_eq!(cache.document(Path::new("/site/a.md")), None, "a miss");
         assert_eq!(
