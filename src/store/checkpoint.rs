@@ -123,7 +123,18 @@ impl Checkpointer {
         match done.wait_timeout_while(state, self.settle_limit, |state| {
             state.finished < state.asked && !state.stop
         }) {
-            Ok((state, _)) => state.finished >= state.asked,
+            Ok((mut state, _)) => {
+                let finished = state.finished >= state.asked;
+                if finished {
+                    // The WAL is all in the database file, and the next transaction
+                    // starts it over; the size measured before is no longer its size,
+                    // and waiting on it again would cost the next group a second wait
+                    // for the same restart. (Should a reader keep the WAL from starting
+                    // over, the next checkpoint measures it again.)
+                    state.wal_bytes = 0;
+                }
+                finished
+            }
             Err(_) => false,
         }
     }
@@ -191,5 +202,39 @@ fn run(conn: Connection, shared: &(Mutex<State>, Condvar), interval: Duration) {
         if guard.stop {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A checkpointer with no thread, its state as given.
+    fn with_state(state: State) -> Checkpointer {
+        Checkpointer {
+            shared: Arc::new((Mutex::new(state), Condvar::new())),
+            thread: None,
+            settle_limit: Duration::from_secs(30),
+            restart_from: RESTART_FROM,
+        }
+    }
+
+    fn wal_bytes(checkpointer: &Checkpointer) -> u64 {
+        checkpointer.shared.0.lock().unwrap().wal_bytes
+    }
+
+    #[test]
+    fn a_finished_wait_is_not_waited_for_again_at_the_next_group() {
+        // The last checkpoint found the WAL past the threshold and finished every one
+        // asked for: the writer waits (at once done), and the WAL starts over with its
+        // next transaction, so the group after that must not wait on the old size.
+        let checkpointer = with_state(State {
+            asked: 3,
+            finished: 3,
+            wal_bytes: RESTART_FROM + 1,
+            ..State::default()
+        });
+        assert!(checkpointer.settle());
+        assert_eq!(wal_bytes(&checkpointer), 0);
     }
 }
