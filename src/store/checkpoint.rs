@@ -193,15 +193,29 @@ fn run(conn: Connection, shared: &(Mutex<State>, Condvar), interval: Duration) {
             Ok(guard) => guard,
             Err(_) => return,
         };
-        guard.finished = guard.finished.max(asked);
-        if let Some(frames) = frames {
-            guard.wal_bytes = u64::try_from(frames).unwrap_or(0) * page_size;
-        }
+        finish(&mut guard, asked, frames, page_size);
         // The writer may be waiting for this one (`settle`).
         wake.notify_all();
         if guard.stop {
             return;
         }
+    }
+}
+
+/// Records a checkpoint attempt that began when `asked` checkpoints had been asked
+/// for and found the WAL `frames` long (`None`: it failed).
+///
+/// The attempt counts as finished whatever came of it, a failure or a busy result
+/// included: the writer waits in [`Checkpointer::settle`] for an attempt, not for a
+/// success, and holding it back would keep it waiting the whole [`SETTLE_LIMIT`]
+/// behind a disk or another process that will not answer sooner, while this thread
+/// tried again and again at once. The WAL size, though, is changed only by a
+/// checkpoint that measured it: SQLite gives -1 for the length when another
+/// checkpoint held the lock (and copied nothing here), which is not an empty WAL.
+fn finish(state: &mut State, asked: u64, frames: Option<i64>, page_size: u64) {
+    state.finished = state.finished.max(asked);
+    if let Some(frames) = frames.and_then(|frames| u64::try_from(frames).ok()) {
+        state.wal_bytes = frames * page_size;
     }
 }
 
@@ -236,5 +250,31 @@ mod tests {
         });
         assert!(checkpointer.settle());
         assert_eq!(wal_bytes(&checkpointer), 0);
+    }
+
+    #[test]
+    fn a_busy_checkpoint_keeps_the_size_measured_before() {
+        let mut state = State {
+            asked: 2,
+            finished: 1,
+            wal_bytes: 20 << 20,
+            ..State::default()
+        };
+        // Another checkpoint held the lock: SQLite answers (1, -1, -1).
+        finish(&mut state, 2, Some(-1), 16384);
+        assert_eq!(
+            state.wal_bytes,
+            20 << 20,
+            "a busy checkpoint is no empty WAL"
+        );
+        assert_eq!(state.finished, 2, "the writer's wait for it is over");
+        // A failed one keeps it too.
+        finish(&mut state, 2, None, 16384);
+        assert_eq!(state.wal_bytes, 20 << 20);
+        // One that measured the WAL sets it.
+        finish(&mut state, 2, Some(10), 16384);
+        assert_eq!(state.wal_bytes, 10 * 16384);
+        finish(&mut state, 2, Some(0), 16384);
+        assert_eq!(state.wal_bytes, 0);
     }
 }
