@@ -115,9 +115,7 @@ impl Checkpointer {
         let Ok(state) = state.lock() else {
             return false;
         };
-        // The size is the last finished checkpoint's; a thread two checkpoints behind
-        // has not counted the last groups, and is waited for all the same.
-        if state.wal_bytes < self.restart_from && state.asked - state.finished < 2 {
+        if !must_wait(&state, self.restart_from) {
             return false;
         }
         match done.wait_timeout_while(state, self.settle_limit, |state| {
@@ -202,6 +200,14 @@ fn run(conn: Connection, shared: &(Mutex<State>, Condvar), interval: Duration) {
     }
 }
 
+/// Whether the writer waits for the checkpoints asked for before it begins its next
+/// group: when the WAL has grown to `restart_from`. The size is the last finished
+/// checkpoint's; a thread two checkpoints behind has not counted the last groups, and
+/// is waited for all the same.
+fn must_wait(state: &State, restart_from: u64) -> bool {
+    state.wal_bytes >= restart_from || state.asked - state.finished >= 2
+}
+
 /// Records a checkpoint attempt that began when `asked` checkpoints had been asked
 /// for and found the WAL `frames` long (`None`: it failed).
 ///
@@ -276,5 +282,25 @@ mod tests {
         assert_eq!(state.wal_bytes, 10 * 16384);
         finish(&mut state, 2, Some(0), 16384);
         assert_eq!(state.wal_bytes, 0);
+    }
+
+    #[test]
+    fn the_writer_waits_from_the_size_asked_or_two_checkpoints_behind() {
+        let state = |wal_bytes, asked, finished| State {
+            asked,
+            finished,
+            wal_bytes,
+            ..State::default()
+        };
+        // Below the threshold, caught up or one checkpoint behind: no wait.
+        assert!(!must_wait(&state(RESTART_FROM - 1, 5, 5), RESTART_FROM));
+        assert!(!must_wait(&state(RESTART_FROM - 1, 5, 4), RESTART_FROM));
+        assert!(!must_wait(&state(0, 1, 0), RESTART_FROM));
+        // At the threshold and past it.
+        assert!(must_wait(&state(RESTART_FROM, 5, 5), RESTART_FROM));
+        assert!(must_wait(&state(RESTART_FROM + 1, 5, 4), RESTART_FROM));
+        // Two checkpoints behind, however small the WAL was.
+        assert!(must_wait(&state(0, 5, 3), RESTART_FROM));
+        assert!(must_wait(&state(0, 2, 0), RESTART_FROM));
     }
 }
