@@ -30,7 +30,7 @@
 //! whatever is left in the WAL is checkpointed when the store is closed.
 
 use std::path::Path;
-use std::sync::{Arc, Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -86,7 +86,24 @@ impl Checkpointer {
         let theirs = shared.clone();
         let thread = std::thread::Builder::new()
             .name("omroep-checkpoint".into())
-            .spawn(move || run(conn, &theirs, interval))
+            .spawn(move || {
+                // The store's page size, which a WAL frame holds one of (16 KiB for
+                // stores made since it was chosen; older ones keep theirs).
+                let page_size = conn
+                    .query_row("PRAGMA page_size", [], |row| row.get::<_, i64>(0))
+                    .ok()
+                    .and_then(|size| u64::try_from(size).ok())
+                    .unwrap_or(16384);
+                // Best effort (see the module docs): an error is tried again at the
+                // next tick. The second column is the WAL's length in frames (pages).
+                let checkpoint = || {
+                    conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
+                        row.get::<_, i64>(1)
+                    })
+                    .ok()
+                };
+                run(&theirs, interval, page_size, checkpoint);
+            })
             .map_err(StoreError::Thread)?;
         Ok(Checkpointer {
             shared,
@@ -152,17 +169,18 @@ impl Drop for Checkpointer {
     }
 }
 
-/// The thread: a PASSIVE checkpoint whenever asked, and every `interval`, until told
-/// to stop.
-fn run(conn: Connection, shared: &(Mutex<State>, Condvar), interval: Duration) {
+/// The thread: a checkpoint (`checkpoint`, giving the WAL's length in frames of
+/// `page_size` bytes) whenever asked, and every `interval`, until told to stop.
+fn run(
+    shared: &(Mutex<State>, Condvar),
+    interval: Duration,
+    page_size: u64,
+    mut checkpoint: impl FnMut() -> Option<i64>,
+) {
     let (state, wake) = shared;
-    // The store's page size, which a WAL frame holds one of (16 KiB for stores made
-    // since it was chosen; older ones keep theirs).
-    let page_size = conn
-        .query_row("PRAGMA page_size", [], |row| row.get::<_, i64>(0))
-        .ok()
-        .and_then(|size| u64::try_from(size).ok())
-        .unwrap_or(16384);
+    // However the thread ends (told to, or a panic in SQLite that left the state
+    // unpoisoned), the writer must not wait for it again.
+    let _stopped = Stopped(shared);
     let Ok(mut guard) = state.lock() else { return };
     loop {
         if guard.finished == guard.asked {
@@ -180,13 +198,7 @@ fn run(conn: Connection, shared: &(Mutex<State>, Condvar), interval: Duration) {
         // Not holding the state while the disk works: stopping and asking must not
         // wait for it longer than the one checkpoint under way.
         drop(guard);
-        // Best effort (see the module docs): an error is tried again at the next tick.
-        // The second column is the WAL's length in frames (pages).
-        let frames = conn
-            .query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
-                row.get::<_, i64>(1)
-            })
-            .ok();
+        let frames = checkpoint();
         guard = match state.lock() {
             Ok(guard) => guard,
             Err(_) => return,
@@ -197,6 +209,19 @@ fn run(conn: Connection, shared: &(Mutex<State>, Condvar), interval: Duration) {
         if guard.stop {
             return;
         }
+    }
+}
+
+/// Marks the state stopped when dropped, and wakes a writer waiting in
+/// [`Checkpointer::settle`], which then returns at once.
+struct Stopped<'a>(&'a (Mutex<State>, Condvar));
+
+impl Drop for Stopped<'_> {
+    fn drop(&mut self) {
+        let (state, wake) = self.0;
+        let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
+        state.stop = true;
+        wake.notify_all();
     }
 }
 
@@ -302,5 +327,32 @@ mod tests {
         // Two checkpoints behind, however small the WAL was.
         assert!(must_wait(&state(0, 5, 3), RESTART_FROM));
         assert!(must_wait(&state(0, 2, 0), RESTART_FROM));
+    }
+
+    #[test]
+    fn a_thread_that_died_is_not_waited_for() {
+        let mut checkpointer = with_state(State::default());
+        checkpointer.restart_from = 0;
+        let theirs = checkpointer.shared.clone();
+        let thread = std::thread::spawn(move || {
+            run(&theirs, Duration::from_secs(60), 16384, || {
+                panic!("the checkpoint failed inside SQLite")
+            });
+        });
+        checkpointer.ask();
+        assert!(thread.join().is_err(), "the thread panicked");
+        assert!(
+            !checkpointer.shared.0.is_poisoned(),
+            "the panic came with the state unlocked"
+        );
+        // The checkpoint asked for will never finish: the writer goes on at once
+        // rather than after its limit (30 s here).
+        let started = std::time::Instant::now();
+        assert!(!checkpointer.settle());
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "the writer waited {:?} for a thread that had died",
+            started.elapsed()
+        );
     }
 }
