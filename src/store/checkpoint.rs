@@ -23,7 +23,10 @@
 //! after the commits before it, which the writer did not wait for, have copied the
 //! rest. The WAL then stays near that size, and the writer waits for the disk once per
 //! few groups rather than after every one (each wait is a checkpoint's two fsyncs, on
-//! a busy disk tens of milliseconds).
+//! a busy disk tens of milliseconds). Starting over has a cost of its own on the
+//! writer: the first commit into the restarted WAL syncs its new header (one fsync,
+//! at every synchronous setting but OFF; the store runs at NORMAL): one more reason
+//! to let the WAL grow to [`RESTART_FROM`] rather than start it over at every group.
 //!
 //! Nothing here is needed for correctness: a checkpoint that fails (the disk is busy,
 //! the store is locked by another process) is simply tried again at the next tick, and
@@ -79,8 +82,11 @@ impl Checkpointer {
     /// store that cannot be opened a second time says so at once.
     pub fn start(path: &Path, interval: Duration) -> Result<Checkpointer, StoreError> {
         let conn = Connection::open(path)?;
-        // A checkpoint waits a moment for another checkpoint (the writer's fallback)
-        // rather than failing at once; it never waits for the writer itself.
+        // A PASSIVE checkpoint never calls the busy handler: when another checkpoint
+        // (the writer's fallback) holds the lock it returns busy at once (see
+        // `finish`), and it never waits for the writer. The timeout serves the other
+        // statements of this connection (opening the WAL index, reading the page
+        // size) while another connection holds a lock they need for a moment.
         conn.busy_timeout(Duration::from_millis(100))?;
         let shared = Arc::new((Mutex::new(State::default()), Condvar::new()));
         let theirs = shared.clone();
