@@ -363,13 +363,13 @@ fn file_system_now(folder: &Path) -> u128 {
     })
 }
 
-/// The key of the site as it is now, the ledger read from its file: what the fast-path
-/// check compares with the recorded one.
 /// The file [`file_system_now`] dates the build's start by.
 fn start_clock(folder: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
     crate::publish::temp_beside(&folder.join("build-start"))
 }
 
+/// The key of the site as it is now, the ledger read from its file: what the fast-path
+/// check compares with the recorded one.
 fn key(site: &Site, allow: bool, sources: &SourceStamps) -> String {
     let ledger = std::fs::read_to_string(&site.ledger).unwrap_or_default();
     key_with(site, allow, &ledger, sources)
