@@ -25,6 +25,9 @@ use crate::config::{Site, SourceLocation};
 /// Where the state lives, relative to the site root.
 pub const STATE_FILE: &str = ".omroep/build-state.json";
 
+/// The site's folder of omroep's own state and of files derived from its inputs.
+const STATE_FOLDER: &str = ".omroep";
+
 /// What the last complete build saw and left.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct State {
@@ -191,25 +194,32 @@ type FileStamp = (String, Option<(u64, u128)>);
 impl SourceStamps {
     /// Walks every source folder and stamps `extra_inputs` now.
     pub fn gather(site: &Site, extra_inputs: &[PathBuf]) -> SourceStamps {
-        Self::walk(
-            Self::folders(site),
-            Self::skipped(site),
-            extra_inputs.to_vec(),
-            None,
-        )
-        .0
+        Self::walk(Self::folders(site), Self::skipped(site), None)
+            .0
+            .with_extra(extra_inputs.to_vec(), None, &site.root.join(STATE_FOLDER))
+            .0
     }
 
     /// These stamps with `extra_inputs` (the files read outside the source folders)
     /// stamped now, in place of any stamped before; with whether any of them changed at
     /// or after `started` (never, without one).
-    fn with_extra(mut self, extra_inputs: Vec<PathBuf>, started: Option<u128>) -> (Self, bool) {
+    ///
+    /// A file under `state` (the site's `.omroep` folder) does not count as changed late:
+    /// such a file is derived by the build itself (an audio file's embedded cover, written
+    /// to `.omroep/covers` while the build reads the audio), so it is always new in a
+    /// build that wrote it, and its source is an input checked on its own.
+    fn with_extra(
+        mut self,
+        extra_inputs: Vec<PathBuf>,
+        started: Option<u128>,
+        state: &Path,
+    ) -> (Self, bool) {
         let mut late = false;
         self.extra = extra_inputs
             .into_iter()
             .map(|file| {
                 let (stamp, changed_late) = stamp_since(&file, started);
-                late |= changed_late;
+                late |= changed_late && !file.starts_with(state);
                 (file, stamp)
             })
             .collect();
@@ -241,18 +251,17 @@ impl SourceStamps {
     fn skipped(site: &Site) -> [PathBuf; 4] {
         [
             site.output.clone(),
-            site.root.join(".omroep"),
+            site.root.join(STATE_FOLDER),
             site.root.join(".git"),
             site.ledger.clone(),
         ]
     }
 
-    /// The stamps of every file under `folders` and of `extra`, with whether any of them
-    /// changed at or after `started` (never, without one).
+    /// The stamps of every file under `folders`, with whether any of them changed at or
+    /// after `started` (never, without one).
     fn walk(
         folders: Vec<PathBuf>,
         skipped: [PathBuf; 4],
-        extra: Vec<PathBuf>,
         started: Option<u128>,
     ) -> (SourceStamps, bool) {
         let mut late = false;
@@ -275,12 +284,11 @@ impl SourceStamps {
                 (folder, files)
             })
             .collect();
-        let (stamps, extra_late) = SourceStamps {
+        let stamps = SourceStamps {
             folders,
             extra: Vec::new(),
-        }
-        .with_extra(extra, started);
-        (stamps, late || extra_late)
+        };
+        (stamps, late)
     }
 }
 
@@ -299,6 +307,8 @@ pub struct FolderStamps {
     walk: Walk,
     /// The build's start on the file system's clock, in nanoseconds since the epoch.
     started: u128,
+    /// The site's `.omroep` folder (see [`SourceStamps::with_extra`]).
+    state: PathBuf,
 }
 
 enum Walk {
@@ -315,18 +325,23 @@ enum Walk {
 impl FolderStamps {
     /// The stamps the fast-path check took if it walked, else a walk started now.
     pub fn start(site: &Site, taken: Option<SourceStamps>) -> FolderStamps {
-        let started = file_system_now(&site.root.join(".omroep"));
+        let state = site.root.join(STATE_FOLDER);
+        let started = file_system_now(&state);
         let walk = match taken {
             Some(stamps) => Walk::Taken(stamps),
             None => {
                 let folders = SourceStamps::folders(site);
                 let skipped = SourceStamps::skipped(site);
                 Walk::Walking(std::thread::spawn(move || {
-                    SourceStamps::walk(folders, skipped, Vec::new(), Some(started))
+                    SourceStamps::walk(folders, skipped, Some(started))
                 }))
             }
         };
-        FolderStamps { walk, started }
+        FolderStamps {
+            walk,
+            started,
+            state,
+        }
     }
 
     /// The folders' stamps with `extra_inputs` stamped now; `None` when the walking
@@ -337,7 +352,7 @@ impl FolderStamps {
             Walk::Taken(stamps) => (stamps, false),
             Walk::Walking(walk) => walk.join().ok()?,
         };
-        let (stamps, extra_late) = stamps.with_extra(extra_inputs, Some(self.started));
+        let (stamps, extra_late) = stamps.with_extra(extra_inputs, Some(self.started), &self.state);
         (!walked_late && !extra_late).then_some(stamps)
     }
 }
@@ -625,7 +640,6 @@ mod tests {
         SourceStamps::walk(
             SourceStamps::folders(site),
             SourceStamps::skipped(site),
-            Vec::new(),
             Some(started),
         )
         .1
@@ -702,6 +716,36 @@ mod tests {
             None,
         );
         assert!(state.still_holds(&site, false, Utc::now()).0);
+    }
+
+    #[test]
+    fn a_derived_input_under_the_state_folder_written_during_the_build_is_recorded() {
+        let (dir, site) = site();
+        let covers = dir.path().join(".omroep/covers");
+        fs::create_dir_all(&covers).unwrap();
+        let cover = covers.join("cover.jpg");
+        let art = dir.path().join("art.jpg");
+
+        // An episode's embedded cover, written to `.omroep/covers` while the build reads
+        // the audio, and then read as an input: the build's no-change state is recorded.
+        settle(&site);
+        let stamps = FolderStamps::start(&site, None);
+        fs::write(&cover, "cover").unwrap();
+        let recorded = stamps.finish(vec![cover.clone()]);
+        let recorded = recorded.expect("a cover the build wrote does not block the record");
+        assert!(
+            recorded
+                .extra
+                .iter()
+                .any(|(path, stamp)| path == &cover && stamp.is_some()),
+            "the cover is still stamped as an input"
+        );
+
+        // The same, outside `.omroep`: it may have changed after its read.
+        settle(&site);
+        let stamps = FolderStamps::start(&site, None);
+        fs::write(&art, "art").unwrap();
+        assert_eq!(stamps.finish(vec![cover.clone(), art.clone()]), None);
     }
 
     #[test]
