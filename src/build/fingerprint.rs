@@ -146,9 +146,13 @@ fn stamp_since(path: &Path, started: Option<u128>) -> (Option<(u64, u128)>, bool
 /// a machine whose clock runs ahead), which would keep the no-change path off until the
 /// clock passed it. The kernel sets the ctime itself, from its own clock, on every write,
 /// rename, permission or time change, and no tool can set it, so it is never behind the
-/// change nor ahead of the clock that dates the build's start ([`file_system_now`]). The
-/// ctime stays out of the key: a `chmod` or a `git checkout` that leaves size and mtime
-/// alone must not end the fast path. Elsewhere the mtime is all there is.
+/// change nor ahead of the clock that dates the build's start ([`file_system_now`]) —
+/// when both are one clock. On NFS or SMB the file's server sets the ctime, and each
+/// mount dates by its own clock: a source on a file system whose clock lags the one
+/// holding `.omroep` by more than a build takes can carry, for an edit made during the
+/// build, a ctime before its start, and that edit goes unseen until the file changes
+/// again (not covered). The ctime stays out of the key: a `chmod` or a `git checkout`
+/// that leaves size and mtime alone must not end the fast path. Elsewhere the mtime is all there is.
 #[cfg(unix)]
 fn changed_at(meta: &std::fs::Metadata) -> Option<u128> {
     use std::os::unix::fs::MetadataExt;
