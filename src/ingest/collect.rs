@@ -110,8 +110,9 @@ fn read_or_reuse(
             &mut |path, stamp| session.hash(path, stamp),
         ) {
             Freshness::Same => return cached.clone(),
-            Freshness::Touched(fresh) => {
+            Freshness::Touched(mut fresh) => {
                 // Remembered with the new stamps, so the next run need not hash again.
+                fresh.dependencies.settle(session.started);
                 let fresh = Arc::new(fresh);
                 session.files.put_document(&full, fresh.clone());
                 return fresh;
@@ -129,6 +130,7 @@ fn read_or_reuse(
             .and_then(|cached| cached.dependencies.known_hash(path, stamp))
             .or_else(|| session.hash(path, stamp))
     });
+    reading.dependencies.settle(session.started);
     let document = Arc::new(CachedDocument {
         settings_key: session.settings_key.clone(),
         dependencies: reading.dependencies,
@@ -522,6 +524,74 @@ mod tests {
             std::fs::write(path, "x").unwrap();
         }
         dir
+    }
+
+    /// Reads `posts/a.md` through a session sharing `cache` (as the runs of one store
+    /// do), and returns what that session had to read.
+    fn run_reading(
+        site: &Path,
+        cache: &Arc<super::super::file_cache::MemoryFileCache>,
+    ) -> Vec<FileRead> {
+        let session = Session::with_file_cache(
+            super::super::local::LocalSettings::new(
+                site,
+                url::Url::parse("https://example.org/").unwrap(),
+            ),
+            Box::new(cache.clone()),
+        );
+        let relative = Path::new("posts/a.md");
+        let listed = FileStamp::of(&site.join(relative)).ok();
+        read_or_reuse(&session, relative, listed);
+        lock(&session.reads).clone()
+    }
+
+    /// Rewrites `file` with `text` of the same length and puts its mtime back: an edit
+    /// in the same tick of the file system's clock as the last reading.
+    fn edit_in_the_same_tick(file: &Path, text: &str) {
+        let modified = std::fs::metadata(file).unwrap().modified().unwrap();
+        std::fs::write(file, text).unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(file)
+            .unwrap()
+            .set_modified(modified)
+            .unwrap();
+    }
+
+    #[test]
+    fn a_file_read_with_a_recent_mtime_is_hashed_next_run_and_an_old_one_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let post = dir.path().join("posts/a.md");
+        std::fs::create_dir_all(post.parent().unwrap()).unwrap();
+        let parsed = FileRead::Parsed(post.clone());
+
+        // Written just now: its stamp cannot vouch for the content read with it.
+        std::fs::write(&post, "---\ntitle: A\ndate: 2024-01-01\n---\nold\n").unwrap();
+        let cache = Arc::new(super::super::file_cache::MemoryFileCache::default());
+        assert_eq!(run_reading(dir.path(), &cache), vec![parsed.clone()]);
+        edit_in_the_same_tick(&post, "---\ntitle: A\ndate: 2024-01-01\n---\nnew\n");
+        let next = run_reading(dir.path(), &cache);
+        assert!(
+            next.contains(&FileRead::Hashed(post.clone())) && next.contains(&parsed),
+            "the edit is found by the hash and the file read again: {next:?}"
+        );
+
+        // Last changed an hour before the run: same size and mtime mean the same file.
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options()
+            .write(true)
+            .open(&post)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        let cache = Arc::new(super::super::file_cache::MemoryFileCache::default());
+        assert_eq!(run_reading(dir.path(), &cache), vec![parsed.clone()]);
+        edit_in_the_same_tick(&post, "---\ntitle: A\ndate: 2024-01-01\n---\nold\n");
+        assert_eq!(
+            run_reading(dir.path(), &cache),
+            vec![],
+            "trusted by its stamp"
+        );
     }
 
     #[test]

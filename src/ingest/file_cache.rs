@@ -12,7 +12,9 @@
 //! size means changed. The same size with another mtime (a `git checkout` or `touch`
 //! sets every mtime) is settled by the SHA-256 of the content, kept beside the stamp:
 //! the same hash means the remembered result still holds, and the caller stores the
-//! fresh stamp so that the next run need not hash again.
+//! fresh stamp so that the next run need not hash again. A stamp whose mtime is not
+//! clearly before the run's start is stored without it ([`FileStamp::settled`]), so the
+//! next run hashes that file rather than trust a stamp an edit may have left alike.
 //!
 //! [`MemoryFileCache`] keeps both for as long as it lives; the SQLite store
 //! (`store::local_files`) keeps them across runs. A cache is shared by every session
@@ -51,7 +53,31 @@ impl FileStamp {
             modified: meta.modified().ok(),
         }
     }
+
+    /// This stamp as a run that started at `started` may remember it beside what it
+    /// read: kept when its mtime is clearly before the start, else with no mtime.
+    /// File systems date writes by a coarse clock (whole seconds on some), so an edit
+    /// in the same tick as the reading that keeps the size leaves size and mtime as
+    /// they were, and a stamp remembered with the old content's result would hold it
+    /// for good. Without an mtime the next run's stamp differs from this one, and the
+    /// content's hash decides ([`Freshness`]).
+    pub fn settled(self, started: SystemTime) -> FileStamp {
+        let cut = started.checked_sub(SETTLED);
+        let settled = matches!((self.modified, cut), (Some(modified), Some(cut)) if modified < cut);
+        if settled {
+            self
+        } else {
+            FileStamp {
+                modified: None,
+                ..self
+            }
+        }
+    }
 }
+
+/// How long before a run's start a file's mtime must lie for its stamp alone to vouch
+/// for its content next run ([`FileStamp::settled`]).
+const SETTLED: std::time::Duration = std::time::Duration::from_secs(2);
 
 /// SHA-256 of `bytes`, lower-case hex.
 pub fn hash_bytes(bytes: &[u8]) -> String {
@@ -167,6 +193,14 @@ impl Dependencies {
                 stamp: Some(stamp),
                 hash,
             }),
+        }
+    }
+
+    /// Every stamp [`FileStamp::settled`] by a run that started at `started`, before
+    /// the dependencies are remembered.
+    pub fn settle(&mut self, started: SystemTime) {
+        for known in &mut self.0 {
+            known.stamp = known.stamp.map(|stamp| stamp.settled(started));
         }
     }
 

@@ -267,6 +267,8 @@ pub struct Session {
     hashes: Mutex<PathMap<(FileStamp, HashCell)>>,
     /// Every file whose content this session read, in the order read.
     pub(super) reads: Mutex<Vec<FileRead>>,
+    /// When the session started: stamps it remembers are [`FileStamp::settled`] by it.
+    pub(super) started: std::time::SystemTime,
 }
 
 /// A content hash taken once per run (see [`Session::hash`]).
@@ -327,6 +329,7 @@ impl Session {
             stamps: Mutex::default(),
             hashes: Mutex::default(),
             reads: Mutex::new(Vec::new()),
+            started: std::time::SystemTime::now(),
         }
     }
 
@@ -465,8 +468,9 @@ impl Session {
         {
             match cached.freshness(full, stamp, &mut |path, stamp| self.hash(path, stamp)) {
                 Freshness::Same => return Ok(cached.info),
-                Freshness::Touched(fresh) => {
+                Freshness::Touched(mut fresh) => {
                     let info = fresh.info.clone();
+                    fresh.stamp = fresh.stamp.settled(self.started);
                     self.files.put_audio(full, fresh);
                     return Ok(info);
                 }
@@ -481,7 +485,7 @@ impl Session {
                 self.files.put_audio(
                     full,
                     CachedAudio {
-                        stamp: *stamp,
+                        stamp: stamp.settled(self.started),
                         hash,
                         info: info.clone(),
                     },
@@ -664,7 +668,13 @@ mod tests {
         assert_ne!(second.duration, first.duration);
         // What the file cache keeps for later runs is the new version, whole.
         let cached = session.files.audio(&audio).expect("remembered");
-        assert_eq!(cached.stamp, second_stamp);
+        // Dated after the run's start, its stamp is kept without the mtime: the next run
+        // has the hash vouch for the content ([`FileStamp::settled`]).
+        let unsettled = FileStamp {
+            modified: None,
+            ..second_stamp
+        };
+        assert_eq!(cached.stamp, unsettled);
         assert_eq!(cached.info, second);
         assert_eq!(
             cached.hash,
