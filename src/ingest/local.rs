@@ -563,6 +563,16 @@ mod tests {
         assert_eq!(session.reads(), vec![FileRead::Hashed(artwork)]);
     }
 
+    /// How often the session has measured `audio` so far.
+    fn times_probed(session: &Session, audio: &Path) -> usize {
+        let probed = FileRead::Probed(audio.to_path_buf());
+        session
+            .reads()
+            .iter()
+            .filter(|read| **read == probed)
+            .count()
+    }
+
     #[test]
     fn an_audio_file_asked_for_by_many_threads_at_once_is_measured_once() {
         let site = tempfile::tempdir().unwrap();
@@ -624,14 +634,7 @@ mod tests {
         assert!(with_covers.iter().all(|p| p == &with_covers[0]));
         assert_eq!(session.probe(&audio, true), Ok(first_with_covers.clone()));
         assert_eq!(session.probe(&audio, false), Ok(first_with_covers));
-        assert_eq!(
-            session
-                .reads()
-                .iter()
-                .filter(|read| **read == FileRead::Probed(audio.clone()))
-                .count(),
-            2
-        );
+        assert_eq!(times_probed(&session, &audio), 2);
     }
 
     #[test]
@@ -682,14 +685,7 @@ mod tests {
         );
         // Asked again unchanged: not read again.
         assert_eq!(session.probe(&audio, false), Ok(second));
-        assert_eq!(
-            session
-                .reads()
-                .iter()
-                .filter(|read| **read == FileRead::Probed(audio.clone()))
-                .count(),
-            2
-        );
+        assert_eq!(times_probed(&session, &audio), 2);
     }
 
     #[test]
