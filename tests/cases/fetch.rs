@@ -721,6 +721,63 @@ fn a_group_ends_at_its_deadline_while_results_wait_in_the_queue() {
     assert_eq!(reported, FEEDS);
 }
 
+#[test]
+fn fetches_go_on_while_the_writer_pauses_until_the_queue_is_full() {
+    // The writer pauses (its commits, its waits for a checkpoint); meanwhile the fetches
+    // and parses must go on into the queue, several results per place under the
+    // concurrency limit, and then stop: what waits in memory stays bounded.
+    const FEEDS: usize = 40;
+    const CONCURRENCY: usize = 2;
+    // One result being reported, a full queue, and one finished fetch per place
+    // waiting to queue its result.
+    let most = 1 + CONCURRENCY * omroep::ingest::run::QUEUE_PER_FETCH + CONCURRENCY;
+    assert!(most < FEEDS);
+    let server = Server::start(|hit| {
+        let i = hit.path.trim_start_matches("/feed");
+        Reply::Raw(response(
+            200,
+            &[],
+            &numbered_feed(&format!("f{i}"), &format!("p{i}"), 2),
+        ))
+    });
+    let specs: Vec<SourceSpec> = (0..FEEDS)
+        .map(|i| SourceSpec {
+            url: server.url(&format!("/feed{i}")),
+        })
+        .collect();
+    let mut paused = settings();
+    paused.fetch.concurrency = CONCURRENCY;
+    paused.fetch.per_host = CONCURRENCY;
+    // A group per result: the first report comes right after the first commit.
+    paused.group_window = Duration::ZERO;
+    let mut store = Store::open_in_memory().unwrap();
+    let mut served_while_paused = None;
+    let report = ingest(&mut store, &specs, &paused, &mut |_| {
+        if served_while_paused.is_none() {
+            // Hold the writer until the fetches stop coming, then a while longer.
+            let start = Instant::now();
+            let mut seen = server.hits().len();
+            while start.elapsed() < Duration::from_secs(20) {
+                std::thread::sleep(Duration::from_millis(300));
+                let now = server.hits().len();
+                if now == seen {
+                    break;
+                }
+                seen = now;
+            }
+            served_while_paused = Some(server.hits().len());
+        }
+    })
+    .expect("run");
+    assert_eq!(
+        served_while_paused,
+        Some(most),
+        "feeds served while the writer was held in its first report"
+    );
+    assert_eq!(report.totals().fetched, FEEDS as u64);
+    assert_eq!(report.totals().entries_new, 2 * FEEDS as u64);
+}
+
 /// The options the parser was last called with, by the capturing parser below.
 static SEEN_OPTIONS: std::sync::Mutex<Vec<(Option<String>, Option<String>)>> =
     std::sync::Mutex::new(Vec::new());
