@@ -93,7 +93,7 @@ pub fn check(doc: &Document, cx: &mut Checker) {
                             if el.is(None, "description") || el.is(Some(ns::CONTENT), "encoded") {
                                 let mut found = Found::default();
                                 scan_html(&el.text, false, &mut found);
-                                found.report(el.line, &el.qname(), label, cx);
+                                found.report(el, label, cx);
                             }
                         }
                     }
@@ -120,7 +120,7 @@ pub fn check(doc: &Document, cx: &mut Checker) {
                             }
                             _ => continue,
                         }
-                        found.report(el.line, &el.qname(), label, cx);
+                        found.report(el, label, cx);
                     }
                 }
             }
@@ -131,13 +131,16 @@ pub fn check(doc: &Document, cx: &mut Checker) {
                 let Some(html) = item.get("content_html").and_then(Value::as_str) else {
                     continue;
                 };
+                let mut found = Found::default();
+                scan_html(html, false, &mut found);
+                if found.hits.is_empty() {
+                    continue;
+                }
                 let label = item
                     .get("id")
                     .and_then(Value::as_str)
                     .map(str::to_string)
                     .unwrap_or_else(|| format!("item {}", index + 1));
-                let mut found = Found::default();
-                scan_html(html, false, &mut found);
                 found.report_at(None, "content_html", Some(&label), cx);
             }
         }
@@ -155,8 +158,12 @@ impl Found {
         self.hits.entry(rule.id).or_insert((rule, example, 0)).2 += 1;
     }
 
-    fn report(self, line: u32, field: &str, label: Option<&str>, cx: &mut Checker) {
-        self.report_at(Some(line), &format!("<{field}>"), label, cx);
+    /// Reports the hits in the element `el`'s text; its name is written out only when
+    /// there is something to report (nearly every field of a build has nothing).
+    fn report(self, el: &El, label: Option<&str>, cx: &mut Checker) {
+        if !self.hits.is_empty() {
+            self.report_at(Some(el.line), &format!("<{}>", el.qname()), label, cx);
+        }
     }
 
     fn report_at(self, line: Option<u32>, field: &str, label: Option<&str>, cx: &mut Checker) {

@@ -348,7 +348,11 @@ fn namespace_uri(declaration: &tree::Declaration, cx: &mut Checker) {
 /// Text that still reads as escaped markup after XML decoding, and has no real markup.
 fn double_escaped(el: &tree::El, cx: &mut Checker) {
     let text = &el.text;
-    if text.contains('<') || !text.contains("&lt;") {
+    // Most texts have neither byte: one scan decides for them.
+    if memchr::memchr2(b'<', b'&', text.as_bytes()).is_none()
+        || text.contains('<')
+        || !text.contains("&lt;")
+    {
         return;
     }
     let escaped_tag = text.match_indices("&lt;").any(|(at, _)| {
