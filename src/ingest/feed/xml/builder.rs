@@ -18,7 +18,6 @@ use quick_xml::events::BytesStart;
 
 use super::super::dom::{Attribute, ElementData, LowerName, StringId, Tree};
 use super::super::ns::{self, Known};
-use super::super::scan::fold_flags;
 use super::attributes::{self, RawAttribute};
 use super::doctype;
 use super::mojibake;
@@ -337,8 +336,14 @@ impl<'a> Builder<'a> {
         };
         // References and line ends need decoding; anything else is the value as written.
         // One pass also looks for the 0xC2 byte without which the mojibake repair has
-        // nothing to do.
-        let (decode, c2) = value_needs(raw.as_bytes());
+        // nothing to do (values are short: no `memchr` call per value; a fold sixteen
+        // bytes at a time, `scan::fold_flags`, measured 190 instructions a value more).
+        let (decode, c2) = raw.bytes().fold((false, false), |(decode, c2), byte| {
+            (
+                decode | matches!(byte, b'&' | b'\t' | b'\n' | b'\r'),
+                c2 | (byte == 0xC2),
+            )
+        });
         let value = if decode {
             let mut value = String::with_capacity(raw.len());
             self.references
@@ -467,10 +472,16 @@ impl<'a> Builder<'a> {
                 text: Cow::Borrowed(""),
                 ..
             }) if !text.is_empty() => match self.borrow(text) {
-                Cow::Borrowed(text) => match text_needs(text.as_bytes()) {
-                    (false, c2) => Some((text, !c2)),
-                    (true, _) => None,
-                },
+                Cow::Borrowed(text) => {
+                    let bytes = text.as_bytes();
+                    match memchr::memchr2(b'\r', 0xC2, bytes) {
+                        None => Some((text, true)),
+                        Some(at) if bytes[at] == 0xC2 => memchr::memchr(b'\r', &bytes[at..])
+                            .is_none()
+                            .then_some((text, false)),
+                        Some(_) => None,
+                    }
+                }
                 Cow::Owned(_) => None,
             },
             _ => None,
@@ -881,42 +892,6 @@ fn split_qname(qname: &str) -> (Option<&str>, &str) {
     }
 }
 
-/// Whether an attribute value as written holds a reference or a line end or tab to
-/// normalise (`&`, `\t`, `\n`, `\r`), and whether it holds the 0xC2 byte the mojibake
-/// repair looks for. Values are mostly addresses of 40 to 100 bytes: sixteen bytes at a
-/// time folded into two bytes of flags without a branch, which the compiler turns into
-/// vector compares (a fold of two booleans byte by byte cost six instructions a byte);
-/// the tail byte by byte.
-fn value_needs(bytes: &[u8]) -> (bool, bool) {
-    // Bit 0: something to decode; bit 1: a 0xC2 byte.
-    let seen = fold_flags(bytes, |byte| {
-        u8::from(byte == b'&')
-            | u8::from(byte == b'\t')
-            | u8::from(byte == b'\n')
-            | u8::from(byte == b'\r')
-            | (u8::from(byte == 0xC2) << 1)
-    });
-    (seen & 1 != 0, seen & 2 != 0)
-}
-
-/// Whether a piece of text holds a `\r` (line ends to normalise) and whether it holds
-/// the 0xC2 byte the mojibake repair looks for. Short pieces (titles, dates, links: most
-/// of them) folded like [`value_needs`], long ones (content) with `memchr2`, whose call
-/// costs more than a short piece's whole fold.
-fn text_needs(bytes: &[u8]) -> (bool, bool) {
-    if bytes.len() < 64 {
-        let seen = fold_flags(bytes, |byte| {
-            u8::from(byte == b'\r') | (u8::from(byte == 0xC2) << 1)
-        });
-        return (seen & 1 != 0, seen & 2 != 0);
-    }
-    match memchr::memchr2(b'\r', 0xC2, bytes) {
-        None => (false, false),
-        Some(at) if bytes[at] == b'\r' => (true, memchr::memchr(0xC2, &bytes[at..]).is_some()),
-        Some(at) => (memchr::memchr(b'\r', &bytes[at..]).is_some(), true),
-    }
-}
-
 /// The length of the element's name as written, prefix included.
 fn qname_len(element: &ElementData<'_>) -> usize {
     element.prefix.as_ref().map_or(0, |prefix| prefix.len() + 1) + element.name.len()
@@ -970,60 +945,6 @@ fn push_text(target: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn attribute_values_needing_work_are_found_anywhere() {
-        for length in [0, 1, 15, 16, 17, 40, 100] {
-            let clean = "h".repeat(length);
-            assert_eq!(value_needs(clean.as_bytes()), (false, false), "{length}");
-            for at in 0..length {
-                for (byte, expected) in [
-                    (b'&', (true, false)),
-                    (b'\t', (true, false)),
-                    (b'\n', (true, false)),
-                    (b'\r', (true, false)),
-                    (0xC2, (false, true)),
-                    (b' ', (false, false)),
-                ] {
-                    let mut bytes = clean.clone().into_bytes();
-                    bytes[at] = byte;
-                    assert_eq!(
-                        value_needs(&bytes),
-                        expected,
-                        "{byte:#x} at {at} of {length}"
-                    );
-                }
-            }
-        }
-    }
-
-    #[test]
-    fn text_needing_work_is_found_anywhere() {
-        for length in [1, 15, 16, 17, 63, 64, 65, 200] {
-            let clean = "t".repeat(length);
-            assert_eq!(text_needs(clean.as_bytes()), (false, false), "{length}");
-            for at in 0..length {
-                for (byte, expected) in [(b'\r', (true, false)), (0xC2, (false, true))] {
-                    let mut bytes = clean.clone().into_bytes();
-                    bytes[at] = byte;
-                    assert_eq!(
-                        text_needs(&bytes),
-                        expected,
-                        "{byte:#x} at {at} of {length}"
-                    );
-                    // Both, in either order.
-                    let other = if byte == b'\r' { 0xC2 } else { b'\r' };
-                    for second in [0, length - 1] {
-                        if second != at {
-                            let mut both = bytes.clone();
-                            both[second] = other;
-                            assert_eq!(text_needs(&both), (true, true), "{at} and {second}");
-                        }
-                    }
-                }
-            }
-        }
-    }
 
     #[test]
     fn classes_by_namespace_and_name() {
