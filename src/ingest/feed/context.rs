@@ -377,16 +377,18 @@ fn is_collapsed(bytes: &[u8]) -> bool {
     if !bytes.first().is_some_and(ascii_word) || !bytes.last().is_some_and(ascii_word) {
         return false;
     }
-    let mut after_space = false;
-    for &byte in bytes {
-        match byte {
-            b' ' if after_space => return false,
-            b' ' => after_space = true,
-            b'\t' | b'\n' | b'\x0b' | b'\x0c' | b'\r' | 0xC2 | 0xE2 => return false,
-            _ => after_space = false,
-        }
-    }
-    true
+    // Without a branch per byte (`scan::fold_flags`): a separator or lead byte, then two
+    // spaces in a row (each byte with the one after it).
+    let separators = super::scan::fold_flags(bytes, |byte| {
+        u8::from(matches!(byte, b'\t'..=b'\r')) | u8::from(byte == 0xC2) | u8::from(byte == 0xE2)
+    });
+    let double_spaces = bytes
+        .iter()
+        .zip(bytes.iter().skip(1))
+        .fold(0u8, |seen, (&byte, &next)| {
+            seen | (u8::from(byte == b' ') & u8::from(next == b' '))
+        });
+    separators == 0 && double_spaces == 0
 }
 
 /// Appends a word of [`collapse_whitespace`], after one space unless it is the first.
@@ -653,6 +655,17 @@ mod tests {
             let joined = words.join(" ");
             let expected = Some(joined.trim().to_string()).filter(|text| !text.is_empty());
             assert_eq!(collapse_whitespace(text), expected, "{text:?}");
+        }
+        // Long values (surveyed sixteen bytes at a time): a piece anywhere in one.
+        let long = "word ".repeat(12) + "end";
+        for piece in PIECES {
+            for at in 0..=long.len() {
+                let text = format!("{}{piece}{}", &long[..at], &long[at..]);
+                let words: Vec<&str> = text.split(is_separator).filter(|w| !w.is_empty()).collect();
+                let joined = words.join(" ");
+                let expected = Some(joined.trim().to_string()).filter(|text| !text.is_empty());
+                assert_eq!(collapse_whitespace(&text), expected, "{text:?}");
+            }
         }
     }
 

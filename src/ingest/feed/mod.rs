@@ -23,6 +23,7 @@ mod namespaces;
 pub mod ns;
 mod person;
 mod rss;
+mod scan;
 pub mod xml;
 
 use context::Ctx;

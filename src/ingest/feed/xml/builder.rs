@@ -18,6 +18,7 @@ use quick_xml::events::BytesStart;
 
 use super::super::dom::{Attribute, ElementData, LowerName, StringId, Tree};
 use super::super::ns::{self, Known};
+use super::attributes::{self, RawAttribute};
 use super::doctype;
 use super::mojibake;
 use super::reference::References;
@@ -111,6 +112,8 @@ pub(super) struct Builder<'a> {
     references: References,
     /// Reused by the mojibake repair.
     scratch: Vec<u8>,
+    /// The attributes of the start tag being read (`attributes::scan`), reused.
+    raw_attributes: Vec<RawAttribute<'a>>,
     pub(super) repairs: Repairs,
 }
 
@@ -136,6 +139,7 @@ impl<'a> Builder<'a> {
             saw_text: false,
             references: References::new(source.len()),
             scratch: Vec::new(),
+            raw_attributes: Vec::new(),
             repairs: Repairs::default(),
         }
     }
@@ -187,11 +191,21 @@ impl<'a> Builder<'a> {
             None => (self.document_base, StringId::NONE),
         };
 
+        // The attributes, read from the tag's bytes in one pass (`attributes.rs`) unless
+        // one is malformed: then through quick-xml's iterator, which reports it.
         let raw_attributes = tag.attributes_raw();
-        let has_attributes = !raw_attributes.trim_ascii().is_empty();
-        if has_attributes && contains_xml(raw_attributes.as_bytes()) {
+        let scanned = super::within(self.source, raw_attributes)
+            .is_some_and(|raw| attributes::scan(raw, &mut self.raw_attributes));
+        if scanned {
             // First pass: declarations and xml:base/xml:lang, which apply to the element's
             // own name and attributes.
+            for at in 0..self.raw_attributes.len() {
+                let RawAttribute { key, value } = self.raw_attributes[at];
+                if key.starts_with("xml") {
+                    self.declare(key, value, &mut base, &mut lang);
+                }
+            }
+        } else {
             for attr in tag.html_attributes().with_checks(false).flatten() {
                 self.declare(attr.key.0, &attr.value, &mut base, &mut lang);
             }
@@ -204,7 +218,12 @@ impl<'a> Builder<'a> {
         };
 
         let attrs_from = self.tree.attrs_len();
-        if has_attributes {
+        if scanned {
+            for at in 0..self.raw_attributes.len() {
+                let RawAttribute { key, value } = self.raw_attributes[at];
+                self.attribute(qname, key, value);
+            }
+        } else {
             for attr in tag.html_attributes().with_checks(false) {
                 match attr {
                     Ok(attr) => self.attribute(qname, attr.key.0, &attr.value),
@@ -317,7 +336,8 @@ impl<'a> Builder<'a> {
         };
         // References and line ends need decoding; anything else is the value as written.
         // One pass also looks for the 0xC2 byte without which the mojibake repair has
-        // nothing to do (values are short: no `memchr` call per value).
+        // nothing to do (values are short: no `memchr` call per value; a fold sixteen
+        // bytes at a time, `scan::fold_flags`, measured 190 instructions a value more).
         let (decode, c2) = raw.bytes().fold((false, false), |(decode, c2), byte| {
             (
                 decode | matches!(byte, b'&' | b'\t' | b'\n' | b'\r'),
@@ -704,90 +724,124 @@ fn classify(known: Known, name: &str) -> Class {
         }
         _ => {}
     }
-    let lower = LowerName::new(name);
-    let lower = lower.as_str();
-    let rss_structure = || matches!(lower, "rss" | "channel" | "item" | "image" | "textinput");
+    let roles = roles(LowerName::new(name).as_str());
+    if roles == 0 {
+        return Class::default();
+    }
+    let has = |role: u8| roles & role != 0;
     let text_only = match known {
         Known::NoNamespace
         | Known::Rss10
         | Known::Rss090
         | Known::Rss2Userland
         | Known::Atom10
-        | Known::Atom03 => matches!(
-            lower,
-            "title"
-                | "link"
-                | "pubdate"
-                | "guid"
-                | "comments"
-                | "language"
-                | "lastbuilddate"
-                | "copyright"
-                | "managingeditor"
-                | "webmaster"
-                | "generator"
-                | "ttl"
-                | "docs"
-                | "updated"
-                | "published"
-                | "issued"
-                | "modified"
-                | "created"
-                | "id"
-        ),
-        Known::Dc | Known::Dcterms | Known::Itunes => matches!(
-            lower,
-            "creator"
-                | "date"
-                | "subject"
-                | "rights"
-                | "author"
-                | "duration"
-                | "episode"
-                | "season"
-                | "episodetype"
-                | "explicit"
-                | "subtitle"
-                | "keywords"
-        ),
+        | Known::Atom03 => has(TEXT_CORE),
+        Known::Dc | Known::Dcterms | Known::Itunes => has(TEXT_EXTENSION),
         _ => false,
     };
     let structural = match known {
-        Known::NoNamespace => rss_structure() || matches!(lower, "feed" | "entry"),
+        Known::NoNamespace => has(RSS_STRUCTURE | FEED_OR_ENTRY),
         Known::Rss10 | Known::Rss090 | Known::Rss2Userland | Known::Rss091Userland => {
-            rss_structure()
+            has(RSS_STRUCTURE)
         }
-        Known::Atom10 | Known::Atom03 => {
-            matches!(
-                lower,
-                "feed" | "entry" | "author" | "contributor" | "source"
-            )
-        }
+        Known::Atom10 | Known::Atom03 => has(FEED_OR_ENTRY | ATOM_PERSON_OR_SOURCE),
         // `Known::Rdf` returned above: only `<rdf:RDF>` is structural.
         _ => false,
     };
     let html = matches!(known, Known::NoNamespace | Known::Xhtml);
-    let void_always = html && matches!(lower, "br" | "hr" | "img" | "wbr");
-    let void_html = void_always
-        || (html
-            && matches!(
-                lower,
-                "area"
-                    | "base"
-                    | "col"
-                    | "embed"
-                    | "input"
-                    | "link"
-                    | "meta"
-                    | "param"
-                    | "source"
-                    | "track"
-            ));
     Class {
         text_only,
         structural,
-        void_always,
-        void_html,
+        void_always: html && has(VOID_ALWAYS),
+        void_html: html && has(VOID_ALWAYS | VOID_HTML),
+    }
+}
+
+/// Roles of a lowercased local name for [`classify`], which keeps those its namespace
+/// gives it. Text-only in RSS and Atom (`title`, `pubdate`, `updated`, …).
+const TEXT_CORE: u8 = 1;
+/// Text-only in Dublin Core and iTunes (`creator`, `duration`, `explicit`, …).
+const TEXT_EXTENSION: u8 = 2;
+/// RSS structure: `rss`, `channel`, `item`, `image`, `textinput`.
+const RSS_STRUCTURE: u8 = 4;
+/// `feed` and `entry`: structure in Atom and without a namespace.
+const FEED_OR_ENTRY: u8 = 8;
+/// Atom's `author`, `contributor` and `source`.
+const ATOM_PERSON_OR_SOURCE: u8 = 16;
+/// `br`, `hr`, `img`, `wbr`: void in any document.
+const VOID_ALWAYS: u8 = 32;
+/// HTML's other void elements: void in an HTML page.
+const VOID_HTML: u8 = 64;
+
+/// The roles `lower` may have, found by its length first, so a name is compared with the
+/// few known names of its length only (one string `match` compares them one by one).
+fn roles(lower: &str) -> u8 {
+    match lower.len() {
+        2 => match lower {
+            "id" => TEXT_CORE,
+            "br" | "hr" => VOID_ALWAYS,
+            _ => 0,
+        },
+        3 => match lower {
+            "ttl" => TEXT_CORE,
+            "rss" => RSS_STRUCTURE,
+            "img" | "wbr" => VOID_ALWAYS,
+            "col" => VOID_HTML,
+            _ => 0,
+        },
+        4 => match lower {
+            "link" => TEXT_CORE | VOID_HTML,
+            "guid" | "docs" => TEXT_CORE,
+            "date" => TEXT_EXTENSION,
+            "item" => RSS_STRUCTURE,
+            "feed" => FEED_OR_ENTRY,
+            "area" | "base" | "meta" => VOID_HTML,
+            _ => 0,
+        },
+        5 => match lower {
+            "title" => TEXT_CORE,
+            "image" => RSS_STRUCTURE,
+            "entry" => FEED_OR_ENTRY,
+            "embed" | "input" | "param" | "track" => VOID_HTML,
+            _ => 0,
+        },
+        6 => match lower {
+            "issued" => TEXT_CORE,
+            "rights" | "season" => TEXT_EXTENSION,
+            "author" => TEXT_EXTENSION | ATOM_PERSON_OR_SOURCE,
+            "source" => ATOM_PERSON_OR_SOURCE | VOID_HTML,
+            _ => 0,
+        },
+        7 => match lower {
+            "pubdate" | "updated" | "created" => TEXT_CORE,
+            "creator" | "subject" | "episode" => TEXT_EXTENSION,
+            "channel" => RSS_STRUCTURE,
+            _ => 0,
+        },
+        8 => match lower {
+            "comments" | "language" | "modified" => TEXT_CORE,
+            "duration" | "explicit" | "subtitle" | "keywords" => TEXT_EXTENSION,
+            _ => 0,
+        },
+        9 => match lower {
+            "copyright" | "webmaster" | "generator" | "published" => TEXT_CORE,
+            "textinput" => RSS_STRUCTURE,
+            _ => 0,
+        },
+        11 => match lower {
+            "episodetype" => TEXT_EXTENSION,
+            "contributor" => ATOM_PERSON_OR_SOURCE,
+            _ => 0,
+        },
+        13 => match lower {
+            "lastbuilddate" => TEXT_CORE,
+            _ => 0,
+        },
+        14 => match lower {
+            "managingeditor" => TEXT_CORE,
+            _ => 0,
+        },
+        _ => 0,
     }
 }
 
@@ -836,12 +890,6 @@ fn split_qname(qname: &str) -> (Option<&str>, &str) {
         }
         _ => (None, qname),
     }
-}
-
-/// Whether the raw attributes hold `xml` anywhere (an `xmlns`, `xml:base` or `xml:lang`
-/// may be among them); a byte search, as `str::contains` builds a substring searcher.
-fn contains_xml(raw: &[u8]) -> bool {
-    memchr::memchr_iter(b'x', raw).any(|at| raw[at + 1..].starts_with(b"ml"))
 }
 
 /// The length of the element's name as written, prefix included.

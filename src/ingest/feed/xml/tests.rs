@@ -960,13 +960,19 @@ fn layout_whitespace_between_feed_elements_is_not_kept() {
 
 #[test]
 fn a_control_character_is_found_in_every_position_of_a_block() {
-    for length in [0, 1, 63, 64, 65, 200] {
-        let clean = "a\tb\r\n".repeat(length);
-        assert!(!has_control_characters(clean.as_bytes()), "{length}");
-        for at in 0..clean.len() {
-            let mut bytes = clean.clone().into_bytes();
-            bytes[at] = 0x1F;
-            assert!(has_control_characters(&bytes), "{length} at {at}");
+    // Blocks with allowed control characters in every chunk, and blocks with none (whose
+    // chunks the survey passes over on their smallest byte).
+    for unit in ["a\tb\r\n", "ab\u{e9}d\u{7f}"] {
+        for length in [0, 1, 63, 64, 65, 200] {
+            let clean = unit.repeat(length);
+            assert!(!has_control_characters(clean.as_bytes()), "{length}");
+            for at in 0..clean.len() {
+                for forbidden in [0x00, 0x0B, 0x1F] {
+                    let mut bytes = clean.clone().into_bytes();
+                    bytes[at] = forbidden;
+                    assert!(has_control_characters(&bytes), "{unit:?} {length} at {at}");
+                }
+            }
         }
     }
 }
