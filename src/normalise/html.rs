@@ -2,11 +2,16 @@
 //! with every URL made absolute against the document's base.
 //!
 //! The input is tokenized (`tokenizer`) and only what the allow-lists accept is written
-//! back, freshly serialised: element and attribute names from our own tables, every
-//! attribute value double-quoted and escaped, all text escaped. No byte of markup from the
-//! input reaches the output verbatim, so no quoting trick, comment or encoding can smuggle
-//! a tag through. Which elements are kept, unwrapped or dropped with their content is the
-//! policy in `elements`; inline styles are filtered by `style`.
+//! back, serialised in one form: element and attribute names from our own tables, every
+//! attribute value double-quoted and escaped, all text escaped. Most feed HTML is already
+//! in that form, so input is copied through where it is provably the same bytes the
+//! serialiser would write (a tag is copied only when it is in exactly that form: lower
+//! case, `name="value"` with one space between, allowed names in order, values with
+//! nothing to decode or escape; text only up to the first byte that needs escaping), and
+//! everything else is written piece by piece. Either way the output is the serialiser's,
+//! so no quoting trick, comment or encoding can smuggle a tag through. Which elements
+//! are kept, unwrapped or dropped with their content is the policy in `elements`; inline
+//! styles are filtered by `style`.
 //!
 //! Attributes: a fixed allow-list (no `on*` handler, no `srcdoc`, `formaction`, `ping`,
 //! `autofocus` or `accesskey`). URL attributes (`href`, `src`, `srcset` candidates,
@@ -37,7 +42,9 @@
 
 use std::borrow::Cow;
 
-use super::elements::{self, CLOSES_P, Element, HEADING, Policy, SCOPE, SPECIAL, TABLE_PART, VOID};
+use super::elements::{
+    self, CLOSES_P, Element, HEADING, MAKES_ROOM, Policy, SCOPE, SPECIAL, TABLE_PART, VOID,
+};
 use super::tokenizer::{Attribute, Token, Tokenizer};
 use super::{charref::Decoded, style, swar};
 
@@ -461,9 +468,8 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     }
 
     fn copied_start_tag(&mut self, at: usize) -> Option<(usize, &'static Element)> {
-        let input = self.input;
-        let name_end = at + 1 + tag_name_len(&input.as_bytes()[at + 1..]);
-        let element = elements::lookup(&input[at + 1..name_end])?;
+        let (name_end, key) = packed_name(self.input.as_bytes(), at + 1, is_tag_name_byte);
+        let element = elements::lookup_packed(key?)?;
         if element.policy != Policy::Keep {
             return None;
         }
@@ -482,7 +488,8 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     fn read_copied_attributes(&self, mut i: usize, edits: &mut Vec<Edit<'a>>) -> Option<Close> {
         let input = self.input;
         let bytes = input.as_bytes();
-        let mut last = "";
+        // The table is sorted by name: positions in it are in name order.
+        let mut last = None;
         loop {
             let attribute_start = i;
             match *bytes.get(i)? {
@@ -498,16 +505,17 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                 },
                 _ => return None,
             }
-            let name_start = i;
-            i += attribute_name_len(&bytes[i..]);
+            let (name_end, key) = packed_name(bytes, i, is_attribute_name_byte);
+            i = name_end;
             if !bytes[i..].starts_with(b"=\"") {
                 return None;
             }
-            let name = &input[name_start..i];
             let value_start = i + 2;
-            let value_end = value_start + memchr::memchr(b'"', &bytes[value_start..])?;
+            // One scan finds the closing quote and whether the value holds anything to
+            // decode or escape before it (`"` is among the bytes `first_unclean` stops at).
+            let (value_end, clean) = value_end(bytes, value_start)?;
             i = value_end + 1;
-            let Some((name, kind)) = self::attribute(name) else {
+            let Some(index) = key.and_then(|key| ATTRIBUTE_INDEX.find(&ATTRIBUTE_KEYS, key)) else {
                 // Not allowed: left out.
                 edits.push(Edit {
                     start: attribute_start,
@@ -518,23 +526,36 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             };
             // In order, each name once (a dropped value counts: the long way would keep
             // a later one of the same name).
-            if name <= last {
+            if last.is_some_and(|last| index <= last) {
                 return None;
             }
-            last = name;
+            last = Some(index);
+            let (name, kind) = ATTRIBUTE_TABLE.get(index).copied()?;
             let raw = &input[value_start..value_end];
-            if kind == Plain && is_verbatim_url(raw.as_bytes()) {
+            let decided = match kind {
                 // Nothing to decode or escape but `&amp;`, which comes back as written.
-                continue;
-            }
-            match self.attribute_value(&Attribute::new(name, raw), kind) {
-                (Some(_), Write::Verbatim) => {}
-                (None, _) => edits.push(Edit {
+                Plain if clean => None,
+                Url | Image if clean => match url_shape(raw) {
+                    Shape::Web => None,
+                    Shape::Relative => match self.prepared_base() {
+                        None => None,
+                        Some(base) if base.resolves_verbatim => {
+                            Some((Some(Cow::Borrowed(raw)), Write::Resolved))
+                        }
+                        Some(_) => Some(self.attribute_value(&Attribute::new(name, raw), kind)),
+                    },
+                    Shape::Other => Some(self.attribute_value(&Attribute::new(name, raw), kind)),
+                },
+                _ => Some(self.attribute_value(&Attribute::new(name, raw), kind)),
+            };
+            match decided {
+                None | Some((Some(_), Write::Verbatim)) => {}
+                Some((None, _)) => edits.push(Edit {
                     start: attribute_start,
                     end: i,
                     value: None,
                 }),
-                (Some(value), write) => edits.push(Edit {
+                Some((Some(value), write)) => edits.push(Edit {
                     start: value_start,
                     end: value_end,
                     value: Some((value, write)),
@@ -580,7 +601,8 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             self.span = close.end;
             return;
         }
-        if &self.input[close.start..close.end] != end {
+        // `>`, ` >`, `/>` and ` />` differ in length or in `self_closing`.
+        if close.end - close.start != end.len() || close.self_closing != void {
             self.at = close.start;
             self.flush();
             self.out.push_str(end);
@@ -597,11 +619,11 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         if !bytes.get(name_start)?.is_ascii_lowercase() {
             return None;
         }
-        let name_end = name_start + tag_name_len(&bytes[name_start..]);
+        let (name_end, key) = packed_name(bytes, name_start, is_tag_name_byte);
         if bytes.get(name_end) != Some(&b'>') {
             return None;
         }
-        let element = elements::lookup(&self.input[name_start..name_end])?;
+        let element = elements::lookup_packed(key?)?;
         // Only kept elements are open, and never a void one: `end` would write exactly
         // this end tag and close nothing else.
         if !std::ptr::eq(*self.stack.last()?, element) {
@@ -732,6 +754,10 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     /// Closes what a browser would close before `element` opens, so that the output means
     /// the same to a browser as to us. `false` when the element must not be opened here.
     fn make_room_for(&mut self, element: &'static Element) -> bool {
+        // Most tags (inline formatting, images) have no rule: one test of their flags.
+        if !element.is(CLOSES_P | HEADING | TABLE_PART | MAKES_ROOM) {
+            return true;
+        }
         match element.name {
             "li" => {
                 if !self.close_list_item(&["li"]) {
@@ -1062,27 +1088,54 @@ impl Close {
     }
 }
 
-/// The length of a tag name in the form `copied_tag` takes: lower-case ASCII letters
-/// and digits (the tokenizer's name runs further, to whitespace, `/` or `>`; the caller
+/// A byte of a tag name in the form `copied_tag` takes: lower-case ASCII letters and
+/// digits (the tokenizer's name runs further, to whitespace, `/` or `>`; the caller
 /// checks what follows).
-fn tag_name_len(bytes: &[u8]) -> usize {
-    bytes
-        .iter()
-        .position(|byte| !(byte.is_ascii_lowercase() || byte.is_ascii_digit()))
-        .unwrap_or(bytes.len())
+fn is_tag_name_byte(byte: u8) -> bool {
+    byte.is_ascii_lowercase() || byte.is_ascii_digit()
 }
 
-/// The length of an attribute name in the form `copied_tag` takes: lower-case ASCII
-/// letters, digits, `-`, `_`, `:` and `.` (the caller checks that `=` follows).
-fn attribute_name_len(bytes: &[u8]) -> usize {
-    bytes
-        .iter()
-        .position(|&byte| {
-            !(byte.is_ascii_lowercase()
-                || byte.is_ascii_digit()
-                || matches!(byte, b'-' | b'_' | b':' | b'.'))
-        })
-        .unwrap_or(bytes.len())
+/// A byte of an attribute name in the form `copied_tag` takes: lower-case ASCII letters,
+/// digits, `-`, `_`, `:` and `.` (the caller checks that `=` follows).
+fn is_attribute_name_byte(byte: u8) -> bool {
+    byte.is_ascii_lowercase() || byte.is_ascii_digit() || matches!(byte, b'-' | b'_' | b':' | b'.')
+}
+
+/// The name of `name_byte`s from `from`: where it ends, and its key for the name tables
+/// (`elements::pack_lowercase`, built while it is read; the bytes are lower case
+/// already), `None` when it is longer than any table's names.
+fn packed_name(bytes: &[u8], from: usize, name_byte: fn(u8) -> bool) -> (usize, Option<u128>) {
+    let mut key: u128 = 0;
+    let mut i = from;
+    while let Some(&byte) = bytes.get(i)
+        && name_byte(byte)
+    {
+        if i - from < 16 {
+            key = (key << 8) | u128::from(byte);
+        }
+        i += 1;
+    }
+    let len = i - from;
+    let key = (len <= 16).then(|| key.checked_shl(8 * (16 - len as u32)).unwrap_or(0));
+    (i, key)
+}
+
+/// From the start of a double-quoted attribute value: where its closing quote is, and
+/// whether the value is clean (`is_verbatim_url` of it holds: nothing to decode, escape or
+/// clean but `&amp;`). `None` when no quote closes it.
+fn value_end(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
+    let mut at = start;
+    loop {
+        let found = first_unclean(bytes, at)?;
+        match bytes[found..] {
+            [b'"', ..] => return Some((found, true)),
+            [b'&', b'a', b'm', b'p', b';', ..] => at = found + 5,
+            _ => {
+                let close = memchr::memchr(b'"', &bytes[found..])?;
+                return Some((found + close, false));
+            }
+        }
+    }
 }
 
 /// Splits a `srcset` into (URL, descriptor) candidates the way HTML does: a URL is a run

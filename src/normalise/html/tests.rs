@@ -1623,3 +1623,19 @@ fn a_clean_document_is_owed_whole() {
     assert_eq!(tags, 24);
     assert_eq!(sanitise_relative_to(CLEAN, None), CLEAN);
 }
+
+/// `make_room_for` returns early for elements without any of the flags its rules need:
+/// every element one of its rules names has one.
+#[test]
+fn every_element_with_a_room_rule_is_flagged() {
+    for name in [
+        "li", "dd", "dt", "a", "rb", "rp", "rt", "rtc", "table", "caption", "colgroup", "col",
+        "thead", "tbody", "tfoot", "tr", "td", "th", "h1", "h6", "p", "div",
+    ] {
+        let element = elements::lookup(name).expect("known element");
+        assert!(
+            element.is(CLOSES_P | HEADING | TABLE_PART | MAKES_ROOM),
+            "{name}"
+        );
+    }
+}
