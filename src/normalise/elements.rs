@@ -49,6 +49,9 @@ pub const SCOPE: u16 = 1 << 4;
 pub const TABLE_PART: u16 = 1 << 5;
 /// Separates words when converted to plain text.
 pub const BREAK: u16 = 1 << 6;
+/// A start tag that may close open elements other than a `p`, a table part or a heading
+/// (those have flags of their own): `a` and the ruby parts.
+pub const MAKES_ROOM: u16 = 1 << 7;
 
 impl Element {
     pub fn is(&self, flag: u16) -> bool {
@@ -172,7 +175,7 @@ const BLOCK: u16 = CLOSES_P | SPECIAL | BREAK;
 
 /// Sorted by name, which keeps duplicates out and the table easy to read.
 const ELEMENTS: &[Element] = &[
-    e("a", Keep, 0),
+    e("a", Keep, MAKES_ROOM),
     e("abbr", Keep, 0),
     e("acronym", Keep, 0),
     e("address", Keep, BLOCK),
@@ -277,10 +280,10 @@ const ELEMENTS: &[Element] = &[
     e("pre", Keep, BLOCK),
     e("progress", Keep, 0),
     e("q", Keep, 0),
-    e("rb", Keep, 0),
-    e("rp", Keep, 0),
-    e("rt", Keep, 0),
-    e("rtc", Keep, 0),
+    e("rb", Keep, MAKES_ROOM),
+    e("rp", Keep, MAKES_ROOM),
+    e("rt", Keep, MAKES_ROOM),
+    e("rtc", Keep, MAKES_ROOM),
     e("ruby", Keep, 0),
     e("s", Keep, 0),
     e("samp", Keep, 0),
@@ -337,6 +340,12 @@ const fn element_names() -> [&'static str; ELEMENT_COUNT] {
 static ELEMENT_TABLE: &[Element] = ELEMENTS;
 static ELEMENT_KEYS: [u128; ELEMENT_COUNT] = keys_of(element_names());
 static ELEMENT_INDEX: NameIndex = NameIndex::build(&keys_of(element_names()));
+
+/// Looks an element up by its name's key (`pack_lowercase`); `None` for unknown names.
+pub fn lookup_packed(key: u128) -> Option<&'static Element> {
+    let index = ELEMENT_INDEX.find(&ELEMENT_KEYS, key)?;
+    ELEMENT_TABLE.get(index)
+}
 
 /// Looks an element up by name, case-insensitively; `None` for unknown names.
 pub fn lookup(name: &str) -> Option<&'static Element> {

@@ -2,11 +2,16 @@
 //! with every URL made absolute against the document's base.
 //!
 //! The input is tokenized (`tokenizer`) and only what the allow-lists accept is written
-//! back, freshly serialised: element and attribute names from our own tables, every
-//! attribute value double-quoted and escaped, all text escaped. No byte of markup from the
-//! input reaches the output verbatim, so no quoting trick, comment or encoding can smuggle
-//! a tag through. Which elements are kept, unwrapped or dropped with their content is the
-//! policy in `elements`; inline styles are filtered by `style`.
+//! back, serialised in one form: element and attribute names from our own tables, every
+//! attribute value double-quoted and escaped, all text escaped. Most feed HTML is already
+//! in that form, so input is copied through where it is provably the same bytes the
+//! serialiser would write (a tag is copied only when it is in exactly that form: lower
+//! case, `name="value"` with one space between, allowed names in order, values with
+//! nothing to decode or escape; text only up to the first byte that needs escaping), and
+//! everything else is written piece by piece. Either way the output is the serialiser's,
+//! so no quoting trick, comment or encoding can smuggle a tag through. Which elements
+//! are kept, unwrapped or dropped with their content is the policy in `elements`; inline
+//! styles are filtered by `style`.
 //!
 //! Attributes: a fixed allow-list (no `on*` handler, no `srcdoc`, `formaction`, `ping`,
 //! `autofocus` or `accesskey`). URL attributes (`href`, `src`, `srcset` candidates,
@@ -37,7 +42,9 @@
 
 use std::borrow::Cow;
 
-use super::elements::{self, CLOSES_P, Element, HEADING, Policy, SCOPE, SPECIAL, TABLE_PART, VOID};
+use super::elements::{
+    self, CLOSES_P, Element, HEADING, MAKES_ROOM, Policy, SCOPE, SPECIAL, TABLE_PART, VOID,
+};
 use super::tokenizer::{Attribute, Token, Tokenizer};
 use super::{charref::Decoded, style, swar};
 
@@ -52,55 +59,74 @@ pub fn sanitise(html: &str, base: Option<&url::Url>) -> String {
 /// Sanitises `html`, resolving its URLs against a base given as text (`xml:base`, a feed
 /// link), which is kept as written (an IRI stays an IRI).
 pub fn sanitise_relative_to(html: &str, base: Option<&str>) -> String {
-    let mut sanitiser = Sanitiser::new(html, base);
-    let mut tokenizer = Tokenizer::new(html);
-    loop {
-        if sanitiser.skipping.is_none()
-            && let Some(text) = tokenizer.text_ahead()
-        {
-            let used = push_text_until_markup(&mut sanitiser.out, text);
-            tokenizer.take_text(used);
-            continue;
-        }
-        let Some(token) = tokenizer.next_token() else {
-            break;
-        };
-        if let Some(raw_text) = sanitiser.token(token, tokenizer.attributes()) {
-            tokenizer.skip_raw_text(raw_text.name);
-        }
-    }
-    sanitiser.finish()
+    run::<false, true>(html, base).0
 }
 
 /// `sanitise_relative_to` and `text::plain` of the same HTML in one tokenizing pass:
 /// (sanitised HTML, plain text), each exactly what the two functions return. A
 /// description that is both an entry's summary and its content is read once.
 pub(crate) fn sanitise_with_plain(html: &str, base: Option<&str>) -> (String, String) {
+    run::<true, true>(html, base)
+}
+
+/// The sanitiser's loop: (sanitised HTML, and with `PLAIN` the plain text of the same
+/// HTML, else nothing). With `COPY`, input the sanitiser would write unchanged — text
+/// with nothing to escape and tags already in its own form (`Sanitiser::copied_tag`) —
+/// is not written piece by piece but owed (`Sanitiser::span`) and copied in one piece
+/// where something else must be written; without it every piece is written as it is
+/// read. Both give the same bytes (the tests compare them); `COPY` does less work.
+fn run<const PLAIN: bool, const COPY: bool>(html: &str, base: Option<&str>) -> (String, String) {
     let mut sanitiser = Sanitiser::new(html, base);
-    let mut plain = super::text::Plain::with_capacity(html.len());
+    let mut plain = super::text::Plain::with_capacity(if PLAIN { html.len() } else { 0 });
     let mut tokenizer = Tokenizer::new(html);
     loop {
-        // Text is read once for both outputs: found, escaped and collapsed in one loop.
-        if sanitiser.skipping.is_none()
-            && !plain.is_skipping()
-            && let Some(text) = tokenizer.text_ahead()
-        {
-            let used = plain.push_text_with_html(&mut sanitiser.out, text);
-            tokenizer.take_text(used);
-            continue;
+        let at = tokenizer.offset();
+        if sanitiser.skipping.is_none() && !(PLAIN && plain.is_skipping()) {
+            // Text is read once: found, escaped (and for `PLAIN` collapsed) in one loop,
+            // which writes only what differs from the input and leaves the rest owed.
+            if tokenizer.text_ahead().is_some() {
+                let span = sanitiser.span;
+                let owed = &html[span..];
+                let (stop, run) = if PLAIN {
+                    plain.push_text_with_html_from(&mut sanitiser.out, owed, at - span)
+                } else {
+                    escape::<{ Stop::MARKUP }>(&mut sanitiser.out, owed, at - span, &TEXT_SPECIAL)
+                };
+                tokenizer.take_text(span + stop - at);
+                sanitiser.span = span + run;
+                if !COPY {
+                    sanitiser.at = span + stop;
+                    sanitiser.flush();
+                }
+                continue;
+            }
+            if COPY && let Some((end, element)) = sanitiser.copied_tag(at) {
+                tokenizer.take_tag(end);
+                // What `Plain::looked_up` does with a kept element's tag.
+                if PLAIN && element.is(elements::BREAK) {
+                    plain.space();
+                }
+                continue;
+            }
         }
+        // Every other token the long way, after what is owed.
+        sanitiser.at = at;
+        sanitiser.flush();
         let Some(token) = tokenizer.next_token() else {
             break;
         };
-        let source = tokenizer.source();
         // One lookup of the tag's name for both.
         let element = token.element();
-        let skip = sanitiser.looked_up(token, element, tokenizer.attributes());
-        // Both skip the raw text of the same elements (one policy table); either answer
-        // will do.
-        if let Some(raw_text) = plain.looked_up(token, element, source).or(skip) {
+        let mut skip = sanitiser.looked_up(token, element, tokenizer.attributes());
+        if PLAIN {
+            // Both skip the raw text of the same elements (one policy table); either
+            // answer will do.
+            skip = plain.looked_up(token, element, tokenizer.source()).or(skip);
+        }
+        if let Some(raw_text) = skip {
             tokenizer.skip_raw_text(raw_text.name);
         }
+        sanitiser.span = tokenizer.offset();
     }
     (sanitiser.finish(), plain.finish())
 }
@@ -359,6 +385,14 @@ fn attribute(name: &str) -> Option<(&'static str, Kind)> {
 
 struct Sanitiser<'a, 'b> {
     out: String,
+    /// The HTML being sanitised.
+    input: &'a str,
+    /// Where the input owed to `out` starts: `input[span..at]` is written as it is
+    /// before anything else is written (`flush`). Input that would be written unchanged
+    /// is owed rather than written, and copied in one piece.
+    span: usize,
+    /// Where the input owed to `out` ends: the start of what is being read.
+    at: usize,
     /// Kept elements open in the output, outermost first.
     stack: Vec<&'static Element>,
     /// The base as given, split into a `Base` only when a relative URL needs it: most
@@ -367,34 +401,242 @@ struct Sanitiser<'a, 'b> {
     base: std::cell::OnceCell<Option<PreparedBase<'b>>>,
     /// The attributes of the tag being written (reused between tags).
     kept: Vec<(&'static str, Cow<'a, str>, Write)>,
+    /// What differs from the input in a tag that is copied (reused between tags).
+    edits: Vec<Edit<'a>>,
     /// Inside an element dropped with its content: which one, and how deep.
     skipping: Option<(&'static Element, usize)>,
 }
 
+/// A piece of a copied tag (`Sanitiser::copied_tag`) written differently from the input:
+/// `input[start..end]` is replaced by `value` written as `write` says, or left out.
+struct Edit<'a> {
+    start: usize,
+    end: usize,
+    value: Option<(Cow<'a, str>, Write)>,
+}
+
 impl<'a, 'b> Sanitiser<'a, 'b> {
-    fn new(html: &str, base: Option<&'b str>) -> Self {
+    fn new(html: &'a str, base: Option<&'b str>) -> Self {
         Sanitiser {
             out: String::with_capacity(html.len() + html.len() / 8),
+            input: html,
+            span: 0,
+            at: 0,
             stack: Vec::new(),
             base_text: base,
             base: std::cell::OnceCell::new(),
             kept: Vec::new(),
+            edits: Vec::new(),
             skipping: None,
         }
     }
 
-    /// Takes one token (`attributes` are the tokenizer's for a start tag). Returns the
-    /// element whose raw text (`script`, `style`) the tokenizer must skip next.
-    fn token(
-        &mut self,
-        token: Token<'a>,
-        attributes: &[Attribute<'a>],
-    ) -> Option<&'static Element> {
-        self.looked_up(token, token.element(), attributes)
+    /// Writes the input owed (`input[span..at]`).
+    fn flush(&mut self) {
+        // `span` never passes `at`, and both sit between tokens (character boundaries).
+        if let Some(owed) = self.input.get(self.span..self.at) {
+            self.out.push_str(owed);
+            self.span = self.at;
+        }
     }
 
-    /// `token`, with the element a tag names already looked up (`None` for other tokens
-    /// and unknown names).
+    /// At `at`, a start or end tag of a kept element that the tokenizer would read as it
+    /// is read here and whose output is (nearly) the input: taken in place, the tag's
+    /// own bytes owed rather than written. Returns where the tag ends and its element,
+    /// or `None` (nothing done) for any other tag, which the tokenizer reads.
+    ///
+    /// A start tag is copied when it is written `<name` (lower case, a kept element),
+    /// then ` name="value"` attributes (lower case, one space before each, double
+    /// quotes, allowed names in strictly increasing order: no sorting and no duplicates
+    /// to drop), then `>`, ` >`, `/>` or ` />`. What differs in the output is written
+    /// in place (`Edit`): a value the sanitiser writes otherwise (a relative URL
+    /// resolved, references decoded, a style filtered), an attribute it drops, the end
+    /// of a void or self-closed element. An end tag is copied when it is `</name>` and
+    /// closes the innermost open element. Everything else — upper case, other quoting,
+    /// repeated or unordered names, end tags that close more than one element — goes
+    /// the long way.
+    fn copied_tag(&mut self, at: usize) -> Option<(usize, &'static Element)> {
+        let bytes = self.input.as_bytes();
+        if bytes.get(at) != Some(&b'<') {
+            return None;
+        }
+        match *bytes.get(at + 1)? {
+            b'a'..=b'z' => self.copied_start_tag(at),
+            b'/' => self.copied_end_tag(at),
+            _ => None,
+        }
+    }
+
+    fn copied_start_tag(&mut self, at: usize) -> Option<(usize, &'static Element)> {
+        let (name_end, key) = packed_name(self.input.as_bytes(), at + 1, is_tag_name_byte);
+        let element = elements::lookup_packed(key?)?;
+        if element.policy != Policy::Keep {
+            return None;
+        }
+        let mut edits = std::mem::take(&mut self.edits);
+        edits.clear();
+        let read = self.read_copied_attributes(name_end, &mut edits);
+        if let Some(close) = read {
+            self.open_copied(element, at, close, &mut edits);
+        }
+        self.edits = edits;
+        read.map(|close| (close.end, element))
+    }
+
+    /// The attributes of a start tag from `i` (just after its name), in the form
+    /// `copied_tag` takes, with the edits they need; `None` for any other form.
+    fn read_copied_attributes(&self, mut i: usize, edits: &mut Vec<Edit<'a>>) -> Option<Close> {
+        let input = self.input;
+        let bytes = input.as_bytes();
+        // The table is sorted by name: positions in it are in name order.
+        let mut last = None;
+        loop {
+            let attribute_start = i;
+            match *bytes.get(i)? {
+                b'>' => return Some(Close::new(i, i + 1, false)),
+                b'/' if bytes.get(i + 1) == Some(&b'>') => return Some(Close::new(i, i + 2, true)),
+                b' ' => match *bytes.get(i + 1)? {
+                    b'>' => return Some(Close::new(i, i + 2, false)),
+                    b'/' if bytes.get(i + 2) == Some(&b'>') => {
+                        return Some(Close::new(i, i + 3, true));
+                    }
+                    b'a'..=b'z' => i += 1,
+                    _ => return None,
+                },
+                _ => return None,
+            }
+            let (name_end, key) = packed_name(bytes, i, is_attribute_name_byte);
+            i = name_end;
+            if !bytes[i..].starts_with(b"=\"") {
+                return None;
+            }
+            let value_start = i + 2;
+            // One scan finds the closing quote and whether the value holds anything to
+            // decode or escape before it (`"` is among the bytes `first_unclean` stops at).
+            let (value_end, clean) = value_end(bytes, value_start)?;
+            i = value_end + 1;
+            let Some(index) = key.and_then(|key| ATTRIBUTE_INDEX.find(&ATTRIBUTE_KEYS, key)) else {
+                // Not allowed: left out.
+                edits.push(Edit {
+                    start: attribute_start,
+                    end: i,
+                    value: None,
+                });
+                continue;
+            };
+            // In order, each name once (a dropped value counts: the long way would keep
+            // a later one of the same name).
+            if last.is_some_and(|last| index <= last) {
+                return None;
+            }
+            last = Some(index);
+            let (name, kind) = ATTRIBUTE_TABLE.get(index).copied()?;
+            let raw = &input[value_start..value_end];
+            let decided = match kind {
+                // Nothing to decode or escape but `&amp;`, which comes back as written.
+                Plain if clean => None,
+                Url | Image if clean => match url_shape(raw) {
+                    Shape::Web => None,
+                    Shape::Relative => match self.prepared_base() {
+                        None => None,
+                        Some(base) if base.resolves_verbatim => {
+                            Some((Some(Cow::Borrowed(raw)), Write::Resolved))
+                        }
+                        Some(_) => Some(self.attribute_value(&Attribute::new(name, raw), kind)),
+                    },
+                    Shape::Other => Some(self.attribute_value(&Attribute::new(name, raw), kind)),
+                },
+                _ => Some(self.attribute_value(&Attribute::new(name, raw), kind)),
+            };
+            match decided {
+                None | Some((Some(_), Write::Verbatim)) => {}
+                Some((None, _)) => edits.push(Edit {
+                    start: attribute_start,
+                    end: i,
+                    value: None,
+                }),
+                Some((Some(value), write)) => edits.push(Edit {
+                    start: value_start,
+                    end: value_end,
+                    value: Some((value, write)),
+                }),
+            }
+        }
+    }
+
+    /// `start` for a copied start tag (from `at` to `close.end`), its edits applied.
+    fn open_copied(
+        &mut self,
+        element: &'static Element,
+        at: usize,
+        close: Close,
+        edits: &mut Vec<Edit<'a>>,
+    ) {
+        self.at = at;
+        if !self.admit(element) {
+            // Not written at all.
+            self.flush();
+            self.span = close.end;
+            return;
+        }
+        for edit in edits.drain(..) {
+            self.at = edit.start;
+            self.flush();
+            if let Some((value, write)) = edit.value {
+                let base = self.base.get().and_then(Option::as_ref);
+                write_value(&mut self.out, base, &value, write);
+            }
+            self.span = edit.end;
+        }
+        let void = element.is(VOID);
+        let end = if void { " />" } else { ">" };
+        if close.self_closing && !void {
+            // `<div/>` in a feed is XHTML for an empty element.
+            self.at = close.start;
+            self.flush();
+            self.out.push('>');
+            self.out.push_str("</");
+            self.out.push_str(element.name);
+            self.out.push('>');
+            self.span = close.end;
+            return;
+        }
+        // `>`, ` >`, `/>` and ` />` differ in length or in `self_closing`.
+        if close.end - close.start != end.len() || close.self_closing != void {
+            self.at = close.start;
+            self.flush();
+            self.out.push_str(end);
+            self.span = close.end;
+        }
+        if !void {
+            self.stack.push(element);
+        }
+    }
+
+    fn copied_end_tag(&mut self, at: usize) -> Option<(usize, &'static Element)> {
+        let bytes = self.input.as_bytes();
+        let name_start = at + 2;
+        if !bytes.get(name_start)?.is_ascii_lowercase() {
+            return None;
+        }
+        let (name_end, key) = packed_name(bytes, name_start, is_tag_name_byte);
+        if bytes.get(name_end) != Some(&b'>') {
+            return None;
+        }
+        let element = elements::lookup_packed(key?)?;
+        // Only kept elements are open, and never a void one: `end` would write exactly
+        // this end tag and close nothing else.
+        if !std::ptr::eq(*self.stack.last()?, element) {
+            return None;
+        }
+        self.stack.pop();
+        Some((name_end + 1, element))
+    }
+
+    /// Takes one token (`attributes` are the tokenizer's for a start tag), with the
+    /// element a tag names already looked up (`None` for other tokens and unknown
+    /// names). Returns the element whose raw text (`script`, `style`) the tokenizer must
+    /// skip next. Nothing may be owed (`flush` first).
     fn looked_up(
         &mut self,
         token: Token<'a>,
@@ -449,6 +691,8 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     }
 
     fn finish(mut self) -> String {
+        self.at = self.input.len();
+        self.flush();
         self.close_through(0);
         let mut out = self.out;
         // Trimmed in place: content nearly always ends with a line break, and copying the
@@ -469,15 +713,11 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         attributes: &[Attribute<'a>],
         self_closing: bool,
     ) {
-        if !self.make_room_for(element) {
-            return;
-        }
-        let void = element.is(VOID);
-        if !void && self.stack.len() >= MAX_DEPTH {
+        if !self.admit(element) {
             return;
         }
         self.write_start_tag(element, attributes);
-        if void {
+        if element.is(VOID) {
             return;
         }
         // `<div/>` in a feed is XHTML for an empty element.
@@ -488,6 +728,12 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         } else {
             self.stack.push(element);
         }
+    }
+
+    /// Whether a kept element's start tag is written: room made for it (`make_room_for`)
+    /// and not nested too deep.
+    fn admit(&mut self, element: &'static Element) -> bool {
+        self.make_room_for(element) && (element.is(VOID) || self.stack.len() < MAX_DEPTH)
     }
 
     /// A kept end tag: closes the element and everything opened inside it; a stray one
@@ -508,6 +754,10 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     /// Closes what a browser would close before `element` opens, so that the output means
     /// the same to a browser as to us. `false` when the element must not be opened here.
     fn make_room_for(&mut self, element: &'static Element) -> bool {
+        // Most tags (inline formatting, images) have no rule: one test of their flags.
+        if !element.is(CLOSES_P | HEADING | TABLE_PART | MAKES_ROOM) {
+            return true;
+        }
         match element.name {
             "li" => {
                 if !self.close_list_item(&["li"]) {
@@ -620,6 +870,9 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
 
     /// Writes end tags for the open elements from the innermost down to `index`.
     fn close_through(&mut self, index: usize) {
+        if self.stack.len() > index {
+            self.flush();
+        }
         while self.stack.len() > index {
             if let Some(open) = self.stack.pop() {
                 self.out.push_str("</");
@@ -630,6 +883,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     }
 
     fn write_start_tag(&mut self, element: &'static Element, attributes: &[Attribute<'a>]) {
+        debug_assert!(self.span >= self.at, "a tag written before the input owed");
         self.kept.clear();
         for attribute in attributes {
             let Some((name, kind)) = self::attribute(attribute.name) else {
@@ -643,35 +897,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             {
                 continue;
             }
-            let raw = attribute.raw_value();
-            // Most values are written in one pass over their bytes: plain ones decoded
-            // while escaped, web URLs with nothing to decode, clean or escape as they are
-            // (`safe_url`, `decode_all` and the escaper would each return them unchanged).
-            let (value, write) = match kind {
-                Plain => (Some(Cow::Borrowed(raw)), Write::Decoded),
-                Url | Image if is_verbatim_url(raw.as_bytes()) => match url_shape(raw) {
-                    Shape::Web => (Some(Cow::Borrowed(raw)), Write::Verbatim),
-                    Shape::Relative => match self.prepared_base() {
-                        // Nothing to resolve against: `safe_url` keeps it as it is.
-                        None => (Some(Cow::Borrowed(raw)), Write::Verbatim),
-                        Some(base) if base.resolves_verbatim => {
-                            (Some(Cow::Borrowed(raw)), Write::Resolved)
-                        }
-                        Some(_) => self.checked_attribute_url(attribute, kind),
-                    },
-                    Shape::Other => self.checked_attribute_url(attribute, kind),
-                },
-                Url | Image => self.checked_attribute_url(attribute, kind),
-                SrcSet => (
-                    self.safe_srcset(&attribute.value()).map(Cow::Owned),
-                    Write::Escaped,
-                ),
-                Style => (
-                    style::filter(&attribute.value()).map(Cow::Owned),
-                    Write::Escaped,
-                ),
-            };
-            if let Some(value) = value {
+            if let (Some(value), write) = self.attribute_value(attribute, kind) {
                 self.kept.push((name, value, write));
             }
         }
@@ -682,27 +908,52 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
 
         self.out.push('<');
         self.out.push_str(element.name);
+        let base = self.base.get().and_then(Option::as_ref);
         for (name, value, write) in &self.kept {
             self.out.push(' ');
             self.out.push_str(name);
             self.out.push_str("=\"");
-            match write {
-                Write::Verbatim => self.out.push_str(value),
-                Write::Resolved => match self.base.get() {
-                    Some(Some(base)) => base.base.resolve_into(&mut self.out, value),
-                    // Only chosen with a base at hand (`prepared_base`, initialised above).
-                    _ => {
-                        debug_assert!(false, "Write::Resolved without a base: {value:?}");
-                        push_raw_attribute_value(&mut self.out, value);
-                    }
-                },
-                Write::Decoded => push_raw_attribute_value(&mut self.out, value),
-                Write::Escaped => push_attribute_value(&mut self.out, value),
-            }
+            write_value(&mut self.out, base, value, *write);
             self.out.push('"');
         }
         self.out
             .push_str(if element.is(VOID) { " />" } else { ">" });
+    }
+
+    /// An allowed attribute's value as it will be written, and how; `None` to drop the
+    /// attribute. Most values are written in one pass over their bytes: plain ones
+    /// decoded while escaped, web URLs with nothing to decode, clean or escape as they are
+    /// (`safe_url`, `decode_all` and the escaper would each return them unchanged).
+    fn attribute_value(
+        &self,
+        attribute: &Attribute<'a>,
+        kind: Kind,
+    ) -> (Option<Cow<'a, str>>, Write) {
+        let raw = attribute.raw_value();
+        match kind {
+            Plain => (Some(Cow::Borrowed(raw)), Write::Decoded),
+            Url | Image if is_verbatim_url(raw.as_bytes()) => match url_shape(raw) {
+                Shape::Web => (Some(Cow::Borrowed(raw)), Write::Verbatim),
+                Shape::Relative => match self.prepared_base() {
+                    // Nothing to resolve against: `safe_url` keeps it as it is.
+                    None => (Some(Cow::Borrowed(raw)), Write::Verbatim),
+                    Some(base) if base.resolves_verbatim => {
+                        (Some(Cow::Borrowed(raw)), Write::Resolved)
+                    }
+                    Some(_) => self.checked_attribute_url(attribute, kind),
+                },
+                Shape::Other => self.checked_attribute_url(attribute, kind),
+            },
+            Url | Image => self.checked_attribute_url(attribute, kind),
+            SrcSet => (
+                self.safe_srcset(&attribute.value()).map(Cow::Owned),
+                Write::Escaped,
+            ),
+            Style => (
+                style::filter(&attribute.value()).map(Cow::Owned),
+                Write::Escaped,
+            ),
+        }
     }
 
     /// The base, split into its components on first use.
@@ -796,6 +1047,94 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             }
         }
         (!out.is_empty()).then_some(out)
+    }
+}
+
+/// Writes a kept attribute's value (`Sanitiser::attribute_value`) between its quotes.
+/// `base` is the sanitiser's base if it has been prepared (it has, for `Write::Resolved`).
+fn write_value(out: &mut String, base: Option<&PreparedBase<'_>>, value: &str, write: Write) {
+    match write {
+        Write::Verbatim => out.push_str(value),
+        Write::Resolved => match base {
+            Some(base) => base.base.resolve_into(out, value),
+            // Only chosen with a base at hand (`prepared_base`, initialised first).
+            None => {
+                debug_assert!(false, "Write::Resolved without a base: {value:?}");
+                push_raw_attribute_value(out, value);
+            }
+        },
+        Write::Decoded => push_raw_attribute_value(out, value),
+        Write::Escaped => push_attribute_value(out, value),
+    }
+}
+
+/// Where a copied start tag (`Sanitiser::copied_tag`) closes: `input[start..end]` is
+/// `>`, ` >`, `/>` or ` />`.
+#[derive(Debug, Clone, Copy)]
+struct Close {
+    start: usize,
+    end: usize,
+    /// Written `/>`.
+    self_closing: bool,
+}
+
+impl Close {
+    fn new(start: usize, end: usize, self_closing: bool) -> Self {
+        Close {
+            start,
+            end,
+            self_closing,
+        }
+    }
+}
+
+/// A byte of a tag name in the form `copied_tag` takes: lower-case ASCII letters and
+/// digits (the tokenizer's name runs further, to whitespace, `/` or `>`; the caller
+/// checks what follows).
+fn is_tag_name_byte(byte: u8) -> bool {
+    byte.is_ascii_lowercase() || byte.is_ascii_digit()
+}
+
+/// A byte of an attribute name in the form `copied_tag` takes: lower-case ASCII letters,
+/// digits, `-`, `_`, `:` and `.` (the caller checks that `=` follows).
+fn is_attribute_name_byte(byte: u8) -> bool {
+    byte.is_ascii_lowercase() || byte.is_ascii_digit() || matches!(byte, b'-' | b'_' | b':' | b'.')
+}
+
+/// The name of `name_byte`s from `from`: where it ends, and its key for the name tables
+/// (`elements::pack_lowercase`, built while it is read; the bytes are lower case
+/// already), `None` when it is longer than any table's names.
+fn packed_name(bytes: &[u8], from: usize, name_byte: fn(u8) -> bool) -> (usize, Option<u128>) {
+    let mut key: u128 = 0;
+    let mut i = from;
+    while let Some(&byte) = bytes.get(i)
+        && name_byte(byte)
+    {
+        if i - from < 16 {
+            key = (key << 8) | u128::from(byte);
+        }
+        i += 1;
+    }
+    let len = i - from;
+    let key = (len <= 16).then(|| key.checked_shl(8 * (16 - len as u32)).unwrap_or(0));
+    (i, key)
+}
+
+/// From the start of a double-quoted attribute value: where its closing quote is, and
+/// whether the value is clean (`is_verbatim_url` of it holds: nothing to decode, escape or
+/// clean but `&amp;`). `None` when no quote closes it.
+fn value_end(bytes: &[u8], start: usize) -> Option<(usize, bool)> {
+    let mut at = start;
+    loop {
+        let found = first_unclean(bytes, at)?;
+        match bytes[found..] {
+            [b'"', ..] => return Some((found, true)),
+            [b'&', b'a', b'm', b'p', b';', ..] => at = found + 5,
+            _ => {
+                let close = memchr::memchr(b'"', &bytes[found..])?;
+                return Some((found + close, false));
+            }
+        }
     }
 }
 
@@ -1025,7 +1364,8 @@ fn has_ascii_control(bytes: &[u8]) -> bool {
 }
 
 fn push_escaped(out: &mut String, text: &str, special: &[bool; 256]) {
-    escape::<{ Stop::NOWHERE }>(out, text, special);
+    let (_, run) = escape::<{ Stop::NOWHERE }>(out, text, 0, special);
+    out.push_str(&text[run..]);
 }
 
 /// Where `escape` stops instead of escaping (constants, for a const generic).
@@ -1043,8 +1383,11 @@ impl Stop {
 /// how many bytes were read. The tokenizer leaves text to this loop (`text_ahead`), so
 /// each byte of text is read once, not once to find where the text ends and again to
 /// escape it.
+#[cfg(test)]
 pub(crate) fn push_text_until_markup(out: &mut String, text: &str) -> usize {
-    escape::<{ Stop::MARKUP }>(out, text, &TEXT_SPECIAL)
+    let (stop, run) = escape::<{ Stop::MARKUP }>(out, text, 0, &TEXT_SPECIAL);
+    out.push_str(&text[run..stop]);
+    stop
 }
 
 /// Appends an attribute value as written in its tag, references decoded, escaped: in one
@@ -1052,20 +1395,31 @@ pub(crate) fn push_text_until_markup(out: &mut String, text: &str) -> usize {
 /// meet a following `\n` as the escaper sees it in decoded text).
 fn push_raw_attribute_value(out: &mut String, raw: &str) {
     let start = out.len();
-    if escape::<{ Stop::REFERENCE }>(out, raw, &ATTRIBUTE_SPECIAL) < raw.len() {
+    let (stop, run) = escape::<{ Stop::REFERENCE }>(out, raw, 0, &ATTRIBUTE_SPECIAL);
+    if stop < raw.len() {
         out.truncate(start);
         push_attribute_value(out, &super::charref::decode_all(raw, true));
+    } else {
+        out.push_str(&raw[run..]);
     }
 }
 
-/// The escaper. With `STOP` (a `Stop` constant), a `<` or `&` ends the text instead of
-/// being escaped (they are among the bytes the chunk test flags anyway, so finding them
-/// costs nothing more); returns where it stopped.
-fn escape<const STOP: u8>(out: &mut String, text: &str, special: &[bool; 256]) -> usize {
+/// The escaper, reading `text` from `from`; `text[..from]` is owed to `out` (input
+/// written as it is, not yet copied). With `STOP` (a `Stop` constant), a `<` or `&` ends
+/// the text instead of being escaped (they are among the bytes the chunk test flags
+/// anyway, so finding them costs nothing more). Returns (where it stopped, where the
+/// bytes still owed start): only what differs from the input is written, so `text[run..
+/// stop]` is left to the caller, to write or to copy later with more.
+fn escape<const STOP: u8>(
+    out: &mut String,
+    text: &str,
+    from: usize,
+    special: &[bool; 256],
+) -> (usize, usize) {
     let bytes = text.as_bytes();
     let attribute = special[usize::from(b'"')];
     let mut run = 0;
-    let mut i = 0;
+    let mut i = from;
     while i < bytes.len() {
         // Eight bytes at a time to the first byte that may need attention; prose is
         // copied in long runs.
@@ -1093,10 +1447,13 @@ fn escape<const STOP: u8>(out: &mut String, text: &str, special: &[bool; 256]) -
             }
             continue;
         }
+        match byte {
+            b'&' if STOP != Stop::NOWHERE => return (i, run),
+            b'<' if STOP == Stop::MARKUP => return (i, run),
+            _ => {}
+        }
         out.push_str(&text[run..i]);
         match byte {
-            b'&' if STOP != Stop::NOWHERE => return i,
-            b'<' if STOP == Stop::MARKUP => return i,
             b'&' => out.push_str("&amp;"),
             b'<' => out.push_str("&lt;"),
             b'>' => out.push_str("&gt;"),
@@ -1113,8 +1470,7 @@ fn escape<const STOP: u8>(out: &mut String, text: &str, special: &[bool; 256]) -
         i += 1;
         run = i;
     }
-    out.push_str(&text[run..]);
-    bytes.len()
+    (bytes.len(), run)
 }
 
 /// Appends text, escaped for an element's content.

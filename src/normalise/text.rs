@@ -168,8 +168,29 @@ impl Plain {
     /// writes the same text escaped to `html` as `html::push_text_until_markup` does;
     /// returns how many bytes were read. For `html::sanitise_with_plain`: the text of a
     /// description that is both summary and content is read once for both.
+    #[cfg(test)]
     pub(crate) fn push_text_with_html(&mut self, html: &mut String, text: &str) -> usize {
-        self.text.push_with_html(html, text)
+        let (stop, html_run) = self.text.push_with_html(html, text, 0);
+        html.push_str(&text[html_run..stop]);
+        stop
+    }
+
+    /// `push_text_with_html` of `text[from..]`, where `text[..from]` is input owed to
+    /// `html` (to be copied as it is, not yet written): only what differs from the input
+    /// is written. Returns (where it stopped, where the bytes still owed to `html`
+    /// start), both in `text`.
+    pub(crate) fn push_text_with_html_from(
+        &mut self,
+        html: &mut String,
+        text: &str,
+        from: usize,
+    ) -> (usize, usize) {
+        self.text.push_with_html(html, text, from)
+    }
+
+    /// A word break, as a block element's tag makes (what `looked_up` does for one).
+    pub(crate) fn space(&mut self) {
+        self.text.space();
     }
 
     /// Whether the text so far starts the final text with at least `chars` characters
@@ -458,11 +479,15 @@ impl Collapser {
     /// as a space), `>` is escaped there, DEL and the Unicode line separators are
     /// removed or collapsed here only; both stop at `<` and `&` and drop U+FFFE, U+FFFF
     /// and the other control characters.
-    fn push_with_html(&mut self, html: &mut String, text: &str) -> usize {
+    ///
+    /// Reads from `from`; `text[..from]` is owed to `html` (input to be copied as it is),
+    /// and so is what this leaves unwritten: returns (where it stopped, where the bytes
+    /// still owed to `html` start).
+    fn push_with_html(&mut self, html: &mut String, text: &str, from: usize) -> (usize, usize) {
         let bytes = text.as_bytes();
-        let mut run = 0;
+        let mut run = from;
         let mut html_run = 0;
-        let mut i = 0;
+        let mut i = from;
         while i < bytes.len() {
             // As in `push_until`, with `>` also stopping the chunk test (the escaper must
             // see it); a space is kept in both runs when its neighbours are visible.
@@ -537,8 +562,7 @@ impl Collapser {
             }
         }
         self.flush(&text[run..i]);
-        html.push_str(&text[html_run..i]);
-        i
+        (i, html_run)
     }
 
     fn push_char(&mut self, c: char) {

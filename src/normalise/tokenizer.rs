@@ -55,6 +55,11 @@ pub struct Attribute<'a> {
 }
 
 impl<'a> Attribute<'a> {
+    /// An attribute read elsewhere (the sanitiser reads tags in its own form itself).
+    pub(crate) fn new(name: &'a str, raw_value: &'a str) -> Self {
+        Attribute { name, raw_value }
+    }
+
     /// The value with its character references decoded.
     pub fn value(&self) -> Cow<'a, str> {
         charref::decode_all(self.raw_value, true)
@@ -153,6 +158,23 @@ impl<'a> Tokenizer<'a> {
         );
         self.token_start = self.pos;
         self.pos += len;
+    }
+
+    /// Where the next token starts, in bytes from the start of the input.
+    pub fn offset(&self) -> usize {
+        self.pos
+    }
+
+    /// Moves past a tag the caller read itself, from the next token's start to `end`
+    /// (just after its `>`), as `next_token` would have read it.
+    pub(crate) fn take_tag(&mut self, end: usize) {
+        debug_assert!(
+            self.input.as_bytes().get(self.pos) == Some(&b'<')
+                && self.input.as_bytes().get(end.wrapping_sub(1)) == Some(&b'>'),
+            "not a tag"
+        );
+        self.token_start = self.pos;
+        self.pos = end;
     }
 
     /// The next token, or `None` at the end.

@@ -1283,3 +1283,359 @@ fn relative_urls_resolved_in_every_shape() {
         assert_eq!(sanitise_with_plain(&html, base).0, want, "{href:?}");
     }
 }
+
+/// Both ways of writing the output for one input, `COPY` (input copied through in
+/// pieces) against every piece written on its own, for both entry points and `bases`.
+fn assert_copy_writes_the_same(html: &str, bases: &[Option<&str>]) {
+    for &base in bases {
+        assert_eq!(
+            run::<false, true>(html, base),
+            run::<false, false>(html, base),
+            "{html:?} against {base:?}"
+        );
+        assert_eq!(
+            run::<true, true>(html, base),
+            run::<true, false>(html, base),
+            "{html:?} against {base:?}, with plain text"
+        );
+    }
+}
+
+/// Shapes that end a copied run, or look as if they could be copied and must not be:
+/// script in any case, event handlers, references, upper case, other quoting, controls,
+/// `javascript:` with encoded letters, unclosed tags, `</` in odd places.
+/// Bases that take each URL path: none, one relative URLs resolve against as written,
+/// one holding `&` that sends them the long way, one whose scheme is not allowed.
+const BASES: [Option<&str>; 4] = [
+    None,
+    Some("http://example.com/blog/post/"),
+    Some("https://example.com/a?b=1&c=2"),
+    Some("javascript:alert(1)//"),
+];
+
+const BREAKERS: &[&str] = &[
+    "<script>alert(1)</script>",
+    "<SCRIPT>alert(1)</SCRIPT>",
+    "<scr<script>ipt>",
+    "<script",
+    " onclick=\"alert(1)\"",
+    "<a href=\"https://x.test/\" onmouseover=\"alert(1)\">",
+    "<img src=\"x\" onerror=\"alert(1)\" />",
+    "<img onerror=alert(1) src=x>",
+    "<a href=\"javascript:alert(1)\">",
+    "<a href=\"&#106;avascript:alert(1)\">",
+    "<a href=\"jav&#x61;script:alert(1)\">",
+    "<a href=\"java\tscript:alert(1)\">",
+    "<a href=\"java\u{0}script:alert(1)\">",
+    "<a href=\" javascript:alert(1)\">",
+    "<a href=\"JAVASCRIPT:alert(1)\">",
+    "<a href='https://x.test/'>",
+    "<a href=https://x.test/>",
+    "<a href = \"https://x.test/\">",
+    "<a  href=\"https://x.test/\">",
+    "<a\thref=\"https://x.test/\">",
+    "<a href=\"https://x.test/\"title=\"t\">",
+    "<a title=\"t\" href=\"https://x.test/\">",
+    "<a href=\"https://x.test/\" href=\"javascript:alert(1)\">",
+    "<a href=\"javascript:alert(1)\" href=\"https://x.test/\">",
+    "<a href=\"/rel?a=1&amp;b=2\">",
+    "<a href=\"https://x.test/?a=1&b=2\">",
+    "<a href=\"https://x.test/?a=1&amp;b=2\">",
+    "<img src=\"data:image/svg+xml,<svg onload=alert(1)>\">",
+    "<img src=\"data:image/png;base64,AAAA\">",
+    "<img srcset=\"/a.png 1x, javascript:alert(1) 2x\">",
+    "<div style=\"background: url(javascript:alert(1))\">",
+    "<p title=\"a &lt; b\">",
+    "<p title=\"a < b > c\">",
+    "<p title=\"\u{fffe}\">",
+    "<p title=\"line\r\nbreak\">",
+    "<p class=\"x\"/>",
+    "<P>",
+    "<P CLASS=\"x\">",
+    "<Br>",
+    "<br>",
+    "<br/>",
+    "<br />",
+    "<br >",
+    "<p >",
+    "<hr/>",
+    "</p>",
+    "</P>",
+    "</p >",
+    "</div>",
+    "</li>",
+    "</br>",
+    "</",
+    "</>",
+    "</3>",
+    "<",
+    "<<p>",
+    "<p<p>",
+    ">",
+    "&",
+    "&amp;",
+    "&lt;",
+    "&#8217;",
+    "&nbsp;",
+    "&bogus;",
+    "\u{0}",
+    "\u{1}",
+    "\r",
+    "\r\n",
+    "\u{c}",
+    "\u{7f}",
+    "\u{2028}",
+    "\u{fffe}",
+    "\"",
+    "'",
+    "<!-- <p> -->",
+    "<![CDATA[<b>x</b>]]>",
+    "<svg><p>hidden</p></svg>",
+    "<style>p{}</style>",
+    "<iframe src=\"https://evil.test/\"></iframe>",
+    "<li>",
+    "<td>",
+    "<table>",
+    "<h2>",
+    "<a href=\"https://x.test/\">",
+    "<img src=\"/a.png\" alt=\"A\" />",
+    "<img src=\"a.png\">",
+    "<img alt=\"A\" loading=\"lazy\" src=\"https://x.test/a.png\">",
+];
+
+/// Clean markup of the kind the copied path takes whole.
+const CLEAN: &str = "<p class=\"lead\">Some <em>text</em> with <a href=\"https://x.test/a?b=1&amp;c=2\" \
+title=\"A link\">a link</a>,\n<strong>bold</strong> and <code>code</code>.</p>\n<figure><img alt=\"An \
+image\" height=\"683\" src=\"https://x.test/i.jpg\" width=\"1024\" /><figcaption>Caption</figcaption></figure>\n\
+<ul><li>one</li><li>two</li></ul><br /><p>End</p>";
+
+/// The copied path writes byte for byte what the piece-by-piece path writes: on clean
+/// markup cut anywhere and followed by each shape that must end a copied run, on every
+/// sanitiser test's kind of input, on the repository's feeds read as HTML (escaped and
+/// unescaped), and on random mutations of all of these.
+#[test]
+fn copied_runs_write_what_the_long_way_writes() {
+    // A breaker right where a clean run ends, the run cut at every byte (mid-tag too).
+    // Every breaker at every cut of the first 64 bytes (each kind of tag and text
+    // split), then each cut with a quarter of them, in turn, against one base each.
+    for cut in (0..=CLEAN.len()).filter(|&cut| CLEAN.is_char_boundary(cut)) {
+        for (index, breaker) in BREAKERS.iter().enumerate() {
+            if cut >= 64 && (cut + index) % 4 != 0 {
+                continue;
+            }
+            let html = format!("{}{breaker}{}", &CLEAN[..cut], &CLEAN[cut..]);
+            assert_copy_writes_the_same(&html, &[BASES[(cut + index) % BASES.len()]]);
+        }
+    }
+    let mut documents: Vec<String> = vec![CLEAN.to_string()];
+    documents.extend(
+        BREAKERS
+            .iter()
+            .map(|breaker| format!("{breaker}{CLEAN}{breaker}")),
+    );
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    for folder in ["feeds", "invalid", "content"] {
+        let mut stack = vec![fixtures.join(folder)];
+        while let Some(path) = stack.pop() {
+            if path.is_dir() {
+                let entries = std::fs::read_dir(&path).expect("fixture folder");
+                stack.extend(entries.map(|entry| entry.expect("fixture entry").path()));
+            } else if let Ok(text) = std::fs::read_to_string(&path) {
+                let unescaped = text
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&amp;", "&");
+                documents.push(unescaped);
+                documents.push(text);
+            }
+        }
+    }
+    assert!(documents.len() > 200, "fixtures not found");
+    let mut state: u64 = 0x853c_49e6_748f_ea9b;
+    let mut next = move |below: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below.max(1) as u64) as usize
+    };
+    let originals = documents.len();
+    for round in 0..3_000 {
+        let source = &documents[next(originals)];
+        // A window of a few hundred bytes, mutated a few times.
+        let mut at = next(source.len());
+        while !source.is_char_boundary(at) {
+            at -= 1;
+        }
+        let mut end = (at + 300 + next(600)).min(source.len());
+        while !source.is_char_boundary(end) {
+            end -= 1;
+        }
+        let mut html = source[at..end].to_string();
+        for _ in 0..1 + next(4) {
+            let mut place = next(html.len() + 1);
+            while !html.is_char_boundary(place) {
+                place -= 1;
+            }
+            match next(4) {
+                0 | 1 => html.insert_str(place, BREAKERS[next(BREAKERS.len())]),
+                2 => {
+                    // Upper case from here for a few bytes (ASCII only: boundaries stay).
+                    let stop = (place + next(12)).min(html.len());
+                    let upper: String = html[place..]
+                        .char_indices()
+                        .map(|(offset, c)| {
+                            if place + offset < stop {
+                                c.to_ascii_uppercase()
+                            } else {
+                                c
+                            }
+                        })
+                        .collect();
+                    html.replace_range(place.., &upper);
+                }
+                _ => html.truncate(place),
+            }
+        }
+        assert_copy_writes_the_same(&html, &[BASES[round % BASES.len()]]);
+        if round % 2 == 0 {
+            documents.push(html);
+        }
+    }
+    for document in &documents[..originals] {
+        assert_copy_writes_the_same(document, &BASES);
+    }
+}
+
+/// The forms the copied path takes, with what it writes, and forms it must leave to the
+/// tokenizer (`None`): each checked on the tag alone, at the start of the input.
+#[test]
+fn copied_tags_are_the_sanitisers_own_form() {
+    let base = Some("http://example.com/blog/post/");
+    let cases: &[(&str, Option<&str>)] = &[
+        ("<p>", Some("<p>")),
+        ("<h2 id=\"x\">", Some("<h2 id=\"x\">")),
+        (
+            "<a href=\"https://x.test/?a=1&amp;b=2\" title=\"t\">",
+            Some("<a href=\"https://x.test/?a=1&amp;b=2\" title=\"t\">"),
+        ),
+        // Edits in place: a relative URL resolved, an attribute not allowed left out,
+        // a value with something to escape, the end of a void or self-closed element.
+        (
+            "<a href=\"../x/\">",
+            Some("<a href=\"http://example.com/blog/x/\">"),
+        ),
+        (
+            "<img alt=\"A\" loading=\"lazy\" src=\"https://x.test/i.png\">",
+            Some("<img alt=\"A\" src=\"https://x.test/i.png\" />"),
+        ),
+        ("<p onclick=\"alert(1)\">", Some("<p>")),
+        ("<p title=\"a > b\">", Some("<p title=\"a &gt; b\">")),
+        ("<p title=\"&#233;\">", Some("<p title=\"é\">")),
+        ("<a href=\"javascript:alert(1)\">", Some("<a>")),
+        ("<br>", Some("<br />")),
+        ("<br/>", Some("<br />")),
+        ("<br />", Some("<br />")),
+        ("<p >", Some("<p>")),
+        ("<div/>", Some("<div></div>")),
+        ("<div class=\"x\" />", Some("<div class=\"x\"></div>")),
+        // Left to the tokenizer.
+        ("<P>", None),
+        ("<p CLASS=\"x\">", None),
+        ("<p class='x'>", None),
+        ("<p class=x>", None),
+        ("<p  class=\"x\">", None),
+        ("<p\tclass=\"x\">", None),
+        ("<p class = \"x\">", None),
+        ("<p class=\"x\"id=\"y\">", None),
+        ("<p id=\"y\" class=\"x\">", None),
+        ("<p class=\"x\" class=\"y\">", None),
+        ("<p hidden>", None),
+        ("<p class=\"x\"", None),
+        ("<p class=\"x>", None),
+        ("<p/ >", None),
+        ("<script>", None),
+        ("<iframe>", None),
+        ("<made-up>", None),
+        ("<o:p>", None),
+        ("</p>", None),
+    ];
+    for (tag, expected) in cases {
+        let mut sanitiser = Sanitiser::new(tag, base);
+        let copied = sanitiser.copied_tag(0);
+        match expected {
+            Some(expected) => {
+                let (end, _) = copied.unwrap_or_else(|| panic!("{tag:?} not copied"));
+                assert_eq!(end, tag.len(), "{tag:?}");
+                sanitiser.at = end;
+                sanitiser.flush();
+                assert_eq!(sanitiser.out, *expected, "{tag:?}");
+                // And the whole way gives the same.
+                assert_eq!(
+                    sanitise_relative_to(tag, base),
+                    run::<false, false>(tag, base).0
+                );
+            }
+            None => {
+                assert!(copied.is_none(), "{tag:?} copied");
+                assert_eq!((sanitiser.out.as_str(), sanitiser.span), ("", 0), "{tag:?}");
+            }
+        }
+    }
+    // An end tag is copied only when it closes the innermost open element.
+    let mut sanitiser = Sanitiser::new("<ul><li></ul></li>", None);
+    assert_eq!(sanitiser.copied_tag(0).map(|(end, _)| end), Some(4));
+    assert_eq!(sanitiser.copied_tag(4).map(|(end, _)| end), Some(8));
+    assert_eq!(sanitiser.copied_tag(8), None, "</ul> closes the li too");
+    assert_eq!(sanitiser.copied_tag(13).map(|(end, _)| end), Some(18));
+    assert_eq!(sanitiser.stack.len(), 1);
+}
+
+/// Clean markup is copied, not rebuilt: walked the way `run` walks it, every text run and
+/// every tag of a clean document is left owed (nothing is written before the end), so the
+/// whole document reaches the output as one copy. (Comparing outputs cannot show this:
+/// both ways write the same bytes.)
+#[test]
+fn a_clean_document_is_owed_whole() {
+    let mut sanitiser = Sanitiser::new(CLEAN, None);
+    let mut tokenizer = Tokenizer::new(CLEAN);
+    let mut tags = 0;
+    while tokenizer.offset() < CLEAN.len() {
+        let at = tokenizer.offset();
+        if tokenizer.text_ahead().is_some() {
+            let (stop, run) = escape::<{ Stop::MARKUP }>(
+                &mut sanitiser.out,
+                &CLEAN[sanitiser.span..],
+                at,
+                &TEXT_SPECIAL,
+            );
+            tokenizer.take_text(stop - at);
+            assert_eq!(run, 0, "text at {at} written");
+        } else {
+            let (end, _) = sanitiser
+                .copied_tag(at)
+                .unwrap_or_else(|| panic!("tag at {at} not copied"));
+            tokenizer.take_tag(end);
+            tags += 1;
+        }
+    }
+    assert_eq!(sanitiser.out, "", "nothing written before the end");
+    assert_eq!(tags, 24);
+    assert_eq!(sanitise_relative_to(CLEAN, None), CLEAN);
+}
+
+/// `make_room_for` returns early for elements without any of the flags its rules need:
+/// every element one of its rules names has one.
+#[test]
+fn every_element_with_a_room_rule_is_flagged() {
+    for name in [
+        "li", "dd", "dt", "a", "rb", "rp", "rt", "rtc", "table", "caption", "colgroup", "col",
+        "thead", "tbody", "tfoot", "tr", "td", "th", "h1", "h6", "p", "div",
+    ] {
+        let element = elements::lookup(name).expect("known element");
+        assert!(
+            element.is(CLOSES_P | HEADING | TABLE_PART | MAKES_ROOM),
+            "{name}"
+        );
+    }
+}
