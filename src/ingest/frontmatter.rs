@@ -253,8 +253,9 @@ fn simple_key(key: &str) -> bool {
         && special_word(key).is_none()
 }
 
-/// The value of a YAML 1.1 bool or null word (serde-saphyr's resolution), or of a word that
-/// a float parser might take (`inf`, `nan`); `Some(None)` marks the latter.
+/// The value of a YAML 1.1 bool or null word (serde-saphyr's resolution); `Some(None)` for
+/// a word the fast path leaves to serde-saphyr: `null` in other capitals, and anything a
+/// float parser might take (`inf…`, `nan…`).
 fn special_word(text: &str) -> Option<Option<Value>> {
     const TRUE: [&str; 4] = ["true", "yes", "y", "on"];
     const FALSE: [&str; 4] = ["false", "no", "n", "off"];
