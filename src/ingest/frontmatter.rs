@@ -146,6 +146,14 @@ fn parse_yaml(block: &str) -> Result<Vec<Field>, FrontMatterError> {
     if block.trim().is_empty() {
         return Ok(Vec::new());
     }
+    match simple_yaml(block) {
+        Some(fields) => Ok(fields),
+        None => saphyr_yaml(block),
+    }
+}
+
+/// Any YAML block, read by serde-saphyr.
+fn saphyr_yaml(block: &str) -> Result<Vec<Field>, FrontMatterError> {
     // A front matter block has tens of fields; a budget far above that still refuses
     // alias bombs ("billion laughs") and absurd nesting long before they cost anything.
     let options = serde_saphyr::options! {
@@ -178,6 +186,186 @@ fn parse_yaml(block: &str) -> Result<Vec<Field>, FrontMatterError> {
             value,
         })
         .collect())
+}
+
+/// The common front matter shape read without a YAML parser: every line `key: value` with a
+/// plain scalar, or a flow list `[a, b]` of plain scalars, at the left margin. serde-saphyr
+/// costs tens of microseconds per such block (events, spans, budget), which is most of a
+/// build's time per Markdown file. Anything this does not fully understand returns `None`
+/// and serde-saphyr reads the block; whatever it accepts it reads exactly as serde-saphyr
+/// does (the differential tests in `frontmatter_fast_tests.rs` hold it to that).
+fn simple_yaml(block: &str) -> Option<Vec<Field>> {
+    let mut fields: Vec<Field> = Vec::new();
+    for (index, raw) in block.split('\n').enumerate() {
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        if line.is_empty() {
+            continue;
+        }
+        let colon = line.find(':')?;
+        let key = &line[..colon];
+        if !simple_key(key) || fields.iter().any(|field| field.key == key) {
+            return None;
+        }
+        let rest = &line[colon + 1..];
+        let value = if rest.is_empty() {
+            Value::Null
+        } else {
+            // `key:value` is one scalar in YAML, not a field.
+            let text = rest.strip_prefix(' ')?.trim_matches(' ');
+            if let Some(inner) = text.strip_prefix('[') {
+                let inner = inner.strip_suffix(']')?;
+                let mut items = Vec::new();
+                if !inner.trim_matches(' ').is_empty() {
+                    for item in inner.split(',') {
+                        let item = item.trim_matches(' ');
+                        // Flow context gives `:`, `[`, `]`, `{`, `}` meanings of their own.
+                        if item.is_empty() || item.contains([':', '[', ']', '{', '}']) {
+                            return None;
+                        }
+                        items.push(plain_scalar(item)?);
+                    }
+                }
+                Value::List(items)
+            } else {
+                if text.contains(['[', ']', '{', '}']) {
+                    return None;
+                }
+                plain_scalar(text)?
+            }
+        };
+        fields.push(Field {
+            key: key.to_string(),
+            line: index + FIRST_LINE,
+            value,
+        });
+    }
+    Some(fields)
+}
+
+/// A field name that YAML reads as that very text: letters, digits, `_` and `-`, starting
+/// with a letter or `_`, and not a word YAML would turn into true/false/null first.
+fn simple_key(key: &str) -> bool {
+    let bytes = key.as_bytes();
+    matches!(bytes.first(), Some(b) if b.is_ascii_alphabetic() || *b == b'_')
+        && bytes
+            .iter()
+            .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')
+        && special_word(key).is_none()
+}
+
+/// The value of a YAML 1.1 bool or null word (serde-saphyr's resolution); `Some(None)` for
+/// a word the fast path leaves to serde-saphyr: `null` in other capitals, and anything a
+/// float parser might take (`inf…`, `nan…`).
+fn special_word(text: &str) -> Option<Option<Value>> {
+    const TRUE: [&str; 4] = ["true", "yes", "y", "on"];
+    const FALSE: [&str; 4] = ["false", "no", "n", "off"];
+    if TRUE.iter().any(|w| text.eq_ignore_ascii_case(w)) {
+        return Some(Some(Value::Bool(true)));
+    }
+    if FALSE.iter().any(|w| text.eq_ignore_ascii_case(w)) {
+        return Some(Some(Value::Bool(false)));
+    }
+    if matches!(text, "~" | "null" | "Null" | "NULL") {
+        return Some(Some(Value::Null));
+    }
+    let lower = text.get(..3).map(|head| head.to_ascii_lowercase());
+    if text.eq_ignore_ascii_case("null") || matches!(lower.as_deref(), Some("inf" | "nan")) {
+        return Some(None);
+    }
+    None
+}
+
+/// A plain scalar (already trimmed) as serde-saphyr resolves it, or `None` when its
+/// resolution is not plainly text, a bool, null or a small decimal integer.
+fn plain_scalar(text: &str) -> Option<Value> {
+    if let Some(word) = special_word(text) {
+        return word;
+    }
+    let bytes = text.as_bytes();
+    let first = *bytes.first()?;
+    if first.is_ascii_digit() || first == b'-' {
+        return integer(text).or_else(|| date(text).then(|| Value::String(text.to_string())));
+    }
+    if !(first.is_ascii_alphabetic() || first == b'/' || first == b'_' || first >= 0x80) {
+        return None;
+    }
+    // `: ` and ` #` end a plain scalar; `#` and a trailing `:` are declined outright.
+    if text.contains(": ") || text.contains('#') || text.ends_with(':') {
+        return None;
+    }
+    if !text.chars().all(plain_char) {
+        return None;
+    }
+    Some(Value::String(text.to_string()))
+}
+
+/// A character that stands for itself inside a plain scalar: printable, not a tab, and
+/// not one of the invisible characters YAML treats specially (byte order mark, NEL,
+/// line/paragraph separators) or that could be trimmed as white space.
+fn plain_char(c: char) -> bool {
+    if c.is_ascii() {
+        return (' '..='~').contains(&c);
+    }
+    !(c.is_control() || c.is_whitespace() || matches!(c, '\u{feff}' | '\u{fffe}' | '\u{ffff}'))
+}
+
+/// `-?[1-9][0-9]{0,17}` or `0`: a decimal integer that fits `i64` whatever its digits.
+fn integer(text: &str) -> Option<Value> {
+    let digits = text.strip_prefix('-').unwrap_or(text);
+    let ok = !digits.is_empty()
+        && digits.len() <= 18
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && (digits == "0" && digits.len() == text.len() || !digits.starts_with('0'));
+    if !ok {
+        return None;
+    }
+    text.parse().ok().map(Value::Integer)
+}
+
+/// `YYYY-MM-DD`, optionally followed by `T` or one space and a time of digits, `:` and `.`,
+/// with `Z` or a `+HH:MM`/`-HH:MM` offset: text to YAML, never a number.
+fn date(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    let day = |b: &[u8]| {
+        b.len() == 10
+            && b.iter().enumerate().all(|(i, &c)| match i {
+                4 | 7 => c == b'-',
+                _ => c.is_ascii_digit(),
+            })
+    };
+    if bytes.len() < 10 || !day(&bytes[..10]) {
+        return false;
+    }
+    let time = &bytes[10..];
+    if time.is_empty() {
+        return true;
+    }
+    let Some((&sep, time)) = time.split_first() else {
+        return false;
+    };
+    let time = match time.strip_suffix(b"Z") {
+        Some(rest) => rest,
+        None if time.len() > 6 && matches!(time[time.len() - 6], b'+' | b'-') => {
+            let offset = &time[time.len() - 5..];
+            if !(offset[2] == b':'
+                && offset[..2]
+                    .iter()
+                    .chain(&offset[3..])
+                    .all(u8::is_ascii_digit))
+            {
+                return false;
+            }
+            &time[..time.len() - 6]
+        }
+        None => time,
+    };
+    (sep == b'T' || sep == b' ')
+        && time.len() >= 5
+        && time[0].is_ascii_digit()
+        && time.last().is_some_and(u8::is_ascii_digit)
+        && time
+            .iter()
+            .all(|&c| c.is_ascii_digit() || c == b':' || c == b'.')
 }
 
 /// serde-saphyr's message without its source snippet: one line.
@@ -380,6 +568,10 @@ impl<'de> serde::Deserialize<'de> for Value {
         deserializer.deserialize_any(ValueVisitor)
     }
 }
+
+#[cfg(test)]
+#[path = "frontmatter_fast_tests.rs"]
+mod fast_tests;
 
 #[cfg(test)]
 mod tests {
