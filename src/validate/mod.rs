@@ -229,9 +229,14 @@ pub fn entry_label<'a>(item: &'a El<'_>) -> Option<&'a str> {
 /// Whether `text` is an absolute `http`/`https` URL with a host.
 pub fn is_absolute_http(text: &str) -> bool {
     let text = text.trim();
-    plainly_absolute_http(text)
-        || url::Url::parse(text)
-            .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+    plainly_absolute_http(text) || parsed_absolute_http(text)
+}
+
+/// The URL parser's verdict on `text` as an absolute `http`/`https` URL with a host:
+/// `is_absolute_http`'s slow path, for what [`plainly_absolute_http`] leaves to it.
+fn parsed_absolute_http(text: &str) -> bool {
+    url::Url::parse(text)
+        .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
 }
 
 /// Whether `text` is, by its shape alone, an `http`/`https` URL that the URL parser
@@ -284,8 +289,7 @@ mod tests {
 
     /// The URL parser's own verdict, which `is_absolute_http` gave before its shortcut.
     fn parsed(text: &str) -> bool {
-        url::Url::parse(text.trim())
-            .is_ok_and(|url| matches!(url.scheme(), "http" | "https") && url.host().is_some())
+        parsed_absolute_http(text.trim())
     }
 
     /// The shortcut says yes only where the parser does, on URLs built from pieces that

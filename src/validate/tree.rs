@@ -895,6 +895,21 @@ mod tests {
         );
         assert!(ids.contains(&(xml_rules::UNBOUND_PREFIX.id, 2)), "{ids:?}");
         assert_eq!(doc.root.children[0].attr("x"), Some("1 & 2"));
+
+        // Problems in text and references after the last element (`<b/>`, line 2): each
+        // carries the line where its own event starts (the bare `&` starts a text piece
+        // that runs on to the `]]>`), not the last element's line.
+        let doc = tree("<a>\n<b/>\nx & y ]]> &bogus;\n&#1;</a>");
+        let ids: Vec<_> = doc.problems.iter().map(|p| (p.rule.id, p.line)).collect();
+        assert_eq!(
+            ids,
+            [
+                (xml_rules::UNESCAPED_AMPERSAND.id, 3),
+                (xml_rules::CDATA_END.id, 3),
+                (xml_rules::UNDEFINED_ENTITY.id, 3),
+                (xml_rules::FORBIDDEN_CHARACTER.id, 4),
+            ]
+        );
     }
 
     #[test]
@@ -906,6 +921,7 @@ mod tests {
             ("<a/>text", 1),
             ("", 1),
             ("<a x=\"1\" x=\"2\"/>", 1),
+            ("<a/>\n\n&amp;x", 3),
         ];
         for (xml, line) in cases {
             let error = parse(xml).expect_err(xml);

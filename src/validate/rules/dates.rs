@@ -116,11 +116,9 @@ fn plain_time(text: &str) -> Option<NaiveTime> {
     let pair = |a: u8, b: u8| {
         (a.is_ascii_digit() && b.is_ascii_digit()).then(|| u32::from((a - b'0') * 10 + (b - b'0')))
     };
-    let (hour, minute, second) = (pair(h1, h2)?, pair(m1, m2)?, pair(s1, s2)?);
-    if hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    NaiveTime::from_hms_opt(hour, minute, second)
+    // `from_hms_opt` refuses an hour over 23 or a minute or second over 59, so 24:00:00
+    // and 23:59:60 are left to the format parser.
+    NaiveTime::from_hms_opt(pair(h1, h2)?, pair(m1, m2)?, pair(s1, s2)?)
 }
 
 /// Why a date is implausible for a feed entry: before 1995 (a zero or truncated timestamp
