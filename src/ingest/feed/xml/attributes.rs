@@ -181,4 +181,43 @@ mod tests {
             assert_eq!(scanned(raw), quick_xml(raw), "attributes of <t{raw}>");
         }
     }
+
+    /// Longer tags drawn at random (a fixed seed, so a failure repeats) from a wider
+    /// alphabet: line ends, a form feed and a NUL (not separators), a non-ASCII letter,
+    /// `>` and `/` (which reach the scan inside quoted values and through the lenient
+    /// reader) and a namespace declaration's prefix. The scan agrees with quick-xml's
+    /// iterator on every one, and both outcomes (read and refused) occur many times.
+    #[test]
+    fn agrees_with_quick_xml_on_random_tags() {
+        const PIECES: &[&str] = &[
+            "a", "=", "\"", "'", " ", "\n", "\r", "\t", "é", "\0", ">", "/", "\x0c", "xmlns:",
+        ];
+        // xorshift64: enough to spread the draws, no crate needed.
+        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+        let mut next = move |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % bound as u64) as usize
+        };
+        let (mut read, mut refused) = (0, 0);
+        let mut raw = String::new();
+        for _ in 0..100_000 {
+            raw.clear();
+            raw.push(' ');
+            for _ in 0..next(17) {
+                raw.push_str(PIECES[next(PIECES.len())]);
+            }
+            let ours = scanned(&raw);
+            assert_eq!(ours, quick_xml(&raw), "attributes of <t{raw:?}>");
+            match ours {
+                Some(_) => read += 1,
+                None => refused += 1,
+            }
+        }
+        assert!(
+            read > 10_000 && refused > 10_000,
+            "{read} read, {refused} refused"
+        );
+    }
 }

@@ -269,10 +269,11 @@ impl<'a> Builder<'a> {
     /// An attribute of a start tag in the first pass: a namespace declaration goes into
     /// scope, `xml:base` and `xml:lang` change the element's `base` and `lang`; anything
     /// else waits for [`Builder::attribute`].
+    ///
+    /// Every key handled here starts with `xml`, so any other key falls through all the
+    /// cases; the first pass after [`attributes::scan`] tests that prefix before calling,
+    /// so an ordinary attribute costs no call there.
     fn declare(&mut self, key: &str, raw: &str, base: &mut StringId, lang: &mut StringId) {
-        if !key.starts_with("xml") {
-            return;
-        }
         if key == "xmlns" || key.starts_with("xmlns:") {
             let prefix = key.strip_prefix("xmlns").unwrap_or_default();
             let prefix = prefix.strip_prefix(':').unwrap_or(prefix);

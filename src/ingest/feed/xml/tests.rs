@@ -404,6 +404,46 @@ fn attributes_without_quotes_or_values() {
     assert_eq!(input.attr("name"), Some("n"));
 }
 
+/// A tag with a malformed attribute (`z=` with no value) is read through quick-xml's
+/// iterator instead of the one-pass scan: the attributes before it are kept, its namespace
+/// declarations apply to the tag's own attributes and to its children, and the repair is
+/// reported.
+#[test]
+fn a_malformed_attribute_keeps_the_rest_of_the_tag() {
+    let document = doc(r#"<a xmlns:p="urn:x" x="1" p:y="2" z=><b p:v="3"/></a>"#);
+    let root = document.root();
+    assert_eq!(root.attr("x"), Some("1"));
+    assert_eq!(root.attr_ns("urn:x", "y"), Some("2"));
+    assert_eq!(root.attr("y"), None);
+    assert_eq!(root.attr("z"), None);
+    assert_eq!(root.attrs().len(), 2);
+    assert_eq!(child(root, "b").attr_ns("urn:x", "v"), Some("3"));
+    assert!(warned(&document, "recovered a malformed attribute: in <a>"));
+    assert_eq!(document.warnings.len(), 1);
+
+    // The same in an empty child tag, with a sibling after it whose attributes are read
+    // by the scan again, in the namespace its parent declared.
+    let document = doc(r#"<a xmlns:p="urn:x"><b x="1" p:y="2" z= /><c w='3' p:v=4/></a>"#);
+    let b = child(document.root(), "b");
+    assert_eq!(b.attr("x"), Some("1"));
+    assert_eq!(b.attr_ns("urn:x", "y"), Some("2"));
+    assert_eq!(b.attrs().len(), 2);
+    let c = child(document.root(), "c");
+    assert_eq!(c.attr("w"), Some("3"));
+    assert_eq!(c.attr_ns("urn:x", "v"), Some("4"));
+    assert!(warned(&document, "recovered a malformed attribute: in <b>"));
+    assert_eq!(document.warnings.len(), 1);
+
+    // Nothing can follow the error inside one tag: an attribute written after a bare `=`
+    // is that attribute's unquoted value, as an HTML reader takes it, and no repair.
+    let document = doc(r#"<a xmlns:p="urn:x" x="1" z= p:y="2"></a>"#);
+    let root = document.root();
+    assert_eq!(root.attr("x"), Some("1"));
+    assert_eq!(root.attr("z"), Some("p:y=\"2\""));
+    assert_eq!(root.attr_ns("urn:x", "y"), None);
+    assert!(document.warnings.is_empty());
+}
+
 #[test]
 fn cdata_is_literal_and_merged_with_text() {
     let document = doc("<d>a &amp; <![CDATA[<p>x &amp; y</p>]]> b</d>");
