@@ -530,32 +530,17 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                 return None;
             }
             last = Some(index);
-            let (name, kind) = ATTRIBUTE_TABLE.get(index).copied()?;
+            let (_, kind) = ATTRIBUTE_TABLE.get(index).copied()?;
             let raw = &input[value_start..value_end];
-            let decided = match kind {
-                // Nothing to decode or escape but `&amp;`, which comes back as written.
-                Plain if clean => None,
-                Url | Image if clean => match url_shape(raw) {
-                    Shape::Web => None,
-                    Shape::Relative => match self.prepared_base() {
-                        None => None,
-                        Some(base) if base.resolves_verbatim => {
-                            Some((Some(Cow::Borrowed(raw)), Write::Resolved))
-                        }
-                        Some(_) => Some(self.attribute_value(&Attribute::new(name, raw), kind)),
-                    },
-                    Shape::Other => Some(self.attribute_value(&Attribute::new(name, raw), kind)),
-                },
-                _ => Some(self.attribute_value(&Attribute::new(name, raw), kind)),
-            };
-            match decided {
-                None | Some((Some(_), Write::Verbatim)) => {}
-                Some((None, _)) => edits.push(Edit {
+            match self.attribute_value(raw, kind, clean) {
+                // Written as it is read: nothing to edit.
+                (Some(Cow::Borrowed(value)), Write::Verbatim) if std::ptr::eq(value, raw) => {}
+                (None, _) => edits.push(Edit {
                     start: attribute_start,
                     end: i,
                     value: None,
                 }),
-                Some((Some(value), write)) => edits.push(Edit {
+                (Some(value), write) => edits.push(Edit {
                     start: value_start,
                     end: value_end,
                     value: Some((value, write)),
@@ -897,7 +882,11 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             {
                 continue;
             }
-            if let (Some(value), write) = self.attribute_value(attribute, kind) {
+            let raw = attribute.raw_value();
+            // Only a URL's value gains from knowing it: a plain one is decoded and
+            // escaped in one pass either way.
+            let clean = matches!(kind, Url | Image) && is_verbatim_url(raw.as_bytes());
+            if let (Some(value), write) = self.attribute_value(raw, kind, clean) {
                 self.kept.push((name, value, write));
             }
         }
@@ -921,18 +910,24 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     }
 
     /// An allowed attribute's value as it will be written, and how; `None` to drop the
-    /// attribute. Most values are written in one pass over their bytes: plain ones
-    /// decoded while escaped, web URLs with nothing to decode, clean or escape as they are
-    /// (`safe_url`, `decode_all` and the escaper would each return them unchanged).
+    /// attribute. `raw` is the value as written (references not decoded); `clean` says
+    /// that `is_verbatim_url(raw)` is known to hold (`false` when unknown). Both the long
+    /// way (`write_start_tag`) and the copy (`copied_tag`) decide here; the copy leaves a
+    /// value in place only when this returns `raw` itself with `Write::Verbatim`. Most
+    /// values are written in one pass over their bytes: plain ones decoded while escaped,
+    /// web URLs with nothing to decode, clean or escape as they are (`safe_url`,
+    /// `decode_all` and the escaper would each return them unchanged).
     fn attribute_value(
         &self,
-        attribute: &Attribute<'a>,
+        raw: &'a str,
         kind: Kind,
+        clean: bool,
     ) -> (Option<Cow<'a, str>>, Write) {
-        let raw = attribute.raw_value();
         match kind {
+            // Nothing to decode or escape but `&amp;`, which comes back as written.
+            Plain if clean => (Some(Cow::Borrowed(raw)), Write::Verbatim),
             Plain => (Some(Cow::Borrowed(raw)), Write::Decoded),
-            Url | Image if is_verbatim_url(raw.as_bytes()) => match url_shape(raw) {
+            Url | Image if clean => match url_shape(raw) {
                 Shape::Web => (Some(Cow::Borrowed(raw)), Write::Verbatim),
                 Shape::Relative => match self.prepared_base() {
                     // Nothing to resolve against: `safe_url` keeps it as it is.
@@ -940,19 +935,16 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                     Some(base) if base.resolves_verbatim => {
                         (Some(Cow::Borrowed(raw)), Write::Resolved)
                     }
-                    Some(_) => self.checked_attribute_url(attribute, kind),
+                    Some(_) => self.checked_attribute_url(raw, kind),
                 },
-                Shape::Other => self.checked_attribute_url(attribute, kind),
+                Shape::Other => self.checked_attribute_url(raw, kind),
             },
-            Url | Image => self.checked_attribute_url(attribute, kind),
+            Url | Image => self.checked_attribute_url(raw, kind),
             SrcSet => (
-                self.safe_srcset(&attribute.value()).map(Cow::Owned),
+                self.safe_srcset(&decoded(raw)).map(Cow::Owned),
                 Write::Escaped,
             ),
-            Style => (
-                style::filter(&attribute.value()).map(Cow::Owned),
-                Write::Escaped,
-            ),
+            Style => (style::filter(&decoded(raw)).map(Cow::Owned), Write::Escaped),
         }
     }
 
@@ -977,12 +969,8 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     }
 
     /// A URL attribute the long way: references decoded, then `safe_url`.
-    fn checked_attribute_url(
-        &self,
-        attribute: &Attribute<'a>,
-        kind: Kind,
-    ) -> (Option<Cow<'a, str>>, Write) {
-        let value = match attribute.value() {
+    fn checked_attribute_url(&self, raw: &'a str, kind: Kind) -> (Option<Cow<'a, str>>, Write) {
+        let value = match decoded(raw) {
             Cow::Borrowed(value) => self.safe_url(value, kind == Image),
             Cow::Owned(value) => self
                 .safe_url(&value, kind == Image)
@@ -1048,6 +1036,12 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         }
         (!out.is_empty()).then_some(out)
     }
+}
+
+/// An attribute value as written with its character references decoded (the rules for
+/// attribute values: `charref::decode_all` with `in_attribute`).
+fn decoded(raw: &str) -> Cow<'_, str> {
+    super::charref::decode_all(raw, true)
 }
 
 /// Writes a kept attribute's value (`Sanitiser::attribute_value`) between its quotes.
