@@ -349,9 +349,7 @@ pub fn lookup_packed(key: u128) -> Option<&'static Element> {
 
 /// Looks an element up by name, case-insensitively; `None` for unknown names.
 pub fn lookup(name: &str) -> Option<&'static Element> {
-    let key = key(name.as_bytes())?;
-    let index = ELEMENT_INDEX.find(&ELEMENT_KEYS, key)?;
-    ELEMENT_TABLE.get(index)
+    lookup_packed(key(name.as_bytes())?)
 }
 
 #[cfg(test)]

@@ -1096,22 +1096,15 @@ fn is_attribute_name_byte(byte: u8) -> bool {
 }
 
 /// The name of `name_byte`s from `from`: where it ends, and its key for the name tables
-/// (`elements::pack_lowercase`, built while it is read; the bytes are lower case
-/// already), `None` when it is longer than any table's names.
+/// (`elements::key`), `None` when it is longer than any table's names.
 fn packed_name(bytes: &[u8], from: usize, name_byte: fn(u8) -> bool) -> (usize, Option<u128>) {
-    let mut key: u128 = 0;
     let mut i = from;
     while let Some(&byte) = bytes.get(i)
         && name_byte(byte)
     {
-        if i - from < 16 {
-            key = (key << 8) | u128::from(byte);
-        }
         i += 1;
     }
-    let len = i - from;
-    let key = (len <= 16).then(|| key.checked_shl(8 * (16 - len as u32)).unwrap_or(0));
-    (i, key)
+    (i, elements::key(&bytes[from..i]))
 }
 
 /// From the start of a double-quoted attribute value: where its closing quote is, and
