@@ -433,7 +433,16 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
 
     /// Writes the input owed (`input[span..at]`).
     fn flush(&mut self) {
-        // `span` never passes `at`, and both sit between tokens (character boundaries).
+        // `span` never passes `at`, and both sit between tokens (character boundaries):
+        // a broken invariant fails the tests rather than drop output silently.
+        debug_assert!(
+            self.span <= self.at
+                && self.input.is_char_boundary(self.span)
+                && self.input.is_char_boundary(self.at),
+            "input owed out of order or inside a character: {}..{}",
+            self.span,
+            self.at
+        );
         if let Some(owed) = self.input.get(self.span..self.at) {
             self.out.push_str(owed);
             self.span = self.at;
