@@ -1285,20 +1285,73 @@ fn relative_urls_resolved_in_every_shape() {
 }
 
 /// Both ways of writing the output for one input, `COPY` (input copied through in
-/// pieces) against every piece written on its own, for both entry points and `bases`.
+/// pieces) against every piece written on its own, for both entry points and `bases`,
+/// and both against `per_token`, which owes nothing at all.
 fn assert_copy_writes_the_same(html: &str, bases: &[Option<&str>]) {
     for &base in bases {
+        let reference = per_token::<false>(html, base);
         assert_eq!(
             run::<false, true>(html, base),
-            run::<false, false>(html, base),
+            reference,
             "{html:?} against {base:?}"
         );
         assert_eq!(
+            run::<false, false>(html, base),
+            reference,
+            "{html:?} against {base:?}, written piece by piece"
+        );
+        let reference = per_token::<true>(html, base);
+        assert_eq!(
             run::<true, true>(html, base),
-            run::<true, false>(html, base),
+            reference,
             "{html:?} against {base:?}, with plain text"
         );
+        assert_eq!(
+            run::<true, false>(html, base),
+            reference,
+            "{html:?} against {base:?}, with plain text, written piece by piece"
+        );
     }
+}
+
+/// The sanitiser's loop as it was before input was copied through: every tag read by
+/// the tokenizer (`next_token`, never `copied_tag`), every text run escaped and written
+/// as it is read (`push_text_until_markup`, `Plain::push_text_with_html`), nothing ever
+/// owed (`span` and `at` moved to each token's start, so `flush` has nothing to write).
+fn per_token<const PLAIN: bool>(html: &str, base: Option<&str>) -> (String, String) {
+    let mut sanitiser = Sanitiser::new(html, base);
+    let mut plain = crate::normalise::text::Plain::with_capacity(0);
+    let mut tokenizer = Tokenizer::new(html);
+    loop {
+        if sanitiser.skipping.is_none()
+            && !(PLAIN && plain.is_skipping())
+            && let Some(text) = tokenizer.text_ahead()
+        {
+            let used = if PLAIN {
+                plain.push_text_with_html(&mut sanitiser.out, text)
+            } else {
+                push_text_until_markup(&mut sanitiser.out, text)
+            };
+            tokenizer.take_text(used);
+            continue;
+        }
+        sanitiser.span = tokenizer.offset();
+        sanitiser.at = sanitiser.span;
+        sanitiser.flush();
+        let Some(token) = tokenizer.next_token() else {
+            break;
+        };
+        let element = token.element();
+        let mut skip = sanitiser.looked_up(token, element, tokenizer.attributes());
+        if PLAIN {
+            skip = plain.looked_up(token, element, tokenizer.source()).or(skip);
+        }
+        if let Some(raw_text) = skip {
+            tokenizer.skip_raw_text(raw_text.name);
+        }
+    }
+    sanitiser.span = html.len();
+    (sanitiser.finish(), plain.finish())
 }
 
 /// Shapes that end a copied run, or look as if they could be copied and must not be:
