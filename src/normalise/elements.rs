@@ -347,6 +347,12 @@ pub fn lookup_packed(key: u128) -> Option<&'static Element> {
     ELEMENT_TABLE.get(index)
 }
 
+/// Every element the policy knows, in name order.
+#[cfg(test)]
+pub(crate) fn all() -> &'static [Element] {
+    ELEMENT_TABLE
+}
+
 /// Looks an element up by name, case-insensitively; `None` for unknown names.
 pub fn lookup(name: &str) -> Option<&'static Element> {
     lookup_packed(key(name.as_bytes())?)
