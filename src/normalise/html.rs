@@ -5,10 +5,12 @@
 //! back, serialised in one form: element and attribute names from our own tables, every
 //! attribute value double-quoted and escaped, all text escaped. Most feed HTML is already
 //! in that form, so input is copied through where it is provably the same bytes the
-//! serialiser would write (a tag is copied only when it is in exactly that form: lower
-//! case, `name="value"` with one space between, allowed names in order, values with
-//! nothing to decode or escape; text only up to the first byte that needs escaping), and
-//! everything else is written piece by piece. Either way the output is the serialiser's,
+//! serialiser would write, and everything else is written piece by piece. A tag is
+//! copied when its shape is the serialiser's — lower case, `name="value"` with one space
+//! between, allowed names in order — and only what the serialiser writes differently is
+//! written in its place: a value with something to decode, escape, resolve or filter, an
+//! attribute it drops, the end of a void or self-closed element. Text is copied up to the
+//! first byte that needs escaping. Either way the output is the serialiser's,
 //! so no quoting trick, comment or encoding can smuggle a tag through. Which elements
 //! are kept, unwrapped or dropped with their content is the policy in `elements`; inline
 //! styles are filtered by `style`.
