@@ -347,11 +347,15 @@ pub fn lookup_packed(key: u128) -> Option<&'static Element> {
     ELEMENT_TABLE.get(index)
 }
 
+/// Every element the policy knows, in name order.
+#[cfg(test)]
+pub(crate) fn all() -> &'static [Element] {
+    ELEMENT_TABLE
+}
+
 /// Looks an element up by name, case-insensitively; `None` for unknown names.
 pub fn lookup(name: &str) -> Option<&'static Element> {
-    let key = key(name.as_bytes())?;
-    let index = ELEMENT_INDEX.find(&ELEMENT_KEYS, key)?;
-    ELEMENT_TABLE.get(index)
+    lookup_packed(key(name.as_bytes())?)
 }
 
 #[cfg(test)]

@@ -5,10 +5,12 @@
 //! back, serialised in one form: element and attribute names from our own tables, every
 //! attribute value double-quoted and escaped, all text escaped. Most feed HTML is already
 //! in that form, so input is copied through where it is provably the same bytes the
-//! serialiser would write (a tag is copied only when it is in exactly that form: lower
-//! case, `name="value"` with one space between, allowed names in order, values with
-//! nothing to decode or escape; text only up to the first byte that needs escaping), and
-//! everything else is written piece by piece. Either way the output is the serialiser's,
+//! serialiser would write, and everything else is written piece by piece. A tag is
+//! copied when its shape is the serialiser's — lower case, `name="value"` with one space
+//! between, allowed names in order — and only what the serialiser writes differently is
+//! written in its place: a value with something to decode, escape, resolve or filter, an
+//! attribute it drops, the end of a void or self-closed element. Text is copied up to the
+//! first byte that needs escaping. Either way the output is the serialiser's,
 //! so no quoting trick, comment or encoding can smuggle a tag through. Which elements
 //! are kept, unwrapped or dropped with their content is the policy in `elements`; inline
 //! styles are filtered by `style`.
@@ -433,7 +435,16 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
 
     /// Writes the input owed (`input[span..at]`).
     fn flush(&mut self) {
-        // `span` never passes `at`, and both sit between tokens (character boundaries).
+        // `span` never passes `at`, and both sit between tokens (character boundaries):
+        // a broken invariant fails the tests rather than drop output silently.
+        debug_assert!(
+            self.span <= self.at
+                && self.input.is_char_boundary(self.span)
+                && self.input.is_char_boundary(self.at),
+            "input owed out of order or inside a character: {}..{}",
+            self.span,
+            self.at
+        );
         if let Some(owed) = self.input.get(self.span..self.at) {
             self.out.push_str(owed);
             self.span = self.at;
@@ -530,32 +541,17 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                 return None;
             }
             last = Some(index);
-            let (name, kind) = ATTRIBUTE_TABLE.get(index).copied()?;
+            let (_, kind) = ATTRIBUTE_TABLE.get(index).copied()?;
             let raw = &input[value_start..value_end];
-            let decided = match kind {
-                // Nothing to decode or escape but `&amp;`, which comes back as written.
-                Plain if clean => None,
-                Url | Image if clean => match url_shape(raw) {
-                    Shape::Web => None,
-                    Shape::Relative => match self.prepared_base() {
-                        None => None,
-                        Some(base) if base.resolves_verbatim => {
-                            Some((Some(Cow::Borrowed(raw)), Write::Resolved))
-                        }
-                        Some(_) => Some(self.attribute_value(&Attribute::new(name, raw), kind)),
-                    },
-                    Shape::Other => Some(self.attribute_value(&Attribute::new(name, raw), kind)),
-                },
-                _ => Some(self.attribute_value(&Attribute::new(name, raw), kind)),
-            };
-            match decided {
-                None | Some((Some(_), Write::Verbatim)) => {}
-                Some((None, _)) => edits.push(Edit {
+            match self.attribute_value(raw, kind, clean) {
+                // Written as it is read: nothing to edit.
+                (Some(Cow::Borrowed(value)), Write::Verbatim) if std::ptr::eq(value, raw) => {}
+                (None, _) => edits.push(Edit {
                     start: attribute_start,
                     end: i,
                     value: None,
                 }),
-                Some((Some(value), write)) => edits.push(Edit {
+                (Some(value), write) => edits.push(Edit {
                     start: value_start,
                     end: value_end,
                     value: Some((value, write)),
@@ -758,6 +754,13 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         if !element.is(CLOSES_P | HEADING | TABLE_PART | MAKES_ROOM) {
             return true;
         }
+        self.make_room_for_rules(element)
+    }
+
+    /// `make_room_for` without its early return: the rules themselves, which leave the
+    /// stack alone and return `true` for an element without any of the flags they need
+    /// (the tests check every such element).
+    fn make_room_for_rules(&mut self, element: &'static Element) -> bool {
         match element.name {
             "li" => {
                 if !self.close_list_item(&["li"]) {
@@ -897,7 +900,11 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             {
                 continue;
             }
-            if let (Some(value), write) = self.attribute_value(attribute, kind) {
+            let raw = attribute.raw_value();
+            // Only a URL's value gains from knowing it: a plain one is decoded and
+            // escaped in one pass either way.
+            let clean = matches!(kind, Url | Image) && is_verbatim_url(raw.as_bytes());
+            if let (Some(value), write) = self.attribute_value(raw, kind, clean) {
                 self.kept.push((name, value, write));
             }
         }
@@ -921,18 +928,24 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     }
 
     /// An allowed attribute's value as it will be written, and how; `None` to drop the
-    /// attribute. Most values are written in one pass over their bytes: plain ones
-    /// decoded while escaped, web URLs with nothing to decode, clean or escape as they are
-    /// (`safe_url`, `decode_all` and the escaper would each return them unchanged).
+    /// attribute. `raw` is the value as written (references not decoded); `clean` says
+    /// that `is_verbatim_url(raw)` is known to hold (`false` when unknown). Both the long
+    /// way (`write_start_tag`) and the copy (`copied_tag`) decide here; the copy leaves a
+    /// value in place only when this returns `raw` itself with `Write::Verbatim`. Most
+    /// values are written in one pass over their bytes: plain ones decoded while escaped,
+    /// web URLs with nothing to decode, clean or escape as they are (`safe_url`,
+    /// `decode_all` and the escaper would each return them unchanged).
     fn attribute_value(
         &self,
-        attribute: &Attribute<'a>,
+        raw: &'a str,
         kind: Kind,
+        clean: bool,
     ) -> (Option<Cow<'a, str>>, Write) {
-        let raw = attribute.raw_value();
         match kind {
+            // Nothing to decode or escape but `&amp;`, which comes back as written.
+            Plain if clean => (Some(Cow::Borrowed(raw)), Write::Verbatim),
             Plain => (Some(Cow::Borrowed(raw)), Write::Decoded),
-            Url | Image if is_verbatim_url(raw.as_bytes()) => match url_shape(raw) {
+            Url | Image if clean => match url_shape(raw) {
                 Shape::Web => (Some(Cow::Borrowed(raw)), Write::Verbatim),
                 Shape::Relative => match self.prepared_base() {
                     // Nothing to resolve against: `safe_url` keeps it as it is.
@@ -940,19 +953,16 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                     Some(base) if base.resolves_verbatim => {
                         (Some(Cow::Borrowed(raw)), Write::Resolved)
                     }
-                    Some(_) => self.checked_attribute_url(attribute, kind),
+                    Some(_) => self.checked_attribute_url(raw, kind),
                 },
-                Shape::Other => self.checked_attribute_url(attribute, kind),
+                Shape::Other => self.checked_attribute_url(raw, kind),
             },
-            Url | Image => self.checked_attribute_url(attribute, kind),
+            Url | Image => self.checked_attribute_url(raw, kind),
             SrcSet => (
-                self.safe_srcset(&attribute.value()).map(Cow::Owned),
+                self.safe_srcset(&decoded(raw)).map(Cow::Owned),
                 Write::Escaped,
             ),
-            Style => (
-                style::filter(&attribute.value()).map(Cow::Owned),
-                Write::Escaped,
-            ),
+            Style => (style::filter(&decoded(raw)).map(Cow::Owned), Write::Escaped),
         }
     }
 
@@ -977,12 +987,8 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     }
 
     /// A URL attribute the long way: references decoded, then `safe_url`.
-    fn checked_attribute_url(
-        &self,
-        attribute: &Attribute<'a>,
-        kind: Kind,
-    ) -> (Option<Cow<'a, str>>, Write) {
-        let value = match attribute.value() {
+    fn checked_attribute_url(&self, raw: &'a str, kind: Kind) -> (Option<Cow<'a, str>>, Write) {
+        let value = match decoded(raw) {
             Cow::Borrowed(value) => self.safe_url(value, kind == Image),
             Cow::Owned(value) => self
                 .safe_url(&value, kind == Image)
@@ -1050,6 +1056,12 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     }
 }
 
+/// An attribute value as written with its character references decoded (the rules for
+/// attribute values: `charref::decode_all` with `in_attribute`).
+fn decoded(raw: &str) -> Cow<'_, str> {
+    super::charref::decode_all(raw, true)
+}
+
 /// Writes a kept attribute's value (`Sanitiser::attribute_value`) between its quotes.
 /// `base` is the sanitiser's base if it has been prepared (it has, for `Write::Resolved`).
 fn write_value(out: &mut String, base: Option<&PreparedBase<'_>>, value: &str, write: Write) {
@@ -1102,22 +1114,15 @@ fn is_attribute_name_byte(byte: u8) -> bool {
 }
 
 /// The name of `name_byte`s from `from`: where it ends, and its key for the name tables
-/// (`elements::pack_lowercase`, built while it is read; the bytes are lower case
-/// already), `None` when it is longer than any table's names.
+/// (`elements::key`), `None` when it is longer than any table's names.
 fn packed_name(bytes: &[u8], from: usize, name_byte: fn(u8) -> bool) -> (usize, Option<u128>) {
-    let mut key: u128 = 0;
     let mut i = from;
     while let Some(&byte) = bytes.get(i)
         && name_byte(byte)
     {
-        if i - from < 16 {
-            key = (key << 8) | u128::from(byte);
-        }
         i += 1;
     }
-    let len = i - from;
-    let key = (len <= 16).then(|| key.checked_shl(8 * (16 - len as u32)).unwrap_or(0));
-    (i, key)
+    (i, elements::key(&bytes[from..i]))
 }
 
 /// From the start of a double-quoted attribute value: where its closing quote is, and

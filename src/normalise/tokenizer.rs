@@ -55,11 +55,6 @@ pub struct Attribute<'a> {
 }
 
 impl<'a> Attribute<'a> {
-    /// An attribute read elsewhere (the sanitiser reads tags in its own form itself).
-    pub(crate) fn new(name: &'a str, raw_value: &'a str) -> Self {
-        Attribute { name, raw_value }
-    }
-
     /// The value with its character references decoded.
     pub fn value(&self) -> Cow<'a, str> {
         charref::decode_all(self.raw_value, true)
