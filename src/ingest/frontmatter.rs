@@ -195,6 +195,12 @@ fn saphyr_yaml(block: &str) -> Result<Vec<Field>, FrontMatterError> {
 /// and serde-saphyr reads the block; whatever it accepts it reads exactly as serde-saphyr
 /// does (the differential tests in `frontmatter_fast_tests.rs` hold it to that).
 fn simple_yaml(block: &str) -> Option<Vec<Field>> {
+    // serde-saphyr refuses a block past its budget (events, scalar bytes); a block this
+    // small stays far inside it (the smallest event, a list item `a,`, is two bytes), and
+    // bounds the duplicate-key check below, which compares each key with every earlier one.
+    if block.len() > SIMPLE_YAML_MAX_BYTES {
+        return None;
+    }
     let mut fields: Vec<Field> = Vec::new();
     for (index, raw) in block.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -242,11 +248,20 @@ fn simple_yaml(block: &str) -> Option<Vec<Field>> {
     Some(fields)
 }
 
+/// The largest block [`simple_yaml`] reads; larger ones go to serde-saphyr and its budget.
+const SIMPLE_YAML_MAX_BYTES: usize = 16 * 1024;
+
+/// The longest key [`simple_yaml`] reads: serde-saphyr's scanner looks at most 1,024 bytes
+/// ahead for the `:` of a key and refuses longer ones.
+const SIMPLE_KEY_MAX_BYTES: usize = 128;
+
 /// A field name that YAML reads as that very text: letters, digits, `_` and `-`, starting
-/// with a letter or `_`, and not a word YAML would turn into true/false/null first.
+/// with a letter or `_`, not too long for serde-saphyr's key scan, and not a word YAML
+/// would turn into true/false/null first.
 fn simple_key(key: &str) -> bool {
     let bytes = key.as_bytes();
-    matches!(bytes.first(), Some(b) if b.is_ascii_alphabetic() || *b == b'_')
+    bytes.len() <= SIMPLE_KEY_MAX_BYTES
+        && matches!(bytes.first(), Some(b) if b.is_ascii_alphabetic() || *b == b'_')
         && bytes
             .iter()
             .all(|b| b.is_ascii_alphanumeric() || *b == b'_' || *b == b'-')

@@ -285,3 +285,25 @@ fn the_fast_path_declines_what_it_does_not_fully_understand() {
         assert!(simple_yaml(block).is_none(), "fast path took {block:?}");
     }
 }
+
+#[test]
+fn blocks_past_serde_saphyrs_limits_are_left_to_it() {
+    // A key longer than serde-saphyr's key scan, more fields or list items than its event
+    // budget: the fast path must decline each (it accepted all three once; `agrees` panics
+    // on a block the fast path reads and serde-saphyr refuses).
+    let long_key = format!("k{}: x\n", "a".repeat(1100));
+    let many_fields: String = (0..6000).map(|i| format!("k{i}: x\n")).collect();
+    let long_list = format!("tags: [{}]\n", vec!["a"; 20_000].join(", "));
+    for block in [&long_key, &many_fields, &long_list] {
+        assert!(
+            !agrees(block),
+            "fast path read a block of {} bytes",
+            block.len()
+        );
+    }
+    // Just inside both limits the fast path still reads the block.
+    let key = format!("k{}: x\n", "a".repeat(SIMPLE_KEY_MAX_BYTES - 1));
+    assert!(agrees(&key));
+    let fields: String = (0..500).map(|i| format!("k{i}: x\n")).collect();
+    assert!(agrees(&fields));
+}
