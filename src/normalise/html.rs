@@ -114,23 +114,36 @@ fn run<const PLAIN: bool, const COPY: bool>(html: &str, base: Option<&str>) -> (
         // Every other token the long way, after what is owed.
         sanitiser.at = at;
         sanitiser.flush();
-        let Some(token) = tokenizer.next_token() else {
+        if !long_token::<PLAIN>(&mut sanitiser, &mut plain, &mut tokenizer) {
             break;
-        };
-        // One lookup of the tag's name for both.
-        let element = token.element();
-        let mut skip = sanitiser.looked_up(token, element, tokenizer.attributes());
-        if PLAIN {
-            // Both skip the raw text of the same elements (one policy table); either
-            // answer will do.
-            skip = plain.looked_up(token, element, tokenizer.source()).or(skip);
-        }
-        if let Some(raw_text) = skip {
-            tokenizer.skip_raw_text(raw_text.name);
         }
         sanitiser.span = tokenizer.offset();
     }
     (sanitiser.finish(), plain.finish())
+}
+
+/// Reads the next token and writes it the long way, to the HTML and (for `PLAIN`) the
+/// plain text; `false` at the end of the input. What is owed must be flushed before.
+fn long_token<'a, const PLAIN: bool>(
+    sanitiser: &mut Sanitiser<'a, '_>,
+    plain: &mut super::text::Plain,
+    tokenizer: &mut Tokenizer<'a>,
+) -> bool {
+    let Some(token) = tokenizer.next_token() else {
+        return false;
+    };
+    // One lookup of the tag's name for both.
+    let element = token.element();
+    let mut skip = sanitiser.looked_up(token, element, tokenizer.attributes());
+    if PLAIN {
+        // Both skip the raw text of the same elements (one policy table); either answer
+        // will do.
+        skip = plain.looked_up(token, element, tokenizer.source()).or(skip);
+    }
+    if let Some(raw_text) = skip {
+        tokenizer.skip_raw_text(raw_text.name);
+    }
+    true
 }
 
 /// URL schemes that may appear in sanitised HTML.

@@ -1338,16 +1338,8 @@ fn per_token<const PLAIN: bool>(html: &str, base: Option<&str>) -> (String, Stri
         sanitiser.span = tokenizer.offset();
         sanitiser.at = sanitiser.span;
         sanitiser.flush();
-        let Some(token) = tokenizer.next_token() else {
+        if !long_token::<PLAIN>(&mut sanitiser, &mut plain, &mut tokenizer) {
             break;
-        };
-        let element = token.element();
-        let mut skip = sanitiser.looked_up(token, element, tokenizer.attributes());
-        if PLAIN {
-            skip = plain.looked_up(token, element, tokenizer.source()).or(skip);
-        }
-        if let Some(raw_text) = skip {
-            tokenizer.skip_raw_text(raw_text.name);
         }
     }
     sanitiser.span = html.len();
