@@ -400,10 +400,9 @@ fn key(site: &Site, allow: bool, sources: &SourceStamps) -> String {
 /// stamps before the reading (or checked against the build's start, [`FolderStamps`]),
 /// the ledger as the build used it. The store of fetched remote sources and the
 /// remote-media facts are stamped here, when the state is recorded, after the build
-/// read them: an `omroep ingest` that changes the store while a build runs (after the
-/// build read it, before the state is recorded) is recorded as if built, and the next
-/// build takes the no-change path until the store changes again. Not covered; an ingest
-/// before or after the build is.
+/// read them (and after it saved its own file cache into the store). No ingest can
+/// change the store in between: `build`, `ingest` and `run` each hold the store's run
+/// lock (`store::lock`) for their whole run, and `build --check` records no state.
 fn key_with(site: &Site, allow: bool, ledger: &str, sources: &SourceStamps) -> String {
     let mut hasher = Sha256::new();
     let mut add = |text: &str| {
