@@ -492,7 +492,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     }
 
     fn copied_start_tag(&mut self, at: usize) -> Option<(usize, &'static Element)> {
-        let (name_end, key) = packed_name(self.input.as_bytes(), at + 1, is_tag_name_byte);
+        let (name_end, key) = packed_name::<false>(self.input.as_bytes(), at + 1);
         let element = elements::lookup_packed(key?)?;
         if element.policy != Policy::Keep {
             return None;
@@ -529,7 +529,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                 },
                 _ => return None,
             }
-            let (name_end, key) = packed_name(bytes, i, is_attribute_name_byte);
+            let (name_end, key) = packed_name::<true>(bytes, i);
             i = name_end;
             if !bytes[i..].starts_with(b"=\"") {
                 return None;
@@ -628,7 +628,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         if !bytes.get(name_start)?.is_ascii_lowercase() {
             return None;
         }
-        let (name_end, key) = packed_name(bytes, name_start, is_tag_name_byte);
+        let (name_end, key) = packed_name::<false>(bytes, name_start);
         if bytes.get(name_end) != Some(&b'>') {
             return None;
         }
@@ -1126,9 +1126,37 @@ fn is_attribute_name_byte(byte: u8) -> bool {
     byte.is_ascii_lowercase() || byte.is_ascii_digit() || matches!(byte, b'-' | b'_' | b':' | b'.')
 }
 
-/// The name of `name_byte`s from `from`: where it ends, and its key for the name tables
-/// (`elements::key`), `None` when it is longer than any table's names.
-fn packed_name(bytes: &[u8], from: usize, name_byte: fn(u8) -> bool) -> (usize, Option<u128>) {
+/// The name from `from` (tag name bytes, or with `ATTRIBUTE` attribute name bytes): where
+/// it ends, and its key for the name tables (`elements::key`), `None` when it is longer
+/// than any table's names. A copied tag reads two or three names; read byte by byte and
+/// packed a byte at a time they were most of its cost. Where sixteen bytes follow `from`
+/// and the name ends among them, one SSE2 compare set finds its end and the key is those
+/// bytes themselves, cut after the name (the name's bytes are lower case and never NUL,
+/// so `elements::key` would pack exactly them); otherwise `packed_name_bytewise`.
+fn packed_name<const ATTRIBUTE: bool>(bytes: &[u8], from: usize) -> (usize, Option<u128>) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if let Some(block) = bytes.get(from..from.wrapping_add(16))
+        && let Ok(block) = <[u8; 16]>::try_from(block)
+    {
+        // SAFETY: the only requirement of a `#[target_feature(enable = "sse2")]` function
+        // is a processor with SSE2, and this code is compiled only for targets that have
+        // it (the `cfg` above; every x86-64 target does).
+        let len = unsafe { name_length_sse2::<ATTRIBUTE>(block) };
+        if len < 16 {
+            return (from + len, Some(key_of_block(block, len)));
+        }
+    }
+    packed_name_bytewise::<ATTRIBUTE>(bytes, from)
+}
+
+/// `packed_name` a byte at a time: the reference the block path is tested against, and
+/// what reads a name too close to the end of the input or sixteen bytes long or more.
+fn packed_name_bytewise<const ATTRIBUTE: bool>(bytes: &[u8], from: usize) -> (usize, Option<u128>) {
+    let name_byte = if ATTRIBUTE {
+        is_attribute_name_byte
+    } else {
+        is_tag_name_byte
+    };
     let mut i = from;
     while let Some(&byte) = bytes.get(i)
         && name_byte(byte)
@@ -1136,6 +1164,54 @@ fn packed_name(bytes: &[u8], from: usize, name_byte: fn(u8) -> bool) -> (usize, 
         i += 1;
     }
     (i, elements::key(&bytes[from..i]))
+}
+
+/// The key `elements::key` packs for the first `len` bytes of `block` (`len` below 16),
+/// when they are name bytes (lower case, none NUL): the bytes in order from the most
+/// significant, zeros after them.
+fn key_of_block(block: [u8; 16], len: usize) -> u128 {
+    match len {
+        0 => 0,
+        _ => u128::from_be_bytes(block) & (u128::MAX << (8 * (16 - len))),
+    }
+}
+
+/// How many of `block`'s bytes, from its first, are name bytes (`is_tag_name_byte`, or
+/// with `ATTRIBUTE` `is_attribute_name_byte`); 16 when all are.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+fn name_length_sse2<const ATTRIBUTE: bool>(block: [u8; 16]) -> usize {
+    use super::text::sse2::{bits, equal, splat};
+    use std::arch::x86_64::{
+        __m128i, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_min_epu8, _mm_or_si128, _mm_set_epi64x,
+        _mm_sub_epi8,
+    };
+    let low = u64::from_le_bytes([
+        block[0], block[1], block[2], block[3], block[4], block[5], block[6], block[7],
+    ]);
+    let high = u64::from_le_bytes([
+        block[8], block[9], block[10], block[11], block[12], block[13], block[14], block[15],
+    ]);
+    // Reinterpreted bits, not numbers: one unaligned load.
+    let block = _mm_set_epi64x(high as i64, low as i64);
+    // `first <= byte <= last`, unsigned: `byte - first` wraps above `last - first` for a
+    // byte below `first`.
+    let within = |first: u8, last: u8| {
+        let offset: __m128i = _mm_sub_epi8(block, splat(first));
+        _mm_cmpeq_epi8(_mm_min_epu8(offset, splat(last - first)), offset)
+    };
+    let name = if ATTRIBUTE {
+        // `-`, `.`, the digits and `:` are 0x2D..=0x3A but for `/` (0x2F).
+        let punctuation_and_digits = _mm_andnot_si128(equal(block, b'/'), within(b'-', b':'));
+        _mm_or_si128(
+            _mm_or_si128(within(b'a', b'z'), punctuation_and_digits),
+            equal(block, b'_'),
+        )
+    } else {
+        _mm_or_si128(within(b'a', b'z'), within(b'0', b'9'))
+    };
+    // A set bit above the sixteen stops the count at 16.
+    ((bits(name) ^ 0xffff) | 0x1_0000).trailing_zeros() as usize
 }
 
 /// From the start of a double-quoted attribute value: where its closing quote is, and
@@ -1769,6 +1845,78 @@ mod table_tests {
                 }
                 value[at] = filler;
             }
+        }
+    }
+
+    /// `packed_name` (sixteen bytes at a time where they are there) finds the same end and
+    /// key as reading byte by byte, for tag and attribute names: names of every length up
+    /// to 20 made of every name byte, each followed by every byte value, and every byte
+    /// value at every position of a name, with input ending anywhere after it.
+    #[test]
+    fn names_are_read_by_block_as_byte_by_byte() {
+        fn check<const ATTRIBUTE: bool>(bytes: &[u8]) {
+            for from in 0..=bytes.len().min(3) {
+                let by_block = packed_name::<ATTRIBUTE>(bytes, from);
+                let by_byte = packed_name_bytewise::<ATTRIBUTE>(bytes, from);
+                assert_eq!(
+                    by_block, by_byte,
+                    "{bytes:x?} from {from}, attribute {ATTRIBUTE}"
+                );
+                // The key is the table's key of the name read.
+                let name = &bytes[from..by_byte.0];
+                assert_eq!(by_byte.1, elements::key(name), "{name:x?}");
+            }
+        }
+        fn check_both(bytes: &[u8]) {
+            check::<false>(bytes);
+            check::<true>(bytes);
+        }
+        // Every byte either class takes, cycled, so every one sits at every position.
+        let name_bytes: Vec<u8> = (0..=255u8)
+            .filter(|&byte| is_tag_name_byte(byte) || is_attribute_name_byte(byte))
+            .collect();
+        for byte in 0..=255u8 {
+            let listed = byte.is_ascii_lowercase()
+                || byte.is_ascii_digit()
+                || matches!(byte, b'-' | b'_' | b':' | b'.');
+            assert_eq!(name_bytes.contains(&byte), listed, "{byte:#04x}");
+        }
+        for len in 0..=20 {
+            for shift in [0, 7, 13, 29] {
+                let name: Vec<u8> = name_bytes
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .skip(shift)
+                    .take(len)
+                    .collect();
+                for after in 0..=255u8 {
+                    let mut bytes = name.clone();
+                    bytes.push(after);
+                    bytes.extend_from_slice(b"=\"value\" title=\"x\">text");
+                    // Input ending at every point from the name's end on.
+                    for end in len..=bytes.len() {
+                        check_both(&bytes[..end]);
+                    }
+                }
+                for at in 0..len {
+                    for byte in 0..=255u8 {
+                        let mut bytes = name.clone();
+                        bytes[at] = byte;
+                        bytes.extend_from_slice(b" href=\"/\">text and more text");
+                        check_both(&bytes);
+                    }
+                }
+            }
+        }
+        // Multi-byte characters and upper case end a name; so does `/` among the
+        // punctuation around the digits.
+        for text in [
+            "a\u{e9}b c d e f g h i j",
+            "srcSet=\"a\" b c d e f g h",
+            "data/x=\"1\" and more text",
+        ] {
+            check_both(text.as_bytes());
         }
     }
 
