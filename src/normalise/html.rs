@@ -102,6 +102,15 @@ fn run<const PLAIN: bool, const COPY: bool>(html: &str, base: Option<&str>) -> (
                 }
                 continue;
             }
+            // A character reference in text: decoded and written as `looked_up` writes
+            // it, without a token of its own.
+            if COPY && let Some(decoded) = tokenizer.take_reference() {
+                sanitiser.copied_reference(at, tokenizer.offset(), decoded);
+                if PLAIN {
+                    plain.reference(decoded);
+                }
+                continue;
+            }
             if COPY && let Some((end, element)) = sanitiser.copied_tag(at) {
                 tokenizer.take_tag(end);
                 // What `Plain::looked_up` does with a kept element's tag.
@@ -622,24 +631,41 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         }
     }
 
+    /// `</name>` closing the innermost open element, its name spelled as in the element
+    /// table (lower-case letters and digits, which the tokenizer reads as that name).
     fn copied_end_tag(&mut self, at: usize) -> Option<(usize, &'static Element)> {
         let bytes = self.input.as_bytes();
-        let name_start = at + 2;
-        if !bytes.get(name_start)?.is_ascii_lowercase() {
-            return None;
-        }
-        let (name_end, key) = packed_name::<false>(bytes, name_start);
-        if bytes.get(name_end) != Some(&b'>') {
-            return None;
-        }
-        let element = elements::lookup_packed(key?)?;
         // Only kept elements are open, and never a void one: `end` would write exactly
         // this end tag and close nothing else.
-        if !std::ptr::eq(*self.stack.last()?, element) {
+        let element = *self.stack.last()?;
+        let name_start = at + 2;
+        let name_end = name_start + element.name.len();
+        if bytes.get(name_start..name_end) != Some(element.name.as_bytes())
+            || bytes.get(name_end) != Some(&b'>')
+        {
             return None;
         }
         self.stack.pop();
         Some((name_end + 1, element))
+    }
+
+    /// A character reference from `at` to `end`, outside anything skipped, decoded to
+    /// `decoded`: what `looked_up` writes for it. `&amp;`, `&lt;` and `&gt;` decode to
+    /// the characters the escaper writes as exactly these bytes, so they stay owed.
+    fn copied_reference(&mut self, at: usize, end: usize, decoded: Decoded) {
+        let written_as_read = match decoded {
+            Decoded::Char('&') => self.input.get(at..end) == Some("&amp;"),
+            Decoded::Char('<') => self.input.get(at..end) == Some("&lt;"),
+            Decoded::Char('>') => self.input.get(at..end) == Some("&gt;"),
+            _ => false,
+        };
+        if written_as_read {
+            return;
+        }
+        self.at = at;
+        self.flush();
+        push_decoded(&mut self.out, decoded);
+        self.span = end;
     }
 
     /// Takes one token (`attributes` are the tokenizer's for a start tag), with the
@@ -1133,6 +1159,7 @@ fn is_attribute_name_byte(byte: u8) -> bool {
 /// and the name ends among them, one SSE2 compare set finds its end and the key is those
 /// bytes themselves, cut after the name (the name's bytes are lower case and never NUL,
 /// so `elements::key` would pack exactly them); otherwise `packed_name_bytewise`.
+#[inline(always)]
 fn packed_name<const ATTRIBUTE: bool>(bytes: &[u8], from: usize) -> (usize, Option<u128>) {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     if let Some(block) = bytes.get(from..from.wrapping_add(16))
@@ -1844,6 +1871,27 @@ mod table_tests {
                     }
                 }
                 value[at] = filler;
+            }
+        }
+    }
+
+    /// `copied_end_tag` compares an end tag's bytes with the open element's name as the
+    /// table spells it: the tokenizer must read `</name>` as an end tag of that same
+    /// element, whatever comes after it.
+    #[test]
+    fn element_names_are_read_as_themselves() {
+        for element in elements::all() {
+            for after in ["", "text", "<p>", ">"] {
+                let html = format!("</{}>{after}", element.name);
+                let mut tokenizer = Tokenizer::new(&html);
+                let token = tokenizer.next_token();
+                assert_eq!(token, Some(Token::EndTag { name: element.name }), "{html}");
+                assert_eq!(tokenizer.offset(), element.name.len() + 3, "{html}");
+                let found = token.and_then(Token::element);
+                assert!(
+                    found.is_some_and(|found| std::ptr::eq(found, element)),
+                    "{html}"
+                );
             }
         }
     }

@@ -105,10 +105,7 @@ impl Plain {
             }
             Token::Reference(decoded) => {
                 if self.skipping.is_none() {
-                    match decoded {
-                        Decoded::Char(c) => self.text.push_char(c),
-                        Decoded::Str(text) => self.text.push(text),
-                    }
+                    self.reference(decoded);
                 }
             }
             Token::Ignored => {}
@@ -186,6 +183,15 @@ impl Plain {
         from: usize,
     ) -> (usize, usize) {
         self.text.push_with_html(html, text, from)
+    }
+
+    /// A character reference's text, outside anything skipped (what `looked_up` does
+    /// with one).
+    pub(crate) fn reference(&mut self, decoded: Decoded) {
+        match decoded {
+            Decoded::Char(c) => self.text.push_char(c),
+            Decoded::Str(text) => self.text.push(text),
+        }
     }
 
     /// A word break, as a block element's tag makes (what `looked_up` does for one).
