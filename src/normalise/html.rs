@@ -631,8 +631,9 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         }
     }
 
-    /// `</name>` closing the innermost open element, its name spelled as in the element
-    /// table (lower-case letters and digits, which the tokenizer reads as that name).
+    /// `</name>` closing the innermost open element, its name spelled exactly as the
+    /// element table spells it (lower case; `event-source` holds a `-`), which the
+    /// tokenizer reads as that name.
     fn copied_end_tag(&mut self, at: usize) -> Option<(usize, &'static Element)> {
         let bytes = self.input.as_bytes();
         // Only kept elements are open, and never a void one: `end` would write exactly
@@ -1208,19 +1209,11 @@ fn key_of_block(block: [u8; 16], len: usize) -> u128 {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]
 fn name_length_sse2<const ATTRIBUTE: bool>(block: [u8; 16]) -> usize {
-    use super::text::sse2::{bits, equal, splat};
+    use super::text::sse2::{bits, equal, load_block, splat};
     use std::arch::x86_64::{
-        __m128i, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_min_epu8, _mm_or_si128, _mm_set_epi64x,
-        _mm_sub_epi8,
+        __m128i, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_min_epu8, _mm_or_si128, _mm_sub_epi8,
     };
-    let low = u64::from_le_bytes([
-        block[0], block[1], block[2], block[3], block[4], block[5], block[6], block[7],
-    ]);
-    let high = u64::from_le_bytes([
-        block[8], block[9], block[10], block[11], block[12], block[13], block[14], block[15],
-    ]);
-    // Reinterpreted bits, not numbers: one unaligned load.
-    let block = _mm_set_epi64x(high as i64, low as i64);
+    let block = load_block(block);
     // `first <= byte <= last`, unsigned: `byte - first` wraps above `last - first` for a
     // byte below `first`.
     let within = |first: u8, last: u8| {
@@ -1910,9 +1903,6 @@ mod table_tests {
                     by_block, by_byte,
                     "{bytes:x?} from {from}, attribute {ATTRIBUTE}"
                 );
-                // The key is the table's key of the name read.
-                let name = &bytes[from..by_byte.0];
-                assert_eq!(by_byte.1, elements::key(name), "{name:x?}");
             }
         }
         fn check_both(bytes: &[u8]) {
@@ -1923,12 +1913,6 @@ mod table_tests {
         let name_bytes: Vec<u8> = (0..=255u8)
             .filter(|&byte| is_tag_name_byte(byte) || is_attribute_name_byte(byte))
             .collect();
-        for byte in 0..=255u8 {
-            let listed = byte.is_ascii_lowercase()
-                || byte.is_ascii_digit()
-                || matches!(byte, b'-' | b'_' | b':' | b'.');
-            assert_eq!(name_bytes.contains(&byte), listed, "{byte:#04x}");
-        }
         for len in 0..=20 {
             for shift in [0, 7, 13, 29] {
                 let name: Vec<u8> = name_bytes

@@ -346,10 +346,19 @@ pub(crate) mod sse2 {
     #[target_feature(enable = "sse2")]
     pub(crate) fn load(bytes: &[u8], at: usize) -> Option<__m128i> {
         let block: [u8; 16] = bytes.get(at..at.wrapping_add(16))?.try_into().ok()?;
-        let low = u64::from_le_bytes(block[..8].try_into().ok()?);
-        let high = u64::from_le_bytes(block[8..].try_into().ok()?);
+        Some(load_block(block))
+    }
+
+    /// `block` in a vector register.
+    #[target_feature(enable = "sse2")]
+    pub(crate) fn load_block(block: [u8; 16]) -> __m128i {
+        let [low @ .., _, _, _, _, _, _, _, _] = block;
+        let [_, _, _, _, _, _, _, _, high @ ..] = block;
         // Reinterpreted bits, not numbers: the compiler makes this one unaligned load.
-        Some(_mm_set_epi64x(high as i64, low as i64))
+        _mm_set_epi64x(
+            u64::from_le_bytes(high) as i64,
+            u64::from_le_bytes(low) as i64,
+        )
     }
 
     #[target_feature(enable = "sse2")]
