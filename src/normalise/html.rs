@@ -102,6 +102,15 @@ fn run<const PLAIN: bool, const COPY: bool>(html: &str, base: Option<&str>) -> (
                 }
                 continue;
             }
+            // A character reference in text: decoded and written as `looked_up` writes
+            // it, without a token of its own.
+            if COPY && let Some(decoded) = tokenizer.take_reference() {
+                sanitiser.copied_reference(at, tokenizer.offset(), decoded);
+                if PLAIN {
+                    plain.reference(decoded);
+                }
+                continue;
+            }
             if COPY && let Some((end, element)) = sanitiser.copied_tag(at) {
                 tokenizer.take_tag(end);
                 // What `Plain::looked_up` does with a kept element's tag.
@@ -492,7 +501,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     }
 
     fn copied_start_tag(&mut self, at: usize) -> Option<(usize, &'static Element)> {
-        let (name_end, key) = packed_name(self.input.as_bytes(), at + 1, is_tag_name_byte);
+        let (name_end, key) = packed_name::<false>(self.input.as_bytes(), at + 1);
         let element = elements::lookup_packed(key?)?;
         if element.policy != Policy::Keep {
             return None;
@@ -529,7 +538,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                 },
                 _ => return None,
             }
-            let (name_end, key) = packed_name(bytes, i, is_attribute_name_byte);
+            let (name_end, key) = packed_name::<true>(bytes, i);
             i = name_end;
             if !bytes[i..].starts_with(b"=\"") {
                 return None;
@@ -622,24 +631,42 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         }
     }
 
+    /// `</name>` closing the innermost open element, its name spelled exactly as the
+    /// element table spells it (lower case; `event-source` holds a `-`), which the
+    /// tokenizer reads as that name.
     fn copied_end_tag(&mut self, at: usize) -> Option<(usize, &'static Element)> {
         let bytes = self.input.as_bytes();
-        let name_start = at + 2;
-        if !bytes.get(name_start)?.is_ascii_lowercase() {
-            return None;
-        }
-        let (name_end, key) = packed_name(bytes, name_start, is_tag_name_byte);
-        if bytes.get(name_end) != Some(&b'>') {
-            return None;
-        }
-        let element = elements::lookup_packed(key?)?;
         // Only kept elements are open, and never a void one: `end` would write exactly
         // this end tag and close nothing else.
-        if !std::ptr::eq(*self.stack.last()?, element) {
+        let element = *self.stack.last()?;
+        let name_start = at + 2;
+        let name_end = name_start + element.name.len();
+        if bytes.get(name_start..name_end) != Some(element.name.as_bytes())
+            || bytes.get(name_end) != Some(&b'>')
+        {
             return None;
         }
         self.stack.pop();
         Some((name_end + 1, element))
+    }
+
+    /// A character reference from `at` to `end`, outside anything skipped, decoded to
+    /// `decoded`: what `looked_up` writes for it. `&amp;`, `&lt;` and `&gt;` decode to
+    /// the characters the escaper writes as exactly these bytes, so they stay owed.
+    fn copied_reference(&mut self, at: usize, end: usize, decoded: Decoded) {
+        let written_as_read = match decoded {
+            Decoded::Char('&') => self.input.get(at..end) == Some("&amp;"),
+            Decoded::Char('<') => self.input.get(at..end) == Some("&lt;"),
+            Decoded::Char('>') => self.input.get(at..end) == Some("&gt;"),
+            _ => false,
+        };
+        if written_as_read {
+            return;
+        }
+        self.at = at;
+        self.flush();
+        push_decoded(&mut self.out, decoded);
+        self.span = end;
     }
 
     /// Takes one token (`attributes` are the tokenizer's for a start tag), with the
@@ -1126,9 +1153,38 @@ fn is_attribute_name_byte(byte: u8) -> bool {
     byte.is_ascii_lowercase() || byte.is_ascii_digit() || matches!(byte, b'-' | b'_' | b':' | b'.')
 }
 
-/// The name of `name_byte`s from `from`: where it ends, and its key for the name tables
-/// (`elements::key`), `None` when it is longer than any table's names.
-fn packed_name(bytes: &[u8], from: usize, name_byte: fn(u8) -> bool) -> (usize, Option<u128>) {
+/// The name from `from` (tag name bytes, or with `ATTRIBUTE` attribute name bytes): where
+/// it ends, and its key for the name tables (`elements::key`), `None` when it is longer
+/// than any table's names. A copied tag reads two or three names; read byte by byte and
+/// packed a byte at a time they were most of its cost. Where sixteen bytes follow `from`
+/// and the name ends among them, one SSE2 compare set finds its end and the key is those
+/// bytes themselves, cut after the name (the name's bytes are lower case and never NUL,
+/// so `elements::key` would pack exactly them); otherwise `packed_name_bytewise`.
+#[inline(always)]
+fn packed_name<const ATTRIBUTE: bool>(bytes: &[u8], from: usize) -> (usize, Option<u128>) {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    if let Some(block) = bytes.get(from..from.wrapping_add(16))
+        && let Ok(block) = <[u8; 16]>::try_from(block)
+    {
+        // SAFETY: the only requirement of a `#[target_feature(enable = "sse2")]` function
+        // is a processor with SSE2, and this code is compiled only for targets that have
+        // it (the `cfg` above; every x86-64 target does).
+        let len = unsafe { name_length_sse2::<ATTRIBUTE>(block) };
+        if len < 16 {
+            return (from + len, Some(key_of_block(block, len)));
+        }
+    }
+    packed_name_bytewise::<ATTRIBUTE>(bytes, from)
+}
+
+/// `packed_name` a byte at a time: the reference the block path is tested against, and
+/// what reads a name too close to the end of the input or sixteen bytes long or more.
+fn packed_name_bytewise<const ATTRIBUTE: bool>(bytes: &[u8], from: usize) -> (usize, Option<u128>) {
+    let name_byte = if ATTRIBUTE {
+        is_attribute_name_byte
+    } else {
+        is_tag_name_byte
+    };
     let mut i = from;
     while let Some(&byte) = bytes.get(i)
         && name_byte(byte)
@@ -1136,6 +1192,46 @@ fn packed_name(bytes: &[u8], from: usize, name_byte: fn(u8) -> bool) -> (usize, 
         i += 1;
     }
     (i, elements::key(&bytes[from..i]))
+}
+
+/// The key `elements::key` packs for the first `len` bytes of `block` (`len` below 16),
+/// when they are name bytes (lower case, none NUL): the bytes in order from the most
+/// significant, zeros after them.
+fn key_of_block(block: [u8; 16], len: usize) -> u128 {
+    match len {
+        0 => 0,
+        _ => u128::from_be_bytes(block) & (u128::MAX << (8 * (16 - len))),
+    }
+}
+
+/// How many of `block`'s bytes, from its first, are name bytes (`is_tag_name_byte`, or
+/// with `ATTRIBUTE` `is_attribute_name_byte`); 16 when all are.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+fn name_length_sse2<const ATTRIBUTE: bool>(block: [u8; 16]) -> usize {
+    use super::text::sse2::{bits, equal, load_block, splat};
+    use std::arch::x86_64::{
+        __m128i, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_min_epu8, _mm_or_si128, _mm_sub_epi8,
+    };
+    let block = load_block(block);
+    // `first <= byte <= last`, unsigned: `byte - first` wraps above `last - first` for a
+    // byte below `first`.
+    let within = |first: u8, last: u8| {
+        let offset: __m128i = _mm_sub_epi8(block, splat(first));
+        _mm_cmpeq_epi8(_mm_min_epu8(offset, splat(last - first)), offset)
+    };
+    let name = if ATTRIBUTE {
+        // `-`, `.`, the digits and `:` are 0x2D..=0x3A but for `/` (0x2F).
+        let punctuation_and_digits = _mm_andnot_si128(equal(block, b'/'), within(b'-', b':'));
+        _mm_or_si128(
+            _mm_or_si128(within(b'a', b'z'), punctuation_and_digits),
+            equal(block, b'_'),
+        )
+    } else {
+        _mm_or_si128(within(b'a', b'z'), within(b'0', b'9'))
+    };
+    // A set bit above the sixteen stops the count at 16.
+    ((bits(name) ^ 0xffff) | 0x1_0000).trailing_zeros() as usize
 }
 
 /// From the start of a double-quoted attribute value: where its closing quote is, and
@@ -1769,6 +1865,90 @@ mod table_tests {
                 }
                 value[at] = filler;
             }
+        }
+    }
+
+    /// `copied_end_tag` compares an end tag's bytes with the open element's name as the
+    /// table spells it: the tokenizer must read `</name>` as an end tag of that same
+    /// element, whatever comes after it.
+    #[test]
+    fn element_names_are_read_as_themselves() {
+        for element in elements::all() {
+            for after in ["", "text", "<p>", ">"] {
+                let html = format!("</{}>{after}", element.name);
+                let mut tokenizer = Tokenizer::new(&html);
+                let token = tokenizer.next_token();
+                assert_eq!(token, Some(Token::EndTag { name: element.name }), "{html}");
+                assert_eq!(tokenizer.offset(), element.name.len() + 3, "{html}");
+                let found = token.and_then(Token::element);
+                assert!(
+                    found.is_some_and(|found| std::ptr::eq(found, element)),
+                    "{html}"
+                );
+            }
+        }
+    }
+
+    /// `packed_name` (sixteen bytes at a time where they are there) finds the same end and
+    /// key as reading byte by byte, for tag and attribute names: names of every length up
+    /// to 20 made of every name byte, each followed by every byte value, and every byte
+    /// value at every position of a name, with input ending anywhere after it.
+    #[test]
+    fn names_are_read_by_block_as_byte_by_byte() {
+        fn check<const ATTRIBUTE: bool>(bytes: &[u8]) {
+            for from in 0..=bytes.len().min(3) {
+                let by_block = packed_name::<ATTRIBUTE>(bytes, from);
+                let by_byte = packed_name_bytewise::<ATTRIBUTE>(bytes, from);
+                assert_eq!(
+                    by_block, by_byte,
+                    "{bytes:x?} from {from}, attribute {ATTRIBUTE}"
+                );
+            }
+        }
+        fn check_both(bytes: &[u8]) {
+            check::<false>(bytes);
+            check::<true>(bytes);
+        }
+        // Every byte either class takes, cycled, so every one sits at every position.
+        let name_bytes: Vec<u8> = (0..=255u8)
+            .filter(|&byte| is_tag_name_byte(byte) || is_attribute_name_byte(byte))
+            .collect();
+        for len in 0..=20 {
+            for shift in [0, 7, 13, 29] {
+                let name: Vec<u8> = name_bytes
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .skip(shift)
+                    .take(len)
+                    .collect();
+                for after in 0..=255u8 {
+                    let mut bytes = name.clone();
+                    bytes.push(after);
+                    bytes.extend_from_slice(b"=\"value\" title=\"x\">text");
+                    // Input ending at every point from the name's end on.
+                    for end in len..=bytes.len() {
+                        check_both(&bytes[..end]);
+                    }
+                }
+                for at in 0..len {
+                    for byte in 0..=255u8 {
+                        let mut bytes = name.clone();
+                        bytes[at] = byte;
+                        bytes.extend_from_slice(b" href=\"/\">text and more text");
+                        check_both(&bytes);
+                    }
+                }
+            }
+        }
+        // Multi-byte characters and upper case end a name; so does `/` among the
+        // punctuation around the digits.
+        for text in [
+            "a\u{e9}b c d e f g h i j",
+            "srcSet=\"a\" b c d e f g h",
+            "data/x=\"1\" and more text",
+        ] {
+            check_both(text.as_bytes());
         }
     }
 

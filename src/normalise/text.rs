@@ -105,10 +105,7 @@ impl Plain {
             }
             Token::Reference(decoded) => {
                 if self.skipping.is_none() {
-                    match decoded {
-                        Decoded::Char(c) => self.text.push_char(c),
-                        Decoded::Str(text) => self.text.push(text),
-                    }
+                    self.reference(decoded);
                 }
             }
             Token::Ignored => {}
@@ -186,6 +183,15 @@ impl Plain {
         from: usize,
     ) -> (usize, usize) {
         self.text.push_with_html(html, text, from)
+    }
+
+    /// A character reference's text, outside anything skipped (what `looked_up` does
+    /// with one).
+    pub(crate) fn reference(&mut self, decoded: Decoded) {
+        match decoded {
+            Decoded::Char(c) => self.text.push_char(c),
+            Decoded::Str(text) => self.text.push(text),
+        }
     }
 
     /// A word break, as a block element's tag makes (what `looked_up` does for one).
@@ -340,10 +346,19 @@ pub(crate) mod sse2 {
     #[target_feature(enable = "sse2")]
     pub(crate) fn load(bytes: &[u8], at: usize) -> Option<__m128i> {
         let block: [u8; 16] = bytes.get(at..at.wrapping_add(16))?.try_into().ok()?;
-        let low = u64::from_le_bytes(block[..8].try_into().ok()?);
-        let high = u64::from_le_bytes(block[8..].try_into().ok()?);
+        Some(load_block(block))
+    }
+
+    /// `block` in a vector register.
+    #[target_feature(enable = "sse2")]
+    pub(crate) fn load_block(block: [u8; 16]) -> __m128i {
+        let [low @ .., _, _, _, _, _, _, _, _] = block;
+        let [_, _, _, _, _, _, _, _, high @ ..] = block;
         // Reinterpreted bits, not numbers: the compiler makes this one unaligned load.
-        Some(_mm_set_epi64x(high as i64, low as i64))
+        _mm_set_epi64x(
+            u64::from_le_bytes(high) as i64,
+            u64::from_le_bytes(low) as i64,
+        )
     }
 
     #[target_feature(enable = "sse2")]

@@ -172,6 +172,21 @@ impl<'a> Tokenizer<'a> {
         self.pos = end;
     }
 
+    /// At a character reference (`&` and what `charref::decode` reads after it in text):
+    /// moves past it and returns what it decodes to, the token `next_token` would give
+    /// there; `None`, nothing taken, at anything else.
+    pub(crate) fn take_reference(&mut self) -> Option<Decoded> {
+        let start = self.pos;
+        let rest = self.input.get(start..)?;
+        if !rest.starts_with('&') {
+            return None;
+        }
+        let (decoded, used) = charref::decode(rest, false)?;
+        self.token_start = start;
+        self.pos = start + used;
+        Some(decoded)
+    }
+
     /// The next token, or `None` at the end.
     pub fn next_token(&mut self) -> Option<Token<'a>> {
         let bytes = self.input.as_bytes();
@@ -180,11 +195,8 @@ impl<'a> Tokenizer<'a> {
         let &first = bytes.get(start)?;
         let token = match first {
             b'<' => self.markup(),
-            b'&' => match charref::decode(&self.input[start..], false) {
-                Some((decoded, used)) => {
-                    self.pos += used;
-                    Token::Reference(decoded)
-                }
+            b'&' => match self.take_reference() {
+                Some(decoded) => Token::Reference(decoded),
                 None => self.literal(1),
             },
             b']' if self.in_cdata && bytes[start..].starts_with(b"]]>") => {
