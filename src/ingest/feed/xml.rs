@@ -103,6 +103,7 @@ pub fn within<'t>(text: &'t str, part: &str) -> Option<&'t str> {
 
 /// [`within`] for bytes: `part` as the `&str` it is in `text`, when it lies inside it and
 /// starts and ends on character boundaries (two checks, not a UTF-8 check of every byte).
+#[inline]
 fn within_bytes<'t>(text: &'t str, part: &[u8]) -> Option<&'t str> {
     let offset = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
     text.get(offset..offset.checked_add(part.len())?)
@@ -113,11 +114,19 @@ fn within_bytes<'t>(text: &'t str, part: &[u8]) -> Option<&'t str> {
 /// space, `/`), which are character boundaries in UTF-8, so every piece it hands out is
 /// found in place by [`within_bytes`]; anything else would be read the long way (with
 /// U+FFFD for bytes that are not UTF-8), never trusted unchecked.
+#[inline]
 fn piece<'t>(text: &'t str, bytes: &[u8]) -> Cow<'t, str> {
     match within_bytes(text, bytes) {
         Some(piece) => Cow::Borrowed(piece),
-        None => Cow::Owned(String::from_utf8_lossy(bytes).into_owned()),
+        None => read_apart(bytes),
     }
+}
+
+/// A piece from outside the document (which the tokenizer never hands out), read the
+/// long way; out of line, so that [`piece`] inlines into the event loop.
+#[cold]
+fn read_apart(bytes: &[u8]) -> Cow<'static, str> {
+    Cow::Owned(String::from_utf8_lossy(bytes).into_owned())
 }
 
 /// A start tag the tokenizer read, as the builder takes it: its name and attributes as
