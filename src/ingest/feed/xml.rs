@@ -23,10 +23,9 @@ mod mojibake;
 mod reference;
 mod repair;
 
-use quick_xml::events::BytesStart;
-use quick_xml_041::Reader;
-use quick_xml_041::errors::{Error, SyntaxError};
-use quick_xml_041::events::Event;
+use quick_xml::Reader;
+use quick_xml::errors::{Error, SyntaxError};
+use quick_xml::events::Event;
 
 use super::ParseError;
 use std::borrow::Cow;
@@ -98,41 +97,8 @@ const UNCLOSED_QUOTE_RETRIES: usize = 8;
 /// A slice of any other (live) allocation cannot lie inside `text`, so a hit is always the
 /// same bytes.
 pub fn within<'t>(text: &'t str, part: &str) -> Option<&'t str> {
-    within_bytes(text, part.as_bytes())
-}
-
-/// [`within`] for bytes: `part` as the `&str` it is in `text`, when it lies inside it and
-/// starts and ends on character boundaries (two checks, not a UTF-8 check of every byte).
-#[inline]
-fn within_bytes<'t>(text: &'t str, part: &[u8]) -> Option<&'t str> {
     let offset = (part.as_ptr() as usize).checked_sub(text.as_ptr() as usize)?;
     text.get(offset..offset.checked_add(part.len())?)
-}
-
-/// A piece of the document the tokenizer handed out as bytes, as text. The tokenizer
-/// reads `text` and cuts it only at ASCII delimiters (`<`, `>`, `&`, `;`, quotes, white
-/// space, `/`), which are character boundaries in UTF-8, so every piece it hands out is
-/// found in place by [`within_bytes`]; anything else would be read the long way (with
-/// U+FFFD for bytes that are not UTF-8), never trusted unchecked.
-#[inline]
-fn piece<'t>(text: &'t str, bytes: &[u8]) -> Cow<'t, str> {
-    match within_bytes(text, bytes) {
-        Some(piece) => Cow::Borrowed(piece),
-        None => read_apart(bytes),
-    }
-}
-
-/// A piece from outside the document (which the tokenizer never hands out), read the
-/// long way; out of line, so that [`piece`] inlines into the event loop.
-#[cold]
-fn read_apart(bytes: &[u8]) -> Cow<'static, str> {
-    Cow::Owned(String::from_utf8_lossy(bytes).into_owned())
-}
-
-/// A start tag the tokenizer read, as the builder takes it: its name and attributes as
-/// text of the document.
-fn start_tag<'t>(text: &'t str, tag: &quick_xml_041::events::BytesStart<'_>) -> BytesStart<'t> {
-    BytesStart::from_content(piece(text, tag), tag.name().0.len())
 }
 
 pub fn read<'a>(
@@ -173,13 +139,13 @@ pub fn read<'a>(
         let event = reader.read_event();
         let after = text.len() - reader.get_ref().len();
         match event {
-            Ok(Event::Start(tag)) => builder.start(&start_tag(text, &tag), false, at),
-            Ok(Event::Empty(tag)) => builder.start(&start_tag(text, &tag), true, at),
-            Ok(Event::End(tag)) => builder.end(&piece(text, tag.name().0), after),
+            Ok(Event::Start(tag)) => builder.start(&tag, false, at),
+            Ok(Event::Empty(tag)) => builder.start(&tag, true, at),
+            Ok(Event::End(tag)) => builder.end(tag.name().0, after),
             Ok(Event::Text(content)) => {
                 // Text cut short by a reference goes on to the next tag: room for all of
                 // it at once saves growing the string piece by piece.
-                builder.text(&piece(text, &content), || {
+                builder.text(&content, || {
                     let rest = &text[after..];
                     match rest.starts_with('&') {
                         true => {
@@ -190,9 +156,9 @@ pub fn read<'a>(
                     }
                 });
             }
-            Ok(Event::CData(content)) => builder.literal(&piece(text, &content)),
-            Ok(Event::GeneralRef(name)) => builder.reference(&piece(text, &name)),
-            Ok(Event::DocType(content)) => builder.doctype(&piece(text, &content)),
+            Ok(Event::CData(content)) => builder.literal(&content),
+            Ok(Event::GeneralRef(name)) => builder.reference(&name),
+            Ok(Event::DocType(content)) => builder.doctype(&content),
             Ok(Event::Decl(_) | Event::PI(_) | Event::Comment(_)) => {}
             Ok(Event::Eof) => break,
             // Ill-formed (as opposed to syntax) errors leave the tokenizer able to go on;
