@@ -131,11 +131,11 @@ static NO_ELEMENT: ElementData<'static> = ElementData {
 };
 
 impl<'a> Tree<'a> {
-    /// An empty tree with room for about `nodes` nodes.
-    pub(super) fn with_capacity(nodes: usize) -> Tree<'a> {
+    /// An empty tree with room for about `nodes` nodes and `attrs` attributes.
+    pub(super) fn with_capacity(nodes: usize, attrs: usize) -> Tree<'a> {
         Tree {
             nodes: Vec::with_capacity(nodes),
-            attrs: Vec::new(),
+            attrs: Vec::with_capacity(attrs),
             strings: Vec::new(),
         }
     }
