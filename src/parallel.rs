@@ -13,13 +13,18 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 const SERIAL_BELOW: usize = 4;
 
 /// How many threads to use: the available cores, or `OMROEP_THREADS` when set (1
-/// makes every run serial, for measuring or debugging).
+/// makes every run serial, for measuring or debugging). Decided once per process:
+/// asking for the available cores reads the process's cgroup files every time, and a
+/// run calls [`map`] many times.
 pub fn threads() -> usize {
-    std::env::var("OMROEP_THREADS")
-        .ok()
-        .and_then(|value| value.trim().parse::<usize>().ok())
-        .filter(|&n| n > 0)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+    static THREADS: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *THREADS.get_or_init(|| {
+        std::env::var("OMROEP_THREADS")
+            .ok()
+            .and_then(|value| value.trim().parse::<usize>().ok())
+            .filter(|&n| n > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, usize::from))
+    })
 }
 
 /// `work` applied to every item, results in the order of `items`. A panic in `work`
