@@ -48,11 +48,13 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // from the store (here or ahead, by the file cache's loading thread) is this run's
     // alone and is moved out, one the cache keeps too (read in this run) is copied, and
     // what is left of the document is freed in parallel instead of on this thread.
-    // Each file's own stamp comes from the listing (see `find`).
+    // Each file's own stamp is taken here, on the workers, relative to the folder the
+    // listing kept open (see `find`): the `stat`s, a kernel path lookup each, are spread
+    // over the cores instead of holding up the listing.
     let shared: &Session = session;
-    let listed: Vec<(&PathBuf, Option<FileStamp>)> = files.iter().zip(stamps).collect();
-    let outcomes = crate::parallel::map(&listed, |&(relative, stamp)| {
-        Arc::unwrap_or_clone(read_or_reuse(shared, relative, stamp)).outcome
+    let listed: Vec<(&PathBuf, ListedStamp)> = files.iter().zip(stamps).collect();
+    let outcomes = crate::parallel::map(&listed, |(relative, stamp)| {
+        Arc::unwrap_or_clone(read_or_reuse(shared, relative, stamp.get())).outcome
     });
     let mut pending = Vec::new();
     collected.items.reserve(outcomes.len());
@@ -297,14 +299,65 @@ fn finish(collected: &mut Collected) {
 }
 
 /// What a source's pattern found, relative to the site root, sorted.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 pub struct Found {
     pub files: Vec<PathBuf>,
-    /// Each file's size and mtime when it was listed (`None`: gone meanwhile).
-    pub stamps: Vec<Option<FileStamp>>,
+    /// How to take each file's size and mtime (see [`ListedStamp`]).
+    pub stamps: Vec<ListedStamp>,
     /// Symbolic links that matched: never followed (one could lead out of the site).
     pub links: Vec<PathBuf>,
 }
+
+/// A listed file's size and mtime: taken while listing, or to be taken by whoever
+/// reads the file (on any thread) relative to its folder, whose listing the entry
+/// keeps open: a lookup of one name instead of a walk of the whole path, as when the
+/// listing takes it, but not on the listing's thread.
+#[derive(Debug)]
+pub enum ListedStamp {
+    /// Taken while listing (`None`: the file was gone).
+    Taken(Option<FileStamp>),
+    /// To be taken from the entry, when asked (see [`ListedStamp::get`]).
+    Entry(std::fs::DirEntry),
+}
+
+impl ListedStamp {
+    /// The stamp of the file `entry` lists (at `path`): the entry itself when
+    /// `keep_open` (its folder's listing then stays open until the entry is dropped),
+    /// else taken now.
+    fn of_entry(entry: std::fs::DirEntry, path: &Path, keep_open: bool) -> ListedStamp {
+        // On Windows `DirEntry::metadata` is the copy kept in the directory entry, whose
+        // size and mtime NTFS updates lazily (a file just written can show its old ones
+        // there, and a changed file would pass for unchanged): the stamp is taken from
+        // the file itself.
+        if cfg!(windows) {
+            return ListedStamp::Taken(FileStamp::of(path).ok());
+        }
+        let entry = ListedStamp::Entry(entry);
+        if keep_open {
+            entry
+        } else {
+            ListedStamp::Taken(entry.get())
+        }
+    }
+
+    /// The file's stamp (`None`: it is gone); an entry's is taken now, each time asked
+    /// (a `stat` relative to the open folder).
+    pub fn get(&self) -> Option<FileStamp> {
+        match self {
+            ListedStamp::Taken(stamp) => *stamp,
+            ListedStamp::Entry(entry) => entry
+                .metadata()
+                .ok()
+                .map(|meta| FileStamp::of_metadata(&meta)),
+        }
+    }
+}
+
+/// How many folders' listings [`find`] keeps open for their files' stamps (one open
+/// descriptor each); the files of the folders listed after them are stamped while
+/// listing. A site has a few content folders, or many small ones (a folder per post):
+/// then most files are stamped while listing, as the descriptors allowed are few.
+const FOLDERS_KEPT_OPEN: usize = 16;
 
 impl Found {
     fn link_warnings(&self) -> impl Iterator<Item = Problem> + '_ {
@@ -378,6 +431,7 @@ pub fn find(
         extensions,
         files: Vec::new(),
         links: Vec::new(),
+        kept_open: 0,
     };
     if start.is_dir() {
         listed.folders(&start)?;
@@ -385,7 +439,7 @@ pub fn find(
         let meta = std::fs::symlink_metadata(&start)
             .map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
         listed.entry(&start, meta.file_type(), || {
-            Ok(FileStamp::of_metadata(&meta))
+            ListedStamp::Taken(Some(FileStamp::of_metadata(&meta)))
         });
     }
     listed.files.sort_by_cached_key(|(path, _)| sort_key(path));
@@ -404,17 +458,20 @@ struct Listed<'a> {
     pattern: &'a str,
     matcher: &'a globset::GlobMatcher,
     extensions: &'a [&'a str],
-    files: Vec<(PathBuf, Option<FileStamp>)>,
+    files: Vec<(PathBuf, ListedStamp)>,
     links: Vec<PathBuf>,
+    /// How many folders' listings are kept open by their files' entries.
+    kept_open: usize,
 }
 
 impl Listed<'_> {
     /// Lists `start` and every folder below it; hidden entries (`.git`, `.omroep`) are
     /// skipped and symbolic links are never followed. The folders still to list are
-    /// kept on a stack and each folder's listing is closed before the next is opened:
+    /// kept on a stack and each folder is listed to its end before the next is opened:
     /// descending from inside the parent's listing keeps one open descriptor per level,
-    /// and a deep tree then runs out of them. (The order is the caller's: sorted at the
-    /// end.)
+    /// and a deep tree then runs out of them. (A listing that files' entries keep open
+    /// for their stamps counts against [`FOLDERS_KEPT_OPEN`]. The order is the
+    /// caller's: sorted at the end.)
     fn folders(&mut self, start: &Path) -> Result<(), String> {
         let mut pending = vec![start.to_path_buf()];
         while let Some(folder) = pending.pop() {
@@ -423,7 +480,8 @@ impl Listed<'_> {
         Ok(())
     }
 
-    /// Lists the files of `folder` and adds the folders in it to `pending`.
+    /// Lists the files of `folder` and adds the folders in it to `pending`. Its listing
+    /// stays open for its files' stamps while fewer than [`FOLDERS_KEPT_OPEN`] are.
     fn folder(&mut self, folder: &Path, pending: &mut Vec<PathBuf>) -> Result<(), String> {
         let (root, pattern) = (self.root, self.pattern);
         let cannot = |e: std::io::Error| {
@@ -432,6 +490,8 @@ impl Listed<'_> {
                 reference::slash_path(&super::local::relative_to(root, folder))
             )
         };
+        let keep_open = self.kept_open < FOLDERS_KEPT_OPEN;
+        let mut kept = false;
         for entry in std::fs::read_dir(folder).map_err(cannot)? {
             let entry = entry.map_err(cannot)?;
             if entry.file_name().as_encoded_bytes().starts_with(b".") {
@@ -442,28 +502,23 @@ impl Listed<'_> {
             if kind.is_dir() {
                 pending.push(path);
             } else {
-                // On Windows `DirEntry::metadata` is the copy kept in the directory
-                // entry, whose size and mtime NTFS updates lazily (a file just written
-                // can show its old ones there, and a changed file would pass for
-                // unchanged): the stamp is taken from the file itself.
-                #[cfg(windows)]
-                let stamp = || FileStamp::of(&path);
-                #[cfg(not(windows))]
-                let stamp = || entry.metadata().map(|meta| FileStamp::of_metadata(&meta));
+                let stamp = || {
+                    let stamp = ListedStamp::of_entry(entry, &path, keep_open);
+                    kept |= matches!(stamp, ListedStamp::Entry(_));
+                    stamp
+                };
                 self.entry(&path, kind, stamp);
             }
+        }
+        if kept {
+            self.kept_open += 1;
         }
         Ok(())
     }
 
     /// Keeps the file or link at `path` when it has a known extension and matches the
     /// pattern; `stamp` (of the file, asked for only when it is kept) gives its stamp.
-    fn entry(
-        &mut self,
-        path: &Path,
-        kind: std::fs::FileType,
-        stamp: impl FnOnce() -> std::io::Result<FileStamp>,
-    ) {
+    fn entry(&mut self, path: &Path, kind: std::fs::FileType, stamp: impl FnOnce() -> ListedStamp) {
         let is_link = kind.is_symlink();
         if !kind.is_file() && !is_link {
             return;
@@ -490,8 +545,7 @@ impl Listed<'_> {
             self.links.push(relative.to_path_buf());
         } else {
             // A file gone since it was listed has no stamp: whoever reads it reports it.
-            let stamp = stamp().ok();
-            self.files.push((relative.to_path_buf(), stamp));
+            self.files.push((relative.to_path_buf(), stamp()));
         }
     }
 }
@@ -686,14 +740,19 @@ mod tests {
         std::fs::create_dir_all(&deep).unwrap();
         std::fs::write(deep.join("deep.md"), "x").unwrap();
         std::fs::write(site.path().join("p/top.md"), "x").unwrap();
+        // And 100 folders of a file each (a folder per post): the listings kept open
+        // for the stamps stay within the descriptors allowed.
+        for i in 0..100 {
+            let folder = site.path().join(format!("p/w{i:03}"));
+            std::fs::create_dir(&folder).unwrap();
+            std::fs::write(folder.join("index.md"), "x").unwrap();
+        }
         let found = find(site.path(), "p/**/*.md", MARKDOWN, true).unwrap();
-        assert_eq!(
-            names(found),
-            vec![
-                format!("p/{}deep.md", "d/".repeat(300)),
-                "p/top.md".to_string()
-            ]
-        );
+        assert!(found.stamps.iter().all(|stamp| stamp.get().is_some()));
+        let mut expected = vec![format!("p/{}deep.md", "d/".repeat(300))];
+        expected.push("p/top.md".to_string());
+        expected.extend((0..100).map(|i| format!("p/w{i:03}/index.md")));
+        assert_eq!(names(found), expected);
     }
 
     #[test]
@@ -705,15 +764,44 @@ mod tests {
         assert_eq!(found.stamps.len(), found.files.len());
         for (file, stamp) in found.files.iter().zip(&found.stamps) {
             let expected = FileStamp::of(&site.path().join(file)).unwrap();
-            assert_eq!(stamp.as_ref(), Some(&expected), "{}", file.display());
+            assert_eq!(stamp.get().as_ref(), Some(&expected), "{}", file.display());
         }
-        assert_eq!(found.stamps[0].map(|s| s.size), Some(14), "p/a/c.md");
+        assert_eq!(found.stamps[0].get().map(|s| s.size), Some(14), "p/a/c.md");
+        // Taken when asked: a file changed or removed after the listing has the stamp
+        // it has then.
+        std::fs::write(site.path().join("p/a/c.md"), "longer content still").unwrap();
+        assert_eq!(found.stamps[0].get().map(|s| s.size), Some(20), "p/a/c.md");
+        std::fs::remove_file(site.path().join("p/b.md")).unwrap();
+        assert_eq!(found.stamps[2].get(), None, "p/b.md");
+        std::fs::write(site.path().join("p/b.md"), "x").unwrap();
         // A single file named by the pattern has its stamp too.
         let one = find(site.path(), "p/b.md", MARKDOWN, true).unwrap();
         assert_eq!(
-            one.stamps,
+            one.stamps.iter().map(ListedStamp::get).collect::<Vec<_>>(),
             vec![FileStamp::of(&site.path().join("p/b.md")).ok()]
         );
+    }
+
+    /// (On Windows every stamp is taken while listing: see `ListedStamp::of_entry`.)
+    #[cfg(not(windows))]
+    #[test]
+    fn files_of_more_folders_than_are_kept_open_are_stamped_while_listing() {
+        let files: Vec<String> = (0..FOLDERS_KEPT_OPEN * 2 + 3)
+            .map(|i| format!("p/f{i:03}/a.md"))
+            .collect();
+        let site = tree(&files.iter().map(String::as_str).collect::<Vec<_>>());
+        let found = find(site.path(), "p/**/*.md", MARKDOWN, true).unwrap();
+        let kept = found
+            .stamps
+            .iter()
+            .filter(|stamp| matches!(stamp, ListedStamp::Entry(_)))
+            .count();
+        assert_eq!(kept, FOLDERS_KEPT_OPEN, "one file per folder");
+        for (file, stamp) in found.files.iter().zip(&found.stamps) {
+            let expected = FileStamp::of(&site.path().join(file)).ok();
+            assert!(expected.is_some());
+            assert_eq!(stamp.get(), expected, "{}", file.display());
+        }
     }
 
     #[cfg(unix)]
