@@ -246,8 +246,12 @@ fn finish(collected: &mut Collected) {
     // In path order, so the first file keeps its URL and the later one is reported. The
     // items arrive in path order (remote-audio items last), so this sort is nearly free.
     collected.items.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut ids: HashMap<&str, &Path> = HashMap::new();
-    let mut outputs: HashMap<&str, &Path> = HashMap::new();
+    // foldhash rather than SipHash: the keys are the site's own ids and output paths,
+    // and hashing them was a tenth of this function.
+    let hasher = foldhash::fast::RandomState::default();
+    let mut ids: HashMap<&str, &Path, _> =
+        HashMap::with_capacity_and_hasher(collected.items.len(), hasher.clone());
+    let mut outputs: HashMap<&str, &Path, _> = HashMap::with_hasher(hasher);
     let mut rejected = vec![false; collected.items.len()];
     let mut clashes = Vec::new();
     for (index, item) in collected.items.iter().enumerate() {
@@ -288,10 +292,12 @@ fn finish(collected: &mut Collected) {
     collected.items.retain(|_| keep.next().unwrap_or(true));
     // Newest first; the sort is stable and the items are in path order, so items of the
     // same date stay in path order without comparing paths (which `Path` does component
-    // by component: that was most of a second run's sorting).
+    // by component: that was most of a second run's sorting). The dates are sorted with
+    // the items' places and each item moved once: a sort of the items themselves moves
+    // whole items at every merge.
     collected
         .items
-        .sort_by_key(|item| std::cmp::Reverse(item.entry.published));
+        .sort_by_cached_key(|item| std::cmp::Reverse(item.entry.published));
     collected.held_back.sort_by(|a, b| a.0.cmp(&b.0));
     collected
         .problems
@@ -321,16 +327,15 @@ pub enum ListedStamp {
 }
 
 impl ListedStamp {
-    /// The stamp of the file `entry` lists (at `path`): the entry itself when
-    /// `keep_open` (its folder's listing then stays open until the entry is dropped),
-    /// else taken now.
-    fn of_entry(entry: std::fs::DirEntry, path: &Path, keep_open: bool) -> ListedStamp {
+    /// The stamp of the file `entry` lists: the entry itself when `keep_open` (its
+    /// folder's listing then stays open until the entry is dropped), else taken now.
+    fn of_entry(entry: std::fs::DirEntry, keep_open: bool) -> ListedStamp {
         // On Windows `DirEntry::metadata` is the copy kept in the directory entry, whose
         // size and mtime NTFS updates lazily (a file just written can show its old ones
         // there, and a changed file would pass for unchanged): the stamp is taken from
         // the file itself.
         if cfg!(windows) {
-            return ListedStamp::Taken(FileStamp::of(path).ok());
+            return ListedStamp::Taken(FileStamp::of(&entry.path()).ok());
         }
         let entry = ListedStamp::Entry(entry);
         if keep_open {
@@ -438,9 +443,15 @@ pub fn find(
     } else {
         let meta = std::fs::symlink_metadata(&start)
             .map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
-        listed.entry(&start, meta.file_type(), || {
-            ListedStamp::Taken(Some(FileStamp::of_metadata(&meta)))
-        });
+        let relative = start.strip_prefix(root).unwrap_or(&start);
+        if let Some(name) = relative.file_name() {
+            listed.entry(
+                name,
+                || relative.to_path_buf(),
+                meta.file_type(),
+                || ListedStamp::Taken(Some(FileStamp::of_metadata(&meta))),
+            );
+        }
     }
     listed.files.sort_by_cached_key(|(path, _)| sort_key(path));
     listed.links.sort_by_cached_key(|path| sort_key(path));
@@ -473,16 +484,24 @@ impl Listed<'_> {
     /// for their stamps counts against [`FOLDERS_KEPT_OPEN`]. The order is the
     /// caller's: sorted at the end.)
     fn folders(&mut self, start: &Path) -> Result<(), String> {
-        let mut pending = vec![start.to_path_buf()];
-        while let Some(folder) = pending.pop() {
-            self.folder(&folder, &mut pending)?;
+        let relative = start.strip_prefix(self.root).unwrap_or(start).to_path_buf();
+        let mut pending = vec![(start.to_path_buf(), relative)];
+        while let Some((folder, relative)) = pending.pop() {
+            self.folder(&folder, &relative, &mut pending)?;
         }
         Ok(())
     }
 
-    /// Lists the files of `folder` and adds the folders in it to `pending`. Its listing
-    /// stays open for its files' stamps while fewer than [`FOLDERS_KEPT_OPEN`] are.
-    fn folder(&mut self, folder: &Path, pending: &mut Vec<PathBuf>) -> Result<(), String> {
+    /// Lists the files of `folder` (`relative` to the root) and adds the folders in it
+    /// to `pending` (each full and relative: a path per entry cut from the root,
+    /// component by component, was a third of the listing). Its listing stays open for
+    /// its files' stamps while fewer than [`FOLDERS_KEPT_OPEN`] are.
+    fn folder(
+        &mut self,
+        folder: &Path,
+        relative: &Path,
+        pending: &mut Vec<(PathBuf, PathBuf)>,
+    ) -> Result<(), String> {
         let (root, pattern) = (self.root, self.pattern);
         let cannot = |e: std::io::Error| {
             format!(
@@ -494,20 +513,20 @@ impl Listed<'_> {
         let mut kept = false;
         for entry in std::fs::read_dir(folder).map_err(cannot)? {
             let entry = entry.map_err(cannot)?;
-            if entry.file_name().as_encoded_bytes().starts_with(b".") {
+            let name = entry.file_name();
+            if name.as_encoded_bytes().starts_with(b".") {
                 continue;
             }
             let kind = entry.file_type().map_err(cannot)?;
-            let path = entry.path();
             if kind.is_dir() {
-                pending.push(path);
+                pending.push((folder.join(&name), relative.join(&name)));
             } else {
                 let stamp = || {
-                    let stamp = ListedStamp::of_entry(entry, &path, keep_open);
+                    let stamp = ListedStamp::of_entry(entry, keep_open);
                     kept |= matches!(stamp, ListedStamp::Entry(_));
                     stamp
                 };
-                self.entry(&path, kind, stamp);
+                self.entry(&name, || relative.join(&name), kind, stamp);
             }
         }
         if kept {
@@ -516,14 +535,21 @@ impl Listed<'_> {
         Ok(())
     }
 
-    /// Keeps the file or link at `path` when it has a known extension and matches the
-    /// pattern; `stamp` (of the file, asked for only when it is kept) gives its stamp.
-    fn entry(&mut self, path: &Path, kind: std::fs::FileType, stamp: impl FnOnce() -> ListedStamp) {
+    /// Keeps the file or link named `name` when it has a known extension and its path
+    /// relative to the root (`relative`, made only then) matches the pattern; `stamp`
+    /// (of the file, asked for only when it is kept) gives its stamp.
+    fn entry(
+        &mut self,
+        name: &std::ffi::OsStr,
+        relative: impl FnOnce() -> PathBuf,
+        kind: std::fs::FileType,
+        stamp: impl FnOnce() -> ListedStamp,
+    ) {
         let is_link = kind.is_symlink();
         if !kind.is_file() && !is_link {
             return;
         }
-        let known = path.extension().is_some_and(|ext| {
+        let known = Path::new(name).extension().is_some_and(|ext| {
             self.extensions
                 .iter()
                 .any(|known| ext.eq_ignore_ascii_case(known))
@@ -531,21 +557,21 @@ impl Listed<'_> {
         if !known {
             return;
         }
-        let relative = path.strip_prefix(self.root).unwrap_or(path);
+        let relative = relative();
         // globset matches paths with `/` separators; only Windows needs them rewritten.
         let matched = if cfg!(windows) {
-            self.matcher.is_match(reference::slash_path(relative))
+            self.matcher.is_match(reference::slash_path(&relative))
         } else {
-            self.matcher.is_match(relative)
+            self.matcher.is_match(&relative)
         };
         if !matched {
             return;
         }
         if is_link {
-            self.links.push(relative.to_path_buf());
+            self.links.push(relative);
         } else {
             // A file gone since it was listed has no stamp: whoever reads it reports it.
-            self.files.push((relative.to_path_buf(), stamp()));
+            self.files.push((relative, stamp()));
         }
     }
 }
