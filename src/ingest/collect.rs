@@ -716,6 +716,40 @@ mod tests {
     }
 
     #[test]
+    fn items_end_newest_first_and_in_path_order_within_a_date() {
+        use chrono::TimeZone;
+        // Dates repeating, missing, and out of order against the paths.
+        let items: Vec<LocalItem> = (0..300)
+            .map(|i: i64| LocalItem {
+                entry: crate::model::Entry {
+                    id: format!("https://example.org/{i}/"),
+                    published: (i % 7 != 3).then(|| {
+                        chrono::Utc
+                            .timestamp_opt((i * 37) % 23 * 86_400, 0)
+                            .unwrap()
+                    }),
+                    ..Default::default()
+                },
+                kind: super::super::local::ItemKind::Post,
+                language: None,
+                path: PathBuf::from(format!("posts/{:03}.md", (i * 7919) % 300)),
+                tags: Vec::new(),
+                assets: Vec::new(),
+            })
+            .collect();
+        let mut collected = Collected {
+            items: items.clone(),
+            ..Collected::default()
+        };
+        finish(&mut collected);
+        let mut expected = items;
+        expected.sort_by(|a, b| a.path.cmp(&b.path));
+        expected.sort_by(|a, b| b.entry.published.cmp(&a.entry.published));
+        assert_eq!(collected.items, expected);
+        assert!(collected.problems.is_empty());
+    }
+
+    #[test]
     fn files_come_in_path_order_folder_by_folder_whatever_the_listing_order() {
         // Created out of order; `a/` sorts before `a-b/` and `a.md` (names compare per
         // folder), although `/` is a later byte than `-` and `.`.
