@@ -247,7 +247,7 @@ fn finish(collected: &mut Collected) {
     // items arrive in path order (remote-audio items last), so this sort is nearly free.
     collected.items.sort_by(|a, b| a.path.cmp(&b.path));
     // foldhash rather than SipHash: the keys are the site's own ids and output paths,
-    // and hashing them was a tenth of this function.
+    // and hashing them was a third of this function.
     let hasher = foldhash::fast::RandomState::default();
     let mut ids: HashMap<&str, &Path, _> =
         HashMap::with_capacity_and_hasher(collected.items.len(), hasher.clone());
@@ -494,7 +494,7 @@ impl Listed<'_> {
 
     /// Lists the files of `folder` (`relative` to the root) and adds the folders in it
     /// to `pending` (each full and relative: a path per entry cut from the root,
-    /// component by component, was a third of the listing). Its listing stays open for
+    /// component by component, was a quarter of the listing). Its listing stays open for
     /// its files' stamps while fewer than [`FOLDERS_KEPT_OPEN`] are.
     fn folder(
         &mut self,
