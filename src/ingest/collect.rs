@@ -744,7 +744,7 @@ mod tests {
         finish(&mut collected);
         let mut expected = items;
         expected.sort_by(|a, b| a.path.cmp(&b.path));
-        expected.sort_by(|a, b| b.entry.published.cmp(&a.entry.published));
+        expected.sort_by_key(|item| std::cmp::Reverse(item.entry.published));
         assert_eq!(collected.items, expected);
         assert!(collected.problems.is_empty());
     }
