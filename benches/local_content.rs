@@ -19,8 +19,9 @@
 //! fresh pages for what is decoded).
 //!
 //! For profiling the second run alone, `LOCAL_CONTENT_SECOND_RUNS=N` makes the bench do
-//! one first run and then N second runs, and print nothing else
-//! (`perf record`/`strace -c -f` then see mostly second runs).
+//! one first run and then N second runs, and print only their mean wall and CPU time,
+//! and the calling thread's share of the CPU time (`perf record`/`strace -c -f` then
+//! see mostly second runs).
 
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
@@ -59,6 +60,8 @@ fn main() {
         let store = root.join(".omroep/store-profile.sqlite");
         run(&settings, &store);
         let started = Instant::now();
+        let mut usage = Usage::ZERO;
+        let mut calling = Usage::ZERO;
         for _ in 0..repeat {
             let warm = run(&settings, &store);
             assert_eq!(
@@ -66,10 +69,19 @@ fn main() {
                 0,
                 "nothing read again"
             );
+            usage = usage.plus(&warm.usage);
+            calling = calling.plus(&warm.calling);
         }
+        let each = |d: Duration| ms(d / repeat.max(1) as u32);
         println!(
-            "{repeat} second runs: {:.1} ms each",
-            started.elapsed().as_secs_f64() * 1000.0 / repeat.max(1) as f64
+            "{repeat} second runs: {:.1} ms each; CPU {} (user {} + system {}), of it the calling thread {} (user {} + system {})",
+            started.elapsed().as_secs_f64() * 1000.0 / repeat.max(1) as f64,
+            each(usage.cpu),
+            each(usage.user),
+            each(usage.system),
+            each(calling.cpu),
+            each(calling.user),
+            each(calling.system),
         );
         return;
     }
@@ -170,13 +182,30 @@ impl Usage {
         faults: u64::MAX,
     };
 
+    const ZERO: Usage = Usage {
+        user: Duration::ZERO,
+        system: Duration::ZERO,
+        cpu: Duration::ZERO,
+        faults: 0,
+    };
+
     /// The process's usage so far.
     fn now() -> Usage {
+        Usage::of(libc::RUSAGE_SELF)
+    }
+
+    /// The calling thread's usage so far: what a run spends there cannot use the
+    /// other core.
+    fn of_this_thread() -> Usage {
+        Usage::of(libc::RUSAGE_THREAD)
+    }
+
+    fn of(who: libc::c_int) -> Usage {
         // SAFETY: `getrusage` only writes into the struct it is given, which is zeroed
-        // and of the right type; it cannot fail for RUSAGE_SELF.
+        // and of the right type; it cannot fail for RUSAGE_SELF or RUSAGE_THREAD.
         let usage = unsafe {
             let mut usage: libc::rusage = std::mem::zeroed();
-            libc::getrusage(libc::RUSAGE_SELF, &mut usage);
+            libc::getrusage(who, &mut usage);
             usage
         };
         let time = |t: libc::timeval| {
@@ -198,6 +227,15 @@ impl Usage {
             system: self.system.saturating_sub(start.system),
             cpu: self.cpu.saturating_sub(start.cpu),
             faults: self.faults.saturating_sub(start.faults),
+        }
+    }
+
+    fn plus(&self, other: &Usage) -> Usage {
+        Usage {
+            user: self.user + other.user,
+            system: self.system + other.system,
+            cpu: self.cpu + other.cpu,
+            faults: self.faults + other.faults,
         }
     }
 
@@ -234,6 +272,8 @@ struct Run {
     time: Duration,
     /// Of the run's phases, as `time` (freeing what was collected not included).
     usage: Usage,
+    /// Of it, the calling thread's.
+    calling: Usage,
     phases: [Duration; PHASES.len()],
     items: usize,
     parsed: usize,
@@ -245,6 +285,7 @@ struct Run {
 fn run(settings: &LocalSettings, store: &Path) -> Run {
     let mut phases = [Duration::ZERO; PHASES.len()];
     let start = Usage::now();
+    let start_calling = Usage::of_this_thread();
     let mut clock = Instant::now();
     let mut lap = |phase: usize| {
         let now = Instant::now();
@@ -264,6 +305,7 @@ fn run(settings: &LocalSettings, store: &Path) -> Run {
     drop(store);
     lap(4);
     let usage = Usage::now().since(&start);
+    let calling = Usage::of_this_thread().since(&start_calling);
     let problems: Vec<String> = posts
         .problems
         .iter()
@@ -283,6 +325,7 @@ fn run(settings: &LocalSettings, store: &Path) -> Run {
         // As a build uses what it collected, freeing it is not part of a run's time.
         time: phases[..PHASES.len() - 1].iter().sum(),
         usage,
+        calling,
         phases,
         items,
         parsed: count(|r| matches!(r, FileRead::Parsed(_))),

@@ -48,11 +48,13 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // from the store (here or ahead, by the file cache's loading thread) is this run's
     // alone and is moved out, one the cache keeps too (read in this run) is copied, and
     // what is left of the document is freed in parallel instead of on this thread.
-    // Each file's own stamp comes from the listing (see `find`).
+    // Each file's own stamp is taken here, on the workers, relative to the folder the
+    // listing kept open (see `find`): the `stat`s, a kernel path lookup each, are spread
+    // over the cores instead of holding up the listing.
     let shared: &Session = session;
-    let listed: Vec<(&PathBuf, Option<FileStamp>)> = files.iter().zip(stamps).collect();
-    let outcomes = crate::parallel::map(&listed, |&(relative, stamp)| {
-        Arc::unwrap_or_clone(read_or_reuse(shared, relative, stamp)).outcome
+    let listed: Vec<(&PathBuf, ListedStamp)> = files.iter().zip(stamps).collect();
+    let outcomes = crate::parallel::map(&listed, |(relative, stamp)| {
+        Arc::unwrap_or_clone(read_or_reuse(shared, relative, stamp.get())).outcome
     });
     let mut pending = Vec::new();
     collected.items.reserve(outcomes.len());
@@ -244,8 +246,12 @@ fn finish(collected: &mut Collected) {
     // In path order, so the first file keeps its URL and the later one is reported. The
     // items arrive in path order (remote-audio items last), so this sort is nearly free.
     collected.items.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut ids: HashMap<&str, &Path> = HashMap::new();
-    let mut outputs: HashMap<&str, &Path> = HashMap::new();
+    // foldhash rather than SipHash: the keys are the site's own ids and output paths,
+    // and hashing them was a third of this function.
+    let hasher = foldhash::fast::RandomState::default();
+    let mut ids: HashMap<&str, &Path, _> =
+        HashMap::with_capacity_and_hasher(collected.items.len(), hasher.clone());
+    let mut outputs: HashMap<&str, &Path, _> = HashMap::with_hasher(hasher);
     let mut rejected = vec![false; collected.items.len()];
     let mut clashes = Vec::new();
     for (index, item) in collected.items.iter().enumerate() {
@@ -286,10 +292,12 @@ fn finish(collected: &mut Collected) {
     collected.items.retain(|_| keep.next().unwrap_or(true));
     // Newest first; the sort is stable and the items are in path order, so items of the
     // same date stay in path order without comparing paths (which `Path` does component
-    // by component: that was most of a second run's sorting).
+    // by component: that was most of a second run's sorting). The dates are sorted with
+    // the items' places and each item moved once: a sort of the items themselves moves
+    // whole items at every merge.
     collected
         .items
-        .sort_by_key(|item| std::cmp::Reverse(item.entry.published));
+        .sort_by_cached_key(|item| std::cmp::Reverse(item.entry.published));
     collected.held_back.sort_by(|a, b| a.0.cmp(&b.0));
     collected
         .problems
@@ -297,14 +305,64 @@ fn finish(collected: &mut Collected) {
 }
 
 /// What a source's pattern found, relative to the site root, sorted.
-#[derive(Debug, Default, PartialEq)]
+#[derive(Debug, Default)]
 pub struct Found {
     pub files: Vec<PathBuf>,
-    /// Each file's size and mtime when it was listed (`None`: gone meanwhile).
-    pub stamps: Vec<Option<FileStamp>>,
+    /// How to take each file's size and mtime (see [`ListedStamp`]).
+    pub stamps: Vec<ListedStamp>,
     /// Symbolic links that matched: never followed (one could lead out of the site).
     pub links: Vec<PathBuf>,
 }
+
+/// A listed file's size and mtime: taken while listing, or to be taken by whoever
+/// reads the file (on any thread) relative to its folder, whose listing the entry
+/// keeps open: a lookup of one name instead of a walk of the whole path, as when the
+/// listing takes it, but not on the listing's thread.
+#[derive(Debug)]
+pub enum ListedStamp {
+    /// Taken while listing (`None`: the file was gone).
+    Taken(Option<FileStamp>),
+    /// To be taken from the entry, when asked (see [`ListedStamp::get`]).
+    Entry(std::fs::DirEntry),
+}
+
+impl ListedStamp {
+    /// The stamp of the file `entry` lists: the entry itself when `keep_open` (its
+    /// folder's listing then stays open until the entry is dropped), else taken now.
+    fn of_entry(entry: std::fs::DirEntry, keep_open: bool) -> ListedStamp {
+        // On Windows `DirEntry::metadata` is the copy kept in the directory entry, whose
+        // size and mtime NTFS updates lazily (a file just written can show its old ones
+        // there, and a changed file would pass for unchanged): the stamp is taken from
+        // the file itself.
+        if cfg!(windows) {
+            return ListedStamp::Taken(FileStamp::of(&entry.path()).ok());
+        }
+        let entry = ListedStamp::Entry(entry);
+        if keep_open {
+            entry
+        } else {
+            ListedStamp::Taken(entry.get())
+        }
+    }
+
+    /// The file's stamp (`None`: it is gone); an entry's is taken now, each time asked
+    /// (a `stat` relative to the open folder).
+    pub fn get(&self) -> Option<FileStamp> {
+        match self {
+            ListedStamp::Taken(stamp) => *stamp,
+            ListedStamp::Entry(entry) => entry
+                .metadata()
+                .ok()
+                .map(|meta| FileStamp::of_metadata(&meta)),
+        }
+    }
+}
+
+/// How many folders' listings [`find`] keeps open for their files' stamps (one open
+/// descriptor each); the files of the folders listed after them are stamped while
+/// listing. A site has a few content folders, or many small ones (a folder per post):
+/// then most files are stamped while listing, as the descriptors allowed are few.
+const FOLDERS_KEPT_OPEN: usize = 16;
 
 impl Found {
     fn link_warnings(&self) -> impl Iterator<Item = Problem> + '_ {
@@ -378,15 +436,22 @@ pub fn find(
         extensions,
         files: Vec::new(),
         links: Vec::new(),
+        kept_open: 0,
     };
     if start.is_dir() {
         listed.folders(&start)?;
     } else {
         let meta = std::fs::symlink_metadata(&start)
             .map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
-        listed.entry(&start, meta.file_type(), || {
-            Ok(FileStamp::of_metadata(&meta))
-        });
+        let relative = start.strip_prefix(root).unwrap_or(&start);
+        if let Some(name) = relative.file_name() {
+            listed.entry(
+                name,
+                || relative.to_path_buf(),
+                meta.file_type(),
+                || ListedStamp::Taken(Some(FileStamp::of_metadata(&meta))),
+            );
+        }
     }
     listed.files.sort_by_cached_key(|(path, _)| sort_key(path));
     listed.links.sort_by_cached_key(|path| sort_key(path));
@@ -404,27 +469,39 @@ struct Listed<'a> {
     pattern: &'a str,
     matcher: &'a globset::GlobMatcher,
     extensions: &'a [&'a str],
-    files: Vec<(PathBuf, Option<FileStamp>)>,
+    files: Vec<(PathBuf, ListedStamp)>,
     links: Vec<PathBuf>,
+    /// How many folders' listings are kept open by their files' entries.
+    kept_open: usize,
 }
 
 impl Listed<'_> {
     /// Lists `start` and every folder below it; hidden entries (`.git`, `.omroep`) are
     /// skipped and symbolic links are never followed. The folders still to list are
-    /// kept on a stack and each folder's listing is closed before the next is opened:
+    /// kept on a stack and each folder is listed to its end before the next is opened:
     /// descending from inside the parent's listing keeps one open descriptor per level,
-    /// and a deep tree then runs out of them. (The order is the caller's: sorted at the
-    /// end.)
+    /// and a deep tree then runs out of them. (A listing that files' entries keep open
+    /// for their stamps counts against [`FOLDERS_KEPT_OPEN`]. The order is the
+    /// caller's: sorted at the end.)
     fn folders(&mut self, start: &Path) -> Result<(), String> {
-        let mut pending = vec![start.to_path_buf()];
-        while let Some(folder) = pending.pop() {
-            self.folder(&folder, &mut pending)?;
+        let relative = start.strip_prefix(self.root).unwrap_or(start).to_path_buf();
+        let mut pending = vec![(start.to_path_buf(), relative)];
+        while let Some((folder, relative)) = pending.pop() {
+            self.folder(&folder, &relative, &mut pending)?;
         }
         Ok(())
     }
 
-    /// Lists the files of `folder` and adds the folders in it to `pending`.
-    fn folder(&mut self, folder: &Path, pending: &mut Vec<PathBuf>) -> Result<(), String> {
+    /// Lists the files of `folder` (`relative` to the root) and adds the folders in it
+    /// to `pending` (each full and relative: a path per entry cut from the root,
+    /// component by component, was a quarter of the listing). Its listing stays open for
+    /// its files' stamps while fewer than [`FOLDERS_KEPT_OPEN`] are.
+    fn folder(
+        &mut self,
+        folder: &Path,
+        relative: &Path,
+        pending: &mut Vec<(PathBuf, PathBuf)>,
+    ) -> Result<(), String> {
         let (root, pattern) = (self.root, self.pattern);
         let cannot = |e: std::io::Error| {
             format!(
@@ -432,43 +509,47 @@ impl Listed<'_> {
                 reference::slash_path(&super::local::relative_to(root, folder))
             )
         };
+        let keep_open = self.kept_open < FOLDERS_KEPT_OPEN;
+        let mut kept = false;
         for entry in std::fs::read_dir(folder).map_err(cannot)? {
             let entry = entry.map_err(cannot)?;
-            if entry.file_name().as_encoded_bytes().starts_with(b".") {
+            let name = entry.file_name();
+            if name.as_encoded_bytes().starts_with(b".") {
                 continue;
             }
             let kind = entry.file_type().map_err(cannot)?;
-            let path = entry.path();
             if kind.is_dir() {
-                pending.push(path);
+                pending.push((folder.join(&name), relative.join(&name)));
             } else {
-                // On Windows `DirEntry::metadata` is the copy kept in the directory
-                // entry, whose size and mtime NTFS updates lazily (a file just written
-                // can show its old ones there, and a changed file would pass for
-                // unchanged): the stamp is taken from the file itself.
-                #[cfg(windows)]
-                let stamp = || FileStamp::of(&path);
-                #[cfg(not(windows))]
-                let stamp = || entry.metadata().map(|meta| FileStamp::of_metadata(&meta));
-                self.entry(&path, kind, stamp);
+                let stamp = || {
+                    let stamp = ListedStamp::of_entry(entry, keep_open);
+                    kept |= matches!(stamp, ListedStamp::Entry(_));
+                    stamp
+                };
+                self.entry(&name, || relative.join(&name), kind, stamp);
             }
+        }
+        if kept {
+            self.kept_open += 1;
         }
         Ok(())
     }
 
-    /// Keeps the file or link at `path` when it has a known extension and matches the
-    /// pattern; `stamp` (of the file, asked for only when it is kept) gives its stamp.
+    /// Keeps the file or link named `name` when it has a known extension and its path
+    /// relative to the root (`relative`, made only then) matches the pattern; `stamp`
+    /// (of the file, asked for only when it is kept) gives its stamp.
     fn entry(
         &mut self,
-        path: &Path,
+        name: &std::ffi::OsStr,
+        relative: impl FnOnce() -> PathBuf,
         kind: std::fs::FileType,
-        stamp: impl FnOnce() -> std::io::Result<FileStamp>,
+        stamp: impl FnOnce() -> ListedStamp,
     ) {
         let is_link = kind.is_symlink();
         if !kind.is_file() && !is_link {
             return;
         }
-        let known = path.extension().is_some_and(|ext| {
+        let known = Path::new(name).extension().is_some_and(|ext| {
             self.extensions
                 .iter()
                 .any(|known| ext.eq_ignore_ascii_case(known))
@@ -476,22 +557,21 @@ impl Listed<'_> {
         if !known {
             return;
         }
-        let relative = path.strip_prefix(self.root).unwrap_or(path);
+        let relative = relative();
         // globset matches paths with `/` separators; only Windows needs them rewritten.
         let matched = if cfg!(windows) {
-            self.matcher.is_match(reference::slash_path(relative))
+            self.matcher.is_match(reference::slash_path(&relative))
         } else {
-            self.matcher.is_match(relative)
+            self.matcher.is_match(&relative)
         };
         if !matched {
             return;
         }
         if is_link {
-            self.links.push(relative.to_path_buf());
+            self.links.push(relative);
         } else {
             // A file gone since it was listed has no stamp: whoever reads it reports it.
-            let stamp = stamp().ok();
-            self.files.push((relative.to_path_buf(), stamp));
+            self.files.push((relative, stamp()));
         }
     }
 }
@@ -636,6 +716,40 @@ mod tests {
     }
 
     #[test]
+    fn items_end_newest_first_and_in_path_order_within_a_date() {
+        use chrono::TimeZone;
+        // Dates repeating, missing, and out of order against the paths.
+        let items: Vec<LocalItem> = (0..300)
+            .map(|i: i64| LocalItem {
+                entry: crate::model::Entry {
+                    id: format!("https://example.org/{i}/"),
+                    published: (i % 7 != 3).then(|| {
+                        chrono::Utc
+                            .timestamp_opt((i * 37) % 23 * 86_400, 0)
+                            .unwrap()
+                    }),
+                    ..Default::default()
+                },
+                kind: super::super::local::ItemKind::Post,
+                language: None,
+                path: PathBuf::from(format!("posts/{:03}.md", (i * 7919) % 300)),
+                tags: Vec::new(),
+                assets: Vec::new(),
+            })
+            .collect();
+        let mut collected = Collected {
+            items: items.clone(),
+            ..Collected::default()
+        };
+        finish(&mut collected);
+        let mut expected = items;
+        expected.sort_by(|a, b| a.path.cmp(&b.path));
+        expected.sort_by_key(|item| std::cmp::Reverse(item.entry.published));
+        assert_eq!(collected.items, expected);
+        assert!(collected.problems.is_empty());
+    }
+
+    #[test]
     fn files_come_in_path_order_folder_by_folder_whatever_the_listing_order() {
         // Created out of order; `a/` sorts before `a-b/` and `a.md` (names compare per
         // folder), although `/` is a later byte than `-` and `.`.
@@ -686,14 +800,19 @@ mod tests {
         std::fs::create_dir_all(&deep).unwrap();
         std::fs::write(deep.join("deep.md"), "x").unwrap();
         std::fs::write(site.path().join("p/top.md"), "x").unwrap();
+        // And 100 folders of a file each (a folder per post): the listings kept open
+        // for the stamps stay within the descriptors allowed.
+        for i in 0..100 {
+            let folder = site.path().join(format!("p/w{i:03}"));
+            std::fs::create_dir(&folder).unwrap();
+            std::fs::write(folder.join("index.md"), "x").unwrap();
+        }
         let found = find(site.path(), "p/**/*.md", MARKDOWN, true).unwrap();
-        assert_eq!(
-            names(found),
-            vec![
-                format!("p/{}deep.md", "d/".repeat(300)),
-                "p/top.md".to_string()
-            ]
-        );
+        assert!(found.stamps.iter().all(|stamp| stamp.get().is_some()));
+        let mut expected = vec![format!("p/{}deep.md", "d/".repeat(300))];
+        expected.push("p/top.md".to_string());
+        expected.extend((0..100).map(|i| format!("p/w{i:03}/index.md")));
+        assert_eq!(names(found), expected);
     }
 
     #[test]
@@ -705,15 +824,44 @@ mod tests {
         assert_eq!(found.stamps.len(), found.files.len());
         for (file, stamp) in found.files.iter().zip(&found.stamps) {
             let expected = FileStamp::of(&site.path().join(file)).unwrap();
-            assert_eq!(stamp.as_ref(), Some(&expected), "{}", file.display());
+            assert_eq!(stamp.get().as_ref(), Some(&expected), "{}", file.display());
         }
-        assert_eq!(found.stamps[0].map(|s| s.size), Some(14), "p/a/c.md");
+        assert_eq!(found.stamps[0].get().map(|s| s.size), Some(14), "p/a/c.md");
+        // Taken when asked: a file changed or removed after the listing has the stamp
+        // it has then.
+        std::fs::write(site.path().join("p/a/c.md"), "longer content still").unwrap();
+        assert_eq!(found.stamps[0].get().map(|s| s.size), Some(20), "p/a/c.md");
+        std::fs::remove_file(site.path().join("p/b.md")).unwrap();
+        assert_eq!(found.stamps[2].get(), None, "p/b.md");
+        std::fs::write(site.path().join("p/b.md"), "x").unwrap();
         // A single file named by the pattern has its stamp too.
         let one = find(site.path(), "p/b.md", MARKDOWN, true).unwrap();
         assert_eq!(
-            one.stamps,
+            one.stamps.iter().map(ListedStamp::get).collect::<Vec<_>>(),
             vec![FileStamp::of(&site.path().join("p/b.md")).ok()]
         );
+    }
+
+    /// (On Windows every stamp is taken while listing: see `ListedStamp::of_entry`.)
+    #[cfg(not(windows))]
+    #[test]
+    fn files_of_more_folders_than_are_kept_open_are_stamped_while_listing() {
+        let files: Vec<String> = (0..FOLDERS_KEPT_OPEN * 2 + 3)
+            .map(|i| format!("p/f{i:03}/a.md"))
+            .collect();
+        let site = tree(&files.iter().map(String::as_str).collect::<Vec<_>>());
+        let found = find(site.path(), "p/**/*.md", MARKDOWN, true).unwrap();
+        let kept = found
+            .stamps
+            .iter()
+            .filter(|stamp| matches!(stamp, ListedStamp::Entry(_)))
+            .count();
+        assert_eq!(kept, FOLDERS_KEPT_OPEN, "one file per folder");
+        for (file, stamp) in found.files.iter().zip(&found.stamps) {
+            let expected = FileStamp::of(&site.path().join(file)).ok();
+            assert!(expected.is_some());
+            assert_eq!(stamp.get(), expected, "{}", file.display());
+        }
     }
 
     #[cfg(unix)]
