@@ -265,17 +265,30 @@ fn read_inner(
 
 /// Reads a file as UTF-8 text, refusing absurd sizes; an error may name a line.
 pub fn read_text(full: &Path) -> Result<String, (Option<usize>, String)> {
-    let meta = std::fs::metadata(full).map_err(|e| (None, format!("cannot read it: {e}")))?;
-    if meta.len() > MAX_BYTES {
-        return Err((
+    use std::io::Read;
+    let cannot = |e: std::io::Error| (None, format!("cannot read it: {e}"));
+    let too_big = |size: &str| {
+        (
             None,
             format!(
-                "is {} bytes, more than the {MAX_BYTES} a post may have; is it really Markdown?",
-                meta.len()
+                "{size}, more than the {MAX_BYTES} bytes a post may have; is it really Markdown?"
             ),
-        ));
+        )
+    };
+    // One open file for the size and the bytes: a file that grows after its size was
+    // taken is still read no further than the limit.
+    let file = std::fs::File::open(full).map_err(cannot)?;
+    let len = file.metadata().map_err(cannot)?.len();
+    if len > MAX_BYTES {
+        return Err(too_big(&format!("is {len} bytes")));
     }
-    let bytes = std::fs::read(full).map_err(|e| (None, format!("cannot read it: {e}")))?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(MAX_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() as u64 > MAX_BYTES {
+        return Err(too_big("grew while it was read"));
+    }
     String::from_utf8(bytes).map_err(|e| {
         let offset = e.utf8_error().valid_up_to();
         let line = e.as_bytes()[..offset]
@@ -525,6 +538,26 @@ fn body_asset(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_post_over_the_size_limit_is_refused_with_its_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("huge.md");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(MAX_BYTES + 1).unwrap();
+        let (line, message) = read_text(&path).unwrap_err();
+        assert_eq!(line, None);
+        assert_eq!(
+            message,
+            format!(
+                "is {} bytes, more than the {MAX_BYTES} bytes a post may have; is it really Markdown?",
+                MAX_BYTES + 1
+            )
+        );
+        // At the limit exactly, it is read.
+        file.set_len(MAX_BYTES).unwrap();
+        assert_eq!(read_text(&path).unwrap().len() as u64, MAX_BYTES);
+    }
 
     #[test]
     fn assets_beside_the_post_go_beside_the_page_and_others_keep_their_path() {
