@@ -551,26 +551,8 @@ fn write_node(node: Node<'_>, out: &mut String) {
 
 /// Appends `text` with `&`, `<` and `>` (and `"` in an attribute value) escaped.
 fn escape_into(text: &str, attribute: bool, out: &mut String) {
-    if attribute {
-        // Writing to a `String` cannot fail.
-        let _ = crate::normalise::text::escape_chars_to(out, text, true, false);
-        return;
-    }
-    // Text nodes of XHTML content run for a hundred bytes and more between the characters
-    // to escape: a vector search to each one costs a fraction of a test per byte.
-    let bytes = text.as_bytes();
-    let mut run = 0;
-    for at in memchr::memchr3_iter(b'&', b'<', b'>', bytes) {
-        // The characters searched for are ASCII, so both ends are char boundaries.
-        out.push_str(text.get(run..at).unwrap_or_default());
-        out.push_str(match bytes[at] {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            _ => "&gt;",
-        });
-        run = at + 1;
-    }
-    out.push_str(text.get(run..).unwrap_or_default());
+    // Writing to a `String` cannot fail.
+    let _ = crate::normalise::text::escape_chars_to(out, text, attribute, false);
 }
 
 #[cfg(test)]
@@ -602,53 +584,6 @@ mod tests {
             0,
         );
         tree
-    }
-
-    /// Text escaped by the search in `escape_into` is what the byte-by-byte escaping of
-    /// `normalise::text` writes, on random mixtures of the escaped characters, quotes,
-    /// multi-byte letters and runs long enough for the vector search's wide steps.
-    #[test]
-    fn escape_into_agrees_with_escape_chars_to() {
-        const PIECES: &[&str] = &[
-            "&",
-            "<",
-            ">",
-            "\"",
-            "'",
-            "a",
-            "é",
-            "€",
-            "😀",
-            " ",
-            "\n",
-            "&amp;",
-            "long run of plain words without anything to escape in it at all, ",
-        ];
-        // xorshift64: enough to spread the draws, no crate needed.
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = move |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound as u64) as usize
-        };
-        let mut escaped_some = 0;
-        for _ in 0..20_000 {
-            let mut text = String::new();
-            for _ in 0..next(24) {
-                text.push_str(PIECES[next(PIECES.len())]);
-            }
-            for attribute in [false, true] {
-                let mut ours = String::from("kept ");
-                escape_into(&text, attribute, &mut ours);
-                let mut reference = String::from("kept ");
-                crate::normalise::text::escape_chars_to(&mut reference, &text, attribute, false)
-                    .expect("writing to a String");
-                assert_eq!(ours, reference, "{text:?} (attribute: {attribute})");
-                escaped_some += usize::from(ours.len() > text.len() + 5);
-            }
-        }
-        assert!(escaped_some > 10_000, "{escaped_some}");
     }
 
     #[test]
