@@ -15,8 +15,7 @@
 //! one part that cannot run in parallel; and WAL checkpoints, with their waits for the
 //! disk, run on a thread of their own (`store::checkpoint`): one after each group's
 //! commit, which the next group lets finish (while the writer mostly waits for results
-//! anyway) so that the WAL starts over instead of growing, unless results pile up
-//! meanwhile or every fetch is done (`writer_must_not_wait`). A fetch keeps its place under the global limit
+//! anyway) so that the WAL starts over instead of growing. A fetch keeps its place under the global limit
 //! until its result is queued for the writer, so what is held in memory is bounded
 //! whatever the speed of the disk: at most the concurrency limit's worth of bodies, and
 //! [`QUEUE_PER_FETCH`] times that many prepared results waiting for the writer (a
@@ -367,7 +366,7 @@ pub fn ingest(
         // lines wait for the commit, as nothing may be reported stored before that.
         let mut pending: Vec<(Done, Result<store::EntryCounts, StoreError>)> = Vec::new();
         while let Some(first) = receiver.blocking_recv() {
-            let mut group = store.group_unless(&|| writer_must_not_wait(&receiver))?;
+            let mut group = store.group()?;
             let deadline = tokio::time::Instant::now() + settings.group_window;
             let mut next = Some(first);
             while let Some(mut done) = next {
@@ -410,17 +409,6 @@ pub fn ingest(
     Ok(RunReport {
         sources: reports.into_iter().flatten().collect(),
     })
-}
-
-/// Whether the writer, waiting for a checkpoint before its next group (so that the WAL
-/// starts over, see `store::checkpoint`), must give up waiting: when no more results
-/// will come (every fetch has finished; the closing checkpoint copies what is left, and
-/// waiting would only lengthen the run's tail, when the writer alone is busy) or when
-/// half the queue is full (the fetches would soon stop, each holding its place until its
-/// result is queued, and both cores go idle). The WAL then grows a little longer, and
-/// the next group waits again.
-fn writer_must_not_wait<T>(receiver: &tokio::sync::mpsc::Receiver<T>) -> bool {
-    receiver.is_closed() || receiver.len() * 2 >= receiver.max_capacity()
 }
 
 /// The next result for the open group, or `None` when the group must end: its
@@ -678,30 +666,13 @@ mod tests {
     use tokio::sync::mpsc;
     use tokio::time::Instant;
 
-    use super::{next_in_group, writer_must_not_wait};
+    use super::next_in_group;
 
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .unwrap()
-    }
-
-    #[test]
-    fn the_writer_waits_for_checkpoints_only_while_the_queue_is_short_and_fetches_go_on() {
-        let (sender, mut receiver) = mpsc::channel(4);
-        assert!(!writer_must_not_wait(&receiver), "empty, fetches going on");
-        sender.try_send(1).unwrap();
-        assert!(!writer_must_not_wait(&receiver), "a quarter full");
-        sender.try_send(2).unwrap();
-        assert!(writer_must_not_wait(&receiver), "half full");
-        receiver.try_recv().unwrap();
-        assert!(!writer_must_not_wait(&receiver), "a quarter full again");
-        // Every fetch done: whatever is left is the run's tail.
-        drop(sender);
-        assert!(writer_must_not_wait(&receiver), "no more results will come");
-        receiver.try_recv().unwrap();
-        assert!(writer_must_not_wait(&receiver), "nothing left at all");
     }
 
     #[test]

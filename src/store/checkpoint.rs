@@ -55,11 +55,6 @@ pub const SETTLE_LIMIT: Duration = Duration::from_millis(250);
 /// a quarter of the writer's own fallback checkpoint's 64 MiB.
 pub const RESTART_FROM: u64 = 16 << 20;
 
-/// How often a writer waiting in [`Checkpointer::settle`] asks whether to give up: a
-/// small part of the time the fetch benchmark's queue of results takes to fill (64
-/// results, under a tenth of a second on a quiet machine).
-pub const GIVE_UP_POLL: Duration = Duration::from_millis(4);
-
 /// What the writer and the thread share.
 #[derive(Default)]
 struct State {
@@ -138,35 +133,20 @@ impl Checkpointer {
     /// When the WAL has grown to [`RESTART_FROM`] (or this thread is two checkpoints
     /// behind the commits), waits until every checkpoint asked for has finished, or
     /// [`SETTLE_LIMIT`] passed, so that the next write transaction starts the WAL over.
-    ///
-    /// The wait also ends as soon as `give_up` says so (asked every [`GIVE_UP_POLL`]):
-    /// the caller's way of saying that waiting now costs more than a WAL that grows a
-    /// little longer, as when the results for the writer pile up (the fetches holding
-    /// them would soon stop, and both cores with them) or when no more will come (the
-    /// closing checkpoint copies the rest anyway).
-    pub fn settle(&self, give_up: &dyn Fn() -> bool) {
+    pub fn settle(&self) {
         let (state, done) = &*self.shared;
-        let Ok(mut state) = state.lock() else {
+        let Ok(state) = state.lock() else {
             return;
         };
         if !must_wait(&state, self.restart_from) {
             return;
         }
-        let until = std::time::Instant::now() + self.settle_limit;
-        loop {
-            if state.finished >= state.asked || state.stop || give_up() {
-                break;
-            }
-            let left = until.saturating_duration_since(std::time::Instant::now());
-            if left.is_zero() {
-                break;
-            }
-            // A poisoned state (the thread panicked while holding it) is not waited for.
-            let Ok((again, _)) = done.wait_timeout(state, left.min(GIVE_UP_POLL)) else {
-                return;
-            };
-            state = again;
-        }
+        // A poisoned state (the thread panicked while holding it) is not waited for.
+        let Ok((mut state, _)) = done.wait_timeout_while(state, self.settle_limit, |state| {
+            state.finished < state.asked && !state.stop
+        }) else {
+            return;
+        };
         if state.finished >= state.asked {
             // The WAL is all in the database file, and the next transaction starts it
             // over; the size measured before is no longer its size, and waiting on it
@@ -301,51 +281,8 @@ mod tests {
             wal_bytes: RESTART_FROM + 1,
             ..State::default()
         });
-        checkpointer.settle(&|| false);
+        checkpointer.settle();
         assert_eq!(wal_bytes(&checkpointer), 0);
-    }
-
-    #[test]
-    fn the_writer_stops_waiting_when_told_to_give_up() {
-        // A checkpoint asked for that never finishes (no thread), and a limit far away:
-        // only `give_up` can end the wait, which it does on its third answer.
-        let checkpointer = with_state(State {
-            asked: 3,
-            finished: 2,
-            wal_bytes: RESTART_FROM + 1,
-            ..State::default()
-        });
-        let asked = std::cell::Cell::new(0);
-        let give_up = || {
-            asked.set(asked.get() + 1);
-            asked.get() >= 3
-        };
-        let started = std::time::Instant::now();
-        checkpointer.settle(&give_up);
-        assert!(
-            started.elapsed() < Duration::from_secs(10),
-            "the writer waited {:?} after it was told to give up",
-            started.elapsed()
-        );
-        assert_eq!(asked.get(), 3, "asked until it said so, then no more");
-        // The checkpoint did not finish: the WAL is as large as it was, and the next
-        // group waits for it again.
-        assert_eq!(wal_bytes(&checkpointer), RESTART_FROM + 1);
-        assert!(must_wait(
-            &checkpointer.shared.0.lock().unwrap(),
-            RESTART_FROM
-        ));
-    }
-
-    #[test]
-    fn a_writer_that_need_not_wait_does_not_ask_whether_to_give_up() {
-        let checkpointer = with_state(State {
-            asked: 3,
-            finished: 3,
-            wal_bytes: 1,
-            ..State::default()
-        });
-        checkpointer.settle(&|| panic!("asked although no wait was due"));
     }
 
     #[test]
@@ -413,7 +350,7 @@ mod tests {
         // The checkpoint asked for will never finish: the writer goes on at once
         // rather than after its limit (30 s here).
         let started = std::time::Instant::now();
-        checkpointer.settle(&|| false);
+        checkpointer.settle();
         assert!(
             started.elapsed() < Duration::from_secs(10),
             "the writer waited {:?} for a thread that had died",

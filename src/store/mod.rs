@@ -651,15 +651,8 @@ impl Store {
     /// finished (within `checkpoint::SETTLE_LIMIT`), so that the WAL starts over
     /// instead of growing (see `checkpoint.rs`).
     pub fn group(&mut self) -> Result<Group<'_>> {
-        self.group_unless(&|| false)
-    }
-
-    /// [`Store::group`], but a wait for the checkpoints ends as soon as `give_up`
-    /// says so (see `Checkpointer::settle`): the ingest run gives up when its results
-    /// pile up or no more will come, as the wait would then idle the cores.
-    pub fn group_unless(&mut self, give_up: &dyn Fn() -> bool) -> Result<Group<'_>> {
         if let Some(checkpointer) = &self.checkpointer {
-            checkpointer.settle(give_up);
+            checkpointer.settle();
         }
         Ok(Group {
             tx: self.conn.transaction()?,
