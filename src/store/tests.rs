@@ -616,6 +616,87 @@ fn a_database_error_dooms_the_group_and_nothing_of_it_is_committed() {
 }
 
 #[test]
+fn a_large_update_refused_half_way_is_rolled_back_whole_from_its_savepoint() {
+    // The savepoint's journal of a source's update must give back every page the
+    // update changed, far more than the 64 KiB SQLite keeps in memory before it
+    // spills the journal to a temporary file: 300 entries of several KiB each, all
+    // changed, refused at the last one by a constraint (an error of this update alone).
+    let (_dir, path, mut store) = temp_store();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let b = store.ensure_source("https://b.example/feed").unwrap().id;
+    let version = |title: &str| -> Vec<Entry> {
+        (0..300)
+            .map(|n| Entry {
+                title: Some(format!("{title} {n}")),
+                // Varied text, so that compression leaves each value several KiB.
+                content_html: Some(
+                    (0..120u64)
+                        .map(|k| {
+                            format!(
+                                "<p>{:x}</p>",
+                                (n * 7919 + k).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+                            )
+                        })
+                        .collect(),
+                ),
+                ..entry(&format!("https://a.example/{n}"), "", Some(1))
+            })
+            .collect()
+    };
+    let first = version("first");
+    assert_eq!(
+        record_parsed(&mut store, a, at(8), &meta("a"), &first, "1").new,
+        300
+    );
+    let (_, length) = stored_json(&store, "guid:https://a.example/0");
+    assert!(length > 2048, "{length}");
+    let before = read_back(&store, a);
+    store
+        .conn
+        .execute_batch(
+            "CREATE TRIGGER refuse_last BEFORE UPDATE ON entries
+                 WHEN NEW.key = 'guid:https://a.example/299'
+             BEGIN SELECT RAISE(ABORT, 'refused by the test'); END;",
+        )
+        .unwrap();
+
+    let second = PreparedEntries::new(a, &version("second")).unwrap();
+    let for_b = PreparedEntries::new(b, &[entry("https://b.example/1", "b1", Some(1))]).unwrap();
+    let mut group = store.group().unwrap();
+    let refused = group
+        .record(a, &parsed(at(9), &meta("a2"), &second, "2"))
+        .unwrap()
+        .unwrap_err();
+    assert!(
+        refused.to_string().contains("refused by the test"),
+        "{refused}"
+    );
+    assert_eq!(
+        group
+            .record(b, &parsed(at(9), &meta("b"), &for_b, "1"))
+            .unwrap()
+            .unwrap()
+            .new,
+        1
+    );
+    group.commit().unwrap();
+
+    let other = Store::open(&path).unwrap();
+    assert_eq!(read_back(&other, a), before);
+    assert_eq!(
+        other
+            .source("https://a.example/feed")
+            .unwrap()
+            .unwrap()
+            .etag
+            .as_deref(),
+        Some("1")
+    );
+    assert_eq!(titles(&other.entries(&[b]).unwrap()), ["b1"]);
+    assert_eq!(other.check_integrity().unwrap(), Ok(()));
+}
+
+#[test]
 fn cleared_entries_are_empty_and_still_belong_to_their_source() {
     let mut store = Store::open_in_memory().unwrap();
     let a = store.ensure_source("https://a.example/feed").unwrap().id;
