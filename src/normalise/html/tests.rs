@@ -1445,6 +1445,13 @@ const BREAKERS: &[&str] = &[
     "&#128;",
     "&notit;",
     "&#x2028;",
+    // A literal `&`, which the copied path writes `&amp;` itself.
+    "AT&T",
+    "&&amp;&",
+    "&#;",
+    "&#x;",
+    "& <em>",
+    "&<br>",
     "<![CDATA[&amp; &lt;b&gt; &#8217;]]>",
     "\u{0}",
     "\u{1}",
