@@ -90,8 +90,7 @@ fn run<const PLAIN: bool, const COPY: bool>(html: &str, base: Option<&str>) -> (
                 at = copied_run::<PLAIN>(&mut sanitiser, &mut plain, at);
                 tokenizer.take_read(at);
             }
-            // Text is read once: found, escaped (and for `PLAIN` collapsed) in one loop,
-            // which writes only what differs from the input and leaves the rest owed.
+            // Without `COPY` (the tests' reference), text is still read by `text_run`.
             else if tokenizer.text_ahead().is_some() {
                 at = text_run::<PLAIN>(&mut sanitiser, &mut plain, at);
                 tokenizer.take_read(at);
