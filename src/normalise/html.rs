@@ -82,36 +82,28 @@ fn run<const PLAIN: bool, const COPY: bool>(html: &str, base: Option<&str>) -> (
     let mut plain = super::text::Plain::with_capacity(if PLAIN { html.len() } else { 0 });
     let mut tokenizer = Tokenizer::new(html);
     loop {
-        let at = tokenizer.offset();
+        let mut at = tokenizer.offset();
         if sanitiser.skipping.is_none() && !(PLAIN && plain.is_skipping()) {
-            // Text is read once: found, escaped (and for `PLAIN` collapsed) in one loop,
-            // which writes only what differs from the input and leaves the rest owed.
-            if tokenizer.text_ahead().is_some() {
-                let span = sanitiser.span;
-                let owed = &html[span..];
-                let (stop, run) = if PLAIN {
-                    plain.push_text_with_html_from(&mut sanitiser.out, owed, at - span)
-                } else {
-                    escape::<{ Stop::MARKUP }>(&mut sanitiser.out, owed, at - span, &TEXT_SPECIAL)
-                };
-                tokenizer.take_text(span + stop - at);
-                sanitiser.span = span + run;
-                if !COPY {
-                    sanitiser.at = span + stop;
-                    sanitiser.flush();
-                }
-                continue;
+            // Text, references and copied tags in one loop, up to a tag it does not take,
+            // which goes the long way next.
+            if COPY && !tokenizer.in_cdata() {
+                at = copied_run::<PLAIN>(&mut sanitiser, &mut plain, at);
+                tokenizer.take_read(at);
             }
-            // A character reference in text: decoded and written as `looked_up` writes
+            // Without `COPY` (the tests' reference), text is still read by `text_run`.
+            else if tokenizer.text_ahead().is_some() {
+                at = text_run::<PLAIN>(&mut sanitiser, &mut plain, at);
+                tokenizer.take_read(at);
+            }
+            // A character reference in CDATA: decoded and written as `looked_up` writes
             // it, without a token of its own.
-            if COPY && let Some(decoded) = tokenizer.take_reference() {
+            else if COPY && let Some(decoded) = tokenizer.take_reference() {
                 sanitiser.copied_reference(at, tokenizer.offset(), decoded);
                 if PLAIN {
                     plain.reference(decoded);
                 }
                 continue;
-            }
-            if COPY && let Some((end, element)) = sanitiser.copied_tag(at) {
+            } else if COPY && let Some((end, element)) = sanitiser.copied_tag(at) {
                 tokenizer.take_tag(end);
                 // What `Plain::looked_up` does with a kept element's tag.
                 if PLAIN && element.is(elements::BREAK) {
@@ -129,6 +121,79 @@ fn run<const PLAIN: bool, const COPY: bool>(html: &str, base: Option<&str>) -> (
         sanitiser.span = tokenizer.offset();
     }
     (sanitiser.finish(), plain.finish())
+}
+
+/// Text from `at` (not markup), up to its first `<` or `&` or the end: escaped (and for
+/// `PLAIN` collapsed) in one loop that writes only what differs from the input and
+/// leaves the rest owed. Returns where it stopped.
+fn text_run<const PLAIN: bool>(
+    sanitiser: &mut Sanitiser<'_, '_>,
+    plain: &mut super::text::Plain,
+    at: usize,
+) -> usize {
+    let span = sanitiser.span;
+    let owed = &sanitiser.input[span..];
+    let (stop, run) = if PLAIN {
+        plain.push_text_with_html_from(&mut sanitiser.out, owed, at - span)
+    } else {
+        escape::<{ Stop::MARKUP }>(&mut sanitiser.out, owed, at - span, &TEXT_SPECIAL)
+    };
+    sanitiser.span = span + run;
+    span + stop
+}
+
+/// From `at` (text, outside CDATA and anything skipped): text, character references,
+/// literal `&` and copied tags in one loop, as the tokenizer would read them one token
+/// at a time, until a tag that goes the long way or the end. None of these changes what
+/// is skipped nor enters CDATA, so a clean paragraph with inline tags is one call.
+/// Returns where it stopped (between tokens).
+fn copied_run<const PLAIN: bool>(
+    sanitiser: &mut Sanitiser<'_, '_>,
+    plain: &mut super::text::Plain,
+    mut at: usize,
+) -> usize {
+    let input = sanitiser.input;
+    let bytes = input.as_bytes();
+    loop {
+        match bytes.get(at) {
+            None => return at,
+            Some(b'<') => {
+                let Some((end, element)) = sanitiser.copied_tag(at) else {
+                    return at;
+                };
+                // What `Plain::looked_up` does with a kept element's tag.
+                if PLAIN && element.is(elements::BREAK) {
+                    plain.space();
+                }
+                at = end;
+            }
+            Some(b'&') => {
+                // What `Tokenizer::take_reference` reads, and what `next_token` gives
+                // when it reads nothing: the `&` as text, which the escaper writes
+                // `&amp;`.
+                match super::charref::decode(&input[at..], false) {
+                    Some((decoded, used)) => {
+                        sanitiser.copied_reference(at, at + used, decoded);
+                        if PLAIN {
+                            plain.reference(decoded);
+                        }
+                        at += used;
+                    }
+                    None => {
+                        sanitiser.at = at;
+                        sanitiser.flush();
+                        sanitiser.out.push_str("&amp;");
+                        sanitiser.span = at + 1;
+                        if PLAIN {
+                            plain.reference(Decoded::Char('&'));
+                        }
+                        at += 1;
+                    }
+                }
+            }
+            Some(_) => at = text_run::<PLAIN>(sanitiser, plain, at),
+        }
+    }
 }
 
 /// Reads the next token and writes it the long way, to the HTML and (for `PLAIN`) the

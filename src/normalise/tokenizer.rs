@@ -160,6 +160,23 @@ impl<'a> Tokenizer<'a> {
         self.pos
     }
 
+    /// Inside a CDATA section, where text ends at `]]>` too.
+    pub(crate) fn in_cdata(&self) -> bool {
+        self.in_cdata
+    }
+
+    /// Moves past input the caller read itself from the next token's start to `end`
+    /// (text, references and tags, as `next_token` would have read them); `end` is
+    /// where a token starts, or the end.
+    pub(crate) fn take_read(&mut self, end: usize) {
+        debug_assert!(
+            self.pos <= end && self.input.is_char_boundary(end),
+            "read backwards or inside a character"
+        );
+        self.token_start = self.pos;
+        self.pos = end;
+    }
+
     /// Moves past a tag the caller read itself, from the next token's start to `end`
     /// (just after its `>`), as `next_token` would have read it.
     pub(crate) fn take_tag(&mut self, end: usize) {

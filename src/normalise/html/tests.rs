@@ -1441,10 +1441,22 @@ const BREAKERS: &[&str] = &[
     "&quot;",
     "&#0;",
     "&#13;&#10;",
+    // A literal `&` before multi-byte text (the plain text's pending space after it too).
+    "&\u{e9}",
+    "&\u{a0}",
+    "&\u{2028}",
+    "&\u{fffe}",
     "&#xfffe;",
     "&#128;",
     "&notit;",
     "&#x2028;",
+    // A literal `&`, which the copied path writes `&amp;` itself.
+    "AT&T",
+    "&&amp;&",
+    "&#;",
+    "&#x;",
+    "& <em>",
+    "&<br>",
     "<![CDATA[&amp; &lt;b&gt; &#8217;]]>",
     "\u{0}",
     "\u{1}",
@@ -1501,6 +1513,17 @@ fn copied_runs_write_what_the_long_way_writes() {
             .iter()
             .map(|breaker| format!("{breaker}{CLEAN}{breaker}")),
     );
+    // Nesting past the depth limit, where the copied path's `admit` and the long way's
+    // must flatten at the same element.
+    for (open, close) in [("<em>", "</em>"), ("<div>", "</div>"), ("<blockquote>", "")] {
+        for depth in [255, 256, 257, 300] {
+            documents.push(format!(
+                "{}{CLEAN}{}",
+                open.repeat(depth),
+                close.repeat(depth + 1)
+            ));
+        }
+    }
     let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     for folder in ["feeds", "invalid", "content"] {
         let mut stack = vec![fixtures.join(folder)];
