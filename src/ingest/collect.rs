@@ -484,7 +484,7 @@ impl Listed<'_> {
     /// for their stamps counts against [`FOLDERS_KEPT_OPEN`]. The order is the
     /// caller's: sorted at the end.)
     fn folders(&mut self, start: &Path) -> Result<(), String> {
-        let relative = start.strip_prefix(self.root).unwrap_or(start).to_path_buf();
+        let relative = relative_folder(self.root, start);
         let mut pending = vec![(start.to_path_buf(), relative)];
         while let Some((folder, relative)) = pending.pop() {
             self.folder(&folder, &relative, &mut pending)?;
@@ -573,6 +573,26 @@ impl Listed<'_> {
             // A file gone since it was listed has no stamp: whoever reads it reports it.
             self.files.push((relative, stamp()));
         }
+    }
+}
+
+/// The path of `folder` relative to `root` that its files' names are joined to: their
+/// paths spelled as cutting each file's full path from the root spells them. A `.` in
+/// the middle of a path is kept that way, but `strip_prefix` of the folder itself drops
+/// a trailing one (`posts/.` gives `posts`), and a pattern `posts/./*.md` matches
+/// `posts/./a.md` and not `posts/a.md`; so a name is joined, the path cut, and the name
+/// taken off again (`posts/./`; the root itself, or `root/.`, gives an empty path).
+fn relative_folder(root: &Path, folder: &Path) -> PathBuf {
+    const NAME: &str = "x";
+    let inside = folder.join(NAME);
+    let Ok(relative) = inside.strip_prefix(root) else {
+        // Not below the root: the files' full paths, as cutting them would leave them.
+        return folder.to_path_buf();
+    };
+    // What follows the root comes from the pattern, which is UTF-8.
+    match relative.to_str().and_then(|text| text.strip_suffix(NAME)) {
+        Some(folder) => PathBuf::from(folder),
+        None => relative.parent().unwrap_or(Path::new("")).to_path_buf(),
     }
 }
 
@@ -758,6 +778,55 @@ mod tests {
             names(find(site.path(), "p/**/*.md", MARKDOWN, true).unwrap()),
             vec!["p/a/b.md", "p/a-b/c.md", "p/a.b/d.md", "p/a.md", "p/b.md"]
         );
+    }
+
+    #[test]
+    fn a_pattern_whose_fixed_part_ends_in_a_dot_finds_the_files_as_it_spells_them() {
+        let site = tree(&["top.md", "posts/a.md", "posts/sub/b.md", "episodes/e.mp3"]);
+        // Spelled as found (`slash_path` drops a `.` in the middle).
+        let found = |pattern: &str, extensions: &[&str], recursive: bool| {
+            let found = find(site.path(), pattern, extensions, recursive).unwrap();
+            let spelled = |path: &PathBuf| path.to_string_lossy().replace('\\', "/");
+            found.files.iter().map(spelled).collect::<Vec<_>>()
+        };
+        assert_eq!(found("posts/./*.md", MARKDOWN, true), vec!["posts/./a.md"]);
+        assert_eq!(
+            found("posts/./**/*.md", MARKDOWN, true),
+            vec!["posts/./a.md", "posts/./sub/b.md"]
+        );
+        // A folder: `posts/./**/*`.
+        assert_eq!(
+            found("posts/.", MARKDOWN, true),
+            vec!["posts/./a.md", "posts/./sub/b.md"]
+        );
+        // An audio folder: `episodes/./*`.
+        assert_eq!(
+            found("episodes/./*", bare_audio::EXTENSIONS, false),
+            vec!["episodes/./e.mp3"]
+        );
+        // Without the dot, as before.
+        assert_eq!(found("posts/*.md", MARKDOWN, true), vec!["posts/a.md"]);
+        assert_eq!(
+            found("posts/", MARKDOWN, true),
+            vec!["posts/a.md", "posts/sub/b.md"]
+        );
+        assert_eq!(found("*.md", MARKDOWN, true), vec!["top.md"]);
+    }
+
+    #[test]
+    fn a_folder_relative_to_the_root_keeps_a_trailing_dot() {
+        let root = Path::new("/site");
+        let relative = |folder: &str| relative_folder(root, &root.join(folder));
+        let slash = std::path::MAIN_SEPARATOR;
+        assert_eq!(relative("posts/.").as_os_str(), &*format!("posts/.{slash}"));
+        assert_eq!(relative("posts").as_os_str(), &*format!("posts{slash}"));
+        assert_eq!(relative("posts/").as_os_str(), "posts/");
+        // The root itself, however spelled, is no folder of the path.
+        assert_eq!(relative("").as_os_str(), "");
+        assert_eq!(relative(".").as_os_str(), "");
+        // Not below the root: the full path.
+        let outside = Path::new("/elsewhere/posts");
+        assert_eq!(relative_folder(root, outside), outside);
     }
 
     /// A tree 300 folders deep, listed with at most 64 open descriptors allowed: in a
