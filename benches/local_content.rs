@@ -19,9 +19,10 @@
 //! fresh pages for what is decoded).
 //!
 //! For profiling the second run alone, `LOCAL_CONTENT_SECOND_RUNS=N` makes the bench do
-//! one first run and then N second runs, and print only their mean wall and CPU time,
-//! and the calling thread's share of the CPU time (`perf record`/`strace -c -f` then
-//! see mostly second runs).
+//! one first run and then N second runs, and print only their mean wall and CPU time
+//! (both without freeing what was collected, as a run's time here), and, where
+//! `getrusage` can tell it (Linux, FreeBSD, OpenBSD), the calling thread's share of the
+//! CPU time (`perf record`/`strace -c -f` then see mostly second runs).
 
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime};
@@ -59,9 +60,11 @@ fn main() {
     {
         let store = root.join(".omroep/store-profile.sqlite");
         run(&settings, &store);
-        let started = Instant::now();
+        // The runs' own time, as the CPU figures: freeing what was collected and
+        // printing its problems are left out of both.
+        let mut wall = Duration::ZERO;
         let mut usage = Usage::ZERO;
-        let mut calling = Usage::ZERO;
+        let mut calling = Some(Usage::ZERO);
         for _ in 0..repeat {
             let warm = run(&settings, &store);
             assert_eq!(
@@ -69,19 +72,26 @@ fn main() {
                 0,
                 "nothing read again"
             );
+            wall += warm.time;
             usage = usage.plus(&warm.usage);
-            calling = calling.plus(&warm.calling);
+            calling = calling.zip(warm.calling).map(|(sum, run)| sum.plus(&run));
         }
         let each = |d: Duration| ms(d / repeat.max(1) as u32);
+        let calling = match calling {
+            Some(calling) => format!(
+                ", of it the calling thread {} (user {} + system {})",
+                each(calling.cpu),
+                each(calling.user),
+                each(calling.system),
+            ),
+            None => String::new(),
+        };
         println!(
-            "{repeat} second runs: {:.1} ms each; CPU {} (user {} + system {}), of it the calling thread {} (user {} + system {})",
-            started.elapsed().as_secs_f64() * 1000.0 / repeat.max(1) as f64,
+            "{repeat} second runs: {} each; CPU {} (user {} + system {}){calling}",
+            each(wall),
             each(usage.cpu),
             each(usage.user),
             each(usage.system),
-            each(calling.cpu),
-            each(calling.user),
-            each(calling.system),
         );
         return;
     }
@@ -195,9 +205,15 @@ impl Usage {
     }
 
     /// The calling thread's usage so far: what a run spends there cannot use the
-    /// other core.
-    fn of_this_thread() -> Usage {
-        Usage::of(libc::RUSAGE_THREAD)
+    /// other core. Only where `getrusage` can tell a thread's (not on macOS).
+    #[cfg(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd"))]
+    fn of_this_thread() -> Option<Usage> {
+        Some(Usage::of(libc::RUSAGE_THREAD))
+    }
+
+    #[cfg(not(any(target_os = "linux", target_os = "freebsd", target_os = "openbsd")))]
+    fn of_this_thread() -> Option<Usage> {
+        None
     }
 
     fn of(who: libc::c_int) -> Usage {
@@ -272,8 +288,8 @@ struct Run {
     time: Duration,
     /// Of the run's phases, as `time` (freeing what was collected not included).
     usage: Usage,
-    /// Of it, the calling thread's.
-    calling: Usage,
+    /// Of it, the calling thread's (where it can be told).
+    calling: Option<Usage>,
     phases: [Duration; PHASES.len()],
     items: usize,
     parsed: usize,
@@ -305,7 +321,9 @@ fn run(settings: &LocalSettings, store: &Path) -> Run {
     drop(store);
     lap(4);
     let usage = Usage::now().since(&start);
-    let calling = Usage::of_this_thread().since(&start_calling);
+    let calling = Usage::of_this_thread()
+        .zip(start_calling)
+        .map(|(end, start)| end.since(&start));
     let problems: Vec<String> = posts
         .problems
         .iter()

@@ -48,14 +48,16 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // from the store (here or ahead, by the file cache's loading thread) is this run's
     // alone and is moved out, one the cache keeps too (read in this run) is copied, and
     // what is left of the document is freed in parallel instead of on this thread.
-    // Each file's own stamp is taken here, on the workers, relative to the folder the
-    // listing kept open (see `find`): the `stat`s, a kernel path lookup each, are spread
-    // over the cores instead of holding up the listing.
+    // Each file's own stamp is taken on the workers, from the entry of the folder
+    // listing `find` kept open (see `ListedStamp`): the `stat`s, a kernel path lookup
+    // each, are spread over the cores instead of holding up the listing.
     let shared: &Session = session;
     let listed: Vec<(&PathBuf, ListedStamp)> = files.iter().zip(stamps).collect();
     let outcomes = crate::parallel::map(&listed, |(relative, stamp)| {
         Arc::unwrap_or_clone(read_or_reuse(shared, relative, stamp.get())).outcome
     });
+    // Closes the folder listings the entries kept open, before the network batch.
+    drop(listed);
     let mut pending = Vec::new();
     collected.items.reserve(outcomes.len());
     for (relative, outcome) in files.into_iter().zip(outcomes) {
@@ -86,7 +88,7 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
 /// A Markdown file's outcome: the file cache's, while every file it depended on is
 /// unchanged (or only touched: same content) and the settings are the same; else read
 /// now (and remembered, with the content hash of every file it depended on). `listed`
-/// is the file's own stamp as the listing saw it.
+/// is the file's own stamp, taken once before the file is read (`None`: it is gone).
 fn read_or_reuse(
     session: &Session,
     relative: &Path,
@@ -96,9 +98,9 @@ fn read_or_reuse(
     let now = session.settings.now;
     let previous = session.files.document(&full);
     if let Some(cached) = &previous {
-        // The file itself has the stamp the listing took, not one through the run's
-        // map of stamps: it is (as a rule) this document's alone, so remembering its
-        // stamp would cost a lock, a key and an insertion per file and spare nothing.
+        // The file itself has the stamp `listed` gives, not one through the run's map
+        // of stamps: it is (as a rule) this document's alone, so remembering its stamp
+        // would cost a lock, a key and an insertion per file and spare nothing.
         match cached.freshness(
             &session.settings_key,
             now,
@@ -246,8 +248,9 @@ fn finish(collected: &mut Collected) {
     // In path order, so the first file keeps its URL and the later one is reported. The
     // items arrive in path order (remote-audio items last), so this sort is nearly free.
     collected.items.sort_by(|a, b| a.path.cmp(&b.path));
-    // foldhash rather than SipHash: the keys are the site's own ids and output paths,
-    // and hashing them was a third of this function.
+    // foldhash rather than SipHash: the keys are the site's own ids and output paths
+    // (no one outside chooses them to collide), and hashing them is much of this
+    // function's cost.
     let hasher = foldhash::fast::RandomState::default();
     let mut ids: HashMap<&str, &Path, _> =
         HashMap::with_capacity_and_hasher(collected.items.len(), hasher.clone());
@@ -292,9 +295,8 @@ fn finish(collected: &mut Collected) {
     collected.items.retain(|_| keep.next().unwrap_or(true));
     // Newest first; the sort is stable and the items are in path order, so items of the
     // same date stay in path order without comparing paths (which `Path` does component
-    // by component: that was most of a second run's sorting). The dates are sorted with
-    // the items' places and each item moved once: a sort of the items themselves moves
-    // whole items at every merge.
+    // by component, at a cost far above a date's). The dates are sorted with the items'
+    // places and each item is moved once, rather than whole items at every merge.
     collected
         .items
         .sort_by_cached_key(|item| std::cmp::Reverse(item.entry.published));
@@ -315,9 +317,12 @@ pub struct Found {
 }
 
 /// A listed file's size and mtime: taken while listing, or to be taken by whoever
-/// reads the file (on any thread) relative to its folder, whose listing the entry
-/// keeps open: a lookup of one name instead of a walk of the whole path, as when the
-/// listing takes it, but not on the listing's thread.
+/// reads the file (on any thread) through its directory entry, which keeps its folder's
+/// listing open. Where std's `DirEntry::metadata` looks the name up relative to the
+/// open folder (`fstatat`, as with glibc on Linux) that is a lookup of one name instead
+/// of a walk of the whole path; elsewhere (musl, FreeBSD) it looks up the full path,
+/// which gives the same stamp at a path walk's cost. Either way it is taken off the
+/// listing's thread.
 #[derive(Debug)]
 pub enum ListedStamp {
     /// Taken while listing (`None`: the file was gone).
@@ -345,9 +350,11 @@ impl ListedStamp {
         }
     }
 
-    /// The file's stamp (`None`: it is gone); an entry's is taken now, each time asked
-    /// (a `stat` relative to the open folder).
-    pub fn get(&self) -> Option<FileStamp> {
+    /// The file's stamp (`None`: it is gone). An entry's is taken now, by a `stat` each
+    /// time asked, so two calls can disagree: a caller asks once, before reading the
+    /// file, and uses that stamp for what it read (a stamp taken after reading could
+    /// vouch for content the reading never saw).
+    pub(crate) fn get(&self) -> Option<FileStamp> {
         match self {
             ListedStamp::Taken(stamp) => *stamp,
             ListedStamp::Entry(entry) => entry
@@ -425,10 +432,8 @@ pub fn find(
     // Listed in the file system's order and sorted once at the end, component by
     // component, which is the order a walk with sorted folders gives: a sorted walk
     // cost more (each comparison looks up two file names) than the rest of a second
-    // run's listing together. Each file's stamp is taken here, relative to its
-    // folder's open descriptor (`DirEntry::metadata`): a lookup of one name instead of
-    // a walk of the whole path, and the one `stat` a reused outcome needs of its file
-    // (on Windows a `stat` of the path: see `Listed::folder`).
+    // run's listing together. Each file's stamp, the one `stat` a reused outcome needs
+    // of its file, comes with it from its directory entry (see `ListedStamp`).
     let mut listed = Listed {
         root,
         pattern: &pattern,
@@ -484,7 +489,7 @@ impl Listed<'_> {
     /// for their stamps counts against [`FOLDERS_KEPT_OPEN`]. The order is the
     /// caller's: sorted at the end.)
     fn folders(&mut self, start: &Path) -> Result<(), String> {
-        let relative = start.strip_prefix(self.root).unwrap_or(start).to_path_buf();
+        let relative = relative_folder(self.root, start);
         let mut pending = vec![(start.to_path_buf(), relative)];
         while let Some((folder, relative)) = pending.pop() {
             self.folder(&folder, &relative, &mut pending)?;
@@ -492,10 +497,11 @@ impl Listed<'_> {
         Ok(())
     }
 
-    /// Lists the files of `folder` (`relative` to the root) and adds the folders in it
-    /// to `pending` (each full and relative: a path per entry cut from the root,
-    /// component by component, was a quarter of the listing). Its listing stays open for
-    /// its files' stamps while fewer than [`FOLDERS_KEPT_OPEN`] are.
+    /// Lists the files of `folder` (`relative` to the root, see [`relative_folder`]) and
+    /// adds the folders in it to `pending`, each full and relative: joining a name to
+    /// each costs less than cutting every entry's full path from the root, component
+    /// by component. Its listing stays open for its files' stamps while fewer than
+    /// [`FOLDERS_KEPT_OPEN`] are.
     fn folder(
         &mut self,
         folder: &Path,
@@ -576,11 +582,30 @@ impl Listed<'_> {
     }
 }
 
+/// The path of `folder` relative to `root` that its files' names are joined to: their
+/// paths spelled as cutting each file's full path from the root spells them. A `.` in
+/// the middle of a path is kept that way, but `strip_prefix` of the folder itself drops
+/// a trailing one (`posts/.` gives `posts`), and a pattern `posts/./*.md` matches
+/// `posts/./a.md` and not `posts/a.md`; so a name is joined, the path cut, and the name
+/// taken off again (`posts/./`; the root itself, or `root/.`, gives an empty path).
+fn relative_folder(root: &Path, folder: &Path) -> PathBuf {
+    const NAME: &str = "x";
+    let inside = folder.join(NAME);
+    let Ok(relative) = inside.strip_prefix(root) else {
+        // Not below the root: the files' full paths, as cutting them would leave them.
+        return folder.to_path_buf();
+    };
+    // What follows the root comes from the pattern, which is UTF-8.
+    match relative.to_str().and_then(|text| text.strip_suffix(NAME)) {
+        Some(folder) => PathBuf::from(folder),
+        None => relative.parent().unwrap_or(Path::new("")).to_path_buf(),
+    }
+}
+
 /// A key whose byte order is the order of `Path`s (component by component): the
 /// components joined by a zero byte, which no component holds and which sorts before
 /// every other byte, so `a/b` still comes before `a-b`. Comparing `Path`s directly
-/// splits both into components at every comparison, and was a sixth of a second run's
-/// instructions.
+/// splits both into components at every comparison, which costs far more.
 fn sort_key(path: &Path) -> Vec<u8> {
     let mut key = Vec::with_capacity(path.as_os_str().len());
     for (i, component) in path.components().enumerate() {
@@ -760,6 +785,55 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_pattern_whose_fixed_part_ends_in_a_dot_finds_the_files_as_it_spells_them() {
+        let site = tree(&["top.md", "posts/a.md", "posts/sub/b.md", "episodes/e.mp3"]);
+        // Spelled as found (`slash_path` drops a `.` in the middle).
+        let found = |pattern: &str, extensions: &[&str], recursive: bool| {
+            let found = find(site.path(), pattern, extensions, recursive).unwrap();
+            let spelled = |path: &PathBuf| path.to_string_lossy().replace('\\', "/");
+            found.files.iter().map(spelled).collect::<Vec<_>>()
+        };
+        assert_eq!(found("posts/./*.md", MARKDOWN, true), vec!["posts/./a.md"]);
+        assert_eq!(
+            found("posts/./**/*.md", MARKDOWN, true),
+            vec!["posts/./a.md", "posts/./sub/b.md"]
+        );
+        // A folder: `posts/./**/*`.
+        assert_eq!(
+            found("posts/.", MARKDOWN, true),
+            vec!["posts/./a.md", "posts/./sub/b.md"]
+        );
+        // An audio folder: `episodes/./*`.
+        assert_eq!(
+            found("episodes/./*", bare_audio::EXTENSIONS, false),
+            vec!["episodes/./e.mp3"]
+        );
+        // Without the dot, as before.
+        assert_eq!(found("posts/*.md", MARKDOWN, true), vec!["posts/a.md"]);
+        assert_eq!(
+            found("posts/", MARKDOWN, true),
+            vec!["posts/a.md", "posts/sub/b.md"]
+        );
+        assert_eq!(found("*.md", MARKDOWN, true), vec!["top.md"]);
+    }
+
+    #[test]
+    fn a_folder_relative_to_the_root_keeps_a_trailing_dot() {
+        let root = Path::new("/site");
+        let relative = |folder: &str| relative_folder(root, &root.join(folder));
+        let slash = std::path::MAIN_SEPARATOR;
+        assert_eq!(relative("posts/.").as_os_str(), &*format!("posts/.{slash}"));
+        assert_eq!(relative("posts").as_os_str(), &*format!("posts{slash}"));
+        assert_eq!(relative("posts/").as_os_str(), "posts/");
+        // The root itself, however spelled, is no folder of the path.
+        assert_eq!(relative("").as_os_str(), "");
+        assert_eq!(relative(".").as_os_str(), "");
+        // Not below the root: the full path.
+        let outside = Path::new("/elsewhere/posts");
+        assert_eq!(relative_folder(root, outside), outside);
+    }
+
     /// A tree 300 folders deep, listed with at most 64 open descriptors allowed: in a
     /// child process (the limit is the whole process's), which runs this test alone.
     #[cfg(unix)]
@@ -828,12 +902,16 @@ mod tests {
         }
         assert_eq!(found.stamps[0].get().map(|s| s.size), Some(14), "p/a/c.md");
         // Taken when asked: a file changed or removed after the listing has the stamp
-        // it has then.
-        std::fs::write(site.path().join("p/a/c.md"), "longer content still").unwrap();
-        assert_eq!(found.stamps[0].get().map(|s| s.size), Some(20), "p/a/c.md");
-        std::fs::remove_file(site.path().join("p/b.md")).unwrap();
-        assert_eq!(found.stamps[2].get(), None, "p/b.md");
-        std::fs::write(site.path().join("p/b.md"), "x").unwrap();
+        // it has then. (On Windows every stamp is taken while listing: see
+        // `ListedStamp::of_entry`.)
+        #[cfg(not(windows))]
+        {
+            std::fs::write(site.path().join("p/a/c.md"), "longer content still").unwrap();
+            assert_eq!(found.stamps[0].get().map(|s| s.size), Some(20), "p/a/c.md");
+            std::fs::remove_file(site.path().join("p/b.md")).unwrap();
+            assert_eq!(found.stamps[2].get(), None, "p/b.md");
+            std::fs::write(site.path().join("p/b.md"), "x").unwrap();
+        }
         // A single file named by the pattern has its stamp too.
         let one = find(site.path(), "p/b.md", MARKDOWN, true).unwrap();
         assert_eq!(

@@ -50,8 +50,8 @@ pub struct Reading {
     pub date: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// Reads the Markdown file at `relative` (to the site root); `listed` is its stamp as
-/// the listing took it (before reading), when it had one.
+/// Reads the Markdown file at `relative` (to the site root); `listed` is its stamp,
+/// taken before reading (`None`: the file was gone).
 pub fn read(session: &Session, relative: &Path, listed: Option<FileStamp>) -> Reading {
     let mut problems = Vec::new();
     let mut dependencies = Dependencies::default();
