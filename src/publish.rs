@@ -122,13 +122,6 @@ impl Writer {
     /// Compares `output` with the published file and stages its new content when it
     /// differs (in check mode nothing is written).
     pub fn prepare(&self, output: Output) -> Result<Staged> {
-        self.prepare_kept(&output)
-    }
-
-    /// [`Writer::prepare`] for an output the caller keeps: once this returns, its bytes
-    /// are no longer needed (a staged change is in its temporary file) and the caller can
-    /// reuse their buffer.
-    pub fn prepare_kept(&self, output: &Output) -> Result<Staged> {
         check_relative(&output.path)?;
         if output.path == MANIFEST {
             bail!("{MANIFEST}: this name is reserved for omroep's list of files it wrote");
@@ -149,7 +142,7 @@ impl Writer {
             })
         };
         Ok(Staged(Step {
-            path: output.path.clone(),
+            path: output.path,
             change,
             pending,
         }))

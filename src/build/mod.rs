@@ -359,9 +359,6 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let writer = stage.writer();
     let stage = std::sync::Mutex::new(stage);
     let results = crate::parallel::map(&tasks, |task| -> Result<Rendered> {
-        // Each core reuses its last file's buffers for the next (see `render::buffer`);
-        // the worker threads free them when they end, this thread below.
-        crate::render::buffer::keep();
         let mut found = Report::default();
         let output = match *task {
             Task::Feed { position, format } => {
@@ -413,20 +410,16 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
             }
         };
         let (output, valid) = output;
+        let path = output.path.clone();
         if valid {
-            let staged = writer.prepare_kept(&output)?;
+            let staged = writer.prepare(output)?;
             stage
                 .lock()
                 .unwrap_or_else(std::sync::PoisonError::into_inner)
                 .insert(staged)?;
         }
-        let publish::Output { path, content } = output;
-        if let publish::Content::Bytes(bytes) = content {
-            crate::render::buffer::give_back(bytes);
-        }
         Ok(Rendered { found, path, valid })
     });
-    crate::render::buffer::release();
     let mut stage = stage
         .into_inner()
         .unwrap_or_else(std::sync::PoisonError::into_inner);

@@ -43,7 +43,7 @@ pub fn render_with_sources(channel: &Channel, sources: &[Source]) -> String {
             .map(|e| super::texts_len([e.content_html.as_deref()])),
     );
     let mut w = Writer {
-        out: super::buffer::take_string(size),
+        out: String::with_capacity(size),
     };
     w.out.push_str("<?xml version=\"1.0\"?>\n");
     w.start(

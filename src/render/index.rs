@@ -173,7 +173,7 @@ pub fn html(index: &Index) -> String {
     };
     // Written into a buffer sized for the page up front: grown by doubling, a page of
     // megabytes was copied several times and briefly held one and a half times over.
-    let mut bytes = super::buffer::take(size_hint(index));
+    let mut bytes = Vec::with_capacity(size_hint(index));
     template
         .render_captured_to(context, &mut bytes)
         .expect("the embedded index template renders");
@@ -244,7 +244,7 @@ pub fn json(index: &Index) -> String {
     };
     // Plain structs of strings and numbers always serialise, as UTF-8; written into a
     // buffer sized up front (see `html`).
-    let mut bytes = super::buffer::take(size_hint(index));
+    let mut bytes = Vec::with_capacity(size_hint(index));
     if serde_json::to_writer_pretty(&mut bytes, &document).is_err() {
         bytes.clear();
     }

@@ -95,7 +95,7 @@ pub fn render(channel: &Channel) -> String {
     // Written into a buffer sized for the whole document: grown from empty, a 9 MB feed
     // was copied into a new buffer (and new pages) some twenty times. Serialising plain
     // structs of strings and numbers cannot fail, and serde_json writes only UTF-8.
-    let mut bytes = super::buffer::take(size_hint(&document.items));
+    let mut bytes = Vec::with_capacity(size_hint(&document.items));
     if serde_json::to_writer_pretty(&mut bytes, &document).is_err() {
         return String::new();
     }

@@ -21,7 +21,6 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Entry, Feed};
 
 pub mod atom;
-pub mod buffer;
 pub mod index;
 pub mod jsonfeed;
 pub mod opml;

@@ -45,7 +45,7 @@ pub(crate) fn layout(compact: &[u8]) -> String {
 /// text at every entity, and escaped HTML content made this pass cost as much as writing
 /// the feed. Only token boundaries matter here, never names or entities.
 fn try_layout(compact: &str) -> Option<String> {
-    let mut out = super::buffer::take_string(compact.len() + compact.len() / 8);
+    let mut out = String::with_capacity(compact.len() + compact.len() / 8);
     let mut depth = 0usize;
     let mut last = Last::Nothing;
     // A start tag already written except for its closing `>`, kept open in case the next
