@@ -8,7 +8,7 @@
 //! from our table (`sniff`), never from the file name: podcast apps reject `audio/m4a`
 //! and treat an Opus file called `.ogg` differently from a Vorbis one.
 
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 use lofty::file::{AudioFile, TaggedFileExt};
@@ -79,14 +79,37 @@ pub enum AudioError {
     },
 }
 
+/// Audio files up to this size are read into memory once and every step (sniff, tags,
+/// frame scan) reads that copy, with no further opens or seeks; a larger file is read
+/// through its one open file instead, so a long episode is never held whole.
+const IN_MEMORY_LIMIT: u64 = 1 << 20;
+
 /// Reads the audio file at `path`. With `covers_dir`, an embedded cover is written there
 /// (created when needed) as `<sha256>.jpg`/`.png`, so the same picture is stored once;
 /// without, pictures are not read at all (a Markdown episode names its own image).
 pub fn probe(path: &Path, covers_dir: Option<&Path>) -> Result<AudioInfo, AudioError> {
-    let mut head = [0u8; 4096];
     let mut file = std::fs::File::open(path)?;
     let length = file.metadata()?.len();
-    let n = read_up_to(&mut file, &mut head)?;
+    if length <= IN_MEMORY_LIMIT {
+        let mut bytes = Vec::with_capacity(length as usize);
+        (&mut file).take(length).read_to_end(&mut bytes)?;
+        probe_source(path, std::io::Cursor::new(bytes), length, covers_dir)
+    } else {
+        let source = std::io::BufReader::with_capacity(64 * 1024, file);
+        probe_source(path, source, length, covers_dir)
+    }
+}
+
+/// [`probe`]'s work on the file's content, `length` bytes read from `source` (positioned
+/// at its start); `path` only names the file (its extension is lofty's fallback guess).
+fn probe_source<R: Read + Seek>(
+    path: &Path,
+    mut source: R,
+    length: u64,
+    covers_dir: Option<&Path>,
+) -> Result<AudioInfo, AudioError> {
+    let mut head = [0u8; 4096];
+    let n = read_up_to(&mut source, &mut head)?;
     let kind = sniff(&head[..n], || std::fs::File::open(path))?;
     let Some(mime_type) = kind else {
         return Err(AudioError::UnknownFormat(describe_start(&head[..n])));
@@ -97,17 +120,24 @@ pub fn probe(path: &Path, covers_dir: Option<&Path>) -> Result<AudioInfo, AudioE
     options = options
         .read_properties(!is_mp3)
         .read_cover_art(covers_dir.is_some());
-    let tagged = lofty::probe::Probe::open(path)
-        .map_err(|e| AudioError::Tags(e.to_string()))?
+    source.rewind()?;
+    let mut tag_probe = lofty::probe::Probe::new(&mut source);
+    // As when lofty opens the file itself: the extension is the guess when the content
+    // does not tell.
+    if let Some(file_type) = lofty::file::FileType::from_path(path) {
+        tag_probe = tag_probe.set_file_type(file_type);
+    }
+    let tagged = tag_probe
         .options(options)
         .guess_file_type()?
         .read()
         .map_err(|e| AudioError::Tags(e.to_string()))?;
     let duration = if is_mp3 {
-        super::mp3::scan_file(path)?.seconds()
+        source.rewind()?;
+        super::mp3::scan(&mut source, length)?.seconds()
     } else if is_mp4(mime_type) {
-        let mut file = std::fs::File::open(path)?;
-        super::mp4_boxes::read_moov(&mut file)?
+        source.rewind()?;
+        super::mp4_boxes::read_moov(&mut source)?
             .and_then(|moov| super::mp4_boxes::audio_duration(&moov))
             .unwrap_or_else(|| tagged.properties().duration().as_secs_f64())
     } else {
@@ -130,7 +160,7 @@ fn is_mp4(mime_type: &str) -> bool {
     matches!(mime_type, "audio/x-m4a" | "audio/mp4" | "video/mp4")
 }
 
-fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+fn read_up_to(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match file.read(&mut buf[filled..])? {
@@ -368,6 +398,73 @@ mod tests {
                 info.duration
             );
             assert_eq!(info.whole_seconds(), whole, "{name}");
+        }
+    }
+
+    /// A file up to `IN_MEMORY_LIMIT` is probed from a copy in memory, a larger one
+    /// through its open file: both must learn the same, from every format, from damaged
+    /// and foreign content and under a misleading name.
+    #[test]
+    fn a_file_probed_in_memory_or_through_the_open_file_gives_the_same_answer() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files: Vec<std::path::PathBuf> =
+            FIXTURES.iter().map(|&(name, ..)| fixture(name)).collect();
+        let cbr = std::fs::read(fixture("speech-cbr.mp3")).unwrap();
+        let m4a = std::fs::read(fixture("speech.m4a")).unwrap();
+        let made: [(&str, &[u8]); 6] = [
+            ("cut.mp3", &cbr[..cbr.len() / 3]),
+            ("tag-only.mp3", &cbr[..200]),
+            ("misnamed.ogg", &cbr),
+            ("m4a-named.mp3", &m4a),
+            ("page.mp3", b"<html><body>404</body></html>"),
+            ("empty.mp3", b""),
+        ];
+        for (name, bytes) in made {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            files.push(path);
+        }
+        for path in &files {
+            let bytes = std::fs::read(path).unwrap();
+            let length = bytes.len() as u64;
+            for covers in [false, true] {
+                let memory_covers = dir.path().join("covers-memory");
+                let open_covers = dir.path().join("covers-open");
+                let in_memory = probe_source(
+                    path,
+                    std::io::Cursor::new(bytes.clone()),
+                    length,
+                    covers.then_some(memory_covers.as_path()),
+                );
+                let open = std::io::BufReader::new(std::fs::File::open(path).unwrap());
+                let through_file =
+                    probe_source(path, open, length, covers.then_some(open_covers.as_path()));
+                let answer = |result: Result<AudioInfo, AudioError>, covers_dir: &Path| {
+                    result
+                        .map(|mut info| {
+                            // The covers live in different folders; their names must agree.
+                            if let Some(cover) = &mut info.tags.cover {
+                                cover.path = cover.path.strip_prefix(covers_dir).unwrap().into();
+                            }
+                            info
+                        })
+                        .map_err(|e| e.to_string())
+                };
+                let in_memory = answer(in_memory, &memory_covers);
+                assert_eq!(
+                    in_memory,
+                    answer(through_file, &open_covers),
+                    "{} (covers: {covers})",
+                    path.display()
+                );
+                let public = probe(path, covers.then_some(memory_covers.as_path()));
+                assert_eq!(
+                    answer(public, &memory_covers),
+                    in_memory,
+                    "{}",
+                    path.display()
+                );
+            }
         }
     }
 

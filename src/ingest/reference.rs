@@ -66,10 +66,36 @@ pub fn site_relative(from: &Path, href: &str) -> Option<PathBuf> {
 /// Whether `full` (an existing path) really lies inside `site_root` once symbolic links
 /// are followed: a link inside the site must not publish a file from elsewhere.
 pub fn inside(site_root: &Path, full: &Path) -> bool {
-    match (site_root.canonicalize(), full.canonicalize()) {
-        (Ok(root), Ok(real)) => real.starts_with(root),
-        _ => false,
-    }
+    let Ok(real) = full.canonicalize() else {
+        return false;
+    };
+    real_root(site_root, |root| {
+        root.is_some_and(|root| real.starts_with(root))
+    })
+}
+
+thread_local! {
+    /// The last site root this thread resolved, and where it really is. Every reference
+    /// of a build is checked against the same root, and resolving it walks each of its
+    /// folders again; a command is one short run, so the root stays where it was.
+    static REAL_ROOT: std::cell::RefCell<Option<(PathBuf, PathBuf)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Calls `with` on where `site_root` really is (`None` when it cannot be resolved).
+fn real_root<T>(site_root: &Path, with: impl FnOnce(Option<&Path>) -> T) -> T {
+    REAL_ROOT.with(|cell| {
+        let mut known = cell.borrow_mut();
+        if let Some((root, real)) = known.as_ref()
+            && root == site_root
+        {
+            return with(Some(real));
+        }
+        match site_root.canonicalize() {
+            Ok(real) => with(Some(&known.insert((site_root.to_path_buf(), real)).1)),
+            Err(_) => with(None),
+        }
+    })
 }
 
 /// Resolves `.` and `..` without touching the disk; `None` when `..` climbs above the
@@ -157,5 +183,36 @@ mod tests {
             .unwrap();
         let err = locate(site.path(), Path::new("ep.md"), "t.vtt").unwrap_err();
         assert_eq!(err, "`t.vtt` is a link to a file outside the site folder");
+    }
+
+    /// The site root is resolved once per thread and kept: checks against one site after
+    /// another, and a site reached through a link, must still be judged by their own root.
+    #[cfg(unix)]
+    #[test]
+    fn each_site_is_judged_by_its_own_root_when_roots_alternate() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        std::fs::write(a.path().join("own.vtt"), b"a").unwrap();
+        std::fs::write(b.path().join("x.vtt"), b"b").unwrap();
+        std::os::unix::fs::symlink(b.path().join("x.vtt"), a.path().join("t.vtt")).unwrap();
+        std::os::unix::fs::symlink(a.path().join("own.vtt"), a.path().join("alias.vtt")).unwrap();
+        let through = tempfile::tempdir().unwrap();
+        let linked_root = through.path().join("site");
+        std::os::unix::fs::symlink(a.path(), &linked_root).unwrap();
+        let from = Path::new("ep.md");
+        for _ in 0..2 {
+            assert!(locate(b.path(), from, "x.vtt").is_ok());
+            assert_eq!(
+                locate(a.path(), from, "t.vtt").unwrap_err(),
+                "`t.vtt` is a link to a file outside the site folder"
+            );
+            assert!(locate(a.path(), from, "alias.vtt").is_ok());
+            assert!(locate(&linked_root, from, "own.vtt").is_ok());
+            assert!(locate(b.path(), from, "x.vtt").is_ok());
+            assert!(locate(&linked_root, from, "t.vtt").is_err());
+            assert!(!inside(b.path(), &a.path().join("own.vtt")));
+            assert!(inside(a.path(), &a.path().join("own.vtt")));
+            assert!(!inside(&b.path().join("missing"), &b.path().join("x.vtt")));
+        }
     }
 }
