@@ -66,36 +66,10 @@ pub fn site_relative(from: &Path, href: &str) -> Option<PathBuf> {
 /// Whether `full` (an existing path) really lies inside `site_root` once symbolic links
 /// are followed: a link inside the site must not publish a file from elsewhere.
 pub fn inside(site_root: &Path, full: &Path) -> bool {
-    let Ok(real) = full.canonicalize() else {
-        return false;
-    };
-    real_root(site_root, |root| {
-        root.is_some_and(|root| real.starts_with(root))
-    })
-}
-
-thread_local! {
-    /// The last site root this thread resolved, and where it really is. Every reference
-    /// of a build is checked against the same root, and resolving it walks each of its
-    /// folders again; a command is one short run, so the root stays where it was.
-    static REAL_ROOT: std::cell::RefCell<Option<(PathBuf, PathBuf)>> =
-        const { std::cell::RefCell::new(None) };
-}
-
-/// Calls `with` on where `site_root` really is (`None` when it cannot be resolved).
-fn real_root<T>(site_root: &Path, with: impl FnOnce(Option<&Path>) -> T) -> T {
-    REAL_ROOT.with(|cell| {
-        let mut known = cell.borrow_mut();
-        if let Some((root, real)) = known.as_ref()
-            && root == site_root
-        {
-            return with(Some(real));
-        }
-        match site_root.canonicalize() {
-            Ok(real) => with(Some(&known.insert((site_root.to_path_buf(), real)).1)),
-            Err(_) => with(None),
-        }
-    })
+    match (site_root.canonicalize(), full.canonicalize()) {
+        (Ok(root), Ok(real)) => real.starts_with(root),
+        _ => false,
+    }
 }
 
 /// Resolves `.` and `..` without touching the disk; `None` when `..` climbs above the
@@ -185,8 +159,8 @@ mod tests {
         assert_eq!(err, "`t.vtt` is a link to a file outside the site folder");
     }
 
-    /// The site root is resolved once per thread and kept: checks against one site after
-    /// another, and a site reached through a link, must still be judged by their own root.
+    /// Checks against one site after another, and a site reached through a link, are each
+    /// judged by their own root.
     #[cfg(unix)]
     #[test]
     fn each_site_is_judged_by_its_own_root_when_roots_alternate() {
@@ -214,5 +188,34 @@ mod tests {
             assert!(inside(a.path(), &a.path().join("own.vtt")));
             assert!(!inside(&b.path().join("missing"), &b.path().join("x.vtt")));
         }
+    }
+
+    /// A root reached through a link that is repointed between two checks (a deploy
+    /// flipping `current` to another release) is judged where it points at each check.
+    #[cfg(unix)]
+    #[test]
+    fn a_root_link_repointed_between_checks_is_judged_where_it_points_now() {
+        let releases = tempfile::tempdir().unwrap();
+        let (first, second) = (releases.path().join("1"), releases.path().join("2"));
+        std::fs::create_dir(&first).unwrap();
+        std::fs::create_dir(&second).unwrap();
+        std::fs::write(first.join("own.vtt"), b"1").unwrap();
+        std::fs::write(second.join("own.vtt"), b"2").unwrap();
+        std::os::unix::fs::symlink(first.join("own.vtt"), second.join("t.vtt")).unwrap();
+        let current = releases.path().join("current");
+        std::os::unix::fs::symlink(&first, &current).unwrap();
+        let from = Path::new("ep.md");
+        assert!(inside(&current, &current.join("own.vtt")));
+        assert!(locate(&current, from, "own.vtt").is_ok());
+
+        std::fs::remove_file(&current).unwrap();
+        std::os::unix::fs::symlink(&second, &current).unwrap();
+        assert!(!inside(&current, &current.join("t.vtt")));
+        assert_eq!(
+            locate(&current, from, "t.vtt").unwrap_err(),
+            "`t.vtt` is a link to a file outside the site folder"
+        );
+        assert!(inside(&current, &current.join("own.vtt")));
+        assert!(locate(&current, from, "own.vtt").is_ok());
     }
 }
