@@ -830,10 +830,13 @@ fn add_assets(
         for item in found.in_output() {
             let mut audio = Vec::new();
             for enclosure in &item.entry.enclosures {
-                let Some(source) = media_in_site(site, &enclosure.url) else {
+                let Ok(url) = url::Url::parse(&enclosure.url) else {
                     continue;
                 };
-                if let Some(output) = media_output(site, &enclosure.url) {
+                let Some(source) = media_in_site(site, &url) else {
+                    continue;
+                };
+                if let Some(output) = media_output(site, &url) {
                     audio.push((output, source.clone()));
                 }
                 read.push(source);
@@ -877,15 +880,13 @@ fn add_assets(
 
 /// The output path of a media URL whose file lives in the site, when the URL is under the
 /// base URL: `media_base_url` + path in the site = `base_url` + output path.
-fn media_output(site: &Site, url: &str) -> Option<String> {
-    let url = url::Url::parse(url).ok()?;
-    crate::ingest::permalink::output_path(&site.base_url, &url)
+fn media_output(site: &Site, url: &url::Url) -> Option<String> {
+    crate::ingest::permalink::output_path(&site.base_url, url)
 }
 
 /// The file in the site that a media URL under `media_base_url` was made from.
-fn media_in_site(site: &Site, url: &str) -> Option<std::path::PathBuf> {
-    let url = url::Url::parse(url).ok()?;
-    let in_site = crate::ingest::permalink::output_path(&site.media_base_url, &url)?;
+fn media_in_site(site: &Site, url: &url::Url) -> Option<std::path::PathBuf> {
+    let in_site = crate::ingest::permalink::output_path(&site.media_base_url, url)?;
     if in_site.is_empty()
         || in_site
             .split('/')
