@@ -828,17 +828,19 @@ fn add_assets(
             continue;
         }
         for item in found.in_output() {
-            read.extend(
-                item.entry
-                    .enclosures
-                    .iter()
-                    .filter_map(|enclosure| media_in_site(site, &enclosure.url)),
-            );
-            let audio = item
-                .entry
-                .enclosures
-                .iter()
-                .filter_map(|enclosure| local_media(site, &enclosure.url));
+            let mut audio = Vec::new();
+            for enclosure in &item.entry.enclosures {
+                let Ok(url) = url::Url::parse(&enclosure.url) else {
+                    continue;
+                };
+                let Some(source) = media_in_site(site, &url) else {
+                    continue;
+                };
+                if let Some(output) = media_output(site, &url) {
+                    audio.push((output, source.clone()));
+                }
+                read.push(source);
+            }
             let files = item
                 .assets
                 .iter()
@@ -876,19 +878,15 @@ fn add_assets(
     Ok((read, owners))
 }
 
-/// A media URL's local file and output path, when the file lives in the site and its URL
-/// is under the base URL: `media_base_url` + path in the site = `base_url` + output path.
-fn local_media(site: &Site, url: &str) -> Option<(String, std::path::PathBuf)> {
-    let source = media_in_site(site, url)?;
-    let url = url::Url::parse(url).ok()?;
-    let output = crate::ingest::permalink::output_path(&site.base_url, &url)?;
-    Some((output, source))
+/// The output path of a media URL whose file lives in the site, when the URL is under the
+/// base URL: `media_base_url` + path in the site = `base_url` + output path.
+fn media_output(site: &Site, url: &url::Url) -> Option<String> {
+    crate::ingest::permalink::output_path(&site.base_url, url)
 }
 
 /// The file in the site that a media URL under `media_base_url` was made from.
-fn media_in_site(site: &Site, url: &str) -> Option<std::path::PathBuf> {
-    let url = url::Url::parse(url).ok()?;
-    let in_site = crate::ingest::permalink::output_path(&site.media_base_url, &url)?;
+fn media_in_site(site: &Site, url: &url::Url) -> Option<std::path::PathBuf> {
+    let in_site = crate::ingest::permalink::output_path(&site.media_base_url, url)?;
     if in_site.is_empty()
         || in_site
             .split('/')

@@ -8,7 +8,7 @@
 //! from our table (`sniff`), never from the file name: podcast apps reject `audio/m4a`
 //! and treat an Opus file called `.ogg` differently from a Vorbis one.
 
-use std::io::Read;
+use std::io::{Read, Seek};
 use std::path::{Path, PathBuf};
 
 use lofty::file::{AudioFile, TaggedFileExt};
@@ -79,15 +79,47 @@ pub enum AudioError {
     },
 }
 
+/// Audio files up to this size are read into memory once and every step (sniff, tags,
+/// frame scan) reads that copy, with no further opens or seeks; a larger file is read
+/// through its one open file instead, so a long episode is never held whole.
+const IN_MEMORY_LIMIT: u64 = 1 << 20;
+
 /// Reads the audio file at `path`. With `covers_dir`, an embedded cover is written there
 /// (created when needed) as `<sha256>.jpg`/`.png`, so the same picture is stored once;
 /// without, pictures are not read at all (a Markdown episode names its own image).
 pub fn probe(path: &Path, covers_dir: Option<&Path>) -> Result<AudioInfo, AudioError> {
-    let mut head = [0u8; 4096];
     let mut file = std::fs::File::open(path)?;
+    let listed = file.metadata()?.len();
+    if listed <= IN_MEMORY_LIMIT {
+        // At most one byte past the limit: a file that grew since its size was asked is
+        // streamed, and a small one's length is the bytes analysed, whatever the listing said.
+        let mut bytes = Vec::with_capacity(listed as usize);
+        (&mut file)
+            .take(IN_MEMORY_LIMIT + 1)
+            .read_to_end(&mut bytes)?;
+        if bytes.len() as u64 <= IN_MEMORY_LIMIT {
+            drop(file);
+            let length = bytes.len() as u64;
+            return probe_source(path, std::io::Cursor::new(bytes), length, covers_dir);
+        }
+        file.rewind()?;
+    }
     let length = file.metadata()?.len();
-    let n = read_up_to(&mut file, &mut head)?;
-    let kind = sniff(&head[..n], || std::fs::File::open(path))?;
+    let source = std::io::BufReader::with_capacity(64 * 1024, file);
+    probe_source(path, source, length, covers_dir)
+}
+
+/// [`probe`]'s work on the file's content, `length` bytes read from `source` (positioned
+/// at its start); `path` only names the file (its extension is lofty's fallback guess).
+fn probe_source<R: Read + Seek>(
+    path: &Path,
+    mut source: R,
+    length: u64,
+    covers_dir: Option<&Path>,
+) -> Result<AudioInfo, AudioError> {
+    let mut head = [0u8; 4096];
+    let n = read_up_to(&mut source, &mut head)?;
+    let kind = sniff(&head[..n], &mut source)?;
     let Some(mime_type) = kind else {
         return Err(AudioError::UnknownFormat(describe_start(&head[..n])));
     };
@@ -97,17 +129,24 @@ pub fn probe(path: &Path, covers_dir: Option<&Path>) -> Result<AudioInfo, AudioE
     options = options
         .read_properties(!is_mp3)
         .read_cover_art(covers_dir.is_some());
-    let tagged = lofty::probe::Probe::open(path)
-        .map_err(|e| AudioError::Tags(e.to_string()))?
+    source.rewind()?;
+    let mut tag_probe = lofty::probe::Probe::new(&mut source);
+    // As when lofty opens the file itself: the extension is the guess when the content
+    // does not tell.
+    if let Some(file_type) = lofty::file::FileType::from_path(path) {
+        tag_probe = tag_probe.set_file_type(file_type);
+    }
+    let tagged = tag_probe
         .options(options)
         .guess_file_type()?
         .read()
         .map_err(|e| AudioError::Tags(e.to_string()))?;
     let duration = if is_mp3 {
-        super::mp3::scan_file(path)?.seconds()
+        source.rewind()?;
+        super::mp3::scan(&mut source, length)?.seconds()
     } else if is_mp4(mime_type) {
-        let mut file = std::fs::File::open(path)?;
-        super::mp4_boxes::read_moov(&mut file)?
+        source.rewind()?;
+        super::mp4_boxes::read_moov(&mut source)?
             .and_then(|moov| super::mp4_boxes::audio_duration(&moov))
             .unwrap_or_else(|| tagged.properties().duration().as_secs_f64())
     } else {
@@ -130,7 +169,7 @@ fn is_mp4(mime_type: &str) -> bool {
     matches!(mime_type, "audio/x-m4a" | "audio/mp4" | "video/mp4")
 }
 
-fn read_up_to(file: &mut std::fs::File, buf: &mut [u8]) -> std::io::Result<usize> {
+fn read_up_to(file: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match file.read(&mut buf[filled..])? {
@@ -219,13 +258,11 @@ fn save_cover(data: &[u8], covers_dir: &Path) -> Result<Option<Cover>, AudioErro
     }))
 }
 
-/// The MIME type of an audio file from its first bytes: our own table, because podcast
-/// apps want exactly these names. `reopen` gives the whole file again when an MP4's
-/// `moov` box lies beyond the first bytes (it decides audio versus video).
-pub fn sniff(
-    head: &[u8],
-    reopen: impl FnOnce() -> std::io::Result<std::fs::File>,
-) -> std::io::Result<Option<&'static str>> {
+/// The MIME type of an audio file from its first bytes `head`: our own table, because
+/// podcast apps want exactly these names. `file` is the whole file, read (from wherever it
+/// stands, and left anywhere) only for an MP4 without an audio brand, whose `moov` box
+/// tells audio from video.
+pub fn sniff<R: Read + Seek>(head: &[u8], file: &mut R) -> std::io::Result<Option<&'static str>> {
     if head.starts_with(b"ID3") || mpeg_frame_start(head) {
         return Ok(Some("audio/mpeg"));
     }
@@ -245,8 +282,7 @@ pub fn sniff(
         if matches!(brand, b"M4A " | b"M4B " | b"M4P ") {
             return Ok(Some("audio/x-m4a"));
         }
-        let mut file = reopen()?;
-        return Ok(Some(if super::mp4_boxes::has_video_track(&mut file)? {
+        return Ok(Some(if super::mp4_boxes::has_video_track(file)? {
             "video/mp4"
         } else {
             "audio/mp4"
@@ -290,35 +326,43 @@ fn describe_start(head: &[u8]) -> String {
 mod tests {
     use super::*;
 
-    fn no_file() -> std::io::Result<std::fs::File> {
-        Err(std::io::Error::other("not needed"))
+    /// The whole file, for a sniff whose head alone decides: empty, so a sniff that read
+    /// it would find no `moov` and answer `audio/mp4`.
+    fn no_file() -> std::io::Cursor<&'static [u8]> {
+        std::io::Cursor::new(&[][..])
     }
 
     #[test]
     fn sniffs_by_content_not_name() {
-        assert_eq!(sniff(b"ID3\x04\x00", no_file).unwrap(), Some("audio/mpeg"));
         assert_eq!(
-            sniff(&[0xFF, 0xFB, 0x90, 0x00], no_file).unwrap(),
+            sniff(b"ID3\x04\x00", &mut no_file()).unwrap(),
             Some("audio/mpeg")
         );
         assert_eq!(
-            sniff(&[0xFF, 0xF1, 0x50, 0x80], no_file).unwrap(),
+            sniff(&[0xFF, 0xFB, 0x90, 0x00], &mut no_file()).unwrap(),
+            Some("audio/mpeg")
+        );
+        assert_eq!(
+            sniff(&[0xFF, 0xF1, 0x50, 0x80], &mut no_file()).unwrap(),
             None,
             "ADTS AAC"
         );
-        assert_eq!(sniff(b"fLaC\x00\x00", no_file).unwrap(), Some("audio/flac"));
+        assert_eq!(
+            sniff(b"fLaC\x00\x00", &mut no_file()).unwrap(),
+            Some("audio/flac")
+        );
         let mut ogg = b"OggS".to_vec();
         ogg.resize(28, 0);
         ogg.extend(b"OpusHead");
-        assert_eq!(sniff(&ogg, no_file).unwrap(), Some("audio/opus"));
+        assert_eq!(sniff(&ogg, &mut no_file()).unwrap(), Some("audio/opus"));
         ogg.truncate(28);
         ogg.extend(b"\x01vorbis\x00");
-        assert_eq!(sniff(&ogg, no_file).unwrap(), Some("audio/ogg"));
+        assert_eq!(sniff(&ogg, &mut no_file()).unwrap(), Some("audio/ogg"));
         assert_eq!(
-            sniff(b"\x00\x00\x00\x20ftypM4A \x00\x00", no_file).unwrap(),
+            sniff(b"\x00\x00\x00\x20ftypM4A \x00\x00", &mut no_file()).unwrap(),
             Some("audio/x-m4a")
         );
-        assert_eq!(sniff(b"<html>", no_file).unwrap(), None);
+        assert_eq!(sniff(b"<html>", &mut no_file()).unwrap(), None);
     }
 
     #[test]
@@ -331,7 +375,7 @@ mod tests {
             let path = dir.path().join("media.mp4");
             let bytes = super::super::mp4_boxes::tests::file(tracks);
             std::fs::write(&path, &bytes).unwrap();
-            let sniffed = sniff(&bytes[..16], || std::fs::File::open(&path)).unwrap();
+            let sniffed = sniff(&bytes[..16], &mut std::fs::File::open(&path).unwrap()).unwrap();
             assert_eq!(sniffed, Some(expected), "{tracks:?}");
         }
     }
@@ -368,6 +412,141 @@ mod tests {
                 info.duration
             );
             assert_eq!(info.whole_seconds(), whole, "{name}");
+        }
+    }
+
+    /// How a file was probed when every step opened it by its path: lofty's own open,
+    /// the MP3 frame scan of the file, the `moov` read from a fresh open.
+    fn probe_by_path(path: &Path, covers_dir: Option<&Path>) -> Result<AudioInfo, AudioError> {
+        let mut head = [0u8; 4096];
+        let mut file = std::fs::File::open(path)?;
+        let length = file.metadata()?.len();
+        let n = read_up_to(&mut file, &mut head)?;
+        let kind = sniff(&head[..n], &mut std::fs::File::open(path)?)?;
+        let Some(mime_type) = kind else {
+            return Err(AudioError::UnknownFormat(describe_start(&head[..n])));
+        };
+        let is_mp3 = mime_type == "audio/mpeg";
+        let options = lofty::config::ParseOptions::new()
+            .read_properties(!is_mp3)
+            .read_cover_art(covers_dir.is_some());
+        let tagged = lofty::probe::Probe::open(path)
+            .map_err(|e| AudioError::Tags(e.to_string()))?
+            .options(options)
+            .guess_file_type()?
+            .read()
+            .map_err(|e| AudioError::Tags(e.to_string()))?;
+        let duration = if is_mp3 {
+            super::super::mp3::scan_file(path)?.seconds()
+        } else if is_mp4(mime_type) {
+            let mut file = std::fs::File::open(path)?;
+            super::super::mp4_boxes::read_moov(&mut file)?
+                .and_then(|moov| super::super::mp4_boxes::audio_duration(&moov))
+                .unwrap_or_else(|| tagged.properties().duration().as_secs_f64())
+        } else {
+            tagged.properties().duration().as_secs_f64()
+        };
+        let tags = match tagged.primary_tag().or_else(|| tagged.first_tag()) {
+            Some(tag) => read_tags(tag, covers_dir)?,
+            None => AudioTags::default(),
+        };
+        Ok(AudioInfo {
+            duration,
+            length,
+            mime_type: mime_type.to_string(),
+            tags,
+            covers_read: covers_dir.is_some(),
+        })
+    }
+
+    /// The CBR fixture grown to exactly `size` bytes by padding its ID3v2 tag (zeros after
+    /// the frames, counted in the tag's size), so its audio is unchanged.
+    fn padded_cbr(size: usize) -> Vec<u8> {
+        let cbr = std::fs::read(fixture("speech-cbr.mp3")).unwrap();
+        assert_eq!(&cbr[..3], b"ID3");
+        assert_eq!(cbr[5] & 0x10, 0, "a tag with a footer takes no padding");
+        let syncsafe = |b: &[u8]| b.iter().fold(0usize, |n, &b| n << 7 | usize::from(b));
+        let tag_len = syncsafe(&cbr[6..10]);
+        let pad = size - cbr.len();
+        let new_len = tag_len + pad;
+        let mut out = cbr[..10 + tag_len].to_vec();
+        for (i, shift) in [21, 14, 7, 0].into_iter().enumerate() {
+            out[6 + i] = ((new_len >> shift) & 0x7F) as u8;
+        }
+        out.resize(out.len() + pad, 0);
+        out.extend_from_slice(&cbr[10 + tag_len..]);
+        assert_eq!(out.len(), size);
+        out
+    }
+
+    /// `probe` opens a file once, holds one up to `IN_MEMORY_LIMIT` in memory and streams
+    /// a larger one; it must learn what opening the file by its path at every step learns,
+    /// from every format, from damaged and foreign content, under a misleading name, and
+    /// on either side of the limit.
+    #[test]
+    fn probe_gives_the_same_answer_as_opening_the_file_at_every_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut files: Vec<std::path::PathBuf> =
+            FIXTURES.iter().map(|&(name, ..)| fixture(name)).collect();
+        let cbr = std::fs::read(fixture("speech-cbr.mp3")).unwrap();
+        let m4a = std::fs::read(fixture("speech.m4a")).unwrap();
+        let limit = IN_MEMORY_LIMIT as usize;
+        let at_limit = padded_cbr(limit);
+        let past_limit = padded_cbr(limit + 1);
+        let made: [(&str, &[u8]); 8] = [
+            ("cut.mp3", &cbr[..cbr.len() / 3]),
+            ("tag-only.mp3", &cbr[..200]),
+            ("misnamed.ogg", &cbr),
+            ("m4a-named.mp3", &m4a),
+            ("page.mp3", b"<html><body>404</body></html>"),
+            ("empty.mp3", b""),
+            ("at-limit.mp3", &at_limit),
+            ("past-limit.mp3", &past_limit),
+        ];
+        for (name, bytes) in made {
+            let path = dir.path().join(name);
+            std::fs::write(&path, bytes).unwrap();
+            files.push(path);
+        }
+        for path in &files {
+            let size = std::fs::metadata(path).unwrap().len();
+            for covers in [false, true] {
+                let probed_covers = dir.path().join("covers-probe");
+                let by_path_covers = dir.path().join("covers-by-path");
+                let answer = |result: Result<AudioInfo, AudioError>, covers_dir: &Path| {
+                    result
+                        .map(|mut info| {
+                            // The covers live in different folders; their names must agree.
+                            if let Some(cover) = &mut info.tags.cover {
+                                cover.path = cover.path.strip_prefix(covers_dir).unwrap().into();
+                            }
+                            info
+                        })
+                        .map_err(|e| e.to_string())
+                };
+                let probed = answer(
+                    probe(path, covers.then_some(probed_covers.as_path())),
+                    &probed_covers,
+                );
+                let by_path = answer(
+                    probe_by_path(path, covers.then_some(by_path_covers.as_path())),
+                    &by_path_covers,
+                );
+                assert_eq!(probed, by_path, "{} (covers: {covers})", path.display());
+                if let Ok(info) = &probed {
+                    assert_eq!(info.length, size, "{}", path.display());
+                }
+            }
+        }
+        // Both sides of the limit are real MP3s that were measured, not refused.
+        for name in ["at-limit.mp3", "past-limit.mp3"] {
+            let info = probe(&dir.path().join(name), None).unwrap();
+            assert_eq!(info.mime_type, "audio/mpeg", "{name}");
+            assert!(
+                (info.duration - 4.769).abs() <= 0.05,
+                "{name}: {}",
+                info.duration
+            );
         }
     }
 

@@ -158,4 +158,64 @@ mod tests {
         let err = locate(site.path(), Path::new("ep.md"), "t.vtt").unwrap_err();
         assert_eq!(err, "`t.vtt` is a link to a file outside the site folder");
     }
+
+    /// Checks against one site after another, and a site reached through a link, are each
+    /// judged by their own root.
+    #[cfg(unix)]
+    #[test]
+    fn each_site_is_judged_by_its_own_root_when_roots_alternate() {
+        let a = tempfile::tempdir().unwrap();
+        let b = tempfile::tempdir().unwrap();
+        std::fs::write(a.path().join("own.vtt"), b"a").unwrap();
+        std::fs::write(b.path().join("x.vtt"), b"b").unwrap();
+        std::os::unix::fs::symlink(b.path().join("x.vtt"), a.path().join("t.vtt")).unwrap();
+        std::os::unix::fs::symlink(a.path().join("own.vtt"), a.path().join("alias.vtt")).unwrap();
+        let through = tempfile::tempdir().unwrap();
+        let linked_root = through.path().join("site");
+        std::os::unix::fs::symlink(a.path(), &linked_root).unwrap();
+        let from = Path::new("ep.md");
+        for _ in 0..2 {
+            assert!(locate(b.path(), from, "x.vtt").is_ok());
+            assert_eq!(
+                locate(a.path(), from, "t.vtt").unwrap_err(),
+                "`t.vtt` is a link to a file outside the site folder"
+            );
+            assert!(locate(a.path(), from, "alias.vtt").is_ok());
+            assert!(locate(&linked_root, from, "own.vtt").is_ok());
+            assert!(locate(b.path(), from, "x.vtt").is_ok());
+            assert!(locate(&linked_root, from, "t.vtt").is_err());
+            assert!(!inside(b.path(), &a.path().join("own.vtt")));
+            assert!(inside(a.path(), &a.path().join("own.vtt")));
+            assert!(!inside(&b.path().join("missing"), &b.path().join("x.vtt")));
+        }
+    }
+
+    /// A root reached through a link that is repointed between two checks (a deploy
+    /// flipping `current` to another release) is judged where it points at each check.
+    #[cfg(unix)]
+    #[test]
+    fn a_root_link_repointed_between_checks_is_judged_where_it_points_now() {
+        let releases = tempfile::tempdir().unwrap();
+        let (first, second) = (releases.path().join("1"), releases.path().join("2"));
+        std::fs::create_dir(&first).unwrap();
+        std::fs::create_dir(&second).unwrap();
+        std::fs::write(first.join("own.vtt"), b"1").unwrap();
+        std::fs::write(second.join("own.vtt"), b"2").unwrap();
+        std::os::unix::fs::symlink(first.join("own.vtt"), second.join("t.vtt")).unwrap();
+        let current = releases.path().join("current");
+        std::os::unix::fs::symlink(&first, &current).unwrap();
+        let from = Path::new("ep.md");
+        assert!(inside(&current, &current.join("own.vtt")));
+        assert!(locate(&current, from, "own.vtt").is_ok());
+
+        std::fs::remove_file(&current).unwrap();
+        std::os::unix::fs::symlink(&second, &current).unwrap();
+        assert!(!inside(&current, &current.join("t.vtt")));
+        assert_eq!(
+            locate(&current, from, "t.vtt").unwrap_err(),
+            "`t.vtt` is a link to a file outside the site folder"
+        );
+        assert!(inside(&current, &current.join("own.vtt")));
+        assert!(locate(&current, from, "own.vtt").is_ok());
+    }
 }
