@@ -168,6 +168,15 @@ fn copied_run<const PLAIN: bool>(
                 at = end;
             }
             Some(b'&') => {
+                // The three references `copied_reference` leaves in place, known without
+                // a decode: the commonest references in feeds' content.
+                if let Some((c, used)) = escape_reference(&bytes[at..]) {
+                    if PLAIN {
+                        plain.reference(Decoded::Char(c));
+                    }
+                    at += used;
+                    continue;
+                }
                 // What `Tokenizer::take_reference` reads, and what `next_token` gives
                 // when it reads nothing: the `&` as text, which the escaper writes
                 // `&amp;`.
@@ -193,6 +202,20 @@ fn copied_run<const PLAIN: bool>(
             }
             Some(_) => at = text_run::<PLAIN>(sanitiser, plain, at),
         }
+    }
+}
+
+/// `&amp;`, `&lt;` or `&gt;` at the start of `bytes`: the character and the reference's
+/// length, as `charref::decode` gives them for text; `None` for anything else (which
+/// `decode` then reads).
+#[inline(always)]
+fn escape_reference(bytes: &[u8]) -> Option<(char, usize)> {
+    let head: &[u8; 4] = bytes.get(..4)?.try_into().ok()?;
+    match head {
+        b"&lt;" => Some(('<', 4)),
+        b"&gt;" => Some(('>', 4)),
+        b"&amp" if bytes.get(4) == Some(&b';') => Some(('&', 5)),
+        _ => None,
     }
 }
 

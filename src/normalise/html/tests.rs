@@ -1435,6 +1435,11 @@ const BREAKERS: &[&str] = &[
     "&#x26;",
     "&amp",
     "&lt",
+    "&gt",
+    "&amp;;",
+    "&amp;amp;",
+    "&lt;&gt;&amp;",
+    "&lt;<br>&gt;",
     "&amp;lt;",
     "&#60;script&#62;alert(1)&#60;/script&#62;",
     "&lt;script&gt;alert(1)&lt;/script&gt;",
@@ -1482,6 +1487,43 @@ const BREAKERS: &[&str] = &[
     "<img src=\"a.png\">",
     "<img alt=\"A\" loading=\"lazy\" src=\"https://x.test/a.png\">",
 ];
+
+/// `escape_reference` gives what `charref::decode` gives, for the three references it
+/// knows, and nothing for anything else: every string of up to five bytes after an `&`
+/// from the bytes these references (and their near misses) are made of.
+#[test]
+fn escape_references_decode_as_decode_does() {
+    const BYTES: &[u8] = b"&amplgtA;#";
+    let mut taken = 0;
+    let mut input = Vec::new();
+    for len in 0..=5u32 {
+        for mut index in 0..BYTES.len().pow(len) {
+            input.clear();
+            input.push(b'&');
+            for _ in 0..len {
+                input.push(BYTES[index % BYTES.len()]);
+                index /= BYTES.len();
+            }
+            let text = std::str::from_utf8(&input).unwrap();
+            let decoded = crate::normalise::charref::decode(text, false);
+            match escape_reference(&input) {
+                Some((c, used)) => {
+                    assert_eq!(decoded, Some((Decoded::Char(c), used)), "{text:?}");
+                    taken += 1;
+                }
+                None => assert!(
+                    !matches!(
+                        decoded,
+                        Some((Decoded::Char('&' | '<' | '>'), used))
+                            if ["&amp;", "&lt;", "&gt;"].contains(&&text[..used])
+                    ),
+                    "{text:?} not taken"
+                ),
+            }
+        }
+    }
+    assert!(taken > 0);
+}
 
 /// Clean markup of the kind the copied path takes whole.
 const CLEAN: &str = "<p class=\"lead\">Some <em>text</em> with <a href=\"https://x.test/a?b=1&amp;c=2\" \
