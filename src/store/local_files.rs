@@ -331,7 +331,35 @@ impl Store {
     pub fn save_local_files(&mut self, cache: &StoredFileCache, prune: bool) -> Result<Saved> {
         // The rows, to know which are stale, even when no file was asked for.
         cache.rows();
-        let mut state = lock(&cache.shared.state);
+        self.save_state(&cache.shared, prune, false)
+    }
+
+    /// As [`Store::save_local_files`], for a cache no one will ask again (a build's, once
+    /// every source was read). What it holds is freed as soon as the save has no use for
+    /// it: the rows' bytes and the decoded results before anything is written (only the
+    /// rows' index tells which are stale), each learned outcome once it is encoded. On
+    /// a touched checkout the rows are a second copy of every entry, and they were
+    /// held while the feeds' models were built beside the save.
+    pub fn save_local_files_consumed(
+        &mut self,
+        cache: StoredFileCache,
+        prune: bool,
+    ) -> Result<Saved> {
+        cache.rows();
+        let StoredFileCache { rows, shared, .. } = cache;
+        drop(rows);
+        {
+            let mut state = lock(&shared.state);
+            state.parsed_documents = PathMap::default();
+            state.parsed_audio = PathMap::default();
+        }
+        self.save_state(&shared, prune, true)
+    }
+
+    /// The save itself, from the state the rows were loaded into; with `consume`, each
+    /// learned outcome is dropped once it is encoded (the cache is not asked again).
+    fn save_state(&mut self, shared: &Shared, prune: bool, consume: bool) -> Result<Saved> {
+        let mut state = lock(&shared.state);
         let (stale_documents, stale_audio) = if prune {
             // What this run put stays, and so do the probes of the audio its new
             // outcomes depend on (those it reused marked theirs when they were asked).
@@ -366,8 +394,14 @@ impl Store {
                 saved.written += 1;
                 Ok::<(), rusqlite::Error>(())
             };
-            for (path, document) in &state.new_documents {
-                upsert("local_documents", path, encode(&**document))?;
+            if consume {
+                for (path, document) in std::mem::take(&mut state.new_documents) {
+                    upsert("local_documents", &path, encode(&*document))?;
+                }
+            } else {
+                for (path, document) in &state.new_documents {
+                    upsert("local_documents", path, encode(&**document))?;
+                }
             }
             for (path, audio) in &state.new_audio {
                 upsert("local_audio", path, encode(audio))?;
