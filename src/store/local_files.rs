@@ -73,14 +73,44 @@ struct State {
     /// then take its item without copying it.
     documents: Rows,
     audio: Rows,
-    /// Results put by this run (they win over rows), and audio rows asked for (decoded,
-    /// or `None` when the row was unreadable).
-    parsed_documents: PathMap<Arc<CachedDocument>>,
+    /// Outcomes put by this run (they win over rows). Encoded when put, so that the
+    /// caller that put one is its only owner and takes its item without a copy: a run
+    /// holds each outcome once decoded (its entry) and once encoded, not twice decoded.
+    learned_documents: PathMap<Learned>,
+    /// Audio rows asked for (decoded, or `None` when the row was unreadable) and
+    /// probes put by this run.
     parsed_audio: PathMap<Option<CachedAudio>>,
-    /// What this run learned, by path; encoded only when saved, one row at a time, so
-    /// a run never holds every outcome twice over.
-    new_documents: HashMap<String, Arc<CachedDocument>>,
+    /// The probes this run learned, by path, to be written by the next save.
     new_audio: HashMap<String, CachedAudio>,
+}
+
+/// An outcome put by this run.
+#[derive(Debug)]
+struct Learned {
+    put: Put,
+    /// Written by a save already (it still answers for its file).
+    saved: bool,
+}
+
+#[derive(Debug)]
+enum Put {
+    /// Its row, and the keys of the files it depended on: the probes of those audio
+    /// files stay when the store is pruned.
+    Row {
+        data: Vec<u8>,
+        dependencies: Vec<Key>,
+    },
+    /// An outcome that does not encode: it answers for this run only and is not saved.
+    Unencoded(Arc<CachedDocument>),
+}
+
+impl Put {
+    fn dependencies(&self) -> Box<dyn Iterator<Item = &[u8]> + '_> {
+        match self {
+            Put::Row { dependencies, .. } => Box::new(dependencies.iter().map(|key| &key[..])),
+            Put::Unencoded(document) => Box::new(document.dependencies.paths().map(key_of)),
+        }
+    }
 }
 
 /// A path as a map key: its bytes, hashed in one go. A `PathBuf` key hashes component
@@ -188,7 +218,12 @@ impl StoredFileCache {
     /// How many results this run learned (to be written by the next save).
     pub fn learned(&self) -> usize {
         let state = lock(&self.shared.state);
-        state.new_documents.len() + state.new_audio.len()
+        state
+            .learned_documents
+            .iter()
+            .filter(|(key, learned)| !learned.saved && std::str::from_utf8(key).is_ok())
+            .count()
+            + state.new_audio.len()
     }
 }
 
@@ -236,8 +271,15 @@ impl FileCache for StoredFileCache {
         let rows = self.rows();
         let data = {
             let mut state = lock(&self.shared.state);
-            if let Some(put) = state.parsed_documents.get(key_of(path)) {
-                return Some(put.clone());
+            if let Some(learned) = state.learned_documents.get(key_of(path)) {
+                let row = match &learned.put {
+                    Put::Row { data, .. } => data.clone(),
+                    Put::Unencoded(document) => return Some(document.clone()),
+                };
+                drop(state);
+                // Decoded outside the lock, as a stored row is; this run's own
+                // results were remembered with their audio probes already.
+                return decode(&row).map(Arc::new);
             }
             let row = state.documents.get_mut(key_of(path))?;
             row.needed = true;
@@ -259,15 +301,24 @@ impl FileCache for StoredFileCache {
     }
 
     fn put_document(&self, path: &Path, document: Arc<CachedDocument>) {
-        let mut state = lock(&self.shared.state);
+        // Encoded on the caller's thread, outside the lock (the threads reading files
+        // put at the same time); the caller's handle is then the outcome's only one.
+        let put = match encode(&*document) {
+            Some(data) => Put::Row {
+                data,
+                dependencies: document
+                    .dependencies
+                    .paths()
+                    .map(|p| key_of(p).into())
+                    .collect(),
+            },
+            None => Put::Unencoded(document),
+        };
         // A path that is not UTF-8 cannot be a key in the store; such a file is
-        // remembered for this run only.
-        if let Some(key) = path.to_str() {
-            state
-                .new_documents
-                .insert(key.to_string(), document.clone());
-        }
-        state.parsed_documents.insert(key_of(path).into(), document);
+        // remembered for this run only (a save skips it).
+        lock(&self.shared.state)
+            .learned_documents
+            .insert(key_of(path).into(), Learned { put, saved: false });
     }
 }
 
@@ -348,11 +399,7 @@ impl Store {
         cache.rows();
         let StoredFileCache { rows, shared, .. } = cache;
         drop(rows);
-        {
-            let mut state = lock(&shared.state);
-            state.parsed_documents = PathMap::default();
-            state.parsed_audio = PathMap::default();
-        }
+        lock(&shared.state).parsed_audio = PathMap::default();
         self.save_state(&shared, prune, true)
     }
 
@@ -363,12 +410,10 @@ impl Store {
         let (stale_documents, stale_audio) = if prune {
             // What this run put stays, and so do the probes of the audio its new
             // outcomes depend on (those it reused marked theirs when they were asked).
-            let put: HashSet<&[u8]> = state.new_documents.keys().map(|k| k.as_bytes()).collect();
-            let in_use: HashSet<&[u8]> = state
-                .new_documents
-                .values()
-                .flat_map(|document| document.dependencies.paths())
-                .map(key_of)
+            let unsaved = || state.learned_documents.iter().filter(|(_, l)| !l.saved);
+            let put: HashSet<&[u8]> = unsaved().map(|(key, _)| &key[..]).collect();
+            let in_use: HashSet<&[u8]> = unsaved()
+                .flat_map(|(_, learned)| learned.put.dependencies())
                 .chain(state.new_audio.keys().map(|k| k.as_bytes()))
                 .collect();
             (stale(&state.documents, &put), stale(&state.audio, &in_use))
@@ -376,13 +421,16 @@ impl Store {
             (Vec::new(), Vec::new())
         };
         let mut saved = Saved::default();
-        let nothing_to_do = state.new_documents.is_empty()
+        let nothing_to_do = state
+            .learned_documents
+            .iter()
+            .all(|(key, learned)| learned.saved || std::str::from_utf8(key).is_err())
             && state.new_audio.is_empty()
             && stale_documents.is_empty()
             && stale_audio.is_empty();
         if !nothing_to_do {
             let tx = self.conn.transaction()?;
-            let mut upsert = |table: &str, path: &str, data: Option<Vec<u8>>| {
+            let mut upsert = |table: &str, path: &str, data: Option<&[u8]>| {
                 let Some(data) = data else {
                     return Ok(());
                 };
@@ -395,16 +443,24 @@ impl Store {
                 Ok::<(), rusqlite::Error>(())
             };
             if consume {
-                for (path, document) in std::mem::take(&mut state.new_documents) {
-                    upsert("local_documents", &path, encode(&*document))?;
+                for (key, learned) in std::mem::take(&mut state.learned_documents) {
+                    if let (Put::Row { data, .. }, false, Ok(path)) =
+                        (learned.put, learned.saved, std::str::from_utf8(&key))
+                    {
+                        upsert("local_documents", path, Some(&data))?;
+                    }
                 }
             } else {
-                for (path, document) in &state.new_documents {
-                    upsert("local_documents", path, encode(&**document))?;
+                for (key, learned) in &state.learned_documents {
+                    if let (Put::Row { data, .. }, false, Ok(path)) =
+                        (&learned.put, learned.saved, std::str::from_utf8(key))
+                    {
+                        upsert("local_documents", path, Some(data))?;
+                    }
                 }
             }
             for (path, audio) in &state.new_audio {
-                upsert("local_audio", path, encode(audio))?;
+                upsert("local_audio", path, encode(audio).as_deref())?;
             }
             for (table, rows) in [
                 ("local_documents", &stale_documents),
@@ -421,7 +477,9 @@ impl Store {
             }
             tx.commit()?;
         }
-        state.new_documents.clear();
+        for learned in state.learned_documents.values_mut() {
+            learned.saved = true;
+        }
         state.new_audio.clear();
         if prune {
             state.documents.retain(|_, row| row.needed);
