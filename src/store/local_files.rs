@@ -699,6 +699,97 @@ mod tests {
     }
 
     #[test]
+    fn an_outcome_put_is_the_callers_alone_and_answers_after_a_save_that_wrote_it() {
+        let (_dir, path, mut store) = temp_store();
+        let cache = store.local_files().unwrap();
+        let put = document("one");
+        cache.put_document(Path::new("/site/a.md"), put.clone());
+        assert_eq!(Arc::strong_count(&put), 1, "the cache keeps no handle");
+        let asked = cache.document(Path::new("/site/a.md")).unwrap();
+        assert_eq!((Arc::strong_count(&asked), &asked), (1, &put));
+        assert_eq!(store.save_local_files(&cache, true).unwrap().written, 1);
+        // Written once: the next save has nothing to do, and the outcome still answers.
+        assert_eq!(cache.learned(), 0);
+        assert_eq!(
+            store.save_local_files(&cache, true).unwrap(),
+            Saved::default()
+        );
+        assert_eq!(cache.document(Path::new("/site/a.md")), Some(put.clone()));
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        assert_eq!(cache.document(Path::new("/site/a.md")), Some(put));
+    }
+
+    #[test]
+    fn a_consumed_save_writes_and_prunes_what_a_borrowed_one_does() {
+        // Two stores go through the same two runs; the second run's save consumes the
+        // cache in one and borrows it in the other.
+        let dir = tempfile::tempdir().unwrap();
+        let episode = dir.path().join("ep.md");
+        let sound = dir.path().join("ep.mp3");
+        std::fs::write(&episode, "notes").unwrap();
+        std::fs::write(&sound, "sound").unwrap();
+        let mut depending = (*document("one")).clone();
+        depending.dependencies.record(&episode);
+        depending.dependencies.record(&sound);
+        let mut results = Vec::new();
+        for consume in [false, true] {
+            let path = dir.path().join(format!("store-{consume}.sqlite"));
+            let mut store = Store::open(&path).unwrap();
+            let cache = store.local_files().unwrap();
+            cache.put_document(Path::new("/site/kept.md"), document("kept"));
+            cache.put_document(Path::new("/site/gone.md"), document("gone"));
+            cache.put_audio(&sound, audio(5));
+            cache.put_audio(Path::new("/gone.mp3"), audio(7));
+            cache.put_audio(Path::new("/asked.mp3"), audio(8));
+            store.save_local_files(&cache, true).unwrap();
+            drop(store);
+
+            let mut store = Store::open(&path).unwrap();
+            let cache = store.local_files().unwrap();
+            assert!(cache.document(Path::new("/site/kept.md")).is_some());
+            assert_eq!(cache.audio(Path::new("/asked.mp3")), Some(audio(8)));
+            cache.put_document(&episode, Arc::new(depending.clone()));
+            cache.put_document(Path::new("/site/new.md"), document("new"));
+            let saved = if consume {
+                store.save_local_files_consumed(cache, true).unwrap()
+            } else {
+                store.save_local_files(&cache, true).unwrap()
+            };
+            drop(store);
+
+            let store = Store::open(&path).unwrap();
+            let cache = store.local_files().unwrap();
+            let documents: Vec<_> = ["/site/kept.md", "/site/gone.md", "/site/new.md"]
+                .iter()
+                .map(|path| cache.document(Path::new(path)))
+                .chain([cache.document(&episode)])
+                .collect();
+            let probes: Vec<_> = [
+                sound.as_path(),
+                Path::new("/gone.mp3"),
+                Path::new("/asked.mp3"),
+            ]
+            .iter()
+            .map(|path| cache.audio(path))
+            .collect();
+            results.push((saved, documents, probes));
+        }
+        assert_eq!(results[0], results[1]);
+        let (saved, documents, probes) = &results[0];
+        assert_eq!(
+            *saved,
+            Saved {
+                written: 2,
+                removed: 2
+            }
+        );
+        assert!(documents[1].is_none() && documents.iter().filter(|d| d.is_some()).count() == 3);
+        assert_eq!(probes, &vec![Some(audio(5)), None, Some(audio(8))]);
+    }
+
+    #[test]
     fn an_outcome_put_without_asking_first_is_not_pruned_as_unasked() {
         let (_dir, _path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
