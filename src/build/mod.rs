@@ -179,18 +179,21 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     // feeds render: the cache's remembered outcomes are a second copy of every entry
     // read, and holding them while the largest feeds render made the build's peak.
     let saving = match store.take() {
-        Some(mut store) if !options.check => {
-            let files = files.clone();
-            Some(std::thread::spawn(move || {
-                store.save_local_files(&files, true).map(|_| ())
-            }))
+        // The collector has finished with the file cache: the saving thread takes the one
+        // handle left, and frees every remembered outcome and row (tens of MB of content)
+        // while it saves, instead of at the end of the build.
+        Some(mut store) if !options.check => Some(std::thread::spawn(move || {
+            match std::sync::Arc::try_unwrap(files) {
+                Ok(files) => store.save_local_files_consumed(files, true),
+                Err(files) => store.save_local_files(&files, true),
+            }
+            .map(|_| ())
+        })),
+        _ => {
+            drop(files);
+            None
         }
-        _ => None,
     };
-    // The collector has finished with the file cache and the saving thread holds its own
-    // handle: dropping this one frees every remembered outcome (tens of MB of content) as
-    // soon as the save ends, instead of at the end of the build.
-    drop(files);
     let next_due = items.iter().filter_map(|found| found.next_due).min();
 
     // Check identity against the ledger; a feed that would break it is not built.

@@ -73,14 +73,44 @@ struct State {
     /// then take its item without copying it.
     documents: Rows,
     audio: Rows,
-    /// Results put by this run (they win over rows), and audio rows asked for (decoded,
-    /// or `None` when the row was unreadable).
-    parsed_documents: PathMap<Arc<CachedDocument>>,
+    /// Outcomes put by this run (they win over rows). Encoded when put, so that the
+    /// caller that put one is its only owner and takes its item without a copy: a run
+    /// holds each outcome once decoded (its entry) and once encoded, not twice decoded.
+    learned_documents: PathMap<Learned>,
+    /// Audio rows asked for (decoded, or `None` when the row was unreadable) and
+    /// probes put by this run.
     parsed_audio: PathMap<Option<CachedAudio>>,
-    /// What this run learned, by path; encoded only when saved, one row at a time, so
-    /// a run never holds every outcome twice over.
-    new_documents: HashMap<String, Arc<CachedDocument>>,
+    /// The probes this run learned, by path, to be written by the next save.
     new_audio: HashMap<String, CachedAudio>,
+}
+
+/// An outcome put by this run.
+#[derive(Debug)]
+struct Learned {
+    put: Put,
+    /// Written by a save already (it still answers for its file).
+    saved: bool,
+}
+
+#[derive(Debug)]
+enum Put {
+    /// Its row, and the keys of the files it depended on: the probes of those audio
+    /// files stay when the store is pruned.
+    Row {
+        data: Vec<u8>,
+        dependencies: Vec<Key>,
+    },
+    /// An outcome that does not encode: it answers for this run only and is not saved.
+    Unencoded(Arc<CachedDocument>),
+}
+
+impl Put {
+    fn dependencies(&self) -> Box<dyn Iterator<Item = &[u8]> + '_> {
+        match self {
+            Put::Row { dependencies, .. } => Box::new(dependencies.iter().map(|key| &key[..])),
+            Put::Unencoded(document) => Box::new(document.dependencies.paths().map(key_of)),
+        }
+    }
 }
 
 /// A path as a map key: its bytes, hashed in one go. A `PathBuf` key hashes component
@@ -188,7 +218,12 @@ impl StoredFileCache {
     /// How many results this run learned (to be written by the next save).
     pub fn learned(&self) -> usize {
         let state = lock(&self.shared.state);
-        state.new_documents.len() + state.new_audio.len()
+        state
+            .learned_documents
+            .iter()
+            .filter(|(key, learned)| !learned.saved && std::str::from_utf8(key).is_ok())
+            .count()
+            + state.new_audio.len()
     }
 }
 
@@ -236,8 +271,15 @@ impl FileCache for StoredFileCache {
         let rows = self.rows();
         let data = {
             let mut state = lock(&self.shared.state);
-            if let Some(put) = state.parsed_documents.get(key_of(path)) {
-                return Some(put.clone());
+            if let Some(learned) = state.learned_documents.get(key_of(path)) {
+                let row = match &learned.put {
+                    Put::Row { data, .. } => data.clone(),
+                    Put::Unencoded(document) => return Some(document.clone()),
+                };
+                drop(state);
+                // Decoded outside the lock, as a stored row is; this run's own
+                // results were remembered with their audio probes already.
+                return decode(&row).map(Arc::new);
             }
             let row = state.documents.get_mut(key_of(path))?;
             row.needed = true;
@@ -259,15 +301,24 @@ impl FileCache for StoredFileCache {
     }
 
     fn put_document(&self, path: &Path, document: Arc<CachedDocument>) {
-        let mut state = lock(&self.shared.state);
+        // Encoded on the caller's thread, outside the lock (the threads reading files
+        // put at the same time); the caller's handle is then the outcome's only one.
+        let put = match encode(&*document) {
+            Some(data) => Put::Row {
+                data,
+                dependencies: document
+                    .dependencies
+                    .paths()
+                    .map(|p| key_of(p).into())
+                    .collect(),
+            },
+            None => Put::Unencoded(document),
+        };
         // A path that is not UTF-8 cannot be a key in the store; such a file is
-        // remembered for this run only.
-        if let Some(key) = path.to_str() {
-            state
-                .new_documents
-                .insert(key.to_string(), document.clone());
-        }
-        state.parsed_documents.insert(key_of(path).into(), document);
+        // remembered for this run only (a save skips it).
+        lock(&self.shared.state)
+            .learned_documents
+            .insert(key_of(path).into(), Learned { put, saved: false });
     }
 }
 
@@ -331,16 +382,38 @@ impl Store {
     pub fn save_local_files(&mut self, cache: &StoredFileCache, prune: bool) -> Result<Saved> {
         // The rows, to know which are stale, even when no file was asked for.
         cache.rows();
-        let mut state = lock(&cache.shared.state);
+        self.save_state(&cache.shared, prune, false)
+    }
+
+    /// As [`Store::save_local_files`], for a cache no one will ask again (a build's, once
+    /// every source was read). What it holds is freed as soon as the save has no use for
+    /// it: the rows' bytes and the decoded results before anything is written (only the
+    /// rows' index tells which are stale), each learned outcome once it is encoded. On
+    /// a touched checkout the rows are a second copy of every entry, and they were
+    /// held while the feeds' models were built beside the save.
+    pub fn save_local_files_consumed(
+        &mut self,
+        cache: StoredFileCache,
+        prune: bool,
+    ) -> Result<Saved> {
+        cache.rows();
+        let StoredFileCache { rows, shared, .. } = cache;
+        drop(rows);
+        lock(&shared.state).parsed_audio = PathMap::default();
+        self.save_state(&shared, prune, true)
+    }
+
+    /// The save itself, from the state the rows were loaded into; with `consume`, each
+    /// learned outcome is dropped once it is encoded (the cache is not asked again).
+    fn save_state(&mut self, shared: &Shared, prune: bool, consume: bool) -> Result<Saved> {
+        let mut state = lock(&shared.state);
         let (stale_documents, stale_audio) = if prune {
             // What this run put stays, and so do the probes of the audio its new
             // outcomes depend on (those it reused marked theirs when they were asked).
-            let put: HashSet<&[u8]> = state.new_documents.keys().map(|k| k.as_bytes()).collect();
-            let in_use: HashSet<&[u8]> = state
-                .new_documents
-                .values()
-                .flat_map(|document| document.dependencies.paths())
-                .map(key_of)
+            let unsaved = || state.learned_documents.iter().filter(|(_, l)| !l.saved);
+            let put: HashSet<&[u8]> = unsaved().map(|(key, _)| &key[..]).collect();
+            let in_use: HashSet<&[u8]> = unsaved()
+                .flat_map(|(_, learned)| learned.put.dependencies())
                 .chain(state.new_audio.keys().map(|k| k.as_bytes()))
                 .collect();
             (stale(&state.documents, &put), stale(&state.audio, &in_use))
@@ -348,13 +421,16 @@ impl Store {
             (Vec::new(), Vec::new())
         };
         let mut saved = Saved::default();
-        let nothing_to_do = state.new_documents.is_empty()
+        let nothing_to_do = state
+            .learned_documents
+            .iter()
+            .all(|(key, learned)| learned.saved || std::str::from_utf8(key).is_err())
             && state.new_audio.is_empty()
             && stale_documents.is_empty()
             && stale_audio.is_empty();
         if !nothing_to_do {
             let tx = self.conn.transaction()?;
-            let mut upsert = |table: &str, path: &str, data: Option<Vec<u8>>| {
+            let mut upsert = |table: &str, path: &str, data: Option<&[u8]>| {
                 let Some(data) = data else {
                     return Ok(());
                 };
@@ -366,11 +442,25 @@ impl Store {
                 saved.written += 1;
                 Ok::<(), rusqlite::Error>(())
             };
-            for (path, document) in &state.new_documents {
-                upsert("local_documents", path, encode(&**document))?;
+            if consume {
+                for (key, learned) in std::mem::take(&mut state.learned_documents) {
+                    if let (Put::Row { data, .. }, false, Ok(path)) =
+                        (learned.put, learned.saved, std::str::from_utf8(&key))
+                    {
+                        upsert("local_documents", path, Some(&data))?;
+                    }
+                }
+            } else {
+                for (key, learned) in &state.learned_documents {
+                    if let (Put::Row { data, .. }, false, Ok(path)) =
+                        (&learned.put, learned.saved, std::str::from_utf8(key))
+                    {
+                        upsert("local_documents", path, Some(data))?;
+                    }
+                }
             }
             for (path, audio) in &state.new_audio {
-                upsert("local_audio", path, encode(audio))?;
+                upsert("local_audio", path, encode(audio).as_deref())?;
             }
             for (table, rows) in [
                 ("local_documents", &stale_documents),
@@ -387,7 +477,9 @@ impl Store {
             }
             tx.commit()?;
         }
-        state.new_documents.clear();
+        for learned in state.learned_documents.values_mut() {
+            learned.saved = true;
+        }
         state.new_audio.clear();
         if prune {
             state.documents.retain(|_, row| row.needed);
@@ -604,6 +696,97 @@ mod tests {
             cache.document(Path::new("/site/a.md")),
             Some(document("two"))
         );
+    }
+
+    #[test]
+    fn an_outcome_put_is_the_callers_alone_and_answers_after_a_save_that_wrote_it() {
+        let (_dir, path, mut store) = temp_store();
+        let cache = store.local_files().unwrap();
+        let put = document("one");
+        cache.put_document(Path::new("/site/a.md"), put.clone());
+        assert_eq!(Arc::strong_count(&put), 1, "the cache keeps no handle");
+        let asked = cache.document(Path::new("/site/a.md")).unwrap();
+        assert_eq!((Arc::strong_count(&asked), &asked), (1, &put));
+        assert_eq!(store.save_local_files(&cache, true).unwrap().written, 1);
+        // Written once: the next save has nothing to do, and the outcome still answers.
+        assert_eq!(cache.learned(), 0);
+        assert_eq!(
+            store.save_local_files(&cache, true).unwrap(),
+            Saved::default()
+        );
+        assert_eq!(cache.document(Path::new("/site/a.md")), Some(put.clone()));
+        drop(store);
+        let store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        assert_eq!(cache.document(Path::new("/site/a.md")), Some(put));
+    }
+
+    #[test]
+    fn a_consumed_save_writes_and_prunes_what_a_borrowed_one_does() {
+        // Two stores go through the same two runs; the second run's save consumes the
+        // cache in one and borrows it in the other.
+        let dir = tempfile::tempdir().unwrap();
+        let episode = dir.path().join("ep.md");
+        let sound = dir.path().join("ep.mp3");
+        std::fs::write(&episode, "notes").unwrap();
+        std::fs::write(&sound, "sound").unwrap();
+        let mut depending = (*document("one")).clone();
+        depending.dependencies.record(&episode);
+        depending.dependencies.record(&sound);
+        let mut results = Vec::new();
+        for consume in [false, true] {
+            let path = dir.path().join(format!("store-{consume}.sqlite"));
+            let mut store = Store::open(&path).unwrap();
+            let cache = store.local_files().unwrap();
+            cache.put_document(Path::new("/site/kept.md"), document("kept"));
+            cache.put_document(Path::new("/site/gone.md"), document("gone"));
+            cache.put_audio(&sound, audio(5));
+            cache.put_audio(Path::new("/gone.mp3"), audio(7));
+            cache.put_audio(Path::new("/asked.mp3"), audio(8));
+            store.save_local_files(&cache, true).unwrap();
+            drop(store);
+
+            let mut store = Store::open(&path).unwrap();
+            let cache = store.local_files().unwrap();
+            assert!(cache.document(Path::new("/site/kept.md")).is_some());
+            assert_eq!(cache.audio(Path::new("/asked.mp3")), Some(audio(8)));
+            cache.put_document(&episode, Arc::new(depending.clone()));
+            cache.put_document(Path::new("/site/new.md"), document("new"));
+            let saved = if consume {
+                store.save_local_files_consumed(cache, true).unwrap()
+            } else {
+                store.save_local_files(&cache, true).unwrap()
+            };
+            drop(store);
+
+            let store = Store::open(&path).unwrap();
+            let cache = store.local_files().unwrap();
+            let documents: Vec<_> = ["/site/kept.md", "/site/gone.md", "/site/new.md"]
+                .iter()
+                .map(|path| cache.document(Path::new(path)))
+                .chain([cache.document(&episode)])
+                .collect();
+            let probes: Vec<_> = [
+                sound.as_path(),
+                Path::new("/gone.mp3"),
+                Path::new("/asked.mp3"),
+            ]
+            .iter()
+            .map(|path| cache.audio(path))
+            .collect();
+            results.push((saved, documents, probes));
+        }
+        assert_eq!(results[0], results[1]);
+        let (saved, documents, probes) = &results[0];
+        assert_eq!(
+            *saved,
+            Saved {
+                written: 2,
+                removed: 2
+            }
+        );
+        assert!(documents[1].is_none() && documents.iter().filter(|d| d.is_some()).count() == 3);
+        assert_eq!(probes, &vec![Some(audio(5)), None, Some(audio(8))]);
     }
 
     #[test]
