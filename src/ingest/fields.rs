@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
+use chrono::{DateTime, LocalResult, NaiveDate, NaiveDateTime, Offset, TimeZone, Timelike, Utc};
 use chrono_tz::Tz;
 
 use super::frontmatter::{Field, Value};
@@ -350,8 +350,14 @@ fn describe(value: &Value) -> String {
 }
 
 /// Reads a date; see the module documentation for the accepted forms. A date without an
-/// offset is a wall-clock time in `zone`.
+/// offset is a wall-clock time in `zone`. Fractions of a second are dropped: the store
+/// keeps whole seconds, and an item must be the same whether it was read now or decoded
+/// from the file cache (in this run, for a second source naming the same file, or the next).
 pub fn parse_date(raw: &str, zone: Tz) -> Option<DateTime<Utc>> {
+    parse_date_exact(raw, zone).map(|date| date.with_nanosecond(0).unwrap_or(date))
+}
+
+fn parse_date_exact(raw: &str, zone: Tz) -> Option<DateTime<Utc>> {
     let text = raw.trim();
     if let Ok(date) = DateTime::parse_from_rfc3339(text) {
         return Some(date.with_timezone(&Utc));
@@ -678,6 +684,10 @@ mod tests {
         assert_eq!(parse("2024-03-05 10:30 +0100"), Some(utc(9, 30)));
         assert_eq!(parse("5 maart 2024"), None);
         assert_eq!(parse("2024-02-30"), None);
+        // To the whole second, as the store keeps it.
+        assert_eq!(parse("2024-03-05T09:30:00.7Z"), Some(utc(9, 30)));
+        assert_eq!(parse("2024-03-05T10:30:00.25+01:00"), Some(utc(9, 30)));
+        assert_eq!(parse("2024-03-05 09:30:00.999"), Some(utc(9, 30)));
     }
 
     #[test]
