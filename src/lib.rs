@@ -22,4 +22,6 @@ pub mod publish;
 pub mod render;
 pub mod report;
 pub mod store;
+#[cfg(test)]
+pub(crate) mod test_random;
 pub mod validate;

@@ -152,6 +152,17 @@ fn probe_source<R: Read + Seek>(
     } else {
         tagged.properties().duration().as_secs_f64()
     };
+    info(&tagged, duration, length, mime_type, covers_dir)
+}
+
+/// What a probe found: the duration measured, the tags (and covers) lofty read.
+fn info(
+    tagged: &lofty::file::TaggedFile,
+    duration: f64,
+    length: u64,
+    mime_type: &str,
+    covers_dir: Option<&Path>,
+) -> Result<AudioInfo, AudioError> {
     let tags = match tagged.primary_tag().or_else(|| tagged.first_tag()) {
         Some(tag) => read_tags(tag, covers_dir)?,
         None => AudioTags::default(),
@@ -446,17 +457,7 @@ mod tests {
         } else {
             tagged.properties().duration().as_secs_f64()
         };
-        let tags = match tagged.primary_tag().or_else(|| tagged.first_tag()) {
-            Some(tag) => read_tags(tag, covers_dir)?,
-            None => AudioTags::default(),
-        };
-        Ok(AudioInfo {
-            duration,
-            length,
-            mime_type: mime_type.to_string(),
-            tags,
-            covers_read: covers_dir.is_some(),
-        })
+        info(&tagged, duration, length, mime_type, covers_dir)
     }
 
     /// The CBR fixture grown to exactly `size` bytes by padding its ID3v2 tag (zeros after

@@ -749,14 +749,8 @@ pub(crate) mod tests {
                 })
                 .collect()
         };
-        // xorshift64: enough to spread the draws, no crate needed.
-        let mut state: u64 = 0x2545_F491_4F6C_DD1D;
-        let mut next = move |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound as u64) as usize
-        };
+        let mut random = crate::test_random::Xorshift::new(0x2545_F491_4F6C_DD1D);
+        let mut next = move |bound: usize| random.below(bound);
         let mut escaped_some = 0;
         for _ in 0..20_000 {
             let mut text = String::new();

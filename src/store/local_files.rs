@@ -547,6 +547,7 @@ mod tests {
     use crate::ingest::local::{HeldBack, Problem};
     use crate::ingest::post::Outcome;
     use crate::store::temp_store;
+    use std::path::PathBuf;
 
     fn document(message: &str) -> Arc<CachedDocument> {
         Arc::new(CachedDocument {
@@ -619,17 +620,23 @@ mod tests {
         );
     }
 
-    #[test]
-    fn the_probe_of_audio_a_reused_outcome_depends_on_survives_pruning() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.sqlite");
-        let episode = dir.path().join("ep.md");
-        let sound = dir.path().join("ep.mp3");
+    /// An episode file and its audio in `dir`, and an outcome that depends on both.
+    fn episode_with_sound(dir: &Path) -> (PathBuf, PathBuf, CachedDocument) {
+        let episode = dir.join("ep.md");
+        let sound = dir.join("ep.mp3");
         std::fs::write(&episode, "notes").unwrap();
         std::fs::write(&sound, "sound").unwrap();
         let mut depending = (*document("one")).clone();
         depending.dependencies.record(&episode);
         depending.dependencies.record(&sound);
+        (episode, sound, depending)
+    }
+
+    #[test]
+    fn the_probe_of_audio_a_reused_outcome_depends_on_survives_pruning() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite");
+        let (episode, sound, depending) = episode_with_sound(dir.path());
         let mut store = Store::open(&path).unwrap();
         let cache = store.local_files().unwrap();
         cache.put_document(&episode, Arc::new(depending.clone()));
@@ -726,13 +733,7 @@ mod tests {
         // Two stores go through the same two runs; the second run's save consumes the
         // cache in one and borrows it in the other.
         let dir = tempfile::tempdir().unwrap();
-        let episode = dir.path().join("ep.md");
-        let sound = dir.path().join("ep.mp3");
-        std::fs::write(&episode, "notes").unwrap();
-        std::fs::write(&sound, "sound").unwrap();
-        let mut depending = (*document("one")).clone();
-        depending.dependencies.record(&episode);
-        depending.dependencies.record(&sound);
+        let (episode, sound, depending) = episode_with_sound(dir.path());
         let mut results = Vec::new();
         for consume in [false, true] {
             let path = dir.path().join(format!("store-{consume}.sqlite"));

@@ -480,13 +480,8 @@ mod tests {
             b"\xED\xA0\x80",
             b"\xFF",
         ];
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound as u64) as usize
-        };
+        let mut random = crate::test_random::Xorshift::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move |bound: usize| random.below(bound);
         let mut bytes = Vec::new();
         for _ in 0..20_000 {
             bytes.clear();

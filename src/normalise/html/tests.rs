@@ -936,13 +936,8 @@ fn one_pass_plain_and_html_match_the_separate_passes() {
         "<div style=\"color: red; background: url(javascript:x)\">styled</div>",
         "<",
     ];
-    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut random = crate::test_random::Xorshift::new(0x2545_f491_4f6c_dd1d);
+    let mut next = move || random.next_u64();
     let mut documents: Vec<String> = PIECES.iter().map(|piece| piece.to_string()).collect();
     for _ in 0..600 {
         let len = 1 + next() % 12;
@@ -1585,13 +1580,8 @@ fn copied_runs_write_what_the_long_way_writes() {
         }
     }
     assert!(documents.len() > 200, "fixtures not found");
-    let mut state: u64 = 0x853c_49e6_748f_ea9b;
-    let mut next = move |below: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % below.max(1) as u64) as usize
-    };
+    let mut random = crate::test_random::Xorshift::new(0x853c_49e6_748f_ea9b);
+    let mut next = move |bound: usize| random.below(bound);
     let originals = documents.len();
     for round in 0..3_000 {
         let source = &documents[next(originals)];

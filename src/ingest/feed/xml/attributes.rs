@@ -192,14 +192,8 @@ mod tests {
         const PIECES: &[&str] = &[
             "a", "=", "\"", "'", " ", "\n", "\r", "\t", "é", "\0", ">", "/", "\x0c", "xmlns:",
         ];
-        // xorshift64: enough to spread the draws, no crate needed.
-        let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
-        let mut next = move |bound: usize| {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            (state % bound as u64) as usize
-        };
+        let mut random = crate::test_random::Xorshift::new(0x9E37_79B9_7F4A_7C15);
+        let mut next = move |bound: usize| random.below(bound);
         let (mut read, mut refused) = (0, 0);
         let mut raw = String::new();
         for _ in 0..100_000 {
