@@ -26,6 +26,7 @@ pub mod local;
 pub mod markdown;
 pub mod mp3;
 pub mod mp4_boxes;
+pub mod parse_pool;
 pub mod permalink;
 pub mod post;
 pub mod reference;

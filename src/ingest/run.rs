@@ -1,8 +1,8 @@
 //! One ingest run over many remote sources: fetch them concurrently, parse what changed,
 //! record each source in the store as it completes, and report.
 //!
-//! The fetches and parses run on a tokio runtime (parsing on its blocking pool, as it is
-//! CPU work, at most one parse per core); the store is written on the calling thread
+//! The fetches run on a tokio runtime, the parses (CPU work) on a thread per core
+//! ([`ParsePool`]); the store is written on the calling thread
 //! in the order sources finish. Each result is recorded as it arrives, and the results
 //! of a quarter of a second share one commit ([`Store::group`]), so the index pages
 //! that every source's entries touch are written out a few times a second rather than
@@ -44,12 +44,13 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::sync::OwnedSemaphorePermit;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::ingest::feed::{ParseError, ParseOptions};
+use crate::ingest::parse_pool::ParsePool;
 use crate::ingest::remote::retry::Backoff;
 use crate::ingest::remote::{Answer, FetchError, FetchSettings, Fetcher, Request};
 use crate::model::Feed;
@@ -99,6 +100,8 @@ pub enum RunError {
     Client(FetchError),
     #[error("could not start the async runtime: {0}")]
     Runtime(std::io::Error),
+    #[error("could not start the parse threads: {0}")]
+    Threads(std::io::Error),
 }
 
 /// What happened to one source in this run.
@@ -322,6 +325,10 @@ pub fn ingest(
         // The disk's waits at checkpoints would stop the writer, and through it every
         // fetch and parse (see `store::checkpoint`).
         store.checkpoint_in_background()?;
+        // Declared before the runtime so that it is dropped after it: once the runtime's
+        // tasks are gone, work still queued for the pool is skipped.
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let parse_pool = Arc::new(ParsePool::new(cores).map_err(RunError::Threads)?);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -332,10 +339,6 @@ pub fn ingest(
         };
         let (sender, mut receiver) =
             tokio::sync::mpsc::channel::<Done>(settings.fetch.concurrency.max(1) * QUEUE_PER_FETCH);
-        // Parsing is CPU work: more parses at once than cores only makes the one thread
-        // that writes the store wait longer for its turn on a core.
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        let parse_slots = Arc::new(Semaphore::new(cores));
         let names: Vec<(usize, String, String)> = to_fetch
             .iter()
             .map(|(index, state)| (*index, state.configured_url.clone(), state.url.clone()))
@@ -343,12 +346,12 @@ pub fn ingest(
         for (index, state) in to_fetch {
             let fetcher = fetcher.clone();
             let sender = sender.clone();
-            let parse_slots = parse_slots.clone();
+            let parse_pool = parse_pool.clone();
             let parse = settings.parse;
             let max_bytes = usize::try_from(settings.fetch.max_body_bytes).unwrap_or(usize::MAX);
             runtime.spawn(async move {
                 let (done, slot) =
-                    fetch_one(index, state, &fetcher, &parse_slots, parse, max_bytes).await;
+                    fetch_one(index, state, &fetcher, &parse_pool, parse, max_bytes).await;
                 // The receiver is gone only when the run is ending early (a store
                 // error); the result is then of no use to anyone.
                 let _ = sender.send(done).await;
@@ -440,7 +443,7 @@ async fn fetch_one(
     index: usize,
     state: store::FetchState,
     fetcher: &Fetcher,
-    parse_slots: &Arc<Semaphore>,
+    parse_pool: &ParsePool,
     parse: ParseFn,
     max_bytes: usize,
 ) -> (Done, Option<OwnedSemaphorePermit>) {
@@ -497,27 +500,26 @@ async fn fetch_one(
             };
             let stored_hash = state.body_hash.clone();
             let source = state.id;
-            let parse_slot = parse_slots.clone().acquire_owned().await.ok();
             let options = ParseOptions {
                 max_bytes,
                 base_url: url::Url::parse(&fetched.final_url).ok(),
                 http_charset: charset,
                 ..ParseOptions::default()
             };
-            let parsed = tokio::task::spawn_blocking(move || {
-                let body_hash = fingerprint(&bytes);
-                if stored_hash.as_deref() == Some(body_hash.as_str()) {
-                    return Ok(None);
-                }
-                let mut feed = parse(&bytes, &options).map_err(|error| error.to_string())?;
-                drop(bytes);
-                let entries = std::mem::take(&mut feed.entries);
-                let prepared =
-                    PreparedEntries::new(source, &entries).map_err(|error| error.to_string())?;
-                Ok(Some((feed, prepared, body_hash)))
-            })
-            .await;
-            drop(parse_slot);
+            let parsed = parse_pool
+                .run(move || {
+                    let body_hash = fingerprint(&bytes);
+                    if stored_hash.as_deref() == Some(body_hash.as_str()) {
+                        return Ok(None);
+                    }
+                    let mut feed = parse(&bytes, &options).map_err(|error| error.to_string())?;
+                    drop(bytes);
+                    let entries = std::mem::take(&mut feed.entries);
+                    let prepared = PreparedEntries::new(source, &entries)
+                        .map_err(|error| error.to_string())?;
+                    Ok(Some((feed, prepared, body_hash)))
+                })
+                .await;
             match parsed {
                 Ok(Ok(Some((meta, entries, body_hash)))) => TaskResult::Parsed {
                     meta: Box::new(meta),
