@@ -20,7 +20,8 @@
 //! whatever the speed of the disk: at most the concurrency limit's worth of bodies, and
 //! [`QUEUE_PER_FETCH`] times that many prepared results waiting for the writer (a
 //! prepared result is the document's entries packed and compressed, a fraction of its
-//! body). The queue is that deep so that the writer's pauses (its commits, and its
+//! body), and of those never more than [`QUEUE_BYTES`] of entries however large the
+//! documents are. The queue is that deep so that the writer's pauses (its commits, and its
 //! waits for a checkpoint to finish) do not stop the fetches and parses: a queue only
 //! as deep as the concurrency limit (16 results, at the ~300 a second of the fetch
 //! benchmark on a quiet machine) filled in a pause of about 50 ms, every fetch then held
@@ -44,7 +45,7 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use tokio::sync::OwnedSemaphorePermit;
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -78,6 +79,10 @@ pub struct RunSettings {
     /// next run fetches again as if they had never been fetched (their validators were
     /// not stored either); a longer window writes the shared index pages out less often.
     pub group_window: std::time::Duration,
+    /// How many bytes of prepared entries ([`PreparedEntries::bytes`]) may wait for the
+    /// writer at once ([`QUEUE_BYTES`] unless a test sets it). A document larger than
+    /// this waits until nothing else does, then goes alone.
+    pub queue_bytes: usize,
 }
 
 impl Default for RunSettings {
@@ -87,6 +92,7 @@ impl Default for RunSettings {
             backoff: Backoff::default(),
             parse: crate::ingest::feed::parse,
             group_window: GROUP_WINDOW,
+            queue_bytes: QUEUE_BYTES,
         }
     }
 }
@@ -230,6 +236,8 @@ struct Done {
     status: Option<u16>,
     result: TaskResult,
     failures_before: u32,
+    /// The result's room in the queue, given back once its entries are recorded.
+    room: Option<OwnedSemaphorePermit>,
 }
 
 enum TaskResult {
@@ -255,12 +263,29 @@ const GROUP_WINDOW: std::time::Duration = std::time::Duration::from_millis(250);
 /// compressed, about 12 MB on average (its store holds about 190 KB per source).
 pub const QUEUE_PER_FETCH: usize = 4;
 
-impl TaskResult {
-    /// Frees a recorded document's entries: once in the store's transaction they are
-    /// only memory, while the report line waits for the commit.
+/// The default of [`RunSettings::queue_bytes`]: about two and a half times what a full
+/// queue holds on the fetch benchmark, so it binds only where documents are far larger.
+pub const QUEUE_BYTES: usize = 32 * 1024 * 1024;
+
+impl Done {
+    /// Frees a recorded document's entries, and their room in the queue: once in the
+    /// store's transaction they are only memory, while the report line waits for the
+    /// commit.
     fn drop_entries(&mut self) {
-        if let TaskResult::Parsed { entries, .. } = self {
+        if let TaskResult::Parsed { entries, .. } = &mut self.result {
             entries.clear();
+        }
+        self.room = None;
+    }
+
+    /// The room the result takes in the queue (see [`RunSettings::queue_bytes`]), in
+    /// bytes, at most `limit`: only a parsed document's entries count.
+    fn room_needed(&self, limit: u32) -> u32 {
+        match &self.result {
+            TaskResult::Parsed { entries, .. } => {
+                u32::try_from(entries.bytes()).map_or(limit, |bytes| bytes.min(limit))
+            }
+            _ => 0,
         }
     }
 }
@@ -339,6 +364,10 @@ pub fn ingest(
         };
         let (sender, mut receiver) =
             tokio::sync::mpsc::channel::<Done>(settings.fetch.concurrency.max(1) * QUEUE_PER_FETCH);
+        // The queue's bytes, one permit a byte (at least one, so that a limit of zero
+        // still lets one document through at a time).
+        let room_limit = u32::try_from(settings.queue_bytes.max(1)).unwrap_or(u32::MAX);
+        let queue_room = Arc::new(Semaphore::new(room_limit as usize));
         let names: Vec<(usize, String, String)> = to_fetch
             .iter()
             .map(|(index, state)| (*index, state.configured_url.clone(), state.url.clone()))
@@ -347,16 +376,23 @@ pub fn ingest(
             let fetcher = fetcher.clone();
             let sender = sender.clone();
             let parse_pool = parse_pool.clone();
+            let queue_room = queue_room.clone();
             let parse = settings.parse;
             let max_bytes = usize::try_from(settings.fetch.max_body_bytes).unwrap_or(usize::MAX);
             runtime.spawn(async move {
-                let (done, slot) =
+                let (mut done, slot) =
                     fetch_one(index, state, &fetcher, &parse_pool, parse, max_bytes).await;
+                let needed = done.room_needed(room_limit);
+                if needed > 0 {
+                    // Never closed: the semaphore lives as long as this task.
+                    done.room = queue_room.acquire_many_owned(needed).await.ok();
+                }
                 // The receiver is gone only when the run is ending early (a store
                 // error); the result is then of no use to anyone.
                 let _ = sender.send(done).await;
                 // Only now may another fetch start: what waits for the writer is bounded
-                // by the channel, and what is in flight by the concurrency limit.
+                // by the channel and its room in bytes, and what is in flight by the
+                // concurrency limit.
                 drop(slot);
             });
         }
@@ -374,7 +410,7 @@ pub fn ingest(
             let mut next = Some(first);
             while let Some(mut done) = next {
                 let counts = group.record(done.source, &plan(&done, settings.backoff))?;
-                done.result.drop_entries();
+                done.drop_entries();
                 pending.push((done, counts));
                 next = next_in_group(&runtime, &mut receiver, deadline);
             }
@@ -554,6 +590,7 @@ async fn fetch_one(
         status,
         result,
         failures_before: state.consecutive_failures,
+        room: None,
     };
     (done, slot)
 }

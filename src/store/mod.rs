@@ -219,6 +219,8 @@ pub enum Outcome<'a> {
 pub struct PreparedEntries {
     source: SourceId,
     items: Vec<PreparedEntry>,
+    /// What the items hold in their strings and stored values, in bytes.
+    bytes: usize,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -245,6 +247,7 @@ impl PreparedEntries {
         let mut items = Vec::with_capacity(entries.len());
         // One encoder for the document: its buffers and compression table are reused.
         let mut encoder = entry_value::Encoder::default();
+        let mut bytes = 0;
         for entry in entries {
             let key = entry_key(source, entry);
             if !keys.insert(key.clone()) {
@@ -256,6 +259,10 @@ impl PreparedEntries {
                     key: key.clone(),
                     detail,
                 })?;
+            bytes += key.len()
+                + stored.value.len()
+                + entry.guid.as_ref().map_or(0, String::len)
+                + entry.link.as_ref().map_or(0, String::len);
             items.push(PreparedEntry {
                 unique_link: entry
                     .link
@@ -268,13 +275,24 @@ impl PreparedEntries {
                 stored,
             });
         }
-        Ok(PreparedEntries { source, items })
+        Ok(PreparedEntries {
+            source,
+            items,
+            bytes,
+        })
+    }
+
+    /// About how much memory the entries hold: the bytes of their keys, links and
+    /// stored values (not the few words of bookkeeping per entry).
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     /// Drops every entry and frees their memory (the capacity too), keeping the
     /// source they were prepared for.
     pub fn clear(&mut self) {
         self.items = Vec::new();
+        self.bytes = 0;
     }
 
     /// How many distinct entries the document holds.

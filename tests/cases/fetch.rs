@@ -775,6 +775,55 @@ fn fetches_go_on_while_the_writer_pauses_until_the_queue_is_full() {
     assert_eq!(report.totals().entries_new, 2 * FEEDS as u64);
 }
 
+#[test]
+fn what_waits_for_the_writer_is_bounded_by_its_bytes_too() {
+    // Room for one document's entries: however deep the queue, one result waits in it,
+    // and every other finished fetch waits for room, holding its place.
+    const FEEDS: usize = 40;
+    const CONCURRENCY: usize = 2;
+    // One result being reported (its room given back once recorded), one queued, and
+    // one finished fetch per place waiting for room.
+    let most = 1 + 1 + CONCURRENCY;
+    let server = Server::start(|hit| {
+        let i = hit.path.trim_start_matches("/feed");
+        Reply::Raw(response(
+            200,
+            &[],
+            &numbered_feed(&format!("f{i}"), &format!("p{i}"), 2),
+        ))
+    });
+    let specs: Vec<SourceSpec> = (0..FEEDS)
+        .map(|i| SourceSpec {
+            url: server.url(&format!("/feed{i}")),
+        })
+        .collect();
+    let mut paused = settings();
+    paused.fetch.concurrency = CONCURRENCY;
+    paused.fetch.per_host = CONCURRENCY;
+    paused.group_window = Duration::ZERO;
+    paused.queue_bytes = 1;
+    let mut store = Store::open_in_memory().unwrap();
+    let mut served_while_paused = None;
+    let report = ingest(&mut store, &specs, &paused, &mut |_| {
+        if served_while_paused.is_none() {
+            let start = Instant::now();
+            while server.hits().len() < most && start.elapsed() < Duration::from_secs(20) {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            std::thread::sleep(Duration::from_millis(500));
+            served_while_paused = Some(server.hits().len());
+        }
+    })
+    .expect("run");
+    assert_eq!(
+        served_while_paused,
+        Some(most),
+        "feeds served while the writer was held in its first report"
+    );
+    assert_eq!(report.totals().fetched, FEEDS as u64);
+    assert_eq!(report.totals().entries_new, 2 * FEEDS as u64);
+}
+
 /// The options the parser was last called with, by the capturing parser below.
 static SEEN_OPTIONS: std::sync::Mutex<Vec<(Option<String>, Option<String>)>> =
     std::sync::Mutex::new(Vec::new());
