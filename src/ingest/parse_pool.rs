@@ -3,13 +3,13 @@
 //!
 //! Why not tokio's blocking pool: it starts a thread whenever none is idle at the moment
 //! work is handed over, and a parse is handed over just as the previous one ends, before
-//! its thread is counted idle again; so the 1,000-feed benchmark ended with a dozen
-//! threads taking turns at two parses. The allocator keeps memory per thread (each
-//! thread's freed pages wait for that thread), so every extra thread that took a turn
-//! kept its share: with the parses on exactly two threads the run's peak fell from
-//! 100–118 MB to 83–84 MB at the same CPU time. As many threads as cores is also the
-//! limit on parses at once (more than that only makes the thread that writes the store
-//! wait longer for a core).
+//! its thread is counted idle again; so a run over many feeds ends with many more
+//! threads than cores taking turns at the parses. The allocator keeps memory per thread
+//! (each thread's freed pages wait for that thread), so every extra thread that took a
+//! turn keeps its share, and the run's peak memory grows with the number of threads
+//! (BENCHMARKS.md has the figures). As many threads as cores is also the limit on parses
+//! at once (more than that only makes the thread that writes the store wait longer for
+//! a core).
 
 use std::panic::AssertUnwindSafe;
 use std::sync::mpsc;
