@@ -18,6 +18,23 @@ use std::thread::JoinHandle;
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Why work handed to [`ParsePool::run`] gave no result. A panic reads as tokio words a
+/// task's panic (without the task's number), its message quoted and escaped: it ends up
+/// in a source's stored error and report line, which stay one line whatever the panic
+/// said.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum WorkError {
+    #[error("panicked with message {0:?}")]
+    Panicked(String),
+    /// A panic whose payload is not text.
+    #[error("panicked")]
+    PanickedWithoutMessage,
+    #[error("the parse threads have stopped")]
+    Stopped,
+    #[error("a parse thread stopped before its work was done")]
+    Lost,
+}
+
 /// A fixed number of threads running the work handed to [`ParsePool::run`], first come
 /// first served. Dropping the pool lets the threads finish the work already queued (work
 /// whose caller has stopped waiting is skipped) and waits for them.
@@ -55,8 +72,8 @@ impl ParsePool {
     }
 
     /// Runs `work` on one of the pool's threads once one is free, and gives its result,
-    /// or the message of its panic (a bug in the work must cost only that piece of work).
-    pub async fn run<T, F>(&self, work: F) -> Result<T, String>
+    /// or its panic (a bug in the work must cost only that piece of work).
+    pub async fn run<T, F>(&self, work: F) -> Result<T, WorkError>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
@@ -72,7 +89,7 @@ impl ParsePool {
                     .downcast_ref::<&str>()
                     .map(|message| (*message).to_string())
                     .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_else(|| "a panic without a message".into())
+                    .map_or(WorkError::PanickedWithoutMessage, WorkError::Panicked)
             });
             let _ = reply.send(outcome);
         });
@@ -81,11 +98,9 @@ impl ParsePool {
             .as_ref()
             .is_some_and(|jobs| jobs.send(job).is_ok());
         if !sent {
-            return Err("the parse threads have stopped".into());
+            return Err(WorkError::Stopped);
         }
-        answer
-            .await
-            .unwrap_or_else(|_| Err("a parse thread stopped before its work was done".into()))
+        answer.await.unwrap_or(Err(WorkError::Lost))
     }
 }
 
@@ -156,12 +171,22 @@ mod tests {
                 .run(|| -> u32 { panic!("a bug in one parse") })
                 .await
                 .unwrap_err();
-            assert_eq!(error, "a bug in one parse");
+            assert_eq!(error, WorkError::Panicked("a bug in one parse".into()));
             let formatted = pool
-                .run(|| -> u32 { panic!("{} of {}", 3, 4) })
+                .run(|| -> u32 { panic!("{} of {}", "\"3\"\n", 4) })
                 .await
                 .unwrap_err();
-            assert_eq!(formatted, "3 of 4");
+            assert_eq!(formatted, WorkError::Panicked("\"3\"\n of 4".into()));
+            // Quoted and escaped, as tokio shows a task's panic.
+            assert_eq!(
+                formatted.to_string(),
+                r#"panicked with message "\"3\"\n of 4""#
+            );
+            let silent = pool
+                .run(|| -> u32 { std::panic::panic_any(12_u8) })
+                .await
+                .unwrap_err();
+            assert_eq!(silent.to_string(), "panicked");
             assert_eq!(pool.run(|| 7).await, Ok(7));
         });
     }

@@ -1019,10 +1019,10 @@ fn a_parser_crash_on_one_feed_is_that_feed_s_failure_only() {
     let mut crashing = settings();
     crashing.parse = panicking_parse;
     let report = run_with(&mut store, &urls, &crashing);
-    assert!(
-        failed_error(&report.sources[0]).starts_with("the parser failed unexpectedly"),
-        "{:?}",
-        report.sources[0]
+    // The panic's message quoted and escaped (see `parse_pool::WorkError`).
+    assert_eq!(
+        failed_error(&report.sources[0]),
+        r#"the parser failed unexpectedly (panicked with message "a parser bug"); please report this feed"#,
     );
     assert!(matches!(
         report.sources[1].outcome,
