@@ -1,5 +1,6 @@
 //! The threads that parse a fetch run's bodies and prepare their entries for the store:
-//! a fixed set, one per core, fed in the order the bodies arrive.
+//! a fixed set, one per core (or as many as `OMROEP_THREADS` says, see
+//! [`crate::parallel::threads`]), fed in the order the bodies arrive.
 //!
 //! Why not tokio's blocking pool: it starts a thread whenever none is idle at the moment
 //! work is handed over, and a parse is handed over just as the previous one ends, before

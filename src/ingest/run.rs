@@ -352,8 +352,10 @@ pub fn ingest(
         store.checkpoint_in_background()?;
         // Declared before the runtime so that it is dropped after it: once the runtime's
         // tasks are gone, work still queued for the pool is skipped.
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        let parse_pool = Arc::new(ParsePool::new(cores).map_err(RunError::Threads)?);
+        // One thread per core, or as many as `OMROEP_THREADS` says (1: serial parses).
+        let parse_pool = Arc::new(
+            ParsePool::new(crate::parallel::threads()).map_err(RunError::Threads)?,
+        );
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()

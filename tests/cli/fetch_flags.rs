@@ -137,3 +137,45 @@ fn per_host_and_concurrency_bound_the_requests_in_flight() {
     let most = load.most.load(Ordering::SeqCst);
     assert!((2..=3).contains(&most), "--concurrency 3: {most} in flight");
 }
+
+/// The most threads named as the ingest's parse threads that `omroep ingest` had at once,
+/// read from /proc while it runs with `OMROEP_THREADS` set to `threads`.
+#[cfg(target_os = "linux")]
+fn parse_threads_seen(threads: &str) -> usize {
+    let (load, stop) = (Arc::new(Load::default()), Arc::new(AtomicBool::new(false)));
+    let base = serve(load, stop);
+    let env = site(&base, &["/one.xml", "/two.xml"]);
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_omroep"))
+        .arg("ingest")
+        .current_dir(env.root())
+        .env("OMROEP_THREADS", threads)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("run omroep");
+    let tasks = format!("/proc/{}/task", child.id());
+    let mut most = 0;
+    // The server holds each request 400 ms: the threads are there while it does.
+    while child.try_wait().unwrap().is_none() {
+        let named = std::fs::read_dir(&tasks)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter(|task| {
+                std::fs::read_to_string(task.path().join("comm"))
+                    .is_ok_and(|name| name.starts_with("omroep-parse-"))
+            })
+            .count();
+        most = most.max(named);
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert!(child.wait().unwrap().success());
+    most
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn the_parse_threads_are_as_many_as_omroep_threads_says() {
+    assert_eq!(parse_threads_seen("1"), 1);
+    assert_eq!(parse_threads_seen("3"), 3);
+}
