@@ -119,7 +119,7 @@ impl Drop for ParsePool {
 mod tests {
     use super::*;
     use std::collections::HashSet;
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_multi_thread()
@@ -130,7 +130,7 @@ mod tests {
     }
 
     #[test]
-    fn every_piece_of_work_runs_on_one_of_exactly_that_many_threads() {
+    fn work_runs_on_the_pool_s_threads_and_never_more_at_once_than_it_has() {
         let pool = Arc::new(ParsePool::new(3).unwrap());
         let running = Arc::new(AtomicUsize::new(0));
         let most = Arc::new(AtomicUsize::new(0));
@@ -213,9 +213,14 @@ mod tests {
             })
         };
         has_started.recv().unwrap();
+        // What the abandoned work holds is dropped on the pool's thread, slowly: the
+        // pool's drop must wait for that too.
+        let dropped = Arc::new(AtomicBool::new(false));
+        let held = SlowToDrop(dropped.clone());
         let abandoned = {
             let done = done.clone();
             pool.run(move || {
+                let _held = held;
                 done.fetch_add(10, Ordering::SeqCst);
             })
         };
@@ -229,6 +234,20 @@ mod tests {
         assert_eq!(rt.block_on(first).unwrap(), Ok(()));
         let pool = Arc::into_inner(pool).expect("the only owner left");
         drop(pool);
+        assert!(
+            dropped.load(Ordering::SeqCst),
+            "the pool's drop returned before its threads ended"
+        );
         assert_eq!(done.load(Ordering::SeqCst), 1);
+    }
+
+    /// Sets its flag when dropped, a while after being asked to.
+    struct SlowToDrop(Arc<AtomicBool>);
+
+    impl Drop for SlowToDrop {
+        fn drop(&mut self) {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+            self.0.store(true, Ordering::SeqCst);
+        }
     }
 }

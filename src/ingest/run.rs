@@ -353,9 +353,8 @@ pub fn ingest(
         // Declared before the runtime so that it is dropped after it: once the runtime's
         // tasks are gone, work still queued for the pool is skipped.
         // One thread per core, or as many as `OMROEP_THREADS` says (1: serial parses).
-        let parse_pool = Arc::new(
-            ParsePool::new(crate::parallel::threads()).map_err(RunError::Threads)?,
-        );
+        let parse_pool =
+            Arc::new(ParsePool::new(crate::parallel::threads()).map_err(RunError::Threads)?);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
