@@ -20,8 +20,8 @@
 //! whatever the speed of the disk: at most the concurrency limit's worth of bodies, and
 //! [`QUEUE_PER_FETCH`] times that many prepared results waiting for the writer (a
 //! prepared result is the document's entries packed and compressed, a fraction of its
-//! body), and of those never more than [`QUEUE_BYTES`] of entries however large the
-//! documents are. The queue is that deep so that the writer's pauses (its commits, and its
+//! body), and of those never more than [`QUEUE_BYTES`] however large the documents are
+//! (their entries and their feed's own fields, see [`RunSettings::queue_bytes`]). The queue is that deep so that the writer's pauses (its commits, and its
 //! waits for a checkpoint to finish) do not stop the fetches and parses: a queue only
 //! as deep as the concurrency limit (16 results, at the ~300 a second of the fetch
 //! benchmark on a quiet machine) filled in a pause of about 50 ms, every fetch then held
@@ -79,9 +79,11 @@ pub struct RunSettings {
     /// next run fetches again as if they had never been fetched (their validators were
     /// not stored either); a longer window writes the shared index pages out less often.
     pub group_window: std::time::Duration,
-    /// How many bytes of prepared entries ([`PreparedEntries::bytes`]) may wait for the
-    /// writer at once ([`QUEUE_BYTES`] unless a test sets it). A document larger than
-    /// this waits until nothing else does, then goes alone.
+    /// How many bytes of results may wait for the writer at once ([`QUEUE_BYTES`] unless
+    /// a test sets it): a parsed document's prepared entries ([`PreparedEntries::bytes`])
+    /// and its feed's own fields (their length as JSON), and every result's addresses,
+    /// validators and error. A result larger than this waits until nothing else does,
+    /// then goes alone.
     pub queue_bytes: usize,
 }
 
@@ -236,7 +238,7 @@ struct Done {
     status: Option<u16>,
     result: TaskResult,
     failures_before: u32,
-    /// The result's room in the queue, given back once its entries are recorded.
+    /// The result's room in the queue, given back once it is recorded.
     room: Option<OwnedSemaphorePermit>,
 }
 
@@ -244,6 +246,8 @@ enum TaskResult {
     Parsed {
         /// The feed without its entries, which are in `entries`.
         meta: Box<Feed>,
+        /// The length of `meta` as JSON ([`json_bytes`]), measured on the parse thread.
+        meta_bytes: usize,
         entries: PreparedEntries,
         validators: Validators,
         body_hash: String,
@@ -268,26 +272,74 @@ pub const QUEUE_PER_FETCH: usize = 4;
 pub const QUEUE_BYTES: usize = 32 * 1024 * 1024;
 
 impl Done {
-    /// Frees a recorded document's entries, and their room in the queue: once in the
-    /// store's transaction they are only memory, while the report line waits for the
-    /// commit.
-    fn drop_entries(&mut self) {
-        if let TaskResult::Parsed { entries, .. } = &mut self.result {
+    /// Frees what a recorded result no longer needs, and its room in the queue: once in
+    /// the store's transaction its entries and feed fields are only memory, while the
+    /// report line waits for the commit (it needs only the feed's warnings).
+    fn drop_recorded(&mut self) {
+        if let TaskResult::Parsed { meta, entries, .. } = &mut self.result {
             entries.clear();
+            **meta = Feed {
+                warnings: std::mem::take(&mut meta.warnings),
+                ..Feed::default()
+            };
         }
         self.room = None;
     }
 
-    /// The room the result takes in the queue (see [`RunSettings::queue_bytes`]), in
-    /// bytes, at most `limit`: only a parsed document's entries count.
-    fn room_needed(&self, limit: u32) -> u32 {
-        match &self.result {
-            TaskResult::Parsed { entries, .. } => {
-                u32::try_from(entries.bytes()).map_or(limit, |bytes| bytes.min(limit))
-            }
-            _ => 0,
+    /// About how many bytes the result holds (see [`RunSettings::queue_bytes`]).
+    fn bytes(&self) -> usize {
+        let validators = |validators: &Validators| {
+            validators.etag.as_ref().map_or(0, String::len)
+                + validators.last_modified.as_ref().map_or(0, String::len)
+        };
+        let moved = self.moved.as_ref().map_or(0, |(to, hops)| {
+            to.len()
+                + hops
+                    .iter()
+                    .map(|hop| hop.from.len() + hop.to.len())
+                    .sum::<usize>()
+        });
+        let result = match &self.result {
+            TaskResult::Parsed {
+                meta_bytes,
+                entries,
+                validators: kept,
+                body_hash,
+                ..
+            } => meta_bytes + entries.bytes() + validators(kept) + body_hash.len(),
+            TaskResult::NotModified(kept) | TaskResult::Unchanged(kept) => validators(kept),
+            TaskResult::Failed(error, _) | TaskResult::Gone(error) => error.len(),
+        };
+        self.url.len() + self.fetched_url.len() + moved + result
+    }
+}
+
+/// The room of the whole queue in semaphore permits, one a byte: `queue_bytes`, but at
+/// least one (so that a limit of zero still lets one result through at a time), at most
+/// what a semaphore can hold ([`Semaphore::MAX_PERMITS`], 512 MiB on 32-bit targets)
+/// and what one acquire can ask for (`u32`).
+fn room_limit(queue_bytes: usize) -> u32 {
+    u32::try_from(queue_bytes.clamp(1, Semaphore::MAX_PERMITS)).unwrap_or(u32::MAX)
+}
+
+/// The length of `feed` as JSON: what the store writes of it, and about what its text
+/// takes in memory, counted without writing it anywhere.
+fn json_bytes(feed: &Feed) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
         }
     }
+    let mut count = Count(0);
+    // A feed that cannot be written as JSON is refused by the store when recorded; what
+    // was counted up to there stands.
+    let _ = serde_json::to_writer(&mut count, feed);
+    count.0
 }
 
 /// What ends a body's fingerprint: the omroep version that parsed it.
@@ -365,9 +417,7 @@ pub fn ingest(
         };
         let (sender, mut receiver) =
             tokio::sync::mpsc::channel::<Done>(settings.fetch.concurrency.max(1) * QUEUE_PER_FETCH);
-        // The queue's bytes, one permit a byte (at least one, so that a limit of zero
-        // still lets one document through at a time).
-        let room_limit = u32::try_from(settings.queue_bytes.max(1)).unwrap_or(u32::MAX);
+        let room_limit = room_limit(settings.queue_bytes);
         let queue_room = Arc::new(Semaphore::new(room_limit as usize));
         let names: Vec<(usize, String, String)> = to_fetch
             .iter()
@@ -383,11 +433,9 @@ pub fn ingest(
             runtime.spawn(async move {
                 let (mut done, slot) =
                     fetch_one(index, state, &fetcher, &parse_pool, parse, max_bytes).await;
-                let needed = done.room_needed(room_limit);
-                if needed > 0 {
-                    // Never closed: the semaphore lives as long as this task.
-                    done.room = queue_room.acquire_many_owned(needed).await.ok();
-                }
+                let needed = u32::try_from(done.bytes()).map_or(room_limit, |b| b.min(room_limit));
+                // Only a closed semaphore refuses, and nothing closes this one.
+                done.room = queue_room.acquire_many_owned(needed).await.ok();
                 // The receiver is gone only when the run is ending early (a store
                 // error); the result is then of no use to anyone.
                 let _ = sender.send(done).await;
@@ -411,7 +459,7 @@ pub fn ingest(
             let mut next = Some(first);
             while let Some(mut done) = next {
                 let counts = group.record(done.source, &plan(&done, settings.backoff))?;
-                done.drop_entries();
+                done.drop_recorded();
                 pending.push((done, counts));
                 next = next_in_group(&runtime, &mut receiver, deadline);
             }
@@ -554,12 +602,14 @@ async fn fetch_one(
                     let entries = std::mem::take(&mut feed.entries);
                     let prepared = PreparedEntries::new(source, &entries)
                         .map_err(|error| error.to_string())?;
-                    Ok(Some((feed, prepared, body_hash)))
+                    let meta_bytes = json_bytes(&feed);
+                    Ok(Some((feed, meta_bytes, prepared, body_hash)))
                 })
                 .await;
             match parsed {
-                Ok(Ok(Some((meta, entries, body_hash)))) => TaskResult::Parsed {
+                Ok(Ok(Some((meta, meta_bytes, entries, body_hash)))) => TaskResult::Parsed {
                     meta: Box::new(meta),
+                    meta_bytes,
                     entries,
                     validators,
                     body_hash,
@@ -623,6 +673,7 @@ fn plan(done: &Done, backoff: Backoff) -> FetchRecord<'_> {
             entries,
             validators,
             body_hash,
+            ..
         } => Outcome::Parsed {
             meta,
             entries,
@@ -706,7 +757,9 @@ mod tests {
     use tokio::sync::mpsc;
     use tokio::time::Instant;
 
-    use super::next_in_group;
+    use super::{Done, TaskResult, json_bytes, next_in_group, room_limit};
+    use crate::model::Feed;
+    use crate::store::{PreparedEntries, Redirect, Validators};
 
     fn runtime() -> tokio::runtime::Runtime {
         tokio::runtime::Builder::new_current_thread()
@@ -766,5 +819,96 @@ mod tests {
         assert_eq!(next_in_group(&runtime, &mut receiver, deadline), None);
         assert!(start.elapsed() >= Duration::from_millis(50));
         drop(sender);
+    }
+
+    fn done(result: TaskResult) -> Done {
+        Done {
+            index: 0,
+            source: 1,
+            url: "https://a.example/feed".into(),
+            fetched_url: "https://a.example/feed".into(),
+            moved: None,
+            at: chrono::Utc::now(),
+            status: Some(200),
+            result,
+            failures_before: 0,
+            room: None,
+        }
+    }
+
+    fn parsed(meta: Feed) -> TaskResult {
+        TaskResult::Parsed {
+            meta_bytes: json_bytes(&meta),
+            meta: Box::new(meta),
+            entries: PreparedEntries::new(1, &[]).unwrap(),
+            validators: Validators::default(),
+            body_hash: "hash".into(),
+        }
+    }
+
+    #[test]
+    fn a_result_s_room_counts_its_feed_s_fields_addresses_and_error() {
+        let big = "x".repeat(100_000);
+        let described = done(parsed(Feed {
+            description: Some(big.clone()),
+            description_html: Some(format!("<p>{big}</p>")),
+            warnings: vec![big.clone()],
+            ..Feed::default()
+        }));
+        assert!(described.bytes() > 300_000, "{}", described.bytes());
+        let failed = done(TaskResult::Failed(big.clone(), None));
+        assert!(failed.bytes() > 100_000);
+        let mut moved = done(TaskResult::NotModified(Validators {
+            etag: Some(big.clone()),
+            last_modified: None,
+        }));
+        assert!(moved.bytes() > 100_000);
+        moved.moved = Some((
+            big.clone(),
+            vec![Redirect {
+                from: big.clone(),
+                to: big.clone(),
+                status: 301,
+                at: chrono::Utc::now(),
+            }],
+        ));
+        assert!(moved.bytes() > 400_000);
+    }
+
+    #[test]
+    fn a_recorded_result_keeps_only_what_its_report_line_needs() {
+        let big = "x".repeat(100_000);
+        let mut recorded = done(parsed(Feed {
+            title: Some(big.clone()),
+            description: Some(big.clone()),
+            warnings: vec!["a warning".into()],
+            ..Feed::default()
+        }));
+        let room = std::sync::Arc::new(tokio::sync::Semaphore::new(10));
+        recorded.room = Some(room.clone().try_acquire_many_owned(10).unwrap());
+        recorded.drop_recorded();
+        let TaskResult::Parsed { meta, entries, .. } = &recorded.result else {
+            unreachable!()
+        };
+        let warnings_only = Feed {
+            warnings: vec!["a warning".into()],
+            ..Feed::default()
+        };
+        assert_eq!(**meta, warnings_only);
+        assert!(entries.is_empty());
+        assert_eq!(room.available_permits(), 10, "its room is given back");
+    }
+
+    #[test]
+    fn the_queue_s_room_fits_a_semaphore_and_one_acquire() {
+        assert_eq!(room_limit(0), 1);
+        assert_eq!(room_limit(32 << 20), 32 << 20);
+        for huge in [usize::MAX, tokio::sync::Semaphore::MAX_PERMITS + 1] {
+            let limit = room_limit(huge);
+            assert!(limit as usize <= tokio::sync::Semaphore::MAX_PERMITS);
+            // Would panic above MAX_PERMITS (512 MiB on 32-bit targets).
+            let room = tokio::sync::Semaphore::new(limit as usize);
+            assert_eq!(room.available_permits(), limit as usize);
+        }
     }
 }

@@ -775,22 +775,20 @@ fn fetches_go_on_while_the_writer_pauses_until_the_queue_is_full() {
     assert_eq!(report.totals().entries_new, 2 * FEEDS as u64);
 }
 
-#[test]
-fn what_waits_for_the_writer_is_bounded_by_its_bytes_too() {
-    // Room for one document's entries: however deep the queue, one result waits in it,
-    // and every other finished fetch waits for room, holding its place.
+/// Two fetches at once, with a queue deep enough never to bind by count: how many
+/// feeds the server had served while the writer was held in its first report, with
+/// `queue_bytes` of room for results and `body` giving feed `i`'s document. The hold
+/// lasts until `expected` were served, then half a second more in which no more may
+/// come.
+fn served_while_the_writer_is_held(
+    queue_bytes: usize,
+    expected: usize,
+    body: fn(usize) -> Vec<u8>,
+) -> usize {
     const FEEDS: usize = 40;
-    const CONCURRENCY: usize = 2;
-    // One result being reported (its room given back once recorded), one queued, and
-    // one finished fetch per place waiting for room.
-    let most = 1 + 1 + CONCURRENCY;
-    let server = Server::start(|hit| {
-        let i = hit.path.trim_start_matches("/feed");
-        Reply::Raw(response(
-            200,
-            &[],
-            &numbered_feed(&format!("f{i}"), &format!("p{i}"), 2),
-        ))
+    let server = Server::start(move |hit| {
+        let i = hit.path.trim_start_matches("/feed").parse().unwrap();
+        Reply::Raw(response(200, &[], &body(i)))
     });
     let specs: Vec<SourceSpec> = (0..FEEDS)
         .map(|i| SourceSpec {
@@ -798,16 +796,16 @@ fn what_waits_for_the_writer_is_bounded_by_its_bytes_too() {
         })
         .collect();
     let mut paused = settings();
-    paused.fetch.concurrency = CONCURRENCY;
-    paused.fetch.per_host = CONCURRENCY;
+    paused.fetch.concurrency = HELD_CONCURRENCY;
+    paused.fetch.per_host = HELD_CONCURRENCY;
     paused.group_window = Duration::ZERO;
-    paused.queue_bytes = 1;
+    paused.queue_bytes = queue_bytes;
     let mut store = Store::open_in_memory().unwrap();
     let mut served_while_paused = None;
     let report = ingest(&mut store, &specs, &paused, &mut |_| {
         if served_while_paused.is_none() {
             let start = Instant::now();
-            while server.hits().len() < most && start.elapsed() < Duration::from_secs(20) {
+            while server.hits().len() < expected && start.elapsed() < Duration::from_secs(20) {
                 std::thread::sleep(Duration::from_millis(20));
             }
             std::thread::sleep(Duration::from_millis(500));
@@ -815,13 +813,91 @@ fn what_waits_for_the_writer_is_bounded_by_its_bytes_too() {
         }
     })
     .expect("run");
-    assert_eq!(
-        served_while_paused,
-        Some(most),
-        "feeds served while the writer was held in its first report"
-    );
     assert_eq!(report.totals().fetched, FEEDS as u64);
-    assert_eq!(report.totals().entries_new, 2 * FEEDS as u64);
+    served_while_paused.unwrap()
+}
+
+const HELD_CONCURRENCY: usize = 2;
+
+/// The room the result of `body` fetched from `url` takes in the queue, counted the way
+/// `RunSettings::queue_bytes` says: its addresses (asked and fetched, the same here),
+/// its fingerprint, its feed's fields as JSON and its prepared entries.
+fn room(url: &str, body: &[u8]) -> usize {
+    let mut feed = omroep::ingest::feed::parse(body, &Default::default()).unwrap();
+    let entries = std::mem::take(&mut feed.entries);
+    // The ids are absolute URLs: the source does not change the entries' keys.
+    let prepared = omroep::store::PreparedEntries::new(1, &entries).unwrap();
+    2 * url.len()
+        + omroep::ingest::run::fingerprint(body).len()
+        + serde_json::to_vec(&feed).unwrap().len()
+        + prepared.bytes()
+}
+
+/// A queue room of two and a half times the largest result of `body`, after checking
+/// that three of the smallest do not fit in it: room for exactly two results.
+fn room_for_two(body: fn(usize) -> Vec<u8>) -> usize {
+    // The server's port is not known yet: counted with five digits, the most it has;
+    // with one digit, each result is 8 bytes smaller (its address counts twice).
+    let rooms: Vec<usize> = (0..40)
+        .map(|i| room(&format!("http://127.0.0.1:65535/feed{i}"), &body(i)))
+        .collect();
+    let (least, most) = (rooms.iter().min().unwrap(), rooms.iter().max().unwrap());
+    let limit = most * 5 / 2;
+    assert!(3 * (least - 8) > limit, "{rooms:?}");
+    limit
+}
+
+/// One result being reported (its room given back once recorded), those the room
+/// holds queued, and one finished fetch per place waiting for room.
+fn held_with_room_for(queued: usize) -> usize {
+    1 + queued + HELD_CONCURRENCY
+}
+
+fn small_document(i: usize) -> Vec<u8> {
+    numbered_feed(&format!("f{i:02}"), &format!("p{i:02}"), 2)
+}
+
+#[test]
+fn what_waits_for_the_writer_is_bounded_by_its_bytes_too() {
+    // Room for less than any result: however deep the queue, one result waits in it,
+    // and every other finished fetch waits for room, holding its place.
+    let most = held_with_room_for(1);
+    assert_eq!(
+        served_while_the_writer_is_held(1, most, small_document),
+        most
+    );
+}
+
+#[test]
+fn a_queue_room_for_two_documents_holds_two() {
+    // Counted too small, more would wait; too large, fewer.
+    let most = held_with_room_for(2);
+    let limit = room_for_two(small_document);
+    assert_eq!(
+        served_while_the_writer_is_held(limit, most, small_document),
+        most
+    );
+}
+
+#[test]
+fn a_document_without_entries_takes_room_for_its_feed_s_own_fields() {
+    // A description of 80 KB, as text and as HTML, and no entries.
+    fn described(i: usize) -> Vec<u8> {
+        serde_json::to_vec(&serde_json::json!({
+            "version": "https://jsonfeed.org/version/1.1",
+            "title": format!("f{i:02}"),
+            "description": "<p>A <b>long</b> description.</p>".repeat(2_500),
+            "items": [],
+        }))
+        .unwrap()
+    }
+    let most = held_with_room_for(2);
+    let limit = room_for_two(described);
+    assert!(limit > 2 * 80_000, "{limit}");
+    assert_eq!(
+        served_while_the_writer_is_held(limit, most, described),
+        most
+    );
 }
 
 /// The options the parser was last called with, by the capturing parser below.
