@@ -282,8 +282,8 @@ impl PreparedEntries {
         })
     }
 
-    /// About how much memory the entries hold: the bytes of their keys, links and
-    /// stored values (not the few words of bookkeeping per entry).
+    /// About how much memory the entries hold: the bytes of their keys, guids, links
+    /// and stored values (not the few words of bookkeeping per entry).
     pub fn bytes(&self) -> usize {
         self.bytes
     }

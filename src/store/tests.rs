@@ -1232,3 +1232,39 @@ fn file_of_names_the_file_of_a_store_on_disk_and_none_in_memory() {
     let memory = Store::open_in_memory().unwrap();
     assert_eq!(file_of(&memory.conn), None);
 }
+
+#[test]
+fn prepared_entries_bytes_are_their_keys_guids_links_and_stored_values() {
+    let long = Entry {
+        link: Some("https://blog.example/long".into()),
+        content_html: Some("<p>Long enough to be compressed. </p>".repeat(40)),
+        ..entry("https://blog.example/1", "Long", Some(1))
+    };
+    let local = Entry {
+        guid: Some("7".into()),
+        link: Some("https://blog.example/local".into()),
+        ..entry("7", "Local guid", Some(2))
+    };
+    let no_guid = Entry {
+        guid: None,
+        ..entry("urn:x:3", "No guid nor link", None)
+    };
+    // A repeated id keeps its first occurrence, and only that one counts.
+    let repeated = entry("https://blog.example/1", "Again", Some(3));
+    let prepared = PreparedEntries::new(5, &[long, local, no_guid, repeated]).unwrap();
+    assert_eq!(prepared.len(), 3);
+    let counted: usize = prepared
+        .items
+        .iter()
+        .map(|item| {
+            item.key.len()
+                + item.guid.as_ref().map_or(0, String::len)
+                + item.link.as_ref().map_or(0, String::len)
+                + item.stored.value.len()
+        })
+        .sum();
+    assert_eq!(prepared.bytes(), counted);
+    let mut cleared = prepared;
+    cleared.clear();
+    assert_eq!(cleared.bytes(), 0);
+}
