@@ -319,9 +319,6 @@ pub fn ingest(
     }
 
     if !to_fetch.is_empty() {
-        // The disk's waits at checkpoints would stop the writer, and through it every
-        // fetch and parse (see `store::checkpoint`).
-        store.checkpoint_in_background()?;
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .build()
@@ -358,6 +355,10 @@ pub fn ingest(
             });
         }
         drop(sender);
+        // A rollback journal while the run writes (see `Store::begin_long_run`), set
+        // once the fetches are under way: switching syncs the disk, which they need not
+        // wait for.
+        store.begin_long_run()?;
         // Results are recorded as they arrive, each in its own savepoint, but committed
         // together for a while (`settings.group_window`): every commit writes out each index page
         // it touched, and the entries' keys and links land on pages all over their
@@ -404,7 +405,7 @@ pub fn ingest(
                 reports[index] = Some(report);
             }
         }
-        store.stop_background_checkpoints();
+        store.end_long_run();
     }
     Ok(RunReport {
         sources: reports.into_iter().flatten().collect(),
