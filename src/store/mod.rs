@@ -7,7 +7,8 @@
 //! first seen / last seen / last changed times) and the remembered facts
 //! about remote media, and what was learned from local files (`local_files`: the file
 //! cache through which unchanged content files are not read again). The schema is versioned (`schema.rs`) and migrated on open; the
-//! database runs in WAL mode, and every source's update is made inside one transaction
+//! database runs in WAL mode (an ingest writes through a rollback journal while it runs:
+//! [`Store::begin_long_run`]), and every source's update is made inside one transaction
 //! (several sources may share one: [`Store::group`]), so a run killed at any moment
 //! leaves the store as it was after the last commit, never with half a source.
 //!
