@@ -12,17 +12,20 @@
 //! ([`Group`](store::Group)). Everything costly that needs
 //! no database — parsing, and packing entries for the store with their hashes
 //! ([`PreparedEntries`]) — happens before a result reaches that thread, since it is the
-//! one part that cannot run in parallel; and WAL checkpoints, with their waits for the
-//! disk, run on a thread of their own (`store::checkpoint`): one after each group's
-//! commit, which the next group lets finish (while the writer mostly waits for results
-//! anyway) so that the WAL starts over instead of growing. A fetch keeps its place under the global limit
+//! one part that cannot run in parallel; and from the first document to store, the
+//! store writes through a rollback journal rather than its WAL
+//! ([`Store::begin_long_run`]): the new pages that make up most of a run reach the
+//! database file once, with no checkpoints to wait for during the run nor at its end.
+//! (Should the store be open elsewhere, the run keeps the WAL and checkpoints it on a
+//! thread of their own, `store::checkpoint`.) A fetch keeps its place under the global limit
 //! until its result is queued for the writer, so what is held in memory is bounded
 //! whatever the speed of the disk: at most the concurrency limit's worth of bodies, and
 //! [`QUEUE_PER_FETCH`] times that many prepared results waiting for the writer (a
 //! prepared result is the document's entries packed and compressed, a fraction of its
 //! body), and of those never more than [`QUEUE_BYTES`] however large the documents are
-//! (their entries and their feed's own fields, see [`RunSettings::queue_bytes`]). The queue is that deep so that the writer's pauses (its commits, and its
-//! waits for a checkpoint to finish) do not stop the fetches and parses: a queue only
+//! (their entries and their feed's own fields, see [`RunSettings::queue_bytes`]). The
+//! queue is that deep so that the writer's pauses (its commits and their waits for the
+//! disk) do not stop the fetches and parses: a queue only
 //! as deep as the concurrency limit (16 results, at the ~300 a second of the fetch
 //! benchmark on a quiet machine) filled in a pause of about 50 ms, every fetch then held
 //! its place waiting to queue, and both cores went idle until the writer came back. A source's failure is recorded and reported and never
@@ -399,9 +402,6 @@ pub fn ingest(
     }
 
     if !to_fetch.is_empty() {
-        // The disk's waits at checkpoints would stop the writer, and through it every
-        // fetch and parse (see `store::checkpoint`).
-        store.checkpoint_in_background()?;
         // Declared before the runtime so that it is dropped after it: once the runtime's
         // tasks are gone, work still queued for the pool is skipped.
         // One thread per core, or as many as `OMROEP_THREADS` says (1: serial parses).
@@ -453,7 +453,16 @@ pub fn ingest(
         // ones. What a group held is dropped as soon as it is recorded; only its report
         // lines wait for the commit, as nothing may be reported stored before that.
         let mut pending: Vec<(Done, Result<store::EntryCounts, StoreError>)> = Vec::new();
+        let mut long_run = false;
         while let Some(first) = receiver.blocking_recv() {
+            // A rollback journal from the first group with a document to store (see
+            // `Store::begin_long_run`), while the fetches go on. A run of 304s and
+            // failures writes one small row per source: the switch's and FULL sync's
+            // waits for the disk would cost it more than the WAL does.
+            if !long_run && matches!(first.result, TaskResult::Parsed { .. }) {
+                store.begin_long_run()?;
+                long_run = true;
+            }
             let mut group = store.group()?;
             let deadline = tokio::time::Instant::now() + settings.group_window;
             let mut next = Some(first);
@@ -492,7 +501,7 @@ pub fn ingest(
                 reports[index] = Some(report);
             }
         }
-        store.stop_background_checkpoints();
+        store.end_long_run();
     }
     Ok(RunReport {
         sources: reports.into_iter().flatten().collect(),

@@ -7,7 +7,8 @@
 //! first seen / last seen / last changed times) and the remembered facts
 //! about remote media, and what was learned from local files (`local_files`: the file
 //! cache through which unchanged content files are not read again). The schema is versioned (`schema.rs`) and migrated on open; the
-//! database runs in WAL mode, and every source's update is made inside one transaction
+//! database runs in WAL mode (an ingest writes through a rollback journal while it runs:
+//! [`Store::begin_long_run`]), and every source's update is made inside one transaction
 //! (several sources may share one: [`Store::group`]), so a run killed at any moment
 //! leaves the store as it was after the last commit, never with half a source.
 //!
@@ -385,6 +386,22 @@ fn keep_wal_files(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
+/// Whether the store of `conn` is a database in a rollback journal's mode (its header
+/// says so), not WAL nor new (empty) nor in memory. Reading the page count reads the
+/// header, and rolls back a journal left by a run killed mid-commit.
+fn rollback_mode(conn: &Connection) -> rusqlite::Result<bool> {
+    if file_of(conn).is_none() {
+        return Ok(false);
+    }
+    let pages: i64 = conn.query_row("PRAGMA page_count", [], |row| row.get(0))?;
+    Ok(pages > 0 && !in_wal_mode(conn)?)
+}
+
+fn in_wal_mode(conn: &Connection) -> rusqlite::Result<bool> {
+    let mode: String = conn.query_row("PRAGMA journal_mode", [], |row| row.get(0))?;
+    Ok(mode.eq_ignore_ascii_case("wal"))
+}
+
 impl Store {
     /// Opens (creating it and its folder if needed) and migrates the store at `path`.
     pub fn open(path: &Path) -> Result<Store> {
@@ -425,11 +442,22 @@ impl Store {
         // WAL: readers never block the writer, and a commit is one append. NORMAL
         // synchronous is durable across a crash of omroep (the WAL is still consistent);
         // only a power loss may drop the last commits, never corrupt earlier ones.
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
-            .map_err(open_error)?;
+        // A store found in a rollback journal's mode is in an ingest's hands (see
+        // [`Store::begin_long_run`]), or was when that run was killed: it is left so
+        // (switching would wait for the run's writer, and its next run switches back),
+        // with the sync that mode needs.
+        if rollback_mode(&conn).map_err(open_error)? {
+            conn.pragma_update_and_check(None, "journal_mode", "PERSIST", |_| Ok(()))
+                .map_err(open_error)?;
+            conn.pragma_update(None, "synchronous", "FULL")
+                .map_err(open_error)?;
+        } else {
+            conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))
+                .map_err(open_error)?;
+            conn.pragma_update(None, "synchronous", "NORMAL")
+                .map_err(open_error)?;
+        }
         keep_wal_files(&conn).map_err(open_error)?;
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(open_error)?;
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_error)?;
         // Checkpoint (copy the WAL into the database, with an fsync) every 64 MiB of
@@ -597,6 +625,65 @@ impl Store {
                 .collect::<rusqlite::Result<Vec<_>>>()?;
         }
         Ok(states)
+    }
+
+    /// Readies the store for a long run of group commits (an ingest's): a rollback
+    /// journal (PERSIST) with FULL sync instead of the WAL, until [`Store::end_long_run`].
+    ///
+    /// A run that mostly adds rows mostly appends pages, which a rollback journal never
+    /// copies: only the pages a group changes that existed before it are journaled, and
+    /// every page reaches the database file once. In WAL every page is written twice
+    /// (the WAL, then the database by a checkpoint), the writer waits for checkpoints so
+    /// that the WAL can start over, and the close copies what is left and cuts a WAL of
+    /// tens of MiB. FULL sync keeps each committed group across a power loss, as a
+    /// rollback journal needs it to. Readers (`omroep sources`) still read while a group
+    /// is open, and wait (the busy timeout) while one commits or spills its pages.
+    ///
+    /// Switching needs the store to itself: when another process has it open in WAL
+    /// mode (SQLite answers busy), the run keeps the WAL, with background checkpoints.
+    pub fn begin_long_run(&mut self) -> Result<()> {
+        if file_of(&self.conn).is_none() {
+            return Ok(());
+        }
+        let switched = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "PERSIST", |row| {
+                row.get::<_, String>(0)
+            });
+        match switched {
+            Ok(mode) if mode.eq_ignore_ascii_case("persist") => {
+                self.conn.pragma_update(None, "synchronous", "FULL")?;
+                Ok(())
+            }
+            Ok(_) => self.checkpoint_in_background(),
+            Err(rusqlite::Error::SqliteFailure(error, _))
+                if matches!(
+                    error.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
+            {
+                self.checkpoint_in_background()
+            }
+            Err(error) => Err(error.into()),
+        }
+    }
+
+    /// Ends what [`Store::begin_long_run`] began: the store goes back to WAL (which
+    /// every other command reads it in) with NORMAL sync, or stops its background
+    /// checkpoints. Switching back is best effort: should another process have the
+    /// store open, it stays in the rollback journal's mode, which every command reads
+    /// it in as well, and the next run's end switches it back.
+    pub fn end_long_run(&mut self) {
+        self.stop_background_checkpoints();
+        if file_of(&self.conn).is_none() || in_wal_mode(&self.conn).unwrap_or(true) {
+            return;
+        }
+        let back = self
+            .conn
+            .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0));
+        if back.is_ok_and(|mode| mode.eq_ignore_ascii_case("wal")) {
+            let _ = self.conn.pragma_update(None, "synchronous", "NORMAL");
+        }
     }
 
     /// Hands WAL checkpoints to a background thread (see `checkpoint.rs`) until the

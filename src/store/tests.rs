@@ -617,6 +617,17 @@ fn a_database_error_dooms_the_group_and_nothing_of_it_is_committed() {
 
 #[test]
 fn a_large_update_refused_half_way_is_rolled_back_whole_from_its_savepoint() {
+    large_update_refused_half_way(false);
+}
+
+#[test]
+fn in_a_long_run_a_large_refused_update_is_rolled_back_whole_from_its_savepoint() {
+    // With a rollback journal the savepoint gives back pages from the main journal as
+    // well as its own, and the page cache spills into the database file mid-group.
+    large_update_refused_half_way(true);
+}
+
+fn large_update_refused_half_way(long_run: bool) {
     // The savepoint's journal of a source's update must give back every page the
     // update changed, far more than the 64 KiB SQLite keeps in memory before it
     // spills the journal to a temporary file: 300 entries of several KiB each, all
@@ -662,6 +673,10 @@ fn a_large_update_refused_half_way_is_rolled_back_whole_from_its_savepoint() {
 
     let second = PreparedEntries::new(a, &version("second")).unwrap();
     let for_b = PreparedEntries::new(b, &[entry("https://b.example/1", "b1", Some(1))]).unwrap();
+    if long_run {
+        store.begin_long_run().unwrap();
+        assert_eq!(journal_mode(&store), "persist");
+    }
     let mut group = store.group().unwrap();
     let refused = group
         .record(a, &parsed(at(9), &meta("a2"), &second, "2"))
@@ -680,6 +695,8 @@ fn a_large_update_refused_half_way_is_rolled_back_whole_from_its_savepoint() {
         1
     );
     group.commit().unwrap();
+    store.end_long_run();
+    assert_eq!(journal_mode(&store), "wal");
 
     let other = Store::open(&path).unwrap();
     assert_eq!(read_back(&other, a), before);
@@ -1267,4 +1284,108 @@ fn prepared_entries_bytes_are_their_keys_guids_links_and_stored_values() {
     let mut cleared = prepared;
     cleared.clear();
     assert_eq!(cleared.bytes(), 0);
+
+fn journal_mode(store: &Store) -> String {
+    store
+        .conn
+        .query_row("PRAGMA journal_mode", [], |row| row.get(0))
+        .unwrap()
+}
+
+#[test]
+fn a_long_run_writes_through_a_rollback_journal_and_readers_read_meanwhile() {
+    let (dir, path, mut store) = temp_store();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let b = store.ensure_source("https://b.example/feed").unwrap().id;
+    record_parsed(
+        &mut store,
+        a,
+        at(1),
+        &meta("A"),
+        &[entry("https://a.example/1", "a1", Some(1))],
+        "1",
+    );
+    store.begin_long_run().unwrap();
+    assert_eq!(journal_mode(&store), "persist");
+    let synchronous: i64 = store
+        .conn
+        .query_row("PRAGMA synchronous", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(
+        synchronous, 2,
+        "FULL: a committed group survives a power loss"
+    );
+    assert!(store.checkpointer.is_none(), "no WAL to checkpoint");
+
+    // A group open: another process opening the store (`omroep sources`) reads the
+    // last commit, and leaves the store in the run's mode rather than switch it back.
+    let for_b = PreparedEntries::new(b, &[entry("https://b.example/1", "b1", Some(1))]).unwrap();
+    let mut group = store.group().unwrap();
+    assert_eq!(
+        group
+            .record(b, &parsed(at(2), &meta("B"), &for_b, "1"))
+            .unwrap()
+            .unwrap()
+            .new,
+        1
+    );
+    let reader = Store::open(&path).unwrap();
+    assert_eq!(journal_mode(&reader), "persist");
+    assert_eq!(titles(&reader.entries(&[a, b]).unwrap()), ["a1"]);
+    drop(reader);
+    group.commit().unwrap();
+    let reader = Store::open(&path).unwrap();
+    assert_eq!(titles(&reader.entries(&[b]).unwrap()), ["b1"]);
+    drop(reader);
+
+    // Back to WAL at the end, every commit kept.
+    store.end_long_run();
+    assert_eq!(journal_mode(&store), "wal");
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(journal_mode(&store), "wal");
+    assert_eq!(store.entries(&[a, b]).unwrap().len(), 2);
+    assert_eq!(store.check_integrity().unwrap(), Ok(()));
+    assert!(dir.path().join("store.sqlite-wal").exists());
+}
+
+#[test]
+fn a_store_left_in_a_long_run_opens_in_its_mode_and_the_next_run_ends_in_wal() {
+    // A run that ended early (a store error returns before its end; a killed run is
+    // the kill tests' part) leaves the store in the rollback journal's mode.
+    let (_dir, path, mut store) = temp_store();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    store.begin_long_run().unwrap();
+    let a1 = [entry("https://a.example/1", "a1", Some(1))];
+    record_parsed(&mut store, a, at(1), &meta("A"), &a1, "1");
+    let for_a = PreparedEntries::new(a, &[entry("https://a.example/2", "a2", Some(2))]).unwrap();
+    let mut group = store.group().unwrap();
+    group
+        .record(a, &parsed(at(2), &meta("A"), &for_a, "2"))
+        .unwrap()
+        .unwrap();
+    drop(group);
+    drop(store);
+
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(journal_mode(&store), "persist");
+    assert_eq!(titles(&store.entries(&[a]).unwrap()), ["a1"]);
+    assert_eq!(store.check_integrity().unwrap(), Ok(()));
+    store.begin_long_run().unwrap();
+    store.end_long_run();
+    assert_eq!(journal_mode(&store), "wal");
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(journal_mode(&store), "wal");
+    assert_eq!(titles(&store.entries(&[a]).unwrap()), ["a1"]);
+}
+
+#[test]
+fn a_long_run_of_a_store_in_memory_changes_nothing() {
+    let mut store = Store::open_in_memory().unwrap();
+    store.begin_long_run().unwrap();
+    assert_eq!(journal_mode(&store), "memory");
+    assert!(store.checkpointer.is_none());
+    store.end_long_run();
+    assert_eq!(journal_mode(&store), "memory");
 }
