@@ -4,8 +4,8 @@
 //! The order is the one RFC 7303 §3 and XML 1.0 Appendix F give: a byte order mark (or,
 //! without one, the zero-byte pattern of a UTF-16/UTF-32 `<`) decides; else the HTTP
 //! `charset`; else the `encoding` of the XML declaration; else UTF-8. Labels go through
-//! `encoding_rs` (the WHATWG table, so `iso-8859-1` reads as windows-1252, as browsers and
-//! feed readers do). Real feeds lie about their encoding all the time, so two repairs
+//! `charset` (the WHATWG table first, so `iso-8859-1` reads as windows-1252, as browsers
+//! and feed readers do, then other spellings and the code pages WHATWG leaves out). Real feeds lie about their encoding all the time, so two repairs
 //! follow, each with a warning: a document labelled with a single-byte encoding whose
 //! bytes are valid UTF-8 with multi-byte sequences is read as UTF-8, and a document
 //! labelled (or defaulted to) UTF-8 whose bytes are not valid UTF-8 is read in the legacy
@@ -18,14 +18,16 @@ use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
 
+use super::charset::Charset;
+
 /// A decoded document and what was repaired on the way.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Decoded<'a> {
     /// Borrowed from the input when it is valid UTF-8 as it stands (the usual case), so
     /// a large document is not copied before it is read.
     pub text: Cow<'a, str>,
-    /// The encoding the text was decoded from, by its WHATWG name (`UTF-32LE`/`UTF-32BE`,
-    /// which WHATWG does not list, by those names).
+    /// The encoding the text was decoded from, by its WHATWG name (`UTF-32LE`/`UTF-32BE`
+    /// and the code pages WHATWG does not list by their IANA or Python names).
     pub encoding: &'static str,
     pub warnings: Vec<String>,
 }
@@ -98,8 +100,8 @@ pub fn decode<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Decoded<'a> {
     }
 
     match label_source {
-        Some((encoding, source, label)) if encoding != UTF_8 => {
-            decode_labelled(bytes, encoding, (source, label), &mut warnings)
+        Some((charset, source, label)) if charset != Charset::Whatwg(UTF_8) => {
+            decode_labelled(bytes, charset, (source, label), &mut warnings)
         }
         _ => decode_utf8_or_repair(bytes, &mut warnings),
     }
@@ -159,19 +161,20 @@ fn decode_utf32(bytes: &[u8], big_endian: bool) -> (String, bool) {
 
 /// Resolves a label to an encoding usable for an ASCII-compatible document (one without
 /// a BOM or UTF-16/32 pattern). Returns the cleaned label when it is unknown or unusable.
-fn usable_label(label: &str) -> Result<&'static Encoding, String> {
+fn usable_label(label: &str) -> Result<Charset, String> {
     let cleaned = clean_label(label);
-    match Encoding::for_label(cleaned.as_bytes()) {
+    match Charset::for_label(cleaned) {
         // `replacement` is WHATWG's way of refusing ISO-2022-KR and friends; UTF-16 and
         // x-user-defined cannot describe a document whose first bytes are plain ASCII.
-        Some(encoding)
+        Some(Charset::Whatwg(encoding))
             if encoding != encoding_rs::REPLACEMENT
                 && encoding != UTF_16LE
                 && encoding != UTF_16BE
                 && encoding != encoding_rs::X_USER_DEFINED =>
         {
-            Ok(encoding)
+            Ok(Charset::Whatwg(encoding))
         }
+        Some(table @ Charset::Table(_)) => Ok(table),
         _ if is_utf32_label(cleaned) => Err(cleaned.to_string()),
         _ => Err(cleaned.chars().take(40).collect()),
     }
@@ -232,11 +235,11 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// the bytes must also be invalid in the labelled encoding.
 fn decode_labelled<'a>(
     bytes: &'a [u8],
-    encoding: &'static Encoding,
+    encoding: Charset,
     (source, label): (&str, &str),
     warnings: &mut Vec<String>,
 ) -> Decoded<'a> {
-    let (labelled, had_errors) = encoding.decode_without_bom_handling(bytes);
+    let (labelled, had_errors) = encoding.decode(bytes);
     if (encoding.is_single_byte() || had_errors)
         && !bytes.is_ascii()
         && let Some(text) = utf8(bytes)
