@@ -5,14 +5,15 @@
 //! without one, the zero-byte pattern of a UTF-16/UTF-32 `<`) decides; else the HTTP
 //! `charset`; else the `encoding` of the XML declaration; else UTF-8. Labels go through
 //! `charset` (the WHATWG table first, so `iso-8859-1` reads as windows-1252, as browsers
-//! and feed readers do, then other spellings and the code pages WHATWG leaves out). Real feeds lie about their encoding all the time, so two repairs
-//! follow, each with a warning: a document labelled with a single-byte encoding whose
-//! bytes are valid UTF-8 with multi-byte sequences is read as UTF-8, and a document
-//! labelled (or defaulted to) UTF-8 whose bytes are not valid UTF-8 is read in the legacy
-//! encoding the bytes fit (`chardetng`, the detector browsers use: windows-1252 for
-//! Western text, Big5 or KOI8-R where the bytes say so), or, where valid multi-byte UTF-8
-//! and stray bytes are mixed, as UTF-8 with the stray bytes read as windows-1252. The
-//! result is plain Rust text; later stages ignore whatever the declaration still says.
+//! and feed readers do, then other spellings and the code pages WHATWG leaves out). Real
+//! feeds lie about their encoding all the time, so two repairs follow, each with a
+//! warning: a document labelled with a single-byte encoding whose bytes are valid UTF-8
+//! with multi-byte sequences is read as UTF-8, and a document labelled (or defaulted to)
+//! UTF-8 whose bytes are not valid UTF-8 is read in the legacy encoding the bytes fit
+//! (`chardetng`, the detector browsers use: windows-1252 for Western text, Big5 or KOI8-R
+//! where the bytes say so), or, where valid multi-byte UTF-8 and stray bytes are mixed, as
+//! UTF-8 with the stray bytes read as windows-1252. The result is plain Rust text; later
+//! stages ignore whatever the declaration still says.
 
 use std::borrow::Cow;
 
