@@ -1,9 +1,10 @@
-//! Encoding labels → encodings, as a reader expects: the WHATWG label list first (so
-//! `iso-8859-1` reads as windows-1252, as browsers do), then the names other software
-//! writes for the same encodings (`windows_1251`, `ms-cyrl`, `macroman`, `cp_is`) and the
+//! Encoding labels → encodings, as a reader expects: the WHATWG label list (so
+//! `iso-8859-1` reads as windows-1252, as browsers do), the names other software writes
+//! for the same encodings (`windows_1251`, `ms-cyrl`, `macroman`, `cp_is`) and the
 //! single-byte encodings `encoding_rs` lacks (DOS code pages, older Mac ones, KOI8-T,
-//! VISCII, TCVN 5712), looked up the way Python's codec registry does: case-insensitive,
-//! with every run of punctuation or spaces read as one `_`.
+//! VISCII, TCVN 5712). A label is looked up by its letters and digits alone, case
+//! folded: `IBM-855`, `ibm_855` and `ibm855` are one name. Only encodings that read ASCII
+//! bytes as ASCII are listed: a label is only ever read out of ASCII markup.
 
 use std::borrow::Cow;
 
@@ -12,22 +13,33 @@ use encoding_rs::Encoding;
 use super::codepages::ALIASES;
 
 /// An encoding a document can be read in.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) enum Charset {
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Charset {
     Whatwg(&'static Encoding),
     Table(&'static Codepage),
 }
 
+/// Two charsets are one when they are the same static (`encoding_rs` compares its
+/// encodings that way too); comparing 256 characters would say nothing more.
+impl PartialEq for Charset {
+    fn eq(&self, other: &Charset) -> bool {
+        match (self, other) {
+            (Charset::Whatwg(a), Charset::Whatwg(b)) => a == b,
+            (Charset::Table(a), Charset::Table(b)) => std::ptr::eq(*a, *b),
+            _ => false,
+        }
+    }
+}
+
 /// A single-byte, ASCII-compatible encoding as a table.
-#[derive(Debug, PartialEq)]
-pub(super) struct Codepage {
+#[derive(Debug)]
+pub(crate) struct Codepage {
     /// The name the decoded document reports (IANA's where it has one).
     pub name: &'static str,
-    /// Bytes below 0x80 that are not ASCII (VISCII and TCVN put capitals among the C0
-    /// controls); every other one is itself.
-    pub low: &'static [(u8, char)],
-    /// Bytes 0x80..=0xFF; U+FFFD where the encoding leaves the byte undefined.
-    pub high: [char; 128],
+    /// Every byte's character; U+FFFD where the encoding leaves the byte undefined.
+    /// Bytes below 0x80 are ASCII except where VISCII and TCVN put capitals among the
+    /// C0 controls.
+    pub table: [char; 256],
 }
 
 impl Codepage {
@@ -36,14 +48,7 @@ impl Codepage {
         let mut text = String::with_capacity(bytes.len() + bytes.len() / 2);
         let mut had_errors = false;
         for &byte in bytes {
-            let c = if byte < 0x80 {
-                self.low
-                    .iter()
-                    .find(|&&(low, _)| low == byte)
-                    .map_or(char::from(byte), |&(_, c)| c)
-            } else {
-                self.high[usize::from(byte - 0x80)]
-            };
+            let c = self.table[usize::from(byte)];
             had_errors |= c == char::REPLACEMENT_CHARACTER;
             text.push(c);
         }
@@ -52,41 +57,51 @@ impl Codepage {
 }
 
 impl Charset {
-    /// Resolves a label (already without quotes and surrounding spaces).
-    pub(super) fn for_label(label: &str) -> Option<Charset> {
-        if let Some(encoding) = Encoding::for_label(label.as_bytes()) {
-            return Some(Charset::Whatwg(encoding));
+    /// Resolves a label (already without quotes and surrounding spaces). A label is
+    /// letters, digits, spaces and `-_.:()+/`; anything else is no encoding's name.
+    pub(crate) fn for_label(label: &str) -> Option<Charset> {
+        if label.len() > MAX_LABEL || !label.bytes().all(is_label_byte) {
+            return None;
         }
-        let key = normalise(label)?;
-        match ALIASES.binary_search_by(|(alias, _)| alias.cmp(&key.as_str())) {
-            Ok(at) => Some(ALIASES[at].1),
-            // `IBM-855` for `ibm855`, `KOI8_T` for `koi8t`: the separators Python's
-            // lookup keeps matter less to the people writing labels than to Python.
-            Err(_) => ALIASES
-                .iter()
-                .find(|(alias, _)| without_separators(alias).eq(without_separators(&key)))
-                .map(|&(_, charset)| charset),
+        let mut key = [0u8; MAX_LABEL];
+        let mut len = 0;
+        for byte in label.bytes().filter(u8::is_ascii_alphanumeric) {
+            key[len] = byte.to_ascii_lowercase();
+            len += 1;
         }
+        let key = &key[..len];
+        ALIASES
+            .binary_search_by(|(alias, _)| alias.as_bytes().cmp(key))
+            .ok()
+            .map(|at| ALIASES[at].1)
     }
 
     /// The encoding's name: WHATWG's, or the table's.
-    pub(super) fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Charset::Whatwg(encoding) => encoding.name(),
             Charset::Table(page) => page.name,
         }
     }
 
-    pub(super) fn is_single_byte(self) -> bool {
+    pub(crate) fn is_single_byte(self) -> bool {
         match self {
             Charset::Whatwg(encoding) => encoding.is_single_byte(),
             Charset::Table(_) => true,
         }
     }
 
+    /// Whether ASCII bytes mean themselves, as markup read before the label needs.
+    pub(crate) fn is_ascii_compatible(self) -> bool {
+        match self {
+            Charset::Whatwg(encoding) => encoding.is_ascii_compatible(),
+            Charset::Table(_) => true,
+        }
+    }
+
     /// Decodes an ASCII-compatible document (no BOM handling); returns whether anything
     /// was replaced with U+FFFD.
-    pub(super) fn decode(self, bytes: &[u8]) -> (Cow<'_, str>, bool) {
+    pub(crate) fn decode(self, bytes: &[u8]) -> (Cow<'_, str>, bool) {
         match self {
             Charset::Whatwg(encoding) => encoding.decode_without_bom_handling(bytes),
             Charset::Table(page) => {
@@ -101,31 +116,10 @@ impl Charset {
 /// should not make a long string.
 const MAX_LABEL: usize = 64;
 
-/// A label in Python's lookup form: lower case ASCII letters and digits, every run of
-/// anything else as one `_`, none at either end. `None` for a label too long or not
-/// ASCII to be any encoding's name.
-fn normalise(label: &str) -> Option<String> {
-    if label.len() > MAX_LABEL || !label.is_ascii() {
-        return None;
-    }
-    let mut key = String::with_capacity(label.len());
-    let mut gap = false;
-    for c in label.chars() {
-        if c.is_ascii_alphanumeric() {
-            if gap && !key.is_empty() {
-                key.push('_');
-            }
-            gap = false;
-            key.push(c.to_ascii_lowercase());
-        } else {
-            gap = true;
-        }
-    }
-    Some(key)
-}
-
-fn without_separators(key: &str) -> impl Iterator<Item = u8> + '_ {
-    key.bytes().filter(|&b| b != b'_')
+/// The bytes encoding names are written with (IANA's `ISO_8859-1:1987`,
+/// `PC-Multilingual-850+euro`, `Windows 1251`).
+fn is_label_byte(byte: u8) -> bool {
+    byte.is_ascii_alphanumeric() || b" -_.:()+/".contains(&byte)
 }
 
 #[cfg(test)]
@@ -159,7 +153,7 @@ mod tests {
             ("cp861", b"\x80\x8b\x95", "\u{c7}\u{d0}\u{fe}"),
             ("cp862", b"\x80\x9a\xa4", "\u{5d0}\u{5ea}\u{f1}"),
             ("cp863", b"\x80\x84\x8d", "\u{c7}\u{c2}\u{2017}"),
-            ("cp864", b"\x80\xc8\x25", "\u{b0}\u{fe91}\u{66a}"),
+            ("cp864", b"\x80\xc8", "\u{b0}\u{fe91}"),
             ("cp865", b"\x80\x9b\xaf", "\u{c7}\u{f8}\u{a4}"),
             ("cp869", b"\x86\xd6\xfe", "\u{386}\u{3b1}\u{25a0}"),
             ("cp1006", b"\xa1\xb0", "\u{6f0}\u{fe8d}"),
@@ -258,6 +252,48 @@ mod tests {
     }
 
     #[test]
+    fn labels_whose_ascii_is_not_ascii_are_refused() {
+        use super::super::decode::decode;
+        // In ISO-2022-JP `ESC $ B` makes `<a` half of a kanji: read as that, the markup
+        // would be `<rss>釈</rss>`.
+        for label in ["ISO_2022_JP", "iso-2022-jp", "csiso2022jp", "iso2022jp"] {
+            let doc = format!("<?xml version='1.0' encoding='{label}'?><rss>\x1b$B<a\x1b(B</rss>");
+            let decoded = decode(doc.as_bytes(), None);
+            assert_eq!(decoded.text, doc, "{label}");
+            assert_eq!(decoded.encoding, "UTF-8");
+            assert_eq!(
+                decoded.warnings,
+                vec![format!(
+                    "the XML declaration names encoding \"{label}\", which is not usable for this document; read as UTF-8"
+                )]
+            );
+            let decoded = decode(b"<rss>\x1b$B<a\x1b(B</rss>", Some(label));
+            assert_eq!(decoded.encoding, "UTF-8", "{label}");
+            assert_eq!(
+                decoded.warnings,
+                vec![format!(
+                    "the HTTP charset \"{label}\" is not a usable encoding for this document; ignored"
+                )]
+            );
+        }
+    }
+
+    #[test]
+    fn a_warning_prints_no_control_bytes() {
+        use super::super::decode::decode;
+        let decoded = decode(b"<rss/>", Some("cp437\u{1b}[2J\0"));
+        assert_eq!(
+            decoded.warnings,
+            vec![
+                "the HTTP charset \"cp437\\u{1b}[2J\\u{0}\" is not a usable encoding for this document; ignored"
+            ]
+        );
+        let decoded = decode(b"<?xml version='1.0' encoding='<cp437>'?><rss/>", None);
+        assert_eq!(decoded.encoding, "UTF-8");
+        assert_eq!(decoded.warnings.len(), 1, "{:?}", decoded.warnings);
+    }
+
+    #[test]
     fn undefined_bytes_are_replaced() {
         // cp856 leaves 0x9F undefined; VISCII's 0x41 is still `A`.
         let charset = Charset::for_label("cp856").unwrap();
@@ -272,26 +308,161 @@ mod tests {
     #[test]
     fn every_alias_resolves_to_its_target() {
         assert!(ALIASES.windows(2).all(|pair| pair[0].0 < pair[1].0));
-        // Without their separators, no two aliases name different encodings.
-        let mut joined = std::collections::HashMap::new();
         for (alias, charset) in &ALIASES {
-            let key: Vec<u8> = without_separators(alias).collect();
-            let earlier = joined.insert(key, charset.name());
-            assert!(earlier.is_none_or(|name| name == charset.name()), "{alias}");
+            assert!(
+                alias
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            );
+            assert_eq!(Charset::for_label(alias), Some(*charset), "{alias}");
+            // Written in capitals, as declarations do.
+            let written = alias.to_ascii_uppercase();
+            assert_eq!(Charset::for_label(&written), Some(*charset), "{written}");
+            // WHATWG's reading of a label it knows stands.
+            if let Some(encoding) = Encoding::for_label(alias.as_bytes()) {
+                assert_eq!(*charset, Charset::Whatwg(encoding), "{alias}");
+            }
         }
+    }
+
+    #[test]
+    fn every_target_reads_ascii_as_ascii() {
         for (alias, charset) in &ALIASES {
+            assert!(charset.is_ascii_compatible(), "{alias}");
+            if let Charset::Whatwg(encoding) = charset {
+                assert!(encoding.is_ascii_compatible(), "{alias}");
+            }
+        }
+        // The stateful ISO-2022-JP reads `\x1b$B<a\x1b(B` as one kanji: none of its
+        // labels, in any spelling, is listed.
+        for label in [
+            "iso-2022-jp",
+            "iso2022_jp",
+            "iso2022jp",
+            "ISO_2022_JP",
+            "csiso2022jp",
+        ] {
+            assert_eq!(Charset::for_label(label), None, "{label}");
+        }
+    }
+
+    #[test]
+    fn no_table_changes_markup() {
+        let markup = b"<>&'\"=/?! abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        for (alias, charset) in &ALIASES {
+            if let Charset::Table(page) = charset {
+                for &byte in markup {
+                    assert_eq!(page.table[usize::from(byte)], char::from(byte), "{alias}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_table_name_resolves_to_the_table() {
+        for (_, charset) in &ALIASES {
+            if let Charset::Table(page) = charset {
+                assert_eq!(
+                    Charset::for_label(page.name),
+                    Some(*charset),
+                    "{}",
+                    page.name
+                );
+            }
+        }
+        for label in [
+            "IBM00858",
+            "CP00858",
+            "CCSID00858",
+            "csIBM00858",
+            "PC-Multilingual-850+euro",
+        ] {
             assert_eq!(
-                Charset::for_label(alias).map(Charset::name),
-                Some(charset.name()),
-                "{alias}"
+                Charset::for_label(label),
+                Some(Charset::Table(&codepages::CP858)),
+                "{label}"
             );
-            // Written with hyphens and in capitals, as declarations do.
-            let written = alias.replace('_', "-").to_ascii_uppercase();
+        }
+    }
+
+    #[test]
+    fn cp864_keeps_the_percent_sign() {
+        // URL escapes in an Arabic DOS feed stay URL escapes.
+        let (text, _) = Charset::Table(&codepages::CP864).decode(b"a%20b\xc8");
+        assert_eq!(text, "a%20b\u{fe91}");
+    }
+
+    #[test]
+    fn tables_compare_by_identity() {
+        let copy: &'static Codepage = Box::leak(Box::new(Codepage {
+            name: codepages::CP437.name,
+            table: codepages::CP437.table,
+        }));
+        assert_ne!(Charset::Table(copy), Charset::Table(&codepages::CP437));
+        assert_eq!(
+            Charset::Table(&codepages::CP437),
+            Charset::Table(&codepages::CP437)
+        );
+        assert_ne!(
+            Charset::Table(&codepages::CP437),
+            Charset::Whatwg(WINDOWS_1252)
+        );
+    }
+
+    #[test]
+    fn whatwg_labels_in_other_spellings() {
+        for (label, expected) in [
+            ("windows_874", encoding_rs::WINDOWS_874),
+            ("x_mac_cyrillic", encoding_rs::X_MAC_CYRILLIC),
+            ("iso_8859_8_i", encoding_rs::ISO_8859_8_I),
+            ("ks_c_5601_1989", encoding_rs::EUC_KR),
+            ("KS C 5601-1989", encoding_rs::EUC_KR),
+            ("sun_eu_greek", encoding_rs::ISO_8859_7),
+            ("unicode_1_1_utf_8", UTF_8),
+        ] {
             assert_eq!(
-                Charset::for_label(&written).map(Charset::name),
-                Some(charset.name()),
-                "{written}"
+                Charset::for_label(label),
+                Some(Charset::Whatwg(expected)),
+                "{label}"
             );
+        }
+        // UTF-16, x-user-defined and `replacement` cannot describe an ASCII-readable
+        // document.
+        for label in [
+            "utf-16",
+            "x-user-defined",
+            "utf_16le",
+            "iso-2022-kr",
+            "hz-gb-2312",
+            "csiso2022kr",
+        ] {
+            assert_eq!(Charset::for_label(label), None, "{label}");
+        }
+    }
+
+    #[test]
+    fn labels_with_other_bytes_are_no_names() {
+        for label in [
+            "cp437\0",
+            "<cp437>",
+            "cp\u{1}437",
+            "cp437\n",
+            "cp\t437",
+            "cp437;",
+            "\"cp437\"",
+            "cp437\u{e9}",
+            "utf-8\u{7f}",
+        ] {
+            assert_eq!(Charset::for_label(label), None, "{label:?}");
+        }
+        for label in [
+            "ISO_8859-1:1987",
+            "(cp437)",
+            "Windows 1251",
+            "x-mac/ce",
+            "TCVN5712-1.1993",
+        ] {
+            assert!(Charset::for_label(label).is_some(), "{label}");
         }
     }
 
@@ -318,6 +489,12 @@ mod tests {
             ("koi8_t", Charset::Table(&codepages::KOI8_T)),
             ("mac-cyrillic", Charset::Whatwg(encoding_rs::X_MAC_CYRILLIC)),
             ("maccentraleurope", Charset::Table(&codepages::MAC_LATIN2)),
+            (
+                "x-mac-centraleurroman",
+                Charset::Table(&codepages::MAC_LATIN2),
+            ),
+            ("x-mac-ce", Charset::Table(&codepages::MAC_LATIN2)),
+            ("csVISCII", Charset::Table(&codepages::VISCII)),
             ("TCVN5712-1:1993", Charset::Table(&codepages::TCVN5712_1)),
             ("tcvn-5712", Charset::Table(&codepages::TCVN5712_1)),
         ] {

@@ -161,24 +161,37 @@ fn decode_utf32(bytes: &[u8], big_endian: bool) -> (String, bool) {
 }
 
 /// Resolves a label to an encoding usable for an ASCII-compatible document (one without
-/// a BOM or UTF-16/32 pattern). Returns the cleaned label when it is unknown or unusable.
+/// a BOM or UTF-16/32 pattern). Returns the cleaned label, printable, when it is unknown
+/// or unusable.
 fn usable_label(label: &str) -> Result<Charset, String> {
     let cleaned = clean_label(label);
     match Charset::for_label(cleaned) {
-        // `replacement` is WHATWG's way of refusing ISO-2022-KR and friends; UTF-16 and
-        // x-user-defined cannot describe a document whose first bytes are plain ASCII.
-        Some(Charset::Whatwg(encoding))
-            if encoding != encoding_rs::REPLACEMENT
-                && encoding != UTF_16LE
-                && encoding != UTF_16BE
-                && encoding != encoding_rs::X_USER_DEFINED =>
+        // The label was read out of ASCII markup (or a header), so an encoding in which
+        // ASCII bytes stop meaning themselves (UTF-16, ISO-2022-JP's escapes) cannot be
+        // the document's; x-user-defined is no real encoding either.
+        Some(charset)
+            if charset.is_ascii_compatible()
+                && charset != Charset::Whatwg(encoding_rs::X_USER_DEFINED) =>
         {
-            Ok(Charset::Whatwg(encoding))
+            Ok(charset)
         }
-        Some(table @ Charset::Table(_)) => Ok(table),
-        _ if is_utf32_label(cleaned) => Err(cleaned.to_string()),
-        _ => Err(cleaned.chars().take(40).collect()),
+        _ if is_utf32_label(cleaned) => Err(printable(cleaned)),
+        _ => Err(printable(&cleaned.chars().take(40).collect::<String>())),
     }
+}
+
+/// A label as a warning may print it: control characters escaped, so a hostile header
+/// cannot write to the terminal.
+fn printable(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    for c in label.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A label without the quotes and spaces HTTP headers and declarations wrap it in.
