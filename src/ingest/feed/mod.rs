@@ -13,7 +13,7 @@
 
 mod atom;
 mod base64;
-mod charset;
+pub(crate) mod charset;
 mod codepages;
 mod context;
 pub mod decode;
