@@ -4,8 +4,8 @@
 //! The order is the one RFC 7303 §3 and XML 1.0 Appendix F give: a byte order mark (or,
 //! without one, the zero-byte pattern of a UTF-16/UTF-32 `<`) decides; else the HTTP
 //! `charset`; else the `encoding` of the XML declaration; else UTF-8. Labels go through
-//! `charset` (the WHATWG table first, so `iso-8859-1` reads as windows-1252, as browsers
-//! and feed readers do, then other spellings and the code pages WHATWG leaves out). Real
+//! `charset` (WHATWG's readings, so `iso-8859-1` reads as windows-1252, as browsers and
+//! feed readers do, plus other spellings and the code pages WHATWG leaves out). Real
 //! feeds lie about their encoding all the time, so two repairs follow, each with a
 //! warning: a document labelled with a single-byte encoding whose bytes are valid UTF-8
 //! with multi-byte sequences is read as UTF-8, and a document labelled (or defaulted to)
