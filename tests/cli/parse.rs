@@ -241,6 +241,34 @@ fn a_url_is_fetched_and_its_final_address_is_the_base() {
 }
 
 #[test]
+fn an_http_charset_outside_the_whatwg_list_is_read() {
+    // DOS code page 850 bytes, named only by the header, in a spelling WHATWG does not
+    // list; the declaration is wrong. Read as windows-1252, 0x82 would be `‚`.
+    let body = b"<?xml version=\"1.0\" encoding=\"ISO-8859-1\"?>\
+        <rss version=\"2.0\"><channel><title>Caf\x82 \x9c5</title>\
+        <link>https://example.org/</link></channel></rss>"
+        .to_vec();
+    let base = serve(vec![Route::ok(
+        "/feed.xml",
+        "application/rss+xml; charset=\"IBM_850\"",
+        body,
+    )]);
+    let dir = folder_with(&[]);
+    let url = format!("{base}/feed.xml");
+    let out = omroep(dir.path(), &["parse", &url, "--json"], b"");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert_eq!(out.stderr, "");
+    assert_eq!(
+        json_of(&out.stdout),
+        json!({
+            "format": "rss2.0",
+            "title": "Caf\u{e9} \u{a3}5",
+            "link": "https://example.org/"
+        })
+    );
+}
+
+#[test]
 fn an_html_page_at_a_url_names_its_feeds() {
     let page = r#"<!DOCTYPE html><html><head>
         <link rel="alternate" type="application/rss+xml" href="/feed.xml">

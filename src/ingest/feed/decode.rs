@@ -4,19 +4,22 @@
 //! The order is the one RFC 7303 §3 and XML 1.0 Appendix F give: a byte order mark (or,
 //! without one, the zero-byte pattern of a UTF-16/UTF-32 `<`) decides; else the HTTP
 //! `charset`; else the `encoding` of the XML declaration; else UTF-8. Labels go through
-//! `encoding_rs` (the WHATWG table, so `iso-8859-1` reads as windows-1252, as browsers and
-//! feed readers do). Real feeds lie about their encoding all the time, so two repairs
-//! follow, each with a warning: a document labelled with a single-byte encoding whose
-//! bytes are valid UTF-8 with multi-byte sequences is read as UTF-8, and a document
-//! labelled (or defaulted to) UTF-8 whose bytes are not valid UTF-8 is read in the legacy
-//! encoding the bytes fit (`chardetng`, the detector browsers use: windows-1252 for
-//! Western text, Big5 or KOI8-R where the bytes say so), or, where valid multi-byte UTF-8
-//! and stray bytes are mixed, as UTF-8 with the stray bytes read as windows-1252. The
-//! result is plain Rust text; later stages ignore whatever the declaration still says.
+//! `charset` (WHATWG's readings, so `iso-8859-1` reads as windows-1252, as browsers and
+//! feed readers do, plus other spellings and the code pages WHATWG leaves out). Real
+//! feeds lie about their encoding all the time, so two repairs follow, each with a
+//! warning: a document labelled with a single-byte encoding whose bytes are valid UTF-8
+//! with multi-byte sequences is read as UTF-8, and a document labelled (or defaulted to)
+//! UTF-8 whose bytes are not valid UTF-8 is read in the legacy encoding the bytes fit
+//! (`chardetng`, the detector browsers use: windows-1252 for Western text, Big5 or KOI8-R
+//! where the bytes say so), or, where valid multi-byte UTF-8 and stray bytes are mixed, as
+//! UTF-8 with the stray bytes read as windows-1252. The result is plain Rust text; later
+//! stages ignore whatever the declaration still says.
 
 use std::borrow::Cow;
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE, WINDOWS_1252};
+
+use super::charset::Charset;
 
 /// A decoded document and what was repaired on the way.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,8 +27,8 @@ pub struct Decoded<'a> {
     /// Borrowed from the input when it is valid UTF-8 as it stands (the usual case), so
     /// a large document is not copied before it is read.
     pub text: Cow<'a, str>,
-    /// The encoding the text was decoded from, by its WHATWG name (`UTF-32LE`/`UTF-32BE`,
-    /// which WHATWG does not list, by those names).
+    /// The encoding the text was decoded from, by its WHATWG name (`UTF-32LE`/`UTF-32BE`
+    /// and the code pages WHATWG does not list by their IANA or Python names).
     pub encoding: &'static str,
     pub warnings: Vec<String>,
 }
@@ -98,8 +101,8 @@ pub fn decode<'a>(bytes: &'a [u8], http_charset: Option<&str>) -> Decoded<'a> {
     }
 
     match label_source {
-        Some((encoding, source, label)) if encoding != UTF_8 => {
-            decode_labelled(bytes, encoding, (source, label), &mut warnings)
+        Some((charset, source, label)) if charset != Charset::Whatwg(UTF_8) => {
+            decode_labelled(bytes, charset, (source, label), &mut warnings)
         }
         _ => decode_utf8_or_repair(bytes, &mut warnings),
     }
@@ -158,23 +161,37 @@ fn decode_utf32(bytes: &[u8], big_endian: bool) -> (String, bool) {
 }
 
 /// Resolves a label to an encoding usable for an ASCII-compatible document (one without
-/// a BOM or UTF-16/32 pattern). Returns the cleaned label when it is unknown or unusable.
-fn usable_label(label: &str) -> Result<&'static Encoding, String> {
+/// a BOM or UTF-16/32 pattern). Returns the cleaned label, printable, when it is unknown
+/// or unusable.
+fn usable_label(label: &str) -> Result<Charset, String> {
     let cleaned = clean_label(label);
-    match Encoding::for_label(cleaned.as_bytes()) {
-        // `replacement` is WHATWG's way of refusing ISO-2022-KR and friends; UTF-16 and
-        // x-user-defined cannot describe a document whose first bytes are plain ASCII.
-        Some(encoding)
-            if encoding != encoding_rs::REPLACEMENT
-                && encoding != UTF_16LE
-                && encoding != UTF_16BE
-                && encoding != encoding_rs::X_USER_DEFINED =>
+    match Charset::for_label(cleaned) {
+        // The label was read out of ASCII markup (or a header), so an encoding in which
+        // ASCII bytes stop meaning themselves (UTF-16, ISO-2022-JP's escapes) cannot be
+        // the document's; x-user-defined is no real encoding either.
+        Some(charset)
+            if charset.is_ascii_compatible()
+                && charset != Charset::Whatwg(encoding_rs::X_USER_DEFINED) =>
         {
-            Ok(encoding)
+            Ok(charset)
         }
-        _ if is_utf32_label(cleaned) => Err(cleaned.to_string()),
-        _ => Err(cleaned.chars().take(40).collect()),
+        _ if is_utf32_label(cleaned) => Err(printable(cleaned)),
+        _ => Err(printable(&cleaned.chars().take(40).collect::<String>())),
     }
+}
+
+/// A label as a warning may print it: control characters escaped, so a hostile header
+/// cannot write to the terminal.
+fn printable(label: &str) -> String {
+    let mut out = String::with_capacity(label.len());
+    for c in label.chars() {
+        if c.is_control() {
+            out.extend(c.escape_default());
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// A label without the quotes and spaces HTTP headers and declarations wrap it in.
@@ -232,11 +249,11 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
 /// the bytes must also be invalid in the labelled encoding.
 fn decode_labelled<'a>(
     bytes: &'a [u8],
-    encoding: &'static Encoding,
+    encoding: Charset,
     (source, label): (&str, &str),
     warnings: &mut Vec<String>,
 ) -> Decoded<'a> {
-    let (labelled, had_errors) = encoding.decode_without_bom_handling(bytes);
+    let (labelled, had_errors) = encoding.decode(bytes);
     if (encoding.is_single_byte() || had_errors)
         && !bytes.is_ascii()
         && let Some(text) = utf8(bytes)

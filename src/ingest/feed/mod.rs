@@ -13,6 +13,8 @@
 
 mod atom;
 mod base64;
+pub(crate) mod charset;
+mod codepages;
 mod context;
 pub mod decode;
 pub mod dom;

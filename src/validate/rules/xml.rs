@@ -9,6 +9,7 @@ use std::borrow::Cow;
 
 use super::super::tree::{self, XmlDoc, is_xml_char, snippet};
 use super::super::{Checker, Document, Rule, Severity};
+use crate::ingest::feed::charset::Charset;
 use crate::ingest::feed::ns;
 
 pub const WELL_FORMED: Rule = Rule {
@@ -199,20 +200,22 @@ fn decode<'b>(bytes: &'b [u8], cx: &mut Checker) -> Cow<'b, str> {
         None => (None, bytes),
     };
     let declared = declared_encoding(body);
-    let encoding = bom.or_else(|| {
+    // The declaration is read as the feed reader reads it (code pages, other spellings),
+    // so a check speaks of the same text a build would ingest.
+    let encoding = bom.map(Charset::Whatwg).or_else(|| {
         declared
             .as_deref()
-            .and_then(|label| encoding_rs::Encoding::for_label(label.as_bytes()))
+            .and_then(|label| Charset::for_label(label.trim()))
     });
     match encoding {
-        Some(encoding) if encoding != encoding_rs::UTF_8 => {
+        Some(encoding) if encoding != Charset::Whatwg(encoding_rs::UTF_8) => {
             cx.report_at(
                 &ENCODING,
                 Some(1),
                 None,
                 format!("the document is encoded as {}, not UTF-8", encoding.name()),
             );
-            let (text, malformed) = encoding.decode_without_bom_handling(body);
+            let (text, malformed) = encoding.decode(body);
             if malformed {
                 cx.report_at(
                     &UTF8,
@@ -420,6 +423,17 @@ mod tests {
         }
         assert_eq!(xml_ids(&utf16), vec!["xml/encoding"]);
         quiet("xml/encoding", CLEAN.as_bytes());
+    }
+
+    #[test]
+    fn code_pages_and_other_spellings_read_as_the_feed_reader_reads_them() {
+        // The labels WHATWG does not list: only the encoding is reported, not the bytes.
+        for doc in [
+            &b"<?xml version=\"1.0\" encoding=\"cp437\"?><rss><title>\x80\x9c</title></rss>"[..],
+            b"<?xml version=\"1.0\" encoding=\"windows_1251\"?><rss><title>\xcf\xf0</title></rss>",
+        ] {
+            assert_eq!(xml_ids(doc), vec!["xml/encoding"]);
+        }
     }
 
     #[test]
