@@ -1284,6 +1284,7 @@ fn prepared_entries_bytes_are_their_keys_guids_links_and_stored_values() {
     let mut cleared = prepared;
     cleared.clear();
     assert_eq!(cleared.bytes(), 0);
+}
 
 fn journal_mode(store: &Store) -> String {
     store
