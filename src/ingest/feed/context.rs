@@ -34,8 +34,9 @@ pub(crate) struct Ctx {
     doc_url: Option<Base>,
     /// The feed's home page, once known: the base after `xml:base`.
     feed_link: Option<Base>,
-    /// Where in the document the mapper is ("entry 3"), prefixed to warnings.
-    scope: Option<String>,
+    /// The entry the mapper is in (numbered from 1), prefixed to warnings as "entry 3":
+    /// a number, made text only for a warning.
+    entry: Option<usize>,
     pub warnings: Vec<String>,
     /// Warnings past [`MAX_WARNINGS`], counted but not kept.
     suppressed: usize,
@@ -54,7 +55,7 @@ impl Ctx {
         Ctx {
             doc_url: doc_url.map(|url| url.as_str().to_string()),
             feed_link: None,
-            scope: None,
+            entry: None,
             warnings: Vec::new(),
             suppressed: 0,
             pending: RefCell::new(Vec::new()),
@@ -72,9 +73,10 @@ impl Ctx {
             .map(str::to_string);
     }
 
-    /// Sets the prefix of later warnings (`Some("entry 3")`), or clears it.
-    pub fn set_scope(&mut self, scope: Option<String>) {
-        self.scope = scope;
+    /// Sets the entry (numbered from 1) later warnings name (`Some(3)`: "entry 3: …"), or
+    /// clears it.
+    pub fn set_entry(&mut self, entry: Option<usize>) {
+        self.entry = entry;
     }
 
     /// Records a warning, prefixed with the current scope.
@@ -85,8 +87,8 @@ impl Ctx {
     }
 
     fn scoped(&self, message: &str) -> String {
-        match &self.scope {
-            Some(scope) => format!("{scope}: {message}"),
+        match self.entry {
+            Some(entry) => format!("entry {entry}: {message}"),
             None => message.to_string(),
         }
     }
@@ -536,7 +538,7 @@ mod tests {
     #[test]
     fn date_warnings_name_field_value_and_scope() {
         let mut ctx = Ctx::new(None);
-        ctx.set_scope(Some("entry 2".into()));
+        ctx.set_entry(Some(2));
         let mut tree = Tree::default();
         let index = tree.push_element(
             None,
@@ -557,10 +559,10 @@ mod tests {
         let mut ctx = Ctx::new(None);
         let tree = element_with_base(None);
         let element = tree.element(0);
-        ctx.set_scope(Some("entry 1".into()));
+        ctx.set_entry(Some(1));
         assert_eq!(ctx.url(element, " javascript:alert(1)"), None);
         assert_eq!(ctx.url(element, "java\tscript:alert(2)"), None);
-        ctx.set_scope(Some("entry 2".into()));
+        ctx.set_entry(Some(2));
         ctx.warn("later");
         assert_eq!(ctx.url(element, "DATA:text/html,x"), None);
         assert_eq!(

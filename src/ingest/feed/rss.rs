@@ -214,11 +214,11 @@ fn map_channel(
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            ctx.set_scope(Some(format!("entry {}", index + 1)));
+            ctx.set_entry(Some(index + 1));
             map_item(*item, ctx)
         })
         .collect();
-    ctx.set_scope(None);
+    ctx.set_entry(None);
     feed
 }
 

@@ -39,6 +39,10 @@ pub(super) const MAX_BASE: usize = 8 * 1024;
 struct Open<'a> {
     /// The element's index in the tree.
     index: u32,
+    /// Its name as written in the start tag (the same as its prefix and local name in
+    /// the tree, joined by a colon), for end tags to compare with at once; `None` if the
+    /// tag was not found in the document, when they compare with the tree's.
+    qname: Option<&'a str>,
     /// Length of `Builder::scope` before this element's declarations.
     scope_len: usize,
     /// `Builder::default_ns` before this element's declarations: the default namespace
@@ -261,20 +265,21 @@ impl<'a> Builder<'a> {
             class.structural && self.stack.last().is_none_or(|parent| parent.structural);
         // `name` ends `qname` and `prefix` starts it: the same bytes of the tag in the
         // document.
-        let in_document = in_document.and_then(|whole| whole.get(..qname.len()));
+        let written = in_document.and_then(|whole| whole.get(..qname.len()));
         let mut element = ElementData::new(
-            match in_document.and_then(|written| written.get(written.len() - name.len()..)) {
+            match written.and_then(|written| written.get(written.len() - name.len()..)) {
                 Some(name) => Cow::Borrowed(name),
                 None => Cow::Owned(name.to_string()),
             },
         );
         element.ns = ns;
-        element.prefix = prefix.map(|prefix| {
-            match in_document.and_then(|written| written.get(..prefix.len())) {
-                Some(prefix) => Cow::Borrowed(prefix),
-                None => Cow::Owned(prefix.to_string()),
-            }
-        });
+        element.prefix =
+            prefix.map(
+                |prefix| match written.and_then(|written| written.get(..prefix.len())) {
+                    Some(prefix) => Cow::Borrowed(prefix),
+                    None => Cow::Owned(prefix.to_string()),
+                },
+            );
         element.base = base;
         element.lang = lang;
         let parent = self.stack.last().map(|open| open.index);
@@ -287,6 +292,7 @@ impl<'a> Builder<'a> {
         }
         self.stack.push(Open {
             index,
+            qname: written,
             scope_len,
             outer_default,
             start: at,
@@ -444,12 +450,16 @@ impl<'a> Builder<'a> {
         let tree = &self.tree;
         let found = candidates
             .iter()
-            .rposition(|open| qname_is(tree.data(open.index), qname))
+            .rposition(|open| match open.qname {
+                Some(written) => written == qname,
+                None => qname_is(tree.data(open.index), qname),
+            })
             .or_else(|| {
                 // Real feeds write `<pubDate>…</pubdate>`.
-                candidates
-                    .iter()
-                    .rposition(|open| qname_is_ignore_case(tree.data(open.index), qname))
+                candidates.iter().rposition(|open| match open.qname {
+                    Some(written) => written.eq_ignore_ascii_case(qname),
+                    None => qname_is_ignore_case(tree.data(open.index), qname),
+                })
             })
             .map(|index| index + reach);
         match found {
@@ -989,6 +999,56 @@ fn push_text(target: &mut String, text: &str, carriage_returns: bool) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// End tags compare with the start tag's name as written; the tree's prefix and local
+    /// name, which `qname_is` and `qname_is_ignore_case` join, must give the same answers.
+    #[test]
+    fn names_as_written_match_as_the_tree_names_do() {
+        const NAMES: &[&str] = &[
+            "a",
+            "A",
+            "ab",
+            "aB",
+            "a:b",
+            "A:B",
+            "a:B",
+            ":a",
+            ":A",
+            "a:",
+            "A:",
+            ":",
+            "::",
+            "a::b",
+            "a:b:c",
+            "A:b:C",
+            "ab:c",
+            "a:bc",
+            "pubDate",
+            "pubdate",
+            "PUBDATE",
+            "x:pubDate",
+            "\u{e9}t\u{e9}",
+            "\u{c9}t\u{c9}",
+            "",
+        ];
+        for written in NAMES {
+            let (prefix, name) = split_qname(written);
+            let mut element = ElementData::new(Cow::Borrowed(name));
+            element.prefix = prefix.map(Cow::Borrowed);
+            for qname in NAMES {
+                assert_eq!(
+                    *written == *qname,
+                    qname_is(&element, qname),
+                    "{written:?} {qname:?}"
+                );
+                assert_eq!(
+                    written.eq_ignore_ascii_case(qname),
+                    qname_is_ignore_case(&element, qname),
+                    "{written:?} {qname:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn classes_by_namespace_and_name() {
