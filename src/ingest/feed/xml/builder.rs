@@ -513,52 +513,49 @@ impl<'a> Builder<'a> {
     }
 
     /// Text taken as is (CDATA contents, or markup characters read as text).
+    // Inlined into `text`, its caller for every piece of text: the call cost as much as
+    // the work for the short pieces between references.
+    #[inline]
     pub(super) fn literal(&mut self, text: &str) {
+        let carriage_returns = self.carriage_returns;
+        let Some(open) = self.stack.last_mut() else {
+            if !text.trim().is_empty() {
+                self.saw_text = true;
+                let kind = if self.top_level.is_empty() {
+                    Repair::JunkBeforeRoot
+                } else {
+                    Repair::ExtraTopLevel
+                };
+                self.repairs.note(kind, || format!("\"{}\"", text.trim()));
+            }
+            return;
+        };
         // The first piece of a text node borrows from the document unless its line ends
         // need normalising; one search finds both a `\r` and the 0xC2 byte without which
         // the mojibake repair (`flush_text`) has nothing to do.
-        let borrowed = match self.stack.last() {
-            Some(Open {
-                text: Cow::Borrowed(""),
-                ..
-            }) if !text.is_empty() => match self.borrow(text) {
-                Cow::Borrowed(text) if !self.carriage_returns => {
-                    Some((text, memchr::memchr(0xC2, text.as_bytes()).is_none()))
+        if let Cow::Borrowed("") = open.text
+            && !text.is_empty()
+            && let Some(text) = super::within(self.source, text)
+        {
+            let bytes = text.as_bytes();
+            let clean = if carriage_returns {
+                match memchr::memchr2(b'\r', 0xC2, bytes) {
+                    None => Some(true),
+                    Some(at) if bytes[at] == 0xC2 => memchr::memchr(b'\r', &bytes[at..])
+                        .is_none()
+                        .then_some(false),
+                    Some(_) => None,
                 }
-                Cow::Borrowed(text) => {
-                    let bytes = text.as_bytes();
-                    match memchr::memchr2(b'\r', 0xC2, bytes) {
-                        None => Some((text, true)),
-                        Some(at) if bytes[at] == 0xC2 => memchr::memchr(b'\r', &bytes[at..])
-                            .is_none()
-                            .then_some((text, false)),
-                        Some(_) => None,
-                    }
-                }
-                Cow::Owned(_) => None,
-            },
-            _ => None,
-        };
-        match self.stack.last_mut() {
-            Some(open) => match borrowed {
-                Some((text, clean)) => {
-                    open.text = Cow::Borrowed(text);
-                    open.clean = clean;
-                }
-                None => push_text(open.text.to_mut(), text, self.carriage_returns),
-            },
-            None => {
-                if !text.trim().is_empty() {
-                    self.saw_text = true;
-                    let kind = if self.top_level.is_empty() {
-                        Repair::JunkBeforeRoot
-                    } else {
-                        Repair::ExtraTopLevel
-                    };
-                    self.repairs.note(kind, || format!("\"{}\"", text.trim()));
-                }
+            } else {
+                Some(memchr::memchr(0xC2, bytes).is_none())
+            };
+            if let Some(clean) = clean {
+                open.text = Cow::Borrowed(text);
+                open.clean = clean;
+                return;
             }
         }
+        push_text(open.text.to_mut(), text, carriage_returns);
     }
 
     /// A reference `&name;` in text.
