@@ -146,6 +146,10 @@ impl Ctx {
     /// `href` made absolute against the element's base; `None` when empty, or (with a
     /// warning) when it would run code instead of naming a resource.
     pub fn url(&self, element: Element<'_>, href: &str) -> Option<String> {
+        // Most addresses in a feed: nothing to clean, resolve or check for code.
+        if let Some(url) = plain_web_url(href) {
+            return Some(url.to_owned());
+        }
         let url = self.resolve(element, href)?;
         if runs_code(&url) {
             self.note(&format!(
@@ -159,6 +163,9 @@ impl Ctx {
 
     /// `href` made absolute against the element's base, unchecked; `None` when empty.
     pub fn resolve(&self, element: Element<'_>, href: &str) -> Option<String> {
+        if let Some(url) = plain_web_url(href) {
+            return Some(url.to_owned());
+        }
         let href = href.trim();
         if href.is_empty() {
             return None;
@@ -295,6 +302,18 @@ pub(crate) fn is_web_address(url: &str) -> bool {
     normalise::url::scheme(url).is_none_or(|scheme| {
         scheme.eq_ignore_ascii_case("http") || scheme.eq_ignore_ascii_case("https")
     })
+}
+
+/// `href` trimmed, when it is an `http://` or `https://` address (scheme in lower case)
+/// that `normalise::url::join` would give back as it is whatever the base: no control
+/// character or space at its end, no tab or line break inside to remove. Such an address
+/// runs no code, so [`Ctx::url`] keeps it without the scheme checks.
+fn plain_web_url(href: &str) -> Option<&str> {
+    let url = href.trim();
+    let web = url.starts_with("https://") || url.starts_with("http://");
+    (web && url.as_bytes().last().is_some_and(|&last| last > b' ')
+        && memchr::memchr3(b'\t', b'\n', b'\r', url.as_bytes()).is_none())
+    .then_some(url)
 }
 
 /// Whether a URL would run code where a page follows it: `javascript:`, `vbscript:`, and
@@ -668,6 +687,61 @@ mod tests {
                 let expected = Some(joined.trim().to_string()).filter(|text| !text.is_empty());
                 assert_eq!(collapse_whitespace(&text), expected, "{text:?}");
             }
+        }
+    }
+
+    #[test]
+    fn plain_web_urls_are_what_the_full_resolution_gives() {
+        // Every address of up to three pieces after a scheme-like start, with and without
+        // a base: where the shortcut answers, the long way (trim, clean, resolve, check
+        // for code) gives the same text.
+        const STARTS: [&str; 9] = [
+            "http://",
+            "https://",
+            "HTTP://",
+            "http:/",
+            "feed://",
+            " https://",
+            "\u{a0}http://",
+            "https:",
+            "\u{1}http://",
+        ];
+        const PIECES: [&str; 12] = [
+            "a", "/", " ", "\t", "\n", "\r", "\u{1}", "\u{7f}", "\u{a0}", "\u{2028}", "é", "..",
+        ];
+        let mut tails = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = tails
+                .iter()
+                .flat_map(|tail| PIECES.iter().map(move |piece| format!("{tail}{piece}")))
+                .collect();
+            tails.extend(longer);
+        }
+        let mut answered = 0;
+        for start in STARTS {
+            for tail in &tails {
+                let href = format!("{start}{tail}");
+                let Some(fast) = plain_web_url(&href) else {
+                    continue;
+                };
+                answered += 1;
+                for base in [None, Some("https://base.example/dir/"), Some("rel/")] {
+                    let slow = normalise::url::join(base, href.trim());
+                    assert_eq!(fast, slow, "{href:?} against {base:?}");
+                }
+                assert!(!runs_code(fast), "{href:?}");
+            }
+        }
+        assert!(answered > 1000, "{answered}");
+        for refused in [
+            "http://a\tb",
+            "http://a\u{1}",
+            "HTTPS://a",
+            "feed://a",
+            "x.mp3",
+            "",
+        ] {
+            assert_eq!(plain_web_url(refused), None, "{refused:?}");
         }
     }
 
