@@ -166,7 +166,7 @@ impl Ctx {
         if let Some(url) = plain_web_url(href) {
             return Some(url.to_owned());
         }
-        let href = href.trim();
+        let href = trim_text(href);
         if href.is_empty() {
             return None;
         }
@@ -281,7 +281,7 @@ impl Ctx {
     /// naming `field` and the value.
     pub fn date(&mut self, field: &str, element: Element<'_>) -> Option<DateTime<Utc>> {
         let text = element.text();
-        let text = text.trim();
+        let text = trim_text(&text);
         if text.is_empty() {
             return None;
         }
@@ -309,7 +309,7 @@ pub(crate) fn is_web_address(url: &str) -> bool {
 /// character or space at its end, no tab or line break inside to remove. Such an address
 /// runs no code, so [`Ctx::url`] keeps it without the scheme checks.
 fn plain_web_url(href: &str) -> Option<&str> {
-    let url = href.trim();
+    let url = trim_text(href);
     let web = url.starts_with("https://") || url.starts_with("http://");
     (web && url.as_bytes().last().is_some_and(|&last| last > b' ')
         && memchr::memchr3(b'\t', b'\n', b'\r', url.as_bytes()).is_none())
@@ -336,9 +336,20 @@ pub(crate) fn raw_value(element: Element<'_>) -> Cow<'_, str> {
     element.text()
 }
 
+/// `text.trim()`, answered at once for the usual value that starts and ends with a visible
+/// ASCII character: nothing to trim, so no character is decoded at either end.
+pub(crate) fn trim_text(text: &str) -> &str {
+    let visible = |byte: &u8| (b'!'..=b'~').contains(byte);
+    let bytes = text.as_bytes();
+    if bytes.first().is_some_and(visible) && bytes.last().is_some_and(visible) {
+        return text;
+    }
+    text.trim()
+}
+
 /// `Some(text)` unless it is empty after trimming.
 pub(crate) fn non_empty(text: String) -> Option<String> {
-    let trimmed = text.trim();
+    let trimmed = trim_text(&text);
     if trimmed.is_empty() {
         None
     } else if trimmed.len() == text.len() {
@@ -687,6 +698,37 @@ mod tests {
                 let expected = Some(joined.trim().to_string()).filter(|text| !text.is_empty());
                 assert_eq!(collapse_whitespace(&text), expected, "{text:?}");
             }
+        }
+    }
+
+    #[test]
+    fn trimming_agrees_with_str_trim() {
+        // Every string of up to four pieces: visible ASCII, each kind of white space at
+        // either end, controls and DEL that are not white space, and non-ASCII letters.
+        const PIECES: [&str; 12] = [
+            "a",
+            "~",
+            "!",
+            " ",
+            "\t",
+            "\n",
+            "\u{b}",
+            "\u{85}",
+            "\u{a0}",
+            "\u{3000}",
+            "\u{1}\u{7f}",
+            "é",
+        ];
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = strings
+                .iter()
+                .flat_map(|string| PIECES.iter().map(move |piece| format!("{string}{piece}")))
+                .collect();
+            strings.extend(longer);
+        }
+        for text in &strings {
+            assert_eq!(trim_text(text), text.trim(), "{text:?}");
         }
     }
 

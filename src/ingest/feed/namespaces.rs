@@ -16,7 +16,7 @@
 
 use std::borrow::Cow;
 
-use super::context::{Ctx, collapse_whitespace, looks_like_html, quote};
+use super::context::{Ctx, collapse_whitespace, looks_like_html, quote, trim_text};
 use super::dom::Element;
 use super::ns::{self, Known};
 use super::person;
@@ -761,9 +761,9 @@ fn image_href(element: Element<'_>) -> Option<Cow<'_, str>> {
     ["href", "url"]
         .into_iter()
         .filter_map(|name| element.attr(name))
-        .find(|value| !value.trim().is_empty())
+        .find(|value| !trim_text(value).is_empty())
         .map(Cow::Borrowed)
-        .or_else(|| Some(element.text()).filter(|text| !text.trim().is_empty()))
+        .or_else(|| Some(element.text()).filter(|text| !trim_text(text).is_empty()))
 }
 
 fn itunes_image_url(ctx: &Ctx, element: Element<'_>) -> Option<String> {
@@ -869,7 +869,7 @@ fn duration(ctx: &mut Ctx, element: Element<'_>) -> Option<u64> {
 /// A season or episode number: a whole number, also when written as `3.0`.
 fn number(ctx: &mut Ctx, field: &str, element: Option<Element<'_>>) -> Option<u32> {
     let text = element?.text();
-    let trimmed = text.trim();
+    let trimmed = trim_text(&text);
     if trimmed.is_empty() {
         return None;
     }
