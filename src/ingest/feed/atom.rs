@@ -130,11 +130,11 @@ pub(crate) fn map_atom(root: Element<'_>, format: Format, ctx: &mut Ctx) -> Feed
         .iter()
         .enumerate()
         .map(|(index, entry)| {
-            ctx.set_scope(Some(format!("entry {}", index + 1)));
+            ctx.set_entry(Some(index + 1));
             map_entry(*entry, &core, ctx)
         })
         .collect();
-    ctx.set_scope(None);
+    ctx.set_entry(None);
     feed
 }
 
@@ -147,9 +147,9 @@ pub(crate) fn map_entry_document(root: Element<'_>, format: Format, ctx: &mut Ct
         format,
     };
     ctx.warn("the document is a single Atom entry, not a feed; read as a feed of that one entry");
-    ctx.set_scope(Some("entry 1".to_string()));
+    ctx.set_entry(Some(1));
     let entry = map_entry(root, &core, ctx);
-    ctx.set_scope(None);
+    ctx.set_entry(None);
     Feed {
         format,
         language: root.lang().and_then(normalise::language::normalise),

@@ -34,8 +34,9 @@ pub(crate) struct Ctx {
     doc_url: Option<Base>,
     /// The feed's home page, once known: the base after `xml:base`.
     feed_link: Option<Base>,
-    /// Where in the document the mapper is ("entry 3"), prefixed to warnings.
-    scope: Option<String>,
+    /// The entry the mapper is in (numbered from 1), prefixed to warnings as "entry 3":
+    /// a number, made text only for a warning.
+    entry: Option<usize>,
     pub warnings: Vec<String>,
     /// Warnings past [`MAX_WARNINGS`], counted but not kept.
     suppressed: usize,
@@ -54,7 +55,7 @@ impl Ctx {
         Ctx {
             doc_url: doc_url.map(|url| url.as_str().to_string()),
             feed_link: None,
-            scope: None,
+            entry: None,
             warnings: Vec::new(),
             suppressed: 0,
             pending: RefCell::new(Vec::new()),
@@ -72,9 +73,10 @@ impl Ctx {
             .map(str::to_string);
     }
 
-    /// Sets the prefix of later warnings (`Some("entry 3")`), or clears it.
-    pub fn set_scope(&mut self, scope: Option<String>) {
-        self.scope = scope;
+    /// Sets the entry (numbered from 1) later warnings name (`Some(3)`: "entry 3: …"), or
+    /// clears it.
+    pub fn set_entry(&mut self, entry: Option<usize>) {
+        self.entry = entry;
     }
 
     /// Records a warning, prefixed with the current scope.
@@ -85,8 +87,8 @@ impl Ctx {
     }
 
     fn scoped(&self, message: &str) -> String {
-        match &self.scope {
-            Some(scope) => format!("{scope}: {message}"),
+        match self.entry {
+            Some(entry) => format!("entry {entry}: {message}"),
             None => message.to_string(),
         }
     }
@@ -144,6 +146,10 @@ impl Ctx {
     /// `href` made absolute against the element's base; `None` when empty, or (with a
     /// warning) when it would run code instead of naming a resource.
     pub fn url(&self, element: Element<'_>, href: &str) -> Option<String> {
+        // Most addresses in a feed: nothing to clean, resolve or check for code.
+        if let Some(url) = plain_web_url(href) {
+            return Some(url.to_owned());
+        }
         let url = self.resolve(element, href)?;
         if runs_code(&url) {
             self.note(&format!(
@@ -157,7 +163,10 @@ impl Ctx {
 
     /// `href` made absolute against the element's base, unchecked; `None` when empty.
     pub fn resolve(&self, element: Element<'_>, href: &str) -> Option<String> {
-        let href = href.trim();
+        if let Some(url) = plain_web_url(href) {
+            return Some(url.to_owned());
+        }
+        let href = trim_text(href);
         if href.is_empty() {
             return None;
         }
@@ -272,7 +281,7 @@ impl Ctx {
     /// naming `field` and the value.
     pub fn date(&mut self, field: &str, element: Element<'_>) -> Option<DateTime<Utc>> {
         let text = element.text();
-        let text = text.trim();
+        let text = trim_text(&text);
         if text.is_empty() {
             return None;
         }
@@ -295,6 +304,18 @@ pub(crate) fn is_web_address(url: &str) -> bool {
     })
 }
 
+/// `href` trimmed, when it is an `http://` or `https://` address (scheme in lower case)
+/// that `normalise::url::join` would give back as it is whatever the base: no control
+/// character or space at its end, no tab or line break inside to remove. Such an address
+/// runs no code, so [`Ctx::url`] keeps it without the scheme checks.
+fn plain_web_url(href: &str) -> Option<&str> {
+    let url = trim_text(href);
+    let web = url.starts_with("https://") || url.starts_with("http://");
+    (web && url.as_bytes().last().is_some_and(|&last| last > b' ')
+        && memchr::memchr3(b'\t', b'\n', b'\r', url.as_bytes()).is_none())
+    .then_some(url)
+}
+
 /// Whether a URL would run code where a page follows it: `javascript:`, `vbscript:`, and
 /// `data:` (which can carry a whole HTML page with its scripts).
 pub(crate) fn runs_code(url: &str) -> bool {
@@ -315,9 +336,20 @@ pub(crate) fn raw_value(element: Element<'_>) -> Cow<'_, str> {
     element.text()
 }
 
+/// `text.trim()`, answered at once for the usual value that starts and ends with a visible
+/// ASCII character: nothing to trim, so no character is decoded at either end.
+pub(crate) fn trim_text(text: &str) -> &str {
+    let visible = |byte: &u8| (b'!'..=b'~').contains(byte);
+    let bytes = text.as_bytes();
+    if bytes.first().is_some_and(visible) && bytes.last().is_some_and(visible) {
+        return text;
+    }
+    text.trim()
+}
+
 /// `Some(text)` unless it is empty after trimming.
 pub(crate) fn non_empty(text: String) -> Option<String> {
-    let trimmed = text.trim();
+    let trimmed = trim_text(&text);
     if trimmed.is_empty() {
         None
     } else if trimmed.len() == text.len() {
@@ -536,7 +568,7 @@ mod tests {
     #[test]
     fn date_warnings_name_field_value_and_scope() {
         let mut ctx = Ctx::new(None);
-        ctx.set_scope(Some("entry 2".into()));
+        ctx.set_entry(Some(2));
         let mut tree = Tree::default();
         let index = tree.push_element(
             None,
@@ -557,10 +589,10 @@ mod tests {
         let mut ctx = Ctx::new(None);
         let tree = element_with_base(None);
         let element = tree.element(0);
-        ctx.set_scope(Some("entry 1".into()));
+        ctx.set_entry(Some(1));
         assert_eq!(ctx.url(element, " javascript:alert(1)"), None);
         assert_eq!(ctx.url(element, "java\tscript:alert(2)"), None);
-        ctx.set_scope(Some("entry 2".into()));
+        ctx.set_entry(Some(2));
         ctx.warn("later");
         assert_eq!(ctx.url(element, "DATA:text/html,x"), None);
         assert_eq!(
@@ -666,6 +698,92 @@ mod tests {
                 let expected = Some(joined.trim().to_string()).filter(|text| !text.is_empty());
                 assert_eq!(collapse_whitespace(&text), expected, "{text:?}");
             }
+        }
+    }
+
+    #[test]
+    fn trimming_agrees_with_str_trim() {
+        // Every string of up to four pieces: visible ASCII, each kind of white space at
+        // either end, controls and DEL that are not white space, and non-ASCII letters.
+        const PIECES: [&str; 12] = [
+            "a",
+            "~",
+            "!",
+            " ",
+            "\t",
+            "\n",
+            "\u{b}",
+            "\u{85}",
+            "\u{a0}",
+            "\u{3000}",
+            "\u{1}\u{7f}",
+            "é",
+        ];
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            let longer: Vec<String> = strings
+                .iter()
+                .flat_map(|string| PIECES.iter().map(move |piece| format!("{string}{piece}")))
+                .collect();
+            strings.extend(longer);
+        }
+        for text in &strings {
+            assert_eq!(trim_text(text), text.trim(), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn plain_web_urls_are_what_the_full_resolution_gives() {
+        // Every address of up to three pieces after a scheme-like start, with and without
+        // a base: where the shortcut answers, the long way (trim, clean, resolve, check
+        // for code) gives the same text.
+        const STARTS: [&str; 9] = [
+            "http://",
+            "https://",
+            "HTTP://",
+            "http:/",
+            "feed://",
+            " https://",
+            "\u{a0}http://",
+            "https:",
+            "\u{1}http://",
+        ];
+        const PIECES: [&str; 12] = [
+            "a", "/", " ", "\t", "\n", "\r", "\u{1}", "\u{7f}", "\u{a0}", "\u{2028}", "é", "..",
+        ];
+        let mut tails = vec![String::new()];
+        for _ in 0..3 {
+            let longer: Vec<String> = tails
+                .iter()
+                .flat_map(|tail| PIECES.iter().map(move |piece| format!("{tail}{piece}")))
+                .collect();
+            tails.extend(longer);
+        }
+        let mut answered = 0;
+        for start in STARTS {
+            for tail in &tails {
+                let href = format!("{start}{tail}");
+                let Some(fast) = plain_web_url(&href) else {
+                    continue;
+                };
+                answered += 1;
+                for base in [None, Some("https://base.example/dir/"), Some("rel/")] {
+                    let slow = normalise::url::join(base, href.trim());
+                    assert_eq!(fast, slow, "{href:?} against {base:?}");
+                }
+                assert!(!runs_code(fast), "{href:?}");
+            }
+        }
+        assert!(answered > 1000, "{answered}");
+        for refused in [
+            "http://a\tb",
+            "http://a\u{1}",
+            "HTTPS://a",
+            "feed://a",
+            "x.mp3",
+            "",
+        ] {
+            assert_eq!(plain_web_url(refused), None, "{refused:?}");
         }
     }
 

@@ -7,7 +7,7 @@
 
 use std::collections::HashMap;
 
-use super::context::{Ctx, non_empty, quote};
+use super::context::{Ctx, non_empty, quote, trim_text};
 use crate::model::{Entry, Feed, utc_seconds};
 use crate::normalise;
 
@@ -31,7 +31,7 @@ fn assign_id(entry: &mut Entry) {
     if let Some(guid) = &entry.guid {
         entry.id = guid.clone();
     }
-    if !entry.id.trim().is_empty() {
+    if !trim_text(&entry.id).is_empty() {
         return;
     }
     if let Some(link) = &entry.link {

@@ -241,11 +241,11 @@ pub(crate) fn map_json(
 
     let items = take(ctx, "items", "a list", document.items).unwrap_or_default();
     for (index, item) in items.into_iter().enumerate() {
-        ctx.set_scope(Some(format!("entry {}", index + 1)));
+        ctx.set_entry(Some(index + 1));
         match item {
             Loose::Ok(item) => feed.entries.push(map_item(ctx, item, base)),
             Loose::Wrong(other) => {
-                ctx.set_scope(None);
+                ctx.set_entry(None);
                 ctx.warn(format!(
                     "entry {} is {}, expected an object; skipped",
                     index + 1,
@@ -254,7 +254,7 @@ pub(crate) fn map_json(
             }
         }
     }
-    ctx.set_scope(None);
+    ctx.set_entry(None);
     Ok(feed)
 }
 

@@ -14,7 +14,9 @@
 //! `itunes:keywords` and `media:keywords` become categories without a scheme (they are
 //! free tags, not Apple's taxonomy), added only when no category has the same term.
 
-use super::context::{Ctx, collapse_whitespace, looks_like_html, quote};
+use std::borrow::Cow;
+
+use super::context::{Ctx, collapse_whitespace, looks_like_html, quote, trim_text};
 use super::dom::Element;
 use super::ns::{self, Known};
 use super::person;
@@ -753,13 +755,15 @@ pub(crate) fn push_category(categories: &mut Vec<Category>, category: Category) 
 
 /// The URL an `itunes:image` names: `href` as Apple specifies, `url` or the text as
 /// some feeds write it.
-fn image_href(element: Element<'_>) -> Option<String> {
-    [element.attr("href"), element.attr("url")]
+/// Borrowed, and each place read only when the one before is empty: every item of a
+/// podcast has one, read twice (to keep it, then to resolve it).
+fn image_href(element: Element<'_>) -> Option<Cow<'_, str>> {
+    ["href", "url"]
         .into_iter()
-        .flatten()
-        .map(str::to_string)
-        .chain(std::iter::once(element.text().into_owned()))
-        .find(|value| !value.trim().is_empty())
+        .filter_map(|name| element.attr(name))
+        .find(|value| !trim_text(value).is_empty())
+        .map(Cow::Borrowed)
+        .or_else(|| Some(element.text()).filter(|text| !trim_text(text).is_empty()))
 }
 
 fn itunes_image_url(ctx: &Ctx, element: Element<'_>) -> Option<String> {
@@ -865,7 +869,7 @@ fn duration(ctx: &mut Ctx, element: Element<'_>) -> Option<u64> {
 /// A season or episode number: a whole number, also when written as `3.0`.
 fn number(ctx: &mut Ctx, field: &str, element: Option<Element<'_>>) -> Option<u32> {
     let text = element?.text();
-    let trimmed = text.trim();
+    let trimmed = trim_text(&text);
     if trimmed.is_empty() {
         return None;
     }

@@ -16,7 +16,7 @@
 //! read by the same mapper, as the Universal Feed Parser reads it: its `HREF` attribute
 //! is the link, `LASTMOD` the updated date and `ABSTRACT` the description.
 
-use super::context::{Ctx, collapse_whitespace, quote};
+use super::context::{Ctx, collapse_whitespace, quote, trim_text};
 use super::dom::Element;
 use super::namespaces::{self, Extensions};
 use super::ns::{self, Known};
@@ -214,11 +214,11 @@ fn map_channel(
         .iter()
         .enumerate()
         .map(|(index, item)| {
-            ctx.set_scope(Some(format!("entry {}", index + 1)));
+            ctx.set_entry(Some(index + 1));
             map_item(*item, ctx)
         })
         .collect();
-    ctx.set_scope(None);
+    ctx.set_entry(None);
     feed
 }
 
@@ -383,13 +383,13 @@ fn lastmod(ctx: &mut Ctx, element: Element<'_>) -> Option<chrono::DateTime<chron
 /// the next base.
 fn link_value(ctx: &Ctx, element: Element<'_>, channel: bool) -> Option<String> {
     let text = element.text();
-    let value = if text.trim().is_empty() {
+    let value = if trim_text(&text).is_empty() {
         element.attr("href")?.to_string()
     } else {
         text.into_owned()
     };
     if channel {
-        let value = value.trim();
+        let value = trim_text(&value);
         if value.is_empty() {
             return None;
         }

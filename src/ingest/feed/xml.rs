@@ -64,22 +64,33 @@ pub struct Source<'t> {
     removed: Option<char>,
     /// How many were removed.
     removed_count: usize,
+    /// The text holds a carriage return, so its line ends may need normalising; when it
+    /// holds none (most feeds), the reader does not search each piece of text for one.
+    carriage_returns: bool,
 }
 
 impl<'t> Source<'t> {
     pub fn new(text: &'t str) -> Source<'t> {
         // A BOM left in the text (decoded twice, or written twice) is not content.
         let text = text.trim_start_matches('\u{feff}');
-        match without_control_characters(text) {
+        let survey = survey(text.as_bytes());
+        // Removing control characters leaves carriage returns as they were.
+        match survey
+            .control
+            .then(|| without_control_characters(text))
+            .flatten()
+        {
             Some((cleaned, first, count)) => Source {
                 text: Cow::Owned(cleaned),
                 removed: Some(first),
                 removed_count: count,
+                carriage_returns: survey.carriage_return,
             },
             None => Source {
                 text: Cow::Borrowed(text),
                 removed: None,
                 removed_count: 0,
+                carriage_returns: survey.carriage_return,
             },
         }
     }
@@ -106,7 +117,7 @@ pub fn read<'a>(
     base: Option<&url::Url>,
 ) -> Result<Document<'a>, ParseError> {
     let text: &'a str = &source.text;
-    let mut builder = Builder::new(text, base);
+    let mut builder = Builder::new(text, base, source.carriage_returns);
     if let Some(first) = source.removed {
         builder
             .repairs
@@ -232,14 +243,56 @@ pub(crate) fn has_control_characters(bytes: &[u8]) -> bool {
     }) || chunks.remainder().iter().any(|&byte| forbidden(byte))
 }
 
+/// What [`Source::new`] learns of a document's bytes in one pass.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Survey {
+    /// A C0 control character XML forbids (as [`has_control_characters`]).
+    control: bool,
+    /// A carriage return.
+    carriage_return: bool,
+}
+
+/// [`has_control_characters`] and whether there is a carriage return, in the same pass
+/// and by the same chunk test: a carriage return is below 0x20 as well, so only chunks
+/// the smallest-byte test sends on can hold one. Each question is a fold of its own over
+/// such a chunk (one fold marking two bits costs more than both: it is not vectorised as
+/// well), and the carriage-return fold stops once one is found.
+fn survey(bytes: &[u8]) -> Survey {
+    let forbidden = |byte: u8| {
+        u8::from(byte < 0x20)
+            & u8::from(byte != b'\t')
+            & u8::from(byte != b'\n')
+            & u8::from(byte != b'\r')
+    };
+    let carriage_return = |byte: u8| u8::from(byte == b'\r');
+    let mut survey = Survey {
+        control: false,
+        carriage_return: false,
+    };
+    let mut chunks = bytes.chunks_exact(64);
+    for chunk in chunks.by_ref() {
+        if chunk.iter().fold(u8::MAX, |least, &byte| least.min(byte)) < 0x20 {
+            survey.control |= chunk.iter().fold(0u8, |seen, &byte| seen | forbidden(byte)) != 0;
+            if !survey.carriage_return {
+                survey.carriage_return = chunk
+                    .iter()
+                    .fold(0u8, |seen, &byte| seen | carriage_return(byte))
+                    != 0;
+            }
+        }
+    }
+    for &byte in chunks.remainder() {
+        survey.control |= forbidden(byte) != 0;
+        survey.carriage_return |= carriage_return(byte) != 0;
+    }
+    survey
+}
+
 /// The text without the C0 control characters XML forbids (all but tab, newline and
 /// carriage return), with the first one removed and their count, or `None` when it has
 /// none. They come from copy-pasted office text and break strict readers; nobody means
 /// them.
 fn without_control_characters(text: &str) -> Option<(String, char, usize)> {
-    if !has_control_characters(text.as_bytes()) {
-        return None;
-    }
     let forbidden = |byte: u8| byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r');
     let mut cleaned = String::with_capacity(text.len());
     let mut first = None;

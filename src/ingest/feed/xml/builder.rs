@@ -39,6 +39,10 @@ pub(super) const MAX_BASE: usize = 8 * 1024;
 struct Open<'a> {
     /// The element's index in the tree.
     index: u32,
+    /// Its name as written in the start tag (the same as its prefix and local name in
+    /// the tree, joined by a colon), for end tags to compare with at once; `None` if the
+    /// tag was not found in the document, when they compare with the tree's.
+    qname: Option<&'a str>,
     /// Length of `Builder::scope` before this element's declarations.
     scope_len: usize,
     /// `Builder::default_ns` before this element's declarations: the default namespace
@@ -106,6 +110,9 @@ pub(super) struct Builder<'a> {
     overflow: usize,
     /// The root element is `<html>`: void elements close themselves.
     html: bool,
+    /// The document holds a carriage return somewhere (`Source`'s survey): without one,
+    /// no piece of text needs searching for line ends to normalise.
+    carriage_returns: bool,
     pub(super) doctype: Option<String>,
     /// Text (not just whitespace) was met outside any element.
     pub(super) saw_text: bool,
@@ -119,7 +126,11 @@ pub(super) struct Builder<'a> {
 
 impl<'a> Builder<'a> {
     /// A builder for the document `source` fetched from `base`.
-    pub(super) fn new(source: &'a str, base: Option<&url::Url>) -> Builder<'a> {
+    pub(super) fn new(
+        source: &'a str,
+        base: Option<&url::Url>,
+        carriage_returns: bool,
+    ) -> Builder<'a> {
         // About one node per 60 bytes in feeds: room for most without regrowing. Attributes
         // are rarer (podcast feeds: an enclosure, an image and a few `podcast:` tags an
         // item, one every 300 to 500 bytes), but a vector of them grown from empty copies
@@ -138,6 +149,7 @@ impl<'a> Builder<'a> {
             document_base,
             overflow: 0,
             html: false,
+            carriage_returns,
             doctype: None,
             saw_text: false,
             references: References::new(source.len()),
@@ -194,10 +206,13 @@ impl<'a> Builder<'a> {
             None => (self.document_base, StringId::NONE),
         };
 
+        // The tag as a slice of the document, found once: its name, prefix and attributes
+        // are cut from it with the document's lifetime, without looking each up again.
+        let in_document = super::within(self.source, tag);
         // The attributes, read from the tag's bytes in one pass (`attributes.rs`) unless
         // one is malformed: then through quick-xml's iterator, which reports it.
-        let raw_attributes = tag.attributes_raw();
-        let scanned = super::within(self.source, raw_attributes)
+        let scanned = in_document
+            .and_then(|whole| whole.get(qname.len()..))
             .is_some_and(|raw| attributes::scan(raw, &mut self.raw_attributes));
         if scanned {
             // First pass: declarations and xml:base/xml:lang, which apply to the element's
@@ -224,12 +239,16 @@ impl<'a> Builder<'a> {
         if scanned {
             for at in 0..self.raw_attributes.len() {
                 let RawAttribute { key, value } = self.raw_attributes[at];
-                self.attribute(qname, key, value);
+                self.attribute(qname, Cow::Borrowed(key), Cow::Borrowed(value));
             }
         } else {
             for attr in tag.html_attributes().with_checks(false) {
                 match attr {
-                    Ok(attr) => self.attribute(qname, attr.key.0, &attr.value),
+                    Ok(attr) => {
+                        let key = self.borrow(attr.key.0);
+                        let value = self.borrow(&attr.value);
+                        self.attribute(qname, key, value);
+                    }
                     Err(error) => self
                         .repairs
                         .note(Repair::BadAttribute, || format!("in <{qname}>: {error}")),
@@ -244,9 +263,23 @@ impl<'a> Builder<'a> {
         let void = self.is_void(class);
         let structural =
             class.structural && self.stack.last().is_none_or(|parent| parent.structural);
-        let mut element = ElementData::new(self.borrow(name));
+        // `name` ends `qname` and `prefix` starts it: the same bytes of the tag in the
+        // document.
+        let written = in_document.and_then(|whole| whole.get(..qname.len()));
+        let mut element = ElementData::new(
+            match written.and_then(|written| written.get(written.len() - name.len()..)) {
+                Some(name) => Cow::Borrowed(name),
+                None => Cow::Owned(name.to_string()),
+            },
+        );
         element.ns = ns;
-        element.prefix = prefix.map(|prefix| self.borrow(prefix));
+        element.prefix =
+            prefix.map(
+                |prefix| match written.and_then(|written| written.get(..prefix.len())) {
+                    Some(prefix) => Cow::Borrowed(prefix),
+                    None => Cow::Owned(prefix.to_string()),
+                },
+            );
         element.base = base;
         element.lang = lang;
         let parent = self.stack.last().map(|open| open.index);
@@ -259,6 +292,7 @@ impl<'a> Builder<'a> {
         }
         self.stack.push(Open {
             index,
+            qname: written,
             scope_len,
             outer_default,
             start: at,
@@ -323,7 +357,7 @@ impl<'a> Builder<'a> {
 
     /// An attribute (`key`, value `raw` as written) of the start tag `qname`, kept in the
     /// tree unless it declares a namespace or its name is unusable.
-    fn attribute(&mut self, qname: &str, key: &str, raw: &str) {
+    fn attribute(&mut self, qname: &str, key: Cow<'a, str>, raw: Cow<'a, str>) {
         if key == "xmlns" || key.starts_with("xmlns:") {
             return;
         }
@@ -332,10 +366,19 @@ impl<'a> Builder<'a> {
                 .note(Repair::BadAttribute, || format!("in <{qname}>: `{key}`"));
             return;
         }
-        let (attr_prefix, attr_name) = split_qname(key);
+        let (attr_prefix, name) = match &key {
+            Cow::Borrowed(key) => {
+                let (prefix, name) = split_qname(key);
+                (prefix, Cow::Borrowed(name))
+            }
+            Cow::Owned(key) => {
+                let (prefix, name) = split_qname(key);
+                (prefix, Cow::Owned(name.to_string()))
+            }
+        };
         let attr_ns = match attr_prefix {
             Some("xml") => self.intern(ns::XML).uri,
-            Some(attr_prefix) => self.resolve_prefix(attr_prefix, key).uri,
+            Some(attr_prefix) => self.resolve_prefix(attr_prefix, &key).uri,
             None => StringId::NONE,
         };
         // References and line ends need decoding; anything else is the value as written.
@@ -351,14 +394,13 @@ impl<'a> Builder<'a> {
         let value = if decode {
             let mut value = String::with_capacity(raw.len());
             self.references
-                .push_attribute_value(raw, &mut value, &mut self.repairs);
+                .push_attribute_value(&raw, &mut value, &mut self.repairs);
             mojibake::repair_cow(Cow::Owned(value), &mut self.scratch)
         } else if c2 {
-            mojibake::repair_cow(self.borrow(raw), &mut self.scratch)
+            mojibake::repair_cow(raw, &mut self.scratch)
         } else {
-            self.borrow(raw)
+            raw
         };
-        let name = self.borrow(attr_name);
         self.tree.push_attribute(Attribute {
             ns: attr_ns,
             name,
@@ -408,12 +450,16 @@ impl<'a> Builder<'a> {
         let tree = &self.tree;
         let found = candidates
             .iter()
-            .rposition(|open| qname_is(tree.data(open.index), qname))
+            .rposition(|open| match open.qname {
+                Some(written) => written == qname,
+                None => qname_is(tree.data(open.index), qname),
+            })
             .or_else(|| {
                 // Real feeds write `<pubDate>…</pubdate>`.
-                candidates
-                    .iter()
-                    .rposition(|open| qname_is_ignore_case(tree.data(open.index), qname))
+                candidates.iter().rposition(|open| match open.qname {
+                    Some(written) => written.eq_ignore_ascii_case(qname),
+                    None => qname_is_ignore_case(tree.data(open.index), qname),
+                })
             })
             .map(|index| index + reach);
         match found {
@@ -467,49 +513,49 @@ impl<'a> Builder<'a> {
     }
 
     /// Text taken as is (CDATA contents, or markup characters read as text).
+    // Inlined into `text`, its caller for every piece of text: the call cost as much as
+    // the work for the short pieces between references.
+    #[inline]
     pub(super) fn literal(&mut self, text: &str) {
+        let carriage_returns = self.carriage_returns;
+        let Some(open) = self.stack.last_mut() else {
+            if !text.trim().is_empty() {
+                self.saw_text = true;
+                let kind = if self.top_level.is_empty() {
+                    Repair::JunkBeforeRoot
+                } else {
+                    Repair::ExtraTopLevel
+                };
+                self.repairs.note(kind, || format!("\"{}\"", text.trim()));
+            }
+            return;
+        };
         // The first piece of a text node borrows from the document unless its line ends
         // need normalising; one search finds both a `\r` and the 0xC2 byte without which
         // the mojibake repair (`flush_text`) has nothing to do.
-        let borrowed = match self.stack.last() {
-            Some(Open {
-                text: Cow::Borrowed(""),
-                ..
-            }) if !text.is_empty() => match self.borrow(text) {
-                Cow::Borrowed(text) => {
-                    let bytes = text.as_bytes();
-                    match memchr::memchr2(b'\r', 0xC2, bytes) {
-                        None => Some((text, true)),
-                        Some(at) if bytes[at] == 0xC2 => memchr::memchr(b'\r', &bytes[at..])
-                            .is_none()
-                            .then_some((text, false)),
-                        Some(_) => None,
-                    }
+        if let Cow::Borrowed("") = open.text
+            && !text.is_empty()
+            && let Some(text) = super::within(self.source, text)
+        {
+            let bytes = text.as_bytes();
+            let clean = if carriage_returns {
+                match memchr::memchr2(b'\r', 0xC2, bytes) {
+                    None => Some(true),
+                    Some(at) if bytes[at] == 0xC2 => memchr::memchr(b'\r', &bytes[at..])
+                        .is_none()
+                        .then_some(false),
+                    Some(_) => None,
                 }
-                Cow::Owned(_) => None,
-            },
-            _ => None,
-        };
-        match self.stack.last_mut() {
-            Some(open) => match borrowed {
-                Some((text, clean)) => {
-                    open.text = Cow::Borrowed(text);
-                    open.clean = clean;
-                }
-                None => push_text(open.text.to_mut(), text),
-            },
-            None => {
-                if !text.trim().is_empty() {
-                    self.saw_text = true;
-                    let kind = if self.top_level.is_empty() {
-                        Repair::JunkBeforeRoot
-                    } else {
-                        Repair::ExtraTopLevel
-                    };
-                    self.repairs.note(kind, || format!("\"{}\"", text.trim()));
-                }
+            } else {
+                Some(memchr::memchr(0xC2, bytes).is_none())
+            };
+            if let Some(clean) = clean {
+                open.text = Cow::Borrowed(text);
+                open.clean = clean;
+                return;
             }
         }
+        push_text(open.text.to_mut(), text, carriage_returns);
     }
 
     /// A reference `&name;` in text.
@@ -935,11 +981,12 @@ fn display_qname(element: &ElementData<'_>) -> String {
     }
 }
 
-/// Appends text, normalising line ends as XML does (`\r\n` and lone `\r` become `\n`).
-fn push_text(target: &mut String, text: &str) {
+/// Appends text, normalising line ends as XML does (`\r\n` and lone `\r` become `\n`);
+/// `carriage_returns` is false when the document holds none, and the text is not searched.
+fn push_text(target: &mut String, text: &str, carriage_returns: bool) {
     // `memchr` rather than `str::contains`: every piece of text passes here, and the
     // crate's vectorised search is several times faster than the standard library's.
-    if memchr::memchr(b'\r', text.as_bytes()).is_some() {
+    if carriage_returns && memchr::memchr(b'\r', text.as_bytes()).is_some() {
         target.push_str(&text.replace("\r\n", "\n").replace('\r', "\n"));
     } else {
         target.push_str(text);
@@ -949,6 +996,56 @@ fn push_text(target: &mut String, text: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// End tags compare with the start tag's name as written; the tree's prefix and local
+    /// name, which `qname_is` and `qname_is_ignore_case` join, must give the same answers.
+    #[test]
+    fn names_as_written_match_as_the_tree_names_do() {
+        const NAMES: &[&str] = &[
+            "a",
+            "A",
+            "ab",
+            "aB",
+            "a:b",
+            "A:B",
+            "a:B",
+            ":a",
+            ":A",
+            "a:",
+            "A:",
+            ":",
+            "::",
+            "a::b",
+            "a:b:c",
+            "A:b:C",
+            "ab:c",
+            "a:bc",
+            "pubDate",
+            "pubdate",
+            "PUBDATE",
+            "x:pubDate",
+            "\u{e9}t\u{e9}",
+            "\u{c9}t\u{c9}",
+            "",
+        ];
+        for written in NAMES {
+            let (prefix, name) = split_qname(written);
+            let mut element = ElementData::new(Cow::Borrowed(name));
+            element.prefix = prefix.map(Cow::Borrowed);
+            for qname in NAMES {
+                assert_eq!(
+                    *written == *qname,
+                    qname_is(&element, qname),
+                    "{written:?} {qname:?}"
+                );
+                assert_eq!(
+                    written.eq_ignore_ascii_case(qname),
+                    qname_is_ignore_case(&element, qname),
+                    "{written:?} {qname:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn classes_by_namespace_and_name() {

@@ -1016,3 +1016,91 @@ fn a_control_character_is_found_in_every_position_of_a_block() {
         }
     }
 }
+
+#[test]
+fn the_survey_agrees_with_a_byte_by_byte_reading() {
+    // Control characters (allowed and forbidden), carriage returns and letters, placed
+    // anywhere in and around 64-byte chunks.
+    const BYTES: &[u8] = b"a \t\n\r\x00\x0b\x1f\x7f\xc3";
+    let mut random = crate::test_random::Xorshift::new(0x2545_F491_4F6C_DD1D);
+    let (mut with_return, mut with_control) = (0, 0);
+    for _ in 0..20_000 {
+        let length = random.below(200);
+        // Mostly letters, so that many chunks hold nothing below 0x20.
+        let bytes: Vec<u8> = (0..length)
+            .map(|_| match random.below(40) {
+                0..=9 => BYTES[random.below(BYTES.len())],
+                _ => b'x',
+            })
+            .collect();
+        let survey = survey(&bytes);
+        let forbidden = bytes
+            .iter()
+            .any(|&byte| byte < 0x20 && !matches!(byte, b'\t' | b'\n' | b'\r'));
+        assert_eq!(survey.control, forbidden, "{bytes:?}");
+        assert_eq!(survey.control, has_control_characters(&bytes), "{bytes:?}");
+        assert_eq!(survey.carriage_return, bytes.contains(&b'\r'), "{bytes:?}");
+        with_return += usize::from(survey.carriage_return);
+        with_control += usize::from(survey.control);
+    }
+    assert!(with_return > 1_000 && with_return < 19_000, "{with_return}");
+    assert!(
+        with_control > 1_000 && with_control < 19_000,
+        "{with_control}"
+    );
+}
+
+#[test]
+fn text_reads_the_same_whether_the_document_holds_carriage_returns_or_not() {
+    // The reader searches text for line ends only in a document holding a carriage
+    // return. Random documents of text, references, CDATA and 0xC2 letters, with their
+    // line ends written as `\r\n`, lone `\r` or `\n`, must read exactly as the same
+    // documents with `\n` throughout; and a `\r` far from a piece (in a comment) must
+    // change nothing.
+    const PIECES: &[&str] = &[
+        "a",
+        "b c",
+        "&amp;",
+        "&lt;p&gt;",
+        "\u{a0}",
+        "caf\u{c3}\u{a9}",
+        "don\u{92}t",
+        "<![CDATA[x\ny]]>",
+        "\n",
+        "\n\n",
+        " ",
+        "\u{e9}",
+    ];
+    let mut random = crate::test_random::Xorshift::new(0x853C_49E6_748F_EA9B);
+    for _ in 0..3_000 {
+        let mut body = String::new();
+        for _ in 0..random.below(12) {
+            body.push_str(PIECES[random.below(PIECES.len())]);
+        }
+        let with_newlines = format!("<r><a t=\"1\">{body}</a><b>{body}x</b></r>");
+        let expected = doc(&with_newlines);
+        let texts = |document: &Document<'_>| {
+            document
+                .root()
+                .elements()
+                .map(|element| element.text().into_owned())
+                .collect::<Vec<_>>()
+        };
+        // A lone `\r` only where no `\n` follows, which would join it into one line end.
+        let mut written = String::new();
+        let mut chars = with_newlines.chars().peekable();
+        while let Some(c) = chars.next() {
+            match (c, random.below(3)) {
+                ('\n', 0) => written.push_str("\r\n"),
+                ('\n', 1) if chars.peek() != Some(&'\n') => written.push('\r'),
+                _ => written.push(c),
+            }
+        }
+        let far = with_newlines.replacen("<r>", "<r><!-- \r -->", 1);
+        for text in [written, far] {
+            let document = doc(&text);
+            assert_eq!(texts(&document), texts(&expected), "{text:?}");
+            assert_eq!(document.warnings, expected.warnings, "{text:?}");
+        }
+    }
+}
