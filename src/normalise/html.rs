@@ -489,10 +489,10 @@ static ATTRIBUTE_KEYS: [u128; ATTRIBUTE_NAMES.len()] = elements::keys_of(attribu
 static ATTRIBUTE_INDEX: elements::NameIndex =
     elements::NameIndex::build(&elements::keys_of(attribute_names()));
 
-fn attribute(name: &str) -> Option<(&'static str, Kind)> {
+/// An allowed attribute's position in `ATTRIBUTE_TABLE` (in name order), any case.
+fn attribute(name: &str) -> Option<usize> {
     let key = elements::key(name.as_bytes())?;
-    let index = ATTRIBUTE_INDEX.find(&ATTRIBUTE_KEYS, key)?;
-    ATTRIBUTE_TABLE.get(index).copied()
+    ATTRIBUTE_INDEX.find(&ATTRIBUTE_KEYS, key)
 }
 
 struct Sanitiser<'a, 'b> {
@@ -511,8 +511,9 @@ struct Sanitiser<'a, 'b> {
     /// URLs in content are absolute.
     base_text: Option<&'b str>,
     base: std::cell::OnceCell<Option<PreparedBase<'b>>>,
-    /// The attributes of the tag being written (reused between tags).
-    kept: Vec<(&'static str, Cow<'a, str>, Write)>,
+    /// The attributes of the tag being written, by their position in `ATTRIBUTE_TABLE`
+    /// (reused between tags).
+    kept: Vec<(usize, Cow<'a, str>, Write)>,
     /// What differs from the input in a tag that is copied (reused between tags).
     edits: Vec<Edit<'a>>,
     /// Inside an element dropped with its content: which one, and how deep.
@@ -1017,34 +1018,36 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         debug_assert!(self.span >= self.at, "a tag written before the input owed");
         self.kept.clear();
         for attribute in attributes {
-            let Some((name, kind)) = self::attribute(attribute.name) else {
+            let Some(index) = self::attribute(attribute.name) else {
                 continue;
             };
-            // Names come from the table: the same name is the same pointer.
-            if self
-                .kept
-                .iter()
-                .any(|(kept, _, _)| std::ptr::eq(*kept, name))
-            {
+            if self.kept.iter().any(|(kept, _, _)| *kept == index) {
                 continue;
             }
+            let Some(&(_, kind)) = ATTRIBUTE_TABLE.get(index) else {
+                continue;
+            };
             let raw = attribute.raw_value();
             // Only a URL's value gains from knowing it: a plain one is decoded and
             // escaped in one pass either way.
             let clean = matches!(kind, Url | Image) && is_verbatim_url(raw.as_bytes());
             if let (Some(value), write) = self.attribute_value(raw, kind, clean) {
-                self.kept.push((name, value, write));
+                self.kept.push((index, value, write));
             }
         }
         // Authors mostly write one or two attributes, or write them in order already.
-        if !self.kept.is_sorted_by_key(|(name, _, _)| *name) {
-            self.kept.sort_unstable_by_key(|(name, _, _)| *name);
+        // The table is sorted by name: positions in it are in name order.
+        if !self.kept.is_sorted_by_key(|(index, _, _)| *index) {
+            self.kept.sort_unstable_by_key(|(index, _, _)| *index);
         }
 
         self.out.push('<');
         self.out.push_str(element.name);
         let base = self.base.get().and_then(Option::as_ref);
-        for (name, value, write) in &self.kept {
+        for (index, value, write) in &self.kept {
+            let Some(&(name, _)) = ATTRIBUTE_TABLE.get(*index) else {
+                continue;
+            };
             self.out.push(' ');
             self.out.push_str(name);
             self.out.push_str("=\"");
@@ -1555,6 +1558,71 @@ fn special_in_chunk(chunk: u64, attribute: bool) -> u64 {
     swar::below_loose(chunk, 0x20) | has(b'&') | has(b'<') | has(b'>') | has(0xef) | quote
 }
 
+/// From `at`: the first byte the escaper must look at (`special_bytes(attribute)`), or
+/// perhaps a tab or line feed before it (which the escaper steps over), or the end.
+/// Sixteen bytes at a time where SSE2 is there (every x86-64 processor), then eight, then
+/// one: text runs and attribute values are tens to hundreds of bytes.
+#[inline(always)]
+fn next_special(bytes: &[u8], mut at: usize, attribute: bool) -> usize {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        // SAFETY: the only requirement of a `#[target_feature(enable = "sse2")]` function
+        // is a processor with SSE2, and this code is compiled only for targets that have
+        // it (the `cfg` above; every x86-64 target does).
+        let (stop, found) = unsafe { special_sse2(bytes, at, attribute) };
+        if found {
+            return stop;
+        }
+        at = stop;
+    }
+    while let Some(chunk) = swar::load(bytes, at) {
+        let found = special_in_chunk(chunk, attribute);
+        if found != 0 {
+            return at + swar::first(found);
+        }
+        at += 8;
+    }
+    let special = if attribute {
+        &ATTRIBUTE_SPECIAL
+    } else {
+        &TEXT_SPECIAL
+    };
+    let rest = bytes.get(at..).unwrap_or_default();
+    rest.iter()
+        .position(|&byte| special[usize::from(byte)])
+        .map_or(bytes.len(), |offset| at + offset)
+}
+
+/// `next_special`'s sixteen-byte loop: (where it stopped, whether at a flagged byte);
+/// when not, fewer than sixteen bytes are left from there. Exact: it flags the bytes of
+/// `special_bytes(attribute)` and no others (tabs and line feeds, frequent in text and
+/// left as they are, do not stop it).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+fn special_sse2(bytes: &[u8], mut at: usize, attribute: bool) -> (usize, bool) {
+    use super::text::sse2::{bits, equal, load, splat};
+    use std::arch::x86_64::{_mm_andnot_si128, _mm_cmpeq_epi8, _mm_min_epu8, _mm_or_si128};
+    while let Some(block) = load(bytes, at) {
+        // Unsigned `byte <= 0x1F`: the minimum of the two is the byte itself; less tab
+        // and line feed.
+        let controls = _mm_cmpeq_epi8(_mm_min_epu8(block, splat(0x1f)), block);
+        let kept = _mm_or_si128(equal(block, b'\t'), equal(block, b'\n'));
+        let mut flagged = _mm_andnot_si128(kept, controls);
+        for byte in [b'&', b'<', b'>', 0xef] {
+            flagged = _mm_or_si128(flagged, equal(block, byte));
+        }
+        if attribute {
+            flagged = _mm_or_si128(flagged, equal(block, b'"'));
+        }
+        let mask = bits(flagged);
+        if mask != 0 {
+            return (at + mask.trailing_zeros() as usize, true);
+        }
+        at += 16;
+    }
+    (at, false)
+}
+
 /// Whether any byte is an ASCII control character (below 0x20, or 0x7F), eight bytes at a
 /// time: every URL in content is checked.
 fn has_ascii_control(bytes: &[u8]) -> bool {
@@ -1623,17 +1691,12 @@ fn escape<const STOP: u8>(
     let mut run = 0;
     let mut i = from;
     while i < bytes.len() {
-        // Eight bytes at a time to the first byte that may need attention; prose is
+        // Many bytes at a time to the first byte that may need attention; prose is
         // copied in long runs.
-        if let Some(chunk) = swar::load(bytes, i) {
-            let found = special_in_chunk(chunk, attribute);
-            if found == 0 {
-                i += 8;
-                continue;
-            }
-            i += swar::first(found);
-        }
-        let byte = bytes[i];
+        i = next_special(bytes, i, attribute);
+        let Some(&byte) = bytes.get(i) else {
+            break;
+        };
         if !special[usize::from(byte)] {
             i += 1;
             continue;
@@ -1755,13 +1818,48 @@ mod table_tests {
         out
     }
 
+    /// `next_special` stops at the first byte the escaper's table flags, or at a tab or
+    /// line feed before it, never later: every byte value at every offset of the
+    /// sixteen-byte blocks, the eight-byte words and the single bytes after them, from
+    /// every start.
+    #[test]
+    fn next_special_stops_at_the_first_flagged_byte() {
+        for (attribute, table) in [(false, &TEXT_SPECIAL), (true, &ATTRIBUTE_SPECIAL)] {
+            for len in [1, 7, 8, 15, 16, 17, 24, 31, 32, 40, 47] {
+                for place in 0..len {
+                    for value in 0..=255u8 {
+                        let mut bytes = vec![b'a'; len];
+                        bytes[place] = value;
+                        for from in 0..=place {
+                            let stop = next_special(&bytes, from, attribute);
+                            let first = (from..len)
+                                .find(|&i| table[usize::from(bytes[i])])
+                                .unwrap_or(len);
+                            assert!(
+                                stop == first
+                                    || (stop < first && matches!(bytes[stop], b'\t' | b'\n')),
+                                "{value:#x} at {place} of {len} from {from}: {stop}, not {first}"
+                            );
+                            assert!(
+                                bytes[from..stop]
+                                    .iter()
+                                    .all(|&byte| !table[usize::from(byte)]),
+                                "{value:#x} at {place} of {len} from {from}: passed a flagged byte"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn escaping_finds_every_special_byte_at_every_offset() {
         let specials = [
             "&", "<", ">", "\"", "\r", "\r\n", "\u{c}", "\u{1}", "\t", "\n", "\u{fffe}",
             "\u{ffff}", "\u{fffd}", "\u{e000}", "\u{7f}", "é",
         ];
-        for len in 0..20 {
+        for len in 0..40 {
             for at in 0..=len {
                 for special in specials {
                     for second in ["", "<", "\r"] {
@@ -2099,7 +2197,7 @@ mod table_tests {
     fn attribute_table_is_sorted() {
         assert!(ATTRIBUTE_NAMES.windows(2).all(|pair| pair[0].0 < pair[1].0));
         assert!(ATTRIBUTE_KEYS.windows(2).all(|pair| pair[0] < pair[1]));
-        assert_eq!(attribute("HREF"), Some(("href", Url)));
+        assert_eq!(attribute("HREF").map(|i| ATTRIBUTE_TABLE[i]), Some(("href", Url)));
         assert_eq!(attribute("onclick"), None);
         assert_eq!(attribute("a-very-long-attribute-name"), None);
     }
