@@ -1188,7 +1188,9 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     /// `srcset`: each candidate URL checked like `src`; unsafe candidates are dropped,
     /// and the attribute with them when none is left.
     fn safe_srcset(&self, value: &str) -> Option<String> {
-        let mut out = String::new();
+        // One allocation, not one per doubling: a relative candidate grows by about the
+        // base's length.
+        let mut out = String::with_capacity(value.len() + self.base_text.map_or(0, str::len) + 16);
         for (url, descriptor) in srcset_candidates(value) {
             let Some(url) = self.safe_url(url, true).filter(|url| !url.is_empty()) else {
                 continue;
