@@ -2218,7 +2218,10 @@ mod table_tests {
     fn attribute_table_is_sorted() {
         assert!(ATTRIBUTE_NAMES.windows(2).all(|pair| pair[0].0 < pair[1].0));
         assert!(ATTRIBUTE_KEYS.windows(2).all(|pair| pair[0] < pair[1]));
-        assert_eq!(attribute("HREF").map(|i| ATTRIBUTE_TABLE[i]), Some(("href", Url)));
+        assert_eq!(
+            attribute("HREF").map(|i| ATTRIBUTE_TABLE[i]),
+            Some(("href", Url))
+        );
         assert_eq!(attribute("onclick"), None);
         assert_eq!(attribute("a-very-long-attribute-name"), None);
     }
