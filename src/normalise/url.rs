@@ -341,17 +341,43 @@ fn push_without_dot_segments(out: &mut String, directory: &str, path: &str) {
     debug_assert!(directory.is_empty() || directory.ends_with('/'));
     // A segment that starts in `path` starts after `directory`'s last `/`, as it would in
     // the two joined: the joined path has a dot segment exactly when one of them has.
-    if !has_dot_segment(directory) && !has_dot_segment(path) {
+    let directory_has_dots = has_dot_segment(directory);
+    if !directory_has_dots && !has_dot_segment(path) {
         out.push_str(directory);
         out.push_str(path);
         return;
     }
-    let start = out.len();
     let absolute = if directory.is_empty() {
         path.starts_with('/')
     } else {
         directory.starts_with('/')
     };
+    if !directory_has_dots && !directory.is_empty() {
+        // `../../x` against a clean directory (most relative links with dots in feed
+        // content): each `..` takes one segment off the directory, never its root, and
+        // what follows the last `../` is kept whole when it has no dot segment.
+        let mut rest = path;
+        let mut up = 0usize;
+        while let Some(after) = rest.strip_prefix("../") {
+            rest = after;
+            up += 1;
+        }
+        if up > 0 && !has_dot_segment(rest) {
+            let mut kept = &directory[..directory.len() - 1];
+            for _ in 0..up {
+                // An absolute directory keeps its leading empty segment: `kept` empty is
+                // the root. A relative one has no empty first segment: empty is nothing.
+                kept = kept.rfind('/').map_or("", |slash| &kept[..slash]);
+            }
+            out.push_str(kept);
+            if absolute || !kept.is_empty() {
+                out.push('/');
+            }
+            out.push_str(rest);
+            return;
+        }
+    }
+    let start = out.len();
     // The joined path's segments: `directory`'s but the empty one after its last `/`,
     // then `path`'s.
     let leading = match directory.len() {
@@ -861,7 +887,7 @@ mod tests {
     fn dot_segments_removed_in_place_agree_with_their_own_buffer() {
         const SEGMENTS: [&str; 9] = ["", ".", "..", "...", "a", ".b", "c.", "..d", "ß"];
         let mut random = crate::test_random::Xorshift::new(0x9e37_79b9_7f4a_7c15);
-        let mut generated = |random: &mut crate::test_random::Xorshift, directory: bool| {
+        let generated = |random: &mut crate::test_random::Xorshift, directory: bool| {
             let count = random.below(6);
             if directory && count == 0 {
                 return String::new();
@@ -879,9 +905,22 @@ mod tests {
             text
         };
         let mut with_dots = 0;
+        let mut only_leading_parents = 0;
         for _ in 0..50_000 {
             let directory = generated(&mut random, true);
-            let path = generated(&mut random, false);
+            let mut path = generated(&mut random, false);
+            if random.below(3) == 0 {
+                for _ in 0..=random.below(4) {
+                    path.insert_str(0, "../");
+                }
+            }
+            let rest = path.trim_start_matches("../");
+            only_leading_parents += usize::from(
+                rest.len() < path.len()
+                    && !directory.is_empty()
+                    && !has_dot_segment(&directory)
+                    && !has_dot_segment(rest),
+            );
             let joined = format!("{directory}{path}");
             let mut out = String::from("http://h");
             push_without_dot_segments(&mut out, &directory, &path);
@@ -892,6 +931,10 @@ mod tests {
         assert!(
             with_dots > 10_000,
             "{with_dots} of the paths had dot segments"
+        );
+        assert!(
+            only_leading_parents > 2_000,
+            "{only_leading_parents} paths were `../` before a clean rest"
         );
     }
 }
