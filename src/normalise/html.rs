@@ -614,19 +614,15 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         if element.policy != Policy::Keep {
             return None;
         }
-        let mut edits = std::mem::take(&mut self.edits);
-        edits.clear();
-        let read = self.read_copied_attributes(name_end, &mut edits);
-        if let Some(close) = read {
-            self.open_copied(element, at, close, &mut edits);
-        }
-        self.edits = edits;
-        read.map(|close| (close.end, element))
+        self.edits.clear();
+        let close = self.read_copied_attributes(name_end)?;
+        self.open_copied(element, at, close);
+        Some((close.end, element))
     }
 
     /// The attributes of a start tag from `i` (just after its name), in the form
     /// `copied_tag` takes, with the edits they need; `None` for any other form.
-    fn read_copied_attributes(&self, mut i: usize, edits: &mut Vec<Edit<'a>>) -> Option<Close> {
+    fn read_copied_attributes(&mut self, mut i: usize) -> Option<Close> {
         let input = self.input;
         let bytes = input.as_bytes();
         // The table is sorted by name: positions in it are in name order.
@@ -658,7 +654,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             i = value_end + 1;
             let Some(index) = key.and_then(|key| ATTRIBUTE_INDEX.find(&ATTRIBUTE_KEYS, key)) else {
                 // Not allowed: left out.
-                edits.push(Edit {
+                self.edits.push(Edit {
                     start: attribute_start,
                     end: i,
                     value: None,
@@ -676,12 +672,12 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             match self.attribute_value(raw, kind, clean) {
                 // Written as it is read: nothing to edit.
                 (Some(Cow::Borrowed(value)), Write::Verbatim) if std::ptr::eq(value, raw) => {}
-                (None, _) => edits.push(Edit {
+                (None, _) => self.edits.push(Edit {
                     start: attribute_start,
                     end: i,
                     value: None,
                 }),
-                (Some(value), write) => edits.push(Edit {
+                (Some(value), write) => self.edits.push(Edit {
                     start: value_start,
                     end: value_end,
                     value: Some((value, write)),
@@ -691,13 +687,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     }
 
     /// `start` for a copied start tag (from `at` to `close.end`), its edits applied.
-    fn open_copied(
-        &mut self,
-        element: &'static Element,
-        at: usize,
-        close: Close,
-        edits: &mut Vec<Edit<'a>>,
-    ) {
+    fn open_copied(&mut self, element: &'static Element, at: usize, close: Close) {
         self.at = at;
         if !self.admit(element) {
             // Not written at all.
@@ -705,14 +695,20 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             self.span = close.end;
             return;
         }
-        for edit in edits.drain(..) {
-            self.at = edit.start;
-            self.flush();
-            if let Some((value, write)) = edit.value {
-                let base = self.base.get().and_then(Option::as_ref);
-                write_value(&mut self.out, base, &value, write);
+        // Most copied tags have nothing to edit: the list is taken out of `self` (to
+        // flush between its items) only when it holds something.
+        if !self.edits.is_empty() {
+            let mut edits = std::mem::take(&mut self.edits);
+            for edit in edits.drain(..) {
+                self.at = edit.start;
+                self.flush();
+                if let Some((value, write)) = edit.value {
+                    let base = self.base.get().and_then(Option::as_ref);
+                    write_value(&mut self.out, base, &value, write);
+                }
+                self.span = edit.end;
             }
-            self.span = edit.end;
+            self.edits = edits;
         }
         let void = element.is(VOID);
         let end = if void { " />" } else { ">" };
