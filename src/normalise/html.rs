@@ -596,6 +596,10 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     /// closes the innermost open element. Everything else — upper case, other quoting,
     /// repeated or unordered names, end tags that close more than one element — goes
     /// the long way.
+    ///
+    /// Inlined, with the end tag's short compare, into the copy loop; the start tag's
+    /// reading stays out of line, so an end tag does not pay for its frame.
+    #[inline]
     fn copied_tag(&mut self, at: usize) -> Option<(usize, &'static Element)> {
         let bytes = self.input.as_bytes();
         if bytes.get(at) != Some(&b'<') {
@@ -608,6 +612,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         }
     }
 
+    #[inline(never)]
     fn copied_start_tag(&mut self, at: usize) -> Option<(usize, &'static Element)> {
         let (name_end, key) = packed_name::<false>(self.input.as_bytes(), at + 1);
         let element = elements::lookup_packed(key?)?;
@@ -738,6 +743,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     /// `</name>` closing the innermost open element, its name spelled exactly as the
     /// element table spells it (lower case; `event-source` holds a `-`), which the
     /// tokenizer reads as that name.
+    #[inline]
     fn copied_end_tag(&mut self, at: usize) -> Option<(usize, &'static Element)> {
         let bytes = self.input.as_bytes();
         // Only kept elements are open, and never a void one: `end` would write exactly
