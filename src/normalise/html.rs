@@ -1312,11 +1312,22 @@ fn packed_name_bytewise<const ATTRIBUTE: bool>(bytes: &[u8], from: usize) -> (us
 /// when they are name bytes (lower case, none NUL): the bytes in order from the most
 /// significant, zeros after them.
 fn key_of_block(block: [u8; 16], len: usize) -> u128 {
-    match len {
-        0 => 0,
-        _ => u128::from_be_bytes(block) & (u128::MAX << (8 * (16 - len))),
-    }
+    // A table lookup rather than a shift of a `u128` by a variable count (several
+    // instructions and a branch on the count); `len` is below 16 (`packed_name`).
+    u128::from_be_bytes(block) & NAME_MASKS[len & 15]
 }
+
+/// For each length below 16, the bits of a key's first `len` bytes (from the most
+/// significant).
+const NAME_MASKS: [u128; 16] = {
+    let mut masks = [0u128; 16];
+    let mut len = 1;
+    while len < 16 {
+        masks[len] = u128::MAX << (8 * (16 - len));
+        len += 1;
+    }
+    masks
+};
 
 /// How many of `block`'s bytes, from its first, are name bytes (`is_tag_name_byte`, or
 /// with `ATTRIBUTE` `is_attribute_name_byte`); 16 when all are.
