@@ -878,6 +878,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
 
     /// Whether a kept element's start tag is written: room made for it (`make_room_for`)
     /// and not nested too deep.
+    #[inline]
     fn admit(&mut self, element: &'static Element) -> bool {
         self.make_room_for(element) && (element.is(VOID) || self.stack.len() < MAX_DEPTH)
     }
@@ -910,6 +911,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     /// `make_room_for` without its early return: the rules themselves, which leave the
     /// stack alone and return `true` for an element without any of the flags they need
     /// (the tests check every such element).
+    #[inline(never)]
     fn make_room_for_rules(&mut self, element: &'static Element) -> bool {
         match element.name {
             "li" => {
