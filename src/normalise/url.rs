@@ -87,6 +87,29 @@ impl<'a> Base<'a> {
     pub(crate) fn resolve_into(&self, out: &mut String, reference: &str) {
         debug_assert!(matches!(clean(reference), Cow::Borrowed(c) if c.len() == reference.len()));
         debug_assert!(scheme(reference).is_none());
+        self.resolve_cleaned_into(out, reference);
+    }
+
+    /// Appends a cleaned reference without a scheme resolved against this base (RFC 3986
+    /// §5.2.2). A path-absolute reference (`/a/b.png?x#y`, most relative links in feed
+    /// content) whose path has no dot segment comes out as the base's scheme and
+    /// authority followed by the reference as it is, so it is written so, without being
+    /// split; any other goes through `resolve_reference_into`.
+    fn resolve_cleaned_into(&self, out: &mut String, reference: &str) {
+        let bytes = reference.as_bytes();
+        if bytes.first() == Some(&b'/') && bytes.get(1) != Some(&b'/') {
+            let path_end = memchr::memchr2(b'?', b'#', bytes).unwrap_or(bytes.len());
+            if !has_dot_segment(&reference[..path_end]) {
+                out.push_str(self.scheme());
+                out.push(':');
+                if let Some(authority) = &self.authority {
+                    out.push_str("//");
+                    out.push_str(&self.text[authority.clone()]);
+                }
+                out.push_str(reference);
+                return;
+            }
+        }
         resolve_reference_into(out, &self.parts(), &Parts::split(reference));
     }
 
@@ -130,7 +153,11 @@ fn cleaned(href: &str) -> Cow<'_, str> {
 /// A cleaned relative reference resolved against `base`, or as it is without one.
 fn resolve_cleaned<'h>(base: Option<&Base>, href: Cow<'h, str>) -> Cow<'h, str> {
     match base {
-        Some(base) => Cow::Owned(resolve_reference(&base.parts(), &Parts::split(&href))),
+        Some(base) => {
+            let mut out = String::with_capacity(base.text.len() + href.len() + 16);
+            base.resolve_cleaned_into(&mut out, &href);
+            Cow::Owned(out)
+        }
         None => href,
     }
 }
@@ -235,7 +262,9 @@ fn split_at_byte(text: &str, byte: u8) -> (&str, Option<&str>) {
     }
 }
 
-/// RFC 3986 §5.2.2, for a reference without a scheme.
+/// RFC 3986 §5.2.2, for a reference without a scheme: the tests' reference for
+/// `Base::resolve_cleaned_into`'s shortcut.
+#[cfg(test)]
 fn resolve_reference(base: &Parts, reference: &Parts) -> String {
     let mut out = String::with_capacity(
         base.scheme.map_or(0, str::len)
@@ -258,20 +287,14 @@ fn resolve_reference_into(out: &mut String, base: &Parts, reference: &Parts) {
         out.push_str(authority);
     }
     let query = if reference.authority.is_some() || reference.path.starts_with('/') {
-        out.push_str(&remove_dot_segments(reference.path));
+        push_without_dot_segments(out, "", reference.path);
         reference.query
     } else if reference.path.is_empty() {
         out.push_str(base.path);
         reference.query.or(base.query)
     } else {
-        // The merge (§5.2.3) written in place; its dot segments, if any, removed there.
-        let path_start = out.len();
-        out.push_str(directory(base));
-        out.push_str(reference.path);
-        if let Cow::Owned(path) = remove_dot_segments(&out[path_start..]) {
-            out.truncate(path_start);
-            out.push_str(&path);
-        }
+        // The merge (§5.2.3), its dot segments removed as it is written.
+        push_without_dot_segments(out, directory(base), reference.path);
         reference.query
     };
     if let Some(query) = query {
@@ -310,16 +333,64 @@ fn has_dot_segment(path: &str) -> bool {
     })
 }
 
-/// RFC 3986 §5.2.4: resolves `.` and `..` segments.
-fn remove_dot_segments(path: &str) -> Cow<'_, str> {
-    if !has_dot_segment(path) {
-        return Cow::Borrowed(path);
+/// Appends `directory` followed by `path` (the merge of §5.2.3 when `directory` is a base's,
+/// or a path alone when it is empty) with its `.` and `..` segments resolved (RFC 3986
+/// §5.2.4). `directory` is empty or ends with `/` (`directory` gives it so). The result is
+/// written straight into `out`: a `../` reference costs no buffer of its own.
+fn push_without_dot_segments(out: &mut String, directory: &str, path: &str) {
+    debug_assert!(directory.is_empty() || directory.ends_with('/'));
+    // A segment that starts in `path` starts after `directory`'s last `/`, as it would in
+    // the two joined: the joined path has a dot segment exactly when one of them has.
+    let directory_has_dots = has_dot_segment(directory);
+    if !directory_has_dots && !has_dot_segment(path) {
+        out.push_str(directory);
+        out.push_str(path);
+        return;
     }
-    let absolute = path.starts_with('/');
-    // The kept segments joined by `/`, and how many there are.
-    let mut joined = String::with_capacity(path.len());
+    let absolute = if directory.is_empty() {
+        path.starts_with('/')
+    } else {
+        directory.starts_with('/')
+    };
+    if !directory_has_dots && !directory.is_empty() {
+        // `../../x` against a clean directory (most relative links with dots in feed
+        // content): each `..` takes one segment off the directory, never its root, and
+        // what follows the last `../` is kept whole when it has no dot segment.
+        let mut rest = path;
+        let mut up = 0usize;
+        while let Some(after) = rest.strip_prefix("../") {
+            rest = after;
+            up += 1;
+        }
+        if up > 0 && !has_dot_segment(rest) {
+            let mut kept = &directory[..directory.len() - 1];
+            for _ in 0..up {
+                // An absolute directory keeps its leading empty segment: `kept` empty is
+                // the root. A relative one has no empty first segment: empty is nothing.
+                kept = kept.rfind('/').map_or("", |slash| &kept[..slash]);
+            }
+            out.push_str(kept);
+            if absolute || !kept.is_empty() {
+                out.push('/');
+            }
+            out.push_str(rest);
+            return;
+        }
+    }
+    let start = out.len();
+    // The joined path's segments: `directory`'s but the empty one after its last `/`,
+    // then `path`'s.
+    let leading = match directory.len() {
+        0 => None,
+        len => Some(directory[..len - 1].split('/')),
+    };
+    let mut segments = leading
+        .into_iter()
+        .flatten()
+        .chain(path.split('/'))
+        .peekable();
+    // How many segments are kept; `out[start..]` holds them joined by `/`.
     let mut kept = 0usize;
-    let mut segments = path.split('/').peekable();
     // A path ending in `.` or `..` names a directory: keep the trailing slash.
     let mut trailing_slash = false;
     while let Some(segment) = segments.next() {
@@ -329,6 +400,52 @@ fn remove_dot_segments(path: &str) -> Cow<'_, str> {
             ".." => {
                 if kept > usize::from(absolute) {
                     // Segments hold no `/`: the last one starts after the last `/`.
+                    kept -= 1;
+                    let end = if kept == 0 {
+                        start
+                    } else {
+                        out[start..].rfind('/').map_or(start, |slash| start + slash)
+                    };
+                    out.truncate(end);
+                }
+                trailing_slash = is_last;
+            }
+            other => {
+                if kept > 0 {
+                    out.push('/');
+                }
+                out.push_str(other);
+                kept += 1;
+                trailing_slash = false;
+            }
+        }
+    }
+    if absolute && !out[start..].starts_with('/') {
+        out.insert(start, '/');
+    }
+    if trailing_slash && !out[start..].ends_with('/') {
+        out.push('/');
+    }
+}
+
+/// RFC 3986 §5.2.4 with a buffer of its own: the tests' reference for
+/// `push_without_dot_segments`.
+#[cfg(test)]
+fn remove_dot_segments(path: &str) -> Cow<'_, str> {
+    if !has_dot_segment(path) {
+        return Cow::Borrowed(path);
+    }
+    let absolute = path.starts_with('/');
+    let mut joined = String::with_capacity(path.len());
+    let mut kept = 0usize;
+    let mut segments = path.split('/').peekable();
+    let mut trailing_slash = false;
+    while let Some(segment) = segments.next() {
+        let is_last = segments.peek().is_none();
+        match segment {
+            "." => trailing_slash = is_last,
+            ".." => {
+                if kept > usize::from(absolute) {
                     kept -= 1;
                     joined.truncate(if kept == 0 {
                         0
@@ -681,5 +798,143 @@ mod tests {
         assert_eq!(join(Some("http://a/é/ü"), "ß"), "http://a/é/ß");
         assert_eq!(join(Some("http://a/é/ü"), "../ß/"), "http://a/ß/");
         assert_eq!(join(Some("http://a/b/c/d"), "../../../../g"), "http://a/g");
+    }
+
+    /// A path-absolute reference written whole after the base's scheme and authority
+    /// (`Base::resolve_cleaned_into`'s shortcut) gives what splitting and §5.2.2 give,
+    /// for references with dot segments anywhere (path, query, fragment), `?` and `#` in
+    /// either order, empty components, network paths and percent-encoded dots, against
+    /// bases with and without an authority, query or path.
+    #[test]
+    fn path_absolute_shortcut_agrees_with_the_split_resolution() {
+        let bases = [
+            "http://a/b/c/d;p?q",
+            "https://host.test",
+            "https://host.test/",
+            "http://user@host:8080/x/y?z#f",
+            "file:///etc/x",
+            "mailto:someone@example.com",
+            "urn:isbn:123",
+            "http://a/é/ü",
+            "feed://host/x",
+        ];
+        let mut references = vec![
+            "/".to_string(),
+            "//".to_string(),
+            "//g/h".to_string(),
+            "///x".to_string(),
+        ];
+        let paths = [
+            "/",
+            "/a",
+            "/a/",
+            "/a/b.png",
+            "/.",
+            "/..",
+            "/./",
+            "/../",
+            "/a/.",
+            "/a/..",
+            "/a/./b",
+            "/a/../b",
+            "/.a",
+            "/..a",
+            "/a.",
+            "/a..",
+            "/.../",
+            "/%2e/",
+            "/%2E%2E/",
+            "/a/.b/",
+            "/ß/./é",
+            "/wp-content/uploads/2021/03/x-1024x682.jpg",
+        ];
+        for path in paths {
+            for tail in [
+                "",
+                "?",
+                "#",
+                "?q",
+                "#f",
+                "?q#f",
+                "#f?q",
+                "?/./",
+                "#/../",
+                "?a/..",
+                "?.",
+                "#.",
+                "?q=1.2&r=/x/..",
+                "#a?b/./c",
+            ] {
+                references.push(format!("{path}{tail}"));
+            }
+        }
+        for text in bases {
+            let base = Base::new(text).expect("absolute base");
+            for reference in &references {
+                let mut fast = String::from("<");
+                base.resolve_cleaned_into(&mut fast, reference);
+                let split = resolve_reference(&base.parts(), &Parts::split(reference));
+                assert_eq!(fast, format!("<{split}"), "{reference:?} against {text:?}");
+            }
+        }
+    }
+
+    /// Dot segments removed while writing (`push_without_dot_segments`) give what the
+    /// joined path with a buffer of its own gives, after text already in `out`, for
+    /// generated directories and paths: dot segments in either or both, empty segments,
+    /// dots inside names, `..` past the root, absolute and relative, non-ASCII.
+    #[test]
+    fn dot_segments_removed_in_place_agree_with_their_own_buffer() {
+        const SEGMENTS: [&str; 9] = ["", ".", "..", "...", "a", ".b", "c.", "..d", "ß"];
+        let mut random = crate::test_random::Xorshift::new(0x9e37_79b9_7f4a_7c15);
+        let generated = |random: &mut crate::test_random::Xorshift, directory: bool| {
+            let count = random.below(6);
+            if directory && count == 0 {
+                return String::new();
+            }
+            let mut text = String::new();
+            for index in 0..count {
+                if index > 0 || random.below(2) == 0 {
+                    text.push('/');
+                }
+                text.push_str(SEGMENTS[random.below(SEGMENTS.len())]);
+            }
+            if directory && !text.ends_with('/') {
+                text.push('/');
+            }
+            text
+        };
+        let mut with_dots = 0;
+        let mut only_leading_parents = 0;
+        for _ in 0..50_000 {
+            let directory = generated(&mut random, true);
+            let mut path = generated(&mut random, false);
+            if random.below(3) == 0 {
+                for _ in 0..=random.below(4) {
+                    path.insert_str(0, "../");
+                }
+            }
+            let rest = path.trim_start_matches("../");
+            only_leading_parents += usize::from(
+                rest.len() < path.len()
+                    && !directory.is_empty()
+                    && !has_dot_segment(&directory)
+                    && !has_dot_segment(rest),
+            );
+            let joined = format!("{directory}{path}");
+            let mut out = String::from("http://h");
+            push_without_dot_segments(&mut out, &directory, &path);
+            let expected = format!("http://h{}", remove_dot_segments(&joined));
+            assert_eq!(out, expected, "{directory:?} + {path:?}");
+            with_dots += usize::from(has_dot_segment(&joined));
+        }
+        assert!(
+            with_dots > 10_000,
+            "{with_dots} of the paths had dot segments"
+        );
+        assert!(
+            only_leading_parents > 2_000,
+            "{only_leading_parents} paths were `../` before a clean rest"
+        );
     }
 }

@@ -1481,6 +1481,24 @@ const BREAKERS: &[&str] = &[
     "<img src=\"/a.png\" alt=\"A\" />",
     "<img src=\"a.png\">",
     "<img alt=\"A\" loading=\"lazy\" src=\"https://x.test/a.png\">",
+    // Whitespace between tags, taken without the text loops, and its near misses.
+    "\n<p>",
+    "\n\n<br>",
+    " \t\n <em>x</em>",
+    "\n</p>",
+    "\n< 3",
+    "\n<!-- c -->",
+    "\n<P>",
+    "\n<script>x</script>",
+    "\r\n<p>",
+    "\n\r<p>",
+    "\u{c}<p>",
+    "\n\u{b}<p>",
+    "\u{a0}\n<p>",
+    "\n&amp;",
+    "\n&nbsp;<p>",
+    "\n",
+    " ",
 ];
 
 /// `escape_reference` gives what `charref::decode` gives, for the three references it
