@@ -401,6 +401,10 @@ pub fn ingest(
         reports[index] = Some(report);
     }
 
+    // However the writing part below ends (an error returned half-way, or nothing to
+    // fetch at all), the store goes back to WAL: from a long run of this one, or one
+    // that an earlier run left it in (see `Store::long_run`).
+    let mut store = store.long_run();
     if !to_fetch.is_empty() {
         // Declared before the runtime so that it is dropped after it: once the runtime's
         // tasks are gone, work still queued for the pool is skipped.
@@ -453,15 +457,13 @@ pub fn ingest(
         // ones. What a group held is dropped as soon as it is recorded; only its report
         // lines wait for the commit, as nothing may be reported stored before that.
         let mut pending: Vec<(Done, Result<store::EntryCounts, StoreError>)> = Vec::new();
-        let mut long_run = false;
         while let Some(first) = receiver.blocking_recv() {
             // A rollback journal from the first group with a document to store (see
             // `Store::begin_long_run`), while the fetches go on. A run of 304s and
             // failures writes one small row per source: the switch's and FULL sync's
             // waits for the disk would cost it more than the WAL does.
-            if !long_run && matches!(first.result, TaskResult::Parsed { .. }) {
-                store.begin_long_run()?;
-                long_run = true;
+            if matches!(first.result, TaskResult::Parsed { .. }) {
+                store.begin()?;
             }
             let mut group = store.group()?;
             let deadline = tokio::time::Instant::now() + settings.group_window;
@@ -501,8 +503,8 @@ pub fn ingest(
                 reports[index] = Some(report);
             }
         }
-        store.end_long_run();
     }
+    drop(store);
     Ok(RunReport {
         sources: reports.into_iter().flatten().collect(),
     })

@@ -37,6 +37,8 @@ use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
+use std::time::{Duration, Instant};
+
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
@@ -69,6 +71,11 @@ pub enum StoreError {
     FileCache(String),
     #[error("store: the thread writing it stopped before it finished")]
     Interrupted,
+    #[error("{path}: could not sync the emptied WAL: {source}")]
+    WalSync {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("store: could not start a thread: {0}")]
     Thread(std::io::Error),
     #[error("store: entry {key} holds JSON omroep cannot read ({source}); the store is damaged")]
@@ -350,7 +357,29 @@ pub struct Store {
     /// last one open, checkpoints what is left on close.
     checkpointer: Option<checkpoint::Checkpointer>,
     conn: Connection,
+    /// How long the writer waits for another connection's lock: `normal` outside a long
+    /// run, `long_run` inside one (see [`Store::begin_long_run`]). Fields rather than
+    /// constants so that tests can wait milliseconds rather than seconds.
+    busy: BusyTimeouts,
+    /// Whether [`Store::begin_long_run`] switched the store to the rollback journal.
+    in_long_run: bool,
 }
+
+#[derive(Clone, Copy, Debug)]
+struct BusyTimeouts {
+    normal: Duration,
+    long_run: Duration,
+}
+
+/// How long any connection waits for another's lock (a second `sources` listing, say,
+/// holding the write lock for a moment) before it fails with "database is locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How long an ingest's writer waits for readers in a long run, where every commit
+/// needs them gone (see [`Store::begin_long_run`]): far past any command's read (a
+/// `sources` listing or a `build --check` takes seconds), so that only a reader
+/// that never ends (an interactive `sqlite3` left in a transaction) fails the run.
+const LONG_RUN_BUSY_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// The most WAL a store keeps on disk between checkpoints and runs: what
 /// `wal_autocheckpoint` lets it grow to (4,096 pages of 16 KiB), so that a run's WAL
@@ -402,6 +431,55 @@ fn in_wal_mode(conn: &Connection) -> rusqlite::Result<bool> {
     Ok(mode.eq_ignore_ascii_case("wal"))
 }
 
+/// Syncs the `-wal` file of the store in `file` (see [`Store::begin_long_run`] for
+/// why); a store with no such file has nothing to sync.
+fn sync_wal_file(file: &str) -> std::io::Result<()> {
+    #[cfg(test)]
+    tests::WAL_SYNCS.with(|syncs| syncs.set(syncs.get() + 1));
+    match std::fs::File::open(format!("{file}-wal")) {
+        Ok(wal) => wal.sync_all(),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+/// A store in a long run's scope (see [`Store::long_run`]): it is the store, and
+/// switches it back to WAL when dropped.
+pub struct LongRun<'a> {
+    store: &'a mut Store,
+    begun: bool,
+}
+
+impl LongRun<'_> {
+    /// Begins the long run ([`Store::begin_long_run`]) unless it has begun already.
+    pub fn begin(&mut self) -> Result<()> {
+        if !self.begun {
+            self.store.begin_long_run()?;
+            self.begun = true;
+        }
+        Ok(())
+    }
+}
+
+impl std::ops::Deref for LongRun<'_> {
+    type Target = Store;
+    fn deref(&self) -> &Store {
+        self.store
+    }
+}
+
+impl std::ops::DerefMut for LongRun<'_> {
+    fn deref_mut(&mut self) -> &mut Store {
+        self.store
+    }
+}
+
+impl Drop for LongRun<'_> {
+    fn drop(&mut self) {
+        self.store.end_long_run();
+    }
+}
+
 impl Store {
     /// Opens (creating it and its folder if needed) and migrates the store at `path`.
     pub fn open(path: &Path) -> Result<Store> {
@@ -431,9 +509,10 @@ impl Store {
             source,
         };
         // Another process (a second `sources` listing, say) may hold the write lock for a
-        // moment; wait rather than fail.
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(open_error)?;
+        // moment; wait rather than fail. In a long run (the rollback journal) the writer
+        // must also wait for every reader before each commit, and waits longer there
+        // (see [`Store::begin_long_run`]).
+        conn.busy_timeout(BUSY_TIMEOUT).map_err(open_error)?;
         // Entries are a few KiB of JSON each: 16 KiB pages hold most of them without
         // overflow chains and halve the page writes. Only takes effect on a new store
         // (before WAL is switched on); an existing store keeps its page size.
@@ -443,9 +522,13 @@ impl Store {
         // synchronous is durable across a crash of omroep (the WAL is still consistent);
         // only a power loss may drop the last commits, never corrupt earlier ones.
         // A store found in a rollback journal's mode is in an ingest's hands (see
-        // [`Store::begin_long_run`]), or was when that run was killed: it is left so
-        // (switching would wait for the run's writer, and its next run switches back),
-        // with the sync that mode needs.
+        // [`Store::begin_long_run`]), or was when that run was killed or ended early: it
+        // is left so, with the sync that mode needs, and the next ingest switches it
+        // back. Switching here would, while a group of the run is open, wait for its
+        // lock and fail the open after the busy timeout ("database is locked"); and
+        // between two groups it would succeed, and the run's connection, which reads the
+        // mode from the file's header, would write the rest of the run through the WAL
+        // at FULL sync, with no background checkpoints.
         if rollback_mode(&conn).map_err(open_error)? {
             conn.pragma_update_and_check(None, "journal_mode", "PERSIST", |_| Ok(()))
                 .map_err(open_error)?;
@@ -478,6 +561,11 @@ impl Store {
         Ok(Store {
             checkpointer: None,
             conn,
+            busy: BusyTimeouts {
+                normal: BUSY_TIMEOUT,
+                long_run: LONG_RUN_BUSY_TIMEOUT,
+            },
+            in_long_run: false,
         })
     }
 
@@ -628,7 +716,8 @@ impl Store {
     }
 
     /// Readies the store for a long run of group commits (an ingest's): a rollback
-    /// journal (PERSIST) with FULL sync instead of the WAL, until [`Store::end_long_run`].
+    /// journal (PERSIST) with FULL sync instead of the WAL, until [`Store::end_long_run`]
+    /// (or the end of a [`LongRun`]).
     ///
     /// A run that mostly adds rows mostly appends pages, which a rollback journal never
     /// copies: only the pages a group changes that existed before it are journaled, and
@@ -636,45 +725,80 @@ impl Store {
     /// (the WAL, then the database by a checkpoint), the writer waits for checkpoints so
     /// that the WAL can start over, and the close copies what is left and cuts a WAL of
     /// tens of MiB. FULL sync keeps each committed group across a power loss, as a
-    /// rollback journal needs it to. Readers (`omroep sources`) still read while a group
-    /// is open, and wait (the busy timeout) while one commits or spills its pages.
+    /// rollback journal needs it to.
+    ///
+    /// Readers and the writer wait for each other in this mode, as they never do in
+    /// WAL. Readers (`omroep sources`, `build --check`) read while a group is open, but
+    /// from the moment the group first spills pages into the database file (its page
+    /// cache full) or begins to commit, until its commit ends, they wait (the busy
+    /// timeout, 10 s). The writer in turn cannot commit while any reader is in a read
+    /// transaction: it waits for them, for up to `LONG_RUN_BUSY_TIMEOUT` (and retries
+    /// its COMMIT, the group kept whole, should SQLite give up sooner), where the
+    /// normal busy timeout would have failed the run's group and the run with it.
     ///
     /// Switching needs the store to itself: when another process has it open in WAL
     /// mode (SQLite answers busy), the run keeps the WAL, with background checkpoints.
     pub fn begin_long_run(&mut self) -> Result<()> {
-        if file_of(&self.conn).is_none() {
+        let Some(file) = file_of(&self.conn).map(str::to_owned) else {
             return Ok(());
-        }
+        };
+        // FULL before the switch, so that the switch's own write (the header's new
+        // mode) is synced as well.
+        self.conn.pragma_update(None, "synchronous", "FULL")?;
         let switched = self
             .conn
             .pragma_update_and_check(None, "journal_mode", "PERSIST", |row| {
                 row.get::<_, String>(0)
             });
-        match switched {
-            Ok(mode) if mode.eq_ignore_ascii_case("persist") => {
-                self.conn.pragma_update(None, "synchronous", "FULL")?;
-                Ok(())
-            }
-            Ok(_) => self.checkpoint_in_background(),
+        let kept_wal = match switched {
+            Ok(mode) if mode.eq_ignore_ascii_case("persist") => false,
+            Ok(_) => true,
             Err(rusqlite::Error::SqliteFailure(error, _))
                 if matches!(
                     error.code,
                     rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
                 ) =>
             {
-                self.checkpoint_in_background()
+                true
             }
-            Err(error) => Err(error.into()),
+            Err(error) => {
+                let _ = self.conn.pragma_update(None, "synchronous", "NORMAL");
+                return Err(error.into());
+            }
+        };
+        if kept_wal {
+            self.conn.pragma_update(None, "synchronous", "NORMAL")?;
+            return self.checkpoint_in_background();
         }
+        // The switch copied the WAL into the database and cut the `-wal` file to zero
+        // bytes, but with the WAL kept on close (`keep_wal_files`) SQLite syncs only the
+        // database, not that cut. Where a sync of one file does not order another
+        // file's size change (btrfs, ext4 with fast_commit), a power loss could bring
+        // back the old WAL frames, which the next open would replay over the pages this
+        // run writes directly into the database. Synced before the first group, the cut
+        // is on disk before any such page.
+        sync_wal_file(&file).map_err(|source| StoreError::WalSync {
+            path: PathBuf::from(format!("{file}-wal")),
+            source,
+        })?;
+        self.conn.busy_timeout(self.busy.long_run)?;
+        self.in_long_run = true;
+        Ok(())
     }
 
     /// Ends what [`Store::begin_long_run`] began: the store goes back to WAL (which
-    /// every other command reads it in) with NORMAL sync, or stops its background
-    /// checkpoints. Switching back is best effort: should another process have the
-    /// store open, it stays in the rollback journal's mode, which every command reads
-    /// it in as well, and the next run's end switches it back.
+    /// every other command reads it in) with NORMAL sync and the normal busy timeout,
+    /// or stops its background checkpoints. Switching back is best effort: should
+    /// another process have the store open, it stays in the rollback journal's mode,
+    /// which every command reads it in as well, and the next run's end switches it
+    /// back. A store opened in that mode (a run before ended early) is switched back
+    /// too.
     pub fn end_long_run(&mut self) {
         self.stop_background_checkpoints();
+        if self.in_long_run {
+            self.in_long_run = false;
+            let _ = self.conn.busy_timeout(self.busy.normal);
+        }
         if file_of(&self.conn).is_none() || in_wal_mode(&self.conn).unwrap_or(true) {
             return;
         }
@@ -683,6 +807,16 @@ impl Store {
             .pragma_update_and_check(None, "journal_mode", "WAL", |row| row.get::<_, String>(0));
         if back.is_ok_and(|mode| mode.eq_ignore_ascii_case("wal")) {
             let _ = self.conn.pragma_update(None, "synchronous", "NORMAL");
+        }
+    }
+
+    /// A scope for a long run: [`LongRun::begin`] starts it (when the run has something
+    /// to write), and however the scope ends (an error returned half-way included),
+    /// [`Store::end_long_run`] switches the store back to WAL.
+    pub fn long_run(&mut self) -> LongRun<'_> {
+        LongRun {
+            store: self,
+            begun: false,
         }
     }
 
@@ -759,10 +893,16 @@ impl Store {
         if let Some(checkpointer) = &self.checkpointer {
             checkpointer.settle();
         }
+        let commit_wait = if self.in_long_run {
+            self.busy.long_run
+        } else {
+            self.busy.normal
+        };
         Ok(Group {
             tx: self.conn.transaction()?,
             doomed: false,
             checkpointer: self.checkpointer.as_ref(),
+            commit_wait,
         })
     }
 
@@ -895,6 +1035,8 @@ pub struct Group<'a> {
     doomed: bool,
     /// Asked for a checkpoint once the group is committed.
     checkpointer: Option<&'a checkpoint::Checkpointer>,
+    /// How long the commit keeps trying while other connections hold it off.
+    commit_wait: Duration,
 }
 
 impl Group<'_> {
@@ -949,7 +1091,27 @@ impl Group<'_> {
             // Dropping the transaction rolls the whole group back.
             return Err(StoreError::Doomed);
         }
-        self.tx.commit()?;
+        // COMMIT is run on the connection rather than through `Transaction::commit`,
+        // which rolls the group back when the COMMIT fails. A COMMIT that fails busy
+        // (readers still in the store, in a long run: see `Store::begin_long_run`) leaves
+        // the transaction open and whole, and is tried again until `commit_wait` has
+        // passed, however soon SQLite's busy handler gave up. Once it succeeded the
+        // transaction is over, and dropping `tx` does nothing.
+        let started = Instant::now();
+        loop {
+            match self.tx.execute_batch("COMMIT") {
+                Ok(()) => break,
+                Err(rusqlite::Error::SqliteFailure(error, _))
+                    if error.code == rusqlite::ErrorCode::DatabaseBusy
+                        && !self.tx.is_autocommit()
+                        && started.elapsed() < self.commit_wait =>
+                {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                // Dropping `tx` rolls back what is left of the group.
+                Err(error) => return Err(error.into()),
+            }
+        }
         if let Some(checkpointer) = self.checkpointer {
             checkpointer.ask();
         }

@@ -2,6 +2,11 @@ use chrono::TimeZone;
 
 use super::*;
 
+thread_local! {
+    /// How many times `sync_wal_file` ran on this thread (each test runs on its own).
+    pub(super) static WAL_SYNCS: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
 fn at(hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2025, 1, 10, hour, 0, 0).unwrap()
 }
@@ -623,7 +628,9 @@ fn a_large_update_refused_half_way_is_rolled_back_whole_from_its_savepoint() {
 #[test]
 fn in_a_long_run_a_large_refused_update_is_rolled_back_whole_from_its_savepoint() {
     // With a rollback journal the savepoint gives back pages from the main journal as
-    // well as its own, and the page cache spills into the database file mid-group.
+    // well as its own, and with a page cache of a few pages the group spills its pages
+    // into the database file before the update is refused (the test checks that it
+    // did): what `ROLLBACK TO` gives back must then come from the journal.
     large_update_refused_half_way(true);
 }
 
@@ -673,15 +680,34 @@ fn large_update_refused_half_way(long_run: bool) {
 
     let second = PreparedEntries::new(a, &version("second")).unwrap();
     let for_b = PreparedEntries::new(b, &[entry("https://b.example/1", "b1", Some(1))]).unwrap();
+    let mut reader = None;
     if long_run {
         store.begin_long_run().unwrap();
         assert_eq!(journal_mode(&store), "persist");
+        store.conn.pragma_update(None, "cache_size", 4).unwrap();
+        store.conn.pragma_update(None, "cache_spill", 4).unwrap();
+        reader = Some(Connection::open(&path).unwrap());
     }
     let mut group = store.group().unwrap();
     let refused = group
         .record(a, &parsed(at(9), &meta("a2"), &second, "2"))
         .unwrap()
         .unwrap_err();
+    if let Some(reader) = &reader {
+        // A spill takes the exclusive lock, held until the commit: a reader that will
+        // not wait is refused.
+        let read = reader.query_row("SELECT count(*) FROM sources", [], |row| {
+            row.get::<_, i64>(0)
+        });
+        assert!(
+            matches!(
+                read,
+                Err(rusqlite::Error::SqliteFailure(ref error, _))
+                    if error.code == rusqlite::ErrorCode::DatabaseBusy
+            ),
+            "the group spilled pages into the database file before its commit: {read:?}"
+        );
+    }
     assert!(
         refused.to_string().contains("refused by the test"),
         "{refused}"
@@ -1381,12 +1407,156 @@ fn a_store_left_in_a_long_run_opens_in_its_mode_and_the_next_run_ends_in_wal() {
     assert_eq!(titles(&store.entries(&[a]).unwrap()), ["a1"]);
 }
 
-#[test]
-fn a_long_run_of_a_store_in_memory_changes_nothing() {
-    let mut store = Store::open_in_memory().unwrap();
+fn synchronous(store: &Store) -> i64 {
+    store
+        .conn
+        .query_row("PRAGMA synchronous", [], |row| row.get(0))
+        .unwrap()
+}
+
+/// A long run where the writer's group commit meets a reader (`omroep sources`,
+/// `sqlite3`) in a read transaction that outlasts the normal busy timeout.
+fn commit_waits_for_a_reader(handler_gives_up_early: bool) {
+    let (_dir, path, mut store) = temp_store();
+    store.busy = BusyTimeouts {
+        normal: Duration::from_millis(200),
+        long_run: Duration::from_secs(30),
+    };
+    store.conn.busy_timeout(store.busy.normal).unwrap();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
     store.begin_long_run().unwrap();
-    assert_eq!(journal_mode(&store), "memory");
-    assert!(store.checkpointer.is_none());
+    assert_eq!(journal_mode(&store), "persist");
+    if handler_gives_up_early {
+        // SQLite's busy handler answers busy long before the reader ends: the group
+        // must be kept and its COMMIT tried again.
+        store.conn.busy_timeout(Duration::from_millis(50)).unwrap();
+    }
+
+    let reader = Connection::open(&path).unwrap();
+    reader.execute_batch("BEGIN").unwrap();
+    let sources: i64 = reader
+        .query_row("SELECT count(*) FROM sources", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(sources, 1);
+    let for_a = PreparedEntries::new(a, &[entry("https://a.example/1", "a1", Some(1))]).unwrap();
+    let mut group = store.group().unwrap();
+    group
+        .record(a, &parsed(at(1), &meta("A"), &for_a, "1"))
+        .unwrap()
+        .unwrap();
+    let hold = Duration::from_millis(800);
+    let reader = std::thread::spawn(move || {
+        std::thread::sleep(hold);
+        reader.execute_batch("COMMIT").unwrap();
+    });
+    let started = Instant::now();
+    group.commit().unwrap();
+    let waited = started.elapsed();
+    reader.join().unwrap();
+    assert!(waited >= hold - Duration::from_millis(100), "{waited:?}");
+
     store.end_long_run();
-    assert_eq!(journal_mode(&store), "memory");
+    assert_eq!(journal_mode(&store), "wal");
+    let waits: i64 = store
+        .conn
+        .query_row("PRAGMA busy_timeout", [], |row| row.get(0))
+        .unwrap();
+    assert_eq!(waits, 200, "the normal busy timeout is back");
+    drop(store);
+    let store = Store::open(&path).unwrap();
+    assert_eq!(titles(&store.entries(&[a]).unwrap()), ["a1"]);
+}
+
+#[test]
+fn in_a_long_run_a_commit_waits_for_a_reader_past_the_normal_busy_timeout() {
+    commit_waits_for_a_reader(false);
+}
+
+#[test]
+fn in_a_long_run_a_commit_refused_busy_is_tried_again_with_the_group_whole() {
+    commit_waits_for_a_reader(true);
+}
+
+#[test]
+fn a_long_run_syncs_the_emptied_wal_and_begins_without_one_as_well() {
+    let (dir, path, mut store) = temp_store();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let wal = dir.path().join("store.sqlite-wal");
+    assert!(wal.exists());
+    WAL_SYNCS.with(|syncs| syncs.set(0));
+    store.begin_long_run().unwrap();
+    assert_eq!(WAL_SYNCS.with(|syncs| syncs.get()), 1);
+    assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
+    drop(store);
+
+    // Left in the rollback journal's mode, with no `-wal` (nor `-shm`) at all.
+    std::fs::remove_file(&wal).unwrap();
+    let _ = std::fs::remove_file(dir.path().join("store.sqlite-shm"));
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(journal_mode(&store), "persist");
+    store.begin_long_run().unwrap();
+    assert_eq!(WAL_SYNCS.with(|syncs| syncs.get()), 2);
+    assert_eq!(journal_mode(&store), "persist");
+    record_parsed(
+        &mut store,
+        a,
+        at(1),
+        &meta("A"),
+        &[entry("https://a.example/1", "a1", Some(1))],
+        "1",
+    );
+    store.end_long_run();
+    assert_eq!(journal_mode(&store), "wal");
+    assert_eq!(titles(&store.entries(&[a]).unwrap()), ["a1"]);
+}
+
+#[test]
+fn a_store_open_elsewhere_keeps_the_wal_in_a_long_run_with_background_checkpoints() {
+    let (_dir, path, mut store) = temp_store();
+    let a = store.ensure_source("https://a.example/feed").unwrap().id;
+    let other = Store::open(&path).unwrap();
+    assert_eq!(journal_mode(&other), "wal");
+    WAL_SYNCS.with(|syncs| syncs.set(0));
+    store.begin_long_run().unwrap();
+    assert_eq!(journal_mode(&store), "wal");
+    assert_eq!(synchronous(&store), 1, "NORMAL, as WAL needs");
+    assert!(store.checkpointer.is_some());
+    assert!(!store.in_long_run);
+    assert_eq!(WAL_SYNCS.with(|syncs| syncs.get()), 0);
+    record_parsed(
+        &mut store,
+        a,
+        at(1),
+        &meta("A"),
+        &[entry("https://a.example/1", "a1", Some(1))],
+        "1",
+    );
+    assert_eq!(titles(&other.entries(&[a]).unwrap()), ["a1"]);
+    store.end_long_run();
+    assert!(store.checkpointer.is_none());
+    assert_eq!(journal_mode(&store), "wal");
+}
+
+#[test]
+fn a_long_run_scope_switches_back_to_wal_however_it_ends() {
+    let (_dir, path, mut store) = temp_store();
+    {
+        let mut run = store.long_run();
+        run.begin().unwrap();
+        run.begin().unwrap();
+        assert_eq!(journal_mode(&run), "persist");
+        assert_eq!(synchronous(&run), 2);
+        // An error returned half-way drops the scope like this.
+    }
+    assert_eq!(journal_mode(&store), "wal");
+    assert_eq!(synchronous(&store), 1);
+
+    // A store an earlier run left in the rollback journal's mode goes back to WAL at
+    // the end of a run that never began its own.
+    store.begin_long_run().unwrap();
+    drop(store);
+    let mut store = Store::open(&path).unwrap();
+    assert_eq!(journal_mode(&store), "persist");
+    drop(store.long_run());
+    assert_eq!(journal_mode(&store), "wal");
 }

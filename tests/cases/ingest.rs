@@ -451,3 +451,57 @@ fn a_killed_run_leaves_the_published_outputs_whole() {
         }
     }
 }
+
+/// The journal modes a store file's header names (its bytes 18 and 19, the versions
+/// that write and read it): 2 for WAL, 1 for a rollback journal.
+fn header_modes(path: &std::path::Path) -> [u8; 2] {
+    let header = std::fs::read(path).unwrap();
+    [header[18], header[19]]
+}
+
+#[test]
+fn an_ingest_that_stored_documents_leaves_the_store_in_wal() {
+    // The run writes through a rollback journal; every other command, and the next
+    // run's start, expect the WAL back.
+    let server = server();
+    let site = Site::new(&[(
+        "blog",
+        vec![server.url("/blog.json"), server.url("/pod.json")],
+    )]);
+    let run = site.run(&["ingest"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    assert_eq!(
+        stdout(&run),
+        "sources: 2 fetched, 0 not modified, 0 failed, 0 retired, 0 skipped\n\
+         entries: 5 new, 0 changed\n"
+    );
+    assert_eq!(header_modes(&site.store_path()), [2, 2]);
+}
+
+#[test]
+fn an_all_not_modified_run_writes_no_rollback_journal() {
+    // A run with no document to store stays in the WAL: no `-journal`, and the
+    // header's change counter (bytes 24-27), which commits through a rollback
+    // journal and the switches to and from one advance, and commits through the WAL
+    // leave as it is, does not move.
+    let server = server();
+    let site = Site::new(&[("blog", vec![server.url("/blog.json")])]);
+    let first = site.run(&["ingest"]);
+    assert_eq!(first.status.code(), Some(0), "{}", stderr(&first));
+    let store = site.store_path();
+    let journal = store.with_file_name("store.sqlite-journal");
+    let _ = std::fs::remove_file(&journal);
+    let counter = |store: &std::path::Path| std::fs::read(store).unwrap()[24..28].to_vec();
+    let before = counter(&store);
+
+    let second = site.run(&["ingest"]);
+    assert_eq!(second.status.code(), Some(0), "{}", stderr(&second));
+    assert_eq!(
+        stdout(&second),
+        "sources: 0 fetched, 1 not modified, 0 failed, 0 retired, 0 skipped\n\
+         entries: 0 new, 0 changed\n"
+    );
+    assert_eq!(header_modes(&store), [2, 2]);
+    assert!(!journal.exists(), "{}", journal.display());
+    assert_eq!(counter(&store), before);
+}
