@@ -256,7 +256,12 @@ mod tests {
             seen.extend(ids);
         }
         // The caller and the pool's helpers, not new threads per map.
-        assert!(seen.len() <= threads(), "{} threads for {}", seen.len(), threads());
+        assert!(
+            seen.len() <= threads(),
+            "{} threads for {}",
+            seen.len(),
+            threads()
+        );
     }
 
     #[test]
@@ -300,7 +305,10 @@ mod tests {
                 .downcast_ref::<String>()
                 .map(String::as_str)
                 .unwrap_or_default();
-            assert!(message.contains(&format!("item {unlucky} is unlucky")), "{message}");
+            assert!(
+                message.contains(&format!("item {unlucky} is unlucky")),
+                "{message}"
+            );
         }
         assert_eq!(map(&items, |&n| n + 1), (1..201).collect::<Vec<_>>());
     }
