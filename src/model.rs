@@ -407,7 +407,11 @@ pub struct Chapters {
 
 /// Serde for dates as the contract writes them: RFC 3339, UTC, whole seconds, `Z`.
 pub mod utc_seconds {
+    use std::fmt;
+
     use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+    use serde::Deserializer;
+    use serde::de::{self, Visitor};
 
     /// Formats a date the contract's way.
     pub fn format(date: &DateTime<Utc>) -> String {
@@ -418,8 +422,9 @@ pub mod utc_seconds {
     /// (`2024-03-05T09:00:00Z`); `None` for any other spelling, valid or not, which the
     /// caller leaves to chrono's parser. Stored items bring their dates back by the
     /// thousand (a second run decodes every remembered outcome), and chrono's general
-    /// RFC 3339 parser took about a sixth of that decoding. Where this gives a date,
-    /// chrono's strict and relaxed parsers give the same one (tested).
+    /// RFC 3339 parser is a large part of that decoding (figures in BENCHMARKS.md).
+    /// Where this gives a date, chrono's strict and relaxed parsers give the same one
+    /// (tested).
     pub fn parse_exact(text: &str) -> Option<DateTime<Utc>> {
         let bytes: &[u8; 20] = text.as_bytes().try_into().ok()?;
         let separators = [
@@ -504,11 +509,85 @@ pub mod utc_seconds {
         spellings
     }
 
+    /// A visitor for an optional text field read in place, borrowed from the input
+    /// rather than copied into a `String` first: none and unit read as `None`, a string
+    /// as `parse` reads it. `expecting` names the accepted type in serde's "invalid type"
+    /// messages. With `like_string`, the text is asked for and taken as `String` does it
+    /// (`deserialize_string`, and bytes that are UTF-8 count as a string); without, as
+    /// chrono's `Deserialize` does it (`deserialize_str`, strings only). An error of
+    /// `parse` becomes the deserializer's at the string, where chrono's `Deserialize`
+    /// reports it; a caller that wants it where a `String` parsed afterwards reported it
+    /// returns the `Result` as the value instead.
+    pub(crate) struct OptionalText<P> {
+        pub parse: P,
+        pub expecting: &'static str,
+        pub like_string: bool,
+    }
+
+    impl<'de, P, V, E> Visitor<'de> for OptionalText<P>
+    where
+        P: FnOnce(&str) -> Result<V, E>,
+        E: fmt::Display,
+    {
+        type Value = Option<V>;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+            formatter.write_str("option")
+        }
+
+        fn visit_none<D: de::Error>(self) -> Result<Self::Value, D> {
+            Ok(None)
+        }
+
+        fn visit_unit<D: de::Error>(self) -> Result<Self::Value, D> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Self::Value, D::Error> {
+            if self.like_string {
+                deserializer.deserialize_string(Text(self)).map(Some)
+            } else {
+                deserializer.deserialize_str(Text(self)).map(Some)
+            }
+        }
+    }
+
+    struct Text<P>(OptionalText<P>);
+
+    impl<P, V, E> Visitor<'_> for Text<P>
+    where
+        P: FnOnce(&str) -> Result<V, E>,
+        E: fmt::Display,
+    {
+        type Value = V;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+            formatter.write_str(self.0.expecting)
+        }
+
+        fn visit_str<D: de::Error>(self, text: &str) -> Result<Self::Value, D> {
+            (self.0.parse)(text).map_err(D::custom)
+        }
+
+        fn visit_bytes<D: de::Error>(self, bytes: &[u8]) -> Result<Self::Value, D> {
+            if !self.0.like_string {
+                return Err(D::invalid_type(de::Unexpected::Bytes(bytes), &self));
+            }
+            match std::str::from_utf8(bytes) {
+                Ok(text) => self.visit_str(text),
+                Err(_) => Err(D::invalid_value(de::Unexpected::Bytes(bytes), &self)),
+            }
+        }
+    }
+
     pub mod option {
-        use std::fmt;
+        use std::convert::Infallible;
 
         use chrono::{DateTime, Utc};
-        use serde::de::{self, Visitor};
+        use serde::de;
         use serde::{Deserializer, Serializer};
 
         pub fn serialize<S: Serializer>(
@@ -523,66 +602,28 @@ pub mod utc_seconds {
 
         /// What `Option<String>` accepts (none, unit, or a string, or bytes that are
         /// UTF-8, with the same messages), parsed as RFC 3339 without first copying the
-        /// text into a `String` of its own.
+        /// text into a `String` of its own. A bad date's error is made once the option
+        /// is read, so that the format gives it the position it gave when the text was
+        /// read into a `String` and parsed afterwards.
         pub fn deserialize<'de, D: Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Option<DateTime<Utc>>, D::Error> {
-            deserializer.deserialize_option(OptionalDate)
+            let date = super::OptionalText {
+                parse: |text: &str| Ok::<_, Infallible>(parse(text)),
+                expecting: "a string",
+                like_string: true,
+            };
+            deserializer
+                .deserialize_option(date)?
+                .map(|date| date.map_err(de::Error::custom))
+                .transpose()
         }
 
         /// `text` as RFC 3339, as `DateTime::parse_from_rfc3339` reads it.
-        fn parse<E: de::Error>(text: &str) -> Result<DateTime<Utc>, E> {
+        fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
             match super::parse_exact(text) {
                 Some(date) => Ok(date),
-                None => DateTime::parse_from_rfc3339(text)
-                    .map(|date| date.with_timezone(&Utc))
-                    .map_err(E::custom),
-            }
-        }
-
-        struct OptionalDate;
-
-        impl<'de> Visitor<'de> for OptionalDate {
-            type Value = Option<DateTime<Utc>>;
-
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("option")
-            }
-
-            fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-                Ok(None)
-            }
-
-            fn visit_some<D: Deserializer<'de>>(
-                self,
-                deserializer: D,
-            ) -> Result<Self::Value, D::Error> {
-                deserializer.deserialize_string(DateText).map(Some)
-            }
-        }
-
-        struct DateText;
-
-        impl Visitor<'_> for DateText {
-            type Value = DateTime<Utc>;
-
-            fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-                formatter.write_str("a string")
-            }
-
-            fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-                parse(text)
-            }
-
-            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Self::Value, E> {
-                match std::str::from_utf8(bytes) {
-                    Ok(text) => parse(text),
-                    Err(_) => Err(E::invalid_value(de::Unexpected::Bytes(bytes), &self)),
-                }
+                None => DateTime::parse_from_rfc3339(text).map(|date| date.with_timezone(&Utc)),
             }
         }
     }
@@ -659,22 +700,24 @@ mod tests {
             #[serde(default, with = "utc_seconds::option")]
             date: Option<DateTime<Utc>>,
         }
-        // The way these fields were read before the fast way: a `String`, then chrono.
-        let reference = |json: &str| -> Result<Option<DateTime<Utc>>, String> {
-            #[derive(Deserialize)]
-            struct Text {
-                #[serde(default)]
-                date: Option<String>,
-            }
-            let text: Text = serde_json::from_str(json).map_err(|e| e.to_string())?;
-            text.date
+        // The way these fields were read before the fast way: a `String`, then chrono,
+        // the error made once the option was read.
+        fn string_then_chrono<'de, D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
+            Option::<String>::deserialize(deserializer)?
                 .map(|text| {
                     DateTime::parse_from_rfc3339(&text)
                         .map(|date| date.with_timezone(&Utc))
-                        .map_err(|e| e.to_string())
+                        .map_err(serde::de::Error::custom)
                 })
                 .transpose()
-        };
+        }
+        #[derive(Deserialize)]
+        struct Reference {
+            #[serde(default, deserialize_with = "string_then_chrono")]
+            date: Option<DateTime<Utc>>,
+        }
         let mut documents: Vec<String> = utc_seconds::test_spellings()
             .iter()
             .step_by(50)
@@ -686,21 +729,37 @@ mod tests {
                 r#"{"date":null}"#,
                 r#"{"date":5}"#,
                 r#"{"date":["x"]}"#,
+                "{\"date\":\"nope\"}",
+                "{\"date\":\"nope\"\n}",
+                "{\"date\":\"nope\" , \"other\":1}",
+                "{\"date\":\"2024-03-05T09:00:00Z\"\n\n  ,\"date\":1}",
             ]
             .map(str::to_string),
         );
         for json in &documents {
             let read = serde_json::from_str::<Dated>(json).map(|d| d.date);
-            match (read, reference(json)) {
+            let expected = serde_json::from_str::<Reference>(json).map(|d| d.date);
+            match (read, expected) {
                 (Ok(read), Ok(expected)) => assert_eq!(read, expected, "{json}"),
+                // The whole message, the position in the document included.
                 (Err(read), Err(expected)) => {
-                    let read = read.to_string();
-                    // serde_json adds the position; the message before it is the same.
-                    let expected = expected.split(" at line").next().unwrap();
-                    assert!(read.starts_with(expected), "{json}: {read} / {expected}")
+                    assert_eq!(read.to_string(), expected.to_string(), "{json}")
                 }
                 (read, expected) => panic!("{json}: {read:?} / {expected:?}"),
             }
+        }
+        for (json, message) in [
+            (
+                "{\"date\":\"nope\"}",
+                "premature end of input at line 1 column 15",
+            ),
+            (
+                "{\"date\":\"nope\"\n}",
+                "premature end of input at line 2 column 1",
+            ),
+        ] {
+            let error = serde_json::from_str::<Dated>(json).unwrap_err();
+            assert_eq!(error.to_string(), message, "{json}");
         }
         for text in utc_seconds::test_spellings().iter().step_by(50) {
             let date = DateTime::parse_from_rfc3339(text)

@@ -288,63 +288,29 @@ pub struct CachedDocument {
 
 /// A [`CachedDocument`]'s date read back as chrono's own `Deserialize` reads it (RFC 3339,
 /// relaxed, with chrono's messages), but for the spelling chrono writes a whole second
-/// in, which is read without chrono's general parser: that parser was a ninth of the
-/// instructions of decoding a remembered outcome.
+/// in, which is read without chrono's general parser (figures in BENCHMARKS.md).
 mod stored_date {
-    use std::fmt;
-
     use chrono::{DateTime, FixedOffset, Utc};
     use serde::Deserializer;
-    use serde::de::{self, Visitor};
+
+    use crate::model::utc_seconds::{OptionalText, parse_exact};
 
     pub fn deserialize<'de, D: Deserializer<'de>>(
         deserializer: D,
     ) -> Result<Option<DateTime<Utc>>, D::Error> {
-        deserializer.deserialize_option(OptionalDate)
+        deserializer.deserialize_option(OptionalText {
+            parse,
+            expecting: "an RFC 3339 formatted date and time string",
+            like_string: false,
+        })
     }
 
-    struct OptionalDate;
-
-    impl<'de> Visitor<'de> for OptionalDate {
-        type Value = Option<DateTime<Utc>>;
-
-        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-            formatter.write_str("option")
-        }
-
-        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
-            Ok(None)
-        }
-
-        fn visit_some<D: Deserializer<'de>>(
-            self,
-            deserializer: D,
-        ) -> Result<Self::Value, D::Error> {
-            deserializer.deserialize_str(DateText).map(Some)
-        }
-    }
-
-    struct DateText;
-
-    impl Visitor<'_> for DateText {
-        type Value = DateTime<Utc>;
-
-        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
-            formatter.write_str("an RFC 3339 formatted date and time string")
-        }
-
-        fn visit_str<E: de::Error>(self, text: &str) -> Result<Self::Value, E> {
-            match crate::model::utc_seconds::parse_exact(text) {
-                Some(date) => Ok(date),
-                None => text
-                    .parse::<DateTime<FixedOffset>>()
-                    .map(|date| date.with_timezone(&Utc))
-                    .map_err(E::custom),
-            }
+    fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+        match parse_exact(text) {
+            Some(date) => Ok(date),
+            None => text
+                .parse::<DateTime<FixedOffset>>()
+                .map(|date| date.with_timezone(&Utc)),
         }
     }
 }
