@@ -6,7 +6,7 @@
 //! out), and each result is put back at its item's position. Small inputs run on the
 //! calling thread alone.
 //!
-//! The helpers are started by the first [`map`] that needs them and then wait for the
+//! The helpers are started as [`map`]s come to need them and then wait for the
 //! next one, parked: a run calls [`map`] several times, and starting and ending threads
 //! each time cost more than a second run's small batches (the allocator also has to take
 //! over the memory pages of every thread that ended). The caller always works on its
@@ -39,6 +39,12 @@ pub fn threads() -> usize {
 
 /// `work` applied to every item, results in the order of `items`. A panic in `work`
 /// is passed on to the caller once no thread works on `items` any more.
+///
+/// Items run on the calling thread and on the pool's helper threads, which live as long
+/// as the process and serve every [`map`]. So whatever `work` needs from its thread is
+/// the caller's to provide on each: thread-locals set by the caller are not set on a
+/// helper (and a helper's outlive the call), a `RefCell` borrow or a re-entrant lock
+/// held by the caller is not held there, and neither is an entered tokio runtime.
 pub fn map<T, R, F>(items: &[T], work: F) -> Vec<R>
 where
     T: Sync,
@@ -68,33 +74,28 @@ where
     done.into_iter().map(|(_, result)| result).collect()
 }
 
-/// The process's helpers, started on first use: one fewer than [`threads`], as the
-/// caller of a [`map`] works on its items too.
+/// The process's helpers, started as [`map`]s need them: at most one fewer than
+/// [`threads`], as the caller of a [`map`] works on its items too, and at most a few
+/// per core whatever `OMROEP_THREADS` asks for.
 fn pool() -> &'static Pool {
     static POOL: OnceLock<&'static Pool> = OnceLock::new();
-    POOL.get_or_init(|| {
-        let pool: &'static Pool = Box::leak(Box::new(Pool {
-            queue: Mutex::new(VecDeque::new()),
-            posted: Condvar::new(),
-        }));
-        for n in 0..threads().saturating_sub(1) {
-            let started = std::thread::Builder::new()
-                .name(format!("omroep-worker-{n}"))
-                .spawn(|| pool.help());
-            // Without helpers every job is still done, by its caller alone.
-            if started.is_err() {
-                break;
-            }
-        }
-        pool
-    })
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    POOL.get_or_init(|| Pool::new(threads().saturating_sub(1).min(4 * cores)))
 }
 
 struct Pool {
-    /// Jobs that may still have unclaimed items, oldest first.
-    queue: Mutex<VecDeque<Arc<Job>>>,
-    /// Signalled when a job is queued.
+    /// Jobs that may still have unclaimed items, oldest first, and how many helpers
+    /// are started.
+    queue: Mutex<Queue>,
+    /// Signalled once per helper a queued job wants.
     posted: Condvar,
+    /// The most helpers this pool starts.
+    most: usize,
+}
+
+struct Queue {
+    jobs: VecDeque<Arc<Job>>,
+    started: usize,
 }
 
 /// One [`map`]'s items, as the helpers see them: a function that claims and works on
@@ -117,15 +118,32 @@ struct JobState {
 }
 
 impl Pool {
+    /// A pool that starts up to `most` helpers, none yet.
+    fn new(most: usize) -> &'static Pool {
+        Box::leak(Box::new(Pool {
+            queue: Mutex::new(Queue {
+                jobs: VecDeque::new(),
+                started: 0,
+            }),
+            posted: Condvar::new(),
+            most,
+        }))
+    }
+
     /// `claim_all` run by the caller and by up to `helpers` helpers at once; returns
     /// once none of them runs it any more, passing on the first panic.
-    fn run(&self, claim_all: &(dyn Fn() + Sync), helpers: usize) {
+    fn run(&'static self, claim_all: &(dyn Fn() + Sync), helpers: usize) {
         // SAFETY: the reference outlives its uses. Helpers reach it only through the
         // job, and only after joining it, which they do under the queue's lock while
         // the job is queued. Before returning or unwinding (the caller's own panic is
         // caught below), this function takes the job out of the queue under that lock,
         // so no helper joins later, and waits until every helper that joined has
-        // returned from `claim_all`. Only then can `claim_all`'s borrows end.
+        // returned from `claim_all` and said so (`joined -= 1`). Only then can
+        // `claim_all`'s borrows end. A helper still holds its `Arc<Job>`, and so the
+        // reference, for a moment after that, when the caller may have returned and the
+        // closure be gone; but nothing reads the reference after that point, and
+        // dropping the job (its last holder may be that helper) drops a reference,
+        // which does nothing to what it points to.
         let erased: &'static (dyn Fn() + Sync) = unsafe {
             std::mem::transmute::<&(dyn Fn() + Sync), &'static (dyn Fn() + Sync)>(claim_all)
         };
@@ -138,8 +156,25 @@ impl Pool {
             }),
             finished: Condvar::new(),
         });
-        self.lock_queue().push_back(job.clone());
-        self.posted.notify_all();
+        let helpers = {
+            let mut queue = self.lock_queue();
+            let helpers = helpers.min(self.most);
+            while queue.started < helpers {
+                let started = std::thread::Builder::new()
+                    .name(format!("omroep-worker-{}", queue.started))
+                    .spawn(move || self.help());
+                // Without (more) helpers every job is still done, by its caller too.
+                if started.is_err() {
+                    break;
+                }
+                queue.started += 1;
+            }
+            queue.jobs.push_back(job.clone());
+            helpers.min(queue.started)
+        };
+        for _ in 0..helpers {
+            self.posted.notify_one();
+        }
         let own = panic::catch_unwind(AssertUnwindSafe(claim_all));
         self.withdraw(&job);
         let mut state = job.lock_state();
@@ -152,6 +187,7 @@ impl Pool {
         let helper_panic = state.panic.take();
         drop(state);
         if let Err(payload) = own {
+            discard(helper_panic);
             panic::resume_unwind(payload);
         }
         if let Some(payload) = helper_panic {
@@ -166,7 +202,7 @@ impl Pool {
             let job = {
                 let mut queue = self.lock_queue();
                 loop {
-                    let wanted = queue.iter().position(|job| {
+                    let wanted = queue.jobs.iter().position(|job| {
                         let mut state = job.lock_state();
                         if state.open == 0 {
                             return false;
@@ -176,7 +212,7 @@ impl Pool {
                         true
                     });
                     match wanted {
-                        Some(at) => break queue[at].clone(),
+                        Some(at) => break queue.jobs[at].clone(),
                         None => {
                             queue = self
                                 .posted
@@ -189,21 +225,42 @@ impl Pool {
             let outcome = panic::catch_unwind(AssertUnwindSafe(job.claim_all));
             // Every item is claimed (or one panicked): no other helper need join.
             self.withdraw(&job);
-            let mut state = job.lock_state();
-            if let Err(payload) = outcome {
-                state.panic.get_or_insert(payload);
-            }
-            state.joined -= 1;
-            job.finished.notify_all();
+            let losing = {
+                let mut state = job.lock_state();
+                let losing = match outcome {
+                    Err(payload) if state.panic.is_none() => {
+                        state.panic = Some(payload);
+                        None
+                    }
+                    Err(payload) => Some(payload),
+                    Ok(()) => None,
+                };
+                state.joined -= 1;
+                job.finished.notify_all();
+                losing
+            };
+            // Only once the caller may go on: dropping a payload runs its code.
+            discard(losing);
         }
     }
 
     fn withdraw(&self, job: &Arc<Job>) {
-        self.lock_queue().retain(|queued| !Arc::ptr_eq(queued, job));
+        self.lock_queue()
+            .jobs
+            .retain(|queued| !Arc::ptr_eq(queued, job));
     }
 
-    fn lock_queue(&self) -> MutexGuard<'_, VecDeque<Arc<Job>>> {
+    fn lock_queue(&self) -> MutexGuard<'_, Queue> {
         self.queue.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+}
+
+/// Drops a panic's payload that is not passed on. Its `Drop` may panic too: that panic
+/// is caught so that the thread goes on, and its own payload is leaked rather than
+/// dropped, so that this ends.
+fn discard(payload: Option<Box<dyn Any + Send>>) {
+    if let Err(nested) = panic::catch_unwind(AssertUnwindSafe(move || drop(payload))) {
+        std::mem::forget(nested);
     }
 }
 
@@ -311,5 +368,103 @@ mod tests {
             );
         }
         assert_eq!(map(&items, |&n| n + 1), (1..201).collect::<Vec<_>>());
+    }
+
+    /// Runs `claim_all` on `pool` with `helpers` on another thread; `None` when it did
+    /// not return within a minute.
+    fn run_within_a_minute(
+        pool: &'static Pool,
+        helpers: usize,
+        claim_all: impl Fn() + Sync + Send + 'static,
+    ) -> Option<std::thread::Result<()>> {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let outcome =
+                std::panic::catch_unwind(AssertUnwindSafe(|| pool.run(&claim_all, helpers)));
+            // A payload that panics when dropped is the test's to leak.
+            let _ = sender.send(outcome.map_err(|payload| {
+                std::mem::forget(payload);
+                Box::new(()) as Box<dyn Any + Send>
+            }));
+        });
+        receiver
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .ok()
+    }
+
+    #[test]
+    fn payloads_that_panic_when_dropped_neither_hang_the_caller_nor_end_helpers() {
+        struct Bomb;
+        impl Drop for Bomb {
+            fn drop(&mut self) {
+                panic!("a payload that panics when dropped");
+            }
+        }
+        let pool = Pool::new(3);
+        for _ in 0..3 {
+            // The caller and all three helpers in `claim_all` at once, then each panics:
+            // one payload is passed on, three are dropped.
+            let arrived = Arc::new(AtomicUsize::new(0));
+            let all_in = arrived.clone();
+            let outcome = run_within_a_minute(pool, 3, move || {
+                all_in.fetch_add(1, Ordering::SeqCst);
+                let start = std::time::Instant::now();
+                while all_in.load(Ordering::SeqCst) < 4
+                    && start.elapsed() < std::time::Duration::from_secs(10)
+                {
+                    std::thread::yield_now();
+                }
+                std::panic::panic_any(Bomb);
+            });
+            assert!(
+                matches!(outcome, Some(Err(_))),
+                "the caller returned with a panic"
+            );
+            assert_eq!(arrived.load(Ordering::SeqCst), 4, "all helpers joined");
+        }
+        assert_eq!(pool.lock_queue().started, 3);
+    }
+
+    #[test]
+    fn a_pool_starts_only_the_helpers_a_job_wants_up_to_its_most() {
+        let pool = Pool::new(3);
+        assert_eq!(
+            run_within_a_minute(pool, 2, || {}).map(|r| r.is_ok()),
+            Some(true)
+        );
+        assert_eq!(pool.lock_queue().started, 2);
+        assert_eq!(
+            run_within_a_minute(pool, 9, || {}).map(|r| r.is_ok()),
+            Some(true)
+        );
+        assert_eq!(pool.lock_queue().started, 3);
+    }
+
+    #[test]
+    fn the_callers_own_panic_waits_for_helpers_on_borrowed_items() {
+        let caller = std::thread::current().id();
+        let items: Vec<String> = (0..64).map(|n| format!("item {n}")).collect();
+        let worked = AtomicUsize::new(0);
+        let caught = std::panic::catch_unwind(AssertUnwindSafe(|| {
+            map(&items, |item| {
+                if std::thread::current().id() == caller {
+                    // Give the helpers time to claim items of their own first.
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    panic!("the caller's own item");
+                }
+                std::thread::sleep(std::time::Duration::from_millis(1));
+                worked.fetch_add(item.len(), Ordering::Relaxed);
+            })
+        }));
+        let payload = caught.expect_err("the caller's panic is passed on");
+        assert_eq!(
+            payload.downcast_ref::<&str>().copied(),
+            Some("the caller's own item")
+        );
+        // Every helper is out of `work` by now: what it counted stays put.
+        let counted = worked.load(Ordering::Relaxed);
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        assert_eq!(worked.load(Ordering::Relaxed), counted);
+        drop(items);
     }
 }
