@@ -407,16 +407,188 @@ pub struct Chapters {
 
 /// Serde for dates as the contract writes them: RFC 3339, UTC, whole seconds, `Z`.
 pub mod utc_seconds {
-    use chrono::{DateTime, SecondsFormat, Utc};
+    use std::fmt;
+
+    use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+    use serde::Deserializer;
+    use serde::de::{self, Visitor};
 
     /// Formats a date the contract's way.
     pub fn format(date: &DateTime<Utc>) -> String {
         date.to_rfc3339_opts(SecondsFormat::Secs, true)
     }
 
+    /// `text` as a date when it is spelled exactly as [`format`] spells one
+    /// (`2024-03-05T09:00:00Z`); `None` for any other spelling, valid or not, which the
+    /// caller leaves to chrono's parser. Stored items bring their dates back by the
+    /// thousand (a second run decodes every remembered outcome), and chrono's general
+    /// RFC 3339 parser is a large part of that decoding (figures in BENCHMARKS.md).
+    /// Where this gives a date, chrono's strict and relaxed parsers give the same one
+    /// (tested).
+    pub fn parse_exact(text: &str) -> Option<DateTime<Utc>> {
+        let bytes: &[u8; 20] = text.as_bytes().try_into().ok()?;
+        let separators = [
+            (4, b'-'),
+            (7, b'-'),
+            (10, b'T'),
+            (13, b':'),
+            (16, b':'),
+            (19, b'Z'),
+        ];
+        if separators.iter().any(|&(at, byte)| bytes[at] != byte) {
+            return None;
+        }
+        let number = |at: usize, digits: usize| {
+            bytes[at..at + digits]
+                .iter()
+                .try_fold(0u32, |value, &byte| {
+                    byte.is_ascii_digit()
+                        .then(|| value * 10 + u32::from(byte - b'0'))
+                })
+        };
+        let year = i32::try_from(number(0, 4)?).ok()?;
+        // `and_hms_opt` refuses a leap second (`:60`), which is then chrono's to read.
+        let time = NaiveDate::from_ymd_opt(year, number(5, 2)?, number(8, 2)?)?.and_hms_opt(
+            number(11, 2)?,
+            number(14, 2)?,
+            number(17, 2)?,
+        )?;
+        Some(time.and_utc())
+    }
+
+    #[cfg(test)]
+    /// Spellings near the one `utc_seconds::format` writes: every field in and out of
+    /// range, digits and separators swapped for other bytes, lengths one off.
+    pub(crate) fn test_spellings() -> Vec<String> {
+        let mut random = crate::test_random::Xorshift::new(0x5eed_da7e);
+        let mut spellings = vec![
+            "2024-03-05T09:00:00Z".to_string(),
+            "0000-01-01T00:00:00Z".to_string(),
+            "9999-12-31T23:59:59Z".to_string(),
+            "2024-02-29T12:00:00Z".to_string(),
+            "2023-02-29T12:00:00Z".to_string(),
+            "2016-12-31T23:59:60Z".to_string(),
+            "2024-03-05T24:00:00Z".to_string(),
+            "2024-03-05t09:00:00z".to_string(),
+            "2024-03-05 09:00:00Z".to_string(),
+            "2024-03-05T09:00:00+00:00".to_string(),
+            "2024-03-05T09:00:00.5Z".to_string(),
+            "+2024-03-05T09:00:00Z".to_string(),
+            "2024-3-05T09:00:00Z".to_string(),
+            "２024-03-05T09:00:00Z".to_string(),
+        ];
+        let noise = b"0123456789-T:Z+ .tz";
+        for _ in 0..20_000 {
+            let field = |random: &mut crate::test_random::Xorshift, top: usize| {
+                // Mostly in range, sometimes just past it.
+                random.below(top + 3)
+            };
+            let mut text = format!(
+                "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+                random.below(10_000),
+                field(&mut random, 12),
+                field(&mut random, 31),
+                field(&mut random, 24),
+                field(&mut random, 60),
+                field(&mut random, 61),
+            )
+            .into_bytes();
+            match random.below(4) {
+                0 => {
+                    let at = random.below(text.len());
+                    text[at] = noise[random.below(noise.len())];
+                }
+                1 => {
+                    text.pop();
+                }
+                2 => text.insert(random.below(text.len() + 1), b'0'),
+                _ => {}
+            }
+            spellings.push(String::from_utf8(text).unwrap());
+        }
+        spellings
+    }
+
+    /// A visitor for an optional text field read in place, borrowed from the input
+    /// rather than copied into a `String` first: none and unit read as `None`, a string
+    /// as `parse` reads it. `expecting` names the accepted type in serde's "invalid type"
+    /// messages. With `like_string`, the text is asked for and taken as `String` does it
+    /// (`deserialize_string`, and bytes that are UTF-8 count as a string); without, as
+    /// chrono's `Deserialize` does it (`deserialize_str`, strings only). An error of
+    /// `parse` becomes the deserializer's at the string, where chrono's `Deserialize`
+    /// reports it; a caller that wants it where a `String` parsed afterwards reported it
+    /// returns the `Result` as the value instead.
+    pub(crate) struct OptionalText<P> {
+        pub parse: P,
+        pub expecting: &'static str,
+        pub like_string: bool,
+    }
+
+    impl<'de, P, V, E> Visitor<'de> for OptionalText<P>
+    where
+        P: FnOnce(&str) -> Result<V, E>,
+        E: fmt::Display,
+    {
+        type Value = Option<V>;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+            formatter.write_str("option")
+        }
+
+        fn visit_none<D: de::Error>(self) -> Result<Self::Value, D> {
+            Ok(None)
+        }
+
+        fn visit_unit<D: de::Error>(self) -> Result<Self::Value, D> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(
+            self,
+            deserializer: D,
+        ) -> Result<Self::Value, D::Error> {
+            if self.like_string {
+                deserializer.deserialize_string(Text(self)).map(Some)
+            } else {
+                deserializer.deserialize_str(Text(self)).map(Some)
+            }
+        }
+    }
+
+    struct Text<P>(OptionalText<P>);
+
+    impl<P, V, E> Visitor<'_> for Text<P>
+    where
+        P: FnOnce(&str) -> Result<V, E>,
+        E: fmt::Display,
+    {
+        type Value = V;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+            formatter.write_str(self.0.expecting)
+        }
+
+        fn visit_str<D: de::Error>(self, text: &str) -> Result<Self::Value, D> {
+            (self.0.parse)(text).map_err(D::custom)
+        }
+
+        fn visit_bytes<D: de::Error>(self, bytes: &[u8]) -> Result<Self::Value, D> {
+            if !self.0.like_string {
+                return Err(D::invalid_type(de::Unexpected::Bytes(bytes), &self));
+            }
+            match std::str::from_utf8(bytes) {
+                Ok(text) => self.visit_str(text),
+                Err(_) => Err(D::invalid_value(de::Unexpected::Bytes(bytes), &self)),
+            }
+        }
+    }
+
     pub mod option {
+        use std::convert::Infallible;
+
         use chrono::{DateTime, Utc};
-        use serde::{Deserialize, Deserializer, Serializer};
+        use serde::de;
+        use serde::{Deserializer, Serializer};
 
         pub fn serialize<S: Serializer>(
             date: &Option<DateTime<Utc>>,
@@ -428,16 +600,31 @@ pub mod utc_seconds {
             }
         }
 
+        /// What `Option<String>` accepts (none, unit, or a string, or bytes that are
+        /// UTF-8, with the same messages), parsed as RFC 3339 without first copying the
+        /// text into a `String` of its own. A bad date's error is made once the option
+        /// is read, so that the format gives it the position it gave when the text was
+        /// read into a `String` and parsed afterwards.
         pub fn deserialize<'de, D: Deserializer<'de>>(
             deserializer: D,
         ) -> Result<Option<DateTime<Utc>>, D::Error> {
-            let text = Option::<String>::deserialize(deserializer)?;
-            text.map(|text| {
-                DateTime::parse_from_rfc3339(&text)
-                    .map(|date| date.with_timezone(&Utc))
-                    .map_err(serde::de::Error::custom)
-            })
-            .transpose()
+            let date = super::OptionalText {
+                parse: |text: &str| Ok::<_, Infallible>(parse(text)),
+                expecting: "a string",
+                like_string: true,
+            };
+            deserializer
+                .deserialize_option(date)?
+                .map(|date| date.map_err(de::Error::custom))
+                .transpose()
+        }
+
+        /// `text` as RFC 3339, as `DateTime::parse_from_rfc3339` reads it.
+        fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+            match super::parse_exact(text) {
+                Some(date) => Ok(date),
+                None => DateTime::parse_from_rfc3339(text).map(|date| date.with_timezone(&Utc)),
+            }
         }
     }
 }
@@ -476,6 +663,112 @@ mod tests {
         assert_eq!(json["published"], "2024-03-05T09:00:00Z");
         let back: Entry = serde_json::from_value(json).unwrap();
         assert_eq!(back, entry);
+    }
+
+    #[test]
+    fn an_exactly_spelled_date_reads_as_chrono_reads_it() {
+        let mut fast = 0;
+        for text in utc_seconds::test_spellings() {
+            let strict = DateTime::parse_from_rfc3339(&text).map(|d| d.with_timezone(&Utc));
+            let relaxed = text.parse::<DateTime<chrono::FixedOffset>>();
+            match utc_seconds::parse_exact(&text) {
+                Some(date) => {
+                    fast += 1;
+                    assert_eq!(Ok(date), strict, "{text}");
+                    assert_eq!(Ok(date), relaxed.map(|d| d.with_timezone(&Utc)), "{text}");
+                    assert_eq!(utc_seconds::format(&date), text);
+                }
+                // Whatever `format` writes takes the fast way, but a leap second.
+                None => assert!(
+                    strict.is_err()
+                        || utc_seconds::format(&strict.unwrap()) != text
+                        || text.ends_with(":60Z"),
+                    "{text}"
+                ),
+            }
+        }
+        assert!(
+            fast > 2_000,
+            "the fast way is taken often enough to test it: {fast}"
+        );
+    }
+
+    #[test]
+    fn dates_read_back_from_json_and_the_row_format_as_before() {
+        #[derive(Debug, PartialEq, Serialize, Deserialize)]
+        struct Dated {
+            #[serde(default, with = "utc_seconds::option")]
+            date: Option<DateTime<Utc>>,
+        }
+        // The way these fields were read before the fast way: a `String`, then chrono,
+        // the error made once the option was read.
+        fn string_then_chrono<'de, D: serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> Result<Option<DateTime<Utc>>, D::Error> {
+            Option::<String>::deserialize(deserializer)?
+                .map(|text| {
+                    DateTime::parse_from_rfc3339(&text)
+                        .map(|date| date.with_timezone(&Utc))
+                        .map_err(serde::de::Error::custom)
+                })
+                .transpose()
+        }
+        #[derive(Deserialize)]
+        struct Reference {
+            #[serde(default, deserialize_with = "string_then_chrono")]
+            date: Option<DateTime<Utc>>,
+        }
+        let mut documents: Vec<String> = utc_seconds::test_spellings()
+            .iter()
+            .step_by(50)
+            .map(|text| serde_json::json!({ "date": text }).to_string())
+            .collect();
+        documents.extend(
+            [
+                r#"{}"#,
+                r#"{"date":null}"#,
+                r#"{"date":5}"#,
+                r#"{"date":["x"]}"#,
+                "{\"date\":\"nope\"}",
+                "{\"date\":\"nope\"\n}",
+                "{\"date\":\"nope\" , \"other\":1}",
+                "{\"date\":\"2024-03-05T09:00:00Z\"\n\n  ,\"date\":1}",
+            ]
+            .map(str::to_string),
+        );
+        for json in &documents {
+            let read = serde_json::from_str::<Dated>(json).map(|d| d.date);
+            let expected = serde_json::from_str::<Reference>(json).map(|d| d.date);
+            match (read, expected) {
+                (Ok(read), Ok(expected)) => assert_eq!(read, expected, "{json}"),
+                // The whole message, the position in the document included.
+                (Err(read), Err(expected)) => {
+                    assert_eq!(read.to_string(), expected.to_string(), "{json}")
+                }
+                (read, expected) => panic!("{json}: {read:?} / {expected:?}"),
+            }
+        }
+        for (json, message) in [
+            (
+                "{\"date\":\"nope\"}",
+                "premature end of input at line 1 column 15",
+            ),
+            (
+                "{\"date\":\"nope\"\n}",
+                "premature end of input at line 2 column 1",
+            ),
+        ] {
+            let error = serde_json::from_str::<Dated>(json).unwrap_err();
+            assert_eq!(error.to_string(), message, "{json}");
+        }
+        for text in utc_seconds::test_spellings().iter().step_by(50) {
+            let date = DateTime::parse_from_rfc3339(text)
+                .ok()
+                .map(|d| d.with_timezone(&Utc));
+            let dated = Dated { date };
+            let row = crate::store::compact::to_row(&dated).unwrap();
+            assert_eq!(crate::store::compact::from_row::<Dated>(&row), Ok(dated));
+        }
     }
 
     #[test]

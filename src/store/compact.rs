@@ -157,8 +157,9 @@ pub fn from_row<T: de::DeserializeOwned>(row: &[u8]) -> Result<T, Error> {
     }
     let length = header.varint_len()?;
     let structure = header.take(length)?;
-    // The one UTF-8 check of the row: every string is a slice of this text.
-    let Ok(text) = std::str::from_utf8(header.structure) else {
+    // The one UTF-8 check of the row: every string is a slice of this text. simdutf8's
+    // vector validator takes about a third of the standard one's instructions on it.
+    let Ok(text) = simdutf8::basic::from_utf8(header.structure) else {
         return error("the row's text is not UTF-8");
     };
     let mut reader = Reader {
