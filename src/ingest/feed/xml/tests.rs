@@ -1026,7 +1026,9 @@ fn the_survey_agrees_with_a_byte_by_byte_reading() {
     let (mut with_return, mut with_control) = (0, 0);
     for _ in 0..20_000 {
         let length = random.below(200);
-        // Mostly letters, so that many chunks hold nothing below 0x20.
+        // A quarter of the bytes from `BYTES`, six of whose ten are below 0x20: one byte in
+        // seven is, so nearly every 64-byte chunk takes the folds. Chunks holding a single
+        // such byte are swept in `a_lone_carriage_return_is_found_at_every_offset_of_a_chunk`.
         let bytes: Vec<u8> = (0..length)
             .map(|_| match random.below(40) {
                 0..=9 => BYTES[random.below(BYTES.len())],
@@ -1048,6 +1050,82 @@ fn the_survey_agrees_with_a_byte_by_byte_reading() {
         with_control > 1_000 && with_control < 19_000,
         "{with_control}"
     );
+}
+
+#[test]
+fn a_lone_carriage_return_is_found_at_every_offset_of_a_chunk() {
+    // One `\r` in letters, at each offset across two 64-byte chunks and the tail, alone or
+    // after a forbidden byte in the chunk before (which the survey finds first): the
+    // survey, the source and the text read must agree with a byte-by-byte reading.
+    for length in [1usize, 63, 64, 65, 127, 128, 130] {
+        for at in 0..length {
+            for forbidden_at in [None, at.checked_sub(64)] {
+                let mut bytes = vec![b'x'; length];
+                bytes[at] = b'\r';
+                if let Some(before) = forbidden_at {
+                    bytes[before] = 0x01;
+                }
+                let text = String::from_utf8(bytes.clone()).expect("ASCII");
+                let context = format!("\\r at {at} of {length}, 0x01 at {forbidden_at:?}");
+                assert_eq!(
+                    survey(&bytes),
+                    Survey {
+                        control: forbidden_at.is_some(),
+                        carriage_return: true,
+                    },
+                    "{context}"
+                );
+                let source = Source::new(&text);
+                assert!(source.carriage_returns, "{context}");
+                let kept: String = text.chars().filter(|&c| c != '\u{1}').collect();
+                assert_eq!(&*source.text, kept, "{context}");
+
+                // The same letters as an element's text, the `\r` read as a line end.
+                let document = doc(&format!("<r>{text}</r>"));
+                assert_eq!(
+                    document.root().text(),
+                    kept.replace('\r', "\n"),
+                    "{context}"
+                );
+            }
+        }
+        let letters = "x".repeat(length);
+        assert!(!survey(letters.as_bytes()).carriage_return, "{length}");
+        assert!(!Source::new(&letters).carriage_returns, "{length}");
+    }
+}
+
+#[test]
+fn a_prefixed_element_with_attributes_closes_on_its_end_tag_in_any_case() {
+    // The end tag compares with the start tag as written, exactly and then ignoring case;
+    // in Dublin Core, whose text-only names the reader knows in any case, and in a
+    // namespace it knows nothing of, whose names it does not fold.
+    for uri in ["http://purl.org/dc/elements/1.1/", "http://example.org/ns"] {
+        for (start, end) in [
+            ("Dc:Creator", "dc:creator"),
+            ("dc:creator", "DC:CREATOR"),
+            ("dc:creator", "dc:creator"),
+        ] {
+            let text = format!(
+                "<r xmlns:dc=\"{uri}\" xmlns:Dc=\"{uri}\">\
+                 <{start} a=\"1\" b='2'>x</{end}><t>y</t></r>"
+            );
+            let document = doc(&text);
+            let (prefix, name) = start.split_once(':').expect("prefixed");
+            let creator = child(document.root(), name);
+            assert_eq!(creator.prefix.as_deref(), Some(prefix), "{text}");
+            assert_eq!(creator.text(), "x", "{text}");
+            assert_eq!(creator.attr("a"), Some("1"), "{text}");
+            assert_eq!(creator.attr("b"), Some("2"), "{text}");
+            assert_eq!(child(document.root(), "t").text(), "y", "{text}");
+            assert_eq!(document.root().elements().count(), 2, "{text}");
+            assert!(
+                document.warnings.is_empty(),
+                "{text}: {:?}",
+                document.warnings
+            );
+        }
+    }
 }
 
 #[test]
