@@ -436,9 +436,11 @@ fn remove_dot_segments(path: &str) -> Cow<'_, str> {
         return Cow::Borrowed(path);
     }
     let absolute = path.starts_with('/');
+    // The kept segments joined by `/`, and how many there are.
     let mut joined = String::with_capacity(path.len());
     let mut kept = 0usize;
     let mut segments = path.split('/').peekable();
+    // A path ending in `.` or `..` names a directory: keep the trailing slash.
     let mut trailing_slash = false;
     while let Some(segment) = segments.next() {
         let is_last = segments.peek().is_none();
@@ -446,6 +448,7 @@ fn remove_dot_segments(path: &str) -> Cow<'_, str> {
             "." => trailing_slash = is_last,
             ".." => {
                 if kept > usize::from(absolute) {
+                    // Segments hold no `/`: the last one starts after the last `/`.
                     kept -= 1;
                     joined.truncate(if kept == 0 {
                         0
@@ -803,8 +806,10 @@ mod tests {
     /// A path-absolute reference written whole after the base's scheme and authority
     /// (`Base::resolve_cleaned_into`'s shortcut) gives what splitting and §5.2.2 give,
     /// for references with dot segments anywhere (path, query, fragment), `?` and `#` in
-    /// either order, empty components, network paths and percent-encoded dots, against
-    /// bases with and without an authority, query or path.
+    /// either order, empty components, network paths, a backslash after the first slash
+    /// (which browsers read as a second one: both keep it as written), percent-encoded
+    /// dots and a query after a non-ASCII path, against bases with and without an
+    /// authority, query or path.
     #[test]
     fn path_absolute_shortcut_agrees_with_the_split_resolution() {
         let bases = [
@@ -847,6 +852,9 @@ mod tests {
             "/a/.b/",
             "/ß/./é",
             "/wp-content/uploads/2021/03/x-1024x682.jpg",
+            "/\\evil",
+            "/%2e%2e/x",
+            "/é?x",
         ];
         for path in paths {
             for tail in [
