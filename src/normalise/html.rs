@@ -502,7 +502,9 @@ const fn attribute_names() -> [&'static str; ATTRIBUTE_NAMES.len()] {
     names
 }
 
-/// The table as one static, so that a name's `&str` is the same pointer every time.
+/// The table as one static, sorted by name: a position in it is in name order, which the
+/// long way (which sorts the kept attributes by position) and the copy path (which copies
+/// a tag only when its attributes come in that order) rely on.
 static ATTRIBUTE_TABLE: &[(&str, Kind)] = ATTRIBUTE_NAMES;
 static ATTRIBUTE_KEYS: [u128; ATTRIBUTE_NAMES.len()] = elements::keys_of(attribute_names());
 static ATTRIBUTE_INDEX: elements::NameIndex =
@@ -1192,8 +1194,8 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
     /// `srcset`: each candidate URL checked like `src`; unsafe candidates are dropped,
     /// and the attribute with them when none is left.
     fn safe_srcset(&self, value: &str) -> Option<String> {
-        // One allocation, not one per doubling: a relative candidate grows by about the
-        // base's length.
+        // Usually one allocation, not one per doubling: a relative candidate grows by
+        // about the base's length.
         let mut out = String::with_capacity(value.len() + self.base_text.map_or(0, str::len) + 16);
         for (url, descriptor) in srcset_candidates(value) {
             let Some(url) = self.safe_url(url, true).filter(|url| !url.is_empty()) else {
@@ -1314,8 +1316,8 @@ fn packed_name_bytewise<const ATTRIBUTE: bool>(bytes: &[u8], from: usize) -> (us
 /// when they are name bytes (lower case, none NUL): the bytes in order from the most
 /// significant, zeros after them.
 fn key_of_block(block: [u8; 16], len: usize) -> u128 {
-    // A table lookup rather than a shift of a `u128` by a variable count (several
-    // instructions and a branch on the count); `len` is below 16 (`packed_name`).
+    // `packed_name` passes a length below 16; `& 15` spares the bounds check.
+    debug_assert!(len < 16, "{len}");
     u128::from_be_bytes(block) & NAME_MASKS[len & 15]
 }
 
