@@ -270,8 +270,9 @@ const GROUP_WINDOW: std::time::Duration = std::time::Duration::from_millis(250);
 /// compressed, about 12 MB on average (its store holds about 190 KB per source).
 pub const QUEUE_PER_FETCH: usize = 4;
 
-/// The default of [`RunSettings::queue_bytes`]: about two and a half times what a full
-/// queue holds on the fetch benchmark, so it binds only where documents are far larger.
+/// The default of [`RunSettings::queue_bytes`]: some three times what a full queue holds
+/// on the fetch benchmark (64 results of 160-190 KB of entries and under 1 KB of feed
+/// fields each: 10-12 MB), so it binds only where documents are far larger.
 pub const QUEUE_BYTES: usize = 32 * 1024 * 1024;
 
 impl Done {

@@ -755,6 +755,7 @@ pub(crate) fn push_category(categories: &mut Vec<Category>, category: Category) 
 
 /// The URL an `itunes:image` names: `href` as Apple specifies, `url` or the text as
 /// some feeds write it.
+///
 /// Borrowed, and each place read only when the one before is empty: every item of a
 /// podcast has one, read twice (to keep it, then to resolve it).
 fn image_href(element: Element<'_>) -> Option<Cow<'_, str>> {
