@@ -457,6 +457,23 @@ pub mod utc_seconds {
     }
 
     #[cfg(test)]
+    /// Asserts that two readings of the JSON document `json` agree: the same date, or the
+    /// same whole error message (the position in the document included).
+    pub(crate) fn assert_same_reading(
+        json: &str,
+        read: Result<Option<DateTime<Utc>>, serde_json::Error>,
+        expected: Result<Option<DateTime<Utc>>, serde_json::Error>,
+    ) {
+        match (read, expected) {
+            (Ok(read), Ok(expected)) => assert_eq!(read, expected, "{json}"),
+            (Err(read), Err(expected)) => {
+                assert_eq!(read.to_string(), expected.to_string(), "{json}")
+            }
+            (read, expected) => panic!("{json}: {read:?} / {expected:?}"),
+        }
+    }
+
+    #[cfg(test)]
     /// Spellings near the one `utc_seconds::format` writes: every field in and out of
     /// range, digits and separators swapped for other bytes, lengths one off.
     pub(crate) fn test_spellings() -> Vec<String> {
@@ -737,16 +754,11 @@ mod tests {
             .map(str::to_string),
         );
         for json in &documents {
-            let read = serde_json::from_str::<Dated>(json).map(|d| d.date);
-            let expected = serde_json::from_str::<Reference>(json).map(|d| d.date);
-            match (read, expected) {
-                (Ok(read), Ok(expected)) => assert_eq!(read, expected, "{json}"),
-                // The whole message, the position in the document included.
-                (Err(read), Err(expected)) => {
-                    assert_eq!(read.to_string(), expected.to_string(), "{json}")
-                }
-                (read, expected) => panic!("{json}: {read:?} / {expected:?}"),
-            }
+            utc_seconds::assert_same_reading(
+                json,
+                serde_json::from_str::<Dated>(json).map(|d| d.date),
+                serde_json::from_str::<Reference>(json).map(|d| d.date),
+            );
         }
         for (json, message) in [
             (

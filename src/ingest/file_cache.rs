@@ -479,15 +479,11 @@ mod tests {
             .collect();
         documents.extend([r#"{}"#, r#"{"date":null}"#, r#"{"date":5}"#].map(str::to_string));
         for json in &documents {
-            let fast = serde_json::from_str::<Fast>(json).map(|d| d.date);
-            let chrono = serde_json::from_str::<Chrono>(json).map(|d| d.date);
-            match (fast, chrono) {
-                (Ok(fast), Ok(chrono)) => assert_eq!(fast, chrono, "{json}"),
-                (Err(fast), Err(chrono)) => {
-                    assert_eq!(fast.to_string(), chrono.to_string(), "{json}")
-                }
-                (fast, chrono) => panic!("{json}: {fast:?} / {chrono:?}"),
-            }
+            crate::model::utc_seconds::assert_same_reading(
+                json,
+                serde_json::from_str::<Fast>(json).map(|d| d.date),
+                serde_json::from_str::<Chrono>(json).map(|d| d.date),
+            );
         }
     }
 

@@ -674,7 +674,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
                 return None;
             }
             last = Some(index);
-            let (_, kind) = ATTRIBUTE_TABLE.get(index).copied()?;
+            let (_, kind) = ATTRIBUTE_TABLE[index];
             let raw = &input[value_start..value_end];
             match self.attribute_value(raw, kind, clean) {
                 // Written as it is read: nothing to edit.
@@ -1049,9 +1049,8 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
             if self.kept.iter().any(|(kept, _, _)| *kept == index) {
                 continue;
             }
-            let Some(&(_, kind)) = ATTRIBUTE_TABLE.get(index) else {
-                continue;
-            };
+            // A position the index gave: always in the table.
+            let (_, kind) = ATTRIBUTE_TABLE[index];
             let raw = attribute.raw_value();
             // Only a URL's value gains from knowing it: a plain one is decoded and
             // escaped in one pass either way.
@@ -1070,9 +1069,7 @@ impl<'a, 'b> Sanitiser<'a, 'b> {
         self.out.push_str(element.name);
         let base = self.base.get().and_then(Option::as_ref);
         for (index, value, write) in &self.kept {
-            let Some(&(name, _)) = ATTRIBUTE_TABLE.get(*index) else {
-                continue;
-            };
+            let (name, _) = ATTRIBUTE_TABLE[*index];
             self.out.push(' ');
             self.out.push_str(name);
             self.out.push_str("=\"");

@@ -92,6 +92,17 @@ struct Learned {
     saved: bool,
 }
 
+impl Learned {
+    /// The path to save it under, while it is not saved yet: `None` once saved, or when
+    /// `key` is not UTF-8 (such a file is remembered for this run only).
+    fn unsaved_path<'k>(&self, key: &'k [u8]) -> Option<&'k str> {
+        if self.saved {
+            return None;
+        }
+        std::str::from_utf8(key).ok()
+    }
+}
+
 #[derive(Debug)]
 enum Put {
     /// Its row, and the keys of the files it depended on: the probes of those audio
@@ -221,7 +232,7 @@ impl StoredFileCache {
         state
             .learned_documents
             .iter()
-            .filter(|(key, learned)| !learned.saved && std::str::from_utf8(key).is_ok())
+            .filter(|(key, learned)| learned.unsaved_path(key).is_some())
             .count()
             + state.new_audio.len()
     }
@@ -424,7 +435,7 @@ impl Store {
         let nothing_to_do = state
             .learned_documents
             .iter()
-            .all(|(key, learned)| learned.saved || std::str::from_utf8(key).is_err())
+            .all(|(key, learned)| learned.unsaved_path(key).is_none())
             && state.new_audio.is_empty()
             && stale_documents.is_empty()
             && stale_audio.is_empty();
@@ -444,16 +455,15 @@ impl Store {
             };
             if consume {
                 for (key, learned) in std::mem::take(&mut state.learned_documents) {
-                    if let (Put::Row { data, .. }, false, Ok(path)) =
-                        (learned.put, learned.saved, std::str::from_utf8(&key))
-                    {
+                    let path = learned.unsaved_path(&key);
+                    if let (Put::Row { data, .. }, Some(path)) = (learned.put, path) {
                         upsert("local_documents", path, Some(&data))?;
                     }
                 }
             } else {
                 for (key, learned) in &state.learned_documents {
-                    if let (Put::Row { data, .. }, false, Ok(path)) =
-                        (&learned.put, learned.saved, std::str::from_utf8(key))
+                    if let (Put::Row { data, .. }, Some(path)) =
+                        (&learned.put, learned.unsaved_path(key))
                     {
                         upsert("local_documents", path, Some(data))?;
                     }

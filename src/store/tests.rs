@@ -1312,6 +1312,13 @@ fn prepared_entries_bytes_are_their_keys_guids_links_and_stored_values() {
     assert_eq!(cleared.bytes(), 0);
 }
 
+fn synchronous(store: &Store) -> i64 {
+    store
+        .conn
+        .query_row("PRAGMA synchronous", [], |row| row.get(0))
+        .unwrap()
+}
+
 fn journal_mode(store: &Store) -> String {
     store
         .conn
@@ -1334,12 +1341,9 @@ fn a_long_run_writes_through_a_rollback_journal_and_readers_read_meanwhile() {
     );
     store.begin_long_run().unwrap();
     assert_eq!(journal_mode(&store), "persist");
-    let synchronous: i64 = store
-        .conn
-        .query_row("PRAGMA synchronous", [], |row| row.get(0))
-        .unwrap();
     assert_eq!(
-        synchronous, 2,
+        synchronous(&store),
+        2,
         "FULL: a committed group survives a power loss"
     );
     assert!(store.checkpointer.is_none(), "no WAL to checkpoint");
@@ -1405,13 +1409,6 @@ fn a_store_left_in_a_long_run_opens_in_its_mode_and_the_next_run_ends_in_wal() {
     let store = Store::open(&path).unwrap();
     assert_eq!(journal_mode(&store), "wal");
     assert_eq!(titles(&store.entries(&[a]).unwrap()), ["a1"]);
-}
-
-fn synchronous(store: &Store) -> i64 {
-    store
-        .conn
-        .query_row("PRAGMA synchronous", [], |row| row.get(0))
-        .unwrap()
 }
 
 /// A long run where the writer's group commit meets a reader (`omroep sources`,

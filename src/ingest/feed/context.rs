@@ -150,7 +150,7 @@ impl Ctx {
         if let Some(url) = plain_web_url(href) {
             return Some(url.to_owned());
         }
-        let url = self.resolve(element, href)?;
+        let url = self.resolve_unplain(element, href)?;
         if runs_code(&url) {
             self.note(&format!(
                 "URL {} would run code, not name a resource; ignored",
@@ -166,6 +166,11 @@ impl Ctx {
         if let Some(url) = plain_web_url(href) {
             return Some(url.to_owned());
         }
+        self.resolve_unplain(element, href)
+    }
+
+    /// [`Ctx::resolve`] for an `href` that [`plain_web_url`] has already turned down.
+    fn resolve_unplain(&self, element: Element<'_>, href: &str) -> Option<String> {
         let href = trim_text(href);
         if href.is_empty() {
             return None;
@@ -664,6 +669,20 @@ mod tests {
         assert_eq!(quote(&"x".repeat(100)).chars().count(), 83);
     }
 
+    /// Every string of `pieces` joined, as many as `most` of them (the same piece may
+    /// repeat), the empty string included.
+    fn joinings(pieces: &[&str], most: usize) -> Vec<String> {
+        let mut strings = vec![String::new()];
+        for _ in 0..most {
+            let longer: Vec<String> = strings
+                .iter()
+                .flat_map(|string| pieces.iter().map(move |piece| format!("{string}{piece}")))
+                .collect();
+            strings.extend(longer);
+        }
+        strings
+    }
+
     #[test]
     fn collapsing_agrees_with_splitting_on_separators() {
         // Every string of up to four pieces: the quick path (already collapsed) and the
@@ -674,14 +693,7 @@ mod tests {
         let is_separator = |c: char| {
             c.is_ascii_whitespace() || matches!(c, '\u{b}' | '\u{85}' | '\u{2028}' | '\u{2029}')
         };
-        let mut strings = vec![String::new()];
-        for _ in 0..4 {
-            let longer: Vec<String> = strings
-                .iter()
-                .flat_map(|string| PIECES.iter().map(move |piece| format!("{string}{piece}")))
-                .collect();
-            strings.extend(longer);
-        }
+        let strings = joinings(&PIECES, 4);
         for text in &strings {
             let words: Vec<&str> = text.split(is_separator).filter(|w| !w.is_empty()).collect();
             // The result is trimmed of Unicode white space (`\u{a0}`, `\u{3000}`) as well.
@@ -720,14 +732,7 @@ mod tests {
             "\u{1}\u{7f}",
             "é",
         ];
-        let mut strings = vec![String::new()];
-        for _ in 0..4 {
-            let longer: Vec<String> = strings
-                .iter()
-                .flat_map(|string| PIECES.iter().map(move |piece| format!("{string}{piece}")))
-                .collect();
-            strings.extend(longer);
-        }
+        let strings = joinings(&PIECES, 4);
         for text in &strings {
             assert_eq!(trim_text(text), text.trim(), "{text:?}");
         }
