@@ -4,10 +4,15 @@
 //! One helper, [`map`]: scoped threads take the next unclaimed item from a shared
 //! counter (cheap items and costly ones even out), and each result is put back at its
 //! item's position. Small inputs run on the calling thread: starting threads costs
-//! more than a few items.
+//! more than a few items. The threads settle on cores of their own first ([`Spread`]):
+//! new threads start on their parent's core.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
+
+mod spread;
+
+pub use spread::Spread;
 
 /// Below this many items, [`map`] does not start threads.
 const SERIAL_BELOW: usize = 4;
@@ -41,9 +46,11 @@ where
     }
     let next = AtomicUsize::new(0);
     let done: Mutex<Vec<(usize, R)>> = Mutex::new(Vec::with_capacity(items.len()));
+    let spread = Spread::replacing_caller();
     std::thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
+                spread.settle();
                 let mut mine = Vec::new();
                 loop {
                     let index = next.fetch_add(1, Ordering::Relaxed);

@@ -350,30 +350,39 @@ impl Store {
     /// reads meanwhile; SQLite remaps when it sees the file's size change, and reads
     /// pages past the map's end as usual. (A tool that cut the file short outside
     /// SQLite's locking would break any reader, mapped or not.) The loading connection
-    /// is read-only and closed before the load is handed over; this connection is
-    /// left as it was.
+    /// is read-only, opened on the loading thread (a failure to open it is the load's:
+    /// see [`StoredFileCache::load_error`]) and closed before the load is handed over;
+    /// this connection is left as it was.
     pub fn local_files(&self) -> Result<StoredFileCache> {
         let Some(path) = super::file_of(&self.conn) else {
             return Ok(StoredFileCache::of(load_rows(&self.conn)?));
         };
-        let conn = rusqlite::Connection::open_with_flags(
-            path,
-            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.pragma_update(None, "mmap_size", LOAD_MAP_SIZE)?;
+        let path = path.to_string();
         let shared = Arc::new(Shared::default());
+        // On a core of its own, or it waits for the caller to block (see `Spread`).
+        let spread = Arc::new(crate::parallel::Spread::beside_caller());
         let loading = std::thread::Builder::new()
             .name("omroep-file-cache".into())
             .spawn({
                 let shared = shared.clone();
+                let spread = spread.clone();
                 move || {
+                    spread.settle();
+                    // Opened here rather than by the caller, which lists meanwhile.
+                    let conn = rusqlite::Connection::open_with_flags(
+                        path,
+                        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
+                            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                    )?;
+                    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+                    conn.pragma_update(None, "mmap_size", LOAD_MAP_SIZE)?;
                     let loaded = load_rows(&conn);
                     drop(conn);
                     loaded.map(|loaded| shared.install(loaded))
                 }
             })
             .map_err(super::StoreError::Thread)?;
+        spread.started();
         Ok(StoredFileCache {
             rows: OnceLock::new(),
             loading: Mutex::new(Some(loading)),
