@@ -8,7 +8,8 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, OnceLock};
 
 use super::bare_audio::{self, AudioOutcome};
 use super::episode;
@@ -51,10 +52,29 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // Each file's own stamp is taken on the workers, from the entry of the folder
     // listing `find` kept open (see `ListedStamp`): the `stat`s, a kernel path lookup
     // each, are spread over the cores instead of holding up the listing.
+    // While the file cache is still loading (on a thread of its own, beside the
+    // listing), a worker takes the stamps of files further on instead of waiting: the
+    // `stat`s are a large part of a second run's work, and the other core is idle then.
+    // Each file is stamped once, before it is read, whoever takes its stamp.
     let shared: &Session = session;
-    let listed: Vec<(&PathBuf, ListedStamp)> = files.iter().zip(stamps).collect();
-    let outcomes = crate::parallel::map(&listed, |(relative, stamp)| {
-        Arc::unwrap_or_clone(read_or_reuse(shared, relative, stamp.get())).outcome
+    let listed: Vec<(usize, &PathBuf, ListedStamp)> = files
+        .iter()
+        .zip(stamps)
+        .enumerate()
+        .map(|(index, (relative, stamp))| (index, relative, stamp))
+        .collect();
+    let ahead: Vec<OnceLock<Option<FileStamp>>> = listed.iter().map(|_| OnceLock::new()).collect();
+    let next_ahead = AtomicUsize::new(0);
+    let outcomes = crate::parallel::map(&listed, |(index, relative, stamp)| {
+        while !shared.files.ready() {
+            let further = next_ahead.fetch_add(1, Ordering::Relaxed);
+            let Some((_, _, stamp)) = listed.get(further) else {
+                break;
+            };
+            ahead[further].get_or_init(|| stamp.get());
+        }
+        let own = *ahead[*index].get_or_init(|| stamp.get());
+        Arc::unwrap_or_clone(read_or_reuse(shared, relative, own)).outcome
     });
     // Closes the folder listings the entries kept open, before the network batch.
     drop(listed);
@@ -661,6 +681,106 @@ mod tests {
             .unwrap()
             .set_modified(modified)
             .unwrap();
+    }
+
+    /// A memory cache that says it is still loading for its first `loading` questions.
+    struct StillLoading {
+        cache: Arc<super::super::file_cache::MemoryFileCache>,
+        loading: AtomicUsize,
+    }
+
+    impl super::super::file_cache::FileCache for StillLoading {
+        fn audio(&self, path: &Path) -> Option<super::super::file_cache::CachedAudio> {
+            self.cache.audio(path)
+        }
+        fn put_audio(&self, path: &Path, audio: super::super::file_cache::CachedAudio) {
+            self.cache.put_audio(path, audio);
+        }
+        fn document(&self, path: &Path) -> Option<Arc<CachedDocument>> {
+            self.cache.document(path)
+        }
+        fn put_document(&self, path: &Path, document: Arc<CachedDocument>) {
+            self.cache.put_document(path, document);
+        }
+        fn ready(&self) -> bool {
+            self.loading
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+                .is_err()
+        }
+    }
+
+    #[test]
+    fn stamps_taken_ahead_while_the_cache_loads_give_what_a_ready_cache_gives() {
+        let dir = tempfile::tempdir().unwrap();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        for i in 0..40 {
+            let post = dir.path().join(format!("posts/p{i:02}.md"));
+            std::fs::create_dir_all(post.parent().unwrap()).unwrap();
+            std::fs::write(
+                &post,
+                format!(
+                    "---\ntitle: Post {i}\ndate: 2024-01-{:02}\n---\nText {i}.\n",
+                    1 + i % 28
+                ),
+            )
+            .unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&post)
+                .unwrap()
+                .set_modified(hour_ago)
+                .unwrap();
+        }
+        let settings = super::super::local::LocalSettings::new(
+            dir.path(),
+            url::Url::parse("https://example.org/").unwrap(),
+        );
+        let cache = Arc::new(super::super::file_cache::MemoryFileCache::default());
+        let mut first = Session::with_file_cache(settings.clone(), Box::new(cache.clone()));
+        let read = markdown(&mut first, "posts/*.md");
+        assert_eq!(read.items.len(), 40, "{:?}", read.problems);
+
+        for loading in [0, 5, 1000] {
+            let still = StillLoading {
+                cache: cache.clone(),
+                loading: AtomicUsize::new(loading),
+            };
+            let mut again = Session::with_file_cache(settings.clone(), Box::new(still));
+            let reused = markdown(&mut again, "posts/*.md");
+            assert_eq!(
+                reused, read,
+                "cache not ready for its first {loading} questions"
+            );
+            assert!(
+                again.reads().is_empty(),
+                "every file reused by its stamp: {:?}",
+                again.reads()
+            );
+        }
+
+        // A file edited after the last run is read again, its stamp taken ahead or not.
+        std::fs::write(
+            dir.path().join("posts/p07.md"),
+            "---\ntitle: Edited\ndate: 2024-01-08\n---\nNew text.\n",
+        )
+        .unwrap();
+        let still = StillLoading {
+            cache: cache.clone(),
+            loading: AtomicUsize::new(1000),
+        };
+        let mut edited = Session::with_file_cache(settings, Box::new(still));
+        let after = markdown(&mut edited, "posts/*.md");
+        assert!(
+            after
+                .items
+                .iter()
+                .any(|item| item.entry.title.as_deref() == Some("Edited")),
+            "the edit is seen"
+        );
+        assert_eq!(
+            edited.reads(),
+            vec![FileRead::Parsed(dir.path().join("posts/p07.md"))]
+        );
     }
 
     #[test]

@@ -405,6 +405,12 @@ pub trait FileCache: Send + Sync {
     fn document(&self, path: &Path) -> Option<Arc<CachedDocument>>;
     /// Remembers the outcome of the Markdown file at `path`.
     fn put_document(&self, path: &Path, document: Arc<CachedDocument>);
+    /// Whether [`FileCache::document`] answers without waiting (a cache that loads its
+    /// rows on a thread of its own is not ready until they are loaded): a caller with
+    /// other work to do does that first.
+    fn ready(&self) -> bool {
+        true
+    }
 }
 
 /// A cache shared by several sessions (one per feed language, say): each holds a clone
@@ -424,6 +430,10 @@ impl<T: FileCache + ?Sized> FileCache for Arc<T> {
 
     fn put_document(&self, path: &Path, document: Arc<CachedDocument>) {
         (**self).put_document(path, document);
+    }
+
+    fn ready(&self) -> bool {
+        (**self).ready()
     }
 }
 

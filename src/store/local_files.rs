@@ -56,6 +56,9 @@ pub struct StoredFileCache {
 #[derive(Debug, Default)]
 struct Shared {
     state: Mutex<State>,
+    /// Set when the loading thread is done (the rows' index installed, or the load
+    /// failed): joining it then does not wait.
+    finished: std::sync::atomic::AtomicBool,
 }
 
 /// What [`load_rows`] read.
@@ -311,6 +314,14 @@ impl FileCache for StoredFileCache {
         Some(Arc::new(document))
     }
 
+    fn ready(&self) -> bool {
+        self.rows.get().is_some()
+            || self
+                .shared
+                .finished
+                .load(std::sync::atomic::Ordering::Acquire)
+    }
+
     fn put_document(&self, path: &Path, document: Arc<CachedDocument>) {
         // Encoded on the caller's thread, outside the lock (the threads reading files
         // put at the same time); the caller's handle is then the outcome's only one.
@@ -368,17 +379,11 @@ impl Store {
                 let spread = spread.clone();
                 move || {
                     spread.settle();
-                    // Opened here rather than by the caller, which lists meanwhile.
-                    let conn = rusqlite::Connection::open_with_flags(
-                        path,
-                        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY
-                            | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                    )?;
-                    conn.busy_timeout(std::time::Duration::from_secs(10))?;
-                    conn.pragma_update(None, "mmap_size", LOAD_MAP_SIZE)?;
-                    let loaded = load_rows(&conn);
-                    drop(conn);
-                    loaded.map(|loaded| shared.install(loaded))
+                    let rows = load_from(&path).map(|loaded| shared.install(loaded));
+                    shared
+                        .finished
+                        .store(true, std::sync::atomic::Ordering::Release);
+                    rows
                 }
             })
             .map_err(super::StoreError::Thread)?;
@@ -506,6 +511,18 @@ impl Store {
         }
         Ok(saved)
     }
+}
+
+/// The rows of the store at `path`, through a read-only connection of their own, opened
+/// on the loading thread rather than by the caller, which lists folders meanwhile.
+fn load_from(path: &str) -> Result<Loaded> {
+    let conn = rusqlite::Connection::open_with_flags(
+        path,
+        rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+    conn.pragma_update(None, "mmap_size", LOAD_MAP_SIZE)?;
+    load_rows(&conn)
 }
 
 /// [`Store::local_files`]'s reading of the rows.
