@@ -119,8 +119,6 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     // the cache alone it only costs speed (a warning, and every file is read).
     let has_remote = site.feeds.iter().any(|feed| feed.has_remote_sources());
     let existed = site.store.is_file();
-    // The file cache starts loading before the store is opened, and loads meanwhile.
-    let loading = existed.then(|| crate::store::local_files::StoredFileCache::load(&site.store));
     let mut store = if existed || !options.check {
         match crate::store::Store::open(&site.store) {
             Ok(store) => Some(store),
@@ -140,10 +138,7 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     } else {
         None
     };
-    let files = match store
-        .as_ref()
-        .map(|store| loading.unwrap_or_else(|| store.local_files()))
-    {
+    let files = match store.as_ref().map(crate::store::Store::local_files) {
         Some(Ok(files)) => files,
         Some(Err(error)) => {
             report.warnings.push(format!(

@@ -62,7 +62,7 @@ struct Shared {
 }
 
 /// What [`load_rows`] read.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Loaded {
     rows: Vec<u8>,
     documents: Rows,
@@ -179,41 +179,6 @@ impl Shared {
 }
 
 impl StoredFileCache {
-    /// The file cache of the store at `path`, loaded on a thread of its own from now on
-    /// (see [`Store::local_files`], which is this for a store in a file). A caller that
-    /// is about to open the store starts the load first: the load then runs while the
-    /// store opens (a few hundred `fcntl`s, `stat`s and `pread`s of SQLite's, with the
-    /// other core idle) instead of after it. A store that does not exist yet, or whose
-    /// schema is not this omroep's (an older one, which the store's opening migrates),
-    /// remembers nothing: every file is a miss, and no error.
-    pub fn load(path: &Path) -> Result<StoredFileCache> {
-        let path = path.to_path_buf();
-        let shared = Arc::new(Shared::default());
-        // On a core of its own, or it waits for the caller to block (see `Spread`).
-        let spread = Arc::new(crate::parallel::Spread::beside_caller());
-        let loading = std::thread::Builder::new()
-            .name("omroep-file-cache".into())
-            .spawn({
-                let shared = shared.clone();
-                let spread = spread.clone();
-                move || {
-                    spread.settle();
-                    let rows = load_from(&path).map(|loaded| shared.install(loaded));
-                    shared
-                        .finished
-                        .store(true, std::sync::atomic::Ordering::Release);
-                    rows
-                }
-            })
-            .map_err(super::StoreError::Thread)?;
-        spread.started();
-        Ok(StoredFileCache {
-            rows: OnceLock::new(),
-            loading: Mutex::new(Some(loading)),
-            shared,
-        })
-    }
-
     /// A cache of rows already loaded.
     fn of(loaded: Loaded) -> StoredFileCache {
         let cache = StoredFileCache::default();
@@ -400,10 +365,34 @@ impl Store {
     /// see [`StoredFileCache::load_error`]) and closed before the load is handed over;
     /// this connection is left as it was.
     pub fn local_files(&self) -> Result<StoredFileCache> {
-        match super::file_of(&self.conn) {
-            Some(path) => StoredFileCache::load(Path::new(path)),
-            None => Ok(StoredFileCache::of(load_rows(&self.conn)?)),
-        }
+        let Some(path) = super::file_of(&self.conn) else {
+            return Ok(StoredFileCache::of(load_rows(&self.conn)?));
+        };
+        let path = path.to_string();
+        let shared = Arc::new(Shared::default());
+        // On a core of its own, or it waits for the caller to block (see `Spread`).
+        let spread = Arc::new(crate::parallel::Spread::beside_caller());
+        let loading = std::thread::Builder::new()
+            .name("omroep-file-cache".into())
+            .spawn({
+                let shared = shared.clone();
+                let spread = spread.clone();
+                move || {
+                    spread.settle();
+                    let rows = load_from(&path).map(|loaded| shared.install(loaded));
+                    shared
+                        .finished
+                        .store(true, std::sync::atomic::Ordering::Release);
+                    rows
+                }
+            })
+            .map_err(super::StoreError::Thread)?;
+        spread.started();
+        Ok(StoredFileCache {
+            rows: OnceLock::new(),
+            loading: Mutex::new(Some(loading)),
+            shared,
+        })
     }
 
     /// Writes what the run learned, in one transaction. With `prune`, rows of files
@@ -525,25 +514,14 @@ impl Store {
 }
 
 /// The rows of the store at `path`, through a read-only connection of their own, opened
-/// on the loading thread rather than by the caller, which goes on meanwhile. Nothing
-/// (and no error) when there is no store yet or its schema is not this omroep's.
-fn load_from(path: &Path) -> Result<Loaded> {
-    if !path.try_exists().unwrap_or(true) {
-        return Ok(Loaded::default());
-    }
+/// on the loading thread rather than by the caller, which lists folders meanwhile.
+fn load_from(path: &str) -> Result<Loaded> {
     let conn = rusqlite::Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "mmap_size", LOAD_MAP_SIZE)?;
-    // One read transaction: the version and the rows read are of one state of the store
-    // (a migration bumps the version in the transaction that changes the tables).
-    conn.execute_batch("BEGIN")?;
-    let version: i64 = conn.pragma_query_value(None, "user_version", |row| row.get(0))?;
-    if version != super::schema::MIGRATIONS.len() as i64 {
-        return Ok(Loaded::default());
-    }
     load_rows(&conn)
 }
 
@@ -1034,42 +1012,6 @@ mod tests {
         let cache = store.local_files().unwrap();
         let saved = store.save_local_files(&cache, true).unwrap();
         assert_eq!(saved.removed, 200);
-    }
-
-    #[test]
-    fn a_load_started_before_the_store_exists_or_is_migrated_remembers_nothing_and_is_no_error() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("store.sqlite");
-        // No store yet: nothing, and no file created.
-        let missing = StoredFileCache::load(&path).unwrap();
-        assert!(missing.document(Path::new("/site/a.md")).is_none());
-        assert!(missing.load_error().is_none());
-        assert!(!path.exists());
-
-        // A store with one remembered outcome, loaded before its opening as a build does.
-        {
-            let mut store = Store::open(&path).unwrap();
-            let files = store.local_files().unwrap();
-            files.put_document(Path::new("/site/a.md"), document("kept"));
-            store.save_local_files(&files, true).unwrap();
-        }
-        let loaded = StoredFileCache::load(&path).unwrap();
-        let store = Store::open(&path).unwrap();
-        assert_eq!(
-            loaded.document(Path::new("/site/a.md")).as_deref(),
-            Some(&*document("kept"))
-        );
-        assert!(loaded.load_error().is_none());
-        drop(store);
-
-        // The same store at an older schema version (as before an upgrade's migration):
-        // its rows are not read, and that is not an error.
-        let conn = rusqlite::Connection::open(&path).unwrap();
-        conn.pragma_update(None, "user_version", 1).unwrap();
-        drop(conn);
-        let older = StoredFileCache::load(&path).unwrap();
-        assert!(older.document(Path::new("/site/a.md")).is_none());
-        assert!(older.load_error().is_none());
     }
 
     #[test]
