@@ -8,7 +8,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, OnceLock};
 
 use super::bare_audio::{self, AudioOutcome};
@@ -53,9 +53,11 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // listing `find` kept open (see `ListedStamp`): the `stat`s, a kernel path lookup
     // each, are spread over the cores instead of holding up the listing.
     // While the file cache is still loading (on a thread of its own, beside the
-    // listing), a worker takes the stamps of files further on instead of waiting: the
-    // `stat`s are a large part of a second run's work, and the other core is idle then.
-    // Each file is stamped once, before it is read, whoever takes its stamp.
+    // listing), one worker takes the stamps of files further on instead of waiting: the
+    // `stat`s are a large part of a second run's work, and the caller's core is idle
+    // then. Only one: the others wait for the rows rather than take the loading
+    // thread's core from it. Each file is stamped once, before it is read, whoever
+    // takes its stamp.
     let shared: &Session = session;
     let listed: Vec<(usize, &PathBuf, ListedStamp)> = files
         .iter()
@@ -65,13 +67,17 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
         .collect();
     let ahead: Vec<OnceLock<Option<FileStamp>>> = listed.iter().map(|_| OnceLock::new()).collect();
     let next_ahead = AtomicUsize::new(0);
+    let stamping = AtomicBool::new(false);
     let outcomes = crate::parallel::map(&listed, |(index, relative, stamp)| {
-        while !shared.files.ready() {
-            let further = next_ahead.fetch_add(1, Ordering::Relaxed);
-            let Some((_, _, stamp)) = listed.get(further) else {
-                break;
-            };
-            ahead[further].get_or_init(|| stamp.get());
+        if !shared.files.ready() && !stamping.swap(true, Ordering::Acquire) {
+            while !shared.files.ready() {
+                let further = next_ahead.fetch_add(1, Ordering::Relaxed);
+                let Some((_, _, stamp)) = listed.get(further) else {
+                    break;
+                };
+                ahead[further].get_or_init(|| stamp.get());
+            }
+            stamping.store(false, Ordering::Release);
         }
         let own = *ahead[*index].get_or_init(|| stamp.get());
         Arc::unwrap_or_clone(read_or_reuse(shared, relative, own)).outcome

@@ -17,18 +17,21 @@
 //! stays free to move it later). Where the kernel already spread the threads, each finds
 //! its own core free and nothing moves. Placement is a matter of speed only: any failure
 //! (an unknown core, a refused system call, another system) leaves the thread where it is.
+//! `OMROEP_THREAD_PLACEMENT=off` turns it off: a service whose system calls are filtered
+//! (systemd's `SystemCallFilter=~@resources`) may be killed, not refused, when a thread
+//! sets its affinity.
 //!
 //! Measured with a 2 ms busy loop in a parent and in one new thread (20 rounds, an idle
 //! 2-core guest): both finished after 2.0–4.0 ms (median 4.0: one after the other) as
 //! started, and after 2.04–2.05 ms when the new thread moved itself first.
 
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// The cores a group's threads hold, one bit per core number (cores from 64 on are
-/// never claimed, and their threads never move).
+/// The cores a group's threads hold, one bit per core number (cores from
+/// `usize::BITS` on are never claimed, and their threads never move).
 #[derive(Debug)]
 pub struct Spread {
-    claimed: AtomicU64,
+    claimed: AtomicUsize,
     /// Whether the thread that holds the starting thread's core first lets the others
     /// run (they wait in that core's queue until it does).
     step_aside: bool,
@@ -40,7 +43,7 @@ impl Spread {
     /// queued behind it on that core, get to run and move.
     pub fn replacing_caller() -> Spread {
         Spread {
-            claimed: AtomicU64::new(0),
+            claimed: AtomicUsize::new(0),
             step_aside: true,
         }
     }
@@ -49,7 +52,7 @@ impl Spread {
     /// caller calls [`Spread::started`] once it has started the thread.
     pub fn beside_caller() -> Spread {
         Spread {
-            claimed: AtomicU64::new(current_core().map_or(0, bit)),
+            claimed: AtomicUsize::new(current_core().map_or(0, bit)),
             step_aside: false,
         }
     }
@@ -58,7 +61,7 @@ impl Spread {
     /// the new thread waits in this core's queue, and gets to run (and move) only when
     /// the caller lets it.
     pub fn started(&self) {
-        if cfg!(target_os = "linux") {
+        if cfg!(target_os = "linux") && enabled() {
             std::thread::yield_now();
         }
     }
@@ -92,26 +95,40 @@ impl Spread {
     }
 }
 
-fn bit(core: usize) -> u64 {
-    if core < 64 { 1 << core } else { 0 }
+/// How many cores a group can tell apart: one bit each in a `usize`.
+const CORES: usize = usize::BITS as usize;
+
+fn bit(core: usize) -> usize {
+    if core < CORES { 1 << core } else { 0 }
 }
 
 /// The first core after `from` (going round) that `allowed` has and `held` has not.
-fn next_free(allowed: u64, held: u64, from: usize) -> Option<usize> {
+fn next_free(allowed: usize, held: usize, from: usize) -> Option<usize> {
     let free = allowed & !held;
     if free == 0 {
         return None;
     }
-    let from = from.min(63);
+    let from = from.min(CORES - 1);
     // The free cores above `from` first, then from the lowest: threads of one group
     // fill the cores in turn rather than all starting at core 0.
-    let above = free & !(u64::MAX >> (63 - from));
+    let above = free & !(usize::MAX >> (CORES - 1 - from));
     let pick = if above != 0 { above } else { free };
     Some(pick.trailing_zeros() as usize)
 }
 
-/// The core this thread runs on, where the system tells it.
+/// Whether threads are placed at all (`OMROEP_THREAD_PLACEMENT=off` says no); read once.
+fn enabled() -> bool {
+    static ENABLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ENABLED.get_or_init(|| {
+        std::env::var("OMROEP_THREAD_PLACEMENT").map_or(true, |value| value.trim() != "off")
+    })
+}
+
+/// The core this thread runs on, where the system tells it and placement is on.
 fn current_core() -> Option<usize> {
+    if !enabled() {
+        return None;
+    }
     affinity::current_core()
 }
 
@@ -125,12 +142,14 @@ mod affinity {
         usize::try_from(core).ok()
     }
 
-    /// The cores below 64 this thread may run on, as bits; `None` if they cannot be read.
-    pub fn allowed() -> Option<u64> {
+    /// The cores below `CORES` this thread may run on, as bits; `None` if they cannot be
+    /// read.
+    pub fn allowed() -> Option<usize> {
         let set = get()?;
-        let mut bits = 0u64;
-        for core in 0..64 {
-            // SAFETY: `set` is a whole `cpu_set_t` and `core` is below `CPU_SETSIZE`.
+        let mut bits = 0;
+        for core in 0..super::CORES {
+            // SAFETY: `set` is a whole `cpu_set_t` and `core` is below `CORES`, which is
+            // below `CPU_SETSIZE` (1024).
             if unsafe { libc::CPU_ISSET(core, &set) } {
                 bits |= 1 << core;
             }
@@ -138,20 +157,50 @@ mod affinity {
         Some(bits)
     }
 
-    /// Moves this thread to `core`, then lets it run on every core it could before (the
-    /// cores of `allowed` and any above 63, as its mask was).
-    pub fn move_to(core: usize, allowed: u64) {
+    /// Whether this thread may run on a core from `CORES` on.
+    #[cfg(test)]
+    pub fn has_high_cores() -> bool {
+        get().is_some_and(|set| {
+            // SAFETY: `set` is a whole `cpu_set_t`; every core asked is below
+            // `CPU_SETSIZE`.
+            (super::CORES..libc::CPU_SETSIZE as usize)
+                .any(|core| unsafe { libc::CPU_ISSET(core, &set) })
+        })
+    }
+
+    /// Lets this thread run on `cores` only (bits below `CORES`); for tests.
+    #[cfg(test)]
+    pub fn narrow_to(cores: usize) -> bool {
+        let mut mask = empty();
+        for core in 0..super::CORES {
+            if cores & (1 << core) != 0 {
+                // SAFETY: `mask` is a whole `cpu_set_t` and `core` is below `CORES`.
+                unsafe { libc::CPU_SET(core, &mut mask) };
+            }
+        }
+        set(&mask)
+    }
+
+    /// Moves this thread to `core`, then lets it run on every core it could before (its
+    /// whole mask as it was, cores from `CORES` on included).
+    pub fn move_to(core: usize, allowed: usize) {
         debug_assert!(allowed & (1 << core) != 0);
         let Some(before) = get() else {
             return;
         };
         let mut only = empty();
-        // SAFETY: `only` is a whole `cpu_set_t` and `core` is below 64.
+        // SAFETY: `only` is a whole `cpu_set_t` and `core` is below `CORES`.
         unsafe { libc::CPU_SET(core, &mut only) };
         // Narrowing the mask to one core moves the thread there before the call returns;
-        // giving the mask back does not move it again (its core is in the mask).
-        if set(&only) {
-            set(&before);
+        // giving the mask back does not move it again (its core is in the mask). A
+        // restore that fails is tried once more: a thread left on one core would stay
+        // there, with every thread it starts.
+        if set(&only) && !set(&before) {
+            let restored = set(&before);
+            debug_assert!(
+                restored,
+                "a moved thread's affinity mask could not be restored"
+            );
         }
     }
 
@@ -182,11 +231,11 @@ mod affinity {
         None
     }
 
-    pub fn allowed() -> Option<u64> {
+    pub fn allowed() -> Option<usize> {
         None
     }
 
-    pub fn move_to(_core: usize, _allowed: u64) {}
+    pub fn move_to(_core: usize, _allowed: usize) {}
 }
 
 #[cfg(test)]
@@ -206,9 +255,10 @@ mod tests {
         assert_eq!(next_free(0b0101, 0b0001, 0), Some(2));
         assert_eq!(next_free(0b0101, 0b0101, 0), None);
         // The top core and cores from 64 on.
-        assert_eq!(next_free(1 << 63, 0, 63), Some(63));
-        assert_eq!(next_free(1 << 63 | 1, 1 << 63, 100), Some(0));
-        assert_eq!(bit(64), 0);
+        let top = CORES - 1;
+        assert_eq!(next_free(1 << top, 0, top), Some(top));
+        assert_eq!(next_free(1 << top | 1, 1 << top, 5000), Some(0));
+        assert_eq!(bit(CORES), 0);
     }
 
     /// Every thread of a group claims a core of its own while there are cores enough
@@ -219,11 +269,12 @@ mod tests {
             return;
         };
         let cores = allowed.count_ones() as usize;
-        if cores < 2 || current_core().is_none() {
+        // A thread started on a core from `CORES` on claims nothing.
+        if cores < 2 || current_core().is_none() || affinity::has_high_cores() {
             return;
         }
         let spread = Spread::replacing_caller();
-        let masks: Vec<Option<u64>> = std::thread::scope(|scope| {
+        let masks: Vec<Option<usize>> = std::thread::scope(|scope| {
             let threads: Vec<_> = (0..cores)
                 .map(|_| {
                     scope.spawn(|| {
@@ -269,5 +320,31 @@ mod tests {
             2,
             "the caller's core and the thread's"
         );
+    }
+
+    /// Under a mask narrowed to two cores (as `taskset` does), a move goes to the other
+    /// one and gives back exactly those two.
+    #[test]
+    fn a_move_keeps_a_narrowed_mask() {
+        let Some(allowed) = affinity::allowed() else {
+            return;
+        };
+        if allowed.count_ones() < 2 || !enabled() {
+            return;
+        }
+        let first = allowed.trailing_zeros() as usize;
+        let second = (allowed & !(1 << first)).trailing_zeros() as usize;
+        let two = 1 << first | 1 << second;
+        let (core, after) = std::thread::spawn(move || {
+            assert!(affinity::narrow_to(two));
+            let here = current_core().expect("a core");
+            let other = if here == first { second } else { first };
+            affinity::move_to(other, two);
+            (current_core(), affinity::allowed())
+        })
+        .join()
+        .unwrap();
+        assert_eq!(after, Some(two), "the narrowed mask, not the process's");
+        assert!(core.is_some_and(|core| two & bit(core) != 0), "{core:?}");
     }
 }
