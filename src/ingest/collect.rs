@@ -307,13 +307,33 @@ fn finish(collected: &mut Collected) {
         .sort_by(|a, b| path_order(&a.path, &b.path).then_with(|| a.line.cmp(&b.line)));
 }
 
+/// Where `x` and `y` first differ (`None`: one begins the other), eight bytes at a time
+/// while they agree: the paths of a source share long beginnings (`posts/2024/`).
+fn first_difference(x: &[u8], y: &[u8]) -> Option<usize> {
+    let shorter = x.len().min(y.len());
+    let (x, y) = (&x[..shorter], &y[..shorter]);
+    let mut at = 0;
+    for (p, q) in x.chunks_exact(8).zip(y.chunks_exact(8)) {
+        let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+        let differ = word(p) ^ word(q);
+        if differ != 0 {
+            // Little-endian: the first byte is the lowest.
+            return Some(at + differ.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let rest = x[at..].iter().zip(&y[at..]).position(|(p, q)| p != q)?;
+    Some(at + rest)
+}
+
 /// The order of two `Path`s, which compare component by component, told from their
 /// bytes where the bytes decide it: at their first difference, inside a component of
 /// both (neither byte is a `/`) that is not `.` or `..` (which `Path` skips or sorts
-/// first), the two bytes order the components and so the paths. Else (one path begins the other, or a `/`
-/// meets another byte: `a/b` comes before `a-b`) `Path` compares them. Splitting both
-/// paths into components, as `Path` does at every comparison, costs far more than
-/// finding the difference; sorting a source's items by path is much of `finish`.
+/// first), the two bytes order the components and so the paths. Else (one path begins
+/// the other, or a `/` meets another byte: `a/b` comes before `a-b`) `Path` compares
+/// them. Splitting both paths into components, as `Path` does at every comparison,
+/// costs far more than finding the difference; sorting a source's items by path is
+/// much of `finish`.
 fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
     // Windows has two separators and prefixes (`C:`): `Path` decides there.
     if !cfg!(unix) {
@@ -323,27 +343,21 @@ fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
         a.as_os_str().as_encoded_bytes(),
         b.as_os_str().as_encoded_bytes(),
     );
-    let Some(at) = x.iter().zip(y).position(|(p, q)| p != q) else {
+    let Some(at) = first_difference(x, y) else {
         return a.cmp(b);
     };
-    if x[at] == b'/' || y[at] == b'/' {
+    let (p, q) = (x[at], y[at]);
+    if p == b'/' || q == b'/' {
         return a.cmp(b);
     }
-    let begins = x[..at]
-        .iter()
-        .rposition(|&c| c == b'/')
-        .map_or(0, |slash| slash + 1);
-    let dots = |path: &[u8]| {
-        let component = path[begins..]
-            .split(|&c| c == b'/')
-            .next()
-            .unwrap_or_default();
-        component == b"." || component == b".."
-    };
-    if dots(x) || dots(y) {
+    // A `.` or `..` component is dots only: the difference can be in one only where a
+    // dot is at the difference and nothing but dots (or nothing) comes before it in its
+    // component. Another byte before it in the component rules that out for both.
+    let after_a_name_byte = at > 0 && !matches!(x[at - 1], b'.' | b'/');
+    if (p == b'.' || q == b'.') && !after_a_name_byte {
         return a.cmp(b);
     }
-    x[at].cmp(&y[at])
+    p.cmp(&q)
 }
 
 /// What a source's pattern found, relative to the site root, sorted.
@@ -520,20 +534,20 @@ struct Listed<'a> {
     kept_open: usize,
 }
 
-/// A folder being gone through: its entries that matter, sorted by name.
+/// A folder being gone through: its entries that matter, taken in name order.
 struct Frame {
     /// The folder's full path, which its subfolders' names are joined to.
     full: PathBuf,
     /// How many folders below the start it is.
     depth: usize,
-    entries: std::vec::IntoIter<Entry>,
+    /// Each taken out (`None`) when its turn comes.
+    entries: Vec<Option<Entry>>,
+    /// The entries' places in `entries`, in name order.
+    order: std::vec::IntoIter<(NameKey, usize)>,
 }
 
 /// A listed entry: a folder to go into, or a file or link that matched.
 struct Entry {
-    /// The name's first 16 bytes, big-endian and padded with zeros: comparing these
-    /// orders most names without a look at their bytes (see [`Entry::order`]).
-    key: u128,
     /// Relative to the root: the folder's relative path with the name joined to it.
     relative: PathBuf,
     kind: EntryKind,
@@ -545,23 +559,44 @@ enum EntryKind {
     Link,
 }
 
-impl Entry {
-    fn key_of(name: &[u8]) -> u128 {
-        let mut first = [0u8; 16];
-        let length = name.len().min(16);
-        first[..length].copy_from_slice(&name[..length]);
-        u128::from_be_bytes(first)
+/// A name's first 16 bytes, big-endian and padded with zeros: comparing these orders
+/// most names without a look at their bytes. A name holds no zero byte (no file system
+/// allows one), so the padding sorts a name before every longer one it begins, as the
+/// bytes do; names with the same key are ordered by their bytes (see [`Frame::sort`]).
+/// The entries are sorted by key and place rather than moved around whole.
+type NameKey = u128;
+
+fn name_key(name: &[u8]) -> NameKey {
+    let mut first = [0u8; 16];
+    let length = name.len().min(16);
+    first[..length].copy_from_slice(&name[..length]);
+    NameKey::from_be_bytes(first)
+}
+
+impl Frame {
+    /// The frame of a folder's `entries`, with `order` (each entry's key and place) sorted
+    /// into the order of the entries' names.
+    fn sort(
+        full: PathBuf,
+        depth: usize,
+        entries: Vec<Entry>,
+        mut order: Vec<(NameKey, usize)>,
+    ) -> Frame {
+        // Two entries of one folder have relative paths that differ only in the name.
+        let bytes = |place: usize| entries[place].relative.as_os_str().as_encoded_bytes();
+        order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| bytes(a.1).cmp(bytes(b.1))));
+        Frame {
+            full,
+            depth,
+            entries: entries.into_iter().map(Some).collect(),
+            order: order.into_iter(),
+        }
     }
 
-    /// The order of two entries of one folder: the order of their names' bytes. A name
-    /// holds no zero byte (no file system allows one), so the padding sorts a name
-    /// before every longer one it begins, as the bytes do; two equal keys are told apart
-    /// by the relative paths, which differ only in the name.
-    fn order(&self, other: &Entry) -> std::cmp::Ordering {
-        self.key.cmp(&other.key).then_with(|| {
-            let mine = self.relative.as_os_str().as_encoded_bytes();
-            mine.cmp(other.relative.as_os_str().as_encoded_bytes())
-        })
+    /// The next entry in name order.
+    fn next(&mut self) -> Option<Entry> {
+        let (_, place) = self.order.next()?;
+        self.entries[place].take()
     }
 }
 
@@ -584,7 +619,7 @@ impl Listed<'_> {
         }
         let mut frames = vec![self.folder(start.to_path_buf(), &relative, 0)?];
         while let Some(frame) = frames.last_mut() {
-            let Some(entry) = frame.entries.next() else {
+            let Some(entry) = frame.next() else {
                 frames.pop();
                 continue;
             };
@@ -619,7 +654,7 @@ impl Listed<'_> {
         };
         let keep_open = self.kept_open < FOLDERS_KEPT_OPEN;
         let mut kept = false;
-        let mut entries = Vec::new();
+        let (mut entries, mut order) = (Vec::new(), Vec::new());
         for entry in std::fs::read_dir(&folder).map_err(cannot)? {
             let entry = entry.map_err(cannot)?;
             let name = entry.file_name();
@@ -629,8 +664,8 @@ impl Listed<'_> {
             }
             let kind = entry.file_type().map_err(cannot)?;
             if kind.is_dir() {
+                order.push((name_key(bytes), entries.len()));
                 entries.push(Entry {
-                    key: Entry::key_of(bytes),
                     relative: joined(relative, &name),
                     kind: EntryKind::Folder,
                 });
@@ -663,21 +698,13 @@ impl Listed<'_> {
                 kept |= matches!(stamp, ListedStamp::Entry(_));
                 EntryKind::File(stamp)
             };
-            entries.push(Entry {
-                key: Entry::key_of(bytes),
-                relative,
-                kind,
-            });
+            order.push((name_key(bytes), entries.len()));
+            entries.push(Entry { relative, kind });
         }
         if kept {
             self.kept_open += 1;
         }
-        entries.sort_unstable_by(Entry::order);
-        Ok(Frame {
-            full: folder,
-            depth,
-            entries: entries.into_iter(),
-        })
+        Ok(Frame::sort(folder, depth, entries, order))
     }
 
     /// Whether an entry named `name` (its bytes) of this kind can be a source file: a
@@ -871,6 +898,21 @@ mod tests {
                     .collect::<String>(),
             )
         };
+        // A `.` or `..` component against a name with a byte below `.` (`-`, ` `):
+        // `Path` puts the dots first, their bytes would not.
+        for (a, b) in [
+            ("a/..", "a/.-"),
+            ("a/../b", "a/.-"),
+            ("a/.", "a/-"),
+            ("a/./b", "a/-"),
+            ("..", ". "),
+            ("./b", "-"),
+            ("a/b/.", "a/b/-"),
+        ] {
+            let (a, b) = (Path::new(a), Path::new(b));
+            assert_eq!(path_order(a, b), a.cmp(b), "{a:?} against {b:?}");
+            assert_eq!(path_order(b, a), b.cmp(a), "{b:?} against {a:?}");
+        }
         for _ in 0..20_000 {
             let a = generate(&mut random);
             // Often a variation of `a`, so that long shared beginnings are common.
