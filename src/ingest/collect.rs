@@ -463,11 +463,10 @@ pub fn find(
     } else {
         pattern.to_string()
     };
-    let matcher = globset::GlobBuilder::new(&pattern)
+    let glob = globset::GlobBuilder::new(&pattern)
         .literal_separator(true)
         .build()
-        .map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?
-        .compile_matcher();
+        .map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?;
     let prefix: PathBuf = pattern
         .split('/')
         .take_while(|part| !part.contains(['*', '?', '[', '{']))
@@ -490,7 +489,8 @@ pub fn find(
     let mut listed = Listed {
         root,
         pattern: &pattern,
-        matcher: &matcher,
+        glob: &glob,
+        matcher: std::cell::OnceCell::new(),
         by_name: None,
         extensions,
         found: Found::default(),
@@ -523,7 +523,10 @@ pub fn find(
 struct Listed<'a> {
     root: &'a Path,
     pattern: &'a str,
-    matcher: &'a globset::GlobMatcher,
+    glob: &'a globset::Glob,
+    /// The glob's matcher, compiled (a regular expression) only when a path is matched
+    /// whole: not for a pattern matched by file name.
+    matcher: std::cell::OnceCell<globset::GlobMatcher>,
     /// The pattern as a name glob, where a file's name alone decides (see
     /// [`NamePattern::spells`]); else the matcher takes each file's relative path.
     by_name: Option<NamePattern<'a>>,
@@ -653,7 +656,7 @@ impl Listed<'_> {
             )
         };
         let keep_open = self.kept_open < FOLDERS_KEPT_OPEN;
-        let mut kept = false;
+        let (mut kept, mut files) = (false, 0);
         let (mut entries, mut order) = (Vec::new(), Vec::new());
         for entry in std::fs::read_dir(&folder).map_err(cannot)? {
             let entry = entry.map_err(cannot)?;
@@ -696,6 +699,7 @@ impl Listed<'_> {
                 // reports it.
                 let stamp = ListedStamp::of_entry(entry, keep_open);
                 kept |= matches!(stamp, ListedStamp::Entry(_));
+                files += 1;
                 EntryKind::File(stamp)
             };
             order.push((name_key(bytes), entries.len()));
@@ -704,6 +708,8 @@ impl Listed<'_> {
         if kept {
             self.kept_open += 1;
         }
+        self.found.files.reserve(files);
+        self.found.stamps.reserve(files);
         Ok(Frame::sort(folder, depth, entries, order))
     }
 
@@ -723,10 +729,11 @@ impl Listed<'_> {
     /// Whether `relative` matches the whole pattern.
     fn path_matches(&self, relative: &Path) -> bool {
         // globset matches paths with `/` separators; only Windows needs them rewritten.
+        let matcher = self.matcher.get_or_init(|| self.glob.compile_matcher());
         if cfg!(windows) {
-            self.matcher.is_match(reference::slash_path(relative))
+            matcher.is_match(reference::slash_path(relative))
         } else {
-            self.matcher.is_match(relative)
+            matcher.is_match(relative)
         }
     }
 }
