@@ -897,7 +897,7 @@ mod tests {
         let pieces = [
             "a", "b", "A", "é", "-", ".", "/", "//", "./", "/.", "..", " ", "0", "ab", "a.md",
         ];
-        let mut generate = |random: &mut crate::test_random::Xorshift| {
+        let generate = |random: &mut crate::test_random::Xorshift| {
             let length = random.below(7);
             PathBuf::from(
                 (0..length)
