@@ -587,7 +587,13 @@ impl Frame {
     ) -> Frame {
         // Two entries of one folder have relative paths that differ only in the name.
         let bytes = |place: usize| entries[place].relative.as_os_str().as_encoded_bytes();
-        order.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| bytes(a.1).cmp(bytes(b.1))));
+        // By key alone, then each run of equal keys (rare) by the names' bytes.
+        order.sort_unstable_by_key(|&(key, _)| key);
+        for same in order.chunk_by_mut(|a, b| a.0 == b.0) {
+            if same.len() > 1 {
+                same.sort_unstable_by(|a, b| bytes(a.1).cmp(bytes(b.1)));
+            }
+        }
         Frame {
             full,
             depth,
