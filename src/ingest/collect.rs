@@ -744,12 +744,30 @@ impl Listed<'_> {
     }
 }
 
-/// `relative` with `name` joined, as `Path::join` joins them, in one allocation.
+/// `relative` with `name` (an entry's name: no `/`, not empty) joined, as `Path::join`
+/// joins them, in one allocation. On Unix that is the bytes with a `/` between them
+/// unless `relative` is empty or ends in one: `push` would check the name for a root
+/// and a prefix first, at every file.
 fn joined(relative: &Path, name: &std::ffi::OsStr) -> PathBuf {
-    let mut path = PathBuf::with_capacity(relative.as_os_str().len() + 1 + name.len());
-    path.push(relative);
-    path.push(name);
-    path
+    let length = relative.as_os_str().len() + 1 + name.len();
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::{OsStrExt, OsStringExt};
+        let mut path = Vec::with_capacity(length);
+        path.extend_from_slice(relative.as_os_str().as_bytes());
+        if path.last().is_some_and(|&last| last != b'/') {
+            path.push(b'/');
+        }
+        path.extend_from_slice(name.as_bytes());
+        PathBuf::from(std::ffi::OsString::from_vec(path))
+    }
+    #[cfg(not(unix))]
+    {
+        let mut path = PathBuf::with_capacity(length);
+        path.push(relative);
+        path.push(name);
+        path
+    }
 }
 
 /// The extension of a file named `name` (its bytes), as `Path::extension` gives it:
@@ -939,6 +957,32 @@ mod tests {
             assert_eq!(path_order(&a, &b), a.cmp(&b), "{a:?} against {b:?}");
             assert_eq!(path_order(&b, &a), b.cmp(&a), "{b:?} against {a:?}");
             assert!(path_order(&a, &a).is_eq());
+        }
+    }
+
+    #[test]
+    fn a_name_is_joined_as_path_joins_it() {
+        for relative in [
+            "",
+            "posts",
+            "posts/",
+            "posts/./",
+            "posts/.",
+            "/site/posts",
+            "a//",
+        ] {
+            for name in ["a.md", "é", "a b", "..x", "x."] {
+                assert_eq!(
+                    joined(Path::new(relative), std::ffi::OsStr::new(name)),
+                    Path::new(relative).join(name),
+                    "{relative:?} and {name:?}"
+                );
+                assert_eq!(
+                    joined(Path::new(relative), std::ffi::OsStr::new(name)).as_os_str(),
+                    Path::new(relative).join(name).as_os_str(),
+                    "{relative:?} and {name:?}, spelled"
+                );
+            }
         }
     }
 
