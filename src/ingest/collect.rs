@@ -999,7 +999,7 @@ mod tests {
         }
     }
 
-    /// The files and links `find` gave before folders were sorted as they were listed:
+    /// The files and links of a plain walk, the reference `find` is checked against:
     /// every folder below the start listed in any order, each file's path matched
     /// whole by the glob, and the paths sorted at the end. (The pattern's checks are
     /// `find`'s own, which this does not repeat: it is given a pattern `find` took.)
