@@ -15,6 +15,7 @@ use super::bare_audio::{self, AudioOutcome};
 use super::episode;
 use super::file_cache::{CachedDocument, FileStamp, Freshness};
 use super::local::{Collected, FileRead, LocalItem, Problem, Session, lock};
+use super::name_glob::NamePattern;
 use super::permalink;
 use super::post::{self, Outcome};
 use super::reference;
@@ -273,7 +274,7 @@ fn resolve_remote(
 fn finish(collected: &mut Collected) {
     // In path order, so the first file keeps its URL and the later one is reported. The
     // items arrive in path order (remote-audio items last), so this sort is nearly free.
-    collected.items.sort_by(|a, b| a.path.cmp(&b.path));
+    collected.items.sort_by(|a, b| path_order(&a.path, &b.path));
     // foldhash rather than SipHash: the keys are the site's own ids and output paths
     // (no one outside chooses them to collide), and hashing them is much of this
     // function's cost.
@@ -326,10 +327,63 @@ fn finish(collected: &mut Collected) {
     collected
         .items
         .sort_by_cached_key(|item| std::cmp::Reverse(item.entry.published));
-    collected.held_back.sort_by(|a, b| a.0.cmp(&b.0));
+    collected.held_back.sort_by(|a, b| path_order(&a.0, &b.0));
     collected
         .problems
-        .sort_by(|a, b| a.path.cmp(&b.path).then_with(|| a.line.cmp(&b.line)));
+        .sort_by(|a, b| path_order(&a.path, &b.path).then_with(|| a.line.cmp(&b.line)));
+}
+
+/// Where `x` and `y` first differ (`None`: one begins the other), eight bytes at a time
+/// while they agree: the paths of a source share long beginnings (`posts/2024/`).
+fn first_difference(x: &[u8], y: &[u8]) -> Option<usize> {
+    let shorter = x.len().min(y.len());
+    let (x, y) = (&x[..shorter], &y[..shorter]);
+    let mut at = 0;
+    for (p, q) in x.chunks_exact(8).zip(y.chunks_exact(8)) {
+        let word = |bytes: &[u8]| u64::from_le_bytes(bytes.try_into().unwrap_or_default());
+        let differ = word(p) ^ word(q);
+        if differ != 0 {
+            // Little-endian: the first byte is the lowest.
+            return Some(at + differ.trailing_zeros() as usize / 8);
+        }
+        at += 8;
+    }
+    let rest = x[at..].iter().zip(&y[at..]).position(|(p, q)| p != q)?;
+    Some(at + rest)
+}
+
+/// The order of two `Path`s, which compare component by component, told from their
+/// bytes where the bytes decide it: at their first difference, inside a component of
+/// both (neither byte is a `/`) that is not `.` or `..` (which `Path` skips or sorts
+/// first), the two bytes order the components and so the paths. Else (one path begins
+/// the other, or a `/` meets another byte: `a/b` comes before `a-b`) `Path` compares
+/// them. Splitting both paths into components, as `Path` does at every comparison,
+/// costs far more than finding the difference; sorting a source's items by path is
+/// much of `finish`.
+fn path_order(a: &Path, b: &Path) -> std::cmp::Ordering {
+    // Windows has two separators and prefixes (`C:`): `Path` decides there.
+    if !cfg!(unix) {
+        return a.cmp(b);
+    }
+    let (x, y) = (
+        a.as_os_str().as_encoded_bytes(),
+        b.as_os_str().as_encoded_bytes(),
+    );
+    let Some(at) = first_difference(x, y) else {
+        return a.cmp(b);
+    };
+    let (p, q) = (x[at], y[at]);
+    if p == b'/' || q == b'/' {
+        return a.cmp(b);
+    }
+    // A `.` or `..` component is dots only: the difference can be in one only where a
+    // dot is at the difference and nothing but dots (or nothing) comes before it in its
+    // component. Another byte before it in the component rules that out for both.
+    let after_a_name_byte = at > 0 && !matches!(x[at - 1], b'.' | b'/');
+    if (p == b'.' || q == b'.') && !after_a_name_byte {
+        return a.cmp(b);
+    }
+    p.cmp(&q)
 }
 
 /// What a source's pattern found, relative to the site root, sorted.
@@ -435,11 +489,10 @@ pub fn find(
     } else {
         pattern.to_string()
     };
-    let matcher = globset::GlobBuilder::new(&pattern)
+    let glob = globset::GlobBuilder::new(&pattern)
         .literal_separator(true)
         .build()
-        .map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?
-        .compile_matcher();
+        .map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?;
     let prefix: PathBuf = pattern
         .split('/')
         .take_while(|part| !part.contains(['*', '?', '[', '{']))
@@ -455,18 +508,18 @@ pub fn find(
             reference::slash_path(&super::local::relative_to(root, &start))
         ));
     }
-    // Listed in the file system's order and sorted once at the end, component by
-    // component, which is the order a walk with sorted folders gives: a sorted walk
-    // cost more (each comparison looks up two file names) than the rest of a second
-    // run's listing together. Each file's stamp, the one `stat` a reused outcome needs
-    // of its file, comes with it from its directory entry (see `ListedStamp`).
+    // Each folder's entries are sorted by name and its files and folders taken in that
+    // order, which is the order of their paths (component by component). Each file's
+    // stamp, the one `stat` a reused outcome needs of its file, comes with it from its
+    // directory entry (see `ListedStamp`).
     let mut listed = Listed {
         root,
         pattern: &pattern,
-        matcher: &matcher,
+        glob: &glob,
+        matcher: std::cell::OnceCell::new(),
+        by_name: None,
         extensions,
-        files: Vec::new(),
-        links: Vec::new(),
+        found: Found::default(),
         kept_open: 0,
     };
     if start.is_dir() {
@@ -476,136 +529,281 @@ pub fn find(
             .map_err(|e| format!("cannot list `{pattern}`: {e}"))?;
         let relative = start.strip_prefix(root).unwrap_or(&start);
         if let Some(name) = relative.file_name() {
-            listed.entry(
-                name,
-                || relative.to_path_buf(),
-                meta.file_type(),
-                || ListedStamp::Taken(Some(FileStamp::of_metadata(&meta))),
-            );
+            let kind = meta.file_type();
+            if listed.wanted(name.as_encoded_bytes(), kind) && listed.path_matches(relative) {
+                let relative = relative.to_path_buf();
+                if kind.is_symlink() {
+                    listed.found.links.push(relative);
+                } else {
+                    listed.found.files.push(relative);
+                    let stamp = ListedStamp::Taken(Some(FileStamp::of_metadata(&meta)));
+                    listed.found.stamps.push(stamp);
+                }
+            }
         }
     }
-    listed.files.sort_by_cached_key(|(path, _)| sort_key(path));
-    listed.links.sort_by_cached_key(|path| sort_key(path));
-    let (files, stamps) = listed.files.into_iter().unzip();
-    Ok(Found {
-        files,
-        stamps,
-        links: listed.links,
-    })
+    Ok(listed.found)
 }
 
 /// A listing under way (see [`find`]).
 struct Listed<'a> {
     root: &'a Path,
     pattern: &'a str,
-    matcher: &'a globset::GlobMatcher,
+    glob: &'a globset::Glob,
+    /// The glob's matcher, compiled (a regular expression) only when a path is matched
+    /// whole: not for a pattern matched by file name.
+    matcher: std::cell::OnceCell<globset::GlobMatcher>,
+    /// The pattern as a name glob, where a file's name alone decides (see
+    /// [`NamePattern::spells`]); else the matcher takes each file's relative path.
+    by_name: Option<NamePattern<'a>>,
     extensions: &'a [&'a str],
-    files: Vec<(PathBuf, ListedStamp)>,
-    links: Vec<PathBuf>,
+    /// What was found so far, in path order.
+    found: Found,
     /// How many folders' listings are kept open by their files' entries.
     kept_open: usize,
 }
 
+/// A folder being gone through: its entries that matter, taken in name order.
+struct Frame {
+    /// The folder's full path, which its subfolders' names are joined to.
+    full: PathBuf,
+    /// How many folders below the start it is.
+    depth: usize,
+    /// Each taken out (`None`) when its turn comes.
+    entries: Vec<Option<Entry>>,
+    /// The entries' places in `entries`, in name order.
+    order: std::vec::IntoIter<(NameKey, usize)>,
+}
+
+/// A listed entry: a folder to go into, or a file or link that matched.
+struct Entry {
+    /// Relative to the root: the folder's relative path with the name joined to it.
+    relative: PathBuf,
+    kind: EntryKind,
+}
+
+enum EntryKind {
+    Folder,
+    File(ListedStamp),
+    Link,
+}
+
+/// A name's first 16 bytes, big-endian and padded with zeros: comparing these orders
+/// most names without a look at their bytes. A name holds no zero byte (no file system
+/// allows one), so the padding sorts a name before every longer one it begins, as the
+/// bytes do; names with the same key are ordered by their bytes (see [`Frame::sort`]).
+/// The entries are sorted by key and place rather than moved around whole.
+type NameKey = u128;
+
+fn name_key(name: &[u8]) -> NameKey {
+    let mut first = [0u8; 16];
+    let length = name.len().min(16);
+    first[..length].copy_from_slice(&name[..length]);
+    NameKey::from_be_bytes(first)
+}
+
+impl Frame {
+    /// The frame of a folder's `entries`, with `order` (each entry's key and place) sorted
+    /// into the order of the entries' names.
+    fn sort(
+        full: PathBuf,
+        depth: usize,
+        entries: Vec<Entry>,
+        mut order: Vec<(NameKey, usize)>,
+    ) -> Frame {
+        // Two entries of one folder have relative paths that differ only in the name.
+        let bytes = |place: usize| entries[place].relative.as_os_str().as_encoded_bytes();
+        // By key alone, then each run of equal keys (rare) by the names' bytes.
+        order.sort_unstable_by_key(|&(key, _)| key);
+        for same in order.chunk_by_mut(|a, b| a.0 == b.0) {
+            if same.len() > 1 {
+                same.sort_unstable_by(|a, b| bytes(a.1).cmp(bytes(b.1)));
+            }
+        }
+        Frame {
+            full,
+            depth,
+            entries: entries.into_iter().map(Some).collect(),
+            order: order.into_iter(),
+        }
+    }
+
+    /// The next entry in name order.
+    fn next(&mut self) -> Option<Entry> {
+        let (_, place) = self.order.next()?;
+        self.entries[place].take()
+    }
+}
+
 impl Listed<'_> {
-    /// Lists `start` and every folder below it; hidden entries (`.git`, `.omroep`) are
-    /// skipped and symbolic links are never followed. The folders still to list are
-    /// kept on a stack and each folder is listed to its end before the next is opened:
-    /// descending from inside the parent's listing keeps one open descriptor per level,
-    /// and a deep tree then runs out of them. (A listing that files' entries keep open
-    /// for their stamps counts against [`FOLDERS_KEPT_OPEN`]. The order is the
-    /// caller's: sorted at the end.)
+    /// Lists `start` and every folder below it, each folder's entries in name order:
+    /// a file's path then comes before every path of a later name, and a folder's files
+    /// (`a/x.md`) before a file whose name the folder's begins (`a.md`), as `Path`s
+    /// order themselves. Hidden entries (`.git`, `.omroep`) are skipped and symbolic
+    /// links are never followed. Each folder is listed to its end before the next is
+    /// opened, and only its folders' names and matching files are kept: a deep tree
+    /// keeps one frame per level but no descriptor, except the listings that files'
+    /// entries keep open for their stamps (see [`FOLDERS_KEPT_OPEN`]).
     fn folders(&mut self, start: &Path) -> Result<(), String> {
         let relative = relative_folder(self.root, start);
-        let mut pending = vec![(start.to_path_buf(), relative)];
-        while let Some((folder, relative)) = pending.pop() {
-            self.folder(&folder, &relative, &mut pending)?;
+        // Where the pattern's fixed folders spell the start folder's path as its files'
+        // paths begin, only names need matching; else (`posts//*.md`, a pattern with
+        // glob syntax in a folder) every path is matched whole, as the glob has it.
+        if !cfg!(windows) {
+            self.by_name = NamePattern::of(self.pattern).filter(|by| by.spells(&relative));
+        }
+        let mut frames = vec![self.folder(start.to_path_buf(), &relative, 0)?];
+        while let Some(frame) = frames.last_mut() {
+            let Some(entry) = frame.next() else {
+                frames.pop();
+                continue;
+            };
+            match entry.kind {
+                EntryKind::Folder => {
+                    let name = entry.relative.file_name().unwrap_or_default();
+                    let full = frame.full.join(name);
+                    let depth = frame.depth + 1;
+                    let inner = self.folder(full, &entry.relative, depth)?;
+                    frames.push(inner);
+                }
+                EntryKind::File(stamp) => {
+                    self.found.files.push(entry.relative);
+                    self.found.stamps.push(stamp);
+                }
+                EntryKind::Link => self.found.links.push(entry.relative),
+            }
         }
         Ok(())
     }
 
-    /// Lists the files of `folder` (`relative` to the root, see [`relative_folder`]) and
-    /// adds the folders in it to `pending`, each full and relative: joining a name to
-    /// each costs less than cutting every entry's full path from the root, component
-    /// by component. Its listing stays open for its files' stamps while fewer than
-    /// [`FOLDERS_KEPT_OPEN`] are.
-    fn folder(
-        &mut self,
-        folder: &Path,
-        relative: &Path,
-        pending: &mut Vec<(PathBuf, PathBuf)>,
-    ) -> Result<(), String> {
+    /// The folders and matching files of `folder` (`relative` to the root, see
+    /// [`relative_folder`]), sorted. Its listing stays open for its files' stamps while
+    /// fewer than [`FOLDERS_KEPT_OPEN`] are.
+    fn folder(&mut self, folder: PathBuf, relative: &Path, depth: usize) -> Result<Frame, String> {
         let (root, pattern) = (self.root, self.pattern);
         let cannot = |e: std::io::Error| {
             format!(
                 "cannot list `{pattern}`: {}: {e}",
-                reference::slash_path(&super::local::relative_to(root, folder))
+                reference::slash_path(&super::local::relative_to(root, &folder))
             )
         };
         let keep_open = self.kept_open < FOLDERS_KEPT_OPEN;
-        let mut kept = false;
-        for entry in std::fs::read_dir(folder).map_err(cannot)? {
+        let (mut kept, mut files) = (false, 0);
+        let (mut entries, mut order) = (Vec::new(), Vec::new());
+        for entry in std::fs::read_dir(&folder).map_err(cannot)? {
             let entry = entry.map_err(cannot)?;
             let name = entry.file_name();
-            if name.as_encoded_bytes().starts_with(b".") {
+            let bytes = name.as_encoded_bytes();
+            if bytes.starts_with(b".") {
                 continue;
             }
             let kind = entry.file_type().map_err(cannot)?;
             if kind.is_dir() {
-                pending.push((folder.join(&name), relative.join(&name)));
-            } else {
-                let stamp = || {
-                    let stamp = ListedStamp::of_entry(entry, keep_open);
-                    kept |= matches!(stamp, ListedStamp::Entry(_));
-                    stamp
-                };
-                self.entry(&name, || relative.join(&name), kind, stamp);
+                order.push((name_key(bytes), entries.len()));
+                entries.push(Entry {
+                    relative: joined(relative, &name),
+                    kind: EntryKind::Folder,
+                });
+                continue;
             }
+            if !self.wanted(bytes, kind) {
+                continue;
+            }
+            let relative = match &self.by_name {
+                Some(by_name) => {
+                    if !(by_name.any_depth || depth == 0) || !by_name.name.matches(bytes) {
+                        continue;
+                    }
+                    joined(relative, &name)
+                }
+                None => {
+                    let relative = joined(relative, &name);
+                    if !self.path_matches(&relative) {
+                        continue;
+                    }
+                    relative
+                }
+            };
+            let kind = if kind.is_symlink() {
+                EntryKind::Link
+            } else {
+                // A file gone since it was listed has no stamp: whoever reads it
+                // reports it.
+                let stamp = ListedStamp::of_entry(entry, keep_open);
+                kept |= matches!(stamp, ListedStamp::Entry(_));
+                files += 1;
+                EntryKind::File(stamp)
+            };
+            order.push((name_key(bytes), entries.len()));
+            entries.push(Entry { relative, kind });
         }
         if kept {
             self.kept_open += 1;
         }
-        Ok(())
+        self.found.files.reserve(files);
+        self.found.stamps.reserve(files);
+        Ok(Frame::sort(folder, depth, entries, order))
     }
 
-    /// Keeps the file or link named `name` when it has a known extension and its path
-    /// relative to the root (`relative`, made only then) matches the pattern; `stamp`
-    /// (of the file, asked for only when it is kept) gives its stamp.
-    fn entry(
-        &mut self,
-        name: &std::ffi::OsStr,
-        relative: impl FnOnce() -> PathBuf,
-        kind: std::fs::FileType,
-        stamp: impl FnOnce() -> ListedStamp,
-    ) {
-        let is_link = kind.is_symlink();
-        if !kind.is_file() && !is_link {
-            return;
+    /// Whether an entry named `name` (its bytes) of this kind can be a source file: a
+    /// file or symbolic link with one of the known extensions.
+    fn wanted(&self, name: &[u8], kind: std::fs::FileType) -> bool {
+        if !kind.is_file() && !kind.is_symlink() {
+            return false;
         }
-        let known = Path::new(name).extension().is_some_and(|ext| {
+        extension(name).is_some_and(|ext| {
             self.extensions
                 .iter()
-                .any(|known| ext.eq_ignore_ascii_case(known))
-        });
-        if !known {
-            return;
-        }
-        let relative = relative();
+                .any(|known| ext.eq_ignore_ascii_case(known.as_bytes()))
+        })
+    }
+
+    /// Whether `relative` matches the whole pattern.
+    fn path_matches(&self, relative: &Path) -> bool {
         // globset matches paths with `/` separators; only Windows needs them rewritten.
-        let matched = if cfg!(windows) {
-            self.matcher.is_match(reference::slash_path(&relative))
+        let matcher = self.matcher.get_or_init(|| self.glob.compile_matcher());
+        if cfg!(windows) {
+            matcher.is_match(reference::slash_path(relative))
         } else {
-            self.matcher.is_match(&relative)
-        };
-        if !matched {
-            return;
-        }
-        if is_link {
-            self.links.push(relative);
-        } else {
-            // A file gone since it was listed has no stamp: whoever reads it reports it.
-            self.files.push((relative, stamp()));
+            matcher.is_match(relative)
         }
     }
+}
+
+/// `relative` with `name` (an entry's name: no `/`, not empty) joined, as `Path::join`
+/// joins them, in one allocation. On Unix that is the bytes with a `/` between them
+/// unless `relative` is empty or ends in one: `push` would check the name for a root
+/// and a prefix first, at every file.
+fn joined(relative: &Path, name: &std::ffi::OsStr) -> PathBuf {
+    let length = relative.as_os_str().len() + 1 + name.len();
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::{OsStrExt, OsStringExt};
+        let mut path = Vec::with_capacity(length);
+        path.extend_from_slice(relative.as_os_str().as_bytes());
+        if path.last().is_some_and(|&last| last != b'/') {
+            path.push(b'/');
+        }
+        path.extend_from_slice(name.as_bytes());
+        PathBuf::from(std::ffi::OsString::from_vec(path))
+    }
+    #[cfg(not(unix))]
+    {
+        let mut path = PathBuf::with_capacity(length);
+        path.push(relative);
+        path.push(name);
+        path
+    }
+}
+
+/// The extension of a file named `name` (its bytes), as `Path::extension` gives it:
+/// what follows the last `.`, unless that `.` begins the name (or the name is `..`).
+fn extension(name: &[u8]) -> Option<&[u8]> {
+    if name == b".." {
+        return None;
+    }
+    let dot = name.iter().rposition(|&b| b == b'.')?;
+    (dot > 0).then(|| &name[dot + 1..])
 }
 
 /// The path of `folder` relative to `root` that its files' names are joined to: their
@@ -626,21 +824,6 @@ fn relative_folder(root: &Path, folder: &Path) -> PathBuf {
         Some(folder) => PathBuf::from(folder),
         None => relative.parent().unwrap_or(Path::new("")).to_path_buf(),
     }
-}
-
-/// A key whose byte order is the order of `Path`s (component by component): the
-/// components joined by a zero byte, which no component holds and which sorts before
-/// every other byte, so `a/b` still comes before `a-b`. Comparing `Path`s directly
-/// splits both into components at every comparison, which costs far more.
-fn sort_key(path: &Path) -> Vec<u8> {
-    let mut key = Vec::with_capacity(path.as_os_str().len());
-    for (i, component) in path.components().enumerate() {
-        if i > 0 {
-            key.push(0);
-        }
-        key.extend_from_slice(component.as_os_str().as_encoded_bytes());
-    }
-    key
 }
 
 #[cfg(test)]
@@ -826,7 +1009,7 @@ mod tests {
     }
 
     #[test]
-    fn the_sort_key_orders_paths_as_paths_order_themselves() {
+    fn the_path_order_orders_paths_as_paths_order_themselves() {
         let mut paths: Vec<PathBuf> = [
             "a/b",
             "a-b",
@@ -852,10 +1035,309 @@ mod tests {
         .collect();
         let mut by_key = paths.clone();
         paths.sort();
-        by_key.sort_by_cached_key(|path| sort_key(path));
+        by_key.sort_by(|a, b| path_order(a, b));
         assert_eq!(by_key, paths);
         // `a/b` before `a-b`: a plain byte order of the paths would put `-` first.
-        assert!(sort_key(Path::new("a/b")) < sort_key(Path::new("a-b")));
+        assert!(path_order(Path::new("a/b"), Path::new("a-b")).is_lt());
+    }
+
+    #[test]
+    fn the_path_order_is_the_order_of_paths_on_generated_paths() {
+        let mut random = crate::test_random::Xorshift::new(0x0bad_5eed_1234_5678);
+        let pieces = [
+            "a", "b", "A", "é", "-", ".", "/", "//", "./", "/.", "..", " ", "0", "ab", "a.md",
+        ];
+        let generate = |random: &mut crate::test_random::Xorshift| {
+            let length = random.below(7);
+            PathBuf::from(
+                (0..length)
+                    .map(|_| pieces[random.below(pieces.len())])
+                    .collect::<String>(),
+            )
+        };
+        // A `.` or `..` component against a name with a byte below `.` (`-`, ` `):
+        // `Path` puts the dots first, their bytes would not.
+        for (a, b) in [
+            ("a/..", "a/.-"),
+            ("a/../b", "a/.-"),
+            ("a/.", "a/-"),
+            ("a/./b", "a/-"),
+            ("..", ". "),
+            ("./b", "-"),
+            ("a/b/.", "a/b/-"),
+        ] {
+            let (a, b) = (Path::new(a), Path::new(b));
+            assert_eq!(path_order(a, b), a.cmp(b), "{a:?} against {b:?}");
+            assert_eq!(path_order(b, a), b.cmp(a), "{b:?} against {a:?}");
+        }
+        for _ in 0..20_000 {
+            let a = generate(&mut random);
+            // Often a variation of `a`, so that long shared beginnings are common.
+            let b = if random.below(2) == 0 {
+                let mut b = a.as_os_str().to_owned();
+                b.push(generate(&mut random));
+                PathBuf::from(b)
+            } else {
+                generate(&mut random)
+            };
+            assert_eq!(path_order(&a, &b), a.cmp(&b), "{a:?} against {b:?}");
+            assert_eq!(path_order(&b, &a), b.cmp(&a), "{b:?} against {a:?}");
+            assert!(path_order(&a, &a).is_eq());
+        }
+    }
+
+    #[test]
+    fn a_name_is_joined_as_path_joins_it() {
+        for relative in [
+            "",
+            "posts",
+            "posts/",
+            "posts/./",
+            "posts/.",
+            "/site/posts",
+            "a//",
+        ] {
+            for name in ["a.md", "é", "a b", "..x", "x."] {
+                assert_eq!(
+                    joined(Path::new(relative), std::ffi::OsStr::new(name)),
+                    Path::new(relative).join(name),
+                    "{relative:?} and {name:?}"
+                );
+                assert_eq!(
+                    joined(Path::new(relative), std::ffi::OsStr::new(name)).as_os_str(),
+                    Path::new(relative).join(name).as_os_str(),
+                    "{relative:?} and {name:?}, spelled"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_extension_is_the_one_path_gives() {
+        for name in [
+            "a.md", "a", ".md", "..", ".", "a.", "a.b.md", ".a.md", "..md", "a..", "é.MD", "",
+        ] {
+            assert_eq!(
+                extension(name.as_bytes()),
+                Path::new(name).extension().map(|e| e.as_encoded_bytes()),
+                "{name:?}"
+            );
+        }
+    }
+
+    /// The files and links of a plain walk, the reference `find` is checked against:
+    /// every folder below the start listed in any order, each file's path matched
+    /// whole by the glob, and the paths sorted at the end. (The pattern's checks are
+    /// `find`'s own, which this does not repeat: it is given a pattern `find` took.)
+    fn found_by_sorting_paths(
+        root: &Path,
+        pattern: &str,
+        extensions: &[&str],
+        recursive: bool,
+    ) -> (Vec<PathBuf>, Vec<PathBuf>) {
+        let pattern = pattern.trim().trim_start_matches("./");
+        let is_glob = pattern.contains(['*', '?', '[', '{']);
+        let pattern = if !is_glob && root.join(pattern).is_dir() {
+            let any = if recursive { "**/*" } else { "*" };
+            format!("{}/{any}", pattern.trim_end_matches('/'))
+        } else {
+            pattern.to_string()
+        };
+        let matcher = globset::GlobBuilder::new(&pattern)
+            .literal_separator(true)
+            .build()
+            .unwrap()
+            .compile_matcher();
+        let prefix: PathBuf = pattern
+            .split('/')
+            .take_while(|part| !part.contains(['*', '?', '[', '{']))
+            .collect();
+        let start = if is_glob || root.join(&prefix).is_dir() {
+            root.join(&prefix)
+        } else {
+            root.join(prefix.parent().unwrap_or(Path::new("")))
+        };
+        let (mut files, mut links) = (Vec::new(), Vec::new());
+        let mut keep = |relative: PathBuf, kind: std::fs::FileType| {
+            let known = relative.extension().is_some_and(|ext| {
+                extensions
+                    .iter()
+                    .any(|known| ext.eq_ignore_ascii_case(known))
+            });
+            if (kind.is_file() || kind.is_symlink()) && known && matcher.is_match(&relative) {
+                if kind.is_symlink() {
+                    links.push(relative);
+                } else {
+                    files.push(relative);
+                }
+            }
+        };
+        if start.is_dir() {
+            let mut pending = vec![(start.clone(), relative_folder(root, &start))];
+            while let Some((folder, relative)) = pending.pop() {
+                for entry in std::fs::read_dir(&folder).unwrap() {
+                    let entry = entry.unwrap();
+                    let name = entry.file_name();
+                    if name.as_encoded_bytes().starts_with(b".") {
+                        continue;
+                    }
+                    let kind = entry.file_type().unwrap();
+                    if kind.is_dir() {
+                        pending.push((folder.join(&name), relative.join(&name)));
+                    } else {
+                        keep(relative.join(&name), kind);
+                    }
+                }
+            }
+        } else if let Ok(meta) = std::fs::symlink_metadata(&start) {
+            keep(
+                start.strip_prefix(root).unwrap().to_path_buf(),
+                meta.file_type(),
+            );
+        }
+        files.sort();
+        links.sort();
+        (files, links)
+    }
+
+    /// A generated site: folders and files named with letters of both cases, digits,
+    /// dots, dashes, spaces, non-ASCII letters and long beginnings (and, on Unix, bytes that are not
+    /// UTF-8), hidden ones, several extensions and symbolic links.
+    fn generated_site(random: &mut crate::test_random::Xorshift) -> tempfile::TempDir {
+        let site = tempfile::tempdir().unwrap();
+        // Names longer than 16 bytes with the same beginning too: `Entry::key_of` does
+        // not tell them apart.
+        let letters = [
+            "a",
+            "b",
+            "A",
+            "B",
+            "0",
+            "9",
+            "é",
+            "日",
+            "-",
+            " ",
+            ".",
+            "ab",
+            "a.",
+            "a-long-beginning",
+        ];
+        let extensions = [
+            ".md",
+            ".md",
+            ".MD",
+            ".markdown",
+            ".mp3",
+            ".txt",
+            "",
+            ".md.md",
+        ];
+        let name = |random: &mut crate::test_random::Xorshift| -> std::ffi::OsString {
+            let mut name: String = (0..1 + random.below(4))
+                .map(|_| letters[random.below(letters.len())])
+                .collect();
+            if random.below(12) == 0 {
+                name.insert(0, '.');
+            }
+            #[cfg(unix)]
+            if random.below(15) == 0 {
+                use std::os::unix::ffi::OsStringExt;
+                let mut bytes = name.into_bytes();
+                bytes.push(0xff);
+                return std::ffi::OsString::from_vec(bytes);
+            }
+            name.into()
+        };
+        let mut folders = vec![site.path().to_path_buf(), site.path().join("p")];
+        std::fs::create_dir(&folders[1]).unwrap();
+        for _ in 0..random.below(10) {
+            let parent = folders[random.below(folders.len())].clone();
+            let folder = parent.join(name(random));
+            if std::fs::create_dir(&folder).is_ok() {
+                folders.push(folder);
+            }
+        }
+        for _ in 0..random.below(40) {
+            let folder = &folders[random.below(folders.len())];
+            let mut file = name(random);
+            file.push(extensions[random.below(extensions.len())]);
+            let path = folder.join(file);
+            if path.exists() {
+                continue;
+            }
+            #[cfg(unix)]
+            if random.below(10) == 0 {
+                std::os::unix::fs::symlink(site.path().join("p"), &path).unwrap();
+                continue;
+            }
+            std::fs::write(&path, "x").unwrap();
+        }
+        site
+    }
+
+    #[test]
+    fn folders_sorted_while_listing_give_what_sorting_the_paths_gave() {
+        let patterns = [
+            "p/**/*.md",
+            "p/*.md",
+            "p",
+            "p/",
+            "p/.",
+            "p/./**/*.md",
+            "p/./*",
+            "**/*.md",
+            "*.md",
+            "*",
+            "**/*",
+            "p/**/*",
+            "p/*",
+            "p/a*/*.md",
+            "p/**/a*.md",
+            "p/**/*a*b*",
+            "p/**/*.MD",
+            "p/**/[a-c]*.md",
+            "p/{a,b}*.md",
+            "p//**/*.md",
+            "p/**/é*",
+            "p/**/*.markdown",
+            "p/**/*.md.md",
+            "p/*/*.md",
+            "p/**/b",
+            "p/a",
+            "p/a/**/*.md",
+            "p/a.md",
+        ];
+        let mut random = crate::test_random::Xorshift::new(0x7e57_f01d_e125_0001);
+        for _ in 0..40 {
+            let site = generated_site(&mut random);
+            // A folder a pattern names, when the generator made none of that name.
+            std::fs::create_dir_all(site.path().join("p/a")).unwrap();
+            for pattern in patterns {
+                for (extensions, recursive) in [(MARKDOWN, true), (&["mp3", "txt"][..], false)] {
+                    let found = find(site.path(), pattern, extensions, recursive);
+                    let Ok(found) = found else {
+                        panic!("{pattern}: {found:?}");
+                    };
+                    let expected =
+                        found_by_sorting_paths(site.path(), pattern, extensions, recursive);
+                    assert_eq!(
+                        (&found.files, &found.links),
+                        (&expected.0, &expected.1),
+                        "{pattern} ({extensions:?}) in {:?}",
+                        walkdir::WalkDir::new(site.path())
+                            .into_iter()
+                            .map(|e| e.unwrap().into_path())
+                            .collect::<Vec<_>>()
+                    );
+                    assert_eq!(found.stamps.len(), found.files.len());
+                    for (file, stamp) in found.files.iter().zip(&found.stamps) {
+                        let expected = FileStamp::of(&site.path().join(file)).ok();
+                        assert_eq!(stamp.get(), expected, "{}", file.display());
+                    }
+                }
+            }
+        }
     }
 
     fn names(found: Found) -> Vec<String> {

@@ -2,13 +2,14 @@
 //!
 //! `feed` parses documents in any feed dialect. Local content goes through `local`
 //! (the public API: [`collect_markdown`], [`collect_audio`], [`Session`]): `collect` finds
-//! the files, `post` reads a Markdown file (`frontmatter` splits and parses it, `fields`
-//! types each field, `markdown` renders the body, `permalink` places it on the site),
-//! `episode` adds the podcast parts (`audio`/`mp3`/`mp4_boxes` measure local audio,
-//! `remote_media` asks servers about remote audio, `attachments` checks transcripts and
-//! chapters, `artwork` checks images), and `bare_audio` turns a tagged audio file into
-//! an episode on its own. `reference` keeps every referenced path inside the site, and
-//! `file_cache` is the seam through which the store skips unchanged files. `document`
+//! the files (`name_glob` matches the usual patterns by file name), `post` reads a
+//! Markdown file (`frontmatter` splits and parses it, `fields` types each field,
+//! `markdown` renders the body, `permalink` places it on the site), `episode` adds the
+//! podcast parts (`audio`/`mp3`/`mp4_boxes` measure local audio, `remote_media` asks
+//! servers about remote audio, `attachments` checks transcripts and chapters, `artwork`
+//! checks images), and `bare_audio` turns a tagged audio file into an episode on its
+//! own. `reference` keeps every referenced path inside the site, and `file_cache` is the
+//! seam through which the store skips unchanged files. `document`
 //! reads the one file, standard input or URL that `parse` and `import` are pointed at.
 
 pub mod artwork;
@@ -26,6 +27,7 @@ pub mod local;
 pub mod markdown;
 pub mod mp3;
 pub mod mp4_boxes;
+mod name_glob;
 pub mod parse_pool;
 pub mod permalink;
 pub mod post;
