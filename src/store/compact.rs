@@ -55,6 +55,9 @@
 
 use std::fmt;
 
+mod document;
+pub use document::document_from_row;
+
 use serde::de::{self, DeserializeSeed, IntoDeserializer, Visitor};
 use serde::ser::{self, Serialize};
 
@@ -132,6 +135,15 @@ fn seal(row: &mut Vec<u8>) {
 /// The value a row holds; an error when the row is not one of this format, this
 /// release and this type, or is damaged.
 pub fn from_row<T: de::DeserializeOwned>(row: &[u8]) -> Result<T, Error> {
+    let mut reader = open(row)?;
+    let value = T::deserialize(&mut reader)?;
+    reader.finish()?;
+    Ok(value)
+}
+
+/// A reader of the value in `row`, once the row is known to be of this format and
+/// release and undamaged; an error otherwise.
+fn open(row: &[u8]) -> Result<Reader<'_>, Error> {
     if !row.starts_with(MAGIC) {
         return error("not a row of this format");
     }
@@ -162,16 +174,11 @@ pub fn from_row<T: de::DeserializeOwned>(row: &[u8]) -> Result<T, Error> {
     let Ok(text) = simdutf8::basic::from_utf8(header.structure) else {
         return error("the row's text is not UTF-8");
     };
-    let mut reader = Reader {
+    Ok(Reader {
         structure,
         text,
         text_at: 0,
-    };
-    let value = T::deserialize(&mut reader)?;
-    if !reader.structure.is_empty() || reader.text_at != text.len() {
-        return error("bytes left over after the value");
-    }
-    Ok(value)
+    })
 }
 
 fn push_varint(out: &mut Vec<u8>, mut value: u64) {
@@ -524,6 +531,7 @@ struct Reader<'de> {
 }
 
 impl<'de> Reader<'de> {
+    #[inline(always)]
     fn byte(&mut self) -> Result<u8, Error> {
         match self.structure.split_first() {
             Some((&byte, rest)) => {
@@ -543,7 +551,27 @@ impl<'de> Reader<'de> {
         Ok(taken)
     }
 
+    /// Ends the reading of a row: the value must have taken all of it.
+    fn finish(&self) -> Result<(), Error> {
+        if !self.structure.is_empty() || self.text_at != self.text.len() {
+            return error("bytes left over after the value");
+        }
+        Ok(())
+    }
+
+    /// Most numbers of a row (lengths, counts, variants) are below 128: one byte.
+    #[inline(always)]
     fn varint(&mut self) -> Result<u64, Error> {
+        match self.structure.split_first() {
+            Some((&byte, rest)) if byte < 0x80 => {
+                self.structure = rest;
+                Ok(u64::from(byte))
+            }
+            _ => self.varint_long(),
+        }
+    }
+
+    fn varint_long(&mut self) -> Result<u64, Error> {
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
             let byte = self.byte()?;
@@ -578,6 +606,7 @@ impl<'de> Reader<'de> {
         T::try_from(unzigzag(self.varint()?)).or_else(|_| error("a number out of range"))
     }
 
+    #[inline(always)]
     fn str(&mut self) -> Result<&'de str, Error> {
         let length = self.varint()?;
         let left = self.text.len() - self.text_at;
