@@ -46,6 +46,10 @@
 //!   fields) would read as `None` without one.
 //! - No one-sided `skip_serializing` or `skip_deserializing` (`skip` is fine): the
 //!   field is then counted on one side only.
+//! - `CachedDocument` and the types in it are read back by hand ([`document_from_row`],
+//!   the second run's hot path), not through their `Deserialize`: a change to one of
+//!   them (a field, a field's serde attributes, a variant) is made there too; its
+//!   tests, which compare it with serde's reading, fail until it is.
 //! - [`WRITER`] only tells releases apart (it is the crate's version): two builds of
 //!   one version read each other's rows. A change to a cached type that keeps its
 //!   field counts (a field's type or the order of fields, an enum's variants) may
