@@ -104,7 +104,7 @@ mod tests {
     }
 
     fn aligned(block: *const u8, align: usize) -> bool {
-        !block.is_null() && block as usize % align == 0
+        !block.is_null() && (block as usize).is_multiple_of(align)
     }
 
     #[test]
