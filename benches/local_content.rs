@@ -33,7 +33,7 @@ use omroep::store::Store;
 /// The allocator the shipped binary uses (`src/main.rs`): the bench measures what users
 /// run, and a second run's time is largely allocation (decoding remembered outcomes).
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: omroep::alloc::MiMalloc = omroep::alloc::MiMalloc;
 
 const POSTS: usize = 1000;
 const EPISODES: usize = 200;

@@ -6,6 +6,7 @@
 //! `main.rs` maps results to exit codes. `parallel` spreads independent work (files,
 //! feeds) over the cores without changing any result.
 
+pub mod alloc;
 pub mod apple_categories;
 pub mod build;
 pub mod cli;

@@ -9,7 +9,7 @@ use omroep::commands::{self, Status};
 
 /// mimalloc instead of the system allocator: see its line in Cargo.toml.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: omroep::alloc::MiMalloc = omroep::alloc::MiMalloc;
 
 fn main() -> ExitCode {
     shorten_purge_delay();
@@ -45,7 +45,7 @@ fn main() -> ExitCode {
     ExitCode::from(status.code() as u8)
 }
 
-// mimalloc's own option calls (in the C library the `mimalloc` crate links in).
+// mimalloc's own option calls (in the C library `libmimalloc-sys` links in).
 unsafe extern "C" {
     fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
     fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);

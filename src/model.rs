@@ -637,7 +637,7 @@ pub mod utc_seconds {
         }
 
         /// `text` as RFC 3339, as `DateTime::parse_from_rfc3339` reads it.
-        fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+        pub(crate) fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
             match super::parse_exact(text) {
                 Some(date) => Ok(date),
                 None => DateTime::parse_from_rfc3339(text).map(|date| date.with_timezone(&Utc)),

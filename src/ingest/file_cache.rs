@@ -154,6 +154,11 @@ fn compare(
 pub struct Dependencies(Vec<Dependency>);
 
 impl Dependencies {
+    /// The files of a remembered outcome as they were stored, in their order.
+    pub(crate) fn from_stored(stored: Vec<Dependency>) -> Dependencies {
+        Dependencies(stored)
+    }
+
     /// Notes the current state of the file at `path` (a full path); its hash is added
     /// by [`Dependencies::fill_hashes`] once the reading is done.
     pub fn record(&mut self, path: &Path) {
@@ -289,7 +294,7 @@ pub struct CachedDocument {
 /// A [`CachedDocument`]'s date read back as chrono's own `Deserialize` reads it (RFC 3339,
 /// relaxed, with chrono's messages), but for the spelling chrono writes a whole second
 /// in, which is read without chrono's general parser (figures in BENCHMARKS.md).
-mod stored_date {
+pub(crate) mod stored_date {
     use chrono::{DateTime, FixedOffset, Utc};
     use serde::Deserializer;
 
@@ -305,7 +310,8 @@ mod stored_date {
         })
     }
 
-    fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
+    /// `text` as chrono's `Deserialize` for `DateTime<Utc>` reads it.
+    pub(crate) fn parse(text: &str) -> Result<DateTime<Utc>, chrono::ParseError> {
         match parse_exact(text) {
             Some(date) => Ok(date),
             None => text

@@ -253,6 +253,12 @@ fn decode<T: serde::de::DeserializeOwned>(row: &[u8]) -> Option<T> {
     compact::from_row(row).ok()
 }
 
+/// A stored outcome, read by the compact format's own reader of documents (which
+/// reads what `decode` would, in far fewer instructions); `None` as for `decode`.
+fn decode_document(row: &[u8]) -> Option<CachedDocument> {
+    compact::document_from_row(row).ok()
+}
+
 impl FileCache for StoredFileCache {
     fn audio(&self, path: &Path) -> Option<CachedAudio> {
         let rows = self.rows();
@@ -293,14 +299,14 @@ impl FileCache for StoredFileCache {
                 drop(state);
                 // Decoded outside the lock, as a stored row is; this run's own
                 // results were remembered with their audio probes already.
-                return decode(&row).map(Arc::new);
+                return decode_document(&row).map(Arc::new);
             }
             let row = state.documents.get_mut(key_of(path))?;
             row.needed = true;
             row.data.clone()
         };
         // Decoded outside the lock: the threads reading files ask at the same time.
-        let document: CachedDocument = decode(rows.get(data)?)?;
+        let document = decode_document(rows.get(data)?)?;
         // The audio probes this outcome depends on stay: it does not ask for them,
         // yet they spare a re-measurement when only the show notes change.
         {

@@ -28,7 +28,7 @@ use clap::Parser as _;
 /// The allocator the shipped `omroep` binary uses (`src/main.rs`), for every engine:
 /// the bench measures what users run, and parsing allocates many small strings.
 #[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+static ALLOCATOR: omroep::alloc::MiMalloc = omroep::alloc::MiMalloc;
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
