@@ -8,10 +8,11 @@
 //! alignment that every mimalloc block has anyway: a block's size is a multiple of the
 //! word size and its page starts at least 16-byte aligned, so every block is aligned
 //! to a word. Those go to `mi_malloc`, `mi_zalloc` and `mi_realloc`; a larger alignment
-//! goes to the aligned entry points as before. (Not std's rule for the system
-//! allocator, which sends alignments up to 16 to `malloc`: mimalloc has 24-, 40- and
-//! 56-byte blocks, which are only word-aligned.) Every block is freed by `mi_free`,
-//! which takes a block from either kind of call.
+//! goes to the aligned entry points as before. (std's rule for the system allocator,
+//! `align <= 16 && align <= size`, would hold for the bundled mimalloc too, whose size
+//! classes from 16 bytes up are multiples of 16; the word is what every version of it
+//! promises, and strings and vectors of the model's structs ask for no more.) Every
+//! block is freed by `mi_free`, which takes a block from either kind of call.
 
 use std::alloc::{GlobalAlloc, Layout};
 use std::ffi::c_void;

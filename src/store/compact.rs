@@ -949,8 +949,9 @@ mod tests {
     use serde::{Deserialize, Serialize};
 
     /// The row check is XXH3-64 at every length (each of the algorithm's length classes
-    /// and the long path's stripes and blocks), whichever vector unit runs it: checked
-    /// against `xxhash-rust`'s independent implementation.
+    /// and the long path's stripes and blocks): checked against `xxhash-rust`'s
+    /// independent implementation, on the vector unit this machine's `twox-hash` picks
+    /// (its other paths are its own tests' to check).
     #[test]
     fn the_checksum_is_xxh3_64() {
         let mut random = crate::test_random::Xorshift::new(0x5eed);

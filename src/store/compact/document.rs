@@ -141,12 +141,13 @@ impl<'de> Reader<'de> {
     ) -> Result<Vec<T>, Error> {
         let length = self.varint_len()?;
         // A length the rest of the structure cannot hold is refused before anything is
-        // allocated (serde's path refuses it too, when the elements run out), so that
-        // a damaged one allocates no more than a few times the row's size.
+        // allocated (serde's path refuses it too, when the elements run out). What is
+        // reserved up front is also capped at 1 MiB, as serde's path caps it: a damaged
+        // row with a sound checksum then reserves no more than serde would.
         if length.saturating_mul(least) > self.structure.len() {
             return error("a sequence longer than the rest of the row can hold");
         }
-        let mut list = Vec::with_capacity(length);
+        let mut list = Vec::with_capacity(length.min((1 << 20) / size_of::<T>().max(1)));
         for _ in 0..length {
             list.push(read(self)?);
         }
