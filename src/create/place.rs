@@ -58,7 +58,7 @@ impl ContentFolder {
     /// The folder of a `markdown` source pattern.
     pub fn of(feed: &str, root: &Path, pattern: &str) -> Result<ContentFolder, String> {
         let trimmed = pattern.trim().trim_start_matches("./");
-        let is_glob = trimmed.contains(['*', '?', '[', '{']);
+        let is_glob = trimmed.contains(crate::ingest::collect::GLOB_CHARACTERS);
         let full = if !is_glob && root.join(trimmed).is_dir() {
             format!("{}/**/*.md", trimmed.trim_end_matches('/'))
         } else {
@@ -71,7 +71,7 @@ impl ContentFolder {
             .compile_matcher();
         let folder: Vec<&str> = full
             .split('/')
-            .take_while(|part| !part.contains(['*', '?', '[', '{']))
+            .take_while(|part| !part.contains(crate::ingest::collect::GLOB_CHARACTERS))
             .collect();
         // A pattern naming one file (`posts/only.md`) has no folder to add files to.
         let folder = if is_glob || !trimmed.ends_with(".md") {

@@ -60,27 +60,25 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // thread's core from it. Each file is stamped once, before it is read, whoever
     // takes its stamp.
     let shared: &Session = session;
-    let listed: Vec<(usize, &PathBuf, ListedStamp)> = files
+    let listed: Vec<(&PathBuf, ListedStamp, OnceLock<Option<FileStamp>>)> = files
         .iter()
         .zip(stamps)
-        .enumerate()
-        .map(|(index, (relative, stamp))| (index, relative, stamp))
+        .map(|(relative, stamp)| (relative, stamp, OnceLock::new()))
         .collect();
-    let ahead: Vec<OnceLock<Option<FileStamp>>> = listed.iter().map(|_| OnceLock::new()).collect();
     let next_ahead = AtomicUsize::new(0);
     let stamping = AtomicBool::new(false);
-    let outcomes = crate::parallel::map(&listed, |(index, relative, stamp)| {
+    let outcomes = crate::parallel::map(&listed, |(relative, stamp, taken)| {
         if !shared.files.ready() && !stamping.swap(true, Ordering::Acquire) {
             while !shared.files.ready() {
                 let further = next_ahead.fetch_add(1, Ordering::Relaxed);
-                let Some((_, _, stamp)) = listed.get(further) else {
+                let Some((_, stamp, taken)) = listed.get(further) else {
                     break;
                 };
-                ahead[further].get_or_init(|| stamp.get());
+                taken.get_or_init(|| stamp.get());
             }
             stamping.store(false, Ordering::Release);
         }
-        let own = *ahead[*index].get_or_init(|| stamp.get());
+        let own = *taken.get_or_init(|| stamp.get());
         Arc::unwrap_or_clone(read_or_reuse(shared, relative, own)).outcome
     });
     // Closes the folder listings the entries kept open, before the network batch.
@@ -482,26 +480,11 @@ pub fn find(
             "`{pattern}` must be a path inside the site folder, without `..`"
         ));
     }
-    let is_glob = pattern.contains(['*', '?', '[', '{']);
-    let pattern = if !is_glob && root.join(pattern).is_dir() {
-        let any = if recursive { "**/*" } else { "*" };
-        format!("{}/{any}", pattern.trim_end_matches('/'))
-    } else {
-        pattern.to_string()
-    };
+    let (pattern, start) = glob_and_start(root, pattern, recursive);
     let glob = globset::GlobBuilder::new(&pattern)
         .literal_separator(true)
         .build()
         .map_err(|e| format!("`{pattern}` is not a valid glob: {e}"))?;
-    let prefix: PathBuf = pattern
-        .split('/')
-        .take_while(|part| !part.contains(['*', '?', '[', '{']))
-        .collect();
-    let start = if is_glob || root.join(&prefix).is_dir() {
-        root.join(&prefix)
-    } else {
-        root.join(prefix.parent().unwrap_or(Path::new("")))
-    };
     if !start.exists() {
         return Err(format!(
             "`{pattern}` matches nothing: {} does not exist",
@@ -543,6 +526,34 @@ pub fn find(
         }
     }
     Ok(listed.found)
+}
+
+/// The characters that make a pattern a glob (a pattern without them names a file or a
+/// folder).
+pub(crate) const GLOB_CHARACTERS: [char; 4] = ['*', '?', '[', '{'];
+
+/// `pattern` (trimmed, checked) as the glob [`find`] matches, and where its listing starts:
+/// a pattern without glob characters that names a folder becomes every file in it (below
+/// it, when `recursive`); the listing starts at the pattern's fixed folders, or at the
+/// folder of a single file it names.
+fn glob_and_start(root: &Path, pattern: &str, recursive: bool) -> (String, PathBuf) {
+    let is_glob = pattern.contains(GLOB_CHARACTERS);
+    let pattern = if !is_glob && root.join(pattern).is_dir() {
+        let any = if recursive { "**/*" } else { "*" };
+        format!("{}/{any}", pattern.trim_end_matches('/'))
+    } else {
+        pattern.to_string()
+    };
+    let prefix: PathBuf = pattern
+        .split('/')
+        .take_while(|part| !part.contains(GLOB_CHARACTERS))
+        .collect();
+    let start = if is_glob || root.join(&prefix).is_dir() {
+        root.join(&prefix)
+    } else {
+        root.join(prefix.parent().unwrap_or(Path::new("")))
+    };
+    (pattern, start)
 }
 
 /// A listing under way (see [`find`]).
@@ -919,7 +930,9 @@ mod tests {
                 .write(true)
                 .open(&post)
                 .unwrap()
-                .set_modified(hour_ago)
+                // Each file its own mtime: a stamp taken for one file and kept for
+                // another differs from the other's, which is then read again.
+                .set_modified(hour_ago - std::time::Duration::from_secs(i))
                 .unwrap();
         }
         let settings = super::super::local::LocalSettings::new(
@@ -1104,7 +1117,6 @@ mod tests {
             };
             assert_eq!(path_order(&a, &b), a.cmp(&b), "{a:?} against {b:?}");
             assert_eq!(path_order(&b, &a), b.cmp(&a), "{b:?} against {a:?}");
-            assert!(path_order(&a, &a).is_eq());
         }
     }
 
@@ -1144,36 +1156,21 @@ mod tests {
 
     /// The files and links of a plain walk, the reference `find` is checked against:
     /// every folder below the start listed in any order, each file's path matched
-    /// whole by the glob, and the paths sorted at the end. (The pattern's checks are
-    /// `find`'s own, which this does not repeat: it is given a pattern `find` took.)
+    /// whole by the glob, and the paths sorted at the end. (The pattern's checks and its
+    /// widening are `find`'s own, [`glob_and_start`]: it is given a pattern `find` took.)
     fn found_by_sorting_paths(
         root: &Path,
         pattern: &str,
         extensions: &[&str],
         recursive: bool,
     ) -> (Vec<PathBuf>, Vec<PathBuf>) {
-        let pattern = pattern.trim().trim_start_matches("./");
-        let is_glob = pattern.contains(['*', '?', '[', '{']);
-        let pattern = if !is_glob && root.join(pattern).is_dir() {
-            let any = if recursive { "**/*" } else { "*" };
-            format!("{}/{any}", pattern.trim_end_matches('/'))
-        } else {
-            pattern.to_string()
-        };
+        let (pattern, start) =
+            glob_and_start(root, pattern.trim().trim_start_matches("./"), recursive);
         let matcher = globset::GlobBuilder::new(&pattern)
             .literal_separator(true)
             .build()
             .unwrap()
             .compile_matcher();
-        let prefix: PathBuf = pattern
-            .split('/')
-            .take_while(|part| !part.contains(['*', '?', '[', '{']))
-            .collect();
-        let start = if is_glob || root.join(&prefix).is_dir() {
-            root.join(&prefix)
-        } else {
-            root.join(prefix.parent().unwrap_or(Path::new("")))
-        };
         let (mut files, mut links) = (Vec::new(), Vec::new());
         let mut keep = |relative: PathBuf, kind: std::fs::FileType| {
             let known = relative.extension().is_some_and(|ext| {

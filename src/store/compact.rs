@@ -543,6 +543,44 @@ struct Reader<'de> {
 }
 
 impl<'de> Reader<'de> {
+    /// The start of a struct, which must have `fields` fields.
+    #[inline(always)]
+    fn start(&mut self, fields: usize) -> Result<(), Error> {
+        if usize::from(self.byte()?) != fields {
+            return error("a struct with another number of fields than its type has");
+        }
+        Ok(())
+    }
+
+    /// A field's marker: whether its value follows.
+    #[inline(always)]
+    fn present(&mut self) -> Result<bool, Error> {
+        match self.byte()? {
+            PRESENT => Ok(true),
+            ABSENT => Ok(false),
+            _ => error("a field marker that is neither present nor absent"),
+        }
+    }
+
+    /// An `Option`'s marker: whether a value follows.
+    #[inline(always)]
+    fn some(&mut self) -> Result<bool, Error> {
+        match self.byte()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => error("an option marker that is neither none nor some"),
+        }
+    }
+
+    #[inline(always)]
+    fn boolean(&mut self) -> Result<bool, Error> {
+        match self.byte()? {
+            0 => Ok(false),
+            1 => Ok(true),
+            _ => error("a boolean that is neither 0 nor 1"),
+        }
+    }
+
     #[inline(always)]
     fn byte(&mut self) -> Result<u8, Error> {
         match self.structure.split_first() {
@@ -687,14 +725,10 @@ impl<'de> de::SeqAccess<'de> for Elements<'_, 'de> {
             return Ok(None);
         }
         self.left -= 1;
-        if self.fields {
-            match self.reader.byte()? {
-                // serde's derive takes the field's default (or refuses the row when
-                // the field has none) and asks for the next field.
-                ABSENT => return Ok(None),
-                PRESENT => {}
-                _ => return error("a field marker that is neither present nor absent"),
-            }
+        // A field left out: serde's derive takes its default (or refuses the row when
+        // it has none) and asks for the next field.
+        if self.fields && !self.reader.present()? {
+            return Ok(None);
         }
         seed.deserialize(&mut *self.reader).map(Some)
     }
@@ -733,11 +767,10 @@ fn visit_struct<'de, V: Visitor<'de>>(
     fields: &'static [&'static str],
     visitor: V,
 ) -> Result<V::Value, Error> {
-    let count = usize::from(reader.byte()?);
-    if count != fields.len() {
-        return error("a struct with another number of fields than its type has");
-    }
-    Elements::visit(reader, count, true, |fields| visitor.visit_seq(fields))
+    reader.start(fields.len())?;
+    Elements::visit(reader, fields.len(), true, |fields| {
+        visitor.visit_seq(fields)
+    })
 }
 
 impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
@@ -756,11 +789,7 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.byte()? {
-            0 => visitor.visit_bool(false),
-            1 => visitor.visit_bool(true),
-            _ => error("a boolean that is neither 0 nor 1"),
-        }
+        visitor.visit_bool(self.boolean()?)
     }
 
     fn deserialize_i8<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -829,10 +858,10 @@ impl<'de> de::Deserializer<'de> for &mut Reader<'de> {
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.byte()? {
-            0 => visitor.visit_none(),
-            1 => visitor.visit_some(self),
-            _ => error("an option marker that is neither none nor some"),
+        if self.some()? {
+            visitor.visit_some(self)
+        } else {
+            visitor.visit_none()
         }
     }
 

@@ -7,8 +7,9 @@
 //! writes (the type goes on being written through serde), field by field in the order
 //! the model declares them, with the checks of the serde path: the struct's field
 //! count, each field's marker, a left-out field refused where the model has no
-//! default, every length against what is left, every string on character boundaries.
-//! It accepts exactly the rows serde's derive accepts and gives the same value; the
+//! default, every length against what is left, every string on character boundaries
+//! (the markers, counts, booleans and strings through the same `Reader` methods as the
+//! serde path). It accepts exactly the rows serde's derive accepts and gives the same value; the
 //! tests compare the two on generated documents and on damaged rows.
 //!
 //! Keeping it in step with the model: every struct below is built with a literal that
@@ -22,7 +23,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, Utc};
 
-use super::{ABSENT, Error, PRESENT, Reader, error, open};
+use super::{Error, Reader, error, open};
 use crate::ingest::episode::Pending;
 use crate::ingest::file_cache::{CachedDocument, Dependencies, Dependency, FileStamp};
 use crate::ingest::local::{Asset, HeldBack, ItemKind, LocalItem, Problem};
@@ -34,32 +35,32 @@ use crate::model::{
 
 /// The number of fields serde's derive gives each struct (and serde itself
 /// `SystemTime`), which a row's struct must have (tested against serde's).
-const CACHED_DOCUMENT: u8 = 5;
-const DEPENDENCY: u8 = 3;
-const FILE_STAMP: u8 = 2;
-const SYSTEM_TIME: u8 = 2;
-const OUTCOME_ITEM: u8 = 3;
-const OUTCOME_HELD: u8 = 2;
-const OUTCOME_FAILED: u8 = 1;
-const LOCAL_ITEM: u8 = 6;
-const ASSET: u8 = 2;
-const PENDING: u8 = 2;
-const PROBLEM: u8 = 5;
-const ENTRY: u8 = 14;
-const PERSON: u8 = 3;
-const CATEGORY: u8 = 4;
-const IMAGE: u8 = 5;
-const ENCLOSURE: u8 = 3;
-const ENTRY_PODCAST: u8 = 10;
-const TRANSCRIPT: u8 = 4;
-const CHAPTERS: u8 = 2;
-const PODCAST_PERSON: u8 = 5;
-const FUNDING: u8 = 2;
+const CACHED_DOCUMENT: usize = 5;
+const DEPENDENCY: usize = 3;
+const FILE_STAMP: usize = 2;
+const SYSTEM_TIME: usize = 2;
+const OUTCOME_ITEM: usize = 3;
+const OUTCOME_HELD: usize = 2;
+const OUTCOME_FAILED: usize = 1;
+const LOCAL_ITEM: usize = 6;
+const ASSET: usize = 2;
+const PENDING: usize = 2;
+const PROBLEM: usize = 5;
+const ENTRY: usize = 14;
+const PERSON: usize = 3;
+const CATEGORY: usize = 4;
+const IMAGE: usize = 5;
+const ENCLOSURE: usize = 3;
+const ENTRY_PODCAST: usize = 10;
+const TRANSCRIPT: usize = 4;
+const CHAPTERS: usize = 2;
+const PODCAST_PERSON: usize = 5;
+const FUNDING: usize = 2;
 
 /// The fewest structure bytes a struct of `fields` fields takes: its count and a
 /// marker per field.
-const fn least(fields: u8) -> usize {
-    1 + fields as usize
+const fn least(fields: usize) -> usize {
+    1 + fields
 }
 
 /// The document a row holds; an error when the row is not one of this format and
@@ -73,25 +74,6 @@ pub fn document_from_row(row: &[u8]) -> Result<CachedDocument, Error> {
 
 /// The pieces of the layout, as the serializer writes them.
 impl<'de> Reader<'de> {
-    /// The start of a struct, which must have `fields` fields.
-    #[inline(always)]
-    fn start(&mut self, fields: u8) -> Result<(), Error> {
-        if self.byte()? != fields {
-            return error("a struct with another number of fields than its type has");
-        }
-        Ok(())
-    }
-
-    /// A field's marker: whether its value follows.
-    #[inline(always)]
-    fn present(&mut self) -> Result<bool, Error> {
-        match self.byte()? {
-            PRESENT => Ok(true),
-            ABSENT => Ok(false),
-            _ => error("a field marker that is neither present nor absent"),
-        }
-    }
-
     /// A field without a default: serde's derive refuses the row when it is left out.
     #[inline(always)]
     fn field<T>(&mut self, read: impl FnOnce(&mut Self) -> Result<T, Error>) -> Result<T, Error> {
@@ -120,10 +102,10 @@ impl<'de> Reader<'de> {
         &mut self,
         read: impl FnOnce(&mut Self) -> Result<T, Error>,
     ) -> Result<Option<T>, Error> {
-        match self.byte()? {
-            0 => Ok(None),
-            1 => read(self).map(Some),
-            _ => error("an option marker that is neither none nor some"),
+        if self.some()? {
+            read(self).map(Some)
+        } else {
+            Ok(None)
         }
     }
 
@@ -152,15 +134,6 @@ impl<'de> Reader<'de> {
             list.push(read(self)?);
         }
         Ok(list)
-    }
-
-    #[inline(always)]
-    fn boolean(&mut self) -> Result<bool, Error> {
-        match self.byte()? {
-            0 => Ok(false),
-            1 => Ok(true),
-            _ => error("a boolean that is neither 0 nor 1"),
-        }
     }
 
     /// A string of the row's text, in an allocation of its exact length.
@@ -911,7 +884,7 @@ mod tests {
             (shape::<Outcome>(2).fields, OUTCOME_FAILED),
         ];
         for (index, (serde, here)) in structs.into_iter().enumerate() {
-            assert_eq!(serde, Some(usize::from(here)), "struct {index} of the list");
+            assert_eq!(serde, Some(here), "struct {index} of the list");
         }
         assert_eq!(shape::<Outcome>(0).variants, Some(3));
         assert_eq!(shape::<HeldBack>(0).variants, Some(2));
