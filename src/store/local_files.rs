@@ -2,7 +2,7 @@
 //! that a new run (a new process) skips every file that did not change.
 //!
 //! [`Store::local_files`] loads the remembered Markdown outcomes and audio probes (in
-//! the compact row format of `store::compact`, all rows in one buffer, each decoded
+//! the compact row format of `store::compact`, the rows in a few large buffers, each decoded
 //! only when its file is asked for) on a thread of its own, beside the caller's listing
 //! of the content folders; the run's
 //! sessions share the [`StoredFileCache`] as their [`FileCache`];
@@ -26,6 +26,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
@@ -39,15 +40,9 @@ use crate::ingest::local::lock;
 /// Remembered results of local files, loaded from the store, plus what this run learned.
 #[derive(Debug, Default)]
 pub struct StoredFileCache {
-    /// Every loaded row's bytes, one after the other: one allocation instead of one per
-    /// row, read without the lock (it never changes after loading); or why the load
-    /// failed (every file is then a miss; see [`StoredFileCache::load_error`]). Set when
-    /// the load on its own thread is done (see [`Store::local_files`]): the first one to
-    /// ask for a row waits for it.
-    rows: OnceLock<std::result::Result<Vec<u8>, String>>,
-    /// The load under way, until someone waits for it: the thread has installed the
-    /// rows' index in [`Shared`] when it hands back their bytes.
-    loading: Mutex<Option<JoinHandle<Result<Vec<u8>>>>>,
+    /// The loading thread, joined when the cache is consumed (it closes its connection
+    /// after handing the rows over; see [`Store::local_files`]).
+    loading: Mutex<Option<JoinHandle<()>>>,
     /// What the loading thread shares with the callers.
     shared: Arc<Shared>,
 }
@@ -56,17 +51,62 @@ pub struct StoredFileCache {
 #[derive(Debug, Default)]
 struct Shared {
     state: Mutex<State>,
-    /// Set when the loading thread is done (the rows' index installed, or the load
-    /// failed): joining it then does not wait.
-    finished: std::sync::atomic::AtomicBool,
+    /// Every loaded row's bytes, read without the lock (they never change after
+    /// loading); or why the load failed (every file is then a miss; see
+    /// [`StoredFileCache::load_error`]). Set by the loading thread once the rows' index
+    /// is installed in `state`: the first one to ask for a row waits for it.
+    bytes: OnceLock<std::result::Result<RowBytes, String>>,
 }
 
 /// What [`load_rows`] read.
 #[derive(Debug)]
 struct Loaded {
-    rows: Vec<u8>,
+    bytes: RowBytes,
     documents: Rows,
     audio: Rows,
+}
+
+/// The loaded rows' bytes, one after the other in buffers of [`RowBytes::CHUNK`] (a
+/// larger row has a buffer of its own): a few allocations instead of one per row, and
+/// no reading of every row's length before the rows themselves (that query walked
+/// every page of both tables: a third of the load).
+#[derive(Debug, Default)]
+struct RowBytes {
+    chunks: Vec<Vec<u8>>,
+}
+
+/// Where a row's bytes are in [`RowBytes`].
+#[derive(Debug, Clone)]
+struct Span {
+    chunk: usize,
+    bytes: Range<usize>,
+}
+
+impl RowBytes {
+    const CHUNK: usize = 1 << 20;
+
+    fn push(&mut self, row: &[u8]) -> Span {
+        let fits = self
+            .chunks
+            .last()
+            .is_some_and(|chunk| chunk.capacity() - chunk.len() >= row.len());
+        if !fits {
+            self.chunks
+                .push(Vec::with_capacity(row.len().max(Self::CHUNK)));
+        }
+        let chunk = self.chunks.len() - 1;
+        let buffer = &mut self.chunks[chunk];
+        let start = buffer.len();
+        buffer.extend_from_slice(row);
+        Span {
+            chunk,
+            bytes: start..buffer.len(),
+        }
+    }
+
+    fn get(&self, span: &Span) -> Option<&[u8]> {
+        self.chunks.get(span.chunk)?.get(span.bytes.clone())
+    }
 }
 
 #[derive(Debug, Default)]
@@ -154,8 +194,8 @@ pub(crate) fn key_of(path: &Path) -> &[u8] {
 /// an outcome this run reused. Rows nobody needed are pruned when the run is saved.
 #[derive(Debug)]
 struct Row {
-    /// Where its bytes are in [`StoredFileCache::rows`].
-    data: Range<usize>,
+    /// Where its bytes are in [`Shared::bytes`].
+    data: Span,
     needed: bool,
 }
 
@@ -168,13 +208,33 @@ pub struct Saved {
 }
 
 impl Shared {
-    /// Makes the loaded rows' index the one asked from; returns their bytes. The one
-    /// way a load is installed, on the loading thread or (a store in memory) at once.
-    fn install(&self, loaded: Loaded) -> Vec<u8> {
-        let mut state = lock(&self.state);
-        state.documents = loaded.documents;
-        state.audio = loaded.audio;
-        loaded.rows
+    /// Makes the outcome of a load the one asked from: the rows' index into `state`,
+    /// their bytes (or why there are none) into `bytes`. The one way a load is
+    /// installed, on the loading thread or (a store in memory) at once; `load` runs
+    /// here, and a panic in it is the load's error.
+    fn install(&self, load: impl FnOnce() -> Result<Loaded>) {
+        let bytes = match std::panic::catch_unwind(AssertUnwindSafe(load)) {
+            Ok(Ok(loaded)) => {
+                let mut state = lock(&self.state);
+                state.documents = loaded.documents;
+                state.audio = loaded.audio;
+                Ok(loaded.bytes)
+            }
+            // SQLite's own words: the message it goes into already names the store.
+            Ok(Err(super::StoreError::Sql(error))) => Err(error.to_string()),
+            Ok(Err(error)) => Err(error.to_string()),
+            Err(panic) => Err(
+                match panic
+                    .downcast_ref::<&str>()
+                    .copied()
+                    .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+                {
+                    Some(message) => format!("the thread loading it stopped: {message}"),
+                    None => "the thread loading it stopped".to_string(),
+                },
+            ),
+        };
+        let _ = self.bytes.set(bytes);
     }
 }
 
@@ -182,41 +242,28 @@ impl StoredFileCache {
     /// A cache of rows already loaded.
     fn of(loaded: Loaded) -> StoredFileCache {
         let cache = StoredFileCache::default();
-        let rows = cache.shared.install(loaded);
-        let _ = cache.rows.set(Ok(rows));
+        cache.shared.install(|| Ok(loaded));
         cache
     }
 
     /// The rows' bytes, once loaded: waits for the loading thread the first time. A
     /// load that failed leaves no rows (every file is a miss) and its error for
     /// [`StoredFileCache::load_error`].
-    fn rows(&self) -> &[u8] {
-        self.loaded().as_deref().unwrap_or(&[])
+    fn rows(&self) -> &RowBytes {
+        static NONE: RowBytes = RowBytes { chunks: Vec::new() };
+        self.loaded().as_ref().unwrap_or(&NONE)
     }
 
-    /// The load's outcome: waits for the loading thread the first time.
-    fn loaded(&self) -> &std::result::Result<Vec<u8>, String> {
-        self.rows.get_or_init(|| {
-            let Some(loading) = lock(&self.loading).take() else {
-                return Ok(Vec::new());
-            };
-            match loading.join() {
-                Ok(Ok(rows)) => Ok(rows),
-                // SQLite's own words: the message it goes into already names the store.
-                Ok(Err(super::StoreError::Sql(error))) => Err(error.to_string()),
-                Ok(Err(error)) => Err(error.to_string()),
-                Err(panic) => Err(
-                    match panic
-                        .downcast_ref::<&str>()
-                        .copied()
-                        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                    {
-                        Some(message) => format!("the thread loading it stopped: {message}"),
-                        None => "the thread loading it stopped".to_string(),
-                    },
-                ),
-            }
-        })
+    /// The load's outcome: waits for the loading thread the first time. A cache that
+    /// never had a loading thread (only a test builds one) has no rows.
+    fn loaded(&self) -> &std::result::Result<RowBytes, String> {
+        if let Some(loaded) = self.shared.bytes.get() {
+            return loaded;
+        }
+        if lock(&self.loading).is_none() {
+            return self.shared.bytes.get_or_init(|| Ok(RowBytes::default()));
+        }
+        self.shared.bytes.wait()
     }
 
     /// Why the load failed, if it did: every file was then a miss (read again). Waits
@@ -271,7 +318,7 @@ impl FileCache for StoredFileCache {
             row.needed = true;
             row.data.clone()
         };
-        let parsed: Option<CachedAudio> = decode(rows.get(row)?);
+        let parsed: Option<CachedAudio> = decode(rows.get(&row)?);
         lock(&self.shared.state)
             .parsed_audio
             .insert(key_of(path).into(), parsed.clone());
@@ -306,7 +353,7 @@ impl FileCache for StoredFileCache {
             row.data.clone()
         };
         // Decoded outside the lock: the threads reading files ask at the same time.
-        let document = decode_document(rows.get(data)?)?;
+        let document = decode_document(rows.get(&data)?)?;
         // The audio probes this outcome depends on stay: it does not ask for them,
         // yet they spare a re-measurement when only the show notes change.
         {
@@ -321,11 +368,7 @@ impl FileCache for StoredFileCache {
     }
 
     fn ready(&self) -> bool {
-        self.rows.get().is_some()
-            || self
-                .shared
-                .finished
-                .load(std::sync::atomic::Ordering::Acquire)
+        self.shared.bytes.get().is_some()
     }
 
     fn put_document(&self, path: &Path, document: Arc<CachedDocument>) {
@@ -368,8 +411,8 @@ impl Store {
     /// pages past the map's end as usual. (A tool that cut the file short outside
     /// SQLite's locking would break any reader, mapped or not.) The loading connection
     /// is read-only, opened on the loading thread (a failure to open it is the load's:
-    /// see [`StoredFileCache::load_error`]) and closed before the load is handed over;
-    /// this connection is left as it was.
+    /// see [`StoredFileCache::load_error`]) and closed after the load is handed over
+    /// (the callers do not wait for the unmapping); this connection is left as it was.
     pub fn local_files(&self) -> Result<StoredFileCache> {
         let Some(path) = super::file_of(&self.conn) else {
             return Ok(StoredFileCache::of(load_rows(&self.conn)?));
@@ -385,17 +428,20 @@ impl Store {
                 let spread = spread.clone();
                 move || {
                     spread.settle();
-                    let rows = load_from(&path).map(|loaded| shared.install(loaded));
-                    shared
-                        .finished
-                        .store(true, std::sync::atomic::Ordering::Release);
-                    rows
+                    let mut connection = None;
+                    shared.install(|| {
+                        let (loaded, conn) = load_from(&path)?;
+                        connection = Some(conn);
+                        Ok(loaded)
+                    });
+                    // Closed once the rows are handed over: unmapping the file and
+                    // closing its WAL index is not the callers' wait.
+                    drop(connection);
                 }
             })
             .map_err(super::StoreError::Thread)?;
         spread.started();
         Ok(StoredFileCache {
-            rows: OnceLock::new(),
             loading: Mutex::new(Some(loading)),
             shared,
         })
@@ -428,8 +474,15 @@ impl Store {
         prune: bool,
     ) -> Result<Saved> {
         cache.rows();
-        let StoredFileCache { rows, shared, .. } = cache;
-        drop(rows);
+        let StoredFileCache { loading, mut shared } = cache;
+        // The loading thread is done but for closing its connection; once it has
+        // ended, this is the last handle on the rows' bytes.
+        if let Some(loading) = lock(&loading).take() {
+            let _ = loading.join();
+        }
+        if let Some(shared) = Arc::get_mut(&mut shared) {
+            shared.bytes.take();
+        }
         lock(&shared.state).parsed_audio = PathMap::default();
         self.save_state(&shared, prune, true)
     }
@@ -521,28 +574,22 @@ impl Store {
 
 /// The rows of the store at `path`, through a read-only connection of their own, opened
 /// on the loading thread rather than by the caller, which lists folders meanwhile.
-fn load_from(path: &str) -> Result<Loaded> {
+/// The connection comes back with them, for the caller to close once they are handed
+/// over.
+fn load_from(path: &str) -> Result<(Loaded, rusqlite::Connection)> {
     let conn = rusqlite::Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
     )?;
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "mmap_size", LOAD_MAP_SIZE)?;
-    load_rows(&conn)
+    let loaded = load_rows(&conn)?;
+    Ok((loaded, conn))
 }
 
 /// [`Store::local_files`]'s reading of the rows.
 fn load_rows(conn: &rusqlite::Connection) -> Result<Loaded> {
-    // The size of all rows first, so that they are copied once into one buffer
-    // (SQLite knows a blob's length without reading it).
-    let size: f64 = conn.query_row(
-        "SELECT (SELECT total(length(data)) FROM local_documents)
-              + (SELECT total(length(data)) FROM local_audio)",
-        [],
-        |row| row.get(0),
-    )?;
-    // Only a hint: a wrong one costs a reallocation, never a wrong row.
-    let mut buffer = Vec::with_capacity((size as usize).min(1 << 30));
+    let mut bytes = RowBytes::default();
     let mut load = |table: &str| -> Result<Rows> {
         let mut statement = conn.prepare(&format!("SELECT path, data FROM {table}"))?;
         let mut rows = statement.query([])?;
@@ -554,10 +601,8 @@ fn load_rows(conn: &rusqlite::Connection) -> Result<Loaded> {
                 continue;
             };
             let path: Key = path.as_bytes().into();
-            let start = buffer.len();
-            buffer.extend_from_slice(data);
             let row = Row {
-                data: start..buffer.len(),
+                data: bytes.push(data),
                 needed: false,
             };
             loaded.insert(path, row);
@@ -567,7 +612,7 @@ fn load_rows(conn: &rusqlite::Connection) -> Result<Loaded> {
     let documents = load("local_documents")?;
     let audio = load("local_audio")?;
     Ok(Loaded {
-        rows: buffer,
+        bytes,
         documents,
         audio,
     })
@@ -961,13 +1006,38 @@ mod tests {
     }
 
     #[test]
+    fn row_bytes_hand_back_every_row_across_buffers() {
+        let mut bytes = RowBytes::default();
+        // Rows of many sizes: some fill a buffer's tail, one is larger than a buffer,
+        // some are empty.
+        let rows: Vec<Vec<u8>> = (0..700usize)
+            .map(|i| match i {
+                350 => vec![7; RowBytes::CHUNK + 3],
+                _ if i % 97 == 0 => Vec::new(),
+                _ => (0..(i * 37) % 5000).map(|b| (b ^ i) as u8).collect(),
+            })
+            .collect();
+        let spans: Vec<Span> = rows.iter().map(|row| bytes.push(row)).collect();
+        assert!(bytes.chunks.len() > 2, "{} buffers", bytes.chunks.len());
+        for (row, span) in rows.iter().zip(&spans) {
+            assert_eq!(bytes.get(span), Some(&row[..]));
+        }
+        assert_eq!(
+            bytes.get(&Span {
+                chunk: bytes.chunks.len(),
+                bytes: 0..0
+            }),
+            None
+        );
+    }
+
+    #[test]
     fn a_load_whose_thread_panics_is_reported_with_its_message() {
-        let cache = StoredFileCache {
-            loading: Mutex::new(Some(std::thread::spawn(|| -> Result<Vec<u8>> {
-                panic!("out of luck")
-            }))),
-            ..StoredFileCache::default()
-        };
+        let cache = StoredFileCache::default();
+        let shared = cache.shared.clone();
+        *lock(&cache.loading) = Some(std::thread::spawn(move || {
+            shared.install(|| panic!("out of luck"));
+        }));
         assert_eq!(cache.document(Path::new("/site/a.md")), None, "a miss");
         assert_eq!(
             cache.load_error().map(|error| error.to_string()).as_deref(),
