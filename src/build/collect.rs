@@ -13,6 +13,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use crate::config::{FeedConfig, FeedKind, Filter, Site, SourceLocation};
+use crate::ingest::Listings;
 use crate::ingest::local::{Asset, HeldBack, ItemKind, LocalItem, LocalSettings, Problem, Session};
 use crate::model::{Entry, Person};
 use crate::store::Store;
@@ -59,6 +60,24 @@ pub struct Collector<'a> {
     store: Option<&'a Store>,
     /// What earlier runs learned from local files, shared by every session.
     files: Arc<StoredFileCache>,
+    /// The Markdown sources' listings, when they were started ahead ([`list_ahead`]).
+    listings: Option<Arc<Listings>>,
+}
+
+/// Starts listing the folders of every Markdown source of the site's feeds, in the
+/// order the feeds read them, on a thread of its own: a build starts it before it opens
+/// the store (see `ingest::ahead`) and hands it to [`Collector::with_listings`].
+pub fn list_ahead(site: &Site) -> Listings {
+    let patterns: Vec<&str> = site
+        .feeds
+        .iter()
+        .flat_map(|feed| &feed.sources)
+        .filter_map(|source| match &source.location {
+            SourceLocation::Markdown(pattern) => Some(pattern.as_str()),
+            _ => None,
+        })
+        .collect();
+    Listings::start(&site.root, &patterns)
 }
 
 impl<'a> Collector<'a> {
@@ -76,13 +95,21 @@ impl<'a> Collector<'a> {
             sessions: HashMap::new(),
             store,
             files,
+            listings: None,
         }
+    }
+
+    /// A collector whose Markdown sources take their listings from `listings`.
+    pub fn with_listings(mut self, listings: Listings) -> Self {
+        self.listings = Some(Arc::new(listings));
+        self
     }
 
     fn session(&mut self, language: &str) -> &mut Session {
         let site = self.site;
         let now = self.now;
         let files = &self.files;
+        let listings = &self.listings;
         self.sessions
             .entry(language.to_string())
             .or_insert_with(|| {
@@ -99,7 +126,11 @@ impl<'a> Collector<'a> {
                 });
                 settings.now = now;
                 settings.timezone = site.timezone;
-                Session::with_file_cache(settings, Box::new(files.clone()))
+                let session = Session::with_file_cache(settings, Box::new(files.clone()));
+                match listings {
+                    Some(listings) => session.with_listings(listings.clone()),
+                    None => session,
+                }
             })
     }
 

@@ -119,6 +119,8 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     // the cache alone it only costs speed (a warning, and every file is read).
     let has_remote = site.feeds.iter().any(|feed| feed.has_remote_sources());
     let existed = site.store.is_file();
+    // The content folders are listed on a thread of their own while the store opens.
+    let listings = collect::list_ahead(site);
     let mut store = if existed || !options.check {
         match crate::store::Store::open(&site.store) {
             Ok(store) => Some(store),
@@ -153,7 +155,8 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let remote_store = store.as_ref().filter(|_| has_remote && existed);
 
     // Collect every feed's entries.
-    let mut collector = collect::Collector::new(site, options.now, remote_store, files.clone());
+    let mut collector = collect::Collector::new(site, options.now, remote_store, files.clone())
+        .with_listings(listings);
     let mut items: Vec<collect::FeedItems> = Vec::with_capacity(site.feeds.len());
     let mut failed = vec![false; site.feeds.len()];
     for (index, feed) in site.feeds.iter().enumerate() {

@@ -22,7 +22,7 @@ use super::reference;
 use super::remote_media;
 
 /// Markdown file extensions.
-const MARKDOWN: &[&str] = &["md", "markdown"];
+pub(super) const MARKDOWN: &[&str] = &["md", "markdown"];
 
 pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     let mut collected = Collected::default();
@@ -30,7 +30,13 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
         collected.problems.push(Problem::error("", message));
         return collected;
     }
-    let (files, stamps) = match find(&session.settings.site_root, pattern, MARKDOWN, true) {
+    let root = &session.settings.site_root;
+    let listed = session
+        .listings
+        .as_ref()
+        .and_then(|ahead| ahead.take(root, pattern));
+    let listed = listed.unwrap_or_else(|| find(root, pattern, MARKDOWN, true));
+    let (files, stamps) = match listed {
         Ok(found) => {
             collected.problems.extend(found.link_warnings());
             (found.files, found.stamps)

@@ -269,6 +269,8 @@ pub struct Session {
     pub(super) reads: Mutex<Vec<FileRead>>,
     /// When the session started: stamps it remembers are [`FileStamp::settled`] by it.
     pub(super) started: std::time::SystemTime,
+    /// Listings of Markdown sources taken ahead (see [`Session::with_listings`]).
+    pub(super) listings: Option<Arc<super::Listings>>,
 }
 
 /// A content hash taken once per run (see [`Session::hash`]).
@@ -330,7 +332,15 @@ impl Session {
             hashes: Mutex::default(),
             reads: Mutex::new(Vec::new()),
             started: std::time::SystemTime::now(),
+            listings: None,
         }
+    }
+
+    /// A session whose Markdown collections take their listings from `listings` where
+    /// it listed their pattern ahead (see [`super::Listings`]).
+    pub fn with_listings(mut self, listings: Arc<super::Listings>) -> Session {
+        self.listings = Some(listings);
+        self
     }
 
     /// Ask remote servers again (once in this session) for the length and type of audio

@@ -12,6 +12,7 @@
 //! seam through which the store skips unchanged files. `document`
 //! reads the one file, standard input or URL that `parse` and `import` are pointed at.
 
+pub mod ahead;
 pub mod artwork;
 pub mod attachments;
 pub mod audio;
@@ -34,6 +35,7 @@ pub mod post;
 pub mod reference;
 pub mod remote_media;
 
+pub use ahead::Listings;
 pub use file_cache::{
     CachedAudio, CachedDocument, Dependencies, FileCache, FileStamp, Freshness, MemoryFileCache,
 };

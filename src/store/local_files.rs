@@ -474,7 +474,10 @@ impl Store {
         prune: bool,
     ) -> Result<Saved> {
         cache.rows();
-        let StoredFileCache { loading, mut shared } = cache;
+        let StoredFileCache {
+            loading,
+            mut shared,
+        } = cache;
         // The loading thread is done but for closing its connection; once it has
         // ended, this is the last handle on the rows' bytes.
         if let Some(loading) = lock(&loading).take() {
