@@ -271,9 +271,8 @@ impl Usage {
 /// The phases of a run, timed one by one (the run's time is the sum of all but the
 /// last). The file cache's rows load on a thread of their own: the second phase only
 /// starts that load, and the first file asked for (collecting posts) waits for it.
-const PHASES: [&str; 6] = [
+const PHASES: [&str; 5] = [
     "list ahead, open the store",
-    "start loading the file cache",
     "collect posts (+ wait for it)",
     "collect episodes",
     "save, close the store",
@@ -316,19 +315,18 @@ fn run(settings: &LocalSettings, store: &Path) -> Run {
         &settings.site_root,
         &[POSTS_PATTERN, EPISODES_PATTERN],
     ));
-    let mut store = Store::open(store).expect("store");
+    let (mut store, files) = Store::open_with_local_files(store).expect("store");
+    let files = std::sync::Arc::new(files.expect("file cache"));
     lap(0);
-    let files = std::sync::Arc::new(store.local_files().expect("file cache"));
-    lap(1);
     let mut session =
         Session::with_file_cache(settings.clone(), Box::new(files.clone())).with_listings(listings);
     let posts = session.collect_markdown(POSTS_PATTERN);
-    lap(2);
+    lap(1);
     let episodes = session.collect_markdown(EPISODES_PATTERN);
-    lap(3);
+    lap(2);
     store.save_local_files(&files, true).expect("saved");
     drop(store);
-    lap(4);
+    lap(3);
     let usage = Usage::now().since(&start);
     let calling = Usage::of_this_thread()
         .zip(start_calling)
@@ -343,7 +341,7 @@ fn run(settings: &LocalSettings, store: &Path) -> Run {
     drop((posts, episodes, files));
     let reads = session.reads();
     drop(session);
-    lap(5);
+    lap(4);
     for problem in problems {
         eprintln!("{problem}");
     }

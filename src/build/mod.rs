@@ -121,9 +121,10 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let existed = site.store.is_file();
     // The content folders are listed on a thread of their own while the store opens.
     let listings = collect::list_ahead(site);
-    let mut store = if existed || !options.check {
-        match crate::store::Store::open(&site.store) {
-            Ok(store) => Some(store),
+    // The file cache starts loading on a thread of its own as the store opens.
+    let (mut store, files) = if existed || !options.check {
+        match crate::store::Store::open_with_local_files(&site.store) {
+            Ok((store, files)) => (Some(store), Some(files)),
             Err(error) if has_remote && existed => {
                 return Err(anyhow::Error::new(error).context(format!(
                     "{}: could not open the store of fetched sources",
@@ -134,13 +135,13 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
                 report.warnings.push(format!(
                     "{error}; content files are read without the file cache"
                 ));
-                None
+                (None, None)
             }
         }
     } else {
-        None
+        (None, None)
     };
-    let files = match store.as_ref().map(crate::store::Store::local_files) {
+    let files = match files {
         Some(Ok(files)) => files,
         Some(Err(error)) => {
             report.warnings.push(format!(

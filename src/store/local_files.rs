@@ -222,6 +222,7 @@ impl Shared {
             }
             // SQLite's own words: the message it goes into already names the store.
             Ok(Err(super::StoreError::Sql(error))) => Err(error.to_string()),
+            Ok(Err(super::StoreError::FileCache(why))) => Err(why),
             Ok(Err(error)) => Err(error.to_string()),
             Err(panic) => Err(
                 match panic
@@ -417,34 +418,28 @@ impl Store {
         let Some(path) = super::file_of(&self.conn) else {
             return Ok(StoredFileCache::of(load_rows(&self.conn)?));
         };
-        let path = path.to_string();
-        let shared = Arc::new(Shared::default());
-        // On a core of its own, or it waits for the caller to block (see `Spread`).
-        let spread = Arc::new(crate::parallel::Spread::beside_caller());
-        let loading = std::thread::Builder::new()
-            .name("omroep-file-cache".into())
-            .spawn({
-                let shared = shared.clone();
-                let spread = spread.clone();
-                move || {
-                    spread.settle();
-                    let mut connection = None;
-                    shared.install(|| {
-                        let (loaded, conn) = load_from(&path)?;
-                        connection = Some(conn);
-                        Ok(loaded)
-                    });
-                    // Closed once the rows are handed over: unmapping the file and
-                    // closing its WAL index is not the callers' wait.
-                    drop(connection);
-                }
-            })
-            .map_err(super::StoreError::Thread)?;
-        spread.started();
-        Ok(StoredFileCache {
-            loading: Mutex::new(Some(loading)),
-            shared,
-        })
+        start_loading(path.to_string(), None)
+    }
+
+    /// [`Store::open`] and [`Store::local_files`] in one, with the loading thread
+    /// started first: it starts and settles on its core while this thread opens the
+    /// store, and loads as soon as the store is open (its first reading of the file
+    /// has then rolled back any journal a killed run left, and brought the schema up
+    /// to date). Starting a thread and moving it to a free core takes as long here as
+    /// opening the store, and was the gap between the two. The file cache is `Err`
+    /// only when no thread could be started; a store that does not open is the `Err`.
+    pub fn open_with_local_files(path: &Path) -> Result<(Store, Result<StoredFileCache>)> {
+        let Some(file) = path.to_str() else {
+            let store = Store::open(path)?;
+            let files = store.local_files();
+            return Ok((store, files));
+        };
+        let gate = Arc::new(Gate::default());
+        let files = start_loading(file.to_string(), Some(gate.clone()));
+        let told = ToldOnDrop(gate);
+        let opened = Store::open(path);
+        told.0.open(opened.is_ok());
+        Ok((opened?, files))
     }
 
     /// Writes what the run learned, in one transaction. With `prune`, rows of files
@@ -572,6 +567,88 @@ impl Store {
             state.audio.retain(|_, row| row.needed);
         }
         Ok(saved)
+    }
+}
+
+/// Starts loading the rows of the store at `path` on a thread of its own (see
+/// [`Store::local_files`]); with a `gate`, once the gate says the store is open.
+fn start_loading(path: String, gate: Option<Arc<Gate>>) -> Result<StoredFileCache> {
+    let shared = Arc::new(Shared::default());
+    // On a core of its own, or it waits for the caller to block (see `Spread`).
+    let spread = Arc::new(crate::parallel::Spread::beside_caller());
+    let loading = std::thread::Builder::new()
+        .name("omroep-file-cache".into())
+        .spawn({
+            let shared = shared.clone();
+            let spread = spread.clone();
+            move || {
+                spread.settle();
+                let mut connection = None;
+                shared.install(|| {
+                    if let Some(gate) = gate
+                        && !gate.wait()
+                    {
+                        return Err(super::StoreError::FileCache(
+                            "the store did not open".to_string(),
+                        ));
+                    }
+                    let (loaded, conn) = load_from(&path)?;
+                    connection = Some(conn);
+                    Ok(loaded)
+                });
+                // Closed once the rows are handed over: unmapping the file and
+                // closing its WAL index is not the callers' wait.
+                drop(connection);
+            }
+        })
+        .map_err(super::StoreError::Thread)?;
+    spread.started();
+    Ok(StoredFileCache {
+        loading: Mutex::new(Some(loading)),
+        shared,
+    })
+}
+
+/// Whether the store opened, told by the thread opening it to the thread waiting to
+/// load its file cache.
+#[derive(Debug, Default)]
+struct Gate {
+    opened: Mutex<Option<bool>>,
+    told: std::sync::Condvar,
+}
+
+/// Tells the loading thread the store did not open when the opening stopped without
+/// saying (it panicked): the thread then does not wait forever.
+struct ToldOnDrop(Arc<Gate>);
+
+impl Drop for ToldOnDrop {
+    fn drop(&mut self) {
+        let mut opened = lock(&self.0.opened);
+        if opened.is_none() {
+            *opened = Some(false);
+            self.0.told.notify_all();
+        }
+    }
+}
+
+impl Gate {
+    fn open(&self, opened: bool) {
+        *lock(&self.opened) = Some(opened);
+        self.told.notify_all();
+    }
+
+    /// Waits until told; whether the store opened.
+    fn wait(&self) -> bool {
+        let mut opened = lock(&self.opened);
+        loop {
+            if let Some(opened) = *opened {
+                return opened;
+            }
+            opened = self
+                .told
+                .wait(opened)
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+        }
     }
 }
 
@@ -1006,6 +1083,58 @@ mod tests {
             .query_row("SELECT count(*) FROM local_documents", [], |row| row.get(0))
             .unwrap();
         assert_eq!(rows, 2);
+    }
+
+    #[test]
+    fn a_store_opened_with_its_file_cache_serves_the_rows_a_later_load_would() {
+        let (dir, path, mut store) = temp_store();
+        let cache = store.local_files().unwrap();
+        for i in 0..40 {
+            cache.put_document(
+                Path::new(&format!("/site/{i}.md")),
+                document(&i.to_string()),
+            );
+        }
+        cache.put_audio(Path::new("/site/a.mp3"), audio(10));
+        store.save_local_files(&cache, true).unwrap();
+        drop(store);
+
+        let (store, files) = Store::open_with_local_files(&path).unwrap();
+        let files = files.unwrap();
+        for i in 0..40 {
+            assert_eq!(
+                files.document(Path::new(&format!("/site/{i}.md"))),
+                Some(document(&i.to_string()))
+            );
+        }
+        assert_eq!(files.audio(Path::new("/site/a.mp3")), Some(audio(10)));
+        assert!(files.load_error().is_none());
+        drop(store);
+
+        // A new store: the load waits for its tables, so it is empty, not failed.
+        let (_store, files) = Store::open_with_local_files(&dir.path().join("new.sqlite")).unwrap();
+        let files = files.unwrap();
+        assert_eq!(files.document(Path::new("/site/1.md")), None);
+        assert!(files.load_error().is_none(), "{:?}", files.load_error());
+    }
+
+    #[test]
+    fn a_store_that_does_not_open_stops_the_load_waiting_for_it() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder where the database file should be: the store cannot open.
+        let path = dir.path().join("store.sqlite");
+        std::fs::create_dir(&path).unwrap();
+        assert!(Store::open_with_local_files(&path).is_err());
+        // The loading thread was told: its cache reports why it has no rows.
+        let gate = Arc::new(Gate::default());
+        let cache = start_loading(path.display().to_string(), Some(gate.clone())).unwrap();
+        assert!(!cache.ready());
+        drop(ToldOnDrop(gate));
+        assert_eq!(cache.document(Path::new("/site/a.md")), None);
+        assert_eq!(
+            cache.load_error().map(|error| error.to_string()).as_deref(),
+            Some("store: could not load the file cache (the store did not open)")
+        );
     }
 
     #[test]
