@@ -41,6 +41,7 @@ const POSTS_PATTERN: &str = "posts/**/*.md";
 const EPISODES_PATTERN: &str = "episodes/*.md";
 
 fn main() {
+    omroep::alloc::configure();
     let site = tempfile::tempdir().expect("temporary folder");
     let root = site.path();
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");

@@ -12,7 +12,7 @@ use omroep::commands::{self, Status};
 static ALLOCATOR: omroep::alloc::MiMalloc = omroep::alloc::MiMalloc;
 
 fn main() -> ExitCode {
-    shorten_purge_delay();
+    omroep::alloc::configure();
     let cli = parse_arguments();
     let (level, color) = cli.global.report_settings();
     omroep::report::init(level, color);
@@ -43,35 +43,6 @@ fn main() -> ExitCode {
         }
     };
     ExitCode::from(status.code() as u8)
-}
-
-// mimalloc's own option calls (in the C library `libmimalloc-sys` links in).
-unsafe extern "C" {
-    fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
-    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
-}
-
-/// `mi_option_purge_delay` in the bundled mimalloc (v3), and its default there (ms).
-const PURGE_DELAY: std::ffi::c_int = 15;
-const PURGE_DELAY_DEFAULT: std::ffi::c_long = 1000;
-
-/// Freed memory goes back to the system after 100 ms instead of mimalloc's default second.
-/// A build frees each phase's working set (a feed's rendered files and validation tree,
-/// the file cache once saved) and then allocates as much again: with a second's delay the
-/// freed pages were still counted when the combined files were rendered, about 25 MB of a
-/// 10,000-entry build's peak. The option is only changed when it reads as the bundled
-/// version's default, so another mimalloc (whose option numbers may differ) or a
-/// `MIMALLOC_PURGE_DELAY` set by the user is left alone (unless the user set exactly that
-/// default, 1000). The crate's `extended` bindings lack this option's number, hence the
-/// two declarations here.
-fn shorten_purge_delay() {
-    // SAFETY: both are plain option getters/setters of the linked allocator, safe to call
-    // at any time; the number is checked against the documented default before it is set.
-    unsafe {
-        if mi_option_get(PURGE_DELAY) == PURGE_DELAY_DEFAULT {
-            mi_option_set(PURGE_DELAY, 100);
-        }
-    }
 }
 
 /// Parses the command line, with clap's own help and errors coloured as `--color` and
