@@ -9,12 +9,12 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use super::bare_audio::{self, AudioOutcome};
 use super::episode;
 use super::file_cache::{CachedDocument, FileStamp, Freshness};
-use super::local::{Collected, FileRead, LocalItem, Problem, Session, lock};
+use super::local::{Collected, FileRead, HeldBack, LocalItem, Problem, Session, lock};
 use super::name_glob::NamePattern;
 use super::permalink;
 use super::post::{self, Outcome};
@@ -58,62 +58,122 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // what is left of the document is freed in parallel instead of on this thread.
     // Each file's own stamp is taken on the workers, from the entry of the folder
     // listing `find` kept open (see `ListedStamp`): the `stat`s, a kernel path lookup
-    // each, are spread over the cores instead of holding up the listing.
+    // each, are spread over the cores instead of holding up the listing. The entry is
+    // released by the thread that took the stamp (the last of a folder's closes the
+    // listing), not by this thread once all are done.
     // While the file cache is still loading (on a thread of its own, beside the
     // listing), one worker takes the stamps of files further on instead of waiting: the
     // `stat`s are a large part of a second run's work, and the caller's core is idle
     // then. Only one: the others wait for the rows rather than take the loading
     // thread's core from it. Each file is stamped once, before it is read, whoever
     // takes its stamp.
+    // Each outcome leaves its worker as a `Gathered`: its item out of the box it was
+    // decoded or read into, so that the box is freed there. The thread that allocated
+    // the box (a worker, or the file cache's loading thread) has ended by the time this
+    // thread gathers, and a free of memory of an ended thread is the allocator's slow
+    // path; the workers are many, this thread is one.
     let shared: &Session = session;
-    let listed: Vec<(&PathBuf, ListedStamp, OnceLock<Option<FileStamp>>)> = files
+    let listed: Vec<(&PathBuf, Mutex<ListedStamp>)> = files
         .iter()
         .zip(stamps)
-        .map(|(relative, stamp)| (relative, stamp, OnceLock::new()))
+        .map(|(relative, stamp)| (relative, Mutex::new(stamp)))
         .collect();
+    let take_stamp = |stamp: &Mutex<ListedStamp>| {
+        stamp
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+    };
     let next_ahead = AtomicUsize::new(0);
     let stamping = AtomicBool::new(false);
-    let outcomes = crate::parallel::map(&listed, |(relative, stamp, taken)| {
-        if !shared.files.ready() && !stamping.swap(true, Ordering::Acquire) {
-            while !shared.files.ready() {
-                let further = next_ahead.fetch_add(1, Ordering::Relaxed);
-                let Some((_, stamp, taken)) = listed.get(further) else {
-                    break;
-                };
-                taken.get_or_init(|| stamp.get());
-            }
-            stamping.store(false, Ordering::Release);
-        }
-        let own = *taken.get_or_init(|| stamp.get());
-        Arc::unwrap_or_clone(read_or_reuse(shared, relative, own)).outcome
-    });
-    // Closes the folder listings the entries kept open, before the network batch.
-    drop(listed);
     let mut pending = Vec::new();
-    collected.items.reserve(outcomes.len());
-    for (relative, outcome) in files.into_iter().zip(outcomes) {
-        match outcome {
-            Outcome::Item {
+    collected.items.reserve(listed.len());
+    crate::parallel::map_gather(
+        &listed,
+        |(relative, stamp)| {
+            if !shared.files.ready() && !stamping.swap(true, Ordering::Acquire) {
+                while !shared.files.ready() {
+                    let further = next_ahead.fetch_add(1, Ordering::Relaxed);
+                    let Some((_, stamp)) = listed.get(further) else {
+                        break;
+                    };
+                    take_stamp(stamp);
+                }
+                stamping.store(false, Ordering::Release);
+            }
+            let own = take_stamp(stamp);
+            Gathered::from(Arc::unwrap_or_clone(read_or_reuse(shared, relative, own)).outcome)
+        },
+        |(relative, _), outcome| match outcome {
+            Gathered::Item { item, problems } => {
+                collected.problems.extend(problems);
+                collected.items.push(item);
+            }
+            Gathered::Pending {
                 item,
-                pending: waiting,
+                waiting,
                 problems,
             } => {
                 collected.problems.extend(problems);
-                match waiting {
-                    Some(waiting) => pending.push((*item, waiting)),
-                    None => collected.items.push(*item),
-                }
+                pending.push((item, waiting));
             }
-            Outcome::Held { held, problems } => {
+            Gathered::Held { held, problems } => {
                 collected.problems.extend(problems);
-                collected.held_back.push((relative, held));
+                collected.held_back.push((PathBuf::clone(relative), held));
             }
-            Outcome::Failed { problems } => collected.problems.extend(problems),
-        }
-    }
+            Gathered::Failed { problems } => collected.problems.extend(problems),
+        },
+    );
     resolve_remote(session, pending, &mut collected);
     finish(&mut collected);
     collected
+}
+
+/// A Markdown file's [`Outcome`] as [`markdown`] gathers it, its item unboxed.
+enum Gathered {
+    Item {
+        item: LocalItem,
+        problems: Vec<Problem>,
+    },
+    /// An item with remote audio whose length or type must still be asked.
+    Pending {
+        item: LocalItem,
+        waiting: episode::Pending,
+        problems: Vec<Problem>,
+    },
+    Held {
+        held: HeldBack,
+        problems: Vec<Problem>,
+    },
+    Failed {
+        problems: Vec<Problem>,
+    },
+}
+
+impl From<Outcome> for Gathered {
+    fn from(outcome: Outcome) -> Gathered {
+        match outcome {
+            Outcome::Item {
+                item,
+                pending: None,
+                problems,
+            } => Gathered::Item {
+                item: *item,
+                problems,
+            },
+            Outcome::Item {
+                item,
+                pending: Some(waiting),
+                problems,
+            } => Gathered::Pending {
+                item: *item,
+                waiting,
+                problems,
+            },
+            Outcome::Held { held, problems } => Gathered::Held { held, problems },
+            Outcome::Failed { problems } => Gathered::Failed { problems },
+        }
+    }
 }
 
 /// A Markdown file's outcome: the file cache's, while every file it depended on is
@@ -432,6 +492,15 @@ impl ListedStamp {
         } else {
             ListedStamp::Taken(entry.get())
         }
+    }
+
+    /// The file's stamp, as [`ListedStamp::get`] gives it, kept in place of the entry:
+    /// the entry (and with the last of a folder's, the folder's listing) is released by
+    /// the thread that takes the stamp, and every later call gives that same stamp.
+    pub(crate) fn take(&mut self) -> Option<FileStamp> {
+        let stamp = self.get();
+        *self = ListedStamp::Taken(stamp);
+        stamp
     }
 
     /// The file's stamp (`None`: it is gone). An entry's is taken now, by a `stat` each
@@ -1540,6 +1609,14 @@ mod tests {
             assert_eq!(found.stamps[2].get(), None, "p/b.md");
             std::fs::write(site.path().join("p/b.md"), "x").unwrap();
         }
+        // Taken once: the stamp of that moment is kept in place of the entry.
+        let mut found = find(site.path(), "p/**/*.md", MARKDOWN, true).unwrap();
+        let first = found.stamps[0].take();
+        assert_eq!(first, FileStamp::of(&site.path().join("p/a/c.md")).ok());
+        assert!(matches!(found.stamps[0], ListedStamp::Taken(_)));
+        std::fs::write(site.path().join("p/a/c.md"), "changed once more").unwrap();
+        assert_eq!(found.stamps[0].take(), first);
+        assert_eq!(found.stamps[0].get(), first);
         // A single file named by the pattern has its stamp too.
         let one = find(site.path(), "p/b.md", MARKDOWN, true).unwrap();
         assert_eq!(
