@@ -70,37 +70,6 @@ pub fn configure() {
     }
 }
 
-/// Makes the system back the whole pages inside `buffer`'s spare capacity now, in one
-/// call, where the buffer is about to be filled: a page first written to costs a page
-/// fault each (over a microsecond in a virtual machine), where one `madvise` backs a
-/// megabyte for a fraction of that. Only a hint: where the call is missing (other
-/// systems, Linux before 5.14) or fails, the pages come on first write as before.
-pub fn prefault(buffer: &mut Vec<u8>) {
-    #[cfg(target_os = "linux")]
-    {
-        const PAGE: usize = 4096;
-        let spare = buffer.spare_capacity_mut();
-        let start = spare.as_mut_ptr() as usize;
-        let first = start.next_multiple_of(PAGE);
-        let end = (start + spare.len()) / PAGE * PAGE;
-        if end > first {
-            // SAFETY: the range lies inside the vector's own allocation (whole pages
-            // between its spare capacity's ends), which stays allocated meanwhile;
-            // MADV_POPULATE_WRITE only backs those pages (zero-filled, or as they are
-            // when already backed), it never changes their contents.
-            unsafe {
-                libc::madvise(
-                    first as *mut std::ffi::c_void,
-                    end - first,
-                    libc::MADV_POPULATE_WRITE,
-                );
-            }
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = buffer;
-}
-
 /// The largest alignment every block of `mi_malloc` has (see the module's doc).
 const PLAIN_ALIGN: usize = std::mem::size_of::<usize>();
 

@@ -91,9 +91,8 @@ impl RowBytes {
             .last()
             .is_some_and(|chunk| chunk.capacity() - chunk.len() >= row.len());
         if !fits {
-            let mut chunk = Vec::with_capacity(row.len().max(Self::CHUNK));
-            crate::alloc::prefault(&mut chunk);
-            self.chunks.push(chunk);
+            self.chunks
+                .push(Vec::with_capacity(row.len().max(Self::CHUNK)));
         }
         let chunk = self.chunks.len() - 1;
         let buffer = &mut self.chunks[chunk];
