@@ -273,7 +273,7 @@ impl Usage {
 /// last). The file cache's rows load on a thread of their own: the second phase only
 /// starts that load, and the first file asked for (collecting posts) waits for it.
 const PHASES: [&str; 5] = [
-    "list ahead, open the store",
+    "open the store, list meanwhile",
     "collect posts (+ wait for it)",
     "collect episodes",
     "save, close the store",
@@ -310,13 +310,14 @@ fn run(settings: &LocalSettings, store: &Path) -> Run {
         phases[phase] = now - clock;
         clock = now;
     };
-    // As a build does: the content folders are listed on a thread of their own while
-    // the store opens.
-    let listings = std::sync::Arc::new(Listings::start(
+    // As a build does: the store opens (and then loads the file cache) on a thread of
+    // its own while this one lists the content folders.
+    let opening = Store::open_in_background(store);
+    let listings = std::sync::Arc::new(Listings::list(
         &settings.site_root,
         &[POSTS_PATTERN, EPISODES_PATTERN],
     ));
-    let (mut store, files) = Store::open_with_local_files(store).expect("store");
+    let (mut store, files) = opening.wait().expect("store");
     let files = std::sync::Arc::new(files.expect("file cache"));
     lap(0);
     let mut session =

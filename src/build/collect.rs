@@ -64,9 +64,9 @@ pub struct Collector<'a> {
     listings: Option<Arc<Listings>>,
 }
 
-/// Starts listing the folders of every Markdown source of the site's feeds, in the
-/// order the feeds read them, on a thread of its own: a build starts it before it opens
-/// the store (see `ingest::ahead`) and hands it to [`Collector::with_listings`].
+/// Lists the folders of every Markdown source of the site's feeds, in the order the
+/// feeds read them: a build does it while its store opens (see `ingest::ahead`) and
+/// hands the listings to [`Collector::with_listings`].
 pub fn list_ahead(site: &Site) -> Listings {
     let patterns: Vec<&str> = site
         .feeds
@@ -77,7 +77,7 @@ pub fn list_ahead(site: &Site) -> Listings {
             _ => None,
         })
         .collect();
-    Listings::start(&site.root, &patterns)
+    Listings::list(&site.root, &patterns)
 }
 
 impl<'a> Collector<'a> {

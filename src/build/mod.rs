@@ -119,11 +119,13 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     // the cache alone it only costs speed (a warning, and every file is read).
     let has_remote = site.feeds.iter().any(|feed| feed.has_remote_sources());
     let existed = site.store.is_file();
-    // The content folders are listed on a thread of their own while the store opens.
+    // The store opens on a thread of its own, which then loads the file cache, while
+    // this one lists the content folders.
+    let opening =
+        (existed || !options.check).then(|| crate::store::Store::open_in_background(&site.store));
     let listings = collect::list_ahead(site);
-    // The file cache starts loading on a thread of its own as the store opens.
-    let (mut store, files) = if existed || !options.check {
-        match crate::store::Store::open_with_local_files(&site.store) {
+    let (mut store, files) = if let Some(opening) = opening {
+        match opening.wait() {
             Ok((store, files)) => (Some(store), Some(files)),
             Err(error) if has_remote && existed => {
                 return Err(anyhow::Error::new(error).context(format!(

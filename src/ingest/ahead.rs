@@ -1,12 +1,11 @@
-//! The folders of a run's Markdown sources, listed ahead on a thread of their own.
+//! The folders of a run's Markdown sources, listed while its store opens.
 //!
-//! A run first opens its store and starts loading the file cache (`store`), and only
-//! then collects its sources. Listing the content folders does not need the store: a
-//! run that knows its sources (a build knows them from its feeds) starts
-//! [`Listings::start`] before it opens the store, so that the listing, on another
-//! core, is done or nearly done when the collection asks for it. In a run with nothing
-//! changed that listing is a sixth of the work, and the store's opening leaves the
-//! other core idle meanwhile.
+//! A run opens its store and loads the file cache (`store`) before it collects its
+//! sources, and listing the content folders does not need the store: a run that knows
+//! its sources (a build knows them from its feeds) opens the store on a thread of its
+//! own ([`crate::store::Store::open_in_background`]) and lists meanwhile
+//! ([`Listings::list`]). In a run with nothing changed the listing is a sixth of the
+//! work, and the store's opening left the other core idle while it waited.
 //!
 //! A listing is handed out once, to the first collection of its pattern
 //! ([`Listings::take`]); its files are stamped by whoever reads them, as with a
@@ -14,7 +13,7 @@
 //! listed ahead, or that a second source names again, is listed when it is collected.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Mutex;
 
 use super::collect::{Found, MARKDOWN, find};
 use super::local::lock;
@@ -24,90 +23,41 @@ use super::local::lock;
 /// sources than this lists the rest when it collects them.
 const AT_MOST: usize = 8;
 
-/// The listings of some Markdown patterns of one site, being taken or taken.
+/// The listings of some Markdown patterns of one site, each until it is taken.
 #[derive(Debug)]
 pub struct Listings {
     root: PathBuf,
-    slots: Arc<[Slot]>,
-}
-
-/// One pattern's listing: set by the listing thread when it is done (`None` when the
-/// thread stopped before it: the collection then lists it itself), taken once.
-#[derive(Debug)]
-struct Slot {
-    pattern: String,
-    listed: OnceLock<Mutex<Option<Result<Found, String>>>>,
-}
-
-/// Sets every slot the listing thread did not reach (it panicked) to "not listed",
-/// so that no collection waits for it forever.
-struct FillTheRest<'a>(&'a [Slot]);
-
-impl Drop for FillTheRest<'_> {
-    fn drop(&mut self) {
-        for slot in self.0 {
-            let _ = slot.listed.set(Mutex::new(None));
-        }
-    }
+    listed: Vec<(String, Mutex<Option<Result<Found, String>>>)>,
 }
 
 impl Listings {
-    /// Starts listing the Markdown files of each pattern (in this order) under `root`,
-    /// as `collect_markdown` would. When no thread can be started, nothing is listed
-    /// ahead and every collection lists its own.
-    pub fn start<S: AsRef<str>>(root: &Path, patterns: &[S]) -> Listings {
+    /// Lists the Markdown files of each pattern (in this order) under `root` now, as
+    /// `collect_markdown` would.
+    pub fn list<S: AsRef<str>>(root: &Path, patterns: &[S]) -> Listings {
         let mut seen = std::collections::HashSet::new();
-        let slots: Arc<[Slot]> = patterns
+        let listed = patterns
             .iter()
             .map(AsRef::as_ref)
             .filter(|pattern| seen.insert(*pattern))
             .take(AT_MOST)
-            .map(|pattern| Slot {
-                pattern: pattern.to_string(),
-                listed: OnceLock::new(),
+            .map(|pattern| {
+                let found = find(root, pattern, MARKDOWN, true);
+                (pattern.to_string(), Mutex::new(Some(found)))
             })
             .collect();
-        let listings = Listings {
+        Listings {
             root: root.to_path_buf(),
-            slots,
-        };
-        if listings.slots.is_empty() {
-            return listings;
+            listed,
         }
-        // On a core of its own, or it waits for the caller to block (see `Spread`).
-        let spread = Arc::new(crate::parallel::Spread::beside_caller());
-        let started = std::thread::Builder::new()
-            .name("omroep-listing".into())
-            .spawn({
-                let root = listings.root.clone();
-                let slots = listings.slots.clone();
-                let spread = spread.clone();
-                move || {
-                    spread.settle();
-                    let rest = FillTheRest(&slots);
-                    for slot in rest.0 {
-                        let found = find(&root, &slot.pattern, MARKDOWN, true);
-                        let _ = slot.listed.set(Mutex::new(Some(found)));
-                    }
-                }
-            });
-        match started {
-            Ok(_) => spread.started(),
-            Err(_) => {
-                drop(FillTheRest(&listings.slots));
-            }
-        }
-        listings
     }
 
-    /// The listing of `pattern` under `root`, if it was started ahead and not taken
-    /// yet; waits for it while it is being taken.
+    /// The listing of `pattern` under `root`, if it was listed ahead and not taken yet.
     pub(crate) fn take(&self, root: &Path, pattern: &str) -> Option<Result<Found, String>> {
         if root != self.root {
             return None;
         }
-        let slot = self.slots.iter().find(|slot| slot.pattern == pattern)?;
-        lock(slot.listed.wait()).take()
+        let (_, listed) = self.listed.iter().find(|(listed, _)| listed == pattern)?;
+        lock(listed).take()
     }
 }
 
@@ -115,6 +65,7 @@ impl Listings {
 mod tests {
     use super::*;
     use crate::ingest::local::{Collected, LocalSettings, Session};
+    use std::sync::Arc;
 
     fn site() -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
@@ -170,7 +121,7 @@ mod tests {
         assert_eq!(expected[0].items.len(), 2, "{:?}", expected[0]);
         assert!(expected[0].has_errors(), "the broken post is an error");
         assert!(expected[2].has_errors() && expected[3].has_errors());
-        let listings = Arc::new(Listings::start(dir.path(), &PATTERNS));
+        let listings = Arc::new(Listings::list(dir.path(), &PATTERNS));
         for (pattern, expected) in PATTERNS.iter().zip(&expected) {
             let mut session = session(dir.path()).with_listings(listings.clone());
             assert_eq!(&session.collect_markdown(pattern), expected, "{pattern}");
@@ -184,7 +135,7 @@ mod tests {
     #[test]
     fn a_listing_taken_ahead_sees_the_folder_as_it_was_listed_and_stamps_files_when_read() {
         let dir = site();
-        let listings = Listings::start(dir.path(), &["posts/**/*.md"]);
+        let listings = Listings::list(dir.path(), &["posts/**/*.md"]);
         let found = listings.take(dir.path(), "posts/**/*.md").unwrap().unwrap();
         let names: Vec<_> = found
             .files
@@ -215,9 +166,9 @@ mod tests {
     fn only_the_patterns_and_the_site_listed_ahead_are_handed_out() {
         let dir = site();
         let other = site();
-        let listings = Listings::start(dir.path(), &["pages/*.md", "pages/*.md"]);
+        let listings = Listings::list(dir.path(), &["pages/*.md", "pages/*.md"]);
         assert_eq!(
-            listings.slots.len(),
+            listings.listed.len(),
             1,
             "a pattern named twice is listed once"
         );
@@ -225,33 +176,11 @@ mod tests {
         assert!(listings.take(dir.path(), "posts/**/*.md").is_none());
         assert!(listings.take(dir.path(), "pages/*.md").is_some());
         let many: Vec<String> = (0..AT_MOST + 3).map(|i| format!("p{i}/*.md")).collect();
-        assert_eq!(Listings::start(dir.path(), &many).slots.len(), AT_MOST);
+        assert_eq!(Listings::list(dir.path(), &many).listed.len(), AT_MOST);
         assert!(
-            Listings::start(dir.path(), &[] as &[&str])
+            Listings::list(dir.path(), &[] as &[&str])
                 .take(dir.path(), "a")
                 .is_none()
         );
-    }
-
-    #[test]
-    fn slots_a_stopped_listing_never_reached_are_not_waited_for() {
-        let slots: Vec<Slot> = ["a/*.md", "b/*.md"]
-            .iter()
-            .map(|pattern| Slot {
-                pattern: pattern.to_string(),
-                listed: OnceLock::new(),
-            })
-            .collect();
-        let _ = slots[0].listed.set(Mutex::new(Some(Err("listed".into()))));
-        drop(FillTheRest(&slots));
-        let listings = Listings {
-            root: PathBuf::from("/site"),
-            slots: slots.into(),
-        };
-        assert_eq!(
-            listings.take(Path::new("/site"), "a/*.md").map(|r| r.err()),
-            Some(Some("listed".to_string()))
-        );
-        assert!(listings.take(Path::new("/site"), "b/*.md").is_none());
     }
 }

@@ -418,28 +418,44 @@ impl Store {
         let Some(path) = super::file_of(&self.conn) else {
             return Ok(StoredFileCache::of(load_rows(&self.conn)?));
         };
-        start_loading(path.to_string(), None)
+        let path = path.to_string();
+        start_loading(move || Ok(path))
     }
 
-    /// [`Store::open`] and [`Store::local_files`] in one, with the loading thread
-    /// started first: it starts and settles on its core while this thread opens the
-    /// store, and loads as soon as the store is open (its first reading of the file
-    /// has then rolled back any journal a killed run left, and brought the schema up
-    /// to date). Starting a thread and moving it to a free core takes as long here as
-    /// opening the store, and was the gap between the two. The file cache is `Err`
-    /// only when no thread could be started; a store that does not open is the `Err`.
-    pub fn open_with_local_files(path: &Path) -> Result<(Store, Result<StoredFileCache>)> {
-        let Some(file) = path.to_str() else {
-            let store = Store::open(path)?;
-            let files = store.local_files();
-            return Ok((store, files));
-        };
-        let gate = Arc::new(Gate::default());
-        let files = start_loading(file.to_string(), Some(gate.clone()));
-        let told = ToldOnDrop(gate);
-        let opened = Store::open(path);
-        told.0.open(opened.is_ok());
-        Ok((opened?, files))
+    /// [`Store::open`] and then [`Store::local_files`], on a thread of their own, while
+    /// the caller goes on (lists the content folders): [`Opening::wait`] gives the
+    /// store once it is open, and the file cache, whose rows that thread then loads
+    /// without waiting for another to start (its first reading of the file has rolled
+    /// back any journal a killed run left, and brought the schema up to date, before
+    /// the loading connection opens). Opening the store and starting a thread each
+    /// take about as long as listing a thousand files: side by side, not one after
+    /// the other.
+    pub fn open_in_background(path: &Path) -> Opening {
+        let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+        let opened = start_loading({
+            let path = path.to_path_buf();
+            move || {
+                let opened = Store::open(&path);
+                let file = opened
+                    .as_ref()
+                    .ok()
+                    .and_then(|store| super::file_of(&store.conn).map(str::to_string));
+                // The caller may have given up waiting (it stopped): nothing to hand.
+                let _ = sender.send(opened);
+                file.ok_or_else(|| super::StoreError::FileCache("the store did not open".into()))
+            }
+        });
+        match opened {
+            Ok(files) => Opening::Background {
+                store: receiver,
+                files,
+            },
+            // No thread: the same, here and now.
+            Err(error) => Opening::Ready {
+                store: Store::open(path),
+                files: Err(error),
+            },
+        }
     }
 
     /// Writes what the run learned, in one transaction. With `prune`, rows of files
@@ -570,9 +586,13 @@ impl Store {
     }
 }
 
-/// Starts loading the rows of the store at `path` on a thread of its own (see
-/// [`Store::local_files`]); with a `gate`, once the gate says the store is open.
-fn start_loading(path: String, gate: Option<Arc<Gate>>) -> Result<StoredFileCache> {
+/// Starts loading the rows of a store on a thread of its own (see
+/// [`Store::local_files`]): the thread first runs `first`, which gives the database
+/// file to load from (or why there is none).
+fn start_loading<F>(first: F) -> Result<StoredFileCache>
+where
+    F: FnOnce() -> Result<String> + Send + 'static,
+{
     let shared = Arc::new(Shared::default());
     // On a core of its own, or it waits for the caller to block (see `Spread`).
     let spread = Arc::new(crate::parallel::Spread::beside_caller());
@@ -585,14 +605,7 @@ fn start_loading(path: String, gate: Option<Arc<Gate>>) -> Result<StoredFileCach
                 spread.settle();
                 let mut connection = None;
                 shared.install(|| {
-                    if let Some(gate) = gate
-                        && !gate.wait()
-                    {
-                        return Err(super::StoreError::FileCache(
-                            "the store did not open".to_string(),
-                        ));
-                    }
-                    let (loaded, conn) = load_from(&path)?;
+                    let (loaded, conn) = load_from(&first()?)?;
                     connection = Some(conn);
                     Ok(loaded)
                 });
@@ -609,45 +622,30 @@ fn start_loading(path: String, gate: Option<Arc<Gate>>) -> Result<StoredFileCach
     })
 }
 
-/// Whether the store opened, told by the thread opening it to the thread waiting to
-/// load its file cache.
-#[derive(Debug, Default)]
-struct Gate {
-    opened: Mutex<Option<bool>>,
-    told: std::sync::Condvar,
+/// A store being opened by [`Store::open_in_background`].
+pub enum Opening {
+    /// Opening on its own thread, which hands the store over and then loads the cache.
+    Background {
+        store: std::sync::mpsc::Receiver<Result<Store>>,
+        files: StoredFileCache,
+    },
+    /// Opened here (no thread could be started).
+    Ready {
+        store: Result<Store>,
+        files: Result<StoredFileCache>,
+    },
 }
 
-/// Tells the loading thread the store did not open when the opening stopped without
-/// saying (it panicked): the thread then does not wait forever.
-struct ToldOnDrop(Arc<Gate>);
-
-impl Drop for ToldOnDrop {
-    fn drop(&mut self) {
-        let mut opened = lock(&self.0.opened);
-        if opened.is_none() {
-            *opened = Some(false);
-            self.0.told.notify_all();
-        }
-    }
-}
-
-impl Gate {
-    fn open(&self, opened: bool) {
-        *lock(&self.opened) = Some(opened);
-        self.told.notify_all();
-    }
-
-    /// Waits until told; whether the store opened.
-    fn wait(&self) -> bool {
-        let mut opened = lock(&self.opened);
-        loop {
-            if let Some(opened) = *opened {
-                return opened;
-            }
-            opened = self
-                .told
-                .wait(opened)
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
+impl Opening {
+    /// The store once it is open (its error if it did not open), and its file cache,
+    /// still loading (`Err` when no thread could be started to load it).
+    pub fn wait(self) -> Result<(Store, Result<StoredFileCache>)> {
+        match self {
+            Opening::Background { store, files } => match store.recv() {
+                Ok(store) => Ok((store?, Ok(files))),
+                Err(_) => Err(super::StoreError::OpeningStopped),
+            },
+            Opening::Ready { store, files } => Ok((store?, files)),
         }
     }
 }
@@ -1086,7 +1084,7 @@ mod tests {
     }
 
     #[test]
-    fn a_store_opened_with_its_file_cache_serves_the_rows_a_later_load_would() {
+    fn a_store_opened_in_the_background_serves_the_rows_a_later_load_would() {
         let (dir, path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
         for i in 0..40 {
@@ -1099,7 +1097,7 @@ mod tests {
         store.save_local_files(&cache, true).unwrap();
         drop(store);
 
-        let (store, files) = Store::open_with_local_files(&path).unwrap();
+        let (mut store, files) = Store::open_in_background(&path).wait().unwrap();
         let files = files.unwrap();
         for i in 0..40 {
             assert_eq!(
@@ -1109,32 +1107,63 @@ mod tests {
         }
         assert_eq!(files.audio(Path::new("/site/a.mp3")), Some(audio(10)));
         assert!(files.load_error().is_none());
+        // The store handed over is the one the caller writes through.
+        files.put_document(Path::new("/site/new.md"), document("new"));
+        assert_eq!(store.save_local_files(&files, false).unwrap().written, 1);
         drop(store);
 
         // A new store: the load waits for its tables, so it is empty, not failed.
-        let (_store, files) = Store::open_with_local_files(&dir.path().join("new.sqlite")).unwrap();
+        let opening = Store::open_in_background(&dir.path().join("new.sqlite"));
+        let (_store, files) = opening.wait().unwrap();
         let files = files.unwrap();
         assert_eq!(files.document(Path::new("/site/1.md")), None);
         assert!(files.load_error().is_none(), "{:?}", files.load_error());
     }
 
     #[test]
-    fn a_store_that_does_not_open_stops_the_load_waiting_for_it() {
+    fn a_store_that_does_not_open_is_the_error_and_its_load_does_not_wait() {
         let dir = tempfile::tempdir().unwrap();
         // A folder where the database file should be: the store cannot open.
         let path = dir.path().join("store.sqlite");
         std::fs::create_dir(&path).unwrap();
-        assert!(Store::open_with_local_files(&path).is_err());
-        // The loading thread was told: its cache reports why it has no rows.
-        let gate = Arc::new(Gate::default());
-        let cache = start_loading(path.display().to_string(), Some(gate.clone())).unwrap();
-        assert!(!cache.ready());
-        drop(ToldOnDrop(gate));
+        let Err(error) = Store::open_in_background(&path).wait() else {
+            panic!("a folder opened as a store");
+        };
+        assert!(
+            error.to_string().contains("could not open the store"),
+            "{error}"
+        );
+        // What the loading thread is left with when the store did not open, and when
+        // its first step stopped.
+        let cache = start_loading(|| {
+            Err(super::super::StoreError::FileCache(
+                "the store did not open".into(),
+            ))
+        })
+        .unwrap();
         assert_eq!(cache.document(Path::new("/site/a.md")), None);
         assert_eq!(
             cache.load_error().map(|error| error.to_string()).as_deref(),
             Some("store: could not load the file cache (the store did not open)")
         );
+        let cache = start_loading(|| panic!("no store here")).unwrap();
+        assert_eq!(
+            cache.load_error().map(|error| error.to_string()).as_deref(),
+            Some(
+                "store: could not load the file cache (the thread loading it stopped: no store here)"
+            )
+        );
+        // A thread that stopped before handing the store over.
+        let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Store>>(1);
+        drop(sender);
+        let opening = Opening::Background {
+            store: receiver,
+            files: StoredFileCache::default(),
+        };
+        let Err(error) = opening.wait() else {
+            panic!("a store from a thread that stopped");
+        };
+        assert_eq!(error.to_string(), "store: the thread opening it stopped");
     }
 
     #[test]

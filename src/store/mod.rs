@@ -78,6 +78,8 @@ pub enum StoreError {
     },
     #[error("store: could not start a thread: {0}")]
     Thread(std::io::Error),
+    #[error("store: the thread opening it stopped")]
+    OpeningStopped,
     #[error("store: entry {key} holds JSON omroep cannot read ({source}); the store is damaged")]
     BadJson {
         key: String,
