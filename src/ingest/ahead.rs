@@ -27,8 +27,11 @@ const AT_MOST: usize = 8;
 #[derive(Debug)]
 pub struct Listings {
     root: PathBuf,
-    listed: Vec<(String, Mutex<Option<Result<Found, String>>>)>,
+    listed: Vec<(String, Listed)>,
 }
+
+/// One pattern's listing (or why it could not be listed), until it is taken.
+type Listed = Mutex<Option<Result<Found, String>>>;
 
 impl Listings {
     /// Lists the Markdown files of each pattern (in this order) under `root` now, as

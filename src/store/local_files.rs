@@ -452,7 +452,7 @@ impl Store {
             },
             // No thread: the same, here and now.
             Err(error) => Opening::Ready {
-                store: Store::open(path),
+                store: Box::new(Store::open(path)),
                 files: Err(error),
             },
         }
@@ -631,7 +631,7 @@ pub enum Opening {
     },
     /// Opened here (no thread could be started).
     Ready {
-        store: Result<Store>,
+        store: Box<Result<Store>>,
         files: Result<StoredFileCache>,
     },
 }
@@ -645,7 +645,7 @@ impl Opening {
                 Ok(store) => Ok((store?, Ok(files))),
                 Err(_) => Err(super::StoreError::OpeningStopped),
             },
-            Opening::Ready { store, files } => Ok((store?, files)),
+            Opening::Ready { store, files } => Ok(((*store)?, files)),
         }
     }
 }
