@@ -730,8 +730,9 @@ impl Listed<'_> {
     /// opened, and only its folders' names and matching files are kept: a deep tree
     /// keeps one frame per level but no descriptor, except the listings that files'
     /// entries keep open for their stamps (see [`FOLDERS_KEPT_OPEN`]). Every folder
-    /// below `start` is listed, also for a pattern no file below a folder can match
-    /// (`p/*.md`): a folder that cannot be listed is an error, whatever the pattern.
+    /// below `start` is listed, except under a pattern of one folder's files that is
+    /// matched by name (`p/*.md`, whose files are never in a folder below `p`): a
+    /// folder that cannot be listed is an error where its files could match.
     fn folders(&mut self, start: &Path) -> Result<(), String> {
         let relative = relative_folder(self.root, start);
         // Where the pattern's fixed folders spell the start folder's path as its files'
@@ -787,6 +788,13 @@ impl Listed<'_> {
             }
             let kind = entry.file_type().map_err(cannot)?;
             if kind.is_dir() {
+                if self
+                    .by_name
+                    .as_ref()
+                    .is_some_and(|by_name| !by_name.any_depth)
+                {
+                    continue;
+                }
                 order.push((name_key(bytes), entries.len()));
                 entries.push(Entry {
                     relative: joined(relative, &name),
@@ -1666,6 +1674,34 @@ mod tests {
                 message.starts_with("cannot list `p/**/*.md`: p/locked: "),
                 "{message}"
             );
+        }
+    }
+
+    #[test]
+    fn a_pattern_of_one_folders_files_does_not_list_the_folders_below_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let site = tree(&["p/a.md", "p/locked/b.md", "p/sub/c.md"]);
+        let locked = site.path().join("p/locked");
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o000)).unwrap();
+        let found = find(site.path(), "p/*.md", MARKDOWN, true);
+        let below = find(site.path(), "p/*/*.md", MARKDOWN, true);
+        let listable = std::fs::read_dir(&locked).is_ok();
+        std::fs::set_permissions(&locked, std::fs::Permissions::from_mode(0o755)).unwrap();
+        // The folder that cannot be listed holds no file `p/*.md` could match.
+        assert_eq!(names(found.unwrap()), ["p/a.md"]);
+        // A pattern that reaches into the folders still lists them all.
+        match below {
+            Ok(found) => {
+                assert!(listable);
+                assert_eq!(names(found), ["p/locked/b.md", "p/sub/c.md"]);
+            }
+            Err(message) => {
+                assert!(!listable);
+                assert!(
+                    message.starts_with("cannot list `p/*/*.md`: p/locked: "),
+                    "{message}"
+                );
+            }
         }
     }
 
