@@ -270,8 +270,9 @@ impl Usage {
 }
 
 /// The phases of a run, timed one by one (the run's time is the sum of all but the
-/// last). The file cache's rows load on a thread of their own: the second phase only
-/// starts that load, and the first file asked for (collecting posts) waits for it.
+/// last). The store opens and then loads the file cache's rows on a thread of its own
+/// while the first phase lists the content folders; the first file asked for
+/// (collecting posts) waits for the rows.
 const PHASES: [&str; 5] = [
     "open the store, list meanwhile",
     "collect posts (+ wait for it)",

@@ -27,6 +27,7 @@ use libmimalloc_sys::{
 // declarations and the numbers below, taken from the bundled version's `mimalloc.h`
 // (its `mi_option_e`, where the bindings' `mi_option_max_segment_reclaim` is 21 too).
 unsafe extern "C" {
+    fn mi_version() -> std::ffi::c_int;
     fn mi_option_get(option: std::ffi::c_int) -> std::ffi::c_long;
     fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
 }
@@ -61,6 +62,11 @@ pub fn configure() {
     // call at any time; each number is checked against its documented default before
     // it is set.
     unsafe {
+        // The numbers are v3's (v2 numbers its options otherwise): `mi_version` is
+        // major * 10000 + minor * 100 + patch.
+        if mi_version() / 10000 != 3 {
+            return;
+        }
         if mi_option_get(PURGE_DELAY) == PURGE_DELAY_DEFAULT {
             mi_option_set(PURGE_DELAY, 100);
         }
@@ -211,6 +217,27 @@ mod tests {
                 // SAFETY: the live block of `layout`.
                 unsafe { allocator.dealloc(zeroed, layout) };
             }
+        }
+    }
+
+    #[test]
+    fn the_options_are_set_on_the_bundled_mimalloc() {
+        // SAFETY: plain getters of the linked allocator.
+        let version = unsafe { mi_version() };
+        assert_eq!(
+            version / 10000,
+            3,
+            "the option numbers are v3's ({version})"
+        );
+        configure();
+        // SAFETY: as above.
+        let (reclaim, purge) =
+            unsafe { (mi_option_get(RECLAIM_ON_FREE), mi_option_get(PURGE_DELAY)) };
+        if std::env::var_os("MIMALLOC_PAGE_RECLAIM_ON_FREE").is_none() {
+            assert_eq!(reclaim, 1);
+        }
+        if std::env::var_os("MIMALLOC_PURGE_DELAY").is_none() {
+            assert_eq!(purge, 100);
         }
     }
 }

@@ -3,9 +3,10 @@
 //!
 //! [`map`] (results in a vector) and [`map_gather`] (results handed over one by one):
 //! scoped threads take the next unclaimed item from a shared counter (cheap items and
-//! costly ones even out), and each result is put in its item's own slot. Small inputs run on the calling thread: starting threads costs
-//! more than a few items. The threads settle on cores of their own first ([`Spread`]):
-//! new threads start on their parent's core.
+//! costly ones even out), and each result is put in its item's own slot. Small inputs
+//! run on the calling thread: starting threads costs more than a few items. The threads
+//! settle on cores of their own first ([`Spread`]): new threads start on their parent's
+//! core.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
@@ -254,7 +255,8 @@ mod tests {
             })
         }));
         assert!(outcome.is_err());
-        assert!(made.load(Ordering::Relaxed) >= 150);
+        // The other threads go on to the end: every other item is worked on.
+        assert_eq!(made.load(Ordering::Relaxed), 199);
         assert_eq!(drops.load(Ordering::Relaxed), made.load(Ordering::Relaxed));
     }
 }

@@ -21,7 +21,7 @@ use super::local::lock;
 /// How many patterns are listed ahead at most: each listing keeps up to 16 folders
 /// open until it is collected (see `collect::ListedStamp`), and a site with more
 /// sources than this lists the rest when it collects them.
-const AT_MOST: usize = 8;
+const AT_MOST: usize = 4;
 
 /// The listings of some Markdown patterns of one site, each until it is taken.
 #[derive(Debug)]
@@ -135,10 +135,13 @@ mod tests {
         assert_eq!(session.collect_markdown(PATTERNS[0]), expected[0]);
     }
 
+    // Elsewhere a stamp is taken while listing (see `collect::ListedStamp`).
+    #[cfg(not(windows))]
     #[test]
     fn a_listing_taken_ahead_sees_the_folder_as_it_was_listed_and_stamps_files_when_read() {
         let dir = site();
         let listings = Listings::list(dir.path(), &["posts/**/*.md"]);
+        std::fs::write(dir.path().join("posts/nl/later.md"), "---\ntitle: L\n---\n").unwrap();
         let found = listings.take(dir.path(), "posts/**/*.md").unwrap().unwrap();
         let names: Vec<_> = found
             .files

@@ -60,9 +60,8 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // listing `find` kept open (see `ListedStamp`): the `stat`s, a kernel path lookup
     // each, are spread over the cores instead of holding up the listing. The entry is
     // released by the thread that took the stamp (the last of a folder's closes the
-    // listing), not by this thread once all are done.
-    // While the file cache is still loading (on a thread of its own, beside the
-    // listing), one worker takes the stamps of files further on instead of waiting: the
+    // listing), so that this thread has none left to drop.
+    // While the file cache is still loading (on a thread of its own), one worker takes the stamps of files further on instead of waiting: the
     // `stat`s are a large part of a second run's work, and the caller's core is idle
     // then. Only one: the others wait for the rows rather than take the loading
     // thread's core from it. Each file is stamped once, before it is read, whoever

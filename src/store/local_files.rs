@@ -27,7 +27,7 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 use std::panic::AssertUnwindSafe;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 
@@ -68,8 +68,8 @@ struct Loaded {
 
 /// The loaded rows' bytes, one after the other in buffers of [`RowBytes::CHUNK`] (a
 /// larger row has a buffer of its own): a few allocations instead of one per row, and
-/// no reading of every row's length before the rows themselves (that query walked
-/// every page of both tables: a third of the load).
+/// no need to know the rows' total length before reading them (a query for it walks
+/// every page of both tables, a third of the load).
 #[derive(Debug, Default)]
 struct RowBytes {
     chunks: Vec<Vec<u8>>,
@@ -418,8 +418,8 @@ impl Store {
         let Some(path) = super::file_of(&self.conn) else {
             return Ok(StoredFileCache::of(load_rows(&self.conn)?));
         };
-        let path = path.to_string();
-        start_loading(move || Ok(path))
+        let path = PathBuf::from(path);
+        start_loading(move || Ok(Source::File(path)))
     }
 
     /// [`Store::open`] and then [`Store::local_files`], on a thread of their own, while
@@ -436,13 +436,21 @@ impl Store {
             let path = path.to_path_buf();
             move || {
                 let opened = Store::open(&path);
-                let file = opened
-                    .as_ref()
-                    .ok()
-                    .and_then(|store| super::file_of(&store.conn).map(str::to_string));
+                // The loading connection opens the file as this one did, by `path`
+                // (SQLite's own name for it is not there for a path that is not UTF-8);
+                // a store in memory has no file, and is read here.
+                let source = match &opened {
+                    Ok(store) if store.conn.path() == Some("") => {
+                        load_rows(&store.conn).map(Source::Loaded)
+                    }
+                    Ok(_) => Ok(Source::File(path.clone())),
+                    Err(_) => Err(super::StoreError::FileCache(
+                        "the store did not open".into(),
+                    )),
+                };
                 // The caller may have given up waiting (it stopped): nothing to hand.
                 let _ = sender.send(opened);
-                file.ok_or_else(|| super::StoreError::FileCache("the store did not open".into()))
+                source
             }
         });
         match opened {
@@ -586,12 +594,20 @@ impl Store {
     }
 }
 
+/// Where the loading thread takes the rows from.
+enum Source {
+    /// The database file, through a read-only connection of its own.
+    File(PathBuf),
+    /// Already read (a store in memory).
+    Loaded(Loaded),
+}
+
 /// Starts loading the rows of a store on a thread of its own (see
-/// [`Store::local_files`]): the thread first runs `first`, which gives the database
-/// file to load from (or why there is none).
+/// [`Store::local_files`]): the thread first runs `first`, which says where the rows
+/// are (or why there are none).
 fn start_loading<F>(first: F) -> Result<StoredFileCache>
 where
-    F: FnOnce() -> Result<String> + Send + 'static,
+    F: FnOnce() -> Result<Source> + Send + 'static,
 {
     let shared = Arc::new(Shared::default());
     // On a core of its own, or it waits for the caller to block (see `Spread`).
@@ -602,12 +618,20 @@ where
             let shared = shared.clone();
             let spread = spread.clone();
             move || {
-                spread.settle();
                 let mut connection = None;
+                // Everything the thread does before the rows are installed is inside
+                // `install`, which catches a panic: the callers wait for the rows, never
+                // for a thread that stopped without saying.
                 shared.install(|| {
-                    let (loaded, conn) = load_from(&first()?)?;
-                    connection = Some(conn);
-                    Ok(loaded)
+                    spread.settle();
+                    match first()? {
+                        Source::File(path) => {
+                            let (loaded, conn) = load_from(&path)?;
+                            connection = Some(conn);
+                            Ok(loaded)
+                        }
+                        Source::Loaded(loaded) => Ok(loaded),
+                    }
                 });
                 // Closed once the rows are handed over: unmapping the file and
                 // closing its WAL index is not the callers' wait.
@@ -654,7 +678,7 @@ impl Opening {
 /// on the loading thread rather than by the caller, which lists folders meanwhile.
 /// The connection comes back with them, for the caller to close once they are handed
 /// over.
-fn load_from(path: &str) -> Result<(Loaded, rusqlite::Connection)> {
+fn load_from(path: &Path) -> Result<(Loaded, rusqlite::Connection)> {
     let conn = rusqlite::Connection::open_with_flags(
         path,
         rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX,
@@ -976,7 +1000,8 @@ mod tests {
     fn loading_serves_every_row_of_a_store_spanning_many_pages_and_unmaps() {
         let (_dir, path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
-        // Enough rows to fill many pages, of many sizes (all in the one row buffer).
+        // Enough rows to fill many pages, of many sizes: 1.5 MB, over more than one of
+        // the load's buffers (checked below).
         for i in 0..300 {
             cache.put_document(
                 Path::new(&format!("/site/{i}.md")),
@@ -997,7 +1022,12 @@ mod tests {
         let before = map_size(&store);
         let cache = store.local_files().unwrap();
         assert_eq!(map_size(&store), before, "the map is for the load only");
-        for i in [0, 1, 150, 299] {
+        assert!(
+            cache.rows().chunks.len() > 1,
+            "{} buffers",
+            cache.rows().chunks.len()
+        );
+        for i in (0..300).step_by(7).chain([1, 150, 299]) {
             assert_eq!(
                 cache.document(Path::new(&format!("/site/{i}.md"))),
                 Some(document(&"text ".repeat(i * 7)))
@@ -1192,20 +1222,27 @@ mod tests {
         );
     }
 
+    #[cfg(unix)]
     #[test]
-    fn a_load_whose_thread_panics_is_reported_with_its_message() {
-        let cache = StoredFileCache::default();
-        let shared = cache.shared.clone();
-        *lock(&cache.loading) = Some(std::thread::spawn(move || {
-            shared.install(|| panic!("out of luck"));
-        }));
-        assert_eq!(cache.document(Path::new("/site/a.md")), None, "a miss");
+    fn a_store_whose_path_is_not_utf8_loads_its_rows_in_the_background() {
+        use std::os::unix::ffi::OsStrExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir
+            .path()
+            .join(std::ffi::OsStr::from_bytes(b"caf\xe9"))
+            .join("store.sqlite");
+        let mut store = Store::open(&path).unwrap();
+        let cache = store.local_files().unwrap();
+        cache.put_document(Path::new("/site/a.md"), document("one"));
+        store.save_local_files(&cache, true).unwrap();
+        drop(store);
+        let (_store, files) = Store::open_in_background(&path).wait().unwrap();
+        let files = files.unwrap();
         assert_eq!(
-            cache.load_error().map(|error| error.to_string()).as_deref(),
-            Some(
-                "store: could not load the file cache (the thread loading it stopped: out of luck)"
-            )
+            files.document(Path::new("/site/a.md")),
+            Some(document("one"))
         );
+        assert!(files.load_error().is_none(), "{:?}", files.load_error());
     }
 
     #[test]
