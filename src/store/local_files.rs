@@ -255,6 +255,16 @@ impl StoredFileCache {
         self.loaded().as_ref().unwrap_or(&NONE)
     }
 
+    /// Waits for the loading thread to end, once the rows are in: it closes its
+    /// connection after handing them over. A save waits for it, so that the store's own
+    /// connection is the last one open when it closes, and checkpoints and empties the
+    /// WAL as it does alone (what a build's fast path stamps next is then what stays).
+    fn join_loading(&self) {
+        if let Some(loading) = lock(&self.loading).take() {
+            let _ = loading.join();
+        }
+    }
+
     /// The load's outcome: waits for the loading thread the first time. A cache that
     /// never had a loading thread (only a test builds one) has no rows.
     fn loaded(&self) -> &std::result::Result<RowBytes, String> {
@@ -478,6 +488,7 @@ impl Store {
     pub fn save_local_files(&mut self, cache: &StoredFileCache, prune: bool) -> Result<Saved> {
         // The rows, to know which are stale, even when no file was asked for.
         cache.rows();
+        cache.join_loading();
         self.save_state(&cache.shared, prune, false)
     }
 
@@ -493,15 +504,9 @@ impl Store {
         prune: bool,
     ) -> Result<Saved> {
         cache.rows();
-        let StoredFileCache {
-            loading,
-            mut shared,
-        } = cache;
-        // The loading thread is done but for closing its connection; once it has
-        // ended, this is the last handle on the rows' bytes.
-        if let Some(loading) = lock(&loading).take() {
-            let _ = loading.join();
-        }
+        cache.join_loading();
+        // The loading thread has ended: this is the last handle on the rows' bytes.
+        let StoredFileCache { mut shared, .. } = cache;
         if let Some(shared) = Arc::get_mut(&mut shared) {
             shared.bytes.take();
         }
@@ -1220,6 +1225,29 @@ mod tests {
             }),
             None
         );
+    }
+
+    #[test]
+    fn a_save_waits_for_the_loading_connection_so_the_store_closes_last() {
+        let (_dir, path, mut store) = temp_store();
+        let cache = store.local_files().unwrap();
+        cache.put_document(Path::new("/site/a.md"), document("one"));
+        store.save_local_files(&cache, true).unwrap();
+        drop(store);
+        let wal = path.with_extension("sqlite-wal");
+        for _ in 0..20 {
+            let (mut store, files) = Store::open_in_background(&path).wait().unwrap();
+            let files = files.unwrap();
+            files.put_document(Path::new("/site/b.md"), document("two"));
+            store.save_local_files(&files, true).unwrap();
+            assert!(
+                lock(&files.loading).is_none(),
+                "the loading thread was joined"
+            );
+            drop(store);
+            // The store's connection was the last: its close emptied the WAL.
+            assert_eq!(std::fs::metadata(&wal).unwrap().len(), 0);
+        }
     }
 
     #[cfg(unix)]
