@@ -60,7 +60,7 @@ pub struct Collector<'a> {
     store: Option<&'a Store>,
     /// What earlier runs learned from local files, shared by every session.
     files: Arc<StoredFileCache>,
-    /// The Markdown sources' listings, when they were started ahead ([`list_ahead`]).
+    /// The Markdown sources' listings, when they were taken ahead ([`list_ahead`]).
     listings: Option<Arc<Listings>>,
 }
 

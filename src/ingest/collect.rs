@@ -61,11 +61,11 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // each, are spread over the cores instead of holding up the listing. The entry is
     // released by the thread that took the stamp (the last of a folder's closes the
     // listing), so that this thread has none left to drop.
-    // While the file cache is still loading (on a thread of its own), one worker takes the stamps of files further on instead of waiting: the
-    // `stat`s are a large part of a second run's work, and the caller's core is idle
-    // then. Only one: the others wait for the rows rather than take the loading
-    // thread's core from it. Each file is stamped once, before it is read, whoever
-    // takes its stamp.
+    // While the file cache is still loading (on a thread of its own), one worker takes
+    // the stamps of files further on instead of waiting: the `stat`s are a large part of
+    // a second run's work, and the caller's core is idle then. Only one: the others wait
+    // for the rows rather than take the loading thread's core from it. Each file is
+    // stamped once, before it is read, whoever takes its stamp.
     // Each outcome leaves its worker as a `Gathered`: its item out of the box it was
     // decoded or read into, so that the box is freed there. The thread that allocated
     // the box (a worker, or the file cache's loading thread) has ended by the time this
@@ -776,6 +776,11 @@ impl Listed<'_> {
             )
         };
         let keep_open = self.kept_open < FOLDERS_KEPT_OPEN;
+        // A pattern of one folder's files matched by name finds nothing below it.
+        let descend = self
+            .by_name
+            .as_ref()
+            .is_none_or(|by_name| by_name.any_depth);
         let (mut kept, mut files) = (false, 0);
         let (mut entries, mut order) = (Vec::new(), Vec::new());
         for entry in std::fs::read_dir(&folder).map_err(cannot)? {
@@ -787,11 +792,7 @@ impl Listed<'_> {
             }
             let kind = entry.file_type().map_err(cannot)?;
             if kind.is_dir() {
-                if self
-                    .by_name
-                    .as_ref()
-                    .is_some_and(|by_name| !by_name.any_depth)
-                {
+                if !descend {
                     continue;
                 }
                 order.push((name_key(bytes), entries.len()));

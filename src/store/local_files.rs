@@ -266,7 +266,8 @@ impl StoredFileCache {
     }
 
     /// The load's outcome: waits for the loading thread the first time. A cache that
-    /// never had a loading thread (only a test builds one) has no rows.
+    /// never had a loading thread (`StoredFileCache::default()`, a build's without a
+    /// store) has no rows.
     fn loaded(&self) -> &std::result::Result<RowBytes, String> {
         if let Some(loaded) = self.shared.bytes.get() {
             return loaded;
