@@ -345,6 +345,8 @@ fn run(settings: &LocalSettings, store: &Path) -> Run {
     let reads = session.reads();
     drop(session);
     lap(4);
+    // A new process starts its threads again.
+    omroep::parallel::release();
     for problem in problems {
         eprintln!("{problem}");
     }

@@ -2,16 +2,20 @@
 //! that nothing a build writes depends on thread scheduling.
 //!
 //! [`map`] (results in a vector) and [`map_gather`] (results handed over one by one):
-//! scoped threads take the next unclaimed item from a shared counter (cheap items and
-//! costly ones even out), and each result is put in its item's own slot. Small inputs
-//! run on the calling thread: starting threads costs more than a few items. The threads
-//! settle on cores of their own first ([`Spread`]): new threads start on their parent's
-//! core.
+//! threads take the next unclaimed item from a shared counter (cheap items and costly
+//! ones even out), and each result is put in its item's own slot. The threads are the
+//! process's pool, started by the first map and kept for the next ones (see `pool`); a
+//! map that finds the pool taken starts scoped threads of its own. Small inputs run on
+//! the calling thread: starting threads costs more than a few items. New threads settle
+//! on cores of their own first ([`Spread`]): they start on their parent's core.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock, PoisonError};
 
+mod pool;
 mod spread;
+
+pub use pool::release;
 
 pub use spread::Spread;
 
@@ -92,25 +96,31 @@ where
     // A lock per slot rather than a `OnceLock`, which would ask results to be `Sync`
     // too; each is taken once by the thread that fills it, and never waited for.
     let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
-    let spread = Spread::replacing_caller();
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| {
-                spread.settle();
-                loop {
-                    let index = next.fetch_add(1, Ordering::Relaxed);
-                    let (Some(item), Some(slot)) = (items.get(index), slots.get(index)) else {
-                        break;
-                    };
-                    let result = work(item);
-                    let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
-                    if slot.replace(result).is_some() {
-                        unreachable!("item {index} claimed twice");
-                    }
-                }
-            });
+    let take_items = || {
+        loop {
+            let index = next.fetch_add(1, Ordering::Relaxed);
+            let (Some(item), Some(slot)) = (items.get(index), slots.get(index)) else {
+                break;
+            };
+            let result = work(item);
+            let mut slot = slot.lock().unwrap_or_else(PoisonError::into_inner);
+            if slot.replace(result).is_some() {
+                unreachable!("item {index} claimed twice");
+            }
         }
-    });
+    };
+    let all_taken = || next.load(Ordering::Relaxed) >= items.len();
+    if !pool::run(threads, &take_items, &all_taken) {
+        let spread = Spread::replacing_caller();
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    spread.settle();
+                    take_items();
+                });
+            }
+        });
+    }
     // Every thread ended without a panic (`scope` passes one on), so every index below
     // the items' count was claimed and its slot filled.
     for (item, slot) in items.iter().zip(slots) {

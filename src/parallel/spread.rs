@@ -41,11 +41,17 @@ impl Spread {
     /// For threads that work while the caller waits for them (a `map`): the caller's core
     /// is free for one of them. The first to hold it steps aside once, so that the others,
     /// queued behind it on that core, get to run and move.
-    pub fn replacing_caller() -> Spread {
+    pub const fn replacing_caller() -> Spread {
         Spread {
             claimed: AtomicUsize::new(0),
             step_aside: true,
         }
+    }
+
+    /// Forgets every core claimed: the group's threads have ended, and new ones settle
+    /// as the first did.
+    pub(super) fn reset(&self) {
+        self.claimed.store(0, Ordering::Release);
     }
 
     /// For a thread that works while the caller goes on: the caller's core is taken. The

@@ -1,0 +1,303 @@
+//! Threads kept between maps: a run's maps (the posts, then the episodes, then the
+//! feeds to render) are worked on by the same threads, started once, instead of by new
+//! threads for each one.
+//!
+//! Starting a thread costs its stack, its signal stack, its allocator heap and a move to
+//! a core of its own ([`Spread`]), and ending it gives all of that back: for a map of a
+//! millisecond that was a tenth of a millisecond before its first item was worked on
+//! (the episodes of a second run in `benches/local_content.rs`).
+//!
+//! One map at a time uses the pool. A map asked for while another one has it (another
+//! thread's, or one inside a map's work) is refused, and starts threads of its own as
+//! every map did before.
+
+use std::any::Any;
+use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
+
+use super::Spread;
+
+/// A map's work as the pool's threads see it: borrowed for the map's duration only
+/// (see [`Pool::run`] for why that holds).
+type Job = &'static (dyn Fn() + Sync);
+
+struct State {
+    /// The map being worked on, while it is.
+    job: Option<Job>,
+    /// How many more threads may join it.
+    seats: usize,
+    /// How many threads are in its work now.
+    running: usize,
+    /// The first panic of its work.
+    panic: Option<Box<dyn Any + Send>>,
+    /// Whether a map has the pool.
+    taken: bool,
+    /// Asks every thread to end (see [`release`]).
+    ending: bool,
+    threads: Vec<std::thread::JoinHandle<()>>,
+    /// Threads started so far.
+    started: usize,
+}
+
+pub(super) struct Pool {
+    state: Mutex<State>,
+    /// A map was posted, or the threads are asked to end.
+    posted: Condvar,
+    /// A thread left a map's work.
+    left: Condvar,
+    /// Where the threads settle: the caller waits while they work.
+    spread: Spread,
+}
+
+/// The process's pool.
+static POOL: Pool = Pool::new();
+
+/// Runs `work` on `threads` threads of the process's pool while the caller waits, until
+/// `all_taken` says every item was claimed and no thread is in `work` any more. `false`
+/// when the pool is taken or no thread could be started: the caller then works
+/// another way. A panic in `work` reaches the caller once every item was taken.
+pub(super) fn run(threads: usize, work: &(dyn Fn() + Sync), all_taken: &dyn Fn() -> bool) -> bool {
+    POOL.run(threads, work, all_taken)
+}
+
+/// Ends the pool's threads (and waits for them); the next map starts new ones. What the
+/// end of a process does: a benchmark of runs "as a new process" calls it between runs.
+/// Nothing happens while a map has the pool.
+pub fn release() {
+    POOL.release();
+}
+
+fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Pool {
+    const fn new() -> Pool {
+        Pool {
+            state: Mutex::new(State {
+                job: None,
+                seats: 0,
+                running: 0,
+                panic: None,
+                taken: false,
+                ending: false,
+                threads: Vec::new(),
+                started: 0,
+            }),
+            posted: Condvar::new(),
+            left: Condvar::new(),
+            spread: Spread::replacing_caller(),
+        }
+    }
+
+    /// See [`run`].
+    fn run(
+        &'static self,
+        threads: usize,
+        work: &(dyn Fn() + Sync),
+        all_taken: &dyn Fn() -> bool,
+    ) -> bool {
+        {
+            let mut state = lock(&self.state);
+            if state.taken || state.ending {
+                return false;
+            }
+            while state.threads.len() < threads {
+                let started = std::thread::Builder::new()
+                    .name("omroep-worker".into())
+                    .spawn(|| self.serve());
+                match started {
+                    Ok(thread) => {
+                        state.threads.push(thread);
+                        state.started += 1;
+                    }
+                    Err(_) => break,
+                }
+            }
+            if state.threads.is_empty() {
+                return false;
+            }
+            // SAFETY: only the lifetime is changed. The reference is taken off the state
+            // below, under the lock, before this function returns or unwinds, and only
+            // once no thread is in the work (`running` is 0; a thread joins only under
+            // the lock, while the job is posted): no thread uses it after `work` is gone.
+            let job = unsafe { std::mem::transmute::<&(dyn Fn() + Sync), Job>(work) };
+            state.taken = true;
+            state.job = Some(job);
+            state.seats = threads;
+            state.running = 0;
+            state.panic = None;
+        }
+        self.posted.notify_all();
+        let panic = {
+            let mut state = lock(&self.state);
+            while !(state.running == 0 && all_taken()) {
+                state = self
+                    .left
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+            }
+            state.job = None;
+            state.seats = 0;
+            state.taken = false;
+            state.panic.take()
+        };
+        if let Some(panic) = panic {
+            std::panic::resume_unwind(panic);
+        }
+        true
+    }
+
+    /// A pool thread: settles on a core, then joins each map posted, until asked to end.
+    fn serve(&'static self) {
+        self.spread.settle();
+        let mut state = lock(&self.state);
+        loop {
+            if state.ending {
+                return;
+            }
+            let Some(job) = state.job.filter(|_| state.seats > 0) else {
+                state = self
+                    .posted
+                    .wait(state)
+                    .unwrap_or_else(PoisonError::into_inner);
+                continue;
+            };
+            state.seats -= 1;
+            state.running += 1;
+            drop(state);
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+            state = lock(&self.state);
+            state.running -= 1;
+            if let Err(panic) = outcome {
+                // The item that panicked is given up; the thread takes its seat again and
+                // goes on with the other items, as a map's own threads do.
+                state.panic.get_or_insert(panic);
+                state.seats += 1;
+            }
+            self.left.notify_all();
+        }
+    }
+
+    /// See [`release`].
+    fn release(&'static self) {
+        let threads = {
+            let mut state = lock(&self.state);
+            if state.taken {
+                return;
+            }
+            state.ending = true;
+            std::mem::take(&mut state.threads)
+        };
+        self.posted.notify_all();
+        for thread in threads {
+            let _ = thread.join();
+        }
+        lock(&self.state).ending = false;
+        self.spread.reset();
+    }
+
+    #[cfg(test)]
+    fn started(&self) -> usize {
+        lock(&self.state).started
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// Runs `items` items on `threads` threads of `pool`: each item records the thread
+    /// that took it. `None` when the pool refused.
+    fn run_items(
+        pool: &'static Pool,
+        threads: usize,
+        items: usize,
+    ) -> Option<Vec<std::thread::ThreadId>> {
+        let next = AtomicUsize::new(0);
+        let taken = Mutex::new(Vec::new());
+        let work = || {
+            while next.fetch_add(1, Ordering::Relaxed) < items {
+                std::thread::sleep(std::time::Duration::from_micros(50));
+                taken.lock().unwrap().push(std::thread::current().id());
+            }
+        };
+        let ran = pool.run(threads, &work, &|| next.load(Ordering::Relaxed) >= items);
+        ran.then(|| taken.into_inner().unwrap())
+    }
+
+    #[test]
+    fn maps_one_after_the_other_are_worked_on_by_the_threads_started_for_the_first() {
+        static POOL: Pool = Pool::new();
+        let first = run_items(&POOL, 2, 40).expect("the pool is free");
+        assert_eq!(first.len(), 40, "every item is worked on once");
+        assert_eq!(POOL.started(), 2);
+        let second = run_items(&POOL, 2, 40).expect("the pool is free again");
+        assert_eq!(second.len(), 40);
+        assert_eq!(POOL.started(), 2, "no thread started for the second map");
+        let threads: HashSet<_> = first.iter().chain(&second).collect();
+        assert!(threads.len() <= 2, "{threads:?}");
+        assert!(!threads.contains(&std::thread::current().id()));
+        // A map that asks for more threads starts only the ones missing.
+        assert_eq!(run_items(&POOL, 3, 30).map(|taken| taken.len()), Some(30));
+        assert_eq!(POOL.started(), 3);
+    }
+
+    #[test]
+    fn a_map_asked_for_while_the_pool_works_is_refused() {
+        static POOL: Pool = Pool::new();
+        let inner = Mutex::new(None);
+        let done = std::sync::atomic::AtomicBool::new(false);
+        let work = || {
+            if !done.swap(true, Ordering::Relaxed) {
+                *inner.lock().unwrap() = Some(run_items(&POOL, 1, 1).is_some());
+            }
+        };
+        assert!(POOL.run(2, &work, &|| done.load(Ordering::Relaxed)));
+        assert_eq!(*inner.lock().unwrap(), Some(false));
+        // Free again once the map is done.
+        assert!(run_items(&POOL, 2, 4).is_some());
+    }
+
+    #[test]
+    fn a_panic_reaches_the_caller_once_every_other_item_was_worked_on() {
+        static POOL: Pool = Pool::new();
+        let next = AtomicUsize::new(0);
+        let done = AtomicUsize::new(0);
+        let work = || {
+            loop {
+                let item = next.fetch_add(1, Ordering::Relaxed);
+                if item >= 100 {
+                    break;
+                }
+                assert!(item % 30 != 7, "item {item} fails");
+                done.fetch_add(1, Ordering::Relaxed);
+            }
+        };
+        let outcome = std::panic::catch_unwind(|| {
+            POOL.run(2, &work, &|| next.load(Ordering::Relaxed) >= 100)
+        });
+        let message = outcome.expect_err("the panic is passed on");
+        let message = message
+            .downcast_ref::<String>()
+            .expect("a formatted message");
+        assert!(message.contains("fails"), "{message}");
+        // Items 7, 37, 67 and 97 failed; every other one was worked on.
+        assert_eq!(done.load(Ordering::Relaxed), 96);
+        // The threads are still there for the next map.
+        assert_eq!(run_items(&POOL, 2, 10).map(|taken| taken.len()), Some(10));
+        assert_eq!(POOL.started(), 2);
+    }
+
+    #[test]
+    fn released_threads_end_and_the_next_map_starts_new_ones() {
+        static POOL: Pool = Pool::new();
+        let first: HashSet<_> = run_items(&POOL, 2, 20).unwrap().into_iter().collect();
+        POOL.release();
+        assert!(lock(&POOL.state).threads.is_empty());
+        let second: HashSet<_> = run_items(&POOL, 2, 20).unwrap().into_iter().collect();
+        assert_eq!(POOL.started(), 4);
+        assert!(first.is_disjoint(&second), "{first:?} {second:?}");
+    }
+}
