@@ -272,10 +272,10 @@ impl Usage {
 /// The phases of a run, timed one by one (the run's time is the sum of all but the
 /// last). The store opens and then loads the file cache's rows on a thread of its own
 /// while the first phase lists the content folders; the first file asked for
-/// (collecting posts) waits for the rows.
+/// (collecting posts) waits for the rows, and the save for the store.
 const PHASES: [&str; 5] = [
-    "open the store, list meanwhile",
-    "collect posts (+ wait for it)",
+    "list (the store opens meanwhile)",
+    "collect posts (+ wait for rows)",
     "collect episodes",
     "save, close the store",
     "(free what was collected)",
@@ -313,12 +313,11 @@ fn run(settings: &LocalSettings, store: &Path) -> Run {
     };
     // As a build does: the store opens (and then loads the file cache) on a thread of
     // its own while this one lists the content folders.
-    let opening = Store::open_in_background(store);
+    let (files, store) = Store::open_in_background(store);
     let listings = std::sync::Arc::new(Listings::list(
         &settings.site_root,
         &[POSTS_PATTERN, EPISODES_PATTERN],
     ));
-    let (mut store, files) = opening.wait().expect("store");
     let files = std::sync::Arc::new(files.expect("file cache"));
     lap(0);
     let mut session =
@@ -327,6 +326,7 @@ fn run(settings: &LocalSettings, store: &Path) -> Run {
     lap(1);
     let episodes = session.collect_markdown(EPISODES_PATTERN);
     lap(2);
+    let mut store = store.wait().expect("store");
     store.save_local_files(&files, true).expect("saved");
     drop(store);
     lap(3);

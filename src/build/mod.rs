@@ -119,30 +119,15 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     // the cache alone it only costs speed (a warning, and every file is read).
     let has_remote = site.feeds.iter().any(|feed| feed.has_remote_sources());
     let existed = site.store.is_file();
-    // The store opens on a thread of its own, which then loads the file cache, while
-    // this one lists the content folders.
-    let opening =
-        (existed || !options.check).then(|| crate::store::Store::open_in_background(&site.store));
-    let listings = collect::list_ahead(site);
-    let (mut store, files) = if let Some(opening) = opening {
-        match opening.wait() {
-            Ok((store, files)) => (Some(store), Some(files)),
-            Err(error) if has_remote && existed => {
-                return Err(anyhow::Error::new(error).context(format!(
-                    "{}: could not open the store of fetched sources",
-                    site.store.display()
-                )));
-            }
-            Err(error) => {
-                report.warnings.push(format!(
-                    "{error}; content files are read without the file cache"
-                ));
-                (None, None)
-            }
-        }
-    } else {
-        (None, None)
+    // The store opens on a thread of its own, which then loads the file cache through
+    // it, while this one lists the content folders and collects them.
+    let (files, mut pending) = match (existed || !options.check)
+        .then(|| crate::store::Store::open_in_background(&site.store))
+    {
+        Some((files, pending)) => (Some(files), Some(pending)),
+        None => (None, None),
     };
+    let listings = collect::list_ahead(site);
     let files = match files {
         Some(Ok(files)) => files,
         Some(Err(error)) => {
@@ -154,8 +139,23 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         None => Default::default(),
     };
     let files = std::sync::Arc::new(files);
-    // Remote sources are read only from a store that an ingest created.
-    let remote_store = store.as_ref().filter(|_| has_remote && existed);
+    // Remote sources are read only from a store that an ingest created: a build that
+    // has them waits for the store before collecting (the file cache's rows are read
+    // through it first), and fails when it does not open. Any other build needs the
+    // store only to save what it learned.
+    let mut store = None;
+    if has_remote
+        && existed
+        && let Some(pending) = pending.take()
+    {
+        store = Some(pending.wait().map_err(|error| {
+            anyhow::Error::new(error).context(format!(
+                "{}: could not open the store of fetched sources",
+                site.store.display()
+            ))
+        })?);
+    }
+    let remote_store = store.as_ref();
 
     // Collect every feed's entries.
     let mut collector = collect::Collector::new(site, options.now, remote_store, files.clone())
@@ -172,9 +172,18 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         items.push(found);
     }
     report.warnings.extend(collector.finish());
-    // A file cache that did not load cost only speed (every content file was read); said
-    // in every mode, a check included.
-    if let Some(error) = files.load_error() {
+    // A store that did not open, or a file cache that did not load, cost only speed
+    // (every content file was read); said in every mode, a check included.
+    let opened = pending.map(crate::store::local_files::PendingStore::wait);
+    let cache_error = match opened {
+        Some(Ok(opened)) => {
+            store = Some(opened);
+            files.load_error()
+        }
+        Some(Err(error)) => Some(error),
+        None => files.load_error(),
+    };
+    if let Some(error) = cache_error {
         report.warnings.push(format!(
             "{error}; content files are read without the file cache"
         ));

@@ -434,46 +434,39 @@ impl Store {
     }
 
     /// [`Store::open`] and then [`Store::local_files`], on a thread of their own, while
-    /// the caller goes on (lists the content folders): [`Opening::wait`] gives the
-    /// store once it is open, and the file cache, whose rows that thread then loads
-    /// without waiting for another to start (its first reading of the file has rolled
-    /// back any journal a killed run left, and brought the schema up to date, before
-    /// the loading connection opens). Opening the store and starting a thread each
-    /// take about as long as listing a thousand files: side by side, not one after
-    /// the other.
-    pub fn open_in_background(path: &Path) -> Opening {
+    /// the caller goes on (lists the content folders, and starts on them): the file
+    /// cache at once, its rows loaded by that thread, through the store's own
+    /// connection, once the store is open; and the store, which [`PendingStore::wait`]
+    /// gives once the thread is done with it. Opening the store and starting a thread
+    /// each take about as long as listing a thousand files: side by side, not one
+    /// after the other. The store's own connection reads the rows (through a memory
+    /// map, as [`Store::local_files`] does, set back after): a second connection would
+    /// read and parse the schema again, and close after. Its first reading of the file
+    /// has rolled back any journal a killed run left and brought the schema up to date.
+    pub fn open_in_background(path: &Path) -> (Result<StoredFileCache>, PendingStore) {
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
         let opened = start_loading({
             let path = path.to_path_buf();
             move || {
                 let opened = Store::open(&path);
-                // The loading connection opens the file as this one did, by `path`
-                // (SQLite's own name for it is not there for a path that is not UTF-8);
-                // a store in memory has no file, and is read here.
-                let source = match &opened {
-                    Ok(store) if store.conn.path() == Some("") => {
-                        load_rows(&store.conn).map(Source::Loaded)
-                    }
-                    Ok(_) => Ok(Source::File(path.clone())),
+                let loaded = match &opened {
+                    Ok(store) => load_mapped(&store.conn),
                     Err(_) => Err(super::StoreError::FileCache(
                         "the store did not open".into(),
                     )),
                 };
-                // The caller may have given up waiting (it stopped): nothing to hand.
+                // The caller may have stopped waiting (it stopped): nothing to hand.
                 let _ = sender.send(opened);
-                source
+                loaded.map(Source::Loaded)
             }
         });
         match opened {
-            Ok(files) => Opening::Background {
-                store: receiver,
-                files,
-            },
-            // No thread: the same, here and now.
-            Err(error) => Opening::Ready {
-                store: Box::new(Store::open(path)),
-                files: Err(error),
-            },
+            Ok(files) => (Ok(files), PendingStore(Pending::Thread(receiver))),
+            // No thread: the store opened here and now, without its file cache.
+            Err(error) => (
+                Err(error),
+                PendingStore(Pending::Ready(Box::new(Store::open(path)))),
+            ),
         }
     }
 
@@ -652,32 +645,36 @@ where
     })
 }
 
-/// A store being opened by [`Store::open_in_background`].
-pub enum Opening {
-    /// Opening on its own thread, which hands the store over and then loads the cache.
-    Background {
-        store: std::sync::mpsc::Receiver<Result<Store>>,
-        files: StoredFileCache,
-    },
-    /// Opened here (no thread could be started).
-    Ready {
-        store: Box<Result<Store>>,
-        files: Result<StoredFileCache>,
-    },
+/// The store [`Store::open_in_background`] opens.
+pub struct PendingStore(Pending);
+
+enum Pending {
+    /// On the thread that opens it and then loads the file cache through it.
+    Thread(std::sync::mpsc::Receiver<Result<Store>>),
+    /// Opened already (no thread could be started).
+    Ready(Box<Result<Store>>),
 }
 
-impl Opening {
-    /// The store once it is open (its error if it did not open), and its file cache,
-    /// still loading (`Err` when no thread could be started to load it).
-    pub fn wait(self) -> Result<(Store, Result<StoredFileCache>)> {
-        match self {
-            Opening::Background { store, files } => match store.recv() {
-                Ok(store) => Ok((store?, Ok(files))),
-                Err(_) => Err(super::StoreError::OpeningStopped),
-            },
-            Opening::Ready { store, files } => Ok(((*store)?, files)),
+impl PendingStore {
+    /// The store, once the thread has opened it and loaded the file cache's rows
+    /// through it; its error if it did not open.
+    pub fn wait(self) -> Result<Store> {
+        match self.0 {
+            Pending::Thread(store) => store
+                .recv()
+                .unwrap_or(Err(super::StoreError::OpeningStopped)),
+            Pending::Ready(store) => *store,
         }
     }
+}
+
+/// The rows of `conn`'s store, read through a memory map of its file (see
+/// [`Store::local_files`]); the connection's map is set back to none after.
+fn load_mapped(conn: &rusqlite::Connection) -> Result<Loaded> {
+    conn.pragma_update(None, "mmap_size", LOAD_MAP_SIZE)?;
+    let loaded = load_rows(conn);
+    conn.pragma_update(None, "mmap_size", 0)?;
+    loaded
 }
 
 /// The rows of the store at `path`, through a read-only connection of their own, opened
@@ -1133,7 +1130,7 @@ mod tests {
         store.save_local_files(&cache, true).unwrap();
         drop(store);
 
-        let (mut store, files) = Store::open_in_background(&path).wait().unwrap();
+        let (files, store) = Store::open_in_background(&path);
         let files = files.unwrap();
         for i in 0..40 {
             assert_eq!(
@@ -1143,15 +1140,22 @@ mod tests {
         }
         assert_eq!(files.audio(Path::new("/site/a.mp3")), Some(audio(10)));
         assert!(files.load_error().is_none());
-        // The store handed over is the one the caller writes through.
+        // The store handed over is the one the caller writes through, its map of the
+        // file set back to none.
+        let mut store = store.wait().unwrap();
+        let mapped: i64 = store
+            .conn
+            .pragma_query_value(None, "mmap_size", |row| row.get(0))
+            .unwrap();
+        assert_eq!(mapped, 0);
         files.put_document(Path::new("/site/new.md"), document("new"));
         assert_eq!(store.save_local_files(&files, false).unwrap().written, 1);
         drop(store);
 
         // A new store: the load waits for its tables, so it is empty, not failed.
-        let opening = Store::open_in_background(&dir.path().join("new.sqlite"));
-        let (_store, files) = opening.wait().unwrap();
+        let (files, store) = Store::open_in_background(&dir.path().join("new.sqlite"));
         let files = files.unwrap();
+        assert!(store.wait().is_ok());
         assert_eq!(files.document(Path::new("/site/1.md")), None);
         assert!(files.load_error().is_none(), "{:?}", files.load_error());
     }
@@ -1162,12 +1166,20 @@ mod tests {
         // A folder where the database file should be: the store cannot open.
         let path = dir.path().join("store.sqlite");
         std::fs::create_dir(&path).unwrap();
-        let Err(error) = Store::open_in_background(&path).wait() else {
+        let (files, store) = Store::open_in_background(&path);
+        let Err(error) = store.wait() else {
             panic!("a folder opened as a store");
         };
         assert!(
             error.to_string().contains("could not open the store"),
             "{error}"
+        );
+        // Its file cache has no rows, and says why.
+        let files = files.unwrap();
+        assert_eq!(files.document(Path::new("/site/a.md")), None);
+        assert_eq!(
+            files.load_error().map(|error| error.to_string()).as_deref(),
+            Some("store: could not load the file cache (the store did not open)")
         );
         // What the loading thread is left with when the store did not open, and when
         // its first step stopped.
@@ -1192,11 +1204,7 @@ mod tests {
         // A thread that stopped before handing the store over.
         let (sender, receiver) = std::sync::mpsc::sync_channel::<Result<Store>>(1);
         drop(sender);
-        let opening = Opening::Background {
-            store: receiver,
-            files: StoredFileCache::default(),
-        };
-        let Err(error) = opening.wait() else {
+        let Err(error) = PendingStore(Pending::Thread(receiver)).wait() else {
             panic!("a store from a thread that stopped");
         };
         assert_eq!(error.to_string(), "store: the thread opening it stopped");
@@ -1237,8 +1245,9 @@ mod tests {
         drop(store);
         let wal = path.with_extension("sqlite-wal");
         for _ in 0..20 {
-            let (mut store, files) = Store::open_in_background(&path).wait().unwrap();
+            let (files, store) = Store::open_in_background(&path);
             let files = files.unwrap();
+            let mut store = store.wait().unwrap();
             files.put_document(Path::new("/site/b.md"), document("two"));
             store.save_local_files(&files, true).unwrap();
             assert!(
@@ -1265,12 +1274,13 @@ mod tests {
         cache.put_document(Path::new("/site/a.md"), document("one"));
         store.save_local_files(&cache, true).unwrap();
         drop(store);
-        let (_store, files) = Store::open_in_background(&path).wait().unwrap();
+        let (files, store) = Store::open_in_background(&path);
         let files = files.unwrap();
         assert_eq!(
             files.document(Path::new("/site/a.md")),
             Some(document("one"))
         );
+        assert!(store.wait().is_ok());
         assert!(files.load_error().is_none(), "{:?}", files.load_error());
     }
 
