@@ -65,9 +65,12 @@ impl LocalSettings {
 impl LocalSettings {
     /// Everything in the settings that shapes an item (all but `now`, which a cached
     /// outcome checks against its date): two reads with equal keys give equal items.
+    /// A digest of them (XXH3-128, in hex): every remembered outcome carries the key,
+    /// and a second run reads and compares it for each one (the settings themselves
+    /// were a tenth of a post's row, and a string to copy and compare per file).
     pub fn cache_key(&self) -> String {
         let author = self.author.as_ref().map(|a| (&a.name, &a.email, &a.uri));
-        format!(
+        let settings = format!(
             "{}\n{}\n{}\n{:?}\n{:?}\n{}\n{}",
             self.base_url,
             self.media_base_url,
@@ -76,7 +79,8 @@ impl LocalSettings {
             author,
             self.site_root.display(),
             self.timezone.name()
-        )
+        );
+        format!("{:032x}", xxhash_rust::xxh3::xxh3_128(settings.as_bytes()))
     }
 }
 
@@ -531,6 +535,50 @@ pub(super) fn relative_to(root: &Path, path: &Path) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cache_key_changes_with_every_setting_that_shapes_an_item_and_only_with_those() {
+        let base = || {
+            LocalSettings::new(
+                "/site",
+                url::Url::parse("https://example.org/").unwrap(),
+            )
+        };
+        let key = base().cache_key();
+        assert_eq!(key.len(), 32);
+        assert!(key.bytes().all(|b| b.is_ascii_hexdigit()), "{key}");
+        let mut later = base();
+        later.now += chrono::Duration::days(3);
+        assert_eq!(later.cache_key(), key, "`now` is checked per outcome");
+        let changes: [fn(&mut LocalSettings); 8] = [
+            |s| s.site_root = "/elsewhere".into(),
+            |s| s.base_url = url::Url::parse("https://example.net/").unwrap(),
+            |s| s.media_base_url = url::Url::parse("https://cdn.example.org/").unwrap(),
+            |s| s.permalink = "/{lang}/{slug}/".into(),
+            |s| s.language = Some("nl".into()),
+            |s| {
+                s.author = Some(Person {
+                    name: Some("Anne".into()),
+                    email: None,
+                    uri: None,
+                });
+            },
+            |s| {
+                s.author = Some(Person {
+                    name: Some("Anne".into()),
+                    email: Some("anne@example.org".into()),
+                    uri: None,
+                });
+            },
+            |s| s.timezone = chrono_tz::Europe::Amsterdam,
+        ];
+        let mut keys = std::collections::HashSet::from([key]);
+        for change in changes {
+            let mut settings = base();
+            change(&mut settings);
+            assert!(keys.insert(settings.cache_key()), "{settings:?}");
+        }
+    }
 
     #[test]
     fn problem_display_names_file_line_and_field() {
