@@ -172,6 +172,10 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         items.push(found);
     }
     report.warnings.extend(collector.finish());
+    // The threads that read the content end here, as they did when each map had its
+    // own: what they allocated (the entries, freed while the feeds render) goes back to
+    // the allocator for this thread to reuse, instead of staying with idle threads.
+    crate::parallel::release();
     // A store that did not open, or a file cache that did not load, cost only speed
     // (every content file was read); said in every mode, a check included.
     let opened = pending.map(crate::store::local_files::PendingStore::wait);
