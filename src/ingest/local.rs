@@ -538,12 +538,7 @@ mod tests {
 
     #[test]
     fn the_cache_key_changes_with_every_setting_that_shapes_an_item_and_only_with_those() {
-        let base = || {
-            LocalSettings::new(
-                "/site",
-                url::Url::parse("https://example.org/").unwrap(),
-            )
-        };
+        let base = || LocalSettings::new("/site", url::Url::parse("https://example.org/").unwrap());
         let key = base().cache_key();
         assert_eq!(key.len(), 32);
         assert!(key.bytes().all(|b| b.is_ascii_hexdigit()), "{key}");
