@@ -109,8 +109,7 @@ where
             }
         }
     };
-    let all_taken = || next.load(Ordering::Relaxed) >= items.len();
-    if !pool::run(threads, &take_items, &all_taken) {
+    if !pool::run(threads, &take_items, &next, items.len()) {
         let spread = Spread::replacing_caller();
         std::thread::scope(|scope| {
             for _ in 0..threads {
@@ -121,7 +120,7 @@ where
             }
         });
     }
-    // Every thread ended without a panic (`scope` passes one on), so every index below
+    // No thread panicked (the pool and `scope` pass a panic on), so every index below
     // the items' count was claimed and its slot filled.
     for (item, slot) in items.iter().zip(slots) {
         let result = slot

@@ -121,19 +121,16 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
     let existed = site.store.is_file();
     // The store opens on a thread of its own, which then loads the file cache through
     // it, while this one lists the content folders and collects them.
-    let (files, mut pending) = match (existed || !options.check)
+    let (files, mut pending) = (existed || !options.check)
         .then(|| crate::store::Store::open_in_background(&site.store))
-    {
-        Some((files, pending)) => (Some(files), Some(pending)),
-        None => (None, None),
-    };
+        .unzip();
     let listings = collect::list_ahead(site);
+    // Why the file cache is not used, when it is not (said once every feed is read).
+    let mut no_cache = None;
     let files = match files {
         Some(Ok(files)) => files,
         Some(Err(error)) => {
-            report.warnings.push(format!(
-                "{error}; content files are read without the file cache"
-            ));
+            no_cache = Some(error);
             Default::default()
         }
         None => Default::default(),
@@ -172,20 +169,20 @@ pub fn run(site: &Site, options: &Options) -> Result<Report> {
         items.push(found);
     }
     report.warnings.extend(collector.finish());
-    // The threads that read the content end here, as they did when each map had its
-    // own: what they allocated (the entries, freed while the feeds render) goes back to
-    // the allocator for this thread to reuse, instead of staying with idle threads.
+    // The threads that read the content end here: the memory they allocated (the
+    // entries, freed while the feeds render) is then this thread's to reuse, where idle
+    // threads would keep it in their own heaps.
     crate::parallel::release();
     // A store that did not open, or a file cache that did not load, cost only speed
-    // (every content file was read); said in every mode, a check included.
+    // (every content file was read); said once, in every mode, a check included.
     let opened = pending.map(crate::store::local_files::PendingStore::wait);
     let cache_error = match opened {
         Some(Ok(opened)) => {
             store = Some(opened);
-            files.load_error()
+            no_cache.or_else(|| files.load_error())
         }
         Some(Err(error)) => Some(error),
-        None => files.load_error(),
+        None => no_cache.or_else(|| files.load_error()),
     };
     if let Some(error) = cache_error {
         report.warnings.push(format!(

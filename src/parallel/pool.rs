@@ -1,17 +1,17 @@
-//! Threads kept between maps: a run's maps (the posts, then the episodes, then the
-//! feeds to render) are worked on by the same threads, started once, instead of by new
-//! threads for each one.
+//! Threads kept between maps: a run's maps (the posts, then the episodes) are worked on
+//! by the same threads, started once, instead of by new threads for each one, until
+//! [`release`] ends them (`build` does once every feed is read).
 //!
 //! Starting a thread costs its stack, its signal stack, its allocator heap and a move to
 //! a core of its own ([`Spread`]), and ending it gives all of that back: for a map of a
-//! millisecond that was a tenth of a millisecond before its first item was worked on
-//! (the episodes of a second run in `benches/local_content.rs`).
+//! millisecond, a tenth of a millisecond before its first item is worked on (the
+//! episodes of a second run in `benches/local_content.rs`).
 //!
 //! One map at a time uses the pool. A map asked for while another one has it (another
-//! thread's, or one inside a map's work) is refused, and starts threads of its own as
-//! every map did before.
+//! thread's, or one inside a map's work) is refused, and starts threads of its own.
 
 use std::any::Any;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 use super::Spread;
@@ -21,17 +21,18 @@ use super::Spread;
 type Job = &'static (dyn Fn() + Sync);
 
 struct State {
-    /// The map being worked on, while it is.
+    /// The map being worked on, while it is (the pool is then taken).
     job: Option<Job>,
-    /// How many more threads may join it.
+    /// How many maps were posted: a thread joins each one once (again only after a
+    /// panic in it).
+    maps: u64,
+    /// How many more threads may join the current map.
     seats: usize,
     /// How many threads are in its work now.
     running: usize,
     /// The first panic of its work.
     panic: Option<Box<dyn Any + Send>>,
-    /// Whether a map has the pool.
-    taken: bool,
-    /// Asks every thread to end (see [`release`]).
+    /// Asks every thread to end (see [`release`]); set by one release at a time.
     ending: bool,
     threads: Vec<std::thread::JoinHandle<()>>,
     /// Threads started so far.
@@ -52,16 +53,23 @@ pub(super) struct Pool {
 static POOL: Pool = Pool::new();
 
 /// Runs `work` on `threads` threads of the process's pool while the caller waits, until
-/// `all_taken` says every item was claimed and no thread is in `work` any more. `false`
-/// when the pool is taken or no thread could be started: the caller then works
-/// another way. A panic in `work` reaches the caller once every item was taken.
-pub(super) fn run(threads: usize, work: &(dyn Fn() + Sync), all_taken: &dyn Fn() -> bool) -> bool {
-    POOL.run(threads, work, all_taken)
+/// `claimed` (the items' counter `work` takes them by) reaches `items` and no thread is
+/// in `work` any more. `false` when the pool is taken or no thread could be started: the
+/// caller then works another way. A panic in `work` reaches the caller once every item
+/// was claimed.
+pub(super) fn run(
+    threads: usize,
+    work: &(dyn Fn() + Sync),
+    claimed: &AtomicUsize,
+    items: usize,
+) -> bool {
+    POOL.run(threads, work, claimed, items)
 }
 
 /// Ends the pool's threads (and waits for them); the next map starts new ones. What the
 /// end of a process does: a benchmark of runs "as a new process" calls it between runs.
-/// Nothing happens while a map has the pool.
+/// Nothing happens while a map has the pool, and a release while another is under way
+/// returns at once.
 pub fn release() {
     POOL.release();
 }
@@ -75,10 +83,10 @@ impl Pool {
         Pool {
             state: Mutex::new(State {
                 job: None,
+                maps: 0,
                 seats: 0,
                 running: 0,
                 panic: None,
-                taken: false,
                 ending: false,
                 threads: Vec::new(),
                 started: 0,
@@ -94,11 +102,12 @@ impl Pool {
         &'static self,
         threads: usize,
         work: &(dyn Fn() + Sync),
-        all_taken: &dyn Fn() -> bool,
+        claimed: &AtomicUsize,
+        items: usize,
     ) -> bool {
         {
             let mut state = lock(&self.state);
-            if state.taken || state.ending {
+            if state.job.is_some() || state.ending {
                 return false;
             }
             while state.threads.len() < threads {
@@ -116,13 +125,15 @@ impl Pool {
             if state.threads.is_empty() {
                 return false;
             }
-            // SAFETY: only the lifetime is changed. The reference is taken off the state
-            // below, under the lock, before this function returns or unwinds, and only
-            // once no thread is in the work (`running` is 0; a thread joins only under
-            // the lock, while the job is posted): no thread uses it after `work` is gone.
+            // SAFETY: only the lifetime is changed. Nothing from here to the job's
+            // removal below can panic or return (the wait loop only reads an atomic and
+            // waits on a condition variable, whose poisoning is taken over), and the job
+            // is removed under the lock once no thread is in it (`running` is 0; a thread
+            // joins only under the lock, while the job is posted): no thread uses the
+            // reference after `work` is gone.
             let job = unsafe { std::mem::transmute::<&(dyn Fn() + Sync), Job>(work) };
-            state.taken = true;
             state.job = Some(job);
+            state.maps += 1;
             state.seats = threads;
             state.running = 0;
             state.panic = None;
@@ -130,7 +141,7 @@ impl Pool {
         self.posted.notify_all();
         let panic = {
             let mut state = lock(&self.state);
-            while !(state.running == 0 && all_taken()) {
+            while !(state.running == 0 && claimed.load(Ordering::Relaxed) >= items) {
                 state = self
                     .left
                     .wait(state)
@@ -138,7 +149,6 @@ impl Pool {
             }
             state.job = None;
             state.seats = 0;
-            state.taken = false;
             state.panic.take()
         };
         if let Some(panic) = panic {
@@ -150,12 +160,14 @@ impl Pool {
     /// A pool thread: settles on a core, then joins each map posted, until asked to end.
     fn serve(&'static self) {
         self.spread.settle();
+        let mut served = 0;
         let mut state = lock(&self.state);
         loop {
             if state.ending {
                 return;
             }
-            let Some(job) = state.job.filter(|_| state.seats > 0) else {
+            let open = state.seats > 0 && state.maps != served;
+            let Some(job) = state.job.filter(|_| open) else {
                 state = self
                     .posted
                     .wait(state)
@@ -164,15 +176,20 @@ impl Pool {
             };
             state.seats -= 1;
             state.running += 1;
+            let map = state.maps;
             drop(state);
             let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
             state = lock(&self.state);
             state.running -= 1;
-            if let Err(panic) = outcome {
+            match outcome {
+                // Every item is claimed: nothing is left in this map for this thread.
+                Ok(()) => served = map,
                 // The item that panicked is given up; the thread takes its seat again and
-                // goes on with the other items, as a map's own threads do.
-                state.panic.get_or_insert(panic);
-                state.seats += 1;
+                // goes on with the other items, as the threads of a map's own do.
+                Err(panic) => {
+                    state.panic.get_or_insert(panic);
+                    state.seats += 1;
+                }
             }
             self.left.notify_all();
         }
@@ -182,7 +199,7 @@ impl Pool {
     fn release(&'static self) {
         let threads = {
             let mut state = lock(&self.state);
-            if state.taken {
+            if state.job.is_some() || state.ending {
                 return;
             }
             state.ending = true;
@@ -192,8 +209,10 @@ impl Pool {
         for thread in threads {
             let _ = thread.join();
         }
-        lock(&self.state).ending = false;
+        // Every thread has ended: the next map's threads settle as the first ones did.
+        let mut state = lock(&self.state);
         self.spread.reset();
+        state.ending = false;
     }
 
     #[cfg(test)]
@@ -223,7 +242,7 @@ mod tests {
                 taken.lock().unwrap().push(std::thread::current().id());
             }
         };
-        let ran = pool.run(threads, &work, &|| next.load(Ordering::Relaxed) >= items);
+        let ran = pool.run(threads, &work, &next, items);
         ran.then(|| taken.into_inner().unwrap())
     }
 
@@ -239,8 +258,13 @@ mod tests {
         let threads: HashSet<_> = first.iter().chain(&second).collect();
         assert!(threads.len() <= 2, "{threads:?}");
         assert!(!threads.contains(&std::thread::current().id()));
-        // A map that asks for more threads starts only the ones missing.
+        // A map that asks for more threads starts only the ones missing, and one that
+        // asks for fewer is worked on by as many as it asks for.
         assert_eq!(run_items(&POOL, 3, 30).map(|taken| taken.len()), Some(30));
+        assert_eq!(POOL.started(), 3);
+        let few = run_items(&POOL, 1, 20).expect("the pool is free");
+        assert_eq!(few.len(), 20);
+        assert_eq!(few.iter().collect::<HashSet<_>>().len(), 1);
         assert_eq!(POOL.started(), 3);
     }
 
@@ -248,35 +272,50 @@ mod tests {
     fn a_map_asked_for_while_the_pool_works_is_refused() {
         static POOL: Pool = Pool::new();
         let inner = Mutex::new(None);
-        let done = std::sync::atomic::AtomicBool::new(false);
+        let next = AtomicUsize::new(0);
         let work = || {
-            if !done.swap(true, Ordering::Relaxed) {
+            if next.fetch_add(1, Ordering::Relaxed) == 0 {
                 *inner.lock().unwrap() = Some(run_items(&POOL, 1, 1).is_some());
             }
         };
-        assert!(POOL.run(2, &work, &|| done.load(Ordering::Relaxed)));
+        assert!(POOL.run(2, &work, &next, 1));
         assert_eq!(*inner.lock().unwrap(), Some(false));
         // Free again once the map is done.
         assert!(run_items(&POOL, 2, 4).is_some());
     }
 
+    /// What `work` gives, on a thread of its own: fails the test if it takes longer than
+    /// `seconds` (a pool that hangs would hang the test instead).
+    fn within_seconds<T: Send + 'static>(
+        seconds: u64,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> T {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = sender.send(work());
+        });
+        receiver
+            .recv_timeout(std::time::Duration::from_secs(seconds))
+            .expect("finished in time")
+    }
+
     #[test]
     fn a_panic_reaches_the_caller_once_every_other_item_was_worked_on() {
         static POOL: Pool = Pool::new();
-        let next = AtomicUsize::new(0);
-        let done = AtomicUsize::new(0);
-        let work = || {
-            loop {
-                let item = next.fetch_add(1, Ordering::Relaxed);
-                if item >= 100 {
-                    break;
+        static NEXT: AtomicUsize = AtomicUsize::new(0);
+        static DONE: AtomicUsize = AtomicUsize::new(0);
+        let outcome = within_seconds(10, || {
+            let work = || {
+                loop {
+                    let item = NEXT.fetch_add(1, Ordering::Relaxed);
+                    if item >= 100 {
+                        break;
+                    }
+                    assert!(item % 30 != 7, "item {item} fails");
+                    DONE.fetch_add(1, Ordering::Relaxed);
                 }
-                assert!(item % 30 != 7, "item {item} fails");
-                done.fetch_add(1, Ordering::Relaxed);
-            }
-        };
-        let outcome = std::panic::catch_unwind(|| {
-            POOL.run(2, &work, &|| next.load(Ordering::Relaxed) >= 100)
+            };
+            std::panic::catch_unwind(|| POOL.run(2, &work, &NEXT, 100))
         });
         let message = outcome.expect_err("the panic is passed on");
         let message = message
@@ -284,10 +323,29 @@ mod tests {
             .expect("a formatted message");
         assert!(message.contains("fails"), "{message}");
         // Items 7, 37, 67 and 97 failed; every other one was worked on.
-        assert_eq!(done.load(Ordering::Relaxed), 96);
+        assert_eq!(DONE.load(Ordering::Relaxed), 96);
         // The threads are still there for the next map.
         assert_eq!(run_items(&POOL, 2, 10).map(|taken| taken.len()), Some(10));
         assert_eq!(POOL.started(), 2);
+    }
+
+    #[test]
+    fn releases_at_the_same_time_end_the_threads_once() {
+        static POOL: Pool = Pool::new();
+        for round in 0..50 {
+            within_seconds(10, move || {
+                assert_eq!(run_items(&POOL, 2, 8).map(|taken| taken.len()), Some(8));
+                let releases: Vec<_> = (0..3)
+                    .map(|_| std::thread::spawn(|| POOL.release()))
+                    .collect();
+                for release in releases {
+                    release.join().unwrap();
+                }
+            });
+            // Whichever release did it, every thread ended.
+            assert!(lock(&POOL.state).threads.is_empty(), "round {round}");
+        }
+        assert_eq!(run_items(&POOL, 2, 8).map(|taken| taken.len()), Some(8));
     }
 
     #[test]

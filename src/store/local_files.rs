@@ -449,15 +449,22 @@ impl Store {
             let path = path.to_path_buf();
             move || {
                 let opened = Store::open(&path);
+                // A load that panics costs the file cache only: the store is handed
+                // over all the same, and the panic is the load's error (see `install`).
                 let loaded = match &opened {
-                    Ok(store) => load_mapped(&store.conn),
-                    Err(_) => Err(super::StoreError::FileCache(
+                    Ok(store) => {
+                        std::panic::catch_unwind(AssertUnwindSafe(|| load_mapped(&store.conn)))
+                    }
+                    Err(_) => Ok(Err(super::StoreError::FileCache(
                         "the store did not open".into(),
-                    )),
+                    ))),
                 };
-                // The caller may have stopped waiting (it stopped): nothing to hand.
+                // Nothing to hand over when the caller is gone.
                 let _ = sender.send(opened);
-                loaded.map(Source::Loaded)
+                match loaded {
+                    Ok(loaded) => loaded.map(Source::Loaded),
+                    Err(panic) => std::panic::resume_unwind(panic),
+                }
             }
         });
         match opened {
@@ -597,7 +604,7 @@ impl Store {
 enum Source {
     /// The database file, through a read-only connection of its own.
     File(PathBuf),
-    /// Already read (a store in memory).
+    /// Already read (through the store's own connection).
     Loaded(Loaded),
 }
 
@@ -669,11 +676,12 @@ impl PendingStore {
 }
 
 /// The rows of `conn`'s store, read through a memory map of its file (see
-/// [`Store::local_files`]); the connection's map is set back to none after.
+/// [`Store::local_files`]); the connection's map is set back to none after. A map that
+/// cannot be set back costs memory only, not the rows.
 fn load_mapped(conn: &rusqlite::Connection) -> Result<Loaded> {
     conn.pragma_update(None, "mmap_size", LOAD_MAP_SIZE)?;
     let loaded = load_rows(conn);
-    conn.pragma_update(None, "mmap_size", 0)?;
+    let _ = conn.pragma_update(None, "mmap_size", 0);
     loaded
 }
 
