@@ -66,8 +66,8 @@ impl LocalSettings {
     /// Everything in the settings that shapes an item (all but `now`, which a cached
     /// outcome checks against its date): two reads with equal keys give equal items.
     /// A digest of them (XXH3-128, in hex): every remembered outcome carries the key,
-    /// and a second run reads and compares it for each one (the settings themselves
-    /// were a tenth of a post's row, and a string to copy and compare per file).
+    /// and a second run reads and compares it for each one (the settings themselves are
+    /// a tenth of a post's row, a string to copy and compare per file).
     pub fn cache_key(&self) -> String {
         let author = self.author.as_ref().map(|a| (&a.name, &a.email, &a.uri));
         let settings = format!(
@@ -545,7 +545,7 @@ mod tests {
         let mut later = base();
         later.now += chrono::Duration::days(3);
         assert_eq!(later.cache_key(), key, "`now` is checked per outcome");
-        let changes: [fn(&mut LocalSettings); 8] = [
+        let changes: [fn(&mut LocalSettings); 9] = [
             |s| s.site_root = "/elsewhere".into(),
             |s| s.base_url = url::Url::parse("https://example.net/").unwrap(),
             |s| s.media_base_url = url::Url::parse("https://cdn.example.org/").unwrap(),
@@ -563,6 +563,13 @@ mod tests {
                     name: Some("Anne".into()),
                     email: Some("anne@example.org".into()),
                     uri: None,
+                });
+            },
+            |s| {
+                s.author = Some(Person {
+                    name: Some("Anne".into()),
+                    email: None,
+                    uri: Some("https://example.org/anne".into()),
                 });
             },
             |s| s.timezone = chrono_tz::Europe::Amsterdam,
