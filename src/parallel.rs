@@ -45,7 +45,7 @@ where
     R: Send,
     F: Fn(&T) -> R + Sync,
 {
-    map_on(threads(), items, work)
+    map_on(Some(pool::global()), threads(), items, work)
 }
 
 /// As [`map`], with each item's result handed to `gather` (with the item) on the
@@ -62,24 +62,35 @@ where
     F: Fn(&T) -> R + Sync,
     G: FnMut(&T, R),
 {
-    map_gather_on(threads(), items, work, gather);
+    map_gather_on(Some(pool::global()), threads(), items, work, gather);
 }
 
-/// [`map`] on at most `threads` threads.
-fn map_on<T, R, F>(threads: usize, items: &[T], work: F) -> Vec<R>
+/// [`map`] on at most `threads` threads of `pool` (`None`: threads of its own).
+fn map_on<T, R, F>(
+    pool: Option<&'static pool::Pool>,
+    threads: usize,
+    items: &[T],
+    work: F,
+) -> Vec<R>
 where
     T: Sync,
     R: Send,
     F: Fn(&T) -> R + Sync,
 {
     let mut results = Vec::with_capacity(items.len());
-    map_gather_on(threads, items, work, |_, result| results.push(result));
+    map_gather_on(pool, threads, items, work, |_, result| results.push(result));
     results
 }
 
-/// [`map_gather`] on at most `threads` threads.
-fn map_gather_on<T, R, F, G>(threads: usize, items: &[T], work: F, mut gather: G)
-where
+/// [`map_gather`] on at most `threads` threads of `pool`; on threads of its own when
+/// there is none, or it is taken.
+fn map_gather_on<T, R, F, G>(
+    pool: Option<&'static pool::Pool>,
+    threads: usize,
+    items: &[T],
+    work: F,
+    mut gather: G,
+) where
     T: Sync,
     R: Send,
     F: Fn(&T) -> R + Sync,
@@ -109,7 +120,7 @@ where
             }
         }
     };
-    if !pool::run(threads, &take_items, &next, items.len()) {
+    if !pool.is_some_and(|pool| pool.run(threads, &take_items, &next, items.len())) {
         let spread = Spread::replacing_caller();
         std::thread::scope(|scope| {
             for _ in 0..threads {
@@ -189,11 +200,17 @@ mod tests {
             64,
             333,
         ];
-        for threads in [1, 2, 3, 8] {
+        // On a pool of the test's own (no other test takes it) and on threads of the
+        // map's own.
+        static POOL: pool::Pool = pool::Pool::new();
+        for (pool, threads) in [None, Some(&POOL)]
+            .into_iter()
+            .flat_map(|pool| [1, 2, 3, 8].map(|threads| (pool, threads)))
+        {
             for length in lengths {
                 let items: Vec<usize> = (0..length).map(|n| (n * 7919 + 13) % 1009).collect();
                 let drops = AtomicUsize::new(0);
-                let out = map_on(threads, &items, |&n| {
+                let out = map_on(pool, threads, &items, |&n| {
                     if n % 5 == 0 {
                         std::thread::sleep(std::time::Duration::from_micros(20));
                     }
@@ -221,14 +238,20 @@ mod tests {
                 assert_eq!(drops.load(Ordering::Relaxed), length);
             }
         }
+        assert_eq!(POOL.started(), 8, "the maps given the pool ran on it");
     }
 
     #[test]
     fn gather_has_each_item_with_its_own_result_in_item_order() {
         let items: Vec<usize> = (0..300).map(|n| (n * 7919 + 13) % 1009).collect();
-        for threads in [1, 2, 3, 8] {
+        static POOL: pool::Pool = pool::Pool::new();
+        for (pool, threads) in [None, Some(&POOL)]
+            .into_iter()
+            .flat_map(|pool| [1, 2, 3, 8].map(|threads| (pool, threads)))
+        {
             let mut seen: Vec<(*const usize, String)> = Vec::new();
             map_gather_on(
+                pool,
                 threads,
                 &items,
                 |&n| {
@@ -245,27 +268,32 @@ mod tests {
                 .collect();
             assert_eq!(seen, want, "{threads} threads");
         }
+        assert_eq!(POOL.started(), 8, "the maps given the pool ran on it");
     }
 
     #[test]
     fn a_panic_in_work_reaches_the_caller_and_every_finished_result_is_dropped() {
         let items: Vec<usize> = (0..200).collect();
-        let made = AtomicUsize::new(0);
-        let drops = AtomicUsize::new(0);
-        let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            map_on(4, &items, |&n| {
-                assert_ne!(n, 150, "the item that fails");
-                made.fetch_add(1, Ordering::Relaxed);
-                Counted {
-                    item: n,
-                    text: String::new(),
-                    drops: &drops,
-                }
-            })
-        }));
-        assert!(outcome.is_err());
-        // The other threads go on to the end: every other item is worked on.
-        assert_eq!(made.load(Ordering::Relaxed), 199);
-        assert_eq!(drops.load(Ordering::Relaxed), made.load(Ordering::Relaxed));
+        static POOL: pool::Pool = pool::Pool::new();
+        for pool in [None, Some(&POOL)] {
+            let made = AtomicUsize::new(0);
+            let drops = AtomicUsize::new(0);
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                map_on(pool, 4, &items, |&n| {
+                    assert_ne!(n, 150, "the item that fails");
+                    made.fetch_add(1, Ordering::Relaxed);
+                    Counted {
+                        item: n,
+                        text: String::new(),
+                        drops: &drops,
+                    }
+                })
+            }));
+            assert!(outcome.is_err());
+            // The other threads go on to the end: every other item is worked on.
+            assert_eq!(made.load(Ordering::Relaxed), 199);
+            assert_eq!(drops.load(Ordering::Relaxed), made.load(Ordering::Relaxed));
+        }
+        assert_eq!(POOL.started(), 4, "the map given the pool ran on it");
     }
 }

@@ -52,18 +52,9 @@ pub(super) struct Pool {
 /// The process's pool.
 static POOL: Pool = Pool::new();
 
-/// Runs `work` on `threads` threads of the process's pool while the caller waits, until
-/// `claimed` (the items' counter `work` takes them by) reaches `items` and no thread is
-/// in `work` any more. `false` when the pool is taken or no thread could be started: the
-/// caller then works another way. A panic in `work` reaches the caller once every item
-/// was claimed.
-pub(super) fn run(
-    threads: usize,
-    work: &(dyn Fn() + Sync),
-    claimed: &AtomicUsize,
-    items: usize,
-) -> bool {
-    POOL.run(threads, work, claimed, items)
+/// The process's pool, which [`super::map`] and [`super::map_gather`] use.
+pub(super) fn global() -> &'static Pool {
+    &POOL
 }
 
 /// Ends the pool's threads (and waits for them); the next map starts new ones. What the
@@ -79,7 +70,7 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
 }
 
 impl Pool {
-    const fn new() -> Pool {
+    pub(super) const fn new() -> Pool {
         Pool {
             state: Mutex::new(State {
                 job: None,
@@ -97,8 +88,12 @@ impl Pool {
         }
     }
 
-    /// See [`run`].
-    fn run(
+    /// Runs `work` on `threads` threads of the pool while the caller waits, until
+    /// `claimed` (the items' counter `work` takes them by) reaches `items` and no thread
+    /// is in `work` any more. `false` when the pool is taken or no thread could be
+    /// started: the caller then works another way. A panic in `work` reaches the caller
+    /// once every item was claimed.
+    pub(super) fn run(
         &'static self,
         threads: usize,
         work: &(dyn Fn() + Sync),
@@ -215,8 +210,9 @@ impl Pool {
         state.ending = false;
     }
 
+    /// How many threads the pool has started so far.
     #[cfg(test)]
-    fn started(&self) -> usize {
+    pub(super) fn started(&self) -> usize {
         lock(&self.state).started
     }
 }
