@@ -444,6 +444,14 @@ impl Store {
     /// read and parse the schema again, and close after. Its first reading of the file
     /// has rolled back any journal a killed run left and brought the schema up to date.
     pub fn open_in_background(path: &Path) -> (Result<StoredFileCache>, PendingStore) {
+        Store::open_loading_with(path, load_mapped)
+    }
+
+    /// [`Store::open_in_background`], the rows read by `load`.
+    fn open_loading_with(
+        path: &Path,
+        load: fn(&rusqlite::Connection) -> Result<Loaded>,
+    ) -> (Result<StoredFileCache>, PendingStore) {
         let (sender, receiver) = std::sync::mpsc::sync_channel(1);
         let opened = start_loading({
             let path = path.to_path_buf();
@@ -452,9 +460,7 @@ impl Store {
                 // A load that panics costs the file cache only: the store is handed
                 // over all the same, and the panic is the load's error (see `install`).
                 let loaded = match &opened {
-                    Ok(store) => {
-                        std::panic::catch_unwind(AssertUnwindSafe(|| load_mapped(&store.conn)))
-                    }
+                    Ok(store) => std::panic::catch_unwind(AssertUnwindSafe(|| load(&store.conn))),
                     Err(_) => Ok(Err(super::StoreError::FileCache(
                         "the store did not open".into(),
                     ))),
@@ -1216,6 +1222,29 @@ mod tests {
             panic!("a store from a thread that stopped");
         };
         assert_eq!(error.to_string(), "store: the thread opening it stopped");
+    }
+
+    #[test]
+    fn a_load_that_panics_costs_the_file_cache_only() {
+        let (_dir, path, mut store) = temp_store();
+        let cache = store.local_files().unwrap();
+        cache.put_document(Path::new("/site/a.md"), document("one"));
+        store.save_local_files(&cache, true).unwrap();
+        drop(store);
+        let (files, store) =
+            Store::open_loading_with(&path, |_| panic!("a load that fails midway"));
+        let files = files.unwrap();
+        assert_eq!(files.document(Path::new("/site/a.md")), None);
+        assert_eq!(
+            files.load_error().map(|error| error.to_string()).as_deref(),
+            Some(
+                "store: could not load the file cache (the thread loading it stopped: a load that fails midway)"
+            )
+        );
+        // The store is handed over all the same, and what the run learns is saved.
+        let mut store = store.wait().expect("the store, though its load panicked");
+        files.put_document(Path::new("/site/b.md"), document("two"));
+        assert_eq!(store.save_local_files(&files, false).unwrap().written, 1);
     }
 
     #[test]
