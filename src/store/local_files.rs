@@ -875,11 +875,7 @@ mod tests {
 
     #[test]
     fn a_remembered_outcome_is_handed_out_unshared_and_what_a_run_puts_wins() {
-        let (_dir, path, mut store) = temp_store();
-        let cache = store.local_files().unwrap();
-        cache.put_document(Path::new("/site/a.md"), document("one"));
-        store.save_local_files(&cache, true).unwrap();
-        drop(store);
+        let (_dir, path) = store_with_one_document();
 
         let mut store = Store::open(&path).unwrap();
         let cache = store.local_files().unwrap();
@@ -1224,13 +1220,18 @@ mod tests {
         assert_eq!(error.to_string(), "store: the thread opening it stopped");
     }
 
-    #[test]
-    fn a_load_that_panics_costs_the_file_cache_only() {
-        let (_dir, path, mut store) = temp_store();
+    /// A closed store on disk that remembers `/site/a.md` (a document "one").
+    fn store_with_one_document() -> (tempfile::TempDir, PathBuf) {
+        let (dir, path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
         cache.put_document(Path::new("/site/a.md"), document("one"));
         store.save_local_files(&cache, true).unwrap();
-        drop(store);
+        (dir, path)
+    }
+
+    #[test]
+    fn a_load_that_panics_costs_the_file_cache_only() {
+        let (_dir, path) = store_with_one_document();
         let (files, store) =
             Store::open_loading_with(&path, |_| panic!("a load that fails midway"));
         let files = files.unwrap();
@@ -1275,11 +1276,7 @@ mod tests {
 
     #[test]
     fn a_save_waits_for_the_loading_connection_so_the_store_closes_last() {
-        let (_dir, path, mut store) = temp_store();
-        let cache = store.local_files().unwrap();
-        cache.put_document(Path::new("/site/a.md"), document("one"));
-        store.save_local_files(&cache, true).unwrap();
-        drop(store);
+        let (_dir, path) = store_with_one_document();
         let wal = path.with_extension("sqlite-wal");
         for _ in 0..20 {
             let (files, store) = Store::open_in_background(&path);
