@@ -53,10 +53,11 @@ const RECLAIM_ON_FREE_DEFAULT: std::ffi::c_long = 0;
 ///   of a 10,000-entry build's peak.
 /// - A block freed by one thread in a page of a thread that has ended makes the page
 ///   the freeing thread's own (`page_reclaim_on_free` 1, where the default only gives
-///   it back to the thread that made it). Results are made on short-lived worker
-///   threads and freed or moved on by the caller: by default every such free took
-///   mimalloc's slow path for pages of ended threads, again and again for the same
-///   page (−15 % of the instructions of a local-content run with nothing changed).
+///   it back to the thread that made it). Results are made on worker threads that end
+///   once a run's content is read (`parallel::release`) and are freed by the caller
+///   after: by default every such free took mimalloc's slow path for pages of ended
+///   threads, again and again for the same page (−15 % of the instructions of a
+///   local-content run with nothing changed).
 pub fn configure() {
     // SAFETY: both are plain option getters/setters of the linked allocator, safe to
     // call at any time; each number is checked against its documented default before

@@ -71,8 +71,7 @@ mod tests {
     use std::sync::Arc;
 
     fn site() -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
-        let files = [
+        crate::ingest::collect::tests::tree_with(&[
             (
                 "posts/nl/a.md",
                 "---\ntitle: A\ndate: 2024-01-02\n---\nEen.\n",
@@ -91,13 +90,7 @@ mod tests {
                 "pages/about.md",
                 "---\ntitle: About\ndate: 2023-05-05\n---\nMe.\n",
             ),
-        ];
-        for (path, text) in files {
-            let path = dir.path().join(path);
-            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, text).unwrap();
-        }
-        dir
+        ])
     }
 
     fn session(root: &Path) -> Session {

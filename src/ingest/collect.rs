@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex};
 use super::bare_audio::{self, AudioOutcome};
 use super::episode;
 use super::file_cache::{CachedDocument, FileStamp, Freshness};
-use super::local::{Collected, FileRead, HeldBack, LocalItem, Problem, Session, lock};
+use super::local::{Collected, FileRead, LocalItem, Problem, Session, lock};
 use super::name_glob::NamePattern;
 use super::permalink;
 use super::post::{self, Outcome};
@@ -53,8 +53,7 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // names it (see `read_or_reuse`); only the files it depends on (audio, artwork)
     // are looked at once per session, through the session's map of stamps.
     // The outcome is taken out of its document on the worker threads: one decoded
-    // from the store (here or ahead, by the file cache's loading thread) is this run's
-    // alone and is moved out, one the cache keeps too (read in this run) is copied, and
+    // from the store's row is this run's alone and is moved out, one the cache keeps too (read in this run) is copied, and
     // what is left of the document is freed in parallel instead of on this thread.
     // Each file's own stamp is taken on the workers, from the entry of the folder
     // listing `find` kept open (see `ListedStamp`): the `stat`s, a kernel path lookup
@@ -66,11 +65,6 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
     // a second run's work, and the caller's core is idle then. Only one: the others wait
     // for the rows rather than take the loading thread's core from it. Each file is
     // stamped once, before it is read, whoever takes its stamp.
-    // Each outcome leaves its worker as a `Gathered`: its item out of the box it was
-    // decoded or read into, so that the box is freed there. The thread that allocated
-    // the box (a worker, or the file cache's loading thread) has ended by the time this
-    // thread gathers, and a free of memory of an ended thread is the allocator's slow
-    // path; the workers are many, this thread is one.
     let shared: &Session = session;
     let listed: Vec<(&PathBuf, Mutex<ListedStamp>)> = files
         .iter()
@@ -101,78 +95,30 @@ pub fn markdown(session: &mut Session, pattern: &str) -> Collected {
                 stamping.store(false, Ordering::Release);
             }
             let own = take_stamp(stamp);
-            Gathered::from(Arc::unwrap_or_clone(read_or_reuse(shared, relative, own)).outcome)
+            Arc::unwrap_or_clone(read_or_reuse(shared, relative, own)).outcome
         },
         |(relative, _), outcome| match outcome {
-            Gathered::Item { item, problems } => {
-                collected.problems.extend(problems);
-                collected.items.push(item);
-            }
-            Gathered::Pending {
+            Outcome::Item {
                 item,
-                waiting,
+                pending: waiting,
                 problems,
             } => {
                 collected.problems.extend(problems);
-                pending.push((item, waiting));
+                match waiting {
+                    Some(waiting) => pending.push((*item, waiting)),
+                    None => collected.items.push(*item),
+                }
             }
-            Gathered::Held { held, problems } => {
+            Outcome::Held { held, problems } => {
                 collected.problems.extend(problems);
                 collected.held_back.push((PathBuf::clone(relative), held));
             }
-            Gathered::Failed { problems } => collected.problems.extend(problems),
+            Outcome::Failed { problems } => collected.problems.extend(problems),
         },
     );
     resolve_remote(session, pending, &mut collected);
     finish(&mut collected);
     collected
-}
-
-/// A Markdown file's [`Outcome`] as [`markdown`] gathers it, its item unboxed.
-enum Gathered {
-    Item {
-        item: LocalItem,
-        problems: Vec<Problem>,
-    },
-    /// An item with remote audio whose length or type must still be asked.
-    Pending {
-        item: LocalItem,
-        waiting: episode::Pending,
-        problems: Vec<Problem>,
-    },
-    Held {
-        held: HeldBack,
-        problems: Vec<Problem>,
-    },
-    Failed {
-        problems: Vec<Problem>,
-    },
-}
-
-impl From<Outcome> for Gathered {
-    fn from(outcome: Outcome) -> Gathered {
-        match outcome {
-            Outcome::Item {
-                item,
-                pending: None,
-                problems,
-            } => Gathered::Item {
-                item: *item,
-                problems,
-            },
-            Outcome::Item {
-                item,
-                pending: Some(waiting),
-                problems,
-            } => Gathered::Pending {
-                item: *item,
-                waiting,
-                problems,
-            },
-            Outcome::Held { held, problems } => Gathered::Held { held, problems },
-            Outcome::Failed { problems } => Gathered::Failed { problems },
-        }
-    }
 }
 
 /// A Markdown file's outcome: the file cache's, while every file it depended on is
@@ -923,15 +869,21 @@ fn relative_folder(root: &Path, folder: &Path) -> PathBuf {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     fn tree(files: &[&str]) -> tempfile::TempDir {
+        let files: Vec<(&str, &str)> = files.iter().map(|file| (*file, "x")).collect();
+        tree_with(&files)
+    }
+
+    /// A temporary folder holding each `(path, text)` of `files`.
+    pub(in crate::ingest) fn tree_with(files: &[(&str, &str)]) -> tempfile::TempDir {
         let dir = tempfile::tempdir().unwrap();
-        for file in files {
+        for (file, text) in files {
             let path = dir.path().join(file);
             std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-            std::fs::write(path, "x").unwrap();
+            std::fs::write(path, text).unwrap();
         }
         dir
     }

@@ -127,11 +127,11 @@ impl Pool {
             // joins only under the lock, while the job is posted): no thread uses the
             // reference after `work` is gone.
             let job = unsafe { std::mem::transmute::<&(dyn Fn() + Sync), Job>(work) };
+            // `running` is 0 and `panic` empty: the last map waited for the one and took
+            // the other.
             state.job = Some(job);
             state.maps += 1;
             state.seats = threads;
-            state.running = 0;
-            state.panic = None;
         }
         self.posted.notify_all();
         let panic = {

@@ -1056,12 +1056,7 @@ mod tests {
     fn remembered_outcomes_decode_when_asked_for_and_a_damaged_row_is_a_miss() {
         let (_dir, path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
-        for i in 0..50 {
-            cache.put_document(
-                Path::new(&format!("/site/{i}.md")),
-                document(&i.to_string()),
-            );
-        }
+        put_numbered(&cache, 50);
         store.save_local_files(&cache, true).unwrap();
         // One row damaged where it lies (a changed byte in the middle).
         store
@@ -1130,12 +1125,7 @@ mod tests {
     fn a_store_opened_in_the_background_serves_the_rows_a_later_load_would() {
         let (dir, path, mut store) = temp_store();
         let cache = store.local_files().unwrap();
-        for i in 0..40 {
-            cache.put_document(
-                Path::new(&format!("/site/{i}.md")),
-                document(&i.to_string()),
-            );
-        }
+        put_numbered(&cache, 40);
         cache.put_audio(Path::new("/site/a.mp3"), audio(10));
         store.save_local_files(&cache, true).unwrap();
         drop(store);
@@ -1218,6 +1208,16 @@ mod tests {
             panic!("a store from a thread that stopped");
         };
         assert_eq!(error.to_string(), "store: the thread opening it stopped");
+    }
+
+    /// Puts `/site/{i}.md` for every `i` below `count`, each a document of its number.
+    fn put_numbered(cache: &StoredFileCache, count: usize) {
+        for i in 0..count {
+            cache.put_document(
+                Path::new(&format!("/site/{i}.md")),
+                document(&i.to_string()),
+            );
+        }
     }
 
     /// A closed store on disk that remembers `/site/a.md` (a document "one").
